@@ -1,0 +1,170 @@
+// Package config loads and validates b2cemu's configuration file: YAML or JSON in the shape
+// of docs/configuration.md, B2CEMU_* environment overrides, a default for every key, and a
+// Validate that reports every problem at once with its key, value and fix.
+package config
+
+import "time"
+
+// Config is the whole configuration. Field comments give each key's default.
+type Config struct {
+	Server            Server             `mapstructure:"server"`
+	DataDir           string             `mapstructure:"dataDir"` // "" = in memory only
+	Tenant            Tenant             `mapstructure:"tenant"`
+	SigningKeys       []SigningKey       `mapstructure:"signingKeys"` // none = one generated at start
+	CustomAttributes  []CustomAttribute  `mapstructure:"customAttributes"`
+	IdentityProviders []IdentityProvider `mapstructure:"identityProviders"`
+	APIConnectors     []APIConnector     `mapstructure:"apiConnectors"`
+	Applications      []Application      `mapstructure:"applications"`
+	CustomPolicies    CustomPolicies     `mapstructure:"customPolicies"`
+	PolicyKeys        map[string]string  `mapstructure:"policyKeys"`
+	UserFlows         []UserFlow         `mapstructure:"userFlows"`
+	Compat            Compat             `mapstructure:"compat"`
+
+	// File is the file the configuration came from ("" for the embedded demo tenant); relative
+	// paths in it are resolved against its folder.
+	File string `mapstructure:"-"`
+
+	lines map[string]int // key path → line, for problems found after decoding
+}
+
+// Server is the listener.
+type Server struct {
+	Addr      string `mapstructure:"addr"`      // 127.0.0.1:8080; port 0 picks a free port
+	PublicURL string `mapstructure:"publicUrl"` // "" = http(s)://<the address listened on>
+	TLS       TLS    `mapstructure:"tls"`
+}
+
+// TLS serves HTTPS.
+type TLS struct {
+	Enabled  bool   `mapstructure:"enabled"`  // false
+	CertFile string `mapstructure:"certFile"` // PEM certificate chain
+	KeyFile  string `mapstructure:"keyFile"`  // PEM private key
+}
+
+// Tenant is the emulated B2C tenant.
+type Tenant struct {
+	Name            string `mapstructure:"name"`            // contoso (contoso.onmicrosoft.com)
+	ID              string `mapstructure:"id"`              // a GUID
+	ExtensionsAppID string `mapstructure:"extensionsAppId"` // b2c-extensions-app id
+}
+
+// SigningKey is a token signing key file.
+type SigningKey struct {
+	File string `mapstructure:"file"` // PEM, PKCS#1 or PKCS#8
+}
+
+// CustomAttribute is a tenant's custom user attribute.
+type CustomAttribute struct {
+	Name        string `mapstructure:"name"`
+	DataType    string `mapstructure:"dataType"` // string | int | boolean; default string
+	Description string `mapstructure:"description"`
+}
+
+// IdentityProvider is a fake social identity provider.
+type IdentityProvider struct {
+	ID          string    `mapstructure:"id"`          // issuer in identities[].issuer
+	DisplayName string    `mapstructure:"displayName"` // default: the id
+	Accounts    []Account `mapstructure:"accounts"`
+}
+
+// Account is a fixture identity offered on the fake identity provider's page.
+type Account struct {
+	IssuerAssignedID string `mapstructure:"issuerAssignedId"`
+	Email            string `mapstructure:"email"`
+	DisplayName      string `mapstructure:"displayName"`
+	GivenName        string `mapstructure:"givenName"`
+	Surname          string `mapstructure:"surname"`
+}
+
+// APIConnector is a REST API called during sign-up.
+type APIConnector struct {
+	Name           string         `mapstructure:"name"`
+	DisplayName    string         `mapstructure:"displayName"`
+	EndpointURL    string         `mapstructure:"endpointUrl"` // absolute, or "/path" on b2cemu itself
+	Authentication Authentication `mapstructure:"authentication"`
+	CAFile         string         `mapstructure:"caFile"`
+	Timeout        time.Duration  `mapstructure:"timeout"` // 5s per attempt
+	Retries        *int           `mapstructure:"retries"` // 1
+}
+
+// Authentication is how b2cemu authenticates to a connector.
+type Authentication struct {
+	Type         string        `mapstructure:"type"` // basic | certificate | none; default basic
+	Username     string        `mapstructure:"username"`
+	Password     string        `mapstructure:"password"`
+	Certificates []Certificate `mapstructure:"certificates"`
+}
+
+// Certificate is a PKCS#12 client certificate.
+type Certificate struct {
+	File     string `mapstructure:"file"`
+	Password string `mapstructure:"password"`
+}
+
+// Application is a registered app.
+type Application struct {
+	Name         string   `mapstructure:"name"`
+	ClientID     string   `mapstructure:"clientId"`
+	ClientSecret string   `mapstructure:"clientSecret"` // "" = public client
+	RedirectURIs []string `mapstructure:"redirectUris"` // absolute, or "/path" on b2cemu itself
+}
+
+// CustomPolicies lists Identity Experience Framework policy files.
+type CustomPolicies struct {
+	Paths          []string `mapstructure:"paths"`
+	DeploymentMode string   `mapstructure:"deploymentMode"` // Development
+}
+
+// UserFlow is a sign-up or sign-up-or-sign-in user flow.
+type UserFlow struct {
+	ID                string          `mapstructure:"id"`   // B2C_1_…
+	Type              string          `mapstructure:"type"` // signUp | signUpOrSignIn
+	IdentityProviders []string        `mapstructure:"identityProviders"`
+	UserAttributes    []UserAttribute `mapstructure:"userAttributes"`
+	ApplicationClaims []string        `mapstructure:"applicationClaims"`
+	APIConnectors     FlowConnectors  `mapstructure:"apiConnectors"`
+}
+
+// UserAttribute is one field of the attribute collection page.
+type UserAttribute struct {
+	Name     string `mapstructure:"name"`
+	Required bool   `mapstructure:"required"`
+}
+
+// FlowConnectors names the connector of each step ("" = none).
+type FlowConnectors struct {
+	PostFederationSignup    string `mapstructure:"postFederationSignup"`
+	PostAttributeCollection string `mapstructure:"postAttributeCollection"`
+	PreTokenIssuance        string `mapstructure:"preTokenIssuance"`
+}
+
+// Compat settles points where Microsoft's documentation disagrees with itself.
+type Compat struct {
+	// PreTokenStep is the "step" value before token issuance: PreTokenApplicationClaims
+	// (default) or PreTokenIssuance.
+	PreTokenStep string `mapstructure:"preTokenStep"`
+	// PreTokenClientIDKey is the client id's key at the token step: client_id (default) or clientId.
+	PreTokenClientIDKey string `mapstructure:"preTokenClientIdKey"`
+}
+
+// defaults holds every scalar key's default, by key path.
+var defaults = map[string]any{
+	"server.addr":                   "127.0.0.1:8080",
+	"server.publicUrl":              "",
+	"server.tls.enabled":            false,
+	"server.tls.certFile":           "",
+	"server.tls.keyFile":            "",
+	"dataDir":                       "",
+	"tenant.name":                   "contoso",
+	"tenant.id":                     "9d5a3e0c-1f7a-4c52-9a7e-2a0e4c6b7d11",
+	"tenant.extensionsAppId":        "831374b3-bd50-41bf-aa54-263ec9e050fc",
+	"customPolicies.deploymentMode": "Development",
+	"compat.preTokenStep":           "PreTokenApplicationClaims",
+	"compat.preTokenClientIdKey":    "client_id",
+}
+
+// DefaultTimeout and DefaultRetries apply to connectors that do not set them.
+const (
+	DefaultTimeout = 5 * time.Second
+	DefaultRetries = 1
+)

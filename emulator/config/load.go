@@ -1,0 +1,272 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/b2cemu/b2cemu/fixtures"
+)
+
+// DemoName is how errors name the embedded demo tenant.
+const DemoName = "embedded demo tenant (fixtures/demo.yaml)"
+
+// Problem is one thing wrong with a configuration.
+type Problem struct {
+	Key  string // key path, e.g. userFlows[0].apiConnectors.postAttributeCollection
+	Line int    // line in the file, 0 when unknown (defaults, environment)
+	Msg  string // what is wrong and how to fix it
+}
+
+// Error lists every problem found in one configuration.
+type Error struct {
+	File     string
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	n := len(e.Problems)
+	fmt.Fprintf(&b, "%s: %d configuration problem", e.File, n)
+	if n != 1 {
+		b.WriteString("s")
+	}
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		if p.Line > 0 {
+			fmt.Fprintf(&b, "line %d: ", p.Line)
+		}
+		if p.Key != "" {
+			b.WriteString(p.Key + ": ")
+		}
+		b.WriteString(p.Msg)
+	}
+	return b.String()
+}
+
+// Load reads the configuration at path (the embedded demo tenant when path is ""), applies
+// B2CEMU_* overrides from getenv and the defaults, and validates it. A non-nil error is an
+// *Error listing every problem, or an error reading the file.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	name, data := DemoName, fixtures.DemoConfig
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading the configuration: %w", err)
+		}
+		name, data = path, b
+	}
+	cfg, err := Parse(name, data, getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg.File = path
+	if perr := cfg.Validate(); perr != nil {
+		perr.File = name
+		return cfg, perr
+	}
+	return cfg, nil
+}
+
+// Parse decodes data (YAML or JSON) named name, with overrides and defaults, without
+// validating the values. Unknown keys and values of the wrong type are problems.
+func Parse(name string, data []byte, getenv func(string) string) (*Config, error) {
+	perr := &Error{File: name}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		perr.Problems = append(perr.Problems, Problem{Msg: "not valid YAML or JSON: " + strings.TrimPrefix(err.Error(), "yaml: ")})
+		return nil, perr
+	}
+	lines := map[string]int{}
+	if len(root.Content) > 0 {
+		checkNode(root.Content[0], reflect.TypeOf(Config{}), "", &perr.Problems, lines)
+	}
+	v := viper.New()
+	v.SetConfigType("yaml")
+	for k, d := range defaults {
+		v.SetDefault(k, d)
+	}
+	if len(bytes.TrimSpace(data)) > 0 && len(perr.Problems) == 0 {
+		if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+			perr.Problems = append(perr.Problems, Problem{Msg: "cannot read: " + err.Error()})
+		}
+	}
+	for _, key := range EnvKeys() {
+		if val := getenv(EnvName(key)); val != "" {
+			v.Set(key, val)
+		}
+	}
+	if len(perr.Problems) > 0 {
+		return nil, perr
+	}
+	var cfg Config
+	err := v.Unmarshal(&cfg, func(dc *mapstructure.DecoderConfig) {
+		dc.DecodeHook = mapstructure.ComposeDecodeHookFunc(mapstructure.StringToTimeDurationHookFunc(), mapstructure.StringToSliceHookFunc(","))
+	})
+	if err != nil {
+		perr.Problems = append(perr.Problems, Problem{Msg: "a value from the environment does not fit its key: " + err.Error()})
+		return nil, perr
+	}
+	cfg.lines = lines
+	return &cfg, nil
+}
+
+// EnvKeys lists the key paths that B2CEMU_* variables can set: every scalar key.
+func EnvKeys() []string {
+	var keys []string
+	for k := range defaults {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// EnvName is the environment variable that overrides key, e.g. B2CEMU_SERVER_ADDR.
+func EnvName(key string) string {
+	return "B2CEMU_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+// checkNode reports unknown keys and values of the wrong shape under n, which should decode
+// into t. Keys are matched exactly, as the documentation spells them.
+func checkNode(n *yaml.Node, t reflect.Type, path string, out *[]Problem, lines map[string]int) {
+	lines[strings.TrimPrefix(path, ".")] = n.Line
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	bad := func(want string) {
+		*out = append(*out, Problem{Key: strings.TrimPrefix(path, "."), Line: n.Line, Msg: fmt.Sprintf("%s is not %s", describe(n), want)})
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return // an empty key keeps its default
+	}
+	switch {
+	case t == durationType:
+		if n.Kind != yaml.ScalarNode {
+			bad("a duration such as 5s or 500ms")
+		} else if _, err := time.ParseDuration(n.Value); err != nil {
+			bad("a duration such as 5s or 500ms")
+		}
+	case t.Kind() == reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			bad("a mapping of keys")
+			return
+		}
+		fields := map[string]reflect.StructField{}
+		var names []string
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if tag := f.Tag.Get("mapstructure"); tag != "" && tag != "-" {
+				fields[tag] = f
+				names = append(names, tag)
+			}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			f, ok := fields[k.Value]
+			if !ok {
+				msg := fmt.Sprintf("unknown key %q", k.Value)
+				if s := suggest(k.Value, names); s != "" {
+					msg += fmt.Sprintf("; did you mean %q?", s)
+				} else {
+					msg += "; known keys here: " + strings.Join(names, ", ")
+				}
+				*out = append(*out, Problem{Key: strings.TrimPrefix(path+"."+k.Value, "."), Line: k.Line, Msg: msg})
+				continue
+			}
+			checkNode(val, f.Type, path+"."+k.Value, out, lines)
+		}
+	case t.Kind() == reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			bad("a list")
+			return
+		}
+		for i, item := range n.Content {
+			checkNode(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), out, lines)
+		}
+	case t.Kind() == reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			bad("a mapping of names to values")
+			return
+		}
+		for i := 1; i < len(n.Content); i += 2 {
+			checkNode(n.Content[i], t.Elem(), path+"."+n.Content[i-1].Value, out, lines)
+		}
+	case n.Kind != yaml.ScalarNode:
+		bad("a single value")
+	case t.Kind() == reflect.Bool:
+		if _, err := strconv.ParseBool(n.Value); err != nil {
+			bad("true or false")
+		}
+	case t.Kind() == reflect.Int:
+		if _, err := strconv.Atoi(n.Value); err != nil {
+			bad("a whole number")
+		}
+	}
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return strconv.Quote(n.Value)
+}
+
+// suggest returns the name that differs from s only in case, or by one or two edits.
+func suggest(s string, names []string) string {
+	best, bestD := "", 3
+	for _, n := range names {
+		if strings.EqualFold(n, s) {
+			return n
+		}
+		if d := distance(strings.ToLower(s), strings.ToLower(n)); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance of a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// Resolve returns p relative to the configuration file's folder (unchanged when absolute or
+// when the configuration is the embedded one).
+func (c *Config) Resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) || c.File == "" {
+		return p
+	}
+	return filepath.Join(filepath.Dir(c.File), p)
+}

@@ -1,0 +1,301 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+var (
+	guidRe      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	tenantRe    = regexp.MustCompile(`^[a-z0-9]{1,256}$`)
+	attrNameRe  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+	flowIDRe    = regexp.MustCompile(`^B2C_1_[A-Za-z0-9_\-]+$`)
+	knownClaims = []string{"displayName", "givenName", "surname", "emails", "identityProvider", "newUser", "objectId",
+		"jobTitle", "streetAddress", "city", "postalCode", "state", "country"}
+)
+
+// Validate checks every value and reports every problem, or returns nil.
+func (c *Config) Validate() *Error {
+	v := &validator{lines: c.lines}
+	c.validateServer(v)
+	c.validateTenant(v)
+	for i, k := range c.SigningKeys {
+		key := fmt.Sprintf("signingKeys[%d].file", i)
+		if k.File == "" {
+			v.add(key, "is empty; give the path of a PEM RSA private key (PKCS#1 or PKCS#8)")
+		} else if _, err := os.Stat(c.Resolve(k.File)); err != nil {
+			v.add(key, fmt.Sprintf("%q cannot be read (%v); give the path of a PEM RSA private key, relative to the configuration file", k.File, err))
+		}
+	}
+	attrs := c.validateAttributes(v)
+	idps := c.validateIdentityProviders(v)
+	connectors := c.validateConnectors(v)
+	c.validateApplications(v)
+	if len(c.CustomPolicies.Paths) > 0 {
+		v.add("customPolicies.paths", "custom policies (Identity Experience Framework files) are not supported by this version of b2cemu; remove the key and use userFlows")
+	}
+	switch c.Compat.PreTokenStep {
+	case "PreTokenApplicationClaims", "PreTokenIssuance":
+	default:
+		v.add("compat.preTokenStep", fmt.Sprintf("%q is not a token-step name; use PreTokenApplicationClaims or PreTokenIssuance", c.Compat.PreTokenStep))
+	}
+	switch c.Compat.PreTokenClientIDKey {
+	case "client_id", "clientId":
+	default:
+		v.add("compat.preTokenClientIdKey", fmt.Sprintf("%q is not a client id key; use client_id or clientId", c.Compat.PreTokenClientIDKey))
+	}
+	c.validateFlows(v, attrs, idps, connectors)
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &Error{Problems: v.problems}
+}
+
+type validator struct {
+	problems []Problem
+	lines    map[string]int // key path → line in the file
+}
+
+func (v *validator) add(key, msg string) {
+	line := v.lines[key]
+	for k := key; line == 0 && strings.ContainsAny(k, ".["); {
+		k = k[:strings.LastIndexAny(k, ".[")]
+		line = v.lines[k]
+	}
+	v.problems = append(v.problems, Problem{Key: key, Line: line, Msg: msg})
+}
+
+func (c *Config) validateServer(v *validator) {
+	if _, _, err := net.SplitHostPort(c.Server.Addr); err != nil {
+		v.add("server.addr", fmt.Sprintf("%q is not host:port; use e.g. 127.0.0.1:8080, or port 0 for a free port", c.Server.Addr))
+	}
+	if c.Server.PublicURL != "" {
+		if u, err := url.Parse(c.Server.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.add("server.publicUrl", fmt.Sprintf("%q is not an absolute http(s) URL; use e.g. https://localhost:8443, or leave it empty", c.Server.PublicURL))
+		}
+	}
+	t := c.Server.TLS
+	if t.Enabled && (t.CertFile == "" || t.KeyFile == "") {
+		v.add("server.tls", "enabled needs certFile and keyFile in this version (a generated development certificate is not available yet); set both to PEM files")
+	}
+	for _, kf := range [][2]string{{"server.tls.certFile", t.CertFile}, {"server.tls.keyFile", t.KeyFile}} {
+		if t.Enabled && kf[1] != "" {
+			if _, err := os.Stat(c.Resolve(kf[1])); err != nil {
+				v.add(kf[0], fmt.Sprintf("%q cannot be read (%v)", kf[1], err))
+			}
+		}
+	}
+}
+
+func (c *Config) validateTenant(v *validator) {
+	if !tenantRe.MatchString(c.Tenant.Name) {
+		v.add("tenant.name", fmt.Sprintf("%q is not a tenant name; use lower-case letters and digits only, e.g. contoso (for contoso.onmicrosoft.com)", c.Tenant.Name))
+	}
+	if !guidRe.MatchString(c.Tenant.ID) {
+		v.add("tenant.id", fmt.Sprintf("%q is not a GUID; use the tenant id, e.g. 9d5a3e0c-1f7a-4c52-9a7e-2a0e4c6b7d11", c.Tenant.ID))
+	}
+	if !guidRe.MatchString(c.Tenant.ExtensionsAppID) {
+		v.add("tenant.extensionsAppId", fmt.Sprintf("%q is not a GUID; use the b2c-extensions-app's application (client) id", c.Tenant.ExtensionsAppID))
+	}
+}
+
+// validateAttributes returns the attribute names flows may use (built-in and custom).
+func (c *Config) validateAttributes(v *validator) map[string]bool {
+	names := map[string]bool{}
+	for _, a := range flows.NewSchema(nil).All() {
+		names[a.Name] = true
+	}
+	for i, a := range c.CustomAttributes {
+		key := fmt.Sprintf("customAttributes[%d]", i)
+		switch {
+		case !attrNameRe.MatchString(a.Name):
+			v.add(key+".name", fmt.Sprintf("%q is not a custom attribute name; use letters and digits, starting with a letter (e.g. LoyaltyNumber)", a.Name))
+		case flows.IsBuiltin(a.Name):
+			v.add(key+".name", fmt.Sprintf("%q is a built-in attribute; built-in attributes need no declaration", a.Name))
+		case names[a.Name]:
+			v.add(key+".name", fmt.Sprintf("%q is declared twice; give each custom attribute once", a.Name))
+		default:
+			names[a.Name] = true
+		}
+		switch a.DataType {
+		case "", "string", "int", "boolean":
+		default:
+			v.add(key+".dataType", fmt.Sprintf("%q is not a user-flow data type; use string, int or boolean", a.DataType))
+		}
+	}
+	return names
+}
+
+func (c *Config) validateIdentityProviders(v *validator) map[string]bool {
+	ids := map[string]bool{}
+	for i, p := range c.IdentityProviders {
+		key := fmt.Sprintf("identityProviders[%d]", i)
+		switch {
+		case p.ID == "":
+			v.add(key+".id", "is empty; give the provider's domain, e.g. facebook.com (it is sent as identities[].issuer)")
+		case p.ID == flows.LocalProvider:
+			v.add(key+".id", `"email" is the built-in local account provider; give social providers another id`)
+		case ids[p.ID]:
+			v.add(key+".id", fmt.Sprintf("%q is declared twice", p.ID))
+		default:
+			ids[p.ID] = true
+		}
+		seen := map[string]bool{}
+		for j, a := range p.Accounts {
+			akey := fmt.Sprintf("%s.accounts[%d].issuerAssignedId", key, j)
+			if a.IssuerAssignedID == "" {
+				v.add(akey, "is empty; give the subject the provider assigns, e.g. \"0123456789\"")
+			} else if seen[a.IssuerAssignedID] {
+				v.add(akey, fmt.Sprintf("%q is used by two accounts of this provider", a.IssuerAssignedID))
+			}
+			seen[a.IssuerAssignedID] = true
+		}
+	}
+	return ids
+}
+
+func (c *Config) validateConnectors(v *validator) map[string]bool {
+	names := map[string]bool{}
+	for i, a := range c.APIConnectors {
+		key := fmt.Sprintf("apiConnectors[%d]", i)
+		switch {
+		case a.Name == "":
+			v.add(key+".name", "is empty; give the connector a name that user flows refer to")
+		case names[a.Name]:
+			v.add(key+".name", fmt.Sprintf("%q is declared twice", a.Name))
+		default:
+			names[a.Name] = true
+		}
+		checkURL(v, key+".endpointUrl", a.EndpointURL, "the API's URL, e.g. https://contoso.azurewebsites.net/api/validate?code=…")
+		auth := a.Authentication
+		switch auth.Type {
+		case "", "basic":
+			if auth.Username == "" || auth.Password == "" {
+				v.add(key+".authentication", "type basic needs username and password (B2C requires both; use dummy values if the API ignores them), or set type: none for development")
+			}
+		case "none":
+		case "certificate":
+			v.add(key+".authentication.type", "certificate authentication is not supported by this version of b2cemu; use basic")
+		default:
+			v.add(key+".authentication.type", fmt.Sprintf("%q is not an authentication type; use basic, certificate or none", auth.Type))
+		}
+		if a.CAFile != "" {
+			v.add(key+".caFile", "extra CAs are not supported by this version of b2cemu; remove the key")
+		}
+		if a.Timeout < 0 || (a.Timeout > 0 && a.Timeout.Milliseconds() < 1) {
+			v.add(key+".timeout", fmt.Sprintf("%s is not a usable timeout; use e.g. 5s", a.Timeout))
+		}
+		if a.Retries != nil && (*a.Retries < 0 || *a.Retries > 5) {
+			v.add(key+".retries", fmt.Sprintf("%d is out of range; use 0 to 5 (B2C retries once)", *a.Retries))
+		}
+	}
+	return names
+}
+
+func checkURL(v *validator, key, raw, what string) {
+	if strings.HasPrefix(raw, "/") {
+		return // a path on b2cemu itself
+	}
+	u, err := url.Parse(raw)
+	if raw == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		v.add(key, fmt.Sprintf("%q is not an absolute http(s) URL; give %s, or a path starting with / on b2cemu itself", raw, what))
+	}
+}
+
+func (c *Config) validateApplications(v *validator) {
+	ids := map[string]bool{}
+	for i, a := range c.Applications {
+		key := fmt.Sprintf("applications[%d]", i)
+		switch {
+		case a.ClientID == "":
+			v.add(key+".clientId", "is empty; give the application (client) id, a GUID")
+		case ids[strings.ToLower(a.ClientID)]:
+			v.add(key+".clientId", fmt.Sprintf("%q is used by two applications", a.ClientID))
+		}
+		ids[strings.ToLower(a.ClientID)] = true
+		if len(a.RedirectURIs) == 0 {
+			v.add(key+".redirectUris", "is empty; register at least one redirect URI, e.g. /jwt for the built-in token viewer")
+		}
+		for j, r := range a.RedirectURIs {
+			checkURL(v, fmt.Sprintf("%s.redirectUris[%d]", key, j), r, "the app's reply URL")
+		}
+	}
+}
+
+func (c *Config) validateFlows(v *validator, attrs, idps, connectors map[string]bool) {
+	ids := map[string]bool{}
+	for i, f := range c.UserFlows {
+		key := fmt.Sprintf("userFlows[%d]", i)
+		switch {
+		case !flowIDRe.MatchString(f.ID):
+			v.add(key+".id", fmt.Sprintf("%q is not a user flow name; user flows are named B2C_1_<name>, e.g. B2C_1_signup", f.ID))
+		case ids[strings.ToLower(f.ID)]:
+			v.add(key+".id", fmt.Sprintf("%q is declared twice (names are case-insensitive)", f.ID))
+		}
+		ids[strings.ToLower(f.ID)] = true
+		switch flows.Type(f.Type) {
+		case flows.SignUp, flows.SignUpOrSignIn:
+		default:
+			v.add(key+".type", fmt.Sprintf("%q is not a user flow type with API connectors; use signUp or signUpOrSignIn", f.Type))
+		}
+		if len(f.IdentityProviders) == 0 {
+			v.add(key+".identityProviders", "is empty; list email (local accounts) and/or identity provider ids")
+		}
+		for j, p := range f.IdentityProviders {
+			if p != flows.LocalProvider && !idps[p] {
+				v.add(fmt.Sprintf("%s.identityProviders[%d]", key, j), fmt.Sprintf("%q is not a configured identity provider; use email or one of: %s", p, list(idps)))
+			}
+		}
+		seen := map[string]bool{}
+		for j, a := range f.UserAttributes {
+			akey := fmt.Sprintf("%s.userAttributes[%d].name", key, j)
+			switch {
+			case !attrs[a.Name]:
+				v.add(akey, fmt.Sprintf("%q is not a built-in or custom attribute; use one of: %s", a.Name, list(attrs)))
+			case seen[a.Name]:
+				v.add(akey, fmt.Sprintf("%q is listed twice", a.Name))
+			}
+			seen[a.Name] = true
+		}
+		claims := map[string]bool{}
+		for _, n := range knownClaims {
+			claims[n] = true
+		}
+		for n := range attrs {
+			if n != "email" {
+				claims[n] = true
+			}
+		}
+		for j, n := range f.ApplicationClaims {
+			if !claims[n] {
+				v.add(fmt.Sprintf("%s.applicationClaims[%d]", key, j), fmt.Sprintf("%q is not an application claim; use one of: %s", n, list(claims)))
+			}
+		}
+		steps := [][2]string{{"postFederationSignup", f.APIConnectors.PostFederationSignup},
+			{"postAttributeCollection", f.APIConnectors.PostAttributeCollection}, {"preTokenIssuance", f.APIConnectors.PreTokenIssuance}}
+		for _, sn := range steps {
+			if sn[1] != "" && !connectors[sn[1]] {
+				v.add(key+".apiConnectors."+sn[0], fmt.Sprintf("%q is not a configured API connector; use one of: %s", sn[1], list(connectors)))
+			}
+		}
+	}
+}
+
+func list(set map[string]bool) string {
+	var s []string
+	for k := range set {
+		s = append(s, k)
+	}
+	if len(s) == 0 {
+		return "(none configured)"
+	}
+	sort.Strings(s)
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,91 @@
+// Package connector is the HTTP client for API connectors: it serializes the request body B2C
+// sends at each step, calls the endpoint with its authentication, timeout and retry, and
+// interprets the response exactly as B2C does, explaining every failure.
+package connector
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// Wire holds the settings that shape the request body.
+type Wire struct {
+	ExtensionsAppID string // the b2c-extensions-app id; dashes are removed on the wire
+	// TokenStep is the step value sent before token issuance: "PreTokenApplicationClaims"
+	// (the default, as in Microsoft's example body) or "PreTokenIssuance".
+	TokenStep string
+	// TokenClientIDKey is the client id's key at the token step: "client_id" (default) or
+	// "clientId" (as in Microsoft's token-step example).
+	TokenClientIDKey string
+}
+
+func (w Wire) appID() string { return strings.ReplaceAll(w.ExtensionsAppID, "-", "") }
+
+// WireName returns the request key of attribute a: its Graph name, or
+// extension_<appIdWithoutDashes>_<Name> for a custom attribute.
+func (w Wire) WireName(a flows.Attribute) string {
+	if a.Custom {
+		return "extension_" + w.appID() + "_" + a.Name
+	}
+	return a.Name
+}
+
+// StepName returns the value of "step" for s.
+func (w Wire) StepName(s flows.Step) string {
+	if s == flows.PreTokenIssuance {
+		if w.TokenStep != "" {
+			return w.TokenStep
+		}
+		return "PreTokenApplicationClaims"
+	}
+	return string(s)
+}
+
+// Body returns the JSON body B2C sends for req: a flat object with the defined attributes that
+// have a value (in Graph order, custom attributes last), identities, objectId at the token step
+// only, then step, client_id and ui_locales. A claim with no value is omitted, never null.
+func (w Wire) Body(schema flows.Schema, req flows.ConnectorRequest) []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	first := true
+	field := func(key string, v any) {
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		k, _ := json.Marshal(key)
+		val, _ := json.Marshal(v)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(val)
+	}
+	for _, a := range schema.All() {
+		if v, ok := req.Claims[a.Name]; ok && v != nil && v != "" {
+			field(w.WireName(a), v)
+		}
+		if a.Name == "email" && len(req.Identities) > 0 {
+			field("identities", req.Identities) // B2C's example body has it right after email
+		}
+	}
+	if req.Step == flows.PreTokenIssuance && req.ObjectID != "" {
+		field("objectId", req.ObjectID)
+	}
+	field("step", w.StepName(req.Step))
+	clientKey := "client_id"
+	if req.Step == flows.PreTokenIssuance && w.TokenClientIDKey != "" {
+		clientKey = w.TokenClientIDKey
+	}
+	if req.ClientID != "" {
+		field(clientKey, req.ClientID)
+	}
+	locales := req.UILocales
+	if locales == "" {
+		locales = "en-US"
+	}
+	field("ui_locales", locales)
+	b.WriteByte('}')
+	return b.Bytes()
+}

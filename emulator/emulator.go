@@ -1,0 +1,239 @@
+// Package emulator is b2cemu's composition root: it builds the flows machine, the connector
+// client, the token issuer, the stores and the web handler from a validated configuration.
+package emulator
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/b2cemu/b2cemu/emulator/config"
+	"github.com/b2cemu/b2cemu/emulator/connector"
+	"github.com/b2cemu/b2cemu/emulator/store"
+	"github.com/b2cemu/b2cemu/emulator/token"
+	"github.com/b2cemu/b2cemu/fixtures"
+	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/web"
+)
+
+// Options are what the configuration does not say: where the emulator is reachable and the
+// injected clock, log and password hashing cost.
+type Options struct {
+	BaseURL    string           // public base URL, e.g. http://127.0.0.1:8080
+	Log        *slog.Logger     // nil = discard
+	Now        func() time.Time // nil = time.Now
+	BcryptCost int              // 0 = bcrypt's default; tests use 4
+	// ObserveCall receives every connector call (optional).
+	ObserveCall func(connector.Call)
+}
+
+// Emulator is a running tenant.
+type Emulator struct {
+	Users   *store.Users
+	Issuer  *token.Issuer
+	handler http.Handler
+	log     *slog.Logger
+}
+
+// New builds an emulator from cfg, which must be valid.
+func New(cfg *config.Config, opts Options) (*Emulator, error) {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	base := strings.TrimRight(opts.BaseURL, "/")
+	var custom []flows.Attribute
+	for _, a := range cfg.CustomAttributes {
+		custom = append(custom, flows.Attribute{Name: a.Name, DataType: flows.DataType(a.DataType), Label: a.Description})
+	}
+	schema := flows.NewSchema(custom)
+
+	keys, err := signingKeys(cfg, opts.Now())
+	if err != nil {
+		return nil, err
+	}
+	issuer, err := token.NewIssuer(keys...)
+	if err != nil {
+		return nil, err
+	}
+	users := store.NewUsers(opts.BcryptCost)
+	client := &connector.Client{
+		Schema: schema, Log: opts.Log, Observe: opts.ObserveCall, Endpoints: map[string]connector.Endpoint{},
+		Wire: connector.Wire{ExtensionsAppID: cfg.Tenant.ExtensionsAppID, TokenStep: cfg.Compat.PreTokenStep,
+			TokenClientIDKey: cfg.Compat.PreTokenClientIDKey},
+	}
+	demo := cfg.File == ""
+	for _, a := range cfg.APIConnectors {
+		ep := connector.Endpoint{Name: a.Name, URL: a.EndpointURL, Timeout: a.Timeout, Retries: config.DefaultRetries}
+		if strings.HasPrefix(ep.URL, "/") {
+			ep.URL = base + ep.URL
+			demo = demo || strings.HasPrefix(a.EndpointURL, "/demo/api/")
+		}
+		if ep.Timeout == 0 {
+			ep.Timeout = config.DefaultTimeout
+		}
+		if a.Retries != nil {
+			ep.Retries = *a.Retries
+		}
+		switch a.Authentication.Type {
+		case "", "basic":
+			ep.Username, ep.Password = a.Authentication.Username, a.Authentication.Password
+		case "none":
+			opts.Log.Warn("api connector has no authentication; B2C requires basic or certificate authentication outside development", "connector", a.Name)
+		}
+		client.Endpoints[a.Name] = ep
+	}
+	machine := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: users, Now: opts.Now, NewID: newGUID}
+	d := web.Deps{
+		Tenant: web.Tenant{Name: cfg.Tenant.Name, ID: cfg.Tenant.ID}, BaseURL: base, Schema: schema, Machine: machine,
+		Signer: signer{issuer}, Now: opts.Now, NewID: newGUID, Random: newSecret, Log: opts.Log,
+		Sessions: store.NewExpiring[*web.Session](30*time.Minute, opts.Now),
+		Grants:   store.NewExpiring[*web.Grant](10*time.Minute, opts.Now),
+	}
+	if demo {
+		d.Demo = fixtures.DemoConnector()
+	}
+	for _, f := range cfg.UserFlows {
+		d.Flows = append(d.Flows, definition(f))
+	}
+	for _, a := range cfg.Applications {
+		d.Apps = append(d.Apps, web.App{Name: a.Name, ClientID: a.ClientID, Secret: a.ClientSecret, RedirectURIs: a.RedirectURIs})
+	}
+	for _, p := range cfg.IdentityProviders {
+		wp := web.Provider{ID: p.ID, DisplayName: p.DisplayName}
+		if wp.DisplayName == "" {
+			wp.DisplayName = p.ID
+		}
+		for _, a := range p.Accounts {
+			claims := flows.Claims{}
+			for k, v := range map[string]string{"email": a.Email, "displayName": a.DisplayName, "givenName": a.GivenName, "surname": a.Surname} {
+				if v != "" {
+					claims[k] = v
+				}
+			}
+			wp.Accounts = append(wp.Accounts, web.Account{IssuerAssignedID: a.IssuerAssignedID, Claims: claims})
+		}
+		d.Providers = append(d.Providers, wp)
+	}
+	return &Emulator{Users: users, Issuer: issuer, handler: web.New(d), log: opts.Log}, nil
+}
+
+// definition turns a configured user flow into the domain's.
+func definition(f config.UserFlow) *flows.Definition {
+	def := &flows.Definition{ID: f.ID, Type: flows.Type(f.Type), IdentityProviders: f.IdentityProviders,
+		ApplicationClaims: f.ApplicationClaims, Connectors: map[flows.Step]string{
+			flows.PostFederationSignup:    f.APIConnectors.PostFederationSignup,
+			flows.PostAttributeCollection: f.APIConnectors.PostAttributeCollection,
+			flows.PreTokenIssuance:        f.APIConnectors.PreTokenIssuance,
+		}}
+	for _, a := range f.UserAttributes {
+		def.UserAttributes = append(def.UserAttributes, flows.UserAttribute{Name: a.Name, Required: a.Required})
+	}
+	return def
+}
+
+func signingKeys(cfg *config.Config, now time.Time) ([]token.Key, error) {
+	if len(cfg.SigningKeys) == 0 {
+		k, err := token.GenerateKey(now)
+		if err != nil {
+			return nil, err
+		}
+		return []token.Key{k}, nil
+	}
+	var keys []token.Key
+	for i, sk := range cfg.SigningKeys {
+		path := cfg.Resolve(sk.File)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("signingKeys[%d].file: %w", i, err)
+		}
+		info, _ := os.Stat(path)
+		k, err := token.ParseKey(data, info.ModTime())
+		if err != nil {
+			return nil, fmt.Errorf("signingKeys[%d].file %s: %w", i, sk.File, err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// signer adapts the token issuer to the web package's interface.
+type signer struct{ *token.Issuer }
+
+func (s signer) KeySet() any { return s.JWKS() }
+
+// Handler serves every route.
+func (e *Emulator) Handler() http.Handler { return e.handler }
+
+// Serve serves on ln until ctx is done, then shuts down gracefully.
+func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: e.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shut); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Listen opens the configured address (HTTPS when server.tls is enabled) and returns the
+// listener with the base URL it is reachable at.
+func Listen(cfg *config.Config) (net.Listener, string, error) {
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return nil, "", fmt.Errorf("listening on server.addr %s: %w", cfg.Server.Addr, err)
+	}
+	scheme := "http"
+	if cfg.Server.TLS.Enabled {
+		cert, err := tls.LoadX509KeyPair(cfg.Resolve(cfg.Server.TLS.CertFile), cfg.Resolve(cfg.Server.TLS.KeyFile))
+		if err != nil {
+			ln.Close()
+			return nil, "", fmt.Errorf("server.tls: loading certFile and keyFile: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	if cfg.Server.PublicURL != "" {
+		return ln, strings.TrimRight(cfg.Server.PublicURL, "/"), nil
+	}
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return ln, scheme + "://" + net.JoinHostPort(host, port), nil
+}
+
+// newGUID returns a random (version 4) GUID.
+func newGUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// newSecret returns 32 random bytes, base64url: codes and CSRF tokens.
+func newSecret() string {
+	return rand.Text() + rand.Text()
+}

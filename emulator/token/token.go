@@ -1,0 +1,147 @@
+// Package token signs B2C-shaped tokens (RS256) and publishes the keys and the discovery
+// document that OIDC clients read.
+package token
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Key is an RSA signing key with its key id.
+type Key struct {
+	Private   *rsa.PrivateKey
+	ID        string    // RFC 7638 thumbprint: stable for a given key
+	NotBefore time.Time // published as the JWKS "nbf"
+}
+
+// NewKey wraps priv, deriving its key id.
+func NewKey(priv *rsa.PrivateKey, notBefore time.Time) Key {
+	return Key{Private: priv, ID: Thumbprint(&priv.PublicKey), NotBefore: notBefore}
+}
+
+// GenerateKey makes a new RSA-2048 key.
+func GenerateKey(now time.Time) (Key, error) {
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return Key{}, fmt.Errorf("generating an RSA key: %w", err)
+	}
+	return NewKey(priv, now), nil
+}
+
+// ParseKey reads an RSA private key from PEM, PKCS#1 or PKCS#8.
+func ParseKey(data []byte, notBefore time.Time) (Key, error) {
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return Key{}, errors.New("no PEM block found; expected \"-----BEGIN PRIVATE KEY-----\" or \"-----BEGIN RSA PRIVATE KEY-----\"")
+	}
+	if priv, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return NewKey(priv, notBefore), nil
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return Key{}, fmt.Errorf("not a PKCS#1 or PKCS#8 private key: %w", err)
+	}
+	priv, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return Key{}, fmt.Errorf("the key is a %T; B2C signs with RSA keys", k)
+	}
+	return NewKey(priv, notBefore), nil
+}
+
+// Thumbprint is the RFC 7638 JWK thumbprint of pub.
+func Thumbprint(pub *rsa.PublicKey) string {
+	j := fmt.Sprintf(`{"e":"%s","kty":"RSA","n":"%s"}`, b64(big.NewInt(int64(pub.E)).Bytes()), b64(pub.N.Bytes()))
+	sum := sha256.Sum256([]byte(j))
+	return b64(sum[:])
+}
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// Issuer signs tokens with the newest of its keys and publishes all of them.
+type Issuer struct {
+	keys []Key
+}
+
+// NewIssuer returns an issuer; the last key signs. It needs at least one key.
+func NewIssuer(keys ...Key) (*Issuer, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("token issuer: no signing key")
+	}
+	return &Issuer{keys: keys}, nil
+}
+
+// KeyIDs returns the key ids, the signing key last.
+func (i *Issuer) KeyIDs() []string {
+	var ids []string
+	for _, k := range i.keys {
+		ids = append(ids, k.ID)
+	}
+	return ids
+}
+
+// Sign returns a compact RS256 JWT with header typ JWT, alg RS256 and the signing key's kid.
+func (i *Issuer) Sign(claims map[string]any) (string, error) {
+	k := i.keys[len(i.keys)-1]
+	t := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims(claims))
+	t.Header["kid"] = k.ID
+	s, err := t.SignedString(k.Private)
+	if err != nil {
+		return "", fmt.Errorf("signing the token: %w", err)
+	}
+	return s, nil
+}
+
+// Verify checks tok's signature against the issuer's keys (not its claims) and returns its
+// header and claims.
+func (i *Issuer) Verify(tok string) (map[string]any, map[string]any, error) {
+	claims := jwt.MapClaims{}
+	parsed, err := jwt.ParseWithClaims(tok, claims, func(t *jwt.Token) (any, error) {
+		kid, _ := t.Header["kid"].(string)
+		for _, k := range i.keys {
+			if k.ID == kid {
+				return &k.Private.PublicKey, nil
+			}
+		}
+		return nil, fmt.Errorf("no key with kid %q", kid)
+	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
+	if parsed == nil {
+		return nil, claims, err
+	}
+	return parsed.Header, claims, err
+}
+
+// JWK is one public key as B2C publishes it.
+type JWK struct {
+	Kid string `json:"kid"`
+	Nbf int64  `json:"nbf"`
+	Use string `json:"use"`
+	Kty string `json:"kty"`
+	E   string `json:"e"`
+	N   string `json:"n"`
+}
+
+// JWKS is the key set document.
+type JWKS struct {
+	Keys []JWK `json:"keys"`
+}
+
+// JWKS returns every key, public parts only.
+func (i *Issuer) JWKS() JWKS {
+	set := JWKS{Keys: []JWK{}}
+	for _, k := range i.keys {
+		pub := k.Private.PublicKey
+		set.Keys = append(set.Keys, JWK{Kid: k.ID, Nbf: k.NotBefore.Unix(), Use: "sig", Kty: "RSA",
+			E: b64(big.NewInt(int64(pub.E)).Bytes()), N: b64(pub.N.Bytes())})
+	}
+	return set
+}

@@ -1,0 +1,28 @@
+// Package flows is the domain of b2cemu: user-flow definitions, the state of one flow run, and
+// the Machine that advances a run from one step to the next. It performs effects only through
+// small interfaces (Connector, Directory) and imports nothing but the standard library, so a
+// flow can be run in a table test with no HTTP server.
+//
+// The sign-up path of a user flow, as Azure AD B2C runs it:
+//
+//	PhaseSignIn ──ChooseProvider(social)──▶ PhaseIdP ──SignInFederated──┐
+//	    │                                                              │ known identity: sign in
+//	    │ StartSignUp / ChooseProvider(email)                          ▼ new identity: sign up
+//	    ▼                                            connector PostFederationSignup
+//	PhaseLocalSignUp                                 (Continue pre-fills, ShowBlockPage blocks)
+//	    │ SubmitSignUp                                                 │
+//	    │                                                              ▼
+//	    │                                                      PhaseAttributes
+//	    │                                                              │ SubmitAttributes
+//	    ▼                                                              ▼
+//	connector PostAttributeCollection (Continue overrides, ShowBlockPage blocks,
+//	ValidationError stays on the page with the values kept)
+//	    │ user written to the Directory
+//	    ▼
+//	connector PreTokenIssuance (sign-in and sign-up; Continue adds token-only claims)
+//	    ▼
+//	PhaseDone (token claims ready)   or PhaseBlocked, PhaseFailed, PhaseCancelled
+//
+// Local sign-in (PhaseSignIn + SignInLocal) and a returning federated identity skip the
+// sign-up connectors and go straight to the token step.
+package flows

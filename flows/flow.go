@@ -1,0 +1,178 @@
+package flows
+
+import "time"
+
+// Type is the kind of user flow, as in the Azure portal.
+type Type string
+
+// The user-flow types b2cemu runs.
+const (
+	SignUp         Type = "signUp"
+	SignUpOrSignIn Type = "signUpOrSignIn"
+)
+
+// LocalProvider is the identity provider id of local (email and password) accounts.
+const LocalProvider = "email"
+
+// Step is a point in a user flow where an API connector can be called.
+type Step string
+
+// The connector steps. PreTokenIssuance's wire value ("PreTokenApplicationClaims" by default)
+// is a compatibility setting of the connector client, because Microsoft's docs disagree.
+const (
+	PostFederationSignup    Step = "PostFederationSignup"
+	PostAttributeCollection Step = "PostAttributeCollection"
+	PreTokenIssuance        Step = "PreTokenIssuance"
+)
+
+// UserAttribute is one field of the attribute collection page.
+type UserAttribute struct {
+	Name     string
+	Required bool
+}
+
+// Definition is a configured user flow.
+type Definition struct {
+	ID                string // policy name, e.g. B2C_1_susi
+	Type              Type
+	IdentityProviders []string // LocalProvider and social provider ids, in picker order
+	UserAttributes    []UserAttribute
+	ApplicationClaims []string        // portal names: displayName, emails, identityProvider, …
+	Connectors        map[Step]string // connector name per step; absent or "" = none
+}
+
+// Offers reports whether the flow offers the identity provider id.
+func (d *Definition) Offers(id string) bool {
+	for _, p := range d.IdentityProviders {
+		if p == id {
+			return true
+		}
+	}
+	return false
+}
+
+// SocialProviders returns the flow's identity providers other than local accounts.
+func (d *Definition) SocialProviders() []string {
+	var out []string
+	for _, p := range d.IdentityProviders {
+		if p != LocalProvider {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Identity is one way a user signs in, as in Graph's identities collection.
+type Identity struct {
+	SignInType       string `json:"signInType"` // "federated" or "emailAddress"
+	Issuer           string `json:"issuer"`
+	IssuerAssignedID string `json:"issuerAssignedId"`
+}
+
+// User is a directory user.
+type User struct {
+	ObjectID   string
+	Identities []Identity
+	Attributes Claims // stored attribute values
+	Created    time.Time
+}
+
+// Email returns the user's email attribute, or "".
+func (u *User) Email() string { return u.Attributes.String("email") }
+
+// Phase is where a run is: the page it shows, or how it ended.
+type Phase string
+
+// The phases of a run. Done, Blocked, Failed and Cancelled are terminal.
+const (
+	PhaseSignIn      Phase = "signIn"      // unified sign-in page or IdP choice
+	PhaseIdP         Phase = "idp"         // the fake identity provider's sign-in page
+	PhaseLocalSignUp Phase = "localSignUp" // email, password and attributes on one page
+	PhaseAttributes  Phase = "attributes"  // attribute collection after federation
+	PhaseBlocked     Phase = "blocked"     // ShowBlockPage: userMessage, no way forward
+	PhaseDone        Phase = "done"        // token claims ready
+	PhaseFailed      Phase = "failed"      // an error the user cannot get past
+	PhaseCancelled   Phase = "cancelled"   // the user cancelled: access_denied
+)
+
+// Terminal reports whether no input can move the run on.
+func (p Phase) Terminal() bool {
+	return p == PhaseDone || p == PhaseBlocked || p == PhaseFailed || p == PhaseCancelled
+}
+
+// Run is the state of one walk through a user flow. Machine.Advance is the only thing that
+// changes it; the web layer stores it between requests.
+type Run struct {
+	ID        string
+	Policy    string
+	ClientID  string
+	UILocales string
+	Phase     Phase
+	Seq       int // bumped by every Advance; a form carries it so a replayed post is refused
+
+	Provider string   // the chosen identity provider
+	Identity Identity // the identity that signed in
+	IdP      Claims   // claims the identity provider returned
+
+	Values           Claims            // the values on the current page (pre-filled or kept)
+	FieldErrors      map[string]string // item-level errors by field id
+	RequiredMissing  bool              // show #requiredFieldMissing
+	PasswordMismatch bool              // show #passwordEntryMismatch
+	PageError        string            // shown in #claimVerificationServerError (or .pageLevel)
+
+	UserMessage string   // the block page's text
+	Failure     *Failure // why the run failed (PhaseFailed)
+
+	User        *User          // the signed-in or created user (PhaseDone)
+	NewUser     bool           // the user was created in this run
+	TokenOnly   Claims         // connector values that reach the token but are not stored
+	TokenClaims map[string]any // application claims for the token, by token claim name
+}
+
+// Failure is a terminal error. Redirect tells the web layer to send it to the application as
+// an OAuth error instead of showing the error page (steps without UI).
+type Failure struct {
+	Error      string // OAuth error: server_error, access_denied, …
+	Code       string // AADB2C code
+	Message    string // what the user sees, without the code
+	Diagnostic string // developer-facing explanation
+	Redirect   bool
+}
+
+// Input is something the user (or a test) does on the current page.
+type Input interface{ input() }
+
+// ChooseProvider picks an identity provider on the sign-in page.
+type ChooseProvider struct{ Provider string }
+
+// SignInFederated is the fake identity provider's answer: who signed in there.
+type SignInFederated struct {
+	IssuerAssignedID string
+	Claims           Claims // email, displayName, givenName, surname from the provider
+}
+
+// SignInLocal submits the unified sign-in page's email and password.
+type SignInLocal struct{ Email, Password string }
+
+// StartSignUp follows the "Sign up now" link.
+type StartSignUp struct{}
+
+// SubmitSignUp submits the local account sign-up page. Values are raw form values.
+type SubmitSignUp struct {
+	Email, Password, ConfirmPassword string
+	Values                           map[string]string
+}
+
+// SubmitAttributes submits the attribute collection page. Values are raw form values.
+type SubmitAttributes struct{ Values map[string]string }
+
+// Cancel is the page's Cancel button.
+type Cancel struct{}
+
+func (ChooseProvider) input()   {}
+func (SignInFederated) input()  {}
+func (SignInLocal) input()      {}
+func (StartSignUp) input()      {}
+func (SubmitSignUp) input()     {}
+func (SubmitAttributes) input() {}
+func (Cancel) input()           {}

@@ -1,0 +1,509 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Action is what an API connector asked for.
+type Action string
+
+// The actions of the API connector contract.
+const (
+	Continue        Action = "Continue"
+	ShowBlockPage   Action = "ShowBlockPage"
+	ValidationError Action = "ValidationError"
+)
+
+// ConnectorRequest is one call of an API connector at a step.
+type ConnectorRequest struct {
+	RunID      string
+	Connector  string // configured connector name
+	Step       Step
+	Claims     Claims     // attribute values; the client sends only defined, non-empty ones
+	Identities []Identity // the user's identities
+	ObjectID   string     // sent at the token step only
+	ClientID   string
+	UILocales  string
+}
+
+// ConnectorResult is the connector's answer, already validated against the contract for the
+// step: Failure is set for anything B2C treats as a failed call.
+type ConnectorResult struct {
+	Action      Action
+	Claims      Claims // Continue: returned values, by attribute name
+	UserMessage string // ShowBlockPage and ValidationError
+	Failure     *ConnectorFailure
+}
+
+// ConnectorFailure is a call B2C would treat as failed.
+type ConnectorFailure struct {
+	Message    string // B2C's user-facing text, e.g. the AADB2C90075 sentence
+	Diagnostic string // what was wrong and what B2C expects
+}
+
+// Connector calls API connectors. Call never returns an error: every failure is a result.
+type Connector interface {
+	Call(ctx context.Context, req ConnectorRequest) ConnectorResult
+}
+
+// ErrBadPassword is returned by Directory.Authenticate for a wrong password.
+var ErrBadPassword = &Error{Kind: Invalid, Message: "wrong password"}
+
+// Directory stores users.
+type Directory interface {
+	// FindByIdentity returns the user with this identity, or ErrNotFound.
+	FindByIdentity(ctx context.Context, id Identity) (*User, error)
+	// Authenticate returns the local user with this email and password, ErrNotFound when
+	// there is none, ErrBadPassword when the password is wrong.
+	Authenticate(ctx context.Context, email, password string) (*User, error)
+	// Create stores u (with password, for a local account), or returns ErrExists when one of
+	// its identities is taken.
+	Create(ctx context.Context, u *User, password string) error
+}
+
+// Machine advances runs. Its fields are its dependencies; all are required.
+type Machine struct {
+	Schema    Schema
+	Tenant    string // tenant name: local identities are issued by <Tenant>.onmicrosoft.com
+	Connector Connector
+	Directory Directory
+	Now       func() time.Time
+	NewID     func() string // object ids
+}
+
+// B2C's texts for the pages' errors.
+const (
+	msgRequired         = "This information is required."
+	msgUserExists       = "A user with the specified ID already exists. Please choose a different one."
+	msgNoAccount        = "We can't seem to find your account."
+	msgBadPassword      = "Your password is incorrect."
+	msgBadEmail         = "Please enter a valid email address."
+	msgPasswordStrength = "The password must be between 8 and 64 characters and contain 3 out of 4 of the following: lowercase characters, uppercase characters, digits (0-9), and one or more symbols."
+)
+
+// Start returns a new run of def. A sign-up flow with a single identity provider goes
+// straight to it, as B2C does.
+func (m *Machine) Start(def *Definition, id, clientID, uiLocales string) *Run {
+	r := &Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: PhaseSignIn, Values: Claims{}}
+	if def.Type == SignUp && len(def.IdentityProviders) == 1 {
+		m.choose(def, r, def.IdentityProviders[0])
+	}
+	return r
+}
+
+// Advance applies in to r. It returns an error of kind Invalid when the input does not fit
+// the run's phase; r is then unchanged. Connector outcomes are not errors: they move r to
+// another phase or set its page error.
+func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input) error {
+	if r.Phase.Terminal() {
+		return &Error{Kind: Invalid, Message: "this sign-up has already ended"}
+	}
+	if _, ok := in.(Cancel); ok {
+		r.Phase = PhaseCancelled
+		r.Failure = &Failure{Error: "access_denied", Code: "AADB2C90091", Message: "The user has cancelled entering self-asserted information.", Redirect: true}
+		r.Seq++
+		return nil
+	}
+	var err error
+	switch r.Phase {
+	case PhaseSignIn:
+		err = m.advanceSignIn(ctx, def, r, in)
+	case PhaseIdP:
+		in, ok := in.(SignInFederated)
+		if !ok {
+			return errInput(in, r.Phase)
+		}
+		err = m.federated(ctx, def, r, in)
+	case PhaseLocalSignUp:
+		in, ok := in.(SubmitSignUp)
+		if !ok {
+			return errInput(in, r.Phase)
+		}
+		err = m.localSignUp(ctx, def, r, in)
+	case PhaseAttributes:
+		in, ok := in.(SubmitAttributes)
+		if !ok {
+			return errInput(in, r.Phase)
+		}
+		err = m.attributes(ctx, def, r, in)
+	default:
+		return errInput(in, r.Phase)
+	}
+	if err == nil {
+		r.Seq++
+	}
+	return err
+}
+
+func errInput(in Input, p Phase) error {
+	return Errorf(Invalid, "%T does not apply on the %s page", in, p)
+}
+
+func (m *Machine) clearPage(r *Run) {
+	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.PageError = nil, false, false, ""
+}
+
+func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *Run, in Input) error {
+	switch in := in.(type) {
+	case ChooseProvider:
+		if !def.Offers(in.Provider) {
+			return Errorf(Invalid, "the user flow %s does not offer the identity provider %q", def.ID, in.Provider)
+		}
+		m.clearPage(r)
+		m.choose(def, r, in.Provider)
+		return nil
+	case StartSignUp:
+		if !def.Offers(LocalProvider) {
+			return Errorf(Invalid, "the user flow %s has no local accounts", def.ID)
+		}
+		m.clearPage(r)
+		m.choose(def, r, LocalProvider)
+		return nil
+	case SignInLocal:
+		if def.Type != SignUpOrSignIn || !def.Offers(LocalProvider) {
+			return Errorf(Invalid, "the user flow %s has no local sign-in", def.ID)
+		}
+		m.clearPage(r)
+		r.Values = Claims{"email": strings.TrimSpace(in.Email)}
+		if strings.TrimSpace(in.Email) == "" || in.Password == "" {
+			r.RequiredMissing = true
+			r.FieldErrors = map[string]string{}
+			if strings.TrimSpace(in.Email) == "" {
+				r.FieldErrors["signInName"] = "Please enter your Email Address"
+			}
+			if in.Password == "" {
+				r.FieldErrors["password"] = "Please enter your password"
+			}
+			return nil
+		}
+		u, err := m.Directory.Authenticate(ctx, strings.TrimSpace(in.Email), in.Password)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			r.PageError = msgNoAccount
+			return nil
+		case errors.Is(err, ErrBadPassword):
+			r.PageError = msgBadPassword
+			return nil
+		case err != nil:
+			return err
+		}
+		r.Provider = LocalProvider
+		r.Identity = m.localIdentity(u.Email())
+		return m.complete(ctx, def, r, u, false)
+	default:
+		return errInput(in, r.Phase)
+	}
+}
+
+func (m *Machine) choose(def *Definition, r *Run, provider string) {
+	r.Provider = provider
+	if provider == LocalProvider {
+		r.Phase = PhaseLocalSignUp
+		r.Values = Claims{}
+		return
+	}
+	r.Phase = PhaseIdP
+}
+
+func (m *Machine) localIdentity(email string) Identity {
+	return Identity{SignInType: "emailAddress", Issuer: m.Tenant + ".onmicrosoft.com", IssuerAssignedID: email}
+}
+
+// federated handles the identity provider's answer: sign in a known identity, or start the
+// sign-up path with PostFederationSignup.
+func (m *Machine) federated(ctx context.Context, def *Definition, r *Run, in SignInFederated) error {
+	if strings.TrimSpace(in.IssuerAssignedID) == "" {
+		return Errorf(Invalid, "the identity provider returned no subject (issuerAssignedId)")
+	}
+	r.Identity = Identity{SignInType: "federated", Issuer: r.Provider, IssuerAssignedID: strings.TrimSpace(in.IssuerAssignedID)}
+	r.IdP = Claims{}
+	for k, v := range in.Claims {
+		if a, ok := m.Schema.Lookup(k); ok && !a.Custom && v != nil && v != "" {
+			r.IdP[k] = v
+		}
+	}
+	u, err := m.Directory.FindByIdentity(ctx, r.Identity)
+	switch {
+	case err == nil:
+		return m.complete(ctx, def, r, u, false)
+	case !errors.Is(err, ErrNotFound):
+		return err
+	}
+	r.Values = r.IdP.Clone()
+	if name := def.Connectors[PostFederationSignup]; name != "" {
+		res := m.Connector.Call(ctx, m.request(def, r, PostFederationSignup, r.IdP, []Identity{r.Identity}, ""))
+		switch {
+		case res.Failure != nil:
+			m.fail(r, res.Failure, false)
+			return nil
+		case res.Action == ShowBlockPage:
+			m.block(r, res.UserMessage)
+			return nil
+		}
+		for k, v := range res.Claims {
+			r.Values[k] = v
+		}
+	}
+	r.Phase = PhaseAttributes
+	if len(def.UserAttributes) == 0 { // nothing to ask: B2C goes straight on
+		return m.attributes(ctx, def, r, SubmitAttributes{})
+	}
+	return nil
+}
+
+// collect parses the submitted attribute values into r.Values, setting item-level errors. It
+// reports whether the page is valid.
+func (m *Machine) collect(def *Definition, r *Run, raw map[string]string) bool {
+	ok := true
+	for _, ua := range def.UserAttributes {
+		a, _ := m.Schema.Lookup(ua.Name)
+		if a.Name == "email" && r.Phase == PhaseLocalSignUp {
+			continue // the sign-in email is its own field
+		}
+		v, err := a.Parse(raw[a.Name])
+		if err != nil {
+			m.fieldError(r, a.Name, err.Error())
+			r.Values[a.Name] = raw[a.Name]
+			ok = false
+			continue
+		}
+		if v == nil {
+			delete(r.Values, a.Name)
+			if ua.Required {
+				m.fieldError(r, a.Name, msgRequired)
+				r.RequiredMissing = true
+				ok = false
+			}
+			continue
+		}
+		r.Values[a.Name] = v
+	}
+	return ok
+}
+
+func (m *Machine) fieldError(r *Run, field, msg string) {
+	if r.FieldErrors == nil {
+		r.FieldErrors = map[string]string{}
+	}
+	r.FieldErrors[field] = msg
+}
+
+// attributes handles the attribute collection page after federation.
+func (m *Machine) attributes(ctx context.Context, def *Definition, r *Run, in SubmitAttributes) error {
+	m.clearPage(r)
+	if !m.collect(def, r, in.Values) {
+		return nil
+	}
+	claims := r.IdP.Clone()
+	for k, v := range r.Values {
+		claims[k] = v
+	}
+	return m.create(ctx, def, r, claims, "")
+}
+
+// localSignUp handles the local account sign-up page.
+func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *Run, in SubmitSignUp) error {
+	m.clearPage(r)
+	email := strings.TrimSpace(in.Email)
+	r.Values["email"] = email
+	valid := m.collect(def, r, in.Values)
+	switch {
+	case email == "":
+		m.fieldError(r, "email", msgRequired)
+		r.RequiredMissing, valid = true, false
+	case !validEmail(email):
+		m.fieldError(r, "email", msgBadEmail)
+		valid = false
+	}
+	switch {
+	case in.Password == "":
+		m.fieldError(r, "newPassword", msgRequired)
+		r.RequiredMissing, valid = true, false
+	case !strongPassword(in.Password):
+		m.fieldError(r, "newPassword", msgPasswordStrength)
+		valid = false
+	}
+	switch {
+	case in.ConfirmPassword == "":
+		m.fieldError(r, "reenterPassword", msgRequired)
+		r.RequiredMissing, valid = true, false
+	case in.ConfirmPassword != in.Password:
+		r.PasswordMismatch, valid = true, false
+	}
+	if !valid {
+		return nil
+	}
+	r.Identity = m.localIdentity(email)
+	if _, err := m.Directory.FindByIdentity(ctx, r.Identity); err == nil {
+		r.PageError = msgUserExists
+		return nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return m.create(ctx, def, r, r.Values.Clone(), in.Password)
+}
+
+// create runs PostAttributeCollection and writes the user.
+func (m *Machine) create(ctx context.Context, def *Definition, r *Run, claims Claims, password string) error {
+	r.TokenOnly = Claims{}
+	if name := def.Connectors[PostAttributeCollection]; name != "" {
+		res := m.Connector.Call(ctx, m.request(def, r, PostAttributeCollection, claims, []Identity{r.Identity}, ""))
+		switch {
+		case res.Failure != nil:
+			r.PageError = res.Failure.Message
+			return nil
+		case res.Action == ShowBlockPage:
+			m.block(r, res.UserMessage)
+			return nil
+		case res.Action == ValidationError:
+			r.PageError = res.UserMessage
+			return nil
+		}
+		collected := map[string]bool{}
+		for _, ua := range def.UserAttributes {
+			collected[ua.Name] = true
+		}
+		for k, v := range res.Claims {
+			if collected[k] {
+				claims[k] = v
+				r.Values[k] = v
+			} else {
+				r.TokenOnly[k] = v // B2C: reaches the token, is not stored
+			}
+		}
+	}
+	u := &User{ObjectID: m.NewID(), Identities: []Identity{r.Identity}, Attributes: Claims{}, Created: m.Now()}
+	for k, v := range claims {
+		if v != nil && v != "" {
+			u.Attributes[k] = v
+		}
+	}
+	if err := m.Directory.Create(ctx, u, password); err != nil {
+		if errors.Is(err, ErrExists) {
+			r.PageError = msgUserExists
+			return nil
+		}
+		return err
+	}
+	return m.complete(ctx, def, r, u, true)
+}
+
+// complete runs the token step and prepares the token's application claims.
+func (m *Machine) complete(ctx context.Context, def *Definition, r *Run, u *User, newUser bool) error {
+	r.User, r.NewUser = u, newUser
+	values := u.Attributes.Clone()
+	for k, v := range r.TokenOnly {
+		values[k] = v
+	}
+	if name := def.Connectors[PreTokenIssuance]; name != "" {
+		res := m.Connector.Call(ctx, m.request(def, r, PreTokenIssuance, u.Attributes, u.Identities, u.ObjectID))
+		if res.Failure != nil {
+			m.fail(r, res.Failure, true)
+			return nil
+		}
+		selected := map[string]bool{}
+		for _, c := range def.ApplicationClaims {
+			selected[c] = true
+		}
+		for k, v := range res.Claims {
+			if k != "email" && selected[k] { // email cannot be overridden at the token step
+				values[k] = v
+			}
+		}
+	}
+	r.TokenClaims = TokenClaims(m.Schema, def.ApplicationClaims, values, r.Identity, u.ObjectID, newUser)
+	r.Phase = PhaseDone
+	return nil
+}
+
+func (m *Machine) request(def *Definition, r *Run, step Step, claims Claims, ids []Identity, objectID string) ConnectorRequest {
+	return ConnectorRequest{
+		RunID: r.ID, Connector: def.Connectors[step], Step: step, Claims: claims, Identities: ids,
+		ObjectID: objectID, ClientID: r.ClientID, UILocales: r.UILocales,
+	}
+}
+
+func (m *Machine) block(r *Run, msg string) {
+	r.Phase, r.UserMessage = PhaseBlocked, msg
+}
+
+func (m *Machine) fail(r *Run, f *ConnectorFailure, redirect bool) {
+	r.Phase = PhaseFailed
+	r.Failure = &Failure{Error: "server_error", Code: "AADB2C90075", Message: f.Message, Diagnostic: f.Diagnostic, Redirect: redirect}
+}
+
+// TokenClaims maps the flow's application claims (portal names) to token claims.
+func TokenClaims(s Schema, selected []string, values Claims, id Identity, objectID string, newUser bool) map[string]any {
+	out := map[string]any{}
+	for _, name := range selected {
+		switch name {
+		case "displayName":
+			setClaim(out, "name", values["displayName"])
+		case "givenName":
+			setClaim(out, "given_name", values["givenName"])
+		case "surname":
+			setClaim(out, "family_name", values["surname"])
+		case "emails":
+			if e := values.String("email"); e != "" {
+				out["emails"] = []string{e}
+			}
+		case "identityProvider":
+			if id.SignInType == "federated" {
+				out["idp"] = id.Issuer
+			}
+		case "newUser":
+			if newUser {
+				out["newUser"] = true
+			}
+		case "objectId":
+			out["oid"] = objectID
+		default:
+			if a, ok := s.Lookup(name); ok {
+				if a.Custom {
+					setClaim(out, "extension_"+a.Name, values[a.Name])
+				} else {
+					setClaim(out, a.Name, values[a.Name])
+				}
+			}
+		}
+	}
+	return out
+}
+
+func setClaim(out map[string]any, name string, v any) {
+	if v != nil && v != "" {
+		out[name] = v
+	}
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
+}
+
+// strongPassword is B2C's default "strong" policy: 8 to 64 characters, 3 of 4 classes.
+func strongPassword(p string) bool {
+	n := len([]rune(p))
+	if n < 8 || n > 64 {
+		return false
+	}
+	var lower, upper, digit, symbol int
+	for _, c := range p {
+		switch {
+		case unicode.IsLower(c):
+			lower = 1
+		case unicode.IsUpper(c):
+			upper = 1
+		case unicode.IsDigit(c):
+			digit = 1
+		default:
+			symbol = 1
+		}
+	}
+	return lower+upper+digit+symbol >= 3
+}

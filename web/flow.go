@@ -1,0 +1,270 @@
+package web
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/web/views"
+)
+
+// errExpired is shown for a run that is unknown, finished or timed out.
+var errExpired = &pageError{Status: http.StatusBadRequest, Message: "Your sign-in session has expired or was already completed. Please go back to the application and sign in again."}
+
+// session loads the run named by ?tx= and checks that it belongs to the URL's policy.
+func (s *server) session(c echo.Context) (*Session, *flows.Definition, error) {
+	sess, ok := s.Sessions.Get(c.QueryParam("tx"))
+	if !ok {
+		return nil, nil, errExpired
+	}
+	def := s.flowByID[strings.ToLower(sess.Run.Policy)]
+	if def == nil || !strings.EqualFold(c.Param("policy"), def.ID) {
+		return nil, nil, errExpired
+	}
+	return sess, def, nil
+}
+
+// flowPage renders the run's current step. A GET with op=signup is the "Sign up now" link.
+func (s *server) flowPage(c echo.Context) error {
+	if c.QueryParam("op") != "" {
+		return s.flowSubmit(c)
+	}
+	sess, def, err := s.session(c)
+	if err != nil {
+		return err
+	}
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	return s.show(c, sess, def)
+}
+
+// flowSubmit is the one dispatcher of a run: it checks the form's CSRF token and sequence,
+// turns the form into a flows input, advances the run and answers for the resulting step.
+func (s *server) flowSubmit(c echo.Context) error {
+	sess, def, err := s.session(c)
+	if err != nil {
+		return err
+	}
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	form := c.QueryParams()
+	if c.Request().Method == http.MethodPost {
+		if err := c.Request().ParseForm(); err != nil {
+			return errPage(http.StatusBadRequest, "", "The form could not be read: %v", err)
+		}
+		form = c.Request().PostForm
+	}
+	ck, _ := c.Cookie(csrfCookie)
+	if ck == nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(sess.CSRF)) != 1 ||
+		subtle.ConstantTimeCompare([]byte(form.Get("csrf")), []byte(sess.CSRF)) != 1 {
+		return errPage(http.StatusForbidden, "", "The request's CSRF token is missing or does not match this browser's sign-in session.")
+	}
+	if seq, err := strconv.Atoi(form.Get("seq")); err != nil || seq != sess.Run.Seq {
+		return errPage(http.StatusConflict, "", "This page was already submitted. Please go back to the application and sign in again.")
+	}
+	in, err := s.input(sess, form)
+	if err != nil {
+		return err
+	}
+	if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, in); err != nil {
+		return err
+	}
+	switch sess.Run.Phase {
+	case flows.PhaseDone:
+		s.Sessions.Take(sess.Run.ID)
+		return s.finish(c, sess)
+	case flows.PhaseCancelled:
+		s.Sessions.Take(sess.Run.ID)
+		f := sess.Run.Failure
+		return s.redirectError(c, sess.Auth, f.Error, f.Code, f.Message)
+	case flows.PhaseFailed:
+		if f := sess.Run.Failure; f.Redirect {
+			s.Sessions.Take(sess.Run.ID)
+			return s.redirectError(c, sess.Auth, f.Error, f.Code, f.Message)
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, s.flowURL(def, sess.Run.ID))
+}
+
+// input maps a submitted form to the flows input it stands for.
+func (s *server) input(sess *Session, f url.Values) (flows.Input, error) {
+	op := f.Get("op")
+	if op == "cancel" {
+		return flows.Cancel{}, nil
+	}
+	switch sess.Run.Phase {
+	case flows.PhaseSignIn:
+		switch {
+		case f.Get("provider") != "":
+			return flows.ChooseProvider{Provider: f.Get("provider")}, nil
+		case op == "signup":
+			return flows.StartSignUp{}, nil
+		case op == "signin":
+			return flows.SignInLocal{Email: f.Get("signInName"), Password: f.Get("password")}, nil
+		}
+	case flows.PhaseIdP:
+		if id := f.Get("account"); id != "" {
+			p := s.idpByID[sess.Run.Provider]
+			if p != nil {
+				for _, a := range p.Accounts {
+					if a.IssuerAssignedID == id {
+						return flows.SignInFederated{IssuerAssignedID: id, Claims: a.Claims.Clone()}, nil
+					}
+				}
+			}
+			return nil, errPage(http.StatusBadRequest, "", "The identity provider has no fixture account %q.", id)
+		}
+		if op == "identity" {
+			return s.customIdentity(f)
+		}
+	case flows.PhaseLocalSignUp:
+		return flows.SubmitSignUp{Email: f.Get("email"), Password: f.Get("newPassword"),
+			ConfirmPassword: f.Get("reenterPassword"), Values: formValues(f)}, nil
+	case flows.PhaseAttributes:
+		return flows.SubmitAttributes{Values: formValues(f)}, nil
+	}
+	return nil, errPage(http.StatusBadRequest, "", "This action does not apply to the current page.")
+}
+
+// customIdentity reads the fake identity provider's "another identity" form. Without a
+// subject, one is derived from the email so that the same email signs in as the same user.
+func (s *server) customIdentity(f url.Values) (flows.Input, error) {
+	claims := flows.Claims{}
+	for _, k := range []string{"email", "displayName", "givenName", "surname"} {
+		if v := strings.TrimSpace(f.Get("idp_" + k)); v != "" {
+			claims[k] = v
+		}
+	}
+	sub := strings.TrimSpace(f.Get("idp_issuerAssignedId"))
+	if sub == "" {
+		sub = strings.ToLower(claims.String("email"))
+	}
+	if sub == "" {
+		return nil, errPage(http.StatusBadRequest, "", "Give the identity an email or a subject (issuerAssignedId).")
+	}
+	return flows.SignInFederated{IssuerAssignedID: sub, Claims: claims}, nil
+}
+
+func formValues(f url.Values) map[string]string {
+	out := make(map[string]string, len(f))
+	for k := range f {
+		out[k] = f.Get(k)
+	}
+	return out
+}
+
+// show renders the page of the run's phase.
+func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) error {
+	r := sess.Run
+	page := views.Page{Title: s.Tenant.Name, Lang: r.UILocales, Tenant: s.Tenant.Name}
+	form := views.Form{Action: s.flowURL(def, r.ID), CSRF: sess.CSRF, Seq: r.Seq}
+	switch r.Phase {
+	case flows.PhaseSignIn:
+		m := views.SignIn{Page: page, Form: form, Local: def.Type == flows.SignUpOrSignIn && def.Offers(flows.LocalProvider),
+			LocalSignUp: def.Offers(flows.LocalProvider), Email: r.Values.String("email"), PageError: r.PageError,
+			EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
+		m.SignUpURL = form.Action + "&op=signup&csrf=" + url.QueryEscape(sess.CSRF) + "&seq=" + strconv.Itoa(r.Seq)
+		for _, id := range def.SocialProviders() {
+			p := s.idpByID[id]
+			m.Providers = append(m.Providers, views.Provider{ID: id, ButtonID: buttonID(p.DisplayName), DisplayName: p.DisplayName})
+		}
+		return s.render(c, http.StatusOK, views.SignInPage(m))
+	case flows.PhaseIdP:
+		p := s.idpByID[r.Provider]
+		m := views.IdP{Page: page, Form: form, ProviderID: p.ID, ProviderName: p.DisplayName}
+		m.Page.Title = p.DisplayName
+		for _, a := range p.Accounts {
+			m.Accounts = append(m.Accounts, views.Account{IssuerAssignedID: a.IssuerAssignedID,
+				DisplayName: a.Claims.String("displayName"), Email: a.Claims.String("email")})
+		}
+		return s.render(c, http.StatusOK, views.IdPPage(m))
+	case flows.PhaseLocalSignUp, flows.PhaseAttributes, flows.PhaseBlocked:
+		return s.render(c, http.StatusOK, views.SelfAssertedPage(s.selfAsserted(page, form, def, r)))
+	case flows.PhaseFailed:
+		return s.render(c, http.StatusOK, views.ErrorPage(s.errorView(r.Failure.Code, r.Failure.Message)))
+	}
+	return errExpired
+}
+
+func (s *server) selfAsserted(page views.Page, form views.Form, def *flows.Definition, r *flows.Run) views.SelfAsserted {
+	m := views.SelfAsserted{Page: page, Form: form, RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch,
+		ServerError: r.PageError, ContinueLabel: "Create"}
+	if r.Phase == flows.PhaseBlocked {
+		m.Blocked, m.Intro = true, r.UserMessage
+		return m
+	}
+	m.Intro = "Please provide the following details."
+	if r.Phase == flows.PhaseLocalSignUp {
+		m.Intro = "Create your account by providing the following details."
+		m.Fields = append(m.Fields,
+			views.Field{ID: "email", Label: "Email Address", InputType: "EmailBox", Type: "email", Value: r.Values.String("email"), Required: true, Error: r.FieldErrors["email"]},
+			views.Field{ID: "newPassword", Label: "New Password", InputType: "Password", Type: "password", Required: true, Error: r.FieldErrors["newPassword"]},
+			views.Field{ID: "reenterPassword", Label: "Confirm New Password", InputType: "Password", Type: "password", Required: true, Error: r.FieldErrors["reenterPassword"]})
+	}
+	for _, ua := range def.UserAttributes {
+		if r.Phase == flows.PhaseLocalSignUp && ua.Name == "email" {
+			continue
+		}
+		a, _ := s.Schema.Lookup(ua.Name)
+		f := views.Field{ID: ua.Name, Label: a.Label, InputType: "TextBox", Type: "text", Value: r.Values.String(ua.Name),
+			Required: ua.Required, Error: r.FieldErrors[ua.Name]}
+		switch {
+		case ua.Name == "email":
+			f.InputType, f.Type = "EmailBox", "email"
+		case a.DataType == flows.Boolean:
+			f.InputType, f.Options = "RadioSingleSelect", []views.Option{{Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}
+		}
+		if f.Error != "" && f.Error != "This information is required." {
+			m.FieldIncorrect = true
+		}
+		m.Fields = append(m.Fields, f)
+	}
+	return m
+}
+
+var nonWord = regexp.MustCompile(`[^A-Za-z0-9]`)
+
+// buttonID is B2C's id for a provider button: the provider's name and "Exchange"
+// (FacebookExchange, GoogleExchange).
+func buttonID(displayName string) string {
+	return nonWord.ReplaceAllString(displayName, "") + "Exchange"
+}
+
+// finish issues what the application asked for and sends the browser back to it.
+func (s *server) finish(c echo.Context, sess *Session) error {
+	ar, r := sess.Auth, sess.Run
+	now := s.Now().Unix()
+	claims := map[string]any{
+		"iss": s.issuer(), "sub": r.User.ObjectID, "aud": ar.ClientID, "ver": "1.0",
+		"tfp": strings.ToLower(ar.Policy), "auth_time": now, "iat": now, "nbf": now,
+		"exp": now + int64(s.Lifetime.Seconds()),
+	}
+	if ar.Nonce != "" {
+		claims["nonce"] = ar.Nonce
+	}
+	for k, v := range r.TokenClaims {
+		claims[k] = v
+	}
+	params := url.Values{}
+	if strings.Contains(ar.ResponseType, "code") {
+		code := s.Random()
+		s.Grants.Put(code, &Grant{Auth: ar, Claims: copyClaims(claims), AuthTime: now})
+		params.Set("code", code)
+		claims["c_hash"] = halfHash(code)
+	}
+	if strings.Contains(ar.ResponseType, "id_token") {
+		tok, err := s.Signer.Sign(claims)
+		if err != nil {
+			return err
+		}
+		params.Set("id_token", tok)
+	}
+	s.Log.Info("token issued", "run", r.ID, "policy", ar.Policy, "client_id", ar.ClientID, "sub", r.User.ObjectID, "newUser", r.NewUser)
+	return s.respond(c, ar, params)
+}

@@ -1,0 +1,101 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/web/views"
+)
+
+// home lists the user flows with "Run user flow" links, as the portal does: id_token for the
+// first registered application, returned to its first redirect URI by form_post.
+func (s *server) home(c echo.Context) error {
+	m := views.Home{Page: views.Page{Title: "b2cemu", Tenant: s.Tenant.Name}, TenantID: s.Tenant.ID, BaseURL: s.BaseURL}
+	var app *App
+	if len(s.Apps) > 0 {
+		app = &s.Apps[0]
+		m.App = app.Name
+	}
+	for _, f := range s.Flows {
+		link := views.FlowLink{ID: f.ID, Type: string(f.Type), Providers: f.IdentityProviders}
+		for _, st := range []flows.Step{flows.PostFederationSignup, flows.PostAttributeCollection, flows.PreTokenIssuance} {
+			if n := f.Connectors[st]; n != "" {
+				link.Connectors = append(link.Connectors, string(st)+" → "+n)
+			}
+		}
+		if app != nil && len(app.RedirectURIs) > 0 {
+			q := url.Values{"client_id": {app.ClientID}, "nonce": {"defaultNonce"}, "redirect_uri": {s.resolveURI(app.RedirectURIs[0])},
+				"scope": {"openid"}, "response_type": {"id_token"}, "response_mode": {"form_post"}, "prompt": {"login"}}
+			link.RunURL = "/" + s.Tenant.Name + ".onmicrosoft.com/" + f.ID + "/oauth2/v2.0/authorize?" + q.Encode()
+		}
+		m.Flows = append(m.Flows, link)
+	}
+	if len(s.Flows) > 0 {
+		m.Discovery = s.BaseURL + "/" + s.Tenant.Name + ".onmicrosoft.com/" + strings.ToLower(s.Flows[0].ID) + "/v2.0/.well-known/openid-configuration"
+	}
+	return s.render(c, http.StatusOK, views.HomePage(m))
+}
+
+// viewToken is the token viewer: it takes id_token (or error) from the query or a form post.
+func (s *server) viewToken(c echo.Context) error {
+	get := c.QueryParam
+	if c.Request().Method == http.MethodPost {
+		get = c.FormValue
+	}
+	m := views.JWT{Page: views.Page{Title: "Token viewer", Tenant: s.Tenant.Name}, Error: get("error"), ErrorDesc: get("error_description")}
+	m.Token = strings.TrimSpace(get("id_token"))
+	if m.Token != "" {
+		header, claims, err := s.Signer.Verify(m.Token)
+		m.Verified = err == nil
+		if err != nil {
+			m.VerifyError = err.Error()
+		}
+		m.Header, m.Payload = pretty(header), pretty(claims)
+		var names []string
+		for k := range claims {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			v := claims[k]
+			str, ok := v.(string)
+			if !ok {
+				b, _ := json.Marshal(v)
+				str = string(b)
+			}
+			m.Claims = append(m.Claims, views.Claim{Name: k, Value: str})
+		}
+	}
+	return s.render(c, http.StatusOK, views.JWTPage(m))
+}
+
+func pretty(v any) string {
+	if v == nil {
+		return ""
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func formPost(action string, params url.Values) views.FormPost {
+	var keys []string
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	m := views.FormPost{Action: action}
+	for _, k := range keys {
+		m.Fields = append(m.Fields, views.Hidden{Name: k, Value: params.Get(k)})
+	}
+	return m
+}

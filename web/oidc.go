@@ -1,0 +1,432 @@
+package web
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/web/views"
+)
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// policyFor resolves the tenant and policy of an OIDC request: tenant name
+// (<name>.onmicrosoft.com) or id, policy from the path or ?p=, all case-insensitively.
+func (s *server) policyFor(c echo.Context) (*flows.Definition, error) {
+	t := strings.ToLower(c.Param("tenant"))
+	if t != strings.ToLower(s.Tenant.Name)+".onmicrosoft.com" && t != strings.ToLower(s.Tenant.ID) {
+		return nil, errPage(http.StatusNotFound, "", "The tenant %q does not exist here; this emulator serves %s.onmicrosoft.com (%s).", c.Param("tenant"), s.Tenant.Name, s.Tenant.ID)
+	}
+	p := c.Param("policy")
+	if p == "" {
+		p = c.QueryParam("p")
+	}
+	if p == "" {
+		return nil, errPage(http.StatusNotFound, "", "The request names no policy; put it in the path or in ?p=.")
+	}
+	def, ok := s.flowByID[strings.ToLower(p)]
+	if !ok {
+		return nil, errPage(http.StatusNotFound, "", "The policy %q does not exist in the tenant %s.onmicrosoft.com.", p, s.Tenant.Name)
+	}
+	return def, nil
+}
+
+// issuer is B2C's default issuer: {base}/{tenantId}/v2.0/.
+func (s *server) issuer() string { return s.BaseURL + "/" + s.Tenant.ID + "/v2.0/" }
+
+// policyBase returns the URL prefix of a policy's endpoints and the query they carry, in the
+// form the request used.
+func (s *server) policyBase(c echo.Context, def *flows.Definition) (string, string) {
+	tenant := c.Param("tenant")
+	if c.Param("policy") == "" {
+		return s.BaseURL + "/" + tenant, "?p=" + strings.ToLower(def.ID)
+	}
+	return s.BaseURL + "/" + tenant + "/" + strings.ToLower(def.ID), ""
+}
+
+func (s *server) discovery(c echo.Context) error {
+	def, err := s.policyFor(c)
+	if err != nil {
+		return err
+	}
+	base, q := s.policyBase(c, def)
+	claims := []string{"sub", "iss", "aud", "exp", "iat", "nbf", "auth_time", "ver", "nonce", "tfp"}
+	claims = append(claims, claimNames(s.Schema, def.ApplicationClaims)...)
+	cors(c)
+	return c.JSON(http.StatusOK, discoveryDoc(s.issuer(), base, q, claims))
+}
+
+// claimNames lists the token claim names of a flow's application claims.
+func claimNames(schema flows.Schema, selected []string) []string {
+	sample := flows.Claims{}
+	for _, a := range schema.All() {
+		sample[a.Name] = "x"
+	}
+	m := flows.TokenClaims(schema, selected, sample, flows.Identity{SignInType: "federated", Issuer: "x"}, "x", true)
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s *server) keys(c echo.Context) error {
+	if _, err := s.policyFor(c); err != nil {
+		return err
+	}
+	cors(c)
+	return c.JSON(http.StatusOK, s.Signer.KeySet())
+}
+
+func cors(c echo.Context) {
+	h := c.Response().Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Content-Type, Authorization, client-request-id, x-client-sku, x-client-ver, x-client-os, x-client-cpu, x-ms-lib-capability, x-app-name, x-app-ver")
+}
+
+func (s *server) preflight(c echo.Context) error {
+	cors(c)
+	return c.NoContent(http.StatusNoContent)
+}
+
+// resolveURI makes a configured redirect URI absolute: a path is on the emulator itself.
+func (s *server) resolveURI(u string) string {
+	if strings.HasPrefix(u, "/") {
+		return s.BaseURL + u
+	}
+	return u
+}
+
+func (s *server) app(clientID string) *App { return s.appByID[strings.ToLower(clientID)] }
+
+// registered reports whether uri is one of app's redirect URIs (exact match, as B2C).
+func (s *server) registered(app *App, uri string) bool {
+	for _, r := range app.RedirectURIs {
+		if s.resolveURI(r) == uri {
+			return true
+		}
+	}
+	return false
+}
+
+// authorize validates the request, starts a run and sends the browser to its first page.
+// Errors before the redirect URI is known to be registered are shown, never redirected.
+func (s *server) authorize(c echo.Context) error {
+	def, err := s.policyFor(c)
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	if c.Request().Method == http.MethodPost {
+		if err := c.Request().ParseForm(); err == nil {
+			q = c.Request().Form
+		}
+	}
+	clientID := q.Get("client_id")
+	if clientID == "" {
+		return errPage(http.StatusBadRequest, "AADB2C90008", "The request does not contain a client ID parameter.")
+	}
+	app := s.app(clientID)
+	if app == nil {
+		return errPage(http.StatusBadRequest, "AADB2C90068", "The provided application with ID '%s' is not valid against this service. Please use an application created via the B2C portal and try again.", clientID)
+	}
+	redirect := q.Get("redirect_uri")
+	if len(app.RedirectURIs) == 0 {
+		return errPage(http.StatusBadRequest, "AADB2C90007", "The application associated with client ID '%s' has no registered redirect URIs.", clientID)
+	}
+	if redirect == "" || !s.registered(app, redirect) {
+		return errPage(http.StatusBadRequest, "AADB2C90006", "The redirect URI '%s' provided in the request is not registered for the client ID '%s'.", redirect, clientID)
+	}
+	ar := AuthRequest{Policy: def.ID, ClientID: app.ClientID, RedirectURI: redirect, Scope: q.Get("scope"),
+		State: q.Get("state"), Nonce: q.Get("nonce"), Challenge: q.Get("code_challenge"),
+		Method: q.Get("code_challenge_method"), LoginHint: q.Get("login_hint")}
+	ar.UILocales = uiLocales(q.Get("ui_locales"), c.Request().Header.Get("Accept-Language"))
+	rt, ok := normalizeResponseType(q.Get("response_type"))
+	ar.ResponseType, ar.ResponseMode = rt, q.Get("response_mode")
+	if ar.ResponseMode == "" {
+		ar.ResponseMode = "query"
+		if strings.Contains(rt, "id_token") {
+			ar.ResponseMode = "fragment"
+		}
+	}
+	switch ar.ResponseMode {
+	case "query", "fragment", "form_post":
+	default:
+		mode := ar.ResponseMode
+		ar.ResponseMode = "query"
+		return s.redirectError(c, ar, "invalid_request", "AADB2C90014", sprintf("The requested response mode '%s' provided in the request is not supported.", mode))
+	}
+	if !ok {
+		return s.redirectError(c, ar, "unsupported_response_type", "AADB2C90013", sprintf("The requested response type '%s' provided in the request is not supported.", q.Get("response_type")))
+	}
+	if strings.TrimSpace(ar.Scope) == "" {
+		return s.redirectError(c, ar, "invalid_request", "AADB2C90010", "The request does not contain a scope parameter.")
+	}
+	if ar.Challenge != "" {
+		switch ar.Method {
+		case "":
+			ar.Method = "plain"
+		case "plain", "S256":
+		default:
+			return s.redirectError(c, ar, "invalid_request", "AADB2C90184", sprintf("The supplied code_challenge_method '%s' is not supported. Supported values are plain or S256.", ar.Method))
+		}
+	}
+	sess := &Session{Auth: ar, CSRF: s.csrfCookie(c)}
+	sess.Run = s.Machine.Start(def, s.NewID(), app.ClientID, ar.UILocales)
+	if ar.LoginHint != "" {
+		sess.Run.Values["email"] = ar.LoginHint
+	}
+	s.Sessions.Put(sess.Run.ID, sess)
+	return c.Redirect(http.StatusFound, s.flowURL(def, sess.Run.ID))
+}
+
+// csrfCookie returns the browser's CSRF token, setting the cookie the first time. One token per
+// browser lets several runs go on side by side in the same browser.
+func (s *server) csrfCookie(c echo.Context) string {
+	if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 16 {
+		return ck.Value
+	}
+	v := s.Random()
+	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(s.BaseURL, "https:")})
+	return v
+}
+
+// csrfCookie is B2C's CSRF cookie name.
+const csrfCookie = "x-ms-cpim-csrf"
+
+func (s *server) flowURL(def *flows.Definition, runID string) string {
+	return "/" + s.Tenant.Name + ".onmicrosoft.com/" + def.ID + "/flow?tx=" + url.QueryEscape(runID)
+}
+
+// normalizeResponseType accepts the response types b2cemu issues, in any order.
+func normalizeResponseType(rt string) (string, bool) {
+	parts := strings.Fields(rt)
+	sort.Strings(parts)
+	switch strings.Join(parts, " ") {
+	case "code":
+		return "code", true
+	case "id_token":
+		return "id_token", true
+	case "code id_token":
+		return "code id_token", true
+	}
+	return rt, false
+}
+
+// uiLocales picks the locale sent to connectors: ui_locales, else the browser's first
+// Accept-Language, else en-US.
+func uiLocales(param, acceptLanguage string) string {
+	if f := strings.Fields(param); len(f) > 0 {
+		return f[0]
+	}
+	if acceptLanguage != "" {
+		first := strings.TrimSpace(strings.Split(strings.Split(acceptLanguage, ",")[0], ";")[0])
+		if first != "" && first != "*" {
+			return first
+		}
+	}
+	return "en-US"
+}
+
+// respond sends params to the application's redirect URI in the request's response mode.
+func (s *server) respond(c echo.Context, ar AuthRequest, params url.Values) error {
+	if ar.State != "" {
+		params.Set("state", ar.State)
+	}
+	switch ar.ResponseMode {
+	case "form_post":
+		return s.render(c, http.StatusOK, views.FormPostPage(formPost(ar.RedirectURI, params)))
+	case "fragment":
+		u, _ := url.Parse(ar.RedirectURI)
+		u.Fragment = ""
+		return c.Redirect(http.StatusFound, u.String()+"#"+params.Encode())
+	default:
+		u, _ := url.Parse(ar.RedirectURI)
+		q := u.Query()
+		for k, v := range params {
+			q[k] = v
+		}
+		u.RawQuery = q.Encode()
+		return c.Redirect(http.StatusFound, u.String())
+	}
+}
+
+// errorDescription is B2C's error_description: the code, the message, correlation and time.
+func (s *server) errorDescription(code, msg string) string {
+	return sprintf("%s: %s\r\nCorrelation ID: %s\r\nTimestamp: %s", code, msg, s.NewID(), s.Now().UTC().Format("2006-01-02 15:04:05Z"))
+}
+
+func (s *server) redirectError(c echo.Context, ar AuthRequest, errCode, code, msg string) error {
+	return s.respond(c, ar, url.Values{"error": {errCode}, "error_description": {s.errorDescription(code, msg)}})
+}
+
+// tokenError is the token endpoint's JSON error.
+func (s *server) tokenError(c echo.Context, status int, errCode, code, msg string) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(status, map[string]string{"error": errCode, "error_description": s.errorDescription(code, msg)})
+}
+
+// token redeems an authorization code. Client authentication is checked before the code is
+// consumed, so a client that retries with another authentication style still succeeds.
+func (s *server) token(c echo.Context) error {
+	cors(c)
+	def, err := s.policyFor(c)
+	if err != nil {
+		return s.tokenError(c, http.StatusNotFound, "invalid_request", "AADB2C90083", "The policy of the request does not exist.")
+	}
+	r := c.Request()
+	if err := r.ParseForm(); err != nil {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", "The request body is not a form.")
+	}
+	f := r.PostForm
+	switch gt := f.Get("grant_type"); gt {
+	case "authorization_code":
+	case "":
+		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", "The request is missing required parameter: grant_type.")
+	default:
+		return s.tokenError(c, http.StatusBadRequest, "unsupported_grant_type", "AADB2C90086", sprintf("The supplied grant_type [%s] is not supported.", gt))
+	}
+	code := f.Get("code")
+	if code == "" {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", "The request is missing required parameter: code.")
+	}
+	clientID, secret, basic := r.BasicAuth()
+	if basic {
+		clientID, _ = url.QueryUnescape(clientID)
+		secret, _ = url.QueryUnescape(secret)
+	} else {
+		clientID, secret = f.Get("client_id"), f.Get("client_secret")
+	}
+	g, ok := s.Grants.Get(code)
+	if !ok || !strings.EqualFold(g.Auth.Policy, def.ID) {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired. Please re-authenticate and try again.")
+	}
+	app := s.app(clientID)
+	if app == nil || !strings.EqualFold(app.ClientID, g.Auth.ClientID) {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90088", "The provided grant has not been issued for this client.")
+	}
+	if app.Secret != "" {
+		if secret == "" {
+			return s.tokenError(c, http.StatusUnauthorized, "invalid_client", "AADB2C90079", "Clients must send a client_secret when redeeming a confidential grant.")
+		}
+		if subtle.ConstantTimeCompare([]byte(secret), []byte(app.Secret)) != 1 {
+			return s.tokenError(c, http.StatusUnauthorized, "invalid_client", "AADB2C90081", "The specified client_secret does not match the expected value for this client. Please correct the client_secret and try again.")
+		}
+	}
+	if g, ok = s.Grants.Take(code); !ok {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired. Please re-authenticate and try again.")
+	}
+	if ru := f.Get("redirect_uri"); ru != "" && ru != g.Auth.RedirectURI {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90006", sprintf("The redirect URI '%s' does not match the one the code was issued to.", ru))
+	}
+	if g.Auth.Challenge != "" && !pkceMatches(g.Auth.Challenge, g.Auth.Method, f.Get("code_verifier")) {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90183", "The supplied code_verifier is invalid.")
+	}
+	if app.Secret == "" && g.Auth.Challenge == "" {
+		s.Log.Warn("public client redeemed a code without PKCE; B2C requires PKCE for single-page applications", "client_id", app.ClientID)
+	}
+	resp, err := s.tokenResponse(g)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().Header().Set("Pragma", "no-cache")
+	return c.JSON(http.StatusOK, resp)
+}
+
+func pkceMatches(challenge, method, verifier string) bool {
+	if verifier == "" {
+		return false
+	}
+	if method == "S256" {
+		sum := sha256.Sum256([]byte(verifier))
+		verifier = base64.RawURLEncoding.EncodeToString(sum[:])
+	}
+	return subtle.ConstantTimeCompare([]byte(challenge), []byte(verifier)) == 1
+}
+
+// tokenResponse signs fresh tokens for a redeemed grant. An access token is issued when the
+// scope names the client id, as B2C does; otherwise only the id token.
+func (s *server) tokenResponse(g *Grant) (map[string]any, error) {
+	now := s.Now().Unix()
+	life := int64(s.Lifetime.Seconds())
+	claims := copyClaims(g.Claims)
+	claims["iat"], claims["nbf"], claims["exp"] = now, now, now+life
+	resp := map[string]any{"token_type": "Bearer", "not_before": now, "id_token_expires_in": life, "scope": g.Auth.Scope}
+	if hasScope(g.Auth.Scope, g.Auth.ClientID) {
+		at := copyClaims(claims)
+		delete(at, "nonce")
+		delete(at, "c_hash")
+		at["azp"] = g.Auth.ClientID
+		access, err := s.Signer.Sign(at)
+		if err != nil {
+			return nil, err
+		}
+		resp["access_token"], resp["expires_in"], resp["expires_on"] = access, life, now+life
+		claims["at_hash"] = halfHash(access)
+	}
+	delete(claims, "c_hash")
+	id, err := s.Signer.Sign(claims)
+	if err != nil {
+		return nil, err
+	}
+	resp["id_token"] = id
+	return resp, nil
+}
+
+func hasScope(scope, want string) bool {
+	for _, s := range strings.Fields(scope) {
+		if strings.EqualFold(s, want) {
+			return true
+		}
+	}
+	return false
+}
+
+func copyClaims(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// halfHash is c_hash / at_hash for RS256.
+func halfHash(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
+}
+
+// logout ends the sign-in and returns to post_logout_redirect_uri when it is registered.
+func (s *server) logout(c echo.Context) error {
+	if _, err := s.policyFor(c); err != nil {
+		return err
+	}
+	target := c.QueryParam("post_logout_redirect_uri")
+	if target != "" {
+		for i := range s.Apps {
+			if s.registered(&s.Apps[i], target) {
+				if st := c.QueryParam("state"); st != "" {
+					u, _ := url.Parse(target)
+					q := u.Query()
+					q.Set("state", st)
+					u.RawQuery = q.Encode()
+					target = u.String()
+				}
+				return c.Redirect(http.StatusFound, target)
+			}
+		}
+		s.Log.Warn("logout: post_logout_redirect_uri is not a registered redirect URI; showing the signed-out page", "uri", target)
+	}
+	return s.render(c, http.StatusOK, views.SignedOutPage(views.Page{Title: "Signed out", Tenant: s.Tenant.Name}))
+}

@@ -1,0 +1,48 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/b2cemu/b2cemu/web/static"
+)
+
+// oidcPrefixes are the path forms B2C serves each endpoint under: the tenant and policy in the
+// path, MSAL's /tfp/ form, and the tenant alone with ?p=<policy>.
+var oidcPrefixes = []string{"/:tenant/:policy", "/tfp/:tenant/:policy", "/:tenant"}
+
+// routes registers every route of b2cemu.
+func routes(e *echo.Echo, s *server) {
+	e.GET("/", s.home)
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
+	e.GET("/jwt", s.viewToken)
+	e.POST("/jwt", s.viewToken)
+	sub, _ := fs.Sub(static.Files, ".")
+	e.GET("/_static/*", echo.WrapHandler(http.StripPrefix("/_static/", staticHandler(sub))))
+
+	for _, p := range oidcPrefixes {
+		e.GET(p+"/v2.0/.well-known/openid-configuration", s.discovery)
+		e.GET(p+"/discovery/v2.0/keys", s.keys)
+		e.GET(p+"/oauth2/v2.0/authorize", s.authorize)
+		e.POST(p+"/oauth2/v2.0/authorize", s.authorize)
+		e.POST(p+"/oauth2/v2.0/token", s.token)
+		e.OPTIONS(p+"/oauth2/v2.0/token", s.preflight)
+		e.GET(p+"/oauth2/v2.0/logout", s.logout)
+	}
+	e.GET("/:tenant/:policy/flow", s.flowPage)
+	e.POST("/:tenant/:policy/flow", s.flowSubmit)
+
+	if s.Demo != nil {
+		e.Any("/demo/api/*", echo.WrapHandler(s.Demo))
+	}
+}
+
+func staticHandler(files fs.FS) http.Handler {
+	fsrv := http.FileServer(http.FS(files))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fsrv.ServeHTTP(w, r)
+	})
+}

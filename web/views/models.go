@@ -1,0 +1,138 @@
+// Package views holds b2cemu's templ pages. Each page takes a small view-model struct; the
+// element ids and classes are Azure AD B2C's, so selectors written for a real tenant work.
+package views
+
+// Page is what every page needs.
+type Page struct {
+	Title  string
+	Lang   string // <html lang>, from ui_locales
+	Tenant string // tenant name, shown in the banner
+}
+
+// Form is the hidden state every flow form carries back to the dispatcher.
+type Form struct {
+	Action string // the dispatcher URL, ?tx= included
+	CSRF   string
+	Seq    int
+}
+
+// Option is one choice of a select or radio field.
+type Option struct {
+	Value, Label string
+}
+
+// Field is one input of a self-asserted page.
+type Field struct {
+	ID        string // claim id: input id and name
+	Label     string
+	InputType string // B2C UserInputType: TextBox, EmailBox, Password, RadioSingleSelect
+	Type      string // the <input type>: text, email, password, number
+	Value     string
+	Required  bool
+	Error     string // item-level error
+	Options   []Option
+}
+
+// SelfAsserted is the attribute collection page, the local sign-up page and the block page.
+type SelfAsserted struct {
+	Page
+	Form
+	Intro            string
+	Fields           []Field
+	RequiredMissing  bool
+	PasswordMismatch bool
+	FieldIncorrect   bool
+	ServerError      string // #claimVerificationServerError
+	Blocked          bool   // the block page: the message, no fields, no way forward
+	ContinueLabel    string
+}
+
+// Provider is a social identity provider button.
+type Provider struct {
+	ID          string // provider id (the form value)
+	ButtonID    string // B2C-style element id, e.g. FacebookExchange
+	DisplayName string
+}
+
+// SignIn is the unified sign-in page (signUpOrSignIn) or the identity provider choice (signUp).
+type SignIn struct {
+	Page
+	Form
+	Local       bool // show the email and password form
+	LocalSignUp bool // offer "Sign up now" / "Email signup"
+	SignUpURL   string
+	Email       string
+	EmailError  string
+	PassError   string
+	PageError   string
+	Providers   []Provider
+}
+
+// Account is a fixture identity on the fake identity provider's page.
+type Account struct {
+	IssuerAssignedID, DisplayName, Email string
+}
+
+// IdP is the fake identity provider's sign-in page.
+type IdP struct {
+	Page
+	Form
+	ProviderID   string
+	ProviderName string
+	Accounts     []Account
+}
+
+// Error is B2C's error page.
+type Error struct {
+	Page
+	Code          string // AADB2C code, may be empty
+	Message       string
+	CorrelationID string
+	Timestamp     string
+}
+
+// FlowLink is one user flow on the home page.
+type FlowLink struct {
+	ID, Type, RunURL string
+	Providers        []string
+	Connectors       []string // "step → connector"
+}
+
+// Home lists the tenant's user flows.
+type Home struct {
+	Page
+	TenantID  string
+	BaseURL   string
+	App       string // the application the links sign in to
+	Flows     []FlowLink
+	Discovery string // an example discovery URL
+}
+
+// Claim is one row of the token viewer's claims table.
+type Claim struct {
+	Name, Value string
+}
+
+// JWT is the token viewer.
+type JWT struct {
+	Page
+	Token       string
+	Header      string // pretty JSON
+	Payload     string // pretty JSON
+	Claims      []Claim
+	Verified    bool
+	VerifyError string
+	Error       string // error / error_description received instead of a token
+	ErrorDesc   string
+}
+
+// FormPost is the response_mode=form_post page: a form that script submits at once.
+type FormPost struct {
+	Action string
+	Fields []Hidden
+}
+
+// Hidden is a hidden form field.
+type Hidden struct {
+	Name, Value string
+}

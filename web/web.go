@@ -1,0 +1,211 @@
+// Package web is b2cemu's HTTP face: the OIDC endpoints, the flow pages (one dispatcher per
+// run), the home page and the token viewer. It turns requests into flows inputs and renders
+// the resulting step; it declares the small interfaces it consumes and never imports the
+// emulator's packages.
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/web/views"
+)
+
+// Tenant identifies the emulated tenant.
+type Tenant struct {
+	Name string // contoso
+	ID   string // GUID
+}
+
+// App is a registered application.
+type App struct {
+	Name         string
+	ClientID     string
+	Secret       string   // "" = public client
+	RedirectURIs []string // absolute
+}
+
+// Account is a fixture identity of a fake identity provider.
+type Account struct {
+	IssuerAssignedID string
+	Claims           flows.Claims // email, displayName, givenName, surname
+}
+
+// Provider is a fake social identity provider.
+type Provider struct {
+	ID          string
+	DisplayName string
+	Accounts    []Account
+}
+
+// Signer signs and checks tokens and publishes the key set.
+type Signer interface {
+	Sign(claims map[string]any) (string, error)
+	// Verify checks the signature only, returning the header and claims.
+	Verify(token string) (map[string]any, map[string]any, error)
+	// KeySet is the JWKS document.
+	KeySet() any
+}
+
+// Store keeps values for a limited time. Take removes what it returns.
+type Store[V any] interface {
+	Put(key string, v V)
+	Get(key string) (V, bool)
+	Take(key string) (V, bool)
+}
+
+// Deps are everything the handlers need. All fields but Demo are required.
+type Deps struct {
+	Tenant    Tenant
+	BaseURL   string // public base URL, no trailing slash
+	Flows     []*flows.Definition
+	Apps      []App
+	Providers []Provider
+	Schema    flows.Schema
+	Machine   *flows.Machine
+	Signer    Signer
+	Sessions  Store[*Session]
+	Grants    Store[*Grant]
+	Now       func() time.Time
+	NewID     func() string // GUIDs: runs, correlation ids
+	Random    func() string // opaque secrets: codes, CSRF tokens
+	Log       *slog.Logger
+	Demo      http.Handler  // the demo connector, or nil
+	Lifetime  time.Duration // id and access token lifetime; 0 = 1 h
+}
+
+// Session is one browser's walk through a user flow: the run plus the authorization request
+// that started it.
+type Session struct {
+	mu   sync.Mutex
+	Run  *flows.Run
+	Auth AuthRequest
+	CSRF string
+}
+
+// AuthRequest is a validated authorization request.
+type AuthRequest struct {
+	Policy       string // as configured
+	ClientID     string
+	RedirectURI  string
+	ResponseType string // normalized: "code", "id_token" or "code id_token"
+	ResponseMode string // query, fragment or form_post
+	Scope        string
+	State        string
+	Nonce        string
+	Challenge    string
+	Method       string // plain or S256
+	UILocales    string
+	LoginHint    string
+}
+
+// Grant is an issued authorization code.
+type Grant struct {
+	Auth     AuthRequest
+	Claims   map[string]any // id token claims, registered claims included
+	AuthTime int64
+}
+
+// server holds the dependencies and the indexes built from them.
+type server struct {
+	Deps
+	flowByID map[string]*flows.Definition // lower-cased policy id
+	appByID  map[string]*App              // lower-cased client id
+	idpByID  map[string]*Provider
+}
+
+// New returns the Echo instance serving every route.
+func New(d Deps) *echo.Echo {
+	if d.Lifetime == 0 {
+		d.Lifetime = time.Hour
+	}
+	s := &server{Deps: d, flowByID: map[string]*flows.Definition{}, appByID: map[string]*App{}, idpByID: map[string]*Provider{}}
+	for _, f := range d.Flows {
+		s.flowByID[strings.ToLower(f.ID)] = f
+	}
+	for i := range d.Apps {
+		s.appByID[strings.ToLower(d.Apps[i].ClientID)] = &d.Apps[i]
+	}
+	for i := range d.Providers {
+		s.idpByID[d.Providers[i].ID] = &d.Providers[i]
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	routes(e, s)
+	return e
+}
+
+// pageError is an error shown on B2C's error page.
+type pageError struct {
+	Status  int
+	Code    string // AADB2C code, may be empty
+	Message string
+}
+
+func (e *pageError) Error() string { return e.Code + ": " + e.Message }
+
+func errPage(status int, code, format string, args ...any) error {
+	return &pageError{Status: status, Code: code, Message: sprintf(format, args...)}
+}
+
+// handleError translates every error once: domain kinds and Echo errors to a status and the
+// error page.
+func (s *server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	pe := &pageError{Status: http.StatusInternalServerError, Message: "The service has encountered an internal error. Please try again."}
+	var he *echo.HTTPError
+	var fe *flows.Error
+	switch {
+	case errors.As(err, &pe):
+	case errors.As(err, &fe):
+		switch fe.Kind {
+		case flows.Invalid:
+			pe = &pageError{Status: http.StatusBadRequest, Code: fe.Code, Message: fe.Message}
+		case flows.NotFound:
+			pe = &pageError{Status: http.StatusNotFound, Code: fe.Code, Message: fe.Message}
+		case flows.Conflict:
+			pe = &pageError{Status: http.StatusConflict, Code: fe.Code, Message: fe.Message}
+		}
+	case errors.As(err, &he):
+		pe = &pageError{Status: he.Code, Message: http.StatusText(he.Code)}
+		if he.Code == http.StatusNotFound {
+			pe.Message = "The page you are looking for does not exist."
+		}
+	}
+	if pe.Status >= 500 {
+		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	}
+	_ = s.render(c, pe.Status, views.ErrorPage(s.errorView(pe.Code, pe.Message)))
+}
+
+func (s *server) errorView(code, msg string) views.Error {
+	return views.Error{
+		Page:          views.Page{Title: "Error", Tenant: s.Tenant.Name},
+		Code:          code,
+		Message:       msg,
+		CorrelationID: s.NewID(),
+		Timestamp:     s.Now().UTC().Format("2006-01-02 15:04:05Z"),
+	}
+}
+
+// render writes a templ component as the response.
+func (s *server) render(c echo.Context, status int, comp templ.Component) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action *")
+	c.Response().WriteHeader(status)
+	return comp.Render(c.Request().Context(), c.Response())
+}
