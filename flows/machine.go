@@ -423,7 +423,7 @@ func (m *Machine) complete(ctx context.Context, def *Definition, r *Run, u *User
 
 func (m *Machine) request(def *Definition, r *Run, step Step, claims Claims, ids []Identity, objectID string) ConnectorRequest {
 	return ConnectorRequest{
-		RunID: r.ID, Connector: def.Connectors[step], Step: step, Claims: claims, Identities: ids,
+		RunID: r.ID, Connector: def.Connectors[step], Step: step, Claims: claims.Clone(), Identities: append([]Identity(nil), ids...),
 		ObjectID: objectID, ClientID: r.ClientID, UILocales: r.UILocales,
 	}
 }

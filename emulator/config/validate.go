@@ -16,7 +16,7 @@ var (
 	guidRe      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	tenantRe    = regexp.MustCompile(`^[a-z0-9]{1,256}$`)
 	attrNameRe  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
-	flowIDRe    = regexp.MustCompile(`^B2C_1_[A-Za-z0-9_\-]+$`)
+	flowIDRe    = regexp.MustCompile(`^(?i)B2C_1_[A-Za-z0-9_\-]+$`)
 	knownClaims = []string{"displayName", "givenName", "surname", "emails", "identityProvider", "newUser", "objectId",
 		"jobTitle", "streetAddress", "city", "postalCode", "state", "country"}
 )

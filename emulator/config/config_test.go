@@ -1,0 +1,181 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/b2cemu/b2cemu/emulator/config"
+)
+
+func noEnv(string) string { return "" }
+
+func TestDemoLoads(t *testing.T) {
+	cfg, err := config.Load("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Tenant.Name != "contoso" || len(cfg.UserFlows) != 2 || cfg.Server.Addr != "127.0.0.1:8080" {
+		t.Errorf("demo = %+v", cfg)
+	}
+}
+
+func TestDefaultsAndEnvironment(t *testing.T) {
+	env := map[string]string{"B2CEMU_SERVER_ADDR": "127.0.0.1:0", "B2CEMU_TENANT_NAME": "fabrikam", "B2CEMU_COMPAT_PRETOKENSTEP": "PreTokenIssuance"}
+	cfg, err := config.Load(write(t, "userFlows: []\n"), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Server.Addr != "127.0.0.1:0" || cfg.Tenant.Name != "fabrikam" || cfg.Compat.PreTokenStep != "PreTokenIssuance" {
+		t.Errorf("overrides not applied: %+v", cfg)
+	}
+	if cfg.Tenant.ID == "" || cfg.Compat.PreTokenClientIDKey != "client_id" || cfg.CustomPolicies.DeploymentMode != "Development" {
+		t.Errorf("defaults not applied: %+v", cfg)
+	}
+	for _, k := range config.EnvKeys() {
+		if !strings.HasPrefix(config.EnvName(k), "B2CEMU_") {
+			t.Errorf("env name of %s = %s", k, config.EnvName(k))
+		}
+	}
+}
+
+func TestJSONAndDurations(t *testing.T) {
+	cfg, err := config.Load(write(t, `{"apiConnectors":[{"name":"a","endpointUrl":"https://x.example/api?code=1","authentication":{"type":"none"},"timeout":"750ms","retries":0}]}`), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := cfg.APIConnectors[0]
+	if a.Timeout != 750*time.Millisecond || a.Retries == nil || *a.Retries != 0 {
+		t.Errorf("connector = %+v", a)
+	}
+}
+
+func TestEveryProblemAtOnce(t *testing.T) {
+	_, err := config.Load(write(t, `
+tenant:
+  name: Contoso
+  id: nope
+userFlows:
+  - id: B2C_1_x
+    type: signUpOrSignIn
+    identityProviders: [github.com]
+`), noEnv)
+	perr, ok := err.(*config.Error)
+	if !ok {
+		t.Fatalf("err = %v", err)
+	}
+	if len(perr.Problems) != 3 {
+		t.Errorf("problems = %v", perr)
+	}
+	if !strings.Contains(err.Error(), "3 configuration problems") || !strings.Contains(err.Error(), "line 3: tenant.name") {
+		t.Errorf("message:\n%s", err)
+	}
+}
+
+// TestBrokenConfigs gives each broken configuration the exact problem it gets.
+func TestBrokenConfigs(t *testing.T) {
+	base := `
+identityProviders:
+  - id: facebook.com
+apiConnectors:
+  - name: api
+    endpointUrl: https://api.example/validate
+    authentication: {type: basic, username: u, password: p}
+applications:
+  - name: app
+    clientId: 6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10
+    redirectUris: [/jwt]
+`
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"yaml syntax", "server: [", `not valid YAML or JSON`},
+		{"unknown top-level key", "tenants: {}", `line 1: tenants: unknown key "tenants"; did you mean "tenant"?`},
+		{"unknown nested key, wrong case", "server:\n  Addr: x", `line 2: server.Addr: unknown key "Addr"; did you mean "addr"?`},
+		{"unknown key without a near name", "server:\n  colour: x", `server.colour: unknown key "colour"; known keys here: addr, publicUrl, tls`},
+		{"bool", "server:\n  tls:\n    enabled: maybe", `line 3: server.tls.enabled: "maybe" is not true or false`},
+		{"duration", "apiConnectors:\n  - {name: a, endpointUrl: /x, authentication: {type: none}, timeout: 5}", `apiConnectors[0].timeout: "5" is not a duration such as 5s or 500ms`},
+		{"int", "apiConnectors:\n  - {name: a, endpointUrl: /x, authentication: {type: none}, retries: once}", `apiConnectors[0].retries: "once" is not a whole number`},
+		{"list expected", "userFlows: {}", `userFlows: a mapping is not a list`},
+		{"mapping expected", "tenant: contoso", `tenant: "contoso" is not a mapping of keys`},
+		{"address", "server:\n  addr: 8080", `server.addr: "8080" is not host:port`},
+		{"public url", "server:\n  publicUrl: localhost:8080", `server.publicUrl: "localhost:8080" is not an absolute http(s) URL`},
+		{"tls without files", "server:\n  tls:\n    enabled: true", `server.tls: enabled needs certFile and keyFile`},
+		{"tls file missing", "server:\n  tls: {enabled: true, certFile: nope.pem, keyFile: nope.key}", `server.tls.certFile: "nope.pem" cannot be read`},
+		{"tenant name", "tenant:\n  name: Contoso", `tenant.name: "Contoso" is not a tenant name`},
+		{"tenant id", "tenant:\n  id: 123", `tenant.id: "123" is not a GUID`},
+		{"extensions app id", "tenant:\n  extensionsAppId: b2c", `tenant.extensionsAppId: "b2c" is not a GUID`},
+		{"signing key missing", "signingKeys:\n  - file: nope.pem", `signingKeys[0].file: "nope.pem" cannot be read`},
+		{"custom attribute name", "customAttributes:\n  - name: loyalty-number", `customAttributes[0].name: "loyalty-number" is not a custom attribute name`},
+		{"custom attribute shadows a built-in", "customAttributes:\n  - name: city", `customAttributes[0].name: "city" is a built-in attribute`},
+		{"custom attribute twice", "customAttributes:\n  - name: A\n  - name: A", `customAttributes[1].name: "A" is declared twice`},
+		{"custom attribute type", "customAttributes:\n  - name: A\n    dataType: date", `customAttributes[0].dataType: "date" is not a user-flow data type; use string, int or boolean`},
+		{"idp id empty", "identityProviders:\n  - displayName: X", `identityProviders[0].id: is empty`},
+		{"idp id email", "identityProviders:\n  - id: email", `identityProviders[0].id: "email" is the built-in local account provider`},
+		{"idp account without id", "identityProviders:\n  - id: x.com\n    accounts:\n      - email: a@b.c", `identityProviders[0].accounts[0].issuerAssignedId: is empty`},
+		{"connector name twice", "apiConnectors:\n  - {name: a, endpointUrl: /x, authentication: {type: none}}\n  - {name: a, endpointUrl: /x, authentication: {type: none}}", `apiConnectors[1].name: "a" is declared twice`},
+		{"connector url", "apiConnectors:\n  - {name: a, endpointUrl: 'ftp://x', authentication: {type: none}}", `apiConnectors[0].endpointUrl: "ftp://x" is not an absolute http(s) URL`},
+		{"connector basic without password", "apiConnectors:\n  - {name: a, endpointUrl: /x, authentication: {username: u}}", `apiConnectors[0].authentication: type basic needs username and password`},
+		{"connector auth type", "apiConnectors:\n  - {name: a, endpointUrl: /x, authentication: {type: apikey}}", `apiConnectors[0].authentication.type: "apikey" is not an authentication type; use basic, certificate or none`},
+		{"connector retries", "apiConnectors:\n  - {name: a, endpointUrl: /x, authentication: {type: none}, retries: 9}", `apiConnectors[0].retries: 9 is out of range; use 0 to 5`},
+		{"application without client id", "applications:\n  - name: x\n    redirectUris: [/jwt]", `applications[0].clientId: is empty`},
+		{"application without redirect uris", "applications:\n  - {name: x, clientId: abc}", `applications[0].redirectUris: is empty`},
+		{"application redirect uri", "applications:\n  - {name: x, clientId: abc, redirectUris: ['jwt']}", `applications[0].redirectUris[0]: "jwt" is not an absolute http(s) URL`},
+		{"flow id", base + "userFlows:\n  - {id: signup, type: signUp, identityProviders: [email]}", `userFlows[0].id: "signup" is not a user flow name; user flows are named B2C_1_<name>`},
+		{"flow type", base + "userFlows:\n  - {id: B2C_1_x, type: signIn, identityProviders: [email]}", `userFlows[0].type: "signIn" is not a user flow type with API connectors; use signUp or signUpOrSignIn`},
+		{"flow without providers", base + "userFlows:\n  - {id: B2C_1_x, type: signUp}", `userFlows[0].identityProviders: is empty`},
+		{"flow provider", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [google.com]}", `userFlows[0].identityProviders[0]: "google.com" is not a configured identity provider; use email or one of: facebook.com`},
+		{"flow attribute", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], userAttributes: [{name: Loyalty}]}", `userFlows[0].userAttributes[0].name: "Loyalty" is not a built-in or custom attribute`},
+		{"flow claim", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], applicationClaims: [email]}", `userFlows[0].applicationClaims[0]: "email" is not an application claim`},
+		{"flow connector", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], apiConnectors: {postAttributeCollection: apii}}", `userFlows[0].apiConnectors.postAttributeCollection: "apii" is not a configured API connector; use one of: api`},
+		{"flow twice", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email]}\n  - {id: b2c_1_X, type: signUp, identityProviders: [email]}", `userFlows[1].id: "b2c_1_X" is declared twice`},
+		{"compat step", "compat:\n  preTokenStep: PreToken", `compat.preTokenStep: "PreToken" is not a token-step name`},
+		{"compat client id key", "compat:\n  preTokenClientIdKey: clientID", `compat.preTokenClientIdKey: "clientID" is not a client id key; use client_id or clientId`},
+		{"custom policies", "customPolicies:\n  paths: [policies/]", `customPolicies.paths: custom policies (Identity Experience Framework files) are not supported by this version`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := write(t, tt.yaml)
+			_, err := config.Load(path, noEnv)
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("message:\n%s\nlacks:\n%s", err, tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), path+":") {
+				t.Errorf("message does not name the file: %s", err)
+			}
+		})
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	_, err := config.Load(filepath.Join(t.TempDir(), "nope.yaml"), noEnv)
+	if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestBadEnvironmentValue(t *testing.T) {
+	_, err := config.Load(write(t, ""), func(k string) string {
+		if k == "B2CEMU_SERVER_TLS_ENABLED" {
+			return "sometimes"
+		}
+		return ""
+	})
+	if err == nil || !strings.Contains(err.Error(), "environment") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func write(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "b2cemu.yaml")
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,407 @@
+package flows_test
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// stubConnector answers each step with a scripted result and records the requests.
+type stubConnector struct {
+	answers map[flows.Step][]flows.ConnectorResult // consumed in order; the last repeats
+	calls   []flows.ConnectorRequest
+}
+
+var _ flows.Connector = (*stubConnector)(nil)
+
+func (s *stubConnector) Call(_ context.Context, req flows.ConnectorRequest) flows.ConnectorResult {
+	s.calls = append(s.calls, req)
+	a := s.answers[req.Step]
+	if len(a) == 0 {
+		return flows.ConnectorResult{Action: flows.Continue}
+	}
+	res := a[0]
+	if len(a) > 1 {
+		s.answers[req.Step] = a[1:]
+	}
+	return res
+}
+
+func (s *stubConnector) steps() []flows.Step {
+	var out []flows.Step
+	for _, c := range s.calls {
+		out = append(out, c.Step)
+	}
+	return out
+}
+
+// memDirectory is a plain in-memory directory; passwords are kept as given.
+type memDirectory struct {
+	users     []*flows.User
+	passwords map[string]string
+}
+
+var _ flows.Directory = (*memDirectory)(nil)
+
+func (d *memDirectory) FindByIdentity(_ context.Context, id flows.Identity) (*flows.User, error) {
+	for _, u := range d.users {
+		for _, x := range u.Identities {
+			if strings.EqualFold(x.Issuer, id.Issuer) && strings.EqualFold(x.IssuerAssignedID, id.IssuerAssignedID) && x.SignInType == id.SignInType {
+				return u, nil
+			}
+		}
+	}
+	return nil, flows.ErrNotFound
+}
+
+func (d *memDirectory) Authenticate(ctx context.Context, email, password string) (*flows.User, error) {
+	u, err := d.FindByIdentity(ctx, flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: email})
+	if err != nil {
+		return nil, err
+	}
+	if d.passwords[u.ObjectID] != password {
+		return nil, flows.ErrBadPassword
+	}
+	return u, nil
+}
+
+func (d *memDirectory) Create(ctx context.Context, u *flows.User, password string) error {
+	for _, id := range u.Identities {
+		if _, err := d.FindByIdentity(ctx, id); err == nil {
+			return flows.ErrExists
+		}
+	}
+	d.users = append(d.users, u)
+	if d.passwords == nil {
+		d.passwords = map[string]string{}
+	}
+	d.passwords[u.ObjectID] = password
+	return nil
+}
+
+var (
+	schema = flows.NewSchema([]flows.Attribute{{Name: "LoyaltyNumber", DataType: flows.String}, {Name: "Age", DataType: flows.Int}, {Name: "OptIn", DataType: flows.Boolean}})
+	susi   = &flows.Definition{
+		ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email", "facebook.com"},
+		UserAttributes: []flows.UserAttribute{{Name: "displayName", Required: true}, {Name: "city"}, {Name: "LoyaltyNumber"}, {Name: "Age"}, {Name: "OptIn"}},
+		ApplicationClaims: []string{"displayName", "emails", "identityProvider", "newUser", "objectId", "jobTitle", "city", "LoyaltyNumber", "Age", "OptIn"},
+		Connectors: map[flows.Step]string{flows.PostFederationSignup: "api", flows.PostAttributeCollection: "api", flows.PreTokenIssuance: "api"},
+	}
+	john = flows.SignInFederated{IssuerAssignedID: "123", Claims: flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John"}}
+)
+
+func newMachine(c *stubConnector, d *memDirectory) *flows.Machine {
+	n := 0
+	return &flows.Machine{Schema: schema, Tenant: "contoso", Connector: c, Directory: d,
+		Now:   func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
+		NewID: func() string { n++; return "oid-" + string(rune('0'+n)) }}
+}
+
+func cont(claims flows.Claims) flows.ConnectorResult {
+	return flows.ConnectorResult{Action: flows.Continue, Claims: claims}
+}
+
+func failure() flows.ConnectorResult {
+	return flows.ConnectorResult{Failure: &flows.ConnectorFailure{Message: "The claims exchange 'PreUserWriteRestful' specified in step '1' returned HTTP error response with Code 'InternalServerError' and Reason 'Internal Server Error'.", Diagnostic: "HTTP 500"}}
+}
+
+func TestAdvance(t *testing.T) {
+	type check func(t *testing.T, r *flows.Run, c *stubConnector, d *memDirectory)
+	tests := []struct {
+		name    string
+		def     *flows.Definition
+		answers map[flows.Step][]flows.ConnectorResult
+		seed    func(d *memDirectory)
+		inputs  []flows.Input
+		phase   flows.Phase
+		steps   []flows.Step
+		check   check
+	}{
+		{
+			name:   "federated sign-up pre-fills from the IdP and the connector, overrides at PostAttributeCollection",
+			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john},
+			answers: map[flows.Step][]flows.ConnectorResult{
+				flows.PostFederationSignup: {cont(flows.Claims{"city": "Lisbon", "LoyaltyNumber": "L-1"})},
+			},
+			phase: flows.PhaseAttributes,
+			steps: []flows.Step{flows.PostFederationSignup},
+			check: func(t *testing.T, r *flows.Run, c *stubConnector, _ *memDirectory) {
+				want := flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John", "city": "Lisbon", "LoyaltyNumber": "L-1"}
+				if !reflect.DeepEqual(r.Values, want) {
+					t.Errorf("values = %v, want %v", r.Values, want)
+				}
+				req := c.calls[0]
+				if req.Claims["email"] != "john@fabrikam.com" || len(req.Identities) != 1 || req.Identities[0] != (flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}) {
+					t.Errorf("PostFederationSignup request = %+v", req)
+				}
+				if req.ObjectID != "" {
+					t.Error("objectId sent before the token step")
+				}
+			},
+		},
+		{
+			name:   "federated sign-up completes: override stored, not-collected claim token-only, token step adds claims",
+			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john, flows.SubmitAttributes{Values: map[string]string{"displayName": "Johnny S", "Age": "42", "OptIn": "true"}}},
+			answers: map[flows.Step][]flows.ConnectorResult{
+				flows.PostAttributeCollection: {cont(flows.Claims{"displayName": "John Override", "jobTitle": "Engineer"})},
+				flows.PreTokenIssuance:        {cont(flows.Claims{"city": "Porto", "email": "evil@x.com"})},
+			},
+			phase: flows.PhaseDone,
+			steps: []flows.Step{flows.PostFederationSignup, flows.PostAttributeCollection, flows.PreTokenIssuance},
+			check: func(t *testing.T, r *flows.Run, c *stubConnector, d *memDirectory) {
+				u := d.users[0]
+				if u.Attributes["displayName"] != "John Override" || u.Attributes["Age"] != int64(42) || u.Attributes["OptIn"] != true {
+					t.Errorf("stored = %v", u.Attributes)
+				}
+				if _, ok := u.Attributes["jobTitle"]; ok {
+					t.Error("jobTitle was not collected but was stored")
+				}
+				want := map[string]any{"name": "John Override", "emails": []string{"john@fabrikam.com"}, "idp": "facebook.com", "newUser": true,
+					"oid": "oid-1", "jobTitle": "Engineer", "city": "Porto", "extension_Age": int64(42), "extension_OptIn": true}
+				if !reflect.DeepEqual(r.TokenClaims, want) {
+					t.Errorf("token claims = %v\nwant %v", r.TokenClaims, want)
+				}
+				pac := c.calls[1]
+				if pac.Claims["displayName"] != "Johnny S" || pac.Claims["givenName"] != "John" || pac.Claims["Age"] != int64(42) {
+					t.Errorf("PostAttributeCollection claims = %v", pac.Claims)
+				}
+				if tok := c.calls[2]; tok.ObjectID != "oid-1" {
+					t.Errorf("token step objectId = %q", tok.ObjectID)
+				}
+			},
+		},
+		{
+			name:    "ShowBlockPage at PostFederationSignup blocks before the page",
+			inputs:  []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john},
+			answers: map[flows.Step][]flows.ConnectorResult{flows.PostFederationSignup: {{Action: flows.ShowBlockPage, UserMessage: "No <b>sign-ups</b>."}}},
+			phase:   flows.PhaseBlocked,
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, d *memDirectory) {
+				if r.UserMessage != "No <b>sign-ups</b>." || len(d.users) != 0 {
+					t.Errorf("message %q, users %d", r.UserMessage, len(d.users))
+				}
+			},
+		},
+		{
+			name:    "a failed PostFederationSignup call ends on the error page",
+			inputs:  []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john},
+			answers: map[flows.Step][]flows.ConnectorResult{flows.PostFederationSignup: {failure()}},
+			phase:   flows.PhaseFailed,
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+				if r.Failure.Code != "AADB2C90075" || r.Failure.Redirect || r.Failure.Diagnostic == "" {
+					t.Errorf("failure = %+v", r.Failure)
+				}
+			},
+		},
+		{
+			name: "ValidationError keeps the user on the page with the values, then a retry succeeds",
+			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john,
+				flows.SubmitAttributes{Values: map[string]string{"displayName": "Jo", "city": "Faro"}},
+			},
+			answers: map[flows.Step][]flows.ConnectorResult{flows.PostAttributeCollection: {{Action: flows.ValidationError, UserMessage: "Too short."}}},
+			phase:   flows.PhaseAttributes,
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, d *memDirectory) {
+				if r.PageError != "Too short." || r.Values["displayName"] != "Jo" || r.Values["city"] != "Faro" || len(d.users) != 0 {
+					t.Errorf("page error %q values %v users %d", r.PageError, r.Values, len(d.users))
+				}
+			},
+		},
+		{
+			name:    "a failed PostAttributeCollection call shows the generic error on the page",
+			inputs:  []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john, flows.SubmitAttributes{Values: map[string]string{"displayName": "John Smith"}}},
+			answers: map[flows.Step][]flows.ConnectorResult{flows.PostAttributeCollection: {failure()}},
+			phase:   flows.PhaseAttributes,
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, d *memDirectory) {
+				if !strings.HasPrefix(r.PageError, "The claims exchange 'PreUserWriteRestful'") || len(d.users) != 0 {
+					t.Errorf("page error %q users %d", r.PageError, len(d.users))
+				}
+			},
+		},
+		{
+			name:   "a required field left empty is reported without calling the connector",
+			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john, flows.SubmitAttributes{Values: map[string]string{"displayName": " ", "Age": "x"}}},
+			phase:  flows.PhaseAttributes,
+			steps:  []flows.Step{flows.PostFederationSignup},
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+				if !r.RequiredMissing || r.FieldErrors["displayName"] != "This information is required." || r.FieldErrors["Age"] == "" {
+					t.Errorf("required %v errors %v", r.RequiredMissing, r.FieldErrors)
+				}
+			},
+		},
+		{
+			name: "local sign-up never calls PostFederationSignup",
+			inputs: []flows.Input{flows.StartSignUp{}, flows.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!",
+				Values: map[string]string{"displayName": "Ana Lima"}}},
+			phase: flows.PhaseDone,
+			steps: []flows.Step{flows.PostAttributeCollection, flows.PreTokenIssuance},
+			check: func(t *testing.T, r *flows.Run, c *stubConnector, d *memDirectory) {
+				want := flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
+				if c.calls[0].Identities[0] != want || c.calls[0].Claims["email"] != "ana@fabrikam.com" {
+					t.Errorf("request = %+v", c.calls[0])
+				}
+				if _, ok := r.TokenClaims["idp"]; ok {
+					t.Error("a local account's token has idp")
+				}
+				if d.passwords[d.users[0].ObjectID] != "Passw0rd!" {
+					t.Error("password not handed to the directory")
+				}
+			},
+		},
+		{
+			name:   "local sign-up checks the password confirmation and strength",
+			inputs: []flows.Input{flows.StartSignUp{}, flows.SubmitSignUp{Email: "ana@fabrikam.com", Password: "weakweak", ConfirmPassword: "other", Values: map[string]string{"displayName": "Ana"}}},
+			phase:  flows.PhaseLocalSignUp,
+			check: func(t *testing.T, r *flows.Run, c *stubConnector, _ *memDirectory) {
+				if !r.PasswordMismatch || r.FieldErrors["newPassword"] == "" || len(c.calls) != 0 {
+					t.Errorf("mismatch %v errors %v calls %d", r.PasswordMismatch, r.FieldErrors, len(c.calls))
+				}
+			},
+		},
+		{
+			name: "local sign-up with a taken email says so",
+			seed: func(d *memDirectory) {
+				d.Create(context.Background(), &flows.User{ObjectID: "x", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
+			},
+			inputs: []flows.Input{flows.StartSignUp{}, flows.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!", Values: map[string]string{"displayName": "Ana Lima"}}},
+			phase:  flows.PhaseLocalSignUp,
+			check: func(t *testing.T, r *flows.Run, c *stubConnector, _ *memDirectory) {
+				if !strings.Contains(r.PageError, "already exists") || len(c.calls) != 0 {
+					t.Errorf("page error %q calls %d", r.PageError, len(c.calls))
+				}
+			},
+		},
+		{
+			name: "a returning local user signs in: no sign-up connectors, no newUser",
+			seed: func(d *memDirectory) {
+				d.Create(context.Background(), &flows.User{ObjectID: "u1", Attributes: flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana"},
+					Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
+			},
+			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}},
+			phase:  flows.PhaseDone,
+			steps:  []flows.Step{flows.PreTokenIssuance},
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+				if _, ok := r.TokenClaims["newUser"]; ok || r.NewUser || r.TokenClaims["oid"] != "u1" {
+					t.Errorf("token claims = %v", r.TokenClaims)
+				}
+			},
+		},
+		{
+			name: "a wrong password stays on the sign-in page",
+			seed: func(d *memDirectory) {
+				d.Create(context.Background(), &flows.User{ObjectID: "u1", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
+			},
+			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "nope"}},
+			phase:  flows.PhaseSignIn,
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+				if r.PageError != "Your password is incorrect." || r.Values["email"] != "ana@fabrikam.com" {
+					t.Errorf("page error %q", r.PageError)
+				}
+			},
+		},
+		{
+			name: "a returning federated identity signs in without sign-up connectors",
+			seed: func(d *memDirectory) {
+				d.Create(context.Background(), &flows.User{ObjectID: "u2", Attributes: flows.Claims{"displayName": "John"},
+					Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}}, "")
+			},
+			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john},
+			phase:  flows.PhaseDone,
+			steps:  []flows.Step{flows.PreTokenIssuance},
+		},
+		{
+			name:    "a failed token-step call redirects server_error to the application",
+			inputs:  []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john, flows.SubmitAttributes{Values: map[string]string{"displayName": "John Smith"}}},
+			answers: map[flows.Step][]flows.ConnectorResult{flows.PreTokenIssuance: {failure()}},
+			phase:   flows.PhaseFailed,
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+				if !r.Failure.Redirect || r.Failure.Error != "server_error" || r.Failure.Code != "AADB2C90075" {
+					t.Errorf("failure = %+v", r.Failure)
+				}
+			},
+		},
+		{
+			name:   "cancel ends with access_denied AADB2C90091",
+			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, flows.Cancel{}},
+			phase:  flows.PhaseCancelled,
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+				if r.Failure.Error != "access_denied" || r.Failure.Code != "AADB2C90091" || !r.Failure.Redirect {
+					t.Errorf("failure = %+v", r.Failure)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			def := susi
+			if tt.def != nil {
+				def = tt.def
+			}
+			c := &stubConnector{answers: tt.answers}
+			if c.answers == nil {
+				c.answers = map[flows.Step][]flows.ConnectorResult{}
+			}
+			d := &memDirectory{}
+			if tt.seed != nil {
+				tt.seed(d)
+			}
+			m := newMachine(c, d)
+			r := m.Start(def, "run-1", "client-1", "en-US")
+			for i, in := range tt.inputs {
+				if err := m.Advance(context.Background(), def, r, in); err != nil {
+					t.Fatalf("input %d (%T): %v", i, in, err)
+				}
+			}
+			if r.Phase != tt.phase {
+				t.Fatalf("phase = %s, want %s (page error %q, failure %+v)", r.Phase, tt.phase, r.PageError, r.Failure)
+			}
+			if tt.steps != nil && !reflect.DeepEqual(c.steps(), tt.steps) {
+				t.Errorf("connector steps = %v, want %v", c.steps(), tt.steps)
+			}
+			for _, call := range c.calls {
+				if call.ClientID != "client-1" || call.UILocales != "en-US" || call.Connector != "api" {
+					t.Errorf("call context = %+v", call)
+				}
+			}
+			if tt.check != nil {
+				tt.check(t, r, c, d)
+			}
+		})
+	}
+}
+
+func TestAdvanceRefusesInputsThatDoNotFit(t *testing.T) {
+	c := &stubConnector{answers: map[flows.Step][]flows.ConnectorResult{}}
+	m := newMachine(c, &memDirectory{})
+	r := m.Start(susi, "run", "client", "en-US")
+	for _, in := range []flows.Input{flows.ChooseProvider{Provider: "google.com"}, flows.SubmitAttributes{}, john} {
+		seq := r.Seq
+		err := m.Advance(context.Background(), susi, r, in)
+		if flows.KindOf(err) != flows.Invalid || r.Seq != seq || r.Phase != flows.PhaseSignIn {
+			t.Errorf("%T: err %v, seq %d→%d, phase %s", in, err, seq, r.Seq, r.Phase)
+		}
+	}
+	r.Phase = flows.PhaseDone
+	if err := m.Advance(context.Background(), susi, r, flows.Cancel{}); flows.KindOf(err) != flows.Invalid {
+		t.Errorf("advancing a finished run: %v", err)
+	}
+}
+
+func TestStartGoesStraightToTheOnlyProviderOfASignUpFlow(t *testing.T) {
+	m := newMachine(&stubConnector{}, &memDirectory{})
+	for _, tt := range []struct {
+		providers []string
+		phase     flows.Phase
+	}{
+		{[]string{"email"}, flows.PhaseLocalSignUp},
+		{[]string{"facebook.com"}, flows.PhaseIdP},
+		{[]string{"email", "facebook.com"}, flows.PhaseSignIn},
+	} {
+		def := &flows.Definition{ID: "B2C_1_up", Type: flows.SignUp, IdentityProviders: tt.providers}
+		if r := m.Start(def, "r", "c", ""); r.Phase != tt.phase {
+			t.Errorf("%v: phase %s, want %s", tt.providers, r.Phase, tt.phase)
+		}
+	}
+}
