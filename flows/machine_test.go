@@ -87,9 +87,9 @@ var (
 	schema = flows.NewSchema([]flows.Attribute{{Name: "LoyaltyNumber", DataType: flows.String}, {Name: "Age", DataType: flows.Int}, {Name: "OptIn", DataType: flows.Boolean}})
 	susi   = &flows.Definition{
 		ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email", "facebook.com"},
-		UserAttributes: []flows.UserAttribute{{Name: "displayName", Required: true}, {Name: "city"}, {Name: "LoyaltyNumber"}, {Name: "Age"}, {Name: "OptIn"}},
+		UserAttributes:    []flows.UserAttribute{{Name: "displayName", Required: true}, {Name: "city"}, {Name: "LoyaltyNumber"}, {Name: "Age"}, {Name: "OptIn"}},
 		ApplicationClaims: []string{"displayName", "emails", "identityProvider", "newUser", "objectId", "jobTitle", "city", "LoyaltyNumber", "Age", "OptIn"},
-		Connectors: map[flows.Step]string{flows.PostFederationSignup: "api", flows.PostAttributeCollection: "api", flows.PreTokenIssuance: "api"},
+		Connectors:        map[flows.Step]string{flows.PostFederationSignup: "api", flows.PostAttributeCollection: "api", flows.PreTokenIssuance: "api"},
 	}
 	john = flows.SignInFederated{IssuerAssignedID: "123", Claims: flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John"}}
 )
