@@ -1,0 +1,274 @@
+// Package emulatortest starts a real emulator on a free loopback port and drives its pages
+// over plain HTTP form posts, for end-to-end tests.
+package emulatortest
+
+import (
+	"context"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/b2cemu/b2cemu/emulator"
+	"github.com/b2cemu/b2cemu/emulator/config"
+)
+
+// Server is a running emulator.
+type Server struct {
+	URL string // base URL, e.g. http://127.0.0.1:41234
+	Em  *emulator.Emulator
+	Log *LogBuffer
+}
+
+// LogBuffer collects the emulator's log for assertions.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *LogBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns everything logged so far.
+func (l *LogBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// Start writes yaml to a file, loads it like the CLI does and serves it on 127.0.0.1:0 until
+// the test ends. An empty yaml runs the embedded demo tenant.
+func Start(t testing.TB, yaml string) *Server {
+	t.Helper()
+	path := ""
+	if yaml != "" {
+		path = filepath.Join(t.TempDir(), "b2cemu.yaml")
+		if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := config.Load(path, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	cfg.Server.Addr = "127.0.0.1:0"
+	ln, base, err := emulator.Listen(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &LogBuffer{}
+	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, BcryptCost: 4, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- em.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return &Server{URL: base, Em: em, Log: logs}
+}
+
+// Browser is a cookie-keeping HTTP client that follows the emulator's redirects and stops at
+// any other host (the application).
+type Browser struct {
+	t      testing.TB
+	Client *http.Client
+	base   *url.URL
+}
+
+// NewBrowser returns a browser for s.
+func (s *Server) NewBrowser(t testing.TB) *Browser {
+	jar, _ := cookiejar.New(nil)
+	base, _ := url.Parse(s.URL)
+	b := &Browser{t: t, base: base}
+	b.Client = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if req.URL.Host != base.Host {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	return b
+}
+
+// Page is a response: an HTML page of the emulator, or a redirect to the application.
+type Page struct {
+	URL      *url.URL
+	Status   int
+	Doc      *goquery.Document
+	Body     string
+	Location *url.URL // set when the emulator redirected to the application
+}
+
+// Text returns the trimmed text of the first element matching sel.
+func (p *Page) Text(sel string) string { return strings.TrimSpace(p.Doc.Find(sel).First().Text()) }
+
+// Visible reports whether sel exists and is not hidden.
+func (p *Page) Visible(sel string) bool {
+	s := p.Doc.Find(sel).First()
+	_, hidden := s.Attr("hidden")
+	return s.Length() > 0 && !hidden
+}
+
+// Get requests a path of the emulator (or an absolute URL).
+func (b *Browser) Get(path string) *Page {
+	b.t.Helper()
+	u, err := b.base.Parse(path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return b.do(http.NewRequest(http.MethodGet, u.String(), nil))
+}
+
+func (b *Browser) do(req *http.Request, err error) *Page {
+	b.t.Helper()
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	resp, err := b.Client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	p := &Page{URL: resp.Request.URL, Status: resp.StatusCode, Body: string(body)}
+	if resp.StatusCode/100 == 3 {
+		p.Location, _ = resp.Request.URL.Parse(resp.Header.Get("Location"))
+		return p
+	}
+	p.Doc, err = goquery.NewDocumentFromReader(strings.NewReader(p.Body))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return p
+}
+
+// Submit fills the form that contains the element sel (a button), overriding its fields with
+// values, and posts it as the browser would, with the button's name and value.
+func (b *Browser) Submit(p *Page, sel string, values map[string]string) *Page {
+	b.t.Helper()
+	btn := p.Doc.Find(sel).First()
+	if btn.Length() == 0 {
+		b.t.Fatalf("no %s on the page:\n%s", sel, p.Body)
+	}
+	form := btn.Closest("form")
+	data := url.Values{}
+	form.Find("input").Each(func(_ int, in *goquery.Selection) {
+		name, _ := in.Attr("name")
+		typ, _ := in.Attr("type")
+		if name == "" || ((typ == "radio" || typ == "checkbox") && in.AttrOr("checked", "-") == "-") {
+			return
+		}
+		data.Set(name, in.AttrOr("value", ""))
+	})
+	for k, v := range values {
+		data.Set(k, v)
+	}
+	if name, ok := btn.Attr("name"); ok {
+		data.Set(name, btn.AttrOr("value", ""))
+	}
+	action, _ := p.URL.Parse(form.AttrOr("action", p.URL.String()))
+	req, err := http.NewRequest(http.MethodPost, action.String(), strings.NewReader(data.Encode()))
+	if err == nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return b.do(req, err)
+}
+
+// Follow clicks a link.
+func (b *Browser) Follow(p *Page, sel string) *Page {
+	b.t.Helper()
+	href, ok := p.Doc.Find(sel).First().Attr("href")
+	if !ok {
+		b.t.Fatalf("no link %s on the page", sel)
+	}
+	u, _ := p.URL.Parse(href)
+	return b.Get(u.String())
+}
+
+// FormPost reads a response_mode=form_post page: the target and the fields.
+func (p *Page) FormPost() (string, url.Values) {
+	form := p.Doc.Find("form#auto")
+	v := url.Values{}
+	form.Find("input[type=hidden]").Each(func(_ int, in *goquery.Selection) {
+		v.Set(in.AttrOr("name", ""), in.AttrOr("value", ""))
+	})
+	return form.AttrOr("action", ""), v
+}
+
+// Verify checks an RS256 token against the key set published at the discovery document's
+// jwks_uri, as a relying party would, and returns its claims.
+func Verify(t testing.TB, discoveryURL, token string) jwt.MapClaims {
+	t.Helper()
+	var doc struct {
+		JWKSURI string `json:"jwks_uri"`
+		Issuer  string `json:"issuer"`
+	}
+	getJSON(t, discoveryURL, &doc)
+	var set struct {
+		Keys []struct{ Kid, N, E string } `json:"keys"`
+	}
+	getJSON(t, doc.JWKSURI, &set)
+	claims := jwt.MapClaims{}
+	_, err := jwt.ParseWithClaims(token, claims, func(tok *jwt.Token) (any, error) {
+		for _, k := range set.Keys {
+			if k.Kid == tok.Header["kid"] {
+				n, _ := base64.RawURLEncoding.DecodeString(k.N)
+				e, _ := base64.RawURLEncoding.DecodeString(k.E)
+				return &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}, nil
+			}
+		}
+		return nil, fmt.Errorf("no key %v in the JWKS", tok.Header["kid"])
+	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithIssuer(doc.Issuer))
+	if err != nil {
+		t.Fatalf("token does not verify against %s: %v", doc.JWKSURI, err)
+	}
+	return claims
+}
+
+func getJSON(t testing.TB, u string, v any) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %s", u, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+}
+
+// FreeAddr returns a loopback address nothing listens on.
+func FreeAddr(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
