@@ -168,7 +168,7 @@ func TestFederatedSignUpEndToEnd(t *testing.T) {
 		t.Fatalf("not the attribute page:\n%s", page.Body)
 	}
 	for id, want := range map[string]string{"displayName": "John Smith", "city": "Lisbon", "MembershipId": "M-7"} {
-		if got := page.Doc.Find("input#" + id).AttrOr("value", ""); got != want {
+		if got := page.Doc.Find("input#"+id).AttrOr("value", ""); got != want {
 			t.Errorf("input#%s = %q, want %q", id, got, want)
 		}
 	}
