@@ -1,0 +1,281 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/b2cemu/b2cemu/emulator/emulatortest"
+)
+
+// chromium returns a browser context on Debian's Chromium, or skips the test when it is not
+// installed (B2CEMU_REQUIRE_BROWSER=1, as in CI, turns the skip into a failure).
+func chromium(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("B2CEMU_REQUIRE_BROWSER") != "" {
+			t.Fatal("chromium is not installed (apt-get install chromium)")
+		}
+		t.Skip("chromium is not installed; browser tests skipped")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.WindowSize(1000, 900))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	if err := chromedp.Do(ctx); err != nil { // starts the browser on a context without a deadline
+		t.Fatalf("starting chromium: %v", err)
+	}
+	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// shot saves a screenshot into $B2CEMU_SCREENSHOTS when it is set.
+func shot(name string) chromedp.Action[chromedp.Void] {
+	dir := os.Getenv("B2CEMU_SCREENSHOTS")
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if dir == "" {
+			return nil
+		}
+		buf, err := chromedp.FullScreenshot(100)(ctx, t)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+	})
+}
+
+// css selects the first element matching a CSS selector.
+type css = chromedp.CSS
+
+// read returns the value of an action that reads the page, failing the test on an error.
+func read(t *testing.T, ctx context.Context, a chromedp.Action[string]) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(v)
+}
+
+// An unfamiliar tenant, written in the public configuration shape, with its own connector.
+const browserTenant = `
+tenant:
+  name: woodgrove
+  id: 3f2504e0-4f89-41d3-9a0c-0305e82c3301
+  extensionsAppId: 0c0b0a09-0807-4605-8403-020100fedcba
+customAttributes:
+  - name: Plan
+    dataType: string
+    description: Subscription plan
+identityProviders:
+  - id: google.com
+    displayName: Google
+    accounts:
+      - issuerAssignedId: "g-100"
+        email: mia@woodgrove.example
+        displayName: Mia Chen
+        givenName: Mia
+        surname: Chen
+      - issuerAssignedId: "g-666"
+        email: spam@blocked.example
+        displayName: Spammer
+apiConnectors:
+  - name: woodgrove-api
+    endpointUrl: CONNECTOR/hooks/b2c?code=abc
+    authentication: {type: basic, username: hook, password: hook-secret}
+applications:
+  - name: Viewer
+    clientId: 0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d
+    redirectUris: [/jwt]
+userFlows:
+  - id: B2C_1_woodgrove
+    type: signUpOrSignIn
+    identityProviders: [google.com, email]
+    userAttributes:
+      - {name: displayName, required: true}
+      - {name: Plan}
+    applicationClaims: [displayName, emails, identityProvider, newUser, objectId, Plan, jobTitle]
+    apiConnectors:
+      postFederationSignup: woodgrove-api
+      postAttributeCollection: woodgrove-api
+`
+
+// woodgroveAPI is that tenant's connector: blocks blocked.example, wants display names longer
+// than five characters, pre-fills Plan and sets jobTitle.
+type woodgroveAPI struct {
+	mu    sync.Mutex
+	steps []string
+}
+
+func (a *woodgroveAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var in map[string]any
+	raw, _ := io.ReadAll(r.Body)
+	json.Unmarshal(raw, &in)
+	step, _ := in["step"].(string)
+	a.mu.Lock()
+	a.steps = append(a.steps, step)
+	a.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	email, _ := in["email"].(string)
+	name, _ := in["displayName"].(string)
+	switch {
+	case strings.HasSuffix(email, "@blocked.example"):
+		io.WriteString(w, `{"version":"1.0.0","action":"ShowBlockPage","userMessage":"Sign-ups from this domain are not allowed."}`)
+	case step == "PostFederationSignup":
+		io.WriteString(w, `{"version":"1.0.0","action":"Continue","extension_Plan":"Gold"}`)
+	case len(name) <= 5:
+		w.WriteHeader(400)
+		io.WriteString(w, `{"version":"1.0.0","action":"ValidationError","status":400,"userMessage":"Please use a display name longer than five characters."}`)
+	default:
+		io.WriteString(w, `{"version":"1.0.0","action":"Continue","displayName":"`+name+` ✓","jobTitle":"Ranger"}`)
+	}
+}
+
+func (a *woodgroveAPI) take() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := a.steps
+	a.steps = nil
+	return s
+}
+
+func TestBrowserSignUpJourneys(t *testing.T) {
+	ctx := chromium(t)
+	api := &woodgroveAPI{}
+	hook := httptest.NewServer(api)
+	defer hook.Close()
+	srv := emulatortest.Start(t, strings.Replace(browserTenant, "CONNECTOR", hook.URL, 1))
+	discovery := srv.URL + "/woodgrove.onmicrosoft.com/B2C_1_woodgrove/v2.0/.well-known/openid-configuration"
+	authorize := srv.URL + "/woodgrove.onmicrosoft.com/B2C_1_woodgrove/oauth2/v2.0/authorize?" + url.Values{
+		"client_id": {"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}, "redirect_uri": {srv.URL + "/jwt"}, "scope": {"openid"},
+		"response_type": {"id_token"}, "response_mode": {"form_post"}, "nonce": {"browser-nonce"}}.Encode()
+
+	token := func(t *testing.T) map[string]any {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(css("#token")), shot(t.Name()[len("TestBrowserSignUpJourneys/"):]+"-token")); err != nil {
+			t.Fatal(err)
+		}
+		return emulatortest.Verify(t, discovery, read(t, ctx, chromedp.Text(css("#token"))))
+	}
+
+	t.Run("federated-sign-up", func(t *testing.T) {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(authorize),
+			chromedp.WaitVisible(css("#api[data-name=Unified]")), shot("signin"),
+			chromedp.Click(css("button#GoogleExchange")),
+			chromedp.WaitVisible(css(`button.fixtureAccount[value="g-100"]`)), shot("idp"),
+			chromedp.Click(css(`button.fixtureAccount[value="g-100"]`)),
+			chromedp.WaitVisible(css("#attributeVerification")), shot("attributes"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		display, plan := read(t, ctx, chromedp.Value(css("#displayName"))), read(t, ctx, chromedp.Value(css("#Plan")))
+		err = chromedp.Do(ctx,
+			chromedp.SetValue(css("#displayName"), "Mia"),
+			chromedp.Click(css("button#continue")),
+			chromedp.WaitVisible(css("#claimVerificationServerError")), shot("validation-error"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		serverError, kept := read(t, ctx, chromedp.Text(css("#claimVerificationServerError"))), read(t, ctx, chromedp.Value(css("#displayName")))
+		if display != "Mia Chen" || plan != "Gold" {
+			t.Errorf("pre-fill: displayName %q Plan %q", display, plan)
+		}
+		if serverError != "Please use a display name longer than five characters." || kept != "Mia" {
+			t.Errorf("validation loop: %q, kept %q", serverError, kept)
+		}
+		if err := chromedp.Do(ctx, chromedp.SetValue(css("#displayName"), "Mia Chen"), chromedp.Click(css("button#continue"))); err != nil {
+			t.Fatal(err)
+		}
+		claims := token(t)
+		if claims["name"] != "Mia Chen ✓" || claims["jobTitle"] != "Ranger" || claims["extension_Plan"] != "Gold" || claims["newUser"] != true || claims["nonce"] != "browser-nonce" {
+			t.Errorf("claims = %v", claims)
+		}
+		if got := strings.Join(api.take(), ","); got != "PostFederationSignup,PostAttributeCollection,PostAttributeCollection" {
+			t.Errorf("steps = %s", got)
+		}
+	})
+
+	t.Run("block-page", func(t *testing.T) {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(authorize),
+			chromedp.Click(css("button#GoogleExchange")),
+			chromedp.Click(css(`button.fixtureAccount[value="g-666"]`)),
+			chromedp.WaitVisible(css("#api[data-name=SelfAsserted] .intro")), shot("block"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := read(t, ctx, chromedp.Text(css("#api .intro")))
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#continue, form").length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if msg != "Sign-ups from this domain are not allowed." || n != 0 {
+			t.Errorf("block page: %q, %d ways forward", msg, n)
+		}
+		api.take()
+	})
+
+	t.Run("local-sign-up", func(t *testing.T) {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(authorize),
+			chromedp.Click(css("a#createAccount")),
+			chromedp.WaitVisible(css("#newPassword")),
+			chromedp.SendKeys(css("#email"), "leo@woodgrove.example"),
+			chromedp.SendKeys(css("#newPassword"), "Str0ng!pass"),
+			chromedp.SendKeys(css("#reenterPassword"), "Str0ng!pass"),
+			chromedp.SendKeys(css("#displayName"), "Leo Martins"), shot("local-sign-up"),
+			chromedp.Click(css("button#continue")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		claims := token(t)
+		if claims["newUser"] != true || claims["name"] != "Leo Martins ✓" || claims["idp"] != nil {
+			t.Errorf("claims = %v", claims)
+		}
+		if got := strings.Join(api.take(), ","); got != "PostAttributeCollection" {
+			t.Errorf("steps = %s (PostFederationSignup must never run for local accounts)", got)
+		}
+	})
+
+	t.Run("sign-in", func(t *testing.T) {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(authorize),
+			chromedp.WaitVisible(css("#signInName")),
+			chromedp.SendKeys(css("#signInName"), "leo@woodgrove.example"),
+			chromedp.SendKeys(css("#password"), "Str0ng!pass"),
+			chromedp.Click(css("button#next")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		claims := token(t)
+		if claims["newUser"] != nil || claims["name"] != "Leo Martins ✓" {
+			t.Errorf("claims = %v", claims)
+		}
+		if steps := api.take(); len(steps) != 0 {
+			t.Errorf("sign-in called the connector: %v", steps)
+		}
+	})
+}
