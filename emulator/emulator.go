@@ -53,6 +53,12 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 		opts.Now = time.Now
 	}
 	base := strings.TrimRight(opts.BaseURL, "/")
+	if cfg.DataDir != "" {
+		opts.Log.Warn("dataDir is set, but this version keeps users, keys and flows in memory only; nothing is written there", "dataDir", cfg.DataDir)
+	}
+	if len(cfg.PolicyKeys) > 0 {
+		opts.Log.Warn("policyKeys are read by custom policies, which this version does not run; they are ignored")
+	}
 	var custom []flows.Attribute
 	for _, a := range cfg.CustomAttributes {
 		custom = append(custom, flows.Attribute{Name: a.Name, DataType: flows.DataType(a.DataType), Label: a.Description})
