@@ -1,0 +1,72 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/b2cemu/b2cemu/emulator/store"
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+func TestUsers(t *testing.T) {
+	ctx := context.Background()
+	s := store.NewUsers(4)
+	local := flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "Ana@Fabrikam.com"}
+	fed := flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "AbC"}
+	if err := s.Create(ctx, &flows.User{ObjectID: "u1", Identities: []flows.Identity{local}, Attributes: flows.Claims{"email": "Ana@Fabrikam.com"}}, "Passw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(ctx, &flows.User{ObjectID: "u2", Identities: []flows.Identity{fed}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	// Emails match case-insensitively; federated subjects exactly.
+	if u, err := s.FindByIdentity(ctx, flows.Identity{SignInType: "emailAddress", Issuer: "CONTOSO.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}); err != nil || u.ObjectID != "u1" {
+		t.Errorf("local lookup: %v %v", u, err)
+	}
+	if _, err := s.FindByIdentity(ctx, flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "abc"}); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("federated subjects are case-sensitive: %v", err)
+	}
+	if err := s.Create(ctx, &flows.User{ObjectID: "u3", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "x"); !errors.Is(err, flows.ErrExists) {
+		t.Errorf("duplicate email: %v", err)
+	}
+	if _, err := s.Authenticate(ctx, "ANA@fabrikam.com", "Passw0rd!"); err != nil {
+		t.Errorf("authenticate: %v", err)
+	}
+	if _, err := s.Authenticate(ctx, "ana@fabrikam.com", "wrong"); !errors.Is(err, flows.ErrBadPassword) {
+		t.Errorf("wrong password: %v", err)
+	}
+	if _, err := s.Authenticate(ctx, "nobody@fabrikam.com", "x"); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("unknown email: %v", err)
+	}
+	// Returned users are copies.
+	u, _ := s.FindByIdentity(ctx, fed)
+	u.Attributes["displayName"] = "changed"
+	if again, _ := s.FindByIdentity(ctx, fed); again.Attributes["displayName"] != nil {
+		t.Error("a caller changed the stored user")
+	}
+	if len(s.List()) != 2 {
+		t.Errorf("list = %d", len(s.List()))
+	}
+}
+
+func TestExpiring(t *testing.T) {
+	now := time.Unix(1000, 0)
+	m := store.NewExpiring[string](time.Minute, func() time.Time { return now })
+	m.Put("a", "1")
+	if v, ok := m.Get("a"); !ok || v != "1" {
+		t.Fatal("get")
+	}
+	if v, ok := m.Take("a"); !ok || v != "1" {
+		t.Fatal("take")
+	}
+	if _, ok := m.Take("a"); ok {
+		t.Error("taken twice")
+	}
+	m.Put("b", "2")
+	now = now.Add(61 * time.Second)
+	if _, ok := m.Get("b"); ok {
+		t.Error("expired value returned")
+	}
+}

@@ -1,0 +1,93 @@
+package web_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/b2cemu/b2cemu/emulator/store"
+	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/web"
+)
+
+// fakeSigner is a Signer that does not sign.
+type fakeSigner struct{}
+
+func (fakeSigner) Sign(map[string]any) (string, error) { return "header.payload.sig", nil }
+func (fakeSigner) Verify(string) (map[string]any, map[string]any, error) {
+	return map[string]any{}, map[string]any{}, nil
+}
+func (fakeSigner) KeySet() any { return map[string]any{"keys": []any{}} }
+
+var _ web.Signer = fakeSigner{}
+
+func newEcho() http.Handler {
+	now := func() time.Time { return time.Unix(1_800_000_000, 0) }
+	def := &flows.Definition{ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}}
+	return web.New(web.Deps{
+		Tenant: web.Tenant{Name: "contoso", ID: "9d5a3e0c-1f7a-4c52-9a7e-2a0e4c6b7d11"}, BaseURL: "http://b2c.test",
+		Flows: []*flows.Definition{def}, Schema: flows.NewSchema(nil),
+		Apps:    []web.App{{Name: "app", ClientID: "c1", RedirectURIs: []string{"http://app.test/cb", "/jwt"}}},
+		Machine: &flows.Machine{Schema: flows.NewSchema(nil), Tenant: "contoso", Now: now, NewID: func() string { return "id" }},
+		Signer:  fakeSigner{}, Now: now, NewID: func() string { return "corr" }, Random: func() string { return "random-0123456789" },
+		Sessions: store.NewExpiring[*web.Session](time.Minute, now), Grants: store.NewExpiring[*web.Grant](time.Minute, now),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+}
+
+func serve(h http.Handler, method, target string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(method, target, nil))
+	return rec
+}
+
+func TestLogout(t *testing.T) {
+	h := newEcho()
+	tests := []struct {
+		target, location string
+		status           int
+	}{
+		{"/contoso.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/logout?post_logout_redirect_uri=http%3A%2F%2Fapp.test%2Fcb&state=s1", "http://app.test/cb?state=s1", 302},
+		{"/contoso.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/logout?post_logout_redirect_uri=http%3A%2F%2Fb2c.test%2Fjwt", "http://b2c.test/jwt", 302},
+		{"/contoso.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/logout?post_logout_redirect_uri=http%3A%2F%2Fevil.test%2F", "", 200},
+		{"/contoso.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/logout", "", 200},
+	}
+	for _, tt := range tests {
+		rec := serve(h, http.MethodGet, tt.target)
+		if rec.Code != tt.status || rec.Header().Get("Location") != tt.location {
+			t.Errorf("%s: %d %q", tt.target, rec.Code, rec.Header().Get("Location"))
+		}
+		if tt.status == 200 && !strings.Contains(rec.Body.String(), "You have signed out.") {
+			t.Errorf("%s: no signed-out page", tt.target)
+		}
+	}
+}
+
+func TestPageHeaders(t *testing.T) {
+	rec := serve(newEcho(), http.MethodGet, "/")
+	h := rec.Header()
+	if rec.Code != 200 || !strings.Contains(h.Get("Content-Security-Policy"), "script-src 'self'") || h.Get("X-Frame-Options") != "DENY" || h.Get("Cache-Control") != "no-store" {
+		t.Errorf("%d %v", rec.Code, h)
+	}
+	if strings.Contains(rec.Body.String(), "<script>") || strings.Contains(rec.Body.String(), "style=") {
+		t.Error("inline script or style on a page (the CSP forbids them)")
+	}
+}
+
+func TestUnknownRouteShowsTheErrorPage(t *testing.T) {
+	rec := serve(newEcho(), http.MethodGet, "/no/such/page/here/at/all")
+	if rec.Code != 404 || !strings.Contains(rec.Body.String(), `data-name="GlobalException"`) {
+		t.Errorf("%d\n%s", rec.Code, rec.Body)
+	}
+}
+
+func TestTokenPreflight(t *testing.T) {
+	rec := serve(newEcho(), http.MethodOptions, "/contoso.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/token")
+	if rec.Code != 204 || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("%d %v", rec.Code, rec.Header())
+	}
+}
