@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -55,6 +56,14 @@ type Signer interface {
 	KeySet() any
 }
 
+// Engine starts and advances runs. flows.Machine runs user flows; a custom-policy journey
+// engine can take its place behind the same two calls.
+type Engine interface {
+	Start(def *flows.Definition, id, clientID, uiLocales string) *flows.Run
+	// Advance applies one input; an error of kind flows.Invalid leaves the run unchanged.
+	Advance(ctx context.Context, def *flows.Definition, r *flows.Run, in flows.Input) error
+}
+
 // Store keeps values for a limited time. Take removes what it returns.
 type Store[V any] interface {
 	Put(key string, v V)
@@ -70,7 +79,7 @@ type Deps struct {
 	Apps      []App
 	Providers []Provider
 	Schema    flows.Schema
-	Machine   *flows.Machine
+	Machine   Engine
 	Signer    Signer
 	Sessions  Store[*Session]
 	Grants    Store[*Grant]
