@@ -75,35 +75,26 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	}
 	users := store.NewUsers(opts.BcryptCost)
 	client := &connector.Client{
-		Schema: schema, Log: opts.Log, Observe: opts.ObserveCall, Endpoints: map[string]connector.Endpoint{},
+		Schema: schema, Log: opts.Log,
 		Wire: connector.Wire{ExtensionsAppID: cfg.Tenant.ExtensionsAppID, TokenStep: cfg.Compat.PreTokenStep,
 			TokenClientIDKey: cfg.Compat.PreTokenClientIDKey},
 	}
-	demo := cfg.File == ""
-	for _, a := range cfg.APIConnectors {
-		ep := connector.Endpoint{Name: a.Name, URL: a.EndpointURL, Timeout: a.Timeout, Retries: config.DefaultRetries}
-		if strings.HasPrefix(ep.URL, "/") {
-			ep.URL = base + ep.URL
-			demo = demo || strings.HasPrefix(a.EndpointURL, "/demo/api/")
+	eps, demo, err := endpoints(cfg, base, opts.Now, opts.Log)
+	if err != nil {
+		return nil, err
+	}
+	client.Endpoints, client.Now = eps, opts.Now
+	calls := &callLog{ring: store.NewRing[connector.Call](cfg.Inspector.MaxCalls), client: client}
+	client.Observe = func(c connector.Call) {
+		calls.ring.Add(c)
+		if opts.ObserveCall != nil {
+			opts.ObserveCall(c)
 		}
-		if ep.Timeout == 0 {
-			ep.Timeout = config.DefaultTimeout
-		}
-		if a.Retries != nil {
-			ep.Retries = *a.Retries
-		}
-		switch a.Authentication.Type {
-		case "", "basic":
-			ep.Username, ep.Password = a.Authentication.Username, a.Authentication.Password
-		case "none":
-			opts.Log.Warn("api connector has no authentication; B2C requires basic or certificate authentication outside development", "connector", a.Name)
-		}
-		client.Endpoints[a.Name] = ep
 	}
 	machine := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: users, Now: opts.Now, NewID: newGUID}
 	d := web.Deps{
 		Tenant: web.Tenant{Name: cfg.Tenant.Name, ID: cfg.Tenant.ID}, BaseURL: base, Schema: schema, Machine: machine,
-		Signer: signer{issuer}, Now: opts.Now, NewID: newGUID, Random: newSecret, Log: opts.Log,
+		Signer: signer{issuer}, Now: opts.Now, NewID: newGUID, Random: newSecret, Log: opts.Log, CallLog: calls,
 		Sessions: store.NewExpiring[*web.Session](30*time.Minute, opts.Now),
 		Grants:   store.NewExpiring[*web.Grant](10*time.Minute, opts.Now),
 	}
@@ -162,12 +153,12 @@ func signingKeys(cfg *config.Config, now time.Time) ([]token.Key, error) {
 		path := cfg.Resolve(sk.File)
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("signingKeys[%d].file: %w", i, err)
+			return nil, configError(cfg, fmt.Sprintf("signingKeys[%d].file", i), fmt.Sprintf("%q cannot be read: %v", sk.File, err))
 		}
 		info, _ := os.Stat(path)
 		k, err := token.ParseKey(data, info.ModTime())
 		if err != nil {
-			return nil, fmt.Errorf("signingKeys[%d].file %s: %w", i, sk.File, err)
+			return nil, configError(cfg, fmt.Sprintf("signingKeys[%d].file", i), fmt.Sprintf("%q: %v", sk.File, err))
 		}
 		keys = append(keys, k)
 	}

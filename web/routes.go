@@ -34,6 +34,12 @@ func routes(e *echo.Echo, s *server) {
 	e.GET("/:tenant/:policy/flow", s.flowPage)
 	e.POST("/:tenant/:policy/flow", s.flowSubmit)
 
+	e.GET("/_emulator/calls", s.calls)
+	e.DELETE("/_emulator/calls", s.clearCalls)
+	e.POST("/_emulator/calls/clear", s.clearCalls)
+	e.GET("/_emulator/calls/total", s.callsTotal)
+	e.POST("/_emulator/calls/:id/resend", s.resendCall)
+
 	if s.Demo != nil {
 		e.Any("/demo/api/*", echo.WrapHandler(s.Demo))
 	}

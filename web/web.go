@@ -87,6 +87,7 @@ type Deps struct {
 	NewID     func() string // GUIDs: runs, correlation ids
 	Random    func() string // opaque secrets: codes, CSRF tokens
 	Log       *slog.Logger
+	CallLog   CallLog       // the call inspector's store
 	Demo      http.Handler  // the demo connector, or nil
 	Lifetime  time.Duration // id and access token lifetime; 0 = 1 h
 }

@@ -19,6 +19,7 @@ type Config struct {
 	PolicyKeys        map[string]string  `mapstructure:"policyKeys"`
 	UserFlows         []UserFlow         `mapstructure:"userFlows"`
 	Compat            Compat             `mapstructure:"compat"`
+	Inspector         Inspector          `mapstructure:"inspector"`
 
 	// File is the file the configuration came from ("" for the embedded demo tenant); relative
 	// paths in it are resolved against its folder.
@@ -147,6 +148,11 @@ type Compat struct {
 	PreTokenClientIDKey string `mapstructure:"preTokenClientIdKey"`
 }
 
+// Inspector is the call inspector (/_emulator/calls).
+type Inspector struct {
+	MaxCalls int `mapstructure:"maxCalls"` // 200: the newest calls kept in memory
+}
+
 // defaults holds every scalar key's default, by key path.
 var defaults = map[string]any{
 	"server.addr":                   "127.0.0.1:8080",
@@ -161,6 +167,7 @@ var defaults = map[string]any{
 	"customPolicies.deploymentMode": "Development",
 	"compat.preTokenStep":           "PreTokenApplicationClaims",
 	"compat.preTokenClientIdKey":    "client_id",
+	"inspector.maxCalls":            200,
 }
 
 // DefaultTimeout and DefaultRetries apply to connectors that do not set them.

@@ -38,6 +38,9 @@ func (c *Config) Validate() *Error {
 	idps := c.validateIdentityProviders(v)
 	connectors := c.validateConnectors(v)
 	c.validateApplications(v)
+	if c.Inspector.MaxCalls < 1 || c.Inspector.MaxCalls > 100000 {
+		v.add("inspector.maxCalls", fmt.Sprintf("%d is out of range; keep between 1 and 100000 calls", c.Inspector.MaxCalls))
+	}
 	if len(c.CustomPolicies.Paths) > 0 {
 		v.add("customPolicies.paths", "custom policies (Identity Experience Framework files) are not supported by this version of b2cemu; remove the key and use userFlows")
 	}
@@ -182,12 +185,24 @@ func (c *Config) validateConnectors(v *validator) map[string]bool {
 			}
 		case "none":
 		case "certificate":
-			v.add(key+".authentication.type", "certificate authentication is not supported by this version of b2cemu; use basic")
+			if len(auth.Certificates) == 0 {
+				v.add(key+".authentication.certificates", "type certificate needs at least one certificate: a PKCS#12 (.pfx) file and its password")
+			}
+			for j, cert := range auth.Certificates {
+				ckey := fmt.Sprintf("%s.authentication.certificates[%d].file", key, j)
+				if cert.File == "" {
+					v.add(ckey, "is empty; give the path of a PKCS#12 (.pfx) file, relative to the configuration file")
+				} else if _, err := os.Stat(c.Resolve(cert.File)); err != nil {
+					v.add(ckey, fmt.Sprintf("%q cannot be read (%v)", cert.File, err))
+				}
+			}
 		default:
 			v.add(key+".authentication.type", fmt.Sprintf("%q is not an authentication type; use basic, certificate or none", auth.Type))
 		}
 		if a.CAFile != "" {
-			v.add(key+".caFile", "extra CAs are not supported by this version of b2cemu; remove the key")
+			if _, err := os.Stat(c.Resolve(a.CAFile)); err != nil {
+				v.add(key+".caFile", fmt.Sprintf("%q cannot be read (%v); give a PEM file of CA certificates to trust for this endpoint", a.CAFile, err))
+			}
 		}
 		if a.Timeout < 0 || (a.Timeout > 0 && a.Timeout.Milliseconds() < 1) {
 			v.add(key+".timeout", fmt.Sprintf("%s is not a usable timeout; use e.g. 5s", a.Timeout))

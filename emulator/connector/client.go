@@ -3,6 +3,8 @@ package connector
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +12,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,35 +27,47 @@ type Endpoint struct {
 	URL      string // kept byte for byte, ?code= included
 	Username string // HTTP Basic; empty with no password = no Authorization header
 	Password string
-	Timeout  time.Duration // per attempt; 0 = 5 s
-	Retries  int           // further attempts after a timeout or connection failure
-	// HTTP sends the requests; nil = a client with no overall timeout (Timeout applies per
-	// attempt). Certificate authentication and extra CAs live in its transport.
+	// Certificates are the client certificates in the order they were added; the call uses
+	// the newest valid one (Pick). HTTP must then be a client from NewHTTPClient.
+	Certificates []ClientCert
+	Timeout      time.Duration // per attempt; 0 = 5 s
+	Retries      int           // further attempts after a timeout or connection failure
+	// HTTP sends the requests; nil = a plain client (Timeout applies per attempt).
 	HTTP *http.Client
 }
 
+// DisplayLimit is how much of a response body a call record keeps for display.
+const DisplayLimit = 64 << 10
+
 // Attempt is one try of a call.
 type Attempt struct {
-	Status    int           `json:"status,omitempty"`
-	Header    http.Header   `json:"headers,omitempty"`
-	Body      string        `json:"body,omitempty"`
-	Error     string        `json:"error,omitempty"`
-	Latency   time.Duration `json:"latency"`
-	Truncated bool          `json:"truncated,omitempty"`
+	Status    int               `json:"status,omitempty"`
+	Headers   map[string]string `json:"headers,omitempty"`
+	Body      string            `json:"body,omitempty"`
+	Truncated bool              `json:"truncated,omitempty"` // Body was cut for display
+	Error     string            `json:"error,omitempty"`
+	LatencyMs float64           `json:"latencyMs"`
 }
 
-// Call is the record of one connector call, for the log and the call inspector.
+// Call is the record of one connector call, for the log and the call inspector. Secrets are
+// redacted: the Authorization header and secret-looking query parameters.
 type Call struct {
-	RunID      string                `json:"runId"`
-	Connector  string                `json:"connector"`
-	Step       flows.Step            `json:"step"`
-	URL        string                `json:"url"`
-	Request    string                `json:"request"`
-	Attempts   []Attempt             `json:"attempts"`
-	Outcome    string                `json:"outcome"` // Continue, ShowBlockPage, ValidationError or failure
-	Warnings   []string              `json:"warnings,omitempty"`
-	Diagnostic string                `json:"diagnostic,omitempty"`
-	Result     flows.ConnectorResult `json:"-"`
+	ID             string                `json:"id"`
+	Time           time.Time             `json:"time"`
+	RunID          string                `json:"runId"`
+	Connector      string                `json:"connector"`
+	Step           flows.Step            `json:"step"`
+	URL            string                `json:"url"`
+	RequestHeaders map[string]string     `json:"requestHeaders"`
+	Request        string                `json:"request"`
+	Attempts       []Attempt             `json:"attempts"`
+	Outcome        string                `json:"outcome"` // Continue, ShowBlockPage, ValidationError or failure
+	UserMessage    string                `json:"userMessage,omitempty"`
+	Claims         flows.Claims          `json:"claims,omitempty"`
+	Warnings       []string              `json:"warnings,omitempty"`
+	Diagnostic     string                `json:"diagnostic,omitempty"`
+	ResentFrom     string                `json:"resentFrom,omitempty"`
+	Result         flows.ConnectorResult `json:"-"`
 }
 
 // Client calls API connectors. It implements flows.Connector.
@@ -60,40 +76,63 @@ type Client struct {
 	Wire      Wire
 	Endpoints map[string]Endpoint
 	Log       *slog.Logger
-	Observe   func(Call) // optional: receives every finished call
+	Observe   func(Call)       // optional: receives every finished call
+	Now       func() time.Time // nil = time.Now; chooses client certificates
+	seq       atomic.Int64
 }
 
 var _ flows.Connector = (*Client)(nil)
 
 var defaultHTTP = &http.Client{}
 
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
 // Call sends req to its connector and interprets the answer.
 func (c *Client) Call(ctx context.Context, req flows.ConnectorRequest) flows.ConnectorResult {
-	ep, ok := c.Endpoints[req.Connector]
+	call := c.Do(ctx, Call{Connector: req.Connector, Step: req.Step, RunID: req.RunID, Request: string(c.Wire.Body(c.Schema, req))})
+	return call.Result
+}
+
+// Resend sends a recorded call's request again, as a new call.
+func (c *Client) Resend(ctx context.Context, old Call) Call {
+	return c.Do(ctx, Call{Connector: old.Connector, Step: old.Step, RunID: old.RunID, Request: old.Request, ResentFrom: old.ID})
+}
+
+// Do sends call.Request to call.Connector as the request of call.Step, records the call and
+// returns the record.
+func (c *Client) Do(ctx context.Context, call Call) Call {
+	call.ID, call.Time = strconv.FormatInt(c.seq.Add(1), 10), c.now()
+	connector, step, body := call.Connector, call.Step, []byte(call.Request)
+	ep, ok := c.Endpoints[connector]
+	var v Verdict
 	if !ok {
-		res := flows.ConnectorResult{Failure: &flows.ConnectorFailure{
-			Message:    fmt.Sprintf("The claims exchange '%s' specified in step '1' is not configured.", exchange[req.Step]),
-			Diagnostic: fmt.Sprintf("No API connector named %q is configured.", req.Connector),
-		}}
-		return res
+		v = Verdict{ConnectorResult: flows.ConnectorResult{Failure: &flows.ConnectorFailure{
+			Message:    fmt.Sprintf("The claims exchange '%s' specified in step '1' is not configured.", exchange[step]),
+			Diagnostic: fmt.Sprintf("No API connector named %q is configured.", connector),
+		}}}
+	} else {
+		call.URL, call.RequestHeaders = Redact(ep.URL), requestHeaders(ep)
+		v = c.send(ctx, ep, step, body, &call)
 	}
-	body := c.Wire.Body(c.Schema, req)
-	call := Call{RunID: req.RunID, Connector: ep.Name, Step: req.Step, URL: ep.URL, Request: string(body)}
-	v := c.send(ctx, ep, req.Step, body, &call)
-	call.Result = v.ConnectorResult
-	call.Warnings = v.Warnings
+	call.Result, call.Warnings = v.ConnectorResult, v.Warnings
+	call.UserMessage, call.Claims = v.UserMessage, v.Claims
 	if v.Failure != nil {
 		call.Outcome, call.Diagnostic = "failure", v.Failure.Diagnostic
 	} else {
 		call.Outcome = string(v.Action)
 	}
 	c.report(call)
-	return v.ConnectorResult
+	return call
 }
 
 func (c *Client) report(call Call) {
 	if c.Log != nil {
-		attrs := []any{"run", call.RunID, "connector", call.Connector, "step", call.Step, "outcome", call.Outcome, "attempts", len(call.Attempts)}
+		attrs := []any{"run", call.RunID, "connector", call.Connector, "step", call.Step, "outcome", call.Outcome, "attempts", len(call.Attempts), "call", call.ID}
 		if call.Diagnostic != "" {
 			c.Log.Warn("api connector call failed: "+call.Diagnostic, attrs...)
 		} else {
@@ -108,12 +147,53 @@ func (c *Client) report(call Call) {
 	}
 }
 
-// send makes up to 1+Retries attempts: a timeout or a failed connection is retried, an HTTP
-// answer of any kind is not.
+func requestHeaders(ep Endpoint) map[string]string {
+	h := map[string]string{"Content-Type": "application/json"}
+	if ep.Username != "" || ep.Password != "" {
+		h["Authorization"] = "Basic [redacted: user " + strconv.Quote(ep.Username) + "]"
+	}
+	return h
+}
+
+// Redact hides the values of secret-looking query parameters (code, *key*, *secret*, *token*,
+// *sig*, *password*) and any user information in u.
+func Redact(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	if parsed.User != nil {
+		parsed.User = url.User("redacted")
+	}
+	if parsed.RawQuery != "" {
+		parts := strings.Split(parsed.RawQuery, "&")
+		for i, p := range parts {
+			k, _, found := strings.Cut(p, "=")
+			lk := strings.ToLower(k)
+			if found && (lk == "code" || strings.Contains(lk, "key") || strings.Contains(lk, "secret") ||
+				strings.Contains(lk, "token") || strings.Contains(lk, "sig") || strings.Contains(lk, "password")) {
+				parts[i] = k + "=[redacted]"
+			}
+		}
+		parsed.RawQuery = strings.Join(parts, "&")
+	}
+	return parsed.String()
+}
+
+// send makes up to 1+Retries attempts: a timeout or a failed connection is retried; an HTTP
+// answer of any kind and a failed TLS handshake are not.
 func (c *Client) send(ctx context.Context, ep Endpoint, step flows.Step, body []byte, call *Call) Verdict {
 	timeout := ep.Timeout
 	if timeout <= 0 {
 		timeout = 5 * time.Second
+	}
+	if len(ep.Certificates) > 0 {
+		if _, ok := Pick(ep.Certificates, c.now()); !ok {
+			return Verdict{ConnectorResult: flows.ConnectorResult{Failure: &flows.ConnectorFailure{
+				Message:    connMessage(ep, timeout),
+				Diagnostic: fmt.Sprintf("None of the connector's %d client certificates is valid now (%s): each is expired or not yet valid; B2C uses the most recently added certificate that is unexpired and past its start date.", len(ep.Certificates), certList(ep.Certificates)),
+			}}}
+		}
 	}
 	hc := ep.HTTP
 	if hc == nil {
@@ -122,34 +202,56 @@ func (c *Client) send(ctx context.Context, ep Endpoint, step flows.Step, body []
 	var lastErr error
 	for attempt := 0; attempt <= ep.Retries; attempt++ {
 		start := time.Now()
-		status, header, respBody, truncated, err := c.attempt(ctx, hc, ep, timeout, body)
-		a := Attempt{Status: status, Header: header, Latency: time.Since(start), Truncated: truncated}
+		status, header, respBody, tooBig, err := c.attempt(ctx, hc, ep, timeout, body)
+		a := Attempt{Status: status, Headers: flatten(header), LatencyMs: float64(time.Since(start).Microseconds()) / 1000}
 		if err != nil {
 			a.Error = err.Error()
 			call.Attempts = append(call.Attempts, a)
 			lastErr = err
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || tlsFailure(err) != "" {
 				break
 			}
 			continue
 		}
-		a.Body = string(respBody)
+		a.Body, a.Truncated = respBody, len(respBody) > DisplayLimit
+		if a.Truncated {
+			a.Body = respBody[:DisplayLimit]
+		}
 		call.Attempts = append(call.Attempts, a)
-		if truncated {
+		if tooBig {
 			return Verdict{ConnectorResult: flows.ConnectorResult{Failure: httpFailure(step, status,
 				fmt.Sprintf("The API's response body is larger than %d bytes; B2C reads at most 1 MiB and treats a larger body as a failure.", MaxBody))}}
 		}
-		return c.Wire.Interpret(c.Schema, step, status, header.Get("Content-Type"), respBody)
+		return c.Wire.Interpret(c.Schema, step, status, header.Get("Content-Type"), []byte(respBody))
 	}
 	return Verdict{ConnectorResult: flows.ConnectorResult{Failure: connFailure(ep, timeout, len(call.Attempts), lastErr)}}
 }
 
-func (c *Client) attempt(ctx context.Context, hc *http.Client, ep Endpoint, timeout time.Duration, body []byte) (int, http.Header, []byte, bool, error) {
+func certList(certs []ClientCert) string {
+	var s []string
+	for _, c := range certs {
+		s = append(s, fmt.Sprintf("%s valid %s to %s", c.File, c.Leaf.NotBefore.UTC().Format(time.DateOnly), c.Leaf.NotAfter.UTC().Format(time.DateOnly)))
+	}
+	return strings.Join(s, "; ")
+}
+
+func flatten(h http.Header) map[string]string {
+	if h == nil {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		out[k] = strings.Join(v, ", ")
+	}
+	return out
+}
+
+func (c *Client) attempt(ctx context.Context, hc *http.Client, ep Endpoint, timeout time.Duration, body []byte) (int, http.Header, string, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, nil, false, err
+		return 0, nil, "", false, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if ep.Username != "" || ep.Password != "" {
@@ -157,47 +259,84 @@ func (c *Client) attempt(ctx context.Context, hc *http.Client, ep Endpoint, time
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, nil, nil, false, err
+		return 0, nil, "", false, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
-		return resp.StatusCode, resp.Header, nil, false, fmt.Errorf("reading the response: %w", err)
+		return resp.StatusCode, resp.Header, "", false, fmt.Errorf("the connection broke while reading the response: %w", err)
 	}
 	if len(data) > MaxBody {
-		return resp.StatusCode, resp.Header, data[:MaxBody], true, nil
+		return resp.StatusCode, resp.Header, string(data[:MaxBody]), true, nil
 	}
-	return resp.StatusCode, resp.Header, data, false, nil
+	return resp.StatusCode, resp.Header, string(data), false, nil
+}
+
+// connMessage is B2C's text for a call that got no HTTP answer. The URL is shown without its
+// query, so an API key never reaches the user.
+func connMessage(ep Endpoint, timeout time.Duration) string {
+	shown := ep.URL
+	if u, err := url.Parse(ep.URL); err == nil {
+		u.RawQuery, u.User = "", nil
+		shown = u.String()
+	}
+	return fmt.Sprintf("Failed to establish connection to restful service end point within timeout limit %g seconds. Restful service URL: %s", timeout.Seconds(), shown)
 }
 
 // connFailure explains a call that got no HTTP answer.
 func connFailure(ep Endpoint, timeout time.Duration, attempts int, err error) *flows.ConnectorFailure {
-	shown := ep.URL
-	if u, perr := url.Parse(ep.URL); perr == nil {
-		u.RawQuery, u.User = "", nil // never show an API key or credentials to the user
-		shown = u.String()
-	}
 	what := "the connection failed"
 	var dnsErr *net.DNSError
 	var netErr net.Error
 	switch {
+	case tlsFailure(err) != "":
+		what = tlsFailure(err)
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
 		what = fmt.Sprintf("no answer within the %s timeout", timeout)
 	case errors.As(err, &dnsErr):
-		what = fmt.Sprintf("the host %q could not be resolved", dnsErr.Name)
+		what = fmt.Sprintf("the host name %q could not be resolved (DNS)", dnsErr.Name)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		what = "the connection was refused (is the API running on that port?)"
-	case err != nil && strings.Contains(err.Error(), "tls"):
-		what = "the TLS handshake failed"
-	}
-	detail := ""
-	if err != nil {
-		detail = " (" + err.Error() + ")"
+	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		what = "the connection was reset before a complete response arrived"
 	}
 	return &flows.ConnectorFailure{
-		Message: fmt.Sprintf("Failed to establish connection to restful service end point within timeout limit %g seconds. Restful service URL: %s",
-			timeout.Seconds(), shown),
-		Diagnostic: fmt.Sprintf("Calling %s failed after %d attempt(s): %s%s; B2C waits %s per attempt and retries once on a timeout or connection failure.",
-			shown, attempts, what, detail, timeout),
+		Message: connMessage(ep, timeout),
+		Diagnostic: fmt.Sprintf("Calling %s failed after %d attempt(s): %s (%v); B2C waits %s per attempt and retries once after a timeout or a failed connection.",
+			Redact(ep.URL), attempts, what, err, timeout),
 	}
+}
+
+// tlsFailure explains a failed TLS handshake, or returns "" for other errors.
+func tlsFailure(err error) string {
+	var unknown x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var alert tls.AlertError
+	var record tls.RecordHeaderError
+	switch {
+	case errors.As(err, &unknown):
+		return "the server's TLS certificate is signed by an authority that is not trusted; B2C trusts public CAs only (for a local HTTPS API, set the connector's caFile to its CA certificate)"
+	case errors.As(err, &hostErr):
+		return fmt.Sprintf("the server's TLS certificate is not valid for the host %q; B2C requires a certificate for the endpoint's host name", hostErr.Host)
+	case errors.As(err, &invalid):
+		return "the server's TLS certificate is expired, not yet valid or otherwise invalid: " + invalid.Error()
+	case errors.As(err, &alert):
+		switch alert {
+		case 116: // certificate_required
+			return "the server requires a client certificate and none was presented; set authentication type certificate with a PFX the API trusts"
+		case 42, 43, 44, 45, 46, 48: // bad, unsupported, revoked, expired, unknown certificate, unknown CA
+			return "the server rejected the client certificate (TLS alert: " + alert.Error() + "); check that the API trusts the certificate B2C presents"
+		}
+		return "the TLS handshake failed (TLS alert: " + alert.Error() + ")"
+	case errors.As(err, &record):
+		return "the endpoint does not speak TLS; check the URL's scheme (https:// to a plain HTTP server)"
+	case err != nil && strings.Contains(err.Error(), "tls: certificate required"):
+		return "the server requires a client certificate and none was presented; set authentication type certificate with a PFX the API trusts"
+	case err != nil && (strings.Contains(err.Error(), "tls: bad certificate") || strings.Contains(err.Error(), "tls: unknown certificate")):
+		return "the server rejected the client certificate (" + err.Error() + "); check that the API trusts the certificate B2C presents"
+	case err != nil && strings.Contains(err.Error(), "tls: "):
+		return "the TLS handshake failed"
+	}
+	return ""
 }

@@ -70,3 +70,21 @@ func TestExpiring(t *testing.T) {
 		t.Error("expired value returned")
 	}
 }
+
+func TestRing(t *testing.T) {
+	r := store.NewRing[int](3)
+	for i := 1; i <= 5; i++ {
+		r.Add(i)
+	}
+	if got := r.List(); len(got) != 3 || got[0] != 5 || got[2] != 3 {
+		t.Errorf("list = %v", got)
+	}
+	r.Clear()
+	if len(r.List()) != 0 || r.Added() != 5 {
+		t.Errorf("after clear: %v, added %d", r.List(), r.Added())
+	}
+	r.Add(6)
+	if got := r.List(); len(got) != 1 || got[0] != 6 {
+		t.Errorf("list = %v", got)
+	}
+}

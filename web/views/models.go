@@ -136,3 +136,38 @@ type FormPost struct {
 type Hidden struct {
 	Name, Value string
 }
+
+// Calls is the call inspector page.
+type Calls struct {
+	Page
+	Step, Outcome   string // the filters in force
+	Steps, Outcomes []string
+	Total           uint64 // calls ever recorded, for live updates
+	Groups          []CallGroup
+}
+
+// CallGroup is the calls of one flow run.
+type CallGroup struct {
+	RunID string
+	Calls []CallItem
+}
+
+// CallItem is one connector call.
+type CallItem struct {
+	ID, Time, Step, Connector, URL, Outcome string
+	UserMessage, Claims, Diagnostic         string
+	Warnings                                []string
+	RequestHeaders                          []Hidden
+	Request, Curl, ResentFrom               string
+	Attempts                                []AttemptItem
+}
+
+// AttemptItem is one try of a call.
+type AttemptItem struct {
+	Status    int
+	LatencyMs float64
+	Error     string
+	Body      string
+	Truncated bool
+	Headers   []Hidden
+}

@@ -1,0 +1,51 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/b2cemu/b2cemu/emulator/connector"
+	"github.com/b2cemu/b2cemu/emulator/store"
+	"github.com/b2cemu/b2cemu/web"
+)
+
+// callLog keeps the newest connector calls for the inspector and can send one again.
+type callLog struct {
+	ring   *store.Ring[connector.Call]
+	client *connector.Client
+}
+
+var _ web.CallLog = (*callLog)(nil)
+
+func (l *callLog) Calls() ([]web.Call, uint64) {
+	calls := l.ring.List()
+	out := make([]web.Call, len(calls))
+	for i, c := range calls {
+		out[i] = webCall(c)
+	}
+	return out, l.ring.Added()
+}
+
+func (l *callLog) Clear() { l.ring.Clear() }
+
+func (l *callLog) Resend(ctx context.Context, id string) (web.Call, bool) {
+	for _, c := range l.ring.List() {
+		if c.ID == id {
+			return webCall(l.client.Resend(ctx, c)), true
+		}
+	}
+	return web.Call{}, false
+}
+
+func webCall(c connector.Call) web.Call {
+	w := web.Call{ID: c.ID, Time: c.Time, RunID: c.RunID, Connector: c.Connector, Step: string(c.Step), URL: c.URL,
+		RequestHeaders: c.RequestHeaders, Request: json.RawMessage(c.Request), Outcome: c.Outcome, UserMessage: c.UserMessage,
+		Claims: c.Claims, Warnings: c.Warnings, Diagnostic: c.Diagnostic, ResentFrom: c.ResentFrom}
+	if !json.Valid(w.Request) {
+		w.Request, _ = json.Marshal(c.Request)
+	}
+	for _, a := range c.Attempts {
+		w.Attempts = append(w.Attempts, web.Attempt(a))
+	}
+	return w
+}
