@@ -329,7 +329,7 @@ func tlsFailure(err error) string {
 			return "the server rejected the client certificate (TLS alert: " + alert.Error() + "); check that the API trusts the certificate B2C presents"
 		}
 		return "the TLS handshake failed (TLS alert: " + alert.Error() + ")"
-	case errors.As(err, &record):
+	case errors.As(err, &record) || (err != nil && strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")):
 		return "the endpoint does not speak TLS; check the URL's scheme (https:// to a plain HTTP server)"
 	case err != nil && strings.Contains(err.Error(), "tls: certificate required"):
 		return "the server requires a client certificate and none was presented; set authentication type certificate with a PFX the API trusts"

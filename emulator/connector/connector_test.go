@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -85,7 +86,24 @@ func TestBody(t *testing.T) {
 	}
 }
 
-func TestInterpret(t *testing.T) {
+// TestFailureMatrix sends every response kind of the contract from a real httptest server
+// through the client: valid answers give their action, every fault gives B2C's generic text
+// for the user and a diagnostic naming it.
+func TestFailureMatrix(t *testing.T) {
+	var current atomic.Pointer[[2]string] // status, body
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		row := current.Load()
+		if strings.HasPrefix(row[1], "<") {
+			w.Header().Set("Content-Type", "text/html")
+		} else {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		status := 200
+		fmt.Sscan(row[0], &status)
+		w.WriteHeader(status)
+		io.WriteString(w, row[1])
+	}))
+	t.Cleanup(srv.Close)
 	pac, pfs, tok := flows.PostAttributeCollection, flows.PostFederationSignup, flows.PreTokenIssuance
 	tests := []struct {
 		name     string
@@ -128,10 +146,28 @@ func TestInterpret(t *testing.T) {
 		{name: "not JSON", step: pac, status: 200, body: `action=Continue`, fail: "is not JSON"},
 		{name: "JSON array", step: pac, status: 200, body: `[{"version":"1.0.0","action":"Continue"}]`, fail: "is not JSON"},
 		{name: "two JSON objects", step: pac, status: 200, body: `{"version":"1","action":"Continue"}{}`, fail: "not a single object"},
+		{name: "HTTP 403", step: pac, status: 403, body: `forbidden`, fail: "credentials"},
+		{name: "HTTP 405", step: pac, status: 405, body: ``, fail: "B2C always sends POST"},
+		{name: "HTTP 502", step: pfs, status: 502, body: `bad gateway`, fail: "HTTP 502"},
+		{name: "HTTP 400 with an empty body", step: pac, status: 400, body: ``, fail: "empty body"},
+		{name: "HTTP 400 with HTML", step: pac, status: 400, body: `<h1>Bad Request</h1>`, fail: "is HTML"},
+		{name: "validation error at the token step", step: tok, status: 400, body: `{"version":"1.0.0","action":"ValidationError","status":400,"userMessage":"x"}`, fail: "accepts only Continue"},
+		{name: "continue at the token step", step: tok, status: 200, body: `{"version":"1.0.0","action":"Continue","city":"Porto"}`, action: flows.Continue, claims: flows.Claims{"city": "Porto"}},
+		{name: "body over 1 MiB", step: pac, status: 200, body: `{"version":"1.0.0","action":"Continue","jobTitle":"` + strings.Repeat("a", connector.MaxBody) + `"}`, fail: "larger than 1048576 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := wire.Interpret(schema, tt.step, tt.status, "application/json", []byte(tt.body))
+			current.Store(&[2]string{fmt.Sprint(tt.status), tt.body})
+			var calls []connector.Call
+			res := client(connector.Endpoint{Name: "api", URL: srv.URL}, &calls).Call(context.Background(),
+				flows.ConnectorRequest{Connector: "api", Step: tt.step, Claims: flows.Claims{"email": "a@b.com"}})
+			v := struct {
+				flows.ConnectorResult
+				Warnings []string
+			}{res, calls[0].Warnings}
+			if calls[0].Outcome == "failure" && calls[0].Diagnostic != v.Failure.Diagnostic {
+				t.Errorf("the call record's diagnostic differs: %q", calls[0].Diagnostic)
+			}
 			if tt.fail != "" {
 				if v.Failure == nil {
 					t.Fatalf("not a failure: %+v", v)
@@ -296,16 +332,6 @@ func TestCallConnectionRefused(t *testing.T) {
 	}
 }
 
-func TestCallBodyOverOneMebibyte(t *testing.T) {
-	rec := newRecorder(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
-		io.WriteString(w, `{"version":"1.0.0","action":"Continue","jobTitle":"`+strings.Repeat("a", connector.MaxBody)+`"}`)
-	})
-	res := client(connector.Endpoint{Name: "api", URL: rec.srv.URL}, nil).Call(context.Background(), pacRequest)
-	if res.Failure == nil || !strings.Contains(res.Failure.Diagnostic, "1 MiB") {
-		t.Errorf("failure = %+v", res.Failure)
-	}
-}
-
 func TestCallResetMidResponse(t *testing.T) {
 	rec := newRecorder(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Length", "100")
@@ -317,6 +343,9 @@ func TestCallResetMidResponse(t *testing.T) {
 	res := client(connector.Endpoint{Name: "api", URL: rec.srv.URL, Retries: 1}, nil).Call(context.Background(), pacRequest)
 	if res.Failure == nil {
 		t.Fatalf("a cut-off response was accepted")
+	}
+	if !strings.Contains(res.Failure.Diagnostic, "reset before a complete response") || rec.requests.Load() != 2 {
+		t.Errorf("diagnostic %q after %d requests", res.Failure.Diagnostic, rec.requests.Load())
 	}
 }
 
