@@ -166,7 +166,7 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	form := views.Form{Action: s.flowURL(def, r.ID), CSRF: sess.CSRF, Seq: r.Seq}
 	switch r.Phase {
 	case flows.PhaseSignIn:
-		m := views.SignIn{Page: page, Form: form, Local: def.Type == flows.SignUpOrSignIn && def.Offers(flows.LocalProvider),
+		m := views.SignIn{Page: page, Form: form, Combined: def.Type == flows.SignUpOrSignIn, Local: def.Type == flows.SignUpOrSignIn && def.Offers(flows.LocalProvider),
 			LocalSignUp: def.Offers(flows.LocalProvider), Email: r.Values.String("email"), PageError: r.PageError,
 			EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
 		m.SignUpURL = form.Action + "&op=signup&csrf=" + url.QueryEscape(sess.CSRF) + "&seq=" + strconv.Itoa(r.Seq)

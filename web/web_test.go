@@ -25,7 +25,9 @@ func (fakeSigner) KeySet() any { return map[string]any{"keys": []any{}} }
 
 var _ web.Signer = fakeSigner{}
 
-func newEcho() http.Handler {
+func newEcho() http.Handler { return newEchoWith(&fakeCalls{}) }
+
+func newEchoWith(calls web.CallLog) http.Handler {
 	now := func() time.Time { return time.Unix(1_800_000_000, 0) }
 	def := &flows.Definition{ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}}
 	return web.New(web.Deps{
@@ -35,7 +37,7 @@ func newEcho() http.Handler {
 		Machine: &flows.Machine{Schema: flows.NewSchema(nil), Tenant: "contoso", Now: now, NewID: func() string { return "id" }},
 		Signer:  fakeSigner{}, Now: now, NewID: func() string { return "corr" }, Random: func() string { return "random-0123456789" },
 		Sessions: store.NewExpiring[*web.Session](time.Minute, now), Grants: store.NewExpiring[*web.Grant](time.Minute, now),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), CallLog: calls,
 	})
 }
 

@@ -58,6 +58,7 @@ type Provider struct {
 type SignIn struct {
 	Page
 	Form
+	Combined    bool // a signUpOrSignIn flow: the unified page
 	Local       bool // show the email and password form
 	LocalSignUp bool // offer "Sign up now" / "Email signup"
 	SignUpURL   string
