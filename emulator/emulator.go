@@ -59,11 +59,7 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	if len(cfg.PolicyKeys) > 0 {
 		opts.Log.Warn("policyKeys are read by custom policies, which this version does not run; they are ignored")
 	}
-	var custom []flows.Attribute
-	for _, a := range cfg.CustomAttributes {
-		custom = append(custom, flows.Attribute{Name: a.Name, DataType: flows.DataType(a.DataType), Label: a.Description})
-	}
-	schema := flows.NewSchema(custom)
+	schema := schemaOf(cfg)
 
 	keys, err := signingKeys(cfg, opts.Now())
 	if err != nil {
@@ -76,8 +72,7 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	users := store.NewUsers(opts.BcryptCost)
 	client := &connector.Client{
 		Schema: schema, Log: opts.Log,
-		Wire: connector.Wire{ExtensionsAppID: cfg.Tenant.ExtensionsAppID, TokenStep: cfg.Compat.PreTokenStep,
-			TokenClientIDKey: cfg.Compat.PreTokenClientIDKey},
+		Wire: wire(cfg),
 	}
 	eps, demo, err := endpoints(cfg, base, opts.Now, opts.Log)
 	if err != nil {
@@ -124,6 +119,21 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 		d.Providers = append(d.Providers, wp)
 	}
 	return &Emulator{Users: users, Issuer: issuer, handler: web.New(d), log: opts.Log}, nil
+}
+
+// schemaOf is the tenant's attributes: the built-ins and the configured custom ones.
+func schemaOf(cfg *config.Config) flows.Schema {
+	var custom []flows.Attribute
+	for _, a := range cfg.CustomAttributes {
+		custom = append(custom, flows.Attribute{Name: a.Name, DataType: flows.DataType(a.DataType), Label: a.Description})
+	}
+	return flows.NewSchema(custom)
+}
+
+// wire is the request shape the configuration asks for.
+func wire(cfg *config.Config) connector.Wire {
+	return connector.Wire{ExtensionsAppID: cfg.Tenant.ExtensionsAppID, TokenStep: cfg.Compat.PreTokenStep,
+		TokenClientIDKey: cfg.Compat.PreTokenClientIDKey}
 }
 
 // definition turns a configured user flow into the domain's.

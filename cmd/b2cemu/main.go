@@ -16,6 +16,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator"
 	"github.com/b2cemu/b2cemu/emulator/config"
+	"github.com/b2cemu/b2cemu/flows"
 )
 
 // version is set at build time (-ldflags "-X main.version=…").
@@ -26,13 +27,31 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "b2cemu:", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
 		os.Exit(1)
 	}
 }
 
 const usage = `usage:
   b2cemu [serve] [--config FILE] [--addr HOST:PORT]   run the emulator (no --config: the demo tenant)
+  b2cemu connector test --config FILE --connector NAME [--step S] [--claims FILE] [--local] [--base-url URL]
+                                                      send each step's request as B2C would and judge the answers
+                                                      (exit 1: a response would fail in B2C; 2: the test could not run)
   b2cemu version                                      print the version`
+
+// exitError is an error that asks for a particular exit status.
+type exitError struct {
+	error
+	code int
+}
+
+func (e *exitError) Unwrap() error { return e.error }
+
+// cannotRun marks an error that kept a command from running at all (exit status 2).
+func cannotRun(err error) error { return &exitError{err, 2} }
 
 // run is the whole program: it returns when ctx is done or serving fails.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -46,6 +65,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	case "serve":
 		return serve(ctx, args, getenv, stdout)
+	case "connector":
+		if len(args) == 0 || args[0] != "test" {
+			return fmt.Errorf("usage: b2cemu connector test --config FILE --connector NAME")
+		}
+		return connectorTest(ctx, args[1:], getenv, stdout)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -93,6 +117,53 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	err = em.Serve(ctx, ln)
 	log.Info("b2cemu stopped")
 	return err
+}
+
+func connectorTest(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("connector test", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	file := fs.String("config", getenv("B2CEMU_CONFIG"), "configuration file; empty = the embedded demo tenant")
+	name := fs.String("connector", "", "the API connector to test (required)")
+	step := fs.String("step", "", "one step: PostFederationSignup, PostAttributeCollection or PreTokenIssuance (default: the steps user flows call it at)")
+	claims := fs.String("claims", "", "JSON file of claim values to send instead of the samples")
+	local := fs.Bool("local", false, "send a local account's requests (no PostFederationSignup) instead of a federated user's")
+	base := fs.String("base-url", "", "URL of a running b2cemu, for a connector whose endpointUrl is a path on it")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return cannotRun(err)
+	}
+	if *name == "" {
+		return cannotRun(errors.New("--connector is required"))
+	}
+	cfg, err := config.Load(*file, getenv)
+	if err != nil {
+		return cannotRun(err)
+	}
+	ct := emulator.ContractTest{Connector: *name, Local: *local, BaseURL: *base}
+	if *step != "" {
+		s, ok := map[string]flows.Step{"PostFederationSignup": flows.PostFederationSignup, "PostAttributeCollection": flows.PostAttributeCollection,
+			"PreTokenIssuance": flows.PreTokenIssuance, "PreTokenApplicationClaims": flows.PreTokenIssuance}[*step]
+		if !ok {
+			return cannotRun(fmt.Errorf("--step %q is not a step; use PostFederationSignup, PostAttributeCollection or PreTokenIssuance", *step))
+		}
+		ct.Steps = []flows.Step{s}
+	}
+	if *claims != "" {
+		if ct.Claims, err = os.ReadFile(*claims); err != nil {
+			return cannotRun(err)
+		}
+	}
+	ok, err := emulator.TestConnector(ctx, cfg, ct, stdout)
+	if err != nil {
+		return cannotRun(err)
+	}
+	if !ok {
+		return &exitError{errors.New("the connector's responses would fail in B2C (see the diagnostics above)"), 1}
+	}
+	fmt.Fprintln(stdout, "All responses would pass in B2C.")
+	return nil
 }
 
 func versionString() string {

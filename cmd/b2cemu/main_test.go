@@ -3,12 +3,15 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -89,5 +92,81 @@ func TestBadAddr(t *testing.T) {
 	err := run(context.Background(), []string{"--addr", "nonsense"}, func(string) string { return "" }, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "server.addr") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func contractConfig(t *testing.T, url string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "b2cemu.yaml")
+	os.WriteFile(path, []byte(`
+customAttributes: [{name: Tier, dataType: int}]
+identityProviders: [{id: google.com}]
+apiConnectors:
+  - {name: api, endpointUrl: "`+url+`/hook?code=k", authentication: {type: basic, username: u, password: p}}
+userFlows:
+  - {id: B2C_1_x, type: signUpOrSignIn, identityProviders: [google.com], apiConnectors: {postFederationSignup: api, postAttributeCollection: api}}
+`), 0o644)
+	return path
+}
+
+func TestConnectorTestCommand(t *testing.T) {
+	var mode atomic.Value
+	mode.Store("good")
+	var got atomic.Value
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got.Store(string(body))
+		if mode.Load() == "bad" && strings.Contains(string(body), "PostAttributeCollection") {
+			io.WriteString(w, `{"version":"1.0.0","action":"ValidationError","status":400,"userMessage":"No."}`)
+			return
+		}
+		io.WriteString(w, `{"version":"1.0.0","action":"Continue"}`)
+	}))
+	defer api.Close()
+	cfg := contractConfig(t, api.URL)
+	env := func(string) string { return "" }
+
+	var out strings.Builder
+	if err := run(context.Background(), []string{"connector", "test", "--config", cfg, "--connector", "api"}, env, &out); err != nil {
+		t.Fatalf("a correct connector failed: %v\n%s", err, out.String())
+	}
+	for _, want := range []string{"== PostFederationSignup → api", "== PostAttributeCollection → api", "verdict: ok: Continue", "code=[redacted]", "All responses would pass"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	// Claims from a fixture, one step only.
+	fixture := filepath.Join(t.TempDir(), "claims.json")
+	os.WriteFile(fixture, []byte(`{"email":"x@y.com","extension_Tier":3}`), 0o644)
+	out.Reset()
+	if err := run(context.Background(), []string{"connector", "test", "--config", cfg, "--connector", "api", "--step", "PostAttributeCollection", "--claims", fixture}, env, &out); err != nil {
+		t.Fatal(err)
+	}
+	if body := got.Load().(string); !strings.Contains(body, `"email":"x@y.com"`) || !strings.Contains(body, `_Tier":3`) || strings.Count(out.String(), "== ") != 1 {
+		t.Errorf("fixture not used: %s\n%s", body, out.String())
+	}
+
+	mode.Store("bad")
+	out.Reset()
+	err := run(context.Background(), []string{"connector", "test", "--config", cfg, "--connector", "api"}, env, &out)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 {
+		t.Fatalf("ValidationError with HTTP 200: err %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "verdict: FAIL") || !strings.Contains(out.String(), "B2C expects HTTP 400 for ValidationError") {
+		t.Errorf("output:\n%s", out.String())
+	}
+
+	for _, args := range [][]string{
+		{"connector", "test", "--config", cfg, "--connector", "nope"},
+		{"connector", "test", "--config", cfg},
+		{"connector", "test", "--config", cfg, "--connector", "api", "--step", "Later"},
+		{"connector", "test", "--config", filepath.Join(t.TempDir(), "missing.yaml"), "--connector", "api"},
+	} {
+		err := run(context.Background(), args, env, io.Discard)
+		if !errors.As(err, &ee) || ee.code != 2 {
+			t.Errorf("%v: %v", args, err)
+		}
 	}
 }
