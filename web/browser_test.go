@@ -279,3 +279,28 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 		}
 	})
 }
+
+// TestBrowserInspectorUpdatesLive opens the call inspector, makes a connector call from
+// another client and waits for the page to show it without a manual reload.
+func TestBrowserInspectorUpdatesLive(t *testing.T) {
+	ctx := chromium(t)
+	api := &woodgroveAPI{}
+	hook := httptest.NewServer(api)
+	defer hook.Close()
+	srv := emulatortest.Start(t, strings.Replace(browserTenant, "CONNECTOR", hook.URL, 1))
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/_emulator/calls"), chromedp.WaitVisible(css("#noCalls"))); err != nil {
+		t.Fatal(err)
+	}
+	// A sign-up over plain HTTP in the background: one PostFederationSignup call.
+	b := srv.NewBrowser(t)
+	page := b.Get("/woodgrove.onmicrosoft.com/B2C_1_woodgrove/oauth2/v2.0/authorize?" + url.Values{
+		"client_id": {"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}, "redirect_uri": {srv.URL + "/jwt"}, "scope": {"openid"}, "response_type": {"id_token"}}.Encode())
+	page = b.Submit(page, "button#GoogleExchange", nil)
+	b.Submit(page, `button.fixtureAccount[value="g-666"]`, nil)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(css("article.call.outcome-ShowBlockPage")), shot("inspector")); err != nil {
+		t.Fatalf("the inspector did not show the new call: %v", err)
+	}
+	if got := read(t, ctx, chromedp.Text(css("article.call .step"))); got != "PostFederationSignup" {
+		t.Errorf("step = %q", got)
+	}
+}

@@ -37,27 +37,43 @@ var (
 // TestBody compares the request body of every step, for federated and local users, with the
 // golden files in testdata/ (go test -run TestBody -update rewrites them).
 func TestBody(t *testing.T) {
+	const app = "6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10"
+	const oid = "c4a5b8d2-1111-4aaa-8bbb-0123456789ab"
+	idp := flows.Claims{"email": "johnsmith@fabrikam.com", "displayName": "John Smith", "givenName": "John", "surname": "Smith"}
+	with := func(base flows.Claims, extra flows.Claims) flows.Claims {
+		out := base.Clone()
+		for k, v := range extra {
+			out[k] = v
+		}
+		return out
+	}
+	custom := flows.Claims{"LoyaltyNumber": "L-0042", "Age": int64(42), "OptIn": false}
 	tests := []struct {
 		name string
 		wire connector.Wire
 		req  flows.ConnectorRequest
 	}{
-		{"post-federation-signup", wire, flows.ConnectorRequest{Step: flows.PostFederationSignup, ClientID: "6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10", UILocales: "en-US",
-			Identities: []flows.Identity{federated},
-			Claims:     flows.Claims{"email": "johnsmith@fabrikam.com", "displayName": "John Smith", "givenName": "John", "surname": "Smith", "city": ""}}},
-		{"post-attribute-collection-federated", wire, flows.ConnectorRequest{Step: flows.PostAttributeCollection, ClientID: "6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10", UILocales: "pt-PT",
-			Identities: []flows.Identity{federated},
-			Claims: flows.Claims{"email": "johnsmith@fabrikam.com", "displayName": "John Smith", "givenName": "John", "surname": "Smith",
-				"city": "Lisbon", "LoyaltyNumber": "L-0042", "Age": int64(42), "OptIn": false, "jobTitle": nil}}},
-		{"post-attribute-collection-local", wire, flows.ConnectorRequest{Step: flows.PostAttributeCollection, ClientID: "6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10",
-			Identities: []flows.Identity{local},
-			Claims:     flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "OptIn": true}}},
-		{"pre-token-default", wire, flows.ConnectorRequest{Step: flows.PreTokenIssuance, ClientID: "6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10", UILocales: "en-US", ObjectID: "c4a5b8d2-1111-4aaa-8bbb-0123456789ab",
-			Identities: []flows.Identity{federated},
-			Claims:     flows.Claims{"email": "johnsmith@fabrikam.com", "displayName": "John Smith", "LoyaltyNumber": "L-0042"}}},
+		{"post-federation-signup", wire, flows.ConnectorRequest{Step: flows.PostFederationSignup, ClientID: app, UILocales: "en-US",
+			Identities: []flows.Identity{federated}, Claims: with(idp, flows.Claims{"city": ""})}},
+		{"post-attribute-collection-federated", wire, flows.ConnectorRequest{Step: flows.PostAttributeCollection, ClientID: app, UILocales: "pt-PT",
+			Identities: []flows.Identity{federated}, Claims: with(with(idp, custom), flows.Claims{"city": "Lisbon", "jobTitle": nil})}},
+		{"post-attribute-collection-federated-no-custom", wire, flows.ConnectorRequest{Step: flows.PostAttributeCollection, ClientID: app, UILocales: "en-US",
+			Identities: []flows.Identity{federated}, Claims: with(idp, flows.Claims{"displayName": "Johnny", "country": "Portugal"})}},
+		{"post-attribute-collection-local", wire, flows.ConnectorRequest{Step: flows.PostAttributeCollection, ClientID: app,
+			Identities: []flows.Identity{local}, Claims: with(flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima"}, flows.Claims{"LoyaltyNumber": "L-7", "Age": int64(0), "OptIn": true})}},
+		{"post-attribute-collection-local-no-custom", wire, flows.ConnectorRequest{Step: flows.PostAttributeCollection, ClientID: app, UILocales: "en-GB",
+			Identities: []flows.Identity{local}, Claims: flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "givenName": ""}}},
+		{"pre-token-federated", wire, flows.ConnectorRequest{Step: flows.PreTokenIssuance, ClientID: app, UILocales: "en-US", ObjectID: oid,
+			Identities: []flows.Identity{federated}, Claims: with(idp, custom)}},
+		{"pre-token-local-no-custom", wire, flows.ConnectorRequest{Step: flows.PreTokenIssuance, ClientID: app, UILocales: "en-US", ObjectID: oid,
+			Identities: []flows.Identity{local}, Claims: flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima"}}},
 		{"pre-token-compat", connector.Wire{ExtensionsAppID: wire.ExtensionsAppID, TokenStep: "PreTokenIssuance", TokenClientIDKey: "clientId"},
-			flows.ConnectorRequest{Step: flows.PreTokenIssuance, ClientID: "6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10", UILocales: "en-US", ObjectID: "c4a5b8d2-1111-4aaa-8bbb-0123456789ab",
+			flows.ConnectorRequest{Step: flows.PreTokenIssuance, ClientID: app, UILocales: "en-US", ObjectID: oid,
 				Identities: []flows.Identity{local}, Claims: flows.Claims{"email": "ana@fabrikam.com"}}},
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "connectors.md"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +94,9 @@ func TestBody(t *testing.T) {
 			}
 			if indented.String() != string(want) {
 				t.Errorf("body differs from %s\ngot:\n%s\nwant:\n%s", path, indented.String(), want)
+			}
+			if !*update && !strings.Contains(string(doc), "```json\n"+string(want)+"```") {
+				t.Errorf("docs/connectors.md does not show %s", path)
 			}
 			if bytes.Contains(got, []byte("null")) || bytes.Contains(got, []byte(`""`)) {
 				t.Errorf("an empty claim was sent: %s", got)
