@@ -241,10 +241,18 @@ func TestFederatedSignUpEndToEnd(t *testing.T) {
 		t.Errorf("a code used twice: %d %v", status, body)
 	}
 
-	// The same identity signs in again: no sign-up connector, no newUser; jobTitle was never
-	// stored (not collected), the override of displayName was.
+	// The browser's SSO session signs the user in again without any page.
 	script.reset()
-	page = b.Get(authorizeURL(url.Values{"response_type": {"id_token"}, "response_mode": {"form_post"}}))
+	page = b.Get(authorizeURL(url.Values{"response_type": {"id_token"}, "response_mode": {"form_post"}, "nonce": {"n-2"}}))
+	if action, fields := page.FormPost(); action != "http://app.test/callback" || fields.Get("id_token") == "" {
+		t.Fatalf("no silent sign-in from the SSO session:\n%s", page.Body)
+	} else if c := emulatortest.Verify(t, srv.URL+policyPath+"/v2.0/.well-known/openid-configuration", fields.Get("id_token")); c["nonce"] != "n-2" || c["newUser"] != nil || c["sub"] != claims["sub"] {
+		t.Errorf("SSO claims = %v", c)
+	}
+
+	// With prompt=login the same identity signs in through the pages: no sign-up connector, no
+	// newUser; jobTitle was never stored (not collected), the override of displayName was.
+	page = b.Get(authorizeURL(url.Values{"response_type": {"id_token"}, "response_mode": {"form_post"}, "prompt": {"login"}}))
 	page = b.Submit(page, "button#FacebookExchange", nil)
 	page = b.Submit(page, `button.fixtureAccount[value="fb-1"]`, nil)
 	action, fields := page.FormPost()
@@ -402,8 +410,22 @@ func TestBadRequests(t *testing.T) {
 		})
 	}
 	t.Run("unsupported response type redirects with the error", func(t *testing.T) {
-		page := b.Get(authorizeURL(url.Values{"response_type": {"token"}}))
-		if page.Location == nil || page.Location.Query().Get("error") != "unsupported_response_type" || page.Location.Query().Get("state") != "st-1" {
+		page := b.Get(authorizeURL(url.Values{"response_type": {"code foo"}}))
+		q := page.Location.Query()
+		if q.Get("error") != "invalid_request" || !strings.HasPrefix(q.Get("error_description"), "AADB2C90013") || q.Get("state") != "st-1" {
+			t.Errorf("location = %v", page.Location)
+		}
+	})
+	t.Run("an access token needs a resource scope", func(t *testing.T) {
+		page := b.Get(authorizeURL(url.Values{"response_type": {"id_token token"}}))
+		frag, _ := url.ParseQuery(page.Location.Fragment)
+		if frag.Get("error") != "invalid_request" || !strings.HasPrefix(frag.Get("error_description"), "AADB2C90055") {
+			t.Errorf("location = %v", page.Location)
+		}
+	})
+	t.Run("an unknown scope is refused", func(t *testing.T) {
+		page := b.Get(authorizeURL(url.Values{"scope": {"openid https://graph.microsoft.com/User.Read"}}))
+		if q := page.Location.Query(); q.Get("error") != "invalid_request" || !strings.HasPrefix(q.Get("error_description"), "AADB2C90012") {
 			t.Errorf("location = %v", page.Location)
 		}
 	})

@@ -92,6 +92,8 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 		Signer: signer{issuer}, Now: opts.Now, NewID: newGUID, Random: newSecret, Log: opts.Log, CallLog: calls,
 		Sessions: store.NewExpiring[*web.Session](30*time.Minute, opts.Now),
 		Grants:   store.NewExpiring[*web.Grant](10*time.Minute, opts.Now),
+		Refresh:  store.NewExpiring[*web.Grant](config.DefaultRefreshTokenLifetime, opts.Now),
+		SSO:      store.NewExpiring[*web.SSOSession](24*time.Hour, opts.Now),
 	}
 	if demo {
 		d.Demo = fixtures.DemoConnector()
@@ -100,7 +102,8 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 		d.Flows = append(d.Flows, definition(f))
 	}
 	for _, a := range cfg.Applications {
-		d.Apps = append(d.Apps, web.App{Name: a.Name, ClientID: a.ClientID, Secret: a.ClientSecret, RedirectURIs: a.RedirectURIs})
+		d.Apps = append(d.Apps, web.App{Name: a.Name, ClientID: a.ClientID, Secret: a.ClientSecret, RedirectURIs: a.RedirectURIs,
+			IdentifierURI: a.IdentifierURI, Scopes: a.Scopes})
 	}
 	for _, p := range cfg.IdentityProviders {
 		wp := web.Provider{ID: p.ID, DisplayName: p.DisplayName}
@@ -147,6 +150,9 @@ func definition(f config.UserFlow) *flows.Definition {
 	for _, a := range f.UserAttributes {
 		def.UserAttributes = append(def.UserAttributes, flows.UserAttribute{Name: a.Name, Required: a.Required})
 	}
+	t := f.Tokens
+	def.Tokens = flows.TokenSettings{Lifetime: t.Lifetime, RefreshLifetime: t.RefreshTokenLifetime, SlidingWindowLifetime: t.SlidingWindowLifetime,
+		NoSlidingExpiry: t.SlidingWindow == "noExpiry", IssuerTFP: t.IssuerFormat == "tfp", PolicyClaimACR: t.PolicyClaim == "acr", EmailClaim: t.EmailClaim}
 	return def
 }
 

@@ -39,6 +39,18 @@ type Definition struct {
 	UserAttributes    []UserAttribute
 	ApplicationClaims []string        // portal names: displayName, emails, identityProvider, …
 	Connectors        map[Step]string // connector name per step; absent or "" = none
+	Tokens            TokenSettings
+}
+
+// TokenSettings are a flow's token properties. Zero values mean B2C's defaults.
+type TokenSettings struct {
+	Lifetime              time.Duration // access and ID tokens; 0 = 1 h
+	RefreshLifetime       time.Duration // 0 = 14 days
+	SlidingWindowLifetime time.Duration // 0 = 90 days
+	NoSlidingExpiry       bool          // refresh token chains never end
+	IssuerTFP             bool          // iss {base}/tfp/{tenantId}/{policy}/v2.0/
+	PolicyClaimACR        bool          // the policy in "acr" instead of "tfp"
+	EmailClaim            bool          // also "email" as a single string
 }
 
 // Offers reports whether the flow offers the identity provider id.
@@ -169,6 +181,13 @@ type SubmitAttributes struct{ Values map[string]string }
 // Cancel is the page's Cancel button.
 type Cancel struct{}
 
+// ResumeSession signs in the user of a single sign-on session without any page: no sign-up
+// connector runs, the token step does (as before every token).
+type ResumeSession struct {
+	ObjectID string
+	Identity Identity
+}
+
 func (ChooseProvider) input()   {}
 func (SignInFederated) input()  {}
 func (SignInLocal) input()      {}
@@ -176,3 +195,4 @@ func (StartSignUp) input()      {}
 func (SubmitSignUp) input()     {}
 func (SubmitAttributes) input() {}
 func (Cancel) input()           {}
+func (ResumeSession) input()    {}

@@ -64,6 +64,8 @@ type Directory interface {
 	// Create stores u (with password, for a local account), or returns ErrExists when one of
 	// its identities is taken.
 	Create(ctx context.Context, u *User, password string) error
+	// Get returns the user with this object id, or ErrNotFound.
+	Get(ctx context.Context, objectID string) (*User, error)
 }
 
 // Machine advances runs. Its fields are its dependencies; all are required.
@@ -106,6 +108,21 @@ func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input
 	if _, ok := in.(Cancel); ok {
 		r.Phase = PhaseCancelled
 		r.Failure = &Failure{Error: "access_denied", Code: "AADB2C90091", Message: "The user has cancelled entering self-asserted information.", Redirect: true}
+		r.Seq++
+		return nil
+	}
+	if in, ok := in.(ResumeSession); ok {
+		u, err := m.Directory.Get(ctx, in.ObjectID)
+		if err != nil {
+			return err // the session's user is gone: the caller shows the pages instead
+		}
+		r.Provider, r.Identity = in.Identity.Issuer, in.Identity
+		if in.Identity.SignInType != "federated" {
+			r.Provider = LocalProvider
+		}
+		if err := m.complete(ctx, def, r, u, false); err != nil {
+			return err
+		}
 		r.Seq++
 		return nil
 	}
@@ -417,6 +434,9 @@ func (m *Machine) complete(ctx context.Context, def *Definition, r *Run, u *User
 		}
 	}
 	r.TokenClaims = TokenClaims(m.Schema, def.ApplicationClaims, values, r.Identity, u.ObjectID, newUser)
+	if e := values.String("email"); def.Tokens.EmailClaim && e != "" {
+		r.TokenClaims["email"] = e
+	}
 	r.Phase = PhaseDone
 	return nil
 }

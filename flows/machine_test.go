@@ -58,6 +58,15 @@ func (d *memDirectory) FindByIdentity(_ context.Context, id flows.Identity) (*fl
 	return nil, flows.ErrNotFound
 }
 
+func (d *memDirectory) Get(_ context.Context, oid string) (*flows.User, error) {
+	for _, u := range d.users {
+		if u.ObjectID == oid {
+			return u, nil
+		}
+	}
+	return nil, flows.ErrNotFound
+}
+
 func (d *memDirectory) Authenticate(ctx context.Context, email, password string) (*flows.User, error) {
 	u, err := d.FindByIdentity(ctx, flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: email})
 	if err != nil {
@@ -319,6 +328,24 @@ func TestAdvance(t *testing.T) {
 			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
 				if !r.Failure.Redirect || r.Failure.Error != "server_error" || r.Failure.Code != "AADB2C90075" {
 					t.Errorf("failure = %+v", r.Failure)
+				}
+			},
+		},
+		{
+			name: "a single sign-on session signs in without pages; the token step runs; email as a single claim",
+			def: &flows.Definition{ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"facebook.com"},
+				ApplicationClaims: []string{"displayName"}, Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"},
+				Tokens: flows.TokenSettings{EmailClaim: true}},
+			seed: func(d *memDirectory) {
+				d.Create(context.Background(), &flows.User{ObjectID: "u3", Attributes: flows.Claims{"displayName": "John", "email": "j@x.com"},
+					Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}}, "")
+			},
+			inputs: []flows.Input{flows.ResumeSession{ObjectID: "u3", Identity: flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
+			phase:  flows.PhaseDone,
+			steps:  []flows.Step{flows.PreTokenIssuance},
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+				if r.TokenClaims["email"] != "j@x.com" || r.TokenClaims["name"] != "John" || r.NewUser {
+					t.Errorf("claims = %v", r.TokenClaims)
 				}
 			},
 		},

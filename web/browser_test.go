@@ -165,7 +165,7 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 	discovery := srv.URL + "/woodgrove.onmicrosoft.com/B2C_1_woodgrove/v2.0/.well-known/openid-configuration"
 	authorize := srv.URL + "/woodgrove.onmicrosoft.com/B2C_1_woodgrove/oauth2/v2.0/authorize?" + url.Values{
 		"client_id": {"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}, "redirect_uri": {srv.URL + "/jwt"}, "scope": {"openid"},
-		"response_type": {"id_token"}, "response_mode": {"form_post"}, "nonce": {"browser-nonce"}}.Encode()
+		"response_type": {"id_token"}, "response_mode": {"form_post"}, "nonce": {"browser-nonce"}, "prompt": {"login"}}.Encode()
 
 	token := func(t *testing.T) map[string]any {
 		t.Helper()
@@ -276,6 +276,16 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 		}
 		if steps := api.take(); len(steps) != 0 {
 			t.Errorf("sign-in called the connector: %v", steps)
+		}
+	})
+
+	t.Run("single-sign-on", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(strings.Replace(authorize, "&prompt=login", "", 1))); err != nil {
+			t.Fatal(err)
+		}
+		claims := token(t)
+		if claims["name"] != "Leo Martins ✓" || claims["newUser"] != nil {
+			t.Errorf("claims = %v", claims)
 		}
 	})
 }

@@ -27,7 +27,7 @@ func discoveryDoc(issuer, base, query string, claims []string) Discovery {
 		EndSessionEndpoint:                base + "/oauth2/v2.0/logout" + query,
 		JWKSURI:                           base + "/discovery/v2.0/keys" + query,
 		ResponseModesSupported:            []string{"query", "fragment", "form_post"},
-		ResponseTypesSupported:            []string{"code", "code id_token", "id_token"},
+		ResponseTypesSupported:            []string{"code", "code id_token", "code token", "code id_token token", "id_token", "id_token token", "token", "token id_token"},
 		ScopesSupported:                   []string{"openid"},
 		SubjectTypesSupported:             []string{"pairwise"},
 		IDTokenSigningAlgValuesSupported:  []string{"RS256"},

@@ -75,21 +75,23 @@ func (s *server) flowSubmit(c echo.Context) error {
 	if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, in); err != nil {
 		return err
 	}
-	switch sess.Run.Phase {
-	case flows.PhaseDone:
-		s.Sessions.Take(sess.Run.ID)
+	return s.conclude(c, sess)
+}
+
+// conclude answers for the run's new phase: back to the application when it ended there,
+// else to the page of the phase.
+func (s *server) conclude(c echo.Context, sess *Session) error {
+	r := sess.Run
+	switch {
+	case r.Phase == flows.PhaseDone:
+		s.Sessions.Take(r.ID)
 		return s.finish(c, sess)
-	case flows.PhaseCancelled:
-		s.Sessions.Take(sess.Run.ID)
-		f := sess.Run.Failure
-		return s.redirectError(c, sess.Auth, f.Error, f.Code, f.Message)
-	case flows.PhaseFailed:
-		if f := sess.Run.Failure; f.Redirect {
-			s.Sessions.Take(sess.Run.ID)
-			return s.redirectError(c, sess.Auth, f.Error, f.Code, f.Message)
-		}
+	case r.Phase == flows.PhaseCancelled, r.Phase == flows.PhaseFailed && r.Failure.Redirect:
+		s.Sessions.Take(r.ID)
+		return s.redirectError(c, sess.Auth, r.Failure.Error, r.Failure.Code, r.Failure.Message)
 	}
-	return c.Redirect(http.StatusSeeOther, s.flowURL(def, sess.Run.ID))
+	s.Sessions.Put(r.ID, sess)
+	return c.Redirect(http.StatusSeeOther, s.flowURL(s.flowByID[strings.ToLower(r.Policy)], r.ID))
 }
 
 // input maps a submitted form to the flows input it stands for.
@@ -236,35 +238,37 @@ func buttonID(displayName string) string {
 	return nonWord.ReplaceAllString(displayName, "") + "Exchange"
 }
 
-// finish issues what the application asked for and sends the browser back to it.
+// finish issues what the application asked for, starts the browser's SSO session and sends
+// the browser back to the application.
 func (s *server) finish(c echo.Context, sess *Session) error {
 	ar, r := sess.Auth, sess.Run
-	now := s.Now().Unix()
-	claims := map[string]any{
-		"iss": s.issuer(), "sub": r.User.ObjectID, "aud": ar.ClientID, "ver": "1.0",
-		"tfp": strings.ToLower(ar.Policy), "auth_time": now, "iat": now, "nbf": now,
-		"exp": now + int64(s.Lifetime.Seconds()),
+	def := s.flowByID[strings.ToLower(ar.Policy)]
+	authTime := sess.AuthTime
+	if authTime == 0 {
+		authTime = s.Now().Unix()
 	}
-	if ar.Nonce != "" {
-		claims["nonce"] = ar.Nonce
-	}
-	for k, v := range r.TokenClaims {
-		claims[k] = v
-	}
+	g := &Grant{Auth: ar, Claims: s.baseClaims(def, ar, r), AuthTime: authTime, ObjectID: r.User.ObjectID}
 	params := url.Values{}
-	if strings.Contains(ar.ResponseType, "code") {
-		code := s.Random()
-		s.Grants.Put(code, &Grant{Auth: ar, Claims: copyClaims(claims), AuthTime: now})
+	code := ""
+	if hasPart(ar.ResponseType, "code") {
+		code = s.Random()
+		s.Grants.Put(code, g)
 		params.Set("code", code)
-		claims["c_hash"] = halfHash(code)
 	}
-	if strings.Contains(ar.ResponseType, "id_token") {
-		tok, err := s.Signer.Sign(claims)
-		if err != nil {
-			return err
-		}
-		params.Set("id_token", tok)
+	m, err := s.mint(def, g, code, true, hasPart(ar.ResponseType, "id_token"), hasPart(ar.ResponseType, "token"))
+	if err != nil {
+		return err
 	}
+	if m.IDToken != "" {
+		params.Set("id_token", m.IDToken)
+	}
+	if m.AccessToken != "" {
+		params.Set("access_token", m.AccessToken)
+		params.Set("token_type", "Bearer")
+		params.Set("expires_in", strconv.FormatInt(m.Life, 10))
+		params.Set("scope", ar.Scope)
+	}
+	s.startSSO(c, sess, authTime)
 	s.Log.Info("token issued", "run", r.ID, "policy", ar.Policy, "client_id", ar.ClientID, "sub", r.User.ObjectID, "newUser", r.NewUser)
 	return s.respond(c, ar, params)
 }

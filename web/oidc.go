@@ -1,9 +1,6 @@
 package web
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -39,8 +36,22 @@ func (s *server) policyFor(c echo.Context) (*flows.Definition, error) {
 	return def, nil
 }
 
-// issuer is B2C's default issuer: {base}/{tenantId}/v2.0/.
-func (s *server) issuer() string { return s.BaseURL + "/" + s.Tenant.ID + "/v2.0/" }
+// issuer is the flow's issuer: B2C's default {base}/{tenantId}/v2.0/, or the "tfp" format
+// {base}/tfp/{tenantId}/{policy}/v2.0/.
+func (s *server) issuer(def *flows.Definition) string {
+	if def.Tokens.IssuerTFP {
+		return s.BaseURL + "/tfp/" + s.Tenant.ID + "/" + strings.ToLower(def.ID) + "/v2.0/"
+	}
+	return s.BaseURL + "/" + s.Tenant.ID + "/v2.0/"
+}
+
+// policyClaim is where the flow's tokens name the policy: tfp, or acr for legacy apps.
+func policyClaim(def *flows.Definition) string {
+	if def.Tokens.PolicyClaimACR {
+		return "acr"
+	}
+	return "tfp"
+}
 
 // policyBase returns the URL prefix of a policy's endpoints and the query they carry, in the
 // form the request used.
@@ -58,19 +69,22 @@ func (s *server) discovery(c echo.Context) error {
 		return err
 	}
 	base, q := s.policyBase(c, def)
-	claims := []string{"sub", "iss", "aud", "exp", "iat", "nbf", "auth_time", "ver", "nonce", "tfp"}
-	claims = append(claims, claimNames(s.Schema, def.ApplicationClaims)...)
+	claims := []string{"sub", "iss", "aud", "exp", "iat", "nbf", "auth_time", "ver", "nonce", policyClaim(def)}
+	claims = append(claims, claimNames(s.Schema, def)...)
 	cors(c)
-	return c.JSON(http.StatusOK, discoveryDoc(s.issuer(), base, q, claims))
+	return c.JSON(http.StatusOK, discoveryDoc(s.issuer(def), base, q, claims))
 }
 
 // claimNames lists the token claim names of a flow's application claims.
-func claimNames(schema flows.Schema, selected []string) []string {
+func claimNames(schema flows.Schema, def *flows.Definition) []string {
 	sample := flows.Claims{}
 	for _, a := range schema.All() {
 		sample[a.Name] = "x"
 	}
-	m := flows.TokenClaims(schema, selected, sample, flows.Identity{SignInType: "federated", Issuer: "x"}, "x", true)
+	m := flows.TokenClaims(schema, def.ApplicationClaims, sample, flows.Identity{SignInType: "federated", Issuer: "x"}, "x", true)
+	if def.Tokens.EmailClaim {
+		m["email"] = "x"
+	}
 	var out []string
 	for k := range m {
 		out = append(out, k)
@@ -155,7 +169,7 @@ func (s *server) authorize(c echo.Context) error {
 	ar.ResponseType, ar.ResponseMode = rt, q.Get("response_mode")
 	if ar.ResponseMode == "" {
 		ar.ResponseMode = "query"
-		if strings.Contains(rt, "id_token") {
+		if ok && rt != "code" {
 			ar.ResponseMode = "fragment"
 		}
 	}
@@ -167,10 +181,16 @@ func (s *server) authorize(c echo.Context) error {
 		return s.redirectError(c, ar, "invalid_request", "AADB2C90014", sprintf("The requested response mode '%s' provided in the request is not supported.", mode))
 	}
 	if !ok {
-		return s.redirectError(c, ar, "unsupported_response_type", "AADB2C90013", sprintf("The requested response type '%s' provided in the request is not supported.", q.Get("response_type")))
+		return s.redirectError(c, ar, "invalid_request", "AADB2C90013", sprintf("The requested response type '%s' provided in the request is not supported.", q.Get("response_type")))
 	}
 	if strings.TrimSpace(ar.Scope) == "" {
 		return s.redirectError(c, ar, "invalid_request", "AADB2C90010", "The request does not contain a scope parameter.")
+	}
+	if bad := s.unsupportedScope(ar); bad != "" {
+		return s.redirectError(c, ar, "invalid_request", "AADB2C90012", sprintf("The scope '%s' provided in request is not supported.", bad))
+	}
+	if _, _, ok := s.accessTarget(ar); !ok && hasPart(ar.ResponseType, "token") {
+		return s.redirectError(c, ar, "invalid_request", "AADB2C90055", sprintf("The scope '%s' provided in request must specify a resource, such as 'https://example.com/calendar.read'.", ar.Scope))
 	}
 	if ar.Challenge != "" {
 		switch ar.Method {
@@ -185,6 +205,9 @@ func (s *server) authorize(c echo.Context) error {
 	sess.Run = s.Machine.Start(def, s.NewID(), app.ClientID, ar.UILocales)
 	if ar.LoginHint != "" {
 		sess.Run.Values["email"] = ar.LoginHint
+	}
+	if done, err := s.resumeSSO(c, def, sess, q.Get("prompt")); done || err != nil {
+		return err
 	}
 	s.Sessions.Put(sess.Run.ID, sess)
 	return c.Redirect(http.StatusFound, s.flowURL(def, sess.Run.ID))
@@ -208,19 +231,28 @@ func (s *server) flowURL(def *flows.Definition, runID string) string {
 	return "/" + s.Tenant.Name + ".onmicrosoft.com/" + def.ID + "/flow?tx=" + url.QueryEscape(runID)
 }
 
-// normalizeResponseType accepts the response types b2cemu issues, in any order.
+// normalizeResponseType accepts code, id_token and token in any combination and order.
 func normalizeResponseType(rt string) (string, bool) {
 	parts := strings.Fields(rt)
 	sort.Strings(parts)
-	switch strings.Join(parts, " ") {
-	case "code":
-		return "code", true
-	case "id_token":
-		return "id_token", true
-	case "code id_token":
-		return "code id_token", true
+	seen := map[string]bool{}
+	for _, p := range parts {
+		if (p != "code" && p != "id_token" && p != "token") || seen[p] {
+			return rt, false
+		}
+		seen[p] = true
 	}
-	return rt, false
+	return strings.Join(parts, " "), len(parts) > 0
+}
+
+// hasPart reports whether the normalized response type includes part.
+func hasPart(responseType, part string) bool {
+	for _, p := range strings.Fields(responseType) {
+		if p == part {
+			return true
+		}
+	}
+	return false
 }
 
 // uiLocales picks the locale sent to connectors: ui_locales, else the browser's first
@@ -270,148 +302,12 @@ func (s *server) redirectError(c echo.Context, ar AuthRequest, errCode, code, ms
 	return s.respond(c, ar, url.Values{"error": {errCode}, "error_description": {s.errorDescription(code, msg)}})
 }
 
-// tokenError is the token endpoint's JSON error.
-func (s *server) tokenError(c echo.Context, status int, errCode, code, msg string) error {
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(status, map[string]string{"error": errCode, "error_description": s.errorDescription(code, msg)})
-}
-
-// token redeems an authorization code. Client authentication is checked before the code is
-// consumed, so a client that retries with another authentication style still succeeds.
-func (s *server) token(c echo.Context) error {
-	cors(c)
-	def, err := s.policyFor(c)
-	if err != nil {
-		return s.tokenError(c, http.StatusNotFound, "invalid_request", "AADB2C90083", "The policy of the request does not exist.")
-	}
-	r := c.Request()
-	if err := r.ParseForm(); err != nil {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", "The request body is not a form.")
-	}
-	f := r.PostForm
-	switch gt := f.Get("grant_type"); gt {
-	case "authorization_code":
-	case "":
-		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", "The request is missing required parameter: grant_type.")
-	default:
-		return s.tokenError(c, http.StatusBadRequest, "unsupported_grant_type", "AADB2C90086", sprintf("The supplied grant_type [%s] is not supported.", gt))
-	}
-	code := f.Get("code")
-	if code == "" {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", "The request is missing required parameter: code.")
-	}
-	clientID, secret, basic := r.BasicAuth()
-	if basic {
-		clientID, _ = url.QueryUnescape(clientID)
-		secret, _ = url.QueryUnescape(secret)
-	} else {
-		clientID, secret = f.Get("client_id"), f.Get("client_secret")
-	}
-	g, ok := s.Grants.Get(code)
-	if !ok || !strings.EqualFold(g.Auth.Policy, def.ID) {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired. Please re-authenticate and try again.")
-	}
-	app := s.app(clientID)
-	if app == nil || !strings.EqualFold(app.ClientID, g.Auth.ClientID) {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90088", "The provided grant has not been issued for this client.")
-	}
-	if app.Secret != "" {
-		if secret == "" {
-			return s.tokenError(c, http.StatusUnauthorized, "invalid_client", "AADB2C90079", "Clients must send a client_secret when redeeming a confidential grant.")
-		}
-		if subtle.ConstantTimeCompare([]byte(secret), []byte(app.Secret)) != 1 {
-			return s.tokenError(c, http.StatusUnauthorized, "invalid_client", "AADB2C90081", "The specified client_secret does not match the expected value for this client. Please correct the client_secret and try again.")
-		}
-	}
-	if g, ok = s.Grants.Take(code); !ok {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired. Please re-authenticate and try again.")
-	}
-	if ru := f.Get("redirect_uri"); ru != "" && ru != g.Auth.RedirectURI {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90006", sprintf("The redirect URI '%s' does not match the one the code was issued to.", ru))
-	}
-	if g.Auth.Challenge != "" && !pkceMatches(g.Auth.Challenge, g.Auth.Method, f.Get("code_verifier")) {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90183", "The supplied code_verifier is invalid.")
-	}
-	if app.Secret == "" && g.Auth.Challenge == "" {
-		s.Log.Warn("public client redeemed a code without PKCE; B2C requires PKCE for single-page applications", "client_id", app.ClientID)
-	}
-	resp, err := s.tokenResponse(g)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	c.Response().Header().Set("Pragma", "no-cache")
-	return c.JSON(http.StatusOK, resp)
-}
-
-func pkceMatches(challenge, method, verifier string) bool {
-	if verifier == "" {
-		return false
-	}
-	if method == "S256" {
-		sum := sha256.Sum256([]byte(verifier))
-		verifier = base64.RawURLEncoding.EncodeToString(sum[:])
-	}
-	return subtle.ConstantTimeCompare([]byte(challenge), []byte(verifier)) == 1
-}
-
-// tokenResponse signs fresh tokens for a redeemed grant. An access token is issued when the
-// scope names the client id, as B2C does; otherwise only the id token.
-func (s *server) tokenResponse(g *Grant) (map[string]any, error) {
-	now := s.Now().Unix()
-	life := int64(s.Lifetime.Seconds())
-	claims := copyClaims(g.Claims)
-	claims["iat"], claims["nbf"], claims["exp"] = now, now, now+life
-	resp := map[string]any{"token_type": "Bearer", "not_before": now, "id_token_expires_in": life, "scope": g.Auth.Scope}
-	if hasScope(g.Auth.Scope, g.Auth.ClientID) {
-		at := copyClaims(claims)
-		delete(at, "nonce")
-		delete(at, "c_hash")
-		at["azp"] = g.Auth.ClientID
-		access, err := s.Signer.Sign(at)
-		if err != nil {
-			return nil, err
-		}
-		resp["access_token"], resp["expires_in"], resp["expires_on"] = access, life, now+life
-		claims["at_hash"] = halfHash(access)
-	}
-	delete(claims, "c_hash")
-	id, err := s.Signer.Sign(claims)
-	if err != nil {
-		return nil, err
-	}
-	resp["id_token"] = id
-	return resp, nil
-}
-
-func hasScope(scope, want string) bool {
-	for _, s := range strings.Fields(scope) {
-		if strings.EqualFold(s, want) {
-			return true
-		}
-	}
-	return false
-}
-
-func copyClaims(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-// halfHash is c_hash / at_hash for RS256.
-func halfHash(v string) string {
-	sum := sha256.Sum256([]byte(v))
-	return base64.RawURLEncoding.EncodeToString(sum[:16])
-}
-
 // logout ends the sign-in and returns to post_logout_redirect_uri when it is registered.
 func (s *server) logout(c echo.Context) error {
 	if _, err := s.policyFor(c); err != nil {
 		return err
 	}
+	s.endSSO(c)
 	target := c.QueryParam("post_logout_redirect_uri")
 	if target != "" {
 		for i := range s.Apps {

@@ -31,7 +31,10 @@ type App struct {
 	Name         string
 	ClientID     string
 	Secret       string   // "" = public client
-	RedirectURIs []string // absolute
+	RedirectURIs []string // absolute, or a path on the emulator
+	// IdentifierURI and Scopes are the API the app exposes: <IdentifierURI>/<scope>.
+	IdentifierURI string
+	Scopes        []string
 }
 
 // Account is a fixture identity of a fake identity provider.
@@ -67,6 +70,7 @@ type Engine interface {
 // Store keeps values for a limited time. Take removes what it returns.
 type Store[V any] interface {
 	Put(key string, v V)
+	PutFor(key string, v V, ttl time.Duration)
 	Get(key string) (V, bool)
 	Take(key string) (V, bool)
 }
@@ -82,23 +86,25 @@ type Deps struct {
 	Machine   Engine
 	Signer    Signer
 	Sessions  Store[*Session]
-	Grants    Store[*Grant]
+	Grants    Store[*Grant]      // authorization codes (10 minutes)
+	Refresh   Store[*Grant]      // refresh tokens (each its flow's lifetime)
+	SSO       Store[*SSOSession] // single sign-on sessions
 	Now       func() time.Time
 	NewID     func() string // GUIDs: runs, correlation ids
 	Random    func() string // opaque secrets: codes, CSRF tokens
 	Log       *slog.Logger
-	CallLog   CallLog       // the call inspector's store
-	Demo      http.Handler  // the demo connector, or nil
-	Lifetime  time.Duration // id and access token lifetime; 0 = 1 h
+	CallLog   CallLog      // the call inspector's store
+	Demo      http.Handler // the demo connector, or nil
 }
 
 // Session is one browser's walk through a user flow: the run plus the authorization request
 // that started it.
 type Session struct {
-	mu   sync.Mutex
-	Run  *flows.Run
-	Auth AuthRequest
-	CSRF string
+	mu       sync.Mutex
+	Run      *flows.Run
+	Auth     AuthRequest
+	CSRF     string
+	AuthTime int64 // when the user authenticated, for a run resumed from an SSO session
 }
 
 // AuthRequest is a validated authorization request.
@@ -117,13 +123,6 @@ type AuthRequest struct {
 	LoginHint    string
 }
 
-// Grant is an issued authorization code.
-type Grant struct {
-	Auth     AuthRequest
-	Claims   map[string]any // id token claims, registered claims included
-	AuthTime int64
-}
-
 // server holds the dependencies and the indexes built from them.
 type server struct {
 	Deps
@@ -134,9 +133,6 @@ type server struct {
 
 // New returns the Echo instance serving every route.
 func New(d Deps) *echo.Echo {
-	if d.Lifetime == 0 {
-		d.Lifetime = time.Hour
-	}
 	s := &server{Deps: d, flowByID: map[string]*flows.Definition{}, appByID: map[string]*App{}, idpByID: map[string]*Provider{}}
 	for _, f := range d.Flows {
 		s.flowByID[strings.ToLower(f.ID)] = f

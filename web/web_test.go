@@ -37,6 +37,7 @@ func newEchoWith(calls web.CallLog) http.Handler {
 		Machine: &flows.Machine{Schema: flows.NewSchema(nil), Tenant: "contoso", Now: now, NewID: func() string { return "id" }},
 		Signer:  fakeSigner{}, Now: now, NewID: func() string { return "corr" }, Random: func() string { return "random-0123456789" },
 		Sessions: store.NewExpiring[*web.Session](time.Minute, now), Grants: store.NewExpiring[*web.Grant](time.Minute, now),
+		Refresh: store.NewExpiring[*web.Grant](time.Minute, now), SSO: store.NewExpiring[*web.SSOSession](time.Minute, now),
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), CallLog: calls,
 	})
 }

@@ -28,6 +28,13 @@ type Config struct {
 	lines map[string]int // key path → line, for problems found after decoding
 }
 
+// Token setting defaults.
+const (
+	DefaultTokenLifetime         = time.Hour
+	DefaultRefreshTokenLifetime  = 14 * 24 * time.Hour
+	DefaultSlidingWindowLifetime = 90 * 24 * time.Hour
+)
+
 // Server is the listener.
 type Server struct {
 	Addr      string `mapstructure:"addr"`      // 127.0.0.1:8080; port 0 picks a free port
@@ -37,9 +44,11 @@ type Server struct {
 
 // TLS serves HTTPS.
 type TLS struct {
-	Enabled  bool   `mapstructure:"enabled"`  // false
-	CertFile string `mapstructure:"certFile"` // PEM certificate chain
-	KeyFile  string `mapstructure:"keyFile"`  // PEM private key
+	Enabled bool `mapstructure:"enabled"` // false
+	// CertFile and KeyFile are a PEM certificate chain and key; both empty = a development CA
+	// and certificate generated once and kept in dataDir (in memory without one).
+	CertFile string `mapstructure:"certFile"`
+	KeyFile  string `mapstructure:"keyFile"`
 }
 
 // Tenant is the emulated B2C tenant.
@@ -108,6 +117,10 @@ type Application struct {
 	ClientID     string   `mapstructure:"clientId"`
 	ClientSecret string   `mapstructure:"clientSecret"` // "" = public client
 	RedirectURIs []string `mapstructure:"redirectUris"` // absolute, or "/path" on b2cemu itself
+	// IdentifierURI is the App ID URI of an app that exposes an API, e.g.
+	// https://contoso.onmicrosoft.com/tasks-api; its Scopes are requested as <IdentifierURI>/<scope>.
+	IdentifierURI string   `mapstructure:"identifierUri"`
+	Scopes        []string `mapstructure:"scopes"`
 }
 
 // CustomPolicies lists Identity Experience Framework policy files.
@@ -124,6 +137,20 @@ type UserFlow struct {
 	UserAttributes    []UserAttribute `mapstructure:"userAttributes"`
 	ApplicationClaims []string        `mapstructure:"applicationClaims"`
 	APIConnectors     FlowConnectors  `mapstructure:"apiConnectors"`
+	Tokens            Tokens          `mapstructure:"tokens"`
+}
+
+// Tokens are a user flow's token settings (Properties → Token lifetime and compatibility).
+type Tokens struct {
+	Lifetime             time.Duration `mapstructure:"lifetime"`             // 60m: access and ID tokens, 5m to 24h
+	RefreshTokenLifetime time.Duration `mapstructure:"refreshTokenLifetime"` // 336h (14 days): 1 to 90 days
+	// SlidingWindow is "bounded" (default: a refresh token chain ends SlidingWindowLifetime
+	// after sign-in) or "noExpiry".
+	SlidingWindow         string        `mapstructure:"slidingWindow"`
+	SlidingWindowLifetime time.Duration `mapstructure:"slidingWindowLifetime"` // 2160h (90 days): 1 to 365 days
+	IssuerFormat          string        `mapstructure:"issuerFormat"`          // default ({base}/{tenantId}/v2.0/) or tfp
+	PolicyClaim           string        `mapstructure:"policyClaim"`           // tfp (default) or acr
+	EmailClaim            bool          `mapstructure:"emailClaim"`            // also emit "email" as a single string
 }
 
 // UserAttribute is one field of the attribute collection page.

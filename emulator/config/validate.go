@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
 )
@@ -85,8 +86,8 @@ func (c *Config) validateServer(v *validator) {
 		}
 	}
 	t := c.Server.TLS
-	if t.Enabled && (t.CertFile == "" || t.KeyFile == "") {
-		v.add("server.tls", "enabled needs certFile and keyFile in this version (a generated development certificate is not available yet); set both to PEM files")
+	if t.Enabled && (t.CertFile == "") != (t.KeyFile == "") {
+		v.add("server.tls", "give both certFile and keyFile, or neither for a generated development certificate")
 	}
 	for _, kf := range [][2]string{{"server.tls.certFile", t.CertFile}, {"server.tls.keyFile", t.KeyFile}} {
 		if t.Enabled && kf[1] != "" {
@@ -241,6 +242,19 @@ func (c *Config) validateApplications(v *validator) {
 		for j, r := range a.RedirectURIs {
 			checkURL(v, fmt.Sprintf("%s.redirectUris[%d]", key, j), r, "the app's reply URL")
 		}
+		if a.IdentifierURI != "" {
+			if u, err := url.Parse(a.IdentifierURI); err != nil || u.Scheme != "https" || u.Host == "" {
+				v.add(key+".identifierUri", fmt.Sprintf("%q is not an App ID URI; use e.g. https://%s.onmicrosoft.com/tasks-api", a.IdentifierURI, c.Tenant.Name))
+			}
+		}
+		if len(a.Scopes) > 0 && a.IdentifierURI == "" {
+			v.add(key+".scopes", "need identifierUri: scopes are requested as <identifierUri>/<scope>")
+		}
+		for j, sc := range a.Scopes {
+			if sc == "" || strings.ContainsAny(sc, " /") {
+				v.add(fmt.Sprintf("%s.scopes[%d]", key, j), fmt.Sprintf("%q is not a scope name; use a word such as tasks.read", sc))
+			}
+		}
 	}
 }
 
@@ -293,6 +307,7 @@ func (c *Config) validateFlows(v *validator, attrs, idps, connectors map[string]
 				v.add(fmt.Sprintf("%s.applicationClaims[%d]", key, j), fmt.Sprintf("%q is not an application claim; use one of: %s", n, list(claims)))
 			}
 		}
+		c.validateTokens(v, key+".tokens", f.Tokens)
 		steps := [][2]string{{"postFederationSignup", f.APIConnectors.PostFederationSignup},
 			{"postAttributeCollection", f.APIConnectors.PostAttributeCollection}, {"preTokenIssuance", f.APIConnectors.PreTokenIssuance}}
 		for _, sn := range steps {
@@ -300,6 +315,32 @@ func (c *Config) validateFlows(v *validator, attrs, idps, connectors map[string]
 				v.add(key+".apiConnectors."+sn[0], fmt.Sprintf("%q is not a configured API connector; use one of: %s", sn[1], list(connectors)))
 			}
 		}
+	}
+}
+
+func (c *Config) validateTokens(v *validator, key string, t Tokens) {
+	between := func(k string, d, lo, hi time.Duration, what string) {
+		if d != 0 && (d < lo || d > hi) {
+			v.add(key+"."+k, fmt.Sprintf("%s is out of range; B2C allows %s", d, what))
+		}
+	}
+	between("lifetime", t.Lifetime, 5*time.Minute, 24*time.Hour, "5m to 24h (1440 minutes)")
+	between("refreshTokenLifetime", t.RefreshTokenLifetime, 24*time.Hour, 90*24*time.Hour, "24h to 2160h (1 to 90 days)")
+	between("slidingWindowLifetime", t.SlidingWindowLifetime, 24*time.Hour, 365*24*time.Hour, "24h to 8760h (1 to 365 days)")
+	switch t.SlidingWindow {
+	case "", "bounded", "noExpiry":
+	default:
+		v.add(key+".slidingWindow", fmt.Sprintf("%q is not a sliding window type; use bounded or noExpiry", t.SlidingWindow))
+	}
+	switch t.IssuerFormat {
+	case "", "default", "tfp":
+	default:
+		v.add(key+".issuerFormat", fmt.Sprintf("%q is not an issuer format; use default or tfp", t.IssuerFormat))
+	}
+	switch t.PolicyClaim {
+	case "", "tfp", "acr":
+	default:
+		v.add(key+".policyClaim", fmt.Sprintf("%q is not a policy claim; use tfp or acr", t.PolicyClaim))
 	}
 }
 

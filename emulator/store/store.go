@@ -109,6 +109,17 @@ func (s *Users) Create(_ context.Context, u *flows.User, password string) error 
 	return nil
 }
 
+// Get implements flows.Directory.
+func (s *Users) Get(_ context.Context, objectID string) (*flows.User, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.byID[objectID]
+	if !ok {
+		return nil, flows.ErrNotFound
+	}
+	return clone(u), nil
+}
+
 // List returns every user.
 func (s *Users) List() []*flows.User {
 	s.mu.RLock()
@@ -139,8 +150,11 @@ func NewExpiring[V any](ttl time.Duration, now func() time.Time) *Expiring[V] {
 	return &Expiring[V]{m: map[string]entry[V]{}, ttl: ttl, now: now}
 }
 
-// Put stores v under key, renewing its lifetime.
-func (e *Expiring[V]) Put(key string, v V) {
+// Put stores v under key for the map's time to live.
+func (e *Expiring[V]) Put(key string, v V) { e.PutFor(key, v, e.ttl) }
+
+// PutFor stores v under key for ttl.
+func (e *Expiring[V]) PutFor(key string, v V, ttl time.Duration) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	now := e.now()
@@ -151,7 +165,7 @@ func (e *Expiring[V]) Put(key string, v V) {
 			}
 		}
 	}
-	e.m[key] = entry[V]{v: v, expires: now.Add(e.ttl)}
+	e.m[key] = entry[V]{v: v, expires: now.Add(ttl)}
 }
 
 // Get returns the live value under key.
@@ -164,6 +178,13 @@ func (e *Expiring[V]) Get(key string) (V, bool) {
 		return zero, false
 	}
 	return en.v, true
+}
+
+// Delete removes key.
+func (e *Expiring[V]) Delete(key string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.m, key)
 }
 
 // Take returns the live value under key and removes it.

@@ -1,0 +1,290 @@
+package web
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// Grant is what an authorization code or a refresh token stands for.
+type Grant struct {
+	Auth     AuthRequest
+	Claims   map[string]any // id token claims without the time claims, nonce and hashes
+	AuthTime int64
+	ObjectID string
+}
+
+// lifetimes returns the flow's token lifetime, refresh token lifetime and sliding window.
+func lifetimes(def *flows.Definition) (time.Duration, time.Duration, time.Duration) {
+	t := def.Tokens
+	life, refresh, window := t.Lifetime, t.RefreshLifetime, t.SlidingWindowLifetime
+	if life == 0 {
+		life = time.Hour
+	}
+	if refresh == 0 {
+		refresh = 14 * 24 * time.Hour
+	}
+	if window == 0 {
+		window = 90 * 24 * time.Hour
+	}
+	return life, refresh, window
+}
+
+// baseClaims are a finished run's id token claims without the time claims.
+func (s *server) baseClaims(def *flows.Definition, ar AuthRequest, r *flows.Run) map[string]any {
+	claims := map[string]any{"iss": s.issuer(def), "sub": r.User.ObjectID, "aud": ar.ClientID, "ver": "1.0",
+		policyClaim(def): strings.ToLower(ar.Policy)}
+	for k, v := range r.TokenClaims {
+		claims[k] = v
+	}
+	return claims
+}
+
+// scopeWords are the OIDC scopes B2C accepts besides resources.
+var scopeWords = map[string]bool{"openid": true, "offline_access": true, "profile": true, "email": true}
+
+// unsupportedScope returns the first scope that is neither an OIDC scope, the client's own
+// id, nor a scope an application exposes.
+func (s *server) unsupportedScope(ar AuthRequest) string {
+	for _, sc := range strings.Fields(ar.Scope) {
+		if scopeWords[sc] || strings.EqualFold(sc, ar.ClientID) {
+			continue
+		}
+		if _, _, ok := s.apiScope(sc); !ok {
+			return sc
+		}
+	}
+	return ""
+}
+
+// apiScope resolves <identifierUri>/<scope> to the exposing application and the scope name.
+func (s *server) apiScope(sc string) (*App, string, bool) {
+	for i := range s.Apps {
+		a := &s.Apps[i]
+		if a.IdentifierURI == "" {
+			continue
+		}
+		name, ok := strings.CutPrefix(sc, strings.TrimRight(a.IdentifierURI, "/")+"/")
+		if !ok {
+			continue
+		}
+		for _, x := range a.Scopes {
+			if x == name {
+				return a, name, true
+			}
+		}
+	}
+	return nil, "", false
+}
+
+// accessTarget is the access token's audience and scp: an API's scopes, or the client's own
+// id (no scp). Without either B2C issues no access token.
+func (s *server) accessTarget(ar AuthRequest) (string, string, bool) {
+	var aud string
+	var scp []string
+	self := false
+	for _, sc := range strings.Fields(ar.Scope) {
+		if strings.EqualFold(sc, ar.ClientID) {
+			self = true
+			continue
+		}
+		if app, name, ok := s.apiScope(sc); ok && (aud == "" || aud == app.ClientID) {
+			aud, scp = app.ClientID, append(scp, name)
+		}
+	}
+	if aud != "" {
+		return aud, strings.Join(scp, " "), true
+	}
+	if self {
+		return ar.ClientID, "", true
+	}
+	return "", "", false
+}
+
+// minted are the tokens of one issuance.
+type minted struct {
+	IDToken, AccessToken string
+	Life                 int64
+	Now                  int64
+}
+
+// mint signs an id token (with the request's nonce when withNonce, and c_hash for code) and,
+// when the scope names a resource and withAccess, an access token.
+func (s *server) mint(def *flows.Definition, g *Grant, code string, withNonce, withID, withAccess bool) (minted, error) {
+	life, _, _ := lifetimes(def)
+	m := minted{Now: s.Now().Unix(), Life: int64(life.Seconds())}
+	claims := copyClaims(g.Claims)
+	claims["iat"], claims["nbf"], claims["exp"], claims["auth_time"] = m.Now, m.Now, m.Now+m.Life, g.AuthTime
+	if aud, scp, ok := s.accessTarget(g.Auth); ok && withAccess {
+		at := copyClaims(claims)
+		at["aud"], at["azp"] = aud, g.Auth.ClientID
+		if scp != "" {
+			at["scp"] = scp
+		}
+		tok, err := s.Signer.Sign(at)
+		if err != nil {
+			return m, err
+		}
+		m.AccessToken, claims["at_hash"] = tok, halfHash(tok)
+	}
+	if withID {
+		if withNonce && g.Auth.Nonce != "" {
+			claims["nonce"] = g.Auth.Nonce
+		}
+		if code != "" {
+			claims["c_hash"] = halfHash(code)
+		}
+		tok, err := s.Signer.Sign(claims)
+		if err != nil {
+			return m, err
+		}
+		m.IDToken = tok
+	}
+	return m, nil
+}
+
+// tokenError is the token endpoint's JSON error.
+func (s *server) tokenError(c echo.Context, status int, errCode, code, msg string) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(status, map[string]string{"error": errCode, "error_description": s.errorDescription(code, msg)})
+}
+
+// token redeems an authorization code or a refresh token. Client authentication is checked
+// before the grant is consumed, so a client that retries with another authentication style
+// still succeeds.
+func (s *server) token(c echo.Context) error {
+	cors(c)
+	def, err := s.policyFor(c)
+	if err != nil {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", "The policy of the request does not exist.")
+	}
+	r := c.Request()
+	if err := r.ParseForm(); err != nil {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", "The request body is not a form.")
+	}
+	f := r.PostForm
+	var store Store[*Grant]
+	var param string
+	switch gt := f.Get("grant_type"); gt {
+	case "authorization_code":
+		store, param = s.Grants, "code"
+	case "refresh_token":
+		store, param = s.Refresh, "refresh_token"
+	case "":
+		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", "The request is missing required parameter: grant_type.")
+	default:
+		return s.tokenError(c, http.StatusBadRequest, "unsupported_grant_type", "AADB2C90086", sprintf("The supplied grant_type [%s] is not supported.", gt))
+	}
+	secretValue := f.Get(param)
+	if secretValue == "" {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", sprintf("The request is missing required parameter: %s.", param))
+	}
+	clientID, secret, basic := r.BasicAuth()
+	if basic {
+		clientID, _ = url.QueryUnescape(clientID)
+		secret, _ = url.QueryUnescape(secret)
+	} else {
+		clientID, secret = f.Get("client_id"), f.Get("client_secret")
+	}
+	g, ok := store.Get(secretValue)
+	if !ok || !strings.EqualFold(g.Auth.Policy, def.ID) {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired. Please re-authenticate and try again.")
+	}
+	app := s.app(clientID)
+	if app == nil || !strings.EqualFold(app.ClientID, g.Auth.ClientID) {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90088", "The provided grant has not been issued for this endpoint.")
+	}
+	if app.Secret != "" {
+		if secret == "" {
+			return s.tokenError(c, http.StatusUnauthorized, "invalid_client", "AADB2C90079", "Clients must send a client_secret when redeeming a confidential grant.")
+		}
+		if subtle.ConstantTimeCompare([]byte(secret), []byte(app.Secret)) != 1 {
+			return s.tokenError(c, http.StatusUnauthorized, "invalid_client", "AADB2C90081", "The specified client_secret does not match the expected value for this client. Please correct the client_secret and try again.")
+		}
+	}
+	if g, ok = store.Take(secretValue); !ok {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired. Please re-authenticate and try again.")
+	}
+	_, refreshLife, window := lifetimes(def)
+	if param == "code" {
+		if ru := f.Get("redirect_uri"); ru != "" && ru != g.Auth.RedirectURI {
+			return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90006", sprintf("The redirect URI '%s' provided in the request is not the one the code was issued to.", ru))
+		}
+		if g.Auth.Challenge != "" && !pkceMatches(g.Auth.Challenge, g.Auth.Method, f.Get("code_verifier")) {
+			return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90183", "The supplied code_verifier is invalid.")
+		}
+		if app.Secret == "" && g.Auth.Challenge == "" {
+			s.Log.Warn("public client redeemed a code without PKCE; B2C requires PKCE for single-page applications", "client_id", app.ClientID)
+		}
+	} else if !def.Tokens.NoSlidingExpiry && s.Now().Unix() > g.AuthTime+int64(window.Seconds()) {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90129", "The provided grant has been revoked. Please reauthenticate and try again.")
+	}
+	m, err := s.mint(def, g, "", param == "code", true, true)
+	if err != nil {
+		return err
+	}
+	resp := map[string]any{"id_token": m.IDToken, "token_type": "Bearer", "not_before": m.Now, "id_token_expires_in": m.Life, "scope": g.Auth.Scope}
+	if m.AccessToken != "" {
+		resp["access_token"], resp["expires_in"], resp["expires_on"] = m.AccessToken, m.Life, m.Now+m.Life
+	}
+	if hasScope(g.Auth.Scope, "offline_access") {
+		rt := s.Random()
+		s.Refresh.PutFor(rt, g, refreshLife) // rotated: the one just used is gone
+		resp["refresh_token"], resp["refresh_token_expires_in"] = rt, int64(refreshLife.Seconds())
+	}
+	if f.Get("client_info") == "1" {
+		resp["client_info"] = s.clientInfo(def, g.ObjectID)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().Header().Set("Pragma", "no-cache")
+	return c.JSON(http.StatusOK, resp)
+}
+
+// clientInfo is what B2C returns to MSAL: base64url({"uid":"<oid>-<policy>","utid":"<tenantId>"}).
+func (s *server) clientInfo(def *flows.Definition, oid string) string {
+	b, _ := json.Marshal(map[string]string{"uid": oid + "-" + strings.ToLower(def.ID), "utid": s.Tenant.ID})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func pkceMatches(challenge, method, verifier string) bool {
+	if verifier == "" {
+		return false
+	}
+	if method == "S256" {
+		sum := sha256.Sum256([]byte(verifier))
+		verifier = base64.RawURLEncoding.EncodeToString(sum[:])
+	}
+	return subtle.ConstantTimeCompare([]byte(challenge), []byte(verifier)) == 1
+}
+
+func hasScope(scope, want string) bool {
+	for _, s := range strings.Fields(scope) {
+		if strings.EqualFold(s, want) {
+			return true
+		}
+	}
+	return false
+}
+
+func copyClaims(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// halfHash is c_hash / at_hash for RS256.
+func halfHash(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
+}
