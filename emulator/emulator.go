@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -210,31 +211,73 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Listen opens the configured address (HTTPS when server.tls is enabled) and returns the
-// listener with the base URL it is reachable at.
-func Listen(cfg *config.Config) (net.Listener, string, error) {
+// Listening is an open listener and how to reach it.
+type Listening struct {
+	net.Listener
+	BaseURL string // e.g. http://127.0.0.1:8080, or https://localhost:8443 with TLS on loopback
+	CAFile  string // the development CA's certificate, when b2cemu made its own
+}
+
+// Listen opens the configured address, with HTTPS when server.tls is enabled: with the given
+// certificate files, or with a certificate from a development CA kept in dataDir.
+func Listen(cfg *config.Config, log *slog.Logger) (*Listening, error) {
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
-		return nil, "", fmt.Errorf("listening on server.addr %s: %w", cfg.Server.Addr, err)
-	}
-	scheme := "http"
-	if cfg.Server.TLS.Enabled {
-		cert, err := tls.LoadX509KeyPair(cfg.Resolve(cfg.Server.TLS.CertFile), cfg.Resolve(cfg.Server.TLS.KeyFile))
-		if err != nil {
-			ln.Close()
-			return nil, "", fmt.Errorf("server.tls: loading certFile and keyFile: %w", err)
-		}
-		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
-		scheme = "https"
-	}
-	if cfg.Server.PublicURL != "" {
-		return ln, strings.TrimRight(cfg.Server.PublicURL, "/"), nil
+		return nil, fmt.Errorf("listening on server.addr %s: %w", cfg.Server.Addr, err)
 	}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+	ip := net.ParseIP(host)
+	l := &Listening{Listener: ln}
+	scheme := "http"
+	if cfg.Server.TLS.Enabled {
+		scheme = "https"
+		if ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
+			host = "localhost" // what certificates, MSAL and browsers expect for a local HTTPS authority
+		}
+		var cert tls.Certificate
+		if cfg.Server.TLS.CertFile != "" {
+			cert, err = tls.LoadX509KeyPair(cfg.Resolve(cfg.Server.TLS.CertFile), cfg.Resolve(cfg.Server.TLS.KeyFile))
+			if err != nil {
+				ln.Close()
+				return nil, fmt.Errorf("server.tls: loading certFile and keyFile: %w", err)
+			}
+		} else {
+			ca, created, err := loadDevCA(cfg.DataDir, time.Now())
+			if err != nil {
+				ln.Close()
+				return nil, err
+			}
+			hosts := []string{"localhost", "127.0.0.1", "::1"}
+			if h, _, err := net.SplitHostPort(cfg.Server.Addr); err == nil && h != "" && h != "localhost" && net.ParseIP(h) == nil {
+				hosts = append(hosts, h)
+			}
+			if u, err := url.Parse(cfg.Server.PublicURL); err == nil && u.Hostname() != "" {
+				hosts = append(hosts, u.Hostname())
+			}
+			if cert, err = ca.serverCert(hosts, time.Now()); err != nil {
+				ln.Close()
+				return nil, fmt.Errorf("server.tls: making the development certificate: %w", err)
+			}
+			l.CAFile = ca.path
+			how := "reused from dataDir"
+			if created {
+				how = "created"
+				if cfg.DataDir == "" {
+					how = "created in memory for this run (set dataDir to keep it)"
+				}
+			}
+			log.Info("HTTPS uses a development CA ("+how+"); trust it with NODE_EXTRA_CA_CERTS="+ca.path+
+				", or for the system: cp "+ca.path+" /usr/local/share/ca-certificates/b2cemu.crt && update-ca-certificates", "ca", ca.path)
+		}
+		l.Listener = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	} else if ip != nil && ip.IsUnspecified() {
 		host = "localhost"
 	}
-	return ln, scheme + "://" + net.JoinHostPort(host, port), nil
+	l.BaseURL = scheme + "://" + net.JoinHostPort(host, port)
+	if cfg.Server.PublicURL != "" {
+		l.BaseURL = strings.TrimRight(cfg.Server.PublicURL, "/")
+	}
+	return l, nil
 }
 
 // newGUID returns a random (version 4) GUID.

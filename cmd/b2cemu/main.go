@@ -100,10 +100,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stdout, nil))
-	ln, base, err := emulator.Listen(cfg)
+	ln, err := emulator.Listen(cfg, log)
 	if err != nil {
 		return err
 	}
+	base := ln.BaseURL
 	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, Log: log})
 	if err != nil {
 		ln.Close()

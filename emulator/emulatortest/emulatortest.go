@@ -5,6 +5,8 @@ package emulatortest
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -30,9 +32,11 @@ import (
 
 // Server is a running emulator.
 type Server struct {
-	URL string // base URL, e.g. http://127.0.0.1:41234
-	Em  *emulator.Emulator
-	Log *LogBuffer
+	URL    string // base URL, e.g. http://127.0.0.1:41234 (https://localhost:… with TLS)
+	Em     *emulator.Emulator
+	Log    *LogBuffer
+	CAFile string       // the development CA, with TLS
+	Client *http.Client // trusts the development CA
 }
 
 // LogBuffer collects the emulator's log for assertions.
@@ -70,12 +74,26 @@ func Start(t testing.TB, yaml string) *Server {
 		t.Fatalf("config: %v", err)
 	}
 	cfg.Server.Addr = "127.0.0.1:0"
-	ln, base, err := emulator.Listen(cfg)
+	logs := &LogBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	ln, err := emulator.Listen(cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &LogBuffer{}
-	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, BcryptCost: 4, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	base := ln.BaseURL
+	client := &http.Client{}
+	if ln.CAFile != "" {
+		pem, _ := os.ReadFile(ln.CAFile)
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(pem)
+		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+		t.Cleanup(func() {
+			if cfg.DataDir == "" {
+				os.Remove(ln.CAFile)
+			}
+		})
+	}
+	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, BcryptCost: 4, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +106,7 @@ func Start(t testing.TB, yaml string) *Server {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return &Server{URL: base, Em: em, Log: logs}
+	return &Server{URL: base, Em: em, Log: logs, CAFile: ln.CAFile, Client: client}
 }
 
 // Browser is a cookie-keeping HTTP client that follows the emulator's redirects and stops at
@@ -104,7 +122,7 @@ func (s *Server) NewBrowser(t testing.TB) *Browser {
 	jar, _ := cookiejar.New(nil)
 	base, _ := url.Parse(s.URL)
 	b := &Browser{t: t, base: base}
-	b.Client = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+	b.Client = &http.Client{Jar: jar, Transport: s.Client.Transport, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
 		if req.URL.Host != base.Host {
 			return http.ErrUseLastResponse
 		}
@@ -222,15 +240,26 @@ func (p *Page) FormPost() (string, url.Values) {
 // jwks_uri, as a relying party would, and returns its claims.
 func Verify(t testing.TB, discoveryURL, token string) jwt.MapClaims {
 	t.Helper()
+	return verify(t, http.DefaultClient, discoveryURL, token)
+}
+
+// Verify is Verify through a client that trusts the server's development CA.
+func (s *Server) Verify(t testing.TB, discoveryURL, token string) jwt.MapClaims {
+	t.Helper()
+	return verify(t, s.Client, discoveryURL, token)
+}
+
+func verify(t testing.TB, hc *http.Client, discoveryURL, token string) jwt.MapClaims {
+	t.Helper()
 	var doc struct {
 		JWKSURI string `json:"jwks_uri"`
 		Issuer  string `json:"issuer"`
 	}
-	getJSON(t, discoveryURL, &doc)
+	getJSON(t, hc, discoveryURL, &doc)
 	var set struct {
 		Keys []struct{ Kid, N, E string } `json:"keys"`
 	}
-	getJSON(t, doc.JWKSURI, &set)
+	getJSON(t, hc, doc.JWKSURI, &set)
 	claims := jwt.MapClaims{}
 	_, err := jwt.ParseWithClaims(token, claims, func(tok *jwt.Token) (any, error) {
 		for _, k := range set.Keys {
@@ -248,9 +277,9 @@ func Verify(t testing.TB, discoveryURL, token string) jwt.MapClaims {
 	return claims
 }
 
-func getJSON(t testing.TB, u string, v any) {
+func getJSON(t testing.TB, hc *http.Client, u string, v any) {
 	t.Helper()
-	resp, err := http.Get(u)
+	resp, err := hc.Get(u)
 	if err != nil {
 		t.Fatal(err)
 	}
