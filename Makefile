@@ -3,7 +3,9 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: run build test generate check-generated fmt
+CLIENTS := emulator/clients/testdata/node
+
+.PHONY: run build test deps generate check-generated fmt
 
 ## run: start the emulator on its embedded demo tenant (http://127.0.0.1:8080)
 run:
@@ -13,7 +15,12 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/b2cemu ./cmd/b2cemu
 
-## test: vet and every test with the race detector (browser tests need Debian's chromium)
+## deps: the Node packages of the client matrix (msal-node, openid-client), from the lock file
+deps:
+	npm ci --prefix $(CLIENTS) --no-audit --no-fund
+
+## test: vet and every test with the race detector (browser tests need Debian's chromium; the
+## client matrix needs `make deps`; both skip when what they need is missing)
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
