@@ -15,9 +15,13 @@ run:
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/b2cemu ./cmd/b2cemu
 
-## deps: the Node packages of the client matrix (msal-node, openid-client), from the lock file
+OAUTH2_PROXY := github.com/oauth2-proxy/oauth2-proxy/v7@v7.15.6
+
+## deps: what the client matrix runs: the Node packages (msal-node, openid-client) from the
+## lock file, and oauth2-proxy built into .tools/ (about 90 s the first time)
 deps:
 	npm ci --prefix $(CLIENTS) --no-audit --no-fund
+	test -x .tools/oauth2-proxy || GOBIN=$(CURDIR)/.tools $(GO) install $(OAUTH2_PROXY)
 
 ## test: vet and every test with the race detector (browser tests need Debian's chromium; the
 ## client matrix needs `make deps`; both skip when what they need is missing)

@@ -58,11 +58,22 @@ userFlows:
 // signUp walks the emulator's pages from an authorize URL to the redirect back to the app.
 func signUp(t *testing.T, srv *emulatortest.Server, authorize string) *url.URL {
 	t.Helper()
-	b := srv.NewBrowser(t)
+	return signUpWith(t, srv.NewBrowser(t), authorize)
+}
+
+// signUpWith is signUp in a given browser.
+func signUpWith(t *testing.T, b *emulatortest.Browser, authorize string) *url.URL {
+	t.Helper()
 	page := b.Get(authorize)
 	if page.Location != nil {
 		t.Fatalf("authorize redirected at once: %s", page.Location)
 	}
+	return walk(t, b, page)
+}
+
+// walk goes on from the sign-in page to the redirect back to the app.
+func walk(t *testing.T, b *emulatortest.Browser, page *emulatortest.Page) *url.URL {
+	t.Helper()
 	page = b.Submit(page, "button#FacebookExchange", nil)
 	page = b.Submit(page, `button.fixtureAccount[value="fb-100"]`, nil)
 	if page.Location == nil { // the attribute page, first time only
