@@ -105,9 +105,7 @@ userFlows:
 
 func start(t *testing.T, script *connectorScript) (*emulatortest.Server, *emulatortest.Browser) {
 	t.Helper()
-	api := httptest.NewServer(script)
-	t.Cleanup(api.Close)
-	srv := emulatortest.Start(t, tenantYAML(api.URL))
+	srv := emulatortest.Start(t, tenantYAML(startAPI(t, script)))
 	return srv, srv.NewBrowser(t)
 }
 
