@@ -94,3 +94,45 @@ func TestTokenPreflight(t *testing.T) {
 		t.Errorf("%d %v", rec.Code, rec.Header())
 	}
 }
+
+func TestRefreshSlidingWindow(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	refresh := store.NewExpiring[*web.Grant](time.Hour, func() time.Time { return now })
+	def := &flows.Definition{ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}}
+	h := web.New(web.Deps{
+		Tenant: web.Tenant{Name: "contoso", ID: "9d5a3e0c-1f7a-4c52-9a7e-2a0e4c6b7d11"}, BaseURL: "http://b2c.test",
+		Flows: []*flows.Definition{def}, Schema: flows.NewSchema(nil), Apps: []web.App{{Name: "app", ClientID: "c1", RedirectURIs: []string{"/jwt"}}},
+		Machine: &flows.Machine{}, Signer: fakeSigner{}, Now: func() time.Time { return now }, NewID: func() string { return "id" },
+		Random: func() string { return "new-refresh-token" }, Sessions: store.NewExpiring[*web.Session](time.Minute, time.Now),
+		Grants: store.NewExpiring[*web.Grant](time.Minute, time.Now), Refresh: refresh, SSO: store.NewExpiring[*web.SSOSession](time.Minute, time.Now),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), CallLog: &fakeCalls{},
+	})
+	grant := func(daysAgo int) *web.Grant {
+		return &web.Grant{Auth: web.AuthRequest{Policy: "B2C_1_susi", ClientID: "c1", Scope: "openid offline_access"},
+			Claims: map[string]any{"sub": "u1"}, AuthTime: now.Add(-time.Duration(daysAgo) * 24 * time.Hour).Unix(), ObjectID: "u1"}
+	}
+	redeem := func(rt string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, "/contoso.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/token",
+			strings.NewReader("grant_type=refresh_token&client_id=c1&refresh_token="+rt))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	refresh.Put("inside", grant(89))
+	if rec := redeem("inside"); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"refresh_token":"new-refresh-token"`) {
+		t.Errorf("within the window: %d %s", rec.Code, rec.Body)
+	}
+	if rec := redeem("inside"); rec.Code != 400 || !strings.Contains(rec.Body.String(), "AADB2C90080") {
+		t.Errorf("a used refresh token: %d %s", rec.Code, rec.Body)
+	}
+	refresh.Put("outside", grant(91))
+	if rec := redeem("outside"); rec.Code != 400 || !strings.Contains(rec.Body.String(), "AADB2C90129") {
+		t.Errorf("past the 90-day window: %d %s", rec.Code, rec.Body)
+	}
+	def.Tokens.NoSlidingExpiry = true
+	refresh.Put("forever", grant(400))
+	if rec := redeem("forever"); rec.Code != 200 {
+		t.Errorf("no expiry: %d %s", rec.Code, rec.Body)
+	}
+}
