@@ -3,16 +3,50 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"sync"
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/web"
 )
 
-// callLog keeps the newest connector calls for the inspector and can send one again.
+// callLog keeps the newest connector calls for the inspector, can send one again, and hands
+// the calls of a watched run to the headless API.
 type callLog struct {
-	ring   *store.Ring[connector.Call]
-	client *connector.Client
+	ring    *store.Ring[connector.Call]
+	client  *connector.Client
+	mu      sync.Mutex
+	watched map[string][]connector.Call // run id → its calls so far
+}
+
+// add records a finished call.
+func (l *callLog) add(c connector.Call) {
+	l.ring.Add(c)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if calls, ok := l.watched[c.RunID]; ok {
+		l.watched[c.RunID] = append(calls, c)
+	}
+}
+
+func (l *callLog) Watch(runID string) func() []web.Call {
+	l.mu.Lock()
+	if l.watched == nil {
+		l.watched = map[string][]connector.Call{}
+	}
+	l.watched[runID] = []connector.Call{}
+	l.mu.Unlock()
+	return func() []web.Call {
+		l.mu.Lock()
+		calls := l.watched[runID]
+		delete(l.watched, runID)
+		l.mu.Unlock()
+		out := make([]web.Call, len(calls))
+		for i, c := range calls {
+			out[i] = webCall(c)
+		}
+		return out
+	}
 }
 
 var _ web.CallLog = (*callLog)(nil)

@@ -4,7 +4,6 @@ package emulator
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -26,13 +25,12 @@ import (
 	"github.com/b2cemu/b2cemu/web"
 )
 
-// Options are what the configuration does not say: where the emulator is reachable and the
-// injected clock, log and password hashing cost.
+// Options are what the configuration does not say: where the emulator is reachable, the log
+// and the password hashing cost.
 type Options struct {
-	BaseURL    string           // public base URL, e.g. http://127.0.0.1:8080
-	Log        *slog.Logger     // nil = discard
-	Now        func() time.Time // nil = time.Now
-	BcryptCost int              // 0 = bcrypt's default; tests use 4
+	BaseURL    string       // public base URL, e.g. http://127.0.0.1:8080
+	Log        *slog.Logger // nil = discard
+	BcryptCost int          // 0 = bcrypt's default; tests use 4
 	// ObserveCall receives every connector call (optional).
 	ObserveCall func(connector.Call)
 }
@@ -41,6 +39,7 @@ type Options struct {
 type Emulator struct {
 	Users   *store.Users
 	Issuer  *token.Issuer
+	Clock   *Clock
 	handler http.Handler
 	log     *slog.Logger
 }
@@ -50,9 +49,13 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
+	var start time.Time
+	if cfg.Deterministic.Time != "" {
+		start, _ = time.Parse(time.RFC3339, cfg.Deterministic.Time) // validated
 	}
+	clock := NewClock(start)
+	now := clock.Now
+	gen := newIDs(cfg.Deterministic.Seed)
 	base := strings.TrimRight(opts.BaseURL, "/")
 	if cfg.DataDir != "" {
 		opts.Log.Warn("dataDir is set, but this version keeps users, keys and flows in memory only; nothing is written there", "dataDir", cfg.DataDir)
@@ -62,7 +65,7 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	}
 	schema := schemaOf(cfg)
 
-	keys, err := signingKeys(cfg, opts.Now())
+	keys, err := signingKeys(cfg, now())
 	if err != nil {
 		return nil, err
 	}
@@ -75,27 +78,32 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 		Schema: schema, Log: opts.Log,
 		Wire: wire(cfg),
 	}
-	eps, demo, err := endpoints(cfg, base, opts.Now, opts.Log)
+	eps, demo, err := endpoints(cfg, base, now, opts.Log)
 	if err != nil {
 		return nil, err
 	}
-	client.Endpoints, client.Now = eps, opts.Now
+	client.Endpoints, client.Now = eps, now
 	calls := &callLog{ring: store.NewRing[connector.Call](cfg.Inspector.MaxCalls), client: client}
 	client.Observe = func(c connector.Call) {
-		calls.ring.Add(c)
+		calls.add(c)
 		if opts.ObserveCall != nil {
 			opts.ObserveCall(c)
 		}
 	}
-	machine := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: users, Now: opts.Now, NewID: newGUID}
+	st := &admin{users: users, issuer: issuer, clock: clock, ids: gen, calls: calls.ring,
+		sessions: store.NewExpiring[*web.Session](30*time.Minute, now),
+		grants:   store.NewExpiring[*web.Grant](10*time.Minute, now),
+		refresh:  store.NewExpiring[*web.Grant](config.DefaultRefreshTokenLifetime, now),
+		sso:      store.NewExpiring[*web.SSOSession](24*time.Hour, now)}
+	machine := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: users, Now: now, NewID: gen.GUID}
 	d := web.Deps{
 		Tenant: web.Tenant{Name: cfg.Tenant.Name, ID: cfg.Tenant.ID}, BaseURL: base, Schema: schema, Machine: machine,
-		Signer: signer{issuer}, Now: opts.Now, NewID: newGUID, Random: newSecret, Log: opts.Log, CallLog: calls,
-		Sessions: store.NewExpiring[*web.Session](30*time.Minute, opts.Now),
-		Grants:   store.NewExpiring[*web.Grant](10*time.Minute, opts.Now),
-		Refresh:  store.NewExpiring[*web.Grant](config.DefaultRefreshTokenLifetime, opts.Now),
-		SSO:      store.NewExpiring[*web.SSOSession](24*time.Hour, opts.Now),
+		Signer: signer{issuer}, Now: now, NewID: gen.GUID, Random: gen.Secret, Log: opts.Log, CallLog: calls,
+		Sessions: st.sessions, Grants: st.grants, Refresh: st.refresh, SSO: st.sso, Admin: st, AdminToken: cfg.Admin.Token,
 	}
+	d.Admin = &admin{users: users, issuer: issuer, clock: clock, ids: gen, sessions: d.Sessions.(*store.Expiring[*web.Session]),
+		grants: d.Grants.(*store.Expiring[*web.Grant]), refresh: d.Refresh.(*store.Expiring[*web.Grant]),
+		sso: d.SSO.(*store.Expiring[*web.SSOSession]), calls: calls.ring}
 	if demo {
 		d.Demo = fixtures.DemoConnector()
 	}
@@ -122,7 +130,7 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 		}
 		d.Providers = append(d.Providers, wp)
 	}
-	return &Emulator{Users: users, Issuer: issuer, handler: web.New(d), log: opts.Log}, nil
+	return &Emulator{Users: users, Issuer: issuer, Clock: clock, handler: web.New(d), log: opts.Log}, nil
 }
 
 // schemaOf is the tenant's attributes: the built-ins and the configured custom ones.
@@ -278,18 +286,4 @@ func Listen(cfg *config.Config, log *slog.Logger) (*Listening, error) {
 		l.BaseURL = strings.TrimRight(cfg.Server.PublicURL, "/")
 	}
 	return l, nil
-}
-
-// newGUID returns a random (version 4) GUID.
-func newGUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-// newSecret returns 32 random bytes, base64url: codes and CSRF tokens.
-func newSecret() string {
-	return rand.Text() + rand.Text()
 }

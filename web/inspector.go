@@ -49,6 +49,8 @@ type CallLog interface {
 	Clear()
 	// Resend sends call id's request again and records the new call; false when id is unknown.
 	Resend(ctx context.Context, id string) (Call, bool)
+	// Watch collects the calls of one run until the returned func is called; it returns them.
+	Watch(runID string) func() []Call
 }
 
 // wantsHTML tells a browser from an API client.

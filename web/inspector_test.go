@@ -21,8 +21,9 @@ type fakeCalls struct {
 	resends []string
 }
 
-func (f *fakeCalls) Calls() ([]web.Call, uint64) { return f.calls, f.total }
-func (f *fakeCalls) Clear()                      { f.calls = nil }
+func (f *fakeCalls) Calls() ([]web.Call, uint64)    { return f.calls, f.total }
+func (f *fakeCalls) Clear()                         { f.calls = nil }
+func (f *fakeCalls) Watch(string) func() []web.Call { return func() []web.Call { return nil } }
 func (f *fakeCalls) Resend(_ context.Context, id string) (web.Call, bool) {
 	for _, c := range f.calls {
 		if c.ID == id {

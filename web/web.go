@@ -93,8 +93,11 @@ type Deps struct {
 	NewID     func() string // GUIDs: runs, correlation ids
 	Random    func() string // opaque secrets: codes, CSRF tokens
 	Log       *slog.Logger
-	CallLog   CallLog      // the call inspector's store
-	Demo      http.Handler // the demo connector, or nil
+	CallLog   CallLog // the call inspector's store
+	Admin     Admin   // users, reset, keys and the clock, for the admin API
+	// AdminToken, when set, is required on /_emulator/ (Authorization: Bearer <token>).
+	AdminToken string
+	Demo       http.Handler // the demo connector, or nil
 }
 
 // Session is one browser's walk through a user flow: the run plus the authorization request

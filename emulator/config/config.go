@@ -20,6 +20,8 @@ type Config struct {
 	UserFlows         []UserFlow         `mapstructure:"userFlows"`
 	Compat            Compat             `mapstructure:"compat"`
 	Inspector         Inspector          `mapstructure:"inspector"`
+	Admin             Admin              `mapstructure:"admin"`
+	Deterministic     Deterministic      `mapstructure:"deterministic"`
 
 	// File is the file the configuration came from ("" for the embedded demo tenant); relative
 	// paths in it are resolved against its folder.
@@ -178,6 +180,18 @@ type Compat struct {
 // Inspector is the call inspector (/_emulator/calls).
 type Inspector struct {
 	MaxCalls int `mapstructure:"maxCalls"` // 200: the newest calls kept in memory
+}
+
+// Admin guards the admin API.
+type Admin struct {
+	Token string `mapstructure:"token"` // "": /_emulator/ is open; else Authorization: Bearer <token>
+}
+
+// Deterministic makes runs repeatable: with signingKeys, two identical runs give
+// byte-identical tokens.
+type Deterministic struct {
+	Seed int64  `mapstructure:"seed"` // 0: random ids; else ids, codes and secrets from this seed
+	Time string `mapstructure:"time"` // "": the real time; RFC 3339: the clock starts frozen there
 }
 
 // defaults holds every scalar key's default, by key path.

@@ -177,7 +177,7 @@ func TestBadEnvironmentValue(t *testing.T) {
 		}
 		return ""
 	})
-	if err == nil || !strings.Contains(err.Error(), "environment") {
+	if err == nil || !strings.Contains(err.Error(), "B2CEMU_") {
 		t.Errorf("err = %v", err)
 	}
 }

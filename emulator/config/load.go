@@ -112,10 +112,10 @@ func Parse(name string, data []byte, getenv func(string) string) (*Config, error
 	}
 	var cfg Config
 	err := v.Unmarshal(&cfg, func(dc *mapstructure.DecoderConfig) {
-		dc.DecodeHook = mapstructure.ComposeDecodeHookFunc(mapstructure.StringToTimeDurationHookFunc(), mapstructure.StringToSliceHookFunc(","))
+		dc.DecodeHook = mapstructure.ComposeDecodeHookFunc(timeToString, mapstructure.StringToTimeDurationHookFunc(), mapstructure.StringToSliceHookFunc(","))
 	})
 	if err != nil {
-		perr.Problems = append(perr.Problems, Problem{Msg: "a value from the environment does not fit its key: " + err.Error()})
+		perr.Problems = append(perr.Problems, Problem{Msg: "a value does not fit its key (check the B2CEMU_* variables): " + err.Error()})
 		return nil, perr
 	}
 	cfg.lines = lines
@@ -138,6 +138,14 @@ func EnvName(key string) string {
 }
 
 var durationType = reflect.TypeOf(time.Duration(0))
+
+// timeToString keeps an unquoted YAML timestamp (2026-01-01T00:00:00Z) usable in a string key.
+func timeToString(from, to reflect.Type, v any) (any, error) {
+	if t, ok := v.(time.Time); ok && to.Kind() == reflect.String {
+		return t.Format(time.RFC3339Nano), nil
+	}
+	return v, nil
+}
 
 // checkNode reports unknown keys and values of the wrong shape under n, which should decode
 // into t. Keys are matched exactly, as the documentation spells them.
@@ -210,8 +218,8 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, out *[]Problem, lines 
 		if _, err := strconv.ParseBool(n.Value); err != nil {
 			bad("true or false")
 		}
-	case t.Kind() == reflect.Int:
-		if _, err := strconv.Atoi(n.Value); err != nil {
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64:
+		if _, err := strconv.ParseInt(n.Value, 10, 64); err != nil {
 			bad("a whole number")
 		}
 	}

@@ -42,6 +42,11 @@ func (c *Config) Validate() *Error {
 	if c.Inspector.MaxCalls < 1 || c.Inspector.MaxCalls > 100000 {
 		v.add("inspector.maxCalls", fmt.Sprintf("%d is out of range; keep between 1 and 100000 calls", c.Inspector.MaxCalls))
 	}
+	if c.Deterministic.Time != "" {
+		if _, err := time.Parse(time.RFC3339, c.Deterministic.Time); err != nil {
+			v.add("deterministic.time", fmt.Sprintf("%q is not an RFC 3339 time; use e.g. 2026-01-01T00:00:00Z", c.Deterministic.Time))
+		}
+	}
 	if len(c.CustomPolicies.Paths) > 0 {
 		v.add("customPolicies.paths", "custom policies (Identity Experience Framework files) are not supported by this version of b2cemu; remove the key and use userFlows")
 	}

@@ -81,18 +81,34 @@ func Start(t testing.TB, yaml string) *Server {
 		t.Fatal(err)
 	}
 	base := ln.BaseURL
-	client := &http.Client{}
+	tr := &http.Transport{}
 	if ln.CAFile != "" {
 		pem, _ := os.ReadFile(ln.CAFile)
 		pool := x509.NewCertPool()
 		pool.AppendCertsFromPEM(pem)
-		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
 		t.Cleanup(func() {
 			if cfg.DataDir == "" {
 				os.Remove(ln.CAFile)
 			}
 		})
 	}
+	if u, _ := url.Parse(base); cfg.Server.PublicURL != "" {
+		// A configured public URL names a host that does not resolve here: send its requests to
+		// the listener, and nothing else there.
+		public := u.Host
+		if u.Port() == "" {
+			public = net.JoinHostPort(u.Hostname(), map[string]string{"https": "443"}[u.Scheme]+map[string]string{"http": "80"}[u.Scheme])
+		}
+		var d net.Dialer
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if addr == public {
+				addr = ln.Addr().String()
+			}
+			return d.DialContext(ctx, network, addr)
+		}
+	}
+	client := &http.Client{Transport: tr}
 	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, BcryptCost: 4, Log: log})
 	if err != nil {
 		t.Fatal(err)

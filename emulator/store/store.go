@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -131,6 +132,13 @@ func (s *Users) List() []*flows.User {
 	return out
 }
 
+// Clear removes every entry.
+func (e *Expiring[V]) Clear() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	clear(e.m)
+}
+
 // Expiring is a map whose entries vanish after a time to live. Take removes an entry so that
 // it can be used once.
 type Expiring[V any] struct {
@@ -198,4 +206,73 @@ func (e *Expiring[V]) Take(key string) (V, bool) {
 		return zero, false
 	}
 	return en.v, true
+}
+
+// Delete removes the user with this object id, reporting whether there was one.
+func (s *Users) Delete(objectID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.byID[objectID]
+	if !ok {
+		return false
+	}
+	for _, id := range u.Identities {
+		delete(s.byIdent, identKey(id))
+	}
+	delete(s.byID, objectID)
+	delete(s.password, objectID)
+	return true
+}
+
+// Reset removes every user.
+func (s *Users) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.byID, s.byIdent, s.password = map[string]*flows.User{}, map[string]string{}, map[string][]byte{}
+}
+
+// Exported is a user with its password hash, for export and import.
+type Exported struct {
+	User         *flows.User
+	PasswordHash []byte // bcrypt; nil for federated users
+}
+
+// Export returns every user with its password hash.
+func (s *Users) Export() []Exported {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Exported, 0, len(s.byID))
+	for id, u := range s.byID {
+		out = append(out, Exported{User: clone(u), PasswordHash: s.password[id]})
+	}
+	return out
+}
+
+// Import stores users as they were exported, replacing users with the same object id. It
+// refuses the whole batch when an identity belongs to another user.
+func (s *Users) Import(users []Exported) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range users {
+		for _, id := range e.User.Identities {
+			if owner, taken := s.byIdent[identKey(id)]; taken && owner != e.User.ObjectID {
+				return fmt.Errorf("user %s: the identity %s/%s belongs to user %s: %w", e.User.ObjectID, id.Issuer, id.IssuerAssignedID, owner, flows.ErrExists)
+			}
+		}
+	}
+	for _, e := range users {
+		if old, ok := s.byID[e.User.ObjectID]; ok {
+			for _, id := range old.Identities {
+				delete(s.byIdent, identKey(id))
+			}
+		}
+		s.byID[e.User.ObjectID] = clone(e.User)
+		for _, id := range e.User.Identities {
+			s.byIdent[identKey(id)] = e.User.ObjectID
+		}
+		if e.PasswordHash != nil {
+			s.password[e.User.ObjectID] = e.PasswordHash
+		}
+	}
+	return nil
 }

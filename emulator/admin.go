@@ -1,0 +1,122 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/b2cemu/b2cemu/emulator/connector"
+	"github.com/b2cemu/b2cemu/emulator/store"
+	"github.com/b2cemu/b2cemu/emulator/token"
+	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/web"
+)
+
+// admin is the emulator's state behind the admin API.
+type admin struct {
+	users    *store.Users
+	issuer   *token.Issuer
+	clock    *Clock
+	ids      *ids
+	sessions *store.Expiring[*web.Session]
+	grants   *store.Expiring[*web.Grant]
+	refresh  *store.Expiring[*web.Grant]
+	sso      *store.Expiring[*web.SSOSession]
+	calls    *store.Ring[connector.Call]
+}
+
+var _ web.Admin = (*admin)(nil)
+
+func (a *admin) Users() []*flows.User { return a.users.List() }
+
+func (a *admin) User(ctx context.Context, id string) (*flows.User, error) {
+	return a.users.Get(ctx, id)
+}
+
+func (a *admin) FindByIdentity(ctx context.Context, id flows.Identity) (*flows.User, error) {
+	return a.users.FindByIdentity(ctx, id)
+}
+
+func (a *admin) CreateUser(ctx context.Context, u *flows.User, password string) error {
+	if u.ObjectID == "" {
+		u.ObjectID = a.ids.GUID()
+	}
+	return a.users.Create(ctx, u, password)
+}
+
+func (a *admin) DeleteUser(id string) bool { return a.users.Delete(id) }
+
+// exportedUser is the export format: the admin API's user plus the bcrypt hash, so that an
+// imported local account signs in with the same password.
+type exportedUser struct {
+	ObjectID     string           `json:"objectId"`
+	Identities   []flows.Identity `json:"identities"`
+	Attributes   map[string]any   `json:"attributes"`
+	Created      json.RawMessage  `json:"createdDateTime,omitempty"`
+	PasswordHash string           `json:"passwordHash,omitempty"`
+}
+
+func (a *admin) ExportUsers() ([]byte, error) {
+	var out []exportedUser
+	for _, e := range a.users.Export() {
+		created, _ := json.Marshal(e.User.Created)
+		out = append(out, exportedUser{ObjectID: e.User.ObjectID, Identities: e.User.Identities, Attributes: e.User.Attributes,
+			Created: created, PasswordHash: string(e.PasswordHash)})
+	}
+	if out == nil {
+		out = []exportedUser{}
+	}
+	return json.MarshalIndent(map[string]any{"users": out}, "", "  ")
+}
+
+func (a *admin) ImportUsers(data []byte) (int, error) {
+	var in struct {
+		Users []exportedUser `json:"users"`
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return 0, fmt.Errorf("not an export of users: %w", err)
+	}
+	var batch []store.Exported
+	for i, e := range in.Users {
+		if e.ObjectID == "" || len(e.Identities) == 0 {
+			return 0, fmt.Errorf("users[%d]: needs objectId and identities", i)
+		}
+		u := &flows.User{ObjectID: e.ObjectID, Identities: e.Identities, Attributes: flows.Claims{}}
+		for k, v := range e.Attributes {
+			if n, ok := v.(float64); ok && n == float64(int64(n)) {
+				v = int64(n) // JSON numbers are int attributes
+			}
+			u.Attributes[k] = v
+		}
+		if len(e.Created) > 0 {
+			_ = json.Unmarshal(e.Created, &u.Created)
+		}
+		ex := store.Exported{User: u}
+		if e.PasswordHash != "" {
+			ex.PasswordHash = []byte(e.PasswordHash)
+		}
+		batch = append(batch, ex)
+	}
+	if err := a.users.Import(batch); err != nil {
+		return 0, err
+	}
+	return len(batch), nil
+}
+
+func (a *admin) Reset() {
+	a.users.Reset()
+	a.sessions.Clear()
+	a.grants.Clear()
+	a.refresh.Clear()
+	a.sso.Clear()
+	a.calls.Clear()
+}
+
+func (a *admin) KeyIDs() ([]string, string) {
+	kids := a.issuer.KeyIDs()
+	return kids, kids[len(kids)-1]
+}
+
+func (a *admin) Clock() web.ClockState { return a.clock.State() }
+
+func (a *admin) SetClock(ch web.ClockChange) (web.ClockState, error) { return a.clock.Set(ch) }

@@ -1,0 +1,297 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// RunRequest is the headless sign-up API's request: who signs in, how, and what they type.
+type RunRequest struct {
+	ClientID         string              `json:"clientId"`
+	RedirectURI      string              `json:"redirectUri,omitempty"` // default: the app's first
+	Nonce            string              `json:"nonce,omitempty"`
+	Scope            string              `json:"scope,omitempty"` // default "openid"
+	UILocales        string              `json:"uiLocales,omitempty"`
+	IdentityProvider string              `json:"identityProvider"` // a provider id, or "email"
+	Account          map[string]any      `json:"account"`          // see docs/admin-api.md
+	Attributes       []map[string]string `json:"attributes,omitempty"`
+	SSO              bool                `json:"sso,omitempty"` // start a browser SSO session (cookie in the response)
+}
+
+// RunResponse is what happened.
+type RunResponse struct {
+	Outcome          string            `json:"outcome"` // token | blocked | validationError | error
+	RunID            string            `json:"runId"`
+	NewUser          bool              `json:"newUser,omitempty"`
+	ObjectID         string            `json:"objectId,omitempty"`
+	IDToken          string            `json:"idToken,omitempty"`
+	AccessToken      string            `json:"accessToken,omitempty"`
+	RefreshToken     string            `json:"refreshToken,omitempty"`
+	Claims           map[string]any    `json:"claims,omitempty"`
+	UserMessage      string            `json:"userMessage,omitempty"`
+	Error            string            `json:"error,omitempty"`
+	ErrorDescription string            `json:"errorDescription,omitempty"`
+	Attempts         []Attempted       `json:"attempts"`
+	Calls            []TranscriptEntry `json:"calls"`
+}
+
+// Attempted is one submission of the attribute (or local sign-up) page.
+type Attempted struct {
+	Values          map[string]string `json:"values"`
+	UserMessage     string            `json:"userMessage,omitempty"`
+	FieldErrors     map[string]string `json:"fieldErrors,omitempty"`
+	RequiredMissing bool              `json:"requiredMissing,omitempty"`
+}
+
+// TranscriptEntry is one connector call of the run.
+type TranscriptEntry struct {
+	Step       string          `json:"step"`
+	Connector  string          `json:"connector"`
+	Request    json.RawMessage `json:"request"`
+	Status     int             `json:"status,omitempty"`
+	Response   json.RawMessage `json:"response,omitempty"`
+	LatencyMs  float64         `json:"latencyMs"`
+	Attempts   int             `json:"attempts"`
+	Outcome    string          `json:"outcome"`
+	Warnings   []string        `json:"warnings,omitempty"`
+	Diagnostic string          `json:"diagnostic,omitempty"`
+}
+
+// apiError is a JSON error of the admin and headless APIs.
+func apiError(c echo.Context, status int, format string, args ...any) error {
+	return c.JSON(status, map[string]string{"error": sprintf(format, args...)})
+}
+
+// runFlow is the headless sign-up: the same machine and connector calls as the pages, driven
+// by a script, answered in one JSON document.
+func (s *server) runFlow(c echo.Context) error {
+	def, ok := s.flowByID[strings.ToLower(c.Param("policy"))]
+	if !ok {
+		return apiError(c, http.StatusNotFound, "no user flow %q", c.Param("policy"))
+	}
+	var req RunRequest
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return apiError(c, http.StatusBadRequest, "the request is not a run request: %v (see docs/admin-api.md)", err)
+	}
+	app := s.app(req.ClientID)
+	switch {
+	case app == nil && len(s.Apps) > 0 && req.ClientID == "":
+		app = &s.Apps[0]
+	case app == nil:
+		return apiError(c, http.StatusBadRequest, "AADB2C90068: no application with clientId %q", req.ClientID)
+	}
+	if req.RedirectURI == "" && len(app.RedirectURIs) > 0 {
+		req.RedirectURI = s.resolveURI(app.RedirectURIs[0])
+	}
+	if !s.registered(app, req.RedirectURI) {
+		return apiError(c, http.StatusBadRequest, "AADB2C90006: the redirect URI %q is not registered for the client ID %q", req.RedirectURI, app.ClientID)
+	}
+	if req.Scope == "" {
+		req.Scope = "openid"
+	}
+	ar := AuthRequest{Policy: def.ID, ClientID: app.ClientID, RedirectURI: req.RedirectURI, Scope: req.Scope, Nonce: req.Nonce,
+		ResponseType: "id_token", UILocales: uiLocales(req.UILocales, "")}
+	if hasScope(req.Scope, "offline_access") {
+		ar.ResponseType = "code id_token"
+	}
+	if bad := s.unsupportedScope(ar); bad != "" {
+		return apiError(c, http.StatusBadRequest, "AADB2C90012: the scope %q is not supported", bad)
+	}
+	if req.IdentityProvider == "" || !def.Offers(req.IdentityProvider) {
+		return apiError(c, http.StatusBadRequest, "the user flow %s does not offer the identity provider %q; use one of %v", def.ID, req.IdentityProvider, def.IdentityProviders)
+	}
+	run := s.Machine.Start(def, s.NewID(), app.ClientID, ar.UILocales)
+	stop := s.CallLog.Watch(run.ID)
+	resp := RunResponse{RunID: run.ID, Attempts: []Attempted{}}
+	err := s.drive(c, def, run, req, &resp)
+	resp.Calls = transcript(stop())
+	if err != nil {
+		return err
+	}
+	switch run.Phase {
+	case flows.PhaseDone:
+		return s.headlessToken(c, def, ar, run, req.SSO, resp)
+	case flows.PhaseBlocked:
+		resp.Outcome, resp.UserMessage = "blocked", run.UserMessage
+	case flows.PhaseFailed, flows.PhaseCancelled:
+		resp.Outcome, resp.Error = "error", run.Failure.Error
+		resp.ErrorDescription = run.Failure.Code + ": " + run.Failure.Message
+	default:
+		resp.Outcome = "validationError"
+		if n := len(resp.Attempts); n > 0 {
+			resp.UserMessage = resp.Attempts[n-1].UserMessage
+		} else {
+			resp.UserMessage = run.PageError
+		}
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+// drive feeds the machine the inputs the request describes until the run ends or the
+// attribute submissions run out.
+func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, req RunRequest, resp *RunResponse) error {
+	ctx := c.Request().Context()
+	str := func(k string) string { v, _ := req.Account[k].(string); return v }
+	next := 0
+	for steps := 0; !run.Phase.Terminal() && steps < 50; steps++ {
+		var in flows.Input
+		switch run.Phase {
+		case flows.PhaseSignIn:
+			switch {
+			case req.IdentityProvider != flows.LocalProvider:
+				in = flows.ChooseProvider{Provider: req.IdentityProvider}
+			case def.Type == flows.SignUpOrSignIn && str("password") != "" && s.exists(c, str("email")):
+				in = flows.SignInLocal{Email: str("email"), Password: str("password")}
+			default:
+				in = flows.StartSignUp{}
+			}
+		case flows.PhaseIdP:
+			fed, err := s.federatedAccount(req.IdentityProvider, req.Account)
+			if err != nil {
+				return apiError(c, http.StatusBadRequest, "%v", err)
+			}
+			in = fed
+		case flows.PhaseLocalSignUp, flows.PhaseAttributes:
+			if next >= len(req.Attributes) && (next > 0 || len(def.UserAttributes) > 0 && run.Phase == flows.PhaseAttributes && requiredMissing(def, run)) {
+				return nil // no more submissions: the run waits on the page
+			}
+			values := map[string]string{}
+			if next < len(req.Attributes) {
+				values = req.Attributes[next]
+			}
+			next++
+			if run.Phase == flows.PhaseLocalSignUp {
+				in = flows.SubmitSignUp{Email: str("email"), Password: str("password"), ConfirmPassword: str("password"), Values: values}
+			} else {
+				merged := map[string]string{}
+				for k := range run.Values {
+					merged[k] = run.Values.String(k) // pre-filled values are submitted as a browser would
+				}
+				for k, v := range values {
+					merged[k] = v
+				}
+				in = flows.SubmitAttributes{Values: merged}
+				values = merged
+			}
+			before := run.Phase
+			if err := s.Machine.Advance(ctx, def, run, in); err != nil {
+				return apiError(c, http.StatusBadRequest, "%v", err)
+			}
+			if run.Phase == before {
+				resp.Attempts = append(resp.Attempts, Attempted{Values: values, UserMessage: run.PageError,
+					FieldErrors: run.FieldErrors, RequiredMissing: run.RequiredMissing})
+			} else {
+				resp.Attempts = append(resp.Attempts, Attempted{Values: values})
+			}
+			continue
+		default:
+			return nil
+		}
+		if err := s.Machine.Advance(ctx, def, run, in); err != nil {
+			return apiError(c, http.StatusBadRequest, "%v", err)
+		}
+		if run.Phase == flows.PhaseSignIn && run.PageError != "" {
+			resp.Attempts = append(resp.Attempts, Attempted{Values: map[string]string{"email": str("email")}, UserMessage: run.PageError})
+			return nil
+		}
+	}
+	return nil
+}
+
+// requiredMissing reports whether a required attribute has no value yet.
+func requiredMissing(def *flows.Definition, run *flows.Run) bool {
+	for _, ua := range def.UserAttributes {
+		if ua.Required && run.Values.String(ua.Name) == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// exists reports whether a local account with this email exists.
+func (s *server) exists(c echo.Context, email string) bool {
+	id := flows.Identity{SignInType: "emailAddress", Issuer: s.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: email}
+	_, err := s.Admin.FindByIdentity(c.Request().Context(), id)
+	return err == nil
+}
+
+// federatedAccount is the identity provider's answer for the request's account: a fixture
+// account by issuerAssignedId, or the inline claims.
+func (s *server) federatedAccount(provider string, account map[string]any) (flows.SignInFederated, error) {
+	id, _ := account["issuerAssignedId"].(string)
+	if p := s.idpByID[provider]; p != nil {
+		for _, a := range p.Accounts {
+			if a.IssuerAssignedID == id && len(account) == 1 {
+				return flows.SignInFederated{IssuerAssignedID: id, Claims: a.Claims.Clone()}, nil
+			}
+		}
+	}
+	claims := flows.Claims{}
+	for _, k := range []string{"email", "displayName", "givenName", "surname"} {
+		if v, ok := account[k].(string); ok && v != "" {
+			claims[k] = v
+		}
+	}
+	if id == "" {
+		id = strings.ToLower(claims.String("email"))
+	}
+	if id == "" {
+		return flows.SignInFederated{}, errors.New("the account names no fixture account and has no issuerAssignedId or email")
+	}
+	return flows.SignInFederated{IssuerAssignedID: id, Claims: claims}, nil
+}
+
+// headlessToken mints the tokens of a finished headless run.
+func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthRequest, run *flows.Run, sso bool, resp RunResponse) error {
+	sess := &Session{Auth: ar, Run: run}
+	authTime := s.Now().Unix()
+	g := &Grant{Auth: ar, Claims: s.baseClaims(def, ar, run), AuthTime: authTime, ObjectID: run.User.ObjectID}
+	m, err := s.mint(def, g, "", true, true, true)
+	if err != nil {
+		return err
+	}
+	resp.Outcome, resp.NewUser, resp.ObjectID = "token", run.NewUser, run.User.ObjectID
+	resp.IDToken, resp.AccessToken = m.IDToken, m.AccessToken
+	if hasScope(ar.Scope, "offline_access") {
+		_, refreshLife, _ := lifetimes(def)
+		resp.RefreshToken = s.Random()
+		s.Refresh.PutFor(resp.RefreshToken, g, refreshLife)
+	}
+	if _, claims, err := s.Signer.Verify(m.IDToken); err == nil {
+		resp.Claims = claims
+	}
+	if sso {
+		s.startSSO(c, sess, authTime)
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+func transcript(calls []Call) []TranscriptEntry {
+	out := []TranscriptEntry{}
+	for _, c := range calls {
+		e := TranscriptEntry{Step: c.Step, Connector: c.Connector, Request: c.Request, Attempts: len(c.Attempts), Outcome: c.Outcome,
+			Warnings: c.Warnings, Diagnostic: c.Diagnostic}
+		if n := len(c.Attempts); n > 0 {
+			last := c.Attempts[n-1]
+			e.Status = last.Status
+			for _, a := range c.Attempts {
+				e.LatencyMs += a.LatencyMs
+			}
+			if json.Valid([]byte(last.Body)) {
+				e.Response = json.RawMessage(last.Body)
+			} else if last.Body != "" {
+				e.Response, _ = json.Marshal(last.Body)
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
