@@ -40,6 +40,9 @@ const usage = `usage:
   b2cemu connector test --config FILE --connector NAME [--step S] [--claims FILE] [--local] [--base-url URL]
                                                       send each step's request as B2C would and judge the answers
                                                       (exit 1: a response would fail in B2C; 2: the test could not run)
+  b2cemu run-flow --policy P [--request FILE | --idp ID --account ID | --email E --password P] [--url URL | --config FILE]
+                                                      one headless sign-up; prints the outcome, tokens, claims and calls
+                                                      (exit 1: it did not end with a token; 2: it could not run)
   b2cemu version                                      print the version`
 
 // exitError is an error that asks for a particular exit status.
@@ -65,6 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	case "serve":
 		return serve(ctx, args, getenv, stdout)
+	case "run-flow":
+		return runFlow(ctx, args, getenv, stdout)
 	case "connector":
 		if len(args) == 0 || args[0] != "test" {
 			return fmt.Errorf("usage: b2cemu connector test --config FILE --connector NAME")

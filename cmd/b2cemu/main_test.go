@@ -170,3 +170,29 @@ func TestConnectorTestCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestRunFlowCommand(t *testing.T) {
+	env := func(string) string { return "" }
+	var out strings.Builder
+	err := run(context.Background(), []string{"run-flow", "--policy", "B2C_1_susi", "--idp", "facebook.com", "--account", "1000000000000001"}, env, &out)
+	if err != nil || !strings.Contains(out.String(), `"outcome": "token"`) || !strings.Contains(out.String(), `"jobTitle": "Demo Engineer"`) {
+		t.Fatalf("err %v\n%s", err, out.String())
+	}
+	out.Reset()
+	err = run(context.Background(), []string{"run-flow", "--policy", "B2C_1_susi", "--idp", "google.com", "--account", "118221212000000000002"}, env, &out)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(out.String(), `"outcome": "blocked"`) {
+		t.Errorf("a blocked run: %v\n%s", err, out.String())
+	}
+	req := filepath.Join(t.TempDir(), "req.json")
+	os.WriteFile(req, []byte(`{"identityProvider":"email","account":{"email":"cli@fabrikam.com","password":"Passw0rd!"},"attributes":[{"displayName":"Cli User"}]}`), 0o644)
+	out.Reset()
+	if err := run(context.Background(), []string{"run-flow", "--policy", "B2C_1_susi", "--request", req}, env, &out); err != nil || !strings.Contains(out.String(), `"newUser": true`) {
+		t.Errorf("a request file: %v\n%s", err, out.String())
+	}
+	for _, args := range [][]string{{"run-flow"}, {"run-flow", "--policy", "B2C_1_susi"}, {"run-flow", "--policy", "B2C_1_nope", "--idp", "email", "--email", "a@b.c"}} {
+		if err := run(context.Background(), args, env, io.Discard); !errors.As(err, &ee) || ee.code != 2 {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+}
