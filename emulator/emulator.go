@@ -107,6 +107,15 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	if demo {
 		d.Demo = fixtures.DemoConnector()
 	}
+	b := cfg.Branding
+	d.Branding = web.Branding{CompanyName: b.CompanyName, PrimaryColor: b.PrimaryColor, BackgroundColor: b.BackgroundColor}
+	if b.Logo != "" {
+		logo, err := os.ReadFile(cfg.Resolve(b.Logo))
+		if err != nil {
+			return nil, configError(cfg, "branding.logo", fmt.Sprintf("%q cannot be read: %v", b.Logo, err))
+		}
+		d.Branding.Logo, d.Branding.LogoType = logo, config.LogoType(b.Logo)
+	}
 	for _, f := range cfg.UserFlows {
 		d.Flows = append(d.Flows, definition(f))
 	}

@@ -85,8 +85,16 @@ const (
 	msgNoAccount        = "We can't seem to find your account."
 	msgBadPassword      = "Your password is incorrect."
 	msgBadEmail         = "Please enter a valid email address."
+	msgEnterEmail       = "Please enter your Email Address"
+	msgEnterPassword    = "Please enter your password"
 	msgPasswordStrength = "The password must be between 8 and 64 characters and contain 3 out of 4 of the following: lowercase characters, uppercase characters, digits (0-9), and one or more symbols."
 )
+
+// Messages lists the texts the machine and the attribute parser put on pages, for
+// translation tables to cover ("%d" stands for a number).
+var Messages = []string{msgRequired, msgUserExists, msgNoAccount, msgBadPassword, msgBadEmail, msgPasswordStrength,
+	msgEnterEmail, msgEnterPassword, "Please enter a whole number.", "Please choose true or false.",
+	"Please enter no more than %d characters.", "The characters < and > are not allowed."}
 
 // Start returns a new run of def. A sign-up flow with a single identity provider goes
 // straight to it, as B2C does.
@@ -191,10 +199,10 @@ func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *Run, in
 			r.RequiredMissing = true
 			r.FieldErrors = map[string]string{}
 			if strings.TrimSpace(in.Email) == "" {
-				r.FieldErrors["signInName"] = "Please enter your Email Address"
+				r.FieldErrors["signInName"] = msgEnterEmail
 			}
 			if in.Password == "" {
-				r.FieldErrors["password"] = "Please enter your password"
+				r.FieldErrors["password"] = msgEnterPassword
 			}
 			return nil
 		}

@@ -164,7 +164,7 @@ func formValues(f url.Values) map[string]string {
 // show renders the page of the run's phase.
 func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) error {
 	r := sess.Run
-	page := views.Page{Title: s.Tenant.Name, Lang: r.UILocales, Tenant: s.Tenant.Name}
+	page := s.page(s.Tenant.Name, r.UILocales)
 	form := views.Form{Action: s.flowURL(def, r.ID), CSRF: sess.CSRF, Seq: r.Seq}
 	switch r.Phase {
 	case flows.PhaseSignIn:
@@ -189,7 +189,7 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	case flows.PhaseLocalSignUp, flows.PhaseAttributes, flows.PhaseBlocked:
 		return s.render(c, http.StatusOK, views.SelfAssertedPage(s.selfAsserted(page, form, def, r)))
 	case flows.PhaseFailed:
-		return s.render(c, http.StatusOK, views.ErrorPage(s.errorView(r.Failure.Code, r.Failure.Message)))
+		return s.render(c, http.StatusOK, views.ErrorPage(s.errorView(c, r.Failure.Code, r.Failure.Message)))
 	}
 	return errExpired
 }

@@ -17,7 +17,7 @@ import (
 // home lists the user flows with "Run user flow" links, as the portal does: id_token for the
 // first registered application, returned to its first redirect URI by form_post.
 func (s *server) home(c echo.Context) error {
-	m := views.Home{Page: views.Page{Title: "b2cemu", Tenant: s.Tenant.Name}, TenantID: s.Tenant.ID, BaseURL: s.BaseURL}
+	m := views.Home{Page: s.page("b2cemu", ""), TenantID: s.Tenant.ID, BaseURL: s.BaseURL}
 	var app *App
 	if len(s.Apps) > 0 {
 		app = &s.Apps[0]
@@ -49,7 +49,7 @@ func (s *server) viewToken(c echo.Context) error {
 	if c.Request().Method == http.MethodPost {
 		get = c.FormValue
 	}
-	m := views.JWT{Page: views.Page{Title: "Token viewer", Tenant: s.Tenant.Name}, Error: get("error"), ErrorDesc: get("error_description")}
+	m := views.JWT{Page: s.page("Token viewer", ""), Error: get("error"), ErrorDesc: get("error_description")}
 	m.Token = strings.TrimSpace(get("id_token"))
 	if m.Token != "" {
 		header, claims, err := s.Signer.Verify(m.Token)

@@ -75,7 +75,7 @@ func (s *server) calls(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, map[string]any{"total": total, "calls": calls})
 	}
-	m := views.Calls{Page: views.Page{Title: "API connector calls", Tenant: s.Tenant.Name}, Step: step, Outcome: outcome, Total: total,
+	m := views.Calls{Page: s.page("API connector calls", ""), Step: step, Outcome: outcome, Total: total,
 		Steps: []string{"PostFederationSignup", "PostAttributeCollection", "PreTokenIssuance"}, Outcomes: []string{"Continue", "ShowBlockPage", "ValidationError", "failure"}}
 	byRun := map[string]int{}
 	for _, call := range calls {

@@ -324,5 +324,5 @@ func (s *server) logout(c echo.Context) error {
 		}
 		s.Log.Warn("logout: post_logout_redirect_uri is not a registered redirect URI; showing the signed-out page", "uri", target)
 	}
-	return s.render(c, http.StatusOK, views.SignedOutPage(views.Page{Title: "Signed out", Tenant: s.Tenant.Name}))
+	return s.render(c, http.StatusOK, views.SignedOutPage(s.page("Signed out", requestLocale(c))))
 }

@@ -20,6 +20,8 @@ func routes(e *echo.Echo, s *server) {
 	e.GET("/jwt", s.viewToken)
 	e.POST("/jwt", s.viewToken)
 	sub, _ := fs.Sub(static.Files, ".")
+	e.GET("/_branding.css", s.brandingCSS)
+	e.GET("/_branding/logo", s.brandingLogo)
 	e.GET("/_static/*", echo.WrapHandler(http.StripPrefix("/_static/", staticHandler(sub))))
 
 	for _, p := range oidcPrefixes {

@@ -93,8 +93,9 @@ type Deps struct {
 	NewID     func() string // GUIDs: runs, correlation ids
 	Random    func() string // opaque secrets: codes, CSRF tokens
 	Log       *slog.Logger
-	CallLog   CallLog // the call inspector's store
-	Admin     Admin   // users, reset, keys and the clock, for the admin API
+	CallLog   CallLog  // the call inspector's store
+	Admin     Admin    // users, reset, keys and the clock, for the admin API
+	Branding  Branding // the company name, logo and colours of the pages
 	// AdminToken, when set, is required on /_emulator/ (Authorization: Bearer <token>).
 	AdminToken string
 	Demo       http.Handler // the demo connector, or nil
@@ -195,12 +196,17 @@ func (s *server) handleError(err error, c echo.Context) {
 	if pe.Status >= 500 {
 		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}
-	_ = s.render(c, pe.Status, views.ErrorPage(s.errorView(pe.Code, pe.Message)))
+	_ = s.render(c, pe.Status, views.ErrorPage(s.errorView(c, pe.Code, pe.Message)))
 }
 
-func (s *server) errorView(code, msg string) views.Error {
+// requestLocale is the language a request asks for: ui_locales, else Accept-Language.
+func requestLocale(c echo.Context) string {
+	return uiLocales(c.QueryParam("ui_locales"), c.Request().Header.Get("Accept-Language"))
+}
+
+func (s *server) errorView(c echo.Context, code, msg string) views.Error {
 	return views.Error{
-		Page:          views.Page{Title: "Error", Tenant: s.Tenant.Name},
+		Page:          s.page("Error", requestLocale(c)),
 		Code:          code,
 		Message:       msg,
 		CorrelationID: s.NewID(),

@@ -21,6 +21,7 @@ type Config struct {
 	Compat            Compat             `mapstructure:"compat"`
 	Inspector         Inspector          `mapstructure:"inspector"`
 	Admin             Admin              `mapstructure:"admin"`
+	Branding          Branding           `mapstructure:"branding"`
 	Deterministic     Deterministic      `mapstructure:"deterministic"`
 
 	// File is the file the configuration came from ("" for the embedded demo tenant); relative
@@ -180,6 +181,14 @@ type Compat struct {
 // Inspector is the call inspector (/_emulator/calls).
 type Inspector struct {
 	MaxCalls int `mapstructure:"maxCalls"` // 200: the newest calls kept in memory
+}
+
+// Branding is the pages' company branding.
+type Branding struct {
+	CompanyName     string `mapstructure:"companyName"`     // the banner; "" = the tenant name
+	Logo            string `mapstructure:"logo"`            // PNG, JPEG, GIF or SVG file, at most 256 KiB
+	PrimaryColor    string `mapstructure:"primaryColor"`    // buttons and links, e.g. "#0078d4"
+	BackgroundColor string `mapstructure:"backgroundColor"` // the page background, e.g. "#0b4f8a"
 }
 
 // Admin guards the admin API.

@@ -144,6 +144,9 @@ applications:
 		{"flow twice", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email]}\n  - {id: b2c_1_X, type: signUp, identityProviders: [email]}", `userFlows[1].id: "b2c_1_X" is declared twice`},
 		{"compat step", "compat:\n  preTokenStep: PreToken", `compat.preTokenStep: "PreToken" is not a token-step name`},
 		{"compat client id key", "compat:\n  preTokenClientIdKey: clientID", `compat.preTokenClientIdKey: "clientID" is not a client id key; use client_id or clientId`},
+		{"branding colour", "branding:\n  primaryColor: blue", `branding.primaryColor: "blue" is not a hex colour`},
+		{"branding logo", "branding:\n  logo: logo.bmp", `branding.logo: "logo.bmp" cannot be read`},
+		{"deterministic time", "deterministic:\n  time: yesterday", `deterministic.time: "yesterday" is not an RFC 3339 time`},
 		{"custom policies", "customPolicies:\n  paths: [policies/]", `customPolicies.paths: custom policies (Identity Experience Framework files) are not supported by this version`},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -17,6 +18,7 @@ var (
 	guidRe      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	tenantRe    = regexp.MustCompile(`^[a-z0-9]{1,256}$`)
 	attrNameRe  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+	colorRe     = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$`)
 	flowIDRe    = regexp.MustCompile(`^(?i)B2C_1_[A-Za-z0-9_\-]+$`)
 	knownClaims = []string{"displayName", "givenName", "surname", "emails", "identityProvider", "newUser", "objectId",
 		"jobTitle", "streetAddress", "city", "postalCode", "state", "country"}
@@ -41,6 +43,22 @@ func (c *Config) Validate() *Error {
 	c.validateApplications(v)
 	if c.Inspector.MaxCalls < 1 || c.Inspector.MaxCalls > 100000 {
 		v.add("inspector.maxCalls", fmt.Sprintf("%d is out of range; keep between 1 and 100000 calls", c.Inspector.MaxCalls))
+	}
+	for _, kc := range [][2]string{{"branding.primaryColor", c.Branding.PrimaryColor}, {"branding.backgroundColor", c.Branding.BackgroundColor}} {
+		if kc[1] != "" && !colorRe.MatchString(kc[1]) {
+			v.add(kc[0], fmt.Sprintf("%q is not a hex colour; use e.g. \"#0078d4\" (quoted in YAML)", kc[1]))
+		}
+	}
+	if l := c.Branding.Logo; l != "" {
+		info, err := os.Stat(c.Resolve(l))
+		switch {
+		case err != nil:
+			v.add("branding.logo", fmt.Sprintf("%q cannot be read (%v)", l, err))
+		case info.Size() > 256<<10:
+			v.add("branding.logo", fmt.Sprintf("%q is %d bytes; keep the logo under 256 KiB", l, info.Size()))
+		case LogoType(l) == "":
+			v.add("branding.logo", fmt.Sprintf("%q is not a .png, .jpg, .gif or .svg file", l))
+		}
 	}
 	if c.Deterministic.Time != "" {
 		if _, err := time.Parse(time.RFC3339, c.Deterministic.Time); err != nil {
@@ -347,6 +365,21 @@ func (c *Config) validateTokens(v *validator, key string, t Tokens) {
 	default:
 		v.add(key+".policyClaim", fmt.Sprintf("%q is not a policy claim; use tfp or acr", t.PolicyClaim))
 	}
+}
+
+// LogoType is the Content-Type of a logo file, by its extension; "" when it is no image.
+func LogoType(file string) string {
+	switch strings.ToLower(filepath.Ext(file)) {
+	case ".png":
+		return "image/png"
+	case ".jpg", ".jpeg":
+		return "image/jpeg"
+	case ".gif":
+		return "image/gif"
+	case ".svg":
+		return "image/svg+xml"
+	}
+	return ""
 }
 
 func list(set map[string]bool) string {

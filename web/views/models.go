@@ -2,12 +2,27 @@
 // element ids and classes are Azure AD B2C's, so selectors written for a real tenant work.
 package views
 
+import "fmt"
+
 // Page is what every page needs.
 type Page struct {
 	Title  string
-	Lang   string // <html lang>, from ui_locales
-	Tenant string // tenant name, shown in the banner
+	Lang   string              // <html lang>, from ui_locales
+	Tenant string              // tenant or company name, shown in the banner
+	Logo   bool                // the tenant has a logo (/_branding/logo)
+	T      func(string) string // translates built-in English strings; nil = English
 }
+
+// Tr translates a built-in string.
+func (p Page) Tr(s string) string {
+	if p.T == nil {
+		return s
+	}
+	return p.T(s)
+}
+
+// Trf translates a built-in format string, then fills it.
+func (p Page) Trf(format string, args ...any) string { return fmt.Sprintf(p.Tr(format), args...) }
 
 // Form is the hidden state every flow form carries back to the dispatcher.
 type Form struct {
