@@ -4,8 +4,9 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
 CLIENTS := emulator/clients/testdata/node
+PLAYWRIGHT := docs/examples/playwright
 
-.PHONY: run build test deps generate check-generated fmt
+.PHONY: run build test deps screenshots generate check-generated fmt
 
 ## run: start the emulator on its embedded demo tenant (http://127.0.0.1:8080)
 run:
@@ -17,10 +18,11 @@ build:
 
 OAUTH2_PROXY := github.com/oauth2-proxy/oauth2-proxy/v7@v7.15.6
 
-## deps: what the client matrix runs: the Node packages (msal-node, openid-client) from the
-## lock file, and oauth2-proxy built into .tools/ (about 90 s the first time)
+## deps: what the client matrix and the Playwright example run: their Node packages from the
+## lock files, and oauth2-proxy built into .tools/ (about 90 s the first time)
 deps:
 	npm ci --prefix $(CLIENTS) --no-audit --no-fund
+	npm ci --prefix $(PLAYWRIGHT) --no-audit --no-fund
 	test -x .tools/oauth2-proxy || GOBIN=$(CURDIR)/.tools $(GO) install $(OAUTH2_PROXY)
 
 ## test: vet and every test with the race detector (browser tests need Debian's chromium; the
@@ -28,6 +30,11 @@ deps:
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+## screenshots: refresh docs/screenshots from the browser suite
+screenshots:
+	mkdir -p docs/screenshots
+	B2CEMU_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestBrowser' ./web
 
 ## generate: regenerate the templ views
 generate:

@@ -50,7 +50,7 @@ func chromium(t *testing.T) context.Context {
 func shot(name string) chromedp.Action[chromedp.Void] {
 	dir := os.Getenv("B2CEMU_SCREENSHOTS")
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		if dir == "" {
+		if dir == "" || name == "" {
 			return nil
 		}
 		buf, err := chromedp.FullScreenshot(100)(ctx, t)
@@ -169,7 +169,11 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 
 	token := func(t *testing.T) map[string]any {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.WaitVisible(css("#token")), shot(t.Name()[len("TestBrowserSignUpJourneys/"):]+"-token")); err != nil {
+		name := ""
+		if strings.HasSuffix(t.Name(), "/federated-sign-up") {
+			name = "token-viewer"
+		}
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(css("#token")), shot(name)); err != nil {
 			t.Fatal(err)
 		}
 		return emulatortest.Verify(t, discovery, read(t, ctx, chromedp.Text(css("#token"))))
@@ -312,5 +316,30 @@ func TestBrowserInspectorUpdatesLive(t *testing.T) {
 	}
 	if got := read(t, ctx, chromedp.Text(css("article.call .step"))); got != "PostFederationSignup" {
 		t.Errorf("step = %q", got)
+	}
+}
+
+// TestBrowserOtherPages visits the pages the journeys do not: the home page, a sign-up flow's
+// provider choice, the Spanish sign-in page and the error page.
+func TestBrowserOtherPages(t *testing.T) {
+	ctx := chromium(t)
+	srv := emulatortest.Start(t, "")
+	q := url.Values{"client_id": {"6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10"}, "redirect_uri": {srv.URL + "/jwt"}, "scope": {"openid"},
+		"response_type": {"id_token"}, "prompt": {"login"}}
+	steps := []struct {
+		name, url, wait string
+	}{
+		{"home", srv.URL + "/", "a.run"},
+		{"signup-provider-choice", srv.URL + "/contoso.onmicrosoft.com/B2C_1_signup/oauth2/v2.0/authorize?" + q.Encode(), "#api[data-name=IdpSelections]"},
+		{"signin-spanish", srv.URL + "/contoso.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/authorize?" + q.Encode() + "&ui_locales=es", "#api[data-name=Unified]"},
+		{"error", srv.URL + "/contoso.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/authorize?client_id=6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10&redirect_uri=https%3A%2F%2Fevil.example%2F", "#api[data-name=GlobalException]"},
+	}
+	for _, s := range steps {
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.url), chromedp.WaitVisible(css(s.wait)), shot(s.name)); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+	}
+	if got := read(t, ctx, chromedp.Text(css("#errorCode"))); got != "AADB2C90006" {
+		t.Errorf("error page code = %q", got)
 	}
 }

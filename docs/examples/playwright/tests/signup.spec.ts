@@ -1,0 +1,96 @@
+// Sign-up journeys of the demo tenant, written with B2C's own element ids so that the same
+// selectors work against a real tenant.
+import { test, expect } from "@playwright/test";
+import { authorizeUrl, uniqueEmail, tokenClaims, signInAtFakeProvider, policy, clientId } from "./b2c";
+
+test("federated sign-up: pre-fill, the validation loop, and the connector's claims in the token", async ({ page, baseURL }) => {
+  await page.goto(authorizeUrl(baseURL!));
+  await page.locator("#FacebookExchange").click();
+  await signInAtFakeProvider(page, uniqueEmail("social"), "Bob");
+
+  // The attribute page is pre-filled from the identity provider.
+  await expect(page.locator("#api[data-name=SelfAsserted]")).toBeVisible();
+  await expect(page.locator("#displayName")).toHaveValue("Bob");
+
+  // The connector answers ValidationError: the message is shown and the values are kept.
+  await page.locator("#continue").click();
+  await expect(page.locator("#claimVerificationServerError")).toBeVisible();
+  await expect(page.locator("#claimVerificationServerError")).toContainText("longer than five characters");
+  await expect(page.locator("#displayName")).toHaveValue("Bob");
+
+  await page.locator("#displayName").fill("Bob Jones");
+  await page.locator("#continue").click();
+  const claims = await tokenClaims(page);
+  expect(claims.name).toBe("Bob Jones");
+  expect(claims.jobTitle).toBe("Demo Engineer");
+  expect(claims.newUser).toBe("true");
+});
+
+test("a required field left empty", async ({ page, baseURL }) => {
+  await page.goto(authorizeUrl(baseURL!));
+  await page.locator("#FacebookExchange").click();
+  await signInAtFakeProvider(page, uniqueEmail("required"), "Required Test");
+  await page.locator("#displayName").fill("");
+  await page.locator("#continue").click();
+  await expect(page.locator("#requiredFieldMissing")).toBeVisible();
+  await expect(page.locator(".displayName_li .error.itemLevel")).toHaveText("This information is required.");
+});
+
+test("the block page", async ({ page, baseURL }) => {
+  await page.goto(authorizeUrl(baseURL!));
+  await page.locator("#GoogleExchange").click();
+  await signInAtFakeProvider(page, `blocked-${Date.now()}@contoso.com`, "Blocked User");
+  await expect(page.locator("#api[data-name=SelfAsserted]")).toContainText("You are not able to sign up");
+  await expect(page.locator("#continue")).toHaveCount(0);
+});
+
+test("cancel returns access_denied to the application", async ({ page, baseURL }) => {
+  await page.goto(authorizeUrl(baseURL!));
+  await page.locator("#cancel").click();
+  await expect(page.locator("#tokenError")).toContainText("access_denied");
+  await expect(page.locator("#errorDescription")).toContainText("AADB2C90091");
+});
+
+test("local sign-up, then sign-in", async ({ browser, baseURL }) => {
+  const email = uniqueEmail("local");
+  const signUp = await browser.newPage();
+  await signUp.goto(authorizeUrl(baseURL!));
+  await signUp.locator("#createAccount").click();
+  await signUp.locator("#email").fill(email);
+  await signUp.locator("#newPassword").fill("Passw0rd!");
+  await signUp.locator("#reenterPassword").fill("Passw0rd!");
+  await signUp.locator("#displayName").fill("Local Tester");
+  await signUp.locator("#continue").click();
+  expect((await tokenClaims(signUp)).newUser).toBe("true");
+
+  // A new browser context: no SSO session, so the sign-in page is shown.
+  const context = await browser.newContext();
+  const signIn = await context.newPage();
+  await signIn.goto(authorizeUrl(baseURL!));
+  await signIn.locator("#signInName").fill(email);
+  await signIn.locator("#password").fill("wrong password");
+  await signIn.locator("#next").click();
+  await expect(signIn.locator(".localAccount .error.pageLevel")).toHaveText("Your password is incorrect.");
+  await signIn.locator("#password").fill("Passw0rd!");
+  await signIn.locator("#next").click();
+  const claims = await tokenClaims(signIn);
+  expect(claims.name).toBe("Local Tester");
+  expect(claims.newUser).toBeUndefined();
+  await context.close();
+});
+
+test("a signed-in user in milliseconds through the headless API", async ({ request }) => {
+  const res = await request.post(`/_emulator/flows/${policy}/run`, {
+    data: {
+      clientId,
+      identityProvider: "email",
+      account: { email: uniqueEmail("headless"), password: "Passw0rd!" },
+      attributes: [{ displayName: "Headless User" }],
+    },
+  });
+  expect(res.ok()).toBeTruthy();
+  const run = await res.json();
+  expect(run.outcome).toBe("token");
+  expect(run.claims.name).toBe("Headless User");
+  expect(run.calls.map((c: { step: string }) => c.step)).toEqual(["PostAttributeCollection"]);
+});
