@@ -110,6 +110,8 @@ func (a *admin) Reset() {
 	a.refresh.Clear()
 	a.sso.Clear()
 	a.calls.Clear()
+	a.clock.Reset()
+	a.ids.Reset()
 }
 
 func (a *admin) KeyIDs() ([]string, string) {

@@ -18,15 +18,25 @@ type Clock struct {
 	frozen *time.Time
 	offset time.Duration
 	real   func() time.Time
+	start  time.Time // where the clock starts (zero: the real time)
 }
 
 // NewClock returns a clock on the real time, or frozen at start when it is not zero.
 func NewClock(start time.Time) *Clock {
-	c := &Clock{real: time.Now}
-	if !start.IsZero() {
-		c.frozen = &start
-	}
+	c := &Clock{real: time.Now, start: start}
+	c.Reset()
 	return c
+}
+
+// Reset puts the clock back where it started.
+func (c *Clock) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frozen, c.offset = nil, 0
+	if !c.start.IsZero() {
+		t := c.start
+		c.frozen = &t
+	}
 }
 
 // Now is the emulator's current time.
@@ -94,17 +104,27 @@ func (c *Clock) Set(ch web.ClockChange) (web.ClockState, error) {
 // ids makes object ids, run ids and secrets: random, or from a generator seeded for
 // deterministic runs.
 type ids struct {
-	mu  sync.Mutex
-	rng *mrand.ChaCha8 // nil = crypto/rand
+	mu   sync.Mutex
+	seed int64
+	rng  *mrand.ChaCha8 // nil = crypto/rand
 }
 
 func newIDs(seed int64) *ids {
-	if seed == 0 {
-		return &ids{}
+	g := &ids{seed: seed}
+	g.Reset()
+	return g
+}
+
+// Reset starts the seeded sequence again, so a reset emulator draws the ids a new one would.
+func (g *ids) Reset() {
+	if g.seed == 0 {
+		return
 	}
 	var s [32]byte
-	binary.LittleEndian.PutUint64(s[:], uint64(seed))
-	return &ids{rng: mrand.NewChaCha8(s)}
+	binary.LittleEndian.PutUint64(s[:], uint64(g.seed))
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.rng = mrand.NewChaCha8(s)
 }
 
 func (g *ids) read(b []byte) {

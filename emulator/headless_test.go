@@ -285,10 +285,17 @@ func TestDeterministicTokens(t *testing.T) {
 	cfg := tenantYAML(api) + "signingKeys: [{file: " + keyFile + "}]\ndeterministic: {seed: 42, time: 2030-06-01T12:00:00Z}\nserver: {publicUrl: \"http://b2c.test\"}\n"
 	req := map[string]any{"clientId": clientID, "nonce": "n", "identityProvider": "facebook.com",
 		"account": map[string]any{"issuerAssignedId": "fb-1"}, "attributes": []map[string]string{{"displayName": "John Smith"}}}
-	first := run(t, emulatortest.Start(t, cfg), req)
+	one := emulatortest.Start(t, cfg)
+	first := run(t, one, req)
 	second := run(t, emulatortest.Start(t, cfg), req)
 	if first.IDToken == "" || first.IDToken != second.IDToken {
 		t.Errorf("tokens differ:\n%s\n%s", first.IDToken, second.IDToken)
+	}
+	// A reset emulator is a new one again: the same run gives the same token.
+	post(t, one.Client, http.MethodPut, one.URL+"/_emulator/clock", map[string]any{"advance": "5m"}, nil)
+	post(t, one.Client, http.MethodPost, one.URL+"/_emulator/reset", nil, nil)
+	if third := run(t, one, req); third.IDToken != first.IDToken {
+		t.Errorf("after reset the token differs:\n%s\n%s", first.IDToken, third.IDToken)
 	}
 }
 

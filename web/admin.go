@@ -25,7 +25,8 @@ type Admin interface {
 	DeleteUser(objectID string) bool
 	ExportUsers() ([]byte, error)
 	ImportUsers(data []byte) (int, error)
-	// Reset clears users, flow runs, codes, refresh tokens, SSO sessions and the call log.
+	// Reset returns the emulator to its start state: no users, flow runs, codes, refresh
+	// tokens, SSO sessions or calls; the clock and the id sequence as configured.
 	Reset()
 	KeyIDs() (all []string, active string)
 	Clock() ClockState
