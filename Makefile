@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 CLIENTS := emulator/clients/testdata/node
 PLAYWRIGHT := docs/examples/playwright
 
-.PHONY: run build test deps screenshots generate check-generated fmt
+.PHONY: run build test deps bench load screenshots generate check-generated fmt
 
 ## run: start the emulator on its embedded demo tenant (http://127.0.0.1:8080)
 run:
@@ -35,6 +35,14 @@ test:
 screenshots:
 	mkdir -p docs/screenshots
 	B2CEMU_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestBrowser' ./web
+
+## bench: the Go benchmarks (serialization, parsing, signing, a whole headless sign-up)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./emulator/...
+
+## load: the load harness against a built binary (figures in docs/performance.md)
+load: build
+	bin/b2cemu bench --flows 5000 --concurrency 50 --users 1000
 
 ## generate: regenerate the templ views
 generate:

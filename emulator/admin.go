@@ -44,7 +44,7 @@ func (a *admin) CreateUser(ctx context.Context, u *flows.User, password string) 
 	return a.users.Create(ctx, u, password)
 }
 
-func (a *admin) DeleteUser(id string) bool { return a.users.Delete(id) }
+func (a *admin) DeleteUser(id string) (bool, error) { return a.users.Delete(id) }
 
 // exportedUser is the export format: the admin API's user plus the bcrypt hash, so that an
 // imported local account signs in with the same password.
@@ -103,8 +103,10 @@ func (a *admin) ImportUsers(data []byte) (int, error) {
 	return len(batch), nil
 }
 
-func (a *admin) Reset() {
-	a.users.Reset()
+func (a *admin) Reset() error {
+	if err := a.users.Reset(); err != nil {
+		return err
+	}
 	a.sessions.Clear()
 	a.grants.Clear()
 	a.refresh.Clear()
@@ -112,6 +114,7 @@ func (a *admin) Reset() {
 	a.calls.Clear()
 	a.clock.Reset()
 	a.ids.Reset()
+	return nil
 }
 
 func (a *admin) KeyIDs() ([]string, string) {

@@ -74,7 +74,7 @@ func (l *callLog) Resend(ctx context.Context, id string) (web.Call, bool) {
 func webCall(c connector.Call) web.Call {
 	w := web.Call{ID: c.ID, Time: c.Time, RunID: c.RunID, Connector: c.Connector, Step: string(c.Step), URL: c.URL,
 		RequestHeaders: c.RequestHeaders, Request: json.RawMessage(c.Request), Outcome: c.Outcome, UserMessage: c.UserMessage,
-		Claims: c.Claims, Warnings: c.Warnings, Diagnostic: c.Diagnostic, ResentFrom: c.ResentFrom}
+		Claims: c.Claims, Warnings: c.Warnings, Diagnostic: c.Diagnostic, ResentFrom: c.ResentFrom, ElapsedMs: c.ElapsedMs}
 	if !json.Valid(w.Request) {
 		w.Request, _ = json.Marshal(c.Request)
 	}

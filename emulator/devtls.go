@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/b2cemu/b2cemu/emulator/store"
 )
 
 // devCA is the development certificate authority that signs b2cemu's HTTPS certificate when
@@ -25,56 +27,56 @@ type devCA struct {
 	path string // the CA certificate in PEM, for NODE_EXTRA_CA_CERTS and the system store
 }
 
-// loadDevCA reads the CA from dataDir/tls, creating it on first use. With no dataDir it is
-// made in memory and its certificate written to a temporary file.
-func loadDevCA(dataDir string, now time.Time) (*devCA, bool, error) {
-	if dataDir != "" {
-		dir := filepath.Join(dataDir, "tls")
-		certPath, keyPath := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "ca-key.pem")
-		certPEM, err1 := os.ReadFile(certPath)
-		keyPEM, err2 := os.ReadFile(keyPath)
-		if err1 == nil && err2 == nil {
-			ca, err := parseDevCA(certPEM, keyPEM)
-			if err != nil {
-				return nil, false, fmt.Errorf("dataDir: the development CA in %s: %w (delete the folder to make a new one)", dir, err)
-			}
-			ca.path = certPath
-			return ca, false, nil
-		}
-		if !errors.Is(err1, os.ErrNotExist) && err1 != nil {
-			return nil, false, fmt.Errorf("dataDir: %w", err1)
-		}
+// loadDevCA reads the CA from the database, creating it on first use, and writes its
+// certificate to dataDir/tls/ca.pem for people to trust. With no database it is made in
+// memory and its certificate written to a temporary file.
+func loadDevCA(db *store.DB, dataDir string, now time.Time) (*devCA, bool, error) {
+	if db == nil {
 		ca, err := newDevCA(now)
 		if err != nil {
 			return nil, false, err
 		}
-		keyDER, _ := x509.MarshalPKCS8PrivateKey(ca.key)
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, false, fmt.Errorf("dataDir: %w", err)
+		f, err := os.CreateTemp("", "b2cemu-dev-ca-*.pem")
+		if err != nil {
+			return nil, false, err
 		}
-		if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-			return nil, false, fmt.Errorf("dataDir: %w", err)
+		defer f.Close()
+		if err := pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw}); err != nil {
+			return nil, false, err
 		}
-		if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw}), 0o644); err != nil {
-			return nil, false, fmt.Errorf("dataDir: %w", err)
-		}
-		ca.path = certPath
+		ca.path = f.Name()
 		return ca, true, nil
 	}
-	ca, err := newDevCA(now)
-	if err != nil {
-		return nil, false, err
+	certPEM, err1 := db.Key("tls-ca.pem")
+	keyPEM, err2 := db.Key("tls-ca-key.pem")
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, false, fmt.Errorf("dataDir: reading the development CA: %w", err)
 	}
-	f, err := os.CreateTemp("", "b2cemu-dev-ca-*.pem")
-	if err != nil {
-		return nil, false, err
+	created := certPEM == nil || keyPEM == nil
+	var ca *devCA
+	var err error
+	if created {
+		if ca, err = newDevCA(now); err != nil {
+			return nil, false, err
+		}
+		keyDER, _ := x509.MarshalPKCS8PrivateKey(ca.key)
+		certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw})
+		keyPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
+		if err := errors.Join(db.PutKey("tls-ca.pem", certPEM), db.PutKey("tls-ca-key.pem", keyPEM)); err != nil {
+			return nil, false, fmt.Errorf("dataDir: storing the development CA: %w", err)
+		}
+	} else if ca, err = parseDevCA(certPEM, keyPEM); err != nil {
+		return nil, false, fmt.Errorf("dataDir: the stored development CA: %w", err)
 	}
-	defer f.Close()
-	if err := pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw}); err != nil {
-		return nil, false, err
+	dir := filepath.Join(dataDir, "tls")
+	ca.path = filepath.Join(dir, "ca.pem")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, false, fmt.Errorf("dataDir: %w", err)
 	}
-	ca.path = f.Name()
-	return ca, true, nil
+	if err := os.WriteFile(ca.path, certPEM, 0o644); err != nil {
+		return nil, false, fmt.Errorf("dataDir: %w", err)
+	}
+	return ca, created, nil
 }
 
 func newDevCA(now time.Time) (*devCA, error) {

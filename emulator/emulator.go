@@ -5,6 +5,8 @@ package emulator
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -31,6 +34,7 @@ type Options struct {
 	BaseURL    string       // public base URL, e.g. http://127.0.0.1:8080
 	Log        *slog.Logger // nil = discard
 	BcryptCost int          // 0 = bcrypt's default; tests use 4
+	DB         *store.DB    // the embedded database in dataDir (OpenStore); nil = memory only
 	// ObserveCall receives every connector call (optional).
 	ObserveCall func(connector.Call)
 }
@@ -57,23 +61,21 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	now := clock.Now
 	gen := newIDs(cfg.Deterministic.Seed)
 	base := strings.TrimRight(opts.BaseURL, "/")
-	if cfg.DataDir != "" {
-		opts.Log.Warn("dataDir is set, but this version keeps users, keys and flows in memory only; nothing is written there", "dataDir", cfg.DataDir)
-	}
 	if len(cfg.PolicyKeys) > 0 {
 		opts.Log.Warn("policyKeys are read by custom policies, which this version does not run; they are ignored")
 	}
 	schema := schemaOf(cfg)
 
-	keys, err := signingKeys(cfg, now())
-	if err != nil {
-		return nil, err
-	}
-	issuer, err := token.NewIssuer(keys...)
+	issuer, err := newIssuer(cfg, opts.DB, now())
 	if err != nil {
 		return nil, err
 	}
 	users := store.NewUsers(opts.BcryptCost)
+	if opts.DB != nil {
+		if users, err = store.OpenUsers(opts.BcryptCost, opts.DB); err != nil {
+			return nil, fmt.Errorf("dataDir: %w", err)
+		}
+	}
 	client := &connector.Client{
 		Schema: schema, Log: opts.Log,
 		Wire: wire(cfg),
@@ -174,14 +176,57 @@ func definition(f config.UserFlow) *flows.Definition {
 	return def
 }
 
-func signingKeys(cfg *config.Config, now time.Time) ([]token.Key, error) {
-	if len(cfg.SigningKeys) == 0 {
+// newIssuer signs with the configured keys; without any, with the key kept in the database
+// (generated there once), or, with no database, with a key generated in the background so
+// that start-up does not wait for it.
+func newIssuer(cfg *config.Config, db *store.DB, now time.Time) (*token.Issuer, error) {
+	if len(cfg.SigningKeys) > 0 {
+		keys, err := signingKeys(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return token.NewIssuer(keys...)
+	}
+	if db == nil {
+		return token.NewGeneratingIssuer(now), nil
+	}
+	const name = "signing-key.pem"
+	data, err := db.Key(name)
+	if err != nil {
+		return nil, fmt.Errorf("dataDir: reading the signing key: %w", err)
+	}
+	if data == nil {
 		k, err := token.GenerateKey(now)
 		if err != nil {
 			return nil, err
 		}
-		return []token.Key{k}, nil
+		der := x509.MarshalPKCS1PrivateKey(k.Private)
+		data = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: der})
+		if err := db.PutKey(name, data); err != nil {
+			return nil, fmt.Errorf("dataDir: storing the signing key: %w", err)
+		}
 	}
+	k, err := token.ParseKey(data, now)
+	if err != nil {
+		return nil, fmt.Errorf("dataDir: the stored signing key: %w", err)
+	}
+	return token.NewIssuer(k)
+}
+
+// OpenStore opens the embedded database in cfg.DataDir (creating both), or returns nil when
+// there is no dataDir.
+func OpenStore(cfg *config.Config) (*store.DB, error) {
+	if cfg.DataDir == "" {
+		return nil, nil
+	}
+	dir := cfg.Resolve(cfg.DataDir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("dataDir: %w", err)
+	}
+	return store.Open(filepath.Join(dir, "b2cemu.db"))
+}
+
+func signingKeys(cfg *config.Config) ([]token.Key, error) {
 	var keys []token.Key
 	for i, sk := range cfg.SigningKeys {
 		path := cfg.Resolve(sk.File)
@@ -236,8 +281,8 @@ type Listening struct {
 }
 
 // Listen opens the configured address, with HTTPS when server.tls is enabled: with the given
-// certificate files, or with a certificate from a development CA kept in dataDir.
-func Listen(cfg *config.Config, log *slog.Logger) (*Listening, error) {
+// certificate files, or with a certificate from a development CA kept in db (dataDir).
+func Listen(cfg *config.Config, log *slog.Logger, db *store.DB) (*Listening, error) {
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on server.addr %s: %w", cfg.Server.Addr, err)
@@ -259,7 +304,7 @@ func Listen(cfg *config.Config, log *slog.Logger) (*Listening, error) {
 				return nil, fmt.Errorf("server.tls: loading certFile and keyFile: %w", err)
 			}
 		} else {
-			ca, created, err := loadDevCA(cfg.DataDir, time.Now())
+			ca, created, err := loadDevCA(db, cfg.Resolve(cfg.DataDir), time.Now())
 			if err != nil {
 				ln.Close()
 				return nil, err

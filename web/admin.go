@@ -22,12 +22,12 @@ type Admin interface {
 	User(ctx context.Context, objectID string) (*flows.User, error)
 	FindByIdentity(ctx context.Context, id flows.Identity) (*flows.User, error)
 	CreateUser(ctx context.Context, u *flows.User, password string) error // assigns the object id when empty
-	DeleteUser(objectID string) bool
+	DeleteUser(objectID string) (bool, error)
 	ExportUsers() ([]byte, error)
 	ImportUsers(data []byte) (int, error)
 	// Reset returns the emulator to its start state: no users, flow runs, codes, refresh
 	// tokens, SSO sessions or calls; the clock and the id sequence as configured.
-	Reset()
+	Reset() error
 	KeyIDs() (all []string, active string)
 	Clock() ClockState
 	SetClock(ClockChange) (ClockState, error)
@@ -107,7 +107,11 @@ func (s *server) getUser(c echo.Context) error {
 }
 
 func (s *server) deleteUser(c echo.Context) error {
-	if !s.Admin.DeleteUser(c.Param("id")) {
+	found, err := s.Admin.DeleteUser(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if !found {
 		return apiError(c, http.StatusNotFound, "no user %q", c.Param("id"))
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -210,7 +214,9 @@ func (s *server) importUsers(c echo.Context) error {
 }
 
 func (s *server) reset(c echo.Context) error {
-	s.Admin.Reset()
+	if err := s.Admin.Reset(); err != nil {
+		return err
+	}
 	return c.NoContent(http.StatusNoContent)
 }
 

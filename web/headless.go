@@ -56,7 +56,8 @@ type TranscriptEntry struct {
 	Request    json.RawMessage `json:"request"`
 	Status     int             `json:"status,omitempty"`
 	Response   json.RawMessage `json:"response,omitempty"`
-	LatencyMs  float64         `json:"latencyMs"`
+	LatencyMs  float64         `json:"latencyMs"` // the HTTP attempts
+	ElapsedMs  float64         `json:"elapsedMs"` // the whole call, serialization and interpretation included
 	Attempts   int             `json:"attempts"`
 	Outcome    string          `json:"outcome"`
 	Warnings   []string        `json:"warnings,omitempty"`
@@ -265,9 +266,7 @@ func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthReq
 		resp.RefreshToken = s.Random()
 		s.Refresh.PutFor(resp.RefreshToken, g, refreshLife)
 	}
-	if _, claims, err := s.Signer.Verify(m.IDToken); err == nil {
-		resp.Claims = claims
-	}
+	resp.Claims = m.IDClaims
 	if sso {
 		s.startSSO(c, sess, authTime)
 	}
@@ -278,7 +277,7 @@ func transcript(calls []Call) []TranscriptEntry {
 	out := []TranscriptEntry{}
 	for _, c := range calls {
 		e := TranscriptEntry{Step: c.Step, Connector: c.Connector, Request: c.Request, Attempts: len(c.Attempts), Outcome: c.Outcome,
-			Warnings: c.Warnings, Diagnostic: c.Diagnostic}
+			Warnings: c.Warnings, Diagnostic: c.Diagnostic, ElapsedMs: c.ElapsedMs}
 		if n := len(c.Attempts); n > 0 {
 			last := c.Attempts[n-1]
 			e.Status = last.Status

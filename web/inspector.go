@@ -40,6 +40,7 @@ type Call struct {
 	Warnings       []string          `json:"warnings,omitempty"`
 	Diagnostic     string            `json:"diagnostic,omitempty"`
 	ResentFrom     string            `json:"resentFrom,omitempty"`
+	ElapsedMs      float64           `json:"elapsedMs"`
 }
 
 // CallLog is the call inspector's store.

@@ -113,6 +113,7 @@ func (s *server) accessTarget(ar AuthRequest) (string, string, bool) {
 // minted are the tokens of one issuance.
 type minted struct {
 	IDToken, AccessToken string
+	IDClaims             map[string]any // what the id token says
 	Life                 int64
 	Now                  int64
 }
@@ -147,7 +148,7 @@ func (s *server) mint(def *flows.Definition, g *Grant, code string, withNonce, w
 		if err != nil {
 			return m, err
 		}
-		m.IDToken = tok
+		m.IDToken, m.IDClaims = tok, claims
 	}
 	return m, nil
 }

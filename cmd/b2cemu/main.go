@@ -43,6 +43,8 @@ const usage = `usage:
   b2cemu run-flow --policy P [--request FILE | --idp ID --account ID | --email E --password P] [--url URL | --config FILE]
                                                       one headless sign-up; prints the outcome, tokens, claims and calls
                                                       (exit 1: it did not end with a token; 2: it could not run)
+  b2cemu bench [--flows N] [--concurrency C] [--users U]
+                                                      the load harness: start-up, throughput, latency, memory
   b2cemu version                                      print the version`
 
 // exitError is an error that asks for a particular exit status.
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	case "serve":
 		return serve(ctx, args, getenv, stdout)
+	case "bench":
+		return bench(ctx, args, stdout)
 	case "run-flow":
 		return runFlow(ctx, args, getenv, stdout)
 	case "connector":
@@ -105,12 +109,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stdout, nil))
-	ln, err := emulator.Listen(cfg, log)
+	db, err := emulator.OpenStore(cfg)
+	if err != nil {
+		return err
+	}
+	if db != nil {
+		defer db.Close()
+	}
+	ln, err := emulator.Listen(cfg, log, db)
 	if err != nil {
 		return err
 	}
 	base := ln.BaseURL
-	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, Log: log})
+	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, Log: log, DB: db})
 	if err != nil {
 		ln.Close()
 		return err

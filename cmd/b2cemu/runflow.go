@@ -55,7 +55,8 @@ func runFlow(ctx context.Context, args []string, getenv func(string) string, std
 		// A private emulator for this one run: plain HTTP on a free loopback port.
 		cfg.Server.Addr, cfg.Server.TLS.Enabled = "127.0.0.1:0", false
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		ln, err := emulator.Listen(cfg, log)
+		cfg.DataDir = "" // the private emulator leaves the data directory alone
+		ln, err := emulator.Listen(cfg, log, nil)
 		if err != nil {
 			return cannotRun(err)
 		}

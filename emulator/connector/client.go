@@ -52,22 +52,24 @@ type Attempt struct {
 // Call is the record of one connector call, for the log and the call inspector. Secrets are
 // redacted: the Authorization header and secret-looking query parameters.
 type Call struct {
-	ID             string                `json:"id"`
-	Time           time.Time             `json:"time"`
-	RunID          string                `json:"runId"`
-	Connector      string                `json:"connector"`
-	Step           flows.Step            `json:"step"`
-	URL            string                `json:"url"`
-	RequestHeaders map[string]string     `json:"requestHeaders"`
-	Request        string                `json:"request"`
-	Attempts       []Attempt             `json:"attempts"`
-	Outcome        string                `json:"outcome"` // Continue, ShowBlockPage, ValidationError or failure
-	UserMessage    string                `json:"userMessage,omitempty"`
-	Claims         flows.Claims          `json:"claims,omitempty"`
-	Warnings       []string              `json:"warnings,omitempty"`
-	Diagnostic     string                `json:"diagnostic,omitempty"`
-	ResentFrom     string                `json:"resentFrom,omitempty"`
-	Result         flows.ConnectorResult `json:"-"`
+	ID             string            `json:"id"`
+	Time           time.Time         `json:"time"`
+	RunID          string            `json:"runId"`
+	Connector      string            `json:"connector"`
+	Step           flows.Step        `json:"step"`
+	URL            string            `json:"url"`
+	RequestHeaders map[string]string `json:"requestHeaders"`
+	Request        string            `json:"request"`
+	Attempts       []Attempt         `json:"attempts"`
+	Outcome        string            `json:"outcome"` // Continue, ShowBlockPage, ValidationError or failure
+	UserMessage    string            `json:"userMessage,omitempty"`
+	Claims         flows.Claims      `json:"claims,omitempty"`
+	Warnings       []string          `json:"warnings,omitempty"`
+	Diagnostic     string            `json:"diagnostic,omitempty"`
+	ResentFrom     string            `json:"resentFrom,omitempty"`
+	// ElapsedMs is the whole call: serializing, every attempt and interpreting the answer.
+	ElapsedMs float64               `json:"elapsedMs"`
+	Result    flows.ConnectorResult `json:"-"`
 }
 
 // Client calls API connectors. It implements flows.Connector.
@@ -106,6 +108,7 @@ func (c *Client) Resend(ctx context.Context, old Call) Call {
 // Do sends call.Request to call.Connector as the request of call.Step, records the call and
 // returns the record.
 func (c *Client) Do(ctx context.Context, call Call) Call {
+	began := time.Now()
 	call.ID, call.Time = strconv.FormatInt(c.seq.Add(1), 10), c.now()
 	connector, step, body := call.Connector, call.Step, []byte(call.Request)
 	ep, ok := c.Endpoints[connector]
@@ -126,6 +129,7 @@ func (c *Client) Do(ctx context.Context, call Call) Call {
 	} else {
 		call.Outcome = string(v.Action)
 	}
+	call.ElapsedMs = float64(time.Since(began).Microseconds()) / 1000
 	c.report(call)
 	return call
 }

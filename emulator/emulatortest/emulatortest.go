@@ -76,7 +76,14 @@ func Start(t testing.TB, yaml string) *Server {
 	cfg.Server.Addr = "127.0.0.1:0"
 	logs := &LogBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	ln, err := emulator.Listen(cfg, log)
+	db, err := emulator.OpenStore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db != nil {
+		t.Cleanup(func() { db.Close() })
+	}
+	ln, err := emulator.Listen(cfg, log, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +116,7 @@ func Start(t testing.TB, yaml string) *Server {
 		}
 	}
 	client := &http.Client{Transport: tr}
-	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, BcryptCost: 4, Log: log})
+	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, BcryptCost: 4, Log: log, DB: db})
 	if err != nil {
 		t.Fatal(err)
 	}

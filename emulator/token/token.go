@@ -69,7 +69,8 @@ func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 // Issuer signs tokens with the newest of its keys and publishes all of them.
 type Issuer struct {
-	keys []Key
+	keys  []Key
+	ready chan struct{} // closed once keys are there
 }
 
 // NewIssuer returns an issuer; the last key signs. It needs at least one key.
@@ -77,11 +78,29 @@ func NewIssuer(keys ...Key) (*Issuer, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("token issuer: no signing key")
 	}
-	return &Issuer{keys: keys}, nil
+	ready := make(chan struct{})
+	close(ready)
+	return &Issuer{keys: keys, ready: ready}, nil
+}
+
+// NewGeneratingIssuer returns an issuer whose key is being generated in the background, so
+// that start-up does not wait for RSA key generation; its methods wait for the key.
+func NewGeneratingIssuer(now time.Time) *Issuer {
+	i := &Issuer{ready: make(chan struct{})}
+	go func() {
+		k, err := GenerateKey(now)
+		if err != nil {
+			panic(err) // crypto/rand failing leaves nothing to sign with
+		}
+		i.keys = []Key{k}
+		close(i.ready)
+	}()
+	return i
 }
 
 // KeyIDs returns the key ids, the signing key last.
 func (i *Issuer) KeyIDs() []string {
+	<-i.ready
 	var ids []string
 	for _, k := range i.keys {
 		ids = append(ids, k.ID)
@@ -91,6 +110,7 @@ func (i *Issuer) KeyIDs() []string {
 
 // Sign returns a compact RS256 JWT with header typ JWT, alg RS256 and the signing key's kid.
 func (i *Issuer) Sign(claims map[string]any) (string, error) {
+	<-i.ready
 	k := i.keys[len(i.keys)-1]
 	t := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims(claims))
 	t.Header["kid"] = k.ID
@@ -104,6 +124,7 @@ func (i *Issuer) Sign(claims map[string]any) (string, error) {
 // Verify checks tok's signature against the issuer's keys (not its claims) and returns its
 // header and claims.
 func (i *Issuer) Verify(tok string) (map[string]any, map[string]any, error) {
+	<-i.ready
 	claims := jwt.MapClaims{}
 	parsed, err := jwt.ParseWithClaims(tok, claims, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
@@ -137,6 +158,7 @@ type JWKS struct {
 
 // JWKS returns every key, public parts only.
 func (i *Issuer) JWKS() JWKS {
+	<-i.ready
 	set := JWKS{Keys: []JWK{}}
 	for _, k := range i.keys {
 		pub := k.Private.PublicKey

@@ -1,5 +1,6 @@
-// Package store keeps users, flow runs and authorization codes in memory, behind the small
-// interfaces the flows and web packages consume.
+// Package store keeps users, flow runs, authorization codes and the call log, behind the small
+// interfaces the flows and web packages consume: in memory, and users and keys also in an
+// embedded database when there is a dataDir.
 package store
 
 import (
@@ -7,15 +8,16 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/b2cemu/b2cemu/flows"
 )
 
-// Users is an in-memory directory. Passwords are kept as bcrypt hashes.
+// Users is the directory: in memory, written through to a DB when it has one (a change is
+// committed before the call returns). Passwords are kept as bcrypt hashes.
 type Users struct {
+	db       *DB // nil: memory only
 	mu       sync.RWMutex
 	byID     map[string]*flows.User
 	byIdent  map[string]string // identity key → object id
@@ -31,6 +33,36 @@ func NewUsers(cost int) *Users {
 		cost = bcrypt.DefaultCost
 	}
 	return &Users{byID: map[string]*flows.User{}, byIdent: map[string]string{}, password: map[string][]byte{}, cost: cost}
+}
+
+// OpenUsers returns a directory kept in db, loaded with the users it holds.
+func OpenUsers(cost int, db *DB) (*Users, error) {
+	s := NewUsers(cost)
+	users, err := db.loadUsers()
+	if err != nil {
+		return nil, fmt.Errorf("loading users: %w", err)
+	}
+	s.index(users)
+	s.db = db
+	return s, nil
+}
+
+// index adds users to the maps; the caller holds the lock or owns s.
+func (s *Users) index(users []Exported) {
+	for _, e := range users {
+		if old, ok := s.byID[e.User.ObjectID]; ok {
+			for _, id := range old.Identities {
+				delete(s.byIdent, identKey(id))
+			}
+		}
+		s.byID[e.User.ObjectID] = clone(e.User)
+		for _, id := range e.User.Identities {
+			s.byIdent[identKey(id)] = e.User.ObjectID
+		}
+		if e.PasswordHash != nil {
+			s.password[e.User.ObjectID] = e.PasswordHash
+		}
+	}
 }
 
 // identKey matches identities as B2C does: issuer case-insensitively, and local email
@@ -100,13 +132,13 @@ func (s *Users) Create(_ context.Context, u *flows.User, password string) error 
 			return flows.ErrExists
 		}
 	}
-	s.byID[u.ObjectID] = clone(u)
-	for _, id := range u.Identities {
-		s.byIdent[identKey(id)] = u.ObjectID
+	e := Exported{User: clone(u), PasswordHash: hash}
+	if s.db != nil {
+		if err := s.db.putUsers(e); err != nil {
+			return fmt.Errorf("storing user %s: %w", u.ObjectID, err)
+		}
 	}
-	if hash != nil {
-		s.password[u.ObjectID] = hash
-	}
+	s.index([]Exported{e})
 	return nil
 }
 
@@ -132,103 +164,38 @@ func (s *Users) List() []*flows.User {
 	return out
 }
 
-// Clear removes every entry.
-func (e *Expiring[V]) Clear() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	clear(e.m)
-}
-
-// Expiring is a map whose entries vanish after a time to live. Take removes an entry so that
-// it can be used once.
-type Expiring[V any] struct {
-	mu  sync.Mutex
-	m   map[string]entry[V]
-	ttl time.Duration
-	now func() time.Time
-}
-
-type entry[V any] struct {
-	v       V
-	expires time.Time
-}
-
-// NewExpiring returns an empty map whose entries live for ttl.
-func NewExpiring[V any](ttl time.Duration, now func() time.Time) *Expiring[V] {
-	return &Expiring[V]{m: map[string]entry[V]{}, ttl: ttl, now: now}
-}
-
-// Put stores v under key for the map's time to live.
-func (e *Expiring[V]) Put(key string, v V) { e.PutFor(key, v, e.ttl) }
-
-// PutFor stores v under key for ttl.
-func (e *Expiring[V]) PutFor(key string, v V, ttl time.Duration) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	now := e.now()
-	if len(e.m) > 0 && len(e.m)%1024 == 0 { // sweep now and then so memory stays bounded
-		for k, en := range e.m {
-			if now.After(en.expires) {
-				delete(e.m, k)
-			}
-		}
-	}
-	e.m[key] = entry[V]{v: v, expires: now.Add(ttl)}
-}
-
-// Get returns the live value under key.
-func (e *Expiring[V]) Get(key string) (V, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	en, ok := e.m[key]
-	if !ok || e.now().After(en.expires) {
-		var zero V
-		return zero, false
-	}
-	return en.v, true
-}
-
-// Delete removes key.
-func (e *Expiring[V]) Delete(key string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	delete(e.m, key)
-}
-
-// Take returns the live value under key and removes it.
-func (e *Expiring[V]) Take(key string) (V, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	en, ok := e.m[key]
-	delete(e.m, key)
-	if !ok || e.now().After(en.expires) {
-		var zero V
-		return zero, false
-	}
-	return en.v, true
-}
-
 // Delete removes the user with this object id, reporting whether there was one.
-func (s *Users) Delete(objectID string) bool {
+func (s *Users) Delete(objectID string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u, ok := s.byID[objectID]
 	if !ok {
-		return false
+		return false, nil
+	}
+	if s.db != nil {
+		if err := s.db.deleteUser(objectID); err != nil {
+			return false, fmt.Errorf("deleting user %s: %w", objectID, err)
+		}
 	}
 	for _, id := range u.Identities {
 		delete(s.byIdent, identKey(id))
 	}
 	delete(s.byID, objectID)
 	delete(s.password, objectID)
-	return true
+	return true, nil
 }
 
 // Reset removes every user.
-func (s *Users) Reset() {
+func (s *Users) Reset() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.db != nil {
+		if err := s.db.clearUsers(); err != nil {
+			return fmt.Errorf("removing users: %w", err)
+		}
+	}
 	s.byID, s.byIdent, s.password = map[string]*flows.User{}, map[string]string{}, map[string][]byte{}
+	return nil
 }
 
 // Exported is a user with its password hash, for export and import.
@@ -260,19 +227,11 @@ func (s *Users) Import(users []Exported) error {
 			}
 		}
 	}
-	for _, e := range users {
-		if old, ok := s.byID[e.User.ObjectID]; ok {
-			for _, id := range old.Identities {
-				delete(s.byIdent, identKey(id))
-			}
-		}
-		s.byID[e.User.ObjectID] = clone(e.User)
-		for _, id := range e.User.Identities {
-			s.byIdent[identKey(id)] = e.User.ObjectID
-		}
-		if e.PasswordHash != nil {
-			s.password[e.User.ObjectID] = e.PasswordHash
+	if s.db != nil {
+		if err := s.db.putUsers(users...); err != nil {
+			return fmt.Errorf("storing users: %w", err)
 		}
 	}
+	s.index(users)
 	return nil
 }
