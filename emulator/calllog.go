@@ -14,9 +14,15 @@ import (
 // the calls of a watched run to the headless API.
 type callLog struct {
 	ring    *store.Ring[connector.Call]
-	client  *connector.Client
 	mu      sync.Mutex
+	client  *connector.Client           // the one in force: re-sends go where the configuration says now
 	watched map[string][]connector.Call // run id → its calls so far
+}
+
+func (l *callLog) setClient(c *connector.Client) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.client = c
 }
 
 // add records a finished call.
@@ -65,7 +71,10 @@ func (l *callLog) Clear() { l.ring.Clear() }
 func (l *callLog) Resend(ctx context.Context, id string) (web.Call, bool) {
 	for _, c := range l.ring.List() {
 		if c.ID == id {
-			return webCall(l.client.Resend(ctx, c)), true
+			l.mu.Lock()
+			client := l.client
+			l.mu.Unlock()
+			return webCall(client.Resend(ctx, c)), true
 		}
 	}
 	return web.Call{}, false

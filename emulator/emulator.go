@@ -16,7 +16,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/config"
@@ -39,13 +42,21 @@ type Options struct {
 	ObserveCall func(connector.Call)
 }
 
-// Emulator is a running tenant.
+// Emulator is a running tenant. Its configuration can be replaced while it serves (Reload);
+// users, flow runs, codes, sessions, the call log, the clock and the keys carry over.
 type Emulator struct {
-	Users   *store.Users
-	Issuer  *token.Issuer
-	Clock   *Clock
-	handler http.Handler
+	Users  *store.Users
+	Issuer *token.Issuer
+	Clock  *Clock
+
+	opts    Options
+	st      *admin
+	calls   *callLog
+	handler atomic.Pointer[http.Handler]
 	log     *slog.Logger
+
+	mu  sync.Mutex // serializes reloads
+	cfg *config.Config
 }
 
 // New builds an emulator from cfg, which must be valid.
@@ -53,19 +64,13 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
 	var start time.Time
 	if cfg.Deterministic.Time != "" {
 		start, _ = time.Parse(time.RFC3339, cfg.Deterministic.Time) // validated
 	}
 	clock := NewClock(start)
 	now := clock.Now
-	gen := newIDs(cfg.Deterministic.Seed)
-	base := strings.TrimRight(opts.BaseURL, "/")
-	if len(cfg.PolicyKeys) > 0 {
-		opts.Log.Warn("policyKeys are read by custom policies, which this version does not run; they are ignored")
-	}
-	schema := schemaOf(cfg)
-
 	issuer, err := newIssuer(cfg, opts.DB, now())
 	if err != nil {
 		return nil, err
@@ -76,36 +81,47 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 			return nil, fmt.Errorf("dataDir: %w", err)
 		}
 	}
-	client := &connector.Client{
-		Schema: schema, Log: opts.Log,
-		Wire: wire(cfg),
-	}
-	eps, demo, err := endpoints(cfg, base, now, opts.Log)
+	ring := store.NewRing[connector.Call](cfg.Inspector.MaxCalls)
+	e := &Emulator{Users: users, Issuer: issuer, Clock: clock, opts: opts, log: opts.Log, cfg: cfg,
+		calls: &callLog{ring: ring},
+		st: &admin{users: users, issuer: issuer, clock: clock, ids: newIDs(cfg.Deterministic.Seed), calls: ring,
+			sessions: store.NewExpiring[*web.Session](30*time.Minute, now),
+			grants:   store.NewExpiring[*web.Grant](10*time.Minute, now),
+			refresh:  store.NewExpiring[*web.Grant](config.DefaultRefreshTokenLifetime, now),
+			sso:      store.NewExpiring[*web.SSOSession](24*time.Hour, now)}}
+	h, err := e.build(cfg)
 	if err != nil {
 		return nil, err
 	}
-	client.Endpoints, client.Now = eps, now
-	calls := &callLog{ring: store.NewRing[connector.Call](cfg.Inspector.MaxCalls), client: client}
+	e.handler.Store(&h)
+	return e, nil
+}
+
+// build makes the handler of cfg over the emulator's state.
+func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
+	if len(cfg.PolicyKeys) > 0 {
+		e.log.Warn("policyKeys are read by custom policies, which this version does not run; they are ignored")
+	}
+	st, now := e.st, e.Clock.Now
+	schema := schemaOf(cfg)
+	eps, demo, err := endpoints(cfg, e.opts.BaseURL, now, e.log)
+	if err != nil {
+		return nil, err
+	}
+	client := &connector.Client{Schema: schema, Log: e.log, Wire: wire(cfg), Endpoints: eps, Now: now}
 	client.Observe = func(c connector.Call) {
-		calls.add(c)
-		if opts.ObserveCall != nil {
-			opts.ObserveCall(c)
+		e.calls.add(c)
+		if e.opts.ObserveCall != nil {
+			e.opts.ObserveCall(c)
 		}
 	}
-	st := &admin{users: users, issuer: issuer, clock: clock, ids: gen, calls: calls.ring,
-		sessions: store.NewExpiring[*web.Session](30*time.Minute, now),
-		grants:   store.NewExpiring[*web.Grant](10*time.Minute, now),
-		refresh:  store.NewExpiring[*web.Grant](config.DefaultRefreshTokenLifetime, now),
-		sso:      store.NewExpiring[*web.SSOSession](24*time.Hour, now)}
-	machine := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: users, Now: now, NewID: gen.GUID}
+	e.calls.setClient(client)
+	machine := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: st.users, Now: now, NewID: st.ids.GUID}
 	d := web.Deps{
-		Tenant: web.Tenant{Name: cfg.Tenant.Name, ID: cfg.Tenant.ID}, BaseURL: base, Schema: schema, Machine: machine,
-		Signer: signer{issuer}, Now: now, NewID: gen.GUID, Random: gen.Secret, Log: opts.Log, CallLog: calls,
+		Tenant: web.Tenant{Name: cfg.Tenant.Name, ID: cfg.Tenant.ID}, BaseURL: e.opts.BaseURL, Schema: schema, Machine: machine,
+		Signer: signer{st.issuer}, Now: now, NewID: st.ids.GUID, Random: st.ids.Secret, Log: e.log, CallLog: e.calls,
 		Sessions: st.sessions, Grants: st.grants, Refresh: st.refresh, SSO: st.sso, Admin: st, AdminToken: cfg.Admin.Token,
 	}
-	d.Admin = &admin{users: users, issuer: issuer, clock: clock, ids: gen, sessions: d.Sessions.(*store.Expiring[*web.Session]),
-		grants: d.Grants.(*store.Expiring[*web.Grant]), refresh: d.Refresh.(*store.Expiring[*web.Grant]),
-		sso: d.SSO.(*store.Expiring[*web.SSOSession]), calls: calls.ring}
 	if demo {
 		d.Demo = fixtures.DemoConnector()
 	}
@@ -126,22 +142,62 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 			IdentifierURI: a.IdentifierURI, Scopes: a.Scopes})
 	}
 	for _, p := range cfg.IdentityProviders {
-		wp := web.Provider{ID: p.ID, DisplayName: p.DisplayName}
-		if wp.DisplayName == "" {
-			wp.DisplayName = p.ID
-		}
-		for _, a := range p.Accounts {
-			claims := flows.Claims{}
-			for k, v := range map[string]string{"email": a.Email, "displayName": a.DisplayName, "givenName": a.GivenName, "surname": a.Surname} {
-				if v != "" {
-					claims[k] = v
-				}
-			}
-			wp.Accounts = append(wp.Accounts, web.Account{IssuerAssignedID: a.IssuerAssignedID, Claims: claims})
-		}
-		d.Providers = append(d.Providers, wp)
+		d.Providers = append(d.Providers, provider(p))
 	}
-	return &Emulator{Users: users, Issuer: issuer, Clock: clock, handler: web.New(d), log: opts.Log}, nil
+	return web.New(d), nil
+}
+
+// provider turns a configured identity provider into the fake one the pages show.
+func provider(p config.IdentityProvider) web.Provider {
+	wp := web.Provider{ID: p.ID, DisplayName: p.DisplayName}
+	if wp.DisplayName == "" {
+		wp.DisplayName = p.ID
+	}
+	for _, a := range p.Accounts {
+		claims := flows.Claims{}
+		for k, v := range map[string]string{"email": a.Email, "displayName": a.DisplayName, "givenName": a.GivenName, "surname": a.Surname} {
+			if v != "" {
+				claims[k] = v
+			}
+		}
+		wp.Accounts = append(wp.Accounts, web.Account{IssuerAssignedID: a.IssuerAssignedID, Claims: claims})
+	}
+	return wp
+}
+
+// Reload puts cfg (already validated) in force without dropping state: users, flow runs,
+// codes, sessions, the call log, the clock and, unless signingKeys changed, the keys. What
+// the listener and the start-up fixed (server, dataDir, deterministic, inspector.maxCalls)
+// needs a restart; Reload says so in the log.
+func (e *Emulator) Reload(cfg *config.Config) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	old := e.cfg
+	for _, fixed := range []struct {
+		key      string
+		was, now any
+	}{
+		{"server", old.Server, cfg.Server}, {"dataDir", old.DataDir, cfg.DataDir},
+		{"deterministic", old.Deterministic, cfg.Deterministic}, {"inspector.maxCalls", old.Inspector, cfg.Inspector},
+	} {
+		if !reflect.DeepEqual(fixed.was, fixed.now) {
+			e.log.Warn("configuration reload: "+fixed.key+" changed; restart b2cemu to apply it", "key", fixed.key)
+		}
+	}
+	if !reflect.DeepEqual(old.SigningKeys, cfg.SigningKeys) {
+		issuer, err := newIssuer(cfg, e.opts.DB, e.Clock.Now())
+		if err != nil {
+			return err
+		}
+		e.st.issuer, e.Issuer = issuer, issuer
+	}
+	h, err := e.build(cfg)
+	if err != nil {
+		return err
+	}
+	e.handler.Store(&h)
+	e.cfg = cfg
+	return nil
 }
 
 // schemaOf is the tenant's attributes: the built-ins and the configured custom ones.
@@ -249,12 +305,14 @@ type signer struct{ *token.Issuer }
 
 func (s signer) KeySet() any { return s.JWKS() }
 
-// Handler serves every route.
-func (e *Emulator) Handler() http.Handler { return e.handler }
+// Handler serves every route with the configuration in force.
+func (e *Emulator) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*e.handler.Load()).ServeHTTP(w, r) })
+}
 
 // Serve serves on ln until ctx is done, then shuts down gracefully.
 func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: e.handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelWarn)}
+	srv := &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -264,7 +322,12 @@ func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shut); err != nil {
+	if err := srv.Shutdown(shut); errors.Is(err, context.DeadlineExceeded) {
+		// A client left connections open without a request (or a request hangs): after the
+		// grace period, close them rather than refuse to stop.
+		e.log.Warn("shutdown: connections still open after 5 s were closed")
+		srv.Close()
+	} else if err != nil {
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

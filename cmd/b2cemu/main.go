@@ -130,6 +130,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if source == "" {
 		source = config.DemoName
 	}
+	if *file != "" {
+		go func() {
+			keepAddr := func(c *config.Config) {
+				if *addr != "" {
+					c.Server.Addr = *addr
+				}
+			}
+			if err := em.Watch(ctx, *file, getenv, keepAddr); err != nil {
+				log.Warn("configuration changes will need a restart: " + err.Error())
+			}
+		}()
+	}
 	log.Info("b2cemu is serving; open the URL in a browser", "url", base, "tenant", cfg.Tenant.Name+".onmicrosoft.com", "config", source, "version", versionString())
 	err = em.Serve(ctx, ln)
 	log.Info("b2cemu stopped")

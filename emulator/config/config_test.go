@@ -92,6 +92,7 @@ applications:
 		name, yaml, want string
 	}{
 		{"yaml syntax", "server: [", `not valid YAML or JSON`},
+		{"key given twice", "tenant: {name: a}\ntenant: {name: b}", `line 2: tenant: is given twice (first at line 1); keep one`},
 		{"unknown top-level key", "tenants: {}", `line 1: tenants: unknown key "tenants"; did you mean "tenant"?`},
 		{"unknown nested key, wrong case", "server:\n  Addr: x", `line 2: server.Addr: unknown key "Addr"; did you mean "addr"?`},
 		{"unknown key without a near name", "server:\n  colour: x", `server.colour: unknown key "colour"; known keys here: addr, publicUrl, tls`},

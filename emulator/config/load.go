@@ -181,8 +181,15 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, out *[]Problem, lines 
 				names = append(names, tag)
 			}
 		}
+		seen := map[string]int{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
+			if first, dup := seen[k.Value]; dup {
+				*out = append(*out, Problem{Key: strings.TrimPrefix(path+"."+k.Value, "."), Line: k.Line,
+					Msg: fmt.Sprintf("is given twice (first at line %d); keep one", first)})
+				continue
+			}
+			seen[k.Value] = k.Line
 			f, ok := fields[k.Value]
 			if !ok {
 				msg := fmt.Sprintf("unknown key %q", k.Value)

@@ -37,6 +37,7 @@ type Server struct {
 	Log    *LogBuffer
 	CAFile string       // the development CA, with TLS
 	Client *http.Client // trusts the development CA
+	Config string       // the configuration file ("" for the demo tenant)
 }
 
 // LogBuffer collects the emulator's log for assertions.
@@ -124,12 +125,13 @@ func Start(t testing.TB, yaml string) *Server {
 	done := make(chan error, 1)
 	go func() { done <- em.Serve(ctx, ln) }()
 	t.Cleanup(func() {
+		tr.CloseIdleConnections() // connections dialed but never used would hold up the shutdown
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return &Server{URL: base, Em: em, Log: logs, CAFile: ln.CAFile, Client: client}
+	return &Server{URL: base, Em: em, Log: logs, CAFile: ln.CAFile, Client: client, Config: path}
 }
 
 // Browser is a cookie-keeping HTTP client that follows the emulator's redirects and stops at
