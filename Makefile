@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 CLIENTS := emulator/clients/testdata/node
 PLAYWRIGHT := docs/examples/playwright
 
-.PHONY: run build test deps bench load screenshots generate check-generated fmt
+.PHONY: run build test deps bench load fuzz screenshots generate check-generated fmt
 
 ## run: start the emulator on its embedded demo tenant (http://127.0.0.1:8080)
 run:
@@ -43,6 +43,13 @@ bench:
 ## load: the load harness against a built binary (figures in docs/performance.md)
 load: build
 	bin/b2cemu bench --flows 5000 --concurrency 50 --users 1000
+
+## fuzz: each fuzz target for FUZZTIME (the seed corpora in testdata/fuzz also run in make test)
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzAuthorize$$' -fuzztime $(FUZZTIME) ./web
+	$(GO) test -run '^$$' -fuzz '^FuzzInterpret$$' -fuzztime $(FUZZTIME) ./emulator/connector
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./emulator/config
 
 ## generate: regenerate the templ views
 generate:

@@ -146,25 +146,54 @@ func (s *server) authorize(c echo.Context) error {
 			q = c.Request().Form
 		}
 	}
+	ar, app, fail := s.parseAuthorize(def, q, c.Request().Header.Get("Accept-Language"))
+	if fail != nil {
+		if fail.page {
+			return errPage(http.StatusBadRequest, fail.code, "%s", fail.msg)
+		}
+		return s.redirectError(c, ar, fail.err, fail.code, fail.msg)
+	}
+	sess := &Session{Auth: ar, CSRF: s.csrfCookie(c)}
+	sess.Run = s.Machine.Start(def, s.NewID(), app.ClientID, ar.UILocales)
+	if ar.LoginHint != "" {
+		sess.Run.Values["email"] = ar.LoginHint
+	}
+	if done, err := s.resumeSSO(c, def, sess, q.Get("prompt")); done || err != nil {
+		return err
+	}
+	s.Sessions.Put(sess.Run.ID, sess)
+	return c.Redirect(http.StatusFound, s.flowURL(def, sess.Run.ID))
+}
+
+// authFailure is a refused authorize request: shown on the error page (page) when the redirect
+// URI cannot be trusted yet, else sent back to it.
+type authFailure struct {
+	page           bool
+	err, code, msg string
+}
+
+// parseAuthorize validates an authorize request in B2C's order: client, redirect URI, then
+// the parameters whose errors go back to the application.
+func (s *server) parseAuthorize(def *flows.Definition, q url.Values, acceptLanguage string) (ar AuthRequest, app *App, fail *authFailure) {
 	clientID := q.Get("client_id")
 	if clientID == "" {
-		return errPage(http.StatusBadRequest, "AADB2C90008", "The request does not contain a client ID parameter.")
+		return ar, nil, &authFailure{page: true, code: "AADB2C90008", msg: "The request does not contain a client ID parameter."}
 	}
-	app := s.app(clientID)
+	app = s.app(clientID)
 	if app == nil {
-		return errPage(http.StatusBadRequest, "AADB2C90068", "The provided application with ID '%s' is not valid against this service. Please use an application created via the B2C portal and try again.", clientID)
+		return ar, nil, &authFailure{page: true, code: "AADB2C90068", msg: sprintf("The provided application with ID '%s' is not valid against this service. Please use an application created via the B2C portal and try again.", clientID)}
 	}
 	redirect := q.Get("redirect_uri")
 	if len(app.RedirectURIs) == 0 {
-		return errPage(http.StatusBadRequest, "AADB2C90007", "The application associated with client ID '%s' has no registered redirect URIs.", clientID)
+		return ar, nil, &authFailure{page: true, code: "AADB2C90007", msg: sprintf("The application associated with client ID '%s' has no registered redirect URIs.", clientID)}
 	}
 	if redirect == "" || !s.registered(app, redirect) {
-		return errPage(http.StatusBadRequest, "AADB2C90006", "The redirect URI '%s' provided in the request is not registered for the client ID '%s'.", redirect, clientID)
+		return ar, nil, &authFailure{page: true, code: "AADB2C90006", msg: sprintf("The redirect URI '%s' provided in the request is not registered for the client ID '%s'.", redirect, clientID)}
 	}
-	ar := AuthRequest{Policy: def.ID, ClientID: app.ClientID, RedirectURI: redirect, Scope: q.Get("scope"),
+	ar = AuthRequest{Policy: def.ID, ClientID: app.ClientID, RedirectURI: redirect, Scope: q.Get("scope"),
 		State: q.Get("state"), Nonce: q.Get("nonce"), Challenge: q.Get("code_challenge"),
 		Method: q.Get("code_challenge_method"), LoginHint: q.Get("login_hint")}
-	ar.UILocales = uiLocales(q.Get("ui_locales"), c.Request().Header.Get("Accept-Language"))
+	ar.UILocales = uiLocales(q.Get("ui_locales"), acceptLanguage)
 	rt, ok := normalizeResponseType(q.Get("response_type"))
 	ar.ResponseType, ar.ResponseMode = rt, q.Get("response_mode")
 	if ar.ResponseMode == "" {
@@ -178,19 +207,19 @@ func (s *server) authorize(c echo.Context) error {
 	default:
 		mode := ar.ResponseMode
 		ar.ResponseMode = "query"
-		return s.redirectError(c, ar, "invalid_request", "AADB2C90014", sprintf("The requested response mode '%s' provided in the request is not supported.", mode))
+		return ar, app, &authFailure{err: "invalid_request", code: "AADB2C90014", msg: sprintf("The requested response mode '%s' provided in the request is not supported.", mode)}
 	}
 	if !ok {
-		return s.redirectError(c, ar, "invalid_request", "AADB2C90013", sprintf("The requested response type '%s' provided in the request is not supported.", q.Get("response_type")))
+		return ar, app, &authFailure{err: "invalid_request", code: "AADB2C90013", msg: sprintf("The requested response type '%s' provided in the request is not supported.", q.Get("response_type"))}
 	}
 	if strings.TrimSpace(ar.Scope) == "" {
-		return s.redirectError(c, ar, "invalid_request", "AADB2C90010", "The request does not contain a scope parameter.")
+		return ar, app, &authFailure{err: "invalid_request", code: "AADB2C90010", msg: "The request does not contain a scope parameter."}
 	}
 	if bad := s.unsupportedScope(ar); bad != "" {
-		return s.redirectError(c, ar, "invalid_request", "AADB2C90012", sprintf("The scope '%s' provided in request is not supported.", bad))
+		return ar, app, &authFailure{err: "invalid_request", code: "AADB2C90012", msg: sprintf("The scope '%s' provided in request is not supported.", bad)}
 	}
 	if _, _, ok := s.accessTarget(ar); !ok && hasPart(ar.ResponseType, "token") {
-		return s.redirectError(c, ar, "invalid_request", "AADB2C90055", sprintf("The scope '%s' provided in request must specify a resource, such as 'https://example.com/calendar.read'.", ar.Scope))
+		return ar, app, &authFailure{err: "invalid_request", code: "AADB2C90055", msg: sprintf("The scope '%s' provided in request must specify a resource, such as 'https://example.com/calendar.read'.", ar.Scope)}
 	}
 	if ar.Challenge != "" {
 		switch ar.Method {
@@ -198,19 +227,10 @@ func (s *server) authorize(c echo.Context) error {
 			ar.Method = "plain"
 		case "plain", "S256":
 		default:
-			return s.redirectError(c, ar, "invalid_request", "AADB2C90184", sprintf("The supplied code_challenge_method '%s' is not supported. Supported values are plain or S256.", ar.Method))
+			return ar, app, &authFailure{err: "invalid_request", code: "AADB2C90184", msg: sprintf("The supplied code_challenge_method '%s' is not supported. Supported values are plain or S256.", ar.Method)}
 		}
 	}
-	sess := &Session{Auth: ar, CSRF: s.csrfCookie(c)}
-	sess.Run = s.Machine.Start(def, s.NewID(), app.ClientID, ar.UILocales)
-	if ar.LoginHint != "" {
-		sess.Run.Values["email"] = ar.LoginHint
-	}
-	if done, err := s.resumeSSO(c, def, sess, q.Get("prompt")); done || err != nil {
-		return err
-	}
-	s.Sessions.Put(sess.Run.ID, sess)
-	return c.Redirect(http.StatusFound, s.flowURL(def, sess.Run.ID))
+	return ar, app, nil
 }
 
 // csrfCookie returns the browser's CSRF token, setting the cookie the first time. One token per
