@@ -113,6 +113,9 @@ func TestBadClientCertificatesAreConfigurationProblems(t *testing.T) {
 	if !errors.As(err, &perr) || len(perr.Problems) != 3 {
 		t.Fatalf("err = %v", err)
 	}
+	if strings.Contains(err.Error(), "old-pw") || strings.Contains(err.Error(), "future-pw") {
+		t.Errorf("the error shows a PFX password:\n%s", err)
+	}
 	for _, want := range []string{
 		`apiConnectors[0].authentication.certificates[0].password: is not the password of`,
 		`apiConnectors[0].authentication.certificates[1].file: "` + filepath.Join(dir, "new.pfx") + `": not a PKCS#12`,

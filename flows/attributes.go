@@ -40,7 +40,7 @@ var builtins = []Attribute{
 
 // maxLengths are Graph's limits for built-in attributes.
 var maxLengths = map[string]int{
-	"displayName": 256, "givenName": 64, "surname": 64, "city": 128, "state": 128,
+	"email": 256, "displayName": 256, "givenName": 64, "surname": 64, "city": 128, "state": 128,
 	"country": 128, "jobTitle": 128, "postalCode": 40, "streetAddress": 1024,
 }
 
@@ -143,7 +143,11 @@ func (a Attribute) Parse(raw string) (any, error) {
 		}
 		return b, nil
 	default:
-		if max, ok := maxLengths[a.Name]; ok && len([]rune(raw)) > max {
+		max, ok := maxLengths[a.Name]
+		if !ok {
+			max = 256 // Graph's limit for extension (custom) string attributes
+		}
+		if len([]rune(raw)) > max {
 			return nil, fmt.Errorf("Please enter no more than %d characters.", max)
 		}
 		if a.Name == "displayName" && strings.ContainsAny(raw, "<>") {

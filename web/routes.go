@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/b2cemu/b2cemu/web/static"
 )
@@ -18,7 +19,7 @@ func routes(e *echo.Echo, s *server) {
 	e.GET("/", s.home)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/jwt", s.viewToken)
-	e.POST("/jwt", s.viewToken)
+	e.POST("/jwt", s.viewToken, middleware.BodyLimit("64K"))
 	sub, _ := fs.Sub(static.Files, ".")
 	e.GET("/_branding.css", s.brandingCSS)
 	e.GET("/_branding/logo", s.brandingLogo)
@@ -28,15 +29,19 @@ func routes(e *echo.Echo, s *server) {
 		e.GET(p+"/v2.0/.well-known/openid-configuration", s.discovery)
 		e.GET(p+"/discovery/v2.0/keys", s.keys)
 		e.GET(p+"/oauth2/v2.0/authorize", s.authorize)
-		e.POST(p+"/oauth2/v2.0/authorize", s.authorize)
-		e.POST(p+"/oauth2/v2.0/token", s.token)
+		e.POST(p+"/oauth2/v2.0/authorize", s.authorize, middleware.BodyLimit("64K"))
+		e.POST(p+"/oauth2/v2.0/token", s.token, middleware.BodyLimit("64K"))
 		e.OPTIONS(p+"/oauth2/v2.0/token", s.preflight)
 		e.GET(p+"/oauth2/v2.0/logout", s.logout)
 	}
+	// A page's form is small: 64 KiB is far more than B2C's fields hold.
 	e.GET("/:tenant/:policy/flow", s.flowPage)
-	e.POST("/:tenant/:policy/flow", s.flowSubmit)
+	e.POST("/:tenant/:policy/flow", s.flowSubmit, middleware.BodyLimit("64K"))
 
-	admin := e.Group("/_emulator", s.requireAdmin)
+	// The admin API refuses state-changing requests that browsers send from other sites
+	// (CSRF), and bodies over 1 MiB but for an import of users.
+	admin := e.Group("/_emulator", echo.WrapMiddleware(http.NewCrossOriginProtection().Handler), s.requireAdmin,
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: func(c echo.Context) bool { return c.Path() == "/_emulator/users/import" }}))
 	admin.GET("/calls", s.calls)
 	admin.DELETE("/calls", s.clearCalls)
 	admin.POST("/calls/clear", s.clearCalls)
