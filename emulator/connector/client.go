@@ -85,7 +85,16 @@ type Client struct {
 
 var _ flows.Connector = (*Client)(nil)
 
-var defaultHTTP = &http.Client{}
+// defaultHTTP keeps connections to connectors open between calls: with the standard
+// transport's two idle connections per host, concurrent sign-ups would dial a new connection
+// for most calls.
+var defaultHTTP = &http.Client{Transport: newTransport()}
+
+func newTransport() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 256, 128
+	return tr
+}
 
 func (c *Client) now() time.Time {
 	if c.Now != nil {

@@ -73,7 +73,7 @@ func NewHTTPClient(certs []ClientCert, extraCAs []byte, now func() time.Time) (*
 			return &tls.Certificate{}, nil // none valid: the server decides
 		}
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr := newTransport()
 	tr.TLSClientConfig = cfg
 	return &http.Client{Transport: tr}, nil
 }

@@ -189,7 +189,9 @@ func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
 			defer wg.Done()
 			for j := range jobs {
 				i := j.i
-				if wait := time.Until(j.due); wait > 0 {
+				if o.Rate == 0 {
+					j.due = time.Now() // closed loop: a client's next sign-up starts when the last ends
+				} else if wait := time.Until(j.due); wait > 0 {
 					time.Sleep(wait)
 				}
 				calls, err := flow(ctx, client, em.url, fmt.Sprintf("load-%d", i))

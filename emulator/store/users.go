@@ -21,6 +21,7 @@ type Users struct {
 	mu       sync.RWMutex
 	byID     map[string]*flows.User
 	byIdent  map[string]string // identity key → object id
+	byEmail  map[string]string // a local account's lower-cased email → object id
 	password map[string][]byte // object id → bcrypt hash
 	cost     int
 }
@@ -32,7 +33,7 @@ func NewUsers(cost int) *Users {
 	if cost == 0 {
 		cost = bcrypt.DefaultCost
 	}
-	return &Users{byID: map[string]*flows.User{}, byIdent: map[string]string{}, password: map[string][]byte{}, cost: cost}
+	return &Users{byID: map[string]*flows.User{}, byIdent: map[string]string{}, byEmail: map[string]string{}, password: map[string][]byte{}, cost: cost}
 }
 
 // OpenUsers returns a directory kept in db, loaded with the users it holds.
@@ -51,16 +52,27 @@ func OpenUsers(cost int, db *DB) (*Users, error) {
 func (s *Users) index(users []Exported) {
 	for _, e := range users {
 		if old, ok := s.byID[e.User.ObjectID]; ok {
-			for _, id := range old.Identities {
-				delete(s.byIdent, identKey(id))
-			}
+			s.unindex(old)
 		}
 		s.byID[e.User.ObjectID] = clone(e.User)
 		for _, id := range e.User.Identities {
 			s.byIdent[identKey(id)] = e.User.ObjectID
+			if id.SignInType == "emailAddress" {
+				s.byEmail[strings.ToLower(id.IssuerAssignedID)] = e.User.ObjectID
+			}
 		}
 		if e.PasswordHash != nil {
 			s.password[e.User.ObjectID] = e.PasswordHash
+		}
+	}
+}
+
+// unindex removes u's identities from the indexes.
+func (s *Users) unindex(u *flows.User) {
+	for _, id := range u.Identities {
+		delete(s.byIdent, identKey(id))
+		if id.SignInType == "emailAddress" {
+			delete(s.byEmail, strings.ToLower(id.IssuerAssignedID))
 		}
 	}
 }
@@ -98,12 +110,8 @@ func (s *Users) Authenticate(ctx context.Context, email, password string) (*flow
 	s.mu.RLock()
 	var hash []byte
 	var u *flows.User
-	for _, cand := range s.byID {
-		for _, id := range cand.Identities {
-			if id.SignInType == "emailAddress" && strings.EqualFold(id.IssuerAssignedID, email) {
-				u, hash = clone(cand), s.password[cand.ObjectID]
-			}
-		}
+	if oid, ok := s.byEmail[strings.ToLower(email)]; ok {
+		u, hash = clone(s.byID[oid]), s.password[oid]
 	}
 	s.mu.RUnlock()
 	if u == nil {
@@ -177,9 +185,7 @@ func (s *Users) Delete(objectID string) (bool, error) {
 			return false, fmt.Errorf("deleting user %s: %w", objectID, err)
 		}
 	}
-	for _, id := range u.Identities {
-		delete(s.byIdent, identKey(id))
-	}
+	s.unindex(u)
 	delete(s.byID, objectID)
 	delete(s.password, objectID)
 	return true, nil
@@ -194,7 +200,7 @@ func (s *Users) Reset() error {
 			return fmt.Errorf("removing users: %w", err)
 		}
 	}
-	s.byID, s.byIdent, s.password = map[string]*flows.User{}, map[string]string{}, map[string][]byte{}
+	s.byID, s.byIdent, s.byEmail, s.password = map[string]*flows.User{}, map[string]string{}, map[string]string{}, map[string][]byte{}
 	return nil
 }
 
