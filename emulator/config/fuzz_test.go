@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/fixtures"
@@ -14,13 +15,21 @@ func FuzzLoad(f *testing.F) {
 	f.Add(`{"apiConnectors":[{"name":"a","endpointUrl":"/x","timeout":"5s","retries":9}]}`)
 	f.Add("a: &x [*x]\n")
 	f.Fuzz(func(t *testing.T, data string) {
-		cfg, err := config.Parse("fuzz.yaml", []byte(data), func(string) string { return "" })
-		if err != nil {
-			if _, ok := err.(*config.Error); !ok {
+		done := make(chan error, 1)
+		go func() {
+			cfg, err := config.Parse("fuzz.yaml", []byte(data), func(string) string { return "" })
+			if err == nil {
+				cfg.Validate() // must not panic on anything Parse accepted
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if _, ok := err.(*config.Error); err != nil && !ok {
 				t.Fatalf("not a configuration error: %v", err)
 			}
-			return
+		case <-time.After(2 * time.Second):
+			t.Fatalf("loading took more than 2 s: %q", data)
 		}
-		cfg.Validate() // must not panic on anything Parse accepted
 	})
 }
