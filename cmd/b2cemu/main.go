@@ -43,6 +43,7 @@ const usage = `usage:
   b2cemu run-flow --policy P [--request FILE | --idp ID --account ID | --email E --password P] [--url URL | --config FILE]
                                                       one headless sign-up; prints the outcome, tokens, claims and calls
                                                       (exit 1: it did not end with a token; 2: it could not run)
+  b2cemu policy check FILE|FOLDER…                    load custom policy files as B2C would and report every problem
   b2cemu bench [--flows N] [--concurrency C] [--users U]
                                                       the load harness: start-up, throughput, latency, memory
   b2cemu version                                      print the version`
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	case "serve":
 		return serve(ctx, args, getenv, stdout)
+	case "policy":
+		return policyCheck(args, stdout)
 	case "bench":
 		return bench(ctx, args, stdout)
 	case "run-flow":

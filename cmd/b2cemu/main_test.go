@@ -196,3 +196,23 @@ func TestRunFlowCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestPolicyCheckCommand(t *testing.T) {
+	env := func(string) string { return "" }
+	var out strings.Builder
+	dir := filepath.Join("..", "..", "emulator", "policy", "testdata", "loyalty")
+	if err := run(context.Background(), []string{"policy", "check", dir}, env, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"B2C_1A_signup_signin", "1. CombinedSignInAndSignUp SelfAsserted-LocalAccountSignin-Email [SelfAsserted]", "4. SendClaims JwtIssuer", "1 relying-party policies load."} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	err := run(context.Background(), []string{"policy", "check", filepath.Join(dir, "SignUpOrSignin.xml")}, env, &out)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(out.String(), "B2C_1A_TrustFrameworkExtensions is not among the loaded files") {
+		t.Errorf("a file without its bases: %v\n%s", err, out.String())
+	}
+}

@@ -1,0 +1,168 @@
+package policy
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// maxDepth is how many levels a BasePolicy chain may have, as in B2C.
+const maxDepth = 10
+
+// file is one parsed policy file.
+type file struct {
+	path     string
+	root     *Element
+	id, base string
+}
+
+// Load reads the policy files and folders (every *.xml in a folder), and returns each
+// relying-party policy merged with its ancestors, by PolicyId. A non-nil error is an *Error
+// listing every problem found.
+func Load(paths []string) (map[string]*Policy, error) {
+	errs := &Error{}
+	var files []*file
+	byID := map[string]*file{}
+	for _, p := range expand(paths, errs) {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			errs.Problems = append(errs.Problems, &Problem{File: p, Msg: err.Error()})
+			continue
+		}
+		root, err := parse(p, data)
+		if err != nil {
+			errs.Problems = append(errs.Problems, err.(*Problem))
+			continue
+		}
+		if root.Name != "TrustFrameworkPolicy" {
+			errs.add(root, root.Name, "the root element must be TrustFrameworkPolicy")
+			continue
+		}
+		f := &file{path: p, root: root, id: root.Attr["PolicyId"], base: strings.TrimSpace(root.Child("BasePolicy").TextOf("PolicyId"))}
+		switch {
+		case f.id == "":
+			errs.add(root, "TrustFrameworkPolicy", "has no PolicyId; add PolicyId=\"B2C_1A_…\"")
+			continue
+		case !strings.HasPrefix(strings.ToUpper(f.id), "B2C_1A_"):
+			errs.add(root, "TrustFrameworkPolicy", "PolicyId %q must start with B2C_1A_", f.id)
+		}
+		if other, dup := byID[strings.ToLower(f.id)]; dup {
+			errs.add(root, "TrustFrameworkPolicy", "PolicyId %s is also declared in %s; give each file its own PolicyId", f.id, other.path)
+			continue
+		}
+		byID[strings.ToLower(f.id)] = f
+		files = append(files, f)
+	}
+	policies := map[string]*Policy{}
+	for _, f := range files {
+		if f.root.Child("RelyingParty") == nil {
+			continue
+		}
+		chain, ok := chainOf(f, byID, errs)
+		if !ok {
+			continue
+		}
+		merged := normalize(chain[0])
+		for _, anc := range chain[1:] {
+			merged = merge(merged, normalize(anc))
+		}
+		if p := build(f, merged, errs); p != nil {
+			policies[strings.ToLower(p.ID)] = p
+		}
+	}
+	if len(files) > 0 && len(policies) == 0 && len(errs.Problems) == 0 {
+		errs.Problems = append(errs.Problems, &Problem{File: files[0].path, Msg: "no relying-party policy (a file with a RelyingParty element) among the files; add one, e.g. SignUpOrSignin.xml"})
+	}
+	if len(errs.Problems) > 0 {
+		sort.SliceStable(errs.Problems, func(i, j int) bool { return errs.Problems[i].File < errs.Problems[j].File })
+		return policies, errs
+	}
+	return policies, nil
+}
+
+// expand turns folders into the XML files they hold.
+func expand(paths []string, errs *Error) []string {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			errs.Problems = append(errs.Problems, &Problem{File: p, Msg: "cannot be read: " + err.Error()})
+			continue
+		}
+		if !info.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		matches, _ := filepath.Glob(filepath.Join(p, "*.xml"))
+		if len(matches) == 0 {
+			errs.Problems = append(errs.Problems, &Problem{File: p, Msg: "holds no .xml policy files"})
+		}
+		out = append(out, matches...)
+	}
+	return out
+}
+
+// chainOf returns the files from the base of f's chain to f itself.
+func chainOf(f *file, byID map[string]*file, errs *Error) ([]*file, bool) {
+	chain := []*file{f}
+	seen := map[string]bool{strings.ToLower(f.id): true}
+	for cur := f; cur.base != ""; {
+		if len(chain) > maxDepth {
+			errs.add(f.root, "BasePolicy", "the chain from %s has more than %d levels; B2C allows %d", f.id, maxDepth, maxDepth)
+			return nil, false
+		}
+		next, ok := byID[strings.ToLower(cur.base)]
+		if !ok {
+			errs.add(cur.root.Child("BasePolicy"), "BasePolicy", "PolicyId %s is not among the loaded files; add the file that declares it (B2C needs parents uploaded first)", cur.base)
+			return nil, false
+		}
+		if seen[strings.ToLower(next.id)] {
+			errs.add(cur.root.Child("BasePolicy"), "BasePolicy", "%s leads back to %s: the BasePolicy chain is a cycle", cur.base, next.id)
+			return nil, false
+		}
+		seen[strings.ToLower(next.id)] = true
+		chain = append(chain, next)
+		cur = next
+	}
+	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
+		chain[i], chain[j] = chain[j], chain[i]
+	}
+	return chain, true
+}
+
+// normalize reshapes a file for merging: technical profiles leave their ClaimsProvider groups
+// (they merge by Id wherever they are declared).
+func normalize(f *file) *Element {
+	out := &Element{Name: "Policy", Attr: map[string]string{}, File: f.path, Line: f.root.Line}
+	tps := &Element{Name: "TechnicalProfiles", Attr: map[string]string{}, File: f.path}
+	for _, c := range f.root.Children {
+		switch c.Name {
+		case "ClaimsProviders":
+			for _, cp := range c.All("ClaimsProvider") {
+				for _, tp := range cp.Path("TechnicalProfiles", "TechnicalProfile") {
+					if dn := cp.TextOf("DisplayName"); dn != "" && tp.Attr["b2cemu.provider"] == "" {
+						tp.Attr["b2cemu.provider"] = dn
+					}
+					tps.Children = append(tps.Children, tp)
+				}
+			}
+		case "BasePolicy":
+		default:
+			out.Children = append(out.Children, c)
+		}
+	}
+	out.Children = append(out.Children, tps)
+	return out
+}
+
+// describe names an element for messages.
+func describe(el *Element) string {
+	for _, k := range []string{"Id", "ReferenceId", "ClaimTypeReferenceId", "Order", "Key"} {
+		if v, ok := el.Attr[k]; ok {
+			return fmt.Sprintf("%s %s=%q", el.Name, k, v)
+		}
+	}
+	return el.Name
+}

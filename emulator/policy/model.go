@@ -1,0 +1,407 @@
+package policy
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Policy is a relying-party policy merged with its ancestors.
+type Policy struct {
+	ID                 string
+	File               string
+	TenantID           string                // as written (placeholders such as yourtenant.onmicrosoft.com are fine)
+	DeploymentMode     string                // Development, Production or "" (production)
+	ClaimTypes         map[string]*ClaimType // by lower-cased Id
+	Transformations    map[string]*Element
+	ContentDefinitions map[string]*Element
+	TechnicalProfiles  map[string]*TechnicalProfile
+	Journeys           map[string]*Journey
+	Journey            *Journey // the RelyingParty's DefaultUserJourney
+	RelyingParty       *TechnicalProfile
+	SubjectClaim       string // SubjectNamingInfo ClaimType
+	Localization       *Element
+}
+
+// ClaimType is a ClaimsSchema entry.
+type ClaimType struct {
+	ID, DisplayName, DataType, UserInputType, UserHelpText string
+	Pattern, PatternHelpText                               string
+	Options                                                []Option          // Restriction Enumeration
+	Partner                                                map[string]string // protocol → DefaultPartnerClaimType
+	El                                                     *Element
+}
+
+// Option is one value of an enumerated claim.
+type Option struct{ Text, Value string }
+
+// ClaimRef is an InputClaim, OutputClaim, PersistedClaim or DisplayClaim.
+type ClaimRef struct {
+	ClaimType        string // ClaimTypeReferenceId as written
+	PartnerClaimType string
+	DefaultValue     string
+	HasDefault       bool
+	AlwaysUseDefault bool
+	Required         bool
+	El               *Element
+}
+
+// Kind is what a technical profile does.
+type Kind string
+
+// The kinds of technical profile.
+const (
+	SelfAsserted        Kind = "SelfAsserted"
+	Directory           Kind = "AzureActiveDirectory"
+	Restful             Kind = "Restful"
+	Transformation      Kind = "ClaimsTransformation"
+	Session             Kind = "Session"
+	PasswordCheck       Kind = "PasswordCheck" // an OpenIdConnect ROPC profile such as login-NonInteractive
+	IdentityProvider    Kind = "IdentityProvider"
+	TokenIssuer         Kind = "TokenIssuer"
+	Engine              Kind = "Engine"
+	RelyingPartyProfile Kind = "RelyingParty"
+)
+
+// TechnicalProfile is a technical profile with its includes resolved.
+type TechnicalProfile struct {
+	ID, DisplayName, Protocol, Handler string
+	Kind                               Kind
+	Metadata                           map[string]string
+	InputClaims, OutputClaims          []ClaimRef
+	PersistedClaims, DisplayClaims     []ClaimRef
+	InputTransformations               []string
+	OutputTransformations              []string
+	Validations                        []Validation
+	Session                            string            // UseTechnicalProfileForSessionManagement
+	Keys                               map[string]string // CryptographicKeys Id → StorageReferenceId
+	El                                 *Element
+}
+
+// Validation is a ValidationTechnicalProfile reference.
+type Validation struct {
+	ReferenceID       string
+	ContinueOnError   bool
+	ContinueOnSuccess bool
+	Preconditions     []Precondition
+}
+
+// Journey is a UserJourney.
+type Journey struct {
+	ID    string
+	Steps []*Step // by Order
+	El    *Element
+}
+
+// Step is an OrchestrationStep.
+type Step struct {
+	Order             int
+	Type              string
+	ContentDefinition string
+	Issuer            string // CpimIssuerTechnicalProfileReferenceId
+	Preconditions     []Precondition
+	Selections        []Selection
+	Exchanges         []Exchange
+	El                *Element
+}
+
+// Precondition skips a step (or a validation) when it is satisfied.
+type Precondition struct {
+	Type             string // ClaimsExist or ClaimEquals
+	ExecuteActionsIf bool
+	Values           []string
+	Action           string
+}
+
+// Selection is a ClaimsProviderSelection.
+type Selection struct{ Target, Validation string }
+
+// Exchange is a ClaimsExchange.
+type Exchange struct{ ID, TechnicalProfile string }
+
+// stepTypes are the orchestration step types b2cemu runs.
+var stepTypes = map[string]bool{"CombinedSignInAndSignUp": true, "ClaimsExchange": true, "SendClaims": true, "ClaimsProviderSelection": true}
+
+// build turns a merged tree into the model and checks every reference.
+func build(f *file, merged *Element, errs *Error) *Policy {
+	p := &Policy{ID: f.id, File: f.path, TenantID: f.root.Attr["TenantId"], DeploymentMode: f.root.Attr["DeploymentMode"],
+		ClaimTypes: map[string]*ClaimType{}, Transformations: map[string]*Element{}, ContentDefinitions: map[string]*Element{},
+		TechnicalProfiles: map[string]*TechnicalProfile{}, Journeys: map[string]*Journey{}}
+	bb := merged.Child("BuildingBlocks")
+	for _, ct := range bb.Path("ClaimsSchema", "ClaimType") {
+		c := &ClaimType{ID: ct.Attr["Id"], DisplayName: ct.TextOf("DisplayName"), DataType: ct.TextOf("DataType"),
+			UserInputType: ct.TextOf("UserInputType"), UserHelpText: ct.TextOf("UserHelpText"), Partner: map[string]string{}, El: ct}
+		if pat := ct.Child("Restriction").Child("Pattern"); pat != nil {
+			c.Pattern, c.PatternHelpText = pat.Attr["RegularExpression"], pat.Attr["HelpText"]
+		}
+		for _, en := range ct.Child("Restriction").All("Enumeration") {
+			c.Options = append(c.Options, Option{Text: en.Attr["Text"], Value: en.Attr["Value"]})
+		}
+		for _, pr := range ct.Path("DefaultPartnerClaimTypes", "Protocol") {
+			c.Partner[pr.Attr["Name"]] = pr.Attr["PartnerClaimType"]
+		}
+		if c.DataType == "" {
+			errs.add(ct, describe(ct), "has no DataType; add <DataType>string</DataType>")
+		}
+		p.ClaimTypes[strings.ToLower(c.ID)] = c
+	}
+	for _, t := range bb.Path("ClaimsTransformations", "ClaimsTransformation") {
+		p.Transformations[t.Attr["Id"]] = t
+	}
+	for _, cd := range bb.Path("ContentDefinitions", "ContentDefinition") {
+		p.ContentDefinitions[cd.Attr["Id"]] = cd
+	}
+	p.Localization = bb.Child("Localization")
+
+	raw := map[string]*Element{}
+	for _, tp := range merged.Child("TechnicalProfiles").All("TechnicalProfile") {
+		raw[tp.Attr["Id"]] = tp
+	}
+	for id, el := range raw {
+		resolved := resolveIncludes(el, raw, errs, map[string]bool{id: true})
+		p.TechnicalProfiles[id] = p.technicalProfile(resolved, errs)
+	}
+	for _, j := range merged.Path("UserJourneys", "UserJourney") {
+		p.Journeys[j.Attr["Id"]] = p.journey(j, errs)
+	}
+	rp := merged.Child("RelyingParty")
+	ref := rp.Child("DefaultUserJourney")
+	if ref == nil || ref.Attr["ReferenceId"] == "" {
+		errs.add(rp, "RelyingParty", "has no DefaultUserJourney ReferenceId")
+	} else if j, ok := p.Journeys[ref.Attr["ReferenceId"]]; ok {
+		p.Journey = j
+	} else {
+		errs.add(ref, "DefaultUserJourney", "the user journey %q is not declared in this policy or its bases", ref.Attr["ReferenceId"])
+	}
+	if prof := rp.Child("TechnicalProfile"); prof != nil {
+		p.RelyingParty = p.technicalProfile(prof, errs)
+		p.RelyingParty.Kind = RelyingPartyProfile
+		p.SubjectClaim = prof.Child("SubjectNamingInfo").Attr["ClaimType"]
+	} else {
+		errs.add(rp, "RelyingParty", "has no TechnicalProfile (PolicyProfile) naming the token's claims")
+	}
+	p.check(errs)
+	return p
+}
+
+// resolveIncludes merges a technical profile over the one it includes (at any depth).
+func resolveIncludes(el *Element, raw map[string]*Element, errs *Error, seen map[string]bool) *Element {
+	inc := el.Child("IncludeTechnicalProfile")
+	if inc == nil {
+		return el
+	}
+	id := inc.Attr["ReferenceId"]
+	base, ok := raw[id]
+	switch {
+	case !ok:
+		errs.add(inc, describe(el), "includes technical profile %q, which is not declared", id)
+		return el
+	case seen[id]:
+		errs.add(inc, describe(el), "IncludeTechnicalProfile %q leads back to itself", id)
+		return el
+	}
+	seen[id] = true
+	return merge(resolveIncludes(base, raw, errs, seen), el)
+}
+
+func claimRefs(els []*Element) []ClaimRef {
+	var out []ClaimRef
+	for _, c := range els {
+		_, has := c.Attr["DefaultValue"]
+		out = append(out, ClaimRef{ClaimType: c.Attr["ClaimTypeReferenceId"], PartnerClaimType: c.Attr["PartnerClaimType"],
+			DefaultValue: c.Attr["DefaultValue"], HasDefault: has, AlwaysUseDefault: strings.EqualFold(c.Attr["AlwaysUseDefaultValue"], "true"),
+			Required: strings.EqualFold(c.Attr["Required"], "true"), El: c})
+	}
+	return out
+}
+
+func refs(els []*Element) []string {
+	var out []string
+	for _, e := range els {
+		out = append(out, e.Attr["ReferenceId"])
+	}
+	return out
+}
+
+func (p *Policy) technicalProfile(el *Element, errs *Error) *TechnicalProfile {
+	tp := &TechnicalProfile{ID: el.Attr["Id"], DisplayName: el.TextOf("DisplayName"), Metadata: map[string]string{}, Keys: map[string]string{}, El: el}
+	if pr := el.Child("Protocol"); pr != nil {
+		tp.Protocol, tp.Handler = pr.Attr["Name"], pr.Attr["Handler"]
+	}
+	for _, it := range el.Path("Metadata", "Item") {
+		tp.Metadata[it.Attr["Key"]] = strings.TrimSpace(it.Text)
+	}
+	tp.InputClaims = claimRefs(el.Path("InputClaims", "InputClaim"))
+	tp.OutputClaims = claimRefs(el.Path("OutputClaims", "OutputClaim"))
+	tp.PersistedClaims = claimRefs(el.Path("PersistedClaims", "PersistedClaim"))
+	tp.DisplayClaims = claimRefs(el.Path("DisplayClaims", "DisplayClaim"))
+	tp.InputTransformations = refs(el.Path("InputClaimsTransformations", "InputClaimsTransformation"))
+	tp.OutputTransformations = refs(el.Path("OutputClaimsTransformations", "OutputClaimsTransformation"))
+	for _, v := range el.Path("ValidationTechnicalProfiles", "ValidationTechnicalProfile") {
+		tp.Validations = append(tp.Validations, Validation{ReferenceID: v.Attr["ReferenceId"],
+			ContinueOnError: strings.EqualFold(v.Attr["ContinueOnError"], "true"), ContinueOnSuccess: !strings.EqualFold(v.Attr["ContinueOnSuccess"], "false"),
+			Preconditions: preconditions(v.Path("Preconditions", "Precondition"))})
+	}
+	if s := el.Child("UseTechnicalProfileForSessionManagement"); s != nil {
+		tp.Session = s.Attr["ReferenceId"]
+	}
+	for _, k := range el.Path("CryptographicKeys", "Key") {
+		tp.Keys[k.Attr["Id"]] = k.Attr["StorageReferenceId"]
+	}
+	tp.Kind = kindOf(tp)
+	if tp.Kind == "" && el.Child("Protocol") != nil {
+		errs.add(el.Child("Protocol"), describe(el), "the protocol %q with handler %q is not one b2cemu knows; see docs/custom-policies.md", tp.Protocol, tp.Handler)
+	}
+	return tp
+}
+
+// kindOf classifies a technical profile by its protocol and handler.
+func kindOf(tp *TechnicalProfile) Kind {
+	h := tp.Handler
+	switch {
+	case tp.Protocol == "Proprietary" && strings.Contains(h, "SelfAssertedAttributeProvider"):
+		return SelfAsserted
+	case tp.Protocol == "Proprietary" && strings.Contains(h, "AzureActiveDirectoryProvider"):
+		return Directory
+	case tp.Protocol == "Proprietary" && strings.Contains(h, "RestfulProvider"):
+		return Restful
+	case tp.Protocol == "Proprietary" && strings.Contains(h, "ClaimsTransformationProtocolProvider"):
+		return Transformation
+	case tp.Protocol == "Proprietary" && strings.Contains(h, "SSOSessionProvider"):
+		return Session
+	case tp.Protocol == "OpenIdConnect" && hasClaim(tp.InputClaims, "password"):
+		return PasswordCheck
+	case tp.Protocol == "OAuth2" || tp.Protocol == "OAuth1" || tp.Protocol == "OpenIdConnect" || tp.Protocol == "SAML2":
+		return IdentityProvider
+	case tp.Protocol == "None" && tp.El.TextOf("OutputTokenFormat") != "":
+		return TokenIssuer
+	case tp.Protocol == "None":
+		return Engine
+	}
+	return ""
+}
+
+func hasClaim(list []ClaimRef, id string) bool {
+	for _, c := range list {
+		if strings.EqualFold(c.ClaimType, id) {
+			return true
+		}
+	}
+	return false
+}
+
+func preconditions(els []*Element) []Precondition {
+	var out []Precondition
+	for _, pc := range els {
+		p := Precondition{Type: pc.Attr["Type"], ExecuteActionsIf: !strings.EqualFold(pc.Attr["ExecuteActionsIf"], "false"), Action: pc.TextOf("Action")}
+		for _, v := range pc.All("Value") {
+			p.Values = append(p.Values, strings.TrimSpace(v.Text))
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func (p *Policy) journey(el *Element, errs *Error) *Journey {
+	j := &Journey{ID: el.Attr["Id"], El: el}
+	for _, s := range el.Path("OrchestrationSteps", "OrchestrationStep") {
+		order, err := strconv.Atoi(s.Attr["Order"])
+		if err != nil {
+			errs.add(s, "OrchestrationStep", "Order %q is not a number", s.Attr["Order"])
+		}
+		st := &Step{Order: order, Type: s.Attr["Type"], ContentDefinition: s.Attr["ContentDefinitionReferenceId"],
+			Issuer: s.Attr["CpimIssuerTechnicalProfileReferenceId"], Preconditions: preconditions(s.Path("Preconditions", "Precondition")), El: s}
+		for _, sel := range s.Path("ClaimsProviderSelections", "ClaimsProviderSelection") {
+			st.Selections = append(st.Selections, Selection{Target: sel.Attr["TargetClaimsExchangeId"], Validation: sel.Attr["ValidationClaimsExchangeId"]})
+		}
+		for _, ex := range s.Path("ClaimsExchanges", "ClaimsExchange") {
+			st.Exchanges = append(st.Exchanges, Exchange{ID: ex.Attr["Id"], TechnicalProfile: ex.Attr["TechnicalProfileReferenceId"]})
+		}
+		if !stepTypes[st.Type] {
+			errs.add(s, describe(s), "the step type %q is not one b2cemu runs (CombinedSignInAndSignUp, ClaimsProviderSelection, ClaimsExchange, SendClaims)", st.Type)
+		}
+		j.Steps = append(j.Steps, st)
+	}
+	sort.SliceStable(j.Steps, func(a, b int) bool { return j.Steps[a].Order < j.Steps[b].Order })
+	return j
+}
+
+// check reports references to claim types, transformations, technical profiles and content
+// definitions that do not exist.
+func (p *Policy) check(errs *Error) {
+	claim := func(el *Element, owner, id string) {
+		if id != "" {
+			if _, ok := p.ClaimTypes[strings.ToLower(id)]; !ok {
+				errs.add(el, owner, "references the claim type %q, which the ClaimsSchema does not declare", id)
+			}
+		}
+	}
+	tpRef := func(el *Element, owner, id string) {
+		if _, ok := p.TechnicalProfiles[id]; !ok {
+			errs.add(el, owner, "references the technical profile %q, which is not declared", id)
+		}
+	}
+	ids := make([]string, 0, len(p.TechnicalProfiles))
+	for id := range p.TechnicalProfiles {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	all := []*TechnicalProfile{}
+	for _, id := range ids {
+		all = append(all, p.TechnicalProfiles[id])
+	}
+	if p.RelyingParty != nil {
+		all = append(all, p.RelyingParty)
+	}
+	for _, tp := range all {
+		owner := describe(tp.El)
+		for _, list := range [][]ClaimRef{tp.InputClaims, tp.OutputClaims, tp.PersistedClaims, tp.DisplayClaims} {
+			for _, c := range list {
+				claim(c.El, owner, c.ClaimType)
+			}
+		}
+		for _, t := range append(append([]string{}, tp.InputTransformations...), tp.OutputTransformations...) {
+			if _, ok := p.Transformations[t]; !ok {
+				errs.add(tp.El, owner, "references the claims transformation %q, which is not declared", t)
+			}
+		}
+		for _, v := range tp.Validations {
+			tpRef(tp.El, owner, v.ReferenceID)
+		}
+		if tp.Session != "" {
+			tpRef(tp.El, owner, tp.Session)
+		}
+		if cd := tp.Metadata["ContentDefinitionReferenceId"]; cd != "" {
+			if _, ok := p.ContentDefinitions[cd]; !ok {
+				errs.add(tp.El, owner, "references the content definition %q, which is not declared", cd)
+			}
+		}
+	}
+	for _, t := range p.Transformations {
+		for _, c := range append(t.Path("InputClaims", "InputClaim"), t.Path("OutputClaims", "OutputClaim")...) {
+			claim(c, describe(t), c.Attr["ClaimTypeReferenceId"])
+		}
+	}
+	for _, j := range p.Journeys {
+		for _, s := range j.Steps {
+			owner := "UserJourney " + j.ID + " step " + strconv.Itoa(s.Order)
+			for _, ex := range s.Exchanges {
+				tpRef(s.El, owner, ex.TechnicalProfile)
+			}
+			if s.Type == "SendClaims" {
+				if s.Issuer == "" {
+					errs.add(s.El, owner, "SendClaims needs CpimIssuerTechnicalProfileReferenceId (e.g. JwtIssuer)")
+				} else {
+					tpRef(s.El, owner, s.Issuer)
+				}
+			}
+			for _, pc := range s.Preconditions {
+				if (pc.Type == "ClaimsExist" || pc.Type == "ClaimEquals") && len(pc.Values) > 0 {
+					claim(s.El, owner, pc.Values[0])
+				} else if pc.Type != "ClaimsExist" && pc.Type != "ClaimEquals" {
+					errs.add(s.El, owner, "the precondition type %q is not one b2cemu knows (ClaimsExist, ClaimEquals)", pc.Type)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package policy_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
+)
+
+func TestLoadMergesTheChain(t *testing.T) {
+	policies, err := policy.Load([]string{filepath.Join("testdata", "loyalty")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := policies["b2c_1a_signup_signin"]
+	if p == nil || len(policies) != 1 {
+		t.Fatalf("policies = %v", policies)
+	}
+	// Steps sorted by Order, whatever the file's order.
+	var steps []string
+	for _, s := range p.Journey.Steps {
+		steps = append(steps, s.Type)
+	}
+	if strings.Join(steps, ",") != "CombinedSignInAndSignUp,ClaimsExchange,ClaimsExchange,SendClaims" {
+		t.Errorf("steps = %v", steps)
+	}
+	signUp := p.TechnicalProfiles["LocalAccountSignUpWithLogonEmail"]
+	// The child's validation comes first (REST before the directory write), the base's
+	// metadata and handler stay.
+	if len(signUp.Validations) != 2 || signUp.Validations[0].ReferenceID != "REST-ValidateProfile" || signUp.Validations[1].ReferenceID != "AAD-UserWriteUsingLogonEmail" {
+		t.Errorf("validations = %+v", signUp.Validations)
+	}
+	if signUp.Kind != policy.SelfAsserted || signUp.Metadata["ContentDefinitionReferenceId"] != "api.localaccountsignup" || signUp.Session != "SM-AAD" {
+		t.Errorf("sign-up profile = %+v", signUp)
+	}
+	var outs []string
+	for _, c := range signUp.OutputClaims {
+		outs = append(outs, c.ClaimType)
+	}
+	if strings.Join(outs, ",") != "objectId,email,newPassword,reenterPassword,displayName,loyaltyId,promoCode" {
+		t.Errorf("output claims = %v", outs)
+	}
+	// IncludeTechnicalProfile brings the protocol; the includer's items win.
+	write := p.TechnicalProfiles["AAD-UserWriteUsingLogonEmail"]
+	if write.Kind != policy.Directory || write.Session != "SM-Noop" || write.Metadata["Operation"] != "Write" || write.Keys["issuer_secret"] != "B2C_1A_TokenSigningKeyContainer" {
+		t.Errorf("write profile = %+v", write)
+	}
+	// A partial re-declaration adds metadata items and keeps the rest.
+	login := p.TechnicalProfiles["login-NonInteractive"]
+	if login.Kind != policy.PasswordCheck || login.Metadata["client_id"] != "ProxyIdentityExperienceFrameworkAppId" || login.Metadata["HttpBinding"] != "POST" || len(login.InputClaims) != 3 {
+		t.Errorf("login profile = %+v", login)
+	}
+	rest := p.TechnicalProfiles["REST-ValidateProfile"]
+	if rest.Kind != policy.Restful || rest.InputClaims[2].PartnerClaimType != "lang" || rest.InputClaims[2].DefaultValue != "{Culture:LCID}" || !rest.InputClaims[2].AlwaysUseDefault {
+		t.Errorf("rest profile = %+v", rest)
+	}
+	if p.TechnicalProfiles["JwtIssuer"].Kind != policy.TokenIssuer || p.SubjectClaim != "sub" || len(p.RelyingParty.OutputClaims) != 5 {
+		t.Errorf("issuer or relying party: %+v", p.RelyingParty)
+	}
+	// Claim types match case-insensitively (surName → surname); localization merges in.
+	if p.ClaimTypes["surname"] == nil || p.ClaimTypes["loyaltyid"].UserInputType != "TextBox" || p.ClaimTypes["newpassword"].PatternHelpText != "8 to 16 characters." {
+		t.Error("claim types")
+	}
+	if refs := p.ContentDefinitions["api.localaccountsignup"].Path("LocalizedResourcesReferences", "LocalizedResourcesReference"); len(refs) != 1 || p.ContentDefinitions["api.localaccountsignup"].TextOf("LoadUri") == "" {
+		t.Error("the content definition did not merge")
+	}
+}
+
+// TestLoadErrors: each broken set of files gets a problem naming the file, the line and what
+// to fix.
+func TestLoadErrors(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", "loyalty", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	base, loc, ext, rp := read("Base.xml"), read("Localization.xml"), read("Extensions.xml"), read("SignUpOrSignin.xml")
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"missing base policy", map[string]string{"rp.xml": rp}, `rp.xml:4: BasePolicy: PolicyId B2C_1A_TrustFrameworkExtensions is not among the loaded files`},
+		{"cycle", map[string]string{"base.xml": strings.Replace(base, `PublicPolicyUri="http://yourtenant.onmicrosoft.com/B2C_1A_TrustFrameworkBase">`,
+			`PublicPolicyUri="x"><BasePolicy><PolicyId>B2C_1A_signup_signin</PolicyId></BasePolicy>`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp}, `the BasePolicy chain is a cycle`},
+		{"malformed XML", map[string]string{"rp.xml": strings.Replace(rp, "</RelyingParty>", "</RelyingPart>", 1)}, `rp.xml:19: not well-formed XML`},
+		{"unknown handler", map[string]string{"base.xml": strings.Replace(base, "Providers.RestfulProvider", "Providers.Nope", 1) + "", "loc.xml": loc,
+			"ext.xml": strings.Replace(ext, "Providers.RestfulProvider", "Providers.TelepathyProvider", 1), "rp.xml": rp}, `TechnicalProfile Id="REST-ValidateProfile": the protocol "Proprietary" with handler`},
+		{"missing claim type", map[string]string{"base.xml": base, "loc.xml": loc, "ext.xml": strings.Replace(ext, `<InputClaim ClaimTypeReferenceId="loyaltyId" />`, `<InputClaim ClaimTypeReferenceId="loyaltyNumber" />`, 1), "rp.xml": rp},
+			`ext.xml:38: TechnicalProfile Id="REST-ValidateProfile": references the claim type "loyaltyNumber", which the ClaimsSchema does not declare`},
+		{"missing technical profile", map[string]string{"base.xml": strings.Replace(base, `TechnicalProfileReferenceId="AAD-UserReadUsingObjectId"`, `TechnicalProfileReferenceId="AAD-Read"`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
+			`UserJourney SignUpOrSignIn step 3: references the technical profile "AAD-Read", which is not declared`},
+		{"unsupported step type", map[string]string{"base.xml": strings.Replace(base, `Type="SendClaims"`, `Type="InvokeSubJourney"`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
+			`the step type "InvokeSubJourney" is not one b2cemu runs`},
+		{"duplicate policy id", map[string]string{"a.xml": rp, "b.xml": rp}, `PolicyId B2C_1A_signup_signin is also declared in`},
+		{"no relying party", map[string]string{"base.xml": base}, `no relying-party policy`},
+		{"missing include", map[string]string{"base.xml": strings.Replace(base, `<IncludeTechnicalProfile ReferenceId="AAD-Common" />`, `<IncludeTechnicalProfile ReferenceId="AAD-Missing" />`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
+			`includes technical profile "AAD-Missing", which is not declared`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, content := range tt.files {
+				os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
+			}
+			_, err := policy.Load([]string{dir})
+			if err == nil {
+				t.Fatal("loaded")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error:\n%s\nlacks:\n%s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestChainDepth(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i <= 11; i++ {
+		base := ""
+		if i > 0 {
+			base = `<BasePolicy><PolicyId>B2C_1A_L` + string(rune('a'+i-1)) + `</PolicyId></BasePolicy>`
+		}
+		rp := ""
+		if i == 11 {
+			rp = `<RelyingParty><DefaultUserJourney ReferenceId="J" /></RelyingParty>`
+		}
+		xml := `<TrustFrameworkPolicy PolicyId="B2C_1A_L` + string(rune('a'+i)) + `">` + base + rp + `</TrustFrameworkPolicy>`
+		os.WriteFile(filepath.Join(dir, string(rune('a'+i))+".xml"), []byte(xml), 0o644)
+	}
+	_, err := policy.Load([]string{dir})
+	if err == nil || !strings.Contains(err.Error(), "more than 10 levels") {
+		t.Errorf("err = %v", err)
+	}
+}
