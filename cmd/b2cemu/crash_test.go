@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -120,5 +121,20 @@ func TestSignUpSurvivesSIGKILL(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		other.Process.Kill()
 		t.Error("a second emulator on the same dataDir started")
+	}
+}
+
+// TestBenchCommand runs the load harness briefly against this binary acting as b2cemu.
+func TestBenchCommand(t *testing.T) {
+	t.Setenv("B2CEMU_TEST_MAIN", "1") // the harness's emulator process is this test binary
+	var out strings.Builder
+	err := run(context.Background(), []string{"bench", "--flows", "40", "--concurrency", "4", "--users", "20", "--starts", "1"}, func(string) string { return "" }, &out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, want := range []string{"stored users: 20", "sign-ups: 40 (0 failed)", "latency per sign-up: p50", "per connector call: emulator adds", "emulator RSS:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
 	}
 }
