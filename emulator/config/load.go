@@ -107,6 +107,13 @@ func Parse(name string, data []byte, getenv func(string) string) (*Config, error
 			v.Set(key, val)
 		}
 	}
+	// A policy key listed in the file can take its secret from B2CEMU_POLICYKEYS_<ID>, so the
+	// file can be committed without it.
+	for id := range v.GetStringMapString("policykeys") {
+		if val := getenv(EnvName("policykeys." + id)); val != "" {
+			v.Set("policykeys."+id, val)
+		}
+	}
 	if len(perr.Problems) > 0 {
 		return nil, perr
 	}
