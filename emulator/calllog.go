@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
@@ -70,6 +71,13 @@ func (l *callLog) Clear() { l.ring.Clear() }
 
 func (l *callLog) Resend(ctx context.Context, id string) (web.Call, bool) {
 	for _, c := range l.ring.List() {
+		if c.ID == id && strings.HasPrefix(c.ID, "tp-") {
+			// A custom policy's RESTful call is part of its journey (claims, keys, retries);
+			// re-sending it alone would not be what B2C sends.
+			return webCall(connector.Call{ID: c.ID, Time: c.Time, RunID: c.RunID, Connector: c.Connector, Step: c.Step, URL: c.URL,
+				Request: c.Request, Outcome: "failure", ResentFrom: c.ID,
+				Diagnostic: "Re-sending a custom policy's RESTful technical profile call is not supported; run the journey again."}), true
+		}
 		if c.ID == id {
 			l.mu.Lock()
 			client := l.client

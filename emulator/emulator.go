@@ -117,8 +117,12 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 	}
 	e.calls.setClient(client)
 	machine := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: st.users, Now: now, NewID: st.ids.GUID}
+	custom, err := e.customPolicies(cfg, client.Observe)
+	if err != nil {
+		return nil, err
+	}
 	d := web.Deps{
-		Tenant: web.Tenant{Name: cfg.Tenant.Name, ID: cfg.Tenant.ID}, BaseURL: e.opts.BaseURL, Schema: schema, Machine: machine,
+		Tenant: web.Tenant{Name: cfg.Tenant.Name, ID: cfg.Tenant.ID}, BaseURL: e.opts.BaseURL, Schema: schema, Machine: engines{machine, custom},
 		Signer: signer{st.issuer}, Now: now, NewID: st.ids.GUID, Random: st.ids.Secret, Log: e.log, CallLog: e.calls,
 		Sessions: st.sessions, Grants: st.grants, Refresh: st.refresh, SSO: st.sso, Admin: st, AdminToken: cfg.Admin.Token,
 	}
@@ -136,6 +140,11 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 	}
 	for _, f := range cfg.UserFlows {
 		d.Flows = append(d.Flows, definition(f))
+	}
+	if custom != nil {
+		for _, p := range custom.Policies {
+			d.Flows = append(d.Flows, &flows.Definition{ID: p.ID, Type: flows.SignUpOrSignIn, IdentityProviders: []string{flows.LocalProvider}})
+		}
 	}
 	for _, a := range cfg.Applications {
 		d.Apps = append(d.Apps, web.App{Name: a.Name, ClientID: a.ClientID, Secret: a.ClientSecret, RedirectURIs: a.RedirectURIs,

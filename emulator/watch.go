@@ -3,7 +3,9 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -11,10 +13,11 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/config"
 )
 
-// Watch reloads the configuration file whenever it changes, until ctx is done. An invalid edit
-// is logged with the same messages as at start-up and the running configuration stays in
-// force. It watches the file's folder, so editors that replace the file are seen too. adjust,
-// when not nil, applies to each loaded configuration what the command line overrides.
+// Watch reloads the configuration file whenever it or one of the custom policy files it names
+// changes, until ctx is done. An invalid edit is logged with the same messages as at start-up
+// and the running configuration stays in force. It watches folders, so editors that replace
+// a file are seen too. adjust, when not nil, applies to each loaded configuration what the
+// command line overrides.
 func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) string, adjust func(*config.Config)) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
@@ -25,13 +28,28 @@ func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) s
 	if err := w.Add(filepath.Dir(abs)); err != nil {
 		return fmt.Errorf("watching the configuration: %w", err)
 	}
+	policyDirs := map[string]bool{}
+	watchPolicies := func() {
+		cfg, err := config.Load(path, getenv)
+		if err != nil {
+			return
+		}
+		for _, dir := range policyFolders(cfg) {
+			if !policyDirs[dir] && w.Add(dir) == nil {
+				policyDirs[dir] = true
+			}
+		}
+	}
+	watchPolicies()
 	var settle <-chan time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case ev := <-w.Events:
-			if p, _ := filepath.Abs(ev.Name); p == abs && ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename) != 0 {
+			p, _ := filepath.Abs(ev.Name)
+			policy := policyDirs[filepath.Dir(p)] && strings.EqualFold(filepath.Ext(p), ".xml")
+			if (p == abs || policy) && ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename|fsnotify.Remove) != 0 {
 				settle = time.After(100 * time.Millisecond) // an editor's save is often several events
 			}
 		case err := <-w.Errors:
@@ -39,6 +57,7 @@ func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) s
 		case <-settle:
 			settle = nil
 			e.reloadFile(path, getenv, adjust)
+			watchPolicies() // the configuration may name new policy folders
 		}
 	}
 }
@@ -56,4 +75,20 @@ func (e *Emulator) reloadFile(path string, getenv func(string) string, adjust fu
 		return
 	}
 	e.log.Info("configuration reloaded", "config", path)
+}
+
+// policyFolders are the folders holding the configuration's custom policy files.
+func policyFolders(cfg *config.Config) []string {
+	var out []string
+	for _, p := range cfg.CustomPolicies.Paths {
+		abs, err := filepath.Abs(cfg.Resolve(p))
+		if err != nil {
+			continue
+		}
+		if info, err := os.Stat(abs); err == nil && !info.IsDir() {
+			abs = filepath.Dir(abs)
+		}
+		out = append(out, abs)
+	}
+	return out
 }

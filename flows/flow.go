@@ -135,11 +135,41 @@ type Run struct {
 	UserMessage string   // the block page's text
 	Failure     *Failure // why the run failed (PhaseFailed)
 
+	// Page, when set, describes the current page completely (a custom policy's technical
+	// profile decides its fields); the web layer renders it instead of deriving the page from
+	// the user flow's definition. Journey is the custom-policy engine's own state.
+	Page    *Page
+	Journey any
+
 	User        *User          // the signed-in or created user (PhaseDone)
 	NewUser     bool           // the user was created in this run
 	TokenOnly   Claims         // connector values that reach the token but are not stored
 	TokenClaims map[string]any // application claims for the token, by token claim name
 }
+
+// Page is a page an engine asks the web layer to show: the unified sign-in page (Unified)
+// or a self-asserted page.
+type Page struct {
+	Unified       bool
+	LocalSignIn   bool   // the email and password form (unified page)
+	SignUpLink    bool   // "Sign up now" (unified page)
+	Intro         string // self-asserted page
+	ContinueLabel string // "Create", "Continue"
+	Fields        []PageField
+}
+
+// PageField is one input of a self-asserted page.
+type PageField struct {
+	ID        string // the claim type id: input id and form name
+	Label     string
+	InputType string // TextBox, EmailBox, Password, RadioSingleSelect, DropdownSingleSelect, Paragraph, Readonly
+	Required  bool
+	HelpText  string
+	Options   []PageOption
+}
+
+// PageOption is one choice of an enumerated field.
+type PageOption struct{ Value, Label string }
 
 // Failure is a terminal error. Redirect tells the web layer to send it to the application as
 // an OAuth error instead of showing the error page (steps without UI).

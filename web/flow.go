@@ -166,6 +166,9 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	r := sess.Run
 	page := s.page(s.Tenant.Name, r.UILocales)
 	form := views.Form{Action: s.flowURL(def, r.ID), CSRF: sess.CSRF, Seq: r.Seq}
+	if r.Page != nil && !r.Phase.Terminal() {
+		return s.showPage(c, page, form, r)
+	}
 	switch r.Phase {
 	case flows.PhaseSignIn:
 		m := views.SignIn{Page: page, Form: form, Combined: def.Type == flows.SignUpOrSignIn, Local: def.Type == flows.SignUpOrSignIn && def.Offers(flows.LocalProvider),
@@ -192,6 +195,39 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 		return s.render(c, http.StatusOK, views.ErrorPage(s.errorView(c, r.Failure.Code, r.Failure.Message)))
 	}
 	return errExpired
+}
+
+// showPage renders a page an engine described completely (a custom policy's profile).
+func (s *server) showPage(c echo.Context, page views.Page, form views.Form, r *flows.Run) error {
+	p := r.Page
+	if p.Unified {
+		m := views.SignIn{Page: page, Form: form, Combined: true, Local: p.LocalSignIn, LocalSignUp: p.SignUpLink,
+			Email: r.Values.String("email"), PageError: r.PageError, EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
+		m.SignUpURL = form.Action + "&op=signup&csrf=" + url.QueryEscape(form.CSRF) + "&seq=" + strconv.Itoa(r.Seq)
+		return s.render(c, http.StatusOK, views.SignInPage(m))
+	}
+	m := views.SelfAsserted{Page: page, Form: form, Intro: p.Intro, ContinueLabel: p.ContinueLabel, ServerError: r.PageError,
+		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch}
+	for _, pf := range p.Fields {
+		f := views.Field{ID: pf.ID, Label: pf.Label, InputType: pf.InputType, Type: "text", Value: r.Values.String(pf.ID),
+			Required: pf.Required, Error: r.FieldErrors[pf.ID]}
+		switch pf.InputType {
+		case "EmailBox":
+			f.Type = "email"
+		case "Password":
+			f.Type, f.Value = "password", ""
+		case "RadioSingleSelect", "DropdownSingleSelect", "CheckboxMultiSelect":
+			f.InputType = "RadioSingleSelect"
+			for _, o := range pf.Options {
+				f.Options = append(f.Options, views.Option{Value: o.Value, Label: o.Label})
+			}
+		}
+		if f.Error != "" && f.Error != "This information is required." {
+			m.FieldIncorrect = true
+		}
+		m.Fields = append(m.Fields, f)
+	}
+	return s.render(c, http.StatusOK, views.SelfAssertedPage(m))
 }
 
 func (s *server) selfAsserted(page views.Page, form views.Form, def *flows.Definition, r *flows.Run) views.SelfAsserted {

@@ -173,6 +173,16 @@ func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, re
 				in = flows.SubmitSignUp{Email: str("email"), Password: str("password"), ConfirmPassword: str("password"), Values: values}
 			} else {
 				merged := map[string]string{}
+				if run.Page != nil { // a custom policy's page: the account fills its email and password inputs
+					for _, f := range run.Page.Fields {
+						switch f.InputType {
+						case "EmailBox":
+							merged[f.ID] = str("email")
+						case "Password":
+							merged[f.ID] = str("password")
+						}
+					}
+				}
 				for k := range run.Values {
 					merged[k] = run.Values.String(k) // pre-filled values are submitted as a browser would
 				}

@@ -41,6 +41,17 @@ func TestDefaultsAndEnvironment(t *testing.T) {
 	}
 }
 
+func TestPolicyKeySecretFromEnvironment(t *testing.T) {
+	env := map[string]string{"B2CEMU_POLICYKEYS_B2C_1A_RESTAPIPASSWORD": "from-env"}
+	cfg, err := config.Load(write(t, "policyKeys:\n  B2C_1A_RestApiUsername: b2c\n  B2C_1A_RestApiPassword: \"\"\n"), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PolicyKeys["b2c_1a_restapipassword"] != "from-env" || cfg.PolicyKeys["b2c_1a_restapiusername"] != "b2c" {
+		t.Errorf("policyKeys = %v", cfg.PolicyKeys)
+	}
+}
+
 func TestJSONAndDurations(t *testing.T) {
 	cfg, err := config.Load(write(t, `{"apiConnectors":[{"name":"a","endpointUrl":"https://x.example/api?code=1","authentication":{"type":"none"},"timeout":"750ms","retries":0}]}`), noEnv)
 	if err != nil {
@@ -148,7 +159,8 @@ applications:
 		{"branding colour", "branding:\n  primaryColor: blue", `branding.primaryColor: "blue" is not a hex colour`},
 		{"branding logo", "branding:\n  logo: logo.bmp", `branding.logo: "logo.bmp" cannot be read`},
 		{"deterministic time", "deterministic:\n  time: yesterday", `deterministic.time: "yesterday" is not an RFC 3339 time`},
-		{"custom policies", "customPolicies:\n  paths: [policies/]", `customPolicies.paths: custom policies (Identity Experience Framework files) are not supported by this version`},
+		{"custom policy folder missing", "customPolicies:\n  paths: [policies/]", `customPolicies.paths[0]: "policies/" cannot be read`},
+		{"deployment mode", "customPolicies:\n  deploymentMode: Staging", `customPolicies.deploymentMode: "Staging" is not a deployment mode`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -65,8 +65,15 @@ func (c *Config) Validate() *Error {
 			v.add("deterministic.time", fmt.Sprintf("%q is not an RFC 3339 time; use e.g. 2026-01-01T00:00:00Z", c.Deterministic.Time))
 		}
 	}
-	if len(c.CustomPolicies.Paths) > 0 {
-		v.add("customPolicies.paths", "custom policies (Identity Experience Framework files) are not supported by this version of b2cemu; remove the key and use userFlows")
+	for i, path := range c.CustomPolicies.Paths {
+		if _, err := os.Stat(c.Resolve(path)); err != nil {
+			v.add(fmt.Sprintf("customPolicies.paths[%d]", i), fmt.Sprintf("%q cannot be read (%v); give policy files or folders, relative to the configuration file", path, err))
+		}
+	}
+	switch c.CustomPolicies.DeploymentMode {
+	case "Development", "Production":
+	default:
+		v.add("customPolicies.deploymentMode", fmt.Sprintf("%q is not a deployment mode; use Development or Production", c.CustomPolicies.DeploymentMode))
 	}
 	switch c.Compat.PreTokenStep {
 	case "PreTokenApplicationClaims", "PreTokenIssuance":

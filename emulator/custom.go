@@ -1,0 +1,74 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/b2cemu/b2cemu/emulator/config"
+	"github.com/b2cemu/b2cemu/emulator/connector"
+	"github.com/b2cemu/b2cemu/emulator/journey"
+	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/web"
+)
+
+// customPolicies loads customPolicies.paths into the journey engine; nil when there are none.
+// A policy problem is a configuration problem, listed with file, line and element.
+func (e *Emulator) customPolicies(cfg *config.Config, record func(connector.Call)) (*journey.Engine, error) {
+	if len(cfg.CustomPolicies.Paths) == 0 {
+		return nil, nil
+	}
+	var paths []string
+	for _, p := range cfg.CustomPolicies.Paths {
+		paths = append(paths, cfg.Resolve(p))
+	}
+	policies, err := policy.Load(paths)
+	var perr *policy.Error
+	if errors.As(err, &perr) {
+		cerr := &config.Error{File: configName(cfg)}
+		for _, p := range perr.Problems {
+			cerr.Problems = append(cerr.Problems, config.Problem{Key: "customPolicies", Msg: p.Error()})
+		}
+		return nil, cerr
+	}
+	keys := map[string]string{}
+	for k, v := range cfg.PolicyKeys {
+		keys[strings.ToLower(k)] = v // the configuration's keys are case-insensitive
+	}
+	for _, p := range policies {
+		if p.DeploymentMode == "" {
+			p.DeploymentMode = cfg.CustomPolicies.DeploymentMode
+		}
+		e.log.Info("custom policy loaded", "policy", p.ID, "journey", p.Journey.ID, "file", p.File)
+	}
+	return &journey.Engine{Policies: policies, Directory: e.st.users, Tenant: cfg.Tenant.Name, TenantID: cfg.Tenant.ID,
+		PolicyKeys: keys, HTTP: &http.Client{}, Now: e.Clock.Now, NewID: e.st.ids.GUID, Log: e.log, Record: record}, nil
+}
+
+// engines runs user flows on the flow machine and custom policies on the journey engine.
+type engines struct {
+	flows    *flows.Machine
+	journeys *journey.Engine
+}
+
+var _ web.Engine = engines{}
+
+func (en engines) custom(def *flows.Definition) bool {
+	return en.journeys != nil && en.journeys.Policies[strings.ToLower(def.ID)] != nil
+}
+
+func (en engines) Start(def *flows.Definition, id, clientID, uiLocales string) *flows.Run {
+	if en.custom(def) {
+		return en.journeys.Start(def, id, clientID, uiLocales)
+	}
+	return en.flows.Start(def, id, clientID, uiLocales)
+}
+
+func (en engines) Advance(ctx context.Context, def *flows.Definition, r *flows.Run, in flows.Input) error {
+	if en.custom(def) {
+		return en.journeys.Advance(ctx, def, r, in)
+	}
+	return en.flows.Advance(ctx, def, r, in)
+}

@@ -1,0 +1,377 @@
+package emulator_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/b2cemu/b2cemu/emulator/config"
+	"github.com/b2cemu/b2cemu/emulator/emulatortest"
+)
+
+// loyaltyAPI is the REST technical profile's service: it records every request and refuses
+// loyalty ids starting with "bad".
+type loyaltyAPI struct {
+	mu      sync.Mutex
+	bodies  []map[string]any
+	headers []http.Header
+}
+
+func (a *loyaltyAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	raw, _ := io.ReadAll(r.Body)
+	var body map[string]any
+	json.Unmarshal(raw, &body)
+	a.mu.Lock()
+	a.bodies = append(a.bodies, body)
+	a.headers = append(a.headers, r.Header.Clone())
+	a.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if id, _ := body["loyaltyId"].(string); strings.HasPrefix(id, "bad") {
+		w.WriteHeader(http.StatusConflict)
+		io.WriteString(w, `{"version":"1.0.0","status":409,"code":"LOY-1","userMessage":"Your loyalty number is not valid.","requestId":"r-1"}`)
+		return
+	}
+	io.WriteString(w, `{"promoCode":"PROMO-`+body["loyaltyId"].(string)+`"}`)
+}
+
+func (a *loyaltyAPI) calls() []map[string]any {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]map[string]any(nil), a.bodies...)
+}
+
+// startLoyalty runs the loyalty starter-pack policies against api.
+func startLoyalty(t *testing.T, api http.Handler) *emulatortest.Server {
+	srv, _ := startLoyaltyIn(t, api, func(s string) string { return s }, "")
+	return srv
+}
+
+// startLoyaltyIn is startLoyalty with the policy files edited by edit and extra configuration;
+// it also returns the folder of the policy files.
+func startLoyaltyIn(t *testing.T, api http.Handler, edit func(string) string, extra string) (*emulatortest.Server, string) {
+	t.Helper()
+	ts := httptest.NewServer(api)
+	t.Cleanup(ts.Close)
+	dir := t.TempDir()
+	src := filepath.Join("policy", "testdata", "loyalty")
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = []byte(edit(strings.ReplaceAll(string(b), "http://127.0.0.1:7071", ts.URL)))
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return emulatortest.Start(t, `
+tenant:
+  name: contoso
+  id: 11111111-2222-4333-8444-555555555555
+applications:
+  - name: Web app
+    clientId: `+clientID+`
+    redirectUris: ["http://app.test/callback"]
+customPolicies:
+  paths: [`+dir+`]
+`+extra), dir
+}
+
+const customPath = "/contoso.onmicrosoft.com/B2C_1A_signup_signin"
+
+func customAuthorize() string {
+	q := url.Values{"client_id": {clientID}, "redirect_uri": {"http://app.test/callback"}, "scope": {"openid"},
+		"response_type": {"id_token"}, "nonce": {"n-1"}, "state": {"s-1"}}
+	return customPath + "/oauth2/v2.0/authorize?" + q.Encode()
+}
+
+// idToken reads the id_token the emulator sent to the application's redirect URI.
+func idToken(t *testing.T, srv *emulatortest.Server, p *emulatortest.Page) map[string]any {
+	t.Helper()
+	if p.Location == nil || p.Location.Host != "app.test" {
+		t.Fatalf("no redirect to the application: %d\n%s", p.Status, p.Body)
+	}
+	frag, _ := url.ParseQuery(p.Location.Fragment)
+	if frag.Get("id_token") == "" {
+		t.Fatalf("no id_token in %s", p.Location)
+	}
+	return srv.Verify(t, srv.URL+customPath+"/v2.0/.well-known/openid-configuration", frag.Get("id_token"))
+}
+
+func TestCustomPolicySignUpCallsRESTProfile(t *testing.T) {
+	api := &loyaltyAPI{}
+	srv := startLoyalty(t, api)
+	b := srv.NewBrowser(t)
+
+	page := b.Get(customAuthorize())
+	if page.Doc.Find(`div#api[data-name=Unified] #signInName`).Length() != 1 {
+		t.Fatalf("not the unified page:\n%s", page.Body)
+	}
+	page = b.Follow(page, "a#createAccount")
+	if page.Doc.Find(`div#api[data-name=SelfAsserted] input#loyaltyId`).Length() != 1 || page.Doc.Find("input#newPassword").Length() != 1 {
+		t.Fatalf("not the sign-up page with the loyalty field:\n%s", page.Body)
+	}
+	form := map[string]string{"email": "ana@contoso.com", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x",
+		"displayName": "Ana", "loyaltyId": "bad-7"}
+
+	// The API refuses: its userMessage is shown above the form, the values are kept and no
+	// account is written.
+	page = b.Submit(page, "button#continue", form)
+	if got := page.Text("#claimVerificationServerError"); got != "Your loyalty number is not valid." || !page.Visible("#claimVerificationServerError") {
+		t.Fatalf("#claimVerificationServerError = %q\n%s", got, page.Body)
+	}
+	if page.Doc.Find("input#loyaltyId").AttrOr("value", "") != "bad-7" || page.Doc.Find("input#displayName").AttrOr("value", "") != "Ana" {
+		t.Error("the values were not kept after the API's error")
+	}
+	if users := listUsers(t, srv); len(users) != 0 {
+		t.Fatalf("a user was written before the API accepted: %+v", users)
+	}
+	calls := api.calls()
+	if len(calls) != 1 {
+		t.Fatalf("API calls = %d, want 1", len(calls))
+	}
+	want := map[string]any{"loyaltyId": "bad-7", "email": "ana@contoso.com", "lang": "1033"}
+	if got, _ := json.Marshal(calls[0]); string(got) != mustJSON(want) {
+		t.Errorf("REST body = %s, want %s", got, mustJSON(want))
+	}
+
+	// A good loyalty id: the account is written and the token carries the API's promoCode.
+	form["loyaltyId"] = "L-42"
+	page = b.Submit(page, "button#continue", form)
+	claims := idToken(t, srv, page)
+	if claims["promoCode"] != "PROMO-L-42" || claims["email"] != "ana@contoso.com" || claims["name"] != "Ana" || claims["sub"] == "" {
+		t.Errorf("token claims = %v", claims)
+	}
+	if claims["aud"] != clientID || claims["nonce"] != "n-1" || claims["tfp"] != "b2c_1a_signup_signin" {
+		t.Errorf("token protocol claims = %v", claims)
+	}
+	users := listUsers(t, srv)
+	if len(users) != 1 || users[0]["objectId"] != claims["sub"] {
+		t.Fatalf("users = %+v, want the one in the token", users)
+	}
+
+	// Sign-in with the new account: a wrong password stays on the page, the right one signs in.
+	b2 := srv.NewBrowser(t)
+	page = b2.Get(customAuthorize())
+	page = b2.Submit(page, "button#next", map[string]string{"signInName": "ana@contoso.com", "password": "nope"})
+	if got := page.Text(".error.pageLevel"); got != "Your password is incorrect." {
+		t.Errorf("wrong password: page error = %q\n%s", got, page.Body)
+	}
+	page = b2.Submit(page, "button#next", map[string]string{"signInName": "ana@contoso.com", "password": "Passw0rd!x"})
+	again := idToken(t, srv, page)
+	// As in the starter pack, sign-in reads displayName from the directory but never sets the
+	// email claim (the relying party's email output claim stays empty).
+	if again["sub"] != claims["sub"] || again["name"] != "Ana" || again["email"] != nil {
+		t.Errorf("sign-in token = %v", again)
+	}
+	if len(api.calls()) != 2 {
+		t.Errorf("the sign-in called the sign-up API: %d calls", len(api.calls()))
+	}
+}
+
+func listUsers(t *testing.T, srv *emulatortest.Server) []map[string]any {
+	t.Helper()
+	var list struct{ Users []map[string]any }
+	if status := post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/users", nil, &list); status != 200 {
+		t.Fatalf("GET /_emulator/users: %d", status)
+	}
+	return list.Users
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func TestCustomPolicyRESTCallsInInspector(t *testing.T) {
+	api := &loyaltyAPI{}
+	srv := startLoyalty(t, api)
+	b := srv.NewBrowser(t)
+	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
+	form := map[string]string{"email": "bo@contoso.com", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x", "displayName": "Bo", "loyaltyId": "bad-1"}
+	page = b.Submit(page, "button#continue", form)
+	var calls struct{ Calls []map[string]any }
+	post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/calls", nil, &calls)
+	if len(calls.Calls) != 1 {
+		t.Fatalf("inspector calls = %d, want 1", len(calls.Calls))
+	}
+	c := calls.Calls[0]
+	if c["connector"] != "REST-ValidateProfile" || c["step"] != "ValidationTechnicalProfile" || c["outcome"] != "ValidationError" ||
+		c["userMessage"] != "Your loyalty number is not valid." || c["request"].(map[string]any)["loyaltyId"] != "bad-1" {
+		t.Errorf("inspector call = %v", c)
+	}
+	if a := c["attempts"].([]any); len(a) != 1 || a[0].(map[string]any)["status"] != float64(409) {
+		t.Errorf("attempts = %v", c["attempts"])
+	}
+
+	// The same email twice: the directory refuses the second account.
+	form["loyaltyId"] = "L-1"
+	idToken(t, srv, b.Submit(page, "button#continue", form))
+	b2 := srv.NewBrowser(t)
+	page = b2.Submit(b2.Follow(b2.Get(customAuthorize()), "a#createAccount"), "button#continue", form)
+	if got := page.Text("#claimVerificationServerError"); got != "A user with the specified ID already exists. Please choose a different one." {
+		t.Errorf("duplicate sign-up: %q", got)
+	}
+
+	// Mismatched passwords never reach the API.
+	before := len(api.calls())
+	form["email"], form["reenterPassword"] = "cy@contoso.com", "Other0rd!x"
+	page = b2.Submit(page, "button#continue", form)
+	if !page.Visible("#passwordEntryMismatch") || len(api.calls()) != before {
+		t.Errorf("password mismatch: visible=%v, API calls %d → %d", page.Visible("#passwordEntryMismatch"), before, len(api.calls()))
+	}
+}
+
+func TestCustomPolicyUnreachableService(t *testing.T) {
+	srv := startLoyalty(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hj, _ := w.(http.Hijacker)
+		conn, _, _ := hj.Hijack()
+		conn.Close() // no answer at all
+	}))
+	b := srv.NewBrowser(t)
+	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
+	page = b.Submit(page, "button#continue", map[string]string{"email": "di@contoso.com", "newPassword": "Passw0rd!x",
+		"reenterPassword": "Passw0rd!x", "displayName": "Di", "loyaltyId": "L-9"})
+	if got := page.Text("#claimVerificationServerError"); !strings.HasPrefix(got, "Failed to establish connection to restful service end point.") {
+		t.Errorf("page error = %q", got)
+	}
+	var calls struct{ Calls []map[string]any }
+	post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/calls", nil, &calls)
+	if len(calls.Calls) != 1 || calls.Calls[0]["outcome"] != "failure" || len(calls.Calls[0]["attempts"].([]any)) != 2 ||
+		!strings.Contains(calls.Calls[0]["diagnostic"].(string), "retries once") {
+		t.Errorf("calls = %v", calls.Calls)
+	}
+	if !strings.Contains(srv.Log.String(), "RESTful technical profile failed") {
+		t.Error("the failure was not logged")
+	}
+	if users := listUsers(t, srv); len(users) != 0 {
+		t.Errorf("users = %v", users)
+	}
+}
+
+// TestCustomPolicyHotReload: saving a policy file reloads it; a broken save is refused with
+// the file and line, and the running policies stay.
+func TestCustomPolicyHotReload(t *testing.T) {
+	srv, dir := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return s }, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go srv.Em.Watch(ctx, srv.Config, func(string) string { return "" }, func(c *config.Config) { c.Server.Addr = "127.0.0.1:0" })
+	time.Sleep(50 * time.Millisecond) // let the watcher start
+	label := func() string {
+		b := srv.NewBrowser(t)
+		return b.Follow(b.Get(customAuthorize()), "a#createAccount").Text("label[for=loyaltyId]")
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s did not happen:\n%s", what, srv.Log.String())
+			}
+		}
+	}
+	if got := label(); got != "Your loyalty ID" {
+		t.Fatalf("label = %q", got)
+	}
+	ext := filepath.Join(dir, "Extensions.xml")
+	orig, _ := os.ReadFile(ext)
+	os.WriteFile(ext, []byte(strings.Replace(string(orig), "Your loyalty ID", "Loyalty number", 1)), 0o644)
+	waitFor("the policy reload", func() bool { return label() == "Loyalty number" })
+
+	os.WriteFile(ext, []byte(strings.Replace(string(orig), `ReferenceId="REST-ValidateProfile"`, `ReferenceId="REST-Missing"`, 1)), 0o644)
+	waitFor("the refusal", func() bool { return strings.Contains(srv.Log.String(), "configuration reload refused") })
+	if !strings.Contains(srv.Log.String(), "Extensions.xml:") || !strings.Contains(srv.Log.String(), "REST-Missing") {
+		t.Errorf("the refusal does not name the file, line and profile:\n%s", srv.Log.String())
+	}
+	if got := label(); got != "Loyalty number" {
+		t.Errorf("after a broken save the label is %q; the running policies should stay", got)
+	}
+}
+
+// TestCustomPolicyHeadless: the headless API runs a custom policy's journey like a browser.
+func TestCustomPolicyHeadless(t *testing.T) {
+	api := &loyaltyAPI{}
+	srv := startLoyalty(t, api)
+	var out runResult
+	req := map[string]any{"clientId": clientID, "identityProvider": "email",
+		"account":    map[string]any{"email": "hl@contoso.com", "password": "Passw0rd!x"},
+		"attributes": []map[string]string{{"displayName": "Hal", "loyaltyId": "bad-2"}, {"displayName": "Hal", "loyaltyId": "L-5"}}}
+	if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/flows/B2C_1A_signup_signin/run", req, &out); status != 200 {
+		t.Fatalf("run: %d %+v", status, out)
+	}
+	if out.Outcome != "token" || len(out.Attempts) != 2 || out.Attempts[0].UserMessage != "Your loyalty number is not valid." {
+		t.Fatalf("run = %+v", out)
+	}
+	claims := srv.Verify(t, srv.URL+customPath+"/v2.0/.well-known/openid-configuration", out.IDToken)
+	if claims["promoCode"] != "PROMO-L-5" || claims["email"] != "hl@contoso.com" {
+		t.Errorf("claims = %v", claims)
+	}
+	if len(out.Calls) != 2 {
+		t.Errorf("calls in the transcript = %d, want 2", len(out.Calls))
+	}
+	// The same account again signs in.
+	req["attributes"] = nil
+	if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/flows/B2C_1A_signup_signin/run", req, &out); status != 200 || out.Outcome != "token" {
+		t.Fatalf("sign-in run: %d %+v", status, out)
+	}
+}
+
+// TestCustomPolicyRESTAuthentication: Basic and ApiKeyHeader take their secrets from policyKeys,
+// and the inspector shows them redacted.
+func TestCustomPolicyRESTAuthentication(t *testing.T) {
+	for _, tc := range []struct {
+		name, metadata, keys, header, want, shown string
+	}{
+		{"Basic", `<Item Key="AuthenticationType">Basic</Item>`,
+			`<Key Id="BasicAuthenticationUsername" StorageReferenceId="B2C_1A_RestApiUsername" /><Key Id="BasicAuthenticationPassword" StorageReferenceId="B2C_1A_RestApiPassword" />`,
+			"Authorization", "Basic YjJjOnBhNTU=", `Basic [redacted: user "b2c"]`},
+		{"ApiKeyHeader", `<Item Key="AuthenticationType">ApiKeyHeader</Item>`,
+			`<Key Id="x-functions-key" StorageReferenceId="B2C_1A_RestApiKey" />`,
+			"X-Functions-Key", "k3y", "[redacted]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := &loyaltyAPI{}
+			edit := func(s string) string {
+				s = strings.Replace(s, `<Item Key="AuthenticationType">None</Item>`, tc.metadata, 1)
+				return strings.Replace(s, `<OutputClaims><OutputClaim ClaimTypeReferenceId="promoCode" /></OutputClaims>`,
+					`<CryptographicKeys>`+tc.keys+`</CryptographicKeys><OutputClaims><OutputClaim ClaimTypeReferenceId="promoCode" /></OutputClaims>`, 1)
+			}
+			srv, _ := startLoyaltyIn(t, api, edit, "policyKeys: {B2C_1A_RestApiUsername: b2c, B2C_1A_RestApiPassword: pa55, B2C_1A_RestApiKey: k3y}\n")
+			b := srv.NewBrowser(t)
+			page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
+			idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"email": "au@contoso.com", "newPassword": "Passw0rd!x",
+				"reenterPassword": "Passw0rd!x", "displayName": "Au", "loyaltyId": "L-3"}))
+			api.mu.Lock()
+			got := api.headers[0].Get(tc.header)
+			api.mu.Unlock()
+			if got != tc.want {
+				t.Errorf("%s = %q, want %q", tc.header, got, tc.want)
+			}
+			var calls struct {
+				Calls []struct{ RequestHeaders map[string]string }
+			}
+			post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/calls", nil, &calls)
+			shown := ""
+			for k, v := range calls.Calls[0].RequestHeaders {
+				if strings.EqualFold(k, tc.header) {
+					shown = v
+				}
+			}
+			if shown != tc.shown {
+				t.Errorf("inspector shows %s = %q, want %q", tc.header, shown, tc.shown)
+			}
+		})
+	}
+}

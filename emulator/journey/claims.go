@@ -1,0 +1,198 @@
+package journey
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+var resolverRe = regexp.MustCompile(`\{([A-Za-z]+):([^{}]+)\}`)
+
+// lcids are .NET culture ids of the cultures b2cemu speaks ({Culture:LCID}); a neutral
+// culture has its own id (en → 9).
+var lcids = map[string]string{"en-us": "1033", "en-gb": "2057", "en": "9", "es": "10", "es-es": "3082", "es-mx": "2058"}
+
+// resolve replaces claim resolvers ({Culture:LCID}, {Policy:PolicyId}, {OIDC:ClientId},
+// {Context:CorrelationId}, {Claim:x}, …) in a default value.
+func (e *Engine) resolve(p *policy.Policy, r *flows.Run, bag map[string]string, v string) string {
+	return resolverRe.ReplaceAllStringFunc(v, func(m string) string {
+		parts := resolverRe.FindStringSubmatch(m)
+		kind, key := parts[1], parts[2]
+		locale := r.UILocales
+		if locale == "" {
+			locale = "en-US"
+		}
+		lang, region, _ := strings.Cut(locale, "-")
+		switch kind + ":" + key {
+		case "Culture:LCID":
+			if id, ok := lcids[strings.ToLower(locale)]; ok {
+				return id
+			}
+			return "1033"
+		case "Culture:RFC5646":
+			return locale
+		case "Culture:LanguageName":
+			return lang
+		case "Culture:RegionName":
+			return region
+		case "Policy:PolicyId":
+			return p.ID
+		case "Policy:TenantObjectId":
+			return e.TenantID
+		case "Policy:TrustFrameworkTenantId", "Policy:RelyingPartyTenantId":
+			return e.Tenant + ".onmicrosoft.com"
+		case "OIDC:ClientId":
+			return r.ClientID
+		case "Context:CorrelationId":
+			return r.ID
+		case "Context:DateTimeInUtc":
+			return e.Now().UTC().Format("1/2/2006 3:04:05 PM")
+		}
+		if kind == "Claim" {
+			return bag[strings.ToLower(key)]
+		}
+		return m // not a resolver b2cemu knows: left as written
+	})
+}
+
+// text is a localized string of the profile's content definition (ElementType UxElement or
+// ErrorMessage), else fallback; {0} takes arg.
+func (e *Engine) text(p *policy.Policy, tp *policy.TechnicalProfile, elementType, stringID, fallback string, arg ...string) string {
+	s := e.localized(p, tp, elementType, "", stringID)
+	if s == "" {
+		s = fallback
+	}
+	if len(arg) > 0 {
+		s = strings.ReplaceAll(s, "{0}", arg[0])
+	}
+	return s
+}
+
+// claimText is a claim type's localized DisplayName, UserHelpText or PatternHelpText.
+func (e *Engine) claimText(p *policy.Policy, tp *policy.TechnicalProfile, claim, stringID, fallback string) string {
+	if s := e.localized(p, tp, "ClaimType", claim, stringID); s != "" {
+		return s
+	}
+	return fallback
+}
+
+func (e *Engine) localized(p *policy.Policy, tp *policy.TechnicalProfile, elementType, elementID, stringID string) string {
+	cd := p.ContentDefinitions[tp.Metadata["ContentDefinitionReferenceId"]]
+	if cd == nil || p.Localization == nil {
+		return ""
+	}
+	lang := p.Localization.Child("SupportedLanguages").Attr["DefaultLanguage"]
+	for _, ref := range cd.Path("LocalizedResourcesReferences", "LocalizedResourcesReference") {
+		if lang != "" && ref.Attr["Language"] != lang {
+			continue
+		}
+		for _, res := range p.Localization.All("LocalizedResources") {
+			if res.Attr["Id"] != ref.Attr["LocalizedResourcesReferenceId"] {
+				continue
+			}
+			for _, s := range res.Path("LocalizedStrings", "LocalizedString") {
+				if s.Attr["ElementType"] == elementType && s.Attr["StringId"] == stringID && strings.EqualFold(s.Attr["ElementId"], elementID) {
+					return strings.TrimSpace(s.Text)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// transform runs a claims transformation over scope.
+func (e *Engine) transform(p *policy.Policy, tp *policy.TechnicalProfile, id string, scope map[string]string) *runError {
+	t := p.Transformations[id]
+	in := map[string]string{}
+	for _, c := range t.Path("InputClaims", "InputClaim") {
+		in[c.Attr["TransformationClaimType"]] = scope[strings.ToLower(c.Attr["ClaimTypeReferenceId"])]
+	}
+	params := map[string]string{}
+	for _, ip := range t.Path("InputParameters", "InputParameter") {
+		params[ip.Attr["Id"]] = ip.Attr["Value"]
+	}
+	out := map[string]string{}
+	switch method := t.Attr["TransformationMethod"]; method {
+	case "AddItemToStringCollection":
+		var list []string
+		_ = json.Unmarshal([]byte(in["collection"]), &list)
+		if in["item"] != "" {
+			list = append(list, in["item"])
+		}
+		b, _ := json.Marshal(list)
+		out["collection"] = string(b)
+	case "CreateStringClaim":
+		out["createdClaim"] = params["value"]
+	case "CopyClaim":
+		out["outputClaim"] = in["inputClaim"]
+	case "CreateRandomString":
+		out["outputClaim"] = e.NewID()
+	case "FormatStringClaim":
+		out["outputClaim"] = strings.ReplaceAll(params["stringFormat"], "{0}", in["inputClaim"])
+	case "AssertBooleanClaimIsEqualToValue":
+		if v := in["inputClaim"]; v != "" && !strings.EqualFold(v, params["valueToCompareTo"]) {
+			return &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsTransformationBooleanValueIsNotEqual", "The claims transformation assertion failed.")}
+		}
+	default:
+		return unsupported(tp, fmt.Sprintf("the claims transformation method %q (%s)", method, id))
+	}
+	for _, c := range t.Path("OutputClaims", "OutputClaim") {
+		if v, ok := out[c.Attr["TransformationClaimType"]]; ok {
+			scope[strings.ToLower(c.Attr["ClaimTypeReferenceId"])] = v
+		}
+	}
+	return nil
+}
+
+// sendClaims names the token's claims by the relying party's output claims: PartnerClaimType,
+// else the claim type's OpenIdConnect partner type, else its Id; empty values are left out.
+func (e *Engine) sendClaims(p *policy.Policy, r *flows.Run, st *state) {
+	claims := map[string]any{}
+	for _, c := range p.RelyingParty.OutputClaims {
+		v, ok := st.bag[strings.ToLower(c.ClaimType)]
+		if c.HasDefault && (c.AlwaysUseDefault || !ok) {
+			v = e.resolve(p, r, st.bag, c.DefaultValue)
+		}
+		if v == "" {
+			continue
+		}
+		name := c.PartnerClaimType
+		if ct := p.ClaimTypes[strings.ToLower(c.ClaimType)]; name == "" && ct != nil {
+			name = ct.Partner["OpenIdConnect"]
+		}
+		if name == "" {
+			name = c.ClaimType
+		}
+		var val any = v
+		if ct := p.ClaimTypes[strings.ToLower(c.ClaimType)]; ct != nil {
+			switch ct.DataType {
+			case "boolean":
+				val = strings.EqualFold(v, "true")
+			case "int", "long":
+				if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+					val = n
+				}
+			case "stringCollection":
+				var list []string
+				if json.Unmarshal([]byte(v), &list) == nil {
+					val = list
+				}
+			}
+		}
+		claims[name] = val
+	}
+	oid := st.bag["objectid"]
+	if oid == "" {
+		e.fail(r, true, "", "The user journey reached SendClaims without a user.", fmt.Sprintf("%s: SendClaims without an objectId in the claims bag", p.File))
+		return
+	}
+	r.User = &flows.User{ObjectID: oid}
+	r.NewUser = st.bag["newuser"] == "true"
+	r.TokenClaims = claims
+	r.Phase, r.Page = flows.PhaseDone, nil
+}

@@ -1,0 +1,211 @@
+// Package journey runs custom policies: the user journey of a relying-party policy, step by
+// step, with a claims bag and the technical-profile pipeline (input claims, execution,
+// validation technical profiles, output claims), on b2cemu's user store and pages. It
+// implements the same Start/Advance engine interface as the user-flow machine, so the pages,
+// the dispatcher and the OIDC endpoints are shared.
+package journey
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/b2cemu/b2cemu/emulator/connector"
+	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// Engine runs the journeys of loaded policies.
+type Engine struct {
+	Policies   map[string]*policy.Policy // by lower-cased PolicyId
+	Directory  flows.Directory
+	Tenant     string // tenant name
+	TenantID   string
+	PolicyKeys map[string]string // values of CryptographicKeys StorageReferenceIds, by lower-cased id
+	HTTP       *http.Client
+	Now        func() time.Time
+	NewID      func() string
+	Log        *slog.Logger
+	Record     func(connector.Call) // optional: receives every RESTful call, for the call inspector
+
+	seq atomic.Int64
+}
+
+// state is a run's journey state.
+type state struct {
+	bag    map[string]string // claim id (lower-cased) → value
+	step   int               // index of the current step
+	chosen string            // the claims exchange chosen on an earlier page
+	tp     *policy.TechnicalProfile
+}
+
+func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
+	return e.Policies[strings.ToLower(def.ID)]
+}
+
+// Start begins the journey and runs it to its first page.
+func (e *Engine) Start(def *flows.Definition, id, clientID, uiLocales string) *flows.Run {
+	r := &flows.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: flows.PhaseSignIn, Values: flows.Claims{}}
+	st := &state{bag: map[string]string{}}
+	r.Journey = st
+	p := e.policyOf(def)
+	if p == nil || p.Journey == nil {
+		e.fail(r, false, "AADB2C90068", "The policy has no user journey.", "no journey")
+		return r
+	}
+	e.proceed(context.Background(), p, r, st)
+	return r
+}
+
+// Advance applies one input on the current page.
+func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Run, in flows.Input) error {
+	if r.Phase.Terminal() {
+		return &flows.Error{Kind: flows.Invalid, Message: "this sign-in has already ended"}
+	}
+	st, _ := r.Journey.(*state)
+	p := e.policyOf(def)
+	if st == nil || p == nil {
+		return flows.Errorf(flows.Invalid, "no journey for this run")
+	}
+	if _, ok := in.(flows.Cancel); ok {
+		r.Phase = flows.PhaseCancelled
+		r.Failure = &flows.Failure{Error: "access_denied", Code: "AADB2C90091", Message: "The user has cancelled entering self-asserted information.", Redirect: true}
+		r.Seq++
+		return nil
+	}
+	step := p.Journey.Steps[st.step]
+	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.PageError = nil, false, false, ""
+	switch in := in.(type) {
+	case flows.SignInLocal:
+		if step.Type != "CombinedSignInAndSignUp" || st.tp == nil {
+			return flows.Errorf(flows.Invalid, "there is no sign-in form on this page")
+		}
+		if !e.submit(ctx, p, r, st, st.tp, map[string]string{"signinname": strings.TrimSpace(in.Email), "password": in.Password}) {
+			r.Values = flows.Claims{"email": strings.TrimSpace(in.Email)}
+			r.Seq++
+			return nil
+		}
+	case flows.StartSignUp:
+		if step.Type != "CombinedSignInAndSignUp" || st.tp == nil || st.tp.Metadata["SignUpTarget"] == "" {
+			return flows.Errorf(flows.Invalid, "there is no sign-up link on this page")
+		}
+		st.chosen = st.tp.Metadata["SignUpTarget"]
+	case flows.SubmitAttributes:
+		if r.Phase != flows.PhaseAttributes || st.tp == nil {
+			return flows.Errorf(flows.Invalid, "there is no form to submit on this page")
+		}
+		values := map[string]string{}
+		for k, v := range in.Values {
+			values[strings.ToLower(k)] = v
+		}
+		if !e.submit(ctx, p, r, st, st.tp, values) {
+			r.Seq++
+			return nil
+		}
+	case flows.ChooseProvider:
+		return flows.Errorf(flows.Invalid, "signing in with %s from a custom policy is not supported yet", in.Provider)
+	default:
+		return flows.Errorf(flows.Invalid, "%T does not apply to a custom policy's page", in)
+	}
+	st.step++
+	st.tp = nil
+	e.proceed(ctx, p, r, st)
+	r.Seq++
+	return nil
+}
+
+// proceed runs steps until one shows a page, the token is issued, or the journey fails.
+func (e *Engine) proceed(ctx context.Context, p *policy.Policy, r *flows.Run, st *state) {
+	r.Page = nil
+	for ; st.step < len(p.Journey.Steps); st.step++ {
+		step := p.Journey.Steps[st.step]
+		if skip(step.Preconditions, st.bag) {
+			continue
+		}
+		switch step.Type {
+		case "CombinedSignInAndSignUp":
+			e.unifiedPage(p, r, st, step)
+			return
+		case "ClaimsProviderSelection":
+			if len(step.Selections) == 1 && step.Selections[0].Target != "" {
+				st.chosen = step.Selections[0].Target
+				continue
+			}
+			e.fail(r, false, "", "Choosing among identity providers in a custom policy is not supported yet.",
+				fmt.Sprintf("%s: OrchestrationStep %d offers %d identity providers; b2cemu runs custom-policy journeys with local accounts only so far", p.File, step.Order, len(step.Selections)))
+			return
+		case "ClaimsExchange":
+			ex, ok := exchangeOf(step, st.chosen)
+			if !ok {
+				e.fail(r, false, "", fmt.Sprintf("Claims exchange with id '%s' could not be found in orchestration step '%d' and the step contains more than one claims exchange.", st.chosen, step.Order), "no exchange chosen")
+				return
+			}
+			tp := p.TechnicalProfiles[ex.TechnicalProfile]
+			if tp.Kind == policy.SelfAsserted {
+				if e.selfAssertedPage(p, r, st, tp) {
+					return
+				}
+				continue // nothing to ask: the profile is skipped
+			}
+			if _, err := e.run(ctx, p, r, st, tp, st.bag, step.Order); err != nil {
+				e.fail(r, !err.unsupported, err.code, err.msg, err.diagnostic)
+				return
+			}
+		case "SendClaims":
+			e.sendClaims(p, r, st)
+			return
+		}
+	}
+	e.fail(r, false, "", "The user journey ended without issuing a token.", fmt.Sprintf("%s: journey %s has no SendClaims step after step %d", p.File, p.Journey.ID, st.step))
+}
+
+func exchangeOf(step *policy.Step, chosen string) (policy.Exchange, bool) {
+	if len(step.Exchanges) == 1 {
+		return step.Exchanges[0], true
+	}
+	for _, ex := range step.Exchanges {
+		if ex.ID == chosen {
+			return ex, true
+		}
+	}
+	return policy.Exchange{}, false
+}
+
+// skip applies a step's preconditions: the first satisfied one skips the step.
+func skip(pcs []policy.Precondition, bag map[string]string) bool {
+	for _, pc := range pcs {
+		if len(pc.Values) == 0 || !strings.EqualFold(pc.Action, "SkipThisOrchestrationStep") && !strings.EqualFold(pc.Action, "SkipThisValidationTechnicalProfile") {
+			continue
+		}
+		v, exists := bag[strings.ToLower(pc.Values[0])]
+		switch pc.Type {
+		case "ClaimsExist":
+			if exists == pc.ExecuteActionsIf {
+				return true
+			}
+		case "ClaimEquals":
+			if !exists || len(pc.Values) < 2 {
+				continue // an absent claim leaves ClaimEquals out
+			}
+			if (v == pc.Values[1]) == pc.ExecuteActionsIf {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (e *Engine) fail(r *flows.Run, redirect bool, code, msg, diagnostic string) {
+	if code == "" {
+		code = "AADB2C90075"
+	}
+	r.Phase, r.Page = flows.PhaseFailed, nil
+	r.Failure = &flows.Failure{Error: "server_error", Code: code, Message: msg, Diagnostic: diagnostic, Redirect: redirect}
+	if e.Log != nil {
+		e.Log.Warn("custom policy journey failed: "+diagnostic, "run", r.ID, "policy", r.Policy)
+	}
+}

@@ -1,0 +1,108 @@
+package journey
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+func TestPreconditions(t *testing.T) {
+	bag := map[string]string{"objectid": "o-1", "authenticationsource": "localAccountAuthentication"}
+	for _, tc := range []struct {
+		name string
+		pc   policy.Precondition
+		skip bool
+	}{
+		{"exists, act if true", policy.Precondition{Type: "ClaimsExist", ExecuteActionsIf: true, Values: []string{"objectId"}, Action: "SkipThisOrchestrationStep"}, true},
+		{"exists, act if false", policy.Precondition{Type: "ClaimsExist", ExecuteActionsIf: false, Values: []string{"objectId"}, Action: "SkipThisOrchestrationStep"}, false},
+		{"absent, act if false", policy.Precondition{Type: "ClaimsExist", ExecuteActionsIf: false, Values: []string{"email"}, Action: "SkipThisOrchestrationStep"}, true},
+		{"equals", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"authenticationSource", "localAccountAuthentication"}, Action: "SkipThisOrchestrationStep"}, true},
+		{"differs", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"authenticationSource", "socialIdpAuthentication"}, Action: "SkipThisOrchestrationStep"}, false},
+		{"differs, act if false", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: false, Values: []string{"authenticationSource", "socialIdpAuthentication"}, Action: "SkipThisOrchestrationStep"}, true},
+		{"equals on an absent claim", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: false, Values: []string{"email", "x"}, Action: "SkipThisOrchestrationStep"}, false},
+		{"validation action", policy.Precondition{Type: "ClaimsExist", ExecuteActionsIf: true, Values: []string{"objectId"}, Action: "SkipThisValidationTechnicalProfile"}, true},
+	} {
+		if got := skip([]policy.Precondition{tc.pc}, bag); got != tc.skip {
+			t.Errorf("%s: skip = %v, want %v", tc.name, got, tc.skip)
+		}
+	}
+}
+
+// TestRESTAnswer: how a RESTful profile's answer becomes output claims or the page's error.
+func TestRESTAnswer(t *testing.T) {
+	e := &Engine{}
+	p := &policy.Policy{}
+	tp := &policy.TechnicalProfile{ID: "REST-Check"}
+	for _, tc := range []struct {
+		name     string
+		status   int
+		body     string
+		claims   map[string]string
+		msg      string
+		rejected bool
+	}{
+		{"claims", 200, `{"promoCode":"P-1","age":42,"vip":true,"none":null,"tags":["a","b"]}`,
+			map[string]string{"promoCode": "P-1", "age": "42", "vip": "true", "tags": `["a","b"]`}, "", false},
+		{"userMessage", 409, `{"version":"1.0.0","status":409,"userMessage":"No."}`, nil, "No.", true},
+		{"4xx without userMessage", 400, `{"status":400}`, nil, "The claims exchange 'REST-Check' specified in step '3' returned HTTP error response with Code 'BadRequest' and Reason 'Bad Request'.", false},
+		{"5xx", 500, `{"userMessage":"ignored"}`, nil, "The claims exchange 'REST-Check' specified in step '3' returned HTTP error response with Code 'InternalServerError' and Reason 'Internal Server Error'.", false},
+		{"not JSON", 200, `<html>`, nil, "The claims exchange 'REST-Check' specified in step '3' returned HTTP error response with Code 'OK' and Reason 'OK'.", false},
+	} {
+		out, err := e.restAnswer(p, tp, &http.Response{StatusCode: tc.status}, []byte(tc.body), 3)
+		if tc.msg == "" {
+			if err != nil {
+				t.Errorf("%s: error %+v", tc.name, err)
+				continue
+			}
+			if len(out) != len(tc.claims) {
+				t.Errorf("%s: claims = %v, want %v", tc.name, out, tc.claims)
+			}
+			for k, v := range tc.claims {
+				if out[k] != v {
+					t.Errorf("%s: %s = %q, want %q", tc.name, k, out[k], v)
+				}
+			}
+			continue
+		}
+		if err == nil || err.msg != tc.msg || err.rejected != tc.rejected {
+			t.Errorf("%s: error = %+v, want %q (rejected %v)", tc.name, err, tc.msg, tc.rejected)
+		}
+		if err != nil && !err.rejected && err.diagnostic == "" {
+			t.Errorf("%s: no diagnostic for the developer", tc.name)
+		}
+	}
+}
+
+func TestClaimResolvers(t *testing.T) {
+	e := &Engine{Tenant: "contoso", TenantID: "t-id", Now: func() time.Time { return time.Date(2026, 3, 4, 17, 5, 6, 0, time.UTC) }}
+	p := &policy.Policy{ID: "B2C_1A_signup_signin"}
+	bag := map[string]string{"email": "a@b.c"}
+	for _, tc := range []struct{ locale, in, want string }{
+		{"", "{Culture:LCID}", "1033"},
+		{"es-ES", "{Culture:LCID}", "3082"},
+		{"es-ES", "{Culture:LanguageName}-{Culture:RegionName}", "es-ES"},
+		{"", "{Policy:PolicyId} {Policy:TenantObjectId} {Policy:TrustFrameworkTenantId}", "B2C_1A_signup_signin t-id contoso.onmicrosoft.com"},
+		{"", "{OIDC:ClientId}/{Context:CorrelationId}", "client/run-1"},
+		{"", "{Context:DateTimeInUtc}", "3/4/2026 5:05:06 PM"},
+		{"", "hi {Claim:email}", "hi a@b.c"},
+		{"", "{Unknown:Thing}", "{Unknown:Thing}"},
+	} {
+		r := &flows.Run{ID: "run-1", ClientID: "client", UILocales: tc.locale}
+		if got := e.resolve(p, r, bag, tc.in); got != tc.want {
+			t.Errorf("%s %s = %q, want %q", tc.locale, tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestPatterns(t *testing.T) {
+	// The starter packs' password rule uses lookaheads, which Go's regexp cannot run.
+	const pw = `^((?=.*[a-z])(?=.*[A-Z])(?=.*\d)|(?=.*[a-z])(?=.*[A-Z])(?=.*[^A-Za-z0-9])|(?=.*[a-z])(?=.*\d)(?=.*[^A-Za-z0-9])|(?=.*[A-Z])(?=.*\d)(?=.*[^A-Za-z0-9]))([A-Za-z\d@#$%^&*\-_+=[\]{}|\\:',?/` + "`" + `~"();!]|\.(?!@)){8,16}$`
+	for in, want := range map[string]bool{"Passw0rd!x": true, "password": false, "Sh0rt!": false, "alllowercase1!": true} {
+		if got := matches(pw, in); got != want {
+			t.Errorf("matches(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,195 @@
+package journey
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/dlclark/regexp2/v2"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// unifiedPage shows a CombinedSignInAndSignUp step: the local sign-in form of the profile
+// behind ValidationClaimsExchangeId, and the sign-up link of its SignUpTarget.
+func (e *Engine) unifiedPage(p *policy.Policy, r *flows.Run, st *state, step *policy.Step) {
+	r.Phase = flows.PhaseSignIn
+	page := &flows.Page{Unified: true}
+	for _, sel := range step.Selections {
+		if sel.Validation == "" {
+			continue
+		}
+		if ex, ok := exchangeOf(&policy.Step{Exchanges: step.Exchanges}, sel.Validation); ok {
+			st.tp = p.TechnicalProfiles[ex.TechnicalProfile]
+			page.LocalSignIn = true
+			page.SignUpLink = st.tp.Metadata["SignUpTarget"] != ""
+		}
+	}
+	r.Page = page
+}
+
+// shown are the claims a self-asserted profile asks for: its output claims with an input
+// type, but those a validation profile outputs (the profile's result, not the user's).
+func shown(p *policy.Policy, tp *policy.TechnicalProfile) []policy.ClaimRef {
+	fromValidation := map[string]bool{}
+	for _, v := range tp.Validations {
+		if vtp := p.TechnicalProfiles[v.ReferenceID]; vtp != nil {
+			for _, c := range vtp.OutputClaims {
+				fromValidation[strings.ToLower(c.ClaimType)] = true
+			}
+		}
+	}
+	list := tp.OutputClaims
+	if len(tp.DisplayClaims) > 0 {
+		list = tp.DisplayClaims
+	}
+	var out []policy.ClaimRef
+	for _, c := range list {
+		ct := p.ClaimTypes[strings.ToLower(c.ClaimType)]
+		if ct == nil || ct.UserInputType == "" || fromValidation[strings.ToLower(c.ClaimType)] {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// selfAssertedPage shows a self-asserted profile's page, pre-filled from the bag; it reports
+// false when the profile has nothing to ask (B2C skips it).
+func (e *Engine) selfAssertedPage(p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile) bool {
+	fields := shown(p, tp)
+	if len(fields) == 0 {
+		return false
+	}
+	st.tp = tp
+	r.Phase = flows.PhaseAttributes
+	page := &flows.Page{Intro: e.text(p, tp, "UxElement", "initial_intro", "Please provide the following details."),
+		ContinueLabel: e.text(p, tp, "UxElement", "button_continue", "Continue")}
+	r.Values = flows.Claims{}
+	for _, c := range tp.InputClaims {
+		if v, ok := st.bag[strings.ToLower(c.ClaimType)]; ok {
+			r.Values[c.ClaimType] = v
+		}
+	}
+	for _, c := range fields {
+		ct := p.ClaimTypes[strings.ToLower(c.ClaimType)]
+		f := flows.PageField{ID: c.ClaimType, Label: e.claimText(p, tp, c.ClaimType, "DisplayName", ct.DisplayName),
+			InputType: ct.UserInputType, Required: c.Required, HelpText: ct.UserHelpText}
+		if strings.EqualFold(c.PartnerClaimType, "Verified.Email") || strings.EqualFold(c.ClaimType, "email") {
+			f.InputType = "EmailBox"
+		}
+		for _, o := range ct.Options {
+			f.Options = append(f.Options, flows.PageOption{Value: o.Value, Label: o.Text})
+		}
+		page.Fields = append(page.Fields, f)
+	}
+	r.Page = page
+	return true
+}
+
+// submit checks a submitted self-asserted page and runs its validation profiles; on success
+// the profile's output claims enter the bag. It reports whether the page was accepted.
+func (e *Engine) submit(ctx context.Context, p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile, values map[string]string) bool {
+	fields := shown(p, tp)
+	if r.Page != nil && !r.Page.Unified {
+		r.Values = flows.Claims{}
+	}
+	errs := map[string]string{}
+	for _, c := range fields {
+		id := strings.ToLower(c.ClaimType)
+		ct := p.ClaimTypes[id]
+		v := values[id]
+		if ct.UserInputType != "Password" {
+			v = strings.TrimSpace(v)
+			if r.Page != nil && !r.Page.Unified && v != "" {
+				r.Values[c.ClaimType] = v
+			}
+		}
+		values[id] = v
+		switch {
+		case v == "" && c.Required:
+			errs[c.ClaimType] = e.text(p, tp, "UxElement", "required_field", "This information is required.")
+			r.RequiredMissing = true
+		case v != "" && ct.Pattern != "" && !matches(ct.Pattern, v):
+			errs[c.ClaimType] = e.claimText(p, tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
+		}
+	}
+	if values["newpassword"] != "" && values["reenterpassword"] != "" && values["newpassword"] != values["reenterpassword"] {
+		r.PasswordMismatch = true
+	}
+	if len(errs) > 0 || r.PasswordMismatch {
+		if r.Page != nil && r.Page.Unified {
+			unified := map[string]string{}
+			for k, v := range errs {
+				unified[map[string]string{"signInName": "signInName", "password": "password"}[k]] = v
+			}
+			errs = unified
+		}
+		r.FieldErrors = errs
+		return false
+	}
+	scope := copyBag(st.bag)
+	for k, v := range values {
+		if v != "" {
+			scope[k] = v
+		}
+	}
+	for _, v := range tp.Validations {
+		if skip(v.Preconditions, scope) {
+			continue
+		}
+		vtp := p.TechnicalProfiles[v.ReferenceID]
+		if _, err := e.run(ctx, p, r, st, vtp, scope, 0); err != nil {
+			if err.unsupported {
+				e.fail(r, false, err.code, err.msg, err.diagnostic)
+				return false
+			}
+			if !v.ContinueOnError {
+				r.PageError = err.msg
+				if e.Log != nil && err.diagnostic != "" && vtp.Kind != policy.Restful { // RESTful calls log themselves
+					e.Log.Info("custom policy validation: "+err.diagnostic, "run", r.ID)
+				}
+				return false
+			}
+		} else if !v.ContinueOnSuccess {
+			break
+		}
+	}
+	for _, c := range tp.OutputClaims {
+		id := strings.ToLower(c.ClaimType)
+		if ct := p.ClaimTypes[id]; ct != nil && ct.UserInputType == "Password" {
+			continue // passwords reach the validation profiles only
+		}
+		switch v, ok := scope[id]; {
+		case ok && !c.AlwaysUseDefault:
+			st.bag[id] = v
+		case c.HasDefault && (c.AlwaysUseDefault || !ok):
+			if _, set := st.bag[id]; !set || c.AlwaysUseDefault {
+				st.bag[id] = e.resolve(p, r, st.bag, c.DefaultValue)
+			}
+		}
+	}
+	return true
+}
+
+// matches applies a ClaimType's Restriction Pattern. Patterns are .NET regular expressions
+// (the starter packs' password rule uses lookaheads), so regexp2 evaluates them, with a
+// timeout against pathological patterns. A pattern that does not compile is reported at load.
+func matches(pattern, v string) bool {
+	re, err := regexp2.Compile(pattern)
+	if err != nil {
+		return true
+	}
+	re.MatchTimeout = time.Second
+	ok, err := re.MatchString(v)
+	return ok && err == nil
+}
+
+func copyBag(b map[string]string) map[string]string {
+	out := make(map[string]string, len(b))
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,402 @@
+package journey
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/b2cemu/b2cemu/emulator/connector"
+	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// runError is a technical profile that did not succeed: msg is what the user sees (on the
+// page for a validation profile), diagnostic what the developer should know; unsupported
+// marks a feature b2cemu does not run yet.
+type runError struct {
+	code, msg, diagnostic string
+	unsupported           bool
+	rejected              bool // the service answered 4xx with a userMessage: the page shows it
+}
+
+func unsupported(tp *policy.TechnicalProfile, what string) *runError {
+	return &runError{code: "AADB2C90075", unsupported: true, msg: "This part of the policy is not supported by the emulator yet.",
+		diagnostic: fmt.Sprintf("%s:%d: TechnicalProfile Id=%q: %s is not supported by b2cemu yet (docs/custom-policies.md)", tp.El.File, tp.El.Line, tp.ID, what)}
+}
+
+// run executes a non-interactive technical profile over scope: its input claims
+// transformations, input claims, the protocol, its output claims and output claims
+// transformations. Outputs are written to scope. step is the orchestration step (0 for a
+// validation profile).
+func (e *Engine) run(ctx context.Context, p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile, scope map[string]string, step int) (map[string]string, *runError) {
+	for _, t := range tp.InputTransformations {
+		if err := e.transform(p, tp, t, scope); err != nil {
+			return nil, err
+		}
+	}
+	inputs := map[string]string{} // partner name → value
+	for _, c := range tp.InputClaims {
+		v, ok := scope[strings.ToLower(c.ClaimType)]
+		if c.HasDefault && (c.AlwaysUseDefault || !ok || v == "") {
+			v, ok = e.resolve(p, r, scope, c.DefaultValue), true
+		}
+		if !ok || v == "" {
+			if c.Required {
+				return nil, &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfMissingRequiredElement", "Missing required element: {0}", c.ClaimType),
+					diagnostic: fmt.Sprintf("%s: the input claim %s has no value", tp.ID, c.ClaimType)}
+			}
+			continue
+		}
+		name := c.PartnerClaimType
+		if name == "" {
+			name = c.ClaimType
+		}
+		inputs[name] = v
+	}
+	var result map[string]string
+	var err *runError
+	switch tp.Kind {
+	case policy.Directory:
+		result, err = e.directory(ctx, p, tp, inputs, scope)
+	case policy.PasswordCheck:
+		result, err = e.passwordCheck(ctx, p, tp, inputs)
+	case policy.Restful:
+		result, err = e.restful(ctx, p, r, tp, inputs, step)
+	case policy.Transformation, policy.Session, policy.Engine, policy.TokenIssuer:
+		result = map[string]string{}
+	default:
+		return nil, unsupported(tp, fmt.Sprintf("a %s technical profile", tp.Kind))
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range tp.OutputClaims {
+		name := c.PartnerClaimType
+		if name == "" {
+			name = c.ClaimType
+		}
+		v, ok := result[name]
+		if !ok {
+			v, ok = result[c.ClaimType]
+		}
+		if c.HasDefault && (c.AlwaysUseDefault || !ok) {
+			v, ok = e.resolve(p, r, scope, c.DefaultValue), true
+		}
+		if ok && v != "" {
+			scope[strings.ToLower(c.ClaimType)] = v
+		}
+	}
+	for _, t := range tp.OutputTransformations {
+		if err := e.transform(p, tp, t, scope); err != nil {
+			return nil, err
+		}
+	}
+	return result, nil
+}
+
+// directory runs an AzureActiveDirectoryProvider profile on b2cemu's user store.
+func (e *Engine) directory(ctx context.Context, p *policy.Policy, tp *policy.TechnicalProfile, inputs map[string]string, scope map[string]string) (map[string]string, *runError) {
+	var key, value string
+	for k, v := range inputs {
+		key, value = k, v
+	}
+	var u *flows.User
+	var err error
+	identity := flows.Identity{SignInType: "emailAddress", Issuer: e.Tenant + ".onmicrosoft.com", IssuerAssignedID: value}
+	switch key {
+	case "objectId":
+		u, err = e.Directory.Get(ctx, value)
+	case "signInNames.emailAddress", "signInNames.userName", "email":
+		u, err = e.Directory.FindByIdentity(ctx, identity)
+	default:
+		return nil, unsupported(tp, fmt.Sprintf("looking users up by %q", key))
+	}
+	if err != nil && !errors.Is(err, flows.ErrNotFound) {
+		return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
+	}
+	op := tp.Metadata["Operation"]
+	if u == nil && strings.EqualFold(tp.Metadata["RaiseErrorIfClaimsPrincipalDoesNotExist"], "true") {
+		return nil, &runError{code: "AADB2C99002", msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsPrincipalDoesNotExist", "An account could not be found for the provided user ID."),
+			diagnostic: fmt.Sprintf("%s: no user with %s %q", tp.ID, key, value)}
+	}
+	if u != nil && strings.EqualFold(tp.Metadata["RaiseErrorIfClaimsPrincipalAlreadyExists"], "true") {
+		return nil, &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsPrincipalAlreadyExists", "A user with the specified ID already exists. Please choose a different one."),
+			diagnostic: fmt.Sprintf("%s: a user with %s %q exists", tp.ID, key, value)}
+	}
+	switch {
+	case strings.EqualFold(op, "Read"):
+		if u == nil {
+			return map[string]string{}, nil
+		}
+		return userClaims(e.Tenant, u), nil
+	case strings.EqualFold(op, "Write") && u == nil:
+		if key == "objectId" {
+			return nil, unsupported(tp, "creating a user by objectId")
+		}
+		u = &flows.User{ObjectID: e.NewID(), Identities: []flows.Identity{identity}, Attributes: flows.Claims{"email": value}, Created: e.Now()}
+		password := ""
+		for _, c := range tp.PersistedClaims {
+			name := c.PartnerClaimType
+			if name == "" {
+				name = c.ClaimType
+			}
+			v, ok := scope[strings.ToLower(c.ClaimType)]
+			if (!ok || v == "") && c.HasDefault {
+				v = c.DefaultValue
+			}
+			switch {
+			case v == "":
+			case name == "password":
+				password = v
+			case name == "signInNames.emailAddress":
+			default:
+				u.Attributes[name] = v
+			}
+		}
+		if err := e.Directory.Create(ctx, u, password); err != nil {
+			if errors.Is(err, flows.ErrExists) {
+				return nil, &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsPrincipalAlreadyExists", "A user with the specified ID already exists. Please choose a different one.")}
+			}
+			return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
+		}
+		out := userClaims(e.Tenant, u)
+		out["newClaimsPrincipalCreated"] = "true"
+		return out, nil
+	default:
+		return nil, unsupported(tp, fmt.Sprintf("the directory operation %q on an existing user", op))
+	}
+}
+
+// userClaims are a directory user's attributes under the names directory profiles read.
+func userClaims(tenant string, u *flows.User) map[string]string {
+	out := map[string]string{"objectId": u.ObjectID, "userPrincipalName": u.ObjectID + "@" + tenant + ".onmicrosoft.com", "accountEnabled": "true"}
+	for k, v := range u.Attributes {
+		out[k] = u.Attributes.String(k)
+		_ = v
+	}
+	for _, id := range u.Identities {
+		if id.SignInType == "emailAddress" {
+			out["signInNames.emailAddress"] = id.IssuerAssignedID
+		}
+	}
+	if e := u.Email(); e != "" {
+		b, _ := json.Marshal([]string{e})
+		out["otherMails"] = string(b)
+	}
+	return out
+}
+
+// passwordCheck stands in for login-NonInteractive (a ROPC call to Azure AD): the user store
+// checks the password.
+func (e *Engine) passwordCheck(ctx context.Context, p *policy.Policy, tp *policy.TechnicalProfile, inputs map[string]string) (map[string]string, *runError) {
+	u, err := e.Directory.Authenticate(ctx, inputs["username"], inputs["password"])
+	switch {
+	case errors.Is(err, flows.ErrNotFound):
+		return nil, &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsPrincipalDoesNotExist", "We can't seem to find your account.")}
+	case errors.Is(err, flows.ErrBadPassword):
+		return nil, &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfInvalidPassword", "Your password is incorrect.")}
+	case err != nil:
+		return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
+	}
+	return map[string]string{"oid": u.ObjectID, "tid": e.TenantID, "name": u.Attributes.String("displayName"),
+		"given_name": u.Attributes.String("givenName"), "family_name": u.Attributes.String("surname"),
+		"upn": u.ObjectID + "@" + e.Tenant + ".onmicrosoft.com"}, nil
+}
+
+// restful calls a RESTful technical profile.
+func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *flows.Run, tp *policy.TechnicalProfile, inputs map[string]string, step int) (map[string]string, *runError) {
+	md := tp.Metadata
+	target := md["ServiceUrl"]
+	if target == "" {
+		return nil, unsupported(tp, "a RESTful profile without ServiceUrl")
+	}
+	auth := md["AuthenticationType"]
+	if auth == "None" && !strings.EqualFold(p.DeploymentMode, "Development") && !strings.EqualFold(md["AllowInsecureAuthInProduction"], "true") {
+		return nil, &runError{msg: "The claims exchange could not be completed.", unsupported: false, code: "AADB2C90075",
+			diagnostic: fmt.Sprintf("%s: AuthenticationType None in production needs AllowInsecureAuthInProduction=true (or DeploymentMode=Development)", tp.ID)}
+	}
+	method, ctype := http.MethodPost, "application/json"
+	var body []byte
+	switch in := md["SendClaimsIn"]; in {
+	case "", "Body":
+		body, _ = json.Marshal(inputs)
+	case "Form":
+		form := url.Values{}
+		for k, v := range inputs {
+			form.Set(k, v)
+		}
+		body, ctype = []byte(form.Encode()), "application/x-www-form-urlencoded"
+	case "QueryString", "Header", "Url":
+		method, ctype = http.MethodGet, ""
+		if in == "QueryString" {
+			u, _ := url.Parse(target)
+			q := u.Query()
+			for k, v := range inputs {
+				q.Set(k, v)
+			}
+			u.RawQuery = q.Encode()
+			target = u.String()
+		}
+		if in == "Url" {
+			for k, v := range inputs {
+				target = strings.ReplaceAll(target, "{"+k+"}", url.PathEscape(v))
+			}
+		}
+	default:
+		return nil, unsupported(tp, fmt.Sprintf("SendClaimsIn %q", in))
+	}
+	call := connector.Call{ID: e.callID(), Time: e.Now(), RunID: r.ID, Connector: tp.ID, Step: stepName(step), URL: connector.Redact(target),
+		RequestHeaders: map[string]string{}, Request: string(body)}
+	if ctype != "" {
+		call.RequestHeaders["Content-Type"] = ctype
+	}
+	began := time.Now()
+	var lastErr error
+	for attempt := 0; attempt < 2; attempt++ { // 10 s and one retry, as B2C does for custom policies
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		req, _ := http.NewRequestWithContext(actx, method, target, bytes.NewReader(body))
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		if md["SendClaimsIn"] == "Header" {
+			for k, v := range inputs {
+				req.Header.Set(k, v)
+				call.RequestHeaders[k] = v
+			}
+		}
+		switch auth {
+		case "None":
+		case "Basic":
+			user := e.PolicyKeys[strings.ToLower(tp.Keys["BasicAuthenticationUsername"])]
+			req.SetBasicAuth(user, e.PolicyKeys[strings.ToLower(tp.Keys["BasicAuthenticationPassword"])])
+			call.RequestHeaders["Authorization"] = "Basic [redacted: user " + strconv.Quote(user) + "]"
+		case "ApiKeyHeader":
+			for id, ref := range tp.Keys {
+				req.Header.Set(id, e.PolicyKeys[strings.ToLower(ref)])
+				call.RequestHeaders[id] = "[redacted]"
+			}
+		default:
+			cancel()
+			return nil, unsupported(tp, fmt.Sprintf("AuthenticationType %q", auth))
+		}
+		start := time.Now()
+		resp, err := e.HTTP.Do(req)
+		var data []byte
+		if err == nil {
+			data, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+		}
+		cancel()
+		a := connector.Attempt{LatencyMs: float64(time.Since(start).Microseconds()) / 1000}
+		if err != nil {
+			a.Error, lastErr = err.Error(), err
+			call.Attempts = append(call.Attempts, a)
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		a.Status, a.Body = resp.StatusCode, string(data)
+		if len(a.Body) > connector.DisplayLimit {
+			a.Body, a.Truncated = a.Body[:connector.DisplayLimit], true
+		}
+		a.Headers = map[string]string{}
+		for k := range resp.Header {
+			a.Headers[k] = resp.Header.Get(k)
+		}
+		call.Attempts = append(call.Attempts, a)
+		out, rerr := e.restAnswer(p, tp, resp, data, step)
+		e.record(call, began, out, rerr)
+		return out, rerr
+	}
+	rerr := &runError{msg: fmt.Sprintf("Failed to establish connection to restful service end point. Restful service URL: %s", md["ServiceUrl"]),
+		diagnostic: fmt.Sprintf("%s: calling %s failed twice (B2C waits 10 seconds and retries once): %v", tp.ID, connector.Redact(md["ServiceUrl"]), lastErr)}
+	e.record(call, began, nil, rerr)
+	return nil, rerr
+}
+
+// stepName names where a RESTful profile ran, for the call inspector.
+func stepName(step int) flows.Step {
+	if step == 0 {
+		return "ValidationTechnicalProfile"
+	}
+	return flows.Step(fmt.Sprintf("OrchestrationStep %d", step))
+}
+
+func (e *Engine) callID() string {
+	return "tp-" + strconv.FormatInt(e.seq.Add(1), 10)
+}
+
+// record finishes a RESTful call's record and hands it to the log and the call inspector.
+func (e *Engine) record(call connector.Call, began time.Time, out map[string]string, rerr *runError) {
+	call.ElapsedMs = float64(time.Since(began).Microseconds()) / 1000
+	switch {
+	case rerr == nil:
+		call.Outcome, call.Claims = "Continue", flows.Claims{}
+		for k, v := range out {
+			call.Claims[k] = v
+		}
+	case rerr.rejected:
+		call.Outcome, call.UserMessage, call.Diagnostic = "ValidationError", rerr.msg, rerr.diagnostic
+	default:
+		call.Outcome, call.UserMessage, call.Diagnostic = "failure", rerr.msg, rerr.diagnostic
+	}
+	if e.Log != nil {
+		attrs := []any{"run", call.RunID, "technicalProfile", call.Connector, "step", call.Step, "outcome", call.Outcome, "attempts", len(call.Attempts), "call", call.ID}
+		if call.Outcome == "failure" {
+			e.Log.Warn("RESTful technical profile failed: "+call.Diagnostic, attrs...)
+		} else {
+			e.Log.Info("RESTful technical profile called", attrs...)
+		}
+	}
+	if e.Record != nil {
+		e.Record(call)
+	}
+}
+
+// restAnswer reads a RESTful profile's answer: a flat JSON object of output claims, or a 4xx
+// whose userMessage the page shows.
+func (e *Engine) restAnswer(p *policy.Policy, tp *policy.TechnicalProfile, resp *http.Response, data []byte, step int) (map[string]string, *runError) {
+	var obj map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	parsed := dec.Decode(&obj) == nil && obj != nil
+	generic := &runError{msg: fmt.Sprintf("The claims exchange '%s' specified in step '%d' returned HTTP error response with Code '%s' and Reason '%s'.",
+		tp.ID, step, strings.ReplaceAll(http.StatusText(resp.StatusCode), " ", ""), http.StatusText(resp.StatusCode))}
+	switch {
+	case resp.StatusCode >= 400 && resp.StatusCode < 500 && parsed:
+		if msg, ok := obj["userMessage"].(string); ok && msg != "" {
+			return nil, &runError{msg: msg, rejected: true}
+		}
+		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d without a userMessage", tp.ID, resp.StatusCode)
+		return nil, generic
+	case resp.StatusCode/100 != 2:
+		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d", tp.ID, resp.StatusCode)
+		return nil, generic
+	case !parsed:
+		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d with a body that is not a JSON object", tp.ID, resp.StatusCode)
+		return nil, generic
+	}
+	out := map[string]string{}
+	for k, v := range obj {
+		switch v := v.(type) {
+		case string:
+			out[k] = v
+		case json.Number, bool:
+			out[k] = fmt.Sprint(v)
+		case nil:
+		default:
+			b, _ := json.Marshal(v)
+			out[k] = string(b)
+		}
+	}
+	return out, nil
+}
