@@ -23,6 +23,7 @@ type admin struct {
 	refresh  *store.Expiring[*web.Grant]
 	sso      *store.Expiring[*web.SSOSession]
 	calls    *store.Ring[connector.Call]
+	outbox   *store.Ring[web.Email]
 }
 
 var _ web.Admin = (*admin)(nil)
@@ -112,6 +113,7 @@ func (a *admin) Reset() error {
 	a.refresh.Clear()
 	a.sso.Clear()
 	a.calls.Clear()
+	a.outbox.Clear()
 	a.clock.Reset()
 	a.ids.Reset()
 	return nil
@@ -125,3 +127,7 @@ func (a *admin) KeyIDs() ([]string, string) {
 func (a *admin) Clock() web.ClockState { return a.clock.State() }
 
 func (a *admin) SetClock(ch web.ClockChange) (web.ClockState, error) { return a.clock.Set(ch) }
+
+func (a *admin) Emails() []web.Email { return a.outbox.List() }
+
+func (a *admin) ClearEmails() { a.outbox.Clear() }

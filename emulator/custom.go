@@ -44,7 +44,11 @@ func (e *Emulator) customPolicies(cfg *config.Config, record func(connector.Call
 		e.log.Info("custom policy loaded", "policy", p.ID, "journey", p.Journey.ID, "file", p.File)
 	}
 	return &journey.Engine{Policies: policies, Directory: e.st.users, Tenant: cfg.Tenant.Name, TenantID: cfg.Tenant.ID,
-		PolicyKeys: keys, HTTP: &http.Client{}, Now: e.Clock.Now, NewID: e.st.ids.GUID, Log: e.log, Record: record}, nil
+		PolicyKeys: keys, HTTP: &http.Client{}, Now: e.Clock.Now, NewID: e.st.ids.GUID, Log: e.log, Record: record,
+		Mail: func(m journey.Mail) {
+			e.st.outbox.Add(web.Email{Time: m.Time, RunID: m.RunID, Policy: m.Policy, TechnicalProfile: m.TechnicalProfile, To: m.To,
+				Subject: cfg.Tenant.Name + " account email verification code", Code: m.Code})
+		}}, nil
 }
 
 // engines runs user flows on the flow machine and custom policies on the journey engine.

@@ -127,6 +127,25 @@ func TestCustomPolicySignUpCallsRESTProfile(t *testing.T) {
 	form := map[string]string{"email": "ana@contoso.com", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x",
 		"displayName": "Ana", "loyaltyId": "bad-7"}
 
+	// The starter pack's Verified.Email: no account before the address is verified.
+	page = b.Submit(page, "button#continue", form)
+	if got := page.Text("#claimVerificationServerError"); got != "Claim not verified: email" {
+		t.Fatalf("unverified email: page error = %q", got)
+	}
+	page = b.Submit(page, "button#email_ver_but_send", map[string]string{"email": "ana@contoso.com"})
+	code := outboxCode(t, srv, "ana@contoso.com")
+	page = b.Submit(page, "button#email_ver_but_verify", map[string]string{"email_ver_input": "000000x"})
+	if got := page.Text("#email_fail_retry"); got != "That code is incorrect. Please try again." {
+		t.Errorf("wrong code: %q", got)
+	}
+	page = verifyCode(t, b, page, code)
+	if page.Doc.Find("input#email[readonly]").Length() != 1 || page.Doc.Find("input#displayName").AttrOr("value", "") != "Ana" {
+		t.Error("after verification the email should be read-only and the other values kept")
+	}
+	if len(api.calls()) != 0 {
+		t.Fatal("the API was called before the page was submitted")
+	}
+
 	// The API refuses: its userMessage is shown above the form, the values are kept and no
 	// account is written.
 	page = b.Submit(page, "button#continue", form)
@@ -182,6 +201,39 @@ func TestCustomPolicySignUpCallsRESTProfile(t *testing.T) {
 	}
 }
 
+// outboxCode reads the newest verification code sent to an address from the admin API.
+func outboxCode(t *testing.T, srv *emulatortest.Server, to string) string {
+	t.Helper()
+	var out struct {
+		Emails []struct{ To, Code, Subject string }
+	}
+	post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/emails?to="+url.QueryEscape(to), nil, &out)
+	if len(out.Emails) == 0 || len(out.Emails[0].Code) != 6 || out.Emails[0].Subject != "contoso account email verification code" {
+		t.Fatalf("outbox for %s = %+v", to, out.Emails)
+	}
+	return out.Emails[0].Code
+}
+
+// verifyCode enters a verification code and checks that the address is verified.
+func verifyCode(t *testing.T, b *emulatortest.Browser, page *emulatortest.Page, code string) *emulatortest.Page {
+	t.Helper()
+	page = b.Submit(page, "button#email_ver_but_verify", map[string]string{"email_ver_input": code})
+	if got := page.Text("#email_info"); got != "E-mail address verified. You can now continue." {
+		t.Fatalf("after verifying: %q\n%s", got, page.Body)
+	}
+	return page
+}
+
+// verified sends and enters the code for an address on the sign-up page.
+func verified(t *testing.T, srv *emulatortest.Server, b *emulatortest.Browser, page *emulatortest.Page, email string) *emulatortest.Page {
+	t.Helper()
+	page = b.Submit(page, "button#email_ver_but_send", map[string]string{"email": email})
+	if got := page.Text("#email_info"); got != "Verification code has been sent to your inbox. Please copy it to the input box below." {
+		t.Fatalf("after sending: %q", got)
+	}
+	return verifyCode(t, b, page, outboxCode(t, srv, email))
+}
+
 func listUsers(t *testing.T, srv *emulatortest.Server) []map[string]any {
 	t.Helper()
 	var list struct{ Users []map[string]any }
@@ -200,7 +252,7 @@ func TestCustomPolicyRESTCallsInInspector(t *testing.T) {
 	api := &loyaltyAPI{}
 	srv := startLoyalty(t, api)
 	b := srv.NewBrowser(t)
-	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
+	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "bo@contoso.com")
 	form := map[string]string{"email": "bo@contoso.com", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x", "displayName": "Bo", "loyaltyId": "bad-1"}
 	page = b.Submit(page, "button#continue", form)
 	var calls struct{ Calls []map[string]any }
@@ -221,14 +273,14 @@ func TestCustomPolicyRESTCallsInInspector(t *testing.T) {
 	form["loyaltyId"] = "L-1"
 	idToken(t, srv, b.Submit(page, "button#continue", form))
 	b2 := srv.NewBrowser(t)
-	page = b2.Submit(b2.Follow(b2.Get(customAuthorize()), "a#createAccount"), "button#continue", form)
+	page = b2.Submit(verified(t, srv, b2, b2.Follow(b2.Get(customAuthorize()), "a#createAccount"), "bo@contoso.com"), "button#continue", form)
 	if got := page.Text("#claimVerificationServerError"); got != "A user with the specified ID already exists. Please choose a different one." {
 		t.Errorf("duplicate sign-up: %q", got)
 	}
 
 	// Mismatched passwords never reach the API.
 	before := len(api.calls())
-	form["email"], form["reenterPassword"] = "cy@contoso.com", "Other0rd!x"
+	form["reenterPassword"] = "Other0rd!x"
 	page = b2.Submit(page, "button#continue", form)
 	if !page.Visible("#passwordEntryMismatch") || len(api.calls()) != before {
 		t.Errorf("password mismatch: visible=%v, API calls %d → %d", page.Visible("#passwordEntryMismatch"), before, len(api.calls()))
@@ -242,7 +294,7 @@ func TestCustomPolicyUnreachableService(t *testing.T) {
 		conn.Close() // no answer at all
 	}))
 	b := srv.NewBrowser(t)
-	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
+	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "di@contoso.com")
 	page = b.Submit(page, "button#continue", map[string]string{"email": "di@contoso.com", "newPassword": "Passw0rd!x",
 		"reenterPassword": "Passw0rd!x", "displayName": "Di", "loyaltyId": "L-9"})
 	if got := page.Text("#claimVerificationServerError"); !strings.HasPrefix(got, "Failed to establish connection to restful service end point.") {
@@ -350,7 +402,7 @@ func TestCustomPolicyRESTAuthentication(t *testing.T) {
 			}
 			srv, _ := startLoyaltyIn(t, api, edit, "policyKeys: {B2C_1A_RestApiUsername: b2c, B2C_1A_RestApiPassword: pa55, B2C_1A_RestApiKey: k3y}\n")
 			b := srv.NewBrowser(t)
-			page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
+			page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "au@contoso.com")
 			idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"email": "au@contoso.com", "newPassword": "Passw0rd!x",
 				"reenterPassword": "Passw0rd!x", "displayName": "Au", "loyaltyId": "L-3"}))
 			api.mu.Lock()
@@ -373,5 +425,42 @@ func TestCustomPolicyRESTAuthentication(t *testing.T) {
 				t.Errorf("inspector shows %s = %q, want %q", tc.header, shown, tc.shown)
 			}
 		})
+	}
+}
+
+// TestCustomPolicyEmailVerification: codes expire, three wrong codes void the code, and an
+// address changed after verification must be verified again.
+func TestCustomPolicyEmailVerification(t *testing.T) {
+	srv := startLoyalty(t, &loyaltyAPI{})
+	b := srv.NewBrowser(t)
+	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
+
+	page = b.Submit(page, "button#email_ver_but_send", map[string]string{"email": "not-an-email"})
+	if got := page.Text("li.email_li .error.itemLevel"); got != "Please enter a valid email address." {
+		t.Errorf("invalid address: %q", got)
+	}
+	page = b.Submit(page, "button#email_ver_but_send", map[string]string{"email": "ed@contoso.com"})
+	post(t, srv.Client, http.MethodPut, srv.URL+"/_emulator/clock", map[string]any{"advance": "6m"}, nil)
+	page = b.Submit(page, "button#email_ver_but_verify", map[string]string{"email_ver_input": outboxCode(t, srv, "ed@contoso.com")})
+	if got := page.Text("#email_fail_retry"); got != "That code is expired. Please request a new code." || page.Doc.Find("#email_ver_but_send").Length() != 1 {
+		t.Errorf("expired code: %q", got)
+	}
+
+	page = b.Submit(page, "button#email_ver_but_send", nil)
+	for i := 0; i < 3; i++ {
+		page = b.Submit(page, "button#email_ver_but_verify", map[string]string{"email_ver_input": "x"})
+	}
+	if got := page.Text("#email_fail_retry"); got != "You've made too many incorrect attempts. Please try again later." || page.Doc.Find("#email_ver_input").Length() != 0 {
+		t.Errorf("after three wrong codes: %q", got)
+	}
+
+	page = verified(t, srv, b, page, "ed@contoso.com")
+	page = b.Submit(page, "button#email_ver_but_edit", nil)
+	if page.Doc.Find("input#email[readonly]").Length() != 0 || page.Doc.Find("#email_ver_but_send").Length() != 1 {
+		t.Error("Change e-mail should unlock the address and ask for a new verification")
+	}
+	page = b.Submit(page, "button#continue", map[string]string{"email": "other@contoso.com", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x"})
+	if got := page.Text("#claimVerificationServerError"); got != "Claim not verified: email" {
+		t.Errorf("changed address submitted: %q", got)
 	}
 }

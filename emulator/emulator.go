@@ -84,7 +84,7 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	ring := store.NewRing[connector.Call](cfg.Inspector.MaxCalls)
 	e := &Emulator{Users: users, Issuer: issuer, Clock: clock, opts: opts, log: opts.Log, cfg: cfg,
 		calls: &callLog{ring: ring},
-		st: &admin{users: users, issuer: issuer, clock: clock, ids: newIDs(cfg.Deterministic.Seed), calls: ring,
+		st: &admin{users: users, issuer: issuer, clock: clock, ids: newIDs(cfg.Deterministic.Seed), calls: ring, outbox: store.NewRing[web.Email](200),
 			sessions: store.NewExpiring[*web.Session](30*time.Minute, now),
 			grants:   store.NewExpiring[*web.Grant](10*time.Minute, now),
 			refresh:  store.NewExpiring[*web.Grant](config.DefaultRefreshTokenLifetime, now),

@@ -166,6 +166,16 @@ type PageField struct {
 	Required  bool
 	HelpText  string
 	Options   []PageOption
+	Verify    *Verification // set when the field's value must be verified (a Verified.Email claim)
+}
+
+// Verification is the state of a field's email verification, with the page's texts.
+type Verification struct {
+	State   string // "" (nothing sent), "sent" (a code is out) or "verified"
+	Message string // the info or success line of the state
+	Error   string // the last failure ("That code is incorrect. Please try again.")
+	// Button and input labels: send, verify, resend, change, the code input's placeholder.
+	Send, Verify, Resend, Change, Code string
 }
 
 // PageOption is one choice of an enumerated field.
@@ -208,6 +218,13 @@ type SubmitSignUp struct {
 // SubmitAttributes submits the attribute collection page. Values are raw form values.
 type SubmitAttributes struct{ Values map[string]string }
 
+// VerifyEmail is a verification button next to a field: Action "send", "resend", "verify"
+// (with the Code typed) or "change". Values are the form's values, kept on the page.
+type VerifyEmail struct {
+	Action, Field, Code string
+	Values              map[string]string
+}
+
 // Cancel is the page's Cancel button.
 type Cancel struct{}
 
@@ -225,4 +242,5 @@ func (StartSignUp) input()      {}
 func (SubmitSignUp) input()     {}
 func (SubmitAttributes) input() {}
 func (Cancel) input()           {}
+func (VerifyEmail) input()      {}
 func (ResumeSession) input()    {}

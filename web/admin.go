@@ -29,8 +29,23 @@ type Admin interface {
 	// tokens, SSO sessions or calls; the clock and the id sequence as configured.
 	Reset() error
 	KeyIDs() (all []string, active string)
+	// Emails are the verification emails b2cemu would have sent, newest first.
+	Emails() []Email
+	ClearEmails()
 	Clock() ClockState
 	SetClock(ClockChange) (ClockState, error)
+}
+
+// Email is a verification email of a custom policy's page, kept in the outbox instead of
+// being sent.
+type Email struct {
+	Time             time.Time `json:"time"`
+	RunID            string    `json:"runId"`
+	Policy           string    `json:"policy"`
+	TechnicalProfile string    `json:"technicalProfile"`
+	To               string    `json:"to"`
+	Subject          string    `json:"subject"`
+	Code             string    `json:"code"`
 }
 
 // ClockState is the emulator's clock.
@@ -239,4 +254,23 @@ func (s *server) setClock(c echo.Context) error {
 		return apiError(c, http.StatusBadRequest, "%v", err)
 	}
 	return c.JSON(http.StatusOK, st)
+}
+
+// emails is GET /_emulator/emails: the outbox, newest first, optionally only those ?to= an
+// address.
+func (s *server) emails(c echo.Context) error {
+	all := s.Admin.Emails()
+	to := c.QueryParam("to")
+	out := make([]Email, 0, len(all))
+	for _, m := range all {
+		if to == "" || strings.EqualFold(m.To, to) {
+			out = append(out, m)
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"emails": out})
+}
+
+func (s *server) clearEmails(c echo.Context) error {
+	s.Admin.ClearEmails()
+	return c.NoContent(http.StatusNoContent)
 }

@@ -129,6 +129,9 @@ func (s *server) input(sess *Session, f url.Values) (flows.Input, error) {
 		return flows.SubmitSignUp{Email: f.Get("email"), Password: f.Get("newPassword"),
 			ConfirmPassword: f.Get("reenterPassword"), Values: formValues(f)}, nil
 	case flows.PhaseAttributes:
+		if action, field, ok := strings.Cut(strings.TrimPrefix(op, "ver_"), ":"); ok && strings.HasPrefix(op, "ver_") {
+			return flows.VerifyEmail{Action: action, Field: field, Code: f.Get(field + "_ver_input"), Values: formValues(f)}, nil
+		}
 		return flows.SubmitAttributes{Values: formValues(f)}, nil
 	}
 	return nil, errPage(http.StatusBadRequest, "", "This action does not apply to the current page.")
@@ -211,6 +214,10 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, r *f
 	for _, pf := range p.Fields {
 		f := views.Field{ID: pf.ID, Label: pf.Label, InputType: pf.InputType, Type: "text", Value: r.Values.String(pf.ID),
 			Required: pf.Required, Error: r.FieldErrors[pf.ID]}
+		if v := pf.Verify; v != nil {
+			f.Verify = &views.Verification{State: v.State, Message: v.Message, Error: v.Error, Send: v.Send, VerifyLabel: v.Verify,
+				Resend: v.Resend, Change: v.Change, Code: v.Code}
+		}
 		switch pf.InputType {
 		case "EmailBox":
 			f.Type = "email"

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -189,6 +190,9 @@ func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, re
 				for k, v := range values {
 					merged[k] = v
 				}
+				if err := s.verifyEmails(ctx, def, run, merged); err != nil {
+					return apiError(c, http.StatusBadRequest, "%v", err)
+				}
 				in = flows.SubmitAttributes{Values: merged}
 				values = merged
 			}
@@ -303,4 +307,39 @@ func transcript(calls []Call) []TranscriptEntry {
 		out = append(out, e)
 	}
 	return out
+}
+
+// verifyEmails completes a custom policy page's email verifications as a user reading the
+// outbox would: send the code, read it, verify it.
+func (s *server) verifyEmails(ctx context.Context, def *flows.Definition, run *flows.Run, values map[string]string) error {
+	if run.Page == nil {
+		return nil
+	}
+	for _, f := range run.Page.Fields {
+		if f.Verify == nil || values[f.ID] == "" {
+			continue
+		}
+		if f.Verify.State == "verified" && strings.EqualFold(run.Values.String(f.ID), values[f.ID]) {
+			continue
+		}
+		for _, action := range []string{"change", "send"} {
+			if err := s.Machine.Advance(ctx, def, run, flows.VerifyEmail{Action: action, Field: f.ID, Values: values}); err != nil {
+				return err
+			}
+		}
+		code := ""
+		for _, m := range s.Admin.Emails() { // newest first
+			if m.RunID == run.ID {
+				code = m.Code
+				break
+			}
+		}
+		if code == "" {
+			return nil // the address was refused; the submission reports it
+		}
+		if err := s.Machine.Advance(ctx, def, run, flows.VerifyEmail{Action: "verify", Field: f.ID, Code: code, Values: values}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

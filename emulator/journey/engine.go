@@ -31,6 +31,7 @@ type Engine struct {
 	NewID      func() string
 	Log        *slog.Logger
 	Record     func(connector.Call) // optional: receives every RESTful call, for the call inspector
+	Mail       func(Mail)           // optional: receives every verification email
 
 	seq atomic.Int64
 }
@@ -41,6 +42,7 @@ type state struct {
 	step   int               // index of the current step
 	chosen string            // the claims exchange chosen on an earlier page
 	tp     *policy.TechnicalProfile
+	verify map[string]*verification // email verifications on the current page, by claim id
 }
 
 func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
@@ -106,13 +108,23 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 			r.Seq++
 			return nil
 		}
+	case flows.VerifyEmail:
+		if r.Phase != flows.PhaseAttributes || st.tp == nil {
+			return flows.Errorf(flows.Invalid, "there is nothing to verify on this page")
+		}
+		if err := e.verifyEmail(p, r, st, in); err != nil {
+			return err
+		}
+		e.refreshVerification(p, r, st)
+		r.Seq++
+		return nil
 	case flows.ChooseProvider:
 		return flows.Errorf(flows.Invalid, "signing in with %s from a custom policy is not supported yet", in.Provider)
 	default:
 		return flows.Errorf(flows.Invalid, "%T does not apply to a custom policy's page", in)
 	}
 	st.step++
-	st.tp = nil
+	st.tp, st.verify = nil, nil
 	e.proceed(ctx, p, r, st)
 	r.Seq++
 	return nil

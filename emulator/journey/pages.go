@@ -82,9 +82,13 @@ func (e *Engine) selfAssertedPage(p *policy.Policy, r *flows.Run, st *state, tp 
 		for _, o := range ct.Options {
 			f.Options = append(f.Options, flows.PageOption{Value: o.Value, Label: o.Text})
 		}
+		if mustVerify(tp, c) {
+			f.Verify = &flows.Verification{}
+		}
 		page.Fields = append(page.Fields, f)
 	}
 	r.Page = page
+	e.refreshVerification(p, r, st)
 	return true
 }
 
@@ -117,6 +121,13 @@ func (e *Engine) submit(ctx context.Context, p *policy.Policy, r *flows.Run, st 
 	}
 	if values["newpassword"] != "" && values["reenterpassword"] != "" && values["newpassword"] != values["reenterpassword"] {
 		r.PasswordMismatch = true
+	}
+	if len(errs) == 0 && !r.PasswordMismatch && r.Page != nil && !r.Page.Unified {
+		if claim := unverified(tp, fields, st, values); claim != "" {
+			r.PageError = e.text(p, tp, "ErrorMessage", "UserMessageIfClaimNotVerified", "Claim not verified: {0}", claim)
+			e.refreshVerification(p, r, st)
+			return false
+		}
 	}
 	if len(errs) > 0 || r.PasswordMismatch {
 		if r.Page != nil && r.Page.Unified {

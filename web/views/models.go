@@ -46,6 +46,14 @@ type Field struct {
 	Required  bool
 	Error     string // item-level error
 	Options   []Option
+	Verify    *Verification // email verification controls under the input
+}
+
+// Verification is the email verification of a field: its state ("", "sent", "verified"), the
+// info or success line, the last failure and the controls' labels.
+type Verification struct {
+	State, Message, Error                   string
+	Send, VerifyLabel, Resend, Change, Code string
 }
 
 // SelfAsserted is the attribute collection page, the local sign-up page and the block page.
