@@ -62,7 +62,7 @@ func startLoyaltyIn(t *testing.T, api http.Handler, edit func(string) string, ex
 	ts := httptest.NewServer(api)
 	t.Cleanup(ts.Close)
 	dir := t.TempDir()
-	src := filepath.Join("policy", "testdata", "loyalty")
+	src := filepath.Join("..", "docs", "examples", "custom-policies", "policies")
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func startLoyaltyIn(t *testing.T, api http.Handler, edit func(string) string, ex
 		if err != nil {
 			t.Fatal(err)
 		}
-		b = []byte(edit(strings.ReplaceAll(string(b), "http://127.0.0.1:7071", ts.URL)))
+		b = []byte(edit(strings.ReplaceAll(string(b), "http://127.0.0.1:8080/demo/api/loyalty", ts.URL+"/api/ValidateProfile")))
 		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -337,14 +337,14 @@ func TestCustomPolicyHotReload(t *testing.T) {
 	if got := label(); got != "Your loyalty ID" {
 		t.Fatalf("label = %q", got)
 	}
-	ext := filepath.Join(dir, "Extensions.xml")
+	ext := filepath.Join(dir, "TrustFrameworkExtensions.xml")
 	orig, _ := os.ReadFile(ext)
 	os.WriteFile(ext, []byte(strings.Replace(string(orig), "Your loyalty ID", "Loyalty number", 1)), 0o644)
 	waitFor("the policy reload", func() bool { return label() == "Loyalty number" })
 
 	os.WriteFile(ext, []byte(strings.Replace(string(orig), `ReferenceId="REST-ValidateProfile"`, `ReferenceId="REST-Missing"`, 1)), 0o644)
 	waitFor("the refusal", func() bool { return strings.Contains(srv.Log.String(), "configuration reload refused") })
-	if !strings.Contains(srv.Log.String(), "Extensions.xml:") || !strings.Contains(srv.Log.String(), "REST-Missing") {
+	if !strings.Contains(srv.Log.String(), "TrustFrameworkExtensions.xml:") || !strings.Contains(srv.Log.String(), "REST-Missing") {
 		t.Errorf("the refusal does not name the file, line and profile:\n%s", srv.Log.String())
 	}
 	if got := label(); got != "Loyalty number" {

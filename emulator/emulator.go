@@ -126,8 +126,8 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 		Signer: signer{st.issuer}, Now: now, NewID: st.ids.GUID, Random: st.ids.Secret, Log: e.log, CallLog: e.calls,
 		Sessions: st.sessions, Grants: st.grants, Refresh: st.refresh, SSO: st.sso, Admin: st, AdminToken: cfg.Admin.Token,
 	}
-	if demo {
-		d.Demo = fixtures.DemoConnector()
+	if demo || custom.CallsPath(fixtures.DemoConnectorPath[:len("/demo/api/")]) {
+		d.Demo = fixtures.Demo()
 	}
 	b := cfg.Branding
 	d.Branding = web.Branding{CompanyName: b.CompanyName, PrimaryColor: b.PrimaryColor, BackgroundColor: b.BackgroundColor}

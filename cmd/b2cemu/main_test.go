@@ -200,7 +200,7 @@ func TestRunFlowCommand(t *testing.T) {
 func TestPolicyCheckCommand(t *testing.T) {
 	env := func(string) string { return "" }
 	var out strings.Builder
-	dir := filepath.Join("..", "..", "emulator", "policy", "testdata", "loyalty")
+	dir := filepath.Join("..", "..", "docs", "examples", "custom-policies", "policies")
 	if err := run(context.Background(), []string{"policy", "check", dir}, env, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}

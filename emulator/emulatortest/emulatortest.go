@@ -70,11 +70,18 @@ func Start(t testing.TB, yaml string) *Server {
 			t.Fatal(err)
 		}
 	}
+	return StartFile(t, path, "127.0.0.1:0")
+}
+
+// StartFile serves the configuration file at path (files it names resolve beside it) on addr,
+// for configurations that must know their own address.
+func StartFile(t testing.TB, path, addr string) *Server {
+	t.Helper()
 	cfg, err := config.Load(path, func(string) string { return "" })
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	cfg.Server.Addr = "127.0.0.1:0"
+	cfg.Server.Addr = addr
 	logs := &LogBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	db, err := emulator.OpenStore(cfg)

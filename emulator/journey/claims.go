@@ -192,6 +192,9 @@ func (e *Engine) sendClaims(p *policy.Policy, r *flows.Run, st *state) {
 		return
 	}
 	r.User = &flows.User{ObjectID: oid}
+	if st.bag["authenticationsource"] == "localAccountAuthentication" {
+		r.Identity = flows.Identity{SignInType: "emailAddress", Issuer: e.Tenant + ".onmicrosoft.com", IssuerAssignedID: st.bag["signinnames.emailaddress"]}
+	}
 	r.NewUser = st.bag["newuser"] == "true"
 	r.TokenClaims = claims
 	r.Phase, r.Page = flows.PhaseDone, nil

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,32 @@ type Engine struct {
 	seq atomic.Int64
 }
 
+// inSession reports whether a profile takes part in a single sign-on session: it names a
+// session manager other than the no-op one.
+func (e *Engine) inSession(p *policy.Policy, tp *policy.TechnicalProfile) bool {
+	if tp == nil || tp.Session == "" {
+		return false
+	}
+	sm := p.TechnicalProfiles[tp.Session]
+	return sm != nil && !strings.Contains(sm.Handler, "NoopSSOSessionProvider")
+}
+
+// CallsPath reports whether a RESTful profile of a loaded policy calls a URL whose path starts
+// with prefix (the emulator serves its demo APIs when one does). A nil engine calls nothing.
+func (e *Engine) CallsPath(prefix string) bool {
+	if e == nil {
+		return false
+	}
+	for _, p := range e.Policies {
+		for _, tp := range p.TechnicalProfiles {
+			if u, err := url.Parse(tp.Metadata["ServiceUrl"]); err == nil && tp.Kind == policy.Restful && strings.HasPrefix(u.Path, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // state is a run's journey state.
 type state struct {
 	bag    map[string]string // claim id (lower-cased) → value
@@ -43,6 +70,7 @@ type state struct {
 	chosen string            // the claims exchange chosen on an earlier page
 	tp     *policy.TechnicalProfile
 	verify map[string]*verification // email verifications on the current page, by claim id
+	sso    bool                     // resumed from a single sign-on session
 }
 
 func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
@@ -118,6 +146,20 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 		e.refreshVerification(p, r, st)
 		r.Seq++
 		return nil
+	case flows.ResumeSession:
+		if !e.inSession(p, st.tp) || step.Type != "CombinedSignInAndSignUp" && r.Phase != flows.PhaseAttributes {
+			return flows.Errorf(flows.Invalid, "no single sign-on on this page")
+		}
+		if _, err := e.Directory.Get(ctx, in.ObjectID); err != nil {
+			return flows.Errorf(flows.Invalid, "the session's user is gone: %v", err)
+		}
+		// As B2C's DefaultSSOSessionProvider: the session brings back the user's objectId and
+		// the profiles that took part in the session are skipped.
+		st.sso = true
+		st.bag["objectid"], st.bag["objectidfromsession"] = in.ObjectID, "true"
+		if in.Identity.SignInType == "emailAddress" {
+			st.bag["authenticationsource"] = "localAccountAuthentication"
+		}
 	case flows.ChooseProvider:
 		return flows.Errorf(flows.Invalid, "signing in with %s from a custom policy is not supported yet", in.Provider)
 	default:
@@ -158,6 +200,9 @@ func (e *Engine) proceed(ctx context.Context, p *policy.Policy, r *flows.Run, st
 			}
 			tp := p.TechnicalProfiles[ex.TechnicalProfile]
 			if tp.Kind == policy.SelfAsserted {
+				if st.sso && e.inSession(p, tp) {
+					continue // the single sign-on session stands for this page
+				}
 				if e.selfAssertedPage(p, r, st, tp) {
 					return
 				}

@@ -9,8 +9,12 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/policy"
 )
 
+// loyalty is the example policy set: starter-pack-shaped files with the loyalty walkthrough's
+// edits, documented in docs/custom-policies.md.
+var loyalty = filepath.Join("..", "..", "docs", "examples", "custom-policies", "policies")
+
 func TestLoadMergesTheChain(t *testing.T) {
-	policies, err := policy.Load([]string{filepath.Join("testdata", "loyalty")})
+	policies, err := policy.Load([]string{loyalty})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +43,7 @@ func TestLoadMergesTheChain(t *testing.T) {
 	for _, c := range signUp.OutputClaims {
 		outs = append(outs, c.ClaimType)
 	}
-	if strings.Join(outs, ",") != "objectId,email,newPassword,reenterPassword,displayName,loyaltyId,promoCode" {
+	if strings.Join(outs, ",") != "objectId,email,newPassword,reenterPassword,displayName,loyaltyId,promoCode,executed-SelfAsserted-Input,authenticationSource,newUser,givenName,surName" {
 		t.Errorf("output claims = %v", outs)
 	}
 	// IncludeTechnicalProfile brings the protocol; the includer's items win.
@@ -49,7 +53,7 @@ func TestLoadMergesTheChain(t *testing.T) {
 	}
 	// A partial re-declaration adds metadata items and keeps the rest.
 	login := p.TechnicalProfiles["login-NonInteractive"]
-	if login.Kind != policy.PasswordCheck || login.Metadata["client_id"] != "ProxyIdentityExperienceFrameworkAppId" || login.Metadata["HttpBinding"] != "POST" || len(login.InputClaims) != 3 {
+	if login.Kind != policy.PasswordCheck || login.Metadata["client_id"] != "ProxyIdentityExperienceFrameworkAppId" || login.Metadata["HttpBinding"] != "POST" || len(login.InputClaims) != 5 {
 		t.Errorf("login profile = %+v", login)
 	}
 	rest := p.TechnicalProfiles["REST-ValidateProfile"]
@@ -60,7 +64,7 @@ func TestLoadMergesTheChain(t *testing.T) {
 		t.Errorf("issuer or relying party: %+v", p.RelyingParty)
 	}
 	// Claim types match case-insensitively (surName → surname); localization merges in.
-	if p.ClaimTypes["surname"] == nil || p.ClaimTypes["loyaltyid"].UserInputType != "TextBox" || p.ClaimTypes["newpassword"].PatternHelpText != "8 to 16 characters." {
+	if p.ClaimTypes["surname"] == nil || p.ClaimTypes["loyaltyid"].UserInputType != "TextBox" || !strings.HasPrefix(p.ClaimTypes["newpassword"].PatternHelpText, "8-16 characters") {
 		t.Error("claim types")
 	}
 	if refs := p.ContentDefinitions["api.localaccountsignup"].Path("LocalizedResourcesReferences", "LocalizedResourcesReference"); len(refs) != 1 || p.ContentDefinitions["api.localaccountsignup"].TextOf("LoadUri") == "" {
@@ -72,13 +76,13 @@ func TestLoadMergesTheChain(t *testing.T) {
 // to fix.
 func TestLoadErrors(t *testing.T) {
 	read := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("testdata", "loyalty", name))
+		b, err := os.ReadFile(filepath.Join(loyalty, name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return string(b)
 	}
-	base, loc, ext, rp := read("Base.xml"), read("Localization.xml"), read("Extensions.xml"), read("SignUpOrSignin.xml")
+	base, loc, ext, rp := read("TrustFrameworkBase.xml"), read("TrustFrameworkLocalization.xml"), read("TrustFrameworkExtensions.xml"), read("SignUpOrSignin.xml")
 	tests := []struct {
 		name  string
 		files map[string]string

@@ -1,0 +1,179 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/b2cemu/b2cemu/emulator/emulatortest"
+)
+
+// startExample serves docs/examples/custom-policies on a free port: the example names its own
+// address (server.addr and the REST profile's ServiceUrl), so the copy gets the free one.
+func startExample(t *testing.T) *emulatortest.Server {
+	t.Helper()
+	addr := emulatortest.FreeAddr(t)
+	src := filepath.Join("..", "docs", "examples", "custom-policies")
+	dst := t.TempDir()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		os.MkdirAll(filepath.Join(dst, filepath.Dir(rel)), 0o755)
+		return os.WriteFile(filepath.Join(dst, rel), []byte(strings.ReplaceAll(string(b), "127.0.0.1:8080", addr)), 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return emulatortest.StartFile(t, filepath.Join(dst, "b2cemu.yaml"), addr)
+}
+
+func getJSON(t *testing.T, u string, v any) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrowserCustomPolicyLoyalty runs the loyalty walkthrough's policies in Chromium: local
+// sign-up with email verification, the REST profile's 409 on the page with the values kept
+// and no user written, the promoCode in the token, then sign-in with a wrong and the right
+// password, and single sign-on.
+func TestBrowserCustomPolicyLoyalty(t *testing.T) {
+	ctx := chromium(t)
+	srv := startExample(t)
+	policy := srv.URL + "/contoso.onmicrosoft.com/B2C_1A_signup_signin"
+	authorize := policy + "/oauth2/v2.0/authorize?" + url.Values{
+		"client_id": {"4f6b1a52-8c7e-4d3a-9b21-6e0f5c7d8a90"}, "redirect_uri": {srv.URL + "/jwt"}, "scope": {"openid"},
+		"response_type": {"id_token"}, "response_mode": {"form_post"}, "nonce": {"n"}, "prompt": {"login"}}.Encode()
+	token := func(t *testing.T) map[string]any {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(css("#token"))); err != nil {
+			t.Fatal(err)
+		}
+		return emulatortest.Verify(t, policy+"/v2.0/.well-known/openid-configuration", read(t, ctx, chromedp.Text(css("#token"))))
+	}
+	const email = "ana@contoso.com"
+
+	t.Run("sign-up", func(t *testing.T) {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(authorize),
+			chromedp.Click(css("a#createAccount")),
+			chromedp.WaitVisible(css("#loyaltyId")),
+			chromedp.SendKeys(css("#email"), email),
+			chromedp.Click(css("#email_ver_but_send")),
+			chromedp.WaitVisible(css("#email_ver_input")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var outbox struct{ Emails []struct{ Code string } }
+		getJSON(t, srv.URL+"/_emulator/emails?to="+email, &outbox)
+		if len(outbox.Emails) != 1 {
+			t.Fatalf("outbox = %+v", outbox)
+		}
+		err = chromedp.Do(ctx,
+			chromedp.SendKeys(css("#email_ver_input"), outbox.Emails[0].Code),
+			chromedp.Click(css("#email_ver_but_verify")),
+			chromedp.WaitVisible(css("#email_ver_but_edit")),
+			chromedp.SendKeys(css("#newPassword"), "Passw0rd!x"),
+			chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x"),
+			chromedp.SendKeys(css("#displayName"), "Ana Silva"),
+			chromedp.SendKeys(css("#loyaltyId"), "12"),
+			chromedp.Click(css("button#continue")),
+			chromedp.WaitVisible(css("#claimVerificationServerError")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := read(t, ctx, chromedp.Text(css("#claimVerificationServerError"))); got != "Your loyalty number is not valid. Loyalty numbers have six digits, e.g. 123456." {
+			t.Errorf("page error = %q", got)
+		}
+		if read(t, ctx, chromedp.Value(css("#loyaltyId"))) != "12" || read(t, ctx, chromedp.Value(css("#displayName"))) != "Ana Silva" {
+			t.Error("the values were not kept")
+		}
+		var users struct{ Users []any }
+		getJSON(t, srv.URL+"/_emulator/users", &users)
+		if len(users.Users) != 0 {
+			t.Fatalf("a user was written before the API accepted: %v", users.Users)
+		}
+		var calls struct {
+			Calls []struct {
+				Request  map[string]any
+				Attempts []struct{ Status int }
+			}
+		}
+		getJSON(t, srv.URL+"/_emulator/calls", &calls)
+		if len(calls.Calls) != 1 || len(calls.Calls[0].Request) != 3 || calls.Calls[0].Request["loyaltyId"] != "12" ||
+			calls.Calls[0].Request["email"] != email || calls.Calls[0].Request["lang"] != "1033" || calls.Calls[0].Attempts[0].Status != 409 {
+			t.Errorf("REST calls = %+v", calls.Calls)
+		}
+
+		err = chromedp.Do(ctx,
+			chromedp.SetValue(css("#loyaltyId"), "123456"),
+			chromedp.SendKeys(css("#newPassword"), "Passw0rd!x"),
+			chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x"),
+			chromedp.Click(css("button#continue")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		claims := token(t)
+		if claims["promoCode"] != "LOYAL-3456" || claims["email"] != email || claims["name"] != "Ana Silva" || claims["tfp"] != "b2c_1a_signup_signin" {
+			t.Errorf("claims = %v", claims)
+		}
+	})
+
+	t.Run("sign-in", func(t *testing.T) {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(authorize),
+			chromedp.WaitVisible(css("#signInName")),
+			chromedp.SendKeys(css("#signInName"), email),
+			chromedp.SendKeys(css("#password"), "wrong-Passw0rd"),
+			chromedp.Click(css("button#next")),
+			chromedp.WaitVisible(css(".localAccount .error.pageLevel")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := read(t, ctx, chromedp.Text(css(".localAccount .error.pageLevel"))); got != "Your password is incorrect." {
+			t.Errorf("wrong password: %q", got)
+		}
+		err = chromedp.Do(ctx,
+			chromedp.SetValue(css("#signInName"), email),
+			chromedp.SendKeys(css("#password"), "Passw0rd!x"),
+			chromedp.Click(css("button#next")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if claims := token(t); claims["name"] != "Ana Silva" || claims["promoCode"] != nil {
+			t.Errorf("sign-in claims = %v", claims)
+		}
+	})
+
+	t.Run("single-sign-on", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(strings.Replace(authorize, "&prompt=login", "", 1))); err != nil {
+			t.Fatal(err)
+		}
+		if claims := token(t); claims["name"] != "Ana Silva" {
+			t.Errorf("single sign-on claims = %v", claims)
+		}
+	})
+}
