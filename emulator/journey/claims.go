@@ -186,6 +186,10 @@ func (e *Engine) sendClaims(p *policy.Policy, r *flows.Run, st *state) {
 		}
 		claims[name] = val
 	}
+	// SubjectNamingInfo names the output claim (by its token name) that is the subject.
+	if subj, ok := claims[p.SubjectClaim].(string); ok && p.SubjectClaim != "" && subj != "" {
+		claims["sub"] = subj
+	}
 	oid := st.bag["objectid"]
 	if oid == "" {
 		e.fail(r, true, "", "The user journey reached SendClaims without a user.", fmt.Sprintf("%s: SendClaims without an objectId in the claims bag", p.File))

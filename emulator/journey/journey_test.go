@@ -106,3 +106,34 @@ func TestPatterns(t *testing.T) {
 		}
 	}
 }
+
+func TestRESTJSONPaths(t *testing.T) {
+	body := `{"promo":{"code":"P-9","tiers":["gold","silver"]},"items":[{"id":7}],"top":"x"}`
+	for _, tc := range []struct {
+		resolve bool
+		want    map[string]string
+		absent  []string
+	}{
+		{false, map[string]string{"top": "x", "promo": `{"code":"P-9","tiers":["gold","silver"]}`, "items": `[{"id":7}]`}, []string{"promo.code", "items[0].id"}},
+		{true, map[string]string{"top": "x", "promo.code": "P-9", "promo.tiers[1]": "silver", "items[0].id": "7", "promo.tiers": `["gold","silver"]`}, nil},
+	} {
+		tp := &policy.TechnicalProfile{ID: "REST", Metadata: map[string]string{}}
+		if tc.resolve {
+			tp.Metadata["ResolveJsonPathsInJsonTokens"] = "true"
+		}
+		out, err := (&Engine{}).restAnswer(&policy.Policy{}, tp, &http.Response{StatusCode: 200}, []byte(body), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range tc.want {
+			if out[k] != v {
+				t.Errorf("resolve=%v: %s = %q, want %q", tc.resolve, k, out[k], v)
+			}
+		}
+		for _, k := range tc.absent {
+			if _, ok := out[k]; ok {
+				t.Errorf("resolve=%v: %s should not resolve", tc.resolve, k)
+			}
+		}
+	}
+}

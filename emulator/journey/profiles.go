@@ -386,17 +386,43 @@ func (e *Engine) restAnswer(p *policy.Policy, tp *policy.TechnicalProfile, resp 
 		return nil, generic
 	}
 	out := map[string]string{}
-	for k, v := range obj {
-		switch v := v.(type) {
-		case string:
-			out[k] = v
-		case json.Number, bool:
-			out[k] = fmt.Sprint(v)
-		case nil:
-		default:
+	flatten(out, "", obj, strings.EqualFold(tp.Metadata["ResolveJsonPathsInJsonTokens"], "true"))
+	return out, nil
+}
+
+// flatten turns a JSON answer into output claim values by partner claim name: strings as they
+// are, numbers and booleans as text, objects and arrays as JSON. With paths (the profile's
+// ResolveJsonPathsInJsonTokens), nested values are reachable too, by JSON path: "a.b",
+// "items[0].id".
+func flatten(out map[string]string, prefix string, v any, paths bool) {
+	switch v := v.(type) {
+	case string:
+		out[prefix] = v
+	case json.Number, bool:
+		out[prefix] = fmt.Sprint(v)
+	case nil:
+	case map[string]any:
+		if prefix != "" {
 			b, _ := json.Marshal(v)
-			out[k] = string(b)
+			out[prefix] = string(b)
+			if !paths {
+				return
+			}
+		}
+		for k, child := range v {
+			name := k
+			if prefix != "" {
+				name = prefix + "." + k
+			}
+			flatten(out, name, child, paths)
+		}
+	case []any:
+		b, _ := json.Marshal(v)
+		out[prefix] = string(b)
+		if paths {
+			for i, child := range v {
+				flatten(out, fmt.Sprintf("%s[%d]", prefix, i), child, paths)
+			}
 		}
 	}
-	return out, nil
 }
