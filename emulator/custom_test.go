@@ -464,3 +464,39 @@ func TestCustomPolicyEmailVerification(t *testing.T) {
 		t.Errorf("changed address submitted: %q", got)
 	}
 }
+
+// TestCustomPolicyUnsupportedElement: a journey that reaches something b2cemu does not run ends
+// on B2C's error page, and the log names the file, line and element.
+func TestCustomPolicyUnsupportedElement(t *testing.T) {
+	edit := func(s string) string {
+		if !strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`) {
+			return s
+		}
+		s = strings.Replace(s, `    </ClaimsSchema>`, `    </ClaimsSchema>
+    <ClaimsTransformations>
+      <ClaimsTransformation Id="AgeGroup" TransformationMethod="GetAgeGroupAndConsentStatus">
+        <InputClaims><InputClaim ClaimTypeReferenceId="email" TransformationClaimType="dateOfBirth" /></InputClaims>
+      </ClaimsTransformation>
+    </ClaimsTransformations>`, 1)
+		return strings.Replace(s, `<InputClaims>
+            <InputClaim ClaimTypeReferenceId="loyaltyId" />`, `<InputClaimsTransformations><InputClaimsTransformation ReferenceId="AgeGroup" /></InputClaimsTransformations>
+          <InputClaims>
+            <InputClaim ClaimTypeReferenceId="loyaltyId" />`, 1)
+	}
+	api := &loyaltyAPI{}
+	srv, _ := startLoyaltyIn(t, api, edit, "")
+	b := srv.NewBrowser(t)
+	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "un@contoso.com")
+	page = b.Submit(page, "button#continue", map[string]string{"email": "un@contoso.com", "newPassword": "Passw0rd!x",
+		"reenterPassword": "Passw0rd!x", "loyaltyId": "L-1"})
+	if page.Status != http.StatusOK && page.Status != http.StatusBadRequest && page.Status != http.StatusInternalServerError || !strings.Contains(page.Body, "AADB2C90075") {
+		t.Fatalf("not B2C's error page: %d\n%s", page.Status, page.Body)
+	}
+	log := srv.Log.String()
+	if !strings.Contains(log, "TrustFrameworkExtensions.xml:") || !strings.Contains(log, "GetAgeGroupAndConsentStatus") {
+		t.Errorf("the log does not name the file, line and element:\n%s", log)
+	}
+	if len(api.calls()) != 0 || len(listUsers(t, srv)) != 0 {
+		t.Error("the journey went on past the unsupported element")
+	}
+}

@@ -1,6 +1,7 @@
 package journey
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -131,9 +132,57 @@ func (e *Engine) transform(p *policy.Policy, tp *policy.TechnicalProfile, id str
 	case "CopyClaim":
 		out["outputClaim"] = in["inputClaim"]
 	case "CreateRandomString":
-		out["outputClaim"] = e.NewID()
+		v := e.NewID()
+		if strings.EqualFold(params["randomGeneratorType"], "INTEGER") {
+			n, _ := strconv.ParseUint(strings.ReplaceAll(v, "-", "")[:12], 16, 64)
+			if max, err := strconv.ParseUint(params["maximumNumber"], 10, 64); err == nil && max > 0 {
+				n %= max + 1
+			}
+			v = strconv.FormatUint(n, 10)
+		}
+		if f := params["stringFormat"]; f != "" {
+			v = strings.ReplaceAll(f, "{0}", v)
+		}
+		if strings.EqualFold(params["base64"], "true") {
+			v = base64.StdEncoding.EncodeToString([]byte(v))
+		}
+		out["outputClaim"] = v
 	case "FormatStringClaim":
 		out["outputClaim"] = strings.ReplaceAll(params["stringFormat"], "{0}", in["inputClaim"])
+	case "FormatStringMultipleClaims":
+		out["outputClaim"] = strings.NewReplacer("{0}", in["inputClaim1"], "{1}", in["inputClaim2"]).Replace(params["stringFormat"])
+	case "ChangeCase":
+		if strings.EqualFold(params["toCase"], "UPPER") {
+			out["outputClaim1"] = strings.ToUpper(in["inputClaim1"])
+		} else {
+			out["outputClaim1"] = strings.ToLower(in["inputClaim1"])
+		}
+	case "CompareClaimToValue", "CompareClaims":
+		other := params["compareTo"]
+		if method == "CompareClaims" {
+			other = in["inputClaim2"]
+		}
+		equal := in["inputClaim1"] == other || strings.EqualFold(params["ignoreCase"], "true") && strings.EqualFold(in["inputClaim1"], other)
+		out["outputClaim"] = strconv.FormatBool(equal == !strings.EqualFold(params["operator"], "NOT EQUAL"))
+	case "AssertStringClaimsAreEqual":
+		a, b := in["inputClaim1"], in["inputClaim2"]
+		if a != b && !(strings.HasSuffix(params["stringComparison"], "IgnoreCase") && strings.EqualFold(a, b)) {
+			return &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsTransformationStringsAreNotEqual", "The claims transformation assertion failed.")}
+		}
+	case "GetSingleItemFromStringCollection":
+		var list []string
+		if json.Unmarshal([]byte(in["collection"]), &list) == nil && len(list) > 0 {
+			out["extractedItem"] = list[0]
+		}
+	case "GetClaimFromJson":
+		var obj map[string]any
+		if json.Unmarshal([]byte(in["inputJson"]), &obj) == nil {
+			flat := map[string]string{}
+			flatten(flat, "", obj, true)
+			if v, ok := flat[params["claimToExtract"]]; ok {
+				out["extractedClaim"] = v
+			}
+		}
 	case "AssertBooleanClaimIsEqualToValue":
 		if v := in["inputClaim"]; v != "" && !strings.EqualFold(v, params["valueToCompareTo"]) {
 			return &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsTransformationBooleanValueIsNotEqual", "The claims transformation assertion failed.")}

@@ -137,3 +137,64 @@ func TestRESTJSONPaths(t *testing.T) {
 		}
 	}
 }
+
+// transformation builds a ClaimsTransformation element: inputs and outputs map transformation
+// claim types to claim ids.
+func transformation(method string, inputs, params, outputs map[string]string) *policy.Element {
+	el := func(name string, attr map[string]string, kids ...*policy.Element) *policy.Element {
+		return &policy.Element{Name: name, Attr: attr, Children: kids}
+	}
+	var ins, ps, outs []*policy.Element
+	for tct, claim := range inputs {
+		ins = append(ins, el("InputClaim", map[string]string{"ClaimTypeReferenceId": claim, "TransformationClaimType": tct}))
+	}
+	for id, v := range params {
+		ps = append(ps, el("InputParameter", map[string]string{"Id": id, "Value": v}))
+	}
+	for tct, claim := range outputs {
+		outs = append(outs, el("OutputClaim", map[string]string{"ClaimTypeReferenceId": claim, "TransformationClaimType": tct}))
+	}
+	return el("ClaimsTransformation", map[string]string{"Id": "t", "TransformationMethod": method},
+		el("InputClaims", nil, ins...), el("InputParameters", nil, ps...), el("OutputClaims", nil, outs...))
+}
+
+func TestClaimsTransformations(t *testing.T) {
+	e := &Engine{NewID: func() string { return "0000000a-0000-4000-8000-000000000000" }}
+	bag := func() map[string]string {
+		return map[string]string{"email": "Ana@Contoso.com", "other": "ana@contoso.com", "given": "Ana", "sur": "Silva",
+			"mails": `["a@x.com","b@x.com"]`, "json": `{"user":{"tier":"gold"}}`}
+	}
+	for _, tc := range []struct {
+		name    string
+		t       *policy.Element
+		claim   string
+		want    string
+		failure bool
+	}{
+		{"AddItemToStringCollection", transformation("AddItemToStringCollection", map[string]string{"item": "other", "collection": "mails"}, nil, map[string]string{"collection": "out"}), "out", `["a@x.com","b@x.com","ana@contoso.com"]`, false},
+		{"CreateStringClaim", transformation("CreateStringClaim", nil, map[string]string{"value": "hi"}, map[string]string{"createdClaim": "out"}), "out", "hi", false},
+		{"CopyClaim", transformation("CopyClaim", map[string]string{"inputClaim": "given"}, nil, map[string]string{"outputClaim": "out"}), "out", "Ana", false},
+		{"CreateRandomString GUID", transformation("CreateRandomString", nil, map[string]string{"randomGeneratorType": "GUID"}, map[string]string{"outputClaim": "out"}), "out", "0000000a-0000-4000-8000-000000000000", false},
+		{"CreateRandomString INTEGER", transformation("CreateRandomString", nil, map[string]string{"randomGeneratorType": "INTEGER", "maximumNumber": "1000", "stringFormat": "OTP_{0}"}, map[string]string{"outputClaim": "out"}), "out", "OTP_706", false},
+		{"FormatStringClaim", transformation("FormatStringClaim", map[string]string{"inputClaim": "given"}, map[string]string{"stringFormat": "cpim_{0}@contoso"}, map[string]string{"outputClaim": "out"}), "out", "cpim_Ana@contoso", false},
+		{"FormatStringMultipleClaims", transformation("FormatStringMultipleClaims", map[string]string{"inputClaim1": "given", "inputClaim2": "sur"}, map[string]string{"stringFormat": "{0} {1}"}, map[string]string{"outputClaim": "out"}), "out", "Ana Silva", false},
+		{"ChangeCase", transformation("ChangeCase", map[string]string{"inputClaim1": "email"}, map[string]string{"toCase": "LOWER"}, map[string]string{"outputClaim1": "out"}), "out", "ana@contoso.com", false},
+		{"CompareClaimToValue", transformation("CompareClaimToValue", map[string]string{"inputClaim1": "given"}, map[string]string{"compareTo": "ana", "operator": "EQUAL", "ignoreCase": "true"}, map[string]string{"outputClaim": "out"}), "out", "true", false},
+		{"CompareClaims NOT EQUAL", transformation("CompareClaims", map[string]string{"inputClaim1": "email", "inputClaim2": "other"}, map[string]string{"operator": "NOT EQUAL", "ignoreCase": "false"}, map[string]string{"outputClaim": "out"}), "out", "true", false},
+		{"AssertStringClaimsAreEqual ignoring case", transformation("AssertStringClaimsAreEqual", map[string]string{"inputClaim1": "email", "inputClaim2": "other"}, map[string]string{"stringComparison": "ordinalIgnoreCase"}, nil), "", "", false},
+		{"AssertStringClaimsAreEqual fails", transformation("AssertStringClaimsAreEqual", map[string]string{"inputClaim1": "email", "inputClaim2": "other"}, map[string]string{"stringComparison": "ordinal"}, nil), "", "", true},
+		{"GetSingleItemFromStringCollection", transformation("GetSingleItemFromStringCollection", map[string]string{"collection": "mails"}, nil, map[string]string{"extractedItem": "out"}), "out", "a@x.com", false},
+		{"GetClaimFromJson", transformation("GetClaimFromJson", map[string]string{"inputJson": "json"}, map[string]string{"claimToExtract": "user.tier"}, map[string]string{"extractedClaim": "out"}), "out", "gold", false},
+	} {
+		p := &policy.Policy{Transformations: map[string]*policy.Element{"t": tc.t}}
+		scope := bag()
+		err := e.transform(p, &policy.TechnicalProfile{ID: "tp"}, "t", scope)
+		if (err != nil) != tc.failure {
+			t.Errorf("%s: error = %+v", tc.name, err)
+			continue
+		}
+		if tc.claim != "" && scope[tc.claim] != tc.want {
+			t.Errorf("%s: %s = %q, want %q", tc.name, tc.claim, scope[tc.claim], tc.want)
+		}
+	}
+}
