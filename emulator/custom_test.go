@@ -500,3 +500,23 @@ func TestCustomPolicyUnsupportedElement(t *testing.T) {
 		t.Error("the journey went on past the unsupported element")
 	}
 }
+
+// TestCustomPolicyLocalizedValidationMessage: a validation profile's message comes from the
+// localized strings of the page it is shown on.
+func TestCustomPolicyLocalizedValidationMessage(t *testing.T) {
+	edit := func(s string) string {
+		return strings.Replace(s, `StringId="UserMessageIfClaimsPrincipalAlreadyExists">A user with the specified ID already exists. Please choose a different one.`,
+			`StringId="UserMessageIfClaimsPrincipalAlreadyExists">You already have an account; sign in instead.`, 1)
+	}
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
+	if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", map[string]any{"email": "lo@contoso.com", "password": "Passw0rd!x"}, nil); status != 201 {
+		t.Fatalf("seeding: %d", status)
+	}
+	b := srv.NewBrowser(t)
+	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "lo@contoso.com")
+	page = b.Submit(page, "button#continue", map[string]string{"email": "lo@contoso.com", "newPassword": "Passw0rd!x",
+		"reenterPassword": "Passw0rd!x", "loyaltyId": "L-1"})
+	if got := page.Text("#claimVerificationServerError"); got != "You already have an account; sign in instead." {
+		t.Errorf("page error = %q", got)
+	}
+}

@@ -71,6 +71,7 @@ type state struct {
 	tp     *policy.TechnicalProfile
 	verify map[string]*verification // email verifications on the current page, by claim id
 	sso    bool                     // resumed from a single sign-on session
+	pageCD string                   // the current page's content definition: its localized strings
 }
 
 func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {

@@ -15,6 +15,7 @@ import (
 // behind ValidationClaimsExchangeId, and the sign-up link of its SignUpTarget.
 func (e *Engine) unifiedPage(p *policy.Policy, r *flows.Run, st *state, step *policy.Step) {
 	r.Phase = flows.PhaseSignIn
+	st.pageCD = step.ContentDefinition
 	page := &flows.Page{Unified: true}
 	for _, sel := range step.Selections {
 		if sel.Validation == "" {
@@ -63,6 +64,7 @@ func (e *Engine) selfAssertedPage(p *policy.Policy, r *flows.Run, st *state, tp 
 		return false
 	}
 	st.tp = tp
+	st.pageCD = tp.Metadata["ContentDefinitionReferenceId"]
 	r.Phase = flows.PhaseAttributes
 	page := &flows.Page{Intro: e.text(p, tp, "UxElement", "initial_intro", "Please provide the following details."),
 		ContinueLabel: e.text(p, tp, "UxElement", "button_continue", "Continue")}
@@ -150,7 +152,7 @@ func (e *Engine) submit(ctx context.Context, p *policy.Policy, r *flows.Run, st 
 		if skip(v.Preconditions, scope) {
 			continue
 		}
-		vtp := p.TechnicalProfiles[v.ReferenceID]
+		vtp := onPage(p.TechnicalProfiles[v.ReferenceID], st.pageCD)
 		if _, err := e.run(ctx, p, r, st, vtp, scope, 0); err != nil {
 			if err.unsupported {
 				e.fail(r, false, err.code, err.msg, err.diagnostic)
@@ -203,4 +205,19 @@ func copyBag(b map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// onPage is a validation profile as it runs for a page: its messages come from the page's
+// localized strings (B2C localizes a validation error by the page it is shown on).
+func onPage(vtp *policy.TechnicalProfile, cd string) *policy.TechnicalProfile {
+	if vtp == nil || cd == "" || vtp.Metadata["ContentDefinitionReferenceId"] != "" {
+		return vtp
+	}
+	cp := *vtp
+	cp.Metadata = make(map[string]string, len(vtp.Metadata)+1)
+	for k, v := range vtp.Metadata {
+		cp.Metadata[k] = v
+	}
+	cp.Metadata["ContentDefinitionReferenceId"] = cd
+	return &cp
 }
