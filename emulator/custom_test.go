@@ -389,6 +389,9 @@ func TestCustomPolicyRESTAuthentication(t *testing.T) {
 		{"Basic", `<Item Key="AuthenticationType">Basic</Item>`,
 			`<Key Id="BasicAuthenticationUsername" StorageReferenceId="B2C_1A_RestApiUsername" /><Key Id="BasicAuthenticationPassword" StorageReferenceId="B2C_1A_RestApiPassword" />`,
 			"Authorization", "Basic YjJjOnBhNTU=", `Basic [redacted: user "b2c"]`},
+		{"Bearer", `<Item Key="AuthenticationType">Bearer</Item>`,
+			`<Key Id="BearerAuthenticationToken" StorageReferenceId="B2C_1A_RestApiKey" />`,
+			"Authorization", "Bearer k3y", "Bearer [redacted]"},
 		{"ApiKeyHeader", `<Item Key="AuthenticationType">ApiKeyHeader</Item>`,
 			`<Key Id="x-functions-key" StorageReferenceId="B2C_1A_RestApiKey" />`,
 			"X-Functions-Key", "k3y", "[redacted]"},
@@ -518,5 +521,67 @@ func TestCustomPolicyLocalizedValidationMessage(t *testing.T) {
 		"reenterPassword": "Passw0rd!x", "loyaltyId": "L-1"})
 	if got := page.Text("#claimVerificationServerError"); got != "You already have an account; sign in instead." {
 		t.Errorf("page error = %q", got)
+	}
+}
+
+// TestCustomPolicyRESTRequestShapes: a claim sent as the whole body, and the warning for a
+// claim resolver without IncludeClaimResolvingInClaimsHandling.
+func TestCustomPolicyRESTRequestShapes(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(raw))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"promoCode":"P"}`)
+	})
+	edit := func(s string) string {
+		s = strings.Replace(s, `<Item Key="IncludeClaimResolvingInClaimsHandling">true</Item>`, `<Item Key="ClaimUsedForRequestPayload">email</Item>`, 1)
+		return s
+	}
+	srv, _ := startLoyaltyIn(t, api, edit, "")
+	b := srv.NewBrowser(t)
+	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "rq@contoso.com")
+	idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"email": "rq@contoso.com", "newPassword": "Passw0rd!x",
+		"reenterPassword": "Passw0rd!x", "loyaltyId": "L-1"}))
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) != 1 || bodies[0] != "rq@contoso.com" {
+		t.Errorf("bodies = %q, want the email claim as the whole body", bodies)
+	}
+	var calls struct{ Calls []struct{ Warnings []string } }
+	post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/calls", nil, &calls)
+	if len(calls.Calls) != 1 || len(calls.Calls[0].Warnings) != 1 || !strings.Contains(calls.Calls[0].Warnings[0], "IncludeClaimResolvingInClaimsHandling") {
+		t.Errorf("warnings = %+v", calls.Calls)
+	}
+}
+
+// TestCustomPolicyPartialOverride: an Extensions fragment that only adds a metadata item to a
+// base profile (EnforceEmailVerification=false) changes that profile and keeps the rest;
+// login_hint pre-fills the unified page.
+func TestCustomPolicyPartialOverride(t *testing.T) {
+	edit := func(s string) string {
+		if !strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`) {
+			return s
+		}
+		return strings.Replace(s, `<TechnicalProfile Id="LocalAccountSignUpWithLogonEmail">`,
+			`<TechnicalProfile Id="LocalAccountSignUpWithLogonEmail"><Metadata><Item Key="EnforceEmailVerification">false</Item></Metadata>`, 1)
+	}
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
+	b := srv.NewBrowser(t)
+	page := b.Get(customAuthorize() + "&login_hint=" + url.QueryEscape("hint@contoso.com"))
+	if got := page.Doc.Find("input#signInName").AttrOr("value", ""); got != "hint@contoso.com" {
+		t.Errorf("login_hint: signInName = %q", got)
+	}
+	page = b.Follow(page, "a#createAccount")
+	if page.Doc.Find("#email_ver_but_send").Length() != 0 || page.Doc.Find("input#loyaltyId").Length() != 1 || page.Text("button#continue") != "Create" {
+		t.Fatalf("the override should remove the verification and keep the page:\n%s", page.Body)
+	}
+	claims := idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"email": "nv@contoso.com", "newPassword": "Passw0rd!x",
+		"reenterPassword": "Passw0rd!x", "loyaltyId": "L-2"}))
+	if claims["promoCode"] != "PROMO-L-2" {
+		t.Errorf("claims = %v", claims)
 	}
 }

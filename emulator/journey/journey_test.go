@@ -1,6 +1,9 @@
 package journey
 
 import (
+	"context"
+	"errors"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -195,6 +198,34 @@ func TestClaimsTransformations(t *testing.T) {
 		}
 		if tc.claim != "" && scope[tc.claim] != tc.want {
 			t.Errorf("%s: %s = %q, want %q", tc.name, tc.claim, scope[tc.claim], tc.want)
+		}
+	}
+}
+
+func TestRequestFailedMessages(t *testing.T) {
+	e := &Engine{}
+	p := &policy.Policy{}
+	const u = "https://api.example/validate"
+	dns := &net.DNSError{Err: "no such host", Name: "api.example", IsNotFound: true}
+	refused := errors.New("connect: connection refused")
+	for _, tc := range []struct {
+		name     string
+		metadata map[string]string
+		err      error
+		want     string
+	}{
+		{"refused", nil, refused, "Failed to establish connection to restful service end point. Restful service URL: " + u},
+		{"timeout", nil, context.DeadlineExceeded, "Failed to establish connection to restful service end point within timeout limit 10 seconds. Restful service URL: " + u},
+		{"dns", nil, dns, "Failed to resolve the hostname of the restful service endpoint. Restful service URL: " + u},
+		{"custom default", map[string]string{"DefaultUserMessageIfRequestFailed": "Our loyalty service is down."}, dns, "Our loyalty service is down."},
+		{"custom timeout", map[string]string{"UserMessageIfRequestTimeout": "Too slow: {0}"}, context.DeadlineExceeded, "Too slow: " + u},
+	} {
+		md := map[string]string{"ServiceUrl": u}
+		for k, v := range tc.metadata {
+			md[k] = v
+		}
+		if got := e.requestFailed(p, &policy.TechnicalProfile{Metadata: md}, tc.err); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

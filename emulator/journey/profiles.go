@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -223,11 +224,27 @@ func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *flows.Run, tp
 		return nil, &runError{msg: "The claims exchange could not be completed.", unsupported: false, code: "AADB2C90075",
 			diagnostic: fmt.Sprintf("%s: AuthenticationType None in production needs AllowInsecureAuthInProduction=true (or DeploymentMode=Development)", tp.ID)}
 	}
+	bearer := ""
+	if claim := md["UseClaimAsBearerToken"]; claim != "" && auth == "Bearer" {
+		for _, c := range tp.InputClaims {
+			if strings.EqualFold(c.ClaimType, claim) {
+				name := c.PartnerClaimType
+				if name == "" {
+					name = c.ClaimType
+				}
+				bearer = inputs[name]
+				delete(inputs, name) // the token travels in the header only (b2cemu's choice)
+			}
+		}
+	}
 	method, ctype := http.MethodPost, "application/json"
 	var body []byte
 	switch in := md["SendClaimsIn"]; in {
 	case "", "Body":
 		body, _ = json.Marshal(inputs)
+		if claim := md["ClaimUsedForRequestPayload"]; claim != "" {
+			body = []byte(inputs[claim]) // a string claim sent as the whole body, usually built by GenerateJson
+		}
 	case "Form":
 		form := url.Values{}
 		for k, v := range inputs {
@@ -254,7 +271,7 @@ func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *flows.Run, tp
 		return nil, unsupported(tp, fmt.Sprintf("SendClaimsIn %q", in))
 	}
 	call := connector.Call{ID: e.callID(), Time: e.Now(), RunID: r.ID, Connector: tp.ID, Step: stepName(step), URL: connector.Redact(target),
-		RequestHeaders: map[string]string{}, Request: string(body)}
+		RequestHeaders: map[string]string{}, Request: string(body), Warnings: resolverWarnings(tp)}
 	if ctype != "" {
 		call.RequestHeaders["Content-Type"] = ctype
 	}
@@ -278,6 +295,20 @@ func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *flows.Run, tp
 			user := e.PolicyKeys[strings.ToLower(tp.Keys["BasicAuthenticationUsername"])]
 			req.SetBasicAuth(user, e.PolicyKeys[strings.ToLower(tp.Keys["BasicAuthenticationPassword"])])
 			call.RequestHeaders["Authorization"] = "Basic [redacted: user " + strconv.Quote(user) + "]"
+		case "Bearer":
+			token := e.PolicyKeys[strings.ToLower(tp.Keys["BearerAuthenticationToken"])]
+			if claim := md["UseClaimAsBearerToken"]; claim != "" {
+				token = bearer
+			}
+			if token == "" {
+				cancel()
+				rerr := &runError{code: "AADB2C90194", msg: "The claim to use as a bearer token has no value.",
+					diagnostic: fmt.Sprintf("%s: AuthenticationType Bearer without a token: set the BearerAuthenticationToken key in policyKeys, or give the UseClaimAsBearerToken claim (%q) a value as an input claim", tp.ID, md["UseClaimAsBearerToken"])}
+				e.record(call, began, nil, rerr)
+				return nil, rerr
+			}
+			req.Header.Set("Authorization", "Bearer "+token)
+			call.RequestHeaders["Authorization"] = "Bearer [redacted]"
 		case "ApiKeyHeader":
 			for id, ref := range tp.Keys {
 				req.Header.Set(id, e.PolicyKeys[strings.ToLower(ref)])
@@ -317,10 +348,67 @@ func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *flows.Run, tp
 		e.record(call, began, out, rerr)
 		return out, rerr
 	}
-	rerr := &runError{msg: fmt.Sprintf("Failed to establish connection to restful service end point. Restful service URL: %s", md["ServiceUrl"]),
+	rerr := &runError{msg: e.requestFailed(p, tp, lastErr),
 		diagnostic: fmt.Sprintf("%s: calling %s failed twice (B2C waits 10 seconds and retries once): %v", tp.ID, connector.Redact(md["ServiceUrl"]), lastErr)}
 	e.record(call, began, nil, rerr)
 	return nil, rerr
+}
+
+// requestFailed is the user's message for a call that got no answer: the profile's
+// UserMessageIfRequestTimeout, UserMessageIfDnsResolutionFailed or
+// DefaultUserMessageIfRequestFailed (metadata, then localized strings, then B2C's texts; the
+// specific ones fall back to the default one).
+func (e *Engine) requestFailed(p *policy.Policy, tp *policy.TechnicalProfile, err error) string {
+	serviceURL := tp.Metadata["ServiceUrl"]
+	custom := func(key string) string {
+		if v := tp.Metadata[key]; v != "" {
+			return v
+		}
+		return e.localized(p, tp, "ErrorMessage", "", key)
+	}
+	customDef := custom("DefaultUserMessageIfRequestFailed")
+	specific := func(key, fallback string) string {
+		if v := custom(key); v != "" {
+			return v
+		}
+		if customDef != "" {
+			return customDef
+		}
+		return fallback
+	}
+	def := customDef
+	if def == "" {
+		def = "Failed to establish connection to restful service end point. Restful service URL: {0}"
+	}
+	var dns *net.DNSError
+	var nerr net.Error
+	switch {
+	case errors.As(err, &dns):
+		return strings.ReplaceAll(specific("UserMessageIfDnsResolutionFailed", "Failed to resolve the hostname of the restful service endpoint. Restful service URL: {0}"), "{0}", serviceURL)
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &nerr) && nerr.Timeout():
+		msg := specific("UserMessageIfRequestTimeout", "Failed to establish connection to restful service end point within timeout limit {0} seconds. Restful service URL: {1}")
+		if strings.Contains(msg, "{1}") {
+			return strings.NewReplacer("{0}", "10", "{1}", serviceURL).Replace(msg)
+		}
+		return strings.ReplaceAll(msg, "{0}", serviceURL)
+	}
+	return strings.ReplaceAll(def, "{0}", serviceURL)
+}
+
+// resolverWarnings flags claim resolvers in a RESTful profile's input defaults when the profile
+// lacks IncludeClaimResolvingInClaimsHandling: B2C documents that it then sends them as
+// written. b2cemu resolves them anyway and says so.
+func resolverWarnings(tp *policy.TechnicalProfile) []string {
+	if strings.EqualFold(tp.Metadata["IncludeClaimResolvingInClaimsHandling"], "true") {
+		return nil
+	}
+	var out []string
+	for _, c := range tp.InputClaims {
+		if c.HasDefault && resolverRe.MatchString(c.DefaultValue) {
+			out = append(out, fmt.Sprintf("The input claim %s defaults to the claim resolver %q, but the profile does not set IncludeClaimResolvingInClaimsHandling=true; Microsoft documents that B2C then sends it unresolved. b2cemu resolved it; add the metadata item so a real tenant does too.", c.ClaimType, c.DefaultValue))
+		}
+	}
+	return out
 }
 
 // stepName names where a RESTful profile ran, for the call inspector.

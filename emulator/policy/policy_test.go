@@ -95,7 +95,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown handler", map[string]string{"base.xml": strings.Replace(base, "Providers.RestfulProvider", "Providers.Nope", 1) + "", "loc.xml": loc,
 			"ext.xml": strings.Replace(ext, "Providers.RestfulProvider", "Providers.TelepathyProvider", 1), "rp.xml": rp}, `TechnicalProfile Id="REST-ValidateProfile": the protocol "Proprietary" with handler`},
 		{"missing claim type", map[string]string{"base.xml": base, "loc.xml": loc, "ext.xml": strings.Replace(ext, `<InputClaim ClaimTypeReferenceId="loyaltyId" />`, `<InputClaim ClaimTypeReferenceId="loyaltyNumber" />`, 1), "rp.xml": rp},
-			`ext.xml:38: TechnicalProfile Id="REST-ValidateProfile": references the claim type "loyaltyNumber", which the ClaimsSchema does not declare`},
+			`ext.xml:39: TechnicalProfile Id="REST-ValidateProfile": references the claim type "loyaltyNumber", which the ClaimsSchema does not declare`},
 		{"missing technical profile", map[string]string{"base.xml": strings.Replace(base, `TechnicalProfileReferenceId="AAD-UserReadUsingObjectId"`, `TechnicalProfileReferenceId="AAD-Read"`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
 			`UserJourney SignUpOrSignIn step 3: references the technical profile "AAD-Read", which is not declared`},
 		{"unsupported step type", map[string]string{"base.xml": strings.Replace(base, `Type="SendClaims"`, `Type="InvokeSubJourney"`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
