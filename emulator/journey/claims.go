@@ -87,7 +87,7 @@ func (e *Engine) localized(p *policy.Policy, tp *policy.TechnicalProfile, elemen
 	if cd == nil || p.Localization == nil {
 		return ""
 	}
-	lang := p.Localization.Child("SupportedLanguages").Attr["DefaultLanguage"]
+	lang := p.Localization.Child("SupportedLanguages").AttrOf("DefaultLanguage")
 	for _, ref := range cd.Path("LocalizedResourcesReferences", "LocalizedResourcesReference") {
 		if lang != "" && ref.Attr["Language"] != lang {
 			continue

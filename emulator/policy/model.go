@@ -176,7 +176,7 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 	if prof := rp.Child("TechnicalProfile"); prof != nil {
 		p.RelyingParty = p.technicalProfile(prof, errs)
 		p.RelyingParty.Kind = RelyingPartyProfile
-		p.SubjectClaim = prof.Child("SubjectNamingInfo").Attr["ClaimType"]
+		p.SubjectClaim = prof.Child("SubjectNamingInfo").AttrOf("ClaimType")
 	} else {
 		errs.add(rp, "RelyingParty", "has no TechnicalProfile (PolicyProfile) naming the token's claims")
 	}

@@ -23,6 +23,14 @@ type Element struct {
 	Line     int
 }
 
+// AttrOf returns an attribute of e, or "" when e is nil (an absent optional element).
+func (e *Element) AttrOf(key string) string {
+	if e == nil {
+		return ""
+	}
+	return e.Attr[key]
+}
+
 // Child returns the first child named name, or nil.
 func (e *Element) Child(name string) *Element {
 	if e == nil {

@@ -1,0 +1,65 @@
+package journey
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/emulator/store"
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// FuzzPolicy feeds the loader any relying-party and Extensions file over the example base:
+// loading never panics, a problem is a *policy.Error, and a policy that loads runs its journey
+// through a sign-up and a sign-in without panicking.
+func FuzzPolicy(f *testing.F) {
+	dir := filepath.Join("..", "..", "docs", "examples", "custom-policies", "policies")
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		return string(b)
+	}
+	base, loc := read("TrustFrameworkBase.xml"), read("TrustFrameworkLocalization.xml")
+	f.Add(read("TrustFrameworkExtensions.xml"), read("SignUpOrSignin.xml"))
+	f.Add(`<TrustFrameworkPolicy PolicyId="B2C_1A_TrustFrameworkExtensions"><BasePolicy><PolicyId>B2C_1A_TrustFrameworkLocalization</PolicyId></BasePolicy></TrustFrameworkPolicy>`,
+		`<TrustFrameworkPolicy PolicyId="B2C_1A_x"><BasePolicy><PolicyId>B2C_1A_TrustFrameworkExtensions</PolicyId></BasePolicy><RelyingParty><DefaultUserJourney ReferenceId="SignUpOrSignIn"/><TechnicalProfile Id="P"><Protocol Name="OpenIdConnect"/></TechnicalProfile></RelyingParty></TrustFrameworkPolicy>`)
+	f.Fuzz(func(t *testing.T, ext, rp string) {
+		tmp := t.TempDir()
+		for name, data := range map[string]string{"base.xml": base, "loc.xml": loc, "ext.xml": ext, "rp.xml": rp} {
+			if err := os.WriteFile(filepath.Join(tmp, name), []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		policies, err := policy.Load([]string{tmp})
+		var perr *policy.Error
+		if err != nil {
+			if !errors.As(err, &perr) {
+				t.Fatalf("not a policy error: %v", err)
+			}
+			return
+		}
+		e := &Engine{Policies: policies, Directory: store.NewUsers(4), Tenant: "contoso", TenantID: "t",
+			PolicyKeys: map[string]string{}, HTTP: nil, Now: time.Now, NewID: func() string { return "0123abcd-0000-4000-8000-000000000000" }}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		for _, p := range policies {
+			def := &flows.Definition{ID: p.ID}
+			r := e.Start(def, "run", "client", "")
+			inputs := []flows.Input{flows.StartSignUp{}, flows.VerifyEmail{Action: "send", Field: "email", Values: map[string]string{"email": "a@b.c"}},
+				flows.SubmitAttributes{Values: map[string]string{"email": "a@b.c", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x"}},
+				flows.SignInLocal{Email: "a@b.c", Password: "Passw0rd!x"}}
+			for _, in := range inputs {
+				if r.Phase.Terminal() {
+					break
+				}
+				_ = e.Advance(ctx, def, r, in)
+			}
+		}
+	})
+}
