@@ -585,3 +585,59 @@ func TestCustomPolicyPartialOverride(t *testing.T) {
 		t.Errorf("claims = %v", claims)
 	}
 }
+
+// TestCustomPolicySocialButton: an identity provider of the unified page gets its button (the
+// claims exchange id, the localized or display name); choosing it ends on the error page with
+// a diagnostic naming the profile, since external identity providers do not run yet.
+func TestCustomPolicySocialButton(t *testing.T) {
+	edit := func(s string) string {
+		if !strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`) {
+			return s
+		}
+		s = strings.Replace(s, `  </ClaimsProviders>`, `    <ClaimsProvider>
+      <Domain>facebook.com</Domain>
+      <DisplayName>Facebook</DisplayName>
+      <TechnicalProfiles>
+        <TechnicalProfile Id="Facebook-OAUTH">
+          <DisplayName>Facebook</DisplayName>
+          <Protocol Name="OAuth2" />
+          <Metadata><Item Key="ProviderName">facebook</Item><Item Key="client_id">facebook_clientid</Item></Metadata>
+          <OutputClaims><OutputClaim ClaimTypeReferenceId="email" PartnerClaimType="email" /></OutputClaims>
+        </TechnicalProfile>
+      </TechnicalProfiles>
+    </ClaimsProvider>
+  </ClaimsProviders>
+  <UserJourneys>
+    <UserJourney Id="SignUpOrSignIn">
+      <OrchestrationSteps>
+        <OrchestrationStep Order="1" Type="CombinedSignInAndSignUp" ContentDefinitionReferenceId="api.signuporsignin">
+          <ClaimsProviderSelections><ClaimsProviderSelection TargetClaimsExchangeId="FacebookExchange" /></ClaimsProviderSelections>
+        </OrchestrationStep>
+        <OrchestrationStep Order="2" Type="ClaimsExchange">
+          <ClaimsExchanges><ClaimsExchange Id="FacebookExchange" TechnicalProfileReferenceId="Facebook-OAUTH" /></ClaimsExchanges>
+        </OrchestrationStep>
+      </OrchestrationSteps>
+    </UserJourney>
+  </UserJourneys>`, 1)
+		return s
+	}
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
+	b := srv.NewBrowser(t)
+	page := b.Get(customAuthorize())
+	if page.Doc.Find("button#FacebookExchange").Length() != 1 || page.Text("button#FacebookExchange") != "Facebook" || page.Doc.Find("#signInName").Length() != 1 {
+		t.Fatalf("the unified page lacks the Facebook button or the local form:\n%s", page.Body)
+	}
+	// Local sign-up still works: step 2 has two exchanges and runs the one "Sign up now" chose.
+	page = b.Follow(page, "a#createAccount")
+	if page.Doc.Find("input#loyaltyId").Length() != 1 {
+		t.Fatalf("sign-up page:\n%s", page.Body)
+	}
+	b2 := srv.NewBrowser(t)
+	page = b2.Submit(b2.Get(customAuthorize()), "button#FacebookExchange", nil)
+	if !strings.Contains(page.Body, "AADB2C90075") {
+		t.Fatalf("not the error page: %d\n%s", page.Status, page.Body)
+	}
+	if log := srv.Log.String(); !strings.Contains(log, `TechnicalProfile Id=\"Facebook-OAUTH\"`) && !strings.Contains(log, `TechnicalProfile Id="Facebook-OAUTH"`) || !strings.Contains(log, "external identity provider") {
+		t.Errorf("the log does not name the profile:\n%s", log)
+	}
+}

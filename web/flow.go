@@ -207,6 +207,9 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, r *f
 		m := views.SignIn{Page: page, Form: form, Combined: true, Local: p.LocalSignIn, LocalSignUp: p.SignUpLink,
 			Email: r.Values.String("email"), PageError: r.PageError, EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
 		m.SignUpURL = form.Action + "&op=signup&csrf=" + url.QueryEscape(form.CSRF) + "&seq=" + strconv.Itoa(r.Seq)
+		for _, pr := range p.Providers {
+			m.Providers = append(m.Providers, views.Provider{ID: pr.Value, ButtonID: pr.Value, DisplayName: pr.Label})
+		}
 		return s.render(c, http.StatusOK, views.SignInPage(m))
 	}
 	m := views.SelfAsserted{Page: page, Form: form, Intro: p.Intro, ContinueLabel: p.ContinueLabel, ServerError: r.PageError,

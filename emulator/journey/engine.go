@@ -162,7 +162,10 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 			st.bag["authenticationsource"] = "localAccountAuthentication"
 		}
 	case flows.ChooseProvider:
-		return flows.Errorf(flows.Invalid, "signing in with %s from a custom policy is not supported yet", in.Provider)
+		if step.Type != "CombinedSignInAndSignUp" && step.Type != "ClaimsProviderSelection" || !offers(step, in.Provider) {
+			return flows.Errorf(flows.Invalid, "there is no %q button on this page", in.Provider)
+		}
+		st.chosen = in.Provider
 	default:
 		return flows.Errorf(flows.Invalid, "%T does not apply to a custom policy's page", in)
 	}
@@ -190,8 +193,7 @@ func (e *Engine) proceed(ctx context.Context, p *policy.Policy, r *flows.Run, st
 				st.chosen = step.Selections[0].Target
 				continue
 			}
-			e.fail(r, false, "", "Choosing among identity providers in a custom policy is not supported yet.",
-				fmt.Sprintf("%s: OrchestrationStep %d offers %d identity providers; b2cemu runs custom-policy journeys with local accounts only so far", p.File, step.Order, len(step.Selections)))
+			e.unifiedPage(p, r, st, step) // the identity provider buttons
 			return
 		case "ClaimsExchange":
 			ex, ok := exchangeOf(step, st.chosen)
@@ -231,6 +233,16 @@ func exchangeOf(step *policy.Step, chosen string) (policy.Exchange, bool) {
 		}
 	}
 	return policy.Exchange{}, false
+}
+
+// offers reports whether a selection step has a button for the claims exchange.
+func offers(step *policy.Step, exchange string) bool {
+	for _, sel := range step.Selections {
+		if sel.Target == exchange {
+			return true
+		}
+	}
+	return false
 }
 
 // skip applies a step's preconditions: the first satisfied one skips the step.

@@ -18,6 +18,9 @@ func (e *Engine) unifiedPage(p *policy.Policy, r *flows.Run, st *state, step *po
 	st.pageCD = step.ContentDefinition
 	page := &flows.Page{Unified: true}
 	for _, sel := range step.Selections {
+		if sel.Target != "" {
+			page.Providers = append(page.Providers, flows.PageOption{Value: sel.Target, Label: e.providerLabel(p, step, sel.Target)})
+		}
 		if sel.Validation == "" {
 			continue
 		}
@@ -220,4 +223,22 @@ func onPage(vtp *policy.TechnicalProfile, cd string) *policy.TechnicalProfile {
 	}
 	cp.Metadata["ContentDefinitionReferenceId"] = cd
 	return &cp
+}
+
+// providerLabel is an identity provider button's text: the page's localized ClaimsProvider
+// string for the exchange, else the display name of the technical profile behind it.
+func (e *Engine) providerLabel(p *policy.Policy, step *policy.Step, exchange string) string {
+	if s := e.localized(p, &policy.TechnicalProfile{Metadata: map[string]string{"ContentDefinitionReferenceId": step.ContentDefinition}}, "ClaimsProvider", "", exchange); s != "" {
+		return s
+	}
+	for _, st := range p.Journey.Steps {
+		for _, ex := range st.Exchanges {
+			if ex.ID == exchange {
+				if tp := p.TechnicalProfiles[ex.TechnicalProfile]; tp != nil && tp.DisplayName != "" {
+					return tp.DisplayName
+				}
+			}
+		}
+	}
+	return exchange
 }

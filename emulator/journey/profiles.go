@@ -73,6 +73,8 @@ func (e *Engine) run(ctx context.Context, p *policy.Policy, r *flows.Run, st *st
 		result, err = e.restful(ctx, p, r, tp, inputs, step)
 	case policy.Transformation, policy.Session, policy.Engine, policy.TokenIssuer:
 		result = map[string]string{}
+	case policy.IdentityProvider:
+		return nil, unsupported(tp, fmt.Sprintf("signing in with an external identity provider (the %s protocol)", tp.Protocol))
 	default:
 		return nil, unsupported(tp, fmt.Sprintf("a %s technical profile", tp.Kind))
 	}
