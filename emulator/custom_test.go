@@ -641,3 +641,53 @@ func TestCustomPolicySocialButton(t *testing.T) {
 		t.Errorf("the log does not name the profile:\n%s", log)
 	}
 }
+
+func authorizeFor(policy string) string {
+	return strings.Replace(customAuthorize(), "B2C_1A_signup_signin", policy, 1)
+}
+
+// TestCustomPolicyPasswordResetAndProfileEdit runs the example's other relying parties:
+// password reset (verify the address, set a new password, sign in with it) and profile edit
+// (sign in, change the names, which the directory keeps).
+func TestCustomPolicyPasswordResetAndProfileEdit(t *testing.T) {
+	srv := startLoyalty(t, &loyaltyAPI{})
+	if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", map[string]any{"email": "pr@contoso.com", "password": "Old-Passw0rd",
+		"attributes": map[string]any{"displayName": "Pat", "givenName": "Pat"}}, nil); status != 201 {
+		t.Fatalf("seeding: %d", status)
+	}
+	b := srv.NewBrowser(t)
+	page := b.Get(authorizeFor("B2C_1A_PasswordReset"))
+	if page.Doc.Find("#email_ver_but_send").Length() != 1 {
+		t.Fatalf("not the address verification page:\n%s", page.Body)
+	}
+	page = verified(t, srv, b, page, "pr@contoso.com")
+	page = b.Submit(page, "button#continue", nil)
+	if page.Doc.Find("input#newPassword").Length() != 1 {
+		t.Fatalf("not the new password page:\n%s", page.Body)
+	}
+	claims := idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"newPassword": "New-Passw0rd", "reenterPassword": "New-Passw0rd"}))
+	if claims["email"] != "pr@contoso.com" || claims["sub"] == "" {
+		t.Errorf("password reset claims = %v", claims)
+	}
+
+	b = srv.NewBrowser(t)
+	page = b.Get(authorizeFor("B2C_1A_ProfileEdit"))
+	if page.Doc.Find("input#signInName").Length() != 1 || page.Doc.Find("input#password").Length() != 1 {
+		t.Fatalf("not the sign-in page of profile edit:\n%s", page.Body)
+	}
+	page = b.Submit(page, "button#continue", map[string]string{"signInName": "pr@contoso.com", "password": "Old-Passw0rd"})
+	if got := page.Text("#claimVerificationServerError"); got != "Your password is incorrect." {
+		t.Fatalf("the old password still works after the reset: %q", got)
+	}
+	page = b.Submit(page, "button#continue", map[string]string{"signInName": "pr@contoso.com", "password": "New-Passw0rd"})
+	if page.Doc.Find("input#givenName").AttrOr("value", "") != "Pat" {
+		t.Fatalf("the profile page is not pre-filled from the directory:\n%s", page.Body)
+	}
+	claims = idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"givenName": "Patricia", "surname": "Lee"}))
+	if claims["given_name"] != "Patricia" || claims["family_name"] != "Lee" || claims["sub"] != listUsers(t, srv)[0]["objectId"] {
+		t.Errorf("profile edit claims = %v", claims)
+	}
+	if attrs := listUsers(t, srv)[0]["attributes"].(map[string]any); attrs["givenName"] != "Patricia" || attrs["surname"] != "Lee" || attrs["displayName"] != "Pat" {
+		t.Errorf("stored attributes = %v", attrs)
+	}
+}

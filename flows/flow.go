@@ -140,6 +140,10 @@ type Run struct {
 	// the user flow's definition. Journey is the custom-policy engine's own state.
 	Page    *Page
 	Journey any
+	// Request is the authorize request's query parameters and ClientIP the browser's address,
+	// for custom policies' claim resolvers ({OAUTH-KV:name}, {Context:IPAddress}).
+	Request  map[string]string
+	ClientIP string
 
 	User        *User          // the signed-in or created user (PhaseDone)
 	NewUser     bool           // the user was created in this run

@@ -158,6 +158,10 @@ func (s *server) authorize(c echo.Context) error {
 	if ar.LoginHint != "" {
 		sess.Run.Values["email"] = ar.LoginHint
 	}
+	sess.Run.Request, sess.Run.ClientIP = map[string]string{}, c.RealIP()
+	for k := range q {
+		sess.Run.Request[k] = q.Get(k)
+	}
 	if done, err := s.resumeSSO(c, def, sess, q.Get("prompt")); done || err != nil {
 		return err
 	}

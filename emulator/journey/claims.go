@@ -12,11 +12,15 @@ import (
 	"github.com/b2cemu/b2cemu/flows"
 )
 
-var resolverRe = regexp.MustCompile(`\{([A-Za-z]+):([^{}]+)\}`)
+var resolverRe = regexp.MustCompile(`\{([A-Za-z-]+):([^{}]+)\}`)
 
 // lcids are .NET culture ids of the cultures b2cemu speaks ({Culture:LCID}); a neutral
 // culture has its own id (en → 9).
 var lcids = map[string]string{"en-us": "1033", "en-gb": "2057", "en": "9", "es": "10", "es-es": "3082", "es-mx": "2058"}
+
+// oidcParams are the {OIDC:*} resolvers that read an authorize parameter.
+var oidcParams = map[string]string{"LoginHint": "login_hint", "DomainHint": "domain_hint", "MaxAge": "max_age", "Nonce": "nonce",
+	"Prompt": "prompt", "Resource": "resource", "Scope": "scope", "RedirectUri": "redirect_uri"}
 
 // resolve replaces claim resolvers ({Culture:LCID}, {Policy:PolicyId}, {OIDC:ClientId},
 // {Context:CorrelationId}, {Claim:x}, …) in a default value.
@@ -51,11 +55,21 @@ func (e *Engine) resolve(p *policy.Policy, r *flows.Run, bag map[string]string, 
 			return r.ClientID
 		case "Context:CorrelationId":
 			return r.ID
+		case "Context:IPAddress":
+			return r.ClientIP
+		case "Context:BuildNumber":
+			return "b2cemu"
 		case "Context:DateTimeInUtc":
 			return e.Now().UTC().Format("1/2/2006 3:04:05 PM")
 		}
 		if kind == "Claim" {
 			return bag[strings.ToLower(key)]
+		}
+		if kind == "OAUTH-KV" {
+			return r.Request[key] // an authorize parameter; an absent one resolves to nothing
+		}
+		if param, ok := oidcParams[key]; kind == "OIDC" && ok {
+			return r.Request[param]
 		}
 		return m // not a resolver b2cemu knows: left as written
 	})
@@ -148,7 +162,11 @@ func (e *Engine) transform(p *policy.Policy, tp *policy.TechnicalProfile, id str
 		}
 		out["outputClaim"] = v
 	case "FormatStringClaim":
-		out["outputClaim"] = strings.ReplaceAll(params["stringFormat"], "{0}", in["inputClaim"])
+		format := strings.ReplaceAll(params["stringFormat"], "{RelyingPartyTenantId}", e.Tenant+".onmicrosoft.com")
+		out["outputClaim"] = strings.ReplaceAll(format, "{0}", in["inputClaim"])
+	case "CreateAlternativeSecurityId":
+		b, _ := json.Marshal(map[string]string{"issuer": in["identityProvider"], "issuerUserId": base64.StdEncoding.EncodeToString([]byte(in["key"]))})
+		out["alternativeSecurityId"] = string(b)
 	case "FormatStringMultipleClaims":
 		out["outputClaim"] = strings.NewReplacer("{0}", in["inputClaim1"], "{1}", in["inputClaim2"]).Replace(params["stringFormat"])
 	case "ChangeCase":

@@ -92,8 +92,11 @@ func TestClaimResolvers(t *testing.T) {
 		{"", "{Context:DateTimeInUtc}", "3/4/2026 5:05:06 PM"},
 		{"", "hi {Claim:email}", "hi a@b.c"},
 		{"", "{Unknown:Thing}", "{Unknown:Thing}"},
+		{"", "{OAUTH-KV:campaignId}|{OAUTH-KV:missing}|{OIDC:LoginHint}|{OIDC:Prompt}", "summer|||login"},
+		{"", "{Context:IPAddress}", "127.0.0.1"},
 	} {
-		r := &flows.Run{ID: "run-1", ClientID: "client", UILocales: tc.locale}
+		r := &flows.Run{ID: "run-1", ClientID: "client", UILocales: tc.locale, ClientIP: "127.0.0.1",
+			Request: map[string]string{"campaignId": "summer", "prompt": "login"}}
 		if got := e.resolve(p, r, bag, tc.in); got != tc.want {
 			t.Errorf("%s %s = %q, want %q", tc.locale, tc.in, got, tc.want)
 		}
@@ -162,7 +165,7 @@ func transformation(method string, inputs, params, outputs map[string]string) *p
 }
 
 func TestClaimsTransformations(t *testing.T) {
-	e := &Engine{NewID: func() string { return "0000000a-0000-4000-8000-000000000000" }}
+	e := &Engine{Tenant: "contoso", NewID: func() string { return "0000000a-0000-4000-8000-000000000000" }}
 	bag := func() map[string]string {
 		return map[string]string{"email": "Ana@Contoso.com", "other": "ana@contoso.com", "given": "Ana", "sur": "Silva",
 			"mails": `["a@x.com","b@x.com"]`, "json": `{"user":{"tier":"gold"}}`}
@@ -187,6 +190,8 @@ func TestClaimsTransformations(t *testing.T) {
 		{"AssertStringClaimsAreEqual ignoring case", transformation("AssertStringClaimsAreEqual", map[string]string{"inputClaim1": "email", "inputClaim2": "other"}, map[string]string{"stringComparison": "ordinalIgnoreCase"}, nil), "", "", false},
 		{"AssertStringClaimsAreEqual fails", transformation("AssertStringClaimsAreEqual", map[string]string{"inputClaim1": "email", "inputClaim2": "other"}, map[string]string{"stringComparison": "ordinal"}, nil), "", "", true},
 		{"GetSingleItemFromStringCollection", transformation("GetSingleItemFromStringCollection", map[string]string{"collection": "mails"}, nil, map[string]string{"extractedItem": "out"}), "out", "a@x.com", false},
+		{"CreateAlternativeSecurityId", transformation("CreateAlternativeSecurityId", map[string]string{"key": "given", "identityProvider": "other"}, nil, map[string]string{"alternativeSecurityId": "out"}), "out", `{"issuer":"ana@contoso.com","issuerUserId":"QW5h"}`, false},
+		{"FormatStringClaim RelyingPartyTenantId", transformation("FormatStringClaim", map[string]string{"inputClaim": "given"}, map[string]string{"stringFormat": "cpim_{0}@{RelyingPartyTenantId}"}, map[string]string{"outputClaim": "out"}), "out", "cpim_Ana@contoso.onmicrosoft.com", false},
 		{"GetClaimFromJson", transformation("GetClaimFromJson", map[string]string{"inputJson": "json"}, map[string]string{"claimToExtract": "user.tier"}, map[string]string{"extractedClaim": "out"}), "out", "gold", false},
 	} {
 		p := &policy.Policy{Transformations: map[string]*policy.Element{"t": tc.t}}

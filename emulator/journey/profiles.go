@@ -145,24 +145,10 @@ func (e *Engine) directory(ctx context.Context, p *policy.Policy, tp *policy.Tec
 			return nil, unsupported(tp, "creating a user by objectId")
 		}
 		u = &flows.User{ObjectID: e.NewID(), Identities: []flows.Identity{identity}, Attributes: flows.Claims{"email": value}, Created: e.Now()}
-		password := ""
-		for _, c := range tp.PersistedClaims {
-			name := c.PartnerClaimType
-			if name == "" {
-				name = c.ClaimType
-			}
-			v, ok := scope[strings.ToLower(c.ClaimType)]
-			if (!ok || v == "") && c.HasDefault {
-				v = c.DefaultValue
-			}
-			switch {
-			case v == "":
-			case name == "password":
-				password = v
-			case name == "signInNames.emailAddress":
-			default:
-				u.Attributes[name] = v
-			}
+		attrs, password := persisted(tp, scope)
+		delete(attrs, "signInNames.emailAddress")
+		for k, v := range attrs {
+			u.Attributes[k] = v
 		}
 		if err := e.Directory.Create(ctx, u, password); err != nil {
 			if errors.Is(err, flows.ErrExists) {
@@ -173,9 +159,51 @@ func (e *Engine) directory(ctx context.Context, p *policy.Policy, tp *policy.Tec
 		out := userClaims(e.Tenant, u)
 		out["newClaimsPrincipalCreated"] = "true"
 		return out, nil
+	case strings.EqualFold(op, "Write"):
+		up, ok := e.Directory.(updater)
+		if !ok {
+			return nil, unsupported(tp, "updating a user in this directory")
+		}
+		attrs, password := persisted(tp, scope)
+		delete(attrs, "objectId")
+		delete(attrs, "signInNames.emailAddress")
+		updated, err := up.Update(ctx, u.ObjectID, attrs, password)
+		if err != nil {
+			return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
+		}
+		return userClaims(e.Tenant, updated), nil
 	default:
-		return nil, unsupported(tp, fmt.Sprintf("the directory operation %q on an existing user", op))
+		return nil, unsupported(tp, fmt.Sprintf("the directory operation %q", op))
 	}
+}
+
+// updater is a directory that can change an existing user (b2cemu's store).
+type updater interface {
+	Update(ctx context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error)
+}
+
+// persisted are a directory profile's PersistedClaims from scope, by directory attribute
+// name (PartnerClaimType, else the claim id), with their DefaultValues; the password apart.
+func persisted(tp *policy.TechnicalProfile, scope map[string]string) (flows.Claims, string) {
+	attrs, password := flows.Claims{}, ""
+	for _, c := range tp.PersistedClaims {
+		name := c.PartnerClaimType
+		if name == "" {
+			name = c.ClaimType
+		}
+		v, ok := scope[strings.ToLower(c.ClaimType)]
+		if (!ok || v == "") && c.HasDefault {
+			v = c.DefaultValue
+		}
+		switch {
+		case v == "":
+		case name == "password":
+			password = v
+		default:
+			attrs[name] = v
+		}
+	}
+	return attrs, password
 }
 
 // userClaims are a directory user's attributes under the names directory profiles read.

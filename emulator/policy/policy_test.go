@@ -19,7 +19,7 @@ func TestLoadMergesTheChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := policies["b2c_1a_signup_signin"]
-	if p == nil || len(policies) != 1 {
+	if p == nil || len(policies) != 3 || policies["b2c_1a_profileedit"] == nil || policies["b2c_1a_passwordreset"] == nil {
 		t.Fatalf("policies = %v", policies)
 	}
 	// Steps sorted by Order, whatever the file's order.

@@ -161,6 +161,44 @@ func (s *Users) Get(_ context.Context, objectID string) (*flows.User, error) {
 	return clone(u), nil
 }
 
+// Update sets attributes of an existing user and, when password is not empty, its password
+// (a custom policy's directory Write on an existing user). It returns the updated user, or
+// ErrNotFound.
+func (s *Users) Update(_ context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error) {
+	var hash []byte
+	if password != "" {
+		h, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
+		if err != nil {
+			return nil, err
+		}
+		hash = h
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.byID[objectID]
+	if !ok {
+		return nil, flows.ErrNotFound
+	}
+	u := clone(old)
+	if u.Attributes == nil {
+		u.Attributes = flows.Claims{}
+	}
+	for k, v := range attrs {
+		u.Attributes[k] = v
+	}
+	if hash == nil {
+		hash = s.password[objectID]
+	}
+	e := Exported{User: u, PasswordHash: hash}
+	if s.db != nil {
+		if err := s.db.putUsers(e); err != nil {
+			return nil, fmt.Errorf("storing user %s: %w", objectID, err)
+		}
+	}
+	s.index([]Exported{e})
+	return clone(u), nil
+}
+
 // List returns every user.
 func (s *Users) List() []*flows.User {
 	s.mu.RLock()
