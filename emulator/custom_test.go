@@ -55,9 +55,20 @@ func startLoyalty(t *testing.T, api http.Handler) *emulatortest.Server {
 	return srv
 }
 
+// startLoyaltyBench runs the loyalty policies against an API that always accepts.
+func startLoyaltyBench(b *testing.B) *emulatortest.Server {
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"promoCode":"P"}`)
+	})
+	srv, _ := startLoyaltyIn(b, api, func(s string) string { return s }, "")
+	return srv
+}
+
 // startLoyaltyIn is startLoyalty with the policy files edited by edit and extra configuration;
 // it also returns the folder of the policy files.
-func startLoyaltyIn(t *testing.T, api http.Handler, edit func(string) string, extra string) (*emulatortest.Server, string) {
+func startLoyaltyIn(t testing.TB, api http.Handler, edit func(string) string, extra string) (*emulatortest.Server, string) {
 	t.Helper()
 	ts := httptest.NewServer(api)
 	t.Cleanup(ts.Close)

@@ -3,6 +3,7 @@ package journey
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dlclark/regexp2/v2"
@@ -193,13 +194,30 @@ func (e *Engine) submit(ctx context.Context, p *policy.Policy, r *flows.Run, st 
 // (the starter packs' password rule uses lookaheads), so regexp2 evaluates them, with a
 // timeout against pathological patterns. A pattern that does not compile is reported at load.
 func matches(pattern, v string) bool {
-	re, err := regexp2.Compile(pattern)
+	re, err := compiled(pattern)
 	if err != nil {
 		return true
 	}
-	re.MatchTimeout = time.Second
 	ok, err := re.MatchString(v)
 	return ok && err == nil
+}
+
+// patterns caches compiled patterns: a policy's few patterns are matched on every submit, and
+// compiling the starter packs' password rule costs more than matching it. A regexp2.Regexp is
+// safe for concurrent use.
+var patterns sync.Map // pattern → *regexp2.Regexp
+
+func compiled(pattern string) (*regexp2.Regexp, error) {
+	if re, ok := patterns.Load(pattern); ok {
+		return re.(*regexp2.Regexp), nil
+	}
+	re, err := regexp2.Compile(pattern)
+	if err != nil {
+		return nil, err
+	}
+	re.MatchTimeout = time.Second
+	patterns.Store(pattern, re)
+	return re, nil
 }
 
 func copyBag(b map[string]string) map[string]string {

@@ -141,3 +141,14 @@ func TestChainDepth(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// BenchmarkLoad loads, merges and checks the example policy set (five files, three relying
+// parties), as start-up and every hot reload do.
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := policy.Load([]string{loyalty}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
