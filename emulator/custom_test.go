@@ -68,7 +68,7 @@ func startLoyaltyBench(b *testing.B) *emulatortest.Server {
 
 // startLoyaltyIn is startLoyalty with the policy files edited by edit and extra configuration;
 // it also returns the folder of the policy files.
-func startLoyaltyIn(t testing.TB, api http.Handler, edit func(string) string, extra string) (*emulatortest.Server, string) {
+func startLoyaltyIn(t testing.TB, api http.Handler, edit func(string) string, extra string, files ...map[string]string) (*emulatortest.Server, string) {
 	t.Helper()
 	ts := httptest.NewServer(api)
 	t.Cleanup(ts.Close)
@@ -86,6 +86,13 @@ func startLoyaltyIn(t testing.TB, api http.Handler, edit func(string) string, ex
 		b = []byte(edit(strings.ReplaceAll(string(b), "http://127.0.0.1:8080/demo/api/loyalty", ts.URL+"/api/ValidateProfile")))
 		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+	for _, more := range files {
+		for name, data := range more {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return emulatortest.Start(t, `
@@ -598,8 +605,8 @@ func TestCustomPolicyPartialOverride(t *testing.T) {
 }
 
 // TestCustomPolicySocialButton: an identity provider of the unified page gets its button (the
-// claims exchange id, the localized or display name); choosing it ends on the error page with
-// a diagnostic naming the profile, since external identity providers do not run yet.
+// claims exchange id, the localized or display name); choosing a SAML provider, which b2cemu
+// does not stand in for yet, ends on the error page with a diagnostic naming the profile.
 func TestCustomPolicySocialButton(t *testing.T) {
 	edit := func(s string) string {
 		if !strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`) {
@@ -611,8 +618,8 @@ func TestCustomPolicySocialButton(t *testing.T) {
       <TechnicalProfiles>
         <TechnicalProfile Id="Facebook-OAUTH">
           <DisplayName>Facebook</DisplayName>
-          <Protocol Name="OAuth2" />
-          <Metadata><Item Key="ProviderName">facebook</Item><Item Key="client_id">facebook_clientid</Item></Metadata>
+          <Protocol Name="SAML2" />
+          <Metadata><Item Key="PartnerEntity">https://idp.example/metadata</Item></Metadata>
           <OutputClaims><OutputClaim ClaimTypeReferenceId="email" PartnerClaimType="email" /></OutputClaims>
         </TechnicalProfile>
       </TechnicalProfiles>
@@ -648,7 +655,7 @@ func TestCustomPolicySocialButton(t *testing.T) {
 	if !strings.Contains(page.Body, "AADB2C90075") {
 		t.Fatalf("not the error page: %d\n%s", page.Status, page.Body)
 	}
-	if log := srv.Log.String(); !strings.Contains(log, `TechnicalProfile Id=\"Facebook-OAUTH\"`) && !strings.Contains(log, `TechnicalProfile Id="Facebook-OAUTH"`) || !strings.Contains(log, "external identity provider") {
+	if log := srv.Log.String(); !strings.Contains(log, `TechnicalProfile Id=\"Facebook-OAUTH\"`) && !strings.Contains(log, `TechnicalProfile Id="Facebook-OAUTH"`) || !strings.Contains(log, "the SAML2 protocol") {
 		t.Errorf("the log does not name the profile:\n%s", log)
 	}
 }
@@ -700,5 +707,61 @@ func TestCustomPolicyPasswordResetAndProfileEdit(t *testing.T) {
 	}
 	if attrs := listUsers(t, srv)[0]["attributes"].(map[string]any); attrs["givenName"] != "Patricia" || attrs["surname"] != "Lee" || attrs["displayName"] != "Pat" {
 		t.Errorf("stored attributes = %v", attrs)
+	}
+}
+
+// TestCustomPolicySocialSignIn runs a SocialAndLocalAccounts-shaped journey: Facebook (OAuth
+// 2.0) becomes the fake identity provider page; the first sign-in finds no user by
+// alternativeSecurityId, asks for the profile pre-filled from the provider and writes the
+// user; the second signs the same user in without a page.
+func TestCustomPolicySocialSignIn(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return s }, `
+identityProviders:
+  - id: facebook.com
+    displayName: Facebook
+    accounts:
+      - {issuerAssignedId: "fb-42", email: mia@example.com, displayName: Mia Chen, givenName: Mia, surname: Chen}
+`, map[string]string{"SocialExtensions.xml": read("social-extensions.xml"), "Social.xml": read("social-rp.xml")})
+
+	signIn := func() (*emulatortest.Browser, *emulatortest.Page) {
+		b := srv.NewBrowser(t)
+		page := b.Get(authorizeFor("B2C_1A_social"))
+		if page.Doc.Find("button#FacebookExchange").Length() != 1 {
+			t.Fatalf("no Facebook button:\n%s", page.Body)
+		}
+		page = b.Submit(page, "button#FacebookExchange", nil)
+		if page.Doc.Find(`button.fixtureAccount[value="fb-42"]`).Length() != 1 {
+			t.Fatalf("not the fake identity provider page:\n%s", page.Body)
+		}
+		return b, b.Submit(page, `button.fixtureAccount[value="fb-42"]`, nil)
+	}
+	b, page := signIn()
+	if page.Doc.Find("input#displayName").AttrOr("value", "") != "Mia Chen" || page.Doc.Find("input#givenName").AttrOr("value", "") != "Mia" {
+		t.Fatalf("the profile page is not pre-filled from the provider:\n%s", page.Body)
+	}
+	first := idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"displayName": "Mia C."}))
+	if first["idp"] != "facebook.com" || first["name"] != "Mia C." || first["newUser"] != true || first["email"] != "mia@example.com" {
+		t.Errorf("first sign-in claims = %v", first)
+	}
+	users := listUsers(t, srv)
+	if len(users) != 1 || users[0]["objectId"] != first["sub"] {
+		t.Fatalf("users = %v", users)
+	}
+	ids, _ := json.Marshal(users[0]["identities"])
+	if !strings.Contains(string(ids), `"issuer":"facebook.com"`) || !strings.Contains(string(ids), `"issuerAssignedId":"fb-42"`) {
+		t.Errorf("identities = %s", ids)
+	}
+
+	_, page = signIn()
+	again := idToken(t, srv, page)
+	if again["sub"] != first["sub"] || again["name"] != "Mia C." || again["newUser"] != nil {
+		t.Errorf("returning sign-in claims = %v", again)
 	}
 }

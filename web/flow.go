@@ -185,6 +185,9 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 		return s.render(c, http.StatusOK, views.SignInPage(m))
 	case flows.PhaseIdP:
 		p := s.idpByID[r.Provider]
+		if p == nil { // a custom policy's provider the configuration has no fixture accounts for
+			p = &Provider{ID: r.Provider, DisplayName: r.Provider}
+		}
 		m := views.IdP{Page: page, Form: form, ProviderID: p.ID, ProviderName: p.DisplayName}
 		m.Page.Title = p.DisplayName
 		for _, a := range p.Accounts {

@@ -161,6 +161,15 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 		if in.Identity.SignInType == "emailAddress" {
 			st.bag["authenticationsource"] = "localAccountAuthentication"
 		}
+	case flows.SignInFederated:
+		if r.Phase != flows.PhaseIdP || st.tp == nil {
+			return flows.Errorf(flows.Invalid, "there is no identity provider sign-in on this page")
+		}
+		if err := e.outputs(p, r, st.tp, federatedResult(in), st.bag); err != nil {
+			e.fail(r, !err.unsupported, err.code, err.msg, err.diagnostic)
+			r.Seq++
+			return nil
+		}
 	case flows.ChooseProvider:
 		if step.Type != "CombinedSignInAndSignUp" && step.Type != "ClaimsProviderSelection" || !offers(step, in.Provider) {
 			return flows.Errorf(flows.Invalid, "there is no %q button on this page", in.Provider)
@@ -202,6 +211,10 @@ func (e *Engine) proceed(ctx context.Context, p *policy.Policy, r *flows.Run, st
 				return
 			}
 			tp := p.TechnicalProfiles[ex.TechnicalProfile]
+			if tp.Kind == policy.IdentityProvider && supportedIdP(tp) {
+				e.idpPage(r, st, tp)
+				return
+			}
 			if tp.Kind == policy.SelfAsserted {
 				if st.sso && e.inSession(p, tp) {
 					continue // the single sign-on session stands for this page

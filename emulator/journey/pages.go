@@ -260,3 +260,43 @@ func (e *Engine) providerLabel(p *policy.Policy, step *policy.Step, exchange str
 	}
 	return exchange
 }
+
+// supportedIdP reports whether b2cemu stands in for an identity provider profile: OAuth 2.0
+// and OpenID Connect providers become its fake identity provider page.
+func supportedIdP(tp *policy.TechnicalProfile) bool {
+	return strings.EqualFold(tp.Protocol, "OAuth2") || strings.EqualFold(tp.Protocol, "OpenIdConnect")
+}
+
+// idpPage shows the fake identity provider page for an OAuth 2.0 or OpenID Connect profile.
+// The provider is named by the profile's identityProvider output claim default (the starter
+// packs' "facebook.com"), else its ProviderName metadata; the configuration's
+// identityProviders of that id give the fixture accounts.
+func (e *Engine) idpPage(r *flows.Run, st *state, tp *policy.TechnicalProfile) {
+	provider := tp.Metadata["ProviderName"]
+	for _, c := range tp.OutputClaims {
+		if strings.EqualFold(c.ClaimType, "identityProvider") && c.HasDefault && c.DefaultValue != "" {
+			provider = c.DefaultValue
+		}
+	}
+	if provider == "" {
+		provider = tp.ID
+	}
+	st.tp = tp
+	r.Phase, r.Page, r.Provider = flows.PhaseIdP, nil, provider
+}
+
+// federatedResult is what the fake identity provider answers, under the claim names OAuth 2.0
+// and OpenID Connect providers use (Facebook's id/first_name/last_name, OIDC's
+// sub/given_name/family_name), for the profile's output claims to pick from.
+func federatedResult(in flows.SignInFederated) map[string]string {
+	c := in.Claims
+	out := map[string]string{"id": in.IssuerAssignedID, "sub": in.IssuerAssignedID, "oid": in.IssuerAssignedID, "user_id": in.IssuerAssignedID,
+		"email": c.String("email"), "name": c.String("displayName"), "given_name": c.String("givenName"), "first_name": c.String("givenName"),
+		"family_name": c.String("surname"), "last_name": c.String("surname")}
+	for k, v := range out {
+		if v == "" {
+			delete(out, k)
+		}
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package journey
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,6 +82,15 @@ func (e *Engine) run(ctx context.Context, p *policy.Policy, r *flows.Run, st *st
 	if err != nil {
 		return nil, err
 	}
+	if err := e.outputs(p, r, tp, result, scope); err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// outputs maps a profile's result (by partner claim name) to its output claims in scope, with
+// their defaults, then runs its output claims transformations.
+func (e *Engine) outputs(p *policy.Policy, r *flows.Run, tp *policy.TechnicalProfile, result, scope map[string]string) *runError {
 	for _, c := range tp.OutputClaims {
 		name := c.PartnerClaimType
 		if name == "" {
@@ -99,10 +109,10 @@ func (e *Engine) run(ctx context.Context, p *policy.Policy, r *flows.Run, st *st
 	}
 	for _, t := range tp.OutputTransformations {
 		if err := e.transform(p, tp, t, scope); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return result, nil
+	return nil
 }
 
 // directory runs an AzureActiveDirectoryProvider profile on b2cemu's user store.
@@ -118,6 +128,19 @@ func (e *Engine) directory(ctx context.Context, p *policy.Policy, tp *policy.Tec
 	case "objectId":
 		u, err = e.Directory.Get(ctx, value)
 	case "signInNames.emailAddress", "signInNames.userName", "email":
+		u, err = e.Directory.FindByIdentity(ctx, identity)
+	case "alternativeSecurityId":
+		var alt struct {
+			Issuer       string `json:"issuer"`
+			IssuerUserID string `json:"issuerUserId"`
+		}
+		jerr := json.Unmarshal([]byte(value), &alt)
+		key, derr := base64.StdEncoding.DecodeString(alt.IssuerUserID)
+		if jerr != nil || derr != nil || alt.Issuer == "" {
+			return nil, &runError{msg: "The service has encountered an internal error.",
+				diagnostic: fmt.Sprintf("%s: alternativeSecurityId %q is not the JSON CreateAlternativeSecurityId makes", tp.ID, value)}
+		}
+		identity = flows.Identity{SignInType: "federated", Issuer: alt.Issuer, IssuerAssignedID: string(key)}
 		u, err = e.Directory.FindByIdentity(ctx, identity)
 	default:
 		return nil, unsupported(tp, fmt.Sprintf("looking users up by %q", key))
@@ -144,9 +167,14 @@ func (e *Engine) directory(ctx context.Context, p *policy.Policy, tp *policy.Tec
 		if key == "objectId" {
 			return nil, unsupported(tp, "creating a user by objectId")
 		}
-		u = &flows.User{ObjectID: e.NewID(), Identities: []flows.Identity{identity}, Attributes: flows.Claims{"email": value}, Created: e.Now()}
+		u = &flows.User{ObjectID: e.NewID(), Identities: []flows.Identity{identity}, Attributes: flows.Claims{}, Created: e.Now()}
+		if identity.SignInType == "emailAddress" {
+			u.Attributes["email"] = value
+		}
 		attrs, password := persisted(tp, scope)
 		delete(attrs, "signInNames.emailAddress")
+		delete(attrs, "alternativeSecurityId")
+		delete(attrs, "userPrincipalName") // b2cemu derives it from the object id
 		for k, v := range attrs {
 			u.Attributes[k] = v
 		}
