@@ -13,7 +13,8 @@ import (
 )
 
 // TestPlaywrightExample runs the example Playwright suite (docs/examples/playwright) against
-// the demo tenant on a free port, as a user would run it against `make run`.
+// the demo tenant on a free port, as a user would run it against `make run`, and its custom
+// policy spec against the loyalty example.
 func TestPlaywrightExample(t *testing.T) {
 	dir, _ := filepath.Abs(filepath.Join("..", "docs", "examples", "playwright"))
 	npx, err := exec.LookPath("npx")
@@ -25,16 +26,17 @@ func TestPlaywrightExample(t *testing.T) {
 		t.Skip("the Playwright example needs node, chromium and make deps")
 	}
 	srv := emulatortest.Start(t, "")
+	custom := startExample(t) // the custom policies' spec runs against the loyalty example
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, npx, "playwright", "test", "--workers=2", "--output="+t.TempDir())
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "B2CEMU_URL="+srv.URL)
+	cmd.Env = append(os.Environ(), "B2CEMU_URL="+srv.URL, "B2CEMU_CUSTOM_URL="+custom.URL)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("playwright: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "6 passed") {
+	if !strings.Contains(string(out), "7 passed") {
 		t.Errorf("unexpected result:\n%s", out)
 	}
 	t.Logf("%s", out)
