@@ -23,15 +23,35 @@ type file struct {
 // listing every problem found.
 func Load(paths []string) (map[string]*Policy, error) {
 	errs := &Error{}
-	var files []*file
-	byID := map[string]*file{}
+	var srcs []Source
 	for _, p := range expand(paths, errs) {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			errs.Problems = append(errs.Problems, &Problem{File: p, Msg: err.Error()})
 			continue
 		}
-		root, err := parse(p, data)
+		srcs = append(srcs, Source{Name: p, Data: data})
+	}
+	return load(srcs, errs)
+}
+
+// Source is a policy file's name (used in messages) and content.
+type Source struct {
+	Name string
+	Data []byte
+}
+
+// LoadSources is Load over files already read.
+func LoadSources(srcs []Source) (map[string]*Policy, error) {
+	return load(srcs, &Error{})
+}
+
+func load(srcs []Source, errs *Error) (map[string]*Policy, error) {
+	var files []*file
+	byID := map[string]*file{}
+	for _, src := range srcs {
+		p := src.Name
+		root, err := parse(p, src.Data)
 		if err != nil {
 			errs.Problems = append(errs.Problems, err.(*Problem))
 			continue
