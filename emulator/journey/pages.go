@@ -192,7 +192,7 @@ func (e *Engine) submit(ctx context.Context, p *policy.Policy, r *flows.Run, st 
 
 // matches applies a ClaimType's Restriction Pattern. Patterns are .NET regular expressions
 // (the starter packs' password rule uses lookaheads), so regexp2 evaluates them, with a
-// timeout against pathological patterns. A pattern that does not compile is reported at load.
+// timeout (100 ms; a claim value is short) against pathological patterns. A pattern that does not compile is a load error.
 func matches(pattern, v string) bool {
 	re, err := compiled(pattern)
 	if err != nil {
@@ -215,7 +215,7 @@ func compiled(pattern string) (*regexp2.Regexp, error) {
 	if err != nil {
 		return nil, err
 	}
-	re.MatchTimeout = time.Second
+	re.MatchTimeout = 100 * time.Millisecond
 	patterns.Store(pattern, re)
 	return re, nil
 }

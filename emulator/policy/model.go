@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/dlclark/regexp2/v2"
 )
 
 // Policy is a relying-party policy merged with its ancestors.
@@ -133,6 +135,9 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 			UserInputType: ct.TextOf("UserInputType"), UserHelpText: ct.TextOf("UserHelpText"), Partner: map[string]string{}, El: ct}
 		if pat := ct.Child("Restriction").Child("Pattern"); pat != nil {
 			c.Pattern, c.PatternHelpText = pat.Attr["RegularExpression"], pat.Attr["HelpText"]
+			if _, err := regexp2.Compile(c.Pattern, regexp2.None); err != nil {
+				errs.add(pat, "ClaimType Id=\""+ct.Attr["Id"]+"\"", "the Restriction Pattern is not a valid .NET regular expression: %v", err)
+			}
 		}
 		for _, en := range ct.Child("Restriction").All("Enumeration") {
 			c.Options = append(c.Options, Option{Text: en.Attr["Text"], Value: en.Attr["Value"]})
