@@ -155,11 +155,11 @@ type Run struct {
 // or a self-asserted page.
 type Page struct {
 	Unified       bool
-	LocalSignIn   bool   // the email and password form (unified page)
-	SignUpLink    bool   // "Sign up now" (unified page)
+	LocalSignIn   bool         // the email and password form (unified page)
+	SignUpLink    bool         // "Sign up now" (unified page)
 	Providers     []PageOption // identity provider buttons (unified page): claims exchange id and label
-	Intro         string // self-asserted page
-	ContinueLabel string // "Create", "Continue"
+	Intro         string       // self-asserted page
+	ContinueLabel string       // "Create", "Continue"
 	Fields        []PageField
 }
 
