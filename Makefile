@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 CLIENTS := emulator/clients/testdata/node
 PLAYWRIGHT := docs/examples/playwright
 
-.PHONY: run build test deps bench load fuzz screenshots generate check-generated fmt
+.PHONY: run build test deps bench load fuzz screenshots generate check-generated fmt check-fmt
 
 ## run: start the emulator on its embedded demo tenant (http://127.0.0.1:8080)
 run:
@@ -62,3 +62,7 @@ check-generated: generate
 
 fmt:
 	gofmt -w $$(git ls-files '*.go' | grep -v '_templ.go$$')
+
+## check-fmt: fail when a Go file is not gofmt-formatted
+check-fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); if [ -n "$$out" ]; then echo "not gofmt-formatted (make fmt):"; echo "$$out"; exit 1; fi
