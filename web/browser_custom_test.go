@@ -91,13 +91,13 @@ func TestBrowserCustomPolicyLoyalty(t *testing.T) {
 		err = chromedp.Do(ctx,
 			chromedp.SendKeys(css("#email_ver_input"), outbox.Emails[0].Code),
 			chromedp.Click(css("#email_ver_but_verify")),
-			chromedp.WaitVisible(css("#email_ver_but_edit")),
+			chromedp.WaitVisible(css("#email_ver_but_edit")), shot("custom-verified"),
 			chromedp.SendKeys(css("#newPassword"), "Passw0rd!x"),
 			chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x"),
 			chromedp.SendKeys(css("#displayName"), "Ana Silva"),
 			chromedp.SendKeys(css("#loyaltyId"), "12"),
 			chromedp.Click(css("button#continue")),
-			chromedp.WaitVisible(css("#claimVerificationServerError")),
+			chromedp.WaitVisible(css("#claimVerificationServerError")), shot("custom-rest-error"),
 		)
 		if err != nil {
 			t.Fatal(err)
