@@ -166,7 +166,7 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 			return flows.Errorf(flows.Invalid, "there is no identity provider sign-in on this page")
 		}
 		if err := e.outputs(p, r, st.tp, federatedResult(in), st.bag); err != nil {
-			e.fail(r, !err.unsupported, err.code, err.msg, err.diagnostic)
+			e.failWith(r, err)
 			r.Seq++
 			return nil
 		}
@@ -225,7 +225,7 @@ func (e *Engine) proceed(ctx context.Context, p *policy.Policy, r *flows.Run, st
 				continue // nothing to ask: the profile is skipped
 			}
 			if _, err := e.run(ctx, p, r, st, tp, st.bag, step.Order); err != nil {
-				e.fail(r, !err.unsupported, err.code, err.msg, err.diagnostic)
+				e.failWith(r, err)
 				return
 			}
 		case "SendClaims":
@@ -280,6 +280,12 @@ func skip(pcs []policy.Precondition, bag map[string]string) bool {
 		}
 	}
 	return false
+}
+
+// failWith ends the run on a profile's error: an unsupported feature on the error page,
+// anything else sent back to the application (no page can show it).
+func (e *Engine) failWith(r *flows.Run, err *runError) {
+	e.fail(r, !err.unsupported, err.code, err.msg, err.diagnostic)
 }
 
 func (e *Engine) fail(r *flows.Run, redirect bool, code, msg, diagnostic string) {

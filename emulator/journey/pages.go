@@ -136,14 +136,7 @@ func (e *Engine) submit(ctx context.Context, p *policy.Policy, r *flows.Run, st 
 		}
 	}
 	if len(errs) > 0 || r.PasswordMismatch {
-		if r.Page != nil && r.Page.Unified {
-			unified := map[string]string{}
-			for k, v := range errs {
-				unified[map[string]string{"signInName": "signInName", "password": "password"}[k]] = v
-			}
-			errs = unified
-		}
-		r.FieldErrors = errs
+		r.FieldErrors = errs // by claim id: the unified page's are signInName and password
 		return false
 	}
 	scope := copyBag(st.bag)

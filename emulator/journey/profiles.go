@@ -237,9 +237,8 @@ func persisted(tp *policy.TechnicalProfile, scope map[string]string) (flows.Clai
 // userClaims are a directory user's attributes under the names directory profiles read.
 func userClaims(tenant string, u *flows.User) map[string]string {
 	out := map[string]string{"objectId": u.ObjectID, "userPrincipalName": u.ObjectID + "@" + tenant + ".onmicrosoft.com", "accountEnabled": "true"}
-	for k, v := range u.Attributes {
+	for k := range u.Attributes {
 		out[k] = u.Attributes.String(k)
-		_ = v
 	}
 	for _, id := range u.Identities {
 		if id.SignInType == "emailAddress" {
