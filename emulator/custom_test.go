@@ -765,3 +765,27 @@ identityProviders:
 		t.Errorf("returning sign-in claims = %v", again)
 	}
 }
+
+// TestCustomPolicyBearerWithoutToken: Bearer authentication with no token configured stops at
+// the page with AADB2C90194's text, calls nothing, and tells the developer what is missing.
+func TestCustomPolicyBearerWithoutToken(t *testing.T) {
+	api := &loyaltyAPI{}
+	edit := func(s string) string {
+		return strings.Replace(s, `<Item Key="AuthenticationType">None</Item>`, `<Item Key="AuthenticationType">Bearer</Item>`, 1)
+	}
+	srv, _ := startLoyaltyIn(t, api, edit, "")
+	b := srv.NewBrowser(t)
+	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "br@contoso.com")
+	page = b.Submit(page, "button#continue", map[string]string{"email": "br@contoso.com", "newPassword": "Passw0rd!x",
+		"reenterPassword": "Passw0rd!x", "loyaltyId": "L-1"})
+	if got := page.Text("#claimVerificationServerError"); got != "The claim to use as a bearer token has no value." {
+		t.Errorf("page error = %q", got)
+	}
+	var calls struct {
+		Calls []struct{ Outcome, Diagnostic string }
+	}
+	post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/calls", nil, &calls)
+	if len(api.calls()) != 0 || len(calls.Calls) != 1 || !strings.Contains(calls.Calls[0].Diagnostic, "BearerAuthenticationToken") {
+		t.Errorf("API calls %d, inspector %+v", len(api.calls()), calls.Calls)
+	}
+}
