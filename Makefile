@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 CLIENTS := emulator/clients/testdata/node
 PLAYWRIGHT := docs/examples/playwright
 
-.PHONY: run build test deps bench load fuzz screenshots generate check-generated fmt check-fmt
+.PHONY: run build test starterpack deps bench load fuzz screenshots generate check-generated fmt check-fmt
 
 ## run: start the emulator on its embedded demo tenant (http://127.0.0.1:8080)
 run:
@@ -30,6 +30,14 @@ deps:
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+## starterpack: run Microsoft's starter-pack files unchanged (they are not in this repository):
+## B2CEMU_STARTERPACK=path/to/active-directory-b2c-custom-policy-starterpack make starterpack
+starterpack:
+	@test -n "$(B2CEMU_STARTERPACK)" || { echo "set B2CEMU_STARTERPACK to a checkout of github.com/Azure-Samples/active-directory-b2c-custom-policy-starterpack"; exit 2; }
+	$(GO) run ./cmd/b2cemu policy check $(B2CEMU_STARTERPACK)/LocalAccounts
+	$(GO) run ./cmd/b2cemu policy check $(B2CEMU_STARTERPACK)/SocialAndLocalAccounts
+	B2CEMU_STARTERPACK=$(B2CEMU_STARTERPACK) $(GO) test -race -count=1 -run 'StarterPack' -v ./emulator/ ./web/
 
 ## screenshots: refresh docs/screenshots from the browser suite
 screenshots:

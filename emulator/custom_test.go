@@ -95,6 +95,12 @@ func startLoyaltyIn(t testing.TB, api http.Handler, edit func(string) string, ex
 			}
 		}
 	}
+	return startPolicies(t, dir, extra), dir
+}
+
+// startPolicies serves the policy files in dir for the tests' web app, with extra configuration.
+func startPolicies(t testing.TB, dir, extra string) *emulatortest.Server {
+	t.Helper()
 	return emulatortest.Start(t, `
 tenant:
   name: contoso
@@ -105,7 +111,7 @@ applications:
     redirectUris: ["http://app.test/callback"]
 customPolicies:
   paths: [`+dir+`]
-`+extra), dir
+`+extra)
 }
 
 const customPath = "/contoso.onmicrosoft.com/B2C_1A_signup_signin"
@@ -131,7 +137,13 @@ func idToken(t *testing.T, srv *emulatortest.Server, p *emulatortest.Page) map[s
 
 func TestCustomPolicySignUpCallsRESTProfile(t *testing.T) {
 	api := &loyaltyAPI{}
-	srv := startLoyalty(t, api)
+	loyaltyWalkthrough(t, startLoyalty(t, api), api)
+}
+
+// loyaltyWalkthrough is the issue's end-to-end check of the loyalty policies: the REST call
+// before any user is written, its 409 on the page, promoCode in the token, then sign-in.
+func loyaltyWalkthrough(t *testing.T, srv *emulatortest.Server, api *loyaltyAPI) {
+	t.Helper()
 	b := srv.NewBrowser(t)
 
 	page := b.Get(customAuthorize())

@@ -16,7 +16,9 @@ import (
 
 // startExample serves docs/examples/custom-policies on a free port: the example names its own
 // address (server.addr and the REST profile's ServiceUrl), so the copy gets the free one.
-func startExample(t *testing.T) *emulatortest.Server {
+// instead maps a file of the example (e.g. policies/TrustFrameworkBase.xml) to another file
+// that replaces it.
+func startExample(t *testing.T, instead map[string]string) *emulatortest.Server {
 	t.Helper()
 	addr := emulatortest.FreeAddr(t)
 	src := filepath.Join("..", "docs", "examples", "custom-policies")
@@ -26,6 +28,9 @@ func startExample(t *testing.T) *emulatortest.Server {
 			return err
 		}
 		rel, _ := filepath.Rel(src, path)
+		if other, ok := instead[filepath.ToSlash(rel)]; ok {
+			path = other
+		}
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
@@ -56,8 +61,25 @@ func getJSON(t *testing.T, u string, v any) {
 // and no user written, the promoCode in the token, then sign-in with a wrong and the right
 // password, and single sign-on.
 func TestBrowserCustomPolicyLoyalty(t *testing.T) {
+	browserLoyalty(t, startExample(t, nil))
+}
+
+// TestBrowserStarterPackLoyalty is the same walkthrough on Microsoft's LocalAccounts Base and
+// Localization files, unchanged, when B2CEMU_STARTERPACK names a starter-pack checkout
+// (make starterpack); the example supplies the walkthrough's Extensions and relying party.
+func TestBrowserStarterPackLoyalty(t *testing.T) {
+	dir := os.Getenv("B2CEMU_STARTERPACK")
+	if dir == "" {
+		t.Skip("B2CEMU_STARTERPACK is not set; see docs/custom-policies.md")
+	}
+	browserLoyalty(t, startExample(t, map[string]string{
+		"policies/TrustFrameworkBase.xml":         filepath.Join(dir, "LocalAccounts", "TrustFrameworkBase.xml"),
+		"policies/TrustFrameworkLocalization.xml": filepath.Join(dir, "LocalAccounts", "TrustFrameworkLocalization.xml"),
+	}))
+}
+
+func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 	ctx := chromium(t)
-	srv := startExample(t)
 	policy := srv.URL + "/contoso.onmicrosoft.com/B2C_1A_signup_signin"
 	authorize := policy + "/oauth2/v2.0/authorize?" + url.Values{
 		"client_id": {"4f6b1a52-8c7e-4d3a-9b21-6e0f5c7d8a90"}, "redirect_uri": {srv.URL + "/jwt"}, "scope": {"openid"},

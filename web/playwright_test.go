@@ -26,7 +26,7 @@ func TestPlaywrightExample(t *testing.T) {
 		t.Skip("the Playwright example needs node, chromium and make deps")
 	}
 	srv := emulatortest.Start(t, "")
-	custom := startExample(t) // the custom policies' spec runs against the loyalty example
+	custom := startExample(t, nil) // the custom policies' spec runs against the loyalty example
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, npx, "playwright", "test", "--workers=2", "--output="+t.TempDir())

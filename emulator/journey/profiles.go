@@ -174,7 +174,6 @@ func (e *Engine) directory(ctx context.Context, p *policy.Policy, tp *policy.Tec
 		attrs, password := persisted(tp, scope)
 		delete(attrs, "signInNames.emailAddress")
 		delete(attrs, "alternativeSecurityId")
-		delete(attrs, "userPrincipalName") // b2cemu derives it from the object id
 		for k, v := range attrs {
 			u.Attributes[k] = v
 		}
@@ -234,7 +233,8 @@ func persisted(tp *policy.TechnicalProfile, scope map[string]string) (flows.Clai
 	return attrs, password
 }
 
-// userClaims are a directory user's attributes under the names directory profiles read.
+// userClaims are a directory user's attributes under the names directory profiles read. A
+// user whose profile persisted no userPrincipalName has Azure AD's <objectId>@<tenant>.
 func userClaims(tenant string, u *flows.User) map[string]string {
 	out := map[string]string{"objectId": u.ObjectID, "userPrincipalName": u.ObjectID + "@" + tenant + ".onmicrosoft.com", "accountEnabled": "true"}
 	for k := range u.Attributes {
@@ -266,7 +266,7 @@ func (e *Engine) passwordCheck(ctx context.Context, p *policy.Policy, tp *policy
 	}
 	return map[string]string{"oid": u.ObjectID, "tid": e.TenantID, "name": u.Attributes.String("displayName"),
 		"given_name": u.Attributes.String("givenName"), "family_name": u.Attributes.String("surname"),
-		"upn": u.ObjectID + "@" + e.Tenant + ".onmicrosoft.com"}, nil
+		"upn": userClaims(e.Tenant, u)["userPrincipalName"]}, nil
 }
 
 // restful calls a RESTful technical profile.

@@ -274,12 +274,12 @@ func kindOf(tp *TechnicalProfile) Kind {
 		return Transformation
 	case tp.Protocol == "Proprietary" && strings.Contains(h, "SSOSessionProvider"):
 		return Session
+	case (tp.Protocol == "None" || tp.Protocol == "OpenIdConnect") && tp.El.TextOf("OutputTokenFormat") != "":
+		return TokenIssuer // the SocialAndLocalAccounts JwtIssuer says OpenIdConnect
 	case tp.Protocol == "OpenIdConnect" && hasClaim(tp.InputClaims, "password"):
 		return PasswordCheck
 	case tp.Protocol == "OAuth2" || tp.Protocol == "OAuth1" || tp.Protocol == "OpenIdConnect" || tp.Protocol == "SAML2":
 		return IdentityProvider
-	case tp.Protocol == "None" && tp.El.TextOf("OutputTokenFormat") != "":
-		return TokenIssuer
 	case tp.Protocol == "None":
 		return Engine
 	}
@@ -361,8 +361,13 @@ func (p *Policy) check(errs *Error) {
 	for _, tp := range all {
 		owner := describe(tp.El)
 		for _, list := range [][]ClaimRef{tp.InputClaims, tp.OutputClaims, tp.PersistedClaims, tp.DisplayClaims} {
-			for _, c := range list {
+			for i, c := range list {
 				claim(c.El, owner, c.ClaimType)
+				// A reference takes the declared casing (the starter packs' surName is the
+				// ClaimType surname), so pages show the input id B2C renders.
+				if ct := p.ClaimTypes[strings.ToLower(c.ClaimType)]; ct != nil {
+					list[i].ClaimType = ct.ID
+				}
 			}
 		}
 		for _, t := range append(append([]string{}, tp.InputTransformations...), tp.OutputTransformations...) {

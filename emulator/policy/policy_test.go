@@ -39,11 +39,12 @@ func TestLoadMergesTheChain(t *testing.T) {
 	if signUp.Kind != policy.SelfAsserted || signUp.Metadata["ContentDefinitionReferenceId"] != "api.localaccountsignup" || signUp.Session != "SM-AAD" {
 		t.Errorf("sign-up profile = %+v", signUp)
 	}
+	// References take the ClaimsSchema's casing (the base says surName).
 	var outs []string
 	for _, c := range signUp.OutputClaims {
 		outs = append(outs, c.ClaimType)
 	}
-	if strings.Join(outs, ",") != "objectId,email,newPassword,reenterPassword,displayName,loyaltyId,promoCode,executed-SelfAsserted-Input,authenticationSource,newUser,givenName,surName" {
+	if strings.Join(outs, ",") != "objectId,email,newPassword,reenterPassword,displayName,loyaltyId,promoCode,executed-SelfAsserted-Input,authenticationSource,newUser,givenName,surname" {
 		t.Errorf("output claims = %v", outs)
 	}
 	// IncludeTechnicalProfile brings the protocol; the includer's items win.
@@ -122,6 +123,32 @@ func TestLoadErrors(t *testing.T) {
 				t.Errorf("error:\n%s\nlacks:\n%s", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestTokenIssuerProtocol: the SocialAndLocalAccounts pack declares its JwtIssuer with the
+// OpenIdConnect protocol; OutputTokenFormat makes it the token issuer, not an identity provider.
+func TestTokenIssuerProtocol(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml"} {
+		b, err := os.ReadFile(filepath.Join(loyalty, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.Replace(string(b), `<Protocol Name="None" />
+          <OutputTokenFormat>JWT</OutputTokenFormat>`, `<Protocol Name="OpenIdConnect" />
+          <OutputTokenFormat>JWT</OutputTokenFormat>`, 1)
+		if name == "TrustFrameworkBase.xml" && s == string(b) {
+			t.Fatal("the example's JwtIssuer changed shape; update this test")
+		}
+		os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644)
+	}
+	policies, err := policy.Load([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := policies["b2c_1a_signup_signin"].TechnicalProfiles["JwtIssuer"].Kind; k != policy.TokenIssuer {
+		t.Errorf("JwtIssuer kind = %v", k)
 	}
 }
 

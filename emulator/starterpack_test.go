@@ -1,0 +1,205 @@
+package emulator_test
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/b2cemu/b2cemu/emulator/emulatortest"
+)
+
+// Microsoft's starter pack is not part of this repository (its files are Microsoft's, and the
+// tests run offline). TestStarterPack runs its files unchanged when B2CEMU_STARTERPACK names a
+// checkout of github.com/Azure-Samples/active-directory-b2c-custom-policy-starterpack:
+//
+//	B2CEMU_STARTERPACK=~/src/starterpack make starterpack
+func starterPack(t *testing.T) string {
+	dir := os.Getenv("B2CEMU_STARTERPACK")
+	if dir == "" {
+		t.Skip("B2CEMU_STARTERPACK is not set; see docs/custom-policies.md")
+	}
+	return dir
+}
+
+// readPack reads the named files of one starter pack folder (LocalAccounts, SocialAndLocalAccounts).
+func readPack(t *testing.T, pack string, names ...string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, name := range names {
+		b, err := os.ReadFile(filepath.Join(starterPack(t), pack, name))
+		if err != nil {
+			t.Fatalf("the starter pack checkout lacks %s/%s: %v", pack, name, err)
+		}
+		out[name] = string(b)
+	}
+	return out
+}
+
+// startPack serves the four unchanged files of a starter pack folder.
+func startPack(t *testing.T, pack, extra string) *emulatortest.Server {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range readPack(t, pack, "TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml") {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return startPolicies(t, dir, extra)
+}
+
+// TestStarterPackLoyalty is the loyalty walkthrough on the LocalAccounts pack's unchanged Base
+// and Localization, with the walkthrough's Extensions and relying party from the example.
+func TestStarterPackLoyalty(t *testing.T) {
+	for _, pack := range []string{"LocalAccounts", "SocialAndLocalAccounts"} {
+		t.Run(pack, func(t *testing.T) {
+			files := readPack(t, pack, "TrustFrameworkBase.xml")
+			// The SocialAndLocalAccounts Localization of some revisions sits above the
+			// Extensions; the LocalAccounts one has the layout the walkthrough expects.
+			for k, v := range readPack(t, "LocalAccounts", "TrustFrameworkLocalization.xml") {
+				files[k] = v
+			}
+			api := &loyaltyAPI{}
+			srv, _ := startLoyaltyIn(t, api, func(s string) string { return s }, "", files)
+			loyaltyWalkthrough(t, srv, api)
+		})
+	}
+}
+
+// TestStarterPackSocialAndLocal runs the SocialAndLocalAccounts files unchanged: the unified
+// page, local sign-up with its checks, sign-in, and Facebook through the fake provider page.
+func TestStarterPackSocialAndLocal(t *testing.T) {
+	srv := startPack(t, "SocialAndLocalAccounts", `
+identityProviders:
+  - id: facebook.com
+    displayName: Facebook
+    accounts:
+      - {issuerAssignedId: "fb-7", email: mia@example.com, displayName: Mia Chen, givenName: Mia, surname: Chen}
+`)
+	var disco map[string]any
+	if status := post(t, srv.Client, "GET", srv.URL+customPath+"/v2.0/.well-known/openid-configuration", nil, &disco); status != 200 || disco["issuer"] == nil {
+		t.Fatalf("discovery: %d %v", status, disco)
+	}
+
+	b := srv.NewBrowser(t)
+	page := b.Get(customAuthorize() + "&login_hint=" + url.QueryEscape("ana@contoso.com"))
+	if page.Text("button#FacebookExchange") != "Facebook" || page.Doc.Find("input#password").Length() != 1 || page.Text("a#createAccount") != "Sign up now" {
+		t.Fatalf("unified page:\n%s", page.Body)
+	}
+	if got := page.Doc.Find("input#signInName").AttrOr("value", ""); got != "ana@contoso.com" {
+		t.Errorf("login_hint did not pre-fill the email: %q", got)
+	}
+
+	page = b.Follow(page, "a#createAccount")
+	var ids []string
+	page.Doc.Find("form#attributeVerification input:not([type=hidden]):not(#email_ver_input)").Each(func(_ int, s *goquery.Selection) {
+		ids = append(ids, s.AttrOr("id", ""))
+	})
+	if strings.Join(ids, ",") != "email,newPassword,reenterPassword,displayName,givenName,surname" {
+		t.Errorf("sign-up fields = %v", ids)
+	}
+	if page.Text("button#continue") != "Create" || page.Doc.Find("button#email_ver_but_send").Length() != 1 {
+		t.Errorf("sign-up buttons:\n%s", page.Body)
+	}
+	page = verified(t, srv, b, page, "ana@contoso.com")
+	form := map[string]string{"email": "ana@contoso.com", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!y",
+		"displayName": "Ana", "givenName": "Ana", "surname": "Diaz"}
+	page = b.Submit(page, "button#continue", form)
+	if !strings.Contains(page.Body, "The password entry fields do not match. Please enter the same password in both fields and try again.") {
+		t.Errorf("mismatched passwords:\n%s", page.Body)
+	}
+	form["newPassword"], form["reenterPassword"] = "abc", "abc"
+	page = b.Submit(page, "button#continue", form)
+	if !strings.Contains(page.Body, "8-16 characters, containing 3 out of 4 of the following") {
+		t.Errorf("weak password:\n%s", page.Body)
+	}
+	if users := listUsers(t, srv); len(users) != 0 {
+		t.Fatalf("a user was written by a refused page: %v", users)
+	}
+	form["newPassword"], form["reenterPassword"] = "Passw0rd!x", "Passw0rd!x"
+	claims := idToken(t, srv, b.Submit(page, "button#continue", form))
+	if claims["name"] != "Ana" || claims["given_name"] != "Ana" || claims["family_name"] != "Diaz" || claims["email"] != "ana@contoso.com" ||
+		claims["tid"] != "11111111-2222-4333-8444-555555555555" || claims["sub"] != listUsers(t, srv)[0]["objectId"] {
+		t.Errorf("sign-up claims = %v", claims)
+	}
+
+	// The same address again is refused by the directory write.
+	b = srv.NewBrowser(t)
+	page = verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "ana@contoso.com")
+	page = b.Submit(page, "button#continue", form)
+	if got := page.Text("#claimVerificationServerError"); got != "A user with the specified ID already exists. Please choose a different one." {
+		t.Errorf("duplicate sign-up: %q", got)
+	}
+
+	// Sign-in: the right password gives the same subject (and, as in the pack, no email).
+	for _, tc := range []struct{ email, password, want string }{
+		{"ana@contoso.com", "nope", "Your password is incorrect."},
+		{"nobody@contoso.com", "Passw0rd!x", "We can't seem to find your account."},
+	} {
+		b = srv.NewBrowser(t)
+		page = b.Submit(b.Get(customAuthorize()), "button#next", map[string]string{"signInName": tc.email, "password": tc.password})
+		if got := page.Text(".error.pageLevel"); got != tc.want {
+			t.Errorf("sign-in %s/%s: %q, want %q", tc.email, tc.password, got, tc.want)
+		}
+	}
+	b = srv.NewBrowser(t)
+	again := idToken(t, srv, b.Submit(b.Get(customAuthorize()), "button#next", map[string]string{"signInName": "ana@contoso.com", "password": "Passw0rd!x"}))
+	if again["sub"] != claims["sub"] || again["email"] != nil || again["name"] != "Ana" {
+		t.Errorf("sign-in claims = %v", again)
+	}
+
+	// Facebook: the first sign-in asks for the profile, the second goes straight to the token.
+	social := func() (*emulatortest.Browser, *emulatortest.Page) {
+		b := srv.NewBrowser(t)
+		page := b.Submit(b.Get(customAuthorize()), "button#FacebookExchange", nil)
+		return b, b.Submit(page, `button.fixtureAccount[value="fb-7"]`, nil)
+	}
+	b, page = social()
+	if page.Doc.Find("input#displayName").AttrOr("value", "") != "Mia Chen" {
+		t.Fatalf("social profile page:\n%s", page.Body)
+	}
+	first := idToken(t, srv, b.Submit(page, "button#continue", nil))
+	// Only a relying party that lists identityProvider among its output claims sends idp.
+	wantIdp := any(nil)
+	if strings.Contains(readPack(t, "SocialAndLocalAccounts", "SignUpOrSignin.xml")["SignUpOrSignin.xml"], `"identityProvider"`) {
+		wantIdp = "facebook.com"
+	}
+	if first["idp"] != wantIdp || first["name"] != "Mia Chen" || first["sub"] == claims["sub"] {
+		t.Errorf("social sign-up claims = %v", first)
+	}
+	_, page = social()
+	if second := idToken(t, srv, page); second["sub"] != first["sub"] {
+		t.Errorf("social sign-in claims = %v", second)
+	}
+	var mia map[string]any
+	for _, u := range listUsers(t, srv) {
+		if u["objectId"] == first["sub"] {
+			mia = u
+		}
+	}
+	attrs, _ := mia["attributes"].(map[string]any)
+	if upn, _ := attrs["userPrincipalName"].(string); !regexp.MustCompile(`^cpim_[0-9a-f-]{36}@contoso\.onmicrosoft\.com$`).MatchString(upn) {
+		t.Errorf("social user = %v", mia)
+	}
+}
+
+// TestStarterPackLocalAccounts runs the LocalAccounts files unchanged: sign-up and sign-in.
+func TestStarterPackLocalAccounts(t *testing.T) {
+	srv := startPack(t, "LocalAccounts", "")
+	b := srv.NewBrowser(t)
+	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "lee@contoso.com")
+	claims := idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"email": "lee@contoso.com", "newPassword": "Passw0rd!x",
+		"reenterPassword": "Passw0rd!x", "displayName": "Lee", "givenName": "Lee", "surname": "Park"}))
+	if claims["email"] != "lee@contoso.com" || claims["family_name"] != "Park" || claims["sub"] == nil {
+		t.Errorf("sign-up claims = %v", claims)
+	}
+	b = srv.NewBrowser(t)
+	again := idToken(t, srv, b.Submit(b.Get(customAuthorize()), "button#next", map[string]string{"signInName": "lee@contoso.com", "password": "Passw0rd!x"}))
+	if again["sub"] != claims["sub"] || again["given_name"] != "Lee" {
+		t.Errorf("sign-in claims = %v", again)
+	}
+}
