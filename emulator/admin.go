@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/store"
@@ -46,6 +47,10 @@ func (a *admin) CreateUser(ctx context.Context, u *flows.User, password string) 
 }
 
 func (a *admin) DeleteUser(id string) (bool, error) { return a.users.Delete(id) }
+
+func (a *admin) RevokeSignInSessions(ctx context.Context, id string) (*flows.User, error) {
+	return a.users.Update(ctx, id, flows.Claims{web.RefreshTokensValidFrom: a.clock.Now().UTC().Format(time.RFC3339)}, "")
+}
 
 // exportedUser is the export format: the admin API's user plus the bcrypt hash, so that an
 // imported local account signs in with the same password.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/emulator/connector"
@@ -42,6 +43,9 @@ func (e *Emulator) customPolicies(cfg *config.Config, record func(connector.Call
 			p.DeploymentMode = cfg.CustomPolicies.DeploymentMode
 		}
 		e.log.Info("custom policy loaded", "policy", p.ID, "journey", p.Journey.ID, "file", p.File)
+		for _, w := range p.Warnings {
+			e.log.Warn("custom policy: " + w.Error())
+		}
 	}
 	return &journey.Engine{Policies: policies, Directory: e.st.users, Tenant: cfg.Tenant.Name, TenantID: cfg.Tenant.ID,
 		PolicyKeys: keys, HTTP: &http.Client{}, Now: e.Clock.Now, NewID: e.st.ids.GUID, Log: e.log, Record: record,
@@ -57,7 +61,10 @@ type engines struct {
 	journeys *journey.Engine
 }
 
-var _ web.Engine = engines{}
+var (
+	_ web.Engine    = engines{}
+	_ web.Refresher = engines{}
+)
 
 func (en engines) custom(def *flows.Definition) bool {
 	return en.journeys != nil && en.journeys.Policies[strings.ToLower(def.ID)] != nil
@@ -75,4 +82,12 @@ func (en engines) Advance(ctx context.Context, def *flows.Definition, r *flows.R
 		return en.journeys.Advance(ctx, def, r, in)
 	}
 	return en.flows.Advance(ctx, def, r, in)
+}
+
+// Refresh runs a custom policy's refresh journey; user flows have none.
+func (en engines) Refresh(ctx context.Context, def *flows.Definition, objectID string, issued time.Time, carried map[string]string) (*flows.Run, bool) {
+	if en.custom(def) {
+		return en.journeys.Refresh(ctx, def, objectID, issued, carried)
+	}
+	return nil, false
 }

@@ -801,3 +801,73 @@ func TestCustomPolicyBearerWithoutToken(t *testing.T) {
 		t.Errorf("API calls %d, inspector %+v", len(api.calls()), calls.Calls)
 	}
 }
+
+// TestCustomPolicyRefreshJourney: a refresh token runs the relying party's RedeemRefreshToken
+// journey: the directory is read again, the REST API's promoCode survives only because the
+// example's Extensions list it in RefreshTokenReadAndSetup, email (set on sign-up only) does
+// not, and revokeSignInSessions refuses refresh tokens issued more than five minutes before it.
+func TestCustomPolicyRefreshJourney(t *testing.T) {
+	dropKept := func(s string) string {
+		i := strings.Index(s, "<DisplayName>Refresh token journey</DisplayName>")
+		if i < 0 || !strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`) {
+			return s
+		}
+		start := strings.LastIndex(s[:i], "<ClaimsProvider>")
+		end := strings.Index(s[i:], "</ClaimsProvider>") + i + len("</ClaimsProvider>")
+		return s[:start] + s[end:]
+	}
+	for _, tc := range []struct {
+		name      string
+		edit      func(string) string
+		wantPromo any
+	}{
+		{"promoCode kept", func(s string) string { return s }, "PROMO-L-9"},
+		{"starter pack as is", dropKept, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, tc.edit, "")
+			b := srv.NewBrowser(t)
+			q := url.Values{"client_id": {clientID}, "redirect_uri": {"http://app.test/callback"}, "scope": {"openid offline_access"},
+				"response_type": {"code"}, "nonce": {"n-1"}}
+			page := verified(t, srv, b, b.Follow(b.Get(customPath+"/oauth2/v2.0/authorize?"+q.Encode()), "a#createAccount"), "rf@contoso.com")
+			page = b.Submit(page, "button#continue", map[string]string{"email": "rf@contoso.com", "newPassword": "Passw0rd!x",
+				"reenterPassword": "Passw0rd!x", "displayName": "Rafa", "loyaltyId": "L-9"})
+			if page.Location == nil || page.Location.Query().Get("code") == "" {
+				t.Fatalf("no code: %d\n%s", page.Status, page.Body)
+			}
+			status, out := redeemAt(t, srv, customPath, url.Values{"grant_type": {"authorization_code"}, "client_id": {clientID},
+				"code": {page.Location.Query().Get("code")}, "redirect_uri": {"http://app.test/callback"}})
+			disco := srv.URL + customPath + "/v2.0/.well-known/openid-configuration"
+			if status != 200 || out["refresh_token"] == nil {
+				t.Fatalf("code redemption: %d %v", status, out)
+			}
+			signIn := srv.Verify(t, disco, out["id_token"].(string))
+			if signIn["promoCode"] != "PROMO-L-9" || signIn["email"] != "rf@contoso.com" {
+				t.Fatalf("sign-up claims = %v", signIn)
+			}
+			status, out = redeemAt(t, srv, customPath, url.Values{"grant_type": {"refresh_token"}, "client_id": {clientID}, "refresh_token": {out["refresh_token"].(string)}})
+			if status != 200 {
+				t.Fatalf("refresh: %d %v", status, out)
+			}
+			refreshed := srv.Verify(t, disco, out["id_token"].(string))
+			if refreshed["sub"] != signIn["sub"] || refreshed["name"] != "Rafa" || refreshed["promoCode"] != tc.wantPromo || refreshed["email"] != nil ||
+				refreshed["tfp"] != "b2c_1a_signup_signin" || refreshed["tid"] != signIn["tid"] {
+				t.Errorf("refreshed claims = %v", refreshed)
+			}
+
+			// Revoked ten minutes after the refresh token was issued: refused.
+			post(t, srv.Client, http.MethodPut, srv.URL+"/_emulator/clock", map[string]any{"advance": "10m"}, nil)
+			var revoked map[string]bool
+			if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users/"+signIn["sub"].(string)+"/revokeSignInSessions", nil, &revoked); status != 200 || !revoked["value"] {
+				t.Fatalf("revokeSignInSessions: %d %v", status, revoked)
+			}
+			status, out = redeemAt(t, srv, customPath, url.Values{"grant_type": {"refresh_token"}, "client_id": {clientID}, "refresh_token": {out["refresh_token"].(string)}})
+			if desc, _ := out["error_description"].(string); status != 400 || out["error"] != "invalid_grant" || !strings.HasPrefix(desc, "AADB2C90129: The provided grant has been revoked.") {
+				t.Errorf("refresh after revocation: %d %v", status, out)
+			}
+			if !strings.Contains(srv.Log.String(), "AssertRefreshTokenIssuedLaterThanValidFromDate: refreshTokenIssuedOnDateTime") {
+				t.Errorf("the log does not say why:\n%s", srv.Log.String())
+			}
+		})
+	}
+}

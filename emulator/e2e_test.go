@@ -128,7 +128,13 @@ func s256(v string) string {
 // redeem posts the code to the token endpoint and returns the JSON answer and status.
 func redeem(t *testing.T, srv *emulatortest.Server, form url.Values) (int, map[string]any) {
 	t.Helper()
-	resp, err := http.PostForm(srv.URL+policyPath+"/oauth2/v2.0/token", form)
+	return redeemAt(t, srv, policyPath, form)
+}
+
+// redeemAt is redeem at another policy's token endpoint.
+func redeemAt(t *testing.T, srv *emulatortest.Server, policy string, form url.Values) (int, map[string]any) {
+	t.Helper()
+	resp, err := http.PostForm(srv.URL+policy+"/oauth2/v2.0/token", form)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,6 +151,36 @@ func TestHeadlessOutcomes(t *testing.T) {
 		if status := post(t, srv.Client, http.MethodPost, srv.URL+bad.path, bad.body, &e); status != bad.code || e["error"] == "" {
 			t.Errorf("%s %v: %d %v", bad.path, bad.body, status, e)
 		}
+	}
+}
+
+// TestRevokeSignInSessions: as Graph's revokeSignInSessions, the admin API refuses the user's
+// refresh tokens issued more than five minutes before the revocation; new sign-ins work.
+func TestRevokeSignInSessions(t *testing.T) {
+	srv, _ := start(t, validationScript())
+	local := map[string]any{"clientId": clientID, "scope": "openid offline_access", "identityProvider": "email",
+		"account": map[string]any{"email": "rv@fabrikam.com", "password": "Passw0rd!"}, "attributes": []map[string]string{{"displayName": "Rui Vaz"}}}
+	up := run(t, srv, local)
+	refresh := func(rt string) (int, map[string]any) {
+		return redeem(t, srv, url.Values{"grant_type": {"refresh_token"}, "client_id": {clientID}, "client_secret": {"app-secret"}, "refresh_token": {rt}})
+	}
+	// Revoked within five minutes of the token's issue: still accepted (clock skew).
+	post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users/"+up.ObjectID+"/revokeSignInSessions", nil, nil)
+	status, out := refresh(up.RefreshToken)
+	if status != 200 {
+		t.Fatalf("refresh right after a revocation: %d %v", status, out)
+	}
+	post(t, srv.Client, http.MethodPut, srv.URL+"/_emulator/clock", map[string]any{"advance": "10m"}, nil)
+	post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users/"+up.ObjectID+"/revokeSignInSessions", nil, nil)
+	status, out = refresh(out["refresh_token"].(string))
+	if desc, _ := out["error_description"].(string); status != 400 || !strings.HasPrefix(desc, "AADB2C90129") {
+		t.Errorf("refresh after the revocation: %d %v", status, out)
+	}
+	if in := run(t, srv, local); in.Outcome != "token" {
+		t.Errorf("sign-in after the revocation: %+v", in)
+	}
+	if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users/nobody/revokeSignInSessions", nil, nil); status != 404 {
+		t.Errorf("unknown user: %d", status)
 	}
 }
 

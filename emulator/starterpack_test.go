@@ -40,11 +40,16 @@ func readPack(t *testing.T, pack string, names ...string) map[string]string {
 	return out
 }
 
-// startPack serves the four unchanged files of a starter pack folder.
-func startPack(t *testing.T, pack, extra string) *emulatortest.Server {
+// startPack serves the four unchanged files of a starter pack folder; base, when set, is the
+// folder whose TrustFrameworkBase.xml to take instead.
+func startPack(t *testing.T, pack, base, extra string) *emulatortest.Server {
 	t.Helper()
 	dir := t.TempDir()
-	for name, data := range readPack(t, pack, "TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml") {
+	files := readPack(t, pack, "TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml")
+	if base != "" {
+		files["TrustFrameworkBase.xml"] = readPack(t, base, "TrustFrameworkBase.xml")["TrustFrameworkBase.xml"]
+	}
+	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +78,7 @@ func TestStarterPackLoyalty(t *testing.T) {
 // TestStarterPackSocialAndLocal runs the SocialAndLocalAccounts files unchanged: the unified
 // page, local sign-up with its checks, sign-in, and Facebook through the fake provider page.
 func TestStarterPackSocialAndLocal(t *testing.T) {
-	srv := startPack(t, "SocialAndLocalAccounts", `
+	srv := startPack(t, "SocialAndLocalAccounts", "", `
 identityProviders:
   - id: facebook.com
     displayName: Facebook
@@ -187,19 +192,57 @@ identityProviders:
 	}
 }
 
-// TestStarterPackLocalAccounts runs the LocalAccounts files unchanged: sign-up and sign-in.
+// TestStarterPackLocalAccounts runs the LocalAccounts files unchanged: sign-up, sign-in and a
+// refresh token; then the same with the SocialAndLocalAccounts base, a superset of the
+// LocalAccounts one that some revisions alone give the refresh journey.
 func TestStarterPackLocalAccounts(t *testing.T) {
-	srv := startPack(t, "LocalAccounts", "")
+	for _, base := range []string{"LocalAccounts", "SocialAndLocalAccounts"} {
+		t.Run(base, func(t *testing.T) { localAccounts(t, base) })
+	}
+}
+
+func localAccounts(t *testing.T, base string) {
+	srv := startPack(t, "LocalAccounts", base, "")
+	disco := srv.URL + customPath + "/v2.0/.well-known/openid-configuration"
 	b := srv.NewBrowser(t)
-	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "lee@contoso.com")
-	claims := idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"email": "lee@contoso.com", "newPassword": "Passw0rd!x",
-		"reenterPassword": "Passw0rd!x", "displayName": "Lee", "givenName": "Lee", "surname": "Park"}))
+	q := url.Values{"client_id": {clientID}, "redirect_uri": {"http://app.test/callback"}, "scope": {"openid offline_access"}, "response_type": {"code"}}
+	page := verified(t, srv, b, b.Follow(b.Get(customPath+"/oauth2/v2.0/authorize?"+q.Encode()), "a#createAccount"), "lee@contoso.com")
+	page = b.Submit(page, "button#continue", map[string]string{"email": "lee@contoso.com", "newPassword": "Passw0rd!x",
+		"reenterPassword": "Passw0rd!x", "displayName": "Lee", "givenName": "Lee", "surname": "Park"})
+	if page.Location == nil || page.Location.Query().Get("code") == "" {
+		t.Fatalf("no code: %d\n%s", page.Status, page.Body)
+	}
+	status, out := redeemAt(t, srv, customPath, url.Values{"grant_type": {"authorization_code"}, "client_id": {clientID}, "code": {page.Location.Query().Get("code")}})
+	if status != 200 {
+		t.Fatalf("code: %d %v", status, out)
+	}
+	claims := srv.Verify(t, disco, out["id_token"].(string))
 	if claims["email"] != "lee@contoso.com" || claims["family_name"] != "Park" || claims["sub"] == nil {
 		t.Errorf("sign-up claims = %v", claims)
 	}
+
+	// The refresh token: with the relying party's Token endpoint and the base's
+	// RedeemRefreshToken journey the directory is read again, and the sign-up's email (which
+	// the journey does not set) is gone; a pack revision without the journey re-issues the
+	// sign-up's claims.
+	journey := strings.Contains(readPack(t, base, "TrustFrameworkBase.xml")["TrustFrameworkBase.xml"], `UserJourney Id="RedeemRefreshToken"`) &&
+		strings.Contains(readPack(t, "LocalAccounts", "SignUpOrSignin.xml")["SignUpOrSignin.xml"], `UserJourneyReferenceId="RedeemRefreshToken"`)
+	status, out = redeemAt(t, srv, customPath, url.Values{"grant_type": {"refresh_token"}, "client_id": {clientID}, "refresh_token": {out["refresh_token"].(string)}})
+	if status != 200 {
+		t.Fatalf("refresh: %d %v", status, out)
+	}
+	refreshed := srv.Verify(t, disco, out["id_token"].(string))
+	wantEmail := any("lee@contoso.com")
+	if journey {
+		wantEmail = nil
+	}
+	if refreshed["sub"] != claims["sub"] || refreshed["name"] != "Lee" || refreshed["family_name"] != "Park" || refreshed["email"] != wantEmail {
+		t.Errorf("refreshed claims = %v (refresh journey: %v)", refreshed, journey)
+	}
+
 	b = srv.NewBrowser(t)
 	again := idToken(t, srv, b.Submit(b.Get(customAuthorize()), "button#next", map[string]string{"signInName": "lee@contoso.com", "password": "Passw0rd!x"}))
-	if again["sub"] != claims["sub"] || again["given_name"] != "Lee" {
+	if again["sub"] != claims["sub"] || again["given_name"] != "Lee" || again["email"] != nil {
 		t.Errorf("sign-in claims = %v", again)
 	}
 }

@@ -149,6 +149,9 @@ type Run struct {
 	NewUser     bool           // the user was created in this run
 	TokenOnly   Claims         // connector values that reach the token but are not stored
 	TokenClaims map[string]any // application claims for the token, by token claim name
+	// Carry is what the refresh token keeps for the engine: a custom policy's claims bag,
+	// which its refresh journey reads back.
+	Carry map[string]string
 }
 
 // Page is a page an engine asks the web layer to show: the unified sign-in page (Unified)

@@ -23,6 +23,9 @@ type Admin interface {
 	FindByIdentity(ctx context.Context, id flows.Identity) (*flows.User, error)
 	CreateUser(ctx context.Context, u *flows.User, password string) error // assigns the object id when empty
 	DeleteUser(objectID string) (bool, error)
+	// RevokeSignInSessions sets the user's refreshTokensValidFromDateTime to now, as Microsoft
+	// Graph's revokeSignInSessions does: refresh tokens issued before it are refused.
+	RevokeSignInSessions(ctx context.Context, objectID string) (*flows.User, error)
 	ExportUsers() ([]byte, error)
 	ImportUsers(data []byte) (int, error)
 	// Reset returns the emulator to its start state: no users, flow runs, codes, refresh
@@ -130,6 +133,17 @@ func (s *server) deleteUser(c echo.Context) error {
 		return apiError(c, http.StatusNotFound, "no user %q", c.Param("id"))
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// revokeSessions is Graph's revokeSignInSessions for one user; it answers as Graph does.
+func (s *server) revokeSessions(c echo.Context) error {
+	if _, err := s.Admin.RevokeSignInSessions(c.Request().Context(), c.Param("id")); err != nil {
+		if errors.Is(err, flows.ErrNotFound) {
+			return apiError(c, http.StatusNotFound, "no user %q", c.Param("id"))
+		}
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]bool{"value": true})
 }
 
 // newUser is a POST /_emulator/users request: a local account (email and password) or

@@ -296,7 +296,7 @@ func (s *server) finish(c echo.Context, sess *Session) error {
 	if authTime == 0 {
 		authTime = s.Now().Unix()
 	}
-	g := &Grant{Auth: ar, Claims: s.baseClaims(def, ar, r), AuthTime: authTime, ObjectID: r.User.ObjectID}
+	g := s.newGrant(def, ar, r, authTime)
 	params := url.Values{}
 	code := ""
 	if hasPart(ar.ResponseType, "code") {

@@ -268,7 +268,7 @@ func (s *server) federatedAccount(provider string, account map[string]any) (flow
 func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthRequest, run *flows.Run, sso bool, resp RunResponse) error {
 	sess := &Session{Auth: ar, Run: run}
 	authTime := s.Now().Unix()
-	g := &Grant{Auth: ar, Claims: s.baseClaims(def, ar, run), AuthTime: authTime, ObjectID: run.User.ObjectID}
+	g := s.newGrant(def, ar, run, authTime)
 	m, err := s.mint(def, g, "", true, true, true)
 	if err != nil {
 		return err
@@ -277,8 +277,7 @@ func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthReq
 	resp.IDToken, resp.AccessToken = m.IDToken, m.AccessToken
 	if hasScope(ar.Scope, "offline_access") {
 		_, refreshLife, _ := lifetimes(def)
-		resp.RefreshToken = s.Random()
-		s.Refresh.PutFor(resp.RefreshToken, g, refreshLife)
+		resp.RefreshToken = s.putRefresh(g, refreshLife)
 	}
 	resp.Claims = m.IDClaims
 	if sso {

@@ -54,6 +54,7 @@ func routes(e *echo.Echo, s *server) {
 	admin.POST("/users/import", s.importUsers)
 	admin.GET("/users/:id", s.getUser)
 	admin.DELETE("/users/:id", s.deleteUser)
+	admin.POST("/users/:id/revokeSignInSessions", s.revokeSessions)
 	admin.GET("/emails", s.emails)
 	admin.DELETE("/emails", s.clearEmails)
 	admin.POST("/reset", s.reset)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -21,6 +22,57 @@ type Grant struct {
 	Claims   map[string]any // id token claims without the time claims, nonce and hashes
 	AuthTime int64
 	ObjectID string
+	Carry    map[string]string // the run's Carry, for a custom policy's refresh journey
+	Issued   int64             // when the refresh token holding it was issued
+}
+
+// newGrant is what a finished run's code or refresh token redeems.
+func (s *server) newGrant(def *flows.Definition, ar AuthRequest, r *flows.Run, authTime int64) *Grant {
+	return &Grant{Auth: ar, Claims: s.baseClaims(def, ar, r), AuthTime: authTime, ObjectID: r.User.ObjectID, Carry: r.Carry}
+}
+
+// putRefresh stores a grant under a new refresh token and returns the token.
+func (s *server) putRefresh(g *Grant, life time.Duration) string {
+	rt := s.Random()
+	kept := *g
+	kept.Issued = s.Now().Unix()
+	s.Refresh.PutFor(rt, &kept, life)
+	return rt
+}
+
+// RefreshTokensValidFrom is the user attribute revokeSignInSessions sets (RFC 3339): refresh
+// tokens issued before it are refused, as Azure AD's refreshTokensValidFromDateTime.
+const RefreshTokensValidFrom = "refreshTokensValidFromDateTime"
+
+// revoked reports whether the grant's refresh token was issued before the user's sessions
+// were revoked, allowing B2C's five minutes of clock skew.
+func (s *server) revoked(ctx context.Context, g *Grant) bool {
+	if s.Admin == nil {
+		return false
+	}
+	u, err := s.Admin.User(ctx, g.ObjectID)
+	if err != nil {
+		return false
+	}
+	from, err := time.Parse(time.RFC3339, u.Attributes.String(RefreshTokensValidFrom))
+	return err == nil && time.Unix(g.Issued, 0).Add(5*time.Minute).Before(from)
+}
+
+// refreshJourney runs the policy's refresh journey, when the engine has one for it.
+func (s *server) refreshJourney(ctx context.Context, def *flows.Definition, g *Grant) (*flows.Run, bool) {
+	rf, ok := s.Machine.(Refresher)
+	if !ok {
+		return nil, false
+	}
+	return rf.Refresh(ctx, def, g.ObjectID, time.Unix(g.Issued, 0), g.Carry)
+}
+
+// Refresher is an engine whose policies may run a journey when a refresh token is redeemed
+// (a custom policy's Token endpoint). ok is false when def has none, and the sign-in's claims
+// are issued again, as for user flows. The run ends PhaseDone with the new token's claims,
+// or PhaseFailed with the reason the grant is refused.
+type Refresher interface {
+	Refresh(ctx context.Context, def *flows.Definition, objectID string, issued time.Time, carried map[string]string) (r *flows.Run, ok bool)
 }
 
 // lifetimes returns the flow's token lifetime, refresh token lifetime and sliding window.
@@ -228,6 +280,14 @@ func (s *server) token(c echo.Context) error {
 		}
 	} else if !def.Tokens.NoSlidingExpiry && s.Now().Unix() > g.AuthTime+int64(window.Seconds()) {
 		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90129", "The provided grant has been revoked. Please reauthenticate and try again.")
+	} else if run, ok := s.refreshJourney(r.Context(), def, g); ok {
+		if run.Phase != flows.PhaseDone {
+			s.Log.Warn("refresh journey refused the grant: "+run.Failure.Diagnostic, "policy", def.ID, "objectId", g.ObjectID)
+			return s.tokenError(c, http.StatusBadRequest, "invalid_grant", run.Failure.Code, run.Failure.Message)
+		}
+		g = s.newGrant(def, g.Auth, run, g.AuthTime)
+	} else if s.revoked(r.Context(), g) {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90129", "The provided grant has been revoked. Please reauthenticate and try again.")
 	}
 	m, err := s.mint(def, g, "", param == "code", true, true)
 	if err != nil {
@@ -238,8 +298,7 @@ func (s *server) token(c echo.Context) error {
 		resp["access_token"], resp["expires_in"], resp["expires_on"] = m.AccessToken, m.Life, m.Now+m.Life
 	}
 	if hasScope(g.Auth.Scope, "offline_access") {
-		rt := s.Random()
-		s.Refresh.PutFor(rt, g, refreshLife) // rotated: the one just used is gone
+		rt := s.putRefresh(g, refreshLife) // rotated: the one just used is gone
 		resp["refresh_token"], resp["refresh_token_expires_in"] = rt, int64(refreshLife.Seconds())
 	}
 	if f.Get("client_info") == "1" {

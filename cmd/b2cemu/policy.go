@@ -44,6 +44,12 @@ func policyCheck(args []string, stdout io.Writer) error {
 			}
 			fmt.Fprintf(stdout, "  %d. %s %s\n", s.Order, s.Type, strings.Join(tps, ", "))
 		}
+		if p.Refresh != nil {
+			fmt.Fprintf(stdout, "  refresh tokens: journey %s\n", p.Refresh.ID)
+		}
+		for _, w := range p.Warnings {
+			fmt.Fprintf(stdout, "  warning: %s\n", w.Error())
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(stdout, err)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
@@ -205,6 +206,14 @@ func (e *Engine) transform(p *policy.Policy, tp *policy.TechnicalProfile, id str
 		if v := in["inputClaim"]; v != "" && !strings.EqualFold(v, params["valueToCompareTo"]) {
 			return &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsTransformationBooleanValueIsNotEqual", "The claims transformation assertion failed.")}
 		}
+	case "AssertDateTimeIsGreaterThan":
+		if err := assertLater(id, t, in, params); err != "" {
+			msg := tp.Metadata["DateTimeGreaterThan"]
+			if msg == "" {
+				msg = e.text(p, tp, "ErrorMessage", "DateTimeGreaterThan", "The claims transformation assertion failed.")
+			}
+			return &runError{msg: msg, diagnostic: err}
+		}
 	default:
 		return unsupported(tp, fmt.Sprintf("the claims transformation method %q (%s)", method, id))
 	}
@@ -268,5 +277,39 @@ func (e *Engine) sendClaims(p *policy.Policy, r *flows.Run, st *state) {
 	}
 	r.NewUser = st.bag["newuser"] == "true"
 	r.TokenClaims = claims
+	r.Carry = copyBag(st.bag)
 	r.Phase, r.Page = flows.PhaseDone, nil
+}
+
+// assertLater is AssertDateTimeIsGreaterThan: the left operand must be later than the right
+// one; times within TreatAsEqualIfWithinMillseconds are equal, which fails unless
+// AssertIfEqualTo is false; a missing right operand passes when
+// AssertIfRightOperandIsNotPresent is true. It returns why the assertion failed, or "".
+func assertLater(id string, t *policy.Element, in, params map[string]string) string {
+	name := func(role string) string {
+		for _, c := range t.Path("InputClaims", "InputClaim") {
+			if c.Attr["TransformationClaimType"] == role {
+				return c.Attr["ClaimTypeReferenceId"]
+			}
+		}
+		return role
+	}
+	if in["rightOperand"] == "" {
+		if strings.EqualFold(params["AssertIfRightOperandIsNotPresent"], "true") {
+			return ""
+		}
+		return fmt.Sprintf("%s: %s has no value", id, name("rightOperand"))
+	}
+	left, lok := parseDateTime(in["leftOperand"])
+	right, rok := parseDateTime(in["rightOperand"])
+	if !lok || !rok {
+		return fmt.Sprintf("%s: %s %q and %s %q must both be date-times", id, name("leftOperand"), in["leftOperand"], name("rightOperand"), in["rightOperand"])
+	}
+	window, _ := strconv.Atoi(params["TreatAsEqualIfWithinMillseconds"])
+	diff := left.Sub(right)
+	equal := diff.Abs() <= time.Duration(window)*time.Millisecond
+	if equal && !strings.EqualFold(params["AssertIfEqualTo"], "false") || !equal && diff < 0 {
+		return fmt.Sprintf("%s: %s %s is not later than %s %s", id, name("leftOperand"), in["leftOperand"], name("rightOperand"), in["rightOperand"])
+	}
+	return ""
 }

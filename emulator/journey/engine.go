@@ -65,13 +65,15 @@ func (e *Engine) CallsPath(prefix string) bool {
 
 // state is a run's journey state.
 type state struct {
-	bag    map[string]string // claim id (lower-cased) → value
-	step   int               // index of the current step
-	chosen string            // the claims exchange chosen on an earlier page
-	tp     *policy.TechnicalProfile
-	verify map[string]*verification // email verifications on the current page, by claim id
-	sso    bool                     // resumed from a single sign-on session
-	pageCD string                   // the current page's content definition: its localized strings
+	journey *policy.Journey   // the relying party's default journey, or its refresh journey
+	carried map[string]string // a refresh: the claims bag the refresh token kept
+	bag     map[string]string // claim id (lower-cased) → value
+	step    int               // index of the current step
+	chosen  string            // the claims exchange chosen on an earlier page
+	tp      *policy.TechnicalProfile
+	verify  map[string]*verification // email verifications on the current page, by claim id
+	sso     bool                     // resumed from a single sign-on session
+	pageCD  string                   // the current page's content definition: its localized strings
 }
 
 func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
@@ -88,6 +90,7 @@ func (e *Engine) Start(def *flows.Definition, id, clientID, uiLocales string) *f
 		e.fail(r, false, "AADB2C90068", "The policy has no user journey.", "no journey")
 		return r
 	}
+	st.journey = p.Journey
 	e.proceed(context.Background(), p, r, st)
 	return r
 }
@@ -108,7 +111,7 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 		r.Seq++
 		return nil
 	}
-	step := p.Journey.Steps[st.step]
+	step := st.journey.Steps[st.step]
 	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.PageError = nil, false, false, ""
 	switch in := in.(type) {
 	case flows.SignInLocal:
@@ -188,8 +191,8 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 // proceed runs steps until one shows a page, the token is issued, or the journey fails.
 func (e *Engine) proceed(ctx context.Context, p *policy.Policy, r *flows.Run, st *state) {
 	r.Page = nil
-	for ; st.step < len(p.Journey.Steps); st.step++ {
-		step := p.Journey.Steps[st.step]
+	for ; st.step < len(st.journey.Steps); st.step++ {
+		step := st.journey.Steps[st.step]
 		if skip(step.Preconditions, st.bag) {
 			continue
 		}
@@ -233,7 +236,7 @@ func (e *Engine) proceed(ctx context.Context, p *policy.Policy, r *flows.Run, st
 			return
 		}
 	}
-	e.fail(r, false, "", "The user journey ended without issuing a token.", fmt.Sprintf("%s: journey %s has no SendClaims step after step %d", p.File, p.Journey.ID, st.step))
+	e.fail(r, false, "", "The user journey ended without issuing a token.", fmt.Sprintf("%s: journey %s has no SendClaims step after step %d", p.File, st.journey.ID, st.step))
 }
 
 func exchangeOf(step *policy.Step, chosen string) (policy.Exchange, bool) {

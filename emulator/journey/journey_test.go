@@ -168,7 +168,12 @@ func TestClaimsTransformations(t *testing.T) {
 	e := &Engine{Tenant: "contoso", NewID: func() string { return "0000000a-0000-4000-8000-000000000000" }}
 	bag := func() map[string]string {
 		return map[string]string{"email": "Ana@Contoso.com", "other": "ana@contoso.com", "given": "Ana", "sur": "Silva",
-			"mails": `["a@x.com","b@x.com"]`, "json": `{"user":{"tier":"gold"}}`}
+			"mails": `["a@x.com","b@x.com"]`, "json": `{"user":{"tier":"gold"}}`,
+			"issued": "2030-01-01T10:00:00Z", "early": "2030-01-01T09:00:00Z", "near": "2030-01-01T10:04:00Z", "late": "2030-01-01T11:00:00Z"}
+	}
+	later := func(left, right, ifEqual, ifMissing string) *policy.Element {
+		return transformation("AssertDateTimeIsGreaterThan", map[string]string{"leftOperand": left, "rightOperand": right},
+			map[string]string{"AssertIfEqualTo": ifEqual, "AssertIfRightOperandIsNotPresent": ifMissing, "TreatAsEqualIfWithinMillseconds": "300000"}, nil)
 	}
 	for _, tc := range []struct {
 		name    string
@@ -192,6 +197,13 @@ func TestClaimsTransformations(t *testing.T) {
 		{"GetSingleItemFromStringCollection", transformation("GetSingleItemFromStringCollection", map[string]string{"collection": "mails"}, nil, map[string]string{"extractedItem": "out"}), "out", "a@x.com", false},
 		{"CreateAlternativeSecurityId", transformation("CreateAlternativeSecurityId", map[string]string{"key": "given", "identityProvider": "other"}, nil, map[string]string{"alternativeSecurityId": "out"}), "out", `{"issuer":"ana@contoso.com","issuerUserId":"QW5h"}`, false},
 		{"FormatStringClaim RelyingPartyTenantId", transformation("FormatStringClaim", map[string]string{"inputClaim": "given"}, map[string]string{"stringFormat": "cpim_{0}@{RelyingPartyTenantId}"}, map[string]string{"outputClaim": "out"}), "out", "cpim_Ana@contoso.onmicrosoft.com", false},
+		{"AssertDateTimeIsGreaterThan later", later("issued", "early", "false", "true"), "", "", false},
+		{"AssertDateTimeIsGreaterThan earlier", later("issued", "late", "false", "true"), "", "", true},
+		{"AssertDateTimeIsGreaterThan equal within the window", later("issued", "near", "false", "true"), "", "", false},
+		{"AssertDateTimeIsGreaterThan equal asserts", later("issued", "near", "true", "true"), "", "", true},
+		{"AssertDateTimeIsGreaterThan right missing passes", later("issued", "none", "false", "true"), "", "", false},
+		{"AssertDateTimeIsGreaterThan right missing fails", later("issued", "none", "false", "false"), "", "", true},
+		{"AssertDateTimeIsGreaterThan not a date", later("given", "early", "false", "true"), "", "", true},
 		{"GetClaimFromJson", transformation("GetClaimFromJson", map[string]string{"inputJson": "json"}, map[string]string{"claimToExtract": "user.tier"}, map[string]string{"extractedClaim": "out"}), "out", "gold", false},
 	} {
 		p := &policy.Policy{Transformations: map[string]*policy.Element{"t": tc.t}}

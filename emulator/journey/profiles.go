@@ -72,7 +72,16 @@ func (e *Engine) run(ctx context.Context, p *policy.Policy, r *flows.Run, st *st
 		result, err = e.passwordCheck(ctx, p, tp, inputs)
 	case policy.Restful:
 		result, err = e.restful(ctx, p, r, tp, inputs, step)
-	case policy.Transformation, policy.Session, policy.Engine, policy.TokenIssuer:
+	case policy.Engine:
+		// In a refresh journey the engine's profile (RefreshTokenReadAndSetup) reads its
+		// output claims back from the refresh token: the sign-in's claims bag.
+		result = map[string]string{}
+		for _, c := range tp.OutputClaims {
+			if v, ok := st.carried[strings.ToLower(c.ClaimType)]; ok {
+				result[c.ClaimType] = v
+			}
+		}
+	case policy.Transformation, policy.Session, policy.TokenIssuer:
 		result = map[string]string{}
 	case policy.IdentityProvider:
 		return nil, unsupported(tp, fmt.Sprintf("signing in with an external identity provider (the %s protocol)", tp.Protocol))

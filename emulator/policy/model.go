@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,9 +21,13 @@ type Policy struct {
 	TechnicalProfiles  map[string]*TechnicalProfile
 	Journeys           map[string]*Journey
 	Journey            *Journey // the RelyingParty's DefaultUserJourney
-	RelyingParty       *TechnicalProfile
-	SubjectClaim       string // SubjectNamingInfo ClaimType
-	Localization       *Element
+	// Refresh is the journey of the RelyingParty's Endpoint Id="Token" (the starter packs'
+	// RedeemRefreshToken), run when a refresh token is redeemed; nil without one.
+	Refresh      *Journey
+	Warnings     []*Problem // what loads but B2C would refuse or run differently
+	RelyingParty *TechnicalProfile
+	SubjectClaim string // SubjectNamingInfo ClaimType
+	Localization *Element
 }
 
 // ClaimType is a ClaimsSchema entry.
@@ -177,6 +182,19 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 		p.Journey = j
 	} else {
 		errs.add(ref, "DefaultUserJourney", "the user journey %q is not declared in this policy or its bases", ref.Attr["ReferenceId"])
+	}
+	for _, ep := range rp.Path("Endpoints", "Endpoint") {
+		if ep.Attr["Id"] != "Token" {
+			continue
+		}
+		if j, ok := p.Journeys[ep.Attr["UserJourneyReferenceId"]]; ok {
+			p.Refresh = j
+		} else {
+			// A warning, not an error: revisions of the starter pack pair a relying party naming
+			// RedeemRefreshToken with a base that lacks it.
+			p.Warnings = append(p.Warnings, &Problem{File: ep.File, Line: ep.Line, Element: "Endpoint Id=\"Token\"",
+				Msg: fmt.Sprintf("the user journey %q is not declared, in this policy or its bases; b2cemu re-issues the sign-in's claims on refresh", ep.Attr["UserJourneyReferenceId"])})
+		}
 	}
 	if prof := rp.Child("TechnicalProfile"); prof != nil {
 		p.RelyingParty = p.technicalProfile(prof, errs)

@@ -92,7 +92,7 @@ func TestLoadErrors(t *testing.T) {
 		{"missing base policy", map[string]string{"rp.xml": rp}, `rp.xml:4: BasePolicy: PolicyId B2C_1A_TrustFrameworkExtensions is not among the loaded files`},
 		{"cycle", map[string]string{"base.xml": strings.Replace(base, `PublicPolicyUri="http://yourtenant.onmicrosoft.com/B2C_1A_TrustFrameworkBase">`,
 			`PublicPolicyUri="x"><BasePolicy><PolicyId>B2C_1A_signup_signin</PolicyId></BasePolicy>`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp}, `the BasePolicy chain is a cycle`},
-		{"malformed XML", map[string]string{"rp.xml": strings.Replace(rp, "</RelyingParty>", "</RelyingPart>", 1)}, `rp.xml:19: not well-formed XML`},
+		{"malformed XML", map[string]string{"rp.xml": strings.Replace(rp, "</RelyingParty>", "</RelyingPart>", 1)}, `rp.xml:23: not well-formed XML`},
 		{"unknown handler", map[string]string{"base.xml": strings.Replace(base, "Providers.RestfulProvider", "Providers.Nope", 1) + "", "loc.xml": loc,
 			"ext.xml": strings.Replace(ext, "Providers.RestfulProvider", "Providers.TelepathyProvider", 1), "rp.xml": rp}, `TechnicalProfile Id="REST-ValidateProfile": the protocol "Proprietary" with handler`},
 		{"bad pattern", map[string]string{"base.xml": base, "loc.xml": loc, "ext.xml": strings.Replace(ext, `<DataType>string</DataType><UserInputType>TextBox</UserInputType></ClaimType>`,
@@ -149,6 +149,32 @@ func TestTokenIssuerProtocol(t *testing.T) {
 	}
 	if k := policies["b2c_1a_signup_signin"].TechnicalProfiles["JwtIssuer"].Kind; k != policy.TokenIssuer {
 		t.Errorf("JwtIssuer kind = %v", k)
+	}
+}
+
+// TestRefreshEndpoint: the relying party's Endpoint Id="Token" names the refresh journey; a
+// journey the files lack is a warning (revisions of the starter pack pair such files), and
+// refresh tokens then re-issue the sign-in's claims.
+func TestRefreshEndpoint(t *testing.T) {
+	policies, err := policy.Load([]string{loyalty})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := policies["b2c_1a_signup_signin"]; p.Refresh == nil || p.Refresh.ID != "RedeemRefreshToken" || len(p.Refresh.Steps) != 3 || len(p.Warnings) != 0 {
+		t.Errorf("refresh journey = %+v, warnings %v", p.Refresh, p.Warnings)
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml"} {
+		b, _ := os.ReadFile(filepath.Join(loyalty, name))
+		os.WriteFile(filepath.Join(dir, name), []byte(strings.Replace(string(b), `UserJourneyReferenceId="RedeemRefreshToken"`, `UserJourneyReferenceId="Redeem"`, 1)), 0o644)
+	}
+	policies, err = policy.Load([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := policies["b2c_1a_signup_signin"]
+	if p.Refresh != nil || len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0].Error(), `SignUpOrSignin.xml:9: Endpoint Id="Token": the user journey "Redeem" is not declared`) {
+		t.Errorf("refresh %v, warnings %v", p.Refresh, p.Warnings)
 	}
 }
 
