@@ -871,3 +871,63 @@ func TestCustomPolicyRefreshJourney(t *testing.T) {
 		})
 	}
 }
+
+// TestCustomPolicyForgotPassword: the unified page's "Forgot your password?" link sends the
+// user back to the application with AADB2C90118, as the starter packs do; the sign-in
+// profile's setting.* metadata hides or moves the links, and
+// setting.forgotPasswordLinkOverride runs an embedded password reset's claims exchange.
+func TestCustomPolicyForgotPassword(t *testing.T) {
+	t.Run("back to the application", func(t *testing.T) {
+		srv := startLoyalty(t, &loyaltyAPI{})
+		b := srv.NewBrowser(t)
+		page := b.Get(customAuthorize())
+		if page.Text(".password-label a#forgotPassword") != "Forgot your password?" {
+			t.Fatalf("no link:\n%s", page.Body)
+		}
+		page = b.Follow(page, "a#forgotPassword")
+		frag, _ := url.ParseQuery(page.Location.Fragment)
+		if frag.Get("error") != "access_denied" || !strings.HasPrefix(frag.Get("error_description"), "AADB2C90118: The user has forgotten their password.") {
+			t.Errorf("location = %v", page.Location)
+		}
+	})
+	settings := func(items string) func(string) string {
+		return func(s string) string {
+			return strings.Replace(s, `<Item Key="SignUpTarget">SignUpWithLogonEmailExchange</Item>`, `<Item Key="SignUpTarget">SignUpWithLogonEmailExchange</Item>`+items, 1)
+		}
+	}
+	t.Run("settings", func(t *testing.T) {
+		srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, settings(`<Item Key="setting.forgotPasswordLinkLocation">None</Item><Item Key="setting.showSignupLink">false</Item>`), "")
+		page := srv.NewBrowser(t).Get(customAuthorize())
+		if page.Doc.Find("#forgotPassword").Length() != 0 || page.Doc.Find("#createAccount").Length() != 0 || page.Doc.Find("#signInName").Length() != 1 {
+			t.Errorf("links not hidden:\n%s", page.Body)
+		}
+		srv, _ = startLoyaltyIn(t, &loyaltyAPI{}, settings(`<Item Key="setting.forgotPasswordLinkLocation">AfterButtons</Item>`), "")
+		if page := srv.NewBrowser(t).Get(customAuthorize()); page.Doc.Find(".buttons + .forgot-password a#forgotPassword").Length() != 1 {
+			t.Errorf("link not after the buttons:\n%s", page.Body)
+		}
+	})
+	t.Run("embedded password reset", func(t *testing.T) {
+		edit := func(s string) string {
+			s = settings(`<Item Key="setting.forgotPasswordLinkOverride">ForgotPasswordExchange</Item>`)(s)
+			s = strings.Replace(s, `<ClaimsProviderSelection ValidationClaimsExchangeId="LocalAccountSigninEmailExchange" />`,
+				`<ClaimsProviderSelection ValidationClaimsExchangeId="LocalAccountSigninEmailExchange" /><ClaimsProviderSelection TargetClaimsExchangeId="ForgotPasswordExchange" />`, 1)
+			return strings.Replace(s, `<ClaimsExchange Id="SignUpWithLogonEmailExchange" TechnicalProfileReferenceId="LocalAccountSignUpWithLogonEmail" />`,
+				`<ClaimsExchange Id="SignUpWithLogonEmailExchange" TechnicalProfileReferenceId="LocalAccountSignUpWithLogonEmail" /><ClaimsExchange Id="ForgotPasswordExchange" TechnicalProfileReferenceId="LocalAccountDiscoveryUsingEmailAddress" />`, 1)
+		}
+		srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
+		post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", map[string]any{"email": "fp@contoso.com", "password": "Old-Passw0rd"}, nil)
+		b := srv.NewBrowser(t)
+		page := b.Get(customAuthorize())
+		if page.Doc.Find("button#ForgotPasswordExchange").Length() != 0 {
+			t.Errorf("the override's exchange became a button:\n%s", page.Body)
+		}
+		page = b.Follow(page, "a#forgotPassword")
+		if page.Doc.Find("#email_ver_but_send").Length() != 1 {
+			t.Fatalf("not the password reset page:\n%s", page.Body)
+		}
+		claims := idToken(t, srv, b.Submit(verified(t, srv, b, page, "fp@contoso.com"), "button#continue", nil))
+		if claims["sub"] != listUsers(t, srv)[0]["objectId"] {
+			t.Errorf("claims = %v", claims)
+		}
+	})
+}

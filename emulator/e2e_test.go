@@ -439,6 +439,17 @@ func TestBadRequests(t *testing.T) {
 			t.Errorf("location = %v", page.Location)
 		}
 	})
+	t.Run("forgot password returns AADB2C90118", func(t *testing.T) {
+		page := b.Get(authorizeURL(nil))
+		if page.Text(".password-label a#forgotPassword") != "Forgot your password?" {
+			t.Fatalf("no link after the password label:\n%s", page.Body)
+		}
+		page = b.Follow(page, "a#forgotPassword")
+		q := page.Location.Query()
+		if q.Get("error") != "access_denied" || !strings.HasPrefix(q.Get("error_description"), "AADB2C90118: The user has forgotten their password.") || q.Get("state") != "st-1" {
+			t.Errorf("location = %v", page.Location)
+		}
+	})
 	t.Run("cancel returns access_denied", func(t *testing.T) {
 		page := b.Get(authorizeURL(nil))
 		page = b.Submit(page, "button#cancel", nil)

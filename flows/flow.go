@@ -157,13 +157,16 @@ type Run struct {
 // Page is a page an engine asks the web layer to show: the unified sign-in page (Unified)
 // or a self-asserted page.
 type Page struct {
-	Unified       bool
-	LocalSignIn   bool         // the email and password form (unified page)
-	SignUpLink    bool         // "Sign up now" (unified page)
-	Providers     []PageOption // identity provider buttons (unified page): claims exchange id and label
-	Intro         string       // self-asserted page
-	ContinueLabel string       // "Create", "Continue"
-	Fields        []PageField
+	Unified     bool
+	LocalSignIn bool // the email and password form (unified page)
+	SignUpLink  bool // "Sign up now" (unified page)
+	// ForgotPassword places the unified page's "Forgot your password?" link: "" (none),
+	// AfterLabel, AfterInput or AfterButtons.
+	ForgotPassword string
+	Providers      []PageOption // identity provider buttons (unified page): claims exchange id and label
+	Intro          string       // self-asserted page
+	ContinueLabel  string       // "Create", "Continue"
+	Fields         []PageField
 }
 
 // PageField is one input of a self-asserted page.
@@ -236,6 +239,15 @@ type VerifyEmail struct {
 // Cancel is the page's Cancel button.
 type Cancel struct{}
 
+// ForgotPassword follows the unified page's "Forgot your password?" link.
+type ForgotPassword struct{}
+
+// ForgotPasswordFailure is where the link ends without an embedded password reset: back at
+// the application, which starts its password reset policy.
+func ForgotPasswordFailure() *Failure {
+	return &Failure{Error: "access_denied", Code: "AADB2C90118", Message: "The user has forgotten their password.", Redirect: true}
+}
+
 // ResumeSession signs in the user of a single sign-on session without any page: no sign-up
 // connector runs, the token step does (as before every token).
 type ResumeSession struct {
@@ -250,5 +262,6 @@ func (StartSignUp) input()      {}
 func (SubmitSignUp) input()     {}
 func (SubmitAttributes) input() {}
 func (Cancel) input()           {}
+func (ForgotPassword) input()   {}
 func (VerifyEmail) input()      {}
 func (ResumeSession) input()    {}

@@ -119,6 +119,16 @@ func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input
 		r.Seq++
 		return nil
 	}
+	if _, ok := in.(ForgotPassword); ok {
+		if r.Phase != PhaseSignIn || def.Type != SignUpOrSignIn || !def.Offers(LocalProvider) {
+			return Errorf(Invalid, "there is no forgotten-password link on this page")
+		}
+		// A sign-up or sign-in user flow sends the user back to the application, which runs
+		// its password reset flow (B2C's behaviour without the embedded password reset).
+		r.Phase, r.Failure = PhaseCancelled, ForgotPasswordFailure()
+		r.Seq++
+		return nil
+	}
 	if in, ok := in.(ResumeSession); ok {
 		u, err := m.Directory.Get(ctx, in.ObjectID)
 		if err != nil {

@@ -350,6 +350,16 @@ func TestAdvance(t *testing.T) {
 			},
 		},
 		{
+			name:   "forgot password ends with access_denied AADB2C90118",
+			inputs: []flows.Input{flows.ForgotPassword{}},
+			phase:  flows.PhaseCancelled,
+			check: func(t *testing.T, r *flows.Run, c *stubConnector, _ *memDirectory) {
+				if r.Failure.Error != "access_denied" || r.Failure.Code != "AADB2C90118" || r.Failure.Message != "The user has forgotten their password." || !r.Failure.Redirect || len(c.calls) != 0 {
+					t.Errorf("failure = %+v", r.Failure)
+				}
+			},
+		},
+		{
 			name:   "cancel ends with access_denied AADB2C90091",
 			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, flows.Cancel{}},
 			phase:  flows.PhaseCancelled,
@@ -409,6 +419,11 @@ func TestAdvanceRefusesInputsThatDoNotFit(t *testing.T) {
 		if flows.KindOf(err) != flows.Invalid || r.Seq != seq || r.Phase != flows.PhaseSignIn {
 			t.Errorf("%T: err %v, seq %d→%d, phase %s", in, err, seq, r.Seq, r.Phase)
 		}
+	}
+	// A sign-up flow's page has no forgotten-password link.
+	signUp := &flows.Definition{ID: "B2C_1_up", Type: flows.SignUp, IdentityProviders: []string{"email", "facebook.com"}}
+	if err := m.Advance(context.Background(), signUp, m.Start(signUp, "run-2", "client", "en-US"), flows.ForgotPassword{}); flows.KindOf(err) != flows.Invalid {
+		t.Errorf("forgot password in a sign-up flow: %v", err)
 	}
 	r.Phase = flows.PhaseDone
 	if err := m.Advance(context.Background(), susi, r, flows.Cancel{}); flows.KindOf(err) != flows.Invalid {

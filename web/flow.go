@@ -30,7 +30,8 @@ func (s *server) session(c echo.Context) (*Session, *flows.Definition, error) {
 	return sess, def, nil
 }
 
-// flowPage renders the run's current step. A GET with op=signup is the "Sign up now" link.
+// flowPage renders the run's current step. A GET with op=signup or op=forgotPassword is the
+// "Sign up now" or "Forgot your password?" link.
 func (s *server) flowPage(c echo.Context) error {
 	if c.QueryParam("op") != "" {
 		return s.flowSubmit(c)
@@ -107,6 +108,8 @@ func (s *server) input(sess *Session, f url.Values) (flows.Input, error) {
 			return flows.ChooseProvider{Provider: f.Get("provider")}, nil
 		case op == "signup":
 			return flows.StartSignUp{}, nil
+		case op == "forgotPassword":
+			return flows.ForgotPassword{}, nil
 		case op == "signin":
 			return flows.SignInLocal{Email: f.Get("signInName"), Password: f.Get("password")}, nil
 		}
@@ -164,6 +167,12 @@ func formValues(f url.Values) map[string]string {
 	return out
 }
 
+// linkURL is a link of the unified page (op "signup", "forgotPassword"): a GET carrying the
+// form's CSRF token and sequence, like a submitted form.
+func linkURL(form views.Form, op string, r *flows.Run) string {
+	return form.Action + "&op=" + op + "&csrf=" + url.QueryEscape(form.CSRF) + "&seq=" + strconv.Itoa(r.Seq)
+}
+
 // show renders the page of the run's phase.
 func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) error {
 	r := sess.Run
@@ -177,7 +186,10 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 		m := views.SignIn{Page: page, Form: form, Combined: def.Type == flows.SignUpOrSignIn, Local: def.Type == flows.SignUpOrSignIn && def.Offers(flows.LocalProvider),
 			LocalSignUp: def.Offers(flows.LocalProvider), Email: r.Values.String("email"), PageError: r.PageError,
 			EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
-		m.SignUpURL = form.Action + "&op=signup&csrf=" + url.QueryEscape(sess.CSRF) + "&seq=" + strconv.Itoa(r.Seq)
+		m.SignUpURL, m.ForgotURL = linkURL(form, "signup", r), linkURL(form, "forgotPassword", r)
+		if m.Local {
+			m.ForgotAt = "AfterLabel"
+		}
 		for _, id := range def.SocialProviders() {
 			p := s.idpByID[id]
 			m.Providers = append(m.Providers, views.Provider{ID: id, ButtonID: buttonID(p.DisplayName), DisplayName: p.DisplayName})
@@ -209,7 +221,7 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, r *f
 	if p.Unified {
 		m := views.SignIn{Page: page, Form: form, Combined: true, Local: p.LocalSignIn, LocalSignUp: p.SignUpLink,
 			Email: r.Values.String("email"), PageError: r.PageError, EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
-		m.SignUpURL = form.Action + "&op=signup&csrf=" + url.QueryEscape(form.CSRF) + "&seq=" + strconv.Itoa(r.Seq)
+		m.SignUpURL, m.ForgotURL, m.ForgotAt = linkURL(form, "signup", r), linkURL(form, "forgotPassword", r), p.ForgotPassword
 		for _, pr := range p.Providers {
 			m.Providers = append(m.Providers, views.Provider{ID: pr.Value, ButtonID: pr.Value, DisplayName: pr.Label})
 		}

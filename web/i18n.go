@@ -21,6 +21,7 @@ var translations = map[string]map[string]string{
 		"Sign in":                             "Iniciar sesión",
 		"Don't have an account?":              "¿No tiene una cuenta?",
 		"Sign up now":                         "Registrarse ahora",
+		"Forgot your password?":               "¿Olvidó su contraseña?",
 		"Cancel":                              "Cancelar",
 		"Please enter your Email Address":     "Escriba su dirección de correo electrónico",
 		"Please enter your password":          "Escriba su contraseña",

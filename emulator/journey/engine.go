@@ -123,6 +123,19 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 			r.Seq++
 			return nil
 		}
+	case flows.ForgotPassword:
+		if step.Type != "CombinedSignInAndSignUp" || st.tp == nil || r.Page == nil || r.Page.ForgotPassword == "" {
+			return flows.Errorf(flows.Invalid, "there is no forgotten-password link on this page")
+		}
+		// setting.forgotPasswordLinkOverride names the claims exchange of an embedded password
+		// reset; without one B2C sends the user back to the application with AADB2C90118.
+		override := st.tp.Metadata["setting.forgotPasswordLinkOverride"]
+		if override == "" || !offers(step, override) {
+			r.Phase, r.Page, r.Failure = flows.PhaseCancelled, nil, flows.ForgotPasswordFailure()
+			r.Seq++
+			return nil
+		}
+		st.chosen = override
 	case flows.StartSignUp:
 		if step.Type != "CombinedSignInAndSignUp" || st.tp == nil || st.tp.Metadata["SignUpTarget"] == "" {
 			return flows.Errorf(flows.Invalid, "there is no sign-up link on this page")

@@ -19,16 +19,27 @@ func (e *Engine) unifiedPage(p *policy.Policy, r *flows.Run, st *state, step *po
 	st.pageCD = step.ContentDefinition
 	page := &flows.Page{Unified: true}
 	for _, sel := range step.Selections {
-		if sel.Target != "" {
-			page.Providers = append(page.Providers, flows.PageOption{Value: sel.Target, Label: e.providerLabel(p, step, sel.Target)})
-		}
 		if sel.Validation == "" {
 			continue
 		}
 		if ex, ok := exchangeOf(&policy.Step{Exchanges: step.Exchanges}, sel.Validation); ok {
 			st.tp = p.TechnicalProfiles[ex.TechnicalProfile]
+			md := st.tp.Metadata
 			page.LocalSignIn = true
-			page.SignUpLink = st.tp.Metadata["SignUpTarget"] != ""
+			page.SignUpLink = md["SignUpTarget"] != "" && !strings.EqualFold(md["setting.showSignupLink"], "false")
+			switch loc := md["setting.forgotPasswordLinkLocation"]; {
+			case strings.EqualFold(loc, "None"):
+			case strings.EqualFold(loc, "AfterInput"), strings.EqualFold(loc, "AfterButtons"):
+				page.ForgotPassword = loc
+			default:
+				page.ForgotPassword = "AfterLabel"
+			}
+		}
+	}
+	for _, sel := range step.Selections {
+		// The exchange behind setting.forgotPasswordLinkOverride is the link's, not a button.
+		if sel.Target != "" && (st.tp == nil || sel.Target != st.tp.Metadata["setting.forgotPasswordLinkOverride"]) {
+			page.Providers = append(page.Providers, flows.PageOption{Value: sel.Target, Label: e.providerLabel(p, step, sel.Target)})
 		}
 	}
 	r.Page = page

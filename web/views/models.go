@@ -85,11 +85,15 @@ type SignIn struct {
 	Local       bool // show the email and password form
 	LocalSignUp bool // offer "Sign up now" / "Email signup"
 	SignUpURL   string
-	Email       string
-	EmailError  string
-	PassError   string
-	PageError   string
-	Providers   []Provider
+	// ForgotURL is the "Forgot your password?" link and ForgotAt its place: AfterLabel,
+	// AfterInput, AfterButtons, or "" for none.
+	ForgotURL  string
+	ForgotAt   string
+	Email      string
+	EmailError string
+	PassError  string
+	PageError  string
+	Providers  []Provider
 }
 
 // Account is a fixture identity on the fake identity provider's page.

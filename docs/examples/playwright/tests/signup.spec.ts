@@ -51,6 +51,13 @@ test("cancel returns access_denied to the application", async ({ page, baseURL }
   await expect(page.locator("#errorDescription")).toContainText("AADB2C90091");
 });
 
+test("forgot password returns AADB2C90118 to the application", async ({ page, baseURL }) => {
+  await page.goto(authorizeUrl(baseURL!));
+  await page.locator("#forgotPassword").click();
+  await expect(page.locator("#tokenError")).toContainText("access_denied");
+  await expect(page.locator("#errorDescription")).toContainText("AADB2C90118");
+});
+
 test("local sign-up, then sign-in", async ({ browser, baseURL }) => {
   const email = uniqueEmail("local");
   const signUp = await browser.newPage();
