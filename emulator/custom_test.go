@@ -776,6 +776,19 @@ identityProviders:
 	if again["sub"] != first["sub"] || again["name"] != "Mia C." || again["newUser"] != nil {
 		t.Errorf("returning sign-in claims = %v", again)
 	}
+
+	// domain_hint names the provider by its ClaimsProvider's Domain: no unified page.
+	b = srv.NewBrowser(t)
+	page = b.Get(authorizeFor("B2C_1A_social") + "&domain_hint=facebook.com")
+	if page.Doc.Find(`button.fixtureAccount[value="fb-42"]`).Length() != 1 {
+		t.Fatalf("domain_hint did not go to the provider:\n%s", page.Body)
+	}
+	if again := idToken(t, srv, b.Submit(page, `button.fixtureAccount[value="fb-42"]`, nil)); again["sub"] != first["sub"] {
+		t.Errorf("domain_hint sign-in claims = %v", again)
+	}
+	if page := srv.NewBrowser(t).Get(authorizeFor("B2C_1A_social") + "&domain_hint=contoso.com"); page.Doc.Find("button#FacebookExchange").Length() != 1 {
+		t.Errorf("an unknown domain_hint changed the page:\n%s", page.Body)
+	}
 }
 
 // TestCustomPolicyBearerWithoutToken: Bearer authentication with no token configured stops at

@@ -439,6 +439,12 @@ func TestBadRequests(t *testing.T) {
 			t.Errorf("location = %v", page.Location)
 		}
 	})
+	t.Run("domain_hint goes to the provider", func(t *testing.T) {
+		page := b.Get(authorizeURL(url.Values{"domain_hint": {"facebook.com"}}))
+		if page.Doc.Find(`[data-name=FakeIdentityProvider]`).Length() != 1 {
+			t.Errorf("not the identity provider's page:\n%s", page.Body)
+		}
+	})
 	t.Run("forgot password returns AADB2C90118", func(t *testing.T) {
 		page := b.Get(authorizeURL(nil))
 		if page.Text(".password-label a#forgotPassword") != "Forgot your password?" {

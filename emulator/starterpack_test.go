@@ -180,6 +180,11 @@ identityProviders:
 	if second := idToken(t, srv, page); second["sub"] != first["sub"] {
 		t.Errorf("social sign-in claims = %v", second)
 	}
+	// domain_hint=facebook.com: the base's <Domain>, though the Extensions redeclare the
+	// profile in a ClaimsProvider without one.
+	if page := srv.NewBrowser(t).Get(customAuthorize() + "&domain_hint=facebook.com"); page.Doc.Find(`button.fixtureAccount[value="fb-7"]`).Length() != 1 {
+		t.Errorf("domain_hint:\n%s", page.Body)
+	}
 	var mia map[string]any
 	for _, u := range listUsers(t, srv) {
 		if u["objectId"] == first["sub"] {

@@ -239,6 +239,11 @@ type VerifyEmail struct {
 // Cancel is the page's Cancel button.
 type Cancel struct{}
 
+// DomainHint is the authorize request's domain_hint, applied once before the first page: it
+// names an identity provider (facebook.com) whose sign-in starts without the provider
+// buttons. A hint no provider of the page answers to changes nothing, as on B2C.
+type DomainHint struct{ Domain string }
+
 // ForgotPassword follows the unified page's "Forgot your password?" link.
 type ForgotPassword struct{}
 
@@ -263,5 +268,6 @@ func (SubmitSignUp) input()     {}
 func (SubmitAttributes) input() {}
 func (Cancel) input()           {}
 func (ForgotPassword) input()   {}
+func (DomainHint) input()       {}
 func (VerifyEmail) input()      {}
 func (ResumeSession) input()    {}

@@ -119,6 +119,17 @@ func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input
 		r.Seq++
 		return nil
 	}
+	if in, ok := in.(DomainHint); ok {
+		if r.Phase == PhaseSignIn && in.Domain != LocalProvider {
+			for _, id := range def.SocialProviders() {
+				if strings.EqualFold(id, in.Domain) {
+					m.choose(def, r, id)
+					r.Seq++
+				}
+			}
+		}
+		return nil
+	}
 	if _, ok := in.(ForgotPassword); ok {
 		if r.Phase != PhaseSignIn || def.Type != SignUpOrSignIn || !def.Offers(LocalProvider) {
 			return Errorf(Invalid, "there is no forgotten-password link on this page")

@@ -350,6 +350,21 @@ func TestAdvance(t *testing.T) {
 			},
 		},
 		{
+			name:   "domain_hint goes to the provider's page",
+			inputs: []flows.Input{flows.DomainHint{Domain: "Facebook.com"}},
+			phase:  flows.PhaseIdP,
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+				if r.Provider != "facebook.com" {
+					t.Errorf("provider = %q", r.Provider)
+				}
+			},
+		},
+		{
+			name:   "a domain_hint no provider answers to changes nothing",
+			inputs: []flows.Input{flows.DomainHint{Domain: "google.com"}, flows.DomainHint{Domain: "email"}},
+			phase:  flows.PhaseSignIn,
+		},
+		{
 			name:   "forgot password ends with access_denied AADB2C90118",
 			inputs: []flows.Input{flows.ForgotPassword{}},
 			phase:  flows.PhaseCancelled,

@@ -165,6 +165,11 @@ func (s *server) authorize(c echo.Context) error {
 	if done, err := s.resumeSSO(c, def, sess, q.Get("prompt")); done || err != nil {
 		return err
 	}
+	if hint := q.Get("domain_hint"); hint != "" && !sess.Run.Phase.Terminal() {
+		if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, flows.DomainHint{Domain: hint}); err != nil {
+			return err
+		}
+	}
 	s.Sessions.Put(sess.Run.ID, sess)
 	return c.Redirect(http.StatusFound, s.flowURL(def, sess.Run.ID))
 }

@@ -123,6 +123,14 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 			r.Seq++
 			return nil
 		}
+	case flows.DomainHint:
+		// The claims provider whose Domain the hint names is chosen without the page; a hint
+		// no provider of the page has changes nothing.
+		target := domainTarget(p, st, step, in.Domain)
+		if target == "" || r.Page == nil || !r.Page.Unified {
+			return nil
+		}
+		st.chosen = target
 	case flows.ForgotPassword:
 		if step.Type != "CombinedSignInAndSignUp" || st.tp == nil || r.Page == nil || r.Page.ForgotPassword == "" {
 			return flows.Errorf(flows.Invalid, "there is no forgotten-password link on this page")
@@ -313,4 +321,25 @@ func (e *Engine) fail(r *flows.Run, redirect bool, code, msg, diagnostic string)
 	if e.Log != nil {
 		e.Log.Warn("custom policy journey failed: "+diagnostic, "run", r.ID, "policy", r.Policy)
 	}
+}
+
+// domainTarget is the claims exchange of a selection step whose technical profile's claims
+// provider has the domain (the starter packs' <Domain>facebook.com</Domain>), or "".
+func domainTarget(p *policy.Policy, st *state, step *policy.Step, domain string) string {
+	if domain == "" || step.Type != "CombinedSignInAndSignUp" && step.Type != "ClaimsProviderSelection" {
+		return ""
+	}
+	for _, sel := range step.Selections {
+		if sel.Target == "" {
+			continue
+		}
+		for _, s := range st.journey.Steps {
+			for _, ex := range s.Exchanges {
+				if tp := p.TechnicalProfiles[ex.TechnicalProfile]; ex.ID == sel.Target && tp != nil && strings.EqualFold(tp.Domain, domain) {
+					return sel.Target
+				}
+			}
+		}
+	}
+	return ""
 }

@@ -165,6 +165,9 @@ func normalize(f *file) *Element {
 					if dn := cp.TextOf("DisplayName"); dn != "" && tp.Attr["b2cemu.provider"] == "" {
 						tp.Attr["b2cemu.provider"] = dn
 					}
+					if d := cp.TextOf("Domain"); d != "" { // domain_hint names the provider by it
+						tp.Attr["b2cemu.domain"] = d
+					}
 					tps.Children = append(tps.Children, tp)
 				}
 			}

@@ -80,6 +80,7 @@ type TechnicalProfile struct {
 	InputTransformations               []string
 	OutputTransformations              []string
 	Validations                        []Validation
+	Domain                             string            // its ClaimsProvider's Domain (domain_hint)
 	Session                            string            // UseTechnicalProfileForSessionManagement
 	Keys                               map[string]string // CryptographicKeys Id → StorageReferenceId
 	El                                 *Element
@@ -247,7 +248,7 @@ func refs(els []*Element) []string {
 }
 
 func (p *Policy) technicalProfile(el *Element, errs *Error) *TechnicalProfile {
-	tp := &TechnicalProfile{ID: el.Attr["Id"], DisplayName: el.TextOf("DisplayName"), Metadata: map[string]string{}, Keys: map[string]string{}, El: el}
+	tp := &TechnicalProfile{ID: el.Attr["Id"], DisplayName: el.TextOf("DisplayName"), Domain: el.Attr["b2cemu.domain"], Metadata: map[string]string{}, Keys: map[string]string{}, El: el}
 	if pr := el.Child("Protocol"); pr != nil {
 		tp.Protocol, tp.Handler = pr.Attr["Name"], pr.Attr["Handler"]
 	}
