@@ -182,9 +182,12 @@ type PageField struct {
 
 // Verification is the state of a field's email verification, with the page's texts.
 type Verification struct {
-	State   string // "" (nothing sent), "sent" (a code is out) or "verified"
-	Message string // the info or success line of the state
-	Error   string // the last failure ("That code is incorrect. Please try again.")
+	// Control is the display control (VerificationControl) the field belongs to, "" for the
+	// classic Verified.Email controls; CodeField is that control's code input (its claim id).
+	Control, CodeField string
+	State              string // "" (nothing sent), "sent" (a code is out) or "verified"
+	Message            string // the info or success line of the state
+	Error              string // the last failure ("That code is incorrect. Please try again.")
 	// Button and input labels: send, verify, resend, change, the code input's placeholder.
 	Send, Verify, Resend, Change, Code string
 }

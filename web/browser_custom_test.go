@@ -199,3 +199,52 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 		}
 	})
 }
+
+// TestBrowserCustomPolicyDisplayControl: the example's B2C_1A_signup_signin_emailcode in
+// Chromium: the VerificationControl's buttons, the code from the outbox, then the sign-up.
+func TestBrowserCustomPolicyDisplayControl(t *testing.T) {
+	ctx := chromium(t)
+	srv := startExample(t, nil)
+	policy := srv.URL + "/contoso.onmicrosoft.com/B2C_1A_signup_signin_emailcode"
+	authorize := policy + "/oauth2/v2.0/authorize?" + url.Values{
+		"client_id": {"4f6b1a52-8c7e-4d3a-9b21-6e0f5c7d8a90"}, "redirect_uri": {srv.URL + "/jwt"}, "scope": {"openid"},
+		"response_type": {"id_token"}, "response_mode": {"form_post"}, "nonce": {"n"}}.Encode()
+	const email = "dee@contoso.com"
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(authorize),
+		chromedp.Click(css("a#createAccount")),
+		chromedp.WaitVisible(css("#emailVerificationControl_but_send_code")),
+		chromedp.SendKeys(css("#displayName"), "Dee Ray"),
+		chromedp.SendKeys(css("#email"), email),
+		chromedp.Click(css("#emailVerificationControl_but_send_code")),
+		chromedp.WaitVisible(css("#verificationCode")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, ctx, chromedp.Text(css("#emailVerificationControl_info_message"))); got != "Verification code has been sent. Please copy it to the input box below." {
+		t.Errorf("info message = %q", got)
+	}
+	var outbox struct{ Emails []struct{ Code string } }
+	getJSON(t, srv.URL+"/_emulator/emails?to="+email, &outbox)
+	if len(outbox.Emails) != 1 {
+		t.Fatalf("outbox = %+v", outbox)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(css("#verificationCode"), outbox.Emails[0].Code),
+		chromedp.Click(css("#emailVerificationControl_but_verify_code")),
+		chromedp.WaitVisible(css("#emailVerificationControl_but_change_claims")), shot("custom-display-control"),
+		chromedp.SendKeys(css("#newPassword"), "Passw0rd!x"),
+		chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x"),
+		chromedp.SendKeys(css("#loyaltyId"), "246810"),
+		chromedp.Click(css("button#continue")),
+		chromedp.WaitVisible(css("#token")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := emulatortest.Verify(t, policy+"/v2.0/.well-known/openid-configuration", read(t, ctx, chromedp.Text(css("#token"))))
+	if claims["email"] != email || claims["name"] != "Dee Ray" || claims["promoCode"] != "LOYAL-6810" || claims["tfp"] != "b2c_1a_signup_signin_emailcode" {
+		t.Errorf("claims = %v", claims)
+	}
+}

@@ -233,8 +233,8 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, r *f
 		f := views.Field{ID: pf.ID, Label: pf.Label, InputType: pf.InputType, Type: "text", Value: r.Values.String(pf.ID),
 			Required: pf.Required, Error: r.FieldErrors[pf.ID]}
 		if v := pf.Verify; v != nil {
-			f.Verify = &views.Verification{State: v.State, Message: v.Message, Error: v.Error, Send: v.Send, VerifyLabel: v.Verify,
-				Resend: v.Resend, Change: v.Change, Code: v.Code}
+			f.Verify = &views.Verification{Control: v.Control, CodeField: v.CodeField, State: v.State, Message: v.Message, Error: v.Error,
+				Send: v.Send, VerifyLabel: v.Verify, Resend: v.Resend, Change: v.Change, Code: v.Code}
 		}
 		switch pf.InputType {
 		case "EmailBox":

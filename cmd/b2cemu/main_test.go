@@ -204,7 +204,7 @@ func TestPolicyCheckCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"policy", "check", dir}, env, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, want := range []string{"B2C_1A_signup_signin", "1. CombinedSignInAndSignUp SelfAsserted-LocalAccountSignin-Email [SelfAsserted]", "4. SendClaims JwtIssuer", "B2C_1A_PasswordReset", "B2C_1A_ProfileEdit", "3 relying-party policies load."} {
+	for _, want := range []string{"B2C_1A_signup_signin", "1. CombinedSignInAndSignUp SelfAsserted-LocalAccountSignin-Email [SelfAsserted]", "4. SendClaims JwtIssuer", "B2C_1A_PasswordReset", "B2C_1A_ProfileEdit", "B2C_1A_signup_signin_emailcode", "refresh tokens: journey RedeemRefreshToken", "4 relying-party policies load."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -80,6 +80,14 @@ func (e *Engine) resolve(p *policy.Policy, r *flows.Run, bag map[string]string, 
 // ErrorMessage), else fallback; {0} takes arg.
 func (e *Engine) text(p *policy.Policy, tp *policy.TechnicalProfile, elementType, stringID, fallback string, arg ...string) string {
 	s := e.localized(p, tp, elementType, "", stringID)
+	if s == "" && tp != nil {
+		// The profile's metadata: UserMessageIf… for errors, language.<id> for page texts.
+		if elementType == "UxElement" {
+			s = tp.Metadata["language."+stringID]
+		} else {
+			s = tp.Metadata[stringID]
+		}
+	}
 	if s == "" {
 		s = fallback
 	}
@@ -186,7 +194,11 @@ func (e *Engine) transform(p *policy.Policy, tp *policy.TechnicalProfile, id str
 	case "AssertStringClaimsAreEqual":
 		a, b := in["inputClaim1"], in["inputClaim2"]
 		if a != b && !(strings.HasSuffix(params["stringComparison"], "IgnoreCase") && strings.EqualFold(a, b)) {
-			return &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsTransformationStringsAreNotEqual", "The claims transformation assertion failed.")}
+			cmp := params["stringComparison"]
+			if cmp == "" {
+				cmp = "Ordinal"
+			}
+			return &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsTransformationStringsAreNotEqual", fmt.Sprintf("Claim value comparison failed using StringComparison %q.", cmp))}
 		}
 	case "GetSingleItemFromStringCollection":
 		var list []string
@@ -204,15 +216,11 @@ func (e *Engine) transform(p *policy.Policy, tp *policy.TechnicalProfile, id str
 		}
 	case "AssertBooleanClaimIsEqualToValue":
 		if v := in["inputClaim"]; v != "" && !strings.EqualFold(v, params["valueToCompareTo"]) {
-			return &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsTransformationBooleanValueIsNotEqual", "The claims transformation assertion failed.")}
+			return &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsTransformationBooleanValueIsNotEqual", `Boolean claim value comparison failed for claim type "inputClaim".`)}
 		}
 	case "AssertDateTimeIsGreaterThan":
 		if err := assertLater(id, t, in, params); err != "" {
-			msg := tp.Metadata["DateTimeGreaterThan"]
-			if msg == "" {
-				msg = e.text(p, tp, "ErrorMessage", "DateTimeGreaterThan", "The claims transformation assertion failed.")
-			}
-			return &runError{msg: msg, diagnostic: err}
+			return &runError{msg: e.text(p, tp, "ErrorMessage", "DateTimeGreaterThan", "Claim value comparison failed: The provided left operand is greater than the right operand."), diagnostic: err}
 		}
 	default:
 		return unsupported(tp, fmt.Sprintf("the claims transformation method %q (%s)", method, id))

@@ -65,15 +65,17 @@ func (e *Engine) CallsPath(prefix string) bool {
 
 // state is a run's journey state.
 type state struct {
-	journey *policy.Journey   // the relying party's default journey, or its refresh journey
-	carried map[string]string // a refresh: the claims bag the refresh token kept
-	bag     map[string]string // claim id (lower-cased) → value
-	step    int               // index of the current step
-	chosen  string            // the claims exchange chosen on an earlier page
-	tp      *policy.TechnicalProfile
-	verify  map[string]*verification // email verifications on the current page, by claim id
-	sso     bool                     // resumed from a single sign-on session
-	pageCD  string                   // the current page's content definition: its localized strings
+	journey  *policy.Journey   // the relying party's default journey, or its refresh journey
+	carried  map[string]string // a refresh: the claims bag the refresh token kept
+	bag      map[string]string // claim id (lower-cased) → value
+	step     int               // index of the current step
+	chosen   string            // the claims exchange chosen on an earlier page
+	tp       *policy.TechnicalProfile
+	verify   map[string]*verification // email verifications on the current page, by claim id
+	controls map[string]*controlState // display controls on the current page, by id
+	codes    map[string]*verification // codes of the run's email-code and one-time password profiles
+	sso      bool                     // resumed from a single sign-on session
+	pageCD   string                   // the current page's content definition: its localized strings
 }
 
 func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
@@ -165,7 +167,15 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 		if r.Phase != flows.PhaseAttributes || st.tp == nil {
 			return flows.Errorf(flows.Invalid, "there is nothing to verify on this page")
 		}
-		if err := e.verifyEmail(p, r, st, in); err != nil {
+		if d := control(p, st.tp, in.Field); d != nil {
+			if err := e.controlAction(ctx, p, r, st, d, in); err != nil {
+				return err
+			}
+			if r.Phase.Terminal() {
+				r.Seq++
+				return nil
+			}
+		} else if err := e.verifyEmail(p, r, st, in); err != nil {
 			return err
 		}
 		e.refreshVerification(p, r, st)
@@ -203,7 +213,7 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 		return flows.Errorf(flows.Invalid, "%T does not apply to a custom policy's page", in)
 	}
 	st.step++
-	st.tp, st.verify = nil, nil
+	st.tp, st.verify, st.controls = nil, nil, nil
 	e.proceed(ctx, p, r, st)
 	r.Seq++
 	return nil

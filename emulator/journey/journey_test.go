@@ -246,3 +246,27 @@ func TestRequestFailedMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestTextFromMetadata: without a localized string, a profile's UserMessageIf… metadata (the
+// display-control starter pack's login-NonInteractive) and language.<id> metadata
+// (button_continue) give the text, and a page profile's error metadata reaches its
+// validation profiles.
+func TestTextFromMetadata(t *testing.T) {
+	e := &Engine{}
+	p := &policy.Policy{}
+	login := &policy.TechnicalProfile{ID: "login-NonInteractive", Metadata: map[string]string{"UserMessageIfInvalidPassword": "Your password is incorrect"}}
+	if got := e.text(p, login, "ErrorMessage", "UserMessageIfInvalidPassword", "Your password is incorrect."); got != "Your password is incorrect" {
+		t.Errorf("metadata message = %q", got)
+	}
+	page := &policy.TechnicalProfile{ID: "signup", Metadata: map[string]string{"language.button_continue": "Create", "UserMessageIfVerificationFailedRetryAllowed": "Wrong code."}}
+	if got := e.text(p, page, "UxElement", "button_continue", "Continue"); got != "Create" {
+		t.Errorf("language metadata = %q", got)
+	}
+	sspr := onPage(&policy.TechnicalProfile{ID: "AadSspr-VerifyCode", Metadata: map[string]string{"Operation": "VerifyCode"}}, page, "api.localaccountsignup")
+	if got := e.text(p, sspr, "ErrorMessage", "UserMessageIfVerificationFailedRetryAllowed", "The verification has failed, please try again."); got != "Wrong code." {
+		t.Errorf("page metadata on a validation profile = %q", got)
+	}
+	if sspr.Metadata["ContentDefinitionReferenceId"] != "api.localaccountsignup" || sspr.Metadata["language.button_continue"] != "" {
+		t.Errorf("onPage metadata = %v", sspr.Metadata)
+	}
+}

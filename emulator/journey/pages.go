@@ -58,7 +58,22 @@ func shown(p *policy.Policy, tp *policy.TechnicalProfile) []policy.ClaimRef {
 	}
 	list := tp.OutputClaims
 	if len(tp.DisplayClaims) > 0 {
-		list = tp.DisplayClaims
+		list = nil
+		for _, c := range tp.DisplayClaims {
+			d := p.DisplayControls[c.DisplayControl]
+			if d == nil {
+				list = append(list, c)
+				continue
+			}
+			// A display control's claims join the page, marked with the control; its
+			// verification code is the control's own input.
+			for _, dc := range d.Claims {
+				if !strings.EqualFold(dc.ClaimType, d.CodeClaim()) {
+					dc.DisplayControl = d.ID
+					list = append(list, dc)
+				}
+			}
+		}
 	}
 	var out []policy.ClaimRef
 	for _, c := range list {
@@ -99,8 +114,8 @@ func (e *Engine) selfAssertedPage(p *policy.Policy, r *flows.Run, st *state, tp 
 		for _, o := range ct.Options {
 			f.Options = append(f.Options, flows.PageOption{Value: o.Value, Label: o.Text})
 		}
-		if mustVerify(tp, c) {
-			f.Verify = &flows.Verification{}
+		if mustVerify(tp, c) || c.DisplayControl != "" {
+			f.Verify = &flows.Verification{Control: c.DisplayControl}
 		}
 		page.Fields = append(page.Fields, f)
 	}
@@ -156,11 +171,16 @@ func (e *Engine) submit(ctx context.Context, p *policy.Policy, r *flows.Run, st 
 			scope[k] = v
 		}
 	}
+	if r.Page != nil && !r.Page.Unified && !e.controlsVerified(p, fields, st, scope) {
+		r.PageError = notVerified
+		e.refreshVerification(p, r, st)
+		return false
+	}
 	for _, v := range tp.Validations {
 		if skip(v.Preconditions, scope) {
 			continue
 		}
-		vtp := onPage(p.TechnicalProfiles[v.ReferenceID], st.pageCD)
+		vtp := onPage(p.TechnicalProfiles[v.ReferenceID], tp, st.pageCD)
 		if _, err := e.run(ctx, p, r, st, vtp, scope, 0); err != nil {
 			if err.unsupported {
 				e.fail(r, false, err.code, err.msg, err.diagnostic)
@@ -233,17 +253,28 @@ func copyBag(b map[string]string) map[string]string {
 }
 
 // onPage is a validation profile as it runs for a page: its messages come from the page's
-// localized strings (B2C localizes a validation error by the page it is shown on).
-func onPage(vtp *policy.TechnicalProfile, cd string) *policy.TechnicalProfile {
-	if vtp == nil || cd == "" || vtp.Metadata["ContentDefinitionReferenceId"] != "" {
-		return vtp
+// localized strings (B2C localizes a validation error by the page it is shown on), and the
+// page profile's UserMessageIf… metadata stands in for the ones it lacks (B2C documents
+// that metadata on the self-asserted profile).
+func onPage(vtp, page *policy.TechnicalProfile, cd string) *policy.TechnicalProfile {
+	if vtp == nil {
+		return nil
 	}
 	cp := *vtp
 	cp.Metadata = make(map[string]string, len(vtp.Metadata)+1)
 	for k, v := range vtp.Metadata {
 		cp.Metadata[k] = v
 	}
-	cp.Metadata["ContentDefinitionReferenceId"] = cd
+	if page != nil {
+		for k, v := range page.Metadata {
+			if _, set := cp.Metadata[k]; !set && (strings.HasPrefix(k, "UserMessageIf") || k == "DateTimeGreaterThan") {
+				cp.Metadata[k] = v
+			}
+		}
+	}
+	if cd != "" && cp.Metadata["ContentDefinitionReferenceId"] == "" {
+		cp.Metadata["ContentDefinitionReferenceId"] = cd
+	}
 	return &cp
 }
 

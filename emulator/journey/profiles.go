@@ -72,6 +72,10 @@ func (e *Engine) run(ctx context.Context, p *policy.Policy, r *flows.Run, st *st
 		result, err = e.passwordCheck(ctx, p, tp, inputs)
 	case policy.Restful:
 		result, err = e.restful(ctx, p, r, tp, inputs, step)
+	case policy.EmailCode:
+		result, err = e.emailCode(p, r, st, tp, inputs)
+	case policy.OneTimePassword:
+		result, err = e.oneTimePassword(p, r, st, tp, inputs)
 	case policy.Engine:
 		// In a refresh journey the engine's profile (RefreshTokenReadAndSetup) reads its
 		// output claims back from the refresh token: the sign-in's claims bag.

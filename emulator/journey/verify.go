@@ -69,7 +69,10 @@ func (e *Engine) refreshVerification(p *policy.Policy, r *flows.Run, st *state) 
 		return
 	}
 	for i, f := range r.Page.Fields {
-		if f.Verify != nil {
+		switch {
+		case f.Verify != nil && f.Verify.Control != "":
+			r.Page.Fields[i].Verify = e.controlView(p, st.tp, p.DisplayControls[f.Verify.Control], st.controls[f.Verify.Control])
+		case f.Verify != nil:
 			r.Page.Fields[i].Verify = e.verifyView(p, st.tp, st.verify[strings.ToLower(f.ID)])
 		}
 	}

@@ -19,6 +19,7 @@ type Policy struct {
 	Transformations    map[string]*Element
 	ContentDefinitions map[string]*Element
 	TechnicalProfiles  map[string]*TechnicalProfile
+	DisplayControls    map[string]*DisplayControl
 	Journeys           map[string]*Journey
 	Journey            *Journey // the RelyingParty's DefaultUserJourney
 	// Refresh is the journey of the RelyingParty's Endpoint Id="Token" (the starter packs'
@@ -50,7 +51,29 @@ type ClaimRef struct {
 	HasDefault       bool
 	AlwaysUseDefault bool
 	Required         bool
+	DisplayControl   string // a DisplayClaim's DisplayControlReferenceId (then ClaimType is "")
+	ControlClaimType string // a display control's claim role, e.g. VerificationCode
 	El               *Element
+}
+
+// DisplayControl is a BuildingBlocks DisplayControl. b2cemu runs the VerificationControl:
+// its claims on the page, and the technical profiles of its SendCode and VerifyCode actions.
+type DisplayControl struct {
+	ID, Type     string // Type is UserInterfaceControlType
+	Claims       []ClaimRef
+	OutputClaims []ClaimRef
+	Actions      map[string][]string // action id → ValidationClaimsExchangeTechnicalProfile ids
+	El           *Element
+}
+
+// CodeClaim is the control's claim with ControlClaimType VerificationCode, or "".
+func (d *DisplayControl) CodeClaim() string {
+	for _, c := range d.Claims {
+		if strings.EqualFold(c.ControlClaimType, "VerificationCode") {
+			return c.ClaimType
+		}
+	}
+	return ""
 }
 
 // Kind is what a technical profile does.
@@ -68,6 +91,8 @@ const (
 	TokenIssuer         Kind = "TokenIssuer"
 	Engine              Kind = "Engine"
 	RelyingPartyProfile Kind = "RelyingParty"
+	EmailCode           Kind = "AadSspr"         // AadSsprProtocolProvider: SendCode and VerifyCode by email
+	OneTimePassword     Kind = "OneTimePassword" // OneTimePasswordProtocolProvider: GenerateCode, VerifyCode
 )
 
 // TechnicalProfile is a technical profile with its includes resolved.
@@ -162,6 +187,18 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 	for _, cd := range bb.Path("ContentDefinitions", "ContentDefinition") {
 		p.ContentDefinitions[cd.Attr["Id"]] = cd
 	}
+	p.DisplayControls = map[string]*DisplayControl{}
+	for _, dc := range bb.Path("DisplayControls", "DisplayControl") {
+		d := &DisplayControl{ID: dc.Attr["Id"], Type: dc.Attr["UserInterfaceControlType"], Claims: claimRefs(dc.Path("DisplayClaims", "DisplayClaim")),
+			OutputClaims: claimRefs(dc.Path("OutputClaims", "OutputClaim")), Actions: map[string][]string{}, El: dc}
+		for _, a := range dc.Path("Actions", "Action") {
+			for _, v := range a.Path("ValidationClaimsExchange", "ValidationClaimsExchangeTechnicalProfile") {
+				d.Actions[a.Attr["Id"]] = append(d.Actions[a.Attr["Id"]], v.Attr["TechnicalProfileReferenceId"])
+			}
+		}
+		p.DisplayControls[d.ID] = d
+	}
+
 	p.Localization = bb.Child("Localization")
 
 	raw := map[string]*Element{}
@@ -234,7 +271,8 @@ func claimRefs(els []*Element) []ClaimRef {
 		_, has := c.Attr["DefaultValue"]
 		out = append(out, ClaimRef{ClaimType: c.Attr["ClaimTypeReferenceId"], PartnerClaimType: c.Attr["PartnerClaimType"],
 			DefaultValue: c.Attr["DefaultValue"], HasDefault: has, AlwaysUseDefault: strings.EqualFold(c.Attr["AlwaysUseDefaultValue"], "true"),
-			Required: strings.EqualFold(c.Attr["Required"], "true"), El: c})
+			Required: strings.EqualFold(c.Attr["Required"], "true"), DisplayControl: c.Attr["DisplayControlReferenceId"],
+			ControlClaimType: c.Attr["ControlClaimType"], El: c})
 	}
 	return out
 }
@@ -291,6 +329,10 @@ func kindOf(tp *TechnicalProfile) Kind {
 		return Restful
 	case tp.Protocol == "Proprietary" && strings.Contains(h, "ClaimsTransformationProtocolProvider"):
 		return Transformation
+	case tp.Protocol == "Proprietary" && strings.Contains(h, "AadSsprProtocolProvider"):
+		return EmailCode
+	case tp.Protocol == "Proprietary" && strings.Contains(h, "OneTimePasswordProtocolProvider"):
+		return OneTimePassword
 	case tp.Protocol == "Proprietary" && strings.Contains(h, "SSOSessionProvider"):
 		return Session
 	case (tp.Protocol == "None" || tp.Protocol == "OpenIdConnect") && tp.El.TextOf("OutputTokenFormat") != "":
@@ -350,6 +392,17 @@ func (p *Policy) journey(el *Element, errs *Error) *Journey {
 	return j
 }
 
+// claimList checks a list's claim references and gives each the declared casing (the
+// starter packs' surName is the ClaimType surname), so pages show the input id B2C renders.
+func (p *Policy) claimList(list []ClaimRef, owner string, claim func(*Element, string, string)) {
+	for i, c := range list {
+		claim(c.El, owner, c.ClaimType)
+		if ct := p.ClaimTypes[strings.ToLower(c.ClaimType)]; ct != nil {
+			list[i].ClaimType = ct.ID
+		}
+	}
+}
+
 // check reports references to claim types, transformations, technical profiles and content
 // definitions that do not exist.
 func (p *Policy) check(errs *Error) {
@@ -380,13 +433,17 @@ func (p *Policy) check(errs *Error) {
 	for _, tp := range all {
 		owner := describe(tp.El)
 		for _, list := range [][]ClaimRef{tp.InputClaims, tp.OutputClaims, tp.PersistedClaims, tp.DisplayClaims} {
-			for i, c := range list {
-				claim(c.El, owner, c.ClaimType)
-				// A reference takes the declared casing (the starter packs' surName is the
-				// ClaimType surname), so pages show the input id B2C renders.
-				if ct := p.ClaimTypes[strings.ToLower(c.ClaimType)]; ct != nil {
-					list[i].ClaimType = ct.ID
-				}
+			p.claimList(list, owner, claim)
+		}
+		for _, c := range tp.DisplayClaims {
+			if c.DisplayControl == "" {
+				continue
+			}
+			switch d := p.DisplayControls[c.DisplayControl]; {
+			case d == nil:
+				errs.add(c.El, owner, "references the display control %q, which is not declared", c.DisplayControl)
+			case d.Type != "VerificationControl":
+				errs.add(c.El, owner, "uses the display control %q of type %q; b2cemu runs VerificationControl only (see docs/custom-policies.md)", d.ID, d.Type)
 			}
 		}
 		for _, t := range append(append([]string{}, tp.InputTransformations...), tp.OutputTransformations...) {
@@ -403,6 +460,30 @@ func (p *Policy) check(errs *Error) {
 		if cd := tp.Metadata["ContentDefinitionReferenceId"]; cd != "" {
 			if _, ok := p.ContentDefinitions[cd]; !ok {
 				errs.add(tp.El, owner, "references the content definition %q, which is not declared", cd)
+			}
+		}
+	}
+	dcs := make([]string, 0, len(p.DisplayControls))
+	for id := range p.DisplayControls {
+		dcs = append(dcs, id)
+	}
+	sort.Strings(dcs)
+	for _, id := range dcs {
+		d := p.DisplayControls[id]
+		owner := describe(d.El)
+		p.claimList(d.Claims, owner, claim)
+		p.claimList(d.OutputClaims, owner, claim)
+		for _, action := range []string{"SendCode", "VerifyCode"} {
+			if d.Type == "VerificationControl" && len(d.Actions[action]) == 0 {
+				errs.add(d.El, owner, "a VerificationControl needs an Action Id=%q with a ValidationClaimsExchangeTechnicalProfile", action)
+			}
+		}
+		if d.Type == "VerificationControl" && d.CodeClaim() == "" {
+			errs.add(d.El, owner, `a VerificationControl needs a DisplayClaim with ControlClaimType="VerificationCode"`)
+		}
+		for _, tps := range d.Actions {
+			for _, ref := range tps {
+				tpRef(d.El, owner, ref)
 			}
 		}
 	}

@@ -19,7 +19,7 @@ func TestLoadMergesTheChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := policies["b2c_1a_signup_signin"]
-	if p == nil || len(policies) != 3 || policies["b2c_1a_profileedit"] == nil || policies["b2c_1a_passwordreset"] == nil {
+	if p == nil || len(policies) != 4 || policies["b2c_1a_profileedit"] == nil || policies["b2c_1a_passwordreset"] == nil || policies["b2c_1a_signup_signin_emailcode"] == nil {
 		t.Fatalf("policies = %v", policies)
 	}
 	// Steps sorted by Order, whatever the file's order.
@@ -104,6 +104,15 @@ func TestLoadErrors(t *testing.T) {
 			`UserJourney SignUpOrSignIn step 3: references the technical profile "AAD-Read", which is not declared`},
 		{"unsupported step type", map[string]string{"base.xml": strings.Replace(base, `Type="SendClaims"`, `Type="InvokeSubJourney"`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
 			`the step type "InvokeSubJourney" is not one b2cemu runs`},
+		{"missing display control", map[string]string{"base.xml": base, "loc.xml": loc, "rp.xml": rp, "ext.xml": strings.Replace(ext,
+			`<ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`,
+			`<DisplayClaims><DisplayClaim DisplayControlReferenceId="emailControl" /></DisplayClaims><ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`, 1)},
+			`TechnicalProfile Id="LocalAccountSignUpWithLogonEmail": references the display control "emailControl", which is not declared`},
+		{"display control type", map[string]string{"base.xml": base, "loc.xml": loc, "rp.xml": rp, "ext.xml": strings.Replace(strings.Replace(ext,
+			`<ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`,
+			`<DisplayClaims><DisplayClaim DisplayControlReferenceId="captcha" /></DisplayClaims><ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`, 1),
+			`</ClaimsSchema>`, `</ClaimsSchema><DisplayControls><DisplayControl Id="captcha" UserInterfaceControlType="CaptchaControl"><DisplayClaims><DisplayClaim ClaimTypeReferenceId="email" /></DisplayClaims></DisplayControl></DisplayControls>`, 1)},
+			`uses the display control "captcha" of type "CaptchaControl"; b2cemu runs VerificationControl only`},
 		{"duplicate policy id", map[string]string{"a.xml": rp, "b.xml": rp}, `PolicyId B2C_1A_signup_signin is also declared in`},
 		{"no relying party", map[string]string{"base.xml": base}, `no relying-party policy`},
 		{"missing include", map[string]string{"base.xml": strings.Replace(base, `<IncludeTechnicalProfile ReferenceId="AAD-Common" />`, `<IncludeTechnicalProfile ReferenceId="AAD-Missing" />`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},

@@ -14,3 +14,12 @@ func lang(l string) string {
 	}
 	return l
 }
+
+// readOnly reports whether a field is fixed by its verification: a verified address, or the
+// address a display control sent its code to.
+func readOnly(f Field) bool {
+	if f.Verify == nil {
+		return false
+	}
+	return f.Verify.State == "verified" || f.Verify.Control != "" && f.Verify.State == "sent"
+}

@@ -52,6 +52,7 @@ type Field struct {
 // Verification is the email verification of a field: its state ("", "sent", "verified"), the
 // info or success line, the last failure and the controls' labels.
 type Verification struct {
+	Control, CodeField                      string // a display control's id and code input; "" for Verified.Email
 	State, Message, Error                   string
 	Send, VerifyLabel, Resend, Change, Code string
 }

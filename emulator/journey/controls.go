@@ -1,0 +1,328 @@
+package journey
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// Display controls: a VerificationControl's claims sit on the page with its buttons; its
+// SendCode and VerifyCode actions run technical profiles (Azure AD SSPR's email code, the
+// one-time password provider, RESTful senders) like validation profiles, and the page cannot
+// be submitted before the control is verified.
+
+// notVerified is B2C's page error for a page submitted before its verification control.
+const notVerified = "The claims for verification control have not been verified."
+
+// controlState is a display control's progress on the current page.
+type controlState struct {
+	sent, verified bool
+	values         map[string]string // the control's claims when it sent the code, by lower-cased id
+	outputs        map[string]string // its output claims once verified
+	failure        string
+}
+
+// control is the display control of a page field, or nil.
+func control(p *policy.Policy, tp *policy.TechnicalProfile, field string) *policy.DisplayControl {
+	for _, c := range shown(p, tp) {
+		if c.DisplayControl != "" && strings.EqualFold(c.ClaimType, field) {
+			return p.DisplayControls[c.DisplayControl]
+		}
+	}
+	return nil
+}
+
+// controlView is the page's view of a display control's state.
+func (e *Engine) controlView(p *policy.Policy, tp *policy.TechnicalProfile, d *policy.DisplayControl, cs *controlState) *flows.Verification {
+	out := &flows.Verification{Control: d.ID, CodeField: d.CodeClaim(),
+		Send: e.text(p, tp, "UxElement", "verification_control_but_send_code", "Send Code"), Verify: e.text(p, tp, "UxElement", "verification_control_but_verify_code", "Verify Code"),
+		Resend: e.text(p, tp, "UxElement", "verification_control_but_send_new_code", "Send New Code"), Change: e.text(p, tp, "UxElement", "verification_control_but_change_claims", "Change")}
+	out.Code = d.CodeClaim()
+	if ct := p.ClaimTypes[strings.ToLower(d.CodeClaim())]; ct != nil {
+		out.Code = e.claimText(p, tp, ct.ID, "DisplayName", ct.DisplayName)
+	}
+	if cs == nil {
+		return out
+	}
+	switch {
+	case cs.verified:
+		out.State = "verified"
+	case cs.sent:
+		out.State, out.Message = "sent", e.text(p, tp, "UxElement", "verification_control_code_sent", "Verification code has been sent. Please copy it to the input box below.")
+	}
+	out.Error = cs.failure
+	return out
+}
+
+// controlAction runs a display control's button: send (or send again), verify, or change.
+func (e *Engine) controlAction(ctx context.Context, p *policy.Policy, r *flows.Run, st *state, d *policy.DisplayControl, in flows.VerifyEmail) error {
+	tp := st.tp
+	if st.controls == nil {
+		st.controls = map[string]*controlState{}
+	}
+	cs := st.controls[d.ID]
+	r.Values = flows.Claims{} // the page keeps what was typed
+	for _, f := range r.Page.Fields {
+		if v := strings.TrimSpace(in.Values[f.ID]); v != "" && f.InputType != "Password" {
+			r.Values[f.ID] = v
+		}
+	}
+	if cs != nil && cs.sent && in.Action != "change" {
+		for _, c := range d.Claims { // the address the code went to stays, read-only
+			if v := cs.values[strings.ToLower(c.ClaimType)]; v != "" && !strings.EqualFold(c.ClaimType, d.CodeClaim()) {
+				r.Values[c.ClaimType] = v
+			}
+		}
+	}
+	scope := copyBag(st.bag)
+	for k, v := range in.Values {
+		if v = strings.TrimSpace(v); v != "" {
+			scope[strings.ToLower(k)] = v
+		}
+	}
+	switch in.Action {
+	case "send", "resend":
+		errs := map[string]string{}
+		for _, c := range d.Claims {
+			if strings.EqualFold(c.ClaimType, d.CodeClaim()) {
+				continue
+			}
+			v, ct := scope[strings.ToLower(c.ClaimType)], p.ClaimTypes[strings.ToLower(c.ClaimType)]
+			switch {
+			case v == "" && c.Required:
+				errs[c.ClaimType] = e.text(p, tp, "UxElement", "required_field", "This information is required.")
+			case v != "" && ct != nil && ct.Pattern != "" && !matches(ct.Pattern, v):
+				errs[c.ClaimType] = e.claimText(p, tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
+			}
+		}
+		if len(errs) > 0 {
+			r.FieldErrors = errs
+			return nil
+		}
+		cs = &controlState{values: map[string]string{}}
+		st.controls[d.ID] = cs
+		for _, c := range d.Claims {
+			cs.values[strings.ToLower(c.ClaimType)] = scope[strings.ToLower(c.ClaimType)]
+		}
+		if msg, ok := e.runAction(ctx, p, r, st, d, "SendCode", scope); ok {
+			cs.sent = true
+		} else {
+			cs.failure = msg
+		}
+	case "verify":
+		if cs == nil || !cs.sent {
+			return flows.Errorf(flows.Invalid, "no verification code was sent")
+		}
+		code := strings.TrimSpace(in.Code)
+		if code == "" {
+			code = scope[strings.ToLower(d.CodeClaim())]
+		}
+		for k, v := range cs.values {
+			scope[k] = v // the address the code went to, whatever the form says now
+		}
+		scope[strings.ToLower(d.CodeClaim())] = code
+		cs.failure = ""
+		if msg, ok := e.runAction(ctx, p, r, st, d, "VerifyCode", scope); !ok {
+			cs.failure = msg
+			break
+		}
+		cs.verified, cs.outputs = true, map[string]string{}
+		for _, c := range d.OutputClaims {
+			if v, ok := scope[strings.ToLower(c.ClaimType)]; ok {
+				cs.outputs[strings.ToLower(c.ClaimType)] = v
+			}
+		}
+	case "change":
+		delete(st.controls, d.ID)
+	default:
+		return flows.Errorf(flows.Invalid, "unknown verification action %q", in.Action)
+	}
+	return nil
+}
+
+// runAction runs an action's technical profiles in order over scope; it reports the message
+// of the first that fails. A feature b2cemu does not run ends the journey on the error page.
+func (e *Engine) runAction(ctx context.Context, p *policy.Policy, r *flows.Run, st *state, d *policy.DisplayControl, action string, scope map[string]string) (string, bool) {
+	for _, id := range d.Actions[action] {
+		vtp := onPage(p.TechnicalProfiles[id], st.tp, st.pageCD)
+		if _, err := e.run(ctx, p, r, st, vtp, scope, 0); err != nil {
+			if err.unsupported {
+				e.failWith(r, err)
+			}
+			if e.Log != nil && err.diagnostic != "" && vtp.Kind != policy.Restful {
+				e.Log.Info("custom policy display control: "+err.diagnostic, "run", r.ID, "control", d.ID, "action", action)
+			}
+			return err.msg, false
+		}
+	}
+	return "", true
+}
+
+// controlsVerified checks, on submit, that every display control of the page is verified for
+// the values submitted; it adds the controls' output claims to scope.
+func (e *Engine) controlsVerified(p *policy.Policy, fields []policy.ClaimRef, st *state, scope map[string]string) bool {
+	for _, c := range fields {
+		if c.DisplayControl == "" {
+			continue
+		}
+		cs := st.controls[c.DisplayControl]
+		if cs == nil || !cs.verified || !strings.EqualFold(cs.values[strings.ToLower(c.ClaimType)], scope[strings.ToLower(c.ClaimType)]) {
+			return false
+		}
+		for k, v := range cs.outputs {
+			scope[k] = v
+		}
+	}
+	return true
+}
+
+// emailCode stands in for Azure AD SSPR's email code (AadSsprProtocolProvider): SendCode
+// puts a six-digit code for the emailAddress input in the outbox, VerifyCode checks
+// verificationCode against it, with B2C's SSPR messages.
+func (e *Engine) emailCode(p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile, inputs map[string]string) (map[string]string, *runError) {
+	email := inputs["emailAddress"]
+	if email == "" {
+		return nil, &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfInternalError", "The email service has encountered an internal error, please try again later."),
+			diagnostic: fmt.Sprintf("%s: the emailAddress input claim (PartnerClaimType=\"emailAddress\") has no value", tp.ID)}
+	}
+	key := "sspr|" + strings.ToLower(email)
+	switch op := tp.Metadata["Operation"]; op {
+	case "SendCode":
+		e.sendCode(p, r, st, tp, key, email, e.code(), codeLifetime, codeAttempts)
+		return map[string]string{}, nil
+	case "VerifyCode":
+		return e.verified(p, tp, e.checkCode(st, key, inputs["verificationCode"]), email, [3][2]string{
+			{"UserMessageIfChallengeExpired", "The code has expired."},
+			{"UserMessageIfVerificationFailedRetryAllowed", "The verification has failed, please try again."},
+			{"UserMessageIfVerificationFailedNoRetry", "You have exceeded maximum number of verification attempts."}})
+	default:
+		return nil, unsupported(tp, fmt.Sprintf("the Azure AD SSPR operation %q (SendCode, VerifyCode)", op))
+	}
+}
+
+// oneTimePassword is the one-time password provider (OneTimePasswordProtocolProvider):
+// GenerateCode makes a code for the identifier input (output claim otpGenerated; b2cemu also
+// puts it in the outbox, as the mail a later profile would send), VerifyCode checks
+// otpToVerify, with the provider's metadata and messages.
+func (e *Engine) oneTimePassword(p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile, inputs map[string]string) (map[string]string, *runError) {
+	md := tp.Metadata
+	id := inputs["identifier"]
+	key := "otp|" + strings.ToLower(id)
+	switch op := md["Operation"]; op {
+	case "GenerateCode":
+		life := time.Duration(atoiOr(md["CodeExpirationInSeconds"], 600)) * time.Second
+		if v := st.codes[key]; v != nil && strings.EqualFold(md["ReuseSameCode"], "true") && e.Now().Before(v.expires) {
+			return map[string]string{"otpGenerated": v.code}, nil
+		}
+		code := otpCode(e.code()+e.code(), atoiOr(md["CodeLength"], 6), md["CharacterSet"])
+		e.sendCode(p, r, st, tp, key, id, code, life, atoiOr(md["NumRetryAllowed"], 5))
+		return map[string]string{"otpGenerated": code}, nil
+	case "VerifyCode":
+		return e.verified(p, tp, e.checkCode(st, key, inputs["otpToVerify"]), id, [3][2]string{
+			{"UserMessageIfSessionDoesNotExist", "One time password verification session has expired"},
+			{"UserMessageIfVerificationFailedRetryAllowed", "That code is incorrect. Please try again."},
+			{"UserMessageIfMaxRetryAttempted", "One time password provided verification has exceeded maximum number of attempts"}})
+	default:
+		return nil, unsupported(tp, fmt.Sprintf("the one-time password operation %q (GenerateCode, VerifyCode)", op))
+	}
+}
+
+// sendCode keeps a code for key and puts it in the outbox.
+func (e *Engine) sendCode(p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile, key, to, code string, life time.Duration, attempts int) {
+	if st.codes == nil {
+		st.codes = map[string]*verification{}
+	}
+	st.codes[key] = &verification{email: to, code: code, expires: e.Now().Add(life), wrong: -attempts}
+	if e.Mail != nil {
+		e.Mail(Mail{Time: e.Now(), RunID: r.ID, Policy: p.ID, To: to, Code: code, TechnicalProfile: tp.ID})
+	}
+	if e.Log != nil {
+		e.Log.Info("verification code sent", "run", r.ID, "to", to, "code", code, "technicalProfile", tp.ID)
+	}
+}
+
+// verified is a code-checking profile's answer: nothing for a right code, else the message of
+// messages (string id and default) for a missing or expired code, a wrong code with attempts
+// left, and a wrong code without.
+func (e *Engine) verified(p *policy.Policy, tp *policy.TechnicalProfile, check codeCheck, to string, messages [3][2]string) (map[string]string, *runError) {
+	if check == codeOK {
+		return map[string]string{}, nil
+	}
+	m := messages[check-codeMissing]
+	err := &runError{msg: e.text(p, tp, "ErrorMessage", m[0], m[1])}
+	if check == codeMissing {
+		err.diagnostic = tp.ID + ": no code was sent to " + to + ", or it expired"
+	}
+	return nil, err
+}
+
+type codeCheck int
+
+const (
+	codeOK codeCheck = iota
+	codeMissing
+	codeWrongRetry
+	codeWrongNoRetry
+)
+
+// checkCode checks a code against the one kept for key: a right code uses it up, each wrong
+// one counts against the attempts it allows (its wrong field counts up from -attempts).
+func (e *Engine) checkCode(st *state, key, code string) codeCheck {
+	v := st.codes[key]
+	switch {
+	case v == nil || !e.Now().Before(v.expires):
+		delete(st.codes, key)
+		return codeMissing
+	case strings.TrimSpace(code) == v.code:
+		delete(st.codes, key)
+		return codeOK
+	}
+	v.wrong++
+	if v.wrong >= 0 {
+		delete(st.codes, key)
+		return codeWrongNoRetry
+	}
+	return codeWrongRetry
+}
+
+// otpCode draws a code of length characters of charset (a regular expression class such as
+// "a-z0-9A-Z"; digits by default) from the hex digits of seed, so seeded runs repeat it.
+func otpCode(seed string, length int, charset string) string {
+	alphabet := expandCharset(charset)
+	var b strings.Builder
+	for i := 0; b.Len() < length; i++ {
+		n, _ := strconv.ParseUint(string(seed[i%len(seed)]), 16, 8)
+		b.WriteByte(alphabet[(int(n)+i*7)%len(alphabet)])
+	}
+	return b.String()
+}
+
+func expandCharset(charset string) string {
+	var out []byte
+	for i := 0; i < len(charset); i++ {
+		if i+2 < len(charset) && charset[i+1] == '-' {
+			for c := charset[i]; c <= charset[i+2]; c++ {
+				out = append(out, c)
+			}
+			i += 2
+			continue
+		}
+		out = append(out, charset[i])
+	}
+	if len(out) == 0 {
+		return "0123456789"
+	}
+	return string(out)
+}
+
+func atoiOr(s string, def int) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
