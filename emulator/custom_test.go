@@ -1017,7 +1017,7 @@ func TestCustomPolicyDisplayControl(t *testing.T) {
 	srv, _ := startLoyaltyIn(t, api, func(s string) string { return addDisplayClaims(dc(s)) }, "")
 	b := srv.NewBrowser(t)
 	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
-	if page.Text("button#emailVerificationControl_but_send_code") != "Send Code" || page.Doc.Find("#verificationCode").Length() != 0 ||
+	if page.Text("button#emailVerificationControl_but_send_code") != "Send verification code" || page.Doc.Find("#verificationCode").Length() != 0 ||
 		page.Doc.Find("#email_ver_but_send").Length() != 0 || page.Doc.Find("input#loyaltyId").Length() != 1 {
 		t.Fatalf("not the display control's page:\n%s", page.Body)
 	}
@@ -1031,7 +1031,7 @@ func TestCustomPolicyDisplayControl(t *testing.T) {
 		t.Errorf("send without an address: %q", got)
 	}
 	page = b.Submit(page, "button#emailVerificationControl_but_send_code", map[string]string{"email": "dc@contoso.com", "displayName": "Dee"})
-	if page.Text("#emailVerificationControl_info_message") != "Verification code has been sent. Please copy it to the input box below." ||
+	if page.Text("#emailVerificationControl_info_message") != "Verification code has been sent to your inbox. Please copy it to the input box below." ||
 		page.Doc.Find("input#verificationCode").Length() != 1 || page.Doc.Find("input#email[readonly]").Length() != 1 ||
 		page.Doc.Find("input#displayName").AttrOr("value", "") != "Dee" {
 		t.Fatalf("after sending:\n%s", page.Body)
@@ -1048,8 +1048,8 @@ func TestCustomPolicyDisplayControl(t *testing.T) {
 		t.Errorf("wrong code: %q", got)
 	}
 	page = b.Submit(page, "button#emailVerificationControl_but_verify_code", map[string]string{"verificationCode": outbox.Emails[0].Code})
-	if page.Doc.Find("#emailVerificationControl_but_change_claims").Length() != 1 || page.Doc.Find("#emailVerificationControl_but_verify_code").Length() != 0 ||
-		page.Text("#emailVerificationControl_error_message") != "" {
+	if page.Text("#emailVerificationControl_but_change_claims") != "Change e-mail" || page.Doc.Find("#emailVerificationControl_but_verify_code").Length() != 0 ||
+		page.Text("#emailVerificationControl_error_message") != "" || page.Text("#emailVerificationControl_info_message") != "E-mail address verified. You can now continue." {
 		t.Fatalf("after verifying:\n%s", page.Body)
 	}
 	claims := idToken(t, srv, b.Submit(page, "button#continue", form))
@@ -1157,5 +1157,36 @@ func TestCustomPolicyDisplayControlOneTimePassword(t *testing.T) {
 		"reenterPassword": "Passw0rd!x", "loyaltyId": "L-6"}))
 	if claims["email"] != "otp@contoso.com" || claims["promoCode"] != "PROMO-L-6" {
 		t.Errorf("claims = %v", claims)
+	}
+}
+
+// TestCustomPolicyDisplayControlTexts: the control's texts follow the page layout: its own
+// localized strings (ElementType DisplayControl) on selfasserted 2.1.x, the page's
+// verification_control_* strings and their defaults on 2.0.
+func TestCustomPolicyDisplayControlTexts(t *testing.T) {
+	dc := displayControlEdit(ssprActions, ssprProfiles)
+	localized := func(s string) string {
+		s = addDisplayClaims(dc(s))
+		return strings.Replace(s, `<LocalizedString ElementType="UxElement" StringId="button_continue">Create</LocalizedString>`,
+			`<LocalizedString ElementType="UxElement" StringId="button_continue">Create</LocalizedString>
+          <LocalizedString ElementType="DisplayControl" ElementId="emailVerificationControl" StringId="but_send_code">Mail me a code</LocalizedString>`, 1)
+	}
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, localized, "")
+	b := srv.NewBrowser(t)
+	if got := b.Follow(b.Get(customAuthorize()), "a#createAccount").Text("#emailVerificationControl_but_send_code"); got != "Mail me a code" {
+		t.Errorf("localized send button = %q", got)
+	}
+	older := func(s string) string {
+		return strings.Replace(addDisplayClaims(dc(s)), "contract:selfasserted:2.1.7</DataUri></ContentDefinition>", "contract:selfasserted:2.0.0</DataUri></ContentDefinition>", -1)
+	}
+	srv, _ = startLoyaltyIn(t, &loyaltyAPI{}, older, "")
+	b = srv.NewBrowser(t)
+	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
+	if got := page.Text("#emailVerificationControl_but_send_code"); got != "Send Code" {
+		t.Errorf("2.0 send button = %q\n%s", got, page.Body)
+	}
+	page = b.Submit(page, "button#emailVerificationControl_but_send_code", map[string]string{"email": "old@contoso.com"})
+	if got := page.Text("#emailVerificationControl_info_message"); got != "Verification code has been sent. Please copy it to the input box below." {
+		t.Errorf("2.0 sent message = %q", got)
 	}
 }

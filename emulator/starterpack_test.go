@@ -40,12 +40,16 @@ func readPack(t *testing.T, pack string, names ...string) map[string]string {
 	return out
 }
 
-// startPack serves the four unchanged files of a starter pack folder; base, when set, is the
-// folder whose TrustFrameworkBase.xml to take instead.
+// startPack serves the unchanged policy files of a starter pack folder (every *.xml in it);
+// base, when set, is the folder whose TrustFrameworkBase.xml to take instead.
 func startPack(t *testing.T, pack, base, extra string) *emulatortest.Server {
 	t.Helper()
 	dir := t.TempDir()
-	files := readPack(t, pack, "TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml")
+	names, _ := filepath.Glob(filepath.Join(starterPack(t), pack, "*.xml"))
+	for i, n := range names {
+		names[i] = filepath.Base(n)
+	}
+	files := readPack(t, pack, names...)
 	if base != "" {
 		files["TrustFrameworkBase.xml"] = readPack(t, base, "TrustFrameworkBase.xml")["TrustFrameworkBase.xml"]
 	}
@@ -251,3 +255,56 @@ func localAccounts(t *testing.T, base string) {
 		t.Errorf("sign-in claims = %v", again)
 	}
 }
+
+// TestStarterPackDisplayControls runs the display-control starter pack's LocalAccounts files
+// unchanged: sign-up and password reset verify the address with its VerificationControl and
+// Azure AD SSPR's email code, with the pack's localized texts.
+func TestStarterPackDisplayControls(t *testing.T) {
+	const pack = "Display Controls Starterpack/LocalAccounts"
+	srv := startPack(t, pack, "", "")
+	b := srv.NewBrowser(t)
+	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
+	if page.Text("#emailVerificationControl_but_send_code") != "Send verification code" || page.Doc.Find("#email_ver_but_send").Length() != 0 {
+		t.Fatalf("sign-up page:\n%s", page.Body)
+	}
+	form := map[string]string{"email": "dc@contoso.com", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x", "displayName": "Dee", "givenName": "Dee", "surname": "Ray"}
+	page = b.Submit(page, "button#continue", form)
+	if got := page.Text("#claimVerificationServerError"); got != notVerifiedText {
+		t.Errorf("unverified submit: %q", got)
+	}
+	page = b.Submit(page, "button#emailVerificationControl_but_send_code", form)
+	if got := page.Text("#emailVerificationControl_info_message"); got != "Verification code has been sent to your inbox. Please copy it to the input box below." {
+		t.Errorf("sent: %q", got)
+	}
+	page = b.Submit(page, "button#emailVerificationControl_but_verify_code", map[string]string{"verificationCode": "x"})
+	if got := page.Text("#emailVerificationControl_error_message"); got != "That code is incorrect. Please try again." {
+		t.Errorf("wrong code: %q", got)
+	}
+	page = b.Submit(page, "button#emailVerificationControl_but_verify_code", map[string]string{"verificationCode": outboxCode(t, srv, "dc@contoso.com")})
+	if got := page.Text("#emailVerificationControl_but_change_claims"); got != "Change e-mail" {
+		t.Fatalf("verified: %q\n%s", got, page.Body)
+	}
+	claims := idToken(t, srv, b.Submit(page, "button#continue", form))
+	if claims["email"] != "dc@contoso.com" || claims["family_name"] != "Ray" {
+		t.Errorf("sign-up claims = %v", claims)
+	}
+
+	// Password reset: the same control on the discovery page, then the new password.
+	b = srv.NewBrowser(t)
+	page = b.Get(authorizeFor("B2C_1A_PasswordReset"))
+	page = b.Submit(page, "button#emailVerificationControl_but_send_code", map[string]string{"email": "dc@contoso.com"})
+	page = b.Submit(page, "button#emailVerificationControl_but_verify_code", map[string]string{"verificationCode": outboxCode(t, srv, "dc@contoso.com")})
+	page = b.Submit(page, "button#continue", map[string]string{"email": "dc@contoso.com"})
+	if page.Doc.Find("input#newPassword").Length() != 1 {
+		t.Fatalf("not the new password page:\n%s", page.Body)
+	}
+	if reset := idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"newPassword": "N3w-Passw0rd", "reenterPassword": "N3w-Passw0rd"})); reset["sub"] != claims["sub"] {
+		t.Errorf("password reset claims = %v", reset)
+	}
+	b = srv.NewBrowser(t)
+	if again := idToken(t, srv, b.Submit(b.Get(customAuthorize()), "button#next", map[string]string{"signInName": "dc@contoso.com", "password": "N3w-Passw0rd"})); again["sub"] != claims["sub"] {
+		t.Errorf("sign-in with the new password: %v", again)
+	}
+}
+
+const notVerifiedText = "The claims for verification control have not been verified."

@@ -222,7 +222,7 @@ func TestBrowserCustomPolicyDisplayControl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := read(t, ctx, chromedp.Text(css("#emailVerificationControl_info_message"))); got != "Verification code has been sent. Please copy it to the input box below." {
+	if got := read(t, ctx, chromedp.Text(css("#emailVerificationControl_info_message"))); got != "Verification code has been sent to your inbox. Please copy it to the input box below." {
 		t.Errorf("info message = %q", got)
 	}
 	var outbox struct{ Emails []struct{ Code string } }

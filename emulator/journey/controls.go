@@ -37,11 +37,52 @@ func control(p *policy.Policy, tp *policy.TechnicalProfile, field string) *polic
 	return nil
 }
 
+// controlText is a display control's text. Page layouts 2.1.0 and later (the starter packs'
+// selfasserted:2.1.x) take the control's own localized strings (ElementType DisplayControl,
+// ElementId the control) with their defaults; earlier ones the page's verification_control_*
+// UxElement strings.
+func (e *Engine) controlText(p *policy.Policy, tp *policy.TechnicalProfile, d *policy.DisplayControl, id string) string {
+	texts := map[string][4]string{ // id: 2.1 string id, 2.1 default, 2.0 string id, 2.0 default
+		"send":    {"but_send_code", "Send verification code", "verification_control_but_send_code", "Send Code"},
+		"verify":  {"but_verify_code", "Verify code", "verification_control_but_verify_code", "Verify Code"},
+		"resend":  {"but_send_new_code", "Send new code", "verification_control_but_send_new_code", "Send New Code"},
+		"change":  {"but_change_claims", "Change e-mail", "verification_control_but_change_claims", "Change"},
+		"sent":    {"success_send_code_msg", "Verification code has been sent to your inbox. Please copy it to the input box below.", "verification_control_code_sent", "Verification code has been sent. Please copy it to the input box below."},
+		"checked": {"success_verify_code_msg", "E-mail address verified. You can now continue.", "", ""},
+	}[id]
+	if !e.layoutAtLeast(p, tp, 2, 1) {
+		if texts[2] == "" {
+			return ""
+		}
+		return e.text(p, tp, "UxElement", texts[2], texts[3])
+	}
+	if s := e.localized(p, tp, "DisplayControl", d.ID, texts[0]); s != "" {
+		return s
+	}
+	return texts[1]
+}
+
+// layoutAtLeast reports whether the page layout of the profile's content definition (its
+// DataUri's version, e.g. selfasserted:2.1.7) is at least major.minor; a page without one is.
+func (e *Engine) layoutAtLeast(p *policy.Policy, tp *policy.TechnicalProfile, major, minor int) bool {
+	cd := p.ContentDefinitions[tp.Metadata["ContentDefinitionReferenceId"]]
+	if cd == nil {
+		return true
+	}
+	uri := strings.TrimSpace(cd.TextOf("DataUri"))
+	parts := strings.Split(uri[strings.LastIndex(uri, ":")+1:], ".")
+	if len(parts) < 2 {
+		return true
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
+	return err1 != nil || err2 != nil || ma > major || ma == major && mi >= minor
+}
+
 // controlView is the page's view of a display control's state.
 func (e *Engine) controlView(p *policy.Policy, tp *policy.TechnicalProfile, d *policy.DisplayControl, cs *controlState) *flows.Verification {
-	out := &flows.Verification{Control: d.ID, CodeField: d.CodeClaim(),
-		Send: e.text(p, tp, "UxElement", "verification_control_but_send_code", "Send Code"), Verify: e.text(p, tp, "UxElement", "verification_control_but_verify_code", "Verify Code"),
-		Resend: e.text(p, tp, "UxElement", "verification_control_but_send_new_code", "Send New Code"), Change: e.text(p, tp, "UxElement", "verification_control_but_change_claims", "Change")}
+	out := &flows.Verification{Control: d.ID, CodeField: d.CodeClaim(), Send: e.controlText(p, tp, d, "send"),
+		Verify: e.controlText(p, tp, d, "verify"), Resend: e.controlText(p, tp, d, "resend"), Change: e.controlText(p, tp, d, "change")}
 	out.Code = d.CodeClaim()
 	if ct := p.ClaimTypes[strings.ToLower(d.CodeClaim())]; ct != nil {
 		out.Code = e.claimText(p, tp, ct.ID, "DisplayName", ct.DisplayName)
@@ -51,9 +92,9 @@ func (e *Engine) controlView(p *policy.Policy, tp *policy.TechnicalProfile, d *p
 	}
 	switch {
 	case cs.verified:
-		out.State = "verified"
+		out.State, out.Message = "verified", e.controlText(p, tp, d, "checked")
 	case cs.sent:
-		out.State, out.Message = "sent", e.text(p, tp, "UxElement", "verification_control_code_sent", "Verification code has been sent. Please copy it to the input box below.")
+		out.State, out.Message = "sent", e.controlText(p, tp, d, "sent")
 	}
 	out.Error = cs.failure
 	return out
