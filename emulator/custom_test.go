@@ -617,8 +617,8 @@ func TestCustomPolicyPartialOverride(t *testing.T) {
 }
 
 // TestCustomPolicySocialButton: an identity provider of the unified page gets its button (the
-// claims exchange id, the localized or display name); choosing a SAML provider, which b2cemu
-// does not stand in for yet, ends on the error page with a diagnostic naming the profile.
+// claims exchange id, the localized or display name); choosing it, whatever its protocol
+// (here SAML 2.0), opens the fake identity provider page.
 func TestCustomPolicySocialButton(t *testing.T) {
 	edit := func(s string) string {
 		if !strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`) {
@@ -664,11 +664,8 @@ func TestCustomPolicySocialButton(t *testing.T) {
 	}
 	b2 := srv.NewBrowser(t)
 	page = b2.Submit(b2.Get(customAuthorize()), "button#FacebookExchange", nil)
-	if !strings.Contains(page.Body, "AADB2C90075") {
-		t.Fatalf("not the error page: %d\n%s", page.Status, page.Body)
-	}
-	if log := srv.Log.String(); !strings.Contains(log, `TechnicalProfile Id=\"Facebook-OAUTH\"`) && !strings.Contains(log, `TechnicalProfile Id="Facebook-OAUTH"`) || !strings.Contains(log, "the SAML2 protocol") {
-		t.Errorf("the log does not name the profile:\n%s", log)
+	if page.Doc.Find(`div#api[data-name=FakeIdentityProvider]`).Length() != 1 {
+		t.Fatalf("not the fake identity provider page: %d\n%s", page.Status, page.Body)
 	}
 }
 
@@ -727,12 +724,33 @@ func TestCustomPolicyPasswordResetAndProfileEdit(t *testing.T) {
 // alternativeSecurityId, asks for the profile pre-filled from the provider and writes the
 // user; the second signs the same user in without a page.
 func TestCustomPolicySocialSignIn(t *testing.T) {
+	const ws = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/"
+	for _, tc := range []struct {
+		protocol string
+		names    map[string]string // the profile's partner claim types in place of Facebook's
+	}{
+		{"OAuth2", nil},
+		{"OAuth1", map[string]string{"id": "user_id", "name": "screen_name"}},
+		{"SAML2", map[string]string{"id": "assertionSubjectName", "first_name": ws + "givenname", "last_name": ws + "surname",
+			"name": ws + "name", "email": ws + "emailaddress"}},
+	} {
+		t.Run(tc.protocol, func(t *testing.T) { socialSignIn(t, tc.protocol, tc.names) })
+	}
+}
+
+// socialSignIn runs the social journey with the Facebook profile switched to protocol and
+// its partner claim types renamed.
+func socialSignIn(t *testing.T, protocol string, names map[string]string) {
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return string(b)
+		s := strings.Replace(string(b), `<Protocol Name="OAuth2" />`, `<Protocol Name="`+protocol+`" />`, 1)
+		for from, to := range names {
+			s = strings.Replace(s, `PartnerClaimType="`+from+`"`, `PartnerClaimType="`+to+`"`, 1)
+		}
+		return s
 	}
 	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return s }, `
 identityProviders:
@@ -1188,5 +1206,24 @@ func TestCustomPolicyDisplayControlTexts(t *testing.T) {
 	page = b.Submit(page, "button#emailVerificationControl_but_send_code", map[string]string{"email": "old@contoso.com"})
 	if got := page.Text("#emailVerificationControl_info_message"); got != "Verification code has been sent. Please copy it to the input box below." {
 		t.Errorf("2.0 sent message = %q", got)
+	}
+}
+
+// TestCustomPolicySAMLRelyingParty: a relying party speaking SAML 2.0 loads with a warning,
+// and its authorize requests end on the error page with a diagnostic, not a silent OIDC token.
+func TestCustomPolicySAMLRelyingParty(t *testing.T) {
+	edit := func(s string) string {
+		if !strings.Contains(s, `PolicyId="B2C_1A_signup_signin"`) {
+			return s
+		}
+		return strings.Replace(s, `<Protocol Name="OpenIdConnect" />`, `<Protocol Name="SAML2" />`, 1)
+	}
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
+	page := srv.NewBrowser(t).Get(customAuthorize())
+	if !strings.Contains(page.Body, "AADB2C90075") || page.Doc.Find("#signInName").Length() != 0 {
+		t.Fatalf("not the error page:\n%s", page.Body)
+	}
+	if log := srv.Log.String(); !strings.Contains(log, "the relying party speaks SAML2") || !strings.Contains(log, "a relying party speaking SAML2") {
+		t.Errorf("log:\n%s", log)
 	}
 }

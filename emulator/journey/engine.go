@@ -93,6 +93,11 @@ func (e *Engine) Start(def *flows.Definition, id, clientID, uiLocales string) *f
 		return r
 	}
 	st.journey = p.Journey
+	if pr := p.RelyingParty.Protocol; pr != "" && !strings.EqualFold(pr, "OpenIdConnect") {
+		err := unsupported(p.RelyingParty, "a relying party speaking "+pr+" (b2cemu serves OpenID Connect)")
+		e.fail(r, false, err.code, err.msg, err.diagnostic)
+		return r
+	}
 	e.proceed(context.Background(), p, r, st)
 	return r
 }

@@ -296,10 +296,15 @@ func (e *Engine) providerLabel(p *policy.Policy, step *policy.Step, exchange str
 	return exchange
 }
 
-// supportedIdP reports whether b2cemu stands in for an identity provider profile: OAuth 2.0
-// and OpenID Connect providers become its fake identity provider page.
+// supportedIdP reports whether b2cemu stands in for an identity provider profile: OAuth 1.0,
+// OAuth 2.0, OpenID Connect and SAML 2.0 providers all become its fake identity provider page
+// (b2cemu speaks none of their protocols; the page answers in each one's claim names).
 func supportedIdP(tp *policy.TechnicalProfile) bool {
-	return strings.EqualFold(tp.Protocol, "OAuth2") || strings.EqualFold(tp.Protocol, "OpenIdConnect")
+	switch strings.ToLower(tp.Protocol) {
+	case "oauth1", "oauth2", "openidconnect", "saml2":
+		return true
+	}
+	return false
 }
 
 // idpPage shows the fake identity provider page for an OAuth 2.0 or OpenID Connect profile.
@@ -325,9 +330,22 @@ func (e *Engine) idpPage(r *flows.Run, st *state, tp *policy.TechnicalProfile) {
 // sub/given_name/family_name), for the profile's output claims to pick from.
 func federatedResult(in flows.SignInFederated) map[string]string {
 	c := in.Claims
-	out := map[string]string{"id": in.IssuerAssignedID, "sub": in.IssuerAssignedID, "oid": in.IssuerAssignedID, "user_id": in.IssuerAssignedID,
-		"email": c.String("email"), "name": c.String("displayName"), "given_name": c.String("givenName"), "first_name": c.String("givenName"),
-		"family_name": c.String("surname"), "last_name": c.String("surname")}
+	const ws, ms = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/", "http://schemas.microsoft.com/identity/claims/"
+	id, email, name := in.IssuerAssignedID, c.String("email"), c.String("displayName")
+	upn := email
+	if upn == "" {
+		upn = id
+	}
+	out := map[string]string{
+		// OAuth 2.0 and OpenID Connect providers (Facebook's id, first_name, last_name).
+		"id": id, "sub": id, "oid": id, "user_id": id, "userId": id,
+		"email": email, "name": name, "given_name": c.String("givenName"), "first_name": c.String("givenName"),
+		"family_name": c.String("surname"), "last_name": c.String("surname"),
+		// OAuth 1.0 (Twitter) and AD FS-style names.
+		"screen_name": name, "unique_name": name, "upn": upn, "userPrincipalName": upn,
+		// SAML 2.0: the assertion's subject and the usual attribute URIs.
+		"assertionSubjectName": id, ws + "nameidentifier": id, ms + "objectidentifier": id, ws + "upn": upn,
+		ws + "emailaddress": email, ws + "name": name, ws + "givenname": c.String("givenName"), ws + "surname": c.String("surname")}
 	for k, v := range out {
 		if v == "" {
 			delete(out, k)

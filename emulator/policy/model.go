@@ -237,6 +237,10 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 	if prof := rp.Child("TechnicalProfile"); prof != nil {
 		p.RelyingParty = p.technicalProfile(prof, errs)
 		p.RelyingParty.Kind = RelyingPartyProfile
+		if pr := p.RelyingParty.Protocol; pr != "" && !strings.EqualFold(pr, "OpenIdConnect") {
+			p.Warnings = append(p.Warnings, &Problem{File: prof.File, Line: prof.Line, Element: describe(prof),
+				Msg: fmt.Sprintf("the relying party speaks %s; b2cemu serves OpenID Connect only, so this policy's journeys end on the error page", pr)})
+		}
 		p.SubjectClaim = prof.Child("SubjectNamingInfo").AttrOf("ClaimType")
 	} else {
 		errs.add(rp, "RelyingParty", "has no TechnicalProfile (PolicyProfile) naming the token's claims")
