@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -41,43 +42,15 @@ func endpoints(cfg *config.Config, base string, now func() time.Time, log *slog.
 		case "none":
 			log.Warn("api connector has no authentication; B2C requires basic or certificate authentication outside development", "connector", a.Name)
 		case "certificate":
-			for j, c := range a.Authentication.Certificates {
-				ckey := fmt.Sprintf("%s.authentication.certificates[%d]", key, j)
-				data, err := os.ReadFile(cfg.Resolve(c.File))
-				if err != nil {
-					perr.Problems = append(perr.Problems, config.Problem{Key: ckey + ".file", Msg: fmt.Sprintf("%q cannot be read: %v", c.File, err)})
-					continue
-				}
-				cert, err := connector.LoadPFX(c.File, data, c.Password)
-				switch {
-				case errors.Is(err, connector.ErrWrongPassword):
-					perr.Problems = append(perr.Problems, config.Problem{Key: ckey + ".password", Msg: fmt.Sprintf("is not the password of %q; set the password the PFX was exported with", c.File)})
-					continue
-				case err != nil:
-					perr.Problems = append(perr.Problems, config.Problem{Key: ckey + ".file", Msg: fmt.Sprintf("%q: %v; export the certificate with its private key as a .pfx", c.File, err)})
-					continue
-				}
-				if left := cert.Leaf.NotAfter.Sub(now()); left < expiryWarning {
+			ep.Certificates = loadCertificates(cfg, key+".authentication.certificates", a.Authentication.Certificates, now, perr,
+				func(c config.Certificate, cert connector.ClientCert) {
 					log.Warn("api connector client certificate expires soon (or has expired); upload a new one before it does",
 						"connector", a.Name, "file", c.File, "subject", cert.Leaf.Subject.String(), "notAfter", cert.Leaf.NotAfter.UTC().Format(time.RFC3339))
-				}
-				ep.Certificates = append(ep.Certificates, cert)
-			}
+				})
 		}
-		var ca []byte
-		if a.CAFile != "" {
-			b, err := os.ReadFile(cfg.Resolve(a.CAFile))
-			if err != nil {
-				perr.Problems = append(perr.Problems, config.Problem{Key: key + ".caFile", Msg: fmt.Sprintf("%q cannot be read: %v", a.CAFile, err)})
-			}
-			ca = b
-		}
+		ca := readCAFile(cfg, key+".caFile", a.CAFile, perr)
 		if len(ep.Certificates) > 0 || len(ca) > 0 {
-			hc, err := connector.NewHTTPClient(ep.Certificates, ca, now)
-			if err != nil {
-				perr.Problems = append(perr.Problems, config.Problem{Key: key + ".caFile", Msg: fmt.Sprintf("%q: %v; give PEM CA certificates (-----BEGIN CERTIFICATE-----)", a.CAFile, err)})
-			}
-			ep.HTTP = hc
+			ep.HTTP = httpClient(ep.Certificates, ca, key+".caFile", a.CAFile, now, perr)
 		}
 		eps[a.Name] = ep
 	}
@@ -97,4 +70,55 @@ func configName(cfg *config.Config) string {
 // configError is one problem found while building from a valid-looking configuration.
 func configError(cfg *config.Config, key, msg string) error {
 	return &config.Error{File: configName(cfg), Problems: []config.Problem{{Key: key, Msg: msg}}}
+}
+
+// loadCertificates reads PKCS#12 client certificates (an API connector's, or a custom policy's
+// certificate key), adding a problem under key for each that cannot be used; expiring is
+// called for one that expires within 30 days.
+func loadCertificates(cfg *config.Config, key string, certs []config.Certificate, now func() time.Time, perr *config.Error,
+	expiring func(config.Certificate, connector.ClientCert)) []connector.ClientCert {
+	var out []connector.ClientCert
+	for j, c := range certs {
+		ckey := fmt.Sprintf("%s[%d]", key, j)
+		data, err := os.ReadFile(cfg.Resolve(c.File))
+		if err != nil {
+			perr.Problems = append(perr.Problems, config.Problem{Key: ckey + ".file", Msg: fmt.Sprintf("%q cannot be read: %v", c.File, err)})
+			continue
+		}
+		cert, err := connector.LoadPFX(c.File, data, c.Password)
+		switch {
+		case errors.Is(err, connector.ErrWrongPassword):
+			perr.Problems = append(perr.Problems, config.Problem{Key: ckey + ".password", Msg: fmt.Sprintf("is not the password of %q; set the password the PFX was exported with", c.File)})
+			continue
+		case err != nil:
+			perr.Problems = append(perr.Problems, config.Problem{Key: ckey + ".file", Msg: fmt.Sprintf("%q: %v; export the certificate with its private key as a .pfx", c.File, err)})
+			continue
+		}
+		if cert.Leaf.NotAfter.Sub(now()) < expiryWarning {
+			expiring(c, cert)
+		}
+		out = append(out, cert)
+	}
+	return out
+}
+
+// readCAFile reads an extra CA file (PEM) to trust, or nil when none is configured.
+func readCAFile(cfg *config.Config, key, file string, perr *config.Error) []byte {
+	if file == "" {
+		return nil
+	}
+	b, err := os.ReadFile(cfg.Resolve(file))
+	if err != nil {
+		perr.Problems = append(perr.Problems, config.Problem{Key: key, Msg: fmt.Sprintf("%q cannot be read: %v", file, err)})
+	}
+	return b
+}
+
+// httpClient is a client presenting certs and trusting ca besides the system's roots.
+func httpClient(certs []connector.ClientCert, ca []byte, key, file string, now func() time.Time, perr *config.Error) *http.Client {
+	hc, err := connector.NewHTTPClient(certs, ca, now)
+	if err != nil {
+		perr.Problems = append(perr.Problems, config.Problem{Key: key, Msg: fmt.Sprintf("%q: %v; give PEM CA certificates (-----BEGIN CERTIFICATE-----)", file, err)})
+	}
+	return hc
 }

@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -38,6 +39,29 @@ func (e *Emulator) customPolicies(cfg *config.Config, record func(connector.Call
 	for k, v := range cfg.PolicyKeys {
 		keys[strings.ToLower(k)] = v // the configuration's keys are case-insensitive
 	}
+	cerr := &config.Error{File: configName(cfg)}
+	ca := readCAFile(cfg, "customPolicies.caFile", cfg.CustomPolicies.CAFile, cerr)
+	plain := httpClient(nil, ca, "customPolicies.caFile", cfg.CustomPolicies.CAFile, e.Clock.Now, cerr)
+	certs := map[string]*http.Client{}
+	for id, list := range cfg.PolicyCertificates {
+		loaded := loadCertificates(cfg, "policyCertificates."+id, list, e.Clock.Now, cerr, func(c config.Certificate, cert connector.ClientCert) {
+			e.log.Warn("policy key client certificate expires soon (or has expired); upload a new one before it does",
+				"key", id, "file", c.File, "subject", cert.Leaf.Subject.String(), "notAfter", cert.Leaf.NotAfter.UTC().Format(time.RFC3339))
+		})
+		certs[strings.ToLower(id)] = httpClient(loaded, ca, "customPolicies.caFile", cfg.CustomPolicies.CAFile, e.Clock.Now, cerr)
+	}
+	for _, p := range policies {
+		for _, tp := range p.TechnicalProfiles {
+			ref := tp.Keys["ClientCertificate"]
+			if tp.Kind == policy.Restful && strings.EqualFold(tp.Metadata["AuthenticationType"], "ClientCertificate") && certs[strings.ToLower(ref)] == nil {
+				cerr.Problems = append(cerr.Problems, config.Problem{Key: "policyCertificates",
+					Msg: fmt.Sprintf("%s:%d: TechnicalProfile Id=%q uses AuthenticationType ClientCertificate with the key %q, which policyCertificates does not hold; add policyCertificates: {%s: [{file: client.pfx, password: …}]}", tp.El.File, tp.El.Line, tp.ID, ref, ref)})
+			}
+		}
+	}
+	if len(cerr.Problems) > 0 {
+		return nil, cerr
+	}
 	for _, p := range policies {
 		if p.DeploymentMode == "" {
 			p.DeploymentMode = cfg.CustomPolicies.DeploymentMode
@@ -48,7 +72,7 @@ func (e *Emulator) customPolicies(cfg *config.Config, record func(connector.Call
 		}
 	}
 	return &journey.Engine{Policies: policies, Directory: e.st.users, Tenant: cfg.Tenant.Name, TenantID: cfg.Tenant.ID,
-		PolicyKeys: keys, HTTP: &http.Client{}, Now: e.Clock.Now, NewID: e.st.ids.GUID, Log: e.log, Record: record,
+		PolicyKeys: keys, HTTP: plain, Certificates: certs, Now: e.Clock.Now, NewID: e.st.ids.GUID, Log: e.log, Record: record,
 		Mail: func(m journey.Mail) {
 			e.st.outbox.Add(web.Email{Time: m.Time, RunID: m.RunID, Policy: m.Policy, TechnicalProfile: m.TechnicalProfile, To: m.To,
 				Subject: cfg.Tenant.Name + " account email verification code", Code: m.Code})

@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,5 +126,69 @@ func TestBadClientCertificatesAreConfigurationProblems(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%s", want, err)
 		}
+	}
+}
+
+// clientCertificateEdit makes the loyalty profile call url with AuthenticationType
+// ClientCertificate and the key B2C_1A_RestApiClientCertificate.
+func clientCertificateEdit(url string) func(string) string {
+	return func(s string) string {
+		s = regexp.MustCompile(`<Item Key="ServiceUrl">[^<]*</Item>`).ReplaceAllString(s, `<Item Key="ServiceUrl">`+url+`</Item>`)
+		return strings.Replace(s, `<Item Key="AuthenticationType">None</Item>`, `<Item Key="AuthenticationType">ClientCertificate</Item></Metadata>
+          <CryptographicKeys><Key Id="ClientCertificate" StorageReferenceId="B2C_1A_RestApiClientCertificate" /></CryptographicKeys><Metadata>`, 1)
+	}
+}
+
+// TestCustomPolicyClientCertificate: a RESTful profile with AuthenticationType
+// ClientCertificate presents its policy key's certificate over real mutual TLS, trusting the
+// API's CA through customPolicies.caFile; a profile naming a key the configuration lacks is a
+// load error.
+func TestCustomPolicyClientCertificate(t *testing.T) {
+	pki := connectortest.NewPKI(t)
+	api := &loyaltyAPI{}
+	var mu sync.Mutex
+	var presented []string
+	tlsAPI := pki.Server(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		presented = append(presented, r.TLS.PeerCertificates[0].Subject.CommonName)
+		mu.Unlock()
+		api.ServeHTTP(w, r)
+	}), true)
+	dir := t.TempDir()
+	now := time.Now()
+	os.WriteFile(filepath.Join(dir, "client.pfx"), pki.ClientPFX(t, "b2c-policy-key", now.Add(-time.Hour), now.Add(90*24*time.Hour), "pfx-pw"), 0o600)
+	os.WriteFile(filepath.Join(dir, "ca.pem"), pki.CAPEM(), 0o600)
+	extra := `  caFile: ` + filepath.Join(dir, "ca.pem") + `
+policyCertificates:
+  B2C_1A_RestApiClientCertificate:
+    - file: ` + filepath.Join(dir, "client.pfx") + `
+      password: pfx-pw
+`
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, clientCertificateEdit(tlsAPI.URL+"/api/loyalty"), extra)
+	b := srv.NewBrowser(t)
+	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "mt@contoso.com")
+	claims := idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"email": "mt@contoso.com", "newPassword": "Passw0rd!x",
+		"reenterPassword": "Passw0rd!x", "loyaltyId": "L-8"}))
+	mu.Lock()
+	defer mu.Unlock()
+	if claims["promoCode"] != "PROMO-L-8" || len(presented) != 1 || presented[0] != "b2c-policy-key" {
+		t.Errorf("claims %v, certificates presented %v", claims, presented)
+	}
+
+	// The same policy without the key: refused at load, naming the profile and the fix.
+	cfgDir := t.TempDir()
+	for _, name := range []string{"TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml"} {
+		b, _ := os.ReadFile(filepath.Join("..", "docs", "examples", "custom-policies", "policies", name))
+		os.WriteFile(filepath.Join(cfgDir, name), []byte(clientCertificateEdit(tlsAPI.URL)(string(b))), 0o600)
+	}
+	path := filepath.Join(cfgDir, "b2cemu.yaml")
+	os.WriteFile(path, []byte("customPolicies:\n  paths: [.]\n"), 0o600)
+	cfg, err := config.Load(path, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = emulator.New(cfg, emulator.Options{BaseURL: "http://127.0.0.1:1"})
+	if err == nil || !strings.Contains(err.Error(), `TechnicalProfile Id="REST-ValidateProfile" uses AuthenticationType ClientCertificate with the key "B2C_1A_RestApiClientCertificate", which policyCertificates does not hold`) {
+		t.Errorf("err = %v", err)
 	}
 }

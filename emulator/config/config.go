@@ -17,12 +17,15 @@ type Config struct {
 	Applications      []Application      `mapstructure:"applications"`
 	CustomPolicies    CustomPolicies     `mapstructure:"customPolicies"`
 	PolicyKeys        map[string]string  `mapstructure:"policyKeys"`
-	UserFlows         []UserFlow         `mapstructure:"userFlows"`
-	Compat            Compat             `mapstructure:"compat"`
-	Inspector         Inspector          `mapstructure:"inspector"`
-	Admin             Admin              `mapstructure:"admin"`
-	Branding          Branding           `mapstructure:"branding"`
-	Deterministic     Deterministic      `mapstructure:"deterministic"`
+	// PolicyCertificates are certificate policy keys (PKCS#12 files, newest valid used), by
+	// StorageReferenceId: a RESTful profile's AuthenticationType ClientCertificate.
+	PolicyCertificates map[string][]Certificate `mapstructure:"policyCertificates"`
+	UserFlows          []UserFlow               `mapstructure:"userFlows"`
+	Compat             Compat                   `mapstructure:"compat"`
+	Inspector          Inspector                `mapstructure:"inspector"`
+	Admin              Admin                    `mapstructure:"admin"`
+	Branding           Branding                 `mapstructure:"branding"`
+	Deterministic      Deterministic            `mapstructure:"deterministic"`
 
 	// File is the file the configuration came from ("" for the embedded demo tenant); relative
 	// paths in it are resolved against its folder.
@@ -130,6 +133,7 @@ type Application struct {
 type CustomPolicies struct {
 	Paths          []string `mapstructure:"paths"`
 	DeploymentMode string   `mapstructure:"deploymentMode"` // Development
+	CAFile         string   `mapstructure:"caFile"`         // extra CA (PEM) to trust for https ServiceUrls
 }
 
 // UserFlow is a sign-up or sign-up-or-sign-in user flow.
@@ -215,6 +219,7 @@ var defaults = map[string]any{
 	"tenant.id":                     "9d5a3e0c-1f7a-4c52-9a7e-2a0e4c6b7d11",
 	"tenant.extensionsAppId":        "831374b3-bd50-41bf-aa54-263ec9e050fc",
 	"customPolicies.deploymentMode": "Development",
+	"customPolicies.caFile":         "",
 	"compat.preTokenStep":           "PreTokenApplicationClaims",
 	"compat.preTokenClientIdKey":    "client_id",
 	"inspector.maxCalls":            200,

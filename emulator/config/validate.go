@@ -70,6 +70,29 @@ func (c *Config) Validate() *Error {
 			v.add(fmt.Sprintf("customPolicies.paths[%d]", i), fmt.Sprintf("%q cannot be read (%v); give policy files or folders, relative to the configuration file", path, err))
 		}
 	}
+	if f := c.CustomPolicies.CAFile; f != "" {
+		if _, err := os.Stat(c.Resolve(f)); err != nil {
+			v.add("customPolicies.caFile", fmt.Sprintf("%q cannot be read (%v); give a PEM file of CA certificates to trust for https ServiceUrls", f, err))
+		}
+	}
+	ids := make([]string, 0, len(c.PolicyCertificates))
+	for id := range c.PolicyCertificates {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if len(c.PolicyCertificates[id]) == 0 {
+			v.add("policyCertificates."+id, "has no certificate; give a list of {file, password} PKCS#12 (.pfx) files")
+		}
+		for j, cert := range c.PolicyCertificates[id] {
+			ckey := fmt.Sprintf("policyCertificates.%s[%d].file", id, j)
+			if cert.File == "" {
+				v.add(ckey, "is empty; give the path of a PKCS#12 (.pfx) file, relative to the configuration file")
+			} else if _, err := os.Stat(c.Resolve(cert.File)); err != nil {
+				v.add(ckey, fmt.Sprintf("%q cannot be read (%v)", cert.File, err))
+			}
+		}
+	}
 	switch c.CustomPolicies.DeploymentMode {
 	case "Development", "Production":
 	default:

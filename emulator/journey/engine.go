@@ -28,11 +28,14 @@ type Engine struct {
 	TenantID   string
 	PolicyKeys map[string]string // values of CryptographicKeys StorageReferenceIds, by lower-cased id
 	HTTP       *http.Client
-	Now        func() time.Time
-	NewID      func() string
-	Log        *slog.Logger
-	Record     func(connector.Call) // optional: receives every RESTful call, for the call inspector
-	Mail       func(Mail)           // optional: receives every verification email
+	// Certificates are the clients of certificate policy keys (by lower-cased
+	// StorageReferenceId), presenting their certificate: AuthenticationType ClientCertificate.
+	Certificates map[string]*http.Client
+	Now          func() time.Time
+	NewID        func() string
+	Log          *slog.Logger
+	Record       func(connector.Call) // optional: receives every RESTful call, for the call inspector
+	Mail         func(Mail)           // optional: receives every verification email
 
 	seq atomic.Int64
 }

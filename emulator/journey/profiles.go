@@ -359,6 +359,7 @@ func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *flows.Run, tp
 				call.RequestHeaders[k] = v
 			}
 		}
+		client := e.HTTP
 		switch auth {
 		case "None":
 		case "Basic":
@@ -379,6 +380,9 @@ func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *flows.Run, tp
 			}
 			req.Header.Set("Authorization", "Bearer "+token)
 			call.RequestHeaders["Authorization"] = "Bearer [redacted]"
+		case "ClientCertificate":
+			// The key's client presents its newest valid certificate (checked at load).
+			client = e.Certificates[strings.ToLower(tp.Keys["ClientCertificate"])]
 		case "ApiKeyHeader":
 			for id, ref := range tp.Keys {
 				req.Header.Set(id, e.PolicyKeys[strings.ToLower(ref)])
@@ -389,7 +393,7 @@ func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *flows.Run, tp
 			return nil, unsupported(tp, fmt.Sprintf("AuthenticationType %q", auth))
 		}
 		start := time.Now()
-		resp, err := e.HTTP.Do(req)
+		resp, err := client.Do(req)
 		var data []byte
 		if err == nil {
 			data, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
