@@ -1227,3 +1227,98 @@ func TestCustomPolicySAMLRelyingParty(t *testing.T) {
 		t.Errorf("log:\n%s", log)
 	}
 }
+
+// TestCustomPolicyEmbeddedPasswordReset: Microsoft's recommended self-service password reset:
+// the sign-in profile's setting.forgotPasswordLinkOverride chooses the ForgotPassword
+// exchange, whose claim makes the journey invoke the PasswordReset sub journey (Type Call),
+// after which the journey goes on to the token with the new password set.
+func TestCustomPolicyEmbeddedPasswordReset(t *testing.T) {
+	edit := func(s string) string {
+		switch {
+		case strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`):
+			s = strings.Replace(s, `    </ClaimsSchema>`, `      <ClaimType Id="isForgotPassword"><DisplayName>isForgotPassword</DisplayName><DataType>boolean</DataType></ClaimType>
+    </ClaimsSchema>`, 1)
+			return strings.Replace(s, `  </ClaimsProviders>`, `    <ClaimsProvider>
+      <DisplayName>Local Account</DisplayName>
+      <TechnicalProfiles>
+        <TechnicalProfile Id="ForgotPassword">
+          <DisplayName>Forgot your password?</DisplayName>
+          <Protocol Name="Proprietary" Handler="Web.TPEngine.Providers.ClaimsTransformationProtocolProvider, Web.TPEngine, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null" />
+          <OutputClaims><OutputClaim ClaimTypeReferenceId="isForgotPassword" DefaultValue="true" AlwaysUseDefaultValue="true" /></OutputClaims>
+          <UseTechnicalProfileForSessionManagement ReferenceId="SM-Noop" />
+        </TechnicalProfile>
+        <TechnicalProfile Id="SelfAsserted-LocalAccountSignin-Email">
+          <Metadata><Item Key="setting.forgotPasswordLinkOverride">ForgotPasswordExchange</Item></Metadata>
+        </TechnicalProfile>
+      </TechnicalProfiles>
+    </ClaimsProvider>
+  </ClaimsProviders>
+  <SubJourneys>
+    <SubJourney Id="PasswordReset" Type="Call">
+      <OrchestrationSteps>
+        <OrchestrationStep Order="1" Type="ClaimsExchange">
+          <ClaimsExchanges><ClaimsExchange Id="PasswordResetUsingEmailAddressExchange" TechnicalProfileReferenceId="LocalAccountDiscoveryUsingEmailAddress" /></ClaimsExchanges>
+        </OrchestrationStep>
+        <OrchestrationStep Order="2" Type="ClaimsExchange">
+          <ClaimsExchanges><ClaimsExchange Id="NewCredentials" TechnicalProfileReferenceId="LocalAccountWritePasswordUsingObjectId" /></ClaimsExchanges>
+        </OrchestrationStep>
+      </OrchestrationSteps>
+    </SubJourney>
+  </SubJourneys>
+  <UserJourneys>
+    <UserJourney Id="CustomSignUpSignIn">
+      <OrchestrationSteps>
+        <OrchestrationStep Order="1" Type="CombinedSignInAndSignUp" ContentDefinitionReferenceId="api.signuporsignin">
+          <ClaimsProviderSelections>
+            <ClaimsProviderSelection ValidationClaimsExchangeId="LocalAccountSigninEmailExchange" />
+            <ClaimsProviderSelection TargetClaimsExchangeId="ForgotPasswordExchange" />
+          </ClaimsProviderSelections>
+          <ClaimsExchanges><ClaimsExchange Id="LocalAccountSigninEmailExchange" TechnicalProfileReferenceId="SelfAsserted-LocalAccountSignin-Email" /></ClaimsExchanges>
+        </OrchestrationStep>
+        <OrchestrationStep Order="2" Type="ClaimsExchange">
+          <Preconditions><Precondition Type="ClaimsExist" ExecuteActionsIf="true"><Value>objectId</Value><Action>SkipThisOrchestrationStep</Action></Precondition></Preconditions>
+          <ClaimsExchanges>
+            <ClaimsExchange Id="SignUpWithLogonEmailExchange" TechnicalProfileReferenceId="LocalAccountSignUpWithLogonEmail" />
+            <ClaimsExchange Id="ForgotPasswordExchange" TechnicalProfileReferenceId="ForgotPassword" />
+          </ClaimsExchanges>
+        </OrchestrationStep>
+        <OrchestrationStep Order="3" Type="InvokeSubJourney">
+          <Preconditions><Precondition Type="ClaimsExist" ExecuteActionsIf="false"><Value>isForgotPassword</Value><Action>SkipThisOrchestrationStep</Action></Precondition></Preconditions>
+          <JourneyList><Candidate SubJourneyReferenceId="PasswordReset" /></JourneyList>
+        </OrchestrationStep>
+        <OrchestrationStep Order="4" Type="ClaimsExchange">
+          <ClaimsExchanges><ClaimsExchange Id="AADUserReadWithObjectId" TechnicalProfileReferenceId="AAD-UserReadUsingObjectId" /></ClaimsExchanges>
+        </OrchestrationStep>
+        <OrchestrationStep Order="5" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />
+      </OrchestrationSteps>
+      <ClientDefinition ReferenceId="DefaultWeb" />
+    </UserJourney>
+  </UserJourneys>`, 1)
+		case strings.Contains(s, `PolicyId="B2C_1A_signup_signin"`):
+			return strings.Replace(s, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="CustomSignUpSignIn" />`, 1)
+		}
+		return s
+	}
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
+	post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", map[string]any{"email": "sj@contoso.com", "password": "Old-Passw0rd",
+		"attributes": map[string]any{"displayName": "Sam"}}, nil)
+	b := srv.NewBrowser(t)
+	page := b.Get(customAuthorize())
+	if page.Doc.Find("button#ForgotPasswordExchange").Length() != 0 {
+		t.Errorf("the forgot-password exchange became a button")
+	}
+	page = b.Follow(page, "a#forgotPassword")
+	page = verified(t, srv, b, page, "sj@contoso.com")
+	page = b.Submit(page, "button#continue", nil)
+	if page.Doc.Find("input#newPassword").Length() != 1 {
+		t.Fatalf("not the new password page of the sub journey:\n%s", page.Body)
+	}
+	claims := idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"newPassword": "N3w-Passw0rd", "reenterPassword": "N3w-Passw0rd"}))
+	if claims["name"] != "Sam" || claims["sub"] != listUsers(t, srv)[0]["objectId"] {
+		t.Errorf("claims after the sub journey = %v", claims)
+	}
+	b = srv.NewBrowser(t)
+	if again := idToken(t, srv, b.Submit(b.Get(customAuthorize()), "button#next", map[string]string{"signInName": "sj@contoso.com", "password": "N3w-Passw0rd"})); again["sub"] != claims["sub"] {
+		t.Errorf("sign-in with the new password: %v", again)
+	}
+}

@@ -68,7 +68,8 @@ func (e *Engine) CallsPath(prefix string) bool {
 
 // state is a run's journey state.
 type state struct {
-	journey  *policy.Journey   // the relying party's default journey, or its refresh journey
+	journey  *policy.Journey   // the relying party's default journey, its refresh journey, or a sub journey
+	callers  []frame           // the journeys Call sub journeys return to, innermost last
 	carried  map[string]string // a refresh: the claims bag the refresh token kept
 	bag      map[string]string // claim id (lower-cased) → value
 	step     int               // index of the current step
@@ -227,15 +228,39 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 	return nil
 }
 
-// proceed runs steps until one shows a page, the token is issued, or the journey fails.
+// frame is where a Call sub journey returns: the step after the one that invoked it.
+type frame struct {
+	journey *policy.Journey
+	step    int
+}
+
+// proceed runs steps until one shows a page, the token is issued, or the journey fails. A
+// sub journey of Type Call returns to the step after its invocation when its steps are done;
+// one of Type Transfer replaces the journey.
 func (e *Engine) proceed(ctx context.Context, p *policy.Policy, r *flows.Run, st *state) {
 	r.Page = nil
-	for ; st.step < len(st.journey.Steps); st.step++ {
+	for ; ; st.step++ {
+		if st.step >= len(st.journey.Steps) {
+			if len(st.callers) == 0 {
+				break
+			}
+			back := st.callers[len(st.callers)-1]
+			st.callers = st.callers[:len(st.callers)-1]
+			st.journey, st.step = back.journey, back.step-1 // the loop's ++ lands on back.step
+			continue
+		}
 		step := st.journey.Steps[st.step]
 		if skip(step.Preconditions, st.bag) {
 			continue
 		}
 		switch step.Type {
+		case "InvokeSubJourney":
+			sub := p.SubJourneys[step.SubJourneys[0]] // the loader checked the candidates
+			if sub.Type == "Call" {
+				st.callers = append(st.callers, frame{journey: st.journey, step: st.step + 1})
+			}
+			st.journey, st.step = sub, -1
+			continue
 		case "CombinedSignInAndSignUp":
 			e.unifiedPage(p, r, st, step)
 			return

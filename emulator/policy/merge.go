@@ -14,7 +14,7 @@ func keyOf(el *Element) string {
 	switch el.Name {
 	case "ClaimType":
 		return strings.ToLower(a["Id"]) // claim references are case-insensitive
-	case "ClaimsTransformation", "ContentDefinition", "LocalizedResources", "TechnicalProfile", "UserJourney", "ClaimsExchange", "Key", "DisplayControl":
+	case "ClaimsTransformation", "ContentDefinition", "LocalizedResources", "TechnicalProfile", "UserJourney", "SubJourney", "ClaimsExchange", "Key", "DisplayControl":
 		return a["Id"]
 	case "Item":
 		return a["Key"]

@@ -21,6 +21,7 @@ type Policy struct {
 	TechnicalProfiles  map[string]*TechnicalProfile
 	DisplayControls    map[string]*DisplayControl
 	Journeys           map[string]*Journey
+	SubJourneys        map[string]*Journey
 	Journey            *Journey // the RelyingParty's DefaultUserJourney
 	// Refresh is the journey of the RelyingParty's Endpoint Id="Token" (the starter packs'
 	// RedeemRefreshToken), run when a refresh token is redeemed; nil without one.
@@ -119,9 +120,10 @@ type Validation struct {
 	Preconditions     []Precondition
 }
 
-// Journey is a UserJourney.
+// Journey is a UserJourney, or a SubJourney (then Type is Call or Transfer).
 type Journey struct {
 	ID    string
+	Type  string
 	Steps []*Step // by Order
 	El    *Element
 }
@@ -135,6 +137,7 @@ type Step struct {
 	Preconditions     []Precondition
 	Selections        []Selection
 	Exchanges         []Exchange
+	SubJourneys       []string // InvokeSubJourney: the JourneyList's candidates
 	El                *Element
 }
 
@@ -153,7 +156,7 @@ type Selection struct{ Target, Validation string }
 type Exchange struct{ ID, TechnicalProfile string }
 
 // stepTypes are the orchestration step types b2cemu runs.
-var stepTypes = map[string]bool{"CombinedSignInAndSignUp": true, "ClaimsExchange": true, "SendClaims": true, "ClaimsProviderSelection": true}
+var stepTypes = map[string]bool{"CombinedSignInAndSignUp": true, "ClaimsExchange": true, "SendClaims": true, "ClaimsProviderSelection": true, "InvokeSubJourney": true}
 
 // build turns a merged tree into the model and checks every reference.
 func build(f *file, merged *Element, errs *Error) *Policy {
@@ -211,6 +214,15 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 	}
 	for _, j := range merged.Path("UserJourneys", "UserJourney") {
 		p.Journeys[j.Attr["Id"]] = p.journey(j, errs)
+	}
+	p.SubJourneys = map[string]*Journey{}
+	for _, j := range merged.Path("SubJourneys", "SubJourney") {
+		sj := p.journey(j, errs)
+		sj.Type = j.Attr["Type"]
+		if sj.Type != "Call" && sj.Type != "Transfer" {
+			errs.add(j, describe(j), "Type %q is not a sub journey type; use Call (back to the caller after its steps) or Transfer", sj.Type)
+		}
+		p.SubJourneys[sj.ID] = sj
 	}
 	rp := merged.Child("RelyingParty")
 	ref := rp.Child("DefaultUserJourney")
@@ -387,8 +399,11 @@ func (p *Policy) journey(el *Element, errs *Error) *Journey {
 		for _, ex := range s.Path("ClaimsExchanges", "ClaimsExchange") {
 			st.Exchanges = append(st.Exchanges, Exchange{ID: ex.Attr["Id"], TechnicalProfile: ex.Attr["TechnicalProfileReferenceId"]})
 		}
+		for _, c := range s.Path("JourneyList", "Candidate") {
+			st.SubJourneys = append(st.SubJourneys, c.Attr["SubJourneyReferenceId"])
+		}
 		if !stepTypes[st.Type] {
-			errs.add(s, describe(s), "the step type %q is not one b2cemu runs (CombinedSignInAndSignUp, ClaimsProviderSelection, ClaimsExchange, SendClaims)", st.Type)
+			errs.add(s, describe(s), "the step type %q is not one b2cemu runs (CombinedSignInAndSignUp, ClaimsProviderSelection, ClaimsExchange, InvokeSubJourney, SendClaims)", st.Type)
 		}
 		j.Steps = append(j.Steps, st)
 	}
@@ -496,9 +511,29 @@ func (p *Policy) check(errs *Error) {
 			claim(c, describe(t), c.Attr["ClaimTypeReferenceId"])
 		}
 	}
+	all2 := make([]*Journey, 0, len(p.Journeys)+len(p.SubJourneys))
 	for _, j := range p.Journeys {
+		all2 = append(all2, j)
+	}
+	for _, j := range p.SubJourneys {
+		all2 = append(all2, j)
+	}
+	for _, j := range all2 {
 		for _, s := range j.Steps {
 			owner := "UserJourney " + j.ID + " step " + strconv.Itoa(s.Order)
+			if j.Type != "" {
+				owner = "SubJourney " + j.ID + " step " + strconv.Itoa(s.Order)
+			}
+			if s.Type == "InvokeSubJourney" {
+				if len(s.SubJourneys) == 0 {
+					errs.add(s.El, owner, "InvokeSubJourney needs a JourneyList with a Candidate SubJourneyReferenceId")
+				}
+				for _, id := range s.SubJourneys {
+					if p.SubJourneys[id] == nil {
+						errs.add(s.El, owner, "references the sub journey %q, which is not declared", id)
+					}
+				}
+			}
 			for _, ex := range s.Exchanges {
 				tpRef(s.El, owner, ex.TechnicalProfile)
 			}
