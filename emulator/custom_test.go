@@ -1322,3 +1322,59 @@ func TestCustomPolicyEmbeddedPasswordReset(t *testing.T) {
 		t.Errorf("sign-in with the new password: %v", again)
 	}
 }
+
+// TestCustomPolicyDeleteOperations: the directory operations DeleteClaims (the persisted
+// claims name the attributes to remove) and DeleteClaimsPrincipal (the account is deleted),
+// in a relying-party file that declares its own profiles and journey.
+func TestCustomPolicyDeleteOperations(t *testing.T) {
+	rp := func(id, operation, persisted string) string {
+		return `<?xml version="1.0" encoding="utf-8"?>
+<TrustFrameworkPolicy xmlns="http://schemas.microsoft.com/online/cpim/schemas/2013/06" PolicySchemaVersion="0.3.0.0" TenantId="contoso.onmicrosoft.com" PolicyId="B2C_1A_` + id + `">
+  <BasePolicy><PolicyId>B2C_1A_TrustFrameworkExtensions</PolicyId></BasePolicy>
+  <ClaimsProviders><ClaimsProvider><DisplayName>Azure Active Directory</DisplayName><TechnicalProfiles>
+    <TechnicalProfile Id="AAD-` + id + `">
+      <Metadata><Item Key="Operation">` + operation + `</Item><Item Key="RaiseErrorIfClaimsPrincipalDoesNotExist">true</Item></Metadata>
+      <InputClaims><InputClaim ClaimTypeReferenceId="objectId" Required="true" /></InputClaims>
+      <PersistedClaims><PersistedClaim ClaimTypeReferenceId="objectId" />` + persisted + `</PersistedClaims>
+      <IncludeTechnicalProfile ReferenceId="AAD-Common" />
+    </TechnicalProfile>
+  </TechnicalProfiles></ClaimsProvider></ClaimsProviders>
+  <UserJourneys><UserJourney Id="J-` + id + `"><OrchestrationSteps>
+    <OrchestrationStep Order="1" Type="CombinedSignInAndSignUp" ContentDefinitionReferenceId="api.signuporsignin">
+      <ClaimsProviderSelections><ClaimsProviderSelection ValidationClaimsExchangeId="LocalAccountSigninEmailExchange" /></ClaimsProviderSelections>
+      <ClaimsExchanges><ClaimsExchange Id="LocalAccountSigninEmailExchange" TechnicalProfileReferenceId="SelfAsserted-LocalAccountSignin-Email" /></ClaimsExchanges>
+    </OrchestrationStep>
+    <OrchestrationStep Order="2" Type="ClaimsExchange"><ClaimsExchanges><ClaimsExchange Id="Op" TechnicalProfileReferenceId="AAD-` + id + `" /></ClaimsExchanges></OrchestrationStep>
+    <OrchestrationStep Order="3" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />
+  </OrchestrationSteps></UserJourney></UserJourneys>
+  <RelyingParty>
+    <DefaultUserJourney ReferenceId="J-` + id + `" />
+    <TechnicalProfile Id="PolicyProfile"><DisplayName>PolicyProfile</DisplayName><Protocol Name="OpenIdConnect" />
+      <OutputClaims><OutputClaim ClaimTypeReferenceId="objectId" PartnerClaimType="sub" /><OutputClaim ClaimTypeReferenceId="givenName" /></OutputClaims>
+      <SubjectNamingInfo ClaimType="sub" />
+    </TechnicalProfile>
+  </RelyingParty>
+</TrustFrameworkPolicy>`
+	}
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return s }, "", map[string]string{
+		"Forget.xml": rp("forget_names", "DeleteClaims", `<PersistedClaim ClaimTypeReferenceId="givenName" />`),
+		"Delete.xml": rp("delete_account", "DeleteClaimsPrincipal", ""),
+	})
+	post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", map[string]any{"email": "del@contoso.com", "password": "Passw0rd!x",
+		"attributes": map[string]any{"displayName": "Del", "givenName": "Dell"}}, nil)
+	signIn := func(policy string) *emulatortest.Page {
+		b := srv.NewBrowser(t)
+		return b.Submit(b.Get(authorizeFor(policy)), "button#next", map[string]string{"signInName": "del@contoso.com", "password": "Passw0rd!x"})
+	}
+	forgot := idToken(t, srv, signIn("B2C_1A_forget_names"))
+	attrs := listUsers(t, srv)[0]["attributes"].(map[string]any)
+	if _, kept := attrs["givenName"]; kept || attrs["displayName"] != "Del" {
+		t.Errorf("after DeleteClaims: %v", attrs)
+	}
+	if deleted := idToken(t, srv, signIn("B2C_1A_delete_account")); deleted["sub"] != forgot["sub"] || len(listUsers(t, srv)) != 0 {
+		t.Errorf("after DeleteClaimsPrincipal: token %v, users %v", deleted, listUsers(t, srv))
+	}
+	if got := signIn("B2C_1A_delete_account").Text(".error.pageLevel"); got != "We can't seem to find your account." {
+		t.Errorf("signing in to the deleted account: %q", got)
+	}
+}

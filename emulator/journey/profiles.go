@@ -212,9 +212,46 @@ func (e *Engine) directory(ctx context.Context, p *policy.Policy, tp *policy.Tec
 			return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
 		}
 		return userClaims(e.Tenant, updated), nil
+	case strings.EqualFold(op, "DeleteClaimsPrincipal"):
+		del, ok := e.Directory.(deleter)
+		if !ok {
+			return nil, unsupported(tp, "deleting users in this directory")
+		}
+		if u != nil {
+			if _, err := del.Delete(u.ObjectID); err != nil {
+				return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
+			}
+		}
+		return map[string]string{}, nil
+	case strings.EqualFold(op, "DeleteClaims"):
+		up, ok := e.Directory.(updater)
+		if !ok {
+			return nil, unsupported(tp, "updating a user in this directory")
+		}
+		if u == nil {
+			return map[string]string{}, nil
+		}
+		attrs := flows.Claims{} // the persisted claims name the attributes to remove
+		for _, c := range tp.PersistedClaims {
+			if name := c.PartnerClaimType; name != "" {
+				attrs[name] = nil
+			} else if !strings.EqualFold(c.ClaimType, "objectId") {
+				attrs[c.ClaimType] = nil
+			}
+		}
+		updated, err := up.Update(ctx, u.ObjectID, attrs, "")
+		if err != nil {
+			return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
+		}
+		return userClaims(e.Tenant, updated), nil
 	default:
 		return nil, unsupported(tp, fmt.Sprintf("the directory operation %q", op))
 	}
+}
+
+// deleter is a directory that can delete a user (b2cemu's store).
+type deleter interface {
+	Delete(objectID string) (bool, error)
 }
 
 // updater is a directory that can change an existing user (b2cemu's store).

@@ -164,6 +164,8 @@ func (s *Users) Get(_ context.Context, objectID string) (*flows.User, error) {
 // Update sets attributes of an existing user and, when password is not empty, its password
 // (a custom policy's directory Write on an existing user). It returns the updated user, or
 // ErrNotFound.
+// Update sets attrs on the user (a nil value removes that attribute) and, when password is
+// not empty, its password.
 func (s *Users) Update(_ context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error) {
 	var hash []byte
 	if password != "" {
@@ -184,6 +186,10 @@ func (s *Users) Update(_ context.Context, objectID string, attrs flows.Claims, p
 		u.Attributes = flows.Claims{}
 	}
 	for k, v := range attrs {
+		if v == nil {
+			delete(u.Attributes, k) // a nil value removes the attribute (DeleteClaims)
+			continue
+		}
 		u.Attributes[k] = v
 	}
 	if hash == nil {
