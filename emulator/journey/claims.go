@@ -223,10 +223,15 @@ func (e *Engine) transform(p *policy.Policy, tp *policy.TechnicalProfile, id str
 			return &runError{msg: e.text(p, tp, "ErrorMessage", "DateTimeGreaterThan", "Claim value comparison failed: The provided left operand is greater than the right operand."), diagnostic: err}
 		}
 	default:
-		return unsupported(tp, fmt.Sprintf("the claims transformation method %q (%s)", method, id))
+		if err := e.moreTransforms(p, tp, t, method, in, params, out); err != nil {
+			return err
+		}
 	}
 	for _, c := range t.Path("OutputClaims", "OutputClaim") {
-		if v, ok := out[c.Attr["TransformationClaimType"]]; ok {
+		switch v, ok := out[c.Attr["TransformationClaimType"]]; {
+		case ok && v == nullClaim:
+			delete(scope, strings.ToLower(c.Attr["ClaimTypeReferenceId"]))
+		case ok:
 			scope[strings.ToLower(c.Attr["ClaimTypeReferenceId"])] = v
 		}
 	}

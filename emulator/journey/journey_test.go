@@ -270,3 +270,80 @@ func TestTextFromMetadata(t *testing.T) {
 		t.Errorf("onPage metadata = %v", sspr.Metadata)
 	}
 }
+
+// TestMoreClaimsTransformations: the general string, boolean, date, number, JSON and
+// collection transformations, as Microsoft documents them.
+func TestMoreClaimsTransformations(t *testing.T) {
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	e := &Engine{Tenant: "contoso", Now: func() time.Time { return now }, PolicyKeys: map[string]string{"b2c_1a_salt": "s3cret"}}
+	bag := func() map[string]string {
+		return map[string]string{"email": "Ana@Contoso.com", "given": "Ana", "yes": "true", "no": "false", "csv": "a,b,c",
+			"mails": `["a@x.com","b@x.com"]`, "n": "42", "key": "gold", "nulled": "x"}
+	}
+	io := func(pairs ...string) map[string]string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(pairs); i += 2 {
+			m[pairs[i]] = pairs[i+1]
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		method               string
+		inputs, params, outs map[string]string
+		claim, want          string
+	}{
+		{"DoesClaimExist", io("inputClaim", "given"), nil, io("outputClaim", "out"), "out", "true"},
+		{"DoesClaimExist", io("inputClaim", "absent"), nil, io("outputClaim", "out"), "out", "false"},
+		{"NullClaim", nil, nil, io("claim_to_null", "nulled"), "nulled", "<absent>"},
+		{"StringReplace", io("inputClaim", "csv"), io("oldValue", ",", "newValue", ";"), io("outputClaim", "out"), "out", "a;b;c"},
+		{"StringSubstring", io("inputClaim", "email"), io("startIndex", "4", "length", "7"), io("outputClaim", "out"), "out", "Contoso"},
+		{"StringContains", io("inputClaim", "email"), io("contains", "CONTOSO", "ignoreCase", "true"), io("outputClaim", "out"), "out", "true"},
+		{"ParseDomain", io("emailAddress", "email"), nil, io("domain", "out"), "out", "Contoso.com"},
+		{"StringSplit", io("inputClaim", "csv"), io("delimiter", ","), io("outputClaim", "out"), "out", `["a","b","c"]`},
+		{"StringJoin", io("inputClaim", "mails"), io("delimiter", "; "), io("outputClaim", "out"), "out", "a@x.com; b@x.com"},
+		{"AddParameterToStringCollection", io("collection", "mails"), io("item", "c@x.com"), io("collection", "out"), "out", `["a@x.com","b@x.com","c@x.com"]`},
+		{"StringCollectionContains", io("inputClaim", "mails"), io("item", "B@X.COM", "ignoreCase", "true"), io("outputClaim", "out"), "out", "true"},
+		{"SetClaimsIfStringsAreEqual", io("inputClaim1", "given", "inputClaim2", "given"), io("stringComparison", "ordinal", "outputClaimIfMatched", "same"),
+			io("outputClaim", "out", "stringCompareResultClaim", "res"), "out", "same"},
+		{"SetClaimsIfStringsMatch", io("claimToMatch", "given"), io("matchTo", "ANA", "stringComparison", "ordinalIgnoreCase", "outputClaimIfMatched", "hit"),
+			io("outputClaim", "out", "stringMatchResultClaim", "res"), "res", "true"},
+		{"SetClaimsIfRegexMatch", io("claimToMatch", "n"), io("matchTo", `^\d+$`, "outputClaimIfMatched", "digits"), io("outputClaim", "out", "regexCompareResultClaim", "res"), "out", "digits"},
+		{"SetClaimIfBooleansMatch", io("claimToMatch", "yes"), io("matchTo", "true", "outputClaimIfMatched", "on"), io("outputClaim", "out"), "out", "on"},
+		{"AndClaims", io("inputClaim1", "yes", "inputClaim2", "no"), nil, io("outputClaim", "out"), "out", "false"},
+		{"OrClaims", io("inputClaim1", "yes", "inputClaim2", "no"), nil, io("outputClaim", "out"), "out", "true"},
+		{"NotClaims", io("inputClaim", "no"), nil, io("outputClaim", "out"), "out", "true"},
+		{"CompareBooleanClaimToValue", io("inputClaim", "yes"), io("valueToCompareTo", "false"), io("compareResult", "out"), "out", "false"},
+		{"GetCurrentDateTime", nil, nil, io("currentDateTime", "out"), "out", "2030-01-02T03:04:05Z"},
+		{"ConvertNumberToStringClaim", io("inputClaim", "n"), nil, io("outputClaim", "out"), "out", "42"},
+		{"LookupValue", io("inputParameterId", "key"), io("gold", "10%", "silver", "5%"), io("outputClaim", "out"), "out", "10%"},
+		{"GenerateJson", io("personalizations.0.to.0.email", "email"), io("template_id", "d-1", "from.email", "no-reply@contoso.com"), io("outputClaim", "out"),
+			"out", `{"from":{"email":"no-reply@contoso.com"},"personalizations":[{"to":[{"email":"Ana@Contoso.com"}]}],"template_id":"d-1"}`},
+	} {
+		p := &policy.Policy{Transformations: map[string]*policy.Element{"t": transformation(tc.method, tc.inputs, tc.params, tc.outs)}}
+		scope := bag()
+		if err := e.transform(p, &policy.TechnicalProfile{ID: "tp"}, "t", scope); err != nil {
+			t.Errorf("%s: %+v", tc.method, err)
+			continue
+		}
+		got, ok := scope[tc.claim]
+		if !ok {
+			got = "<absent>"
+		}
+		if got != tc.want {
+			t.Errorf("%s: %s = %q, want %q", tc.method, tc.claim, got, tc.want)
+		}
+	}
+	// LookupValue with errorOnFailedLookup fails; Hash is stable and keyed.
+	p := &policy.Policy{Transformations: map[string]*policy.Element{
+		"lookup": transformation("LookupValue", io("inputParameterId", "given"), io("gold", "1", "errorOnFailedLookup", "true"), io("outputClaim", "out")),
+		"hash":   transformation("Hash", io("plaintext", "email", "salt", "given"), io("randomizerSecret", "B2C_1A_Salt"), io("hash", "h"))}}
+	if err := e.transform(p, &policy.TechnicalProfile{ID: "tp"}, "lookup", bag()); err == nil {
+		t.Error("LookupValue without the value did not fail")
+	}
+	a, b := bag(), bag()
+	e.transform(p, &policy.TechnicalProfile{ID: "tp"}, "hash", a)
+	e.transform(p, &policy.TechnicalProfile{ID: "tp"}, "hash", b)
+	if a["h"] == "" || a["h"] != b["h"] {
+		t.Errorf("hash %q vs %q", a["h"], b["h"])
+	}
+}
