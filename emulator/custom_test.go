@@ -1378,3 +1378,41 @@ func TestCustomPolicyDeleteOperations(t *testing.T) {
 		t.Errorf("signing in to the deleted account: %q", got)
 	}
 }
+
+// TestCustomPolicyLanguages: ui_locales picks a SupportedLanguage (es-ES finds es) whose
+// localized strings the pages use, falling back to the default language's; an unsupported
+// language gets the default; {Culture:LCID} follows ui_locales.
+func TestCustomPolicyLanguages(t *testing.T) {
+	api := &loyaltyAPI{}
+	srv := startLoyalty(t, api)
+	b := srv.NewBrowser(t)
+	page := b.Follow(b.Get(customAuthorize()+"&ui_locales=es-ES"), "a#createAccount")
+	if !strings.HasPrefix(page.Text(`label[for="email"]`), "Correo electrónico") || page.Text("button#continue") != "Crear" || page.Text("button#email_ver_but_send") != "Enviar código de verificación" {
+		t.Fatalf("Spanish sign-up page:\n%s", page.Body)
+	}
+	if !strings.HasPrefix(page.Text(`label[for="loyaltyId"]`), "Su número de fidelidad") {
+		t.Errorf("loyaltyId label = %q", page.Text(`label[for="loyaltyId"]`))
+	}
+	page = b.Submit(page, "button#continue", map[string]string{"email": "es@contoso.com", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x", "loyaltyId": "L-3"})
+	if got := page.Text("#claimVerificationServerError"); got != "Notificación no comprobada: email" {
+		t.Errorf("Spanish error = %q", got)
+	}
+	page = b.Submit(page, "button#email_ver_but_send", map[string]string{"email": "es@contoso.com"})
+	page = b.Submit(page, "button#email_ver_but_verify", map[string]string{"email_ver_input": outboxCode(t, srv, "es@contoso.com")})
+	if got := page.Text("#email_info"); got != "Dirección de correo electrónico comprobada. Ya puede continuar." {
+		t.Errorf("Spanish verification message = %q", got)
+	}
+	idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"email": "es@contoso.com", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x", "loyaltyId": "L-3"}))
+	if calls := api.calls(); len(calls) != 1 || calls[0]["lang"] != "3082" {
+		t.Errorf("REST lang for es-ES: %v", calls)
+	}
+	b = srv.NewBrowser(t)
+	page = b.Submit(b.Get(customAuthorize()+"&ui_locales=es"), "button#next", map[string]string{"signInName": "es@contoso.com", "password": "nope"})
+	if got := page.Text(".error.pageLevel"); got != "La contraseña no es correcta." {
+		t.Errorf("Spanish sign-in error = %q", got)
+	}
+	b = srv.NewBrowser(t)
+	if got := b.Follow(b.Get(customAuthorize()+"&ui_locales=fr-FR"), "a#createAccount").Text("button#continue"); got != "Create" {
+		t.Errorf("French (unsupported) falls back to English: %q", got)
+	}
+}

@@ -110,9 +110,61 @@ func (e *Engine) localized(p *policy.Policy, tp *policy.TechnicalProfile, elemen
 	if cd == nil || p.Localization == nil {
 		return ""
 	}
-	lang := p.Localization.Child("SupportedLanguages").AttrOf("DefaultLanguage")
+	def := p.Localization.Child("SupportedLanguages").AttrOf("DefaultLanguage")
+	if lang := tp.Metadata[langKey]; lang != "" && !strings.EqualFold(lang, def) {
+		if s := lookupLocalized(p, cd, lang, elementType, elementID, stringID); s != "" {
+			return s
+		}
+	}
+	return lookupLocalized(p, cd, def, elementType, elementID, stringID) // the default language's, else none
+}
+
+// langKey carries the run's language on a technical profile copy (see withLang).
+const langKey = "b2cemu.language"
+
+// withLang is tp as the page of a run in lang shows it: its localized strings in that
+// language, falling back to the policy's default language.
+func withLang(tp *policy.TechnicalProfile, lang string) *policy.TechnicalProfile {
+	if tp == nil || lang == "" {
+		return tp
+	}
+	cp := *tp
+	cp.Metadata = make(map[string]string, len(tp.Metadata)+1)
+	for k, v := range tp.Metadata {
+		cp.Metadata[k] = v
+	}
+	cp.Metadata[langKey] = lang
+	return &cp
+}
+
+// language is the policy's supported language for ui_locales (exact, then the base
+// language: es-MX finds es), else its default language.
+func language(p *policy.Policy, uiLocales string) string {
+	if p.Localization == nil {
+		return ""
+	}
+	sl := p.Localization.Child("SupportedLanguages")
+	var supported []string
+	for _, l := range sl.All("SupportedLanguage") {
+		supported = append(supported, strings.TrimSpace(l.Text))
+	}
+	for _, want := range strings.Fields(strings.ReplaceAll(uiLocales, ",", " ")) {
+		base, _, _ := strings.Cut(want, "-")
+		for _, cand := range []string{want, base} {
+			for _, s := range supported {
+				if strings.EqualFold(s, cand) {
+					return s
+				}
+			}
+		}
+	}
+	return sl.AttrOf("DefaultLanguage")
+}
+
+// lookupLocalized finds a string of the content definition's resources in lang.
+func lookupLocalized(p *policy.Policy, cd *policy.Element, lang, elementType, elementID, stringID string) string {
 	for _, ref := range cd.Path("LocalizedResourcesReferences", "LocalizedResourcesReference") {
-		if lang != "" && ref.Attr["Language"] != lang {
+		if lang != "" && !strings.EqualFold(ref.Attr["Language"], lang) {
 			continue
 		}
 		for _, res := range p.Localization.All("LocalizedResources") {

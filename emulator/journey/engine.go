@@ -79,6 +79,7 @@ type state struct {
 	controls map[string]*controlState // display controls on the current page, by id
 	codes    map[string]*verification // codes of the run's email-code and one-time password profiles
 	sso      bool                     // resumed from a single sign-on session
+	lang     string                   // the page language: ui_locales among the policy's SupportedLanguages
 	pageCD   string                   // the current page's content definition: its localized strings
 }
 
@@ -96,7 +97,7 @@ func (e *Engine) Start(def *flows.Definition, id, clientID, uiLocales string) *f
 		e.fail(r, false, "AADB2C90068", "The policy has no user journey.", "no journey")
 		return r
 	}
-	st.journey = p.Journey
+	st.journey, st.lang = p.Journey, language(p, uiLocales)
 	if pr := p.RelyingParty.Protocol; pr != "" && !strings.EqualFold(pr, "OpenIdConnect") {
 		err := unsupported(p.RelyingParty, "a relying party speaking "+pr+" (b2cemu serves OpenID Connect)")
 		e.fail(r, false, err.code, err.msg, err.diagnostic)

@@ -23,7 +23,7 @@ func (e *Engine) unifiedPage(p *policy.Policy, r *flows.Run, st *state, step *po
 			continue
 		}
 		if ex, ok := exchangeOf(&policy.Step{Exchanges: step.Exchanges}, sel.Validation); ok {
-			st.tp = p.TechnicalProfiles[ex.TechnicalProfile]
+			st.tp = withLang(p.TechnicalProfiles[ex.TechnicalProfile], st.lang)
 			md := st.tp.Metadata
 			page.LocalSignIn = true
 			page.SignUpLink = md["SignUpTarget"] != "" && !strings.EqualFold(md["setting.showSignupLink"], "false")
@@ -39,7 +39,7 @@ func (e *Engine) unifiedPage(p *policy.Policy, r *flows.Run, st *state, step *po
 	for _, sel := range step.Selections {
 		// The exchange behind setting.forgotPasswordLinkOverride is the link's, not a button.
 		if sel.Target != "" && (st.tp == nil || sel.Target != st.tp.Metadata["setting.forgotPasswordLinkOverride"]) {
-			page.Providers = append(page.Providers, flows.PageOption{Value: sel.Target, Label: e.providerLabel(p, step, sel.Target)})
+			page.Providers = append(page.Providers, flows.PageOption{Value: sel.Target, Label: e.providerLabel(p, step, sel.Target, st.lang)})
 		}
 	}
 	r.Page = page
@@ -93,6 +93,7 @@ func (e *Engine) selfAssertedPage(p *policy.Policy, r *flows.Run, st *state, tp 
 	if len(fields) == 0 {
 		return false
 	}
+	tp = withLang(tp, st.lang)
 	st.tp = tp
 	st.pageCD = tp.Metadata["ContentDefinitionReferenceId"]
 	r.Phase = flows.PhaseAttributes
@@ -267,7 +268,7 @@ func onPage(vtp, page *policy.TechnicalProfile, cd string) *policy.TechnicalProf
 	}
 	if page != nil {
 		for k, v := range page.Metadata {
-			if _, set := cp.Metadata[k]; !set && (strings.HasPrefix(k, "UserMessageIf") || k == "DateTimeGreaterThan") {
+			if _, set := cp.Metadata[k]; !set && (strings.HasPrefix(k, "UserMessageIf") || k == "DateTimeGreaterThan" || k == langKey) {
 				cp.Metadata[k] = v
 			}
 		}
@@ -280,8 +281,8 @@ func onPage(vtp, page *policy.TechnicalProfile, cd string) *policy.TechnicalProf
 
 // providerLabel is an identity provider button's text: the page's localized ClaimsProvider
 // string for the exchange, else the display name of the technical profile behind it.
-func (e *Engine) providerLabel(p *policy.Policy, step *policy.Step, exchange string) string {
-	if s := e.localized(p, &policy.TechnicalProfile{Metadata: map[string]string{"ContentDefinitionReferenceId": step.ContentDefinition}}, "ClaimsProvider", "", exchange); s != "" {
+func (e *Engine) providerLabel(p *policy.Policy, step *policy.Step, exchange, lang string) string {
+	if s := e.localized(p, &policy.TechnicalProfile{Metadata: map[string]string{"ContentDefinitionReferenceId": step.ContentDefinition, langKey: lang}}, "ClaimsProvider", "", exchange); s != "" {
 		return s
 	}
 	for _, st := range p.Journey.Steps {
