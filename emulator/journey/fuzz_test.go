@@ -36,6 +36,7 @@ func FuzzPolicy(f *testing.F) {
 	}
 	base, loc := read("TrustFrameworkBase.xml"), read("TrustFrameworkLocalization.xml")
 	f.Add(read("TrustFrameworkExtensions.xml"), read("SignUpOrSignin.xml"))
+	f.Add(read("TrustFrameworkExtensions.xml"), read("SignUpOrSigninEmailCode.xml")) // a display control
 	f.Add(`<TrustFrameworkPolicy PolicyId="B2C_1A_TrustFrameworkExtensions"><BasePolicy><PolicyId>B2C_1A_TrustFrameworkLocalization</PolicyId></BasePolicy></TrustFrameworkPolicy>`,
 		`<TrustFrameworkPolicy PolicyId="B2C_1A_x"><BasePolicy><PolicyId>B2C_1A_TrustFrameworkExtensions</PolicyId></BasePolicy><RelyingParty><DefaultUserJourney ReferenceId="SignUpOrSignIn"/><TechnicalProfile Id="P"><Protocol Name="OpenIdConnect"/></TechnicalProfile></RelyingParty></TrustFrameworkPolicy>`)
 	f.Fuzz(func(t *testing.T, ext, rp string) {
@@ -54,15 +55,20 @@ func FuzzPolicy(f *testing.F) {
 		defer cancel()
 		for _, p := range policies {
 			def := &flows.Definition{ID: p.ID}
-			r := e.Start(def, "run", "client", "")
-			inputs := []flows.Input{flows.StartSignUp{}, flows.VerifyEmail{Action: "send", Field: "email", Values: map[string]string{"email": "a@b.c"}},
+			r := e.Start(def, "run", "client", "es")
+			inputs := []flows.Input{flows.DomainHint{Domain: "facebook.com"}, flows.StartSignUp{},
+				flows.VerifyEmail{Action: "send", Field: "email", Values: map[string]string{"email": "a@b.c"}},
+				flows.VerifyEmail{Action: "verify", Field: "email", Code: "123456", Values: map[string]string{"email": "a@b.c", "verificationCode": "1"}},
 				flows.SubmitAttributes{Values: map[string]string{"email": "a@b.c", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x"}},
-				flows.SignInLocal{Email: "a@b.c", Password: "Passw0rd!x"}}
+				flows.SignInLocal{Email: "a@b.c", Password: "Passw0rd!x"}, flows.ForgotPassword{}}
 			for _, in := range inputs {
 				if r.Phase.Terminal() {
 					break
 				}
 				_ = e.Advance(ctx, def, r, in)
+			}
+			if r.Phase == flows.PhaseDone {
+				e.Refresh(ctx, def, r.User.ObjectID, time.Now(), r.Carry)
 			}
 		}
 	})
