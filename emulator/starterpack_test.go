@@ -308,3 +308,32 @@ func TestStarterPackDisplayControls(t *testing.T) {
 }
 
 const notVerifiedText = "The claims for verification control have not been verified."
+
+// TestStarterPackProfileEdit runs the SocialAndLocalAccounts ProfileEdit relying party when the
+// checkout has it: the provider choice (Facebook or the local account), the sign-in page,
+// then the profile page, written to the directory.
+func TestStarterPackProfileEdit(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(starterPack(t), "SocialAndLocalAccounts", "ProfileEdit.xml")); err != nil {
+		t.Skip("the checkout has no SocialAndLocalAccounts/ProfileEdit.xml")
+	}
+	srv := startPack(t, "SocialAndLocalAccounts", "", "")
+	post(t, srv.Client, "POST", srv.URL+"/_emulator/users", map[string]any{"email": "pe@contoso.com", "password": "Passw0rd!x",
+		"attributes": map[string]any{"displayName": "Pat", "givenName": "Pat"}}, nil)
+	b := srv.NewBrowser(t)
+	page := b.Get(authorizeFor("B2C_1A_ProfileEdit"))
+	if page.Doc.Find("button#FacebookExchange").Length() != 1 || page.Doc.Find("button#LocalAccountSigninEmailExchange").Length() != 1 {
+		t.Fatalf("provider choice:\n%s", page.Body)
+	}
+	page = b.Submit(page, "button#LocalAccountSigninEmailExchange", nil)
+	page = b.Submit(page, "button#continue", map[string]string{"signInName": "pe@contoso.com", "password": "Passw0rd!x"})
+	if page.Doc.Find("input#givenName").AttrOr("value", "") != "Pat" {
+		t.Fatalf("profile page:\n%s", page.Body)
+	}
+	claims := idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"givenName": "Patricia", "surname": "Lee"}))
+	if claims["sub"] != listUsers(t, srv)[0]["objectId"] {
+		t.Errorf("claims = %v", claims)
+	}
+	if attrs := listUsers(t, srv)[0]["attributes"].(map[string]any); attrs["givenName"] != "Patricia" || attrs["surname"] != "Lee" {
+		t.Errorf("attributes = %v", attrs)
+	}
+}
