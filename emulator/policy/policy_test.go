@@ -68,7 +68,7 @@ func TestLoadMergesTheChain(t *testing.T) {
 	if p.ClaimTypes["surname"] == nil || p.ClaimTypes["loyaltyid"].UserInputType != "TextBox" || !strings.HasPrefix(p.ClaimTypes["newpassword"].PatternHelpText, "8-16 characters") {
 		t.Error("claim types")
 	}
-	if refs := p.ContentDefinitions["api.localaccountsignup"].Path("LocalizedResourcesReferences", "LocalizedResourcesReference"); len(refs) != 1 || p.ContentDefinitions["api.localaccountsignup"].TextOf("LoadUri") == "" {
+	if refs := p.ContentDefinitions["api.localaccountsignup"].Path("LocalizedResourcesReferences", "LocalizedResourcesReference"); len(refs) != 2 || p.ContentDefinitions["api.localaccountsignup"].TextOf("LoadUri") == "" {
 		t.Error("the content definition did not merge")
 	}
 }
