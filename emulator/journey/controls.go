@@ -37,19 +37,23 @@ func control(p *policy.Policy, tp *policy.TechnicalProfile, field string) *polic
 	return nil
 }
 
+// controlTexts are a display control's texts: string id and default on page layouts from
+// 2.1.0, then string id and default on 2.0.
+var controlTexts = map[string][4]string{ // id: 2.1 string id, 2.1 default, 2.0 string id, 2.0 default
+	"send":    {"but_send_code", "Send verification code", "verification_control_but_send_code", "Send Code"},
+	"verify":  {"but_verify_code", "Verify code", "verification_control_but_verify_code", "Verify Code"},
+	"resend":  {"but_send_new_code", "Send new code", "verification_control_but_send_new_code", "Send New Code"},
+	"change":  {"but_change_claims", "Change e-mail", "verification_control_but_change_claims", "Change"},
+	"sent":    {"success_send_code_msg", "Verification code has been sent to your inbox. Please copy it to the input box below.", "verification_control_code_sent", "Verification code has been sent. Please copy it to the input box below."},
+	"checked": {"success_verify_code_msg", "E-mail address verified. You can now continue.", "", ""},
+}
+
 // controlText is a display control's text. Page layouts 2.1.0 and later (the starter packs'
 // selfasserted:2.1.x) take the control's own localized strings (ElementType DisplayControl,
 // ElementId the control) with their defaults; earlier ones the page's verification_control_*
 // UxElement strings.
 func (e *Engine) controlText(p *policy.Policy, tp *policy.TechnicalProfile, d *policy.DisplayControl, id string) string {
-	texts := map[string][4]string{ // id: 2.1 string id, 2.1 default, 2.0 string id, 2.0 default
-		"send":    {"but_send_code", "Send verification code", "verification_control_but_send_code", "Send Code"},
-		"verify":  {"but_verify_code", "Verify code", "verification_control_but_verify_code", "Verify Code"},
-		"resend":  {"but_send_new_code", "Send new code", "verification_control_but_send_new_code", "Send New Code"},
-		"change":  {"but_change_claims", "Change e-mail", "verification_control_but_change_claims", "Change"},
-		"sent":    {"success_send_code_msg", "Verification code has been sent to your inbox. Please copy it to the input box below.", "verification_control_code_sent", "Verification code has been sent. Please copy it to the input box below."},
-		"checked": {"success_verify_code_msg", "E-mail address verified. You can now continue.", "", ""},
-	}[id]
+	texts := controlTexts[id]
 	if !e.layoutAtLeast(p, tp, 2, 1) {
 		if texts[2] == "" {
 			return ""
@@ -107,12 +111,7 @@ func (e *Engine) controlAction(ctx context.Context, p *policy.Policy, r *flows.R
 		st.controls = map[string]*controlState{}
 	}
 	cs := st.controls[d.ID]
-	r.Values = flows.Claims{} // the page keeps what was typed
-	for _, f := range r.Page.Fields {
-		if v := strings.TrimSpace(in.Values[f.ID]); v != "" && f.InputType != "Password" {
-			r.Values[f.ID] = v
-		}
-	}
+	keepValues(r, in.Values)
 	if cs != nil && cs.sent && in.Action != "change" {
 		for _, c := range d.Claims { // the address the code went to stays, read-only
 			if v := cs.values[strings.ToLower(c.ClaimType)]; v != "" && !strings.EqualFold(c.ClaimType, d.CodeClaim()) {

@@ -90,12 +90,7 @@ func (e *Engine) verifyEmail(p *policy.Policy, r *flows.Run, st *state, in flows
 	if ref == nil {
 		return flows.Errorf(flows.Invalid, "the field %q has no verification on this page", in.Field)
 	}
-	r.Values = flows.Claims{}
-	for _, f := range r.Page.Fields {
-		if v := strings.TrimSpace(in.Values[f.ID]); v != "" && f.InputType != "Password" {
-			r.Values[f.ID] = v
-		}
-	}
+	keepValues(r, in.Values)
 	id := strings.ToLower(ref.ClaimType)
 	if st.verify == nil {
 		st.verify = map[string]*verification{}
@@ -164,4 +159,15 @@ func unverified(tp *policy.TechnicalProfile, fields []policy.ClaimRef, st *state
 func (e *Engine) code() string {
 	n, _ := strconv.ParseUint(strings.ReplaceAll(e.NewID(), "-", "")[:8], 16, 64)
 	return fmt.Sprintf("%06d", n%1000000)
+}
+
+// keepValues keeps what was typed on the page (but passwords) when a verification button
+// posts it, so the page comes back filled in.
+func keepValues(r *flows.Run, values map[string]string) {
+	r.Values = flows.Claims{}
+	for _, f := range r.Page.Fields {
+		if v := strings.TrimSpace(values[f.ID]); v != "" && f.InputType != "Password" {
+			r.Values[f.ID] = v
+		}
+	}
 }
