@@ -1,7 +1,9 @@
 package flows
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -124,35 +126,120 @@ func (c Claims) String(name string) string {
 }
 
 // Parse converts a form value into the attribute's type. An empty value is "no value" (nil).
+// The error is the page's text for the user.
 func (a Attribute) Parse(raw string) (any, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return nil, nil
 	}
+	var v any = raw
 	switch a.DataType {
 	case Int:
-		n, err := strconv.ParseInt(raw, 10, 32)
+		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("Please enter a whole number.")
+			return nil, errors.New("Please enter a whole number.")
 		}
-		return n, nil
+		v = n
 	case Boolean:
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
-			return nil, fmt.Errorf("Please choose true or false.")
+			return nil, errors.New("Please choose true or false.")
 		}
-		return b, nil
-	default:
-		max, ok := maxLengths[a.Name]
-		if !ok {
-			max = 256 // Graph's limit for extension (custom) string attributes
-		}
-		if len([]rune(raw)) > max {
-			return nil, fmt.Errorf("Please enter no more than %d characters.", max)
-		}
-		if a.Name == "displayName" && strings.ContainsAny(raw, "<>") {
-			return nil, fmt.Errorf("The characters < and > are not allowed.")
-		}
-		return raw, nil
+		v = b
 	}
+	if err := a.Check(v); err != nil {
+		return nil, errors.New(err.User)
+	}
+	return v, nil
+}
+
+// ClaimError is a value its attribute's rules refuse. Error is the developer's sentence,
+// naming the claim, the rule and the fix; User is what the attribute page says to a user who
+// typed it.
+type ClaimError struct {
+	Claim string // the claim as a connector names it: "displayName", "extension_Age"
+	Rule  string // the rule that was broken, with the offending part of the value
+	Fix   string
+	User  string
+}
+
+func (e *ClaimError) Error() string {
+	return fmt.Sprintf("Claim %q %s. %s", e.Claim, e.Rule, e.Fix)
+}
+
+// Check applies the rules the attribute page applies to typed input (Graph's lengths, no < or
+// > in displayName, 32-bit whole numbers) to a value of the attribute's type from anywhere
+// else, such as an API connector's Continue claims. It returns nil when the value is fine.
+func (a Attribute) Check(v any) *ClaimError {
+	claim := a.Name
+	if a.Custom {
+		claim = "extension_" + a.Name
+	}
+	switch v := v.(type) {
+	case string:
+		if a.DataType != String {
+			break
+		}
+		max := MaxLength(a.Name)
+		if n := len([]rune(v)); n > max {
+			return &ClaimError{Claim: claim, User: fmt.Sprintf("Please enter no more than %d characters.", max),
+				Rule: fmt.Sprintf("is %d characters long; Graph allows at most %d for %s, and the attribute page refuses longer input", n, max, a.Name),
+				Fix:  fmt.Sprintf("Return at most %d characters (shorten the value in the API), or leave the claim out.", max)}
+		}
+		if a.Name == "displayName" && strings.ContainsAny(v, "<>") {
+			return &ClaimError{Claim: claim, User: "The characters < and > are not allowed.",
+				Rule: "contains < or >, which Graph does not allow in displayName and the attribute page refuses",
+				Fix:  "Remove the < and > characters from the value the API returns."}
+		}
+		return nil
+	case int64:
+		if a.DataType != Int {
+			break
+		}
+		if v < math.MinInt32 || v > math.MaxInt32 {
+			return &ClaimError{Claim: claim, User: "Please enter a whole number.",
+				Rule: fmt.Sprintf("is %d; an Int attribute holds whole numbers from %d to %d, as the attribute page accepts", v, math.MinInt32, math.MaxInt32),
+				Fix:  "Return a number in that range."}
+		}
+		return nil
+	case bool:
+		if a.DataType == Boolean {
+			return nil
+		}
+	}
+	return &ClaimError{Claim: claim, User: "Please enter a valid value.",
+		Rule: fmt.Sprintf("has a %T value, but the attribute %s is of type %s", v, a.Name, a.DataType),
+		Fix:  fmt.Sprintf("Return a JSON %s.", jsonType(a.DataType))}
+}
+
+func jsonType(t DataType) string {
+	switch t {
+	case Int:
+		return "number"
+	case Boolean:
+		return "boolean"
+	}
+	return "string"
+}
+
+// MaxLength is Graph's limit for a string attribute: the built-ins' own, 256 for custom
+// (extension) attributes.
+func MaxLength(name string) int {
+	if max, ok := maxLengths[name]; ok {
+		return max
+	}
+	return 256
+}
+
+// CheckClaims checks every value of c whose name is an attribute of s (see Attribute.Check),
+// in the schema's order, and returns the first refusal, or nil.
+func (s Schema) CheckClaims(c Claims) *ClaimError {
+	for _, a := range s.ordered {
+		if v, ok := c[a.Name]; ok && v != nil {
+			if err := a.Check(v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

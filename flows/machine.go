@@ -282,7 +282,7 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *Run, in Sig
 	}
 	r.Values = r.IdP.Clone()
 	if name := def.Connectors[PostFederationSignup]; name != "" {
-		res := m.Connector.Call(ctx, m.request(def, r, PostFederationSignup, r.IdP, []Identity{r.Identity}, ""))
+		res := m.call(ctx, m.request(def, r, PostFederationSignup, r.IdP, []Identity{r.Identity}, ""))
 		switch {
 		case res.Failure != nil:
 			m.fail(r, res.Failure, false)
@@ -398,7 +398,7 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *Run, in S
 func (m *Machine) create(ctx context.Context, def *Definition, r *Run, claims Claims, password string) error {
 	r.TokenOnly = Claims{}
 	if name := def.Connectors[PostAttributeCollection]; name != "" {
-		res := m.Connector.Call(ctx, m.request(def, r, PostAttributeCollection, claims, []Identity{r.Identity}, ""))
+		res := m.call(ctx, m.request(def, r, PostAttributeCollection, claims, []Identity{r.Identity}, ""))
 		switch {
 		case res.Failure != nil:
 			r.PageError = res.Failure.Message
@@ -447,7 +447,7 @@ func (m *Machine) complete(ctx context.Context, def *Definition, r *Run, u *User
 		values[k] = v
 	}
 	if name := def.Connectors[PreTokenIssuance]; name != "" {
-		res := m.Connector.Call(ctx, m.request(def, r, PreTokenIssuance, u.Attributes, u.Identities, u.ObjectID))
+		res := m.call(ctx, m.request(def, r, PreTokenIssuance, u.Attributes, u.Identities, u.ObjectID))
 		if res.Failure != nil {
 			m.fail(r, res.Failure, true)
 			return nil
@@ -468,6 +468,41 @@ func (m *Machine) complete(ctx context.Context, def *Definition, r *Run, u *User
 	}
 	r.Phase = PhaseDone
 	return nil
+}
+
+// call calls the step's connector and refuses a Continue whose claims break their
+// attributes' rules, as the attribute page refuses such input: B2C fails a claim it cannot
+// accept, so the call counts as failed, with a diagnostic naming the claim, the rule and the
+// fix. (The connector client refuses the same answers, so that its call record says why; this
+// keeps every Connector to the rule.)
+func (m *Machine) call(ctx context.Context, req ConnectorRequest) ConnectorResult {
+	res := m.Connector.Call(ctx, req)
+	if res.Failure != nil || res.Action != Continue {
+		return res
+	}
+	if err := m.Schema.CheckClaims(res.Claims); err != nil {
+		return ConnectorResult{Failure: &ConnectorFailure{Message: InvalidAnswerMessage(req.Step),
+			Diagnostic: InvalidClaimDiagnostic(req.Step, err)}}
+	}
+	return res
+}
+
+// exchanges name each step's claims exchange, as B2C's error texts do.
+var exchanges = map[Step]string{
+	PostFederationSignup:    "PreSelfAssertedRestful",
+	PostAttributeCollection: "PreUserWriteRestful",
+	PreTokenIssuance:        "PreSendClaimsRestful",
+}
+
+// InvalidAnswerMessage is B2C's generic text for an HTTP 200 answer it cannot accept.
+func InvalidAnswerMessage(step Step) string {
+	return "The claims exchange '" + exchanges[step] + "' specified in step '1' returned HTTP error response with Code 'OK' and Reason 'OK'."
+}
+
+// InvalidClaimDiagnostic is the developer's explanation of a Continue answer refused for a
+// claim value.
+func InvalidClaimDiagnostic(step Step, err *ClaimError) string {
+	return "The API's Continue at " + string(step) + " returns a claim B2C cannot accept: " + err.Error()
 }
 
 func (m *Machine) request(def *Definition, r *Run, step Step, claims Claims, ids []Identity, objectID string) ConnectorRequest {

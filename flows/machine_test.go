@@ -462,3 +462,102 @@ func TestStartGoesStraightToTheOnlyProviderOfASignUpFlow(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectorClaimsKeepThePageRules: a Continue claim the attribute page would refuse from a
+// user fails the call at every step: nothing invalid is stored or issued, and the diagnostic
+// names the claim, the rule and the fix.
+func TestConnectorClaimsKeepThePageRules(t *testing.T) {
+	long := strings.Repeat("x", 500000)
+	federated := []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john}
+	submitted := append(federated[:2:2], flows.SubmitAttributes{Values: map[string]string{"displayName": "John Smith"}})
+	tests := []struct {
+		name   string
+		step   flows.Step
+		claims flows.Claims
+		inputs []flows.Input
+		phase  flows.Phase
+		want   []string // in the diagnostic
+	}{
+		{"a 500,000-character displayName at PostFederationSignup", flows.PostFederationSignup, flows.Claims{"displayName": long}, federated,
+			flows.PhaseFailed, []string{`"displayName"`, "500000 characters", "at most 256", "Return at most 256 characters"}},
+		{"a script displayName at PostFederationSignup", flows.PostFederationSignup, flows.Claims{"displayName": "<script>alert(1)</script>"}, federated,
+			flows.PhaseFailed, []string{`"displayName"`, "< or >", "Remove the < and > characters"}},
+		{"a 500,000-character displayName at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"displayName": long}, submitted,
+			flows.PhaseAttributes, []string{`"displayName"`, "500000 characters", "at most 256"}},
+		{"a script displayName at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"displayName": "<script>x</script>"}, submitted,
+			flows.PhaseAttributes, []string{`"displayName"`, "< or >"}},
+		{"a 65-character givenName at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"givenName": strings.Repeat("g", 65)}, submitted,
+			flows.PhaseAttributes, []string{`"givenName"`, "at most 64"}},
+		{"a 257-character custom attribute at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"LoyaltyNumber": strings.Repeat("1", 257)}, submitted,
+			flows.PhaseAttributes, []string{`"extension_LoyaltyNumber"`, "at most 256"}},
+		{"an Int beyond 32 bits at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"Age": int64(1) << 40}, submitted,
+			flows.PhaseAttributes, []string{`"extension_Age"`, "2147483647", "Return a number in that range"}},
+		{"a string for an Int attribute at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"Age": "old"}, submitted,
+			flows.PhaseAttributes, []string{`"extension_Age"`, "of type int", "JSON number"}},
+		{"a 500,000-character displayName at the token step", flows.PreTokenIssuance, flows.Claims{"displayName": long}, submitted,
+			flows.PhaseFailed, []string{`"displayName"`, "at most 256"}},
+		{"a script displayName at the token step", flows.PreTokenIssuance, flows.Claims{"displayName": "<img src=x onerror=alert(1)>"}, submitted,
+			flows.PhaseFailed, []string{`"displayName"`, "< or >"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &stubConnector{answers: map[flows.Step][]flows.ConnectorResult{tt.step: {cont(tt.claims)}}}
+			d := &memDirectory{}
+			m := newMachine(c, d)
+			r := m.Start(susi, "run-1", "client-1", "en-US")
+			for i, in := range tt.inputs {
+				if err := m.Advance(context.Background(), susi, r, in); err != nil {
+					t.Fatalf("input %d (%T): %v", i, in, err)
+				}
+			}
+			if r.Phase != tt.phase {
+				t.Fatalf("phase = %s, want %s (page error %q, failure %+v)", r.Phase, tt.phase, r.PageError, r.Failure)
+			}
+			exchange := map[flows.Step]string{flows.PostFederationSignup: "PreSelfAssertedRestful", flows.PostAttributeCollection: "PreUserWriteRestful", flows.PreTokenIssuance: "PreSendClaimsRestful"}[tt.step]
+			generic := "The claims exchange '" + exchange + "' specified in step '1' returned HTTP error response with Code 'OK' and Reason 'OK'."
+			var diagnostic string
+			switch tt.phase {
+			case flows.PhaseAttributes: // stays on the page, with the values kept
+				if r.PageError != generic || r.Values.String("displayName") != "John Smith" {
+					t.Errorf("page error %q, values %v", r.PageError, r.Values)
+				}
+				diagnostic = flows.InvalidClaimDiagnostic(tt.step, m.Schema.CheckClaims(tt.claims))
+			default:
+				if r.Failure.Code != "AADB2C90075" || r.Failure.Message != generic || r.Failure.Redirect != (tt.step == flows.PreTokenIssuance) {
+					t.Errorf("failure = %+v", r.Failure)
+				}
+				diagnostic = r.Failure.Diagnostic
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(diagnostic, w) {
+					t.Errorf("diagnostic %q lacks %q", diagnostic, w)
+				}
+			}
+			if len(diagnostic) > 1000 {
+				t.Errorf("the diagnostic quotes the value: %d bytes", len(diagnostic))
+			}
+			if r.TokenClaims != nil {
+				t.Errorf("a token was prepared: %v", r.TokenClaims)
+			}
+			if tt.step != flows.PreTokenIssuance && len(d.users) != 0 {
+				t.Errorf("a user was stored: %v", d.users[0].Attributes)
+			}
+		})
+	}
+}
+
+// TestCheckAcceptsWhatThePageAccepts: the values the page takes pass Check unchanged.
+func TestCheckAcceptsWhatThePageAccepts(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		v    any
+	}{
+		{"displayName", strings.Repeat("é", 256)}, {"givenName", strings.Repeat("g", 64)}, {"postalCode", strings.Repeat("1", 40)},
+		{"streetAddress", strings.Repeat("s", 1024)}, {"city", "São Paulo & <Lisbon>"}, {"Age", int64(-2147483648)}, {"OptIn", false},
+	} {
+		a, _ := schema.Lookup(tt.name)
+		if err := a.Check(tt.v); err != nil {
+			t.Errorf("%s %v: %v", tt.name, tt.v, err)
+		}
+	}
+}

@@ -153,6 +153,9 @@ func (w Wire) Interpret(schema flows.Schema, step flows.Step, status int, conten
 		}
 		v.Claims[name] = typed
 	}
+	if err := schema.CheckClaims(v.Claims); err != nil {
+		return fail("%s", flows.InvalidClaimDiagnostic(step, err)) // the page's rules hold for connector values too
+	}
 	return v
 }
 
