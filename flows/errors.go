@@ -56,3 +56,6 @@ var ErrNotFound = &Error{Kind: NotFound, Message: "not found"}
 
 // ErrExists is returned by a Directory when an identity is taken.
 var ErrExists = &Error{Kind: Conflict, Message: "a user with this identity already exists"}
+
+// ErrObjectIDTaken is returned by a Directory when another user has the new user's object id.
+var ErrObjectIDTaken = &Error{Kind: Conflict, Message: "another user has this object id"}

@@ -88,3 +88,27 @@ func TestRing(t *testing.T) {
 		t.Errorf("list = %v", got)
 	}
 }
+
+// TestCreateNeverReplacesAUser: a new user with a taken object id is refused, and the user
+// who has it keeps its identities and attributes.
+func TestCreateNeverReplacesAUser(t *testing.T) {
+	ctx := context.Background()
+	s := store.NewUsers(4)
+	ana := &flows.User{ObjectID: "u1", Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "ana"}}, Attributes: flows.Claims{"displayName": "Ana"}}
+	if err := s.Create(ctx, ana, ""); err != nil {
+		t.Fatal(err)
+	}
+	bo := &flows.User{ObjectID: "u1", Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "bo"}}, Attributes: flows.Claims{"displayName": "Bo"}}
+	if err := s.Create(ctx, bo, ""); !errors.Is(err, flows.ErrObjectIDTaken) {
+		t.Fatalf("taken object id: %v", err)
+	}
+	if u, err := s.Get(ctx, "u1"); err != nil || u.Attributes["displayName"] != "Ana" {
+		t.Errorf("u1 = %v %v", u, err)
+	}
+	if _, err := s.FindByIdentity(ctx, bo.Identities[0]); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("the refused user's identity was indexed: %v", err)
+	}
+	if _, err := s.FindByIdentity(ctx, ana.Identities[0]); err != nil {
+		t.Errorf("ana's identity: %v", err)
+	}
+}

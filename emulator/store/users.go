@@ -123,7 +123,8 @@ func (s *Users) Authenticate(ctx context.Context, email, password string) (*flow
 	return u, nil
 }
 
-// Create implements flows.Directory.
+// Create implements flows.Directory. It never replaces a user: an object id that is taken is
+// flows.ErrObjectIDTaken (Import replaces users, on purpose).
 func (s *Users) Create(_ context.Context, u *flows.User, password string) error {
 	var hash []byte
 	if password != "" {
@@ -135,6 +136,9 @@ func (s *Users) Create(_ context.Context, u *flows.User, password string) error 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, taken := s.byID[u.ObjectID]; taken {
+		return fmt.Errorf("user %s: %w", u.ObjectID, flows.ErrObjectIDTaken)
+	}
 	for _, id := range u.Identities {
 		if _, taken := s.byIdent[identKey(id)]; taken {
 			return flows.ErrExists
