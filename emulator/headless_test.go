@@ -207,10 +207,10 @@ func TestAdminAPI(t *testing.T) {
 	if out.Outcome != "token" || out.ObjectID != oid || out.Claims["extension_MembershipId"] != "M-1" {
 		t.Errorf("sign-in of a seeded user: %+v", out)
 	}
-	if status := post(t, srv.Client, http.MethodPost, base+"/users", map[string]any{"email": "seed@fabrikam.com", "password": "x"}, nil); status != 409 {
+	if status := post(t, srv.Client, http.MethodPost, base+"/users", map[string]any{"email": "seed@fabrikam.com", "password": "Passw0rd!"}, nil); status != 409 {
 		t.Errorf("duplicate: %d", status)
 	}
-	if status := post(t, srv.Client, http.MethodPost, base+"/users", map[string]any{"email": "x@fabrikam.com", "password": "x", "attributes": map[string]any{"shoeSize": "42"}}, nil); status != 400 {
+	if status := post(t, srv.Client, http.MethodPost, base+"/users", map[string]any{"email": "x@fabrikam.com", "password": "Passw0rd!", "attributes": map[string]any{"shoeSize": "42"}}, nil); status != 400 {
 		t.Errorf("unknown attribute: %d", status)
 	}
 	var got map[string]any

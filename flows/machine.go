@@ -362,7 +362,7 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *Run, in S
 	case email == "":
 		m.fieldError(r, "email", msgRequired)
 		r.RequiredMissing, valid = true, false
-	case !validEmail(email):
+	case !ValidEmail(email):
 		m.fieldError(r, "email", msgBadEmail)
 		valid = false
 	}
@@ -370,7 +370,7 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *Run, in S
 	case in.Password == "":
 		m.fieldError(r, "newPassword", msgRequired)
 		r.RequiredMissing, valid = true, false
-	case !strongPassword(in.Password):
+	case !StrongPassword(in.Password):
 		m.fieldError(r, "newPassword", msgPasswordStrength)
 		valid = false
 	}
@@ -565,13 +565,14 @@ func setClaim(out map[string]any, name string, v any) {
 	}
 }
 
-func validEmail(s string) bool {
+// ValidEmail reports whether s is an email address the sign-up page accepts.
+func ValidEmail(s string) bool {
 	a, err := mail.ParseAddress(s)
 	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
 }
 
-// strongPassword is B2C's default "strong" policy: 8 to 64 characters, 3 of 4 classes.
-func strongPassword(p string) bool {
+// StrongPassword is B2C's default "strong" policy: 8 to 64 characters, 3 of 4 classes.
+func StrongPassword(p string) bool {
 	n := len([]rune(p))
 	if n < 8 || n > 64 {
 		return false

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -147,13 +150,15 @@ func (s *server) revokeSessions(c echo.Context) error {
 }
 
 // newUser is a POST /_emulator/users request: a local account (email and password) or
-// federated identities, and attribute values.
+// federated identities, and attribute values. PasswordPolicies is Graph's user property:
+// "DisableStrongPassword" lets a test seed a weak password.
 type newUser struct {
-	ObjectID   string           `json:"objectId,omitempty"`
-	Email      string           `json:"email,omitempty"`
-	Password   string           `json:"password,omitempty"`
-	Identities []flows.Identity `json:"identities,omitempty"`
-	Attributes map[string]any   `json:"attributes,omitempty"`
+	ObjectID         string           `json:"objectId,omitempty"`
+	Email            string           `json:"email,omitempty"`
+	Password         string           `json:"password,omitempty"`
+	PasswordPolicies string           `json:"passwordPolicies,omitempty"`
+	Identities       []flows.Identity `json:"identities,omitempty"`
+	Attributes       map[string]any   `json:"attributes,omitempty"`
 }
 
 func (s *server) createUser(c echo.Context) error {
@@ -162,42 +167,151 @@ func (s *server) createUser(c echo.Context) error {
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(&req); err != nil {
-		return apiError(c, http.StatusBadRequest, "the request is not a user: %v", err)
+		return graphError(c, badBody(err, "the request is not a user", 1<<20))
 	}
-	u := &flows.User{ObjectID: req.ObjectID, Identities: req.Identities, Attributes: flows.Claims{}, Created: s.Now()}
-	if req.Email != "" {
-		if req.Password == "" {
-			return apiError(c, http.StatusBadRequest, "a local account needs a password")
-		}
-		u.Identities = append(u.Identities, flows.Identity{SignInType: "emailAddress", Issuer: s.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: req.Email})
-		u.Attributes["email"] = req.Email
+	u, refused := s.newUser(req)
+	if refused == nil {
+		refused = s.checkUser(u, "")
 	}
-	if len(u.Identities) == 0 {
-		return apiError(c, http.StatusBadRequest, "give email and password for a local account, or identities for a federated one")
-	}
-	for _, id := range u.Identities {
-		if id.SignInType != "emailAddress" && id.SignInType != "federated" || id.Issuer == "" || id.IssuerAssignedID == "" {
-			return apiError(c, http.StatusBadRequest, "an identity needs signInType (federated or emailAddress), issuer and issuerAssignedId: %+v", id)
-		}
-	}
-	for k, v := range req.Attributes {
-		a, ok := s.Schema.Lookup(strings.TrimPrefix(k, "extension_"))
-		if !ok {
-			return apiError(c, http.StatusBadRequest, "%q is not an attribute of the tenant", k)
-		}
-		val, err := typed(a, v)
-		if err != nil {
-			return apiError(c, http.StatusBadRequest, "attribute %q: %v", k, err)
-		}
-		u.Attributes[a.Name] = val
+	if refused != nil {
+		return graphError(c, refused)
 	}
 	if err := s.Admin.CreateUser(c.Request().Context(), u, req.Password); err != nil {
-		if errors.Is(err, flows.ErrExists) {
-			return apiError(c, http.StatusConflict, "%v", err)
+		switch {
+		case errors.Is(err, flows.ErrObjectIDTaken):
+			return graphError(c, conflict("objectId", "Delete that user first, or leave objectId out to have one assigned."))
+		case errors.Is(err, flows.ErrExists):
+			return graphError(c, conflict("identities", "An identity (issuer and issuerAssignedId) of the request belongs to another user."))
 		}
 		return err
 	}
 	return c.JSON(http.StatusCreated, toJSON(u))
+}
+
+// newUser builds the user a request describes, refusing what is missing or of the wrong type.
+func (s *server) newUser(req newUser) (*flows.User, *refusal) {
+	u := &flows.User{ObjectID: req.ObjectID, Identities: req.Identities, Attributes: flows.Claims{}, Created: s.Now()}
+	if req.Email != "" {
+		if !flows.ValidEmail(req.Email) {
+			return nil, invalid("email", fmt.Sprintf("%q is not an email address; a local account signs in with one (name@example.com).", short(req.Email)))
+		}
+		if err := checkPassword(req.Password, req.PasswordPolicies); err != nil {
+			return nil, err
+		}
+		u.Identities = append(u.Identities, flows.Identity{SignInType: "emailAddress", Issuer: s.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: req.Email})
+		u.Attributes["email"] = req.Email
+	} else if req.Password != "" {
+		return nil, invalid("password", "A password needs email: only local accounts have one.")
+	}
+	if len(u.Identities) == 0 {
+		return nil, invalid("identities", "Give email and password for a local account, or identities for a federated one.")
+	}
+	for k, v := range req.Attributes {
+		a, ok := s.Schema.Lookup(strings.TrimPrefix(k, "extension_"))
+		if !ok {
+			return nil, invalid(k, fmt.Sprintf("%q is not an attribute of the tenant; use a built-in Graph name (displayName) or a custom attribute's name (LoyaltyNumber or extension_LoyaltyNumber).", k))
+		}
+		val, err := typed(a, v)
+		if err != nil {
+			return nil, invalid(k, fmt.Sprintf("The attribute %q is of type %s: %v.", k, a.DataType, err))
+		}
+		u.Attributes[a.Name] = val
+	}
+	return u, nil
+}
+
+// MaxPasswordLength is the longest password B2C takes (its custom complexity's maximum).
+const MaxPasswordLength = 256
+
+// checkPassword applies B2C's default password complexity, or with Graph's
+// passwordPolicies "DisableStrongPassword" only the length limits.
+func checkPassword(password, policies string) *refusal {
+	weakOK := false
+	for _, p := range strings.Split(policies, ",") {
+		switch strings.TrimSpace(p) {
+		case "":
+		case "DisableStrongPassword":
+			weakOK = true
+		case "DisablePasswordExpiration":
+		default:
+			return invalid("passwordPolicies", fmt.Sprintf("%q is not a password policy; Graph knows DisableStrongPassword and DisablePasswordExpiration (comma-separated).", p))
+		}
+	}
+	n := len([]rune(password))
+	switch {
+	case n == 0:
+		return invalid("password", "A local account needs a password.")
+	case n > MaxPasswordLength:
+		return invalid("password", fmt.Sprintf("The password has %d characters; B2C takes at most %d.", n, MaxPasswordLength))
+	case !weakOK && !flows.StrongPassword(password):
+		return invalid("password", "The password does not meet B2C's default complexity: 8 to 64 characters with 3 of 4 kinds (lowercase, uppercase, digits, symbols). "+
+			`Use a stronger one, or send "passwordPolicies": "DisableStrongPassword" to seed a weak password on purpose.`)
+	}
+	return nil
+}
+
+// guid matches an object id as Graph writes it.
+var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// Graph's limits for a user's identities (objectIdentity).
+const (
+	maxIssuer           = 512
+	maxIssuerAssignedID = 64
+)
+
+// checkUser applies Graph's rules for a user: a GUID object id (when given), identities of a
+// known sign-in type within Graph's lengths, local identities that are email addresses, and the
+// rules of the tenant's attributes (their lengths, no < or > in displayName). at prefixes the
+// property names ("users[3].").
+func (s *server) checkUser(u *flows.User, at string) *refusal {
+	if u.ObjectID != "" && !guid.MatchString(u.ObjectID) {
+		return invalid(at+"objectId", fmt.Sprintf("%q is not a GUID; give one such as 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f, or leave objectId out to have one assigned.", short(u.ObjectID)))
+	}
+	for i, id := range u.Identities {
+		prop := fmt.Sprintf("%sidentities[%d]", at, i)
+		switch {
+		case id.SignInType != "emailAddress" && id.SignInType != "federated" || id.Issuer == "" || id.IssuerAssignedID == "":
+			return invalid(prop, "An identity needs signInType (federated or emailAddress), issuer and issuerAssignedId.")
+		case len([]rune(id.Issuer)) > maxIssuer:
+			return invalid(prop+".issuer", fmt.Sprintf("The issuer has %d characters; Graph allows at most %d.", len([]rune(id.Issuer)), maxIssuer))
+		case len([]rune(id.IssuerAssignedID)) > maxIssuerAssignedID:
+			return invalid(prop+".issuerAssignedId", fmt.Sprintf("The issuerAssignedId has %d characters; Graph allows at most %d.", len([]rune(id.IssuerAssignedID)), maxIssuerAssignedID))
+		case id.SignInType == "emailAddress" && !flows.ValidEmail(id.IssuerAssignedID):
+			return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not an email address; a local account signs in with one (name@example.com).", short(id.IssuerAssignedID)))
+		}
+	}
+	for _, a := range s.Schema.All() {
+		v, ok := u.Attributes[a.Name]
+		if !ok || v == nil {
+			continue
+		}
+		if err := a.Check(v); err != nil && sameType(a, v) {
+			return invalid(at+"attributes."+a.Name, fmt.Sprintf("The value %s.", err.Rule))
+		}
+	}
+	return nil
+}
+
+// sameType reports whether v is of a's type: an export may hold another engine's value of
+// another type, which import keeps as it is.
+func sameType(a flows.Attribute, v any) bool {
+	switch v.(type) {
+	case string:
+		return a.DataType == flows.String
+	case int64:
+		return a.DataType == flows.Int
+	case bool:
+		return a.DataType == flows.Boolean
+	}
+	return false
+}
+
+// short cuts a value quoted in an error.
+func short(v string) string {
+	if r := []rune(v); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return v
 }
 
 // typed converts a JSON value to the attribute's type.
@@ -222,6 +336,56 @@ func typed(a flows.Attribute, v any) (any, error) {
 	return nil, errors.New("want a string")
 }
 
+// refusal is a request the admin API refuses, answered in Microsoft Graph's error shape:
+// {"error": {"code", "message", "details": [{"code", "target", "message"}]}}.
+type refusal struct {
+	status  int
+	code    string // Graph's error code: Request_BadRequest
+	detail  string // the detail's code: InvalidValue, PropertyConflict; "" for none
+	target  string // the property
+	graph   string // Graph's own sentence
+	message string // what is wrong and the fix
+}
+
+// invalid is Graph's answer to a property with a value it refuses, plus what is wrong and the fix.
+func invalid(property, fix string) *refusal {
+	return &refusal{status: http.StatusBadRequest, code: "Request_BadRequest", detail: "InvalidValue", target: property,
+		graph: "Invalid value specified for property '" + property + "' of resource 'User'.", message: fix}
+}
+
+// conflict is Graph's answer to a new user whose property value another user has.
+func conflict(property, fix string) *refusal {
+	return &refusal{status: http.StatusConflict, code: "Request_BadRequest", detail: "PropertyConflict", target: property,
+		graph: "Another object with the same value for property " + property + " already exists.", message: fix}
+}
+
+// badBody refuses a body that is not JSON of the expected shape, or is over limit bytes.
+func badBody(err error, what string, limit int64) *refusal {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &refusal{status: http.StatusRequestEntityTooLarge, code: "Request_BadRequest",
+			message: fmt.Sprintf("The request body is larger than the limit of %d bytes (%d MiB).", limit, limit>>20)}
+	}
+	return &refusal{status: http.StatusBadRequest, code: "Request_BadRequest", message: fmt.Sprintf("%s: %v.", what, err)}
+}
+
+func graphError(c echo.Context, r *refusal) error {
+	type detail struct {
+		Code    string `json:"code"`
+		Target  string `json:"target"`
+		Message string `json:"message"`
+	}
+	body := struct {
+		Code    string   `json:"code"`
+		Message string   `json:"message"`
+		Details []detail `json:"details,omitempty"`
+	}{Code: r.code, Message: strings.TrimSpace(r.graph + " " + r.message)}
+	if r.detail != "" {
+		body.Details = []detail{{Code: r.detail, Target: r.target, Message: r.graph}}
+	}
+	return c.JSON(r.status, map[string]any{"error": body})
+}
+
 func (s *server) exportUsers(c echo.Context) error {
 	data, err := s.Admin.ExportUsers()
 	if err != nil {
@@ -230,16 +394,72 @@ func (s *server) exportUsers(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, data)
 }
 
+// The import's limits: the whole body, and each user in it (a user with every attribute at
+// Graph's longest is under 8 KiB).
+const (
+	MaxImport     = 16 << 20
+	MaxImportUser = 16 << 10
+)
+
 func (s *server) importUsers(c echo.Context) error {
-	data, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, 64<<20))
+	data, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, MaxImport))
 	if err != nil {
-		return apiError(c, http.StatusBadRequest, "%v", err)
+		return graphError(c, badBody(err, "reading the import", MaxImport))
+	}
+	if refused := s.checkImport(data); refused != nil {
+		return graphError(c, refused)
 	}
 	n, err := s.Admin.ImportUsers(data)
 	if err != nil {
-		return apiError(c, http.StatusBadRequest, "%v", err)
+		if errors.Is(err, flows.ErrExists) {
+			return graphError(c, conflict("identities", err.Error()+"."))
+		}
+		return graphError(c, &refusal{status: http.StatusBadRequest, code: "Request_BadRequest", message: err.Error() + "."})
 	}
 	return c.JSON(http.StatusOK, map[string]int{"imported": n})
+}
+
+// checkImport applies the per-user limit and Graph's rules to each user of an export.
+func (s *server) checkImport(data []byte) *refusal {
+	var in struct {
+		Users []json.RawMessage `json:"users"`
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return badBody(err, "the body is not an export of users", MaxImport)
+	}
+	for i, raw := range in.Users {
+		at := fmt.Sprintf("users[%d]", i)
+		if len(raw) > MaxImportUser {
+			return &refusal{status: http.StatusRequestEntityTooLarge, code: "Request_BadRequest",
+				message: fmt.Sprintf("%s is %d bytes; each user may take at most %d bytes (%d KiB). Shorten its attributes to Graph's lengths.", at, len(raw), MaxImportUser, MaxImportUser>>10)}
+		}
+		var u struct {
+			ObjectID   string           `json:"objectId"`
+			Identities []flows.Identity `json:"identities"`
+			Attributes map[string]any   `json:"attributes"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&u); err != nil {
+			return &refusal{status: http.StatusBadRequest, code: "Request_BadRequest", message: fmt.Sprintf("%s is not a user: %v.", at, err)}
+		}
+		if u.ObjectID == "" || len(u.Identities) == 0 {
+			return invalid(at, "Each user needs objectId and identities, as an export has them.")
+		}
+		user := &flows.User{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: flows.Claims{}}
+		for k, v := range u.Attributes {
+			if n, ok := v.(json.Number); ok {
+				if i, err := n.Int64(); err == nil {
+					v = i
+				}
+			}
+			user.Attributes[k] = v
+		}
+		if refused := s.checkUser(user, at+"."); refused != nil {
+			return refused
+		}
+	}
+	return nil
 }
 
 func (s *server) reset(c echo.Context) error {

@@ -264,7 +264,7 @@ func seed(ctx context.Context, client *http.Client, base string, n int) error {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, `{"objectId":"seed-%06d","identities":[{"signInType":"federated","issuer":"facebook.com","issuerAssignedId":"seed-%d"}],"attributes":{"email":"seed%d@fabrikam.com","displayName":"Seeded User %d","city":"Lisbon"}}`, i, i, i, i)
+		fmt.Fprintf(&b, `{"objectId":"00000000-0000-4000-8000-%012d","identities":[{"signInType":"federated","issuer":"facebook.com","issuerAssignedId":"seed-%d"}],"attributes":{"email":"seed%d@fabrikam.com","displayName":"Seeded User %d","city":"Lisbon"}}`, i, i, i, i)
 	}
 	b.WriteString(`]}`)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/_emulator/users/import", &b)
