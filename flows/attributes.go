@@ -180,7 +180,7 @@ func (a Attribute) Check(v any) *ClaimError {
 		if a.DataType != String {
 			break
 		}
-		max := MaxLength(a.Name)
+		max := maxLength(a.Name)
 		if n := len([]rune(v)); n > max {
 			return &ClaimError{Claim: claim, User: fmt.Sprintf("Please enter no more than %d characters.", max),
 				Rule: fmt.Sprintf("is %d characters long; Graph allows at most %d for %s, and the attribute page refuses longer input", n, max, a.Name),
@@ -222,9 +222,9 @@ func jsonType(t DataType) string {
 	return "string"
 }
 
-// MaxLength is Graph's limit for a string attribute: the built-ins' own, 256 for custom
+// maxLength is Graph's limit for a string attribute: the built-ins' own, 256 for custom
 // (extension) attributes.
-func MaxLength(name string) int {
+func maxLength(name string) int {
 	if max, ok := maxLengths[name]; ok {
 		return max
 	}
