@@ -19,9 +19,13 @@ import (
 // regexp2 reads a clock that ticks every 100 ms, so a runaway match stops within about 300 ms.
 const matchTimeout = 100 * time.Millisecond
 
-// errUnfinished is a match that did not finish within matchTimeout or ran out of backtracking
-// stack. regexp2's own error quotes the input, which may be a password, so it never travels.
-var errUnfinished = errors.New("did not finish")
+// errUnfinished is a match that did not finish: errTooDeep when it ran out of backtracking stack
+// (regexp2 bounds it), else it ran out of time. regexp2's own timeout error quotes the input,
+// which may be a password, so it never travels.
+var (
+	errUnfinished = errors.New("did not finish")
+	errTooDeep    = fmt.Errorf("%w: out of backtracking stack", errUnfinished)
+)
 
 // patterns caches compiled patterns: a policy's few patterns are matched on every submit, and
 // compiling the starter packs' password rule costs more than matching it. A regexp2.Regexp is
@@ -51,7 +55,10 @@ func matchPattern(pattern, value string) (bool, error) {
 		return false, err
 	}
 	ok, err := re.MatchString(value)
-	if err != nil {
+	switch {
+	case errors.Is(err, regexp2.ErrBacktrackingStackLimit):
+		return false, errTooDeep
+	case err != nil:
 		return false, errUnfinished
 	}
 	return ok, nil
@@ -59,13 +66,17 @@ func matchPattern(pattern, value string) (bool, error) {
 
 // unfinished is the developer's diagnostic for a pattern that ran out of time: where the
 // pattern is, the pattern, and how to fix it. The value is never in it (it may be a password).
-func unfinished(el *policy.Element, what, pattern string, runes int) string {
+func unfinished(el *policy.Element, what, pattern string, runes int, err error) string {
 	at := ""
 	if el != nil {
 		at = fmt.Sprintf("%s:%d: ", el.File, el.Line)
 	}
-	return fmt.Sprintf("%s%s: the regular expression %q did not finish matching a %d-character value within %v (catastrophic backtracking) and counts as not matching; rewrite it without nested or overlapping quantifiers such as (a+)+ or (a|a)*",
-		at, what, pattern, runes, matchTimeout)
+	why := fmt.Sprintf("within %v (catastrophic backtracking)", matchTimeout)
+	if errors.Is(err, errTooDeep) {
+		why = "before it ran out of backtracking stack"
+	}
+	return fmt.Sprintf("%s%s: the regular expression %q did not finish matching a %d-character value %s and counts as not matching; rewrite it without nested or overlapping quantifiers such as (a+)+ or (a|a)*, and without capturing groups under * or + where (?:…) will do",
+		at, what, pattern, runes, why)
 }
 
 // restricted reports whether v passes a ClaimType's Restriction Pattern. A pattern that does
@@ -76,7 +87,7 @@ func (e *Engine) restricted(runID string, ct *policy.ClaimType, v string) bool {
 	ok, err := matchPattern(ct.Pattern, v)
 	if errors.Is(err, errUnfinished) {
 		el := ct.El.Child("Restriction").Child("Pattern")
-		e.logUnfinished(runID, unfinished(el, fmt.Sprintf("ClaimType Id=%q Restriction Pattern", ct.ID), ct.Pattern, len([]rune(v))))
+		e.logUnfinished(runID, unfinished(el, fmt.Sprintf("ClaimType Id=%q Restriction Pattern", ct.ID), ct.Pattern, len([]rune(v)), err))
 	}
 	return ok || err != nil && !errors.Is(err, errUnfinished)
 }

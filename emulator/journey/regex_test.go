@@ -32,6 +32,12 @@ func TestHostilePatternIsBounded(t *testing.T) {
 	if ok, err := matchPattern(hostile, "aaaa"); !ok || err != nil {
 		t.Errorf("a value the pattern matches = %v, %v", ok, err)
 	}
+	// regexp2 bounds the backtracking stack too: a capturing group under * on a long value.
+	if ok, err := matchPattern(`^(a|b)*$`, strings.Repeat("a", 60000)); ok || !errors.Is(err, errTooDeep) || !errors.Is(err, errUnfinished) {
+		t.Errorf("a match out of backtracking stack = %v, %v, want errTooDeep", ok, err)
+	} else if d := unfinished(nil, "ClaimType Id=\"x\" Restriction Pattern", `^(a|b)*$`, 60000, err); !strings.Contains(d, "a 60000-character value before it ran out of backtracking stack") {
+		t.Errorf("diagnostic = %s", d)
+	}
 	if _, err := matchPattern(`(`, "x"); err == nil || errors.Is(err, errUnfinished) {
 		t.Errorf("a pattern that does not compile = %v, want its compile error", err)
 	}

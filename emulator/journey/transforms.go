@@ -93,7 +93,7 @@ func (e *Engine) moreTransforms(p *policy.Policy, tp *policy.TechnicalProfile, t
 		case errors.Is(err, errUnfinished):
 			// As for a value that does not match: the result claim says false and the journey
 			// goes on (the method has no error of its own); the developer learns why.
-			e.logUnfinished("", unfinished(t, fmt.Sprintf("ClaimsTransformation Id=%q (SetClaimsIfRegexMatch) matchTo", id), params["matchTo"], len([]rune(in["claimToMatch"]))))
+			e.logUnfinished("", unfinished(t, fmt.Sprintf("ClaimsTransformation Id=%q (SetClaimsIfRegexMatch) matchTo", id), params["matchTo"], len([]rune(in["claimToMatch"])), err))
 		case err != nil:
 			return unsupported(tp, fmt.Sprintf("the regular expression %q of %s", params["matchTo"], id))
 		}
