@@ -63,6 +63,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzInterpret$$' -fuzztime $(or $(FUZZTIME),120000x) -fuzzminimizetime 50x ./emulator/connector
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(or $(FUZZTIME),60000x) -fuzzminimizetime 50x ./emulator/config
 	$(GO) test -run '^$$' -fuzz '^FuzzPolicy$$' -fuzztime $(or $(FUZZTIME),7000x) -fuzzminimizetime 50x ./emulator/journey
+	$(GO) test -run '^$$' -fuzz '^FuzzPolicyRegex$$' -fuzztime $(or $(FUZZTIME),40000x) -fuzzminimizetime 50x ./emulator/journey
 
 ## generate: regenerate the templ views
 generate:

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -89,7 +90,7 @@ func (s *server) conclude(c echo.Context, sess *Session) error {
 		return s.finish(c, sess)
 	case r.Phase == flows.PhaseCancelled, r.Phase == flows.PhaseFailed && r.Failure.Redirect:
 		s.Sessions.Take(r.ID)
-		return s.redirectError(c, sess.Auth, r.Failure.Error, r.Failure.Code, r.Failure.Message)
+		return s.redirectError(c, sess.Auth, r.Failure.Error, r.Failure.Code, pageText(r.Failure.Message))
 	}
 	s.Sessions.Put(r.ID, sess)
 	return c.Redirect(http.StatusSeeOther, s.flowURL(s.flowByID[strings.ToLower(r.Policy)], r.ID))
@@ -175,7 +176,7 @@ func linkURL(form views.Form, op string, r *flows.Run) string {
 
 // show renders the page of the run's phase.
 func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) error {
-	r := sess.Run
+	r := withPageMessages(sess.Run)
 	page := s.page(s.Tenant.Name, r.UILocales)
 	form := views.Form{Action: s.flowURL(def, r.ID), CSRF: sess.CSRF, Seq: r.Seq}
 	if r.Page != nil && !r.Phase.Terminal() {
@@ -233,7 +234,7 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, r *f
 		f := views.Field{ID: pf.ID, Label: pf.Label, InputType: pf.InputType, Type: "text", Value: r.Values.String(pf.ID),
 			Required: pf.Required, Error: r.FieldErrors[pf.ID]}
 		if v := pf.Verify; v != nil {
-			f.Verify = &views.Verification{Control: v.Control, CodeField: v.CodeField, State: v.State, Message: v.Message, Error: v.Error,
+			f.Verify = &views.Verification{Control: v.Control, CodeField: v.CodeField, State: v.State, Message: pageText(v.Message), Error: pageText(v.Error),
 				Send: v.Send, VerifyLabel: v.Verify, Resend: v.Resend, Change: v.Change, Code: v.Code}
 		}
 		switch pf.InputType {
@@ -332,4 +333,51 @@ func (s *server) finish(c echo.Context, sess *Session) error {
 	s.startSSO(c, sess, authTime)
 	s.Log.Info("token issued", "run", r.ID, "policy", ar.Policy, "client_id", ar.ClientID, "sub", r.User.ObjectID, "newUser", r.NewUser)
 	return s.respond(c, ar, params)
+}
+
+// withPageMessages is the run as its page shows it: a copy whose messages — the block page's,
+// the page's and each field's errors, the error page's — pass through pageText. They may come
+// from an API connector's or a REST technical profile's userMessage, which can hold anything.
+func withPageMessages(r *flows.Run) *flows.Run {
+	cp := *r
+	cp.PageError, cp.UserMessage = pageText(r.PageError), pageText(r.UserMessage)
+	if len(r.FieldErrors) > 0 {
+		cp.FieldErrors = make(map[string]string, len(r.FieldErrors))
+		for k, v := range r.FieldErrors {
+			cp.FieldErrors[k] = pageText(v)
+		}
+	}
+	if r.Failure != nil {
+		f := *r.Failure
+		f.Message = pageText(f.Message)
+		cp.Failure = &f
+	}
+	return &cp
+}
+
+// pageText is s without what HTML text may not hold: NUL and the other control characters
+// (C0 but tab, line feed, form feed and carriage return; DEL; C1), noncharacters, and bytes
+// that are not UTF-8. HTML escaping leaves them as they are and a browser reports each as a
+// parse error (a NUL even becomes U+FFFD or vanishes, depending on where it stands), so they
+// are dropped.
+func pageText(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, notHTMLText) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if notHTMLText(r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+}
+
+func notHTMLText(r rune) bool {
+	switch {
+	case r == '\t', r == '\n', r == '\f', r == '\r':
+		return false
+	case r < 0x20, r >= 0x7f && r <= 0x9f:
+		return true
+	}
+	return r >= 0xfdd0 && r <= 0xfdef || r&0xfffe == 0xfffe
 }

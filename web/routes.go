@@ -3,6 +3,7 @@ package web
 import (
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -23,7 +24,7 @@ func routes(e *echo.Echo, s *server) {
 	sub, _ := fs.Sub(static.Files, ".")
 	e.GET("/_branding.css", s.brandingCSS)
 	e.GET("/_branding/logo", s.brandingLogo)
-	e.GET("/_static/*", echo.WrapHandler(http.StripPrefix("/_static/", staticHandler(sub))))
+	e.GET("/_static/*", staticFiles(sub))
 
 	for _, p := range oidcPrefixes {
 		e.GET(p+"/v2.0/.well-known/openid-configuration", s.discovery)
@@ -67,10 +68,20 @@ func routes(e *echo.Echo, s *server) {
 	}
 }
 
-func staticHandler(files fs.FS) http.Handler {
-	fsrv := http.FileServer(http.FS(files))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		fsrv.ServeHTTP(w, r)
-	})
+// staticFiles serves the embedded assets under /_static/. Only files are served: a folder's
+// path, with or without its slash, answers 404 like any name that is not a file (Go's file
+// server would list the folder).
+func staticFiles(files fs.FS) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		name := strings.TrimPrefix(c.Request().URL.Path, "/_static/")
+		if !fs.ValidPath(name) {
+			return echo.ErrNotFound
+		}
+		if info, err := fs.Stat(files, name); err != nil || info.IsDir() {
+			return echo.ErrNotFound
+		}
+		c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+		http.ServeFileFS(c.Response(), c.Request(), files, name)
+		return nil
+	}
 }

@@ -136,3 +136,18 @@ func TestRefreshSlidingWindow(t *testing.T) {
 		t.Errorf("no expiry: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestStaticFolderIsNotListed: the embedded assets' folder answers B2C's 404 page, not a
+// listing; its files are served.
+func TestStaticFolderIsNotListed(t *testing.T) {
+	h := newEcho()
+	for _, path := range []string{"/_static/", "/_static/.", "/_static"} {
+		rec := serve(h, http.MethodGet, path)
+		if rec.Code != http.StatusNotFound || strings.Contains(rec.Body.String(), `href="b2c.css"`) {
+			t.Errorf("GET %s = %d:\n%s", path, rec.Code, rec.Body.String())
+		}
+	}
+	if rec := serve(h, http.MethodGet, "/_static/b2c.css"); rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "public, max-age=3600" {
+		t.Errorf("GET /_static/b2c.css = %d %v", rec.Code, rec.Header())
+	}
+}

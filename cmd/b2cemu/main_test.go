@@ -215,4 +215,17 @@ func TestPolicyCheckCommand(t *testing.T) {
 	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(out.String(), "B2C_1A_TrustFrameworkExtensions is not among the loaded files") {
 		t.Errorf("a file without its bases: %v\n%s", err, out.String())
 	}
+
+	// A cycle among files no relying party uses fails the check, naming each file and line.
+	cyc := t.TempDir()
+	for id, base := range map[string]string{"B2C_1A_A": "B2C_1A_B", "B2C_1A_B": "B2C_1A_A"} {
+		xml := `<TrustFrameworkPolicy PolicyId="` + id + `"><BasePolicy><PolicyId>` + base + `</PolicyId></BasePolicy></TrustFrameworkPolicy>`
+		os.WriteFile(filepath.Join(cyc, id+".xml"), []byte(xml), 0o644)
+	}
+	out.Reset()
+	err = run(context.Background(), []string{"policy", "check", dir, cyc}, env, &out)
+	a, b := filepath.Join(cyc, "B2C_1A_A.xml"), filepath.Join(cyc, "B2C_1A_B.xml")
+	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(out.String(), "the BasePolicy chain is a cycle: B2C_1A_A ("+a+":1) → B2C_1A_B ("+b+":1) → B2C_1A_A; ") {
+		t.Errorf("a cycle no relying party uses: %v\n%s", err, out.String())
+	}
 }

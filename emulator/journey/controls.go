@@ -136,7 +136,7 @@ func (e *Engine) controlAction(ctx context.Context, p *policy.Policy, r *flows.R
 			switch {
 			case v == "" && c.Required:
 				errs[c.ClaimType] = e.text(p, tp, "UxElement", "required_field", "This information is required.")
-			case v != "" && ct != nil && ct.Pattern != "" && !matches(ct.Pattern, v):
+			case v != "" && ct != nil && ct.Pattern != "" && !e.restricted(r.ID, ct, v):
 				errs[c.ClaimType] = e.claimText(p, tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
 			}
 		}

@@ -3,10 +3,6 @@ package journey
 import (
 	"context"
 	"strings"
-	"sync"
-	"time"
-
-	"github.com/dlclark/regexp2/v2"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
@@ -148,7 +144,7 @@ func (e *Engine) submit(ctx context.Context, p *policy.Policy, r *flows.Run, st 
 		case v == "" && c.Required:
 			errs[c.ClaimType] = e.text(p, tp, "UxElement", "required_field", "This information is required.")
 			r.RequiredMissing = true
-		case v != "" && ct.Pattern != "" && !matches(ct.Pattern, v):
+		case v != "" && ct.Pattern != "" && !e.restricted(r.ID, ct, v):
 			errs[c.ClaimType] = e.claimText(p, tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
 		}
 	}
@@ -213,36 +209,6 @@ func (e *Engine) submit(ctx context.Context, p *policy.Policy, r *flows.Run, st 
 		}
 	}
 	return true
-}
-
-// matches applies a ClaimType's Restriction Pattern. Patterns are .NET regular expressions
-// (the starter packs' password rule uses lookaheads), so regexp2 evaluates them, with a
-// timeout (100 ms; a claim value is short) against pathological patterns. A pattern that does not compile is a load error.
-func matches(pattern, v string) bool {
-	re, err := compiled(pattern)
-	if err != nil {
-		return true
-	}
-	ok, err := re.MatchString(v)
-	return ok && err == nil
-}
-
-// patterns caches compiled patterns: a policy's few patterns are matched on every submit, and
-// compiling the starter packs' password rule costs more than matching it. A regexp2.Regexp is
-// safe for concurrent use.
-var patterns sync.Map // pattern → *regexp2.Regexp
-
-func compiled(pattern string) (*regexp2.Regexp, error) {
-	if re, ok := patterns.Load(pattern); ok {
-		return re.(*regexp2.Regexp), nil
-	}
-	re, err := regexp2.Compile(pattern)
-	if err != nil {
-		return nil, err
-	}
-	re.MatchTimeout = 100 * time.Millisecond
-	patterns.Store(pattern, re)
-	return re, nil
 }
 
 func copyBag(b map[string]string) map[string]string {

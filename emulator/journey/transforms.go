@@ -4,12 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/dlclark/regexp2/v2"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 )
@@ -89,11 +88,15 @@ func (e *Engine) moreTransforms(p *policy.Policy, tp *policy.TechnicalProfile, t
 		}
 		out["stringMatchResultClaim"] = strconv.FormatBool(eq)
 	case "SetClaimsIfRegexMatch":
-		re, err := regexp2.Compile(params["matchTo"], regexp2.None)
-		if err != nil {
+		m, err := matchPattern(params["matchTo"], in["claimToMatch"])
+		switch {
+		case errors.Is(err, errUnfinished):
+			// As for a value that does not match: the result claim says false and the journey
+			// goes on (the method has no error of its own); the developer learns why.
+			e.logUnfinished("", unfinished(t, fmt.Sprintf("ClaimsTransformation Id=%q (SetClaimsIfRegexMatch) matchTo", id), params["matchTo"], len([]rune(in["claimToMatch"])), err))
+		case err != nil:
 			return unsupported(tp, fmt.Sprintf("the regular expression %q of %s", params["matchTo"], id))
 		}
-		m, _ := re.MatchString(in["claimToMatch"])
 		if m {
 			out["outputClaim"] = params["outputClaimIfMatched"]
 		}

@@ -104,7 +104,7 @@ func (e *Engine) verifyEmail(p *policy.Policy, r *flows.Run, st *state, in flows
 		case email == "":
 			r.FieldErrors = map[string]string{ref.ClaimType: e.text(p, tp, "UxElement", "required_field", "This information is required.")}
 			return nil
-		case ct != nil && ct.Pattern != "" && !matches(ct.Pattern, email):
+		case ct != nil && ct.Pattern != "" && !e.restricted(r.ID, ct, email):
 			r.FieldErrors = map[string]string{ref.ClaimType: e.claimText(p, tp, ref.ClaimType, "PatternHelpText", ct.PatternHelpText)}
 			return nil
 		}

@@ -75,12 +75,13 @@ func load(srcs []Source, errs *Error) (map[string]*Policy, error) {
 		byID[strings.ToLower(f.id)] = f
 		files = append(files, f)
 	}
+	cyclic := reportCycles(files, byID, errs)
 	policies := map[string]*Policy{}
 	for _, f := range files {
 		if f.root.Child("RelyingParty") == nil {
 			continue
 		}
-		chain, ok := chainOf(f, byID, errs)
+		chain, ok := chainOf(f, byID, cyclic, errs)
 		if !ok {
 			continue
 		}
@@ -124,11 +125,14 @@ func expand(paths []string, errs *Error) []string {
 	return out
 }
 
-// chainOf returns the files from the base of f's chain to f itself.
-func chainOf(f *file, byID map[string]*file, errs *Error) ([]*file, bool) {
+// chainOf returns the files from the base of f's chain to f itself. A chain that reaches a
+// cycle has no base; reportCycles has already reported the cycle.
+func chainOf(f *file, byID map[string]*file, cyclic map[*file]bool, errs *Error) ([]*file, bool) {
 	chain := []*file{f}
-	seen := map[string]bool{strings.ToLower(f.id): true}
 	for cur := f; cur.base != ""; {
+		if cyclic[cur] {
+			return nil, false
+		}
 		if len(chain) > maxDepth {
 			errs.add(f.root, "BasePolicy", "the chain from %s has more than %d levels; B2C allows %d", f.id, maxDepth, maxDepth)
 			return nil, false
@@ -138,11 +142,6 @@ func chainOf(f *file, byID map[string]*file, errs *Error) ([]*file, bool) {
 			errs.add(cur.root.Child("BasePolicy"), "BasePolicy", "PolicyId %s is not among the loaded files; add the file that declares it (B2C needs parents uploaded first)", cur.base)
 			return nil, false
 		}
-		if seen[strings.ToLower(next.id)] {
-			errs.add(cur.root.Child("BasePolicy"), "BasePolicy", "%s leads back to %s: the BasePolicy chain is a cycle", cur.base, next.id)
-			return nil, false
-		}
-		seen[strings.ToLower(next.id)] = true
 		chain = append(chain, next)
 		cur = next
 	}
@@ -150,6 +149,54 @@ func chainOf(f *file, byID map[string]*file, errs *Error) ([]*file, bool) {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
 	return chain, true
+}
+
+// reportCycles reports every BasePolicy cycle among the files, whether or not a relying party
+// leads into it (B2C refuses to upload any of them), and returns the files in a cycle. Each
+// file names at most one base, so following the bases from every file finds each cycle once.
+func reportCycles(files []*file, byID map[string]*file, errs *Error) map[*file]bool {
+	cyclic := map[*file]bool{}
+	done := map[*file]bool{}
+	for _, f := range files {
+		onPath := map[*file]int{}
+		var path []*file
+		for cur := f; cur != nil && !done[cur]; cur = byID[strings.ToLower(cur.base)] {
+			if i, seen := onPath[cur]; seen {
+				reportCycle(path[i:], errs)
+				for _, c := range path[i:] {
+					cyclic[c] = true
+				}
+				break
+			}
+			onPath[cur] = len(path)
+			path = append(path, cur)
+			if cur.base == "" {
+				break
+			}
+		}
+		for _, c := range path {
+			done[c] = true
+		}
+	}
+	return cyclic
+}
+
+// reportCycle reports one cycle at the BasePolicy of its first file by name, listing every
+// policy in it with the file and line of its BasePolicy, in the order the chain follows them.
+func reportCycle(cycle []*file, errs *Error) {
+	first := 0
+	for i, f := range cycle {
+		if f.path < cycle[first].path {
+			first = i
+		}
+	}
+	cycle = append(cycle[first:len(cycle):len(cycle)], cycle[:first]...)
+	var steps []string
+	for _, f := range cycle {
+		steps = append(steps, fmt.Sprintf("%s (%s:%d)", f.id, f.path, f.root.Child("BasePolicy").Line))
+	}
+	errs.add(cycle[0].root.Child("BasePolicy"), "BasePolicy", "the BasePolicy chain is a cycle: %s → %s; a chain must end at a policy without BasePolicy (such as TrustFrameworkBase): remove the BasePolicy of one of them or point it at a policy outside the cycle",
+		strings.Join(steps, " → "), cycle[0].id)
 }
 
 // normalize reshapes a file for merging: technical profiles leave their ClaimsProvider groups

@@ -1,6 +1,7 @@
 package policy_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -218,5 +219,49 @@ func BenchmarkLoad(b *testing.B) {
 		if _, err := policy.Load([]string{loyalty}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestLoadReportsEveryCycle: B2C refuses a BasePolicy cycle whether or not a relying party
+// leads into it; each cycle is one problem naming every policy in it with its file and line.
+func TestLoadReportsEveryCycle(t *testing.T) {
+	dir := t.TempDir()
+	entries, _ := os.ReadDir(loyalty)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(loyalty, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644)
+	}
+	orphan := func(id, base string) string {
+		return `<TrustFrameworkPolicy PolicyId="` + id + `">
+  <!-- no relying party uses this file -->
+  <BasePolicy><PolicyId>` + base + `</PolicyId></BasePolicy>
+</TrustFrameworkPolicy>`
+	}
+	for name, content := range map[string]string{"a.xml": orphan("B2C_1A_A", "B2C_1A_B"), "b.xml": orphan("B2C_1A_B", "b2c_1a_a"),
+		"self.xml": orphan("B2C_1A_Self", "B2C_1A_Self"), "tail.xml": orphan("B2C_1A_Tail", "B2C_1A_B")} {
+		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
+	}
+	policies, err := policy.Load([]string{dir})
+	var perr *policy.Error
+	if !errors.As(err, &perr) {
+		t.Fatalf("err = %v, want the cycles", err)
+	}
+	a, b, self := filepath.Join(dir, "a.xml"), filepath.Join(dir, "b.xml"), filepath.Join(dir, "self.xml")
+	want := []string{
+		a + `:3: BasePolicy: the BasePolicy chain is a cycle: B2C_1A_A (` + a + `:3) → B2C_1A_B (` + b + `:3) → B2C_1A_A; a chain must end at a policy without BasePolicy (such as TrustFrameworkBase): remove the BasePolicy of one of them or point it at a policy outside the cycle`,
+		self + `:3: BasePolicy: the BasePolicy chain is a cycle: B2C_1A_Self (` + self + `:3) → B2C_1A_Self; a chain must end at a policy without BasePolicy (such as TrustFrameworkBase): remove the BasePolicy of one of them or point it at a policy outside the cycle`,
+	}
+	var got []string
+	for _, p := range perr.Problems {
+		got = append(got, p.Error())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(policies) != 4 {
+		t.Errorf("the relying parties outside the cycles: %d loaded, want 4", len(policies))
 	}
 }
