@@ -188,7 +188,11 @@ func report(out io.Writer, call connector.Call) {
 			fmt.Fprintf(out, "attempt %d: %s (%.1f ms)\n", i+1, a.Error, a.LatencyMs)
 			continue
 		}
-		fmt.Fprintf(out, "attempt %d: HTTP %d (%.1f ms)\n%s\n", i+1, a.Status, a.LatencyMs, strings.TrimSpace(a.Body))
+		body, n := connector.ShowBytes(strings.TrimSpace(a.Body))
+		fmt.Fprintf(out, "attempt %d: HTTP %d (%.1f ms)\n%s\n", i+1, a.Status, a.LatencyMs, body)
+		if n > 0 {
+			fmt.Fprintln(out, connector.BytesNote(n))
+		}
 	}
 	switch call.Outcome {
 	case "failure":
