@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -260,4 +261,30 @@ func TestInvalidUTF8FromAConnector(t *testing.T) {
 	if !utf8.ValidString(views[2]) || !strings.Contains(views[2], `Lisb\xf3a`) || !strings.Contains(views[2], "are shown as \\xNN") {
 		t.Errorf("the inspector page does not show the bytes:\n%s", views[2])
 	}
+}
+
+// TestCustomPolicyErrorKeepsTheKeySecret: a RESTful technical profile whose service refuses
+// the connection shows B2C's text on the page, and neither it, the log nor the inspector shows
+// the ServiceUrl's key.
+func TestCustomPolicyErrorKeepsTheKeySecret(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String() + "/api/ValidateProfile?code=K3y-s3cr3t"
+	ln.Close()
+	service := regexp.MustCompile(`http://127\.0\.0\.1:\d+/api/ValidateProfile`)
+	srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), func(s string) string { return service.ReplaceAllString(s, closed) }, "")
+	b := srv.NewBrowser(t)
+	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "di@contoso.com")
+	page = b.Submit(page, "button#continue", map[string]string{"email": "di@contoso.com", "newPassword": "Passw0rd!x",
+		"reenterPassword": "Passw0rd!x", "displayName": "Di", "loyaltyId": "L-9"})
+	if got := page.Text("#claimVerificationServerError"); !strings.Contains(got, "Restful service URL: http://"+ln.Addr().String()+"/api/ValidateProfile") {
+		t.Errorf("page error = %q", got)
+	}
+	views := append(inspectorViews(t, srv), page.Body)
+	if !strings.Contains(views[1], "connection refused") {
+		t.Errorf("the inspector lacks the error: %s", views[1])
+	}
+	noSecrets(t, views, []string{"K3y-s3cr3t"})
 }
