@@ -191,6 +191,11 @@ func TestConnectorTestKeepsTheKeySecret(t *testing.T) {
 			t.Errorf("the output shows %q:\n%s", secret, out.String())
 		}
 	}
+	// A connector on b2cemu itself needs --base-url; the error names its path, redacted.
+	err = run(context.Background(), []string{"connector", "test", "--config", contractConfig(t, ""), "--connector", "api"}, func(string) string { return "" }, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `"/hook?code=[redacted]"`) {
+		t.Errorf("err = %v", err)
+	}
 }
 
 func TestRunFlowCommand(t *testing.T) {
