@@ -36,7 +36,7 @@ const secretQuery = "code=K3y-s3cr3t&subscription-key=Gw-k3y-s3cr3t&sig=S1g-s3cr
 // nothing): a real lookup of a name under .invalid would query this machine's name server.
 func TestNoSecretLeaks(t *testing.T) {
 	t.Run("answers", func(t *testing.T) {
-		srv, b, page := secretTenant(t, startAPI(t, validationScript()))
+		srv, b, page := secretTenant(t, startAPI(t, validationScript()), "2s")
 		page = b.Submit(page, "button#continue", map[string]string{"displayName": "Jo"}) // a ValidationError
 		page = b.Submit(page, "button#continue", map[string]string{"displayName": "John Smith"})
 		code := page.Location.Query().Get("code")
@@ -77,14 +77,14 @@ func TestNoSecretLeaks(t *testing.T) {
 		http.Redirect(w, r, elsewhere, http.StatusTemporaryRedirect)
 	}))
 	t.Cleanup(redirecting.Close)
-	for _, tt := range []struct{ name, url, diagnostic string }{
-		{"refused", closed, "connection was refused"},
-		{"timeout", slow.URL, "no answer within"},
-		{"TLS", untrusted.URL, "not trusted"},
-		{"redirect", redirecting.URL, "on another host"},
+	for _, tt := range []struct{ name, url, timeout, diagnostic string }{
+		{"refused", closed, "2s", "connection was refused"},
+		{"timeout", slow.URL, "300ms", "no answer within"},
+		{"TLS", untrusted.URL, "2s", "not trusted"},
+		{"redirect", redirecting.URL, "2s", "on another host"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, _, page := secretTenant(t, tt.url)
+			srv, _, page := secretTenant(t, tt.url, tt.timeout)
 			if page.Text("#errorCode") != "AADB2C90075" {
 				t.Fatalf("not the error page:\n%s", page.Body)
 			}
@@ -102,11 +102,11 @@ func TestNoSecretLeaks(t *testing.T) {
 }
 
 // secretTenant serves the test tenant with secrets in its connector and application, its
-// connector at api with a 300 ms timeout, and signs in with Facebook up to the first call.
-func secretTenant(t *testing.T, api string) (*emulatortest.Server, *emulatortest.Browser, *emulatortest.Page) {
+// connector at api with the timeout given, and signs in with Facebook up to the first call.
+func secretTenant(t *testing.T, api, timeout string) (*emulatortest.Server, *emulatortest.Browser, *emulatortest.Page) {
 	t.Helper()
 	cfg := strings.NewReplacer("password: pa55", "password: S3cr3t-pa55", "code=k3y%2B%3D", secretQuery,
-		"clientSecret: app-secret", "clientSecret: App-s3cr3t", "timeout: 2s", "timeout: 300ms").Replace(tenantYAML(api))
+		"clientSecret: app-secret", "clientSecret: App-s3cr3t", "timeout: 2s", "timeout: "+timeout).Replace(tenantYAML(api))
 	srv := emulatortest.Start(t, cfg)
 	b := srv.NewBrowser(t)
 	page := b.Get(authorizeURL(nil))

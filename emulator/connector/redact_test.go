@@ -93,16 +93,17 @@ func TestNoAnswerKeepsTheKeySecret(t *testing.T) {
 	tests := []struct {
 		name, url, want string
 		http            *http.Client
+		timeout         time.Duration // 0 = 5 s
 	}{
-		{"refused", "http://u:Us3r-s3cr3t@" + closed + "/api" + query, "refused", nil},
-		{"timeout", slow.srv.URL + "/api" + query, "no answer within", nil},
-		{"DNS", "http://api.example.invalid/api" + query, "could not be resolved", noDNS()},
-		{"TLS", untrusted.URL + "/api" + query, "not trusted", nil},
+		{"refused", "http://u:Us3r-s3cr3t@" + closed + "/api" + query, "refused", nil, 0},
+		{"timeout", slow.srv.URL + "/api" + query, "no answer within", nil, 200 * time.Millisecond},
+		{"DNS", "http://api.example.invalid/api" + query, "could not be resolved", noDNS(), 0},
+		{"TLS", untrusted.URL + "/api" + query, "not trusted", nil, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var calls []connector.Call
-			ep := connector.Endpoint{Name: "api", URL: tt.url, Username: "b2c", Password: "Pa55-s3cr3t", Timeout: 200 * time.Millisecond, Retries: 1, HTTP: tt.http}
+			ep := connector.Endpoint{Name: "api", URL: tt.url, Username: "b2c", Password: "Pa55-s3cr3t", Timeout: tt.timeout, Retries: 1, HTTP: tt.http}
 			res := client(ep, &calls).Call(context.Background(), pacRequest)
 			if res.Failure == nil || !strings.Contains(res.Failure.Diagnostic, tt.want) {
 				t.Fatalf("failure = %+v", res.Failure)
