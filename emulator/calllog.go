@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/store"
@@ -92,11 +93,26 @@ func webCall(c connector.Call) web.Call {
 	w := web.Call{ID: c.ID, Time: c.Time, RunID: c.RunID, Connector: c.Connector, Step: string(c.Step), URL: c.URL,
 		RequestHeaders: c.RequestHeaders, Request: json.RawMessage(c.Request), Outcome: c.Outcome, UserMessage: c.UserMessage,
 		Claims: c.Claims, Warnings: c.Warnings, Diagnostic: c.Diagnostic, ResentFrom: c.ResentFrom, ElapsedMs: c.ElapsedMs}
-	if !json.Valid(w.Request) {
-		w.Request, _ = json.Marshal(c.Request)
+	if !json.Valid(w.Request) || !utf8.Valid(w.Request) {
+		shown, _ := connector.ShowBytes(c.Request)
+		w.Request, _ = json.Marshal(shown)
 	}
 	for _, a := range c.Attempts {
-		w.Attempts = append(w.Attempts, web.Attempt(a))
+		w.Attempts = append(w.Attempts, webAttempt(a))
+	}
+	return w
+}
+
+// webAttempt is an attempt as the views show it: bytes that are not UTF-8 escaped as \xNN
+// (every JSON answer of the emulator is valid UTF-8), with a note saying so.
+func webAttempt(a connector.Attempt) web.Attempt {
+	body, n := connector.ShowBytes(a.Body)
+	w := web.Attempt{Status: a.Status, Body: body, BodyNote: connector.BytesNote(n), Truncated: a.Truncated, Error: a.Error, LatencyMs: a.LatencyMs}
+	if a.Headers != nil {
+		w.Headers = make(map[string]string, len(a.Headers))
+		for k, v := range a.Headers {
+			w.Headers[k], _ = connector.ShowBytes(v)
+		}
 	}
 	return w
 }

@@ -47,7 +47,7 @@ func TestConnector(ctx context.Context, cfg *config.Config, ct ContractTest, out
 		return false, fmt.Errorf("no API connector named %q in the configuration; use one of: %s", ct.Connector, strings.Join(names, ", "))
 	}
 	if strings.HasPrefix(found.EndpointURL, "/") && ct.BaseURL == "" {
-		return false, fmt.Errorf("the connector's endpointUrl %q is a path on b2cemu itself; start b2cemu and pass its URL with --base-url", found.EndpointURL)
+		return false, fmt.Errorf("the connector's endpointUrl %q is a path on b2cemu itself; start b2cemu and pass its URL with --base-url", connector.Redact(found.EndpointURL))
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	eps, _, err := endpoints(cfg, strings.TrimRight(ct.BaseURL, "/"), time.Now, log)
@@ -188,7 +188,11 @@ func report(out io.Writer, call connector.Call) {
 			fmt.Fprintf(out, "attempt %d: %s (%.1f ms)\n", i+1, a.Error, a.LatencyMs)
 			continue
 		}
-		fmt.Fprintf(out, "attempt %d: HTTP %d (%.1f ms)\n%s\n", i+1, a.Status, a.LatencyMs, strings.TrimSpace(a.Body))
+		body, n := connector.ShowBytes(strings.TrimSpace(a.Body))
+		fmt.Fprintf(out, "attempt %d: HTTP %d (%.1f ms)\n%s\n", i+1, a.Status, a.LatencyMs, body)
+		if n > 0 {
+			fmt.Fprintln(out, connector.BytesNote(n))
+		}
 	}
 	switch call.Outcome {
 	case "failure":

@@ -362,7 +362,7 @@ func TestConnectorFailureShowsB2CGenericError(t *testing.T) {
 	if got := page.Text("#claimVerificationServerError"); got != want {
 		t.Errorf("#claimVerificationServerError = %q", got)
 	}
-	if !strings.Contains(srv.Log.String(), "HTTP 500 at PostAttributeCollection") {
+	if log := srv.Log.String(); !strings.Contains(log, "The API answered HTTP 500") || !strings.Contains(log, "At PostAttributeCollection, B2C accepts only") {
 		t.Errorf("no diagnostic in the log:\n%s", srv.Log.String())
 	}
 	if b.Get("/healthz").Status != 200 {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -297,7 +298,7 @@ func transcript(calls []Call) []TranscriptEntry {
 			for _, a := range c.Attempts {
 				e.LatencyMs += a.LatencyMs
 			}
-			if json.Valid([]byte(last.Body)) {
+			if json.Valid([]byte(last.Body)) && utf8.ValidString(last.Body) { // a raw message is copied as is
 				e.Response = json.RawMessage(last.Body)
 			} else if last.Body != "" {
 				e.Response, _ = json.Marshal(last.Body)

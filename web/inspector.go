@@ -18,6 +18,7 @@ type Attempt struct {
 	Status    int               `json:"status,omitempty"`
 	Headers   map[string]string `json:"headers,omitempty"`
 	Body      string            `json:"body,omitempty"`
+	BodyNote  string            `json:"bodyNote,omitempty"` // e.g. bytes that are not UTF-8, escaped as \xNN
 	Truncated bool              `json:"truncated,omitempty"`
 	Error     string            `json:"error,omitempty"`
 	LatencyMs float64           `json:"latencyMs"`
@@ -102,7 +103,7 @@ func callView(call Call) views.CallItem {
 	item.RequestHeaders = pairs(call.RequestHeaders)
 	for _, a := range call.Attempts {
 		item.Attempts = append(item.Attempts, views.AttemptItem{Status: a.Status, LatencyMs: a.LatencyMs, Error: a.Error,
-			Body: a.Body, Truncated: a.Truncated, Headers: pairs(a.Headers)})
+			Body: a.Body, BodyNote: a.BodyNote, Truncated: a.Truncated, Headers: pairs(a.Headers)})
 	}
 	return item
 }

@@ -171,6 +171,33 @@ func TestConnectorTestCommand(t *testing.T) {
 	}
 }
 
+// TestConnectorTestKeepsTheKeySecret: a connector that refuses the connection fails the test,
+// and the output names the failure without the endpoint's key or password.
+func TestConnectorTestKeepsTheKeySecret(t *testing.T) {
+	api := httptest.NewServer(http.NotFoundHandler())
+	url := "http://b2c:Us3r-s3cr3t@" + strings.TrimPrefix(api.URL, "http://")
+	api.Close() // nothing listens: connection refused
+	cfg := contractConfig(t, url)
+	raw, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(raw), "code=k", "code=K3y-s3cr3t&x-functions-key=Fn-s3cr3t", 1)), 0o644)
+	var out strings.Builder
+	err := run(context.Background(), []string{"connector", "test", "--config", cfg, "--connector", "api"}, func(string) string { return "" }, &out)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(out.String(), "connection was refused") {
+		t.Fatalf("err %v\n%s", err, out.String())
+	}
+	for _, secret := range []string{"K3y-s3cr3t", "Fn-s3cr3t", "Us3r-s3cr3t"} {
+		if strings.Contains(out.String(), secret) {
+			t.Errorf("the output shows %q:\n%s", secret, out.String())
+		}
+	}
+	// A connector on b2cemu itself needs --base-url; the error names its path, redacted.
+	err = run(context.Background(), []string{"connector", "test", "--config", contractConfig(t, ""), "--connector", "api"}, func(string) string { return "" }, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), `"/hook?code=[redacted]"`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func TestRunFlowCommand(t *testing.T) {
 	env := func(string) string { return "" }
 	var out strings.Builder

@@ -11,12 +11,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/b2cemu/b2cemu/flows"
 )
@@ -130,6 +130,7 @@ func (c *Client) Do(ctx context.Context, call Call) Call {
 	} else {
 		call.URL, call.RequestHeaders = Redact(ep.URL), requestHeaders(ep)
 		v = c.send(ctx, ep, step, body, &call)
+		scrub(&call, &v, scrubber(ep))
 	}
 	call.Result, call.Warnings = v.ConnectorResult, v.Warnings
 	call.UserMessage, call.Claims = v.UserMessage, v.Claims
@@ -141,6 +142,23 @@ func (c *Client) Do(ctx context.Context, call Call) Call {
 	call.ElapsedMs = float64(time.Since(began).Microseconds()) / 1000
 	c.report(call)
 	return call
+}
+
+// scrub removes the endpoint's secret values from everything the record shows.
+func scrub(call *Call, v *Verdict, clean func(string) string) {
+	for i := range call.Attempts {
+		a := &call.Attempts[i]
+		a.Error, a.Body = clean(a.Error), clean(a.Body)
+		for k, h := range a.Headers {
+			a.Headers[k] = clean(h)
+		}
+	}
+	for i, w := range v.Warnings {
+		v.Warnings[i] = clean(w)
+	}
+	if v.Failure != nil {
+		v.Failure.Diagnostic = clean(v.Failure.Diagnostic)
+	}
 }
 
 func (c *Client) report(call Call) {
@@ -168,31 +186,6 @@ func requestHeaders(ep Endpoint) map[string]string {
 	return h
 }
 
-// Redact hides the values of secret-looking query parameters (code, *key*, *secret*, *token*,
-// *sig*, *password*) and any user information in u.
-func Redact(u string) string {
-	parsed, err := url.Parse(u)
-	if err != nil {
-		return u
-	}
-	if parsed.User != nil {
-		parsed.User = url.User("redacted")
-	}
-	if parsed.RawQuery != "" {
-		parts := strings.Split(parsed.RawQuery, "&")
-		for i, p := range parts {
-			k, _, found := strings.Cut(p, "=")
-			lk := strings.ToLower(k)
-			if found && (lk == "code" || strings.Contains(lk, "key") || strings.Contains(lk, "secret") ||
-				strings.Contains(lk, "token") || strings.Contains(lk, "sig") || strings.Contains(lk, "password")) {
-				parts[i] = k + "=[redacted]"
-			}
-		}
-		parsed.RawQuery = strings.Join(parts, "&")
-	}
-	return parsed.String()
-}
-
 // send makes up to 1+Retries attempts: a timeout or a failed connection is retried; an HTTP
 // answer of any kind and a failed TLS handshake are not.
 func (c *Client) send(ctx context.Context, ep Endpoint, step flows.Step, body []byte, call *Call) Verdict {
@@ -218,7 +211,7 @@ func (c *Client) send(ctx context.Context, ep Endpoint, step flows.Step, body []
 		status, header, respBody, tooBig, err := c.attempt(ctx, hc, ep, timeout, body)
 		a := Attempt{Status: status, Headers: flatten(header), LatencyMs: float64(time.Since(start).Microseconds()) / 1000}
 		if err != nil {
-			a.Error = err.Error()
+			a.Error = ErrorText(err)
 			call.Attempts = append(call.Attempts, a)
 			lastErr = err
 			if ctx.Err() != nil || tlsFailure(err) != "" {
@@ -226,14 +219,14 @@ func (c *Client) send(ctx context.Context, ep Endpoint, step flows.Step, body []
 			}
 			continue
 		}
-		a.Body, a.Truncated = respBody, len(respBody) > DisplayLimit
-		if a.Truncated {
-			a.Body = respBody[:DisplayLimit]
-		}
+		a.Body, a.Truncated = cut(respBody, DisplayLimit)
 		call.Attempts = append(call.Attempts, a)
-		if tooBig {
+		switch {
+		case tooBig:
 			return Verdict{ConnectorResult: flows.ConnectorResult{Failure: httpFailure(step, status,
-				fmt.Sprintf("The API's response body is larger than %d bytes; B2C reads at most 1 MiB and treats a larger body as a failure.", MaxBody))}}
+				fmt.Sprintf("The API's response body is larger than %d bytes; B2C reads at most 1 MiB and treats a larger body as a failure. %s", MaxBody, c.Wire.accepts(step)))}}
+		case status >= 300 && status < 400:
+			return Verdict{ConnectorResult: flows.ConnectorResult{Failure: c.Wire.redirectFailure(step, status, ep.URL, header.Get("Location"))}}
 		}
 		return c.Wire.Interpret(c.Schema, step, status, header.Get("Content-Type"), []byte(respBody))
 	}
@@ -248,13 +241,35 @@ func certList(certs []ClientCert) string {
 	return strings.Join(s, "; ")
 }
 
+// cut shortens s to at most n bytes for display, at a character boundary so that a valid
+// UTF-8 body stays valid.
+func cut(s string, n int) (string, bool) {
+	if len(s) <= n {
+		return s, false
+	}
+	for i := n; i > n-utf8.UTFMax && i > 0; i-- {
+		if utf8.RuneStart(s[i]) {
+			return s[:i], true
+		}
+	}
+	return s[:n], true
+}
+
+// flatten joins each response header's values; URL-valued headers are redacted (a Location
+// may carry a key), every other value as free text.
 func flatten(h http.Header) map[string]string {
 	if h == nil {
 		return nil
 	}
 	out := make(map[string]string, len(h))
 	for k, v := range h {
-		out[k] = strings.Join(v, ", ")
+		joined := strings.Join(v, ", ")
+		switch k {
+		case "Location", "Content-Location":
+			out[k] = Redact(joined)
+		default:
+			out[k] = RedactText(joined)
+		}
 	}
 	return out
 }
@@ -270,7 +285,7 @@ func (c *Client) attempt(ctx context.Context, hc *http.Client, ep Endpoint, time
 	if ep.Username != "" || ep.Password != "" {
 		req.SetBasicAuth(ep.Username, ep.Password)
 	}
-	resp, err := hc.Do(req)
+	resp, err := noRedirects(hc).Do(req)
 	if err != nil {
 		return 0, nil, "", false, err
 	}
@@ -285,15 +300,19 @@ func (c *Client) attempt(ctx context.Context, hc *http.Client, ep Endpoint, time
 	return resp.StatusCode, resp.Header, string(data), false, nil
 }
 
+// noRedirects is hc answering a redirect with the 3xx itself: a redirect is a failure of the
+// call (see redirectFailure), and following one could hand the request and its credentials
+// to another host.
+func noRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
 // connMessage is B2C's text for a call that got no HTTP answer. The URL is shown without its
 // query, so an API key never reaches the user.
 func connMessage(ep Endpoint, timeout time.Duration) string {
-	shown := ep.URL
-	if u, err := url.Parse(ep.URL); err == nil {
-		u.RawQuery, u.User = "", nil
-		shown = u.String()
-	}
-	return fmt.Sprintf("Failed to establish connection to restful service end point within timeout limit %g seconds. Restful service URL: %s", timeout.Seconds(), shown)
+	return fmt.Sprintf("Failed to establish connection to restful service end point within timeout limit %g seconds. Restful service URL: %s", timeout.Seconds(), ShownURL(ep.URL))
 }
 
 // connFailure explains a call that got no HTTP answer.
@@ -315,8 +334,8 @@ func connFailure(ep Endpoint, timeout time.Duration, attempts int, err error) *f
 	}
 	return &flows.ConnectorFailure{
 		Message: connMessage(ep, timeout),
-		Diagnostic: fmt.Sprintf("Calling %s failed after %d attempt(s): %s (%v); B2C waits %s per attempt and retries once after a timeout or a failed connection.",
-			Redact(ep.URL), attempts, what, err, timeout),
+		Diagnostic: fmt.Sprintf("Calling %s failed after %d attempt(s): %s (%s); B2C waits %s per attempt and retries once after a timeout or a failed connection.",
+			Redact(ep.URL), attempts, what, ErrorText(err), timeout),
 	}
 }
 
@@ -347,7 +366,7 @@ func tlsFailure(err error) string {
 	case err != nil && strings.Contains(err.Error(), "tls: certificate required"):
 		return "the server requires a client certificate and none was presented; set authentication type certificate with a PFX the API trusts"
 	case err != nil && (strings.Contains(err.Error(), "tls: bad certificate") || strings.Contains(err.Error(), "tls: unknown certificate")):
-		return "the server rejected the client certificate (" + err.Error() + "); check that the API trusts the certificate B2C presents"
+		return "the server rejected the client certificate (" + ErrorText(err) + "); check that the API trusts the certificate B2C presents"
 	case err != nil && strings.Contains(err.Error(), "tls: "):
 		return "the TLS handshake failed"
 	}

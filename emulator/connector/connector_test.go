@@ -109,9 +109,14 @@ func TestBody(t *testing.T) {
 // through the client: valid answers give their action, every fault gives B2C's generic text
 // for the user and a diagnostic naming it.
 func TestFailureMatrix(t *testing.T) {
-	var current atomic.Pointer[[2]string] // status, body
+	var current atomic.Pointer[[3]string] // status, body, Location
+	var requests atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		requests.Add(1)
 		row := current.Load()
+		if row[2] != "" {
+			w.Header().Set("Location", row[2])
+		}
 		if strings.HasPrefix(row[1], "<") {
 			w.Header().Set("Content-Type", "text/html")
 		} else {
@@ -129,6 +134,7 @@ func TestFailureMatrix(t *testing.T) {
 		step     flows.Step
 		status   int
 		body     string
+		location string
 		action   flows.Action
 		claims   flows.Claims
 		message  string
@@ -148,7 +154,7 @@ func TestFailureMatrix(t *testing.T) {
 		{name: "validation error with HTTP 200", step: pac, status: 200, body: `{"version":"1.0.0","action":"ValidationError","status":400,"userMessage":"Fix it"}`, fail: "HTTP 400 for ValidationError"},
 		{name: "validation error without status", step: pac, status: 400, body: `{"version":"1.0.0","action":"ValidationError","userMessage":"Fix it"}`, fail: `"status": 400`},
 		{name: "validation error with a wrong status", step: pac, status: 400, body: `{"version":"1.0.0","action":"ValidationError","status":409,"userMessage":"Fix it"}`, fail: `"status": 409`},
-		{name: "validation error at PostFederationSignup", step: pfs, status: 400, body: `{"version":"1.0.0","action":"ValidationError","status":400,"userMessage":"x"}`, fail: "accepts only Continue or ShowBlockPage"},
+		{name: "validation error at PostFederationSignup", step: pfs, status: 400, body: `{"version":"1.0.0","action":"ValidationError","status":400,"userMessage":"x"}`, fail: "accepts only Continue (HTTP 200) or ShowBlockPage (HTTP 200)"},
 		{name: "block at the token step", step: tok, status: 200, body: `{"version":"1.0.0","action":"ShowBlockPage","userMessage":"x"}`, fail: "accepts only Continue"},
 		{name: "block without userMessage", step: pac, status: 200, body: `{"version":"1.0.0","action":"ShowBlockPage"}`, fail: "no \"userMessage\""},
 		{name: "block with HTTP 400", step: pac, status: 400, body: `{"version":"1.0.0","action":"ShowBlockPage","userMessage":"x"}`, fail: "HTTP 200 for ShowBlockPage"},
@@ -172,14 +178,23 @@ func TestFailureMatrix(t *testing.T) {
 		{name: "HTTP 400 with HTML", step: pac, status: 400, body: `<h1>Bad Request</h1>`, fail: "is HTML"},
 		{name: "validation error at the token step", step: tok, status: 400, body: `{"version":"1.0.0","action":"ValidationError","status":400,"userMessage":"x"}`, fail: "accepts only Continue"},
 		{name: "continue at the token step", step: tok, status: 200, body: `{"version":"1.0.0","action":"Continue","city":"Porto"}`, action: flows.Continue, claims: flows.Claims{"city": "Porto"}},
+		{name: "redirect to another host", step: pac, status: 302, location: "https://evil.example/x?code=K3y", fail: `a redirect to "https://evil.example/x?code=[redacted]" on another host (evil.example)`},
+		{name: "redirect to the same host", step: pac, status: 308, location: "/api/v2", fail: `a redirect to "/api/v2"; b2cemu does not follow redirects`},
+		{name: "redirect loop", step: pfs, status: 301, location: srv.URL, fail: "the endpoint itself (a redirect loop)"},
+		{name: "javascript: Location", step: pac, status: 302, location: "javascript:alert(1)", fail: "not an http or https URL"},
+		{name: "redirect without Location", step: tok, status: 303, fail: "a redirect without a Location header"},
 		{name: "body over 1 MiB", step: pac, status: 200, body: `{"version":"1.0.0","action":"Continue","jobTitle":"` + strings.Repeat("a", connector.MaxBody) + `"}`, fail: "larger than 1048576 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			current.Store(&[2]string{fmt.Sprint(tt.status), tt.body})
+			current.Store(&[3]string{fmt.Sprint(tt.status), tt.body, tt.location})
+			requests.Store(0)
 			var calls []connector.Call
-			res := client(connector.Endpoint{Name: "api", URL: srv.URL}, &calls).Call(context.Background(),
+			res := client(connector.Endpoint{Name: "api", URL: srv.URL, Retries: 1}, &calls).Call(context.Background(),
 				flows.ConnectorRequest{Connector: "api", Step: tt.step, Claims: flows.Claims{"email": "a@b.com"}})
+			if requests.Load() != 1 {
+				t.Errorf("%d requests; an HTTP answer is neither retried nor followed", requests.Load())
+			}
 			v := struct {
 				flows.ConnectorResult
 				Warnings []string

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/b2cemu/b2cemu/flows"
 )
@@ -55,10 +57,11 @@ func httpFailure(step flows.Step, status int, diagnostic string) *flows.Connecto
 	}
 }
 
-// Interpret applies B2C's response contract to one HTTP response received at step.
+// Interpret applies B2C's response contract to one HTTP response received at step. Every
+// failure's diagnostic ends with what the step accepts, naming the step as it was sent.
 func (w Wire) Interpret(schema flows.Schema, step flows.Step, status int, contentType string, body []byte) Verdict {
 	fail := func(format string, args ...any) Verdict {
-		return Verdict{ConnectorResult: flows.ConnectorResult{Failure: httpFailure(step, status, fmt.Sprintf(format, args...))}}
+		return Verdict{ConnectorResult: flows.ConnectorResult{Failure: httpFailure(step, status, fmt.Sprintf(format, args...)+" "+w.accepts(step))}}
 	}
 	if status != http.StatusOK && status != http.StatusBadRequest {
 		hint := ""
@@ -70,38 +73,41 @@ func (w Wire) Interpret(schema flows.Schema, step flows.Step, status int, conten
 		case http.StatusMethodNotAllowed:
 			hint = " B2C always sends POST."
 		}
-		return fail("The API answered HTTP %d at %s; B2C expects 200 (Continue or ShowBlockPage) or 400 (ValidationError).%s%s", status, step, hint, excerpt(body))
+		return fail("The API answered HTTP %d; B2C treats any status but 200 and 400 as a failure.%s%s", status, hint, excerpt(body))
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return fail("The API answered HTTP %d with an empty body at %s; B2C expects a JSON object with \"version\" and \"action\".", status, step)
+		return fail("The API answered HTTP %d with an empty body; B2C expects a JSON object with \"version\" and \"action\".", status)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var obj map[string]any
 	if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {
 		kind := "is not JSON"
-		if strings.HasPrefix(strings.TrimSpace(string(body)), "<") {
+		switch {
+		case bytes.HasPrefix(body, []byte("\xff\xfe")) || bytes.HasPrefix(body, []byte("\xfe\xff")):
+			kind = "starts with a UTF-16 byte-order mark: it is UTF-16, not UTF-8 JSON"
+		case strings.HasPrefix(strings.TrimSpace(string(body)), "<"):
 			kind = "is HTML, not JSON"
-		} else if err == nil {
+		case err == nil:
 			kind = "is JSON but not a single object"
 		}
-		return fail("The API's HTTP %d body %s (Content-Type %q) at %s; B2C expects a JSON object with \"version\" and \"action\".%s", status, kind, contentType, step, excerpt(body))
+		return fail("The API's HTTP %d body %s (Content-Type %q); B2C expects a JSON object with \"version\" and \"action\".%s", status, kind, contentType, excerpt(body))
 	}
 	if v, ok := obj["version"]; !ok || v == nil {
-		return fail("The API's response has no \"version\" at %s; B2C expects a non-null version such as \"1.0.0\".", step)
+		return fail("The API's response has no \"version\"; B2C expects a non-null version such as \"1.0.0\".")
 	}
 	actionRaw, ok := obj["action"].(string)
 	if !ok {
-		return fail("The API's response has no string \"action\" at %s; B2C expects Continue, ShowBlockPage or ValidationError.", step)
+		return fail("The API's response has no string \"action\".")
 	}
 	action := flows.Action(actionRaw)
 	switch action {
 	case flows.Continue, flows.ShowBlockPage, flows.ValidationError:
 	default:
-		return fail("The API's action %q is not one B2C knows; B2C expects Continue, ShowBlockPage or ValidationError (action names are case-sensitive; \"Allow\" is a retired name of Continue).", actionRaw)
+		return fail("The API's action %q is not one B2C knows (action names are case-sensitive; \"Allow\" is a retired name of Continue).", actionRaw)
 	}
 	if !actionAllowed(step, action) {
-		return fail("The API answered %s at %s, where B2C accepts only %s.", action, step, allowedList(step))
+		return fail("The API answered %s, which this step does not accept.", action)
 	}
 	msg, _ := obj["userMessage"].(string)
 	switch action {
@@ -129,6 +135,9 @@ func (w Wire) Interpret(schema flows.Schema, step flows.Step, status int, conten
 		return fail("The API answered Continue with HTTP %d; B2C expects HTTP 200 for Continue.", status)
 	}
 	v := Verdict{ConnectorResult: flows.ConnectorResult{Action: flows.Continue, Claims: flows.Claims{}}}
+	if !utf8.Valid(body) {
+		v.Warnings = append(v.Warnings, invalidUTF8(body))
+	}
 	for key, val := range obj {
 		if key == "version" || key == "action" {
 			continue
@@ -216,12 +225,70 @@ func actionAllowed(step flows.Step, a flows.Action) bool {
 	return false
 }
 
-func allowedList(step flows.Step) string {
+// accepts is the sentence that closes every response diagnostic: the answers step accepts,
+// with the step named as the request sent it.
+func (w Wire) accepts(step flows.Step) string {
 	var s []string
 	for _, a := range allowed[step] {
-		s = append(s, string(a))
+		status := http.StatusOK
+		if a == flows.ValidationError {
+			status = http.StatusBadRequest
+		}
+		s = append(s, fmt.Sprintf("%s (HTTP %d)", a, status))
 	}
-	return strings.Join(s, " or ")
+	list := strings.Join(s, " or ")
+	if n := len(s); n > 2 {
+		list = strings.Join(s[:n-1], ", ") + " or " + s[n-1]
+	}
+	return fmt.Sprintf("At %s, B2C accepts only %s.", w.StepName(step), list)
+}
+
+// invalidUTF8 explains a Continue body that is not valid UTF-8.
+func invalidUTF8(body []byte) string {
+	at := 0
+	for at < len(body) {
+		r, size := utf8.DecodeRune(body[at:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		at += size
+	}
+	return fmt.Sprintf("The response body is not valid UTF-8 (byte 0x%02x at offset %d); B2C expects UTF-8 JSON. b2cemu read each invalid byte as U+FFFD.", body[at], at)
+}
+
+// redirectFailure explains a 3xx answer. Redirects are not followed: B2C's contract names only
+// HTTP 200 and 400, and following one could send the request, and its credentials, elsewhere.
+func (w Wire) redirectFailure(step flows.Step, status int, endpoint, location string) *flows.ConnectorFailure {
+	where := "without a Location header"
+	if location != "" {
+		where = redirectTarget(endpoint, location)
+	}
+	return httpFailure(step, status, fmt.Sprintf(
+		"The API answered HTTP %d, a redirect %s; b2cemu does not follow redirects (B2C treats any status but 200 and 400 as a failure): set the connector's endpointUrl to the address that answers. %s",
+		status, where, w.accepts(step)))
+}
+
+// redirectTarget describes where a Location points, redacted and relative to the endpoint.
+func redirectTarget(endpoint, location string) string {
+	shown := Redact(location)
+	if r := []rune(shown); len(r) > 200 {
+		shown = string(r[:200]) + "…"
+	}
+	loc, err := url.Parse(location)
+	base, berr := url.Parse(endpoint)
+	if err != nil || berr != nil {
+		return fmt.Sprintf("to %q, which is not a valid URL", shown)
+	}
+	target := base.ResolveReference(loc)
+	switch {
+	case target.Scheme != "http" && target.Scheme != "https":
+		return fmt.Sprintf("to %q, which is not an http or https URL", shown)
+	case target.String() == base.String():
+		return fmt.Sprintf("to %q, the endpoint itself (a redirect loop)", shown)
+	case !strings.EqualFold(target.Host, base.Host):
+		return fmt.Sprintf("to %q on another host (%s); no request or credentials were sent there", shown, target.Host)
+	}
+	return fmt.Sprintf("to %q", shown)
 }
 
 func jsonText(v any) string {

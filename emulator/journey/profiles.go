@@ -439,7 +439,7 @@ func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *flows.Run, tp
 		cancel()
 		a := connector.Attempt{LatencyMs: float64(time.Since(start).Microseconds()) / 1000}
 		if err != nil {
-			a.Error, lastErr = err.Error(), err
+			a.Error, lastErr = connector.ErrorText(err), err
 			call.Attempts = append(call.Attempts, a)
 			if ctx.Err() != nil {
 				break
@@ -460,7 +460,7 @@ func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *flows.Run, tp
 		return out, rerr
 	}
 	rerr := &runError{msg: e.requestFailed(p, tp, lastErr),
-		diagnostic: fmt.Sprintf("%s: calling %s failed twice (B2C waits 10 seconds and retries once): %v", tp.ID, connector.Redact(md["ServiceUrl"]), lastErr)}
+		diagnostic: fmt.Sprintf("%s: calling %s failed twice (B2C waits 10 seconds and retries once): %s", tp.ID, connector.Redact(md["ServiceUrl"]), connector.ErrorText(lastErr))}
 	e.record(call, began, nil, rerr)
 	return nil, rerr
 }
@@ -468,9 +468,10 @@ func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *flows.Run, tp
 // requestFailed is the user's message for a call that got no answer: the profile's
 // UserMessageIfRequestTimeout, UserMessageIfDnsResolutionFailed or
 // DefaultUserMessageIfRequestFailed (metadata, then localized strings, then B2C's texts; the
-// specific ones fall back to the default one).
+// specific ones fall back to the default one). The URL is shown without its query, as for
+// user flows' connectors, so an API key never reaches the page.
 func (e *Engine) requestFailed(p *policy.Policy, tp *policy.TechnicalProfile, err error) string {
-	serviceURL := tp.Metadata["ServiceUrl"]
+	serviceURL := connector.ShownURL(tp.Metadata["ServiceUrl"])
 	custom := func(key string) string {
 		if v := tp.Metadata[key]; v != "" {
 			return v

@@ -197,6 +197,7 @@ type AttemptItem struct {
 	LatencyMs float64
 	Error     string
 	Body      string
+	BodyNote  string // why the body looks different from the bytes received, if it does
 	Truncated bool
 	Headers   []Hidden
 }

@@ -1,0 +1,182 @@
+package connector
+
+import (
+	"encoding/base64"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// secretExact are query parameter names that are secrets only as a whole word: Azure
+// Functions' code, a SAS's sig and sv, and short names for a password or credentials.
+var secretExact = map[string]bool{"code": true, "sig": true, "sv": true, "pwd": true, "pass": true, "auth": true, "sas": true, "jwt": true}
+
+// secretParts are name fragments that mark a secret wherever they appear: api-key,
+// subscription-key, x-functions-key, access_token, client_secret, password, signature, ….
+var secretParts = []string{"key", "secret", "token", "passw", "pwd", "signature", "credential", "auth", "sig", "bearer", "assertion"}
+
+// SecretParam reports whether a query parameter named name carries a secret. Names are
+// compared without case, dashes, underscores or dots, so x-functions-key, Ocp-Apim-Subscription-Key,
+// api_key and apiKey all match.
+func SecretParam(name string) bool {
+	n := strings.Map(func(r rune) rune {
+		switch r {
+		case '-', '_', '.', ' ':
+			return -1
+		}
+		return r
+	}, strings.ToLower(name))
+	if secretExact[n] {
+		return true
+	}
+	for _, p := range secretParts {
+		if strings.Contains(n, p) {
+			return true
+		}
+	}
+	return false
+}
+
+const redacted = "[redacted]"
+
+// Redact hides the values of secret-looking query and fragment parameters (SecretParam) and
+// any user information in the URL u. Text that is not a URL is redacted as RedactText does.
+func Redact(u string) string {
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return RedactText(u)
+	}
+	if parsed.User != nil {
+		parsed.User = url.User("redacted")
+	}
+	parsed.RawQuery = redactParams(parsed.RawQuery)
+	frag := parsed.EscapedFragment()
+	parsed.Fragment, parsed.RawFragment = "", ""
+	out := parsed.String()
+	if frag != "" {
+		out += "#" + redactParams(frag)
+	}
+	return out
+}
+
+// redactParams redacts the secret values of an &-separated list of name=value pairs.
+func redactParams(q string) string {
+	if q == "" {
+		return q
+	}
+	parts := strings.Split(q, "&")
+	for i, p := range parts {
+		k, _, found := strings.Cut(p, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		if found && SecretParam(name) {
+			parts[i] = k + "=" + redacted
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+var (
+	// userInfoInText is the user:password@ of a URL written in free text.
+	userInfoInText = regexp.MustCompile(`(//)[^/?#@\s"'<>]*@`)
+	// paramInText is a name=value pair after ? & or # in free text.
+	paramInText = regexp.MustCompile(`([?&#;])([^=&?#;\s"'<>]+)=([^&#;\s"'<>]*)`)
+)
+
+// RedactText redacts every URL in free text such as an error message: user information and
+// the values of secret-looking parameters, wherever they appear.
+func RedactText(s string) string {
+	s = userInfoInText.ReplaceAllString(s, "${1}redacted@")
+	return paramInText.ReplaceAllStringFunc(s, func(m string) string {
+		sub := paramInText.FindStringSubmatch(m)
+		name, err := url.QueryUnescape(sub[2])
+		if err != nil {
+			name = sub[2]
+		}
+		if !SecretParam(name) {
+			return m
+		}
+		return sub[1] + sub[2] + "=" + redacted
+	})
+}
+
+// ShownURL is an endpoint URL as the user may see it in B2C's error text: without its query,
+// fragment and user information, so an API key never reaches a page.
+func ShownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		cut, _, _ := strings.Cut(raw, "?")
+		cut, _, _ = strings.Cut(cut, "#")
+		return userInfoInText.ReplaceAllString(cut, "$1")
+	}
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment, u.User = "", false, "", "", nil
+	return u.String()
+}
+
+// ErrorText is err's message with no URL secret in it. Go's *url.Error repeats the whole
+// request URL, ?code= key included, so its text never leaves: the inner error's does, and
+// any URL left in that is redacted too.
+func ErrorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	for {
+		ue, ok := err.(*url.Error)
+		if !ok || ue.Err == nil {
+			break
+		}
+		err = ue.Err
+	}
+	return RedactText(err.Error())
+}
+
+// secretValues are the endpoint's secrets as they could appear in text: the values of its
+// secret query parameters (as written and decoded), its URL password, its Basic password and
+// Authorization value. Values shorter than 4 characters are left out: scrubbing them would
+// mangle unrelated text.
+func secretValues(ep Endpoint) []string {
+	var out []string
+	add := func(v string) {
+		if len(v) >= 4 {
+			out = append(out, v)
+		}
+	}
+	if u, err := url.Parse(ep.URL); err == nil {
+		for _, p := range strings.Split(u.RawQuery, "&") {
+			k, v, _ := strings.Cut(p, "=")
+			if name, err := url.QueryUnescape(k); err == nil && SecretParam(name) {
+				add(v)
+				if dec, err := url.QueryUnescape(v); err == nil && dec != v {
+					add(dec)
+				}
+			}
+		}
+		if pw, ok := u.User.Password(); ok {
+			add(pw)
+		}
+	}
+	if ep.Password != "" {
+		add(ep.Password)
+		add(base64.StdEncoding.EncodeToString([]byte(ep.Username + ":" + ep.Password)))
+	}
+	return out
+}
+
+// scrubber replaces the endpoint's secret values with [redacted] in text the call record
+// keeps: an API that echoes its request (an error page quoting the URL, a debug body) cannot
+// put its key in the inspector either.
+func scrubber(ep Endpoint) func(string) string {
+	vals := secretValues(ep)
+	if len(vals) == 0 {
+		return func(s string) string { return s }
+	}
+	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) }) // the longest match wins
+	pairs := make([]string, 0, 2*len(vals))
+	for _, v := range vals {
+		pairs = append(pairs, v, redacted)
+	}
+	return strings.NewReplacer(pairs...).Replace
+}
