@@ -16,9 +16,9 @@ import (
 // Watch reloads the configuration file whenever it or one of the custom policy files it names
 // changes, until ctx is done. An invalid edit is logged with the same messages as at start-up
 // and the running configuration stays in force. It watches folders, so editors that replace
-// a file are seen too. adjust, when not nil, applies to each loaded configuration what the
-// command line overrides.
-func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) string, adjust func(*config.Config)) error {
+// a file are seen too. overrides are what the command line set (--addr); they apply to each
+// reload.
+func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) string, overrides ...config.Override) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watching the configuration: %w", err)
@@ -30,7 +30,7 @@ func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) s
 	}
 	policyDirs := map[string]bool{}
 	watchPolicies := func() {
-		cfg, err := config.Load(path, getenv)
+		cfg, err := config.Load(path, getenv, overrides...)
 		if err != nil {
 			return
 		}
@@ -56,18 +56,15 @@ func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) s
 			e.log.Warn("watching the configuration: " + err.Error())
 		case <-settle:
 			settle = nil
-			e.reloadFile(path, getenv, adjust)
+			e.reloadFile(path, getenv, overrides)
 			watchPolicies() // the configuration may name new policy folders
 		}
 	}
 }
 
-func (e *Emulator) reloadFile(path string, getenv func(string) string, adjust func(*config.Config)) {
-	cfg, err := config.Load(path, getenv)
+func (e *Emulator) reloadFile(path string, getenv func(string) string, overrides []config.Override) {
+	cfg, err := config.Load(path, getenv, overrides...)
 	if err == nil {
-		if adjust != nil {
-			adjust(cfg)
-		}
 		err = e.Reload(cfg)
 	}
 	if err != nil {

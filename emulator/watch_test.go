@@ -20,7 +20,7 @@ func TestConfigHotReload(t *testing.T) {
 	srv := emulatortest.Start(t, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go srv.Em.Watch(ctx, srv.Config, func(string) string { return "" }, func(c *config.Config) { c.Server.Addr = "127.0.0.1:0" })
+	go srv.Em.Watch(ctx, srv.Config, func(string) string { return "" }, config.Override{Key: "server.addr", Value: "127.0.0.1:0", From: "the test"})
 	out := run(t, srv, map[string]any{"clientId": clientID, "identityProvider": "facebook.com", "account": map[string]any{"issuerAssignedId": "fb-1"},
 		"attributes": []map[string]string{{"displayName": "John Smith"}}})
 	if out.Outcome != "token" {

@@ -100,16 +100,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return err
 	}
-	cfg, err := config.Load(*file, getenv)
+	var overrides []config.Override
+	if *addr != "" {
+		overrides = append(overrides, config.Override{Key: "server.addr", Value: *addr, From: "--addr"})
+	}
+	cfg, err := config.Load(*file, getenv, overrides...)
 	if err != nil {
 		return err
-	}
-	if *addr != "" {
-		cfg.Server.Addr = *addr
-		if perr := cfg.Validate(); perr != nil {
-			perr.File = "--addr"
-			return perr
-		}
 	}
 	log := slog.New(slog.NewTextHandler(stdout, nil))
 	db, err := emulator.OpenStore(cfg)
@@ -135,12 +132,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if *file != "" {
 		go func() {
-			keepAddr := func(c *config.Config) {
-				if *addr != "" {
-					c.Server.Addr = *addr
-				}
-			}
-			if err := em.Watch(ctx, *file, getenv, keepAddr); err != nil {
+			if err := em.Watch(ctx, *file, getenv, overrides...); err != nil {
 				log.Warn("configuration changes will need a restart: " + err.Error())
 			}
 		}()

@@ -95,6 +95,35 @@ func TestBadAddr(t *testing.T) {
 	}
 }
 
+// TestAdminAPIOffLoopbackRefused: serving beyond loopback without admin.token stops before
+// anything listens, whether the address comes from --addr or B2CEMU_SERVER_ADDR, and the
+// message names both fixes.
+func TestAdminAPIOffLoopbackRefused(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		env  map[string]string
+		from string
+	}{
+		{[]string{"--addr", "0.0.0.0:0"}, nil, "server.addr (set by --addr)"},
+		{[]string{"--addr", ":0"}, nil, "server.addr (set by --addr)"},
+		{nil, map[string]string{"B2CEMU_SERVER_ADDR": "[::]:0"}, "server.addr (set by B2CEMU_SERVER_ADDR)"},
+	} {
+		var out strings.Builder
+		err := run(context.Background(), tt.args, func(k string) string { return tt.env[k] }, &out)
+		if err == nil {
+			t.Fatalf("%v %v: served", tt.args, tt.env)
+		}
+		for _, want := range []string{tt.from, "set admin.token (or B2CEMU_ADMIN_TOKEN), or listen on a loopback address"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%v %v: %v lacks %q", tt.args, tt.env, err, want)
+			}
+		}
+		if strings.Contains(out.String(), "serving") {
+			t.Errorf("it started listening:\n%s", out.String())
+		}
+	}
+}
+
 func contractConfig(t *testing.T, url string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "b2cemu.yaml")

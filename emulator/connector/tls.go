@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -33,7 +34,11 @@ func LoadPFX(file string, data []byte, password string) (ClientCert, error) {
 		return ClientCert{}, ErrWrongPassword
 	}
 	if err != nil {
-		return ClientCert{}, fmt.Errorf("not a PKCS#12 (PFX) file with one key and certificate: %w", err)
+		what := "not a PKCS#12 (PFX) file with one key and certificate"
+		if bytes.Contains(data, []byte("-----BEGIN")) {
+			what = "holds PEM, not PKCS#12 (PFX)"
+		}
+		return ClientCert{}, fmt.Errorf("%s (%w); export the certificate with its private key as a .pfx, e.g. openssl pkcs12 -export -in cert.pem -inkey key.pem -out client.pfx", what, err)
 	}
 	c := ClientCert{File: file, Leaf: leaf, TLS: tls.Certificate{PrivateKey: key, Leaf: leaf, Certificate: [][]byte{leaf.Raw}}}
 	for _, ca := range chain {
