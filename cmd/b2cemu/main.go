@@ -161,7 +161,7 @@ func connectorTest(ctx context.Context, args []string, getenv func(string) strin
 	if *name == "" {
 		return cannotRun(errors.New("--connector is required"))
 	}
-	cfg, err := config.Load(*file, getenv)
+	cfg, err := config.Load(*file, getenv, privateAddr) // it serves nothing: server.addr does not matter
 	if err != nil {
 		return cannotRun(err)
 	}
@@ -189,6 +189,10 @@ func connectorTest(ctx context.Context, args []string, getenv func(string) strin
 	fmt.Fprintln(stdout, "All responses would pass in B2C.")
 	return nil
 }
+
+// privateAddr is the listen address of commands that serve only themselves (run-flow) or
+// nothing (connector test), in place of server.addr.
+var privateAddr = config.Override{Key: "server.addr", Value: "127.0.0.1:0", From: "this command (a private loopback port)"}
 
 func versionString() string {
 	if version != "" {

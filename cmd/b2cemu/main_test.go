@@ -124,6 +124,17 @@ func TestAdminAPIOffLoopbackRefused(t *testing.T) {
 	}
 }
 
+// TestPrivateCommandsIgnoreServerAddr: run-flow serves itself on a private loopback port, so a
+// server.addr beyond loopback without admin.token does not stop it.
+func TestPrivateCommandsIgnoreServerAddr(t *testing.T) {
+	env := func(k string) string { return map[string]string{"B2CEMU_SERVER_ADDR": "0.0.0.0:8080"}[k] }
+	var out strings.Builder
+	err := run(context.Background(), []string{"run-flow", "--policy", "B2C_1_susi", "--idp", "facebook.com", "--account", "1000000000000001"}, env, &out)
+	if err != nil || !strings.Contains(out.String(), `"outcome": "token"`) {
+		t.Errorf("err %v\n%s", err, out.String())
+	}
+}
+
 func contractConfig(t *testing.T, url string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "b2cemu.yaml")
