@@ -175,7 +175,7 @@ applications:
 		{"client id not a GUID", "applications:\n  - name: x\n    clientId: my-app\n    redirectUris: [/jwt]",
 			`line 3: applications[0].clientId: "my-app" is not a GUID; B2C application (client) ids are GUIDs: use the app registration's id, e.g. 6b1c1a4e-`},
 		{"client certificate not a PFX", "apiConnectors:\n  - name: a\n    endpointUrl: 'https://x.example'\n    authentication:\n      type: certificate\n      certificates:\n        - file: garbage.pfx",
-			`line 7: apiConnectors[0].authentication.certificates[0].file: "garbage.pfx": not a PKCS#12 (PFX) file with one key and certificate (pkcs12: `},
+			`line 7: apiConnectors[0].authentication.certificates[0].file: "garbage.pfx": not a PKCS#12 (PFX) file; export the certificate with its private key as a .pfx`},
 		{"client certificate in PEM", "apiConnectors:\n  - name: a\n    endpointUrl: 'https://x.example'\n    authentication:\n      type: certificate\n      certificates:\n        - file: cacert.pem",
 			`line 7: apiConnectors[0].authentication.certificates[0].file: "cacert.pem": holds PEM, not PKCS#12 (PFX)`},
 		{"client certificate fix", "apiConnectors:\n  - name: a\n    endpointUrl: 'https://x.example'\n    authentication:\n      type: certificate\n      certificates:\n        - file: garbage.pfx",
@@ -194,6 +194,8 @@ applications:
 			`line 2: signingKeys[0].file: "ec.pem": holds an EC private key; B2C signs tokens with RS256, which needs an RSA key: make one with openssl genrsa -out signing.pem 2048`},
 		{"EC signing key in PKCS#8", "signingKeys:\n  - file: ec8.pem",
 			`line 2: signingKeys[0].file: "ec8.pem": holds an EC private key; B2C signs tokens with RS256`},
+		{"EC signing key from openssl ecparam", "signingKeys:\n  - file: ecparam.pem",
+			`line 2: signingKeys[0].file: "ecparam.pem": holds an EC private key; B2C signs tokens with RS256`},
 		{"signing key is a certificate", "signingKeys:\n  - file: cacert.pem",
 			`line 2: signingKeys[0].file: "cacert.pem": holds a CERTIFICATE, not a private key`},
 		{"signing key not PEM", "signingKeys:\n  - file: garbage.pfx",
@@ -278,7 +280,9 @@ func brokenFiles(t *testing.T) map[string][]byte {
 		"client.pfx":  pki.ClientPFX(t, "client", now, now.Add(time.Hour), "right"),
 		"ec.pem":      pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: sec1}),
 		"ec8.pem":     pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}),
-		"folder":      nil,
+		"ecparam.pem": append(pem.EncodeToMemory(&pem.Block{Type: "EC PARAMETERS", Bytes: []byte{6, 8, 42, 134, 72, 206, 61, 3, 1, 7}}),
+			pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: sec1})...), // openssl ecparam -genkey
+		"folder": nil,
 	}
 }
 

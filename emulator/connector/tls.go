@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
@@ -34,11 +35,14 @@ func LoadPFX(file string, data []byte, password string) (ClientCert, error) {
 		return ClientCert{}, ErrWrongPassword
 	}
 	if err != nil {
-		what := "not a PKCS#12 (PFX) file with one key and certificate"
-		if bytes.Contains(data, []byte("-----BEGIN")) {
+		what := fmt.Sprintf("not a PKCS#12 (PFX) file with one key and certificate (%v)", err)
+		switch {
+		case bytes.Contains(data, []byte("-----BEGIN")):
 			what = "holds PEM, not PKCS#12 (PFX)"
+		case strings.Contains(err.Error(), "asn1:"):
+			what = "not a PKCS#12 (PFX) file" // the decoder's structure dump helps nobody
 		}
-		return ClientCert{}, fmt.Errorf("%s (%w); export the certificate with its private key as a .pfx, e.g. openssl pkcs12 -export -in cert.pem -inkey key.pem -out client.pfx", what, err)
+		return ClientCert{}, fmt.Errorf("%s; export the certificate with its private key as a .pfx, e.g. openssl pkcs12 -export -in cert.pem -inkey key.pem -out client.pfx", what)
 	}
 	c := ClientCert{File: file, Leaf: leaf, TLS: tls.Certificate{PrivateKey: key, Leaf: leaf, Certificate: [][]byte{leaf.Raw}}}
 	for _, ca := range chain {

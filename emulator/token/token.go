@@ -42,7 +42,10 @@ func GenerateKey(now time.Time) (Key, error) {
 
 // ParseKey reads an RSA private key from PEM, PKCS#1 or PKCS#8.
 func ParseKey(data []byte, notBefore time.Time) (Key, error) {
-	block, _ := pem.Decode(data)
+	block, rest := pem.Decode(data)
+	for block != nil && block.Type == "EC PARAMETERS" { // openssl ecparam -genkey writes these first
+		block, rest = pem.Decode(rest)
+	}
 	if block == nil {
 		return Key{}, errors.New("no PEM block found; expected \"-----BEGIN PRIVATE KEY-----\" or \"-----BEGIN RSA PRIVATE KEY-----\"")
 	}
@@ -57,7 +60,7 @@ func ParseKey(data []byte, notBefore time.Time) (Key, error) {
 	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return Key{}, fmt.Errorf("not a PKCS#1 or PKCS#8 private key (%v); give an RSA private key, e.g. from openssl genrsa -out signing.pem 2048", err)
+		return Key{}, fmt.Errorf("the %s block is not a PKCS#1 or PKCS#8 private key; give an RSA private key, e.g. from openssl genrsa -out signing.pem 2048", block.Type)
 	}
 	switch priv := k.(type) {
 	case *rsa.PrivateKey:
