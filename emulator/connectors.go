@@ -69,7 +69,7 @@ func configName(cfg *config.Config) string {
 
 // configError is one problem found while building from a valid-looking configuration.
 func configError(cfg *config.Config, key, msg string) error {
-	return &config.Error{File: configName(cfg), Problems: []config.Problem{{Key: key, Msg: msg}}}
+	return &config.Error{File: configName(cfg), Problems: []config.Problem{cfg.Problem(key, msg)}}
 }
 
 // loadCertificates reads PKCS#12 client certificates (an API connector's, or a custom policy's
@@ -82,16 +82,16 @@ func loadCertificates(cfg *config.Config, key string, certs []config.Certificate
 		ckey := fmt.Sprintf("%s[%d]", key, j)
 		data, err := os.ReadFile(cfg.Resolve(c.File))
 		if err != nil {
-			perr.Problems = append(perr.Problems, config.Problem{Key: ckey + ".file", Msg: fmt.Sprintf("%q cannot be read: %v", c.File, err)})
+			perr.Problems = append(perr.Problems, cfg.Problem(ckey+".file", fmt.Sprintf("%q cannot be read: %v", c.File, err)))
 			continue
 		}
 		cert, err := connector.LoadPFX(c.File, data, c.Password)
 		switch {
 		case errors.Is(err, connector.ErrWrongPassword):
-			perr.Problems = append(perr.Problems, config.Problem{Key: ckey + ".password", Msg: fmt.Sprintf("is not the password of %q; set the password the PFX was exported with", c.File)})
+			perr.Problems = append(perr.Problems, cfg.Problem(ckey+".password", fmt.Sprintf("is not the password of %q; set the password the PFX was exported with", c.File)))
 			continue
 		case err != nil:
-			perr.Problems = append(perr.Problems, config.Problem{Key: ckey + ".file", Msg: fmt.Sprintf("%q: %v; export the certificate with its private key as a .pfx", c.File, err)})
+			perr.Problems = append(perr.Problems, cfg.Problem(ckey+".file", fmt.Sprintf("%q: %v", c.File, err)))
 			continue
 		}
 		if cert.Leaf.NotAfter.Sub(now()) < expiryWarning {
@@ -109,7 +109,7 @@ func readCAFile(cfg *config.Config, key, file string, perr *config.Error) []byte
 	}
 	b, err := os.ReadFile(cfg.Resolve(file))
 	if err != nil {
-		perr.Problems = append(perr.Problems, config.Problem{Key: key, Msg: fmt.Sprintf("%q cannot be read: %v", file, err)})
+		perr.Problems = append(perr.Problems, cfg.Problem(key, fmt.Sprintf("%q cannot be read: %v", file, err)))
 	}
 	return b
 }

@@ -350,7 +350,7 @@ func TestCustomPolicyHotReload(t *testing.T) {
 	srv, dir := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return s }, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go srv.Em.Watch(ctx, srv.Config, func(string) string { return "" }, func(c *config.Config) { c.Server.Addr = "127.0.0.1:0" })
+	go srv.Em.Watch(ctx, srv.Config, func(string) string { return "" }, config.Override{Key: "server.addr", Value: "127.0.0.1:0", From: "the test"})
 	time.Sleep(50 * time.Millisecond) // let the watcher start
 	label := func() string {
 		b := srv.NewBrowser(t)

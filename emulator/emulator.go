@@ -40,6 +40,8 @@ type Options struct {
 	DB         *store.DB    // the embedded database in dataDir (OpenStore); nil = memory only
 	// ObserveCall receives every connector call (optional).
 	ObserveCall func(connector.Call)
+	// Timeouts of the HTTP server (Serve); zero fields take DefaultTimeouts.
+	Timeouts Timeouts
 }
 
 // Emulator is a running tenant. Its configuration can be replaced while it serves (Reload);
@@ -321,7 +323,8 @@ func (e *Emulator) Handler() http.Handler {
 
 // Serve serves on ln until ctx is done, then shuts down gracefully.
 func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelWarn)}
+	srv := e.opts.Timeouts.orDefault().server(e.Handler())
+	srv.ErrorLog = slog.NewLogLogger(e.log.Handler(), slog.LevelWarn)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

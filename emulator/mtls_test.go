@@ -96,37 +96,60 @@ func TestSignUpWithAClientCertificateConnector(t *testing.T) {
 	}
 }
 
+// TestBadClientCertificatesAreConfigurationProblems: certificate files that cannot be used are
+// configuration problems with their lines, found by the loader and, for files that changed
+// since, by New; no message shows a PFX password.
 func TestBadClientCertificatesAreConfigurationProblems(t *testing.T) {
 	pki := connectortest.NewPKI(t)
 	dir := t.TempDir()
 	now := time.Now()
-	os.WriteFile(filepath.Join(dir, "old.pfx"), pki.ClientPFX(t, "old", now, now.Add(time.Hour), "right"), 0o600)
-	os.WriteFile(filepath.Join(dir, "new.pfx"), []byte("not a pfx"), 0o600)
-	os.WriteFile(filepath.Join(dir, "future.pfx"), pki.ClientPFX(t, "f", now, now.Add(time.Hour), "future-pw"), 0o600)
-	os.WriteFile(filepath.Join(dir, "ca.pem"), []byte("not PEM"), 0o600)
+	good := func() {
+		os.WriteFile(filepath.Join(dir, "old.pfx"), pki.ClientPFX(t, "old", now, now.Add(time.Hour), "old-pw"), 0o600)
+		os.WriteFile(filepath.Join(dir, "new.pfx"), pki.ClientPFX(t, "new", now, now.Add(time.Hour), "new-pw"), 0o600)
+		os.WriteFile(filepath.Join(dir, "future.pfx"), pki.ClientPFX(t, "f", now, now.Add(time.Hour), "future-pw"), 0o600)
+		os.WriteFile(filepath.Join(dir, "ca.pem"), pki.CAPEM(), 0o600)
+	}
+	bad := func() {
+		os.WriteFile(filepath.Join(dir, "old.pfx"), pki.ClientPFX(t, "old", now, now.Add(time.Hour), "right"), 0o600)
+		os.WriteFile(filepath.Join(dir, "new.pfx"), []byte("not a pfx"), 0o600)
+		os.WriteFile(filepath.Join(dir, "ca.pem"), []byte("not PEM"), 0o600)
+	}
 	path := filepath.Join(dir, "b2cemu.yaml")
 	os.WriteFile(path, []byte(certTenant("https://127.0.0.1:1", dir)), 0o600)
+	check := func(err error, wants ...string) {
+		t.Helper()
+		var perr *config.Error
+		if !errors.As(err, &perr) || len(perr.Problems) != len(wants) {
+			t.Fatalf("err = %v", err)
+		}
+		if strings.Contains(err.Error(), "old-pw") || strings.Contains(err.Error(), "future-pw") {
+			t.Errorf("the error shows a PFX password:\n%s", err)
+		}
+		for _, want := range wants {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error lacks %q:\n%s", want, err)
+			}
+		}
+	}
+	good()
+	bad()
+	_, err := config.Load(path, func(string) string { return "" })
+	check(err,
+		`line 12: apiConnectors[0].authentication.certificates[0].password: is not the password of`,
+		`line 13: apiConnectors[0].authentication.certificates[1].file: "`+filepath.Join(dir, "new.pfx")+`": not a PKCS#12`,
+		`line 15: apiConnectors[0].caFile: "`+filepath.Join(dir, "ca.pem")+`" holds no PEM certificate`)
+
+	good()
 	cfg, err := config.Load(path, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
+	bad()
 	_, err = emulator.New(cfg, emulator.Options{BaseURL: "http://127.0.0.1:1"})
-	var perr *config.Error
-	if !errors.As(err, &perr) || len(perr.Problems) != 3 {
-		t.Fatalf("err = %v", err)
-	}
-	if strings.Contains(err.Error(), "old-pw") || strings.Contains(err.Error(), "future-pw") {
-		t.Errorf("the error shows a PFX password:\n%s", err)
-	}
-	for _, want := range []string{
-		`apiConnectors[0].authentication.certificates[0].password: is not the password of`,
-		`apiConnectors[0].authentication.certificates[1].file: "` + filepath.Join(dir, "new.pfx") + `": not a PKCS#12`,
-		`apiConnectors[0].caFile:`,
-	} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error lacks %q:\n%s", want, err)
-		}
-	}
+	check(err,
+		`line 12: apiConnectors[0].authentication.certificates[0].password: is not the password of`,
+		`line 13: apiConnectors[0].authentication.certificates[1].file: "`+filepath.Join(dir, "new.pfx")+`": not a PKCS#12`,
+		`apiConnectors[0].caFile:`)
 }
 
 // clientCertificateEdit makes the loyalty profile call url with AuthenticationType

@@ -13,12 +13,17 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/config"
 )
 
+// settle is how long the watched files must stay quiet before a reload: an editor's save is
+// often several events (truncate, write, rename), and the reload should see the last.
+const settle = 200 * time.Millisecond
+
 // Watch reloads the configuration file whenever it or one of the custom policy files it names
 // changes, until ctx is done. An invalid edit is logged with the same messages as at start-up
-// and the running configuration stays in force. It watches folders, so editors that replace
-// a file are seen too. adjust, when not nil, applies to each loaded configuration what the
-// command line overrides.
-func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) string, adjust func(*config.Config)) error {
+// and the running configuration stays in force; so does an empty or unreadable file, which is
+// what an editor leaves for a moment while it saves. It watches folders, so editors that
+// replace a file are seen too. overrides are what the command line set (--addr); they apply
+// to each reload.
+func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) string, overrides ...config.Override) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watching the configuration: %w", err)
@@ -30,7 +35,7 @@ func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) s
 	}
 	policyDirs := map[string]bool{}
 	watchPolicies := func() {
-		cfg, err := config.Load(path, getenv)
+		cfg, err := config.Load(path, getenv, overrides...)
 		if err != nil {
 			return
 		}
@@ -41,7 +46,8 @@ func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) s
 		}
 	}
 	watchPolicies()
-	var settle <-chan time.Time
+	quiet := time.NewTimer(settle)
+	quiet.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -50,28 +56,33 @@ func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) s
 			p, _ := filepath.Abs(ev.Name)
 			policy := policyDirs[filepath.Dir(p)] && strings.EqualFold(filepath.Ext(p), ".xml")
 			if (p == abs || policy) && ev.Op&(fsnotify.Write|fsnotify.Create|fsnotify.Rename|fsnotify.Remove) != 0 {
-				settle = time.After(100 * time.Millisecond) // an editor's save is often several events
+				quiet.Reset(settle) // each event restarts the wait
 			}
 		case err := <-w.Errors:
 			e.log.Warn("watching the configuration: " + err.Error())
-		case <-settle:
-			settle = nil
-			e.reloadFile(path, getenv, adjust)
+		case <-quiet.C:
+			e.reloadFile(path, getenv, overrides)
 			watchPolicies() // the configuration may name new policy folders
 		}
 	}
 }
 
-func (e *Emulator) reloadFile(path string, getenv func(string) string, adjust func(*config.Config)) {
-	cfg, err := config.Load(path, getenv)
+func (e *Emulator) reloadFile(path string, getenv func(string) string, overrides []config.Override) {
+	data, err := os.ReadFile(path)
+	switch {
+	case err != nil:
+		e.log.Warn("configuration reload skipped: the file cannot be read; the running configuration stays in force", "config", path, "error", err.Error())
+		return
+	case config.Empty(data):
+		e.log.Warn("configuration reload skipped: the file is empty (an editor saving it?); the running configuration stays in force", "config", path)
+		return
+	}
+	cfg, err := config.LoadData(path, data, getenv, overrides...)
 	if err == nil {
-		if adjust != nil {
-			adjust(cfg)
-		}
 		err = e.Reload(cfg)
 	}
 	if err != nil {
-		e.log.Error("configuration reload refused; the running configuration stays in force:\n" + err.Error())
+		e.log.Error("configuration reload refused; the running configuration stays in force:\n"+err.Error(), "config", path)
 		return
 	}
 	e.log.Info("configuration reloaded", "config", path)

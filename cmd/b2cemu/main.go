@@ -100,16 +100,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 		return err
 	}
-	cfg, err := config.Load(*file, getenv)
+	var overrides []config.Override
+	if *addr != "" {
+		overrides = append(overrides, config.Override{Key: "server.addr", Value: *addr, From: "--addr"})
+	}
+	cfg, err := config.Load(*file, getenv, overrides...)
 	if err != nil {
 		return err
-	}
-	if *addr != "" {
-		cfg.Server.Addr = *addr
-		if perr := cfg.Validate(); perr != nil {
-			perr.File = "--addr"
-			return perr
-		}
 	}
 	log := slog.New(slog.NewTextHandler(stdout, nil))
 	db, err := emulator.OpenStore(cfg)
@@ -135,12 +132,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	if *file != "" {
 		go func() {
-			keepAddr := func(c *config.Config) {
-				if *addr != "" {
-					c.Server.Addr = *addr
-				}
-			}
-			if err := em.Watch(ctx, *file, getenv, keepAddr); err != nil {
+			if err := em.Watch(ctx, *file, getenv, overrides...); err != nil {
 				log.Warn("configuration changes will need a restart: " + err.Error())
 			}
 		}()
@@ -169,7 +161,7 @@ func connectorTest(ctx context.Context, args []string, getenv func(string) strin
 	if *name == "" {
 		return cannotRun(errors.New("--connector is required"))
 	}
-	cfg, err := config.Load(*file, getenv)
+	cfg, err := config.Load(*file, getenv, privateAddr) // it serves nothing: server.addr does not matter
 	if err != nil {
 		return cannotRun(err)
 	}
@@ -197,6 +189,10 @@ func connectorTest(ctx context.Context, args []string, getenv func(string) strin
 	fmt.Fprintln(stdout, "All responses would pass in B2C.")
 	return nil
 }
+
+// privateAddr is the listen address of commands that serve only themselves (run-flow) or
+// nothing (connector test), in place of server.addr.
+var privateAddr = config.Override{Key: "server.addr", Value: "127.0.0.1:0", From: "this command (a private loopback port)"}
 
 func versionString() string {
 	if version != "" {

@@ -95,6 +95,46 @@ func TestBadAddr(t *testing.T) {
 	}
 }
 
+// TestAdminAPIOffLoopbackRefused: serving beyond loopback without admin.token stops before
+// anything listens, whether the address comes from --addr or B2CEMU_SERVER_ADDR, and the
+// message names both fixes.
+func TestAdminAPIOffLoopbackRefused(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		env  map[string]string
+		from string
+	}{
+		{[]string{"--addr", "0.0.0.0:0"}, nil, "server.addr (set by --addr)"},
+		{[]string{"--addr", ":0"}, nil, "server.addr (set by --addr)"},
+		{nil, map[string]string{"B2CEMU_SERVER_ADDR": "[::]:0"}, "server.addr (set by B2CEMU_SERVER_ADDR)"},
+	} {
+		var out strings.Builder
+		err := run(context.Background(), tt.args, func(k string) string { return tt.env[k] }, &out)
+		if err == nil {
+			t.Fatalf("%v %v: served", tt.args, tt.env)
+		}
+		for _, want := range []string{tt.from, "set admin.token (or B2CEMU_ADMIN_TOKEN), or listen on a loopback address"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%v %v: %v lacks %q", tt.args, tt.env, err, want)
+			}
+		}
+		if strings.Contains(out.String(), "serving") {
+			t.Errorf("it started listening:\n%s", out.String())
+		}
+	}
+}
+
+// TestPrivateCommandsIgnoreServerAddr: run-flow serves itself on a private loopback port, so a
+// server.addr beyond loopback without admin.token does not stop it.
+func TestPrivateCommandsIgnoreServerAddr(t *testing.T) {
+	env := func(k string) string { return map[string]string{"B2CEMU_SERVER_ADDR": "0.0.0.0:8080"}[k] }
+	var out strings.Builder
+	err := run(context.Background(), []string{"run-flow", "--policy", "B2C_1_susi", "--idp", "facebook.com", "--account", "1000000000000001"}, env, &out)
+	if err != nil || !strings.Contains(out.String(), `"outcome": "token"`) {
+		t.Errorf("err %v\n%s", err, out.String())
+	}
+}
+
 func contractConfig(t *testing.T, url string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "b2cemu.yaml")

@@ -48,12 +48,13 @@ func runFlow(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	base := strings.TrimRight(*target, "/")
 	if base == "" {
-		cfg, err := config.Load(*file, getenv)
+		// A private emulator for this one run: plain HTTP on a free loopback port, whatever
+		// server.addr says (so it needs no admin.token either).
+		cfg, err := config.Load(*file, getenv, privateAddr)
 		if err != nil {
 			return cannotRun(err)
 		}
-		// A private emulator for this one run: plain HTTP on a free loopback port.
-		cfg.Server.Addr, cfg.Server.TLS.Enabled = "127.0.0.1:0", false
+		cfg.Server.TLS.Enabled = false
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		cfg.DataDir = "" // the private emulator leaves the data directory alone
 		ln, err := emulator.Listen(cfg, log, nil)

@@ -31,7 +31,8 @@ type Config struct {
 	// paths in it are resolved against its folder.
 	File string `mapstructure:"-"`
 
-	lines map[string]int // key path → line, for problems found after decoding
+	lines map[string]int    // key path → line, for problems found after decoding
+	from  map[string]string // key path → the variable or flag that set it
 }
 
 // Token setting defaults.
@@ -223,6 +224,13 @@ var defaults = map[string]any{
 	"compat.preTokenStep":           "PreTokenApplicationClaims",
 	"compat.preTokenClientIdKey":    "client_id",
 	"inspector.maxCalls":            200,
+	"admin.token":                   "",
+	"deterministic.seed":            0,
+	"deterministic.time":            "",
+	"branding.companyName":          "",
+	"branding.logo":                 "",
+	"branding.primaryColor":         "",
+	"branding.backgroundColor":      "",
 }
 
 // DefaultTimeout and DefaultRetries apply to connectors that do not set them.

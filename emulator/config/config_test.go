@@ -1,6 +1,11 @@
 package config_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +13,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/config"
+	"github.com/b2cemu/b2cemu/emulator/connector/connectortest"
 )
 
 func noEnv(string) string { return "" }
@@ -23,13 +29,17 @@ func TestDemoLoads(t *testing.T) {
 }
 
 func TestDefaultsAndEnvironment(t *testing.T) {
-	env := map[string]string{"B2CEMU_SERVER_ADDR": "127.0.0.1:0", "B2CEMU_TENANT_NAME": "fabrikam", "B2CEMU_COMPAT_PRETOKENSTEP": "PreTokenIssuance"}
+	env := map[string]string{"B2CEMU_SERVER_ADDR": "127.0.0.1:0", "B2CEMU_TENANT_NAME": "fabrikam", "B2CEMU_COMPAT_PRETOKENSTEP": "PreTokenIssuance",
+		"B2CEMU_ADMIN_TOKEN": "t0ken", "B2CEMU_DETERMINISTIC_SEED": "42", "B2CEMU_DETERMINISTIC_TIME": "2026-01-01T00:00:00Z", "B2CEMU_BRANDING_COMPANYNAME": "Fabrikam"}
 	cfg, err := config.Load(write(t, "userFlows: []\n"), func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Server.Addr != "127.0.0.1:0" || cfg.Tenant.Name != "fabrikam" || cfg.Compat.PreTokenStep != "PreTokenIssuance" {
 		t.Errorf("overrides not applied: %+v", cfg)
+	}
+	if cfg.Admin.Token != "t0ken" || cfg.Deterministic.Seed != 42 || cfg.Deterministic.Time != "2026-01-01T00:00:00Z" || cfg.Branding.CompanyName != "Fabrikam" {
+		t.Errorf("documented overrides not applied: admin %+v, deterministic %+v, branding %+v", cfg.Admin, cfg.Deterministic, cfg.Branding)
 	}
 	if cfg.Tenant.ID == "" || cfg.Compat.PreTokenClientIDKey != "client_id" || cfg.CustomPolicies.DeploymentMode != "Development" {
 		t.Errorf("defaults not applied: %+v", cfg)
@@ -99,6 +109,7 @@ applications:
     clientId: 6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10
     redirectUris: [/jwt]
 `
+	files := brokenFiles(t)
 	tests := []struct {
 		name, yaml, want string
 	}{
@@ -120,8 +131,8 @@ applications:
 		{"sliding window", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], tokens: {slidingWindow: forever}}", `userFlows[0].tokens.slidingWindow: "forever" is not a sliding window type; use bounded or noExpiry`},
 		{"issuer format", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], tokens: {issuerFormat: v1}}", `userFlows[0].tokens.issuerFormat: "v1" is not an issuer format`},
 		{"policy claim", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], tokens: {policyClaim: policy}}", `userFlows[0].tokens.policyClaim: "policy" is not a policy claim; use tfp or acr`},
-		{"identifier uri", "applications:\n  - {name: api, clientId: abc, redirectUris: [/jwt], identifierUri: 'api://tasks'}", `applications[0].identifierUri: "api://tasks" is not an App ID URI`},
-		{"scopes without identifier uri", "applications:\n  - {name: api, clientId: abc, redirectUris: [/jwt], scopes: [read]}", `applications[0].scopes: need identifierUri`},
+		{"identifier uri", "applications:\n  - {name: api, clientId: 6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10, redirectUris: [/jwt], identifierUri: 'api://tasks'}", `applications[0].identifierUri: "api://tasks" is not an App ID URI`},
+		{"scopes without identifier uri", "applications:\n  - {name: api, clientId: 6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10, redirectUris: [/jwt], scopes: [read]}", `applications[0].scopes: need identifierUri`},
 		{"tls file missing", "server:\n  tls: {enabled: true, certFile: nope.pem, keyFile: nope.key}", `server.tls.certFile: "nope.pem" cannot be read`},
 		{"tenant name", "tenant:\n  name: Contoso", `tenant.name: "Contoso" is not a tenant name`},
 		{"tenant id", "tenant:\n  id: 123", `tenant.id: "123" is not a GUID`},
@@ -144,8 +155,8 @@ applications:
 		{"inspector size", "inspector:\n  maxCalls: 0", `inspector.maxCalls: 0 is out of range`},
 		{"connector retries", "apiConnectors:\n  - {name: a, endpointUrl: /x, authentication: {type: none}, retries: 9}", `apiConnectors[0].retries: 9 is out of range; use 0 to 5`},
 		{"application without client id", "applications:\n  - name: x\n    redirectUris: [/jwt]", `applications[0].clientId: is empty`},
-		{"application without redirect uris", "applications:\n  - {name: x, clientId: abc}", `applications[0].redirectUris: is empty`},
-		{"application redirect uri", "applications:\n  - {name: x, clientId: abc, redirectUris: ['jwt']}", `applications[0].redirectUris[0]: "jwt" is not an absolute http(s) URL`},
+		{"application without redirect uris", "applications:\n  - {name: x, clientId: 6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10}", `applications[0].redirectUris: is empty`},
+		{"application redirect uri", "applications:\n  - {name: x, clientId: 6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10, redirectUris: ['jwt']}", `applications[0].redirectUris[0]: "jwt" is not an absolute http(s) URL`},
 		{"flow id", base + "userFlows:\n  - {id: signup, type: signUp, identityProviders: [email]}", `userFlows[0].id: "signup" is not a user flow name; user flows are named B2C_1_<name>`},
 		{"flow type", base + "userFlows:\n  - {id: B2C_1_x, type: signIn, identityProviders: [email]}", `userFlows[0].type: "signIn" is not a user flow type with API connectors; use signUp or signUpOrSignIn`},
 		{"flow without providers", base + "userFlows:\n  - {id: B2C_1_x, type: signUp}", `userFlows[0].identityProviders: is empty`},
@@ -161,10 +172,55 @@ applications:
 		{"deterministic time", "deterministic:\n  time: yesterday", `deterministic.time: "yesterday" is not an RFC 3339 time`},
 		{"custom policy folder missing", "customPolicies:\n  paths: [policies/]", `customPolicies.paths[0]: "policies/" cannot be read`},
 		{"deployment mode", "customPolicies:\n  deploymentMode: Staging", `customPolicies.deploymentMode: "Staging" is not a deployment mode`},
+		{"client id not a GUID", "applications:\n  - name: x\n    clientId: my-app\n    redirectUris: [/jwt]",
+			`line 3: applications[0].clientId: "my-app" is not a GUID; B2C application (client) ids are GUIDs: use the app registration's id, e.g. 6b1c1a4e-`},
+		{"client certificate not a PFX", "apiConnectors:\n  - name: a\n    endpointUrl: 'https://x.example'\n    authentication:\n      type: certificate\n      certificates:\n        - file: garbage.pfx",
+			`line 7: apiConnectors[0].authentication.certificates[0].file: "garbage.pfx": not a PKCS#12 (PFX) file; export the certificate with its private key as a .pfx`},
+		{"client certificate in PEM", "apiConnectors:\n  - name: a\n    endpointUrl: 'https://x.example'\n    authentication:\n      type: certificate\n      certificates:\n        - file: cacert.pem",
+			`line 7: apiConnectors[0].authentication.certificates[0].file: "cacert.pem": holds PEM, not PKCS#12 (PFX)`},
+		{"client certificate fix", "apiConnectors:\n  - name: a\n    endpointUrl: 'https://x.example'\n    authentication:\n      type: certificate\n      certificates:\n        - file: garbage.pfx",
+			`; export the certificate with its private key as a .pfx, e.g. openssl pkcs12 -export -in cert.pem -inkey key.pem -out client.pfx`},
+		{"client certificate password", "apiConnectors:\n  - name: a\n    endpointUrl: 'https://x.example'\n    authentication:\n      type: certificate\n      certificates:\n        - {file: client.pfx, password: not-it}",
+			`line 7: apiConnectors[0].authentication.certificates[0].password: is not the password of "client.pfx"; set the password the PFX was exported with`},
+		{"client certificate is a folder", "apiConnectors:\n  - name: a\n    endpointUrl: 'https://x.example'\n    authentication:\n      type: certificate\n      certificates:\n        - file: folder",
+			`line 7: apiConnectors[0].authentication.certificates[0].file: "folder" is a folder; give the path of a PKCS#12 (.pfx) file`},
+		{"policy certificate not a PFX", "policyCertificates:\n  B2C_1A_Cert:\n    - file: garbage.pfx",
+			`line 3: policyCertificates.B2C_1A_Cert[0].file: "garbage.pfx": not a PKCS#12 (PFX) file`},
+		{"ca file without a certificate", "apiConnectors:\n  - name: a\n    endpointUrl: 'https://x.example'\n    authentication: {type: none}\n    caFile: ec.pem",
+			`line 5: apiConnectors[0].caFile: "ec.pem" holds no PEM certificate; give the CA certificates in PEM (-----BEGIN CERTIFICATE-----), converting a DER file with openssl x509 -inform der`},
+		{"policy ca file without a certificate", "customPolicies:\n  caFile: garbage.pfx",
+			`line 2: customPolicies.caFile: "garbage.pfx" holds no PEM certificate`},
+		{"EC signing key", "signingKeys:\n  - file: ec.pem",
+			`line 2: signingKeys[0].file: "ec.pem": holds an EC private key; B2C signs tokens with RS256, which needs an RSA key: make one with openssl genrsa -out signing.pem 2048`},
+		{"EC signing key in PKCS#8", "signingKeys:\n  - file: ec8.pem",
+			`line 2: signingKeys[0].file: "ec8.pem": holds an EC private key; B2C signs tokens with RS256`},
+		{"EC signing key from openssl ecparam", "signingKeys:\n  - file: ecparam.pem",
+			`line 2: signingKeys[0].file: "ecparam.pem": holds an EC private key; B2C signs tokens with RS256`},
+		{"signing key is a certificate", "signingKeys:\n  - file: cacert.pem",
+			`line 2: signingKeys[0].file: "cacert.pem": holds a CERTIFICATE, not a private key`},
+		{"signing key not PEM", "signingKeys:\n  - file: garbage.pfx",
+			`line 2: signingKeys[0].file: "garbage.pfx": no PEM block found`},
+		{"data dir is a file", "dataDir: garbage.pfx",
+			`line 1: dataDir: "garbage.pfx" is a file; give a folder for b2cemu.db (it is created when missing), or leave dataDir empty`},
+		{"data dir under a file", "dataDir: garbage.pfx/data",
+			`line 1: dataDir: "garbage.pfx/data" cannot be created: "`},
+		{"every interface without a token", "server:\n  addr: 0.0.0.0:0",
+			`line 2: server.addr: "0.0.0.0:0" listens on every network interface and admin.token is empty, so anyone who can reach it could use the admin API (export users with their password hashes, reset, re-send connector calls); set admin.token (or B2CEMU_ADMIN_TOKEN), or listen on a loopback address such as 127.0.0.1:8080`},
+		{"empty host without a token", "server:\n  addr: ':8080'", `line 2: server.addr: ":8080" listens on every network interface and admin.token is empty`},
+		{"IPv6 any without a token", "server:\n  addr: '[::]:0'", `line 2: server.addr: "[::]:0" listens on every network interface and admin.token is empty`},
+		{"a LAN address without a token", "server:\n  addr: 192.0.2.10:8080", `line 2: server.addr: "192.0.2.10:8080" listens on an address other machines can reach and admin.token is empty`},
+		{"a host name without a token", "server:\n  addr: b2cemu.internal:8080", `server.addr: "b2cemu.internal:8080" listens on an address other machines can reach`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := write(t, tt.yaml)
+			for name, data := range files {
+				if data == nil {
+					os.Mkdir(filepath.Join(filepath.Dir(path), name), 0o755)
+				} else {
+					os.WriteFile(filepath.Join(filepath.Dir(path), name), data, 0o600)
+				}
+			}
 			_, err := config.Load(path, noEnv)
 			if err == nil {
 				t.Fatal("accepted")
@@ -205,4 +261,79 @@ func write(t *testing.T, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// brokenFiles are the key and certificate files the broken configurations name, by file
+// name; nil is a folder.
+func brokenFiles(t *testing.T) map[string][]byte {
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec1, _ := x509.MarshalECPrivateKey(ec)
+	pkcs8, _ := x509.MarshalPKCS8PrivateKey(ec)
+	pki := connectortest.NewPKI(t)
+	now := time.Now()
+	return map[string][]byte{
+		"garbage.pfx": []byte("not a certificate"),
+		"cacert.pem":  pki.CAPEM(),
+		"client.pfx":  pki.ClientPFX(t, "client", now, now.Add(time.Hour), "right"),
+		"ec.pem":      pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: sec1}),
+		"ec8.pem":     pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}),
+		"ecparam.pem": append(pem.EncodeToMemory(&pem.Block{Type: "EC PARAMETERS", Bytes: []byte{6, 8, 42, 134, 72, 206, 61, 3, 1, 7}}),
+			pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: sec1})...), // openssl ecparam -genkey
+		"folder": nil,
+	}
+}
+
+// TestAdminAPIOffLoopback: the admin API is refused beyond loopback without admin.token, from
+// the file, the environment and a flag alike; nothing here listens.
+func TestAdminAPIOffLoopback(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		env        map[string]string
+		flag       string
+		want       string // "" = accepted
+	}{
+		{"loopback IPv4", "server: {addr: '127.0.0.1:0'}", nil, "", ""},
+		{"loopback 127/8", "server: {addr: '127.0.0.2:0'}", nil, "", ""},
+		{"loopback IPv6", "server: {addr: '[::1]:0'}", nil, "", ""},
+		{"localhost", "server: {addr: 'localhost:0'}", nil, "", ""},
+		{"every interface with a token", "server: {addr: '0.0.0.0:0'}\nadmin: {token: t0ken}", nil, "", ""},
+		{"every interface with the token from the environment", "server: {addr: '0.0.0.0:0'}", map[string]string{"B2CEMU_ADMIN_TOKEN": "t0ken"}, "", ""},
+		{"the environment", "", map[string]string{"B2CEMU_SERVER_ADDR": "0.0.0.0:0"}, "",
+			"\n  server.addr (set by B2CEMU_SERVER_ADDR): \"0.0.0.0:0\" listens on every network interface and admin.token is empty"},
+		{"the flag", "server: {addr: '127.0.0.1:0'}", nil, ":0",
+			"\n  server.addr (set by --addr): \":0\" listens on every network interface"},
+		{"the flag wins over the file", "server: {addr: '0.0.0.0:0'}", nil, "127.0.0.1:0", ""},
+		{"the flag wins over the environment", "", map[string]string{"B2CEMU_SERVER_ADDR": "127.0.0.1:0"}, "[::]:0", "server.addr (set by --addr): \"[::]:0\""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var overrides []config.Override
+			if tt.flag != "" {
+				overrides = append(overrides, config.Override{Key: "server.addr", Value: tt.flag, From: "--addr"})
+			}
+			_, err := config.Load(write(t, tt.yaml), func(k string) string { return tt.env[k] }, overrides...)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestShippedConfigsLoad: the demo tenant and every example configuration in docs/ load.
+func TestShippedConfigsLoad(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "docs", "examples", "*", "*.yaml"))
+	if len(files) == 0 {
+		t.Fatal("no example configurations found")
+	}
+	for _, f := range append(files, "") {
+		if _, err := config.Load(f, noEnv); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
 }

@@ -25,7 +25,16 @@ const DemoName = "embedded demo tenant (fixtures/demo.yaml)"
 type Problem struct {
 	Key  string // key path, e.g. userFlows[0].apiConnectors.postAttributeCollection
 	Line int    // line in the file, 0 when unknown (defaults, environment)
+	From string // where the value came from when not the file: B2CEMU_SERVER_ADDR, --addr
 	Msg  string // what is wrong and how to fix it
+}
+
+// Override is a value given outside the file and the environment, such as a command-line
+// flag; it wins over both.
+type Override struct {
+	Key   string // key path, e.g. server.addr
+	Value string
+	From  string // how problems name its source, e.g. --addr
 }
 
 // Error lists every problem found in one configuration.
@@ -47,7 +56,11 @@ func (e *Error) Error() string {
 			fmt.Fprintf(&b, "line %d: ", p.Line)
 		}
 		if p.Key != "" {
-			b.WriteString(p.Key + ": ")
+			b.WriteString(p.Key)
+			if p.From != "" {
+				b.WriteString(" (set by " + p.From + ")")
+			}
+			b.WriteString(": ")
 		}
 		b.WriteString(p.Msg)
 	}
@@ -55,18 +68,27 @@ func (e *Error) Error() string {
 }
 
 // Load reads the configuration at path (the embedded demo tenant when path is ""), applies
-// B2CEMU_* overrides from getenv and the defaults, and validates it. A non-nil error is an
-// *Error listing every problem, or an error reading the file.
-func Load(path string, getenv func(string) string) (*Config, error) {
-	name, data := DemoName, fixtures.DemoConfig
+// B2CEMU_* overrides from getenv, then overrides, and the defaults, and validates it. A non-nil
+// error is an *Error listing every problem, or an error reading the file.
+func Load(path string, getenv func(string) string, overrides ...Override) (*Config, error) {
+	data := fixtures.DemoConfig
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("reading the configuration: %w", err)
 		}
-		name, data = path, b
+		data = b
 	}
-	cfg, err := Parse(name, data, getenv)
+	return LoadData(path, data, getenv, overrides...)
+}
+
+// LoadData is Load of data already read from path ("" for the embedded demo tenant).
+func LoadData(path string, data []byte, getenv func(string) string, overrides ...Override) (*Config, error) {
+	name := path
+	if path == "" {
+		name = DemoName
+	}
+	cfg, err := Parse(name, data, getenv, overrides...)
 	if err != nil {
 		return nil, err
 	}
@@ -78,9 +100,19 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 	return cfg, nil
 }
 
+// Empty reports whether data holds no configuration at all: nothing, or only blank lines and
+// comments. An editor saving a file often empties it first.
+func Empty(data []byte) bool {
+	var root yaml.Node
+	if err := yaml.Unmarshal(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), &root); err != nil {
+		return false
+	}
+	return len(root.Content) == 0
+}
+
 // Parse decodes data (YAML or JSON) named name, with overrides and defaults, without
 // validating the values. Unknown keys and values of the wrong type are problems.
-func Parse(name string, data []byte, getenv func(string) string) (*Config, error) {
+func Parse(name string, data []byte, getenv func(string) string, overrides ...Override) (*Config, error) {
 	perr := &Error{File: name}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var root yaml.Node
@@ -102,10 +134,16 @@ func Parse(name string, data []byte, getenv func(string) string) (*Config, error
 			perr.Problems = append(perr.Problems, Problem{Msg: "cannot read: " + err.Error()})
 		}
 	}
+	from := map[string]string{} // key path → the variable or flag that set it
 	for _, key := range EnvKeys() {
 		if val := getenv(EnvName(key)); val != "" {
 			v.Set(key, val)
+			from[key] = EnvName(key)
 		}
+	}
+	for _, o := range overrides {
+		v.Set(o.Key, o.Value)
+		from[o.Key] = o.From
 	}
 	// A policy key listed in the file can take its secret from B2CEMU_POLICYKEYS_<ID>, so the
 	// file can be committed without it.
@@ -125,7 +163,10 @@ func Parse(name string, data []byte, getenv func(string) string) (*Config, error
 		perr.Problems = append(perr.Problems, Problem{Msg: "a value does not fit its key (check the B2CEMU_* variables): " + err.Error()})
 		return nil, perr
 	}
-	cfg.lines = lines
+	for key := range from {
+		delete(lines, key) // the file's line would point at a value that is not in force
+	}
+	cfg.lines, cfg.from = lines, from
 	return &cfg, nil
 }
 

@@ -26,16 +26,12 @@ var (
 
 // Validate checks every value and reports every problem, or returns nil.
 func (c *Config) Validate() *Error {
-	v := &validator{lines: c.lines}
+	v := &validator{lines: c.lines, from: c.from}
 	c.validateServer(v)
 	c.validateTenant(v)
+	c.checkDataDir(v)
 	for i, k := range c.SigningKeys {
-		key := fmt.Sprintf("signingKeys[%d].file", i)
-		if k.File == "" {
-			v.add(key, "is empty; give the path of a PEM RSA private key (PKCS#1 or PKCS#8)")
-		} else if _, err := os.Stat(c.Resolve(k.File)); err != nil {
-			v.add(key, fmt.Sprintf("%q cannot be read (%v); give the path of a PEM RSA private key, relative to the configuration file", k.File, err))
-		}
+		c.checkSigningKey(v, fmt.Sprintf("signingKeys[%d].file", i), k.File)
 	}
 	attrs := c.validateAttributes(v)
 	idps := c.validateIdentityProviders(v)
@@ -70,11 +66,7 @@ func (c *Config) Validate() *Error {
 			v.add(fmt.Sprintf("customPolicies.paths[%d]", i), fmt.Sprintf("%q cannot be read (%v); give policy files or folders, relative to the configuration file", path, err))
 		}
 	}
-	if f := c.CustomPolicies.CAFile; f != "" {
-		if _, err := os.Stat(c.Resolve(f)); err != nil {
-			v.add("customPolicies.caFile", fmt.Sprintf("%q cannot be read (%v); give a PEM file of CA certificates to trust for https ServiceUrls", f, err))
-		}
-	}
+	c.checkCAFile(v, "customPolicies.caFile", c.CustomPolicies.CAFile, "https ServiceUrls")
 	ids := make([]string, 0, len(c.PolicyCertificates))
 	for id := range c.PolicyCertificates {
 		ids = append(ids, id)
@@ -85,12 +77,7 @@ func (c *Config) Validate() *Error {
 			v.add("policyCertificates."+id, "has no certificate; give a list of {file, password} PKCS#12 (.pfx) files")
 		}
 		for j, cert := range c.PolicyCertificates[id] {
-			ckey := fmt.Sprintf("policyCertificates.%s[%d].file", id, j)
-			if cert.File == "" {
-				v.add(ckey, "is empty; give the path of a PKCS#12 (.pfx) file, relative to the configuration file")
-			} else if _, err := os.Stat(c.Resolve(cert.File)); err != nil {
-				v.add(ckey, fmt.Sprintf("%q cannot be read (%v)", cert.File, err))
-			}
+			c.checkCertificate(v, fmt.Sprintf("policyCertificates.%s[%d]", id, j), cert)
 		}
 	}
 	switch c.CustomPolicies.DeploymentMode {
@@ -117,21 +104,55 @@ func (c *Config) Validate() *Error {
 
 type validator struct {
 	problems []Problem
-	lines    map[string]int // key path → line in the file
+	lines    map[string]int    // key path → line in the file
+	from     map[string]string // key path → the variable or flag that set it
 }
 
 func (v *validator) add(key, msg string) {
-	line := v.lines[key]
+	v.problems = append(v.problems, problem(v.lines, v.from, key, msg))
+}
+
+// problem is msg about key, placed at the key's line in the file (or its nearest parent's),
+// or naming the variable or flag that set it.
+func problem(lines map[string]int, from map[string]string, key, msg string) Problem {
+	if src := from[key]; src != "" {
+		return Problem{Key: key, From: src, Msg: msg}
+	}
+	line, ok := lines[key]
+	if !ok {
+		// Map keys (policyCertificates, policyKeys) reach the struct lower-cased: find the
+		// file's spelling.
+		for k, l := range lines {
+			if strings.EqualFold(k, key) {
+				key, line = k, l
+				break
+			}
+		}
+	}
 	for k := key; line == 0 && strings.ContainsAny(k, ".["); {
 		k = k[:strings.LastIndexAny(k, ".[")]
-		line = v.lines[k]
+		line = lines[k]
 	}
-	v.problems = append(v.problems, Problem{Key: key, Line: line, Msg: msg})
+	return Problem{Key: key, Line: line, Msg: msg}
+}
+
+// Problem is msg about key, with the key's line, for problems found while building from a
+// configuration that validated (a file that changed since).
+func (c *Config) Problem(key, msg string) Problem {
+	return problem(c.lines, c.from, key, msg)
 }
 
 func (c *Config) validateServer(v *validator) {
-	if _, _, err := net.SplitHostPort(c.Server.Addr); err != nil {
+	host, _, err := net.SplitHostPort(c.Server.Addr)
+	switch {
+	case err != nil:
 		v.add("server.addr", fmt.Sprintf("%q is not host:port; use e.g. 127.0.0.1:8080, or port 0 for a free port", c.Server.Addr))
+	case !Loopback(host) && c.Admin.Token == "":
+		// The admin API exports password hashes, resets the tenant and re-sends connector calls
+		// with their credentials: beyond this machine it must not answer everyone.
+		v.add("server.addr", fmt.Sprintf("%q listens on %s and admin.token is empty, so anyone who can reach it could use the admin API "+
+			"(export users with their password hashes, reset, re-send connector calls); set admin.token (or B2CEMU_ADMIN_TOKEN), "+
+			"or listen on a loopback address such as 127.0.0.1:8080", c.Server.Addr, reach(host)))
 	}
 	if c.Server.PublicURL != "" {
 		if u, err := url.Parse(c.Server.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -142,13 +163,27 @@ func (c *Config) validateServer(v *validator) {
 	if t.Enabled && (t.CertFile == "") != (t.KeyFile == "") {
 		v.add("server.tls", "give both certFile and keyFile, or neither for a generated development certificate")
 	}
-	for _, kf := range [][2]string{{"server.tls.certFile", t.CertFile}, {"server.tls.keyFile", t.KeyFile}} {
-		if t.Enabled && kf[1] != "" {
-			if _, err := os.Stat(c.Resolve(kf[1])); err != nil {
-				v.add(kf[0], fmt.Sprintf("%q cannot be read (%v)", kf[1], err))
-			}
-		}
+	if t.Enabled && t.CertFile != "" && t.KeyFile != "" {
+		c.checkServerCertificate(v)
 	}
+}
+
+// Loopback reports whether a listen host reaches this machine only: localhost, 127.0.0.0/8 or
+// ::1. An empty host, 0.0.0.0 and [::] listen on every interface.
+func Loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// reach says which interfaces a non-loopback listen host serves.
+func reach(host string) string {
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		return "every network interface"
+	}
+	return "an address other machines can reach"
 }
 
 func (c *Config) validateTenant(v *validator) {
@@ -243,21 +278,12 @@ func (c *Config) validateConnectors(v *validator) map[string]bool {
 				v.add(key+".authentication.certificates", "type certificate needs at least one certificate: a PKCS#12 (.pfx) file and its password")
 			}
 			for j, cert := range auth.Certificates {
-				ckey := fmt.Sprintf("%s.authentication.certificates[%d].file", key, j)
-				if cert.File == "" {
-					v.add(ckey, "is empty; give the path of a PKCS#12 (.pfx) file, relative to the configuration file")
-				} else if _, err := os.Stat(c.Resolve(cert.File)); err != nil {
-					v.add(ckey, fmt.Sprintf("%q cannot be read (%v)", cert.File, err))
-				}
+				c.checkCertificate(v, fmt.Sprintf("%s.authentication.certificates[%d]", key, j), cert)
 			}
 		default:
 			v.add(key+".authentication.type", fmt.Sprintf("%q is not an authentication type; use basic, certificate or none", auth.Type))
 		}
-		if a.CAFile != "" {
-			if _, err := os.Stat(c.Resolve(a.CAFile)); err != nil {
-				v.add(key+".caFile", fmt.Sprintf("%q cannot be read (%v); give a PEM file of CA certificates to trust for this endpoint", a.CAFile, err))
-			}
-		}
+		c.checkCAFile(v, key+".caFile", a.CAFile, "this endpoint")
 		if a.Timeout < 0 || (a.Timeout > 0 && a.Timeout.Milliseconds() < 1) {
 			v.add(key+".timeout", fmt.Sprintf("%s is not a usable timeout; use e.g. 5s", a.Timeout))
 		}
@@ -285,6 +311,8 @@ func (c *Config) validateApplications(v *validator) {
 		switch {
 		case a.ClientID == "":
 			v.add(key+".clientId", "is empty; give the application (client) id, a GUID")
+		case !guidRe.MatchString(a.ClientID):
+			v.add(key+".clientId", fmt.Sprintf("%q is not a GUID; B2C application (client) ids are GUIDs: use the app registration's id, e.g. 6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10", a.ClientID))
 		case ids[strings.ToLower(a.ClientID)]:
 			v.add(key+".clientId", fmt.Sprintf("%q is used by two applications", a.ClientID))
 		}

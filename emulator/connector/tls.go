@@ -1,11 +1,13 @@
 package connector
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
@@ -33,7 +35,14 @@ func LoadPFX(file string, data []byte, password string) (ClientCert, error) {
 		return ClientCert{}, ErrWrongPassword
 	}
 	if err != nil {
-		return ClientCert{}, fmt.Errorf("not a PKCS#12 (PFX) file with one key and certificate: %w", err)
+		what := fmt.Sprintf("not a PKCS#12 (PFX) file with one key and certificate (%v)", err)
+		switch {
+		case bytes.Contains(data, []byte("-----BEGIN")):
+			what = "holds PEM, not PKCS#12 (PFX)"
+		case strings.Contains(err.Error(), "asn1:"):
+			what = "not a PKCS#12 (PFX) file" // the decoder's structure dump helps nobody
+		}
+		return ClientCert{}, fmt.Errorf("%s; export the certificate with its private key as a .pfx, e.g. openssl pkcs12 -export -in cert.pem -inkey key.pem -out client.pfx", what)
 	}
 	c := ClientCert{File: file, Leaf: leaf, TLS: tls.Certificate{PrivateKey: key, Leaf: leaf, Certificate: [][]byte{leaf.Raw}}}
 	for _, ca := range chain {

@@ -3,6 +3,8 @@
 package token
 
 import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -40,22 +42,41 @@ func GenerateKey(now time.Time) (Key, error) {
 
 // ParseKey reads an RSA private key from PEM, PKCS#1 or PKCS#8.
 func ParseKey(data []byte, notBefore time.Time) (Key, error) {
-	block, _ := pem.Decode(data)
+	block, rest := pem.Decode(data)
+	for block != nil && block.Type == "EC PARAMETERS" { // openssl ecparam -genkey writes these first
+		block, rest = pem.Decode(rest)
+	}
 	if block == nil {
 		return Key{}, errors.New("no PEM block found; expected \"-----BEGIN PRIVATE KEY-----\" or \"-----BEGIN RSA PRIVATE KEY-----\"")
+	}
+	switch block.Type {
+	case "EC PRIVATE KEY":
+		return Key{}, notRSA("an EC")
+	case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE":
+		return Key{}, fmt.Errorf("holds a %s, not a private key; give the RSA private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)", block.Type)
 	}
 	if priv, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
 		return NewKey(priv, notBefore), nil
 	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return Key{}, fmt.Errorf("not a PKCS#1 or PKCS#8 private key: %w", err)
+		return Key{}, fmt.Errorf("the %s block is not a PKCS#1 or PKCS#8 private key; give an RSA private key, e.g. from openssl genrsa -out signing.pem 2048", block.Type)
 	}
-	priv, ok := k.(*rsa.PrivateKey)
-	if !ok {
-		return Key{}, fmt.Errorf("the key is a %T; B2C signs with RSA keys", k)
+	switch priv := k.(type) {
+	case *rsa.PrivateKey:
+		return NewKey(priv, notBefore), nil
+	case *ecdsa.PrivateKey:
+		return Key{}, notRSA("an EC")
+	case ed25519.PrivateKey:
+		return Key{}, notRSA("an Ed25519")
+	default:
+		return Key{}, notRSA(fmt.Sprintf("a %T", k))
 	}
-	return NewKey(priv, notBefore), nil
+}
+
+// notRSA explains that tokens need an RSA key: B2C signs them with RS256.
+func notRSA(kind string) error {
+	return fmt.Errorf("holds %s private key; B2C signs tokens with RS256, which needs an RSA key: make one with openssl genrsa -out signing.pem 2048", kind)
 }
 
 // Thumbprint is the RFC 7638 JWK thumbprint of pub.
