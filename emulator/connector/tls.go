@@ -84,5 +84,7 @@ func NewHTTPClient(certs []ClientCert, extraCAs []byte, now func() time.Time) (*
 	}
 	tr := newTransport()
 	tr.TLSClientConfig = cfg
-	return &http.Client{Transport: tr}, nil
+	// Never follow a redirect: a 3xx is the call's answer. Following one would send the
+	// request, and custom headers such as an ApiKeyHeader key, to wherever Location points.
+	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, nil
 }

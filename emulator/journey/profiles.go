@@ -578,6 +578,10 @@ func (e *Engine) restAnswer(p *policy.Policy, tp *policy.TechnicalProfile, resp 
 		}
 		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d without a userMessage", tp.ID, resp.StatusCode)
 		return nil, generic
+	case resp.StatusCode/100 == 3:
+		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d, a redirect to %q; b2cemu does not follow redirects, so nothing was sent there: set ServiceUrl to the address that answers",
+			tp.ID, resp.StatusCode, connector.Redact(resp.Header.Get("Location")))
+		return nil, generic
 	case resp.StatusCode/100 != 2:
 		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d", tp.ID, resp.StatusCode)
 		return nil, generic

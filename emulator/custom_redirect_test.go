@@ -1,0 +1,74 @@
+package emulator_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// replaceOnce is strings.Replace that fails the test when old is not in s, so a drifted
+// policy edit cannot silently test the unedited policy.
+func replaceOnce(t testing.TB, s, old, new string) string {
+	t.Helper()
+	if !strings.Contains(s, old) {
+		t.Fatalf("the policy edit does not apply: %q is not in the file", old)
+	}
+	return strings.Replace(s, old, new, 1)
+}
+
+// TestCustomPolicyRESTRedirectNotFollowed: a RESTful profile's 3xx is the call's answer. The
+// redirect's target, on another host, gets nothing, not even the ApiKeyHeader key; the user
+// sees B2C's generic text and the developer a diagnostic naming the redacted Location.
+func TestCustomPolicyRESTRedirectNotFollowed(t *testing.T) {
+	var reached atomic.Int32
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) }))
+	t.Cleanup(elsewhere.Close)
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, elsewhere.URL+"/api/ValidateProfile?code=Redirect-k3y", http.StatusTemporaryRedirect)
+	})
+	applied := 0
+	edit := func(s string) string {
+		if !strings.Contains(s, `<Item Key="AuthenticationType">None</Item>`) {
+			return s
+		}
+		applied++
+		s = replaceOnce(t, s, `<Item Key="AuthenticationType">None</Item>`, `<Item Key="AuthenticationType">ApiKeyHeader</Item>`)
+		return replaceOnce(t, s, `<OutputClaims><OutputClaim ClaimTypeReferenceId="promoCode" /></OutputClaims>`,
+			`<CryptographicKeys><Key Id="x-functions-key" StorageReferenceId="B2C_1A_RestApiKey" /></CryptographicKeys><OutputClaims><OutputClaim ClaimTypeReferenceId="promoCode" /></OutputClaims>`)
+	}
+	srv, _ := startLoyaltyIn(t, api, edit, "policyKeys: {B2C_1A_RestApiKey: Header-k3y}\n")
+	if applied != 1 {
+		t.Fatalf("the ApiKeyHeader edit applied to %d files, want 1", applied)
+	}
+	b := srv.NewBrowser(t)
+	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "re@contoso.com")
+	page = b.Submit(page, "button#continue", map[string]string{"email": "re@contoso.com", "newPassword": "Passw0rd!x",
+		"reenterPassword": "Passw0rd!x", "displayName": "Re", "loyaltyId": "L-7"})
+	if got := page.Text("#claimVerificationServerError"); !strings.Contains(got, "returned HTTP error response with Code 'TemporaryRedirect'") {
+		t.Errorf("page error = %q", got)
+	}
+	if n := reached.Load(); n != 0 {
+		t.Errorf("the redirect's target got %d requests", n)
+	}
+	var calls struct{ Calls []map[string]any }
+	post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/calls", nil, &calls)
+	if len(calls.Calls) != 1 {
+		t.Fatalf("calls = %v", calls.Calls)
+	}
+	diag, _ := calls.Calls[0]["diagnostic"].(string)
+	if !strings.Contains(diag, "does not follow redirects") || !strings.Contains(diag, elsewhere.URL) {
+		t.Errorf("diagnostic = %q", diag)
+	}
+	for _, v := range []string{page.Body, srv.Log.String(), diag} {
+		for _, secret := range []string{"Redirect-k3y", "Header-k3y"} {
+			if strings.Contains(v, secret) {
+				t.Errorf("%q is shown", secret)
+			}
+		}
+	}
+	if users := listUsers(t, srv); len(users) != 0 {
+		t.Errorf("users = %v", users)
+	}
+}
