@@ -94,11 +94,11 @@ func (en engines) custom(def *flows.Definition) bool {
 	return en.journeys != nil && en.journeys.Policies[strings.ToLower(def.ID)] != nil
 }
 
-func (en engines) Start(def *flows.Definition, id, clientID, uiLocales string) *flows.Run {
+func (en engines) Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *flows.Run {
 	if en.custom(def) {
-		return en.journeys.Start(def, id, clientID, uiLocales)
+		return en.journeys.Start(ctx, def, id, clientID, uiLocales)
 	}
-	return en.flows.Start(def, id, clientID, uiLocales)
+	return en.flows.Start(ctx, def, id, clientID, uiLocales)
 }
 
 func (en engines) Advance(ctx context.Context, def *flows.Definition, r *flows.Run, in flows.Input) error {

@@ -97,8 +97,9 @@ var Messages = []string{msgRequired, msgUserExists, msgNoAccount, msgBadPassword
 	"Please enter no more than %d characters.", "The characters < and > are not allowed."}
 
 // Start returns a new run of def. A sign-up flow with a single identity provider goes
-// straight to it, as B2C does.
-func (m *Machine) Start(def *Definition, id, clientID, uiLocales string) *Run {
+// straight to it, as B2C does. A user flow's start calls nothing, so ctx is unused; it is
+// there because a custom policy's journey may call a service before its first page.
+func (m *Machine) Start(_ context.Context, def *Definition, id, clientID, uiLocales string) *Run {
 	r := &Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: PhaseSignIn, Values: Claims{}}
 	if def.Type == SignUp && len(def.IdentityProviders) == 1 {
 		m.choose(def, r, def.IdentityProviders[0])

@@ -400,7 +400,7 @@ func TestAdvance(t *testing.T) {
 				tt.seed(d)
 			}
 			m := newMachine(c, d)
-			r := m.Start(def, "run-1", "client-1", "en-US")
+			r := m.Start(context.Background(), def, "run-1", "client-1", "en-US")
 			for i, in := range tt.inputs {
 				if err := m.Advance(context.Background(), def, r, in); err != nil {
 					t.Fatalf("input %d (%T): %v", i, in, err)
@@ -427,7 +427,7 @@ func TestAdvance(t *testing.T) {
 func TestAdvanceRefusesInputsThatDoNotFit(t *testing.T) {
 	c := &stubConnector{answers: map[flows.Step][]flows.ConnectorResult{}}
 	m := newMachine(c, &memDirectory{})
-	r := m.Start(susi, "run", "client", "en-US")
+	r := m.Start(context.Background(), susi, "run", "client", "en-US")
 	for _, in := range []flows.Input{flows.ChooseProvider{Provider: "google.com"}, flows.SubmitAttributes{}, john} {
 		seq := r.Seq
 		err := m.Advance(context.Background(), susi, r, in)
@@ -437,7 +437,7 @@ func TestAdvanceRefusesInputsThatDoNotFit(t *testing.T) {
 	}
 	// A sign-up flow's page has no forgotten-password link.
 	signUp := &flows.Definition{ID: "B2C_1_up", Type: flows.SignUp, IdentityProviders: []string{"email", "facebook.com"}}
-	if err := m.Advance(context.Background(), signUp, m.Start(signUp, "run-2", "client", "en-US"), flows.ForgotPassword{}); flows.KindOf(err) != flows.Invalid {
+	if err := m.Advance(context.Background(), signUp, m.Start(context.Background(), signUp, "run-2", "client", "en-US"), flows.ForgotPassword{}); flows.KindOf(err) != flows.Invalid {
 		t.Errorf("forgot password in a sign-up flow: %v", err)
 	}
 	r.Phase = flows.PhaseDone
@@ -457,7 +457,7 @@ func TestStartGoesStraightToTheOnlyProviderOfASignUpFlow(t *testing.T) {
 		{[]string{"email", "facebook.com"}, flows.PhaseSignIn},
 	} {
 		def := &flows.Definition{ID: "B2C_1_up", Type: flows.SignUp, IdentityProviders: tt.providers}
-		if r := m.Start(def, "r", "c", ""); r.Phase != tt.phase {
+		if r := m.Start(context.Background(), def, "r", "c", ""); r.Phase != tt.phase {
 			t.Errorf("%v: phase %s, want %s", tt.providers, r.Phase, tt.phase)
 		}
 	}
@@ -504,7 +504,7 @@ func TestConnectorClaimsKeepThePageRules(t *testing.T) {
 			c := &stubConnector{answers: map[flows.Step][]flows.ConnectorResult{tt.step: {cont(tt.claims)}}}
 			d := &memDirectory{}
 			m := newMachine(c, d)
-			r := m.Start(susi, "run-1", "client-1", "en-US")
+			r := m.Start(context.Background(), susi, "run-1", "client-1", "en-US")
 			for i, in := range tt.inputs {
 				if err := m.Advance(context.Background(), susi, r, in); err != nil {
 					t.Fatalf("input %d (%T): %v", i, in, err)

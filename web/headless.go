@@ -111,7 +111,7 @@ func (s *server) runFlow(c echo.Context) error {
 	if req.IdentityProvider == "" || !def.Offers(req.IdentityProvider) {
 		return apiError(c, http.StatusBadRequest, "the user flow %s does not offer the identity provider %q; use one of %v", def.ID, req.IdentityProvider, def.IdentityProviders)
 	}
-	run := s.Machine.Start(def, s.NewID(), app.ClientID, ar.UILocales)
+	run := s.Machine.Start(c.Request().Context(), def, s.NewID(), app.ClientID, ar.UILocales)
 	stop := s.CallLog.Watch(run.ID)
 	resp := RunResponse{RunID: run.ID, Attempts: []Attempted{}}
 	err := s.drive(c, def, run, req, &resp)

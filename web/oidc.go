@@ -154,7 +154,7 @@ func (s *server) authorize(c echo.Context) error {
 		return s.redirectError(c, ar, fail.err, fail.code, fail.msg)
 	}
 	sess := &Session{Auth: ar, CSRF: s.csrfCookie(c)}
-	sess.Run = s.Machine.Start(def, s.NewID(), app.ClientID, ar.UILocales)
+	sess.Run = s.Machine.Start(c.Request().Context(), def, s.NewID(), app.ClientID, ar.UILocales)
 	if ar.LoginHint != "" {
 		sess.Run.Values["email"] = ar.LoginHint
 	}

@@ -62,7 +62,7 @@ type Signer interface {
 // Engine starts and advances runs. flows.Machine runs user flows; a custom-policy journey
 // engine can take its place behind the same two calls.
 type Engine interface {
-	Start(def *flows.Definition, id, clientID, uiLocales string) *flows.Run
+	Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *flows.Run
 	// Advance applies one input; an error of kind flows.Invalid leaves the run unchanged.
 	Advance(ctx context.Context, def *flows.Definition, r *flows.Run, in flows.Input) error
 }

@@ -88,7 +88,7 @@ func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
 }
 
 // Start begins the journey and runs it to its first page.
-func (e *Engine) Start(def *flows.Definition, id, clientID, uiLocales string) *flows.Run {
+func (e *Engine) Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *flows.Run {
 	r := &flows.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: flows.PhaseSignIn, Values: flows.Claims{}}
 	st := &state{bag: map[string]string{}}
 	r.Journey = st
@@ -103,7 +103,7 @@ func (e *Engine) Start(def *flows.Definition, id, clientID, uiLocales string) *f
 		e.fail(r, false, err.code, err.msg, err.diagnostic)
 		return r
 	}
-	e.proceed(context.Background(), p, r, st)
+	e.proceed(ctx, p, r, st)
 	return r
 }
 

@@ -55,7 +55,7 @@ func FuzzPolicy(f *testing.F) {
 		defer cancel()
 		for _, p := range policies {
 			def := &flows.Definition{ID: p.ID}
-			r := e.Start(def, "run", "client", "es")
+			r := e.Start(ctx, def, "run", "client", "es")
 			inputs := []flows.Input{flows.DomainHint{Domain: "facebook.com"}, flows.StartSignUp{},
 				flows.VerifyEmail{Action: "send", Field: "email", Values: map[string]string{"email": "a@b.c"}},
 				flows.VerifyEmail{Action: "verify", Field: "email", Code: "123456", Values: map[string]string{"email": "a@b.c", "verificationCode": "1"}},

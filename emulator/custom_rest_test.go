@@ -1,11 +1,14 @@
 package emulator_test
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // replaceOnce is strings.Replace that fails the test when old is not in s, so a drifted
@@ -70,5 +73,61 @@ func TestCustomPolicyRESTRedirectNotFollowed(t *testing.T) {
 	}
 	if users := listUsers(t, srv); len(users) != 0 {
 		t.Errorf("users = %v", users)
+	}
+}
+
+// restFirst is a relying party whose journey calls the REST profile before any page.
+const restFirst = `<?xml version="1.0" encoding="UTF-8"?>
+<TrustFrameworkPolicy xmlns="http://schemas.microsoft.com/online/cpim/schemas/2013/06" PolicySchemaVersion="0.3.0.0"
+    TenantId="contoso.onmicrosoft.com" PolicyId="B2C_1A_rest_first" PublicPolicyUri="http://contoso.onmicrosoft.com/B2C_1A_rest_first">
+  <BasePolicy><TenantId>contoso.onmicrosoft.com</TenantId><PolicyId>B2C_1A_TrustFrameworkExtensions</PolicyId></BasePolicy>
+  <UserJourneys>
+    <UserJourney Id="RestFirst">
+      <OrchestrationSteps>
+        <OrchestrationStep Order="1" Type="ClaimsExchange">
+          <ClaimsExchanges><ClaimsExchange Id="CallFirst" TechnicalProfileReferenceId="REST-ValidateProfile" /></ClaimsExchanges>
+        </OrchestrationStep>
+        <OrchestrationStep Order="2" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />
+      </OrchestrationSteps>
+    </UserJourney>
+  </UserJourneys>
+  <RelyingParty>
+    <DefaultUserJourney ReferenceId="RestFirst" />
+    <TechnicalProfile Id="PolicyProfile">
+      <DisplayName>PolicyProfile</DisplayName>
+      <Protocol Name="OpenIdConnect" />
+      <OutputClaims><OutputClaim ClaimTypeReferenceId="promoCode" /></OutputClaims>
+      <SubjectNamingInfo ClaimType="sub" />
+    </TechnicalProfile>
+  </RelyingParty>
+</TrustFrameworkPolicy>
+`
+
+// TestCustomPolicyFirstCallEndsWithTheBrowser: a journey that calls a service before its
+// first page makes that call with the browser's request, so a browser that goes away
+// cancels it instead of leaving it to run out its timeout and retry.
+func TestCustomPolicyFirstCallEndsWithTheBrowser(t *testing.T) {
+	cancelled := make(chan struct{}, 2)
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // the server notices a closed connection once the body is read
+		select {
+		case <-r.Context().Done():
+			cancelled <- struct{}{}
+		case <-time.After(5 * time.Second):
+		}
+	})
+	srv, _ := startLoyaltyIn(t, api, func(s string) string { return s }, "", map[string]string{"RestFirst.xml": restFirst})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	authorize := strings.Replace(customAuthorize(), "B2C_1A_signup_signin", "B2C_1A_rest_first", 1)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+authorize, nil)
+	if resp, err := srv.Client.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("the authorize request answered %d while its service was still working", resp.StatusCode)
+	}
+	select {
+	case <-cancelled:
+	case <-time.After(3 * time.Second):
+		t.Fatal("the service's request was not cancelled when the browser left")
 	}
 }
