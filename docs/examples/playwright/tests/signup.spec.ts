@@ -19,8 +19,10 @@ test("federated sign-up: pre-fill, the validation loop, and the connector's clai
   await expect(page.locator("#displayName")).toHaveValue("Bob");
 
   await page.locator("#displayName").fill("Bob Jones");
+  await page.locator("#extension_LoyaltyNumber").fill("L-1234"); // a custom attribute, as B2C names it
   await page.locator("#continue").click();
   const claims = await tokenClaims(page);
+  expect(claims.extension_LoyaltyNumber).toBe("L-1234");
   expect(claims.name).toBe("Bob Jones");
   expect(claims.jobTitle).toBe("Demo Engineer");
   expect(claims.newUser).toBe("true");
