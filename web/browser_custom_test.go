@@ -178,8 +178,7 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 		err = chromedp.Do(ctx,
 			chromedp.SetValue(css("#loyaltyId"), "123456"),
 			chromedp.SendKeys(css("#newPassword"), "Passw0rd!x"),
-			chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x"),
-			chromedp.Click(css("button#continue")),
+			chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x\r"), // Enter continues, not #email_ver_but_edit
 		)
 		if err != nil {
 			t.Fatal(err)

@@ -81,6 +81,32 @@
         setItem(input, problem(input, input.required));
       });
     }
+    // Enter continues, as on B2C's page, where #continue is the only submit button; here the
+    // verification buttons post the form too (so that they work without scripts), and the
+    // first of them would otherwise be the form's default button. In a verification code
+    // input, Enter verifies the code.
+    function enterInInput(e) {
+      return e.key === "Enter" && e.target instanceof HTMLInputElement && e.target.type !== "radio";
+    }
+    // A keypress can arrive without its keydown having been cancelled (some automation sends
+    // the two separately); it must not start the browser's own implicit submission.
+    form.addEventListener("keypress", function (e) {
+      if (enterInInput(e)) {
+        e.preventDefault();
+      }
+    });
+    form.addEventListener("keydown", function (e) {
+      if (!enterInInput(e)) {
+        return;
+      }
+      const input = e.target;
+      e.preventDefault();
+      const control = input.closest(".verificationControl");
+      const button = control ? control.querySelector("button.verifyCode") : form.querySelector("#continue");
+      if (button && !button.disabled) {
+        form.requestSubmit(button);
+      }
+    });
     form.addEventListener("submit", function (e) {
       if (!e.submitter || e.submitter.id !== "continue") {
         return; // cancel and the verification buttons skip the checks, as formnovalidate says
