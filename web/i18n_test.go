@@ -46,6 +46,11 @@ func TestStringTablesAreComplete(t *testing.T) {
 			views.ErrorPage(views.Error{Page: page, Message: "This page was already submitted. Please go back to the application and sign in again."}),
 			views.SignedOutPage(page),
 		}
+		for _, title := range []string{"Sign up", "User details"} { // the other page titles
+			titled := page
+			titled.Title = title
+			pages = append(pages, views.SignedOutPage(titled))
+		}
 		for _, p := range pages {
 			var b bytes.Buffer
 			if err := p.Render(context.Background(), &b); err != nil {
