@@ -84,6 +84,9 @@ customAttributes:
   - name: Plan
     dataType: string
     description: Subscription plan
+  - name: Seats
+    dataType: int
+    description: Seats
 identityProviders:
   - id: google.com
     displayName: Google
@@ -111,6 +114,7 @@ userFlows:
     userAttributes:
       - {name: displayName, required: true}
       - {name: Plan}
+      - {name: Seats}
     applicationClaims: [displayName, emails, identityProvider, newUser, objectId, Plan, jobTitle]
     apiConnectors:
       postFederationSignup: woodgrove-api
@@ -233,7 +237,22 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 		if !stillMarked(t, ctx) || len(api.take()) != 1 {
 			t.Error("the empty required field was posted: the check must run in the page")
 		}
+		// A whole-number attribute with letters: B2C's text, #fieldIncorrect, no request.
 		err = chromedp.Do(ctx,
+			chromedp.SetValue(css("#displayName"), "Mia"),
+			chromedp.SetValue(css("#extension_Seats"), "two"),
+			chromedp.Click(css("button#continue")),
+			chromedp.WaitVisible(css(".extension_Seats_li .error.itemLevel.show")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := read(t, ctx, chromedp.Text(css(".extension_Seats_li .error.itemLevel"))); got != "Please enter a whole number." ||
+			boxState(t, ctx, "#fieldIncorrect") != shownBox || boxState(t, ctx, "#requiredFieldMissing") != hiddenBox || !stillMarked(t, ctx) || len(api.take()) != 0 {
+			t.Errorf("whole number: %q, #fieldIncorrect %+v, shown without a request: %v", got, boxState(t, ctx, "#fieldIncorrect"), stillMarked(t, ctx))
+		}
+		err = chromedp.Do(ctx,
+			chromedp.SetValue(css("#extension_Seats"), "2"),
 			chromedp.SetValue(css("#extension_Plan"), "Platinum"),
 			chromedp.SetValue(css("#displayName"), "Mia"),
 			chromedp.Click(css("button#continue")),
@@ -262,8 +281,8 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 		if claims["name"] != "Mia Chen ✓" || claims["jobTitle"] != "Ranger" || claims["extension_Plan"] != "Platinum" || claims["newUser"] != true || claims["nonce"] != "browser-nonce" {
 			t.Errorf("claims = %v", claims)
 		}
-		if got := api.last()["extension_0c0b0a09080746058403020100fedcba_Plan"]; got != "Platinum" {
-			t.Errorf("the connector received extension_<appId>_Plan = %v", got)
+		if last := api.last(); last["extension_0c0b0a09080746058403020100fedcba_Plan"] != "Platinum" || last["extension_0c0b0a09080746058403020100fedcba_Seats"] != 2.0 {
+			t.Errorf("the connector received extension_<appId>_Plan = %v, _Seats = %v", last["extension_0c0b0a09080746058403020100fedcba_Plan"], last["extension_0c0b0a09080746058403020100fedcba_Seats"])
 		}
 		if got := strings.Join(api.take(), ","); got != "PostAttributeCollection,PostAttributeCollection" {
 			t.Errorf("steps = %s", got)

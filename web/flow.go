@@ -323,6 +323,8 @@ func (s *server) selfAsserted(page views.Page, form views.Form, def *flows.Defin
 			f.InputType, f.Type = "EmailBox", "email"
 		case a.DataType == flows.Boolean:
 			f.InputType, f.Options = "RadioSingleSelect", []views.Option{{Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}
+		case a.DataType == flows.Int:
+			f.Pattern, f.Invalid = "[+\\-]?[0-9]+", "Please enter a whole number." // what flows.Attribute.Parse accepts
 		}
 		if f.Error != "" && f.Error != "This information is required." {
 			m.FieldIncorrect = true

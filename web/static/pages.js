@@ -50,6 +50,9 @@
     if (input.type === "email" && !emailPattern.test(value)) {
       return input.dataset.invalid || "";
     }
+    if (input.pattern && !new RegExp("^(?:" + input.pattern + ")$", "u").test(value)) {
+      return input.dataset.invalid || "";
+    }
     return "";
   }
 

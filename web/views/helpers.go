@@ -39,6 +39,9 @@ const emailPattern = `^[^@\s]+@[^@\s]+\.[^@\s]+$`
 // invalidText is the item-level text the page's script shows for a value that does not match
 // the input's type.
 func invalidText(p Page, f Field) string {
+	if f.Invalid != "" {
+		return p.Tr(f.Invalid)
+	}
 	if f.Type == "email" {
 		return p.Tr("Please enter a valid email address.")
 	}

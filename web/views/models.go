@@ -45,8 +45,11 @@ type Field struct {
 	Value     string
 	Required  bool
 	Error     string // item-level error
-	Options   []Option
-	Verify    *Verification // email verification controls under the input
+	// Pattern is what the page's script checks a value against (an HTML pattern), with
+	// Invalid the message when it does not match; "" = no check.
+	Pattern, Invalid string
+	Options          []Option
+	Verify           *Verification // email verification controls under the input
 }
 
 // Verification is the email verification of a field: its state ("", "sent", "verified"), the
