@@ -158,7 +158,7 @@ func TestFederatedSignUpEndToEnd(t *testing.T) {
 	srv, b := start(t, script)
 
 	page := b.Get(authorizeURL(url.Values{"code_challenge": {s256("verifier-0123456789-0123456789-0123456789")}, "code_challenge_method": {"S256"}, "ui_locales": {"pt-PT"}}))
-	if page.Doc.Find(`div#api[data-name=Unified]`).Length() != 1 || page.Doc.Find("#signInName").Length() != 1 || page.Doc.Find("#createAccount").Length() != 1 {
+	if page.Doc.Find(`div#api[data-name=Unified]`).Length() != 1 || page.Doc.Find("input#email[type=email]").Length() != 1 || page.Doc.Find("#createAccount").Length() != 1 {
 		t.Fatalf("not the unified sign-in page:\n%s", page.Body)
 	}
 	page = b.Submit(page, "button#FacebookExchange", nil)
@@ -171,12 +171,13 @@ func TestFederatedSignUpEndToEnd(t *testing.T) {
 	if page.Doc.Find(`div#api[data-name=SelfAsserted] #attributeVerification`).Length() != 1 {
 		t.Fatalf("not the attribute page:\n%s", page.Body)
 	}
-	for id, want := range map[string]string{"displayName": "John Smith", "city": "Lisbon", "MembershipId": "M-7"} {
+	for id, want := range map[string]string{"displayName": "John Smith", "city": "Lisbon", "extension_MembershipId": "M-7"} {
 		if got := page.Doc.Find("input#"+id).AttrOr("value", ""); got != want {
 			t.Errorf("input#%s = %q, want %q", id, got, want)
 		}
 	}
-	if page.Doc.Find("li.TextBox.displayName_li label[for=displayName]").Length() != 1 || page.Doc.Find("button#continue").Text() != "Create" {
+	if page.Doc.Find("li.TextBox.displayName_li label[for=displayName]").Length() != 1 || page.Doc.Find("button#continue").Text() != "Create" ||
+		page.Doc.Find("li.TextBox.extension_MembershipId_li label[for=extension_MembershipId]").Length() != 1 {
 		t.Error("B2C's element ids and classes are missing")
 	}
 
@@ -328,11 +329,11 @@ func TestLocalSignUpThenSignIn(t *testing.T) {
 	script.reset()
 	b2 := srv.NewBrowser(t)
 	page = b2.Get(authorizeURL(url.Values{"response_type": {"id_token"}}))
-	page = b2.Submit(page, "button#next", map[string]string{"signInName": "ana@fabrikam.com", "password": "wrong"})
+	page = b2.Submit(page, "button#next", map[string]string{"email": "ana@fabrikam.com", "password": "wrong"})
 	if page.Text(".localAccount .error.pageLevel") != "Your password is incorrect." {
 		t.Errorf("wrong password:\n%s", page.Body)
 	}
-	page = b2.Submit(page, "button#next", map[string]string{"signInName": "ANA@fabrikam.com", "password": "Passw0rd!"})
+	page = b2.Submit(page, "button#next", map[string]string{"email": "ANA@fabrikam.com", "password": "Passw0rd!"})
 	if page.Location == nil {
 		t.Fatalf("sign-in did not return to the app:\n%s", page.Body)
 	}
@@ -458,7 +459,10 @@ func TestBadRequests(t *testing.T) {
 	})
 	t.Run("cancel returns access_denied", func(t *testing.T) {
 		page := b.Get(authorizeURL(nil))
-		page = b.Submit(page, "button#cancel", nil)
+		if page.Doc.Find("#cancel").Length() != 0 {
+			t.Errorf("the unified page has a #cancel, which B2C's does not")
+		}
+		page = b.Submit(b.Follow(page, "a#createAccount"), "button#cancel", nil)
 		q := page.Location.Query()
 		if q.Get("error") != "access_denied" || !strings.HasPrefix(q.Get("error_description"), "AADB2C90091: ") || !strings.Contains(q.Get("error_description"), "\r\nCorrelation ID: ") {
 			t.Errorf("location = %v", page.Location)

@@ -140,8 +140,12 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 		}
 		d.Branding.Logo, d.Branding.LogoType = logo, config.LogoType(b.Logo)
 	}
+	d.SignInInputs = map[string]string{}
 	for _, f := range cfg.UserFlows {
 		d.Flows = append(d.Flows, definition(f))
+		if f.SignInInputID != "" {
+			d.SignInInputs[strings.ToLower(f.ID)] = f.SignInInputID
+		}
 	}
 	if custom != nil {
 		for _, p := range custom.Policies {

@@ -69,3 +69,34 @@ func TestBrandedPages(t *testing.T) {
 		t.Errorf("logo: %v %v", err, resp)
 	}
 }
+
+// TestSignInInputID: the unified page's sign-in name input is input#email on a user flow (the
+// recommended user flows' page) and input#logonIdentifier with signInInputId: logonIdentifier
+// (the standard ones'); the form posts it under that name and the sign-in works with either.
+func TestSignInInputID(t *testing.T) {
+	api := startAPI(t, &connectorScript{answer: func(string, map[string]any) (int, string) { return 200, `{"version":"1.0.0","action":"Continue"}` }})
+	for _, id := range []string{"email", "logonIdentifier"} {
+		t.Run(id, func(t *testing.T) {
+			yaml := tenantYAML(api)
+			if id != "email" {
+				yaml = strings.Replace(yaml, "    type: signUpOrSignIn\n", "    type: signUpOrSignIn\n    signInInputId: "+id+"\n", 1)
+			}
+			srv := emulatortest.Start(t, yaml)
+			b := srv.NewBrowser(t)
+			page := b.Submit(b.Follow(b.Get(authorizeURL(nil)), "a#createAccount"), "button#continue", map[string]string{
+				"email": "in@fabrikam.com", "newPassword": "Passw0rd!", "reenterPassword": "Passw0rd!", "displayName": "Ina"})
+			if page.Location == nil {
+				t.Fatalf("sign-up did not return to the app:\n%s", page.Body)
+			}
+			b = srv.NewBrowser(t)
+			page = b.Get(authorizeURL(nil))
+			sel := "form#localAccountForm input#" + id + "[type=email][name=" + id + "]"
+			if page.Doc.Find(sel).Length() != 1 || page.Doc.Find("label[for="+id+"]").Length() != 1 || page.Doc.Find("[type=submit]").Length() != 1 {
+				t.Fatalf("no single %s with its label and one [type=submit]:\n%s", sel, page.Body)
+			}
+			if page = b.Submit(page, "button#next", map[string]string{id: "in@fabrikam.com", "password": "Passw0rd!"}); page.Location == nil {
+				t.Errorf("sign-in with %s did not return to the app:\n%s", id, page.Body)
+			}
+		})
+	}
+}

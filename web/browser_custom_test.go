@@ -98,6 +98,15 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 			chromedp.Navigate(authorize),
 			chromedp.Click(css("a#createAccount")),
 			chromedp.WaitVisible(css("#loyaltyId")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		continueState := `(() => { const c = document.querySelector("#continue"); return c.disabled + "/" + c.getAttribute("aria-disabled"); })()`
+		if got := eval[string](t, ctx, continueState); got != "true/true" {
+			t.Errorf("#continue before the email is verified: disabled/aria-disabled = %s, want true/true", got)
+		}
+		err = chromedp.Do(ctx,
 			chromedp.SendKeys(css("#email"), email),
 			chromedp.Click(css("#email_ver_but_send")),
 			chromedp.WaitVisible(css("#email_ver_input")),
@@ -113,11 +122,30 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 		err = chromedp.Do(ctx,
 			chromedp.SendKeys(css("#email_ver_input"), outbox.Emails[0].Code),
 			chromedp.Click(css("#email_ver_but_verify")),
-			chromedp.WaitVisible(css("#email_ver_but_edit")), shot("custom-verified"),
+			chromedp.WaitVisible(css("#email_ver_control[data-state=verified] #email_ver_but_edit")), shot("custom-verified"),
 			chromedp.SendKeys(css("#newPassword"), "Passw0rd!x"),
-			chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x"),
+			chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!y"),
 			chromedp.SendKeys(css("#displayName"), "Ana Silva"),
 			chromedp.SendKeys(css("#loyaltyId"), "12"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := eval[string](t, ctx, continueState); got != "false/false" {
+			t.Errorf("#continue after the email is verified: disabled/aria-disabled = %s, want false/false", got)
+		}
+		// The passwords differ: B2C's message from the page's script, no request.
+		markPage(t, ctx)
+		if err := chromedp.Do(ctx, chromedp.Click(css("[type=submit]")), chromedp.WaitVisible(css("#passwordEntryMismatch"))); err != nil {
+			t.Fatal(err)
+		}
+		var none struct{ Calls []any }
+		getJSON(t, srv.URL+"/_emulator/calls", &none)
+		if got := boxState(t, ctx, "#passwordEntryMismatch"); got != shownBox || !stillMarked(t, ctx) || len(none.Calls) != 0 {
+			t.Errorf("password mismatch: %+v, shown without a request: %v, REST calls %d", got, stillMarked(t, ctx), len(none.Calls))
+		}
+		err = chromedp.Do(ctx,
+			chromedp.SetValue(css("#reenterPassword"), "Passw0rd!x"),
 			chromedp.Click(css("button#continue")),
 			chromedp.WaitVisible(css("#claimVerificationServerError")), shot("custom-rest-error"),
 		)
@@ -150,8 +178,7 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 		err = chromedp.Do(ctx,
 			chromedp.SetValue(css("#loyaltyId"), "123456"),
 			chromedp.SendKeys(css("#newPassword"), "Passw0rd!x"),
-			chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x"),
-			chromedp.Click(css("button#continue")),
+			chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x\r"), // Enter continues, not #email_ver_but_edit
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -166,6 +193,12 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 		err := chromedp.Do(ctx,
 			chromedp.Navigate(authorize),
 			chromedp.WaitVisible(css("#signInName")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unifiedDOM(t, ctx, "signInName", "")
+		err = chromedp.Do(ctx,
 			chromedp.SendKeys(css("#signInName"), email),
 			chromedp.SendKeys(css("#password"), "wrong-Passw0rd"),
 			chromedp.Click(css("button#next")),
@@ -179,8 +212,7 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 		}
 		err = chromedp.Do(ctx,
 			chromedp.SetValue(css("#signInName"), email),
-			chromedp.SendKeys(css("#password"), "Passw0rd!x"),
-			chromedp.Click(css("button#next")),
+			chromedp.SendKeys(css("#password"), "Passw0rd!x\r"), // Enter signs in
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -233,7 +265,7 @@ func TestBrowserCustomPolicyDisplayControl(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(css("#verificationCode"), outbox.Emails[0].Code),
 		chromedp.Click(css("#emailVerificationControl_but_verify_code")),
-		chromedp.WaitVisible(css("#emailVerificationControl_but_change_claims")), shot("custom-display-control"),
+		chromedp.WaitVisible(css("#emailVerificationControl[data-state=verified] #emailVerificationControl_but_change_claims")), shot("custom-display-control"),
 		chromedp.SendKeys(css("#newPassword"), "Passw0rd!x"),
 		chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x"),
 		chromedp.SendKeys(css("#loyaltyId"), "246810"),

@@ -84,6 +84,9 @@ customAttributes:
   - name: Plan
     dataType: string
     description: Subscription plan
+  - name: Seats
+    dataType: int
+    description: Seats
 identityProviders:
   - id: google.com
     displayName: Google
@@ -111,6 +114,7 @@ userFlows:
     userAttributes:
       - {name: displayName, required: true}
       - {name: Plan}
+      - {name: Seats}
     applicationClaims: [displayName, emails, identityProvider, newUser, objectId, Plan, jobTitle]
     apiConnectors:
       postFederationSignup: woodgrove-api
@@ -120,8 +124,9 @@ userFlows:
 // woodgroveAPI is that tenant's connector: blocks blocked.example, wants display names longer
 // than five characters, pre-fills Plan and sets jobTitle.
 type woodgroveAPI struct {
-	mu    sync.Mutex
-	steps []string
+	mu     sync.Mutex
+	steps  []string
+	bodies []map[string]any
 }
 
 func (a *woodgroveAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -131,6 +136,7 @@ func (a *woodgroveAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	step, _ := in["step"].(string)
 	a.mu.Lock()
 	a.steps = append(a.steps, step)
+	a.bodies = append(a.bodies, in)
 	a.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	email, _ := in["email"].(string)
@@ -148,11 +154,21 @@ func (a *woodgroveAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// last is the body of the latest call.
+func (a *woodgroveAPI) last() map[string]any {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.bodies) == 0 {
+		return nil
+	}
+	return a.bodies[len(a.bodies)-1]
+}
+
 func (a *woodgroveAPI) take() []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := a.steps
-	a.steps = nil
+	a.steps, a.bodies = nil, nil
 	return s
 }
 
@@ -191,8 +207,53 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		display, plan := read(t, ctx, chromedp.Value(css("#displayName"))), read(t, ctx, chromedp.Value(css("#Plan")))
+		display, plan := read(t, ctx, chromedp.Value(css("#displayName"))), read(t, ctx, chromedp.Value(css("#extension_Plan")))
+		if got := eval[int](t, ctx, `document.querySelectorAll("li.TextBox.extension_Plan_li input#extension_Plan[name=extension_Plan]").length`); got != 1 {
+			t.Errorf("the custom attribute is not input#extension_Plan in li.TextBox.extension_Plan_li")
+		}
+		for _, id := range []string{"#requiredFieldMissing", "#claimVerificationServerError", "#passwordEntryMismatch", "#fieldIncorrect", ".displayName_li .error.itemLevel"} {
+			if got := boxState(t, ctx, id); got != hiddenBox {
+				t.Errorf("%s before any error = %+v, want %+v", id, got, hiddenBox)
+			}
+		}
+		// A required field left empty: B2C's messages, shown by the page's script, no request.
+		markPage(t, ctx)
+		eval[string](t, ctx, `document.querySelector("#displayName").value = ""`) // chromedp.SetValue refuses ""
 		err = chromedp.Do(ctx,
+			chromedp.Click(css("button#continue")),
+			chromedp.WaitVisible(css(".displayName_li .error.itemLevel.show")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		item := boxState(t, ctx, ".displayName_li .error.itemLevel")
+		if page := boxState(t, ctx, "#requiredFieldMissing"); page != shownBox || item != (errorBox{AriaHidden: "false", Style: "display: block;", Shown: true, ShowClass: true}) {
+			t.Errorf("required: #requiredFieldMissing %+v, item error %+v", page, item)
+		}
+		if got := read(t, ctx, chromedp.Text(css(".displayName_li .error.itemLevel"))); got != "This information is required." ||
+			!eval[bool](t, ctx, `document.querySelector("#displayName").classList.contains("highlightError")`) {
+			t.Errorf("required: item text %q, or #displayName not highlightError", got)
+		}
+		if !stillMarked(t, ctx) || len(api.take()) != 1 {
+			t.Error("the empty required field was posted: the check must run in the page")
+		}
+		// A whole-number attribute with letters: B2C's text, #fieldIncorrect, no request.
+		err = chromedp.Do(ctx,
+			chromedp.SetValue(css("#displayName"), "Mia"),
+			chromedp.SetValue(css("#extension_Seats"), "two"),
+			chromedp.Click(css("button#continue")),
+			chromedp.WaitVisible(css(".extension_Seats_li .error.itemLevel.show")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := read(t, ctx, chromedp.Text(css(".extension_Seats_li .error.itemLevel"))); got != "Please enter a whole number." ||
+			boxState(t, ctx, "#fieldIncorrect") != shownBox || boxState(t, ctx, "#requiredFieldMissing") != hiddenBox || !stillMarked(t, ctx) || len(api.take()) != 0 {
+			t.Errorf("whole number: %q, #fieldIncorrect %+v, shown without a request: %v", got, boxState(t, ctx, "#fieldIncorrect"), stillMarked(t, ctx))
+		}
+		err = chromedp.Do(ctx,
+			chromedp.SetValue(css("#extension_Seats"), "2"),
+			chromedp.SetValue(css("#extension_Plan"), "Platinum"),
 			chromedp.SetValue(css("#displayName"), "Mia"),
 			chromedp.Click(css("button#continue")),
 			chromedp.WaitVisible(css("#claimVerificationServerError")), shot("validation-error"),
@@ -207,14 +268,23 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 		if serverError != "Please use a display name longer than five characters." || kept != "Mia" {
 			t.Errorf("validation loop: %q, kept %q", serverError, kept)
 		}
+		if got := boxState(t, ctx, "#claimVerificationServerError"); got != shownBox {
+			t.Errorf("#claimVerificationServerError = %+v, want %+v", got, shownBox)
+		}
+		if got := boxState(t, ctx, "#requiredFieldMissing"); got != hiddenBox {
+			t.Errorf("#requiredFieldMissing after the server's answer = %+v", got)
+		}
 		if err := chromedp.Do(ctx, chromedp.SetValue(css("#displayName"), "Mia Chen"), chromedp.Click(css("button#continue"))); err != nil {
 			t.Fatal(err)
 		}
 		claims := token(t)
-		if claims["name"] != "Mia Chen ✓" || claims["jobTitle"] != "Ranger" || claims["extension_Plan"] != "Gold" || claims["newUser"] != true || claims["nonce"] != "browser-nonce" {
+		if claims["name"] != "Mia Chen ✓" || claims["jobTitle"] != "Ranger" || claims["extension_Plan"] != "Platinum" || claims["newUser"] != true || claims["nonce"] != "browser-nonce" {
 			t.Errorf("claims = %v", claims)
 		}
-		if got := strings.Join(api.take(), ","); got != "PostFederationSignup,PostAttributeCollection,PostAttributeCollection" {
+		if last := api.last(); last["extension_0c0b0a09080746058403020100fedcba_Plan"] != "Platinum" || last["extension_0c0b0a09080746058403020100fedcba_Seats"] != 2.0 {
+			t.Errorf("the connector received extension_<appId>_Plan = %v, _Seats = %v", last["extension_0c0b0a09080746058403020100fedcba_Plan"], last["extension_0c0b0a09080746058403020100fedcba_Seats"])
+		}
+		if got := strings.Join(api.take(), ","); got != "PostAttributeCollection,PostAttributeCollection" {
 			t.Errorf("steps = %s", got)
 		}
 	})
@@ -247,8 +317,21 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 			chromedp.WaitVisible(css("#newPassword")),
 			chromedp.SendKeys(css("#email"), "leo@woodgrove.example"),
 			chromedp.SendKeys(css("#newPassword"), "Str0ng!pass"),
-			chromedp.SendKeys(css("#reenterPassword"), "Str0ng!pass"),
+			chromedp.SendKeys(css("#reenterPassword"), "Str0ng!pasz"),
 			chromedp.SendKeys(css("#displayName"), "Leo Martins"), shot("local-sign-up"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		markPage(t, ctx)
+		if err := chromedp.Do(ctx, chromedp.Click(css("button#continue")), chromedp.WaitVisible(css("#passwordEntryMismatch"))); err != nil {
+			t.Fatal(err)
+		}
+		if got := boxState(t, ctx, "#passwordEntryMismatch"); got != shownBox || !stillMarked(t, ctx) || len(api.take()) != 0 {
+			t.Errorf("password mismatch: %+v, shown without a request: %v", got, stillMarked(t, ctx))
+		}
+		err = chromedp.Do(ctx,
+			chromedp.SetValue(css("#reenterPassword"), "Str0ng!pass"),
 			chromedp.Click(css("button#continue")),
 		)
 		if err != nil {
@@ -264,12 +347,23 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 	})
 
 	t.Run("sign-in", func(t *testing.T) {
+		if err := chromedp.Do(ctx, chromedp.Navigate(authorize), chromedp.WaitVisible(css("#email"))); err != nil {
+			t.Fatal(err)
+		}
+		unifiedDOM(t, ctx, "email", "GoogleExchange")
+		// Empty fields: B2C's messages from the page's script, no request.
+		markPage(t, ctx)
+		if err := chromedp.Do(ctx, chromedp.Click(css("[type=submit]")), chromedp.WaitVisible(css(".entry-item .error.itemLevel.show"))); err != nil {
+			t.Fatal(err)
+		}
+		texts := eval[[]string](t, ctx, `[...document.querySelectorAll(".error.itemLevel.show")].map(e => e.textContent.trim())`)
+		if strings.Join(texts, "|") != "Please enter your Email Address|Please enter your password" || !stillMarked(t, ctx) {
+			t.Errorf("empty sign-in: %q, shown without a request: %v", texts, stillMarked(t, ctx))
+		}
+		// Enter in #password signs in (it used to pick the first social button).
 		err := chromedp.Do(ctx,
-			chromedp.Navigate(authorize),
-			chromedp.WaitVisible(css("#signInName")),
-			chromedp.SendKeys(css("#signInName"), "leo@woodgrove.example"),
-			chromedp.SendKeys(css("#password"), "Str0ng!pass"),
-			chromedp.Click(css("button#next")),
+			chromedp.SendKeys(css("#email"), "leo@woodgrove.example"),
+			chromedp.SendKeys(css("#password"), "Str0ng!pass\r"),
 		)
 		if err != nil {
 			t.Fatal(err)

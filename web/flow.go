@@ -112,7 +112,7 @@ func (s *server) input(sess *Session, f url.Values) (flows.Input, error) {
 		case op == "forgotPassword":
 			return flows.ForgotPassword{}, nil
 		case op == "signin":
-			return flows.SignInLocal{Email: f.Get("signInName"), Password: f.Get("password")}, nil
+			return flows.SignInLocal{Email: f.Get(s.signInInput(sess.Run)), Password: f.Get("password")}, nil
 		}
 	case flows.PhaseIdP:
 		if id := f.Get("account"); id != "" {
@@ -131,12 +131,12 @@ func (s *server) input(sess *Session, f url.Values) (flows.Input, error) {
 		}
 	case flows.PhaseLocalSignUp:
 		return flows.SubmitSignUp{Email: f.Get("email"), Password: f.Get("newPassword"),
-			ConfirmPassword: f.Get("reenterPassword"), Values: formValues(f)}, nil
+			ConfirmPassword: f.Get("reenterPassword"), Values: s.formValues(sess.Run, f)}, nil
 	case flows.PhaseAttributes:
 		if action, field, ok := strings.Cut(strings.TrimPrefix(op, "ver_"), ":"); ok && strings.HasPrefix(op, "ver_") {
-			return flows.VerifyEmail{Action: action, Field: field, Code: f.Get(field + "_ver_input"), Values: formValues(f)}, nil
+			return flows.VerifyEmail{Action: action, Field: field, Code: f.Get(field + "_ver_input"), Values: s.formValues(sess.Run, f)}, nil
 		}
-		return flows.SubmitAttributes{Values: formValues(f)}, nil
+		return flows.SubmitAttributes{Values: s.formValues(sess.Run, f)}, nil
 	}
 	return nil, errPage(http.StatusBadRequest, "", "This action does not apply to the current page.")
 }
@@ -160,12 +160,48 @@ func (s *server) customIdentity(f url.Values) (flows.Input, error) {
 	return flows.SignInFederated{IssuerAssignedID: sub, Claims: claims}, nil
 }
 
-func formValues(f url.Values) map[string]string {
+// formValues are a submitted form's fields by claim. A user flow's page names a custom
+// attribute extension_<Name>, as B2C's does; the flow knows it by its bare name. A custom
+// policy's page names each field by its claim id, which is kept as it is.
+func (s *server) formValues(r *flows.Run, f url.Values) map[string]string {
 	out := make(map[string]string, len(f))
 	for k := range f {
-		out[k] = f.Get(k)
+		out[s.claimOf(r, k)] = f.Get(k)
 	}
 	return out
+}
+
+// fieldID is the id (and form name) B2C's pages give an attribute: extension_<Name> for a
+// user flow's custom attribute, the claim id otherwise.
+func (s *server) fieldID(r *flows.Run, name string) string {
+	if a, ok := s.Schema.Lookup(name); ok && a.Custom && r.Page == nil {
+		return "extension_" + name
+	}
+	return name
+}
+
+// claimOf is the reverse of fieldID.
+func (s *server) claimOf(r *flows.Run, field string) string {
+	name, ok := strings.CutPrefix(field, "extension_")
+	if !ok || r.Page != nil {
+		return field
+	}
+	if a, known := s.Schema.Lookup(name); known && a.Custom {
+		return name
+	}
+	return field
+}
+
+// signInInput is the id and form name of the unified page's sign-in name input: the user
+// flow's setting (email by default), signInName on a custom policy's page.
+func (s *server) signInInput(r *flows.Run) string {
+	if r.Page != nil {
+		return "signInName"
+	}
+	if id := s.SignInInputs[strings.ToLower(r.Policy)]; id != "" {
+		return id
+	}
+	return "email"
 }
 
 // linkURL is a link of the unified page (op "signup", "forgotPassword"): a GET carrying the
@@ -177,7 +213,7 @@ func linkURL(form views.Form, op string, r *flows.Run) string {
 // show renders the page of the run's phase.
 func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) error {
 	r := withPageMessages(sess.Run)
-	page := s.page(s.Tenant.Name, r.UILocales)
+	page := s.page("Sign up", r.UILocales)
 	form := views.Form{Action: s.flowURL(def, r.ID), CSRF: sess.CSRF, Seq: r.Seq}
 	if r.Page != nil && !r.Phase.Terminal() {
 		return s.showPage(c, page, form, r)
@@ -185,11 +221,14 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	switch r.Phase {
 	case flows.PhaseSignIn:
 		m := views.SignIn{Page: page, Form: form, Combined: def.Type == flows.SignUpOrSignIn, Local: def.Type == flows.SignUpOrSignIn && def.Offers(flows.LocalProvider),
-			LocalSignUp: def.Offers(flows.LocalProvider), Email: r.Values.String("email"), PageError: r.PageError,
+			LocalSignUp: def.Offers(flows.LocalProvider), NameID: s.signInInput(r), Email: r.Values.String("email"), PageError: r.PageError,
 			EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
 		m.SignUpURL, m.ForgotURL = linkURL(form, "signup", r), linkURL(form, "forgotPassword", r)
 		if m.Local {
 			m.ForgotAt = "AfterLabel"
+		}
+		if m.Combined {
+			m.Title = "Sign up or sign in"
 		}
 		for _, id := range def.SocialProviders() {
 			p := s.idpByID[id]
@@ -220,7 +259,8 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 func (s *server) showPage(c echo.Context, page views.Page, form views.Form, r *flows.Run) error {
 	p := r.Page
 	if p.Unified {
-		m := views.SignIn{Page: page, Form: form, Combined: true, Local: p.LocalSignIn, LocalSignUp: p.SignUpLink,
+		page.Title = "Sign up or sign in"
+		m := views.SignIn{Page: page, Form: form, Combined: true, Local: p.LocalSignIn, LocalSignUp: p.SignUpLink, NameID: s.signInInput(r),
 			Email: r.Values.String("email"), PageError: r.PageError, EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
 		m.SignUpURL, m.ForgotURL, m.ForgotAt = linkURL(form, "signup", r), linkURL(form, "forgotPassword", r), p.ForgotPassword
 		for _, pr := range p.Providers {
@@ -228,6 +268,7 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, r *f
 		}
 		return s.render(c, http.StatusOK, views.SignInPage(m))
 	}
+	page.Title = "User details"
 	m := views.SelfAsserted{Page: page, Form: form, Intro: p.Intro, ContinueLabel: p.ContinueLabel, ServerError: r.PageError,
 		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch}
 	for _, pf := range p.Fields {
@@ -276,13 +317,15 @@ func (s *server) selfAsserted(page views.Page, form views.Form, def *flows.Defin
 			continue
 		}
 		a, _ := s.Schema.Lookup(ua.Name)
-		f := views.Field{ID: ua.Name, Label: a.Label, InputType: "TextBox", Type: "text", Value: r.Values.String(ua.Name),
+		f := views.Field{ID: s.fieldID(r, ua.Name), Label: a.Label, InputType: "TextBox", Type: "text", Value: r.Values.String(ua.Name),
 			Required: ua.Required, Error: r.FieldErrors[ua.Name]}
 		switch {
 		case ua.Name == "email":
 			f.InputType, f.Type = "EmailBox", "email"
 		case a.DataType == flows.Boolean:
 			f.InputType, f.Options = "RadioSingleSelect", []views.Option{{Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}
+		case a.DataType == flows.Int:
+			f.Pattern, f.Invalid = "[+\\-]?[0-9]+", "Please enter a whole number." // what flows.Attribute.Parse accepts
 		}
 		if f.Error != "" && f.Error != "This information is required." {
 			m.FieldIncorrect = true

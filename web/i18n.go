@@ -10,6 +10,10 @@ import (
 // should see them (the API receives ui_locales for that).
 var translations = map[string]map[string]string{
 	"es": {
+		// Page titles.
+		"Sign up or sign in": "Registrarse o iniciar sesión",
+		"Sign up":            "Registrarse",
+		"User details":       "Datos del usuario",
 		// Unified sign-in and provider choice.
 		"Sign in with your social account":    "Iniciar sesión con su cuenta de redes sociales",
 		"Sign in with your email address":     "Iniciar sesión con su dirección de correo electrónico",

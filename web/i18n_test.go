@@ -18,7 +18,7 @@ func TestStringTablesAreComplete(t *testing.T) {
 	for _, lang := range Languages[1:] {
 		var missing []string
 		tr := translator(lang)
-		page := views.Page{Title: "t", Lang: lang, Tenant: "contoso", T: func(s string) string {
+		page := views.Page{Title: "Sign up or sign in", Lang: lang, Tenant: "contoso", T: func(s string) string {
 			out := tr(s)
 			if out == s && strings.TrimSpace(s) != "" && s != "No" {
 				missing = append(missing, s)
@@ -45,6 +45,11 @@ func TestStringTablesAreComplete(t *testing.T) {
 			views.ErrorPage(views.Error{Page: page, Code: "AADB2C90006", Message: "Your sign-in session has expired or was already completed. Please go back to the application and sign in again."}),
 			views.ErrorPage(views.Error{Page: page, Message: "This page was already submitted. Please go back to the application and sign in again."}),
 			views.SignedOutPage(page),
+		}
+		for _, title := range []string{"Sign up", "User details"} { // the other page titles
+			titled := page
+			titled.Title = title
+			pages = append(pages, views.SignedOutPage(titled))
 		}
 		for _, p := range pages {
 			var b bytes.Buffer

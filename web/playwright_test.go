@@ -36,7 +36,7 @@ func TestPlaywrightExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("playwright: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), "8 passed") {
+	if !strings.Contains(string(out), "9 passed") {
 		t.Errorf("unexpected result:\n%s", out)
 	}
 	t.Logf("%s", out)

@@ -96,6 +96,9 @@ type Deps struct {
 	CallLog   CallLog  // the call inspector's store
 	Admin     Admin    // users, reset, keys and the clock, for the admin API
 	Branding  Branding // the company name, logo and colours of the pages
+	// SignInInputs maps a user flow id (lower case) to the id of its unified page's sign-in
+	// name input: "email" (absent: the recommended user flows' pages) or "logonIdentifier".
+	SignInInputs map[string]string
 	// AdminToken, when set, is required on /_emulator/ (Authorization: Bearer <token>).
 	AdminToken string
 	Demo       http.Handler // the demo connector, or nil
@@ -220,7 +223,7 @@ func (s *server) render(c echo.Context, status int, comp templ.Component) error 
 	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action *")
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action *")
 	c.Response().WriteHeader(status)
 	return comp.Render(c.Request().Context(), c.Response())
 }

@@ -79,6 +79,12 @@ func TestPageHeaders(t *testing.T) {
 	if strings.Contains(rec.Body.String(), "<script>") || strings.Contains(rec.Body.String(), "style=") {
 		t.Error("inline script or style on a page (the CSP forbids them)")
 	}
+	// B2C's error containers are shown and hidden with style attributes; the CSP allows those
+	// (CSP Level 3 style-src-attr) and still no inline script or <style> element.
+	csp := h.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "style-src 'self';") || !strings.Contains(csp, "style-src-attr 'unsafe-inline';") || strings.Count(csp, "unsafe") != 1 {
+		t.Errorf("CSP = %q", csp)
+	}
 }
 
 func TestUnknownRouteShowsTheErrorPage(t *testing.T) {

@@ -146,6 +146,9 @@ type UserFlow struct {
 	ApplicationClaims []string        `mapstructure:"applicationClaims"`
 	APIConnectors     FlowConnectors  `mapstructure:"apiConnectors"`
 	Tokens            Tokens          `mapstructure:"tokens"`
+	// SignInInputID is the id of the unified page's sign-in name input: "email" (default, the
+	// recommended user flows' pages) or "logonIdentifier" (the standard, legacy ones).
+	SignInInputID string `mapstructure:"signInInputId"`
 }
 
 // Tokens are a user flow's token settings (Properties → Token lifetime and compatibility).

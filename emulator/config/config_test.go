@@ -130,6 +130,7 @@ applications:
 		{"refresh lifetime", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], tokens: {refreshTokenLifetime: 2400h}}", `userFlows[0].tokens.refreshTokenLifetime: 2400h0m0s is out of range`},
 		{"sliding window", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], tokens: {slidingWindow: forever}}", `userFlows[0].tokens.slidingWindow: "forever" is not a sliding window type; use bounded or noExpiry`},
 		{"issuer format", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], tokens: {issuerFormat: v1}}", `userFlows[0].tokens.issuerFormat: "v1" is not an issuer format`},
+		{"sign-in input id", base + "userFlows:\n  - {id: B2C_1_x, type: signUpOrSignIn, identityProviders: [email], signInInputId: signInName}", `userFlows[0].signInInputId: "signInName" is not a sign-in input id; use email`},
 		{"policy claim", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], tokens: {policyClaim: policy}}", `userFlows[0].tokens.policyClaim: "policy" is not a policy claim; use tfp or acr`},
 		{"identifier uri", "applications:\n  - {name: api, clientId: 6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10, redirectUris: [/jwt], identifierUri: 'api://tasks'}", `applications[0].identifierUri: "api://tasks" is not an App ID URI`},
 		{"scopes without identifier uri", "applications:\n  - {name: api, clientId: 6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10, redirectUris: [/jwt], scopes: [read]}", `applications[0].scopes: need identifierUri`},

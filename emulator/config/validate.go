@@ -358,6 +358,9 @@ func (c *Config) validateFlows(v *validator, attrs, idps, connectors map[string]
 		if len(f.IdentityProviders) == 0 {
 			v.add(key+".identityProviders", "is empty; list email (local accounts) and/or identity provider ids")
 		}
+		if id := f.SignInInputID; id != "" && id != "email" && id != "logonIdentifier" {
+			v.add(key+".signInInputId", fmt.Sprintf("%q is not a sign-in input id; use email (recommended user flows) or logonIdentifier (standard user flows)", id))
+		}
 		for j, p := range f.IdentityProviders {
 			if p != flows.LocalProvider && !idps[p] {
 				v.add(fmt.Sprintf("%s.identityProviders[%d]", key, j), fmt.Sprintf("%q is not a configured identity provider; use email or one of: %s", p, list(idps)))

@@ -224,6 +224,9 @@ func (b *Browser) Submit(p *Page, sel string, values map[string]string) *Page {
 		b.t.Fatalf("no %s on the page:\n%s", sel, p.Body)
 	}
 	form := btn.Closest("form")
+	if id, ok := btn.Attr("form"); ok { // the button's form attribute names its form, as in a browser
+		form = p.Doc.Find("form#" + id)
+	}
 	data := url.Values{}
 	form.Find("input").Each(func(_ int, in *goquery.Selection) {
 		name, _ := in.Attr("name")

@@ -23,3 +23,27 @@ func readOnly(f Field) bool {
 	}
 	return f.Verify.State == "verified" || f.Verify.Control != "" && f.Verify.State == "sent"
 }
+
+// display is the inline style of B2C's error containers: shown or hidden.
+func display(shown bool) string {
+	if shown {
+		return "display: block;"
+	}
+	return "display: none;"
+}
+
+// emailPattern is what the page's script checks an email address against before posting; the
+// server's check (flows) is stricter, so a value that passes here can still be refused there.
+const emailPattern = `^[^@\s]+@[^@\s]+\.[^@\s]+$`
+
+// invalidText is the item-level text the page's script shows for a value that does not match
+// the input's type.
+func invalidText(p Page, f Field) string {
+	if f.Invalid != "" {
+		return p.Tr(f.Invalid)
+	}
+	if f.Type == "email" {
+		return p.Tr("Please enter a valid email address.")
+	}
+	return ""
+}

@@ -38,15 +38,18 @@ type Option struct {
 
 // Field is one input of a self-asserted page.
 type Field struct {
-	ID        string // claim id: input id and name
+	ID        string // the id B2C renders (claim id; extension_<Name> for custom attributes): input id and name
 	Label     string
 	InputType string // B2C UserInputType: TextBox, EmailBox, Password, RadioSingleSelect
 	Type      string // the <input type>: text, email, password, number
 	Value     string
 	Required  bool
 	Error     string // item-level error
-	Options   []Option
-	Verify    *Verification // email verification controls under the input
+	// Pattern is what the page's script checks a value against (an HTML pattern), with
+	// Invalid the message when it does not match; "" = no check.
+	Pattern, Invalid string
+	Options          []Option
+	Verify           *Verification // email verification controls under the input
 }
 
 // Verification is the email verification of a field: its state ("", "sent", "verified"), the
@@ -71,6 +74,17 @@ type SelfAsserted struct {
 	ContinueLabel    string
 }
 
+// VerifyPending reports whether a field's email verification is not done yet: B2C disables
+// #continue until it is.
+func (m SelfAsserted) VerifyPending() bool {
+	for _, f := range m.Fields {
+		if f.Verify != nil && f.Verify.State != "verified" {
+			return true
+		}
+	}
+	return false
+}
+
 // Provider is a social identity provider button.
 type Provider struct {
 	ID          string // provider id (the form value)
@@ -88,8 +102,11 @@ type SignIn struct {
 	SignUpURL   string
 	// ForgotURL is the "Forgot your password?" link and ForgotAt its place: AfterLabel,
 	// AfterInput, AfterButtons, or "" for none.
-	ForgotURL  string
-	ForgotAt   string
+	ForgotURL string
+	ForgotAt  string
+	// NameID is the sign-in name input's id and form name: "email" or "logonIdentifier" on
+	// user flows (by page version), "signInName" on the custom policies' pages.
+	NameID     string
 	Email      string
 	EmailError string
 	PassError  string

@@ -27,11 +27,13 @@ test("custom policy: verified email, the REST profile's 409 on the page, promoCo
   await page.goto(authorizeUrl());
   await page.locator("#createAccount").click();
 
+  await expect(page.locator("#continue")).toBeDisabled(); // until the email is verified
   await page.locator("#email").fill(email);
   await page.locator("#email_ver_but_send").click();
   const outbox = await (await request.get(`${base}/_emulator/emails?to=${encodeURIComponent(email)}`)).json();
   await page.locator("#email_ver_input").fill(outbox.emails[0].code);
   await page.locator("#email_ver_but_verify").click();
+  await expect(page.locator("#continue")).toBeEnabled(); // the email is verified
   await expect(page.locator("#email_ver_but_edit")).toBeVisible();
 
   await page.locator("#newPassword").fill("Passw0rd!x");

@@ -19,8 +19,10 @@ test("federated sign-up: pre-fill, the validation loop, and the connector's clai
   await expect(page.locator("#displayName")).toHaveValue("Bob");
 
   await page.locator("#displayName").fill("Bob Jones");
+  await page.locator("#extension_LoyaltyNumber").fill("L-1234"); // a custom attribute, as B2C names it
   await page.locator("#continue").click();
   const claims = await tokenClaims(page);
+  expect(claims.extension_LoyaltyNumber).toBe("L-1234");
   expect(claims.name).toBe("Bob Jones");
   expect(claims.jobTitle).toBe("Demo Engineer");
   expect(claims.newUser).toBe("true");
@@ -33,7 +35,16 @@ test("a required field left empty", async ({ page, baseURL }) => {
   await page.locator("#displayName").fill("");
   await page.locator("#continue").click();
   await expect(page.locator("#requiredFieldMissing")).toBeVisible();
-  await expect(page.locator(".displayName_li .error.itemLevel")).toHaveText("This information is required.");
+  await expect(page.locator(".displayName_li .error.itemLevel.show")).toHaveText("This information is required.");
+  await expect(page.locator("#displayName")).toHaveClass(/highlightError/);
+});
+
+test("the sign-in page checks its fields before sending them", async ({ page, baseURL }) => {
+  await page.goto(authorizeUrl(baseURL!));
+  await expect(page).toHaveTitle("Sign up or sign in");
+  await expect(page.locator("[type=submit]")).toHaveCount(1);
+  await page.locator("[type=submit]").click();
+  await expect(page.locator(".error.itemLevel.show")).toHaveText(["Please enter your Email Address", "Please enter your password"]);
 });
 
 test("the block page", async ({ page, baseURL }) => {
@@ -46,6 +57,8 @@ test("the block page", async ({ page, baseURL }) => {
 
 test("cancel returns access_denied to the application", async ({ page, baseURL }) => {
   await page.goto(authorizeUrl(baseURL!));
+  await expect(page.locator("#cancel")).toHaveCount(0); // the unified page has none; the sign-up page has
+  await page.locator("#createAccount").click();
   await page.locator("#cancel").click();
   await expect(page.locator("#tokenError")).toContainText("access_denied");
   await expect(page.locator("#errorDescription")).toContainText("AADB2C90091");
@@ -65,8 +78,11 @@ test("local sign-up, then sign-in", async ({ browser, baseURL }) => {
   await signUp.locator("#createAccount").click();
   await signUp.locator("#email").fill(email);
   await signUp.locator("#newPassword").fill("Passw0rd!");
-  await signUp.locator("#reenterPassword").fill("Passw0rd!");
+  await signUp.locator("#reenterPassword").fill("Passw0rd?");
   await signUp.locator("#displayName").fill("Local Tester");
+  await signUp.locator("#continue").click();
+  await expect(signUp.locator("#passwordEntryMismatch")).toBeVisible();
+  await signUp.locator("#reenterPassword").fill("Passw0rd!");
   await signUp.locator("#continue").click();
   expect((await tokenClaims(signUp)).newUser).toBe("true");
 
@@ -74,12 +90,12 @@ test("local sign-up, then sign-in", async ({ browser, baseURL }) => {
   const context = await browser.newContext();
   const signIn = await context.newPage();
   await signIn.goto(authorizeUrl(baseURL!));
-  await signIn.locator("#signInName").fill(email);
+  await signIn.locator("#email").fill(email);
   await signIn.locator("#password").fill("wrong password");
   await signIn.locator("#next").click();
   await expect(signIn.locator(".localAccount .error.pageLevel")).toHaveText("Your password is incorrect.");
   await signIn.locator("#password").fill("Passw0rd!");
-  await signIn.locator("#next").click();
+  await signIn.locator("#password").press("Enter");
   const claims = await tokenClaims(signIn);
   expect(claims.name).toBe("Local Tester");
   expect(claims.newUser).toBeUndefined();

@@ -1,0 +1,175 @@
+// b2cemu's page script. It makes the checks B2C's pages make in the browser before anything is
+// sent (required fields, the email format, matching passwords) and shows their messages in
+// B2C's error containers: hidden with aria-hidden="true" and display: none, shown with
+// aria-hidden="false" and display: block, item-level ones with the class "show" and the
+// input with "highlightError". The messages come from the page (data-required, data-invalid),
+// in the page's language. Without this script the server makes the same checks.
+"use strict";
+
+(function () {
+  function toggle(el, shown) {
+    if (!el) {
+      return;
+    }
+    el.setAttribute("aria-hidden", shown ? "false" : "true");
+    el.style.display = shown ? "block" : "none";
+    if (el.classList.contains("itemLevel")) {
+      el.classList.toggle("show", shown);
+    }
+  }
+
+  // itemError is the item-level error container of an input's entry.
+  function itemError(input) {
+    const entry = input.closest(".attrEntry, .entry-item");
+    return entry ? entry.querySelector(".error.itemLevel") : null;
+  }
+
+  function setItem(input, message) {
+    const box = itemError(input);
+    if (box) {
+      let p = box.querySelector("p");
+      if (!p) {
+        p = document.createElement("p");
+        box.appendChild(p);
+      }
+      p.textContent = message;
+      toggle(box, message !== "");
+    }
+    input.classList.toggle("highlightError", message !== "");
+    input.setAttribute("aria-invalid", message !== "" ? "true" : "false");
+  }
+
+  const emailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/u;
+
+  // problem is the message for an input's value, "" when it is fine.
+  function problem(input, required) {
+    const value = input.type === "password" ? input.value : input.value.trim();
+    if (value === "") {
+      return required ? input.dataset.required || "" : "";
+    }
+    if (input.type === "email" && !emailPattern.test(value)) {
+      return input.dataset.invalid || "";
+    }
+    if (input.pattern && !new RegExp("^(?:" + input.pattern + ")$", "u").test(value)) {
+      return input.dataset.invalid || "";
+    }
+    return "";
+  }
+
+  function signIn(form) {
+    const inputs = Array.from(form.querySelectorAll(".entry-item input"));
+    form.addEventListener("submit", function (e) {
+      toggle(form.querySelector(".error.pageLevel"), false);
+      let first = null;
+      for (const input of inputs) {
+        const message = problem(input, true);
+        setItem(input, message);
+        if (message !== "" && first === null) {
+          first = input;
+        }
+      }
+      if (first !== null) {
+        e.preventDefault();
+        first.focus();
+      }
+    });
+  }
+
+  function selfAsserted(form) {
+    const list = form.querySelector("#attributeList");
+    const texts = Array.from(list.querySelectorAll("input.textInput[data-required]"));
+    const radios = Array.from(list.querySelectorAll("input.radio[required]"));
+    for (const input of texts) {
+      input.addEventListener("change", function () {
+        setItem(input, problem(input, input.required));
+      });
+    }
+    // Enter continues, as on B2C's page, where #continue is the only submit button; here the
+    // verification buttons post the form too (so that they work without scripts), and the
+    // first of them would otherwise be the form's default button. In a verification code
+    // input, Enter verifies the code.
+    function enterInInput(e) {
+      return e.key === "Enter" && e.target instanceof HTMLInputElement && e.target.type !== "radio";
+    }
+    // A keypress can arrive without its keydown having been cancelled (some automation sends
+    // the two separately); it must not start the browser's own implicit submission.
+    form.addEventListener("keypress", function (e) {
+      if (enterInInput(e)) {
+        e.preventDefault();
+      }
+    });
+    form.addEventListener("keydown", function (e) {
+      if (!enterInInput(e)) {
+        return;
+      }
+      const input = e.target;
+      e.preventDefault();
+      const control = input.closest(".verificationControl");
+      const button = control ? control.querySelector("button.verifyCode") : form.querySelector("#continue");
+      if (button && !button.disabled) {
+        form.requestSubmit(button);
+      }
+    });
+    form.addEventListener("submit", function (e) {
+      if (!e.submitter || e.submitter.id !== "continue") {
+        return; // cancel and the verification buttons skip the checks, as formnovalidate says
+      }
+      let missing = false;
+      let incorrect = false;
+      let first = null;
+      for (const input of texts) {
+        if (input.readOnly) {
+          continue;
+        }
+        const message = problem(input, input.required);
+        setItem(input, message);
+        if (message !== "") {
+          missing = missing || input.value.trim() === "";
+          incorrect = incorrect || input.value.trim() !== "";
+          first = first || input;
+        }
+      }
+      const groups = new Map();
+      for (const r of radios) {
+        groups.set(r.name, (groups.get(r.name) || false) || r.checked);
+      }
+      for (const [name, checked] of groups) {
+        const r = radios.find(function (x) { return x.name === name; });
+        const box = itemError(r);
+        if (box) {
+          box.textContent = "";
+          const p = document.createElement("p");
+          p.textContent = checked ? "" : r.dataset.required || "";
+          box.appendChild(p);
+          toggle(box, !checked);
+        }
+        if (!checked) {
+          missing = true;
+          first = first || r;
+        }
+      }
+      const pw = form.querySelector("#newPassword");
+      const again = form.querySelector("#reenterPassword");
+      const mismatch = pw !== null && again !== null && pw.value !== "" && again.value !== "" && pw.value !== again.value;
+      toggle(form.querySelector("#requiredFieldMissing"), missing);
+      toggle(form.querySelector("#fieldIncorrect"), incorrect);
+      toggle(form.querySelector("#passwordEntryMismatch"), mismatch);
+      if (missing || incorrect || mismatch) {
+        toggle(form.querySelector("#claimVerificationServerError"), false);
+        e.preventDefault();
+        (first || again).focus();
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    const local = document.getElementById("localAccountForm");
+    if (local) {
+      signIn(local);
+    }
+    const attrs = document.getElementById("attributeVerification");
+    if (attrs && attrs.querySelector("#attributeList")) {
+      selfAsserted(attrs);
+    }
+  });
+})();
