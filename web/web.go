@@ -96,6 +96,10 @@ type Deps struct {
 	CallLog   CallLog  // the call inspector's store
 	Admin     Admin    // users, reset, keys and the clock, for the admin API
 	Branding  Branding // the company name, logo and colours of the pages
+	// FollowHost makes the issuer, the endpoints and the cookies follow the host each request
+	// used, as B2C's follow the domain the application used; false pins them to BaseURL (a
+	// configured server.publicUrl).
+	FollowHost bool
 	// AdminToken, when set, is required on /_emulator/ (Authorization: Bearer <token>).
 	AdminToken string
 	Demo       http.Handler // the demo connector, or nil
@@ -125,6 +129,7 @@ type AuthRequest struct {
 	Method       string // plain or S256
 	UILocales    string
 	LoginHint    string
+	Base         string // the URL prefix the request reached the emulator on: the tokens' issuer
 }
 
 // server holds the dependencies and the indexes built from them.
