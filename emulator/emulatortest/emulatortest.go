@@ -152,7 +152,11 @@ type Browser struct {
 func (s *Server) NewBrowser(t testing.TB) *Browser {
 	base, _ := url.Parse(s.URL)
 	b := &Browser{t: t, base: base}
-	jar := &browserCookies{next: s.Client.Transport, jar: map[string]map[string]string{}}
+	next := s.Client.Transport
+	if next == nil { // a Server made outside Start, with a plain client
+		next = http.DefaultTransport
+	}
+	jar := &browserCookies{next: next, jar: map[string]map[string]string{}}
 	b.Client = &http.Client{Transport: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
 		if req.URL.Host != base.Host {
 			return http.ErrUseLastResponse
