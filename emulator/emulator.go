@@ -124,7 +124,7 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 		return nil, err
 	}
 	d := web.Deps{
-		Tenant: web.Tenant{Name: cfg.Tenant.Name, ID: cfg.Tenant.ID}, BaseURL: e.opts.BaseURL, Schema: schema, Machine: engines{machine, custom},
+		Tenant: web.Tenant{Name: cfg.Tenant.Name, ID: cfg.Tenant.ID}, BaseURL: e.opts.BaseURL, FollowHost: cfg.Server.PublicURL == "", Schema: schema, Machine: engines{machine, custom},
 		Signer: signer{st.issuer}, Now: now, NewID: st.ids.GUID, Random: st.ids.Secret, Log: e.log, CallLog: e.calls,
 		Sessions: st.sessions, Grants: st.grants, Refresh: st.refresh, SSO: st.sso, Admin: st, AdminToken: cfg.Admin.Token,
 	}

@@ -24,6 +24,12 @@ import (
 // installed (B2CEMU_REQUIRE_BROWSER=1, as in CI, turns the skip into a failure).
 func chromium(t *testing.T) context.Context {
 	t.Helper()
+	return chromiumIn(t, t.TempDir())
+}
+
+// chromiumIn is chromium with the profile in dir, which may hold a Default/Preferences file.
+func chromiumIn(t *testing.T, dir string) context.Context {
+	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("B2CEMU_REQUIRE_BROWSER") != "" {
@@ -32,7 +38,7 @@ func chromium(t *testing.T) context.Context {
 		t.Skip("chromium is not installed; browser tests skipped")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(dir),
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.WindowSize(1000, 900))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)

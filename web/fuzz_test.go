@@ -24,17 +24,17 @@ func FuzzAuthorize(f *testing.F) {
 		if err != nil {
 			return
 		}
-		ar, app, fail := s.parseAuthorize(def, q, "en-US")
+		ar, app, fail := s.parseAuthorize(def, q, s.BaseURL, "en-US")
 		if fail != nil {
 			if fail.code == "" || fail.msg == "" || (!fail.page && fail.err == "") {
 				t.Fatalf("a failure without its code or message: %+v", fail)
 			}
-			if !fail.page && !s.registered(app, ar.RedirectURI) {
+			if !fail.page && !registered(app, s.BaseURL, ar.RedirectURI) {
 				t.Fatalf("an error would be redirected to an unregistered URI %q", ar.RedirectURI)
 			}
 			return
 		}
-		if !s.registered(app, ar.RedirectURI) || strings.TrimSpace(ar.Scope) == "" {
+		if !registered(app, s.BaseURL, ar.RedirectURI) || strings.TrimSpace(ar.Scope) == "" {
 			t.Fatalf("accepted %+v", ar)
 		}
 		if _, ok := normalizeResponseType(ar.ResponseType); !ok {

@@ -31,7 +31,7 @@ func (s *server) home(c echo.Context) error {
 			}
 		}
 		if app != nil && len(app.RedirectURIs) > 0 {
-			q := url.Values{"client_id": {app.ClientID}, "nonce": {"defaultNonce"}, "redirect_uri": {s.resolveURI(app.RedirectURIs[0])},
+			q := url.Values{"client_id": {app.ClientID}, "nonce": {"defaultNonce"}, "redirect_uri": {resolveURI(s.BaseURL, app.RedirectURIs[0])},
 				"scope": {"openid"}, "response_type": {"id_token"}, "response_mode": {"form_post"}, "prompt": {"login"}}
 			link.RunURL = "/" + s.Tenant.Name + ".onmicrosoft.com/" + f.ID + "/oauth2/v2.0/authorize?" + q.Encode()
 		}

@@ -36,13 +36,46 @@ func (s *server) policyFor(c echo.Context) (*flows.Definition, error) {
 	return def, nil
 }
 
-// issuer is the flow's issuer: B2C's default {base}/{tenantId}/v2.0/, or the "tfp" format
-// {base}/tfp/{tenantId}/{policy}/v2.0/.
-func (s *server) issuer(def *flows.Definition) string {
+// issuer is the flow's issuer under base: B2C's default {base}/{tenantId}/v2.0/, or the "tfp"
+// format {base}/tfp/{tenantId}/{policy}/v2.0/.
+func (s *server) issuer(base string, def *flows.Definition) string {
 	if def.Tokens.IssuerTFP {
-		return s.BaseURL + "/tfp/" + s.Tenant.ID + "/" + strings.ToLower(def.ID) + "/v2.0/"
+		return base + "/tfp/" + s.Tenant.ID + "/" + strings.ToLower(def.ID) + "/v2.0/"
 	}
-	return s.BaseURL + "/" + s.Tenant.ID + "/v2.0/"
+	return base + "/" + s.Tenant.ID + "/v2.0/"
+}
+
+// base is the URL prefix the request reached the emulator on. B2C's issuer and endpoints name
+// the domain the application used (tenant.b2clogin.com or a custom domain); here that is
+// localhost, 127.0.0.1 or whatever host the client dialled. A configured server.publicUrl pins
+// it to BaseURL.
+func (s *server) base(c echo.Context) string {
+	r := c.Request()
+	if !s.FollowHost || !validHost(r.Host) {
+		return s.BaseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + strings.ToLower(r.Host)
+}
+
+// validHost reports whether a Host header is a plain host[:port] that may go into URLs.
+func validHost(h string) bool {
+	if h == "" {
+		return false
+	}
+	u, err := url.Parse("http://" + h)
+	return err == nil && u.Host == h && u.User == nil && u.Path == "" && u.RawQuery == ""
+}
+
+// baseOf is where the authorization request came in: the base of its tokens' issuer.
+func (s *server) baseOf(ar AuthRequest) string {
+	if ar.Base != "" {
+		return ar.Base
+	}
+	return s.BaseURL
 }
 
 // policyClaim is where the flow's tokens name the policy: tfp, or acr for legacy apps.
@@ -56,11 +89,11 @@ func policyClaim(def *flows.Definition) string {
 // policyBase returns the URL prefix of a policy's endpoints and the query they carry, in the
 // form the request used.
 func (s *server) policyBase(c echo.Context, def *flows.Definition) (string, string) {
-	tenant := c.Param("tenant")
+	base, tenant := s.base(c), c.Param("tenant")
 	if c.Param("policy") == "" {
-		return s.BaseURL + "/" + tenant, "?p=" + strings.ToLower(def.ID)
+		return base + "/" + tenant, "?p=" + strings.ToLower(def.ID)
 	}
-	return s.BaseURL + "/" + tenant + "/" + strings.ToLower(def.ID), ""
+	return base + "/" + tenant + "/" + strings.ToLower(def.ID), ""
 }
 
 func (s *server) discovery(c echo.Context) error {
@@ -72,7 +105,7 @@ func (s *server) discovery(c echo.Context) error {
 	claims := []string{"sub", "iss", "aud", "exp", "iat", "nbf", "auth_time", "ver", "nonce", policyClaim(def)}
 	claims = append(claims, claimNames(s.Schema, def)...)
 	cors(c)
-	return c.JSON(http.StatusOK, discoveryDoc(s.issuer(def), base, q, claims))
+	return c.JSON(http.StatusOK, discoveryDoc(s.issuer(s.base(c), def), base, q, claims))
 }
 
 // claimNames lists the token claim names of a flow's application claims.
@@ -113,20 +146,22 @@ func (s *server) preflight(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// resolveURI makes a configured redirect URI absolute: a path is on the emulator itself.
-func (s *server) resolveURI(u string) string {
+// resolveURI makes a configured redirect URI absolute: a path is on the emulator itself, under
+// base.
+func resolveURI(base, u string) string {
 	if strings.HasPrefix(u, "/") {
-		return s.BaseURL + u
+		return base + u
 	}
 	return u
 }
 
 func (s *server) app(clientID string) *App { return s.appByID[strings.ToLower(clientID)] }
 
-// registered reports whether uri is one of app's redirect URIs (exact match, as B2C).
-func (s *server) registered(app *App, uri string) bool {
+// registered reports whether uri is one of app's redirect URIs (exact match, as B2C), a path
+// one resolved under base.
+func registered(app *App, base, uri string) bool {
 	for _, r := range app.RedirectURIs {
-		if s.resolveURI(r) == uri {
+		if resolveURI(base, r) == uri {
 			return true
 		}
 	}
@@ -146,7 +181,7 @@ func (s *server) authorize(c echo.Context) error {
 			q = c.Request().Form
 		}
 	}
-	ar, app, fail := s.parseAuthorize(def, q, c.Request().Header.Get("Accept-Language"))
+	ar, app, fail := s.parseAuthorize(def, q, s.base(c), c.Request().Header.Get("Accept-Language"))
 	if fail != nil {
 		if fail.page {
 			return errPage(http.StatusBadRequest, fail.code, "%s", fail.msg)
@@ -162,8 +197,12 @@ func (s *server) authorize(c echo.Context) error {
 	for k := range q {
 		sess.Run.Request[k] = q.Get(k)
 	}
-	if done, err := s.resumeSSO(c, def, sess, q.Get("prompt")); done || err != nil {
+	prompt := q.Get("prompt")
+	if done, err := s.resumeSSO(c, def, sess, prompt); done || err != nil {
 		return err
+	}
+	if prompt == "none" { // B2C never shows a page then: the application must ask interactively
+		return s.redirectError(c, ar, "interaction_required", "AADB2C90077", "User does not have an existing session and request prompt parameter has a value of 'None'.")
 	}
 	if hint := q.Get("domain_hint"); hint != "" && !sess.Run.Phase.Terminal() {
 		if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, flows.DomainHint{Domain: hint}); err != nil {
@@ -183,7 +222,7 @@ type authFailure struct {
 
 // parseAuthorize validates an authorize request in B2C's order: client, redirect URI, then
 // the parameters whose errors go back to the application.
-func (s *server) parseAuthorize(def *flows.Definition, q url.Values, acceptLanguage string) (ar AuthRequest, app *App, fail *authFailure) {
+func (s *server) parseAuthorize(def *flows.Definition, q url.Values, base, acceptLanguage string) (ar AuthRequest, app *App, fail *authFailure) {
 	clientID := q.Get("client_id")
 	if clientID == "" {
 		return ar, nil, &authFailure{page: true, code: "AADB2C90008", msg: "The request does not contain a client ID parameter."}
@@ -196,12 +235,12 @@ func (s *server) parseAuthorize(def *flows.Definition, q url.Values, acceptLangu
 	if len(app.RedirectURIs) == 0 {
 		return ar, nil, &authFailure{page: true, code: "AADB2C90007", msg: sprintf("The application associated with client ID '%s' has no registered redirect URIs.", clientID)}
 	}
-	if redirect == "" || !s.registered(app, redirect) {
+	if redirect == "" || !registered(app, base, redirect) {
 		return ar, nil, &authFailure{page: true, code: "AADB2C90006", msg: sprintf("The redirect URI '%s' provided in the request is not registered for the client ID '%s'.", redirect, clientID)}
 	}
 	ar = AuthRequest{Policy: def.ID, ClientID: app.ClientID, RedirectURI: redirect, Scope: q.Get("scope"),
 		State: q.Get("state"), Nonce: q.Get("nonce"), Challenge: q.Get("code_challenge"),
-		Method: q.Get("code_challenge_method"), LoginHint: q.Get("login_hint")}
+		Method: q.Get("code_challenge_method"), LoginHint: q.Get("login_hint"), Base: base}
 	ar.UILocales = uiLocales(q.Get("ui_locales"), acceptLanguage)
 	rt, ok := normalizeResponseType(q.Get("response_type"))
 	ar.ResponseType, ar.ResponseMode = rt, q.Get("response_mode")
@@ -249,7 +288,15 @@ func (s *server) csrfCookie(c echo.Context) string {
 		return ck.Value
 	}
 	v := s.Random()
-	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(s.BaseURL, "https:")})
+	ck := &http.Cookie{Name: csrfCookie, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	if c.Request().TLS != nil || strings.HasPrefix(s.BaseURL, "https:") {
+		s.setCookie(c, ck) // B2C's SameSite=None; Secure
+	} else {
+		// Over plain http the pages' cookie stays Lax and not Secure: scripted clients (Go's
+		// cookiejar, Python's http.cookiejar) send Secure cookies over https only, and the pages
+		// are never shown in an iframe.
+		c.SetCookie(ck)
+	}
 	return v
 }
 
@@ -340,7 +387,7 @@ func (s *server) logout(c echo.Context) error {
 	target := c.QueryParam("post_logout_redirect_uri")
 	if target != "" {
 		for i := range s.Apps {
-			if s.registered(&s.Apps[i], target) {
+			if registered(&s.Apps[i], s.base(c), target) {
 				if st := c.QueryParam("state"); st != "" {
 					u, _ := url.Parse(target)
 					q := u.Query()

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -9,9 +10,6 @@ import (
 
 	"github.com/b2cemu/b2cemu/flows"
 )
-
-// ssoCookie holds the browser's single sign-on session id.
-const ssoCookie = "x-ms-cpim-sso"
 
 // ssoLifetime is B2C's default web app session lifetime (1440 minutes).
 const ssoLifetime = 24 * time.Hour
@@ -24,14 +22,22 @@ type SSOSession struct {
 	AuthTime int64
 }
 
+// ssoCookie is the name of B2C's SSO session cookie, x-ms-cpim-sso:{Id}, whose id is the
+// tenant's domain name and a counter (x-ms-cpim-sso:contoso.onmicrosoft.com_0). The colon
+// is outside RFC 6265's token characters, so net/http would neither read nor write it: the
+// emulator does both itself.
+func (s *server) ssoCookie() string {
+	return "x-ms-cpim-sso:" + strings.ToLower(s.Tenant.Name) + ".onmicrosoft.com_0"
+}
+
 // resumeSSO signs the user of the browser's SSO session in silently. It reports whether it
-// answered the request.
+// answered the request. prompt=login skips the session, as B2C's only documented prompt value.
 func (s *server) resumeSSO(c echo.Context, def *flows.Definition, sess *Session, prompt string) (bool, error) {
-	ck, err := c.Cookie(ssoCookie)
-	if err != nil || prompt == "login" {
+	id := rawCookie(c.Request(), s.ssoCookie())
+	if id == "" || prompt == "login" {
 		return false, nil
 	}
-	sso, ok := s.SSO.Get(ck.Value)
+	sso, ok := s.SSO.Get(id)
 	if !ok {
 		return false, nil
 	}
@@ -44,19 +50,68 @@ func (s *server) resumeSSO(c echo.Context, def *flows.Definition, sess *Session,
 
 // startSSO records the signed-in user for the browser.
 func (s *server) startSSO(c echo.Context, sess *Session, authTime int64) {
-	id := s.Random()
-	if ck, err := c.Cookie(ssoCookie); err == nil && ck.Value != "" {
-		id = ck.Value
+	id := rawCookie(c.Request(), s.ssoCookie())
+	if id == "" {
+		id = s.Random()
 	}
 	s.SSO.PutFor(id, &SSOSession{ObjectID: sess.Run.User.ObjectID, Identity: sess.Run.Identity, AuthTime: authTime}, ssoLifetime)
-	c.SetCookie(&http.Cookie{Name: ssoCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: strings.HasPrefix(s.BaseURL, "https:")})
+	s.setCookie(c, &http.Cookie{Name: s.ssoCookie(), Value: id, Path: "/", HttpOnly: true})
 }
 
 // endSSO forgets the browser's session.
 func (s *server) endSSO(c echo.Context) {
-	if ck, err := c.Cookie(ssoCookie); err == nil {
-		s.SSO.Take(ck.Value)
+	if id := rawCookie(c.Request(), s.ssoCookie()); id != "" {
+		s.SSO.Take(id)
 	}
-	c.SetCookie(&http.Cookie{Name: ssoCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	s.setCookie(c, &http.Cookie{Name: s.ssoCookie(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+}
+
+// setCookie sets one of B2C's cookies with B2C's SameSite=None; Secure, which an
+// application's hidden iframe on another site (silent renew, prompt=none) needs to send them.
+// Browsers keep Secure cookies from https and from http://localhost and loopback addresses
+// (secure contexts); on any other plain-http host the cookie goes without both and the
+// browser's default, Lax, applies: sign-in works, iframe renewal does not.
+func (s *server) setCookie(c echo.Context, ck *http.Cookie) {
+	if s.secureContext(c.Request()) {
+		ck.Secure, ck.SameSite = true, http.SameSiteNoneMode
+	}
+	name := ck.Name
+	ck.Name = "b2cemu" // a token name for net/http's formatting; B2C's may hold a colon
+	line := ck.String()
+	if line == "" {
+		return
+	}
+	c.Response().Header().Add("Set-Cookie", name+strings.TrimPrefix(line, ck.Name))
+}
+
+// secureContext reports whether a browser treats the request's origin as secure: https, a
+// public URL behind a TLS proxy, or a loopback host over plain http.
+func (s *server) secureContext(r *http.Request) bool {
+	if r.TLS != nil || strings.HasPrefix(s.BaseURL, "https:") {
+		return true
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(strings.Trim(host, "[]"))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// rawCookie returns the value of the request's cookie name. net/http drops cookies whose
+// names are not RFC 6265 tokens, as B2C's x-ms-cpim-sso:{Id} is not.
+func rawCookie(r *http.Request, name string) string {
+	for _, line := range r.Header.Values("Cookie") {
+		for _, part := range strings.Split(line, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+			if ok && k == name {
+				return strings.Trim(v, `"`)
+			}
+		}
+	}
+	return ""
 }

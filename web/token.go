@@ -93,7 +93,7 @@ func lifetimes(def *flows.Definition) (time.Duration, time.Duration, time.Durati
 
 // baseClaims are a finished run's id token claims without the time claims.
 func (s *server) baseClaims(def *flows.Definition, ar AuthRequest, r *flows.Run) map[string]any {
-	claims := map[string]any{"iss": s.issuer(def), "sub": r.User.ObjectID, "aud": ar.ClientID, "ver": "1.0",
+	claims := map[string]any{"iss": s.issuer(s.baseOf(ar), def), "sub": r.User.ObjectID, "aud": ar.ClientID, "ver": "1.0",
 		policyClaim(def): strings.ToLower(ar.Policy)}
 	for k, v := range r.TokenClaims {
 		claims[k] = v
@@ -116,6 +116,33 @@ func (s *server) unsupportedScope(ar AuthRequest) string {
 		}
 	}
 	return ""
+}
+
+// refusedScope checks the scope of a token request, which may differ from the sign-in's: B2C
+// issues an access token for any scope granted to the client. b2cemu grants every application
+// every scope the tenant's APIs publish, so a scope is refused when no API publishes it. It
+// returns the AADB2C code and message, or "" when every scope is accepted.
+func (s *server) refusedScope(app *App, scope string) (string, string) {
+	bad := s.unsupportedScope(AuthRequest{ClientID: app.ClientID, Scope: scope})
+	switch {
+	case bad == "":
+		return "", ""
+	case s.exposingAPI(bad) != nil:
+		return "AADB2C90205", "This application does not have sufficient permissions against this web resource to perform the operation."
+	default:
+		return "AADB2C90012", sprintf("The scope '%s' provided in request is not supported.", bad)
+	}
+}
+
+// exposingAPI is the application whose identifier URI prefixes sc, or nil.
+func (s *server) exposingAPI(sc string) *App {
+	for i := range s.Apps {
+		a := &s.Apps[i]
+		if a.IdentifierURI != "" && strings.HasPrefix(sc, strings.TrimRight(a.IdentifierURI, "/")+"/") {
+			return a
+		}
+	}
+	return nil
 }
 
 // apiScope resolves <identifierUri>/<scope> to the exposing application and the scope name.
@@ -176,6 +203,7 @@ func (s *server) mint(def *flows.Definition, g *Grant, code string, withNonce, w
 	life, _, _ := lifetimes(def)
 	m := minted{Now: s.Now().Unix(), Life: int64(life.Seconds())}
 	claims := copyClaims(g.Claims)
+	claims["iss"] = s.issuer(s.baseOf(g.Auth), def) // where the client met the emulator
 	claims["iat"], claims["nbf"], claims["exp"], claims["auth_time"] = m.Now, m.Now, m.Now+m.Life, g.AuthTime
 	if aud, scp, ok := s.accessTarget(g.Auth); ok && withAccess {
 		at := copyClaims(claims)
@@ -264,6 +292,10 @@ func (s *server) token(c echo.Context) error {
 			return s.tokenError(c, http.StatusUnauthorized, "invalid_client", "AADB2C90081", "The specified client_secret does not match the expected value for this client. Please correct the client_secret and try again.")
 		}
 	}
+	requested := strings.Join(strings.Fields(f.Get("scope")), " ")
+	if code, msg := s.refusedScope(app, requested); code != "" {
+		return s.tokenError(c, http.StatusBadRequest, "invalid_request", code, msg)
+	}
 	if g, ok = store.Take(secretValue); !ok {
 		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired. Please re-authenticate and try again.")
 	}
@@ -289,15 +321,22 @@ func (s *server) token(c echo.Context) error {
 	} else if s.revoked(r.Context(), g) {
 		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90129", "The provided grant has been revoked. Please reauthenticate and try again.")
 	}
-	m, err := s.mint(def, g, "", param == "code", true, true)
+	issue := *g // the tokens name the host this request used, and the scope it asks for
+	issue.Auth.Base = s.base(c)
+	if requested != "" {
+		issue.Auth.Scope = requested
+	}
+	m, err := s.mint(def, &issue, "", param == "code", true, true)
 	if err != nil {
 		return err
 	}
-	resp := map[string]any{"id_token": m.IDToken, "token_type": "Bearer", "not_before": m.Now, "id_token_expires_in": m.Life, "scope": g.Auth.Scope}
+	resp := map[string]any{"id_token": m.IDToken, "token_type": "Bearer", "not_before": m.Now, "id_token_expires_in": m.Life, "scope": issue.Auth.Scope}
 	if m.AccessToken != "" {
 		resp["access_token"], resp["expires_in"], resp["expires_on"] = m.AccessToken, m.Life, m.Now+m.Life
 	}
-	if hasScope(g.Auth.Scope, "offline_access") {
+	// B2C wants offline_access in both the sign-in and the token request for a refresh token; the
+	// new one keeps the sign-in's scope, so a later refresh without scope asks for the same.
+	if hasScope(g.Auth.Scope, "offline_access") && hasScope(issue.Auth.Scope, "offline_access") {
 		rt := s.putRefresh(g, refreshLife) // rotated: the one just used is gone
 		resp["refresh_token"], resp["refresh_token_expires_in"] = rt, int64(refreshLife.Seconds())
 	}

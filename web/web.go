@@ -99,6 +99,10 @@ type Deps struct {
 	// SignInInputs maps a user flow id (lower case) to the id of its unified page's sign-in
 	// name input: "email" (absent: the recommended user flows' pages) or "logonIdentifier".
 	SignInInputs map[string]string
+	// FollowHost makes the issuer, the endpoints and the cookies follow the host each request
+	// used, as B2C's follow the domain the application used; false pins them to BaseURL (a
+	// configured server.publicUrl).
+	FollowHost bool
 	// AdminToken, when set, is required on /_emulator/ (Authorization: Bearer <token>).
 	AdminToken string
 	Demo       http.Handler // the demo connector, or nil
@@ -128,6 +132,7 @@ type AuthRequest struct {
 	Method       string // plain or S256
 	UILocales    string
 	LoginHint    string
+	Base         string // the URL prefix the request reached the emulator on: the tokens' issuer
 }
 
 // server holds the dependencies and the indexes built from them.

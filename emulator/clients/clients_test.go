@@ -146,8 +146,23 @@ func claimsOf(t *testing.T, jwt string) map[string]any {
 	return m
 }
 
+// TestMSALNode runs msal-node with the authority on localhost and on 127.0.0.1: the
+// development certificate covers both, and the discovery document must name the host of the
+// authority, or msal-node fails with endpoints_resolution_error.
 func TestMSALNode(t *testing.T) {
 	srv := emulatortest.Start(t, tenant)
+	u, _ := url.Parse(srv.URL)
+	for _, host := range []string{u.Host, "127.0.0.1:" + u.Port()} {
+		t.Run(host, func(t *testing.T) {
+			at := *srv
+			at.URL = "https://" + host
+			msalNode(t, &at)
+		})
+	}
+}
+
+func msalNode(t *testing.T, srv *emulatortest.Server) {
+	t.Helper()
 	u, _ := url.Parse(srv.URL)
 	out := node(t, srv, "msal.mjs", map[string]string{
 		"AUTHORITY": srv.URL + "/contoso.onmicrosoft.com/B2C_1_susi", "KNOWN_AUTHORITY": u.Host,
@@ -159,6 +174,9 @@ func TestMSALNode(t *testing.T) {
 	claims := out["idTokenClaims"].(map[string]any)
 	if claims["name"] != "Lee Park" || claims["tfp"] != "b2c_1_susi" || claims["aud"] != webClient || !strings.HasPrefix(claims["nonce"].(string), "msal-nonce-") {
 		t.Errorf("id token claims = %v", claims)
+	}
+	if want := srv.URL + "/" + tenantID + "/v2.0/"; claims["iss"] != want {
+		t.Errorf("iss = %v, want %s", claims["iss"], want)
 	}
 	srv.Verify(t, srv.URL+"/contoso.onmicrosoft.com/B2C_1_susi/v2.0/.well-known/openid-configuration", out["idToken"].(string))
 	at := claimsOf(t, out["accessToken"].(string))
@@ -172,6 +190,9 @@ func TestMSALNode(t *testing.T) {
 	// user flows do not emit: it is empty against a real tenant too.
 	if out["refreshedFromCache"] != false || out["refreshedIdToken"] == out["idToken"] || out["refreshedAccessToken"] == "" {
 		t.Errorf("refresh: fromCache %v", out["refreshedFromCache"])
+	}
+	if sc := claimsOf(t, out["apiAccessToken"].(string)); sc["aud"] != apiClient || sc["scp"] != "tasks.write" {
+		t.Errorf("acquireTokenSilent for a scope not in the sign-in: access token %v", sc)
 	}
 }
 

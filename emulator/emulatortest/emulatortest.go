@@ -15,7 +15,6 @@ import (
 	"math/big"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -151,10 +150,14 @@ type Browser struct {
 
 // NewBrowser returns a browser for s.
 func (s *Server) NewBrowser(t testing.TB) *Browser {
-	jar, _ := cookiejar.New(nil)
 	base, _ := url.Parse(s.URL)
 	b := &Browser{t: t, base: base}
-	b.Client = &http.Client{Jar: jar, Transport: s.Client.Transport, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+	next := s.Client.Transport
+	if next == nil { // a Server made outside Start, with a plain client
+		next = http.DefaultTransport
+	}
+	jar := &browserCookies{next: next, jar: map[string]map[string]string{}}
+	b.Client = &http.Client{Transport: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
 		if req.URL.Host != base.Host {
 			return http.ErrUseLastResponse
 		}

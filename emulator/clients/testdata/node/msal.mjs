@@ -32,6 +32,8 @@ await main(async () => {
   }
   const result = await cca.acquireTokenByCode({ code, scopes, redirectUri: env.REDIRECT_URI, codeVerifier: pkce.verifier, nonce, state });
   const refreshed = await cca.acquireTokenSilent({ account: result.account, scopes, forceRefresh: true });
+  // A scope the sign-in did not ask for: the refresh token is redeemed for it.
+  const other = await cca.acquireTokenSilent({ account: result.account, scopes: [env.SCOPE.replace(/tasks\.read$/, "tasks.write")] });
   send({
     wrongSecret,
     idToken: result.idToken,
@@ -42,5 +44,6 @@ await main(async () => {
     refreshedIdToken: refreshed.idToken,
     refreshedAccessToken: refreshed.accessToken,
     refreshedFromCache: refreshed.fromCache,
+    apiAccessToken: other.accessToken,
   });
 });

@@ -1,0 +1,1 @@
+msalRedirectBridge.broadcastResponseToMainFrame().catch((err) => console.error(err));
