@@ -54,6 +54,11 @@ func matchPattern(pattern, value string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	return match(re, value)
+}
+
+// match is matchPattern for a compiled pattern: it names how a match that did not finish ended.
+func match(re *regexp2.Regexp, value string) (bool, error) {
 	ok, err := re.MatchString(value)
 	switch {
 	case errors.Is(err, regexp2.ErrBacktrackingStackLimit):
