@@ -326,7 +326,7 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 		err = chromedp.Do(ctx,
 			chromedp.SendKeys(css("#email"), "leo@woodgrove.example"),
 			chromedp.Click(css("#email_ver_but_send")),
-			chromedp.WaitVisible(css("#email_ver_input")),
+			chromedp.WaitVisible(css("#email_ver_input")), shot("local-sign-up-code"),
 		)
 		if err != nil {
 			t.Fatal(err)
