@@ -119,7 +119,10 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 	}
 	e.calls.setClient(client)
 	machine := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: st.users, Now: now, NewID: st.ids.GUID,
-		Mail: func(m flows.Mail) { st.outbox.Add(outboxEmail(cfg, m)) }, FixedCode: cfg.Deterministic.VerificationCode}
+		Mail: func(m flows.Mail) {
+			st.outbox.Add(outboxEmail(cfg, m))
+			e.log.Info("verification code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "code", m.Code)
+		}, FixedCode: cfg.Deterministic.VerificationCode}
 	custom, err := e.customPolicies(cfg, client.Observe)
 	if err != nil {
 		return nil, err

@@ -170,6 +170,9 @@ func TestHeadlessLocalSignUpVerifies(t *testing.T) {
 	srv, _ := start(t, acceptAll())
 	out := run(t, srv, map[string]any{"clientId": clientID, "scope": "openid", "identityProvider": "email",
 		"account": map[string]any{"email": "hl@fabrikam.com", "password": "Passw0rd!"}, "attributes": []map[string]string{{"displayName": "Hal"}}})
+	if !strings.Contains(srv.Log.String(), `msg="verification code sent"`) {
+		t.Errorf("no log line for the code:\n%s", srv.Log.String())
+	}
 	if out.Outcome != "token" || outboxCount(t, srv, "hl@fabrikam.com") != 1 {
 		t.Errorf("headless local sign-up: %+v, %d mails", out, outboxCount(t, srv, "hl@fabrikam.com"))
 	}

@@ -121,10 +121,10 @@ func (v *EmailVerification) VerifiedFor(email string) bool {
 	return v != nil && v.Verified != "" && strings.EqualFold(v.Verified, email)
 }
 
-// VerificationTexts are the page's email-verification texts: B2C's UxElement string ids of the
+// verificationTexts are the page's email-verification texts: B2C's UxElement string ids of the
 // self-asserted page with their English defaults (localization-string-ids, "Sign-up and
 // self-asserted pages").
-var VerificationTexts = map[string]string{
+var verificationTexts = map[string]string{
 	"ver_but_send":          "Send verification code",
 	"ver_but_verify":        "Verify code",
 	"ver_but_resend":        "Send new code",
@@ -144,7 +144,7 @@ var failureTexts = map[Check]string{CodeExpired: "ver_fail_code_expired", CodeWr
 // View is the page's view of v (nil: nothing sent yet). text gives a string id's text, with
 // its English default: the engine's localization.
 func (v *EmailVerification) View(text func(id, def string) string) *Verification {
-	t := func(id string) string { return text(id, VerificationTexts[id]) }
+	t := func(id string) string { return text(id, verificationTexts[id]) }
 	out := &Verification{Send: t("ver_but_send"), Verify: t("ver_but_verify"), Resend: t("ver_but_resend"),
 		Change: t("ver_but_edit"), Code: t("ver_input"), Message: t("ver_intro_msg")}
 	switch {
