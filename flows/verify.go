@@ -171,8 +171,13 @@ func (c *Code) LiveAt(now time.Time) bool { return c.Live() && now.Before(c.expi
 // page, with what was typed (but the passwords) kept. A code is only right for the address it
 // went to, so changing the address after sending needs a new code.
 func (m *Machine) verifyEmail(def *Definition, r *Run, in VerifyEmail) error {
-	if !def.VerifiesEmail() || in.Field != "email" {
+	switch {
+	case !def.VerifiesEmail() || in.Field != "email":
 		return Errorf(Invalid, "the field %q has no verification on this page", in.Field)
+	case in.Action == "verify" && !r.EmailCheck.pending():
+		return Errorf(Invalid, "no verification code was sent")
+	case in.Action != "send" && in.Action != "resend" && in.Action != "verify" && in.Action != "change":
+		return Errorf(Invalid, "unknown verification action %q (send, resend, verify, change)", in.Action)
 	}
 	m.clearPage(r)
 	r.Values = Claims{}
@@ -187,14 +192,9 @@ func (m *Machine) verifyEmail(def *Definition, r *Run, in VerifyEmail) error {
 	case "send", "resend":
 		return m.sendCode(r, email)
 	case "verify":
-		if !r.EmailCheck.pending() {
-			return Errorf(Invalid, "no verification code was sent")
-		}
 		r.EmailCheck.Verify(email, in.Code, m.Now())
-	case "change":
+	default: // change
 		r.EmailCheck = nil
-	default:
-		return Errorf(Invalid, "unknown verification action %q", in.Action)
 	}
 	return nil
 }

@@ -110,8 +110,9 @@ func TestVerifyOutsideItsPageIsRefused(t *testing.T) {
 		"an unknown action":  {on, flows.VerifyEmail{Action: "skip", Field: "email"}},
 	} {
 		r := m.Start(context.Background(), tt.def, "run1", "app", "")
-		if err := m.Advance(context.Background(), tt.def, r, tt.in); flows.KindOf(err) != flows.Invalid {
-			t.Errorf("%s: err = %v, want Invalid", name, err)
+		r.Values = flows.Claims{"displayName": "kept"}
+		if err := m.Advance(context.Background(), tt.def, r, tt.in); flows.KindOf(err) != flows.Invalid || r.Values.String("displayName") != "kept" || r.Seq != 0 {
+			t.Errorf("%s: err = %v, want Invalid with the run unchanged (values %v, seq %d)", name, err, r.Values, r.Seq)
 		}
 	}
 }
