@@ -73,10 +73,13 @@ func (e *Emulator) customPolicies(cfg *config.Config, record func(connector.Call
 	}
 	return &journey.Engine{Policies: policies, Directory: e.st.users, Tenant: cfg.Tenant.Name, TenantID: cfg.Tenant.ID,
 		PolicyKeys: keys, HTTP: plain, Certificates: certs, Now: e.Clock.Now, NewID: e.st.ids.GUID, Log: e.log, Record: record,
-		Mail: func(m journey.Mail) {
-			e.st.outbox.Add(web.Email{Time: m.Time, RunID: m.RunID, Policy: m.Policy, TechnicalProfile: m.TechnicalProfile, To: m.To,
-				Subject: cfg.Tenant.Name + " account email verification code", Code: m.Code})
-		}}, nil
+		Mail: func(m journey.Mail) { e.st.outbox.Add(outboxEmail(cfg, m)) }, FixedCode: cfg.Deterministic.VerificationCode}, nil
+}
+
+// outboxEmail is a verification email as the outbox keeps it.
+func outboxEmail(cfg *config.Config, m flows.Mail) web.Email {
+	return web.Email{Time: m.Time, RunID: m.RunID, Policy: m.Policy, TechnicalProfile: m.TechnicalProfile, To: m.To,
+		Subject: cfg.Tenant.Name + " account email verification code", Code: m.Code}
 }
 
 // engines runs user flows on the flow machine and custom policies on the journey engine.

@@ -307,6 +307,7 @@ func TestLocalSignUpThenSignIn(t *testing.T) {
 			t.Fatalf("local sign-up page lacks %s:\n%s", sel, page.Body)
 		}
 	}
+	page = b.VerifyEmail(page, "ana@fabrikam.com")
 	fields := map[string]string{"email": "ana@fabrikam.com", "newPassword": "Passw0rd!", "reenterPassword": "Passw0rd?", "displayName": "Ana Lima"}
 	page = b.Submit(page, "button#continue", fields)
 	if !page.Visible("#passwordEntryMismatch") {

@@ -118,7 +118,11 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 		}
 	}
 	e.calls.setClient(client)
-	machine := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: st.users, Now: now, NewID: st.ids.GUID}
+	machine := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: st.users, Now: now, NewID: st.ids.GUID,
+		Mail: func(m flows.Mail) {
+			st.outbox.Add(outboxEmail(cfg, m))
+			e.log.Info("verification code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "code", m.Code)
+		}, FixedCode: cfg.Deterministic.VerificationCode}
 	custom, err := e.customPolicies(cfg, client.Observe)
 	if err != nil {
 		return nil, err
@@ -244,6 +248,7 @@ func definition(f config.UserFlow) *flows.Definition {
 	t := f.Tokens
 	def.Tokens = flows.TokenSettings{Lifetime: t.Lifetime, RefreshLifetime: t.RefreshTokenLifetime, SlidingWindowLifetime: t.SlidingWindowLifetime,
 		NoSlidingExpiry: t.SlidingWindow == "noExpiry", IssuerTFP: t.IssuerFormat == "tfp", PolicyClaimACR: t.PolicyClaim == "acr", EmailClaim: t.EmailClaim}
+	def.NoEmailVerification = f.EmailVerification != nil && !*f.EmailVerification
 	return def
 }
 

@@ -357,6 +357,7 @@ func TestParallelSignUps(t *testing.T) {
 			page := b.Get(authorizeURL(map[string][]string{"response_type": {"id_token"}, "nonce": {fmt.Sprint("b-", i)}}))
 			page = b.Follow(page, "a#createAccount")
 			email := fmt.Sprintf("page%02d@fabrikam.com", i)
+			page = b.VerifyEmail(page, email)
 			page = b.Submit(page, "button#continue", map[string]string{"email": email, "newPassword": "Passw0rd!", "reenterPassword": "Passw0rd!", "displayName": fmt.Sprint("Page ", i)})
 			if page.Location == nil {
 				errs <- fmt.Sprintf("browser %d: no redirect", i)

@@ -28,6 +28,7 @@ func TestLocalizedPages(t *testing.T) {
 		page.Text("li.newPassword_li .error.itemLevel") != "Esta información es obligatoria." || page.Text("button#continue") != "Crear" {
 		t.Errorf("Spanish errors:\n%s", page.Body)
 	}
+	page = b.VerifyEmail(page, "ana@fabrikam.com")
 	page = b.Submit(page, "button#continue", map[string]string{"email": "ana@fabrikam.com", "newPassword": "Passw0rd!", "reenterPassword": "Passw0rd!", "displayName": "Ana"})
 	if page.Text("#claimVerificationServerError") != "Nombre demasiado corto." {
 		t.Errorf("connector message = %q", page.Text("#claimVerificationServerError"))
@@ -83,7 +84,7 @@ func TestSignInInputID(t *testing.T) {
 			}
 			srv := emulatortest.Start(t, yaml)
 			b := srv.NewBrowser(t)
-			page := b.Submit(b.Follow(b.Get(authorizeURL(nil)), "a#createAccount"), "button#continue", map[string]string{
+			page := b.Submit(b.VerifyEmail(b.Follow(b.Get(authorizeURL(nil)), "a#createAccount"), "in@fabrikam.com"), "button#continue", map[string]string{
 				"email": "in@fabrikam.com", "newPassword": "Passw0rd!", "reenterPassword": "Passw0rd!", "displayName": "Ina"})
 			if page.Location == nil {
 				t.Fatalf("sign-up did not return to the app:\n%s", page.Body)

@@ -40,7 +40,13 @@ type Definition struct {
 	ApplicationClaims []string        // portal names: displayName, emails, identityProvider, …
 	Connectors        map[Step]string // connector name per step; absent or "" = none
 	Tokens            TokenSettings
+	// NoEmailVerification turns off the local sign-up page's email verification (the portal's
+	// page-layout setting "Requires verification", on by default).
+	NoEmailVerification bool
 }
+
+// VerifiesEmail reports whether the local sign-up page verifies the email address.
+func (d *Definition) VerifiesEmail() bool { return !d.NoEmailVerification }
 
 // TokenSettings are a flow's token properties. Zero values mean B2C's defaults.
 type TokenSettings struct {
@@ -131,6 +137,8 @@ type Run struct {
 	RequiredMissing  bool              // show #requiredFieldMissing
 	PasswordMismatch bool              // show #passwordEntryMismatch
 	PageError        string            // shown in #claimVerificationServerError (or .pageLevel)
+	// EmailCheck is the local sign-up page's email verification; nil until a code is sent.
+	EmailCheck *EmailVerification
 
 	UserMessage string   // the block page's text
 	Failure     *Failure // why the run failed (PhaseFailed)

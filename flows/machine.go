@@ -76,6 +76,10 @@ type Machine struct {
 	Directory Directory
 	Now       func() time.Time
 	NewID     func() string // object ids
+	// Mail, when set, receives the local sign-up page's verification emails (the outbox).
+	Mail func(Mail)
+	// FixedCode, when set, is every verification code, for suites that cannot read the outbox.
+	FixedCode string
 }
 
 // B2C's texts for the pages' errors.
@@ -87,6 +91,7 @@ const (
 	msgBadEmail         = "Please enter a valid email address."
 	msgEnterEmail       = "Please enter your Email Address"
 	msgEnterPassword    = "Please enter your password"
+	msgNotVerified      = "Claim not verified: email" // UserMessageIfClaimNotVerified for the email claim
 	msgPasswordStrength = "The password must be between 8 and 64 characters and contain 3 out of 4 of the following: lowercase characters, uppercase characters, digits (0-9), and one or more symbols."
 )
 
@@ -94,7 +99,7 @@ const (
 // translation tables to cover ("%d" stands for a number).
 var Messages = []string{msgRequired, msgUserExists, msgNoAccount, msgBadPassword, msgBadEmail, msgPasswordStrength,
 	msgEnterEmail, msgEnterPassword, "Please enter a whole number.", "Please choose true or false.",
-	"Please enter no more than %d characters.", "The characters < and > are not allowed."}
+	"Please enter no more than %d characters.", "The characters < and > are not allowed.", msgNotVerified}
 
 // Start returns a new run of def. A sign-up flow with a single identity provider goes
 // straight to it, as B2C does. A user flow's start calls nothing, so ctx is unused; it is
@@ -167,11 +172,14 @@ func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input
 		}
 		err = m.federated(ctx, def, r, in)
 	case PhaseLocalSignUp:
-		in, ok := in.(SubmitSignUp)
-		if !ok {
+		switch in := in.(type) {
+		case SubmitSignUp:
+			err = m.localSignUp(ctx, def, r, in)
+		case VerifyEmail:
+			err = m.verifyEmail(def, r, in)
+		default:
 			return errInput(in, r.Phase)
 		}
-		err = m.localSignUp(ctx, def, r, in)
 	case PhaseAttributes:
 		in, ok := in.(SubmitAttributes)
 		if !ok {
@@ -381,6 +389,9 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *Run, in S
 		r.RequiredMissing, valid = true, false
 	case in.ConfirmPassword != in.Password:
 		r.PasswordMismatch, valid = true, false
+	}
+	if valid && def.VerifiesEmail() && !r.EmailCheck.VerifiedFor(email) {
+		r.PageError, valid = msgNotVerified, false
 	}
 	if !valid {
 		return nil

@@ -110,6 +110,16 @@ func newMachine(c *stubConnector, d *memDirectory) *flows.Machine {
 		NewID: func() string { n++; return "oid-" + string(rune('0'+n)) }}
 }
 
+// testCode is TestAdvance's verification code (Machine.FixedCode).
+const testCode = "246810"
+
+// verified is the local sign-up page's verification of email (send, then the code) before in.
+func verified(email string, in flows.Input) []flows.Input {
+	values := map[string]string{"email": email}
+	return []flows.Input{flows.VerifyEmail{Action: "send", Field: "email", Values: values},
+		flows.VerifyEmail{Action: "verify", Field: "email", Code: testCode, Values: values}, in}
+}
+
 func cont(claims flows.Claims) flows.ConnectorResult {
 	return flows.ConnectorResult{Action: flows.Continue, Claims: claims}
 }
@@ -242,8 +252,8 @@ func TestAdvance(t *testing.T) {
 		},
 		{
 			name: "local sign-up never calls PostFederationSignup",
-			inputs: []flows.Input{flows.StartSignUp{}, flows.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!",
-				Values: map[string]string{"displayName": "Ana Lima"}}},
+			inputs: append([]flows.Input{flows.StartSignUp{}}, verified("ana@fabrikam.com", flows.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!",
+				Values: map[string]string{"displayName": "Ana Lima"}})...),
 			phase: flows.PhaseDone,
 			steps: []flows.Step{flows.PostAttributeCollection, flows.PreTokenIssuance},
 			check: func(t *testing.T, r *flows.Run, c *stubConnector, d *memDirectory) {
@@ -274,7 +284,7 @@ func TestAdvance(t *testing.T) {
 			seed: func(d *memDirectory) {
 				d.Create(context.Background(), &flows.User{ObjectID: "x", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
 			},
-			inputs: []flows.Input{flows.StartSignUp{}, flows.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!", Values: map[string]string{"displayName": "Ana Lima"}}},
+			inputs: append([]flows.Input{flows.StartSignUp{}}, verified("ana@fabrikam.com", flows.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!", Values: map[string]string{"displayName": "Ana Lima"}})...),
 			phase:  flows.PhaseLocalSignUp,
 			check: func(t *testing.T, r *flows.Run, c *stubConnector, _ *memDirectory) {
 				if !strings.Contains(r.PageError, "already exists") || len(c.calls) != 0 {
@@ -400,6 +410,7 @@ func TestAdvance(t *testing.T) {
 				tt.seed(d)
 			}
 			m := newMachine(c, d)
+			m.FixedCode = testCode
 			r := m.Start(context.Background(), def, "run-1", "client-1", "en-US")
 			for i, in := range tt.inputs {
 				if err := m.Advance(context.Background(), def, r, in); err != nil {

@@ -321,7 +321,43 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 			chromedp.Navigate(authorize),
 			chromedp.Click(css("a#createAccount")),
 			chromedp.WaitVisible(css("#newPassword")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The email is verified first, as on B2C: #continue stays disabled until it is.
+		if got := eval[bool](t, ctx, `document.querySelector("#continue").disabled`); !got {
+			t.Error("#continue is enabled before the email is verified")
+		}
+		err = chromedp.Do(ctx,
 			chromedp.SendKeys(css("#email"), "leo@woodgrove.example"),
+			chromedp.Click(css("#email_ver_but_send")),
+			chromedp.WaitVisible(css("#email_ver_input")), shot("local-sign-up-code"),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := read(t, ctx, chromedp.Text(css("#email_info"))); got != "Verification code has been sent to your inbox. Please copy it to the input box below." {
+			t.Errorf("#email_info after send = %q", got)
+		}
+		var outbox struct{ Emails []struct{ Code string } }
+		getJSON(t, srv.URL+"/_emulator/emails?to=leo@woodgrove.example", &outbox)
+		if len(outbox.Emails) != 1 {
+			t.Fatalf("outbox = %+v", outbox)
+		}
+		err = chromedp.Do(ctx,
+			chromedp.SendKeys(css("#email_ver_input"), outbox.Emails[0].Code),
+			chromedp.Click(css("#email_ver_but_verify")),
+			chromedp.WaitVisible(css("#email_ver_control[data-state=verified] #email_ver_but_edit")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := read(t, ctx, chromedp.Text(css("#email_info"))); got != "E-mail address verified. You can now continue." ||
+			eval[bool](t, ctx, `document.querySelector("#continue").disabled`) {
+			t.Errorf("after verify: #email_info %q, #continue disabled %v", got, eval[bool](t, ctx, `document.querySelector("#continue").disabled`))
+		}
+		err = chromedp.Do(ctx,
 			chromedp.SendKeys(css("#newPassword"), "Str0ng!pass"),
 			chromedp.SendKeys(css("#reenterPassword"), "Str0ng!pasz"),
 			chromedp.SendKeys(css("#displayName"), "Leo Martins"), shot("local-sign-up"),

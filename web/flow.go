@@ -130,15 +130,28 @@ func (s *server) input(sess *Session, f url.Values) (flows.Input, error) {
 			return s.customIdentity(f)
 		}
 	case flows.PhaseLocalSignUp:
+		if in, ok := verifyInput(op, f, s.formValues(sess.Run, f)); ok {
+			return in, nil
+		}
 		return flows.SubmitSignUp{Email: f.Get("email"), Password: f.Get("newPassword"),
 			ConfirmPassword: f.Get("reenterPassword"), Values: s.formValues(sess.Run, f)}, nil
 	case flows.PhaseAttributes:
-		if action, field, ok := strings.Cut(strings.TrimPrefix(op, "ver_"), ":"); ok && strings.HasPrefix(op, "ver_") {
-			return flows.VerifyEmail{Action: action, Field: field, Code: f.Get(field + "_ver_input"), Values: s.formValues(sess.Run, f)}, nil
+		if in, ok := verifyInput(op, f, s.formValues(sess.Run, f)); ok {
+			return in, nil
 		}
 		return flows.SubmitAttributes{Values: s.formValues(sess.Run, f)}, nil
 	}
 	return nil, errPage(http.StatusBadRequest, "", "This action does not apply to the current page.")
+}
+
+// verifyInput maps a verification button (op "ver_<action>:<field>") to flows.VerifyEmail,
+// with the code typed in <field>_ver_input.
+func verifyInput(op string, f url.Values, values map[string]string) (flows.Input, bool) {
+	action, field, ok := strings.Cut(strings.TrimPrefix(op, "ver_"), ":")
+	if !ok || !strings.HasPrefix(op, "ver_") {
+		return nil, false
+	}
+	return flows.VerifyEmail{Action: action, Field: field, Code: f.Get(field + "_ver_input"), Values: values}, true
 }
 
 // customIdentity reads the fake identity provider's "another identity" form. Without a
@@ -274,9 +287,8 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, r *f
 	for _, pf := range p.Fields {
 		f := views.Field{ID: pf.ID, Label: pf.Label, InputType: pf.InputType, Type: "text", Value: r.Values.String(pf.ID),
 			Required: pf.Required, Error: r.FieldErrors[pf.ID]}
-		if v := pf.Verify; v != nil {
-			f.Verify = &views.Verification{Control: v.Control, CodeField: v.CodeField, State: v.State, Message: pageText(v.Message), Error: pageText(v.Error),
-				Send: v.Send, VerifyLabel: v.Verify, Resend: v.Resend, Change: v.Change, Code: v.Code}
+		if pf.Verify != nil {
+			f.Verify = verificationView(pf.Verify)
 		}
 		switch pf.InputType {
 		case "EmailBox":
@@ -308,7 +320,8 @@ func (s *server) selfAsserted(page views.Page, form views.Form, def *flows.Defin
 	if r.Phase == flows.PhaseLocalSignUp {
 		m.Intro = "Create your account by providing the following details."
 		m.Fields = append(m.Fields,
-			views.Field{ID: "email", Label: "Email Address", InputType: "EmailBox", Type: "email", Value: r.Values.String("email"), Required: true, Error: r.FieldErrors["email"]},
+			views.Field{ID: "email", Label: "Email Address", InputType: "EmailBox", Type: "email", Value: r.Values.String("email"), Required: true, Error: r.FieldErrors["email"],
+				Verify: emailVerification(def, r)},
 			views.Field{ID: "newPassword", Label: "New Password", InputType: "Password", Type: "password", Required: true, Error: r.FieldErrors["newPassword"]},
 			views.Field{ID: "reenterPassword", Label: "Confirm New Password", InputType: "Password", Type: "password", Required: true, Error: r.FieldErrors["reenterPassword"]})
 	}
@@ -333,6 +346,22 @@ func (s *server) selfAsserted(page views.Page, form views.Form, def *flows.Defin
 		m.Fields = append(m.Fields, f)
 	}
 	return m
+}
+
+// emailVerification is the local sign-up page's email verification controls, in B2C's
+// English texts (user flows have no localized ver_* strings here), or nil when the flow turns
+// verification off.
+func emailVerification(def *flows.Definition, r *flows.Run) *views.Verification {
+	if !def.VerifiesEmail() {
+		return nil
+	}
+	return verificationView(r.EmailCheck.View(func(_, def string) string { return def }))
+}
+
+// verificationView is a field's verification as the page shows it.
+func verificationView(v *flows.Verification) *views.Verification {
+	return &views.Verification{Control: v.Control, CodeField: v.CodeField, State: v.State, Message: pageText(v.Message), Error: pageText(v.Error),
+		Send: v.Send, VerifyLabel: v.Verify, Resend: v.Resend, Change: v.Change, Code: v.Code}
 }
 
 var nonWord = regexp.MustCompile(`[^A-Za-z0-9]`)

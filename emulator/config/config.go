@@ -149,6 +149,9 @@ type UserFlow struct {
 	// SignInInputID is the id of the unified page's sign-in name input: "email" (default, the
 	// recommended user flows' pages) or "logonIdentifier" (the standard, legacy ones).
 	SignInInputID string `mapstructure:"signInInputId"`
+	// EmailVerification is the local sign-up page's "Requires verification" setting: nil or
+	// true verifies the email address with a code, as B2C does by default; false does not.
+	EmailVerification *bool `mapstructure:"emailVerification"`
 }
 
 // Tokens are a user flow's token settings (Properties → Token lifetime and compatibility).
@@ -209,31 +212,35 @@ type Admin struct {
 type Deterministic struct {
 	Seed int64  `mapstructure:"seed"` // 0: random ids; else ids, codes and secrets from this seed
 	Time string `mapstructure:"time"` // "": the real time; RFC 3339: the clock starts frozen there
+	// VerificationCode, when set, is every email verification code, for suites that cannot
+	// read the outbox: 4 to 10 digits.
+	VerificationCode string `mapstructure:"verificationCode"`
 }
 
 // defaults holds every scalar key's default, by key path.
 var defaults = map[string]any{
-	"server.addr":                   "127.0.0.1:8080",
-	"server.publicUrl":              "",
-	"server.tls.enabled":            false,
-	"server.tls.certFile":           "",
-	"server.tls.keyFile":            "",
-	"dataDir":                       "",
-	"tenant.name":                   "contoso",
-	"tenant.id":                     "9d5a3e0c-1f7a-4c52-9a7e-2a0e4c6b7d11",
-	"tenant.extensionsAppId":        "831374b3-bd50-41bf-aa54-263ec9e050fc",
-	"customPolicies.deploymentMode": "Development",
-	"customPolicies.caFile":         "",
-	"compat.preTokenStep":           "PreTokenApplicationClaims",
-	"compat.preTokenClientIdKey":    "client_id",
-	"inspector.maxCalls":            200,
-	"admin.token":                   "",
-	"deterministic.seed":            0,
-	"deterministic.time":            "",
-	"branding.companyName":          "",
-	"branding.logo":                 "",
-	"branding.primaryColor":         "",
-	"branding.backgroundColor":      "",
+	"server.addr":                    "127.0.0.1:8080",
+	"server.publicUrl":               "",
+	"server.tls.enabled":             false,
+	"server.tls.certFile":            "",
+	"server.tls.keyFile":             "",
+	"dataDir":                        "",
+	"tenant.name":                    "contoso",
+	"tenant.id":                      "9d5a3e0c-1f7a-4c52-9a7e-2a0e4c6b7d11",
+	"tenant.extensionsAppId":         "831374b3-bd50-41bf-aa54-263ec9e050fc",
+	"customPolicies.deploymentMode":  "Development",
+	"customPolicies.caFile":          "",
+	"compat.preTokenStep":            "PreTokenApplicationClaims",
+	"compat.preTokenClientIdKey":     "client_id",
+	"inspector.maxCalls":             200,
+	"admin.token":                    "",
+	"deterministic.seed":             0,
+	"deterministic.time":             "",
+	"deterministic.verificationCode": "",
+	"branding.companyName":           "",
+	"branding.logo":                  "",
+	"branding.primaryColor":          "",
+	"branding.backgroundColor":       "",
 }
 
 // DefaultTimeout and DefaultRetries apply to connectors that do not set them.

@@ -171,6 +171,7 @@ applications:
 		{"branding colour", "branding:\n  primaryColor: blue", `branding.primaryColor: "blue" is not a hex colour`},
 		{"branding logo", "branding:\n  logo: logo.bmp", `branding.logo: "logo.bmp" cannot be read`},
 		{"deterministic time", "deterministic:\n  time: yesterday", `deterministic.time: "yesterday" is not an RFC 3339 time`},
+		{"fixed verification code", "deterministic:\n  verificationCode: 12ab", `deterministic.verificationCode: "12ab" is not a verification code; use 4 to 10 digits, e.g. "000000" (quoted in YAML)`},
 		{"custom policy folder missing", "customPolicies:\n  paths: [policies/]", `customPolicies.paths[0]: "policies/" cannot be read`},
 		{"deployment mode", "customPolicies:\n  deploymentMode: Staging", `customPolicies.deploymentMode: "Staging" is not a deployment mode`},
 		{"client id not a GUID", "applications:\n  - name: x\n    clientId: my-app\n    redirectUris: [/jwt]",

@@ -19,6 +19,7 @@ var (
 	tenantRe    = regexp.MustCompile(`^[a-z0-9]{1,256}$`)
 	attrNameRe  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
 	colorRe     = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$`)
+	codeRe      = regexp.MustCompile(`^[0-9]{4,10}$`)
 	flowIDRe    = regexp.MustCompile(`^(?i)B2C_1_[A-Za-z0-9_\-]+$`)
 	knownClaims = []string{"displayName", "givenName", "surname", "emails", "identityProvider", "newUser", "objectId",
 		"jobTitle", "streetAddress", "city", "postalCode", "state", "country"}
@@ -60,6 +61,9 @@ func (c *Config) Validate() *Error {
 		if _, err := time.Parse(time.RFC3339, c.Deterministic.Time); err != nil {
 			v.add("deterministic.time", fmt.Sprintf("%q is not an RFC 3339 time; use e.g. 2026-01-01T00:00:00Z", c.Deterministic.Time))
 		}
+	}
+	if code := c.Deterministic.VerificationCode; code != "" && !codeRe.MatchString(code) {
+		v.add("deterministic.verificationCode", fmt.Sprintf("%q is not a verification code; use 4 to 10 digits, e.g. \"000000\" (quoted in YAML)", code))
 	}
 	for i, path := range c.CustomPolicies.Paths {
 		if _, err := os.Stat(c.Resolve(path)); err != nil {

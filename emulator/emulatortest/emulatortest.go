@@ -339,3 +339,34 @@ func FreeAddr(t testing.TB) string {
 	defer ln.Close()
 	return ln.Addr().String()
 }
+
+// VerifyEmail verifies email on a sign-up page as a user reading mail would: it sends the
+// code (#email_ver_but_send), reads it from the outbox (GET /_emulator/emails) and types it in
+// (#email_ver_input, #email_ver_but_verify). It returns the page with the address verified.
+func (b *Browser) VerifyEmail(p *Page, email string) *Page {
+	b.t.Helper()
+	p = b.Submit(p, "button#email_ver_but_send", map[string]string{"email": email})
+	p = b.Submit(p, "button#email_ver_but_verify", map[string]string{"email_ver_input": b.OutboxCode(email)})
+	if st, _ := p.Doc.Find("#email_ver_control").Attr("data-state"); st != "verified" {
+		b.t.Fatalf("%s is not verified: %q", email, p.Text("#email_fail_retry"))
+	}
+	return p
+}
+
+// OutboxCode is the newest verification code in the outbox for the address to.
+func (b *Browser) OutboxCode(to string) string {
+	b.t.Helper()
+	u, _ := b.base.Parse("/_emulator/emails?to=" + url.QueryEscape(to))
+	resp, err := b.Client.Get(u.String())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Emails []struct{ Code string } `json:"emails"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || len(out.Emails) == 0 {
+		b.t.Fatalf("no verification code for %s in the outbox (%v)", to, err)
+	}
+	return out.Emails[0].Code
+}

@@ -233,7 +233,7 @@ func (e *Engine) emailCode(p *policy.Policy, r *flows.Run, st *state, tp *policy
 	key := "sspr|" + strings.ToLower(email)
 	switch op := tp.Metadata["Operation"]; op {
 	case "SendCode":
-		e.sendCode(p, r, st, tp, key, email, e.code(), codeLifetime, codeAttempts)
+		e.sendCode(p, r, st, tp, key, email, e.code(), flows.CodeLifetime, flows.CodeAttempts)
 		return map[string]string{}, nil
 	case "VerifyCode":
 		return e.verified(p, tp, e.checkCode(st, key, inputs["verificationCode"]), email, [3][2]string{
@@ -256,10 +256,13 @@ func (e *Engine) oneTimePassword(p *policy.Policy, r *flows.Run, st *state, tp *
 	switch op := md["Operation"]; op {
 	case "GenerateCode":
 		life := time.Duration(atoiOr(md["CodeExpirationInSeconds"], 600)) * time.Second
-		if v := st.codes[key]; v != nil && strings.EqualFold(md["ReuseSameCode"], "true") && e.Now().Before(v.expires) {
-			return map[string]string{"otpGenerated": v.code}, nil
+		if v := st.codes[key]; v.LiveAt(e.Now()) && strings.EqualFold(md["ReuseSameCode"], "true") {
+			return map[string]string{"otpGenerated": v.Value()}, nil
 		}
-		code := otpCode(e.code()+e.code(), atoiOr(md["CodeLength"], 6), md["CharacterSet"])
+		code := e.FixedCode
+		if code == "" {
+			code = otpCode(flows.CodeValue("", e.NewID())+flows.CodeValue("", e.NewID()), atoiOr(md["CodeLength"], 6), md["CharacterSet"])
+		}
 		e.sendCode(p, r, st, tp, key, id, code, life, atoiOr(md["NumRetryAllowed"], 5))
 		return map[string]string{"otpGenerated": code}, nil
 	case "VerifyCode":
@@ -275,9 +278,15 @@ func (e *Engine) oneTimePassword(p *policy.Policy, r *flows.Run, st *state, tp *
 // sendCode keeps a code for key and puts it in the outbox.
 func (e *Engine) sendCode(p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile, key, to, code string, life time.Duration, attempts int) {
 	if st.codes == nil {
-		st.codes = map[string]*verification{}
+		st.codes = map[string]*flows.Code{}
 	}
-	st.codes[key] = &verification{email: to, code: code, expires: e.Now().Add(life), wrong: -attempts}
+	st.codes[key] = flows.NewCode(to, code, e.Now(), life, attempts)
+	e.mail(p, r, tp, to, st.codes[key])
+}
+
+// mail puts a sent code in the outbox and the log.
+func (e *Engine) mail(p *policy.Policy, r *flows.Run, tp *policy.TechnicalProfile, to string, c *flows.Code) {
+	code := c.Value()
 	if e.Mail != nil {
 		e.Mail(Mail{Time: e.Now(), RunID: r.ID, Policy: p.ID, To: to, Code: code, TechnicalProfile: tp.ID})
 	}
@@ -289,45 +298,30 @@ func (e *Engine) sendCode(p *policy.Policy, r *flows.Run, st *state, tp *policy.
 // verified is a code-checking profile's answer: nothing for a right code, else the message of
 // messages (string id and default) for a missing or expired code, a wrong code with attempts
 // left, and a wrong code without.
-func (e *Engine) verified(p *policy.Policy, tp *policy.TechnicalProfile, check codeCheck, to string, messages [3][2]string) (map[string]string, *runError) {
-	if check == codeOK {
+func (e *Engine) verified(p *policy.Policy, tp *policy.TechnicalProfile, check flows.Check, to string, messages [3][2]string) (map[string]string, *runError) {
+	if check == flows.CodeOK {
 		return map[string]string{}, nil
 	}
-	m := messages[check-codeMissing]
+	m := messages[check-flows.CodeExpired]
 	err := &runError{msg: e.text(p, tp, "ErrorMessage", m[0], m[1])}
-	if check == codeMissing {
+	if check == flows.CodeExpired {
 		err.diagnostic = tp.ID + ": no code was sent to " + to + ", or it expired"
 	}
 	return nil, err
 }
 
-type codeCheck int
-
-const (
-	codeOK codeCheck = iota
-	codeMissing
-	codeWrongRetry
-	codeWrongNoRetry
-)
-
-// checkCode checks a code against the one kept for key: a right code uses it up, each wrong
-// one counts against the attempts it allows (its wrong field counts up from -attempts).
-func (e *Engine) checkCode(st *state, key, code string) codeCheck {
+// checkCode checks a code against the one kept for key (flows.Code's rules); every outcome
+// but a wrong code with attempts left uses it up.
+func (e *Engine) checkCode(st *state, key, code string) flows.Check {
 	v := st.codes[key]
-	switch {
-	case v == nil || !e.Now().Before(v.expires):
-		delete(st.codes, key)
-		return codeMissing
-	case strings.TrimSpace(code) == v.code:
-		delete(st.codes, key)
-		return codeOK
+	if v == nil {
+		return flows.CodeExpired
 	}
-	v.wrong++
-	if v.wrong >= 0 {
+	res := v.Check(v.To, code, e.Now())
+	if res != flows.CodeWrong {
 		delete(st.codes, key)
-		return codeWrongNoRetry
 	}
-	return codeWrongRetry
+	return res
 }
 
 // otpCode draws a code of length characters of charset (a regular expression class such as

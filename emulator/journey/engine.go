@@ -36,6 +36,9 @@ type Engine struct {
 	Log          *slog.Logger
 	Record       func(connector.Call) // optional: receives every RESTful call, for the call inspector
 	Mail         func(Mail)           // optional: receives every verification email
+	// FixedCode, when set, is every verification code b2cemu sends, for suites that cannot
+	// read the outbox.
+	FixedCode string
 
 	seq atomic.Int64
 }
@@ -75,12 +78,12 @@ type state struct {
 	step     int               // index of the current step
 	chosen   string            // the claims exchange chosen on an earlier page
 	tp       *policy.TechnicalProfile
-	verify   map[string]*verification // email verifications on the current page, by claim id
-	controls map[string]*controlState // display controls on the current page, by id
-	codes    map[string]*verification // codes of the run's email-code and one-time password profiles
-	sso      bool                     // resumed from a single sign-on session
-	lang     string                   // the page language: ui_locales among the policy's SupportedLanguages
-	pageCD   string                   // the current page's content definition: its localized strings
+	verify   map[string]*flows.EmailVerification // email verifications on the current page, by claim id
+	controls map[string]*controlState            // display controls on the current page, by id
+	codes    map[string]*flows.Code              // codes of the run's email-code and one-time password profiles
+	sso      bool                                // resumed from a single sign-on session
+	lang     string                              // the page language: ui_locales among the policy's SupportedLanguages
+	pageCD   string                              // the current page's content definition: its localized strings
 }
 
 func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {

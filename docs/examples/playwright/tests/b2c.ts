@@ -1,6 +1,6 @@
 // Helpers shared by the specs: where the user flow starts, and a unique address per test so
 // that parallel workers never collide.
-import { expect, type Page } from "@playwright/test";
+import { expect, type APIRequestContext, type Page } from "@playwright/test";
 
 // The demo tenant's application; its redirect URI is b2cemu's token viewer (/jwt).
 export const clientId = process.env.B2C_CLIENT_ID ?? "6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10";
@@ -45,4 +45,21 @@ export async function signInAtFakeProvider(page: Page, email: string, displayNam
   await page.locator("#idp_email").fill(email);
   await page.locator("#idp_displayName").fill(displayName);
   await page.locator("#idp_signin").click();
+}
+
+/**
+ * Verifies the email on a sign-up page as a user would: send the code, read it, type it in.
+ * b2cemu keeps the mail in its outbox (GET /_emulator/emails); against a real tenant a suite
+ * reads a test mailbox here instead.
+ */
+export async function verifyEmail(page: Page, request: APIRequestContext, base: string, email: string) {
+  await expect(page.locator("#continue")).toBeDisabled(); // until the email is verified
+  await page.locator("#email").fill(email);
+  await page.locator("#email_ver_but_send").click();
+  await expect(page.locator("#email_info")).toHaveText("Verification code has been sent to your inbox. Please copy it to the input box below.");
+  const outbox = await (await request.get(`${base}/_emulator/emails?to=${encodeURIComponent(email)}`)).json();
+  await page.locator("#email_ver_input").fill(outbox.emails[0].code);
+  await page.locator("#email_ver_but_verify").click();
+  await expect(page.locator("#email_info")).toHaveText("E-mail address verified. You can now continue.");
+  await expect(page.locator("#continue")).toBeEnabled();
 }
