@@ -68,7 +68,7 @@ func TestSignUpSurvivesSIGKILL(t *testing.T) {
 	b := (&emulatortest.Server{URL: first.url, Client: &http.Client{}}).NewBrowser(t)
 	q := "client_id=6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10&redirect_uri=" + first.url + "%2Fjwt&scope=openid&response_type=code&nonce=n"
 	page := b.Get("/contoso.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/authorize?" + q)
-	page = b.Follow(page, "a#createAccount")
+	page = b.VerifyEmail(b.Follow(page, "a#createAccount"), "durable@fabrikam.com")
 	page = b.Submit(page, "button#continue", map[string]string{"email": "durable@fabrikam.com", "newPassword": "Passw0rd!", "reenterPassword": "Passw0rd!", "displayName": "Durable User"})
 	if page.URL.Path != "/jwt" || page.URL.Query().Get("code") == "" { // the redirect to the app (here the viewer)
 		t.Fatalf("no redirect with a code: %s\n%s", page.URL, page.Body)
