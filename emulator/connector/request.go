@@ -4,11 +4,10 @@
 package connector
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/internal/jsonenc"
 )
 
 // Wire holds the settings that shape the request body.
@@ -48,19 +47,15 @@ func (w Wire) StepName(s flows.Step) string {
 // have a value (in Graph order, custom attributes last), identities, objectId at the token step
 // only, then step, client_id and ui_locales. A claim with no value is omitted, never null.
 func (w Wire) Body(schema flows.Schema, req flows.ConnectorRequest) []byte {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	first := true
+	b := make([]byte, 1, 512)
+	b[0] = '{'
 	field := func(key string, v any) {
-		if !first {
-			b.WriteByte(',')
+		if len(b) > 1 {
+			b = append(b, ',')
 		}
-		first = false
-		k, _ := json.Marshal(key)
-		val, _ := json.Marshal(v)
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(val)
+		b, _ = jsonenc.AppendString(b, key)
+		b = append(b, ':')
+		b, _ = jsonenc.Append(b, v) // json.Marshal's bytes, without its reflection for plain values
 	}
 	for _, a := range schema.All() {
 		if v, ok := req.Claims[a.Name]; ok && v != nil && v != "" {
@@ -86,6 +81,5 @@ func (w Wire) Body(schema flows.Schema, req flows.ConnectorRequest) []byte {
 		locales = "en-US"
 	}
 	field("ui_locales", locales)
-	b.WriteByte('}')
-	return b.Bytes()
+	return append(b, '}')
 }

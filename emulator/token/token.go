@@ -3,6 +3,7 @@
 package token
 
 import (
+	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -15,6 +16,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/b2cemu/b2cemu/internal/jsonenc"
 )
 
 // Key is an RSA signing key with its key id.
@@ -108,17 +111,30 @@ func (i *Issuer) KeyIDs() []string {
 	return ids
 }
 
-// Sign returns a compact RS256 JWT with header typ JWT, alg RS256 and the signing key's kid.
+// Sign returns a compact RS256 JWT with header typ JWT, alg RS256 and the signing key's kid,
+// byte for byte what golang-jwt makes of the same claims (RS256 is deterministic), in one
+// buffer.
 func (i *Issuer) Sign(claims map[string]any) (string, error) {
 	<-i.ready
 	k := i.keys[len(i.keys)-1]
-	t := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims(claims))
-	t.Header["kid"] = k.ID
-	s, err := t.SignedString(k.Private)
+	enc := base64.RawURLEncoding
+	payload, err := jsonenc.Append(make([]byte, 0, 512), claims)
+	if err != nil {
+		return "", fmt.Errorf("encoding the token's claims: %w", err)
+	}
+	// The key id is a base64url thumbprint: nothing in it needs escaping.
+	header := `{"alg":"RS256","kid":"` + k.ID + `","typ":"JWT"}`
+	tok := make([]byte, 0, enc.EncodedLen(len(header))+enc.EncodedLen(len(payload))+2+enc.EncodedLen(k.Private.Size()))
+	tok = enc.AppendEncode(tok, []byte(header))
+	tok = append(tok, '.')
+	tok = enc.AppendEncode(tok, payload)
+	digest := sha256.Sum256(tok)
+	sig, err := rsa.SignPKCS1v15(nil, k.Private, crypto.SHA256, digest[:])
 	if err != nil {
 		return "", fmt.Errorf("signing the token: %w", err)
 	}
-	return s, nil
+	tok = append(tok, '.')
+	return string(enc.AppendEncode(tok, sig)), nil
 }
 
 // Verify checks tok's signature against the issuer's keys (not its claims) and returns its
