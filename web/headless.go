@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/internal/jsonenc"
 )
 
 // RunRequest is the headless sign-up API's request: who signs in, how, and what they type.
@@ -34,12 +35,21 @@ type RunResponse struct {
 	IDToken          string            `json:"idToken,omitempty"`
 	AccessToken      string            `json:"accessToken,omitempty"`
 	RefreshToken     string            `json:"refreshToken,omitempty"`
-	Claims           map[string]any    `json:"claims,omitempty"`
+	Claims           AnswerClaims      `json:"claims,omitempty"`
 	UserMessage      string            `json:"userMessage,omitempty"`
 	Error            string            `json:"error,omitempty"`
 	ErrorDescription string            `json:"errorDescription,omitempty"`
 	Attempts         []Attempted       `json:"attempts"`
 	Calls            []TranscriptEntry `json:"calls"`
+}
+
+// AnswerClaims are the claims of a token in a JSON answer, encoded as the token encodes them
+// (json.Marshal's bytes, without its reflection over every value).
+type AnswerClaims map[string]any
+
+// MarshalJSON implements json.Marshaler.
+func (c AnswerClaims) MarshalJSON() ([]byte, error) {
+	return jsonenc.Append(make([]byte, 0, 512), map[string]any(c))
 }
 
 // Attempted is one submission of the attribute (or local sign-up) page.
@@ -297,8 +307,8 @@ func transcript(calls []Call) []TranscriptEntry {
 			for _, a := range c.Attempts {
 				e.LatencyMs += a.LatencyMs
 			}
-			if json.Valid([]byte(last.Body)) {
-				e.Response = json.RawMessage(last.Body)
+			if raw := []byte(last.Body); json.Valid(raw) { // one copy, checked and kept
+				e.Response = raw
 			} else if last.Body != "" {
 				e.Response, _ = json.Marshal(last.Body)
 			}

@@ -49,13 +49,20 @@ func (w Wire) StepName(s flows.Step) string {
 func (w Wire) Body(schema flows.Schema, req flows.ConnectorRequest) []byte {
 	b := make([]byte, 1, 512)
 	b[0] = '{'
-	field := func(key string, v any) {
+	key := func(k string) {
 		if len(b) > 1 {
 			b = append(b, ',')
 		}
-		b, _ = jsonenc.AppendString(b, key)
+		b, _ = jsonenc.AppendString(b, k)
 		b = append(b, ':')
+	}
+	field := func(k string, v any) {
+		key(k)
 		b, _ = jsonenc.Append(b, v) // json.Marshal's bytes, without its reflection for plain values
+	}
+	text := func(k, v string) { // as field, without boxing v
+		key(k)
+		b, _ = jsonenc.AppendString(b, v)
 	}
 	for _, a := range schema.All() {
 		if v, ok := req.Claims[a.Name]; ok && v != nil && v != "" {
@@ -66,20 +73,20 @@ func (w Wire) Body(schema flows.Schema, req flows.ConnectorRequest) []byte {
 		}
 	}
 	if req.Step == flows.PreTokenIssuance && req.ObjectID != "" {
-		field("objectId", req.ObjectID)
+		text("objectId", req.ObjectID)
 	}
-	field("step", w.StepName(req.Step))
+	text("step", w.StepName(req.Step))
 	clientKey := "client_id"
 	if req.Step == flows.PreTokenIssuance && w.TokenClientIDKey != "" {
 		clientKey = w.TokenClientIDKey
 	}
 	if req.ClientID != "" {
-		field(clientKey, req.ClientID)
+		text(clientKey, req.ClientID)
 	}
 	locales := req.UILocales
 	if locales == "" {
 		locales = "en-US"
 	}
-	field("ui_locales", locales)
+	text("ui_locales", locales)
 	return append(b, '}')
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -72,8 +73,23 @@ func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 // Issuer signs tokens with the newest of its keys and publishes all of them.
 type Issuer struct {
-	keys  []Key
-	ready chan struct{} // closed once keys are there
+	keys    []Key
+	ready   chan struct{} // closed once keys are there
+	headers sync.Map      // key id → the base64url header segment of its tokens
+}
+
+// payloads are the buffers Sign encodes claims into before base64url-encoding them.
+var payloads = sync.Pool{New: func() any { return new([]byte) }}
+
+// header returns the encoded header of k's tokens; the key id is a base64url thumbprint, so
+// nothing in it needs escaping.
+func (i *Issuer) header(k Key) string {
+	if h, ok := i.headers.Load(k.ID); ok {
+		return h.(string)
+	}
+	h := b64([]byte(`{"alg":"RS256","kid":"` + k.ID + `","typ":"JWT"}`))
+	i.headers.Store(k.ID, h)
+	return h
 }
 
 // NewIssuer returns an issuer; the last key signs. It needs at least one key.
@@ -118,14 +134,16 @@ func (i *Issuer) Sign(claims map[string]any) (string, error) {
 	<-i.ready
 	k := i.keys[len(i.keys)-1]
 	enc := base64.RawURLEncoding
-	payload, err := jsonenc.Append(make([]byte, 0, 512), claims)
+	buf := payloads.Get().(*[]byte)
+	defer payloads.Put(buf)
+	payload, err := jsonenc.Append((*buf)[:0], claims)
+	*buf = payload
 	if err != nil {
 		return "", fmt.Errorf("encoding the token's claims: %w", err)
 	}
-	// The key id is a base64url thumbprint: nothing in it needs escaping.
-	header := `{"alg":"RS256","kid":"` + k.ID + `","typ":"JWT"}`
-	tok := make([]byte, 0, enc.EncodedLen(len(header))+enc.EncodedLen(len(payload))+2+enc.EncodedLen(k.Private.Size()))
-	tok = enc.AppendEncode(tok, []byte(header))
+	header := i.header(k)
+	tok := make([]byte, 0, len(header)+enc.EncodedLen(len(payload))+2+enc.EncodedLen(k.Private.Size()))
+	tok = append(tok, header...)
 	tok = append(tok, '.')
 	tok = enc.AppendEncode(tok, payload)
 	digest := sha256.Sum256(tok)
