@@ -22,9 +22,10 @@ func bench(ctx context.Context, args []string, stdout io.Writer) error {
 	users := fs.Int("users", 1000, "federated users stored before the run")
 	starts := fs.Int("starts", 5, "start-ups to time")
 	rate := fs.Float64("rate", 0, "operations started per second (0: closed loop, as fast as possible)")
-	modes := fs.String("modes", loadgen.Federated, "comma-separated modes, or all: "+strings.Join(loadgen.Modes, ", "))
+	modes := fs.String("modes", loadgen.Federated, "comma-separated modes, or all: "+strings.Join(loadgen.Modes, ", ")+" (and dex, with --dex)")
 	policies := fs.String("policies", "docs/examples/custom-policies/policies", "the loyalty example's policy folder (custom-policy modes)")
 	ceiling := fs.Duration("ceiling", time.Second, "how long each RSA-2048 signing measurement runs")
+	dex := fs.String("dex", "", "issuer URL of a running dex for the dex mode, e.g. http://127.0.0.1:5556/dex (docs/performance.md)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -43,7 +44,7 @@ func bench(ctx context.Context, args []string, stdout io.Writer) error {
 		return cannotRun(err)
 	}
 	rep, err := loadgen.Run(ctx, loadgen.Options{Binary: bin, Modes: list, Flows: *flows, Concurrency: *conc, Users: *users,
-		Starts: *starts, Rate: *rate, Policies: *policies, CeilingTime: *ceiling}, stdout)
+		Starts: *starts, Rate: *rate, Policies: *policies, CeilingTime: *ceiling, Dex: *dex}, stdout)
 	if err != nil {
 		return cannotRun(err)
 	}
@@ -62,12 +63,12 @@ func benchModes(s string) ([]string, error) {
 	var out []string
 	for _, m := range strings.Split(s, ",") {
 		m = strings.TrimSpace(m)
-		known := false
+		known := m == loadgen.Dex
 		for _, k := range loadgen.Modes {
 			known = known || k == m
 		}
 		if !known {
-			return nil, fmt.Errorf("--modes: %q is not a mode; use all or some of %s", m, strings.Join(loadgen.Modes, ", "))
+			return nil, fmt.Errorf("--modes: %q is not a mode; use all or some of %s, %s", m, strings.Join(loadgen.Modes, ", "), loadgen.Dex)
 		}
 		out = append(out, m)
 	}

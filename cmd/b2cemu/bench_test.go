@@ -65,3 +65,17 @@ func TestBenchModesFlag(t *testing.T) {
 		t.Errorf("an unknown mode: %v", err)
 	}
 }
+
+// TestBenchDexNeedsIssuer: the comparison mode says what it needs rather than failing later.
+func TestBenchDexNeedsIssuer(t *testing.T) {
+	t.Setenv("B2CEMU_TEST_MAIN", "1")
+	bin, _ := os.Executable()
+	if got, err := benchModes("federated,dex"); err != nil || len(got) != 2 {
+		t.Errorf("federated,dex = %v, %v", got, err)
+	}
+	_, err := loadgen.Run(context.Background(), loadgen.Options{Binary: bin, Modes: []string{loadgen.Dex}, Flows: 1, Concurrency: 1, Starts: 1,
+		CeilingTime: 10 * time.Millisecond}, &strings.Builder{})
+	if err == nil || !strings.Contains(err.Error(), "--dex http://127.0.0.1:5556/dex") {
+		t.Errorf("dex without an issuer: %v", err)
+	}
+}

@@ -49,6 +49,8 @@ type Options struct {
 	CeilingTime time.Duration
 	// Env is extra environment for the emulator process (e.g. B2CEMU_PASSWORDS_BCRYPTCOST=10).
 	Env []string
+	// Dex is the issuer URL of a running dex for the Dex mode (docs/performance.md).
+	Dex string
 }
 
 // Report is what was measured.
@@ -117,8 +119,12 @@ func (r Report) String() string {
 		if m.HandlerPerCall > 0 || m.AddedPerCall > 0 {
 			added = ms(m.AddedPerCall)
 		}
-		fmt.Fprintf(&b, "%-14s %6d %6d %6.0f %9s %9s %9s %10s %7.0f %5.0f%% %10s %8.0f%%\n", m.Mode, m.Flows, m.Failures, m.PerSecond,
-			ms(m.P50), ms(m.P95), ms(m.P99), added, m.Ceiling, 100*m.OfCeiling(), ms(m.ServerCPU), 100*m.CPUShare())
+		cpu, share := "-", "-"
+		if m.ServerCPU > 0 {
+			cpu, share = ms(m.ServerCPU), fmt.Sprintf("%.0f%%", 100*m.CPUShare())
+		}
+		fmt.Fprintf(&b, "%-14s %6d %6d %6.0f %9s %9s %9s %10s %7.0f %5.0f%% %10s %9s\n", m.Mode, m.Flows, m.Failures, m.PerSecond,
+			ms(m.P50), ms(m.P95), ms(m.P99), added, m.Ceiling, 100*m.OfCeiling(), cpu, share)
 		if m.FirstError != "" {
 			fmt.Fprintf(&b, "  first failure: %s\n", m.FirstError)
 		}
@@ -321,7 +327,7 @@ func startTimed(ctx context.Context, o Options, cfgFile string, rep *Report) (*p
 
 // runMode sets a mode up, warms it up and measures o.Flows operations of it.
 func runMode(ctx context.Context, t *target, api *connector, mode string, o Options, pid int) (ModeReport, error) {
-	do, err := t.setup(ctx, mode, o.Concurrency)
+	do, err := t.setup(ctx, mode, o.Concurrency, o.Dex)
 	if err != nil {
 		return ModeReport{}, err
 	}
@@ -376,7 +382,9 @@ func runMode(ctx context.Context, t *target, api *connector, mode string, o Opti
 	close(jobs)
 	wg.Wait()
 	m.Seconds = time.Since(began).Seconds()
-	m.ServerCPU = (processCPU(pid) - cpu) / time.Duration(o.Flows)
+	if mode != Dex { // dex is another process; the emulator idles meanwhile
+		m.ServerCPU = (processCPU(pid) - cpu) / time.Duration(o.Flows)
+	}
 	m.PerSecond = float64(o.Flows) / m.Seconds
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	pct := func(p float64) time.Duration { return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))] }

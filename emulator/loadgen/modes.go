@@ -51,8 +51,10 @@ type target struct {
 }
 
 // setup prepares a mode (seeding what it needs) and returns its operation.
-func (t *target) setup(ctx context.Context, mode string, workers int) (op, error) {
+func (t *target) setup(ctx context.Context, mode string, workers int, dex string) (op, error) {
 	switch mode {
+	case Dex:
+		return t.dexLogin(dex)
 	case Federated:
 		return t.federated, nil
 	case LocalSignUp:
@@ -68,7 +70,7 @@ func (t *target) setup(ctx context.Context, mode string, workers int) (op, error
 	case Pages:
 		return t.pages(), t.seedLocal(ctx)
 	}
-	return nil, fmt.Errorf("no mode %q; use one of %s", mode, strings.Join(Modes, ", "))
+	return nil, fmt.Errorf("no mode %q; use one of %s or %s", mode, strings.Join(Modes, ", "), Dex)
 }
 
 // run is one headless run: the request body in, the answer decoded into out.
