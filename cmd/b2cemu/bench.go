@@ -25,6 +25,7 @@ func bench(ctx context.Context, args []string, stdout io.Writer) error {
 	modes := fs.String("modes", loadgen.Federated, "comma-separated modes, or all: "+strings.Join(loadgen.Modes, ", ")+" (and dex, with --dex)")
 	policies := fs.String("policies", "docs/examples/custom-policies/policies", "the loyalty example's policy folder (custom-policy modes)")
 	ceiling := fs.Duration("ceiling", time.Second, "how long each RSA-2048 signing measurement runs")
+	emulator := fs.String("emulator", "", "the b2cemu executable to measure (default: this one), e.g. an older build to compare")
 	dex := fs.String("dex", "", "issuer URL of a running dex for the dex mode, e.g. http://127.0.0.1:5556/dex (docs/performance.md)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -39,9 +40,11 @@ func bench(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return cannotRun(err)
 	}
-	bin, err := os.Executable()
-	if err != nil {
-		return cannotRun(err)
+	bin := *emulator
+	if bin == "" {
+		if bin, err = os.Executable(); err != nil {
+			return cannotRun(err)
+		}
 	}
 	rep, err := loadgen.Run(ctx, loadgen.Options{Binary: bin, Modes: list, Flows: *flows, Concurrency: *conc, Users: *users,
 		Starts: *starts, Rate: *rate, Policies: *policies, CeilingTime: *ceiling, Dex: *dex}, stdout)

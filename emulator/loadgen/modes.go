@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 )
 
 // The modes, in the order a run measures them.
@@ -56,7 +55,7 @@ func (t *target) setup(ctx context.Context, mode string, workers int, dex string
 	case Dex:
 		return t.dexLogin(dex)
 	case Federated:
-		return t.federated, nil
+		return t.federated(randomText(6)), nil
 	case LocalSignUp:
 		return t.signUp("B2C_1_local", `[{"displayName":"Load User"}]`), nil
 	case LocalSignIn:
@@ -110,23 +109,24 @@ func (r runResult) token(wantCalls int) ([]float64, error) {
 	return out, nil
 }
 
-// federated runs one headless federated sign-up of a new user.
-func (t *target) federated(ctx context.Context, _, i int) ([]float64, error) {
-	id := fmt.Sprintf("load-%d", i)
-	body := fmt.Sprintf(`{"identityProvider":"facebook.com","account":{"issuerAssignedId":%q,"email":"%s@fabrikam.com","displayName":"Load User"}}`, id, id)
-	var out runResult
-	if err := t.run(ctx, "B2C_1_load", body, &out); err != nil {
-		return nil, err
+// federated returns a headless federated sign-up of a new user (prefix keeps the users of a
+// second run of the mode new).
+func (t *target) federated(prefix string) op {
+	return func(ctx context.Context, _, i int) ([]float64, error) {
+		id := fmt.Sprintf("load-%s-%d", prefix, i)
+		body := fmt.Sprintf(`{"identityProvider":"facebook.com","account":{"issuerAssignedId":%q,"email":"%s@fabrikam.com","displayName":"Load User"}}`, id, id)
+		var out runResult
+		if err := t.run(ctx, "B2C_1_load", body, &out); err != nil {
+			return nil, err
+		}
+		return out.token(2)
 	}
-	return out.token(2)
 }
 
 // signUp returns a local sign-up of a new account through policy, one connector call each.
 func (t *target) signUp(policy, attributes string) op {
-	var once sync.Once
-	prefix := ""
+	prefix := randomText(6) // a second run of the mode signs up new accounts too
 	return func(ctx context.Context, _, i int) ([]float64, error) {
-		once.Do(func() { prefix = randomText(6) }) // a second run of the mode signs up new accounts too
 		body := fmt.Sprintf(`{"identityProvider":"email","account":{"email":"new-%s-%d@fabrikam.com","password":%q},"attributes":%s}`, prefix, i, password, attributes)
 		var out runResult
 		if err := t.run(ctx, policy, body, &out); err != nil {
