@@ -262,7 +262,7 @@ func (s *server) federatedAccount(provider string, account map[string]any) (flow
 	claims := flows.Claims{}
 	for _, k := range []string{"email", "displayName", "givenName", "surname"} {
 		if v, ok := account[k].(string); ok && v != "" {
-			claims[k] = v
+			claims[k] = account[k] // the same string, without boxing it again
 		}
 	}
 	if id == "" {

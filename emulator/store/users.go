@@ -145,7 +145,7 @@ func (s *Users) Create(ctx context.Context, u *flows.User, password string) erro
 			return flows.ErrExists
 		}
 	}
-	e := Exported{User: clone(u), PasswordHash: hash}
+	e := Exported{User: u, PasswordHash: hash} // index stores a copy; the caller's u is only read
 	if s.db != nil {
 		if err := s.db.putUsers(e); err != nil {
 			return fmt.Errorf("storing user %s: %w", u.ObjectID, err)
