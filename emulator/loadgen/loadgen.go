@@ -45,8 +45,6 @@ type Options struct {
 	Policies string
 	// CeilingTime is how long each RSA-2048 signing measurement runs (default 1 s).
 	CeilingTime time.Duration
-	// Env is extra environment for the emulator process (e.g. B2CEMU_PASSWORDS_BCRYPTCOST=10).
-	Env []string
 	// Dex is the issuer URL of a running dex for the Dex mode (docs/performance.md).
 	Dex string
 }
@@ -311,7 +309,7 @@ func startTimed(ctx context.Context, o Options, cfgFile string, rep *Report) (*p
 	var startups []time.Duration
 	var em *process
 	for i := 0; i < o.Starts; i++ {
-		p, err := start(ctx, o.Binary, cfgFile, filepath.Dir(cfgFile), o.Env)
+		p, err := start(ctx, o.Binary, cfgFile, filepath.Dir(cfgFile))
 		if err != nil {
 			return nil, err
 		}
@@ -432,10 +430,10 @@ type process struct {
 	startup time.Duration
 }
 
-// start execs the emulator on a free loopback port and waits for /healthz. Its log goes to
-// a file in dir rather than a pipe, so that reading it costs neither process a wake-up per
-// line.
-func start(ctx context.Context, bin, cfg, dir string, env []string) (*process, error) {
+// start execs the emulator on a free loopback port and waits for /healthz. It inherits this
+// process's environment (B2CEMU_* settings apply to it); its log goes to a file in dir rather
+// than a pipe, so that reading it costs neither process a wake-up per line.
+func start(ctx context.Context, bin, cfg, dir string) (*process, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -448,7 +446,6 @@ func start(ctx context.Context, bin, cfg, dir string, env []string) (*process, e
 	}
 	defer logFile.Close() // the child has its own descriptor
 	cmd := exec.CommandContext(ctx, bin, "serve", "--config", cfg, "--addr", addr)
-	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logFile, os.Stderr
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
