@@ -24,7 +24,7 @@ func bench(ctx context.Context, args []string, stdout io.Writer) error {
 	rate := fs.Float64("rate", 0, "operations started per second (0: closed loop, as fast as possible)")
 	modes := fs.String("modes", loadgen.Federated, "comma-separated modes, or all: "+strings.Join(loadgen.Modes, ", ")+" (and dex, with --dex)")
 	policies := fs.String("policies", "docs/examples/custom-policies/policies", "the loyalty example's policy folder (custom-policy modes)")
-	ceiling := fs.Duration("ceiling", time.Second, "how long each RSA-2048 signing measurement runs")
+	ceiling := fs.Duration("ceiling", 2*time.Second, "how long each RSA-2048 signing measurement runs")
 	emulator := fs.String("emulator", "", "the b2cemu executable to measure (default: this one), e.g. an older build to compare")
 	dex := fs.String("dex", "", "issuer URL of a running dex for the dex mode, e.g. http://127.0.0.1:5556/dex (docs/performance.md)")
 	if err := fs.Parse(args); err != nil {
