@@ -297,7 +297,7 @@ func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthReq
 }
 
 func transcript(calls []Call) []TranscriptEntry {
-	out := []TranscriptEntry{}
+	out := make([]TranscriptEntry, 0, len(calls)) // never nil: the answer shows "calls": []
 	for _, c := range calls {
 		e := TranscriptEntry{Step: c.Step, Connector: c.Connector, Request: c.Request, Attempts: len(c.Attempts), Outcome: c.Outcome,
 			Warnings: c.Warnings, Diagnostic: c.Diagnostic, ElapsedMs: c.ElapsedMs}
