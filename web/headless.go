@@ -125,7 +125,7 @@ func (s *server) runFlow(c echo.Context) error {
 	resp := RunResponse{RunID: run.ID, Attempts: []Attempted{}}
 	err := s.drive(c, def, run, req, &resp)
 	resp.Calls = transcript(stop())
-	if err != nil {
+	if err != nil || c.Response().Committed { // drive answered already (a refused input)
 		return err
 	}
 	switch run.Phase {
