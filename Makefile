@@ -51,7 +51,7 @@ bench:
 
 ## load: the load harness against a built binary (figures in docs/performance.md)
 load: build
-	bin/b2cemu bench --flows 5000 --concurrency 50 --users 1000
+	bin/b2cemu bench --modes all --flows 5000 --concurrency 50 --users 1000
 
 ## fuzz: each fuzz target for an execution budget of about 10 s on a 2-core machine (the seed
 ## corpora in testdata/fuzz also run in make test). Counts, not durations: with a wall-clock

@@ -32,12 +32,11 @@ import (
 )
 
 // Options are what the configuration does not say: where the emulator is reachable, the log
-// and the password hashing cost.
+// and the database.
 type Options struct {
-	BaseURL    string       // public base URL, e.g. http://127.0.0.1:8080
-	Log        *slog.Logger // nil = discard
-	BcryptCost int          // 0 = bcrypt's default; tests use 4
-	DB         *store.DB    // the embedded database in dataDir (OpenStore); nil = memory only
+	BaseURL string       // public base URL, e.g. http://127.0.0.1:8080
+	Log     *slog.Logger // nil = discard
+	DB      *store.DB    // the embedded database in dataDir (OpenStore); nil = memory only
 	// ObserveCall receives every connector call (optional).
 	ObserveCall func(connector.Call)
 	// Timeouts of the HTTP server (Serve); zero fields take DefaultTimeouts.
@@ -77,9 +76,9 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	users := store.NewUsers(opts.BcryptCost)
+	users := store.NewUsers(cfg.Passwords.BcryptCost)
 	if opts.DB != nil {
-		if users, err = store.OpenUsers(opts.BcryptCost, opts.DB); err != nil {
+		if users, err = store.OpenUsers(cfg.Passwords.BcryptCost, opts.DB); err != nil {
 			return nil, fmt.Errorf("dataDir: %w", err)
 		}
 	}
@@ -105,6 +104,7 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 		e.log.Warn("policyKeys are read by custom policies, which this version does not run; they are ignored")
 	}
 	st, now := e.st, e.Clock.Now
+	st.users.SetBcryptCost(cfg.Passwords.BcryptCost) // a reload applies to new passwords
 	schema := schemaOf(cfg)
 	eps, demo, err := endpoints(cfg, e.opts.BaseURL, now, e.log)
 	if err != nil {

@@ -225,7 +225,7 @@ func TestAdminAPI(t *testing.T) {
 	}
 	export, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(export), `"passwordHash": "$2a$`) {
+	if !strings.Contains(string(export), `"passwordHash": "$b2cemu-sha256$`) {
 		t.Errorf("export: %s", export)
 	}
 	if status := post(t, srv.Client, http.MethodPost, base+"/reset", nil, nil); status != 204 {

@@ -37,7 +37,7 @@ func serveWith(t *testing.T, yaml string, timeouts emulator.Timeouts) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	em, err := emulator.New(cfg, emulator.Options{BaseURL: "http://" + ln.Addr().String(), BcryptCost: 4, Timeouts: timeouts,
+	em, err := emulator.New(cfg, emulator.Options{BaseURL: "http://" + ln.Addr().String(), Timeouts: timeouts,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

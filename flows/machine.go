@@ -535,7 +535,7 @@ func (m *Machine) fail(r *Run, f *ConnectorFailure, redirect bool) {
 
 // TokenClaims maps the flow's application claims (portal names) to token claims.
 func TokenClaims(s Schema, selected []string, values Claims, id Identity, objectID string, newUser bool) map[string]any {
-	out := map[string]any{}
+	out := make(map[string]any, len(selected))
 	for _, name := range selected {
 		switch name {
 		case "displayName":

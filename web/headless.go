@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/jsonenc"
 )
 
 // RunRequest is the headless sign-up API's request: who signs in, how, and what they type.
@@ -35,12 +36,21 @@ type RunResponse struct {
 	IDToken          string            `json:"idToken,omitempty"`
 	AccessToken      string            `json:"accessToken,omitempty"`
 	RefreshToken     string            `json:"refreshToken,omitempty"`
-	Claims           map[string]any    `json:"claims,omitempty"`
+	Claims           AnswerClaims      `json:"claims,omitempty"`
 	UserMessage      string            `json:"userMessage,omitempty"`
 	Error            string            `json:"error,omitempty"`
 	ErrorDescription string            `json:"errorDescription,omitempty"`
 	Attempts         []Attempted       `json:"attempts"`
 	Calls            []TranscriptEntry `json:"calls"`
+}
+
+// AnswerClaims are the claims of a token in a JSON answer, encoded as the token encodes them
+// (json.Marshal's bytes, without its reflection over every value).
+type AnswerClaims map[string]any
+
+// MarshalJSON implements json.Marshaler.
+func (c AnswerClaims) MarshalJSON() ([]byte, error) {
+	return jsonenc.Append(make([]byte, 0, 512), map[string]any(c))
 }
 
 // Attempted is one submission of the attribute (or local sign-up) page.
@@ -116,7 +126,7 @@ func (s *server) runFlow(c echo.Context) error {
 	resp := RunResponse{RunID: run.ID, Attempts: []Attempted{}}
 	err := s.drive(c, def, run, req, &resp)
 	resp.Calls = transcript(stop())
-	if err != nil {
+	if err != nil || c.Response().Committed { // drive answered already (a refused input)
 		return err
 	}
 	switch run.Phase {
@@ -256,7 +266,7 @@ func (s *server) federatedAccount(provider string, account map[string]any) (flow
 	claims := flows.Claims{}
 	for _, k := range []string{"email", "displayName", "givenName", "surname"} {
 		if v, ok := account[k].(string); ok && v != "" {
-			claims[k] = v
+			claims[k] = account[k] // the same string, without boxing it again
 		}
 	}
 	if id == "" {
@@ -291,7 +301,7 @@ func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthReq
 }
 
 func transcript(calls []Call) []TranscriptEntry {
-	out := []TranscriptEntry{}
+	out := make([]TranscriptEntry, 0, len(calls)) // never nil: the answer shows "calls": []
 	for _, c := range calls {
 		e := TranscriptEntry{Step: c.Step, Connector: c.Connector, Request: c.Request, Attempts: len(c.Attempts), Outcome: c.Outcome,
 			Warnings: c.Warnings, Diagnostic: c.Diagnostic, ElapsedMs: c.ElapsedMs}
@@ -301,8 +311,8 @@ func transcript(calls []Call) []TranscriptEntry {
 			for _, a := range c.Attempts {
 				e.LatencyMs += a.LatencyMs
 			}
-			if json.Valid([]byte(last.Body)) && utf8.ValidString(last.Body) { // a raw message is copied as is
-				e.Response = json.RawMessage(last.Body)
+			if raw := []byte(last.Body); json.Valid(raw) && utf8.Valid(raw) { // one copy, checked and kept as is
+				e.Response = raw
 			} else if last.Body != "" {
 				e.Response, _ = json.Marshal(last.Body)
 			}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/loadgen"
 )
@@ -15,11 +17,16 @@ import (
 func bench(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stdout)
-	flows := fs.Int("flows", 5000, "headless sign-ups to run (each: two connector calls and a token)")
-	conc := fs.Int("concurrency", 50, "sign-ups in flight at once")
-	users := fs.Int("users", 1000, "users stored before the run")
+	flows := fs.Int("flows", 5000, "operations to run per mode")
+	conc := fs.Int("concurrency", 50, "operations in flight at once")
+	users := fs.Int("users", 1000, "federated users stored before the run")
 	starts := fs.Int("starts", 5, "start-ups to time")
-	rate := fs.Float64("rate", 0, "sign-ups started per second (0: closed loop, as fast as possible)")
+	rate := fs.Float64("rate", 0, "operations started per second (0: closed loop, as fast as possible)")
+	modes := fs.String("modes", loadgen.Federated, "comma-separated modes, or all: "+strings.Join(loadgen.Modes, ", ")+" (and dex, with --dex)")
+	policies := fs.String("policies", "docs/examples/custom-policies/policies", "the loyalty example's policy folder (custom-policy modes)")
+	ceiling := fs.Duration("ceiling", 2*time.Second, "how long each RSA-2048 signing measurement runs")
+	emulator := fs.String("emulator", "", "the b2cemu executable to measure (default: this one), e.g. an older build to compare")
+	dex := fs.String("dex", "", "issuer URL of a running dex for the dex mode, e.g. http://127.0.0.1:5556/dex (docs/performance.md)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -29,17 +36,44 @@ func bench(ctx context.Context, args []string, stdout io.Writer) error {
 	if *flows < 1 || *conc < 1 || *users < 0 {
 		return cannotRun(errors.New("--flows and --concurrency must be at least 1"))
 	}
-	bin, err := os.Executable()
+	list, err := benchModes(*modes)
 	if err != nil {
 		return cannotRun(err)
 	}
-	rep, err := loadgen.Run(ctx, loadgen.Options{Binary: bin, Flows: *flows, Concurrency: *conc, Users: *users, Starts: *starts, Rate: *rate}, stdout)
+	bin := *emulator
+	if bin == "" {
+		if bin, err = os.Executable(); err != nil {
+			return cannotRun(err)
+		}
+	}
+	rep, err := loadgen.Run(ctx, loadgen.Options{Binary: bin, Modes: list, Flows: *flows, Concurrency: *conc, Users: *users,
+		Starts: *starts, Rate: *rate, Policies: *policies, CeilingTime: *ceiling, Dex: *dex}, stdout)
 	if err != nil {
 		return cannotRun(err)
 	}
 	fmt.Fprintln(stdout, rep)
 	if rep.Failures > 0 {
-		return &exitError{fmt.Errorf("%d sign-ups failed", rep.Failures), 1}
+		return &exitError{fmt.Errorf("%d operations failed", rep.Failures), 1}
 	}
 	return nil
+}
+
+// benchModes reads --modes: names from loadgen.Modes, or all.
+func benchModes(s string) ([]string, error) {
+	if s == "all" {
+		return loadgen.Modes, nil
+	}
+	var out []string
+	for _, m := range strings.Split(s, ",") {
+		m = strings.TrimSpace(m)
+		known := m == loadgen.Dex
+		for _, k := range loadgen.Modes {
+			known = known || k == m
+		}
+		if !known {
+			return nil, fmt.Errorf("--modes: %q is not a mode; use all or some of %s, %s", m, strings.Join(loadgen.Modes, ", "), loadgen.Dex)
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }

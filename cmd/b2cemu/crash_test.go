@@ -132,7 +132,7 @@ func TestBenchCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, want := range []string{"stored users: 20", "sign-ups: 40 (0 failed)", "latency per sign-up: p50", "per connector call: emulator adds", "emulator RSS:"} {
+	for _, want := range []string{"stored users: 20", "RSA-2048 signing ceiling", "federated          40      0", "emulator RSS:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

@@ -44,8 +44,9 @@ const usage = `usage:
                                                       one headless sign-up; prints the outcome, tokens, claims and calls
                                                       (exit 1: it did not end with a token; 2: it could not run)
   b2cemu policy check FILE|FOLDER…                    load custom policy files as B2C would and report every problem
-  b2cemu bench [--flows N] [--concurrency C] [--users U]
-                                                      the load harness: start-up, throughput, latency, memory
+  b2cemu bench [--modes all|M,…] [--flows N] [--concurrency C] [--users U]
+                                                      the load harness: start-up, each mode's throughput and latency
+                                                      against the RSA signing ceiling, memory
   b2cemu version                                      print the version`
 
 // exitError is an error that asks for a particular exit status.

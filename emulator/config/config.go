@@ -23,6 +23,7 @@ type Config struct {
 	UserFlows          []UserFlow               `mapstructure:"userFlows"`
 	Compat             Compat                   `mapstructure:"compat"`
 	Inspector          Inspector                `mapstructure:"inspector"`
+	Passwords          Passwords                `mapstructure:"passwords"`
 	Admin              Admin                    `mapstructure:"admin"`
 	Branding           Branding                 `mapstructure:"branding"`
 	Deterministic      Deterministic            `mapstructure:"deterministic"`
@@ -194,6 +195,14 @@ type Inspector struct {
 	MaxCalls int `mapstructure:"maxCalls"` // 200: the newest calls kept in memory
 }
 
+// Passwords is how local accounts' passwords are hashed.
+type Passwords struct {
+	// BcryptCost is 0 (default): the emulator's fast salted SHA-256, about a microsecond; or
+	// 4–31: bcrypt at that cost, for suites that want a realistic cost (10 ≈ 70 ms of CPU).
+	// Stored and imported hashes of either kind, at any cost, keep verifying.
+	BcryptCost int `mapstructure:"bcryptCost"`
+}
+
 // Branding is the pages' company branding.
 type Branding struct {
 	CompanyName     string `mapstructure:"companyName"`     // the banner; "" = the tenant name
@@ -241,6 +250,7 @@ var defaults = map[string]any{
 	"branding.logo":                  "",
 	"branding.primaryColor":          "",
 	"branding.backgroundColor":       "",
+	"passwords.bcryptCost":           0,
 }
 
 // DefaultTimeout and DefaultRetries apply to connectors that do not set them.

@@ -41,6 +41,9 @@ func (c *Config) Validate() *Error {
 	if c.Inspector.MaxCalls < 1 || c.Inspector.MaxCalls > 100000 {
 		v.add("inspector.maxCalls", fmt.Sprintf("%d is out of range; keep between 1 and 100000 calls", c.Inspector.MaxCalls))
 	}
+	if n := c.Passwords.BcryptCost; n != 0 && (n < 4 || n > 31) {
+		v.add("passwords.bcryptCost", fmt.Sprintf("%d is out of range; use 0 (the default: a fast salted hash) or a bcrypt cost between 4 and 31 (10 is bcrypt's usual cost)", n))
+	}
 	for _, kc := range [][2]string{{"branding.primaryColor", c.Branding.PrimaryColor}, {"branding.backgroundColor", c.Branding.BackgroundColor}} {
 		if kc[1] != "" && !colorRe.MatchString(kc[1]) {
 			v.add(kc[0], fmt.Sprintf("%q is not a hex colour; use e.g. \"#0078d4\" (quoted in YAML)", kc[1]))

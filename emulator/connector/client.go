@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -34,7 +36,11 @@ type Endpoint struct {
 	Retries      int           // further attempts after a timeout or connection failure
 	// HTTP sends the requests; nil = a plain client (Timeout applies per attempt).
 	HTTP *http.Client
+
+	authorization string // the Basic Authorization header, made once per client (shownOf)
 }
+
+var jsonContentType = []string{"application/json"}
 
 // DisplayLimit is how much of a response body a call record keeps for display.
 const DisplayLimit = 64 << 10
@@ -70,6 +76,8 @@ type Call struct {
 	// ElapsedMs is the whole call: serializing, every attempt and interpreting the answer.
 	ElapsedMs float64               `json:"elapsedMs"`
 	Result    flows.ConnectorResult `json:"-"`
+
+	body []byte // Request's bytes when the caller has them (Call), so Do does not copy them again
 }
 
 // Client calls API connectors. It implements flows.Connector.
@@ -81,6 +89,14 @@ type Client struct {
 	Observe   func(Call)       // optional: receives every finished call
 	Now       func() time.Time // nil = time.Now; chooses client certificates
 	seq       atomic.Int64
+	shown     sync.Map // connector name → shown: what a call's record shows, made once per connector
+}
+
+// shown is what the record of a call to an endpoint shows of it (read-only, shared by calls).
+type shown struct {
+	url           string
+	headers       map[string]string
+	authorization string // the header sent: Basic base64(username:password), or none
 }
 
 var _ flows.Connector = (*Client)(nil)
@@ -105,7 +121,8 @@ func (c *Client) now() time.Time {
 
 // Call sends req to its connector and interprets the answer.
 func (c *Client) Call(ctx context.Context, req flows.ConnectorRequest) flows.ConnectorResult {
-	call := c.Do(ctx, Call{Connector: req.Connector, Step: req.Step, RunID: req.RunID, Request: string(c.Wire.Body(c.Schema, req))})
+	body := c.Wire.Body(c.Schema, req)
+	call := c.Do(ctx, Call{Connector: req.Connector, Step: req.Step, RunID: req.RunID, Request: string(body), body: body})
 	return call.Result
 }
 
@@ -119,7 +136,11 @@ func (c *Client) Resend(ctx context.Context, old Call) Call {
 func (c *Client) Do(ctx context.Context, call Call) Call {
 	began := time.Now()
 	call.ID, call.Time = strconv.FormatInt(c.seq.Add(1), 10), c.now()
-	connector, step, body := call.Connector, call.Step, []byte(call.Request)
+	connector, step, body := call.Connector, call.Step, call.body
+	if body == nil {
+		body = []byte(call.Request)
+	}
+	call.body = nil // the record keeps Request
 	ep, ok := c.Endpoints[connector]
 	var v Verdict
 	if !ok {
@@ -128,7 +149,8 @@ func (c *Client) Do(ctx context.Context, call Call) Call {
 			Diagnostic: fmt.Sprintf("No API connector named %q is configured.", connector),
 		}}}
 	} else {
-		call.URL, call.RequestHeaders = Redact(ep.URL), requestHeaders(ep)
+		sh := c.shownOf(connector, ep)
+		call.URL, call.RequestHeaders, ep.authorization = sh.url, sh.headers, sh.authorization
 		v = c.send(ctx, ep, step, body, &call)
 		scrub(&call, &v, scrubber(ep))
 	}
@@ -161,16 +183,33 @@ func scrub(call *Call, v *Verdict, clean func(string) string) {
 	}
 }
 
+// shownOf returns the redacted URL and headers of the connector's endpoint. A client's
+// endpoints do not change (a reload builds a new client).
+func (c *Client) shownOf(connector string, ep Endpoint) shown {
+	if s, ok := c.shown.Load(connector); ok {
+		return s.(shown)
+	}
+	s := shown{url: Redact(ep.URL), headers: requestHeaders(ep)}
+	if ep.Username != "" || ep.Password != "" {
+		s.authorization = "Basic " + base64.StdEncoding.EncodeToString([]byte(ep.Username+":"+ep.Password)) // as SetBasicAuth writes it
+	}
+	c.shown.Store(connector, s)
+	return s
+}
+
 func (c *Client) report(call Call) {
 	if c.Log != nil {
-		attrs := []any{"run", call.RunID, "connector", call.Connector, "step", call.Step, "outcome", call.Outcome, "attempts", len(call.Attempts), "call", call.ID}
+		// Typed attributes: the same lines as key-value pairs, without boxing each value.
+		attrs := [...]slog.Attr{slog.String("run", call.RunID), slog.String("connector", call.Connector), slog.String("step", string(call.Step)),
+			slog.String("outcome", call.Outcome), slog.Int("attempts", len(call.Attempts)), slog.String("call", call.ID)}
+		ctx := context.Background()
 		if call.Diagnostic != "" {
-			c.Log.Warn("api connector call failed: "+call.Diagnostic, attrs...)
+			c.Log.LogAttrs(ctx, slog.LevelWarn, "api connector call failed: "+call.Diagnostic, attrs[:]...)
 		} else {
-			c.Log.Info("api connector called", attrs...)
+			c.Log.LogAttrs(ctx, slog.LevelInfo, "api connector called", attrs[:]...)
 		}
 		for _, w := range call.Warnings {
-			c.Log.Warn("api connector response: "+w, attrs...)
+			c.Log.LogAttrs(ctx, slog.LevelWarn, "api connector response: "+w, attrs[:]...)
 		}
 	}
 	if c.Observe != nil {
@@ -228,7 +267,7 @@ func (c *Client) send(ctx context.Context, ep Endpoint, step flows.Step, body []
 		case status >= 300 && status < 400:
 			return Verdict{ConnectorResult: flows.ConnectorResult{Failure: c.Wire.redirectFailure(step, status, ep.URL, header.Get("Location"))}}
 		}
-		return c.Wire.Interpret(c.Schema, step, status, header.Get("Content-Type"), []byte(respBody))
+		return c.Wire.Interpret(c.Schema, step, status, header.Get("Content-Type"), respBody)
 	}
 	return Verdict{ConnectorResult: flows.ConnectorResult{Failure: connFailure(ep, timeout, len(call.Attempts), lastErr)}}
 }
@@ -241,18 +280,18 @@ func certList(certs []ClientCert) string {
 	return strings.Join(s, "; ")
 }
 
-// cut shortens s to at most n bytes for display, at a character boundary so that a valid
-// UTF-8 body stays valid.
-func cut(s string, n int) (string, bool) {
-	if len(s) <= n {
-		return s, false
+// cut shortens b to at most n bytes for display, at a character boundary so that a valid
+// UTF-8 body stays valid; only the shown part is copied.
+func cut(b []byte, n int) (string, bool) {
+	if len(b) <= n {
+		return string(b), false
 	}
 	for i := n; i > n-utf8.UTFMax && i > 0; i-- {
-		if utf8.RuneStart(s[i]) {
-			return s[:i], true
+		if utf8.RuneStart(b[i]) {
+			return string(b[:i]), true
 		}
 	}
-	return s[:n], true
+	return string(b[:n]), true
 }
 
 // flatten joins each response header's values; URL-valued headers are redacted (a Location
@@ -274,30 +313,32 @@ func flatten(h http.Header) map[string]string {
 	return out
 }
 
-func (c *Client) attempt(ctx context.Context, hc *http.Client, ep Endpoint, timeout time.Duration, body []byte) (int, http.Header, string, bool, error) {
+func (c *Client) attempt(ctx context.Context, hc *http.Client, ep Endpoint, timeout time.Duration, body []byte) (int, http.Header, []byte, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, "", false, err
+		return 0, nil, nil, false, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	if ep.Username != "" || ep.Password != "" {
+	req.Header["Content-Type"] = jsonContentType // canonical key; net/http only reads it
+	if ep.authorization != "" {
+		req.Header.Set("Authorization", ep.authorization)
+	} else if ep.Username != "" || ep.Password != "" {
 		req.SetBasicAuth(ep.Username, ep.Password)
 	}
 	resp, err := noRedirects(hc).Do(req)
 	if err != nil {
-		return 0, nil, "", false, err
+		return 0, nil, nil, false, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
-		return resp.StatusCode, resp.Header, "", false, fmt.Errorf("the connection broke while reading the response: %w", err)
+		return resp.StatusCode, resp.Header, nil, false, fmt.Errorf("the connection broke while reading the response: %w", err)
 	}
 	if len(data) > MaxBody {
-		return resp.StatusCode, resp.Header, string(data[:MaxBody]), true, nil
+		return resp.StatusCode, resp.Header, data[:MaxBody], true, nil
 	}
-	return resp.StatusCode, resp.Header, string(data), false, nil
+	return resp.StatusCode, resp.Header, data, false, nil
 }
 
 // noRedirects is hc answering a redirect with the 3xx itself: a redirect is a failure of the

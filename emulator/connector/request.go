@@ -4,11 +4,10 @@
 package connector
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/jsonenc"
 )
 
 // Wire holds the settings that shape the request body.
@@ -48,19 +47,22 @@ func (w Wire) StepName(s flows.Step) string {
 // have a value (in Graph order, custom attributes last), identities, objectId at the token step
 // only, then step, client_id and ui_locales. A claim with no value is omitted, never null.
 func (w Wire) Body(schema flows.Schema, req flows.ConnectorRequest) []byte {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	first := true
-	field := func(key string, v any) {
-		if !first {
-			b.WriteByte(',')
+	b := make([]byte, 1, 512)
+	b[0] = '{'
+	key := func(k string) {
+		if len(b) > 1 {
+			b = append(b, ',')
 		}
-		first = false
-		k, _ := json.Marshal(key)
-		val, _ := json.Marshal(v)
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(val)
+		b, _ = jsonenc.AppendString(b, k)
+		b = append(b, ':')
+	}
+	field := func(k string, v any) {
+		key(k)
+		b, _ = jsonenc.Append(b, v) // json.Marshal's bytes, without its reflection for plain values
+	}
+	text := func(k, v string) { // as field, without boxing v
+		key(k)
+		b, _ = jsonenc.AppendString(b, v)
 	}
 	for _, a := range schema.All() {
 		if v, ok := req.Claims[a.Name]; ok && v != nil && v != "" {
@@ -71,21 +73,20 @@ func (w Wire) Body(schema flows.Schema, req flows.ConnectorRequest) []byte {
 		}
 	}
 	if req.Step == flows.PreTokenIssuance && req.ObjectID != "" {
-		field("objectId", req.ObjectID)
+		text("objectId", req.ObjectID)
 	}
-	field("step", w.StepName(req.Step))
+	text("step", w.StepName(req.Step))
 	clientKey := "client_id"
 	if req.Step == flows.PreTokenIssuance && w.TokenClientIDKey != "" {
 		clientKey = w.TokenClientIDKey
 	}
 	if req.ClientID != "" {
-		field(clientKey, req.ClientID)
+		text(clientKey, req.ClientID)
 	}
 	locales := req.UILocales
 	if locales == "" {
 		locales = "en-US"
 	}
-	field("ui_locales", locales)
-	b.WriteByte('}')
-	return b.Bytes()
+	text("ui_locales", locales)
+	return append(b, '}')
 }

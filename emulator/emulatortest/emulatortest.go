@@ -123,7 +123,7 @@ func StartFile(t testing.TB, path, addr string) *Server {
 		}
 	}
 	client := &http.Client{Transport: tr}
-	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, BcryptCost: 4, Log: log, DB: db})
+	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, Log: log, DB: db})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,17 +1,17 @@
 // Package loadgen measures b2cemu as its users run it: it starts the emulator as a separate
-// process with a loopback connector, times its start-up, seeds users, drives complete headless
-// sign-ups at a chosen concurrency, and reports throughput, latency percentiles, the time the
+// process with a loopback connector, times its start-up, seeds users, drives complete flows
+// of each mode (headless sign-ups and sign-ins, custom policies, refresh grants, the pages as
+// a browser walks them) at a chosen concurrency, and reports each mode's throughput and
+// latency against the RSA-2048 signing ceiling measured in the same run, the time the
 // emulator adds per connector call, and the emulator's peak memory.
 package loadgen
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -21,7 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,49 +31,116 @@ import (
 
 // Options say what to measure.
 type Options struct {
-	Binary      string // the b2cemu executable
-	Flows       int    // headless sign-ups to run
+	Binary      string   // the b2cemu executable
+	Modes       []string // what to run, in order (nil: Federated)
+	Flows       int      // operations per mode
 	Concurrency int
-	Users       int // users stored before the run
+	Users       int // federated users stored before the run
 	Starts      int // start-ups to time (the median is reported)
-	// Rate, when set, paces the run (sign-ups started per second, at most Concurrency in
+	// Rate, when set, paces the run (operations started per second, at most Concurrency in
 	// flight) so that latency is measured at that load; 0 runs closed-loop, as fast as the
 	// Concurrency clients can go, which measures throughput.
 	Rate float64
+	// Policies is the folder of the loyalty example's policy files
+	// (docs/examples/custom-policies/policies), needed by the custom-policy modes.
+	Policies string
+	// CeilingTime is how long each RSA-2048 signing measurement runs (default 2 s).
+	CeilingTime time.Duration
+	// Dex is the issuer URL of a running dex for the Dex mode (docs/performance.md).
+	Dex string
 }
 
 // Report is what was measured.
 type Report struct {
-	Flows, Concurrency, Users    int
-	Rate                         float64 // 0: closed loop
-	Seconds, FlowsPerSecond      float64
-	P50, P95, P99                time.Duration // per sign-up, as the client sees it
-	AddedPerCall, HandlerPerCall time.Duration // medians: the emulator's share of a connector call, and the API's
+	Concurrency, Users int
+	Rate               float64       // 0: closed loop
+	Startup            time.Duration // median exec → /healthz 200
+	// Ceilings are the RSA-2048 signing measurements (signatures/s on all cores): one before
+	// the first mode and one after each; Ceiling is the highest, since other work on a shared
+	// machine can only lower a measurement.
+	Ceilings                     []float64
+	Ceiling                      float64
+	Modes                        []ModeReport
 	PeakRSSBytes, RSSBeforeBytes int64
-	Startup                      time.Duration // median exec → /healthz 200
+	Failures                     int // over all modes
+}
+
+// ModeReport is one mode's figures.
+type ModeReport struct {
+	Mode                         string
+	Flows                        int
+	Seconds, PerSecond           float64
+	P50, P95, P99                time.Duration // per operation, as the client sees it
+	AddedPerCall, HandlerPerCall time.Duration // medians over the mode's connector calls (0: none)
 	Failures                     int
+	FirstError                   string
+	// Ceiling is the higher of the signing measurements just before and just after the mode:
+	// the share of it is taken under about the same load from elsewhere on the machine, and
+	// never against a measurement that other work held down.
+	Ceiling float64
+	// ServerCPU is the emulator's CPU time per operation (0 where /proc is not there);
+	// SignCPU the CPU time of one signature in the measurements around the mode. Their ratio
+	// is the share of the ceiling the emulator would reach with the cores to itself, which
+	// other work on a shared machine does not move.
+	ServerCPU, SignCPU time.Duration
+	// ClientCPU is this harness's CPU time per operation: on the same cores, it is work the
+	// emulator cannot use.
+	ClientCPU time.Duration
+	RSSBytes  int64 // the emulator's resident memory after the mode
+}
+
+// CPUShare is the signature's CPU time over the emulator's per operation.
+func (m ModeReport) CPUShare() float64 {
+	if m.ServerCPU == 0 {
+		return 0
+	}
+	return float64(m.SignCPU) / float64(m.ServerCPU)
+}
+
+// OfCeiling is the mode's throughput as a share of the RSA-2048 signing ceiling around it.
+func (m ModeReport) OfCeiling() float64 {
+	if m.Ceiling == 0 {
+		return 0
+	}
+	return m.PerSecond / m.Ceiling
 }
 
 // String formats the report for people.
 func (r Report) String() string {
+	var b strings.Builder
 	mode := "closed loop (as fast as the clients go)"
 	if r.Rate > 0 {
-		mode = fmt.Sprintf("paced at %.0f sign-ups/s", r.Rate)
+		mode = fmt.Sprintf("paced at %.0f operations/s", r.Rate)
 	}
-	return fmt.Sprintf(`start-up (exec → /healthz 200, median of runs): %s
-stored users: %d   concurrency: %d   sign-ups: %d (%d failed)   %s
-throughput: %.0f sign-ups/s (%.2f s)
-latency per sign-up: p50 %s  p95 %s  p99 %s
-per connector call: emulator adds %s (median), the API handler took %s (median)
-emulator RSS: %.1f MB after seeding, %.1f MB peak`,
-		r.Startup.Round(time.Microsecond*100), r.Users, r.Concurrency, r.Flows, r.Failures, mode, r.FlowsPerSecond, r.Seconds,
-		ms(r.P50), ms(r.P95), ms(r.P99), ms(r.AddedPerCall), ms(r.HandlerPerCall),
-		float64(r.RSSBeforeBytes)/(1<<20), float64(r.PeakRSSBytes)/(1<<20))
+	fmt.Fprintf(&b, "start-up (exec → /healthz 200, median of runs): %s\n", r.Startup.Round(time.Microsecond*100))
+	fmt.Fprintf(&b, "stored users: %d   concurrency: %d   %s\n", r.Users, r.Concurrency, mode)
+	fmt.Fprintf(&b, "RSA-2048 signing ceiling (all cores, this run): %.0f signatures/s (the highest of %.0f)\n", r.Ceiling, r.Ceilings)
+	fmt.Fprintf(&b, "share: ops/s over the ceiling measured around the mode; server CPU: the emulator's per operation (each signs one token);\n")
+	fmt.Fprintf(&b, "other CPU: server CPU less one signature's; CPU share: one signature's CPU over the server CPU; client CPU: this harness's\n")
+	fmt.Fprintf(&b, "%-14s %6s %6s %6s %9s %9s %9s %10s %7s %6s %10s %9s %9s %10s %8s\n", "mode", "ops", "failed", "ops/s", "p50", "p95", "p99", "added/call", "ceiling", "share", "server CPU", "other CPU", "CPU share", "client CPU", "RSS")
+	for _, m := range r.Modes {
+		added := "-"
+		if m.HandlerPerCall > 0 || m.AddedPerCall > 0 {
+			added = ms(m.AddedPerCall)
+		}
+		cpu, other, share := "-", "-", "-"
+		if m.ServerCPU > 0 {
+			cpu, other, share = ms(m.ServerCPU), ms(m.ServerCPU-m.SignCPU), fmt.Sprintf("%.0f%%", 100*m.CPUShare())
+		}
+		fmt.Fprintf(&b, "%-14s %6d %6d %6.0f %9s %9s %9s %10s %7.0f %5.0f%% %10s %9s %9s %10s %5.1f MB\n", m.Mode, m.Flows, m.Failures, m.PerSecond,
+			ms(m.P50), ms(m.P95), ms(m.P99), added, m.Ceiling, 100*m.OfCeiling(), cpu, other, share, ms(m.ClientCPU), float64(m.RSSBytes)/(1<<20))
+		if m.FirstError != "" {
+			fmt.Fprintf(&b, "  first failure: %s\n", m.FirstError)
+		}
+	}
+	fmt.Fprintf(&b, "emulator RSS: %.1f MB after seeding, %.1f MB peak", float64(r.RSSBeforeBytes)/(1<<20), float64(r.PeakRSSBytes)/(1<<20))
+	return b.String()
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
 
-// connector is the loopback API: Continue, and how long each handler ran.
+// connector is the loopback API: Continue for the user flows' connectors, a promo code for
+// the loyalty policy's RESTful validation, and how long each handler ran.
 type connector struct {
 	mu       sync.Mutex
 	handlers []time.Duration
@@ -83,28 +150,47 @@ func (c *connector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	io.Copy(io.Discard, r.Body)
 	w.Header().Set("Content-Type", "application/json")
-	io.WriteString(w, `{"version":"1.0.0","action":"Continue"}`)
+	if r.URL.Path == "/loyalty" {
+		io.WriteString(w, `{"promoCode":"PROMO-LOAD"}`)
+	} else {
+		io.WriteString(w, `{"version":"1.0.0","action":"Continue"}`)
+	}
 	d := time.Since(start)
 	c.mu.Lock()
 	c.handlers = append(c.handlers, d)
 	c.mu.Unlock()
 }
 
+// take returns the handler times recorded since the last take.
+func (c *connector) take() []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.handlers
+	c.handlers = nil
+	return out
+}
+
 const tenant = `server: {addr: "127.0.0.1:0"}
-tenant: {name: loadtest, id: 0f4b5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d}
+tenant: {name: contoso, id: 0f4b5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d}
 signingKeys: [{file: %s}]
 inspector: {maxCalls: 200}
 identityProviders: [{id: facebook.com, displayName: Facebook}]
 apiConnectors:
   - {name: api, endpointUrl: "%s/api?code=k", authentication: {type: basic, username: b2c, password: load}}
 applications:
-  - {name: app, clientId: 1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d, redirectUris: [/jwt]}
+  - {name: app, clientId: ` + clientID + `, redirectUris: [/jwt]}
 userFlows:
   - id: B2C_1_load
     type: signUpOrSignIn
     identityProviders: [facebook.com]
     applicationClaims: [displayName, emails, identityProvider, newUser, objectId]
     apiConnectors: {postFederationSignup: api, postAttributeCollection: api}
+  - id: B2C_1_local
+    type: signUpOrSignIn
+    identityProviders: [email]
+    userAttributes: [{name: displayName, required: true}]
+    applicationClaims: [displayName, emails, newUser, objectId]
+    apiConnectors: {postAttributeCollection: api}
 `
 
 // Run measures. The emulator process lives only for the measurement.
@@ -112,14 +198,19 @@ func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
 	if o.Starts < 1 {
 		o.Starts = 5
 	}
+	if len(o.Modes) == 0 {
+		o.Modes = []string{Federated}
+	}
+	if o.CeilingTime <= 0 {
+		o.CeilingTime = 2 * time.Second
+	}
 	dir, err := os.MkdirTemp("", "b2cemu-load-")
 	if err != nil {
 		return Report{}, err
 	}
 	defer os.RemoveAll(dir)
-	key, _ := rsa.GenerateKey(rand.Reader, 2048)
-	keyFile := filepath.Join(dir, "signing.pem")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
 		return Report{}, err
 	}
 	api := &connector{}
@@ -130,18 +221,100 @@ func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
 	apiSrv := &http.Server{Handler: api}
 	go apiSrv.Serve(ln)
 	defer apiSrv.Close()
-	cfgFile := filepath.Join(dir, "b2cemu.yaml")
-	if err := os.WriteFile(cfgFile, fmt.Appendf(nil, tenant, keyFile, "http://"+ln.Addr().String()), 0o600); err != nil {
+	cfgFile, err := writeTenant(dir, key, "http://"+ln.Addr().String(), o)
+	if err != nil {
 		return Report{}, err
 	}
 
-	rep := Report{Flows: o.Flows, Concurrency: o.Concurrency, Users: o.Users, Rate: o.Rate}
+	rep := Report{Concurrency: o.Concurrency, Users: o.Users, Rate: o.Rate}
+	em, err := startTimed(ctx, o, cfgFile, &rep)
+	if err != nil {
+		return rep, err
+	}
+	defer em.stop()
+	fmt.Fprintf(progress, "emulator pid %d at %s, start-up %s\n", em.cmd.Process.Pid, em.url, rep.Startup)
+
+	t := &target{client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency + 8}}, base: em.url}
+	if o.Users > 0 {
+		if err := seed(ctx, t.client, em.url, o.Users); err != nil {
+			return rep, err
+		}
+	}
+	rep.RSSBeforeBytes = rss(em.cmd.Process.Pid, "VmRSS")
+	first, sign := ceiling(ctx, key, o.CeilingTime)
+	rep.Ceilings = []float64{first}
+	for _, mode := range o.Modes {
+		m, err := runMode(ctx, t, api, mode, o, em.cmd.Process.Pid)
+		if err != nil {
+			return rep, fmt.Errorf("mode %s: %w", mode, err)
+		}
+		m.RSSBytes = rss(em.cmd.Process.Pid, "VmRSS")
+		after, signAfter := ceiling(ctx, key, o.CeilingTime)
+		m.Ceiling, m.SignCPU = max(rep.Ceilings[len(rep.Ceilings)-1], after), min(sign, signAfter)
+		rep.Ceilings, sign = append(rep.Ceilings, after), signAfter
+		fmt.Fprintf(progress, "%s: %.0f/s (%.0f%% of the signing ceiling), %d failed\n", mode, m.PerSecond, 100*m.OfCeiling(), m.Failures)
+		rep.Modes = append(rep.Modes, m)
+		rep.Failures += m.Failures
+	}
+	rep.Ceiling = slices.Max(rep.Ceilings)
+	rep.PeakRSSBytes = rss(em.cmd.Process.Pid, "VmHWM")
+	return rep, nil
+}
+
+// writeTenant writes the signing key, the tenant and, when there is a policy folder, the
+// loyalty example's policies pointed at the loopback API; it returns the configuration file.
+func writeTenant(dir string, key *rsa.PrivateKey, apiURL string, o Options) (string, error) {
+	keyFile := filepath.Join(dir, "signing.pem")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
+		return "", err
+	}
+	cfg := fmt.Sprintf(tenant, keyFile, apiURL)
+	if needsPolicies(o.Modes) {
+		if o.Policies == "" {
+			return "", errors.New("the custom-policy modes need the loyalty example's policy folder (--policies docs/examples/custom-policies/policies)")
+		}
+		files, err := filepath.Glob(filepath.Join(o.Policies, "*.xml"))
+		if err != nil || len(files) == 0 {
+			return "", fmt.Errorf("--policies %s: no policy files (*.xml) there; give docs/examples/custom-policies/policies of a b2cemu checkout", o.Policies)
+		}
+		out := filepath.Join(dir, "policies")
+		if err := os.Mkdir(out, 0o700); err != nil {
+			return "", err
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return "", fmt.Errorf("--policies: %w", err)
+			}
+			data = bytes.ReplaceAll(data, []byte("http://127.0.0.1:8080/demo/api/loyalty"), []byte(apiURL+"/loyalty"))
+			if err := os.WriteFile(filepath.Join(out, filepath.Base(f)), data, 0o600); err != nil {
+				return "", err
+			}
+		}
+		cfg += "customPolicies: {paths: [" + out + "]}\n"
+	}
+	cfgFile := filepath.Join(dir, "b2cemu.yaml")
+	return cfgFile, os.WriteFile(cfgFile, []byte(cfg), 0o600)
+}
+
+func needsPolicies(modes []string) bool {
+	for _, m := range modes {
+		if m == CustomSignUp || m == CustomSignIn {
+			return true
+		}
+	}
+	return false
+}
+
+// startTimed starts the emulator o.Starts times, records the median start-up, and returns the
+// last process, left running.
+func startTimed(ctx context.Context, o Options, cfgFile string, rep *Report) (*process, error) {
 	var startups []time.Duration
 	var em *process
 	for i := 0; i < o.Starts; i++ {
-		p, err := start(ctx, o.Binary, cfgFile)
+		p, err := start(ctx, o.Binary, cfgFile, filepath.Dir(cfgFile))
 		if err != nil {
-			return rep, err
+			return nil, err
 		}
 		startups = append(startups, p.startup)
 		if i < o.Starts-1 {
@@ -150,29 +323,24 @@ func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
 			em = p
 		}
 	}
-	defer em.stop()
 	sort.Slice(startups, func(i, j int) bool { return startups[i] < startups[j] })
 	rep.Startup = startups[len(startups)/2]
-	fmt.Fprintf(progress, "emulator pid %d at %s, start-up %s\n", em.cmd.Process.Pid, em.url, rep.Startup)
+	return em, nil
+}
 
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency + 8}}
-	if o.Users > 0 {
-		if err := seed(ctx, client, em.url, o.Users); err != nil {
-			return rep, err
+// runMode sets a mode up, warms it up and measures o.Flows operations of it.
+func runMode(ctx context.Context, t *target, api *connector, mode string, o Options, pid int) (ModeReport, error) {
+	do, err := t.setup(ctx, mode, o.Concurrency, o.Dex)
+	if err != nil {
+		return ModeReport{}, err
+	}
+	for i := 0; i < min(50, o.Flows); i++ { // warm up: connections, caches
+		if _, err := do(ctx, i%o.Concurrency, o.Flows+i); err != nil {
+			return ModeReport{}, fmt.Errorf("warming up: %w", err)
 		}
 	}
-	rep.RSSBeforeBytes = rss(em.cmd.Process.Pid, "VmRSS")
-	api.mu.Lock()
-	api.handlers = nil
-	api.mu.Unlock()
-
-	// Warm up, then measure.
-	for i := 0; i < 50; i++ {
-		flow(ctx, client, em.url, fmt.Sprintf("warm-%d", i))
-	}
-	api.mu.Lock()
-	api.handlers = nil
-	api.mu.Unlock()
+	api.take()
+	m := ModeReport{Mode: mode, Flows: o.Flows}
 	latencies := make([]time.Duration, o.Flows)
 	var elapsed []float64
 	var mu sync.Mutex
@@ -182,23 +350,25 @@ func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
 	}
 	jobs := make(chan job, o.Flows)
 	var wg sync.WaitGroup
-	began := time.Now()
+	began, cpu, own := time.Now(), processCPU(pid), ownCPU()
 	for w := 0; w < o.Concurrency; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				i := j.i
 				if o.Rate == 0 {
-					j.due = time.Now() // closed loop: a client's next sign-up starts when the last ends
+					j.due = time.Now() // closed loop: a client's next operation starts when the last ends
 				} else if wait := time.Until(j.due); wait > 0 {
 					time.Sleep(wait)
 				}
-				calls, err := flow(ctx, client, em.url, fmt.Sprintf("load-%d", i))
-				latencies[i] = time.Since(j.due)
+				calls, err := do(ctx, w, j.i)
+				latencies[j.i] = time.Since(j.due)
 				mu.Lock()
 				if err != nil {
-					rep.Failures++
+					m.Failures++
+					if m.FirstError == "" {
+						m.FirstError = err.Error()
+					}
 				}
 				elapsed = append(elapsed, calls...)
 				mu.Unlock()
@@ -214,46 +384,23 @@ func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
 	}
 	close(jobs)
 	wg.Wait()
-	rep.Seconds = time.Since(began).Seconds()
-	rep.FlowsPerSecond = float64(o.Flows) / rep.Seconds
+	m.Seconds = time.Since(began).Seconds()
+	m.ClientCPU = (ownCPU() - own) / time.Duration(o.Flows)
+	if mode != Dex { // dex is another process; the emulator idles meanwhile
+		m.ServerCPU = (processCPU(pid) - cpu) / time.Duration(o.Flows)
+	}
+	m.PerSecond = float64(o.Flows) / m.Seconds
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	pct := func(p float64) time.Duration { return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))] }
-	rep.P50, rep.P95, rep.P99 = pct(0.50), pct(0.95), pct(0.99)
-	api.mu.Lock()
-	handlers := append([]time.Duration(nil), api.handlers...)
-	api.mu.Unlock()
+	m.P50, m.P95, m.P99 = pct(0.50), pct(0.95), pct(0.99)
+	handlers := api.take()
 	sort.Slice(handlers, func(i, j int) bool { return handlers[i] < handlers[j] })
 	sort.Float64s(elapsed)
 	if len(handlers) > 0 && len(elapsed) > 0 {
-		rep.HandlerPerCall = handlers[len(handlers)/2]
-		rep.AddedPerCall = time.Duration(elapsed[len(elapsed)/2]*float64(time.Millisecond)) - rep.HandlerPerCall
+		m.HandlerPerCall = handlers[len(handlers)/2]
+		m.AddedPerCall = time.Duration(elapsed[len(elapsed)/2]*float64(time.Millisecond)) - m.HandlerPerCall
 	}
-	rep.PeakRSSBytes = rss(em.cmd.Process.Pid, "VmHWM")
-	return rep, nil
-}
-
-// flow runs one headless federated sign-up (a new user: both connector calls and a token) and
-// returns each connector call's elapsed milliseconds.
-func flow(ctx context.Context, client *http.Client, base, id string) ([]float64, error) {
-	body := fmt.Sprintf(`{"identityProvider":"facebook.com","account":{"issuerAssignedId":%q,"email":"%s@fabrikam.com","displayName":"Load User"}}`, id, id)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/_emulator/flows/B2C_1_load/run", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Outcome string
-		Calls   []struct{ ElapsedMs float64 }
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return nil, err
-	}
-	if out.Outcome != "token" || len(out.Calls) != 2 {
-		return nil, fmt.Errorf("outcome %q with %d calls", out.Outcome, len(out.Calls))
-	}
-	return []float64{out.Calls[0].ElapsedMs, out.Calls[1].ElapsedMs}, nil
+	return m, nil
 }
 
 // seed imports n federated users with a few attributes each.
@@ -286,30 +433,28 @@ type process struct {
 	startup time.Duration
 }
 
-var urlRe = regexp.MustCompile(`url=(http://[0-9.:]+)`)
-
-// start execs the emulator and waits for /healthz.
-func start(ctx context.Context, bin, cfg string) (*process, error) {
-	cmd := exec.CommandContext(ctx, bin, "serve", "--config", cfg)
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
+// start execs the emulator on a free loopback port and waits for /healthz. It inherits this
+// process's environment (B2CEMU_* settings apply to it); its log goes to a file in dir rather
+// than a pipe, so that reading it costs neither process a wake-up per line.
+func start(ctx context.Context, bin, cfg, dir string) (*process, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	logFile, err := os.OpenFile(filepath.Join(dir, "emulator.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close() // the child has its own descriptor
+	cmd := exec.CommandContext(ctx, bin, "serve", "--config", cfg, "--addr", addr)
+	cmd.Stdout, cmd.Stderr = logFile, os.Stderr
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &process{cmd: cmd}
-	lines := bufio.NewScanner(out)
-	for lines.Scan() {
-		if m := urlRe.FindStringSubmatch(lines.Text()); m != nil {
-			p.url = m[1]
-			break
-		}
-	}
-	go io.Copy(io.Discard, out)
-	if p.url == "" {
-		p.stop()
-		return nil, errors.New("the emulator did not log its URL")
-	}
+	p := &process{cmd: cmd, url: "http://" + addr}
 	for {
 		resp, err := http.Get(p.url + "/healthz")
 		if err == nil {
@@ -320,7 +465,7 @@ func start(ctx context.Context, bin, cfg string) (*process, error) {
 		}
 		if time.Since(t0) > 10*time.Second {
 			p.stop()
-			return nil, errors.New("the emulator did not answer /healthz within 10 s")
+			return nil, fmt.Errorf("the emulator did not answer /healthz within 10 s (its log: %s)", logFile.Name())
 		}
 		time.Sleep(200 * time.Microsecond)
 	}

@@ -9,32 +9,33 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/b2cemu/b2cemu/flows"
 )
 
 // Users is the directory: in memory, written through to a DB when it has one (a change is
-// committed before the call returns). Passwords are kept as bcrypt hashes.
+// committed before the call returns). Passwords are kept as hashes (passwords.go).
 type Users struct {
 	db       *DB // nil: memory only
 	mu       sync.RWMutex
 	byID     map[string]*flows.User
 	byIdent  map[string]string // identity key → object id
 	byEmail  map[string]string // a local account's lower-cased email → object id
-	password map[string][]byte // object id → bcrypt hash
-	cost     int
+	password map[string][]byte // object id → password hash
+	hasher   *Hasher
 }
 
 var _ flows.Directory = (*Users)(nil)
 
-// NewUsers returns an empty directory. cost is the bcrypt cost (0 = bcrypt.DefaultCost).
+// NewUsers returns an empty directory. cost is the password hashing cost: 0 for the
+// emulator's fast scheme, else bcrypt's cost (passwords.bcryptCost).
 func NewUsers(cost int) *Users {
-	if cost == 0 {
-		cost = bcrypt.DefaultCost
-	}
-	return &Users{byID: map[string]*flows.User{}, byIdent: map[string]string{}, byEmail: map[string]string{}, password: map[string][]byte{}, cost: cost}
+	return &Users{byID: map[string]*flows.User{}, byIdent: map[string]string{}, byEmail: map[string]string{}, password: map[string][]byte{},
+		hasher: NewHasher(cost, 0)}
 }
+
+// SetBcryptCost changes how new passwords are hashed (0: the fast scheme); stored hashes keep
+// verifying.
+func (s *Users) SetBcryptCost(cost int) { s.hasher.SetCost(cost) }
 
 // OpenUsers returns a directory kept in db, loaded with the users it holds.
 func OpenUsers(cost int, db *DB) (*Users, error) {
@@ -117,7 +118,11 @@ func (s *Users) Authenticate(ctx context.Context, email, password string) (*flow
 	if u == nil {
 		return nil, flows.ErrNotFound
 	}
-	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil {
+	ok, err := s.hasher.Verify(ctx, hash, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, flows.ErrBadPassword
 	}
 	return u, nil
@@ -125,10 +130,10 @@ func (s *Users) Authenticate(ctx context.Context, email, password string) (*flow
 
 // Create implements flows.Directory. It never replaces a user: an object id that is taken is
 // flows.ErrObjectIDTaken (Import replaces users, on purpose).
-func (s *Users) Create(_ context.Context, u *flows.User, password string) error {
+func (s *Users) Create(ctx context.Context, u *flows.User, password string) error {
 	var hash []byte
 	if password != "" {
-		h, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
+		h, err := s.hasher.Hash(ctx, password)
 		if err != nil {
 			return err
 		}
@@ -144,7 +149,7 @@ func (s *Users) Create(_ context.Context, u *flows.User, password string) error 
 			return flows.ErrExists
 		}
 	}
-	e := Exported{User: clone(u), PasswordHash: hash}
+	e := Exported{User: u, PasswordHash: hash} // index stores a copy; the caller's u is only read
 	if s.db != nil {
 		if err := s.db.putUsers(e); err != nil {
 			return fmt.Errorf("storing user %s: %w", u.ObjectID, err)
@@ -170,10 +175,10 @@ func (s *Users) Get(_ context.Context, objectID string) (*flows.User, error) {
 // ErrNotFound.
 // Update sets attrs on the user (a nil value removes that attribute) and, when password is
 // not empty, its password.
-func (s *Users) Update(_ context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error) {
+func (s *Users) Update(ctx context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error) {
 	var hash []byte
 	if password != "" {
-		h, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
+		h, err := s.hasher.Hash(ctx, password)
 		if err != nil {
 			return nil, err
 		}
@@ -255,7 +260,7 @@ func (s *Users) Reset() error {
 // Exported is a user with its password hash, for export and import.
 type Exported struct {
 	User         *flows.User
-	PasswordHash []byte // bcrypt; nil for federated users
+	PasswordHash []byte // bcrypt (any cost) or the fast scheme; nil for federated users
 }
 
 // Export returns every user with its password hash.
@@ -270,8 +275,16 @@ func (s *Users) Export() []Exported {
 }
 
 // Import stores users as they were exported, replacing users with the same object id. It
-// refuses the whole batch when an identity belongs to another user.
+// refuses the whole batch when an identity belongs to another user or a password hash is
+// neither bcrypt (any cost) nor the fast scheme.
 func (s *Users) Import(users []Exported) error {
+	for _, e := range users {
+		if e.PasswordHash != nil {
+			if err := checkHash(e.PasswordHash); err != nil {
+				return fmt.Errorf("user %s: the password hash is %w", e.User.ObjectID, err)
+			}
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range users {

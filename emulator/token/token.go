@@ -3,6 +3,7 @@
 package token
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -14,9 +15,12 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/b2cemu/b2cemu/flows/jsonenc"
 )
 
 // Key is an RSA signing key with its key id.
@@ -90,8 +94,23 @@ func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
 // Issuer signs tokens with the newest of its keys and publishes all of them.
 type Issuer struct {
-	keys  []Key
-	ready chan struct{} // closed once keys are there
+	keys    []Key
+	ready   chan struct{} // closed once keys are there
+	headers sync.Map      // key id → the base64url header segment of its tokens
+}
+
+// payloads are the buffers Sign encodes claims into before base64url-encoding them.
+var payloads = sync.Pool{New: func() any { return new([]byte) }}
+
+// header returns the encoded header of k's tokens; the key id is a base64url thumbprint, so
+// nothing in it needs escaping.
+func (i *Issuer) header(k Key) string {
+	if h, ok := i.headers.Load(k.ID); ok {
+		return h.(string)
+	}
+	h := b64([]byte(`{"alg":"RS256","kid":"` + k.ID + `","typ":"JWT"}`))
+	i.headers.Store(k.ID, h)
+	return h
 }
 
 // NewIssuer returns an issuer; the last key signs. It needs at least one key.
@@ -129,17 +148,32 @@ func (i *Issuer) KeyIDs() []string {
 	return ids
 }
 
-// Sign returns a compact RS256 JWT with header typ JWT, alg RS256 and the signing key's kid.
+// Sign returns a compact RS256 JWT with header typ JWT, alg RS256 and the signing key's kid,
+// byte for byte what golang-jwt makes of the same claims (RS256 is deterministic), in one
+// buffer.
 func (i *Issuer) Sign(claims map[string]any) (string, error) {
 	<-i.ready
 	k := i.keys[len(i.keys)-1]
-	t := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims(claims))
-	t.Header["kid"] = k.ID
-	s, err := t.SignedString(k.Private)
+	enc := base64.RawURLEncoding
+	buf := payloads.Get().(*[]byte)
+	defer payloads.Put(buf)
+	payload, err := jsonenc.Append((*buf)[:0], claims)
+	*buf = payload
+	if err != nil {
+		return "", fmt.Errorf("encoding the token's claims: %w", err)
+	}
+	header := i.header(k)
+	tok := make([]byte, 0, len(header)+enc.EncodedLen(len(payload))+2+enc.EncodedLen(k.Private.Size()))
+	tok = append(tok, header...)
+	tok = append(tok, '.')
+	tok = enc.AppendEncode(tok, payload)
+	digest := sha256.Sum256(tok)
+	sig, err := rsa.SignPKCS1v15(nil, k.Private, crypto.SHA256, digest[:])
 	if err != nil {
 		return "", fmt.Errorf("signing the token: %w", err)
 	}
-	return s, nil
+	tok = append(tok, '.')
+	return string(enc.AppendEncode(tok, sig)), nil
 }
 
 // Verify checks tok's signature against the issuer's keys (not its claims) and returns its

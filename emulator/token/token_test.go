@@ -5,10 +5,14 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
+	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/b2cemu/b2cemu/emulator/token"
 )
@@ -79,5 +83,47 @@ func TestSignVerifyAndJWKS(t *testing.T) {
 	}
 	if _, err := token.NewIssuer(); err == nil {
 		t.Error("an issuer without keys")
+	}
+}
+
+// TestSignMatchesGolangJWT: Sign writes the very token golang-jwt writes for the same claims
+// (RS256 is deterministic), whatever the claims hold, so deterministic runs keep their tokens.
+func TestSignMatchesGolangJWT(t *testing.T) {
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := token.NewKey(priv, time.Unix(0, 0))
+	iss, err := token.NewIssuer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, claims := range map[string]map[string]any{
+		"typical": {"aud": "1a2b", "emails": []any{"ana@fabrikam.com"}, "exp": int64(1796158982), "iat": int64(1796155382),
+			"name": "Ana Lima", "newUser": true, "oid": "6f1c", "tfp": "b2c_1_susi", "ver": "1.0"},
+		"escapes":  {"name": `Ana "A&B" <Lima>\`, "city": "Zürich", "tab": "a\tb", "line": "a\u2028b", "bad": "\xff"},
+		"numbers":  {"i": 7, "f": 1.5, "big": 1e21, "small": 1e-7, "zero": 0.0, "neg": -3.25, "whole": 3.0},
+		"nested":   {"m": map[string]any{"b": []string{"x", "<y>"}, "a": nil}, "l": []any{1, "two", false, nil, []any{}}, "empty": []string{}},
+		"other":    {"n": json.Number("12"), "s": []int{1, 2}, "u": uint8(4), "nilList": []string(nil), "nilMap": map[string]any(nil)},
+		"no claim": {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := iss.Sign(claims)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jt := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims(claims))
+			jt.Header["kid"] = key.ID
+			want, err := jt.SignedString(key.Private)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("token\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+	if _, err := iss.Sign(map[string]any{"nan": math.NaN()}); err == nil {
+		t.Error("a NaN claim was signed")
 	}
 }
