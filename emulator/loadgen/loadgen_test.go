@@ -6,13 +6,13 @@ import (
 )
 
 func TestForm(t *testing.T) {
-	page := []byte(`<form id="localAccountForm" method="post" action="/contoso.onmicrosoft.com/B2C_1_local/flow?tx=1&amp;x=2" novalidate>` +
-		`<input type="hidden" name="csrf" value="A&amp;B"> <input type="hidden" name="seq" value="0"><input type="email" name="signInName">`)
-	action, fields, err := form(page)
-	if err != nil || action != "/contoso.onmicrosoft.com/B2C_1_local/flow?tx=1&x=2" || fields.Get("csrf") != "A&B" || fields.Get("seq") != "0" || len(fields) != 2 {
-		t.Errorf("form = %q %v %v", action, fields, err)
+	page := []byte(`<form id="localAccountForm" class="localAccount" method="post" action="/contoso.onmicrosoft.com/B2C_1_local/flow?tx=1&amp;x=2" novalidate>` +
+		`<input type="hidden" name="csrf" value="A&amp;B"> <input type="hidden" name="seq" value="0"><input type="email" id="email" class="" name="email">`)
+	action, fields, signIn, err := form(page)
+	if err != nil || action != "/contoso.onmicrosoft.com/B2C_1_local/flow?tx=1&x=2" || fields.Get("csrf") != "A&B" || fields.Get("seq") != "0" || len(fields) != 2 || signIn != "email" {
+		t.Errorf("form = %q %v %q %v", action, fields, signIn, err)
 	}
-	if _, _, err := form([]byte(`<p>no form</p>`)); err == nil {
+	if _, _, _, err := form([]byte(`<p>no form</p>`)); err == nil {
 		t.Error("a page without the sign-in form was accepted")
 	}
 }

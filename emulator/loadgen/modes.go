@@ -231,11 +231,11 @@ func (t *target) pages() op {
 		if _, err := visit(ctx, b, http.MethodGet, t.base+loc, nil, &page); err != nil {
 			return nil, fmt.Errorf("the sign-in page: %w", err)
 		}
-		action, fields, err := form(page)
+		action, fields, signIn, err := form(page)
 		if err != nil {
 			return nil, err
 		}
-		fields.Set("signInName", seeded(i))
+		fields.Set(signIn, seeded(i))
 		fields.Set("password", password)
 		fields.Set("op", "signin")
 		loc, err = visit(ctx, b, http.MethodPost, t.base+action, fields, nil)
@@ -292,21 +292,26 @@ func visit(ctx context.Context, b *http.Client, method, u string, form url.Value
 }
 
 var (
-	formRe   = regexp.MustCompile(`<form id="localAccountForm" method="post" action="([^"]+)"`)
+	formRe   = regexp.MustCompile(`<form id="localAccountForm"[^>]* action="([^"]+)"`)
 	hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	// The sign-in name input's name is its id: email or logonIdentifier on user flows,
+	// signInName on custom policies.
+	signInRe = regexp.MustCompile(`<input [^>]*id="(?:email|logonIdentifier|signInName)"[^>]* name="([^"]+)"`)
 )
 
-// form reads the sign-in form of a page: where it posts, and its hidden fields.
-func form(page []byte) (string, url.Values, error) {
+// form reads the sign-in form of a page: where it posts, its hidden fields and the name of
+// its sign-in name input.
+func form(page []byte) (action string, fields url.Values, signIn string, err error) {
 	m := formRe.FindSubmatch(page)
-	if m == nil {
-		return "", nil, fmt.Errorf("no sign-in form on the page: %.300s", page)
+	n := signInRe.FindSubmatch(page)
+	if m == nil || n == nil {
+		return "", nil, "", fmt.Errorf("no sign-in form on the page: %.300s", page)
 	}
-	fields := url.Values{}
+	fields = url.Values{}
 	for _, h := range hiddenRe.FindAllSubmatch(page, -1) {
 		fields.Set(html.UnescapeString(string(h[1])), html.UnescapeString(string(h[2])))
 	}
-	return html.UnescapeString(string(m[1])), fields, nil
+	return html.UnescapeString(string(m[1])), fields, html.UnescapeString(string(n[1])), nil
 }
 
 // postForm posts form to the token endpoint and decodes the JSON answer.
