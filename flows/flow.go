@@ -17,8 +17,9 @@ const LocalProvider = "email"
 // Step is a point in a user flow where an API connector can be called.
 type Step string
 
-// The connector steps. PreTokenIssuance's wire value ("PreTokenApplicationClaims" by default)
-// is a compatibility setting of the connector client, because Microsoft's docs disagree.
+// The connector steps. PreTokenIssuance is also the token step's wire value by default; the
+// connector client can send "PreTokenApplicationClaims" instead (a compatibility setting,
+// because one of Microsoft's example bodies has it).
 const (
 	PostFederationSignup    Step = "PostFederationSignup"
 	PostAttributeCollection Step = "PostAttributeCollection"

@@ -182,8 +182,8 @@ type FlowConnectors struct {
 
 // Compat settles points where Microsoft's documentation disagrees with itself.
 type Compat struct {
-	// PreTokenStep is the "step" value before token issuance: PreTokenApplicationClaims
-	// (default) or PreTokenIssuance.
+	// PreTokenStep is the "step" value before token issuance: PreTokenIssuance (default) or
+	// PreTokenApplicationClaims (the value of one example body in Microsoft's docs).
 	PreTokenStep string `mapstructure:"preTokenStep"`
 	// PreTokenClientIDKey is the client id's key at the token step: client_id (default) or clientId.
 	PreTokenClientIDKey string `mapstructure:"preTokenClientIdKey"`
@@ -230,7 +230,7 @@ var defaults = map[string]any{
 	"tenant.extensionsAppId":         "831374b3-bd50-41bf-aa54-263ec9e050fc",
 	"customPolicies.deploymentMode":  "Development",
 	"customPolicies.caFile":          "",
-	"compat.preTokenStep":            "PreTokenApplicationClaims",
+	"compat.preTokenStep":            "PreTokenIssuance",
 	"compat.preTokenClientIdKey":     "client_id",
 	"inspector.maxCalls":             200,
 	"admin.token":                    "",

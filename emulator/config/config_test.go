@@ -29,13 +29,13 @@ func TestDemoLoads(t *testing.T) {
 }
 
 func TestDefaultsAndEnvironment(t *testing.T) {
-	env := map[string]string{"B2CEMU_SERVER_ADDR": "127.0.0.1:0", "B2CEMU_TENANT_NAME": "fabrikam", "B2CEMU_COMPAT_PRETOKENSTEP": "PreTokenIssuance",
+	env := map[string]string{"B2CEMU_SERVER_ADDR": "127.0.0.1:0", "B2CEMU_TENANT_NAME": "fabrikam", "B2CEMU_COMPAT_PRETOKENSTEP": "PreTokenApplicationClaims",
 		"B2CEMU_ADMIN_TOKEN": "t0ken", "B2CEMU_DETERMINISTIC_SEED": "42", "B2CEMU_DETERMINISTIC_TIME": "2026-01-01T00:00:00Z", "B2CEMU_BRANDING_COMPANYNAME": "Fabrikam"}
 	cfg, err := config.Load(write(t, "userFlows: []\n"), func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Server.Addr != "127.0.0.1:0" || cfg.Tenant.Name != "fabrikam" || cfg.Compat.PreTokenStep != "PreTokenIssuance" {
+	if cfg.Server.Addr != "127.0.0.1:0" || cfg.Tenant.Name != "fabrikam" || cfg.Compat.PreTokenStep != "PreTokenApplicationClaims" {
 		t.Errorf("overrides not applied: %+v", cfg)
 	}
 	if cfg.Admin.Token != "t0ken" || cfg.Deterministic.Seed != 42 || cfg.Deterministic.Time != "2026-01-01T00:00:00Z" || cfg.Branding.CompanyName != "Fabrikam" {

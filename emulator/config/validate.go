@@ -92,7 +92,7 @@ func (c *Config) Validate() *Error {
 	switch c.Compat.PreTokenStep {
 	case "PreTokenApplicationClaims", "PreTokenIssuance":
 	default:
-		v.add("compat.preTokenStep", fmt.Sprintf("%q is not a token-step name; use PreTokenApplicationClaims or PreTokenIssuance", c.Compat.PreTokenStep))
+		v.add("compat.preTokenStep", fmt.Sprintf("%q is not a token-step name; use PreTokenIssuance (the default) or PreTokenApplicationClaims", c.Compat.PreTokenStep))
 	}
 	switch c.Compat.PreTokenClientIDKey {
 	case "client_id", "clientId":
