@@ -5,11 +5,23 @@ import "time"
 // Type is the kind of user flow, as in the Azure portal.
 type Type string
 
-// The user-flow types b2cemu runs.
+// The user-flow types b2cemu runs: the portal's sign up and sign in, sign up, sign in,
+// password reset and profile editing flows.
 const (
 	SignUp         Type = "signUp"
 	SignUpOrSignIn Type = "signUpOrSignIn"
+	SignIn         Type = "signIn"
+	PasswordReset  Type = "passwordReset"
+	ProfileEdit    Type = "profileEdit"
 )
+
+// SignsIn reports whether the flow's first page signs existing users in: every type but
+// sign-up and password reset.
+func (d *Definition) SignsIn() bool { return d.Type != SignUp && d.Type != PasswordReset }
+
+// SignsUp reports whether the flow creates local accounts ("Sign up now") and runs the
+// sign-up connectors.
+func (d *Definition) SignsUp() bool { return d.Type == SignUp || d.Type == SignUpOrSignIn }
 
 // LocalProvider is the identity provider id of local (email and password) accounts.
 const LocalProvider = "email"

@@ -137,10 +137,10 @@ type CustomPolicies struct {
 	CAFile         string   `mapstructure:"caFile"`         // extra CA (PEM) to trust for https ServiceUrls
 }
 
-// UserFlow is a sign-up or sign-up-or-sign-in user flow.
+// UserFlow is a user flow of one of B2C's types.
 type UserFlow struct {
 	ID                string          `mapstructure:"id"`   // B2C_1_…
-	Type              string          `mapstructure:"type"` // signUp | signUpOrSignIn
+	Type              string          `mapstructure:"type"` // signUpOrSignIn | signUp | signIn | passwordReset | profileEdit
 	IdentityProviders []string        `mapstructure:"identityProviders"`
 	UserAttributes    []UserAttribute `mapstructure:"userAttributes"`
 	ApplicationClaims []string        `mapstructure:"applicationClaims"`
