@@ -226,3 +226,24 @@ func TestProfileEditEndToEnd(t *testing.T) {
 		t.Fatalf("after sign-in, city %q:\n%.3000s", v, page.Body)
 	}
 }
+
+// TestTokenViewerStartsPasswordReset: the token viewer handles AADB2C90118 as a B2C
+// application does, by starting the tenant's password reset flow; other errors it shows.
+func TestTokenViewerStartsPasswordReset(t *testing.T) {
+	srv, _ := startFlowTypes(t)
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for desc, want := range map[string]string{
+		"AADB2C90118: The user has forgotten their password.\r\nCorrelation ID: x": "/fabrikamb2c.onmicrosoft.com/B2C_1_Reset/oauth2/v2.0/authorize?",
+		"AADB2C90091: The user has cancelled entering self-asserted information.":  "",
+	} {
+		resp, err := c.PostForm(srv.URL+"/jwt", url.Values{"error": {"access_denied"}, "error_description": {desc}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		if want == "" && (resp.StatusCode != http.StatusOK || loc != "") || want != "" && (resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, want)) {
+			t.Errorf("%.11s: %d %q", desc, resp.StatusCode, loc)
+		}
+	}
+}

@@ -23,7 +23,7 @@ func TestDemoLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Tenant.Name != "contoso" || len(cfg.UserFlows) != 2 || cfg.Server.Addr != "127.0.0.1:8080" {
+	if cfg.Tenant.Name != "contoso" || len(cfg.UserFlows) != 5 || cfg.Server.Addr != "127.0.0.1:8080" {
 		t.Errorf("demo = %+v", cfg)
 	}
 }
