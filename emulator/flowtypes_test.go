@@ -247,3 +247,33 @@ func TestTokenViewerStartsPasswordReset(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadlessFlowTypes: the headless run API signs an existing local account in through a
+// sign-in flow (the token step called) and resets its password through a password reset flow.
+func TestHeadlessFlowTypes(t *testing.T) {
+	srv, _ := startFlowTypes(t)
+	signUpAna(t, srv.NewBrowser(t))
+	runAt := func(policy string, req map[string]any) runResult {
+		t.Helper()
+		var out runResult
+		if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/flows/"+policy+"/run", req, &out); status != 200 {
+			t.Fatalf("run %s: %d %+v", policy, status, out)
+		}
+		return out
+	}
+	out := runAt("B2C_1_SignIn", map[string]any{"clientId": clientID, "identityProvider": "email",
+		"account": map[string]any{"email": "ana@fabrikam.com", "password": "Passw0rd!"}})
+	if out.Outcome != "token" || out.NewUser || len(out.Calls) != 1 || out.Calls[0].Step != "PreTokenIssuance" {
+		t.Fatalf("sign-in run = %+v", out)
+	}
+	out = runAt("B2C_1_Reset", map[string]any{"clientId": clientID, "identityProvider": "email",
+		"account": map[string]any{"email": "ana@fabrikam.com", "password": "N3w-Secret!"}, "attributes": []map[string]string{{}, {}}})
+	if out.Outcome != "token" || out.ObjectID != srv.Em.Users.List()[0].ObjectID {
+		t.Fatalf("reset run = %+v", out)
+	}
+	out = runAt("B2C_1_SignIn", map[string]any{"clientId": clientID, "identityProvider": "email",
+		"account": map[string]any{"email": "ana@fabrikam.com", "password": "N3w-Secret!"}})
+	if out.Outcome != "token" {
+		t.Fatalf("sign-in with the new password = %+v", out)
+	}
+}
