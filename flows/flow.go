@@ -166,7 +166,9 @@ type Run struct {
 	Request  map[string]string
 	ClientIP string
 
-	User        *User          // the signed-in or created user (PhaseDone)
+	// User is the signed-in or created user (PhaseDone); in a password reset or profile
+	// editing flow, already the account found or signed in while its pages are shown.
+	User        *User
 	NewUser     bool           // the user was created in this run
 	TokenOnly   Claims         // connector values that reach the token but are not stored
 	TokenClaims map[string]any // application claims for the token, by token claim name
