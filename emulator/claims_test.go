@@ -22,7 +22,7 @@ func TestConnectorClaimsKeepThePageRules(t *testing.T) {
 	steps := []struct{ step, exchange string }{
 		{"PostFederationSignup", "PreSelfAssertedRestful"},
 		{"PostAttributeCollection", "PreUserWriteRestful"},
-		{"PreTokenApplicationClaims", "PreSendClaimsRestful"},
+		{"PreTokenIssuance", "PreSendClaimsRestful"},
 	}
 	for _, st := range steps {
 		for kind, bad := range values {
@@ -68,10 +68,10 @@ func TestConnectorClaimsKeepThePageRules(t *testing.T) {
 						t.Errorf("stored displayName %.40q", u.Attributes.String("displayName"))
 					}
 				}
-				if n := len(srv.Em.Users.List()); n != map[bool]int{true: 1, false: 0}[st.step == "PreTokenApplicationClaims"] {
+				if n := len(srv.Em.Users.List()); n != map[bool]int{true: 1, false: 0}[st.step == "PreTokenIssuance"] {
 					t.Errorf("%d users stored", n)
 				}
-				assertRefusedCall(t, srv, strings.Replace(st.step, "PreTokenApplicationClaims", "PreTokenIssuance", 1), bad.rule)
+				assertRefusedCall(t, srv, st.step, bad.rule)
 			})
 		}
 	}

@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ func TestDemoTenant(t *testing.T) {
 	srv := emulatortest.Start(t, "")
 	b := srv.NewBrowser(t)
 	home := b.Get("/")
-	if home.Doc.Find("a.run").Length() != 2 {
+	if home.Doc.Find("a.run").Length() != 5 || !strings.Contains(home.Text("table.flows"), "passwordReset") || !strings.Contains(home.Text("table.flows"), "profileEdit") {
 		t.Fatalf("home page:\n%s", home.Body)
 	}
 	run := home.Doc.Find("a.run").First().AttrOr("href", "")
@@ -48,6 +49,23 @@ func TestDemoTenant(t *testing.T) {
 	page = b.Submit(page, `button.fixtureAccount[value="118221212000000000002"]`, nil)
 	if !strings.Contains(page.Text("#api .intro"), "You are not able to sign up") {
 		t.Errorf("block page:\n%s", page.Body)
+	}
+
+	// "Forgot your password?" returns AADB2C90118 to the token viewer, which starts the
+	// password reset flow, as a B2C application does.
+	page = b.Follow(b.Get(run), "a#forgotPassword")
+	action, fields = page.FormPost()
+	if action != srv.URL+"/jwt" || !strings.HasPrefix(fields.Get("error_description"), "AADB2C90118") {
+		t.Fatalf("forgot password: %s %v", action, fields)
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.PostForm(action, fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/contoso.onmicrosoft.com/B2C_1_reset/oauth2/v2.0/authorize?") {
+		t.Errorf("token viewer on AADB2C90118: %d %q", resp.StatusCode, loc)
 	}
 }
 

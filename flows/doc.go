@@ -24,5 +24,7 @@
 //	PhaseDone (token claims ready)   or PhaseBlocked, PhaseFailed, PhaseCancelled
 //
 // Local sign-in (PhaseSignIn + SignInLocal) and a returning federated identity skip the
-// sign-up connectors and go straight to the token step.
+// sign-up connectors and go straight to the token step. A sign-in user flow has only that
+// path (an unknown social identity fails with AADB2C99002); the password reset and profile
+// editing flows are in types.go.
 package flows

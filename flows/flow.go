@@ -5,11 +5,23 @@ import "time"
 // Type is the kind of user flow, as in the Azure portal.
 type Type string
 
-// The user-flow types b2cemu runs.
+// The user-flow types b2cemu runs: the portal's sign up and sign in, sign up, sign in,
+// password reset and profile editing flows.
 const (
 	SignUp         Type = "signUp"
 	SignUpOrSignIn Type = "signUpOrSignIn"
+	SignIn         Type = "signIn"
+	PasswordReset  Type = "passwordReset"
+	ProfileEdit    Type = "profileEdit"
 )
+
+// SignsIn reports whether the flow's first page signs existing users in: every type but
+// sign-up and password reset.
+func (d *Definition) SignsIn() bool { return d.Type != SignUp && d.Type != PasswordReset }
+
+// SignsUp reports whether the flow creates local accounts ("Sign up now") and runs the
+// sign-up connectors.
+func (d *Definition) SignsUp() bool { return d.Type == SignUp || d.Type == SignUpOrSignIn }
 
 // LocalProvider is the identity provider id of local (email and password) accounts.
 const LocalProvider = "email"
@@ -17,8 +29,9 @@ const LocalProvider = "email"
 // Step is a point in a user flow where an API connector can be called.
 type Step string
 
-// The connector steps. PreTokenIssuance's wire value ("PreTokenApplicationClaims" by default)
-// is a compatibility setting of the connector client, because Microsoft's docs disagree.
+// The connector steps. PreTokenIssuance is also the token step's wire value by default; the
+// connector client can send "PreTokenApplicationClaims" instead (a compatibility setting,
+// because one of Microsoft's example bodies has it).
 const (
 	PostFederationSignup    Step = "PostFederationSignup"
 	PostAttributeCollection Step = "PostAttributeCollection"
@@ -153,7 +166,9 @@ type Run struct {
 	Request  map[string]string
 	ClientIP string
 
-	User        *User          // the signed-in or created user (PhaseDone)
+	// User is the signed-in or created user (PhaseDone); in a password reset or profile
+	// editing flow, already the account found or signed in while its pages are shown.
+	User        *User
 	NewUser     bool           // the user was created in this run
 	TokenOnly   Claims         // connector values that reach the token but are not stored
 	TokenClaims map[string]any // application claims for the token, by token claim name

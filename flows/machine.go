@@ -66,6 +66,9 @@ type Directory interface {
 	Create(ctx context.Context, u *User, password string) error
 	// Get returns the user with this object id, or ErrNotFound.
 	Get(ctx context.Context, objectID string) (*User, error)
+	// Update sets attrs on the user (a nil value removes the attribute) and, when password
+	// is not empty, its password. It returns the updated user, or ErrNotFound.
+	Update(ctx context.Context, objectID string, attrs Claims, password string) (*User, error)
 }
 
 // Machine advances runs. Its fields are its dependencies; all are required.
@@ -92,6 +95,8 @@ const (
 	msgEnterEmail       = "Please enter your Email Address"
 	msgEnterPassword    = "Please enter your password"
 	msgNotVerified      = "Claim not verified: email" // UserMessageIfClaimNotVerified for the email claim
+	msgSignUpFirst      = "User does not exist. Please sign up before you can sign in."
+	msgResetNoAccount   = "An account could not be found for the provided user ID."
 	msgPasswordStrength = "The password must be between 8 and 64 characters and contain 3 out of 4 of the following: lowercase characters, uppercase characters, digits (0-9), and one or more symbols."
 )
 
@@ -99,15 +104,19 @@ const (
 // translation tables to cover ("%d" stands for a number).
 var Messages = []string{msgRequired, msgUserExists, msgNoAccount, msgBadPassword, msgBadEmail, msgPasswordStrength,
 	msgEnterEmail, msgEnterPassword, "Please enter a whole number.", "Please choose true or false.",
-	"Please enter no more than %d characters.", "The characters < and > are not allowed.", msgNotVerified}
+	"Please enter no more than %d characters.", "The characters < and > are not allowed.", msgNotVerified, msgResetNoAccount}
 
 // Start returns a new run of def. A sign-up flow with a single identity provider goes
 // straight to it, as B2C does. A user flow's start calls nothing, so ctx is unused; it is
 // there because a custom policy's journey may call a service before its first page.
 func (m *Machine) Start(_ context.Context, def *Definition, id, clientID, uiLocales string) *Run {
 	r := &Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: PhaseSignIn, Values: Claims{}}
-	if def.Type == SignUp && len(def.IdentityProviders) == 1 {
+	switch {
+	case def.Type == SignUp && len(def.IdentityProviders) == 1:
 		m.choose(def, r, def.IdentityProviders[0])
+	case def.Type == PasswordReset:
+		r.Phase, r.Provider = PhaseAttributes, LocalProvider
+		m.resetPage(r)
 	}
 	return r
 }
@@ -137,7 +146,7 @@ func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input
 		return nil
 	}
 	if _, ok := in.(ForgotPassword); ok {
-		if r.Phase != PhaseSignIn || def.Type != SignUpOrSignIn || !def.Offers(LocalProvider) {
+		if r.Phase != PhaseSignIn || !def.SignsIn() || !def.Offers(LocalProvider) {
 			return Errorf(Invalid, "there is no forgotten-password link on this page")
 		}
 		// A sign-up or sign-in user flow sends the user back to the application, which runs
@@ -147,6 +156,9 @@ func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input
 		return nil
 	}
 	if in, ok := in.(ResumeSession); ok {
+		if def.Type == PasswordReset {
+			return Errorf(Invalid, "a password reset flow verifies the email even in a single sign-on session")
+		}
 		u, err := m.Directory.Get(ctx, in.ObjectID)
 		if err != nil {
 			return err // the session's user is gone: the caller shows the pages instead
@@ -155,23 +167,27 @@ func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input
 		if in.Identity.SignInType != "federated" {
 			r.Provider = LocalProvider
 		}
-		if err := m.complete(ctx, def, r, u, false); err != nil {
+		if err := m.signedIn(ctx, def, r, u); err != nil {
 			return err
 		}
 		r.Seq++
 		return nil
 	}
 	var err error
-	switch r.Phase {
-	case PhaseSignIn:
+	switch {
+	case def.Type == PasswordReset:
+		err = m.advanceReset(ctx, def, r, in)
+	case def.Type == ProfileEdit && r.Phase == PhaseAttributes:
+		err = m.advanceProfile(ctx, def, r, in)
+	case r.Phase == PhaseSignIn:
 		err = m.advanceSignIn(ctx, def, r, in)
-	case PhaseIdP:
+	case r.Phase == PhaseIdP:
 		in, ok := in.(SignInFederated)
 		if !ok {
 			return errInput(in, r.Phase)
 		}
 		err = m.federated(ctx, def, r, in)
-	case PhaseLocalSignUp:
+	case r.Phase == PhaseLocalSignUp:
 		switch in := in.(type) {
 		case SubmitSignUp:
 			err = m.localSignUp(ctx, def, r, in)
@@ -180,7 +196,7 @@ func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input
 		default:
 			return errInput(in, r.Phase)
 		}
-	case PhaseAttributes:
+	case r.Phase == PhaseAttributes:
 		in, ok := in.(SubmitAttributes)
 		if !ok {
 			return errInput(in, r.Phase)
@@ -213,6 +229,9 @@ func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *Run, in
 		m.choose(def, r, in.Provider)
 		return nil
 	case StartSignUp:
+		if !def.SignsUp() {
+			return Errorf(Invalid, "the user flow %s (%s) has no sign-up link", def.ID, def.Type)
+		}
 		if !def.Offers(LocalProvider) {
 			return Errorf(Invalid, "the user flow %s has no local accounts", def.ID)
 		}
@@ -220,7 +239,7 @@ func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *Run, in
 		m.choose(def, r, LocalProvider)
 		return nil
 	case SignInLocal:
-		if def.Type != SignUpOrSignIn || !def.Offers(LocalProvider) {
+		if !def.SignsIn() || !def.Offers(LocalProvider) {
 			return Errorf(Invalid, "the user flow %s has no local sign-in", def.ID)
 		}
 		m.clearPage(r)
@@ -249,7 +268,7 @@ func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *Run, in
 		}
 		r.Provider = LocalProvider
 		r.Identity = m.localIdentity(u.Email())
-		return m.complete(ctx, def, r, u, false)
+		return m.signedIn(ctx, def, r, u)
 	default:
 		return errInput(in, r.Phase)
 	}
@@ -285,9 +304,17 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *Run, in Sig
 	u, err := m.Directory.FindByIdentity(ctx, r.Identity)
 	switch {
 	case err == nil:
-		return m.complete(ctx, def, r, u, false)
+		return m.signedIn(ctx, def, r, u)
 	case !errors.Is(err, ErrNotFound):
 		return err
+	case def.Type == SignIn:
+		// A sign-in user flow creates no accounts, not even for a social identity: B2C sends
+		// the application server_error AADB2C99002.
+		r.Phase, r.Failure = PhaseFailed, &Failure{Error: "server_error", Code: "AADB2C99002", Message: msgSignUpFirst, Redirect: true}
+		return nil
+	case def.Type == ProfileEdit:
+		m.profilePage(def, r, r.IdP)
+		return nil
 	}
 	r.Values = r.IdP.Clone()
 	if name := def.Connectors[PostFederationSignup]; name != "" {
@@ -375,21 +402,7 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *Run, in S
 		m.fieldError(r, "email", msgBadEmail)
 		valid = false
 	}
-	switch {
-	case in.Password == "":
-		m.fieldError(r, "newPassword", msgRequired)
-		r.RequiredMissing, valid = true, false
-	case !StrongPassword(in.Password):
-		m.fieldError(r, "newPassword", msgPasswordStrength)
-		valid = false
-	}
-	switch {
-	case in.ConfirmPassword == "":
-		m.fieldError(r, "reenterPassword", msgRequired)
-		r.RequiredMissing, valid = true, false
-	case in.ConfirmPassword != in.Password:
-		r.PasswordMismatch, valid = true, false
-	}
+	valid = m.checkNewPassword(r, in.Password, in.ConfirmPassword) && valid
 	if valid && def.VerifiesEmail() && !r.EmailCheck.VerifiedFor(email) {
 		r.PageError, valid = msgNotVerified, false
 	}
@@ -404,6 +417,28 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *Run, in S
 		return err
 	}
 	return m.create(ctx, def, r, r.Values.Clone(), in.Password)
+}
+
+// checkNewPassword checks the New Password and Confirm New Password fields as B2C's pages
+// do, setting their errors. It reports whether both are fine.
+func (m *Machine) checkNewPassword(r *Run, password, confirm string) bool {
+	valid := true
+	switch {
+	case password == "":
+		m.fieldError(r, "newPassword", msgRequired)
+		r.RequiredMissing, valid = true, false
+	case !StrongPassword(password):
+		m.fieldError(r, "newPassword", msgPasswordStrength)
+		valid = false
+	}
+	switch {
+	case confirm == "":
+		m.fieldError(r, "reenterPassword", msgRequired)
+		r.RequiredMissing, valid = true, false
+	case confirm != password:
+		r.PasswordMismatch, valid = true, false
+	}
+	return valid
 }
 
 // create runs PostAttributeCollection and writes the user.

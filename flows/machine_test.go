@@ -572,3 +572,21 @@ func TestCheckAcceptsWhatThePageAccepts(t *testing.T) {
 		}
 	}
 }
+
+func (d *memDirectory) Update(ctx context.Context, oid string, attrs flows.Claims, password string) (*flows.User, error) {
+	u, err := d.Get(ctx, oid)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range attrs {
+		if v == nil {
+			delete(u.Attributes, k)
+		} else {
+			u.Attributes[k] = v
+		}
+	}
+	if password != "" {
+		d.passwords[oid] = password
+	}
+	return u, nil
+}

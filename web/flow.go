@@ -233,15 +233,18 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	}
 	switch r.Phase {
 	case flows.PhaseSignIn:
-		m := views.SignIn{Page: page, Form: form, Combined: def.Type == flows.SignUpOrSignIn, Local: def.Type == flows.SignUpOrSignIn && def.Offers(flows.LocalProvider),
-			LocalSignUp: def.Offers(flows.LocalProvider), NameID: s.signInInput(r), Email: r.Values.String("email"), PageError: r.PageError,
+		m := views.SignIn{Page: page, Form: form, Combined: def.SignsIn(), Local: def.SignsIn() && def.Offers(flows.LocalProvider),
+			LocalSignUp: def.SignsUp() && def.Offers(flows.LocalProvider), NameID: s.signInInput(r), Email: r.Values.String("email"), PageError: r.PageError,
 			EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
 		m.SignUpURL, m.ForgotURL = linkURL(form, "signup", r), linkURL(form, "forgotPassword", r)
 		if m.Local {
 			m.ForgotAt = "AfterLabel"
 		}
-		if m.Combined {
+		switch {
+		case def.Type == flows.SignUpOrSignIn:
 			m.Title = "Sign up or sign in"
+		case m.Combined: // sign-in only and profile editing: no sign-up link
+			m.Title = "Sign in"
 		}
 		for _, id := range def.SocialProviders() {
 			p := s.idpByID[id]

@@ -161,7 +161,7 @@ func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, re
 			switch {
 			case req.IdentityProvider != flows.LocalProvider:
 				in = flows.ChooseProvider{Provider: req.IdentityProvider}
-			case def.Type == flows.SignUpOrSignIn && str("password") != "" && s.exists(c, str("email")):
+			case def.SignsIn() && str("password") != "" && s.exists(c, str("email")):
 				in = flows.SignInLocal{Email: str("email"), Password: str("password")}
 			default:
 				in = flows.StartSignUp{}

@@ -30,11 +30,7 @@ func (s *server) home(c echo.Context) error {
 				link.Connectors = append(link.Connectors, string(st)+" → "+n)
 			}
 		}
-		if app != nil && len(app.RedirectURIs) > 0 {
-			q := url.Values{"client_id": {app.ClientID}, "nonce": {"defaultNonce"}, "redirect_uri": {resolveURI(s.BaseURL, app.RedirectURIs[0])},
-				"scope": {"openid"}, "response_type": {"id_token"}, "response_mode": {"form_post"}, "prompt": {"login"}}
-			link.RunURL = "/" + s.Tenant.Name + ".onmicrosoft.com/" + f.ID + "/oauth2/v2.0/authorize?" + q.Encode()
-		}
+		link.RunURL = s.runURL(app, f)
 		m.Flows = append(m.Flows, link)
 	}
 	if len(s.Flows) > 0 {
@@ -43,13 +39,39 @@ func (s *server) home(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.HomePage(m))
 }
 
+// runURL is the portal's "Run user flow" request for f and app, "" without an app.
+func (s *server) runURL(app *App, f *flows.Definition) string {
+	if app == nil || len(app.RedirectURIs) == 0 {
+		return ""
+	}
+	q := url.Values{"client_id": {app.ClientID}, "nonce": {"defaultNonce"}, "redirect_uri": {resolveURI(s.BaseURL, app.RedirectURIs[0])},
+		"scope": {"openid"}, "response_type": {"id_token"}, "response_mode": {"form_post"}, "prompt": {"login"}}
+	return "/" + s.Tenant.Name + ".onmicrosoft.com/" + f.ID + "/oauth2/v2.0/authorize?" + q.Encode()
+}
+
+// passwordResetURL is where the token viewer sends AADB2C90118 ("Forgot your password?" in a
+// sign-up or sign-in flow), as B2C applications do: the tenant's first password reset flow,
+// run for the first application; "" when there is none.
+func (s *server) passwordResetURL() string {
+	for _, f := range s.Flows {
+		if f.Type == flows.PasswordReset && len(s.Apps) > 0 {
+			return s.runURL(&s.Apps[0], f)
+		}
+	}
+	return ""
+}
+
 // viewToken is the token viewer: it takes id_token (or error) from the query or a form post.
+// AADB2C90118 starts the password reset flow instead, as an application handling it does.
 func (s *server) viewToken(c echo.Context) error {
 	get := c.QueryParam
 	if c.Request().Method == http.MethodPost {
 		get = c.FormValue
 	}
 	m := views.JWT{Page: s.page("Token viewer", ""), Error: get("error"), ErrorDesc: get("error_description")}
+	if u := s.passwordResetURL(); strings.HasPrefix(m.ErrorDesc, "AADB2C90118") && u != "" {
+		return c.Redirect(http.StatusSeeOther, u)
+	}
 	m.Token = strings.TrimSpace(get("id_token"))
 	if m.Token != "" {
 		header, claims, err := s.Signer.Verify(m.Token)

@@ -138,10 +138,10 @@ type CustomPolicies struct {
 	CAFile         string   `mapstructure:"caFile"`         // extra CA (PEM) to trust for https ServiceUrls
 }
 
-// UserFlow is a sign-up or sign-up-or-sign-in user flow.
+// UserFlow is a user flow of one of B2C's types.
 type UserFlow struct {
 	ID                string          `mapstructure:"id"`   // B2C_1_…
-	Type              string          `mapstructure:"type"` // signUp | signUpOrSignIn
+	Type              string          `mapstructure:"type"` // signUpOrSignIn | signUp | signIn | passwordReset | profileEdit
 	IdentityProviders []string        `mapstructure:"identityProviders"`
 	UserAttributes    []UserAttribute `mapstructure:"userAttributes"`
 	ApplicationClaims []string        `mapstructure:"applicationClaims"`
@@ -183,8 +183,8 @@ type FlowConnectors struct {
 
 // Compat settles points where Microsoft's documentation disagrees with itself.
 type Compat struct {
-	// PreTokenStep is the "step" value before token issuance: PreTokenApplicationClaims
-	// (default) or PreTokenIssuance.
+	// PreTokenStep is the "step" value before token issuance: PreTokenIssuance (default) or
+	// PreTokenApplicationClaims (the value of one example body in Microsoft's docs).
 	PreTokenStep string `mapstructure:"preTokenStep"`
 	// PreTokenClientIDKey is the client id's key at the token step: client_id (default) or clientId.
 	PreTokenClientIDKey string `mapstructure:"preTokenClientIdKey"`
@@ -239,7 +239,7 @@ var defaults = map[string]any{
 	"tenant.extensionsAppId":         "831374b3-bd50-41bf-aa54-263ec9e050fc",
 	"customPolicies.deploymentMode":  "Development",
 	"customPolicies.caFile":          "",
-	"compat.preTokenStep":            "PreTokenApplicationClaims",
+	"compat.preTokenStep":            "PreTokenIssuance",
 	"compat.preTokenClientIdKey":     "client_id",
 	"inspector.maxCalls":             200,
 	"admin.token":                    "",

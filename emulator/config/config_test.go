@@ -23,19 +23,19 @@ func TestDemoLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Tenant.Name != "contoso" || len(cfg.UserFlows) != 2 || cfg.Server.Addr != "127.0.0.1:8080" {
+	if cfg.Tenant.Name != "contoso" || len(cfg.UserFlows) != 5 || cfg.Server.Addr != "127.0.0.1:8080" {
 		t.Errorf("demo = %+v", cfg)
 	}
 }
 
 func TestDefaultsAndEnvironment(t *testing.T) {
-	env := map[string]string{"B2CEMU_SERVER_ADDR": "127.0.0.1:0", "B2CEMU_TENANT_NAME": "fabrikam", "B2CEMU_COMPAT_PRETOKENSTEP": "PreTokenIssuance",
+	env := map[string]string{"B2CEMU_SERVER_ADDR": "127.0.0.1:0", "B2CEMU_TENANT_NAME": "fabrikam", "B2CEMU_COMPAT_PRETOKENSTEP": "PreTokenApplicationClaims",
 		"B2CEMU_ADMIN_TOKEN": "t0ken", "B2CEMU_DETERMINISTIC_SEED": "42", "B2CEMU_DETERMINISTIC_TIME": "2026-01-01T00:00:00Z", "B2CEMU_BRANDING_COMPANYNAME": "Fabrikam"}
 	cfg, err := config.Load(write(t, "userFlows: []\n"), func(k string) string { return env[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Server.Addr != "127.0.0.1:0" || cfg.Tenant.Name != "fabrikam" || cfg.Compat.PreTokenStep != "PreTokenIssuance" {
+	if cfg.Server.Addr != "127.0.0.1:0" || cfg.Tenant.Name != "fabrikam" || cfg.Compat.PreTokenStep != "PreTokenApplicationClaims" {
 		t.Errorf("overrides not applied: %+v", cfg)
 	}
 	if cfg.Admin.Token != "t0ken" || cfg.Deterministic.Seed != 42 || cfg.Deterministic.Time != "2026-01-01T00:00:00Z" || cfg.Branding.CompanyName != "Fabrikam" {
@@ -159,7 +159,21 @@ applications:
 		{"application without redirect uris", "applications:\n  - {name: x, clientId: 6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10}", `applications[0].redirectUris: is empty`},
 		{"application redirect uri", "applications:\n  - {name: x, clientId: 6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10, redirectUris: ['jwt']}", `applications[0].redirectUris[0]: "jwt" is not an absolute http(s) URL`},
 		{"flow id", base + "userFlows:\n  - {id: signup, type: signUp, identityProviders: [email]}", `userFlows[0].id: "signup" is not a user flow name; user flows are named B2C_1_<name>`},
-		{"flow type", base + "userFlows:\n  - {id: B2C_1_x, type: signIn, identityProviders: [email]}", `userFlows[0].type: "signIn" is not a user flow type with API connectors; use signUp or signUpOrSignIn`},
+		{"flow type", base + "userFlows:\n  - {id: B2C_1_x, type: signin, identityProviders: [email]}", `userFlows[0].type: "signin" is not a user flow type; use signUpOrSignIn, signUp, signIn, passwordReset or profileEdit`},
+		{"sign-in flow with postFederationSignup", base + "userFlows:\n  - {id: B2C_1_x, type: signIn, identityProviders: [email], apiConnectors: {postFederationSignup: api}}",
+			`userFlows[0].apiConnectors.postFederationSignup: a signIn user flow creates no users, so postFederationSignup never runs; remove it, or make the flow type signUpOrSignIn`},
+		{"sign-in flow with postAttributeCollection", base + "userFlows:\n  - {id: B2C_1_x, type: signIn, identityProviders: [email], apiConnectors: {postAttributeCollection: api}}",
+			`userFlows[0].apiConnectors.postAttributeCollection: a signIn user flow creates no users, so postAttributeCollection never runs`},
+		{"sign-in flow with attributes", base + "userFlows:\n  - {id: B2C_1_x, type: signIn, identityProviders: [email], userAttributes: [{name: city}]}",
+			`userFlows[0].userAttributes: a signIn user flow collects no attributes; remove userAttributes, or make the flow type signUpOrSignIn`},
+		{"password reset with a social provider", base + "userFlows:\n  - {id: B2C_1_x, type: passwordReset, identityProviders: [email, facebook.com]}",
+			`userFlows[0].identityProviders[1]: "facebook.com": a passwordReset user flow resets local account passwords only; list just email`},
+		{"password reset without verification", base + "userFlows:\n  - {id: B2C_1_x, type: passwordReset, identityProviders: [email], emailVerification: false}",
+			`userFlows[0].emailVerification: a passwordReset user flow always verifies the email`},
+		{"password reset with a connector", base + "userFlows:\n  - {id: B2C_1_x, type: passwordReset, identityProviders: [email], apiConnectors: {preTokenIssuance: api}}",
+			`userFlows[0].apiConnectors.preTokenIssuance: API connectors run in sign-up and sign-in user flows only, not in a passwordReset flow`},
+		{"profile edit with a connector", base + "userFlows:\n  - {id: B2C_1_x, type: profileEdit, identityProviders: [email], apiConnectors: {postAttributeCollection: api}}",
+			`userFlows[0].apiConnectors.postAttributeCollection: API connectors run in sign-up and sign-in user flows only, not in a profileEdit flow`},
 		{"flow without providers", base + "userFlows:\n  - {id: B2C_1_x, type: signUp}", `userFlows[0].identityProviders: is empty`},
 		{"flow provider", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [google.com]}", `userFlows[0].identityProviders[0]: "google.com" is not a configured identity provider; use email or one of: facebook.com`},
 		{"flow attribute", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], userAttributes: [{name: Loyalty}]}", `userFlows[0].userAttributes[0].name: "Loyalty" is not a built-in or custom attribute`},
@@ -234,6 +248,32 @@ applications:
 				t.Errorf("message does not name the file: %s", err)
 			}
 		})
+	}
+}
+
+// TestFlowTypesLoad: every B2C user-flow type loads, the sign-in flow with the token step's
+// connector.
+func TestFlowTypesLoad(t *testing.T) {
+	path := write(t, `
+identityProviders:
+  - id: facebook.com
+apiConnectors:
+  - {name: enrich, endpointUrl: /x, authentication: {type: none}}
+userFlows:
+  - {id: B2C_1_signin, type: signIn, identityProviders: [email, facebook.com], apiConnectors: {preTokenIssuance: enrich}}
+  - {id: B2C_1_reset, type: passwordReset, identityProviders: [email]}
+  - {id: B2C_1_edit, type: profileEdit, identityProviders: [email, facebook.com], userAttributes: [{name: displayName, required: true}, {name: city}]}
+`)
+	cfg, err := config.Load(path, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, f := range cfg.UserFlows {
+		types = append(types, f.Type)
+	}
+	if got := strings.Join(types, ","); got != "signIn,passwordReset,profileEdit" {
+		t.Errorf("types %s", got)
 	}
 }
 

@@ -95,7 +95,7 @@ func (c *Config) Validate() *Error {
 	switch c.Compat.PreTokenStep {
 	case "PreTokenApplicationClaims", "PreTokenIssuance":
 	default:
-		v.add("compat.preTokenStep", fmt.Sprintf("%q is not a token-step name; use PreTokenApplicationClaims or PreTokenIssuance", c.Compat.PreTokenStep))
+		v.add("compat.preTokenStep", fmt.Sprintf("%q is not a token-step name; use PreTokenIssuance (the default) or PreTokenApplicationClaims", c.Compat.PreTokenStep))
 	}
 	switch c.Compat.PreTokenClientIDKey {
 	case "client_id", "clientId":
@@ -358,9 +358,10 @@ func (c *Config) validateFlows(v *validator, attrs, idps, connectors map[string]
 		}
 		ids[strings.ToLower(f.ID)] = true
 		switch flows.Type(f.Type) {
-		case flows.SignUp, flows.SignUpOrSignIn:
+		case flows.SignUp, flows.SignUpOrSignIn, flows.SignIn, flows.PasswordReset, flows.ProfileEdit:
+			c.validateFlowType(v, key, f)
 		default:
-			v.add(key+".type", fmt.Sprintf("%q is not a user flow type with API connectors; use signUp or signUpOrSignIn", f.Type))
+			v.add(key+".type", fmt.Sprintf("%q is not a user flow type; use signUpOrSignIn, signUp, signIn, passwordReset or profileEdit", f.Type))
 		}
 		if len(f.IdentityProviders) == 0 {
 			v.add(key+".identityProviders", "is empty; list email (local accounts) and/or identity provider ids")
@@ -406,6 +407,46 @@ func (c *Config) validateFlows(v *validator, attrs, idps, connectors map[string]
 				v.add(key+".apiConnectors."+sn[0], fmt.Sprintf("%q is not a configured API connector; use one of: %s", sn[1], list(connectors)))
 			}
 		}
+	}
+}
+
+// validateFlowType refuses what the flow's type does not have: a sign-in flow creates no
+// users (so no sign-up connector runs and no attribute is collected), a password reset flow
+// is for local accounts and always verifies the email, and neither it nor a profile editing
+// flow calls API connectors.
+func (c *Config) validateFlowType(v *validator, key string, f UserFlow) {
+	t := flows.Type(f.Type)
+	signUpSteps := [][2]string{{"postFederationSignup", f.APIConnectors.PostFederationSignup}, {"postAttributeCollection", f.APIConnectors.PostAttributeCollection}}
+	switch t {
+	case flows.SignIn:
+		for _, sn := range signUpSteps {
+			if sn[1] != "" {
+				v.add(key+".apiConnectors."+sn[0], fmt.Sprintf("a signIn user flow creates no users, so %s never runs; remove it, or make the flow type signUpOrSignIn to sign users up as well", sn[0]))
+			}
+		}
+		if len(f.UserAttributes) > 0 {
+			v.add(key+".userAttributes", "a signIn user flow collects no attributes; remove userAttributes, or make the flow type signUpOrSignIn")
+		}
+	case flows.PasswordReset, flows.ProfileEdit:
+		for _, sn := range append(signUpSteps, [2]string{"preTokenIssuance", f.APIConnectors.PreTokenIssuance}) {
+			if sn[1] != "" {
+				v.add(key+".apiConnectors."+sn[0], fmt.Sprintf("API connectors run in sign-up and sign-in user flows only, not in a %s flow; remove it, or attach the connector to a signUpOrSignIn, signUp or signIn flow", t))
+			}
+		}
+	}
+	if t != flows.PasswordReset {
+		return
+	}
+	for j, p := range f.IdentityProviders {
+		if p != flows.LocalProvider {
+			v.add(fmt.Sprintf("%s.identityProviders[%d]", key, j), fmt.Sprintf("%q: a passwordReset user flow resets local account passwords only; list just email", p))
+		}
+	}
+	if len(f.UserAttributes) > 0 {
+		v.add(key+".userAttributes", "a passwordReset user flow collects no attributes; remove userAttributes")
+	}
+	if f.EmailVerification != nil && !*f.EmailVerification {
+		v.add(key+".emailVerification", "a passwordReset user flow always verifies the email (it proves who the user is); remove emailVerification: false")
 	}
 }
 

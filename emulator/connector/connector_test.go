@@ -67,7 +67,7 @@ func TestBody(t *testing.T) {
 			Identities: []flows.Identity{federated}, Claims: with(idp, custom)}},
 		{"pre-token-local-no-custom", wire, flows.ConnectorRequest{Step: flows.PreTokenIssuance, ClientID: app, UILocales: "en-US", ObjectID: oid,
 			Identities: []flows.Identity{local}, Claims: flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima"}}},
-		{"pre-token-compat", connector.Wire{ExtensionsAppID: wire.ExtensionsAppID, TokenStep: "PreTokenIssuance", TokenClientIDKey: "clientId"},
+		{"pre-token-compat", connector.Wire{ExtensionsAppID: wire.ExtensionsAppID, TokenStep: "PreTokenApplicationClaims", TokenClientIDKey: "clientId"},
 			flows.ConnectorRequest{Step: flows.PreTokenIssuance, ClientID: app, UILocales: "en-US", ObjectID: oid,
 				Identities: []flows.Identity{local}, Claims: flows.Claims{"email": "ana@fabrikam.com"}}},
 	}

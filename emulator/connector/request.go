@@ -13,8 +13,9 @@ import (
 // Wire holds the settings that shape the request body.
 type Wire struct {
 	ExtensionsAppID string // the b2c-extensions-app id; dashes are removed on the wire
-	// TokenStep is the step value sent before token issuance: "PreTokenApplicationClaims"
-	// (the default, as in Microsoft's example body) or "PreTokenIssuance".
+	// TokenStep is the step value sent before token issuance: "PreTokenIssuance" (the
+	// default, as the token-enrichment article, the user-flow article's list of steps and
+	// connector code have it) or "PreTokenApplicationClaims" (one example body's value).
 	TokenStep string
 	// TokenClientIDKey is the client id's key at the token step: "client_id" (default) or
 	// "clientId" (as in Microsoft's token-step example).
@@ -38,7 +39,7 @@ func (w Wire) StepName(s flows.Step) string {
 		if w.TokenStep != "" {
 			return w.TokenStep
 		}
-		return "PreTokenApplicationClaims"
+		return string(flows.PreTokenIssuance)
 	}
 	return string(s)
 }

@@ -57,7 +57,7 @@ func TestDiagnosticsNameTheSentStepAndItsAnswers(t *testing.T) {
 	}
 	steps := []string{"PostFederationSignup", "PostAttributeCollection", "PreTokenApplicationClaims", "PreTokenIssuance"}
 	actions := []flows.Action{flows.Continue, flows.ShowBlockPage, flows.ValidationError}
-	for _, w := range []connector.Wire{wire, {ExtensionsAppID: wire.ExtensionsAppID, TokenStep: "PreTokenIssuance"}} {
+	for _, w := range []connector.Wire{wire, {ExtensionsAppID: wire.ExtensionsAppID, TokenStep: "PreTokenApplicationClaims"}} {
 		for step, accepted := range accepts {
 			sent := w.StepName(step)
 			for name, a := range bad {

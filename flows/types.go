@@ -1,0 +1,182 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// The password reset and profile editing user flows, and what every sign-in does next.
+//
+// Password reset (B2C's "Password reset" user flow, local accounts only):
+//
+//	email page: Email Address with its verification (send, verify, change), Continue
+//	    │ the verified address has a local account (else "An account could not be found …")
+//	    ▼
+//	new password page: New Password, Confirm New Password, Continue
+//	    │ the password is set
+//	    ▼
+//	PhaseDone (a token for the user)
+//
+// Profile editing: the sign-in page (local or social; a single sign-on session skips it),
+// then one page with the flow's user attributes pre-filled from the directory; Continue
+// writes them and issues a token. Both flows' pages are described by Run.Page (the page model
+// custom policies use), in PhaseAttributes.
+
+// signedIn goes on after an existing user signed in: to the profile page in a profile editing
+// flow, to the token step in every other.
+func (m *Machine) signedIn(ctx context.Context, def *Definition, r *Run, u *User) error {
+	if def.Type == ProfileEdit {
+		r.User = u
+		m.profilePage(def, r, u.Attributes)
+		return nil
+	}
+	return m.complete(ctx, def, r, u, false)
+}
+
+// profilePage shows the flow's user attributes with the values of from: the stored user's,
+// or, for a social identity that has no account yet, the identity provider's.
+func (m *Machine) profilePage(def *Definition, r *Run, from Claims) {
+	m.clearPage(r)
+	r.Phase, r.Values = PhaseAttributes, Claims{}
+	page := &Page{ContinueLabel: "Continue"}
+	for _, ua := range def.UserAttributes {
+		a, _ := m.Schema.Lookup(ua.Name)
+		if v, ok := from[a.Name]; ok && v != nil && v != "" {
+			r.Values[a.Name] = v
+		}
+		f := PageField{ID: a.Name, Label: a.Label, InputType: "TextBox", Required: ua.Required}
+		switch {
+		case a.Name == "email" && r.Provider == LocalProvider:
+			f.InputType, f.Required = "Readonly", false // the sign-in name: not editable here
+		case a.Name == "email":
+			f.InputType = "EmailBox"
+		case a.DataType == Boolean:
+			f.InputType, f.Options = "RadioSingleSelect", []PageOption{{Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}
+		}
+		page.Fields = append(page.Fields, f)
+	}
+	r.Page = page
+}
+
+// advanceProfile handles the profile page's Continue: the attributes are checked as on the
+// sign-up pages, then written to the user (or, for a new social identity, a user is created
+// with them), and the token step runs.
+func (m *Machine) advanceProfile(ctx context.Context, def *Definition, r *Run, in Input) error {
+	sub, ok := in.(SubmitAttributes)
+	if !ok {
+		return errInput(in, r.Phase)
+	}
+	m.clearPage(r)
+	raw := make(map[string]string, len(sub.Values)+1)
+	for k, v := range sub.Values {
+		raw[k] = v
+	}
+	local := r.User != nil && r.Provider == LocalProvider
+	if local {
+		raw["email"] = r.User.Email() // read-only: the account's sign-in name stays
+	}
+	if !m.collect(def, r, raw) {
+		return nil
+	}
+	if r.User == nil {
+		claims := r.IdP.Clone()
+		for k, v := range r.Values {
+			claims[k] = v
+		}
+		return m.create(ctx, def, r, claims, "")
+	}
+	attrs := Claims{}
+	for _, ua := range def.UserAttributes {
+		attrs[ua.Name] = r.Values[ua.Name] // nil (left empty) removes the stored value
+	}
+	if local {
+		delete(attrs, "email")
+	}
+	u, err := m.Directory.Update(ctx, r.User.ObjectID, attrs, "")
+	if err != nil {
+		return err
+	}
+	return m.complete(ctx, def, r, u, false)
+}
+
+// advanceReset handles the password reset pages: the email page's verification buttons and
+// Continue, then the new password page's Continue.
+func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *Run, in Input) error {
+	var err error
+	switch in := in.(type) {
+	case VerifyEmail:
+		if r.User != nil {
+			return errInput(in, r.Phase)
+		}
+		err = m.verifyEmail(def, r, in)
+	case SubmitAttributes:
+		if r.User == nil {
+			err = m.resetEmail(ctx, r, in.Values)
+		} else {
+			err = m.resetPassword(ctx, def, r, in.Values)
+		}
+	default:
+		return errInput(in, r.Phase)
+	}
+	if err == nil && !r.Phase.Terminal() {
+		m.resetPage(r)
+	}
+	return err
+}
+
+// resetEmail takes the email page's Continue: the address must be verified and belong to a
+// local account.
+func (m *Machine) resetEmail(ctx context.Context, r *Run, values map[string]string) error {
+	m.clearPage(r)
+	email := strings.TrimSpace(values["email"])
+	r.Values = Claims{"email": email}
+	switch {
+	case email == "":
+		m.fieldError(r, "email", msgRequired)
+		r.RequiredMissing = true
+		return nil
+	case !r.EmailCheck.VerifiedFor(email):
+		r.PageError = msgNotVerified
+		return nil
+	}
+	id := m.localIdentity(email)
+	u, err := m.Directory.FindByIdentity(ctx, id)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		r.PageError = msgResetNoAccount
+		return nil
+	case err != nil:
+		return err
+	}
+	r.User, r.Identity, r.Values = u, id, Claims{}
+	return nil
+}
+
+// resetPassword takes the new password page's Continue: the password is set and the token
+// step runs.
+func (m *Machine) resetPassword(ctx context.Context, def *Definition, r *Run, values map[string]string) error {
+	m.clearPage(r)
+	if !m.checkNewPassword(r, values["newPassword"], values["reenterPassword"]) {
+		return nil
+	}
+	u, err := m.Directory.Update(ctx, r.User.ObjectID, nil, values["newPassword"])
+	if err != nil {
+		return err
+	}
+	return m.complete(ctx, def, r, u, false)
+}
+
+// resetPage describes the password reset page the run is on: the email page until an account
+// is found, then the new password page.
+func (m *Machine) resetPage(r *Run) {
+	if r.User == nil {
+		view := r.EmailCheck.View(func(_, text string) string { return text })
+		r.Page = &Page{ContinueLabel: "Continue", Fields: []PageField{
+			{ID: "email", Label: "Email Address", InputType: "EmailBox", Required: true, Verify: view}}}
+		return
+	}
+	r.Page = &Page{ContinueLabel: "Continue", Fields: []PageField{
+		{ID: "newPassword", Label: "New Password", InputType: "Password", Required: true},
+		{ID: "reenterPassword", Label: "Confirm New Password", InputType: "Password", Required: true}}}
+}
