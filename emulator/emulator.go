@@ -101,8 +101,8 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 
 // build makes the handler of cfg over the emulator's state.
 func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
-	if len(cfg.PolicyKeys) > 0 {
-		e.log.Warn("policyKeys are read by custom policies, which this version does not run; they are ignored")
+	if len(cfg.PolicyKeys) > 0 && len(cfg.CustomPolicies.Paths) == 0 {
+		e.log.Warn("policyKeys are ignored: only custom policies read them, and customPolicies.paths names none")
 	}
 	st, now := e.st, e.Clock.Now
 	schema := schemaOf(cfg)
