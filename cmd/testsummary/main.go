@@ -187,7 +187,11 @@ func framing(s string) bool {
 
 // report prints the closing count and the skipped tests, grouped by package and reason.
 func (s *summary) report() {
-	fmt.Fprintf(s.out, "\n%d passed, %d failed, %d skipped (tests and subtests, %d packages)\n", s.passed, s.failed, s.skipped, s.packages)
+	pkgs := "packages"
+	if s.packages == 1 {
+		pkgs = "package"
+	}
+	fmt.Fprintf(s.out, "\n%d passed, %d failed, %d skipped (tests and subtests, %d %s)\n", s.passed, s.failed, s.skipped, s.packages, pkgs)
 	if len(s.skips) == 0 {
 		return
 	}

@@ -18,7 +18,7 @@ func TestRun(t *testing.T) {
 	}{
 		{"pass-skip.jsonl", false, []string{
 			"ok  \texample.test/m/p\t",
-			"\n2 passed, 0 failed, 1 skipped (tests and subtests, 1 packages)\n",
+			"\n2 passed, 0 failed, 1 skipped (tests and subtests, 1 package)\n",
 			"skipped:\n  example.test/m/p: chromium is not installed; browser tests skipped\n      TestSkip\n",
 		}, []string{"=== RUN", "--- PASS", "--- SKIP", "PASS\n"}},
 		{"fail-build-skip.jsonl", true, []string{
@@ -34,7 +34,7 @@ func TestRun(t *testing.T) {
 			"panic: kaboom\n",
 			"q_test.go:6 +0x25\n",
 			"FAIL\texample.test/m/q\t0.005s\n",
-			"0 passed, 0 failed, 1 skipped (tests and subtests, 1 packages)",
+			"0 passed, 0 failed, 1 skipped (tests and subtests, 1 package)",
 		}, nil},
 	}
 	for _, tt := range tests {
