@@ -26,10 +26,12 @@ deps:
 	test -x .tools/oauth2-proxy || GOBIN=$(CURDIR)/.tools $(GO) install $(OAUTH2_PROXY)
 
 ## test: vet and every test with the race detector (browser tests need Debian's chromium; the
-## client matrix needs `make deps`; both skip when what they need is missing)
+## client matrix needs `make deps`; both skip when what they need is missing). cmd/testsummary
+## prints what plain go test prints, then the count of passed, failed and skipped tests and
+## each skipped test with its reason; it fails when a test or a build fails.
 test:
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -json ./... | $(GO) run ./cmd/testsummary
 
 ## starterpack: run Microsoft's starter-pack files unchanged (they are not in this repository):
 ## B2CEMU_STARTERPACK=path/to/active-directory-b2c-custom-policy-starterpack make starterpack

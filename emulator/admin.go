@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/emulator/token"
 	"github.com/b2cemu/b2cemu/flows"
@@ -23,7 +22,7 @@ type admin struct {
 	grants   *store.Expiring[*web.Grant]
 	refresh  *store.Expiring[*web.Grant]
 	sso      *store.Expiring[*web.SSOSession]
-	calls    *store.Ring[connector.Call]
+	calls    *callLog
 	outbox   *store.Ring[web.Email]
 }
 

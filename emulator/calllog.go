@@ -16,6 +16,7 @@ import (
 // the calls of a watched run to the headless API.
 type callLog struct {
 	ring    *store.Ring[connector.Call]
+	errors  *store.Ring[web.PageError] // the error pages shown, for their correlation ids
 	mu      sync.Mutex
 	client  *connector.Client           // the one in force: re-sends go where the configuration says now
 	watched map[string][]connector.Call // run id → its calls so far
@@ -68,7 +69,14 @@ func (l *callLog) Calls() ([]web.Call, uint64) {
 	return out, l.ring.Added()
 }
 
-func (l *callLog) Clear() { l.ring.Clear() }
+func (l *callLog) Clear() {
+	l.ring.Clear()
+	l.errors.Clear()
+}
+
+func (l *callLog) RecordError(e web.PageError) { l.errors.Add(e) }
+
+func (l *callLog) Errors() []web.PageError { return l.errors.List() }
 
 func (l *callLog) Resend(ctx context.Context, id string) (web.Call, bool) {
 	for _, c := range l.ring.List() {
@@ -90,7 +98,7 @@ func (l *callLog) Resend(ctx context.Context, id string) (web.Call, bool) {
 }
 
 func webCall(c connector.Call) web.Call {
-	w := web.Call{ID: c.ID, Time: c.Time, RunID: c.RunID, Connector: c.Connector, Step: string(c.Step), URL: c.URL,
+	w := web.Call{ID: c.ID, Time: c.Time, RunID: c.RunID, CorrelationID: c.RunID, Connector: c.Connector, Step: string(c.Step), URL: c.URL,
 		RequestHeaders: c.RequestHeaders, Request: json.RawMessage(c.Request), Outcome: c.Outcome, UserMessage: c.UserMessage,
 		Claims: c.Claims, Warnings: c.Warnings, Diagnostic: c.Diagnostic, ResentFrom: c.ResentFrom, ElapsedMs: c.ElapsedMs}
 	if !json.Valid(w.Request) || !utf8.Valid(w.Request) {

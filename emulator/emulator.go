@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -83,9 +84,10 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 		}
 	}
 	ring := store.NewRing[connector.Call](cfg.Inspector.MaxCalls)
+	calls := &callLog{ring: ring, errors: store.NewRing[web.PageError](cfg.Inspector.MaxCalls)}
 	e := &Emulator{Users: users, Issuer: issuer, Clock: clock, opts: opts, log: opts.Log, cfg: cfg,
-		calls: &callLog{ring: ring},
-		st: &admin{users: users, issuer: issuer, clock: clock, ids: newIDs(cfg.Deterministic.Seed), calls: ring, outbox: store.NewRing[web.Email](200),
+		calls: calls,
+		st: &admin{users: users, issuer: issuer, clock: clock, ids: newIDs(cfg.Deterministic.Seed), calls: calls, outbox: store.NewRing[web.Email](200),
 			sessions: store.NewExpiring[*web.Session](30*time.Minute, now),
 			grants:   store.NewExpiring[*web.Grant](10*time.Minute, now),
 			refresh:  store.NewExpiring[*web.Grant](config.DefaultRefreshTokenLifetime, now),
@@ -100,8 +102,8 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 
 // build makes the handler of cfg over the emulator's state.
 func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
-	if len(cfg.PolicyKeys) > 0 {
-		e.log.Warn("policyKeys are read by custom policies, which this version does not run; they are ignored")
+	if len(cfg.PolicyKeys) > 0 && len(cfg.CustomPolicies.Paths) == 0 {
+		e.log.Warn("policyKeys are ignored: only custom policies read them, and customPolicies.paths names none")
 	}
 	st, now := e.st, e.Clock.Now
 	st.users.SetBcryptCost(cfg.Passwords.BcryptCost) // a reload applies to new passwords
@@ -152,8 +154,20 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 		}
 	}
 	if custom != nil {
-		for _, p := range custom.Policies {
+		// By id, so that the home page lists them in the same order on every start.
+		ids := make([]string, 0, len(custom.Policies))
+		for id := range custom.Policies {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		d.Journeys = map[string]string{}
+		for _, id := range ids {
+			p := custom.Policies[id]
 			d.Flows = append(d.Flows, &flows.Definition{ID: p.ID, Type: flows.SignUpOrSignIn, IdentityProviders: []string{flows.LocalProvider}})
+			d.Journeys[id] = ""
+			if p.Journey != nil {
+				d.Journeys[id] = p.Journey.ID
+			}
 		}
 	}
 	for _, a := range cfg.Applications {

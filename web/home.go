@@ -14,8 +14,9 @@ import (
 	"github.com/b2cemu/b2cemu/web/views"
 )
 
-// home lists the user flows with "Run user flow" links, as the portal does: id_token for the
-// first registered application, returned to its first redirect URI by form_post.
+// home lists the user flows and custom policies with "Run user flow" links, as the portal
+// does: id_token for the first registered application, returned to its first redirect URI by
+// form_post. Each row links its own policy's discovery document.
 func (s *server) home(c echo.Context) error {
 	m := views.Home{Page: s.page("b2cemu", ""), TenantID: s.Tenant.ID, BaseURL: s.BaseURL}
 	var app *App
@@ -24,17 +25,9 @@ func (s *server) home(c echo.Context) error {
 		m.App = app.Name
 	}
 	for _, f := range s.Flows {
-		link := views.FlowLink{ID: f.ID, Type: string(f.Type), Providers: f.IdentityProviders}
-		for _, st := range []flows.Step{flows.PostFederationSignup, flows.PostAttributeCollection, flows.PreTokenIssuance} {
-			if n := f.Connectors[st]; n != "" {
-				link.Connectors = append(link.Connectors, string(st)+" → "+n)
-			}
-		}
+		link := s.flowLink(f)
 		link.RunURL = s.runURL(app, f)
 		m.Flows = append(m.Flows, link)
-	}
-	if len(s.Flows) > 0 {
-		m.Discovery = s.BaseURL + "/" + s.Tenant.Name + ".onmicrosoft.com/" + strings.ToLower(s.Flows[0].ID) + "/v2.0/.well-known/openid-configuration"
 	}
 	return s.render(c, http.StatusOK, views.HomePage(m))
 }
@@ -59,6 +52,23 @@ func (s *server) passwordResetURL() string {
 		}
 	}
 	return ""
+}
+
+// flowLink is a flow's row: a custom policy shows its journey, since its providers and REST
+// calls are in its files rather than in a user flow's settings.
+func (s *server) flowLink(f *flows.Definition) views.FlowLink {
+	link := views.FlowLink{ID: f.ID, Type: string(f.Type), Providers: f.IdentityProviders,
+		Discovery: s.BaseURL + "/" + s.Tenant.Name + ".onmicrosoft.com/" + strings.ToLower(f.ID) + "/v2.0/.well-known/openid-configuration"}
+	if journey, custom := s.Journeys[strings.ToLower(f.ID)]; custom {
+		link.Type, link.Journey, link.Providers = "custom policy", journey, nil
+		return link
+	}
+	for _, st := range []flows.Step{flows.PostFederationSignup, flows.PostAttributeCollection, flows.PreTokenIssuance} {
+		if n := f.Connectors[st]; n != "" {
+			link.Connectors = append(link.Connectors, string(st)+" → "+n)
+		}
+	}
+	return link
 }
 
 // viewToken is the token viewer: it takes id_token (or error) from the query or a form post.

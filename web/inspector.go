@@ -29,6 +29,7 @@ type Call struct {
 	ID             string            `json:"id"`
 	Time           time.Time         `json:"time"`
 	RunID          string            `json:"runId"`
+	CorrelationID  string            `json:"correlationId"` // the run's: what its error page shows
 	Connector      string            `json:"connector"`
 	Step           string            `json:"step"`
 	URL            string            `json:"url"`
@@ -44,8 +45,23 @@ type Call struct {
 	ElapsedMs      float64           `json:"elapsedMs"`
 }
 
+// PageError is an error page b2cemu showed, kept so that its correlation id leads somewhere.
+type PageError struct {
+	CorrelationID string    `json:"correlationId"`
+	Time          time.Time `json:"time"`
+	Method        string    `json:"method"`
+	Path          string    `json:"path"` // without the query, which can hold codes and tokens
+	Status        int       `json:"status"`
+	Code          string    `json:"code,omitempty"`
+	Message       string    `json:"message"`
+}
+
 // CallLog is the call inspector's store.
 type CallLog interface {
+	// RecordError keeps an error page shown; Errors returns those kept, newest first. Clear
+	// removes them with the calls.
+	RecordError(PageError)
+	Errors() []PageError
 	// Calls returns the recorded calls, newest first, and how many were ever recorded.
 	Calls() ([]Call, uint64)
 	Clear()
@@ -60,25 +76,34 @@ func wantsHTML(c echo.Context) bool {
 	return strings.Contains(c.Request().Header.Get("Accept"), "text/html")
 }
 
-// calls serves the inspector: the page for browsers, JSON otherwise. ?step=, ?outcome= and
-// ?run= filter both.
+// calls serves the inspector: the page for browsers, JSON otherwise. ?step=, ?outcome=, ?run=
+// and ?correlationId= filter both; the error pages shown are listed with the calls (only
+// ?correlationId= filters them).
 func (s *server) calls(c echo.Context) error {
 	all, total := s.CallLog.Calls()
-	step, outcome, run := c.QueryParam("step"), c.QueryParam("outcome"), c.QueryParam("run")
-	var calls []Call
+	step, outcome, run, corr := c.QueryParam("step"), c.QueryParam("outcome"), c.QueryParam("run"), c.QueryParam("correlationId")
+	calls := []Call{}
 	for _, call := range all {
-		if (step == "" || call.Step == step) && (outcome == "" || call.Outcome == outcome) && (run == "" || call.RunID == run) {
+		if (step == "" || call.Step == step) && (outcome == "" || call.Outcome == outcome) && (run == "" || call.RunID == run) &&
+			(corr == "" || call.CorrelationID == corr) {
 			calls = append(calls, call)
 		}
 	}
-	if !wantsHTML(c) {
-		if calls == nil {
-			calls = []Call{}
+	errs := []PageError{}
+	for _, pe := range s.CallLog.Errors() {
+		if corr == "" || pe.CorrelationID == corr {
+			errs = append(errs, pe)
 		}
-		return c.JSON(http.StatusOK, map[string]any{"total": total, "calls": calls})
 	}
-	m := views.Calls{Page: s.page("API connector calls", ""), Step: step, Outcome: outcome, Total: total,
+	if !wantsHTML(c) {
+		return c.JSON(http.StatusOK, map[string]any{"total": total, "calls": calls, "errors": errs})
+	}
+	m := views.Calls{Page: s.page("API connector calls", ""), Step: step, Outcome: outcome, CorrelationID: corr, Total: total,
 		Steps: []string{"PostFederationSignup", "PostAttributeCollection", "PreTokenIssuance"}, Outcomes: []string{"Continue", "ShowBlockPage", "ValidationError", "failure"}}
+	for _, pe := range errs {
+		m.Errors = append(m.Errors, views.ErrorItem{CorrelationID: pe.CorrelationID, Time: pe.Time.UTC().Format("15:04:05.000"),
+			Request: pe.Method + " " + pe.Path, Status: pe.Status, Code: pe.Code, Message: pe.Message})
+	}
 	byRun := map[string]int{}
 	for _, call := range calls {
 		i, ok := byRun[call.RunID]

@@ -19,10 +19,13 @@ type fakeCalls struct {
 	calls   []web.Call
 	total   uint64
 	resends []string
+	errors  []web.PageError
 }
 
 func (f *fakeCalls) Calls() ([]web.Call, uint64)    { return f.calls, f.total }
-func (f *fakeCalls) Clear()                         { f.calls = nil }
+func (f *fakeCalls) Clear()                         { f.calls, f.errors = nil, nil }
+func (f *fakeCalls) RecordError(e web.PageError)    { f.errors = append([]web.PageError{e}, f.errors...) }
+func (f *fakeCalls) Errors() []web.PageError        { return f.errors }
 func (f *fakeCalls) Watch(string) func() []web.Call { return func() []web.Call { return nil } }
 func (f *fakeCalls) Resend(_ context.Context, id string) (web.Call, bool) {
 	for _, c := range f.calls {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -99,7 +100,7 @@ func (s *server) policyBase(c echo.Context, def *flows.Definition) (string, stri
 func (s *server) discovery(c echo.Context) error {
 	def, err := s.policyFor(c)
 	if err != nil {
-		return err
+		return s.metadataError(c, err)
 	}
 	base, q := s.policyBase(c, def)
 	claims := []string{"sub", "iss", "aud", "exp", "iat", "nbf", "auth_time", "ver", "nonce", policyClaim(def)}
@@ -128,10 +129,28 @@ func claimNames(schema flows.Schema, def *flows.Definition) []string {
 
 func (s *server) keys(c echo.Context) error {
 	if _, err := s.policyFor(c); err != nil {
-		return err
+		return s.metadataError(c, err)
 	}
 	cors(c)
 	return c.JSON(http.StatusOK, s.Signer.KeySet())
+}
+
+// metadataError answers a metadata request (discovery, keys) for a tenant or policy that does
+// not exist in JSON, since its callers are OIDC libraries: 404 with AADB2C90022, B2C's code
+// for "Unable to return metadata for the policy", in an OAuth-style error body (b2cemu's
+// choice of shape: docs/endpoints.md).
+func (s *server) metadataError(c echo.Context, err error) error {
+	var pe *pageError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	p := c.Param("policy")
+	if p == "" {
+		p = c.QueryParam("p")
+	}
+	msg := sprintf("Unable to return metadata for the policy '%s' in tenant '%s'. %s", p, c.Param("tenant"), pe.Message)
+	cors(c)
+	return c.JSON(pe.Status, map[string]string{"error": "invalid_request", "error_description": s.errorDescription("AADB2C90022", msg)})
 }
 
 func cors(c echo.Context) {
@@ -370,8 +389,11 @@ func (s *server) respond(c echo.Context, ar AuthRequest, params url.Values) erro
 }
 
 // errorDescription is B2C's error_description: the code, the message, correlation and time.
+// Its correlation id is logged with the code, so that it can be looked up.
 func (s *server) errorDescription(code, msg string) string {
-	return sprintf("%s: %s\r\nCorrelation ID: %s\r\nTimestamp: %s", code, msg, s.NewID(), s.Now().UTC().Format("2006-01-02 15:04:05Z"))
+	id := s.NewID()
+	s.Log.Info("error answered", "correlationId", id, "code", code, "message", msg)
+	return sprintf("%s: %s\r\nCorrelation ID: %s\r\nTimestamp: %s", code, msg, id, s.Now().UTC().Format("2006-01-02 15:04:05Z"))
 }
 
 func (s *server) redirectError(c echo.Context, ar AuthRequest, errCode, code, msg string) error {

@@ -25,6 +25,7 @@ func routes(e *echo.Echo, s *server) {
 	e.GET("/_branding.css", s.brandingCSS)
 	e.GET("/_branding/logo", s.brandingLogo)
 	e.GET("/_static/*", staticFiles(sub))
+	e.GET("/favicon.ico", favicon(sub))
 
 	for _, p := range oidcPrefixes {
 		e.GET(p+"/v2.0/.well-known/openid-configuration", s.discovery)
@@ -82,6 +83,16 @@ func staticFiles(files fs.FS) echo.HandlerFunc {
 		}
 		c.Response().Header().Set("Cache-Control", "public, max-age=3600")
 		http.ServeFileFS(c.Response(), c.Request(), files, name)
+		return nil
+	}
+}
+
+// favicon serves the embedded icon where browsers look for it, so that no page's first
+// request is a 404.
+func favicon(files fs.FS) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+		http.ServeFileFS(c.Response(), c.Request(), files, "favicon.ico")
 		return nil
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -103,6 +104,9 @@ type Deps struct {
 	// used, as B2C's follow the domain the application used; false pins them to BaseURL (a
 	// configured server.publicUrl).
 	FollowHost bool
+	// Journeys maps a custom policy's id (lower case) to its RelyingParty's DefaultUserJourney,
+	// for the home page; user flows are absent.
+	Journeys map[string]string
 	// AdminToken, when set, is required on /_emulator/ (Authorization: Bearer <token>).
 	AdminToken string
 	Demo       http.Handler // the demo connector, or nil
@@ -176,11 +180,24 @@ func errPage(status int, code, format string, args ...any) error {
 }
 
 // handleError translates every error once: domain kinds and Echo errors to a status and the
-// error page.
+// error page; under /_emulator/ a path or method that is not a route answers JSON, since its
+// callers are scripts.
 func (s *server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	pe := pageErrorOf(err)
+	var he *echo.HTTPError
+	if strings.HasPrefix(c.Request().URL.Path, "/_emulator/") && errors.As(err, &he) && he.Code == http.StatusNotFound {
+		_ = s.adminRouteError(c)
+		return
+	}
+	m := s.shownError(c, pe.Status, pe.Code, pe.Message, err)
+	_ = s.render(c, pe.Status, views.ErrorPage(m))
+}
+
+// pageErrorOf is the status, code and message err shows.
+func pageErrorOf(err error) *pageError {
 	pe := &pageError{Status: http.StatusInternalServerError, Message: "The service has encountered an internal error. Please try again."}
 	var he *echo.HTTPError
 	var fe *flows.Error
@@ -201,10 +218,27 @@ func (s *server) handleError(err error, c echo.Context) {
 			pe.Message = "The page you are looking for does not exist."
 		}
 	}
-	if pe.Status >= 500 {
-		s.Log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	return pe
+}
+
+// adminRouteError answers a request under /_emulator/ that no route takes: 405 with Allow
+// when the path is a route for other methods, else 404. (The admin group's catch-all route,
+// which runs its middleware on every path, hides Echo's own 405.)
+func (s *server) adminRouteError(c echo.Context) error {
+	path := c.Request().URL.Path
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := c.Echo().NewContext(nil, nil)
+		c.Echo().Router().Find(m, path, probe)
+		if p := probe.Path(); p != "" && p != "/_emulator" && p != "/_emulator/*" {
+			allow = append(allow, m)
+		}
 	}
-	_ = s.render(c, pe.Status, views.ErrorPage(s.errorView(c, pe.Code, pe.Message)))
+	if len(allow) > 0 {
+		c.Response().Header().Set("Allow", strings.Join(allow, ", "))
+		return apiError(c, http.StatusMethodNotAllowed, "%s %s is not supported; use %s (docs/admin-api.md)", c.Request().Method, path, strings.Join(allow, " or "))
+	}
+	return apiError(c, http.StatusNotFound, "no admin API route %s; the routes are listed in docs/admin-api.md", path)
 }
 
 // requestLocale is the language a request asks for: ui_locales, else Accept-Language.
@@ -212,13 +246,39 @@ func requestLocale(c echo.Context) string {
 	return uiLocales(c.QueryParam("ui_locales"), c.Request().Header.Get("Accept-Language"))
 }
 
+// errorView is the error page of a run that failed, answered with status 200 as B2C does.
 func (s *server) errorView(c echo.Context, code, msg string) views.Error {
+	return s.shownError(c, http.StatusOK, code, msg, nil)
+}
+
+// shownError is the error page's view, under a correlation id that leads to its diagnostic:
+// the log line and the call inspector's record of the page carry the same id. A page of a flow
+// run takes the run's id, which its connector calls carry too ({Context:CorrelationId} in a
+// custom policy); any other page a new one.
+func (s *server) shownError(c echo.Context, status int, code, msg string, err error) views.Error {
+	id := ""
+	if sess, ok := s.Sessions.Get(c.QueryParam("tx")); ok && sess.Run != nil {
+		id = sess.Run.ID
+	}
+	if id == "" {
+		id = s.NewID()
+	}
+	now := s.Now().UTC()
+	req := c.Request()
+	s.CallLog.RecordError(PageError{CorrelationID: id, Time: now, Method: req.Method, Path: req.URL.Path, Status: status, Code: code, Message: msg})
+	attrs := []any{"correlationId", id, "status", status, "method", req.Method, "path", req.URL.Path, "code", code, "message", msg}
+	if status >= 500 {
+		s.Log.Error("request failed", append(attrs, "err", err)...)
+	} else {
+		s.Log.Info("error page shown", attrs...)
+	}
 	return views.Error{
 		Page:          s.page("Error", requestLocale(c)),
 		Code:          code,
 		Message:       msg,
-		CorrelationID: s.NewID(),
-		Timestamp:     s.Now().UTC().Format("2006-01-02 15:04:05Z"),
+		CorrelationID: id,
+		Timestamp:     now.Format("2006-01-02 15:04:05Z"),
+		Inspector:     "/_emulator/calls?correlationId=" + url.QueryEscape(id),
 	}
 }
 

@@ -28,9 +28,14 @@ var _ web.Signer = fakeSigner{}
 func newEcho() http.Handler { return newEchoWith(&fakeCalls{}) }
 
 func newEchoWith(calls web.CallLog) http.Handler {
+	return web.New(testDeps(calls, slog.New(slog.NewTextHandler(io.Discard, nil))))
+}
+
+// testDeps are the handlers' dependencies of the tests: one flow, one app, fixed time and ids.
+func testDeps(calls web.CallLog, log *slog.Logger) web.Deps {
 	now := func() time.Time { return time.Unix(1_800_000_000, 0) }
 	def := &flows.Definition{ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}}
-	return web.New(web.Deps{
+	return web.Deps{
 		Tenant: web.Tenant{Name: "contoso", ID: "9d5a3e0c-1f7a-4c52-9a7e-2a0e4c6b7d11"}, BaseURL: "http://b2c.test",
 		Flows: []*flows.Definition{def}, Schema: flows.NewSchema(nil),
 		Apps:    []web.App{{Name: "app", ClientID: "c1", RedirectURIs: []string{"http://app.test/cb", "/jwt"}}},
@@ -38,8 +43,8 @@ func newEchoWith(calls web.CallLog) http.Handler {
 		Signer:  fakeSigner{}, Now: now, NewID: func() string { return "corr" }, Random: func() string { return "random-0123456789" },
 		Sessions: store.NewExpiring[*web.Session](time.Minute, now), Grants: store.NewExpiring[*web.Grant](time.Minute, now),
 		Refresh: store.NewExpiring[*web.Grant](time.Minute, now), SSO: store.NewExpiring[*web.SSOSession](time.Minute, now),
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), CallLog: calls,
-	})
+		Log: log, CallLog: calls,
+	}
 }
 
 func serve(h http.Handler, method, target string) *httptest.ResponseRecorder {

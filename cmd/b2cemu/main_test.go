@@ -296,3 +296,41 @@ func TestPolicyCheckCommand(t *testing.T) {
 		t.Errorf("a cycle no relying party uses: %v\n%s", err, out.String())
 	}
 }
+
+// TestPolicyCheckBrokenBase: a broken profile in a base file that four relying parties build on
+// is one problem, naming the base policy, the profile and the relying parties.
+func TestPolicyCheckBrokenBase(t *testing.T) {
+	src := filepath.Join("..", "..", "docs", "examples", "custom-policies", "policies")
+	dir := t.TempDir()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name() == "TrustFrameworkExtensions.xml" {
+			b = []byte(strings.Replace(string(b), `<OutputClaim ClaimTypeReferenceId="promoCode" />`, `<OutputClaim ClaimTypeReferenceId="promoCodez" />`, 1))
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out strings.Builder
+	err = run(context.Background(), []string{"policy", "check", dir}, func(string) string { return "" }, &out)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 {
+		t.Fatalf("err = %v\n%s", err, out.String())
+	}
+	if n := strings.Count(out.String(), `"promoCodez"`); n != 1 {
+		t.Errorf("the problem is printed %d times:\n%s", n, out.String())
+	}
+	for _, want := range []string{"1 custom policy problem\n", `TrustFrameworkExtensions.xml:43: TechnicalProfile Id="REST-ValidateProfile": references the claim type "promoCodez"`,
+		"(in B2C_1A_TrustFrameworkExtensions, which B2C_1A_PasswordReset, B2C_1A_ProfileEdit, B2C_1A_signup_signin, B2C_1A_signup_signin_emailcode build on)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}

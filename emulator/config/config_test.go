@@ -382,3 +382,32 @@ func TestShippedConfigsLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentedProblems loads the example file of docs/configuration.md#errors and expects
+// the output printed there: an unknown key and two wrong values, in one error.
+func TestDocumentedProblems(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "\n## Errors\n")
+	if !ok {
+		t.Fatal("docs/configuration.md has no Errors section")
+	}
+	_, rest, _ := strings.Cut(section, "```yaml\n")
+	file, rest, _ := strings.Cut(rest, "```")
+	_, rest, _ = strings.Cut(rest, "```\n")
+	want, _, _ := strings.Cut(rest, "```")
+	if file == "" || want == "" {
+		t.Fatal("the Errors section lost its example file or output")
+	}
+	path := write(t, file)
+	_, err = config.Load(path, noEnv)
+	if err == nil {
+		t.Fatal("the example loads without problems")
+	}
+	got := strings.TrimPrefix(err.Error(), filepath.Dir(path)+string(filepath.Separator))
+	if got != strings.TrimSuffix(want, "\n") {
+		t.Errorf("the example gives\n%s\nthe documentation shows\n%s", got, want)
+	}
+}

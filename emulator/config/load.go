@@ -88,16 +88,30 @@ func LoadData(path string, data []byte, getenv func(string) string, overrides ..
 	if path == "" {
 		name = DemoName
 	}
-	cfg, err := Parse(name, data, getenv, overrides...)
+	cfg, unknown, err := parse(name, data, getenv, overrides...)
 	if err != nil {
 		return nil, err
 	}
 	cfg.File = path
-	if perr := cfg.Validate(); perr != nil {
-		perr.File = name
-		return cfg, perr
+	// Unknown keys are reported with the value problems, so that one run names them all.
+	perr := &Error{File: name, Problems: unknown}
+	if verr := cfg.Validate(); verr != nil {
+		perr.Problems = append(perr.Problems, verr.Problems...)
 	}
-	return cfg, nil
+	if len(perr.Problems) == 0 {
+		return cfg, nil
+	}
+	byLine(perr.Problems)
+	return cfg, perr
+}
+
+// byLine orders problems as the file reads, those without a line (defaults, environment,
+// flags) last.
+func byLine(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		li, lj := ps[i].Line, ps[j].Line
+		return li != 0 && (lj == 0 || li < lj)
+	})
 }
 
 // Empty reports whether data holds no configuration at all: nothing, or only blank lines and
@@ -113,16 +127,31 @@ func Empty(data []byte) bool {
 // Parse decodes data (YAML or JSON) named name, with overrides and defaults, without
 // validating the values. Unknown keys and values of the wrong type are problems.
 func Parse(name string, data []byte, getenv func(string) string, overrides ...Override) (*Config, error) {
+	cfg, unknown, err := parse(name, data, getenv, overrides...)
+	if err != nil {
+		return nil, err
+	}
+	if len(unknown) > 0 {
+		return nil, &Error{File: name, Problems: unknown}
+	}
+	return cfg, nil
+}
+
+// parse is Parse that decodes a file with unknown keys (they are ignored) and returns them
+// apart, for Load to report with the value problems. Values of the wrong shape stop it: they
+// cannot be decoded, and the error lists the unknown keys too.
+func parse(name string, data []byte, getenv func(string) string, overrides ...Override) (*Config, []Problem, error) {
 	perr := &Error{File: name}
+	var unknown []Problem
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		perr.Problems = append(perr.Problems, Problem{Msg: "not valid YAML or JSON: " + strings.TrimPrefix(err.Error(), "yaml: ")})
-		return nil, perr
+		return nil, nil, perr
 	}
 	lines := map[string]int{}
 	if len(root.Content) > 0 {
-		checkNode(root.Content[0], reflect.TypeOf(Config{}), "", &perr.Problems, lines)
+		checkNode(root.Content[0], reflect.TypeOf(Config{}), "", &perr.Problems, &unknown, lines)
 	}
 	v := viper.New()
 	v.SetConfigType("yaml")
@@ -153,7 +182,9 @@ func Parse(name string, data []byte, getenv func(string) string, overrides ...Ov
 		}
 	}
 	if len(perr.Problems) > 0 {
-		return nil, perr
+		perr.Problems = append(perr.Problems, unknown...)
+		byLine(perr.Problems)
+		return nil, nil, perr
 	}
 	var cfg Config
 	err := v.Unmarshal(&cfg, func(dc *mapstructure.DecoderConfig) {
@@ -161,21 +192,38 @@ func Parse(name string, data []byte, getenv func(string) string, overrides ...Ov
 	})
 	if err != nil {
 		perr.Problems = append(perr.Problems, Problem{Msg: "a value does not fit its key (check the B2CEMU_* variables): " + err.Error()})
-		return nil, perr
+		return nil, nil, perr
 	}
 	for key := range from {
 		delete(lines, key) // the file's line would point at a value that is not in force
 	}
 	cfg.lines, cfg.from = lines, from
-	return &cfg, nil
+	return &cfg, unknown, nil
 }
 
-// EnvKeys lists the key paths that B2CEMU_* variables can set: every scalar key.
+// EnvKeys lists the key paths that B2CEMU_* variables can set: every scalar key of Config
+// reached through its structs (list and map items come from the file only), read from the
+// type itself so that a new key is overridable without being listed anywhere.
 func EnvKeys() []string {
 	var keys []string
-	for k := range defaults {
-		keys = append(keys, k)
+	var walk func(t reflect.Type, prefix string)
+	walk = func(t reflect.Type, prefix string) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag := f.Tag.Get("mapstructure")
+			if tag == "" || tag == "-" {
+				continue
+			}
+			switch f.Type.Kind() {
+			case reflect.Struct:
+				walk(f.Type, prefix+tag+".")
+			case reflect.Slice, reflect.Map:
+			default:
+				keys = append(keys, prefix+tag)
+			}
+		}
 	}
+	walk(reflect.TypeOf(Config{}), "")
 	sort.Strings(keys)
 	return keys
 }
@@ -195,9 +243,9 @@ func timeToString(from, to reflect.Type, v any) (any, error) {
 	return v, nil
 }
 
-// checkNode reports unknown keys and values of the wrong shape under n, which should decode
-// into t. Keys are matched exactly, as the documentation spells them.
-func checkNode(n *yaml.Node, t reflect.Type, path string, out *[]Problem, lines map[string]int) {
+// checkNode reports values of the wrong shape under n, which should decode into t, in out, and
+// unknown keys in unknown. Keys are matched exactly, as the documentation spells them.
+func checkNode(n *yaml.Node, t reflect.Type, path string, out, unknown *[]Problem, lines map[string]int) {
 	lines[strings.TrimPrefix(path, ".")] = n.Line
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -246,10 +294,10 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, out *[]Problem, lines 
 				} else {
 					msg += "; known keys here: " + strings.Join(names, ", ")
 				}
-				*out = append(*out, Problem{Key: strings.TrimPrefix(path+"."+k.Value, "."), Line: k.Line, Msg: msg})
+				*unknown = append(*unknown, Problem{Key: strings.TrimPrefix(path+"."+k.Value, "."), Line: k.Line, Msg: msg})
 				continue
 			}
-			checkNode(val, f.Type, path+"."+k.Value, out, lines)
+			checkNode(val, f.Type, path+"."+k.Value, out, unknown, lines)
 		}
 	case t.Kind() == reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
@@ -257,7 +305,7 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, out *[]Problem, lines 
 			return
 		}
 		for i, item := range n.Content {
-			checkNode(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), out, lines)
+			checkNode(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), out, unknown, lines)
 		}
 	case t.Kind() == reflect.Map:
 		if n.Kind != yaml.MappingNode {
@@ -265,7 +313,7 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, out *[]Problem, lines 
 			return
 		}
 		for i := 1; i < len(n.Content); i += 2 {
-			checkNode(n.Content[i], t.Elem(), path+"."+n.Content[i-1].Value, out, lines)
+			checkNode(n.Content[i], t.Elem(), path+"."+n.Content[i-1].Value, out, unknown, lines)
 		}
 	case n.Kind != yaml.ScalarNode:
 		bad("a single value")

@@ -89,10 +89,17 @@ func load(srcs []Source, errs *Error) (map[string]*Policy, error) {
 		for _, anc := range chain[1:] {
 			merged = merge(merged, normalize(anc))
 		}
+		before := len(errs.Problems)
 		if p := build(f, merged, errs); p != nil {
 			policies[strings.ToLower(p.ID)] = p
 		}
+		for _, pr := range errs.Problems[before:] {
+			if pr.File != f.path {
+				pr.Via = append(pr.Via, f.id)
+			}
+		}
 	}
+	errs.Problems = dedupe(errs.Problems, files)
 	if len(files) > 0 && len(policies) == 0 && len(errs.Problems) == 0 {
 		errs.Problems = append(errs.Problems, &Problem{File: files[0].path, Msg: "no relying-party policy (a file with a RelyingParty element) among the files; add one, e.g. SignUpOrSignin.xml"})
 	}
@@ -235,4 +242,31 @@ func describe(el *Element) string {
 		}
 	}
 	return el.Name
+}
+
+// dedupe merges the copies of a problem in a base file, which every relying party built on it
+// finds again, into one naming those relying parties, and names the policy of each problem's
+// file.
+func dedupe(problems []*Problem, files []*file) []*Problem {
+	idOf := map[string]string{}
+	for _, f := range files {
+		idOf[f.path] = f.id
+	}
+	type key struct {
+		file, element, msg string
+		line               int
+	}
+	seen := map[key]*Problem{}
+	var out []*Problem
+	for _, p := range problems {
+		k := key{p.File, p.Element, p.Msg, p.Line}
+		if first, dup := seen[k]; dup {
+			first.Via = append(first.Via, p.Via...)
+			continue
+		}
+		seen[k] = p
+		p.PolicyID = idOf[p.File]
+		out = append(out, p)
+	}
+	return out
 }

@@ -140,10 +140,14 @@ func parse(file string, data []byte) (*Element, error) {
 
 // Problem is one thing wrong with the policy files.
 type Problem struct {
-	File    string
-	Line    int
-	Element string // e.g. TechnicalProfile Id="REST-ValidateProfile"
-	Msg     string
+	File     string
+	Line     int
+	PolicyID string // the PolicyId of File, when it declares one
+	Element  string // e.g. TechnicalProfile Id="REST-ValidateProfile"
+	Msg      string
+	// Via lists the relying-party policies that found the problem in one of their bases, once
+	// each; empty for a problem in a relying party's own file.
+	Via []string
 }
 
 func (p *Problem) Error() string {
@@ -157,6 +161,13 @@ func (p *Problem) Error() string {
 		b.WriteString(p.Element + ": ")
 	}
 	b.WriteString(p.Msg)
+	if len(p.Via) > 0 {
+		in := "a base policy"
+		if p.PolicyID != "" {
+			in = p.PolicyID
+		}
+		fmt.Fprintf(&b, " (in %s, which %s build on)", in, strings.Join(p.Via, ", "))
+	}
 	return b.String()
 }
 

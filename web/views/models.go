@@ -135,23 +135,27 @@ type Error struct {
 	Message       string
 	CorrelationID string
 	Timestamp     string
+	// Inspector is b2cemu's own addition to B2C's page: the call inspector's view of the
+	// correlation id.
+	Inspector string
 }
 
 // FlowLink is one user flow on the home page.
 type FlowLink struct {
 	ID, Type, RunURL string
+	Journey          string // a custom policy's DefaultUserJourney
 	Providers        []string
 	Connectors       []string // "step → connector"
+	Discovery        string   // the policy's OpenID configuration URL
 }
 
 // Home lists the tenant's user flows.
 type Home struct {
 	Page
-	TenantID  string
-	BaseURL   string
-	App       string // the application the links sign in to
-	Flows     []FlowLink
-	Discovery string // an example discovery URL
+	TenantID string
+	BaseURL  string
+	App      string // the application the links sign in to
+	Flows    []FlowLink
 }
 
 // Claim is one row of the token viewer's claims table.
@@ -187,9 +191,18 @@ type Hidden struct {
 type Calls struct {
 	Page
 	Step, Outcome   string // the filters in force
+	CorrelationID   string // the correlation id filter in force, from an error page's link
 	Steps, Outcomes []string
 	Total           uint64 // calls ever recorded, for live updates
+	Errors          []ErrorItem
 	Groups          []CallGroup
+}
+
+// ErrorItem is an error page shown, in the call inspector.
+type ErrorItem struct {
+	CorrelationID, Time, Request string
+	Status                       int
+	Code, Message                string
 }
 
 // CallGroup is the calls of one flow run.
