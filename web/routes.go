@@ -35,9 +35,13 @@ func routes(e *echo.Echo, s *server) {
 		e.OPTIONS(p+"/oauth2/v2.0/token", s.preflight)
 		e.GET(p+"/oauth2/v2.0/logout", s.logout)
 	}
-	// A page's form is small: 64 KiB is far more than B2C's fields hold.
-	e.GET("/:tenant/:policy/flow", s.flowPage)
-	e.POST("/:tenant/:policy/flow", s.flowSubmit, middleware.BodyLimit("64K"))
+	// A run's pages, at B2C's URLs (docs/pages.md): the background submit, where a page goes
+	// once it was taken, and the unified page's links. A page's form is small: 64 KiB is far
+	// more than B2C's fields hold.
+	e.POST("/:tenant/:policy/SelfAsserted", s.flowSubmit, middleware.BodyLimit("64K"))
+	e.GET("/:tenant/:policy/api/:page/confirmed", s.flowConfirmed)
+	e.GET("/:tenant/:policy/api/:page/unified", s.flowLink)
+	e.GET("/:tenant/:policy/api/:page/forgotPassword", s.flowLink)
 
 	// The admin API refuses state-changing requests that browsers send from other sites
 	// (CSRF), and bodies over 1 MiB but for an import of users.
