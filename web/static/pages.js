@@ -3,10 +3,70 @@
 // B2C's error containers: hidden with aria-hidden="true" and display: none, shown with
 // aria-hidden="false" and display: block, item-level ones with the class "show" and the
 // input with "highlightError". The messages come from the page (data-required, data-invalid),
-// in the page's language. Without this script the server makes the same checks.
+// in the page's language. Then it submits as B2C's pages do, in the background: the fields by
+// input id and request_type=RESPONSE, POSTed to {hosts.tenant}/SelfAsserted?tx=…&p=… with the
+// X-CSRF-TOKEN header; on {"status":"200"} it goes to api/{api}/confirmed, on
+// {"status":"400","message":…} it shows the message and keeps the page, every value in it.
+// Without this script the forms post and the server makes the same checks.
 "use strict";
 
 (function () {
+  const settings = window.SETTINGS;
+
+  function query(s) {
+    return "csrf_token=" + encodeURIComponent(s.csrf) + "&tx=" + s.transId + "&p=" + encodeURIComponent(s.hosts.policy);
+  }
+
+  function confirmedURL(s) {
+    const remember = s.api === "CombinedSigninAndSignup" ? "rememberMe=false&" : "";
+    return s.hosts.tenant + "/api/" + s.api + "/confirmed?" + remember + query(s);
+  }
+
+  // submit sends form's fields in the background. box is the error container for the
+  // server's message; button is disabled while the request is out. It reports whether it took
+  // the submission (false without SETTINGS or fetch: the form then posts).
+  function submit(form, box, button) {
+    if (!settings || !window.fetch) {
+      return false;
+    }
+    const body = new URLSearchParams(new FormData(form));
+    body.set("request_type", "RESPONSE");
+    const url = settings.hosts.tenant + "/SelfAsserted?tx=" + settings.transId + "&p=" + encodeURIComponent(settings.hosts.policy);
+    button.disabled = true;
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8", "X-CSRF-TOKEN": settings.csrf},
+      body: body
+    }).then(function (r) {
+      return r.json();
+    }).then(function (answer) {
+      if (answer.status === "200") {
+        window.location.assign(confirmedURL(settings));
+        return;
+      }
+      for (const seq of document.querySelectorAll("input[name=seq]")) {
+        seq.value = String(answer.seq);
+      }
+      show(box, answer.message || "");
+      button.disabled = false;
+    }).catch(function () {
+      // Not B2C's JSON (the run expired, the server is gone): the form's own post shows why.
+      HTMLFormElement.prototype.submit.call(form);
+    });
+    return true;
+  }
+
+  // show puts a server message in an error container and shows it.
+  function show(box, message) {
+    if (!box) {
+      return;
+    }
+    const p = box.querySelector("p");
+    (p || box).textContent = message;
+    toggle(box, message !== "");
+  }
+
   function toggle(el, shown) {
     if (!el) {
       return;
@@ -71,6 +131,10 @@
       if (first !== null) {
         e.preventDefault();
         first.focus();
+        return;
+      }
+      if (submit(form, form.querySelector(".error.pageLevel"), form.querySelector("#next"))) {
+        e.preventDefault();
       }
     });
   }
@@ -154,10 +218,15 @@
       toggle(form.querySelector("#requiredFieldMissing"), missing);
       toggle(form.querySelector("#fieldIncorrect"), incorrect);
       toggle(form.querySelector("#passwordEntryMismatch"), mismatch);
+      const server = form.querySelector("#claimVerificationServerError");
+      toggle(server, false);
       if (missing || incorrect || mismatch) {
-        toggle(form.querySelector("#claimVerificationServerError"), false);
         e.preventDefault();
         (first || again).focus();
+        return;
+      }
+      if (submit(form, server, e.submitter)) {
+        e.preventDefault();
       }
     });
   }
