@@ -260,11 +260,18 @@ func TestBrowserCustomPolicyDisplayControl(t *testing.T) {
 		chromedp.WaitVisible(css("#emailVerificationControl_but_send_code")),
 		chromedp.SendKeys(css("#displayName"), "Dee Ray"),
 		chromedp.SendKeys(css("#email"), email),
-		chromedp.Click(css("#emailVerificationControl_but_send_code")),
-		chromedp.WaitVisible(css("#verificationCode")),
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The control's buttons call B2C's display control endpoint in the background.
+	markPage(t, ctx)
+	net := watchNetwork(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Click(css("#emailVerificationControl_but_send_code")), chromedp.WaitVisible(css("#verificationCode"))); err != nil {
+		t.Fatal(err)
+	}
+	if r := net.waitFor(t, "/B2C_1A_signup_signin_emailcode/SelfAsserted/DisplayControlAction/vbeta/emailVerificationControl/SendCode?tx=StateProperties="); r.Method != "POST" || !strings.Contains(r.Body, `"status":"200"`) || !stillMarked(t, ctx) {
+		t.Errorf("SendCode = %+v, same page %v", r, stillMarked(t, ctx))
 	}
 	if got := read(t, ctx, chromedp.Text(css("#emailVerificationControl_info_message"))); got != "Verification code has been sent to your inbox. Please copy it to the input box below." {
 		t.Errorf("info message = %q", got)
@@ -278,6 +285,14 @@ func TestBrowserCustomPolicyDisplayControl(t *testing.T) {
 		chromedp.SendKeys(css("#verificationCode"), outbox.Emails[0].Code),
 		chromedp.Click(css("#emailVerificationControl_but_verify_code")),
 		chromedp.WaitVisible(css("#emailVerificationControl[data-state=verified] #emailVerificationControl_but_change_claims")), shot("custom-display-control"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := net.waitFor(t, "/emailVerificationControl/VerifyCode?"); r.Method != "POST" || !stillMarked(t, ctx) {
+		t.Errorf("VerifyCode = %+v, same page %v", r, stillMarked(t, ctx))
+	}
+	err = chromedp.Do(ctx,
 		chromedp.SendKeys(css("#newPassword"), "Passw0rd!x"),
 		chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x"),
 		chromedp.SendKeys(css("#loyaltyId"), "246810"),

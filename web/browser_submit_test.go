@@ -123,32 +123,44 @@ func TestBrowserBackgroundSubmit(t *testing.T) {
 	authorize := srv.URL + "/woodgrove.onmicrosoft.com/B2C_1_woodgrove/oauth2/v2.0/authorize?" + q.Encode()
 	const email = "ines@woodgrove.example"
 
+	// The verification buttons work in the background too: the passwords typed first stay.
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(authorize),
 		chromedp.Click(css("a#createAccount")),
 		chromedp.WaitVisible(css("#email_ver_but_send")),
+		chromedp.SendKeys(css("#newPassword"), "Str0ng!pass"),
+		chromedp.SendKeys(css("#reenterPassword"), "Str0ng!pass"),
 		chromedp.SendKeys(css("#email"), email),
-		chromedp.Click(css("#email_ver_but_send")),
-		chromedp.WaitVisible(css("#email_ver_input")),
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "/B2C_1_woodgrove/api/CombinedSigninAndSignup/unified?local=signup&csrf_token=") {
+		t.Errorf("the sign-up page is at %s", loc)
+	}
+	markPage(t, ctx)
+	net := watchNetwork(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Click(css("#email_ver_but_send")), chromedp.WaitVisible(css("#email_ver_input"))); err != nil {
+		t.Fatal(err)
+	}
+	if r := net.waitFor(t, "/B2C_1_woodgrove/SelfAsserted?tx="); r.Method != "POST" || !strings.Contains(r.Body, `"status":"200"`) {
+		t.Errorf("send code = %+v", r)
 	}
 	b := srv.NewBrowser(t)
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(css("#email_ver_input"), b.OutboxCode(email)),
 		chromedp.Click(css("#email_ver_but_verify")),
 		chromedp.WaitVisible(css("#email_ver_control[data-state=verified]")),
-		chromedp.SendKeys(css("#newPassword"), "Str0ng!pass"),
-		chromedp.SendKeys(css("#reenterPassword"), "Str0ng!pass"),
 		chromedp.SendKeys(css("#displayName"), "Ines"), // five characters or fewer: the connector's ValidationError
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got := eval[string](t, ctx, `document.querySelector("#newPassword").value + "|" + document.querySelector("#continue").disabled`); !stillMarked(t, ctx) || got != "Str0ng!pass|false" {
+		t.Errorf("after verifying: same page %v, #newPassword|#continue.disabled = %q", stillMarked(t, ctx), got)
+	}
 	api.take()
-	markPage(t, ctx)
-	net := watchNetwork(t, ctx)
+	net = watchNetwork(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.Click(css("button#continue")), chromedp.WaitVisible(css("#claimVerificationServerError"))); err != nil {
 		t.Fatal(err)
 	}

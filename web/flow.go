@@ -38,15 +38,33 @@ func (s *server) session(c echo.Context) (*Session, *flows.Definition, error) {
 	return sess, def, nil
 }
 
+// runHandler is a handler of a run's pages, called with the run's session locked.
+type runHandler func(c echo.Context, sess *Session, def *flows.Definition) error
+
+// withRun loads the run named by ?tx= and holds its lock while h answers.
+func (s *server) withRun(h runHandler) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess, def, err := s.session(c)
+		if err != nil {
+			return err
+		}
+		sess.mu.Lock()
+		defer sess.mu.Unlock()
+		return h(c, sess, def)
+	}
+}
+
+// postedForm is a submission's url-encoded body.
+func postedForm(c echo.Context) (url.Values, error) {
+	if err := c.Request().ParseForm(); err != nil {
+		return nil, errPage(http.StatusBadRequest, "", "The form could not be read: %v", err)
+	}
+	return c.Request().PostForm, nil
+}
+
 // flowConfirmed is B2C's api/<page>/confirmed: where a page goes once its submission was
 // taken. It answers with the run's page, or sends the browser back to the application.
-func (s *server) flowConfirmed(c echo.Context) error {
-	sess, def, err := s.session(c)
-	if err != nil {
-		return err
-	}
-	sess.mu.Lock()
-	defer sess.mu.Unlock()
+func (s *server) flowConfirmed(c echo.Context, sess *Session, def *flows.Definition) error {
 	if err := checkCSRF(c, sess, c.QueryParam("csrf_token")); err != nil {
 		return err
 	}
@@ -56,13 +74,7 @@ func (s *server) flowConfirmed(c echo.Context) error {
 // flowLink is a link of the unified page, a GET as on B2C: api/<page>/unified?local=signup
 // ("Sign up now"), api/<page>/unified?claimsexchange=<Id> (a provider button) and
 // api/<page>/forgotPassword.
-func (s *server) flowLink(c echo.Context) error {
-	sess, def, err := s.session(c)
-	if err != nil {
-		return err
-	}
-	sess.mu.Lock()
-	defer sess.mu.Unlock()
+func (s *server) flowLink(c echo.Context, sess *Session, def *flows.Definition) error {
 	if sess.Run.Phase != flows.PhaseSignIn { // a link of an earlier page, followed again
 		return errPage(http.StatusBadRequest, "", "This action does not apply to the current page.")
 	}
@@ -83,26 +95,56 @@ func (s *server) flowLink(c echo.Context) error {
 // flowSubmit is B2C's SelfAsserted endpoint. The page's script posts the fields there in the
 // background with request_type=RESPONSE and the X-CSRF-TOKEN header, and is answered with
 // JSON; a plain form post (no script) is answered with the next page.
-func (s *server) flowSubmit(c echo.Context) error {
-	sess, def, err := s.session(c)
+func (s *server) flowSubmit(c echo.Context, sess *Session, def *flows.Definition) error {
+	form, err := postedForm(c)
 	if err != nil {
 		return err
 	}
-	sess.mu.Lock()
-	defer sess.mu.Unlock()
-	if err := c.Request().ParseForm(); err != nil {
-		return errPage(http.StatusBadRequest, "", "The form could not be read: %v", err)
-	}
-	form := c.Request().PostForm
 	token := form.Get("csrf")
 	if h := c.Request().Header.Get("X-CSRF-TOKEN"); h != "" {
 		token = h
 	}
 	answer := redirect
-	if form.Get("request_type") == "RESPONSE" {
+	switch form.Get("request_type") {
+	case "RESPONSE":
 		answer = scripted
+	case "VERIFICATION_REQUEST", "VALIDATION_REQUEST": // the built-in email verification's buttons
+		answer = scripted
+		id := form.Get("claim_id")
+		form.Set(id, form.Get("claim_value"))
+		if form.Get("request_type") == "VERIFICATION_REQUEST" {
+			form.Set("op", "ver_send:"+id)
+		} else {
+			form.Set("op", "ver_verify:"+id)
+			form.Set(id+"_ver_input", form.Get("user_input"))
+		}
 	}
 	return s.dispatch(c, sess, def, form, token, answer)
+}
+
+// controlAction is B2C's display control endpoint,
+// SelfAsserted/DisplayControlAction/vbeta/<control>/<action>: a verification control's
+// SendCode or VerifyCode, sent in the background with the page's fields and answered with
+// JSON as a submit is.
+func (s *server) controlAction(c echo.Context, sess *Session, def *flows.Definition) error {
+	form, err := postedForm(c)
+	if err != nil {
+		return err
+	}
+	field := ""
+	if p := sess.Run.Page; p != nil {
+		for _, f := range p.Fields {
+			if f.Verify != nil && f.Verify.Control == c.Param("control") {
+				field = f.ID
+			}
+		}
+	}
+	actions := map[string]string{"SendCode": "send", "VerifyCode": "verify"}
+	if field == "" || actions[c.Param("action")] == "" {
+		return c.JSON(http.StatusOK, submitAnswer{Status: "400", Message: "The page has no display control " + c.Param("control") + " with the action " + c.Param("action") + " (SendCode, VerifyCode).", Seq: sess.Run.Seq})
+	}
+	form.Set("op", "ver_"+actions[c.Param("action")]+":"+field)
+	return s.dispatch(c, sess, def, form, c.Request().Header.Get("X-CSRF-TOKEN"), scripted)
 }
 
 // answerKind is how the dispatcher answers a submission.

@@ -196,3 +196,44 @@ func TestSelfAssertedAnswers(t *testing.T) {
 		}
 	})
 }
+
+// The built-in email verification's background requests: request_type=VERIFICATION_REQUEST
+// sends the code, VALIDATION_REQUEST with user_input checks it, each answered with JSON; the
+// page then shows the new state. A display control that is not on the page is refused.
+func TestVerificationRequests(t *testing.T) {
+	srv, _ := startWoodgrove(t)
+	b := srv.NewBrowser(t)
+	page := b.Follow(b.Get("/woodgrove.onmicrosoft.com/B2C_1_woodgrove/oauth2/v2.0/authorize?"+woodgroveQuery(srv).Encode()), "a#createAccount")
+	csrf, _ := page.Doc.Find("input[name=csrf]").Attr("value")
+	action, _ := page.Doc.Find("#attributeVerification").Attr("action")
+	post := func(t *testing.T, path string, form url.Values) string {
+		t.Helper()
+		u, _ := page.URL.Parse(path)
+		req, _ := http.NewRequest(http.MethodPost, u.String(), strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-CSRF-TOKEN", csrf)
+		resp, err := b.Client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return strings.TrimSpace(string(body))
+	}
+	const email = "vera@woodgrove.example"
+	if got := post(t, action, url.Values{"request_type": {"VERIFICATION_REQUEST"}, "claim_id": {"email"}, "claim_value": {email}}); !strings.HasPrefix(got, `{"status":"200"`) {
+		t.Fatalf("VERIFICATION_REQUEST: %s", got)
+	}
+	if got := post(t, action, url.Values{"request_type": {"VALIDATION_REQUEST"}, "claim_id": {"email"}, "claim_value": {email}, "user_input": {b.OutboxCode(email)}}); !strings.HasPrefix(got, `{"status":"200"`) {
+		t.Fatalf("VALIDATION_REQUEST: %s", got)
+	}
+	q := page.URL.Query()
+	now := b.Get("/woodgrove.onmicrosoft.com/B2C_1_woodgrove/api/SelfAsserted/confirmed?csrf_token=" + url.QueryEscape(csrf) + "&tx=" + q.Get("tx") + "&p=B2C_1_woodgrove")
+	if st, _ := now.Doc.Find("#email_ver_control").Attr("data-state"); st != "verified" || now.Doc.Find("#continue[disabled]").Length() != 0 {
+		t.Errorf("after the background verification: state %q, #continue disabled %v", st, now.Doc.Find("#continue[disabled]").Length() == 1)
+	}
+	control := "/woodgrove.onmicrosoft.com/B2C_1_woodgrove/SelfAsserted/DisplayControlAction/vbeta/emailVerificationControl/SendCode?tx=" + q.Get("tx") + "&p=B2C_1_woodgrove"
+	if got := post(t, control, url.Values{"email": {email}}); !strings.HasPrefix(got, `{"status":"400","message":"The page has no display control emailVerificationControl`) {
+		t.Errorf("unknown display control: %s", got)
+	}
+}

@@ -33,20 +33,10 @@
     body.set("request_type", "RESPONSE");
     const url = settings.hosts.tenant + "/SelfAsserted?tx=" + settings.transId + "&p=" + encodeURIComponent(settings.hosts.policy);
     button.disabled = true;
-    fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8", "X-CSRF-TOKEN": settings.csrf},
-      body: body
-    }).then(function (r) {
-      return r.json();
-    }).then(function (answer) {
+    post(url, body).then(function (answer) {
       if (answer.status === "200") {
         window.location.assign(confirmedURL(settings));
         return;
-      }
-      for (const seq of document.querySelectorAll("input[name=seq]")) {
-        seq.value = String(answer.seq);
       }
       show(box, answer.message || "");
       button.disabled = false;
@@ -55,6 +45,98 @@
       HTMLFormElement.prototype.submit.call(form);
     });
     return true;
+  }
+
+  // post sends body to url in the background with B2C's CSRF header and reads the JSON
+  // answer, whose seq the page's forms carry from then on.
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8", "X-CSRF-TOKEN": settings.csrf},
+      body: body
+    }).then(function (r) {
+      return r.json();
+    }).then(function (answer) {
+      for (const seq of document.querySelectorAll("input[name=seq]")) {
+        seq.value = String(answer.seq);
+      }
+      return answer;
+    });
+  }
+
+  // verify runs a verification button (value "ver_<action>:<field>") in the background, as
+  // B2C's page does: the built-in email verification posts to SelfAsserted with
+  // request_type VERIFICATION_REQUEST (send) or VALIDATION_REQUEST (verify, with user_input),
+  // a display control to SelfAsserted/DisplayControlAction/vbeta/<control>/SendCode or
+  // VerifyCode. The control's new state then comes from the page as the server renders it
+  // now; every other value on the page stays. "Change" posts the form.
+  function verify(form, button) {
+    const [action, field] = button.value.slice("ver_".length).split(":");
+    const control = button.closest(".verificationControl");
+    if (!settings || !window.fetch || action === "change" || !control) {
+      return false;
+    }
+    const body = new URLSearchParams(new FormData(form));
+    const q = "?tx=" + settings.transId + "&p=" + encodeURIComponent(settings.hosts.policy);
+    let url = settings.hosts.tenant + "/SelfAsserted" + q;
+    if (control.classList.contains("displayControl")) {
+      url = settings.hosts.tenant + "/SelfAsserted/DisplayControlAction/vbeta/" + encodeURIComponent(control.id) + "/" + (action === "verify" ? "VerifyCode" : "SendCode") + q;
+    } else {
+      const input = form.querySelector("#" + CSS.escape(field));
+      body.set("request_type", action === "verify" ? "VALIDATION_REQUEST" : "VERIFICATION_REQUEST");
+      body.set("claim_id", field);
+      body.set("claim_value", input ? input.value.trim() : "");
+      const code = form.querySelector("#" + CSS.escape(field + "_ver_input"));
+      if (action === "verify") {
+        body.set("user_input", code ? code.value.trim() : "");
+      }
+    }
+    const wait = form.querySelector("#" + CSS.escape(field + "_ver_wait"));
+    toggle(wait, true);
+    button.disabled = true;
+    post(url, body).then(function () {
+      return fetch(confirmedURL(settings), {credentials: "same-origin"});
+    }).then(function (r) {
+      return r.text();
+    }).then(function (html) {
+      refresh(form, control, field, new DOMParser().parseFromString(html, "text/html"));
+    }).catch(function () {
+      window.location.assign(confirmedURL(settings));
+    });
+    return true;
+  }
+
+  // refresh takes a verification control, its field's state and #continue's from doc, the page
+  // as the server renders it now.
+  function refresh(form, control, field, doc) {
+    const fresh = doc.getElementById(control.id);
+    if (!fresh) {
+      window.location.assign(confirmedURL(settings));
+      return;
+    }
+    control.replaceWith(document.importNode(fresh, true));
+    const input = form.querySelector("#" + CSS.escape(field));
+    const freshInput = doc.getElementById(field);
+    if (input && freshInput) {
+      input.readOnly = freshInput.readOnly;
+      const box = itemError(input);
+      const freshBox = doc.getElementById(field + "_error");
+      if (box && freshBox) {
+        box.replaceWith(document.importNode(freshBox, true));
+      }
+      input.classList.toggle("highlightError", freshInput.classList.contains("highlightError"));
+    }
+    const next = form.querySelector("#continue");
+    const freshNext = doc.getElementById("continue");
+    if (next && freshNext) {
+      next.disabled = freshNext.disabled;
+      next.setAttribute("aria-disabled", freshNext.getAttribute("aria-disabled") || "false");
+    }
+    const focus = form.querySelector(".verificationControl input.verifyInput, .verificationControl input.textInput");
+    if (focus) {
+      focus.focus();
+    }
   }
 
   // show puts a server message in an error container and shows it.
@@ -175,6 +257,10 @@
       }
     });
     form.addEventListener("submit", function (e) {
+      if (e.submitter && e.submitter.value.startsWith("ver_") && verify(form, e.submitter)) {
+        e.preventDefault();
+        return;
+      }
       if (!e.submitter || e.submitter.id !== "continue") {
         return; // cancel and the verification buttons skip the checks, as formnovalidate says
       }
