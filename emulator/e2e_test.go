@@ -402,7 +402,7 @@ func TestBadRequests(t *testing.T) {
 		{"unregistered redirect URI", authorizeURL(url.Values{"redirect_uri": {"http://evil.test/cb"}}), 400, "AADB2C90006"},
 		{"unknown policy", "/fabrikamb2c.onmicrosoft.com/B2C_1_nope/oauth2/v2.0/authorize", 404, ""},
 		{"unknown tenant", "/contoso.onmicrosoft.com/B2C_1_SignUpSignIn/oauth2/v2.0/authorize", 404, ""},
-		{"expired flow state", policyPath + "/flow?tx=nope", 400, ""},
+		{"expired flow state", policyPath + "/api/SelfAsserted/confirmed?tx=nope", 400, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -475,9 +475,14 @@ func TestBadRequests(t *testing.T) {
 		if next.Doc.Find(`[data-name=FakeIdentityProvider]`).Length() != 1 {
 			t.Fatal("not on the IdP page")
 		}
-		again := b.Submit(first, "button#FacebookExchange", nil)
-		if again.Status != 409 {
-			t.Errorf("replay: %d", again.Status)
+		if p := b.Submit(next, "button.fixtureAccount", nil); p.Status != 200 {
+			t.Fatalf("account: %d", p.Status)
+		}
+		if again := b.Submit(next, "button.fixtureAccount", nil); again.Status != 409 {
+			t.Errorf("replayed post: %d", again.Status)
+		}
+		if again := b.Submit(first, "button#FacebookExchange", nil); again.Status != 400 {
+			t.Errorf("replayed link: %d", again.Status) // the run is past the unified page
 		}
 	})
 	t.Run("a post without the CSRF cookie is refused", func(t *testing.T) {

@@ -67,7 +67,7 @@ func TestSignUpWithAClientCertificateConnector(t *testing.T) {
 	}
 	b := srv.NewBrowser(t)
 	page := b.Get(authorizeURL(nil))
-	page = b.Submit(page, `button[value="facebook.com"]`, nil)
+	page = b.Submit(page, `button#facebookcomExchange`, nil)
 	page = b.Submit(page, `button.fixtureAccount[value="fb-1"]`, nil)
 	page = b.Submit(page, "button#continue", nil)
 	if page.Location == nil {

@@ -144,6 +144,7 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 		if got := boxState(t, ctx, "#passwordEntryMismatch"); got != shownBox || !stillMarked(t, ctx) || len(none.Calls) != 0 {
 			t.Errorf("password mismatch: %+v, shown without a request: %v, REST calls %d", got, stillMarked(t, ctx), len(none.Calls))
 		}
+		net := watchNetwork(t, ctx)
 		err = chromedp.Do(ctx,
 			chromedp.SetValue(css("#reenterPassword"), "Passw0rd!x"),
 			chromedp.Click(css("button#continue")),
@@ -151,6 +152,14 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 		)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The page submitted in the background and stayed: B2C's JSON answer, no navigation, and
+		// every value kept, the passwords too.
+		if r := net.waitFor(t, "/SelfAsserted?"); r.Method != "POST" || r.Status != 200 || !strings.Contains(r.Body, `"status":"400"`) {
+			t.Errorf("background submit = %+v", r)
+		}
+		if !stillMarked(t, ctx) || read(t, ctx, chromedp.Value(css("#newPassword"))) != "Passw0rd!x" || read(t, ctx, chromedp.Value(css("#reenterPassword"))) != "Passw0rd!x" {
+			t.Error("the page was reloaded or the passwords were emptied after the REST profile's error")
 		}
 		if got := read(t, ctx, chromedp.Text(css("#claimVerificationServerError"))); got != "Your loyalty number is not valid. Loyalty numbers have six digits, e.g. 123456." {
 			t.Errorf("page error = %q", got)
@@ -177,13 +186,15 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 
 		err = chromedp.Do(ctx,
 			chromedp.SetValue(css("#loyaltyId"), "123456"),
-			chromedp.SendKeys(css("#newPassword"), "Passw0rd!x"),
-			chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x\r"), // Enter continues, not #email_ver_but_edit
+			chromedp.SendKeys(css("#reenterPassword"), "\r"), // Enter continues, not #email_ver_but_edit
 		)
 		if err != nil {
 			t.Fatal(err)
 		}
 		claims := token(t)
+		if r := net.waitFor(t, "/api/SelfAsserted/confirmed?"); r.Method != "GET" || r.Status != 200 {
+			t.Errorf("after the fixed submit: %+v, want the navigation to api/SelfAsserted/confirmed", r)
+		}
 		if claims["promoCode"] != "LOYAL-3456" || claims["email"] != email || claims["name"] != "Ana Silva" || claims["tfp"] != "b2c_1a_signup_signin" {
 			t.Errorf("claims = %v", claims)
 		}
@@ -212,7 +223,8 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 		}
 		err = chromedp.Do(ctx,
 			chromedp.SetValue(css("#signInName"), email),
-			chromedp.SendKeys(css("#password"), "Passw0rd!x\r"), // Enter signs in
+			chromedp.SetValue(css("#password"), "Passw0rd!x"), // the page stayed: the wrong password is still there
+			chromedp.SendKeys(css("#password"), "\r"),         // Enter signs in
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -248,11 +260,18 @@ func TestBrowserCustomPolicyDisplayControl(t *testing.T) {
 		chromedp.WaitVisible(css("#emailVerificationControl_but_send_code")),
 		chromedp.SendKeys(css("#displayName"), "Dee Ray"),
 		chromedp.SendKeys(css("#email"), email),
-		chromedp.Click(css("#emailVerificationControl_but_send_code")),
-		chromedp.WaitVisible(css("#verificationCode")),
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The control's buttons call B2C's display control endpoint in the background.
+	markPage(t, ctx)
+	net := watchNetwork(t, ctx)
+	if err := chromedp.Do(ctx, chromedp.Click(css("#emailVerificationControl_but_send_code")), chromedp.WaitVisible(css("#verificationCode"))); err != nil {
+		t.Fatal(err)
+	}
+	if r := net.waitFor(t, "/B2C_1A_signup_signin_emailcode/SelfAsserted/DisplayControlAction/vbeta/emailVerificationControl/SendCode?tx=StateProperties="); r.Method != "POST" || !strings.Contains(r.Body, `"status":"200"`) || !stillMarked(t, ctx) {
+		t.Errorf("SendCode = %+v, same page %v", r, stillMarked(t, ctx))
 	}
 	if got := read(t, ctx, chromedp.Text(css("#emailVerificationControl_info_message"))); got != "Verification code has been sent to your inbox. Please copy it to the input box below." {
 		t.Errorf("info message = %q", got)
@@ -266,6 +285,14 @@ func TestBrowserCustomPolicyDisplayControl(t *testing.T) {
 		chromedp.SendKeys(css("#verificationCode"), outbox.Emails[0].Code),
 		chromedp.Click(css("#emailVerificationControl_but_verify_code")),
 		chromedp.WaitVisible(css("#emailVerificationControl[data-state=verified] #emailVerificationControl_but_change_claims")), shot("custom-display-control"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := net.waitFor(t, "/emailVerificationControl/VerifyCode?"); r.Method != "POST" || !stillMarked(t, ctx) {
+		t.Errorf("VerifyCode = %+v, same page %v", r, stillMarked(t, ctx))
+	}
+	err = chromedp.Do(ctx,
 		chromedp.SendKeys(css("#newPassword"), "Passw0rd!x"),
 		chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x"),
 		chromedp.SendKeys(css("#loyaltyId"), "246810"),

@@ -2,9 +2,11 @@ package web
 
 import (
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -18,9 +20,14 @@ import (
 // errExpired is shown for a run that is unknown, finished or timed out.
 var errExpired = &pageError{Status: http.StatusBadRequest, Message: "Your sign-in session has expired or was already completed. Please go back to the application and sign in again."}
 
-// session loads the run named by ?tx= and checks that it belongs to the URL's policy.
+// session loads the run named by ?tx= (StateProperties=…) and checks that it belongs to the
+// URL's policy.
 func (s *server) session(c echo.Context) (*Session, *flows.Definition, error) {
-	sess, ok := s.Sessions.Get(c.QueryParam("tx"))
+	id, ok := runOf(c.QueryParam("tx"))
+	if !ok {
+		return nil, nil, errExpired
+	}
+	sess, ok := s.Sessions.Get(id)
 	if !ok {
 		return nil, nil, errExpired
 	}
@@ -31,58 +38,215 @@ func (s *server) session(c echo.Context) (*Session, *flows.Definition, error) {
 	return sess, def, nil
 }
 
-// flowPage renders the run's current step. A GET with op=signup or op=forgotPassword is the
-// "Sign up now" or "Forgot your password?" link.
-func (s *server) flowPage(c echo.Context) error {
-	if c.QueryParam("op") != "" {
-		return s.flowSubmit(c)
+// runHandler is a handler of a run's pages, called with the run's session locked.
+type runHandler func(c echo.Context, sess *Session, def *flows.Definition) error
+
+// withRun loads the run named by ?tx= and holds its lock while h answers.
+func (s *server) withRun(h runHandler) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess, def, err := s.session(c)
+		if err != nil {
+			return err
+		}
+		sess.mu.Lock()
+		defer sess.mu.Unlock()
+		return h(c, sess, def)
 	}
-	sess, def, err := s.session(c)
-	if err != nil {
-		return err
-	}
-	sess.mu.Lock()
-	defer sess.mu.Unlock()
-	return s.show(c, sess, def)
 }
 
-// flowSubmit is the one dispatcher of a run: it checks the form's CSRF token and sequence,
-// turns the form into a flows input, advances the run and answers for the resulting step.
-func (s *server) flowSubmit(c echo.Context) error {
-	sess, def, err := s.session(c)
+// postedForm is a submission's url-encoded body.
+func postedForm(c echo.Context) (url.Values, error) {
+	if err := c.Request().ParseForm(); err != nil {
+		return nil, errPage(http.StatusBadRequest, "", "The form could not be read: %v", err)
+	}
+	return c.Request().PostForm, nil
+}
+
+// flowConfirmed is B2C's api/<page>/confirmed: where a page goes once its submission was
+// taken. It answers with the run's page, or sends the browser back to the application.
+func (s *server) flowConfirmed(c echo.Context, sess *Session, def *flows.Definition) error {
+	if err := checkCSRF(c, sess, c.QueryParam("csrf_token")); err != nil {
+		return err
+	}
+	return s.conclude(c, sess, def)
+}
+
+// flowLink is a link of the unified page, a GET as on B2C: api/<page>/unified?local=signup
+// ("Sign up now"), api/<page>/unified?claimsexchange=<Id> (a provider button) and
+// api/<page>/forgotPassword.
+func (s *server) flowLink(c echo.Context, sess *Session, def *flows.Definition) error {
+	if sess.Run.Phase != flows.PhaseSignIn { // a link of an earlier page, followed again
+		return errPage(http.StatusBadRequest, "", "This action does not apply to the current page.")
+	}
+	q := url.Values{}
+	switch {
+	case strings.HasSuffix(c.Path(), "/forgotPassword"):
+		q.Set("op", "forgotPassword")
+	case c.QueryParam("local") == "signup":
+		q.Set("op", "signup")
+	case c.QueryParam("claimsexchange") != "":
+		q.Set("claimsexchange", c.QueryParam("claimsexchange"))
+	default:
+		return errPage(http.StatusBadRequest, "", "The link names no action: give local=signup or claimsexchange=<Id>.")
+	}
+	return s.dispatch(c, sess, def, q, c.QueryParam("csrf_token"), inPlace)
+}
+
+// flowSubmit is B2C's SelfAsserted endpoint. The page's script posts the fields there in the
+// background with request_type=RESPONSE and the X-CSRF-TOKEN header, and is answered with
+// JSON; a plain form post (no script) is answered with the next page.
+func (s *server) flowSubmit(c echo.Context, sess *Session, def *flows.Definition) error {
+	form, err := postedForm(c)
 	if err != nil {
 		return err
 	}
-	sess.mu.Lock()
-	defer sess.mu.Unlock()
-	form := c.QueryParams()
-	if c.Request().Method == http.MethodPost {
-		if err := c.Request().ParseForm(); err != nil {
-			return errPage(http.StatusBadRequest, "", "The form could not be read: %v", err)
-		}
-		form = c.Request().PostForm
+	token := form.Get("csrf")
+	if h := c.Request().Header.Get("X-CSRF-TOKEN"); h != "" {
+		token = h
 	}
+	answer := redirect
+	switch form.Get("request_type") {
+	case "RESPONSE":
+		answer = scripted
+	case "VERIFICATION_REQUEST", "VALIDATION_REQUEST": // the built-in email verification's buttons
+		answer = scripted
+		id := form.Get("claim_id")
+		form.Set(id, form.Get("claim_value"))
+		if form.Get("request_type") == "VERIFICATION_REQUEST" {
+			form.Set("op", "ver_send:"+id)
+		} else {
+			form.Set("op", "ver_verify:"+id)
+			form.Set(id+"_ver_input", form.Get("user_input"))
+		}
+	}
+	return s.dispatch(c, sess, def, form, token, answer)
+}
+
+// controlAction is B2C's display control endpoint,
+// SelfAsserted/DisplayControlAction/vbeta/<control>/<action>: a verification control's
+// SendCode or VerifyCode, sent in the background with the page's fields and answered with
+// JSON as a submit is.
+func (s *server) controlAction(c echo.Context, sess *Session, def *flows.Definition) error {
+	form, err := postedForm(c)
+	if err != nil {
+		return err
+	}
+	field := ""
+	if p := sess.Run.Page; p != nil {
+		for _, f := range p.Fields {
+			if f.Verify != nil && f.Verify.Control == c.Param("control") {
+				field = f.ID
+			}
+		}
+	}
+	actions := map[string]string{"SendCode": "send", "VerifyCode": "verify"}
+	if field == "" || actions[c.Param("action")] == "" {
+		return c.JSON(http.StatusOK, submitAnswer{Status: "400", Message: "The page has no display control " + c.Param("control") + " with the action " + c.Param("action") + " (SendCode, VerifyCode).", Seq: sess.Run.Seq})
+	}
+	form.Set("op", "ver_"+actions[c.Param("action")]+":"+field)
+	return s.dispatch(c, sess, def, form, c.Request().Header.Get("X-CSRF-TOKEN"), scripted)
+}
+
+// answerKind is how the dispatcher answers a submission.
+type answerKind int
+
+const (
+	redirect answerKind = iota // a plain form post: 303 to api/<page>/confirmed
+	scripted                   // a page's background submit: B2C's JSON
+	inPlace                    // a link: the next page at the link's URL, or back to the application
+)
+
+// dispatch is the one dispatcher of a run: it checks the CSRF token and the page's sequence,
+// turns the submission into a flows input, advances the run and answers as kind says.
+func (s *server) dispatch(c echo.Context, sess *Session, def *flows.Definition, form url.Values, token string, kind answerKind) error {
+	if err := checkCSRF(c, sess, token); err != nil {
+		return err
+	}
+	// A form carries the sequence of the page it came from, so that a replayed post is refused;
+	// links do not carry it.
+	if seq := form.Get("seq"); seq != "" || kind == redirect {
+		if n, err := strconv.Atoi(seq); err != nil || n != sess.Run.Seq {
+			return errPage(http.StatusConflict, "", "This page was already submitted. Please go back to the application and sign in again.")
+		}
+	}
+	from := apiName(def, sess.Run)
+	in, err := s.input(sess, form)
+	if err == nil {
+		err = s.Machine.Advance(c.Request().Context(), def, sess.Run, in)
+	}
+	var pe *pageError
+	if kind == scripted && errors.As(err, &pe) {
+		return c.JSON(http.StatusOK, submitAnswer{Status: "400", Message: pageText(pe.Message), Seq: sess.Run.Seq})
+	}
+	if err != nil {
+		return err
+	}
+	switch kind {
+	case scripted:
+		s.Sessions.Put(sess.Run.ID, sess)
+		return c.JSON(http.StatusOK, s.answer(sess.Run))
+	case inPlace:
+		return s.conclude(c, sess, def)
+	}
+	s.Sessions.Put(sess.Run.ID, sess)
+	return c.Redirect(http.StatusSeeOther, s.urls(sess).confirmed(from))
+}
+
+// submitAnswer is B2C's answer to a page's background submit: status "200", or "400" with
+// the message the page shows. Seq, b2cemu's, is the sequence the page's next submit carries.
+type submitAnswer struct {
+	Status  string `json:"status"`
+	Message string `json:"message,omitempty"`
+	Seq     int    `json:"seq"`
+}
+
+// answer is the background submit's answer for the run after Advance: 400 with the page's
+// error when the same page stays with one, else 200 and the script goes on to confirmed.
+func (s *server) answer(r *flows.Run) submitAnswer {
+	ok := submitAnswer{Status: "200", Seq: r.Seq}
+	if r.Phase.Terminal() || r.Phase == flows.PhaseBlocked {
+		return ok
+	}
+	msg := r.PageError
+	for _, id := range sortedKeys(r.FieldErrors) {
+		if msg == "" {
+			msg = r.FieldErrors[id]
+		}
+	}
+	switch {
+	case msg != "":
+	case r.RequiredMissing:
+		msg = "A required field is missing. Please fill out all required fields and try again."
+	case r.PasswordMismatch:
+		msg = "The password entry fields do not match. Please enter the same password in both fields and try again."
+	default:
+		return ok
+	}
+	return submitAnswer{Status: "400", Message: s.page("", r.UILocales).Tr(pageText(msg)), Seq: r.Seq}
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// checkCSRF compares token with the browser's CSRF cookie and the run's token.
+func checkCSRF(c echo.Context, sess *Session, token string) error {
 	ck, _ := c.Cookie(csrfCookie)
 	if ck == nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(sess.CSRF)) != 1 ||
-		subtle.ConstantTimeCompare([]byte(form.Get("csrf")), []byte(sess.CSRF)) != 1 {
+		subtle.ConstantTimeCompare([]byte(token), []byte(sess.CSRF)) != 1 {
 		return errPage(http.StatusForbidden, "", "The request's CSRF token is missing or does not match this browser's sign-in session.")
 	}
-	if seq, err := strconv.Atoi(form.Get("seq")); err != nil || seq != sess.Run.Seq {
-		return errPage(http.StatusConflict, "", "This page was already submitted. Please go back to the application and sign in again.")
-	}
-	in, err := s.input(sess, form)
-	if err != nil {
-		return err
-	}
-	if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, in); err != nil {
-		return err
-	}
-	return s.conclude(c, sess)
+	return nil
 }
 
-// conclude answers for the run's new phase: back to the application when it ended there,
-// else to the page of the phase.
-func (s *server) conclude(c echo.Context, sess *Session) error {
+// conclude answers for the run's phase: back to the application when it ended there, else
+// the page of the phase.
+func (s *server) conclude(c echo.Context, sess *Session, def *flows.Definition) error {
 	r := sess.Run
 	switch {
 	case r.Phase == flows.PhaseDone:
@@ -93,7 +257,7 @@ func (s *server) conclude(c echo.Context, sess *Session) error {
 		return s.redirectError(c, sess.Auth, r.Failure.Error, r.Failure.Code, pageText(r.Failure.Message))
 	}
 	s.Sessions.Put(r.ID, sess)
-	return c.Redirect(http.StatusSeeOther, s.flowURL(s.flowByID[strings.ToLower(r.Policy)], r.ID))
+	return s.show(c, sess, def)
 }
 
 // input maps a submitted form to the flows input it stands for.
@@ -105,13 +269,15 @@ func (s *server) input(sess *Session, f url.Values) (flows.Input, error) {
 	switch sess.Run.Phase {
 	case flows.PhaseSignIn:
 		switch {
-		case f.Get("provider") != "":
-			return flows.ChooseProvider{Provider: f.Get("provider")}, nil
+		case f.Get("claimsexchange") == signUpExchange:
+			return flows.StartSignUp{}, nil
+		case f.Get("claimsexchange") != "":
+			return s.chooseProvider(sess.Run, f.Get("claimsexchange"))
 		case op == "signup":
 			return flows.StartSignUp{}, nil
 		case op == "forgotPassword":
 			return flows.ForgotPassword{}, nil
-		case op == "signin":
+		case op == "signin", op == "":
 			return flows.SignInLocal{Email: f.Get(s.signInInput(sess.Run)), Password: f.Get("password")}, nil
 		}
 	case flows.PhaseIdP:
@@ -142,6 +308,28 @@ func (s *server) input(sess *Session, f url.Values) (flows.Input, error) {
 		return flows.SubmitAttributes{Values: s.formValues(sess.Run, f)}, nil
 	}
 	return nil, errPage(http.StatusBadRequest, "", "This action does not apply to the current page.")
+}
+
+// signUpExchange is the claims exchange of a sign-up flow's "Email signup" button.
+const signUpExchange = "SignUpWithLogonEmailExchange"
+
+// chooseProvider maps a provider button's claims exchange (its element id, <Name>Exchange on
+// user flows) to the provider it stands for.
+func (s *server) chooseProvider(r *flows.Run, exchange string) (flows.Input, error) {
+	if r.Page != nil {
+		for _, p := range r.Page.Providers {
+			if p.Value == exchange {
+				return flows.ChooseProvider{Provider: p.Value}, nil
+			}
+		}
+	} else if def := s.flowByID[strings.ToLower(r.Policy)]; def != nil {
+		for _, id := range def.SocialProviders() {
+			if p := s.idpByID[id]; p != nil && buttonID(p.DisplayName) == exchange {
+				return flows.ChooseProvider{Provider: id}, nil
+			}
+		}
+	}
+	return nil, errPage(http.StatusBadRequest, "", "The page has no identity provider button %q.", exchange)
 }
 
 // verifyInput maps a verification button (op "ver_<action>:<field>") to flows.VerifyEmail,
@@ -217,26 +405,22 @@ func (s *server) signInInput(r *flows.Run) string {
 	return "email"
 }
 
-// linkURL is a link of the unified page (op "signup", "forgotPassword"): a GET carrying the
-// form's CSRF token and sequence, like a submitted form.
-func linkURL(form views.Form, op string, r *flows.Run) string {
-	return form.Action + "&op=" + op + "&csrf=" + url.QueryEscape(form.CSRF) + "&seq=" + strconv.Itoa(r.Seq)
-}
-
 // show renders the page of the run's phase.
 func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) error {
 	r := withPageMessages(sess.Run)
 	page := s.page("Sign up", r.UILocales)
-	form := views.Form{Action: s.flowURL(def, r.ID), CSRF: sess.CSRF, Seq: r.Seq}
+	page.Settings = s.settingsScript(c, sess, def, page.Lang)
+	u := s.urls(sess)
+	form := views.Form{Action: u.submit(), CSRF: sess.CSRF, Seq: r.Seq}
 	if r.Page != nil && !r.Phase.Terminal() {
-		return s.showPage(c, page, form, r)
+		return s.showPage(c, page, form, u, r)
 	}
 	switch r.Phase {
 	case flows.PhaseSignIn:
 		m := views.SignIn{Page: page, Form: form, Combined: def.SignsIn(), Local: def.SignsIn() && def.Offers(flows.LocalProvider),
 			LocalSignUp: def.SignsUp() && def.Offers(flows.LocalProvider), NameID: s.signInInput(r), Email: r.Values.String("email"), PageError: r.PageError,
 			EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
-		m.SignUpURL, m.ForgotURL = linkURL(form, "signup", r), linkURL(form, "forgotPassword", r)
+		m.SignUpURL, m.ForgotURL, m.Social = u.api(apiName(def, r), "unified", "local", "signup"), u.api(apiName(def, r), "forgotPassword"), socialForm(u, apiName(def, r))
 		if m.Local {
 			m.ForgotAt = "AfterLabel"
 		}
@@ -271,14 +455,22 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	return errExpired
 }
 
+// socialForm is the provider buttons' form: a GET to api/<page>/unified carrying the run's
+// csrf_token, tx and p, so that a button's claimsexchange=<Id> makes B2C's link.
+func socialForm(u pageURLs, page string) views.LinkForm {
+	return views.LinkForm{Action: u.prefix + "/api/" + page + "/unified", Fields: []views.Hidden{
+		{Name: "csrf_token", Value: u.csrf}, {Name: "tx", Value: u.tx}, {Name: "p", Value: u.policy}}}
+}
+
 // showPage renders a page an engine described completely (a custom policy's profile).
-func (s *server) showPage(c echo.Context, page views.Page, form views.Form, r *flows.Run) error {
+func (s *server) showPage(c echo.Context, page views.Page, form views.Form, u pageURLs, r *flows.Run) error {
 	p := r.Page
 	if p.Unified {
 		page.Title = "Sign up or sign in"
 		m := views.SignIn{Page: page, Form: form, Combined: true, Local: p.LocalSignIn, LocalSignUp: p.SignUpLink, NameID: s.signInInput(r),
 			Email: r.Values.String("email"), PageError: r.PageError, EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
-		m.SignUpURL, m.ForgotURL, m.ForgotAt = linkURL(form, "signup", r), linkURL(form, "forgotPassword", r), p.ForgotPassword
+		m.SignUpURL, m.ForgotURL, m.ForgotAt = u.api(apiUnified, "unified", "local", "signup"), u.api(apiUnified, "forgotPassword"), p.ForgotPassword
+		m.Social = socialForm(u, apiUnified)
 		for _, pr := range p.Providers {
 			m.Providers = append(m.Providers, views.Provider{ID: pr.Value, ButtonID: pr.Value, DisplayName: pr.Label})
 		}

@@ -25,7 +25,7 @@ func (s *server) home(c echo.Context) error {
 		m.App = app.Name
 	}
 	for _, f := range s.Flows {
-		link := s.flowLink(f)
+		link := s.homeRow(f)
 		link.RunURL = s.runURL(app, f)
 		m.Flows = append(m.Flows, link)
 	}
@@ -54,9 +54,9 @@ func (s *server) passwordResetURL() string {
 	return ""
 }
 
-// flowLink is a flow's row: a custom policy shows its journey, since its providers and REST
-// calls are in its files rather than in a user flow's settings.
-func (s *server) flowLink(f *flows.Definition) views.FlowLink {
+// homeRow is a flow's row on the home page: a custom policy shows its journey, since its
+// providers and REST calls are in its files rather than in a user flow's settings.
+func (s *server) homeRow(f *flows.Definition) views.FlowLink {
 	link := views.FlowLink{ID: f.ID, Type: string(f.Type), Providers: f.IdentityProviders,
 		Discovery: s.BaseURL + "/" + s.Tenant.Name + ".onmicrosoft.com/" + strings.ToLower(f.ID) + "/v2.0/.well-known/openid-configuration"}
 	if journey, custom := s.Journeys[strings.ToLower(f.ID)]; custom {

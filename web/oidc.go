@@ -187,7 +187,7 @@ func registered(app *App, base, uri string) bool {
 	return false
 }
 
-// authorize validates the request, starts a run and sends the browser to its first page.
+// authorize validates the request, starts a run and answers with its first page.
 // Errors before the redirect URI is known to be registered are shown, never redirected.
 func (s *server) authorize(c echo.Context) error {
 	def, err := s.policyFor(c)
@@ -207,7 +207,7 @@ func (s *server) authorize(c echo.Context) error {
 		}
 		return s.redirectError(c, ar, fail.err, fail.code, fail.msg)
 	}
-	sess := &Session{Auth: ar, CSRF: s.csrfCookie(c)}
+	sess := &Session{Auth: ar, CSRF: s.csrfCookie(c), Prefix: "/" + c.Param("tenant") + "/" + policyParam(c), Policy: policyParam(c)}
 	sess.Run = s.Machine.Start(c.Request().Context(), def, s.NewID(), app.ClientID, ar.UILocales)
 	if ar.LoginHint != "" {
 		sess.Run.Values["email"] = ar.LoginHint
@@ -228,8 +228,15 @@ func (s *server) authorize(c echo.Context) error {
 			return err
 		}
 	}
-	s.Sessions.Put(sess.Run.ID, sess)
-	return c.Redirect(http.StatusFound, s.flowURL(def, sess.Run.ID))
+	return s.conclude(c, sess, def) // the first page is served at the authorize URL itself, as B2C's
+}
+
+// policyParam is the policy as the request names it, in the path or in ?p=.
+func policyParam(c echo.Context) string {
+	if p := c.Param("policy"); p != "" {
+		return p
+	}
+	return c.QueryParam("p")
 }
 
 // authFailure is a refused authorize request: shown on the error page (page) when the redirect
@@ -321,10 +328,6 @@ func (s *server) csrfCookie(c echo.Context) string {
 
 // csrfCookie is B2C's CSRF cookie name.
 const csrfCookie = "x-ms-cpim-csrf"
-
-func (s *server) flowURL(def *flows.Definition, runID string) string {
-	return "/" + s.Tenant.Name + ".onmicrosoft.com/" + def.ID + "/flow?tx=" + url.QueryEscape(runID)
-}
 
 // normalizeResponseType accepts code, id_token and token in any combination and order.
 func normalizeResponseType(rt string) (string, bool) {

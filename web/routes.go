@@ -36,9 +36,14 @@ func routes(e *echo.Echo, s *server) {
 		e.OPTIONS(p+"/oauth2/v2.0/token", s.preflight)
 		e.GET(p+"/oauth2/v2.0/logout", s.logout)
 	}
-	// A page's form is small: 64 KiB is far more than B2C's fields hold.
-	e.GET("/:tenant/:policy/flow", s.flowPage)
-	e.POST("/:tenant/:policy/flow", s.flowSubmit, middleware.BodyLimit("64K"))
+	// A run's pages, at B2C's URLs (docs/pages.md): the background submit, where a page goes
+	// once it was taken, and the unified page's links. A page's form is small: 64 KiB is far
+	// more than B2C's fields hold.
+	e.POST("/:tenant/:policy/SelfAsserted", s.withRun(s.flowSubmit), middleware.BodyLimit("64K"))
+	e.POST("/:tenant/:policy/SelfAsserted/DisplayControlAction/vbeta/:control/:action", s.withRun(s.controlAction), middleware.BodyLimit("64K"))
+	e.GET("/:tenant/:policy/api/:page/confirmed", s.withRun(s.flowConfirmed))
+	e.GET("/:tenant/:policy/api/:page/unified", s.withRun(s.flowLink))
+	e.GET("/:tenant/:policy/api/:page/forgotPassword", s.withRun(s.flowLink))
 
 	// The admin API refuses state-changing requests that browsers send from other sites
 	// (CSRF), and bodies over 1 MiB but for an import of users.

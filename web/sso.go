@@ -45,7 +45,7 @@ func (s *server) resumeSSO(c echo.Context, def *flows.Definition, sess *Session,
 		return false, nil // the user is gone: show the pages
 	}
 	sess.AuthTime = sso.AuthTime
-	return true, s.conclude(c, sess)
+	return true, s.conclude(c, sess, def)
 }
 
 // startSSO records the signed-in user for the browser.

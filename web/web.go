@@ -120,6 +120,9 @@ type Session struct {
 	Auth     AuthRequest
 	CSRF     string
 	AuthTime int64 // when the user authenticated, for a run resumed from an SSO session
+	// Prefix is /{tenant}/{policy} of the run's pages and Policy the policy, both as the
+	// application's authorize request spelled them: B2C's page URLs keep the case it sent.
+	Prefix, Policy string
 }
 
 // AuthRequest is a validated authorization request.
@@ -288,7 +291,11 @@ func (s *server) render(c echo.Context, status int, comp templ.Component) error 
 	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action *")
+	script := "'self'"
+	if hash, ok := c.Get(inlineScriptKey).(string); ok { // a flow page's SETTINGS script
+		script += " '" + hash + "'"
+	}
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src "+script+"; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action *")
 	c.Response().WriteHeader(status)
 	return comp.Render(c.Request().Context(), c.Response())
 }

@@ -219,7 +219,8 @@ func (b *Browser) do(req *http.Request, err error) *Page {
 }
 
 // Submit fills the form that contains the element sel (a button), overriding its fields with
-// values, and posts it as the browser would, with the button's name and value.
+// values, and sends it as a browser without scripts would, with the button's name and value:
+// posted, or as the query of a GET for a method="get" form.
 func (b *Browser) Submit(p *Page, sel string, values map[string]string) *Page {
 	b.t.Helper()
 	btn := p.Doc.Find(sel).First()
@@ -246,6 +247,10 @@ func (b *Browser) Submit(p *Page, sel string, values map[string]string) *Page {
 		data.Set(name, btn.AttrOr("value", ""))
 	}
 	action, _ := p.URL.Parse(form.AttrOr("action", p.URL.String()))
+	if strings.EqualFold(form.AttrOr("method", ""), "get") { // the form is a link: its fields make the query
+		action.RawQuery = data.Encode()
+		return b.Get(action.String())
+	}
 	req, err := http.NewRequest(http.MethodPost, action.String(), strings.NewReader(data.Encode()))
 	if err == nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -3,10 +3,152 @@
 // B2C's error containers: hidden with aria-hidden="true" and display: none, shown with
 // aria-hidden="false" and display: block, item-level ones with the class "show" and the
 // input with "highlightError". The messages come from the page (data-required, data-invalid),
-// in the page's language. Without this script the server makes the same checks.
+// in the page's language. Then it submits as B2C's pages do, in the background: the fields by
+// input id and request_type=RESPONSE, POSTed to {hosts.tenant}/SelfAsserted?tx=…&p=… with the
+// X-CSRF-TOKEN header; on {"status":"200"} it goes to api/{api}/confirmed, on
+// {"status":"400","message":…} it shows the message and keeps the page, every value in it.
+// Without this script the forms post and the server makes the same checks.
 "use strict";
 
 (function () {
+  const settings = window.SETTINGS;
+
+  function query(s) {
+    return "csrf_token=" + encodeURIComponent(s.csrf) + "&tx=" + s.transId + "&p=" + encodeURIComponent(s.hosts.policy);
+  }
+
+  function confirmedURL(s) {
+    const remember = s.api === "CombinedSigninAndSignup" ? "rememberMe=false&" : "";
+    return s.hosts.tenant + "/api/" + s.api + "/confirmed?" + remember + query(s);
+  }
+
+  // submit sends form's fields in the background. box is the error container for the
+  // server's message; button is disabled while the request is out. It reports whether it took
+  // the submission (false without SETTINGS or fetch: the form then posts).
+  function submit(form, box, button) {
+    if (!settings || !window.fetch) {
+      return false;
+    }
+    const body = new URLSearchParams(new FormData(form));
+    body.set("request_type", "RESPONSE");
+    const url = settings.hosts.tenant + "/SelfAsserted?tx=" + settings.transId + "&p=" + encodeURIComponent(settings.hosts.policy);
+    button.disabled = true;
+    post(url, body).then(function (answer) {
+      if (answer.status === "200") {
+        window.location.assign(confirmedURL(settings));
+        return;
+      }
+      show(box, answer.message || "");
+      button.disabled = false;
+    }).catch(function () {
+      // Not B2C's JSON (the run expired, the server is gone): the form's own post shows why.
+      HTMLFormElement.prototype.submit.call(form);
+    });
+    return true;
+  }
+
+  // post sends body to url in the background with B2C's CSRF header and reads the JSON
+  // answer, whose seq the page's forms carry from then on.
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8", "X-CSRF-TOKEN": settings.csrf},
+      body: body
+    }).then(function (r) {
+      return r.json();
+    }).then(function (answer) {
+      for (const seq of document.querySelectorAll("input[name=seq]")) {
+        seq.value = String(answer.seq);
+      }
+      return answer;
+    });
+  }
+
+  // verify runs a verification button (value "ver_<action>:<field>") in the background, as
+  // B2C's page does: the built-in email verification posts to SelfAsserted with
+  // request_type VERIFICATION_REQUEST (send) or VALIDATION_REQUEST (verify, with user_input),
+  // a display control to SelfAsserted/DisplayControlAction/vbeta/<control>/SendCode or
+  // VerifyCode. The control's new state then comes from the page as the server renders it
+  // now; every other value on the page stays. "Change" posts the form.
+  function verify(form, button) {
+    const [action, field] = button.value.slice("ver_".length).split(":");
+    const control = button.closest(".verificationControl");
+    if (!settings || !window.fetch || action === "change" || !control) {
+      return false;
+    }
+    const body = new URLSearchParams(new FormData(form));
+    const q = "?tx=" + settings.transId + "&p=" + encodeURIComponent(settings.hosts.policy);
+    let url = settings.hosts.tenant + "/SelfAsserted" + q;
+    if (control.classList.contains("displayControl")) {
+      url = settings.hosts.tenant + "/SelfAsserted/DisplayControlAction/vbeta/" + encodeURIComponent(control.id) + "/" + (action === "verify" ? "VerifyCode" : "SendCode") + q;
+    } else {
+      const input = form.querySelector("#" + CSS.escape(field));
+      body.set("request_type", action === "verify" ? "VALIDATION_REQUEST" : "VERIFICATION_REQUEST");
+      body.set("claim_id", field);
+      body.set("claim_value", input ? input.value.trim() : "");
+      const code = form.querySelector("#" + CSS.escape(field + "_ver_input"));
+      if (action === "verify") {
+        body.set("user_input", code ? code.value.trim() : "");
+      }
+    }
+    const wait = form.querySelector("#" + CSS.escape(field + "_ver_wait"));
+    toggle(wait, true);
+    button.disabled = true;
+    post(url, body).then(function () {
+      return fetch(confirmedURL(settings), {credentials: "same-origin"});
+    }).then(function (r) {
+      return r.text();
+    }).then(function (html) {
+      refresh(form, control, field, new DOMParser().parseFromString(html, "text/html"));
+    }).catch(function () {
+      window.location.assign(confirmedURL(settings));
+    });
+    return true;
+  }
+
+  // refresh takes a verification control, its field's state and #continue's from doc, the page
+  // as the server renders it now.
+  function refresh(form, control, field, doc) {
+    const fresh = doc.getElementById(control.id);
+    if (!fresh) {
+      window.location.assign(confirmedURL(settings));
+      return;
+    }
+    control.replaceWith(document.importNode(fresh, true));
+    const input = form.querySelector("#" + CSS.escape(field));
+    const freshInput = doc.getElementById(field);
+    if (input && freshInput) {
+      input.readOnly = freshInput.readOnly;
+      const box = itemError(input);
+      const freshBox = doc.getElementById(field + "_error");
+      if (box && freshBox) {
+        box.replaceWith(document.importNode(freshBox, true));
+      }
+      input.classList.toggle("highlightError", freshInput.classList.contains("highlightError"));
+    }
+    const next = form.querySelector("#continue");
+    const freshNext = doc.getElementById("continue");
+    if (next && freshNext) {
+      next.disabled = freshNext.disabled;
+      next.setAttribute("aria-disabled", freshNext.getAttribute("aria-disabled") || "false");
+    }
+    const focus = form.querySelector(".verificationControl input.verifyInput, .verificationControl input.textInput");
+    if (focus) {
+      focus.focus();
+    }
+  }
+
+  // show puts a server message in an error container and shows it.
+  function show(box, message) {
+    if (!box) {
+      return;
+    }
+    const p = box.querySelector("p");
+    (p || box).textContent = message;
+    toggle(box, message !== "");
+  }
+
   function toggle(el, shown) {
     if (!el) {
       return;
@@ -71,6 +213,10 @@
       if (first !== null) {
         e.preventDefault();
         first.focus();
+        return;
+      }
+      if (submit(form, form.querySelector(".error.pageLevel"), form.querySelector("#next"))) {
+        e.preventDefault();
       }
     });
   }
@@ -111,6 +257,10 @@
       }
     });
     form.addEventListener("submit", function (e) {
+      if (e.submitter && e.submitter.value.startsWith("ver_") && verify(form, e.submitter)) {
+        e.preventDefault();
+        return;
+      }
       if (!e.submitter || e.submitter.id !== "continue") {
         return; // cancel and the verification buttons skip the checks, as formnovalidate says
       }
@@ -154,10 +304,15 @@
       toggle(form.querySelector("#requiredFieldMissing"), missing);
       toggle(form.querySelector("#fieldIncorrect"), incorrect);
       toggle(form.querySelector("#passwordEntryMismatch"), mismatch);
+      const server = form.querySelector("#claimVerificationServerError");
+      toggle(server, false);
       if (missing || incorrect || mismatch) {
-        toggle(form.querySelector("#claimVerificationServerError"), false);
         e.preventDefault();
         (first || again).focus();
+        return;
+      }
+      if (submit(form, server, e.submitter)) {
+        e.preventDefault();
       }
     });
   }

@@ -11,6 +11,8 @@ type Page struct {
 	Tenant string              // tenant or company name, shown in the banner
 	Logo   bool                // the tenant has a logo (/_branding/logo)
 	T      func(string) string // translates built-in English strings; nil = English
+	// Settings is a flow page's B2C SETTINGS script (var SETTINGS = {…};), "" elsewhere.
+	Settings string
 }
 
 // Tr translates a built-in string.
@@ -29,6 +31,13 @@ type Form struct {
 	Action string // the dispatcher URL, ?tx= included
 	CSRF   string
 	Seq    int
+}
+
+// LinkForm is a form that makes a link: a GET to Action with the hidden Fields and the
+// pressed button's name and value.
+type LinkForm struct {
+	Action string
+	Fields []Hidden
 }
 
 // Option is one choice of a select or radio field.
@@ -87,8 +96,8 @@ func (m SelfAsserted) VerifyPending() bool {
 
 // Provider is a social identity provider button.
 type Provider struct {
-	ID          string // provider id (the form value)
-	ButtonID    string // B2C-style element id, e.g. FacebookExchange
+	ID          string // provider id
+	ButtonID    string // B2C-style element id and claimsexchange value, e.g. FacebookExchange
 	DisplayName string
 }
 
@@ -100,6 +109,7 @@ type SignIn struct {
 	Local       bool // show the email and password form
 	LocalSignUp bool // offer "Sign up now" / "Email signup"
 	SignUpURL   string
+	Social      LinkForm // the provider buttons' form: api/<page>/unified?claimsexchange=<Id>
 	// ForgotURL is the "Forgot your password?" link and ForgotAt its place: AfterLabel,
 	// AfterInput, AfterButtons, or "" for none.
 	ForgotURL string

@@ -12,15 +12,23 @@ test("federated sign-up: pre-fill, the validation loop, and the connector's clai
   await expect(page.locator("#api[data-name=SelfAsserted]")).toBeVisible();
   await expect(page.locator("#displayName")).toHaveValue("Bob");
 
-  // The connector answers ValidationError: the message is shown and the values are kept.
-  await page.locator("#continue").click();
+  // The page submits in the background, as B2C's does; the connector answers ValidationError:
+  // B2C's JSON, the message is shown, the page stays and the values are kept.
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes("/SelfAsserted?") && r.request().method() === "POST"),
+    page.locator("#continue").click(),
+  ]);
+  expect(await answer.json()).toMatchObject({ status: "400" });
   await expect(page.locator("#claimVerificationServerError")).toBeVisible();
   await expect(page.locator("#claimVerificationServerError")).toContainText("longer than five characters");
   await expect(page.locator("#displayName")).toHaveValue("Bob");
 
   await page.locator("#displayName").fill("Bob Jones");
   await page.locator("#extension_LoyaltyNumber").fill("L-1234"); // a custom attribute, as B2C names it
-  await page.locator("#continue").click();
+  await Promise.all([
+    page.waitForURL(/\/api\/SelfAsserted\/confirmed\?/, { waitUntil: "commit" }),
+    page.locator("#continue").click(),
+  ]);
   const claims = await tokenClaims(page);
   expect(claims.extension_LoyaltyNumber).toBe("L-1234");
   expect(claims.name).toBe("Bob Jones");
