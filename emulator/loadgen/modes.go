@@ -223,13 +223,9 @@ func (t *target) pages() op {
 		sum := sha256.Sum256([]byte(verifier))
 		q := url.Values{"client_id": {clientID}, "redirect_uri": {redirect}, "scope": {"openid"}, "response_type": {"code"},
 			"state": {"s"}, "nonce": {"n"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
-		loc, err := visit(ctx, b, http.MethodGet, policy+"/oauth2/v2.0/authorize?"+q.Encode(), nil, nil)
-		if err != nil {
+		var page []byte // the sign-in page is served at the authorize URL itself, as on B2C
+		if _, err := visit(ctx, b, http.MethodGet, policy+"/oauth2/v2.0/authorize?"+q.Encode(), nil, &page); err != nil {
 			return nil, fmt.Errorf("authorize: %w", err)
-		}
-		var page []byte
-		if _, err := visit(ctx, b, http.MethodGet, t.base+loc, nil, &page); err != nil {
-			return nil, fmt.Errorf("the sign-in page: %w", err)
 		}
 		action, fields, signIn, err := form(page)
 		if err != nil {
@@ -238,9 +234,13 @@ func (t *target) pages() op {
 		fields.Set(signIn, seeded(i))
 		fields.Set("password", password)
 		fields.Set("op", "signin")
-		loc, err = visit(ctx, b, http.MethodPost, t.base+action, fields, nil)
+		confirmed, err := visit(ctx, b, http.MethodPost, t.base+action, fields, nil) // a plain post: 303 to …/confirmed
 		if err != nil {
 			return nil, fmt.Errorf("the sign-in form: %w", err)
+		}
+		loc, err := visit(ctx, b, http.MethodGet, t.base+confirmed, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("the confirmed navigation: %w", err)
 		}
 		back, err := url.Parse(loc)
 		if err != nil || back.Query().Get("code") == "" {
