@@ -117,7 +117,7 @@ func chromiumTrusting(t *testing.T, chromium, certutil, caFile string) context.C
 	if err := chromedp.Do(ctx); err != nil { // starts the browser on a context without a deadline
 		t.Fatalf("starting chromium: %v", err)
 	}
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(cancel3)
 	return ctx
 }
@@ -167,6 +167,7 @@ func TestMSALBrowserSession(t *testing.T) {
 		t.Error("the iframe renewal answered the cached access token")
 	}
 	sameUser(t, "silent renewal", login["idToken"], refreshed["idToken"], renewed["idToken"])
+	usedPKCE(t, srv)
 
 	leave(t, ctx, "app.logout()")
 	waitFor(t, ctx, page, "app.ready.then(() => ({}))")
@@ -184,5 +185,13 @@ func checkAPIToken(t *testing.T, what string, out map[string]any) {
 	}
 	if at := claimsOf(t, out["accessToken"].(string)); at["aud"] != apiClient || at["scp"] != "tasks.read" || out["fromCache"] != false {
 		t.Errorf("%s: access token %v (from cache %v)", what, at, out["fromCache"])
+	}
+}
+
+// usedPKCE fails when the emulator saw a public client redeem a code without PKCE.
+func usedPKCE(t *testing.T, srv *emulatortest.Server) {
+	t.Helper()
+	if log := srv.Log.String(); strings.Contains(log, "without PKCE") {
+		t.Errorf("a code was redeemed without PKCE:\n%s", log)
 	}
 }

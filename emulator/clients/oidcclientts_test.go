@@ -50,6 +50,7 @@ func TestOIDCClientTS(t *testing.T) {
 		t.Errorf("signinSilent without a refresh token loaded silent_redirect_uri in an iframe %d times, want 1", n)
 	}
 	sameUser(t, "silent renewal", login["idToken"], refreshed["idToken"], renewed["idToken"])
+	usedPKCE(t, srv)
 
 	leave(t, ctx, "app.signout()")
 	waitFor(t, ctx, page, "app.ready()")
