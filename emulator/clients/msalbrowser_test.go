@@ -34,17 +34,10 @@ func TestMSALBrowser(t *testing.T) {
 
 	step, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	err := chromedp.Do(step,
-		chromedp.Navigate(app.URL+"/index.html"),
-		chromedp.Click(css("button#FacebookExchange")),
-		chromedp.Click(css(`button.fixtureAccount[value="fb-100"]`)),
-		chromedp.Click(css("button#continue")),
-	)
-	if err != nil {
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		body, _ := chromedp.Run(ctx, chromedp.Text(css("body")))
-		t.Fatalf("signing in at %s: %v\n%s", loc, err, body)
+	if err := chromedp.Do(step, chromedp.Navigate(app.URL+"/index.html")); err != nil {
+		t.Fatalf("opening the app: %v", err)
 	}
+	signInPages(t, ctx)
 	var out map[string]any
 	select {
 	case out = <-app.results:

@@ -171,21 +171,37 @@ func bodyText(ctx context.Context) (string, error) {
 // attribute page a first sign-in shows.
 func signInPages(t *testing.T, ctx context.Context) {
 	t.Helper()
-	step, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	err := chromedp.Do(step,
-		chromedp.Click(css("button#FacebookExchange")),
-		chromedp.Click(css(`button.fixtureAccount[value="fb-100"]`)),
-		chromedp.Click(css("button#continue")),
-	)
-	if err != nil {
-		loc, _ := currentURL(ctx)
-		body, _ := bodyText(ctx)
-		t.Fatalf("signing in at %s: %v\n%s", loc, err, body)
+	for _, sel := range []string{"button#FacebookExchange", `button.fixtureAccount[value="fb-100"]`, "button#continue"} {
+		if err := clickLoaded(ctx, sel); err != nil {
+			loc, _ := currentURL(ctx)
+			body, _ := bodyText(ctx)
+			t.Fatalf("signing in at %s: %v\n%s", loc, err, body)
+		}
 	}
 }
 
-// popupOf clicks sel in ctx's tab and answers a context for the window it opens.
+// clickLoaded clicks sel within 30 s. A click on a page that is still loading can lose its
+// node to the parser (CDP answers "Could not find node with given id"), so such a click is
+// tried again; a click that worked moves the page on, so no retry clicks twice.
+func clickLoaded(ctx context.Context, sel string) error {
+	step, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		err := chromedp.Do(step, chromedp.Click(css(sel)))
+		if err == nil || !strings.Contains(err.Error(), "Could not find node") {
+			return err
+		}
+		select {
+		case <-step.Done():
+			return fmt.Errorf("clicking %s: %w", sel, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// popupOf clicks sel in ctx's tab and answers a context for the window it opens, attached at
+// once: the window starts on about:blank, whose DOM chromedp reads before the page it goes
+// to arrives.
 func popupOf(t *testing.T, ctx context.Context, sel string) context.Context {
 	t.Helper()
 	opened := chromedp.WaitNewTarget(ctx, func(i *target.Info) bool { return i.Type == "page" && i.OpenerID != "" })
@@ -198,6 +214,9 @@ func popupOf(t *testing.T, ctx context.Context, sel string) context.Context {
 	case id := <-opened:
 		popup, cancelPopup := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
 		t.Cleanup(cancelPopup)
+		if err := chromedp.Do(popup); err != nil {
+			t.Fatalf("attaching to the window: %v", err)
+		}
 		return popup
 	case <-step.Done():
 		t.Fatalf("clicking %s opened no window", sel)
