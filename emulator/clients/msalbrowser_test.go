@@ -3,10 +3,7 @@ package clients_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"mime"
-	"net/http"
-	"net/http/httptest"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -28,33 +25,22 @@ import (
 func TestMSALBrowser(t *testing.T) {
 	lib, _ := filepath.Abs(filepath.Join("testdata", "node", "node_modules", "@azure", "msal-browser", "lib"))
 	chromium, certutil := browserTools(t, lib)
-	results := make(chan map[string]any, 1)
-	var cfg []byte
-	app := httptest.NewServer(msalApp(lib, &cfg, results))
-	defer app.Close()
-	srv := emulatortest.Start(t, strings.Replace(tenant, spaClient+"\n    redirectUris: ["+callback+"]",
-		spaClient+"\n    redirectUris: ["+app.URL+"/redirect.html]", 1))
+	app := newSPA(t, msalFiles(lib), "index.html", "redirect.html", "app.js", "bridge.js")
+	srv := emulatortest.Start(t, tenantFor(app.URL, "/redirect.html"))
 	u, _ := url.Parse(srv.URL)
-	cfg, _ = json.Marshal(map[string]string{"clientId": spaClient, "authority": srv.URL + "/contoso.onmicrosoft.com/B2C_1_susi",
+	app.cfg, _ = json.Marshal(map[string]string{"clientId": spaClient, "authority": srv.URL + "/contoso.onmicrosoft.com/B2C_1_susi",
 		"knownAuthority": u.Host, "apiScope": "https://contoso.onmicrosoft.com/tasks-api/tasks.read"})
 	ctx := chromiumTrusting(t, chromium, certutil, srv.CAFile)
 
 	step, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	err := chromedp.Do(step,
-		chromedp.Navigate(app.URL+"/index.html"),
-		chromedp.Click(css("button#FacebookExchange")),
-		chromedp.Click(css(`button.fixtureAccount[value="fb-100"]`)),
-		chromedp.Click(css("button#continue")),
-	)
-	if err != nil {
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		body, _ := chromedp.Run(ctx, chromedp.Text(css("body")))
-		t.Fatalf("signing in at %s: %v\n%s", loc, err, body)
+	if err := chromedp.Do(step, chromedp.Navigate(app.URL+"/index.html")); err != nil {
+		t.Fatalf("opening the app: %v", err)
 	}
+	signInPages(t, ctx)
 	var out map[string]any
 	select {
-	case out = <-results:
+	case out = <-app.results:
 	case <-ctx.Done():
 		t.Fatal("the app never reported")
 	}
@@ -75,40 +61,12 @@ func TestMSALBrowser(t *testing.T) {
 	}
 }
 
-// msalApp serves the app's pages, msal-browser's browser builds from lib, the app's settings
-// and the endpoint the app reports to.
-func msalApp(lib string, cfg *[]byte, results chan<- map[string]any) http.Handler {
-	files := map[string]string{
+// msalFiles are msal-browser's browser builds in lib.
+func msalFiles(lib string) map[string]string {
+	return map[string]string{
 		"/msal-browser.min.js":         filepath.Join(lib, "msal-browser.min.js"),
 		"/msal-redirect-bridge.min.js": filepath.Join(lib, "redirect-bridge", "msal-redirect-bridge.min.js"),
 	}
-	for _, name := range []string{"index.html", "redirect.html", "app.js", "bridge.js"} {
-		files["/"+name] = filepath.Join("testdata", "browser", name)
-	}
-	files["/"] = files["/index.html"]
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Path == "/config.json":
-			w.Header().Set("Content-Type", "application/json")
-			w.Write(*cfg)
-		case r.URL.Path == "/result" && r.Method == http.MethodPost:
-			var m map[string]any
-			body, _ := io.ReadAll(r.Body)
-			json.Unmarshal(body, &m)
-			results <- m
-		case files[r.URL.Path] != "":
-			// Not http.ServeFile: it redirects /index.html to /.
-			b, err := os.ReadFile(files[r.URL.Path])
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			w.Header().Set("Content-Type", mime.TypeByExtension(filepath.Ext(files[r.URL.Path])))
-			w.Write(b)
-		default:
-			http.NotFound(w, r)
-		}
-	})
 }
 
 // browserTools finds chromium and certutil, or skips the test when they or the npm packages
@@ -152,9 +110,81 @@ func chromiumTrusting(t *testing.T, chromium, certutil, caFile string) context.C
 	if err := chromedp.Do(ctx); err != nil { // starts the browser on a context without a deadline
 		t.Fatalf("starting chromium: %v", err)
 	}
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(cancel3)
 	return ctx
 }
 
 type css = chromedp.CSS
+
+// TestMSALBrowserSession runs the rest of msal-browser's single-page-app life in Chromium:
+// loginPopup, acquireTokenSilent forced through the refresh token and then through the hidden
+// iframe, and logoutRedirect, which lands on post_logout_redirect_uri with the SSO session
+// gone, so ssoSilent afterwards fails with InteractionRequiredAuthError.
+func TestMSALBrowserSession(t *testing.T) {
+	lib, _ := filepath.Abs(filepath.Join("testdata", "node", "node_modules", "@azure", "msal-browser", "lib"))
+	chromium, certutil := browserTools(t, lib)
+	app := newSPA(t, msalFiles(lib), "session.html", "session.js", "redirect.html", "bridge.js")
+	srv := emulatortest.Start(t, tenantFor(app.URL, "/redirect.html", "/session.html"))
+	u, _ := url.Parse(srv.URL)
+	app.cfg, _ = json.Marshal(map[string]string{"clientId": spaClient, "authority": srv.URL + "/contoso.onmicrosoft.com/B2C_1_susi",
+		"knownAuthority": u.Host, "apiScope": "https://contoso.onmicrosoft.com/tasks-api/tasks.read"})
+	ctx := chromiumTrusting(t, chromium, certutil, srv.CAFile)
+	page := app.URL + "/session.html"
+	open(t, ctx, page, "app.ready.then(() => ({}))")
+
+	signInPages(t, popupOf(t, ctx, "button#popup"))
+	var login, refreshed, renewed, after map[string]any
+	call(t, ctx, "app.popupResult()", &login)
+	if login["error"] != nil {
+		t.Fatalf("loginPopup: %v %v", login["error"], login["message"])
+	}
+	if c := claimsOf(t, login["idToken"].(string)); c["aud"] != spaClient || c["iss"] != srv.URL+"/"+tenantID+"/v2.0/" {
+		t.Errorf("loginPopup id token claims = %v", c)
+	}
+	if n := app.served("/redirect.html", "document"); n != 1 {
+		t.Errorf("the popup loaded the redirect page %d times, want 1", n)
+	}
+
+	call(t, ctx, "app.refresh()", &refreshed)
+	checkAPIToken(t, "acquireTokenSilent with CacheLookupPolicy.RefreshToken", refreshed)
+	if n := app.served("/redirect.html", "iframe"); n != 0 {
+		t.Errorf("CacheLookupPolicy.RefreshToken used a hidden iframe (%d)", n)
+	}
+	call(t, ctx, "app.iframe()", &renewed)
+	checkAPIToken(t, "acquireTokenSilent with CacheLookupPolicy.Skip", renewed)
+	if n := app.served("/redirect.html", "iframe"); n != 1 {
+		t.Errorf("CacheLookupPolicy.Skip loaded the redirect page in an iframe %d times, want 1", n)
+	}
+	if renewed["accessToken"] == refreshed["accessToken"] {
+		t.Error("the iframe renewal answered the cached access token")
+	}
+	sameUser(t, "silent renewal", login["idToken"], refreshed["idToken"], renewed["idToken"])
+	usedPKCE(t, srv)
+
+	leave(t, ctx, "app.logout()")
+	waitFor(t, ctx, page, "app.ready.then(() => ({}))")
+	call(t, ctx, "app.sso()", &after)
+	if after["interactionRequired"] != true || !strings.HasPrefix(fmt.Sprint(after["message"]), "AADB2C90077: ") {
+		t.Errorf("ssoSilent after logoutRedirect: error %v %v, want InteractionRequiredAuthError (AADB2C90077)", after["error"], after["message"])
+	}
+}
+
+// checkAPIToken fails unless a silent answer carries a fresh access token for the API.
+func checkAPIToken(t *testing.T, what string, out map[string]any) {
+	t.Helper()
+	if out["error"] != nil {
+		t.Fatalf("%s: %v %v", what, out["error"], out["message"])
+	}
+	if at := claimsOf(t, out["accessToken"].(string)); at["aud"] != apiClient || at["scp"] != "tasks.read" || out["fromCache"] != false {
+		t.Errorf("%s: access token %v (from cache %v)", what, at, out["fromCache"])
+	}
+}
+
+// usedPKCE fails when the emulator saw a public client redeem a code without PKCE.
+func usedPKCE(t *testing.T, srv *emulatortest.Server) {
+	t.Helper()
+	if log := srv.Log.String(); strings.Contains(log, "without PKCE") {
+		t.Errorf("a code was redeemed without PKCE:\n%s", log)
+	}
+}
