@@ -194,7 +194,10 @@ type Page struct {
 
 // PageField is one input of a self-asserted page.
 type PageField struct {
-	ID        string // the claim type id: input id and form name
+	ID string // the input id and form name
+	// Claim is the claim the field holds when it is not ID: a user flow's custom attribute,
+	// whose input B2C names extension_<Name> while the flow knows it as <Name>.
+	Claim     string
 	Label     string
 	InputType string // TextBox, EmailBox, Password, RadioSingleSelect, DropdownSingleSelect, Paragraph, Readonly
 	Required  bool
@@ -213,6 +216,25 @@ type Verification struct {
 	Error              string // the last failure ("That code is incorrect. Please try again.")
 	// Button and input labels: send, verify, resend, change, the code input's placeholder.
 	Send, Verify, Resend, Change, Code string
+}
+
+// ClaimID is the claim the field holds: Claim, or ID when the two are the same.
+func (f PageField) ClaimID() string {
+	if f.Claim != "" {
+		return f.Claim
+	}
+	return f.ID
+}
+
+// FieldIncorrect reports whether the page shows #fieldIncorrect: some field's error is about
+// its value, not the "This information is required." that #requiredFieldMissing stands for.
+func (r *Run) FieldIncorrect() bool {
+	for _, e := range r.FieldErrors {
+		if e != "" && e != msgRequired {
+			return true
+		}
+	}
+	return false
 }
 
 // PageOption is one choice of an enumerated field.

@@ -46,6 +46,9 @@ func (m *Machine) profilePage(def *Definition, r *Run, from Claims) {
 			r.Values[a.Name] = v
 		}
 		f := PageField{ID: a.Name, Label: a.Label, InputType: "TextBox", Required: ua.Required}
+		if a.Custom { // B2C's input id for a custom attribute, as on the sign-up pages
+			f.ID, f.Claim = "extension_"+a.Name, a.Name
+		}
 		switch {
 		case a.Name == "email" && r.Provider == LocalProvider:
 			f.InputType, f.Required = "Readonly", false // the sign-in name: not editable here

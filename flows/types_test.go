@@ -108,6 +108,26 @@ func TestFlowTypes(t *testing.T) {
 					t.Errorf("values %v, page %+v", r.Values, r.Page)
 				}
 			}},
+		{name: "profile edit: a custom attribute's input is extension_<Name>, holding <Name>", def: profileFlow,
+			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}}, phase: flows.PhaseAttributes,
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+				f := r.Page.Fields[3]
+				if f.ID != "extension_OptIn" || f.ClaimID() != "OptIn" || r.Page.Fields[1].ClaimID() != "displayName" {
+					t.Errorf("fields %+v", r.Page.Fields)
+				}
+			}},
+		{name: "profile edit: a required error is not an incorrect field", def: profileFlow,
+			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}, flows.SubmitAttributes{Values: map[string]string{"displayName": ""}}},
+			phase:  flows.PhaseAttributes,
+			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+				if !r.RequiredMissing || r.FieldIncorrect() || r.FieldErrors["displayName"] == "" {
+					t.Errorf("required %v, incorrect %v, errors %v", r.RequiredMissing, r.FieldIncorrect(), r.FieldErrors)
+				}
+				r.FieldErrors["displayName"] = "Please enter a valid email address."
+				if !r.FieldIncorrect() {
+					t.Error("a value's error is not an incorrect field")
+				}
+			}},
 		{name: "profile edit: Continue updates the user and issues a token", def: profileFlow,
 			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"},
 				flows.SubmitAttributes{Values: map[string]string{"email": "evil@x.com", "displayName": "Ana L.", "city": "", "OptIn": "true"}}},

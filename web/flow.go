@@ -381,10 +381,18 @@ func (s *server) fieldID(r *flows.Run, name string) string {
 	return name
 }
 
-// claimOf is the reverse of fieldID.
+// claimOf is the reverse of fieldID; on a page the engine described, the field's claim.
 func (s *server) claimOf(r *flows.Run, field string) string {
+	if r.Page != nil {
+		for _, pf := range r.Page.Fields {
+			if pf.ID == field {
+				return pf.ClaimID()
+			}
+		}
+		return field
+	}
 	name, ok := strings.CutPrefix(field, "extension_")
-	if !ok || r.Page != nil {
+	if !ok {
 		return field
 	}
 	if a, known := s.Schema.Lookup(name); known && a.Custom {
@@ -478,10 +486,10 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, u pa
 	}
 	page.Title = "User details"
 	m := views.SelfAsserted{Page: page, Form: form, Intro: p.Intro, ContinueLabel: p.ContinueLabel, ServerError: r.PageError,
-		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch}
+		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch, FieldIncorrect: r.FieldIncorrect()}
 	for _, pf := range p.Fields {
-		f := views.Field{ID: pf.ID, Label: pf.Label, InputType: pf.InputType, Type: "text", Value: r.Values.String(pf.ID),
-			Required: pf.Required, Error: r.FieldErrors[pf.ID]}
+		f := views.Field{ID: pf.ID, Label: pf.Label, InputType: pf.InputType, Type: "text", Value: r.Values.String(pf.ClaimID()),
+			Required: pf.Required, Error: r.FieldErrors[pf.ClaimID()]}
 		if pf.Verify != nil {
 			f.Verify = verificationView(pf.Verify)
 		}
@@ -496,9 +504,6 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, u pa
 				f.Options = append(f.Options, views.Option{Value: o.Value, Label: o.Label})
 			}
 		}
-		if f.Error != "" && f.Error != "This information is required." {
-			m.FieldIncorrect = true
-		}
 		m.Fields = append(m.Fields, f)
 	}
 	return s.render(c, http.StatusOK, views.SelfAssertedPage(m))
@@ -506,7 +511,7 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, u pa
 
 func (s *server) selfAsserted(page views.Page, form views.Form, def *flows.Definition, r *flows.Run) views.SelfAsserted {
 	m := views.SelfAsserted{Page: page, Form: form, RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch,
-		ServerError: r.PageError, ContinueLabel: "Create"}
+		ServerError: r.PageError, ContinueLabel: "Create", FieldIncorrect: r.FieldIncorrect()}
 	if r.Phase == flows.PhaseBlocked {
 		m.Blocked, m.Intro = true, r.UserMessage
 		return m
@@ -534,9 +539,6 @@ func (s *server) selfAsserted(page views.Page, form views.Form, def *flows.Defin
 			f.InputType, f.Options = "RadioSingleSelect", []views.Option{{Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}
 		case a.DataType == flows.Int:
 			f.Pattern, f.Invalid = "[+\\-]?[0-9]+", "Please enter a whole number." // what flows.Attribute.Parse accepts
-		}
-		if f.Error != "" && f.Error != "This information is required." {
-			m.FieldIncorrect = true
 		}
 		m.Fields = append(m.Fields, f)
 	}
