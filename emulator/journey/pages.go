@@ -204,7 +204,7 @@ func (e *Engine) submit(ctx context.Context, p *policy.Policy, r *flows.Run, st 
 			st.bag[id] = v
 		case c.HasDefault && (c.AlwaysUseDefault || !ok):
 			if _, set := st.bag[id]; !set || c.AlwaysUseDefault {
-				st.bag[id] = e.resolve(p, r, st.bag, c.DefaultValue)
+				st.bag[id] = e.resolveDefault(p, r, tp, st.bag, c)
 			}
 		}
 	}

@@ -48,7 +48,7 @@ func (e *Engine) run(ctx context.Context, p *policy.Policy, r *flows.Run, st *st
 	for _, c := range tp.InputClaims {
 		v, ok := scope[strings.ToLower(c.ClaimType)]
 		if c.HasDefault && (c.AlwaysUseDefault || !ok || v == "") {
-			v, ok = e.resolve(p, r, scope, c.DefaultValue), true
+			v, ok = e.resolveDefault(p, r, tp, scope, c), true
 		}
 		if !ok || v == "" {
 			if c.Required {
@@ -114,7 +114,7 @@ func (e *Engine) outputs(p *policy.Policy, r *flows.Run, tp *policy.TechnicalPro
 			v, ok = result[c.ClaimType]
 		}
 		if c.HasDefault && (c.AlwaysUseDefault || !ok) {
-			v, ok = e.resolve(p, r, scope, c.DefaultValue), true
+			v, ok = e.resolveDefault(p, r, tp, scope, c), true
 		}
 		if ok && v != "" {
 			scope[strings.ToLower(c.ClaimType)] = v
@@ -505,22 +505,6 @@ func (e *Engine) requestFailed(p *policy.Policy, tp *policy.TechnicalProfile, er
 		return strings.ReplaceAll(msg, "{0}", serviceURL)
 	}
 	return strings.ReplaceAll(def, "{0}", serviceURL)
-}
-
-// resolverWarnings flags claim resolvers in a RESTful profile's input defaults when the profile
-// lacks IncludeClaimResolvingInClaimsHandling: B2C documents that it then sends them as
-// written. b2cemu resolves them anyway and says so.
-func resolverWarnings(tp *policy.TechnicalProfile) []string {
-	if strings.EqualFold(tp.Metadata["IncludeClaimResolvingInClaimsHandling"], "true") {
-		return nil
-	}
-	var out []string
-	for _, c := range tp.InputClaims {
-		if c.HasDefault && resolverRe.MatchString(c.DefaultValue) {
-			out = append(out, fmt.Sprintf("The input claim %s defaults to the claim resolver %q, but the profile does not set IncludeClaimResolvingInClaimsHandling=true; Microsoft documents that B2C then sends it unresolved. b2cemu resolved it; add the metadata item so a real tenant does too.", c.ClaimType, c.DefaultValue))
-		}
-	}
-	return out
 }
 
 // stepName names where a RESTful profile ran, for the call inspector.
