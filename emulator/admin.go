@@ -45,6 +45,10 @@ func (a *admin) CreateUser(ctx context.Context, u *flows.User, password string) 
 	return a.users.Create(ctx, u, password)
 }
 
+func (a *admin) UpdateUser(ctx context.Context, id string, attrs flows.Claims, password string) (*flows.User, error) {
+	return a.users.Update(ctx, id, attrs, password)
+}
+
 func (a *admin) DeleteUser(id string) (bool, error) { return a.users.Delete(id) }
 
 func (a *admin) RevokeSignInSessions(ctx context.Context, id string) (*flows.User, error) {

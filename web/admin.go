@@ -26,6 +26,8 @@ type Admin interface {
 	FindByIdentity(ctx context.Context, id flows.Identity) (*flows.User, error)
 	CreateUser(ctx context.Context, u *flows.User, password string) error // assigns the object id when empty
 	DeleteUser(objectID string) (bool, error)
+	// UpdateUser sets attrs (a nil value removes the attribute) and, when not empty, the password.
+	UpdateUser(ctx context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error)
 	// RevokeSignInSessions sets the user's refreshTokensValidFromDateTime to now, as Microsoft
 	// Graph's revokeSignInSessions does: refresh tokens issued before it are refused.
 	RevokeSignInSessions(ctx context.Context, objectID string) (*flows.User, error)
@@ -206,18 +208,108 @@ func (s *server) newUser(req newUser) (*flows.User, *refusal) {
 	if len(u.Identities) == 0 {
 		return nil, invalid("identities", "Give email and password for a local account, or identities for a federated one.")
 	}
-	for k, v := range req.Attributes {
+	attrs, refused := s.attributes(req.Attributes, false)
+	if refused != nil {
+		return nil, refused
+	}
+	for k, v := range attrs {
+		u.Attributes[k] = v
+	}
+	return u, nil
+}
+
+// attributes are a request's attribute values under the tenant's names, each of its
+// attribute's type. With clear, a null value stays nil: PATCH removes that attribute, as
+// Graph clears a property set to null.
+func (s *server) attributes(in map[string]any, clear bool) (flows.Claims, *refusal) {
+	out := flows.Claims{}
+	for k, v := range in {
 		a, ok := s.Schema.Lookup(strings.TrimPrefix(k, "extension_"))
 		if !ok {
 			return nil, invalid(k, fmt.Sprintf("%q is not an attribute of the tenant; use a built-in Graph name (displayName) or a custom attribute's name (LoyaltyNumber or extension_LoyaltyNumber).", k))
+		}
+		if v == nil && clear {
+			out[a.Name] = nil
+			continue
 		}
 		val, err := typed(a, v)
 		if err != nil {
 			return nil, invalid(k, fmt.Sprintf("The attribute %q is of type %s: %v.", k, a.DataType, err))
 		}
-		u.Attributes[a.Name] = val
+		out[a.Name] = val
 	}
-	return u, nil
+	return out, nil
+}
+
+// userPatch is a PATCH /_emulator/users/{objectId} request: Graph's partial update. Only
+// what it names changes; an attribute set to null is removed.
+type userPatch struct {
+	Password         string         `json:"password,omitempty"`
+	PasswordPolicies string         `json:"passwordPolicies,omitempty"`
+	Attributes       map[string]any `json:"attributes,omitempty"`
+}
+
+// updateUser answers as Graph's PATCH /users/{id} does: 204 without a body.
+func (s *server) updateUser(c echo.Context) error {
+	var req userPatch
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 1<<20))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(&req); err != nil {
+		return graphError(c, badBody(err, "the request is not a user update (password, passwordPolicies, attributes)", 1<<20))
+	}
+	ctx := c.Request().Context()
+	u, err := s.Admin.User(ctx, c.Param("id"))
+	if err != nil {
+		return apiError(c, http.StatusNotFound, "no user %q", c.Param("id"))
+	}
+	attrs, refused := s.patched(u, req)
+	if refused != nil {
+		return graphError(c, refused)
+	}
+	if _, err := s.Admin.UpdateUser(ctx, u.ObjectID, attrs, req.Password); err != nil {
+		if errors.Is(err, flows.ErrNotFound) {
+			return apiError(c, http.StatusNotFound, "no user %q", c.Param("id"))
+		}
+		return fmt.Errorf("updating user %s: %w", u.ObjectID, err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// patched checks a patch as create checks a new user, on the user it would make; it returns
+// the attribute changes.
+func (s *server) patched(u *flows.User, req userPatch) (flows.Claims, *refusal) {
+	if req.Password != "" || req.PasswordPolicies != "" {
+		if !local(u) {
+			return nil, invalid("password", "A password is only for a local account; this user signs in with a federated identity.")
+		}
+		if err := checkPassword(req.Password, req.PasswordPolicies); err != nil {
+			return nil, err
+		}
+	}
+	attrs, refused := s.attributes(req.Attributes, true)
+	if refused != nil {
+		return nil, refused
+	}
+	next := *u
+	next.Attributes = flows.Claims{}
+	for k, v := range u.Attributes {
+		next.Attributes[k] = v
+	}
+	for k, v := range attrs {
+		next.Attributes[k] = v
+	}
+	return attrs, s.checkUser(&next, "")
+}
+
+// local reports whether u has a local account, which has a password.
+func local(u *flows.User) bool {
+	for _, id := range u.Identities {
+		if id.SignInType == "emailAddress" {
+			return true
+		}
+	}
+	return false
 }
 
 // MaxPasswordLength is the longest password B2C takes (its custom complexity's maximum).

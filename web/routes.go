@@ -60,6 +60,7 @@ func routes(e *echo.Echo, s *server) {
 	admin.GET("/users/export", s.exportUsers)
 	admin.POST("/users/import", s.importUsers)
 	admin.GET("/users/:id", s.getUser)
+	admin.PATCH("/users/:id", s.updateUser)
 	admin.DELETE("/users/:id", s.deleteUser)
 	admin.POST("/users/:id/revokeSignInSessions", s.revokeSessions)
 	admin.GET("/emails", s.emails)
