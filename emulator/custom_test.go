@@ -752,13 +752,7 @@ func socialSignIn(t *testing.T, protocol string, names map[string]string) {
 		}
 		return s
 	}
-	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return s }, `
-identityProviders:
-  - id: facebook.com
-    displayName: Facebook
-    accounts:
-      - {issuerAssignedId: "fb-42", email: mia@example.com, displayName: Mia Chen, givenName: Mia, surname: Chen}
-`, map[string]string{"SocialExtensions.xml": read("social-extensions.xml"), "Social.xml": read("social-rp.xml")})
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return s }, facebookProvider, map[string]string{"SocialExtensions.xml": read("social-extensions.xml"), "Social.xml": read("social-rp.xml")})
 
 	signIn := func() (*emulatortest.Browser, *emulatortest.Page) {
 		b := srv.NewBrowser(t)

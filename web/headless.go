@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -118,7 +119,9 @@ func (s *server) runFlow(c echo.Context) error {
 	if bad := s.unsupportedScope(ar); bad != "" {
 		return apiError(c, http.StatusBadRequest, "AADB2C90012: the scope %q is not supported", bad)
 	}
-	if req.IdentityProvider == "" || !def.Offers(req.IdentityProvider) {
+	if _, custom := s.Journeys[strings.ToLower(def.ID)]; custom && req.IdentityProvider == "" {
+		req.IdentityProvider = flows.LocalProvider
+	} else if !custom && (req.IdentityProvider == "" || !def.Offers(req.IdentityProvider)) {
 		return apiError(c, http.StatusBadRequest, "the user flow %s does not offer the identity provider %q; use one of %v", def.ID, req.IdentityProvider, def.IdentityProviders)
 	}
 	run := s.Machine.Start(c.Request().Context(), def, s.NewID(), app.ClientID, ar.UILocales)
@@ -167,7 +170,7 @@ func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, re
 				in = flows.StartSignUp{}
 			}
 		case flows.PhaseIdP:
-			fed, err := s.federatedAccount(req.IdentityProvider, req.Account)
+			fed, err := s.federatedAccount(cmp.Or(run.Provider, req.IdentityProvider), req.Account)
 			if err != nil {
 				return apiError(c, http.StatusBadRequest, "%v", err)
 			}

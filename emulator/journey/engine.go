@@ -218,10 +218,11 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 			return nil
 		}
 	case flows.ChooseProvider:
-		if step.Type != "CombinedSignInAndSignUp" && step.Type != "ClaimsProviderSelection" || !offers(step, in.Provider) {
-			return flows.Errorf(flows.Invalid, "there is no %q button on this page", in.Provider)
+		target, err := providerTarget(p, st, step, in.Provider)
+		if err != nil {
+			return err
 		}
-		st.chosen = in.Provider
+		st.chosen = target
 	default:
 		return flows.Errorf(flows.Invalid, "%T does not apply to a custom policy's page", in)
 	}
@@ -377,15 +378,8 @@ func domainTarget(p *policy.Policy, st *state, step *policy.Step, domain string)
 		return ""
 	}
 	for _, sel := range step.Selections {
-		if sel.Target == "" {
-			continue
-		}
-		for _, s := range st.journey.Steps {
-			for _, ex := range s.Exchanges {
-				if tp := p.TechnicalProfiles[ex.TechnicalProfile]; ex.ID == sel.Target && tp != nil && strings.EqualFold(tp.Domain, domain) {
-					return sel.Target
-				}
-			}
+		if tp := exchangeProfile(p, st, sel.Target); tp != nil && strings.EqualFold(tp.Domain, domain) {
+			return sel.Target
 		}
 	}
 	return ""

@@ -1,0 +1,62 @@
+package journey
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// exchangeProfile is the technical profile the journey's claims exchange runs, or nil.
+func exchangeProfile(p *policy.Policy, st *state, exchange string) *policy.TechnicalProfile {
+	if exchange == "" {
+		return nil
+	}
+	for _, s := range st.journey.Steps {
+		for _, ex := range s.Exchanges {
+			if ex.ID == exchange {
+				return p.TechnicalProfiles[ex.TechnicalProfile]
+			}
+		}
+	}
+	return nil
+}
+
+// providerTarget maps a provider choice on a selection page to the claims exchange it stands
+// for. The page's buttons send the TargetClaimsExchangeId itself; the headless API may also
+// name the technical profile the exchange runs or its ClaimsProvider's Domain (all without
+// regard to case). A name the page does not offer is refused with the names it does.
+func providerTarget(p *policy.Policy, st *state, step *policy.Step, name string) (string, error) {
+	if step.Type != "CombinedSignInAndSignUp" && step.Type != "ClaimsProviderSelection" {
+		return "", flows.Errorf(flows.Invalid, "there is no identity provider choice on this page (step %d is a %s)", step.Order, step.Type)
+	}
+	var offered []string
+	for _, sel := range step.Selections {
+		if sel.Target == "" {
+			continue
+		}
+		names := []string{sel.Target}
+		if tp := exchangeProfile(p, st, sel.Target); tp != nil {
+			names = append(names, tp.ID)
+			if tp.Domain != "" {
+				names = append(names, tp.Domain)
+			}
+		}
+		for _, n := range names {
+			if strings.EqualFold(n, name) {
+				return sel.Target, nil
+			}
+		}
+		offered = append(offered, strings.Join(names, " / "))
+	}
+	return "", flows.Errorf(flows.Invalid, "there is no %q button on this page: step %d of the journey %s offers %s — name one by its ClaimsExchange id, technical profile id or ClaimsProvider Domain",
+		name, step.Order, st.journey.ID, offeredText(offered))
+}
+
+func offeredText(offered []string) string {
+	if len(offered) == 0 {
+		return "no identity provider"
+	}
+	return fmt.Sprintf("[%s]", strings.Join(offered, "; "))
+}
