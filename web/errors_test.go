@@ -32,7 +32,7 @@ func TestUnknownRoutes(t *testing.T) {
 		{"GET", "/_emulator/nope", 404, true, "", "no admin API route /_emulator/nope"},
 		{"DELETE", "/_emulator/keys", 405, true, "GET", "DELETE /_emulator/keys is not supported"},
 		{"PUT", "/_emulator/users", 405, true, "GET, POST", "use GET or POST"},
-		{"PATCH", "/_emulator/users/u1", 405, true, "GET, DELETE", "PATCH /_emulator/users/u1"},
+		{"PUT", "/_emulator/users/u1", 405, true, "GET, PATCH, DELETE", "PUT /_emulator/users/u1"},
 		{"GET", "/contoso.onmicrosoft.com/B2C_1_nope/v2.0/.well-known/openid-configuration", 404, true, "", "AADB2C90022: Unable to return metadata for the policy 'B2C_1_nope'"},
 		{"GET", "/tfp/contoso.onmicrosoft.com/B2C_1_nope/v2.0/.well-known/openid-configuration", 404, true, "", "AADB2C90022"},
 		{"GET", "/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration?p=B2C_1_nope", 404, true, "", "'B2C_1_nope'"},
