@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 CLIENTS := emulator/clients/testdata/node
 PLAYWRIGHT := docs/examples/playwright
 
-.PHONY: run build test starterpack deps bench load fuzz screenshots generate check-generated fmt check-fmt
+.PHONY: run build test starterpack deps bench load fuzz screenshots generate check-generated fmt check-fmt lint
 
 ## run: start the emulator on its embedded demo tenant (http://127.0.0.1:8080)
 run:
@@ -24,6 +24,10 @@ deps:
 	npm ci --prefix $(CLIENTS) --no-audit --no-fund
 	npm ci --prefix $(PLAYWRIGHT) --no-audit --no-fund
 	test -x .tools/oauth2-proxy || GOBIN=$(CURDIR)/.tools $(GO) install $(OAUTH2_PROXY)
+
+## lint: staticcheck over every package (a go.mod tool, so the version is pinned)
+lint:
+	$(GO) tool staticcheck ./...
 
 ## test: vet and every test with the race detector (browser tests need Debian's chromium; the
 ## client matrix needs `make deps`; both skip when what they need is missing). cmd/testsummary

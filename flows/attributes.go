@@ -137,13 +137,13 @@ func (a Attribute) Parse(raw string) (any, error) {
 	case Int:
 		n, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
-			return nil, errors.New("Please enter a whole number.")
+			return nil, fieldText("Please enter a whole number.")
 		}
 		v = n
 	case Boolean:
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
-			return nil, errors.New("Please choose true or false.")
+			return nil, fieldText("Please choose true or false.")
 		}
 		v = b
 	}
@@ -243,3 +243,9 @@ func (s Schema) CheckClaims(c Claims) *ClaimError {
 	}
 	return nil
 }
+
+// fieldText is an error whose text is shown to the user next to the field as B2C words it,
+// so it keeps its capital letter and full stop.
+type fieldText string
+
+func (t fieldText) Error() string { return string(t) }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/b2cemu/b2cemu/flows"
 )
@@ -25,7 +26,7 @@ var (
 // Open opens (creating) the database file. A second process on the same file is refused.
 func Open(path string) (*DB, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("%s is in use by another b2cemu; give each one its own dataDir", path)
 	}
 	if err != nil {
@@ -81,7 +82,7 @@ func (d *DB) loadUsers() ([]Exported, error) {
 				return fmt.Errorf("user %s: %w", k, err)
 			}
 			restoreTypes(su.User.Attributes)
-			out = append(out, Exported{User: su.User, PasswordHash: su.PasswordHash})
+			out = append(out, Exported(su))
 			return nil
 		})
 	})
@@ -102,7 +103,7 @@ func (d *DB) putUsers(users ...Exported) error {
 	return d.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketUsers)
 		for _, e := range users {
-			v, err := json.Marshal(storedUser{User: e.User, PasswordHash: e.PasswordHash})
+			v, err := json.Marshal(storedUser(e))
 			if err != nil {
 				return err
 			}
