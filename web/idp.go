@@ -177,12 +177,14 @@ func (s *server) idpIdentity(r *flows.Run, f url.Values) (flows.SignInFederated,
 // the admin API is open to anyone (no admin.token): with a token, it says which call to make.
 func (s *server) deleteFederated(ctx context.Context, provider, objectID string, f url.Values) error {
 	stay := &idpStay{Typed: f}
+	if s.AdminToken != "" { // checked first, so that a refused delete tells nothing of the directory
+		stay.Problem = fmt.Sprintf("The admin API needs its token here, so this page deletes no users: call DELETE /_emulator/users/%s with it.", objectID)
+		return stay
+	}
 	u, err := s.Admin.User(ctx, objectID)
 	switch {
 	case err != nil || federatedSubject(u, provider) == "":
 		stay.Problem = fmt.Sprintf("There is no user %q with an identity of %s to delete.", objectID, provider)
-	case s.AdminToken != "":
-		stay.Problem = fmt.Sprintf("The admin API needs its token here, so this page deletes no users: call DELETE /_emulator/users/%s with it.", objectID)
 	default:
 		if _, err := s.Admin.DeleteUser(objectID); err != nil {
 			return fmt.Errorf("deleting user %s: %w", objectID, err)
