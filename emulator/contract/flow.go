@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -62,25 +63,28 @@ func checkFlow(ctx context.Context, cfg *config.Config, o Options, client *conne
 			return false, err
 		}
 	}
-	r := m.Start(ctx, def, "connector-test", clientID, cmpOr(o.UILocales, "en-US"))
+	r := m.Start(ctx, def, "connector-test", clientID, cmp.Or(o.UILocales, "en-US"))
 	end, err := drive(ctx, m, def, r, who, fixture)
 	if err != nil {
 		return false, fmt.Errorf("running the user flow %s: %w", def.ID, err)
 	}
 	ok := true
+	sent := map[flows.Step]bool{}
 	for _, c := range calls {
 		report(out, c, claimAdvice(c, client.Schema, cfg.Tenant.ExtensionsAppID, def))
-		ok = ok && c.Outcome != "failure"
+		ok, sent[c.Step] = ok && c.Outcome != "failure", true
+	}
+	for _, step := range steps {
+		switch {
+		case sent[step]:
+		case step == flows.PostFederationSignup && who.provider == flows.LocalProvider:
+			fmt.Fprintf(out, "== %s → %s: not sent (B2C never calls it for local accounts)\n\n", step, def.Connectors[step])
+		default:
+			fmt.Fprintf(out, "== %s → %s: not sent (the run does not reach it)\n\n", step, def.Connectors[step])
+		}
 	}
 	fmt.Fprintf(out, "== the user flow %s: %s\n\n", def.ID, end)
 	return ok, nil
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // checked is the flow's connector during a check: the client for the steps checked, an empty
