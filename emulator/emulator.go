@@ -148,7 +148,7 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 	}
 	d.SignInInputs = map[string]string{}
 	for _, f := range cfg.UserFlows {
-		d.Flows = append(d.Flows, definition(f))
+		d.Flows = append(d.Flows, Definition(f))
 		if f.SignInInputID != "" {
 			d.SignInInputs[strings.ToLower(f.ID)] = f.SignInInputID
 		}
@@ -187,15 +187,20 @@ func provider(p config.IdentityProvider) web.Provider {
 		wp.DisplayName = p.ID
 	}
 	for _, a := range p.Accounts {
-		claims := flows.Claims{}
-		for k, v := range map[string]string{"email": a.Email, "displayName": a.DisplayName, "givenName": a.GivenName, "surname": a.Surname} {
-			if v != "" {
-				claims[k] = v
-			}
-		}
-		wp.Accounts = append(wp.Accounts, web.Account{IssuerAssignedID: a.IssuerAssignedID, Claims: claims})
+		wp.Accounts = append(wp.Accounts, web.Account{IssuerAssignedID: a.IssuerAssignedID, Claims: AccountClaims(a)})
 	}
 	return wp
+}
+
+// AccountClaims are the claims the fake identity provider answers with for a fixture account.
+func AccountClaims(a config.Account) flows.Claims {
+	claims := flows.Claims{}
+	for k, v := range map[string]string{"email": a.Email, "displayName": a.DisplayName, "givenName": a.GivenName, "surname": a.Surname} {
+		if v != "" {
+			claims[k] = v
+		}
+	}
+	return claims
 }
 
 // Reload puts cfg (already validated) in force without dropping state: users, flow runs,
@@ -233,6 +238,17 @@ func (e *Emulator) Reload(cfg *config.Config) error {
 	return nil
 }
 
+// ConnectorClient is the API connector client of cfg's user flows: the tenant's schema, the
+// request shape and every connector's endpoint (base: where a connector given as a path on
+// b2cemu is served; now chooses client certificates).
+func ConnectorClient(cfg *config.Config, base string, now func() time.Time, log *slog.Logger) (*connector.Client, error) {
+	eps, _, err := endpoints(cfg, base, now, log)
+	if err != nil {
+		return nil, err
+	}
+	return &connector.Client{Schema: schemaOf(cfg), Log: log, Wire: wire(cfg), Endpoints: eps, Now: now}, nil
+}
+
 // schemaOf is the tenant's attributes: the built-ins and the configured custom ones.
 func schemaOf(cfg *config.Config) flows.Schema {
 	var custom []flows.Attribute
@@ -248,8 +264,8 @@ func wire(cfg *config.Config) connector.Wire {
 		TokenClientIDKey: cfg.Compat.PreTokenClientIDKey}
 }
 
-// definition turns a configured user flow into the domain's.
-func definition(f config.UserFlow) *flows.Definition {
+// Definition turns a configured user flow into the domain's.
+func Definition(f config.UserFlow) *flows.Definition {
 	def := &flows.Definition{ID: f.ID, Type: flows.Type(f.Type), IdentityProviders: f.IdentityProviders,
 		ApplicationClaims: f.ApplicationClaims, Connectors: map[flows.Step]string{
 			flows.PostFederationSignup:    f.APIConnectors.PostFederationSignup,

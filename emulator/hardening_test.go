@@ -15,8 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/b2cemu/b2cemu/emulator"
 	"github.com/b2cemu/b2cemu/emulator/config"
+	"github.com/b2cemu/b2cemu/emulator/contract"
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
 )
 
@@ -156,7 +156,7 @@ func contractTest(t *testing.T, srv *emulatortest.Server) string {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	if _, err := emulator.TestConnector(context.Background(), cfg, emulator.ContractTest{Connector: "checks"}, &out); err != nil {
+	if _, err := contract.Check(context.Background(), cfg, contract.Options{Connector: "checks"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	return out.String()

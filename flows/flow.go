@@ -260,6 +260,10 @@ type ChooseProvider struct{ Provider string }
 type SignInFederated struct {
 	IssuerAssignedID string
 	Claims           Claims // email, displayName, givenName, surname from the provider
+	// Sent are the provider's other claims under its own names (a nil value: the provider
+	// sends no such claim). A user flow reads only the claims above, as B2C's claims mapping
+	// of a provider names only those; a custom policy's output claims may map any of these.
+	Sent Claims
 }
 
 // SignInLocal submits the unified sign-in page's email and password.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"net/http"
@@ -170,8 +171,15 @@ func (s *server) dispatch(c echo.Context, sess *Session, def *flows.Definition, 
 		}
 	}
 	from := apiName(def, sess.Run)
-	in, err := s.input(sess, form)
-	if err == nil {
+	in, err := s.input(c.Request().Context(), sess, form)
+	var stay *idpStay
+	switch {
+	case errors.As(err, &stay): // the fake identity provider's page again, nothing advanced
+		sess.idpStay, err = stay, nil
+		if kind == scripted {
+			return c.JSON(http.StatusOK, submitAnswer{Status: "400", Message: stay.Error(), Seq: sess.Run.Seq})
+		}
+	case err == nil:
 		err = s.Machine.Advance(c.Request().Context(), def, sess.Run, in)
 	}
 	var pe *pageError
@@ -261,7 +269,7 @@ func (s *server) conclude(c echo.Context, sess *Session, def *flows.Definition) 
 }
 
 // input maps a submitted form to the flows input it stands for.
-func (s *server) input(sess *Session, f url.Values) (flows.Input, error) {
+func (s *server) input(ctx context.Context, sess *Session, f url.Values) (flows.Input, error) {
 	op := f.Get("op")
 	if op == "cancel" {
 		return flows.Cancel{}, nil
@@ -281,20 +289,7 @@ func (s *server) input(sess *Session, f url.Values) (flows.Input, error) {
 			return flows.SignInLocal{Email: f.Get(s.signInInput(sess.Run)), Password: f.Get("password")}, nil
 		}
 	case flows.PhaseIdP:
-		if id := f.Get("account"); id != "" {
-			p := s.idpByID[sess.Run.Provider]
-			if p != nil {
-				for _, a := range p.Accounts {
-					if a.IssuerAssignedID == id {
-						return flows.SignInFederated{IssuerAssignedID: id, Claims: a.Claims.Clone()}, nil
-					}
-				}
-			}
-			return nil, errPage(http.StatusBadRequest, "", "The identity provider has no fixture account %q.", id)
-		}
-		if op == "identity" {
-			return s.customIdentity(f)
-		}
+		return s.idpInput(ctx, sess.Run, f)
 	case flows.PhaseLocalSignUp:
 		if in, ok := verifyInput(op, f, s.formValues(sess.Run, f)); ok {
 			return in, nil
@@ -340,25 +335,6 @@ func verifyInput(op string, f url.Values, values map[string]string) (flows.Input
 		return nil, false
 	}
 	return flows.VerifyEmail{Action: action, Field: field, Code: f.Get(field + "_ver_input"), Values: values}, true
-}
-
-// customIdentity reads the fake identity provider's "another identity" form. Without a
-// subject, one is derived from the email so that the same email signs in as the same user.
-func (s *server) customIdentity(f url.Values) (flows.Input, error) {
-	claims := flows.Claims{}
-	for _, k := range []string{"email", "displayName", "givenName", "surname"} {
-		if v := strings.TrimSpace(f.Get("idp_" + k)); v != "" {
-			claims[k] = v
-		}
-	}
-	sub := strings.TrimSpace(f.Get("idp_issuerAssignedId"))
-	if sub == "" {
-		sub = strings.ToLower(claims.String("email"))
-	}
-	if sub == "" {
-		return nil, errPage(http.StatusBadRequest, "", "Give the identity an email or a subject (issuerAssignedId).")
-	}
-	return flows.SignInFederated{IssuerAssignedID: sub, Claims: claims}, nil
 }
 
 // formValues are a submitted form's fields by claim. A user flow's page names a custom
@@ -444,16 +420,7 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 		}
 		return s.render(c, http.StatusOK, views.SignInPage(m))
 	case flows.PhaseIdP:
-		p := s.idpByID[r.Provider]
-		if p == nil { // a custom policy's provider the configuration has no fixture accounts for
-			p = &Provider{ID: r.Provider, DisplayName: r.Provider}
-		}
-		m := views.IdP{Page: page, Form: form, ProviderID: p.ID, ProviderName: p.DisplayName}
-		m.Page.Title = p.DisplayName
-		for _, a := range p.Accounts {
-			m.Accounts = append(m.Accounts, views.Account{IssuerAssignedID: a.IssuerAssignedID,
-				DisplayName: a.Claims.String("displayName"), Email: a.Claims.String("email")})
-		}
+		m := s.idpView(c.Request().Context(), sess, def, views.IdP{Page: page, Form: form})
 		return s.render(c, http.StatusOK, views.IdPPage(m))
 	case flows.PhaseLocalSignUp, flows.PhaseAttributes, flows.PhaseBlocked:
 		return s.render(c, http.StatusOK, views.SelfAssertedPage(s.selfAsserted(page, form, def, r)))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -256,13 +257,18 @@ func (s *server) exists(c echo.Context, email string) bool {
 }
 
 // federatedAccount is the identity provider's answer for the request's account: a fixture
-// account by issuerAssignedId, or the inline claims.
+// account by issuerAssignedId, or the inline claims; either with "claims", the provider's
+// further claims, laid over it as the page's claims box is.
 func (s *server) federatedAccount(provider string, account map[string]any) (flows.SignInFederated, error) {
 	id, _ := account["issuerAssignedId"].(string)
+	box, boxed := account["claims"].(map[string]any)
+	if v, ok := account["claims"]; ok && !boxed {
+		return flows.SignInFederated{}, fmt.Errorf("the account's claims is %s; give a JSON object of the provider's claims, such as %s", kindOf(v), claimsExample)
+	}
 	if p := s.idpByID[provider]; p != nil {
 		for _, a := range p.Accounts {
-			if a.IssuerAssignedID == id && len(account) == 1 {
-				return flows.SignInFederated{IssuerAssignedID: id, Claims: a.Claims.Clone()}, nil
+			if a.IssuerAssignedID == id && (len(account) == 1 || len(account) == 2 && boxed) {
+				return withClaims(flows.SignInFederated{IssuerAssignedID: id, Claims: a.Claims.Clone()}, box, "The account's claims", true)
 			}
 		}
 	}
@@ -272,13 +278,12 @@ func (s *server) federatedAccount(provider string, account map[string]any) (flow
 			claims[k] = account[k] // the same string, without boxing it again
 		}
 	}
-	if id == "" {
-		id = strings.ToLower(claims.String("email"))
+	in, err := withClaims(flows.SignInFederated{IssuerAssignedID: id, Claims: claims}, box, "The account's claims", false)
+	in = emailSubject(in)
+	if err == nil && in.IssuerAssignedID == "" {
+		err = errors.New("the account names no fixture account and has no issuerAssignedId or email (nor a sub or email in its claims)")
 	}
-	if id == "" {
-		return flows.SignInFederated{}, errors.New("the account names no fixture account and has no issuerAssignedId or email")
-	}
-	return flows.SignInFederated{IssuerAssignedID: id, Claims: claims}, nil
+	return in, err
 }
 
 // headlessToken mints the tokens of a finished headless run.

@@ -69,6 +69,11 @@ var translations = map[string]map[string]string{
 		"Display name":                "Nombre para mostrar",
 		"Given name":                  "Nombre",
 		"Subject (issuerAssignedId)":  "Sujeto (issuerAssignedId)",
+		"Claims the provider sends (a JSON object, optional)": "Notificaciones que envía el proveedor (un objeto JSON, opcional)",
+		"Laid over the identity you choose, under the provider's claim names: sub, email, name, given_name, family_name, or any other (null: the provider sends none).": "Se aplican sobre la identidad que elija, con los nombres de notificación del proveedor: sub, email, name, given_name, family_name o cualquier otro (null: el proveedor no la envía).",
+		"This account already exists: signing in will not run the sign-up API connectors.":                                                                              "Esta cuenta ya existe: al iniciar sesión no se ejecutarán los conectores de API de registro.",
+		"Delete this user, to sign up again":                       "Eliminar este usuario para registrarse de nuevo",
+		"To sign up again, delete the user through the admin API:": "Para registrarse de nuevo, elimine el usuario con la API de administración:",
 		// Error, sign-out and form_post pages.
 		"Sorry, but we're having trouble signing you in.": "Lo sentimos, pero tenemos problemas para iniciar su sesión.",
 		"We track these errors automatically, but if the problem persists feel free to contact us. In the meantime, please try again.": "Hacemos un seguimiento automático de estos errores, pero si el problema continúa, póngase en contacto con nosotros. Mientras tanto, inténtelo de nuevo.",

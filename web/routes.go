@@ -44,6 +44,7 @@ func routes(e *echo.Echo, s *server) {
 	e.GET("/:tenant/:policy/api/:page/confirmed", s.withRun(s.flowConfirmed))
 	e.GET("/:tenant/:policy/api/:page/unified", s.withRun(s.flowLink))
 	e.GET("/:tenant/:policy/api/:page/forgotPassword", s.withRun(s.flowLink))
+	e.GET("/:tenant/:policy/api/:page/identity", s.withRun(s.idpCheck)) // the fake identity provider's page asks
 
 	// The admin API refuses state-changing requests that browsers send from other sites
 	// (CSRF), and bodies over 1 MiB but for an import of users.

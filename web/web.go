@@ -123,6 +123,9 @@ type Session struct {
 	// Prefix is /{tenant}/{policy} of the run's pages and Policy the policy, both as the
 	// application's authorize request spelled them: B2C's page URLs keep the case it sent.
 	Prefix, Policy string
+	// idpStay is what the fake identity provider's page keeps from a submission it refused
+	// or that deleted a user, for the page shown next.
+	idpStay *idpStay
 }
 
 // AuthRequest is a validated authorization request.

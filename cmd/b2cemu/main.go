@@ -16,6 +16,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator"
 	"github.com/b2cemu/b2cemu/emulator/config"
+	"github.com/b2cemu/b2cemu/emulator/contract"
 	"github.com/b2cemu/b2cemu/flows"
 )
 
@@ -38,7 +39,9 @@ func main() {
 const usage = `usage:
   b2cemu [serve] [--config FILE] [--addr HOST:PORT]   run the emulator (no --config: the demo tenant)
   b2cemu connector test --config FILE --connector NAME [--step S] [--claims FILE] [--local] [--base-url URL]
-                                                      send each step's request as B2C would and judge the answers
+  b2cemu connector test --config FILE --flow ID [--connector NAME] [--step S] [--idp ID] [--account ID] [--claims FILE] …
+                                                      send each step's request as B2C would (with --flow: as that
+                                                      user flow's sign-up sends it) and judge the answers
                                                       (exit 1: a response would fail in B2C; 2: the test could not run)
   b2cemu run-flow --policy P [--request FILE | --idp ID --account ID | --email E --password P] [--url URL | --config FILE]
                                                       one headless sign-up; prints the outcome, tokens, claims and calls
@@ -80,7 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return runFlow(ctx, args, getenv, stdout)
 	case "connector":
 		if len(args) == 0 || args[0] != "test" {
-			return fmt.Errorf("usage: b2cemu connector test --config FILE --connector NAME")
+			return fmt.Errorf("usage: b2cemu connector test --config FILE --connector NAME | --flow ID")
 		}
 		return connectorTest(ctx, args[1:], getenv, stdout)
 	case "help":
@@ -148,39 +151,45 @@ func connectorTest(ctx context.Context, args []string, getenv func(string) strin
 	fs := flag.NewFlagSet("connector test", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	file := fs.String("config", getenv("B2CEMU_CONFIG"), "configuration file; empty = the embedded demo tenant")
-	name := fs.String("connector", "", "the API connector to test (required)")
+	name := fs.String("connector", "", "the API connector to test (required without --flow; with it, only that connector's steps)")
 	step := fs.String("step", "", "one step: PostFederationSignup, PostAttributeCollection or PreTokenIssuance (default: the steps user flows call it at)")
 	claims := fs.String("claims", "", "JSON file of claim values to send instead of the samples")
 	local := fs.Bool("local", false, "send a local account's requests (no PostFederationSignup) instead of a federated user's")
 	base := fs.String("base-url", "", "URL of a running b2cemu, for a connector whose endpointUrl is a path on it")
+	var o contract.Options
+	fs.StringVar(&o.Flow, "flow", "", "a user flow id: send what its sign-up sends (its identity provider, collected attributes and steps)")
+	fs.StringVar(&o.IdP, "idp", "", "with --flow: the identity provider, or email (default: the flow's first social provider)")
+	fs.StringVar(&o.Account, "account", "", "with --flow: the provider's fixture account, by issuerAssignedId (default: its first)")
+	fs.StringVar(&o.ClientID, "client-id", "", "with --flow: the application's client id (default: the first registered)")
+	fs.StringVar(&o.UILocales, "ui-locales", "", "with --flow: ui_locales (default: en-US)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return cannotRun(err)
 	}
-	if *name == "" {
-		return cannotRun(errors.New("--connector is required"))
+	if *name == "" && o.Flow == "" {
+		return cannotRun(errors.New("--connector or --flow is required"))
 	}
 	cfg, err := config.Load(*file, getenv, privateAddr) // it serves nothing: server.addr does not matter
 	if err != nil {
 		return cannotRun(err)
 	}
-	ct := emulator.ContractTest{Connector: *name, Local: *local, BaseURL: *base}
+	o.Connector, o.Local, o.BaseURL = *name, *local, *base
 	if *step != "" {
 		s, ok := map[string]flows.Step{"PostFederationSignup": flows.PostFederationSignup, "PostAttributeCollection": flows.PostAttributeCollection,
 			"PreTokenIssuance": flows.PreTokenIssuance, "PreTokenApplicationClaims": flows.PreTokenIssuance}[*step]
 		if !ok {
 			return cannotRun(fmt.Errorf("--step %q is not a step; use PostFederationSignup, PostAttributeCollection or PreTokenIssuance", *step))
 		}
-		ct.Steps = []flows.Step{s}
+		o.Steps = []flows.Step{s}
 	}
 	if *claims != "" {
-		if ct.Claims, err = os.ReadFile(*claims); err != nil {
+		if o.Claims, err = os.ReadFile(*claims); err != nil {
 			return cannotRun(err)
 		}
 	}
-	ok, err := emulator.TestConnector(ctx, cfg, ct, stdout)
+	ok, err := contract.Check(ctx, cfg, o, stdout)
 	if err != nil {
 		return cannotRun(err)
 	}

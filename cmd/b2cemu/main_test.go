@@ -198,7 +198,19 @@ func TestConnectorTestCommand(t *testing.T) {
 		t.Errorf("output:\n%s", out.String())
 	}
 
+	// What the flow sends: its provider's identity, at the steps it calls the connector.
+	mode.Store("good")
+	out.Reset()
+	if err := run(context.Background(), []string{"connector", "test", "--config", cfg, "--flow", "B2C_1_x", "--step", "PostFederationSignup"}, env, &out); err != nil {
+		t.Fatalf("--flow: %v\n%s", err, out.String())
+	}
+	if body := got.Load().(string); !strings.Contains(body, `"issuer":"google.com"`) || strings.Contains(body, "Tier") ||
+		!strings.Contains(out.String(), "== the user flow B2C_1_x: the run ends with a token") {
+		t.Errorf("--flow sent %s\n%s", body, out.String())
+	}
+
 	for _, args := range [][]string{
+		{"connector", "test", "--config", cfg, "--flow", "B2C_1_y"},
 		{"connector", "test", "--config", cfg, "--connector", "nope"},
 		{"connector", "test", "--config", cfg},
 		{"connector", "test", "--config", cfg, "--connector", "api", "--step", "Later"},

@@ -289,7 +289,7 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, out, unknown *[]Proble
 			f, ok := fields[k.Value]
 			if !ok {
 				msg := fmt.Sprintf("unknown key %q", k.Value)
-				if s := suggest(k.Value, names); s != "" {
+				if s := Suggest(k.Value, names); s != "" {
 					msg += fmt.Sprintf("; did you mean %q?", s)
 				} else {
 					msg += "; known keys here: " + strings.Join(names, ", ")
@@ -338,8 +338,9 @@ func describe(n *yaml.Node) string {
 	return strconv.Quote(n.Value)
 }
 
-// suggest returns the name that differs from s only in case, or by one or two edits.
-func suggest(s string, names []string) string {
+// Suggest returns the name that differs from s only in case, or by one or two edits (the
+// nearest), or "": what "did you mean" messages offer.
+func Suggest(s string, names []string) string {
 	best, bestD := "", 3
 	for _, n := range names {
 		if strings.EqualFold(n, s) {

@@ -2,6 +2,7 @@ package journey
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
@@ -313,10 +314,29 @@ func federatedResult(in flows.SignInFederated) map[string]string {
 		// SAML 2.0: the assertion's subject and the usual attribute URIs.
 		"assertionSubjectName": id, ws + "nameidentifier": id, ms + "objectidentifier": id, ws + "upn": upn,
 		ws + "emailaddress": email, ws + "name": name, ws + "givenname": c.String("givenName"), ws + "surname": c.String("surname")}
+	for k, v := range in.Sent {
+		out[k] = sentText(v)
+	}
 	for k, v := range out {
 		if v == "" {
 			delete(out, k)
 		}
 	}
 	return out
+}
+
+// sentText is a claim the provider sent as an output claim reads it: a string as it is, any
+// other JSON value as its JSON text, and null as no claim.
+func sentText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }

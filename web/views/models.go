@@ -127,6 +127,9 @@ type SignIn struct {
 // Account is a fixture identity on the fake identity provider's page.
 type Account struct {
 	IssuerAssignedID, DisplayName, Email string
+	// ExistingUser is the object id of the user that already holds this identity: choosing it
+	// signs in, so no sign-up API connector runs.
+	ExistingUser string
 }
 
 // IdP is the fake identity provider's sign-in page.
@@ -136,6 +139,17 @@ type IdP struct {
 	ProviderID   string
 	ProviderName string
 	Accounts     []Account
+	SignsUp      bool   // the flow signs up new identities: say which ones exist already
+	CanDelete    bool   // the page may delete an existing user (the admin API is open)
+	CheckURL     string // where the page's script asks whether a typed identity exists
+	// Typed are the fields of a submission the page refused (by id), TypedOpen whether it came
+	// from "Sign in as another identity"; Problem says why, Notice what was done.
+	Typed           map[string]string
+	TypedOpen       bool
+	Problem, Notice string
+	ClaimsExample   string
+	// TypedExisting is the object id of the user that already holds the typed identity.
+	TypedExisting string
 }
 
 // Error is B2C's error page.
