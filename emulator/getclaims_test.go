@@ -87,6 +87,22 @@ func TestInvitationLinkOverHTTP(t *testing.T) {
 			t.Error("the log shows the hint")
 		}
 	})
+	t.Run("headless", func(t *testing.T) {
+		var got struct {
+			Outcome, ErrorDescription string
+			Claims                    map[string]any
+		}
+		run := srv.URL + "/_emulator/flows/B2C_1A_link_shared_secret/run"
+		if status := post(t, srv.Client, http.MethodPost, run, map[string]any{"clientId": clientID, "idTokenHint": links["B2C_1A_link_shared_secret"]}, &got); status != 200 ||
+			got.Outcome != "token" || got.Claims["email"] != "ana@contoso.test" || got.Claims["name"] != "Ana Invited" {
+			t.Errorf("%d %+v", status, got)
+		}
+		got.Outcome, got.Claims = "", nil
+		if status := post(t, srv.Client, http.MethodPost, run, map[string]any{"clientId": clientID, "idTokenHint": "an-invitation"}, &got); status != 200 ||
+			got.Outcome != "error" || !strings.HasPrefix(got.ErrorDescription, "AADB2C90210: The provided id_token_hint parameter could not be validated.") {
+			t.Errorf("%d %+v", status, got)
+		}
+	})
 	t.Run("no hint", func(t *testing.T) {
 		page := srv.NewBrowser(t).Get(hintAuthorize("B2C_1A_link_shared_secret", ""))
 		if page.Status != http.StatusOK || !strings.Contains(page.Body, "This link needs an invitation.") {
