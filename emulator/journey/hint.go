@@ -211,6 +211,9 @@ func (e *Engine) getJSON(ctx context.Context, u string, v any) error {
 	}
 	req.Header.Set("Accept", "application/json")
 	shown := connector.Redact(u)
+	if e.HTTP == nil {
+		return fmt.Errorf("GET %s: the engine has no HTTP client", shown)
+	}
 	resp, err := e.HTTP.Do(req)
 	if err != nil {
 		return fmt.Errorf("GET %s: %s", shown, connector.ErrorText(err))
