@@ -6,7 +6,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION)
 CLIENTS := emulator/clients/testdata/node
 PLAYWRIGHT := docs/examples/playwright
 
-.PHONY: run build test starterpack deps bench load fuzz screenshots generate check-generated fmt check-fmt lint
+.PHONY: run build test starterpack samples deps bench load fuzz screenshots generate check-generated fmt check-fmt lint
 
 ## run: start the emulator on its embedded demo tenant (http://127.0.0.1:8080)
 run:
@@ -46,6 +46,13 @@ starterpack:
 	$(GO) run ./cmd/b2cemu policy check $(B2CEMU_STARTERPACK)/SocialAndLocalAccounts
 	$(GO) run ./cmd/b2cemu policy check "$(B2CEMU_STARTERPACK)/Display Controls Starterpack/LocalAccounts"
 	B2CEMU_STARTERPACK=$(B2CEMU_STARTERPACK) $(GO) test -race -count=1 -run 'StarterPack' -v ./emulator/ ./web/
+
+## samples: run the community's invitation and magic-link policies (not in this repository) on
+## the LocalAccounts starter pack:
+## B2CEMU_SAMPLES=path/to/azure-ad-b2c/samples B2CEMU_STARTERPACK=path/to/starterpack make samples
+samples:
+	@test -n "$(B2CEMU_SAMPLES)" -a -n "$(B2CEMU_STARTERPACK)" || { echo "set B2CEMU_SAMPLES to a checkout of github.com/azure-ad-b2c/samples and B2CEMU_STARTERPACK to one of github.com/Azure-Samples/active-directory-b2c-custom-policy-starterpack"; exit 2; }
+	B2CEMU_SAMPLES=$(B2CEMU_SAMPLES) B2CEMU_STARTERPACK=$(B2CEMU_STARTERPACK) $(GO) test -race -count=1 -run 'TestCommunity' -v ./emulator/
 
 ## screenshots: refresh docs/screenshots from the browser suite
 screenshots:

@@ -51,6 +51,12 @@ func (e *Emulator) customPolicies(cfg *config.Config, record func(connector.Call
 		certs[strings.ToLower(id)] = httpClient(loaded, ca, "customPolicies.caFile", cfg.CustomPolicies.CAFile, e.Clock.Now, cerr)
 	}
 	for _, p := range policies {
+		for _, tp := range p.HintProfiles() {
+			if ref := tp.HintSecret(); ref != "" && keys[strings.ToLower(ref)] == "" {
+				cerr.Problems = append(cerr.Problems, config.Problem{Key: "policyKeys",
+					Msg: fmt.Sprintf("%s:%d: TechnicalProfile Id=%q verifies id_token_hint with the client_secret key %q, which policyKeys does not hold; add policyKeys: {%s: <the secret your link generator signs with>}", tp.El.File, tp.El.Line, tp.ID, ref, ref)})
+			}
+		}
 		for _, tp := range p.TechnicalProfiles {
 			ref := tp.Keys["ClientCertificate"]
 			if tp.Kind == policy.Restful && strings.EqualFold(tp.Metadata["AuthenticationType"], "ClientCertificate") && certs[strings.ToLower(ref)] == nil {
@@ -89,8 +95,9 @@ type engines struct {
 }
 
 var (
-	_ web.Engine    = engines{}
-	_ web.Refresher = engines{}
+	_ web.Engine         = engines{}
+	_ web.Refresher      = engines{}
+	_ web.RequestStarter = engines{}
 )
 
 func (en engines) custom(def *flows.Definition) bool {
@@ -100,6 +107,15 @@ func (en engines) custom(def *flows.Definition) bool {
 func (en engines) Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *flows.Run {
 	if en.custom(def) {
 		return en.journeys.Start(ctx, def, id, clientID, uiLocales)
+	}
+	return en.flows.Start(ctx, def, id, clientID, uiLocales)
+}
+
+// StartRequest gives a custom policy's journey the authorize request's parameters from its
+// first step; user flows read them after the start.
+func (en engines) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *flows.Run {
+	if en.custom(def) {
+		return en.journeys.StartRequest(ctx, def, id, clientID, uiLocales, request)
 	}
 	return en.flows.Start(ctx, def, id, clientID, uiLocales)
 }

@@ -26,7 +26,8 @@ type RunRequest struct {
 	IdentityProvider string              `json:"identityProvider"` // a provider id, or "email"
 	Account          map[string]any      `json:"account"`          // see docs/admin-api.md
 	Attributes       []map[string]string `json:"attributes,omitempty"`
-	SSO              bool                `json:"sso,omitempty"` // start a browser SSO session (cookie in the response)
+	SSO              bool                `json:"sso,omitempty"`         // start a browser SSO session (cookie in the response)
+	IDTokenHint      string              `json:"idTokenHint,omitempty"` // as authorize's id_token_hint: a custom policy's GetClaims step reads it
 }
 
 // RunResponse is what happened.
@@ -125,7 +126,11 @@ func (s *server) runFlow(c echo.Context) error {
 	} else if !custom && (req.IdentityProvider == "" || !def.Offers(req.IdentityProvider)) {
 		return apiError(c, http.StatusBadRequest, "the user flow %s does not offer the identity provider %q; use one of %v", def.ID, req.IdentityProvider, def.IdentityProviders)
 	}
-	run := s.Machine.Start(c.Request().Context(), def, s.NewID(), app.ClientID, ar.UILocales)
+	request := map[string]string{}
+	if req.IDTokenHint != "" {
+		request["id_token_hint"] = req.IDTokenHint
+	}
+	run := s.start(c.Request().Context(), def, app.ClientID, ar.UILocales, request)
 	stop := s.CallLog.Watch(run.ID)
 	resp := RunResponse{RunID: run.ID, Attempts: []Attempted{}}
 	err := s.drive(c, def, run, req, &resp)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -208,14 +209,15 @@ func (s *server) authorize(c echo.Context) error {
 		return s.redirectError(c, ar, fail.err, fail.code, fail.msg)
 	}
 	sess := &Session{Auth: ar, CSRF: s.csrfCookie(c), Prefix: "/" + c.Param("tenant") + "/" + policyParam(c), Policy: policyParam(c)}
-	sess.Run = s.Machine.Start(c.Request().Context(), def, s.NewID(), app.ClientID, ar.UILocales)
+	request := map[string]string{}
+	for k := range q {
+		request[k] = q.Get(k)
+	}
+	sess.Run = s.start(c.Request().Context(), def, app.ClientID, ar.UILocales, request)
 	if ar.LoginHint != "" {
 		sess.Run.Values["email"] = ar.LoginHint
 	}
-	sess.Run.Request, sess.Run.ClientIP = map[string]string{}, c.RealIP()
-	for k := range q {
-		sess.Run.Request[k] = q.Get(k)
-	}
+	sess.Run.Request, sess.Run.ClientIP = request, c.RealIP()
 	prompt := q.Get("prompt")
 	if done, err := s.resumeSSO(c, def, sess, prompt); done || err != nil {
 		return err
@@ -229,6 +231,20 @@ func (s *server) authorize(c echo.Context) error {
 		}
 	}
 	return s.conclude(c, sess, def) // the first page is served at the authorize URL itself, as B2C's
+}
+
+// RequestStarter is an engine whose runs read the authorize request's parameters from their
+// first step, before any page: a custom policy's GetClaims step reads id_token_hint.
+type RequestStarter interface {
+	StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *flows.Run
+}
+
+// start begins a run, giving the engine the authorize request's parameters when it reads them.
+func (s *server) start(ctx context.Context, def *flows.Definition, clientID, uiLocales string, request map[string]string) *flows.Run {
+	if rs, ok := s.Machine.(RequestStarter); ok {
+		return rs.StartRequest(ctx, def, s.NewID(), clientID, uiLocales, request)
+	}
+	return s.Machine.Start(ctx, def, s.NewID(), clientID, uiLocales)
 }
 
 // policyParam is the policy as the request names it, in the path or in ?p=.

@@ -92,7 +92,13 @@ func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
 
 // Start begins the journey and runs it to its first page.
 func (e *Engine) Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *flows.Run {
-	r := &flows.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: flows.PhaseSignIn, Values: flows.Claims{}}
+	return e.StartRequest(ctx, def, id, clientID, uiLocales, nil)
+}
+
+// StartRequest is Start with the authorize request's parameters, which the journey's first
+// steps read: a GetClaims step its id_token_hint, claim resolvers {OAUTH-KV:name} and {OIDC:…}.
+func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *flows.Run {
+	r := &flows.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: flows.PhaseSignIn, Values: flows.Claims{}, Request: request}
 	st := &state{bag: map[string]string{}}
 	r.Journey = st
 	p := e.policyOf(def)
@@ -300,6 +306,11 @@ func (e *Engine) proceed(ctx context.Context, p *policy.Policy, r *flows.Run, st
 				e.failWith(r, err)
 				return
 			}
+		case "GetClaims":
+			if err := e.getClaims(ctx, p, r, st, step); err != nil {
+				e.failWith(r, err)
+				return
+			}
 		case "SendClaims":
 			e.sendClaims(p, r, st)
 			return
@@ -358,6 +369,9 @@ func skip(pcs []policy.Precondition, bag map[string]string) bool {
 // anything else sent back to the application (no page can show it).
 func (e *Engine) failWith(r *flows.Run, err *runError) {
 	e.fail(r, !err.unsupported, err.code, err.msg, err.diagnostic)
+	if err.oauth != "" {
+		r.Failure.Error = err.oauth
+	}
 }
 
 func (e *Engine) fail(r *flows.Run, redirect bool, code, msg, diagnostic string) {

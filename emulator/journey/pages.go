@@ -84,11 +84,21 @@ func shown(p *policy.Policy, tp *policy.TechnicalProfile) []policy.ClaimRef {
 }
 
 // selfAssertedPage shows a self-asserted profile's page, pre-filled from the bag; it reports
-// false when the profile has nothing to ask (B2C skips it).
+// false when the profile has nothing to ask (B2C skips it), true when the page shows or its
+// input claims transformations ended the run.
 func (e *Engine) selfAssertedPage(p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile) bool {
 	fields := shown(p, tp)
 	if len(fields) == 0 {
 		return false
+	}
+	// The input claims transformations run before the page is shown, so they can fill it: the
+	// invitation samples copy the hint's email into a read-only claim, or write the message of
+	// their "no invitation" page.
+	for _, t := range tp.InputTransformations {
+		if err := e.transform(p, tp, t, st.bag); err != nil {
+			e.failWith(r, err)
+			return true
+		}
 	}
 	tp = withLang(tp, st.lang)
 	st.tp = tp

@@ -26,7 +26,8 @@ import (
 type runError struct {
 	code, msg, diagnostic string
 	unsupported           bool
-	rejected              bool // the service answered 4xx with a userMessage: the page shows it
+	rejected              bool   // the service answered 4xx with a userMessage: the page shows it
+	oauth                 string // the error the application gets, when not server_error
 }
 
 func unsupported(tp *policy.TechnicalProfile, what string) *runError {

@@ -156,7 +156,7 @@ type Selection struct{ Target, Validation string }
 type Exchange struct{ ID, TechnicalProfile string }
 
 // stepTypes are the orchestration step types b2cemu runs.
-var stepTypes = map[string]bool{"CombinedSignInAndSignUp": true, "ClaimsExchange": true, "SendClaims": true, "ClaimsProviderSelection": true, "InvokeSubJourney": true}
+var stepTypes = map[string]bool{"GetClaims": true, "CombinedSignInAndSignUp": true, "ClaimsExchange": true, "SendClaims": true, "ClaimsProviderSelection": true, "InvokeSubJourney": true}
 
 // build turns a merged tree into the model and checks every reference.
 func build(f *file, merged *Element, errs *Error) *Policy {
@@ -403,7 +403,7 @@ func (p *Policy) journey(el *Element, errs *Error) *Journey {
 			st.SubJourneys = append(st.SubJourneys, c.Attr["SubJourneyReferenceId"])
 		}
 		if !stepTypes[st.Type] {
-			errs.add(s, describe(s), "the step type %q is not one b2cemu runs (CombinedSignInAndSignUp, ClaimsProviderSelection, ClaimsExchange, InvokeSubJourney, SendClaims)", st.Type)
+			errs.add(s, describe(s), "the step type %q is not one b2cemu runs (GetClaims, CombinedSignInAndSignUp, ClaimsProviderSelection, ClaimsExchange, InvokeSubJourney, SendClaims)", st.Type)
 		}
 		j.Steps = append(j.Steps, st)
 	}
@@ -519,10 +519,13 @@ func (p *Policy) check(errs *Error) {
 		all2 = append(all2, j)
 	}
 	for _, j := range all2 {
-		for _, s := range j.Steps {
+		for i, s := range j.Steps {
 			owner := "UserJourney " + j.ID + " step " + strconv.Itoa(s.Order)
 			if j.Type != "" {
 				owner = "SubJourney " + j.ID + " step " + strconv.Itoa(s.Order)
+			}
+			if s.Type == "GetClaims" {
+				p.checkGetClaims(j, i, s, owner, errs)
 			}
 			if s.Type == "InvokeSubJourney" {
 				if len(s.SubJourneys) == 0 {

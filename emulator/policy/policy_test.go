@@ -103,8 +103,8 @@ func TestLoadErrors(t *testing.T) {
 			`ext.xml:39: TechnicalProfile Id="REST-ValidateProfile": references the claim type "loyaltyNumber", which the ClaimsSchema does not declare`},
 		{"missing technical profile", map[string]string{"base.xml": strings.Replace(base, `TechnicalProfileReferenceId="AAD-UserReadUsingObjectId"`, `TechnicalProfileReferenceId="AAD-Read"`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
 			`UserJourney SignUpOrSignIn step 3: references the technical profile "AAD-Read", which is not declared`},
-		{"unsupported step type", map[string]string{"base.xml": strings.Replace(base, `Type="SendClaims"`, `Type="GetClaims"`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
-			`the step type "GetClaims" is not one b2cemu runs`},
+		{"unsupported step type", map[string]string{"base.xml": strings.Replace(base, `Type="SendClaims"`, `Type="ReviewScopes"`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
+			`the step type "ReviewScopes" is not one b2cemu runs (GetClaims, CombinedSignInAndSignUp`},
 		{"missing sub journey", map[string]string{"base.xml": strings.Replace(base, `<OrchestrationStep Order="4" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`,
 			`<OrchestrationStep Order="4" Type="InvokeSubJourney"><JourneyList><Candidate SubJourneyReferenceId="Nope" /></JourneyList></OrchestrationStep><OrchestrationStep Order="5" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`, 1),
 			"loc.xml": loc, "ext.xml": ext, "rp.xml": rp}, `UserJourney SignUpOrSignIn step 4: references the sub journey "Nope", which is not declared`},
@@ -264,4 +264,90 @@ func TestLoadReportsEveryCycle(t *testing.T) {
 	if len(policies) != 4 {
 		t.Errorf("the relying parties outside the cycles: %d loaded, want 4", len(policies))
 	}
+}
+
+// hintFixtures are b2cemu's own policies in the shape of the community's invitation and
+// magic-link samples (emulator/testdata/getclaims).
+var hintFixtures = filepath.Join("..", "testdata", "getclaims")
+
+// TestGetClaimsChecks: a GetClaims step is the first step of a user journey and names an
+// id_token_hint profile that can verify a hint; each mistake is a load error with its fix.
+func TestGetClaimsChecks(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(hintFixtures, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	base, secret, keys := read("HintBase.xml"), read("LinkSharedSecret.xml"), read("LinkIssuerKeys.xml")
+	getClaims := `<OrchestrationStep Order="1" Type="GetClaims" CpimIssuerTechnicalProfileReferenceId="Hint-SharedSecret" />`
+	edit := func(t *testing.T, old, new string) string {
+		t.Helper()
+		if !strings.Contains(base, old) {
+			t.Fatalf("the fixture lacks %q", old)
+		}
+		return strings.Replace(base, old, new, 1)
+	}
+	tests := []struct {
+		name, base, want string
+	}{
+		{"misplaced", edit(t, getClaims+"\n", "") + "", ""},
+		{"unknown profile", edit(t, getClaims, `<OrchestrationStep Order="1" Type="GetClaims" CpimIssuerTechnicalProfileReferenceId="IdTokenHint_ExtractClaims" />`),
+			`HintBase.xml:91: UserJourney SharedSecretLink step 1: references the technical profile "IdTokenHint_ExtractClaims", which is not declared; declare the id_token_hint technical profile`},
+		{"no issuer profile", edit(t, getClaims, `<OrchestrationStep Order="1" Type="GetClaims" />`),
+			`UserJourney SharedSecretLink step 1: GetClaims needs CpimIssuerTechnicalProfileReferenceId naming the id_token_hint technical profile (AADB2C90108)`},
+		{"not a hint profile", edit(t, getClaims, `<OrchestrationStep Order="1" Type="GetClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`),
+			`TechnicalProfile Id="JwtIssuer": a GetClaims step's technical profile must be an id_token_hint profile, <Protocol Name="None" /> without OutputTokenFormat; this one is a TokenIssuer profile`},
+		{"symmetric without audience", edit(t, `<Item Key="IdTokenAudience">0f3a9c1e-6b2d-4e8f-9a7c-5d4b3a2f1e0d</Item>`, ""),
+			`HintBase.xml:31: TechnicalProfile Id="Hint-SharedSecret": an id_token_hint profile with a client_secret key needs the IdTokenAudience metadata item (the hint's aud claim)`},
+		{"symmetric without issuer", edit(t, `<Item Key="issuer">https://links.contoso.test</Item>`, ""),
+			`TechnicalProfile Id="Hint-SharedSecret": an id_token_hint profile with a client_secret key needs the issuer metadata item (the hint's iss claim)`},
+		{"no way to verify", edit(t, `<Metadata><Item Key="METADATA">http://127.0.0.1:9/.well-known/openid-configuration</Item></Metadata>`, ""),
+			`TechnicalProfile Id="Hint-IssuerKeys": an id_token_hint profile needs a way to verify the hint: a <Key Id="client_secret"`},
+		{"METADATA not a URL", edit(t, `http://127.0.0.1:9/.well-known/openid-configuration`, `your-app/.well-known/openid-configuration`),
+			`the METADATA item "your-app/.well-known/openid-configuration" is not an http(s) URL`},
+	}
+	// A GetClaims step anywhere but first: move it after the unsolicited page.
+	tests[0].base = strings.Replace(strings.Replace(base, getClaims, "", 1), `<OrchestrationStep Order="3" Type="ClaimsExchange">
+          <ClaimsExchanges><ClaimsExchange Id="ReadByEmail"`, `<OrchestrationStep Order="3" Type="GetClaims" CpimIssuerTechnicalProfileReferenceId="Hint-SharedSecret" />
+        <OrchestrationStep Order="4" Type="ClaimsExchange">
+          <ClaimsExchanges><ClaimsExchange Id="ReadByEmail"`, 1)
+	tests[0].want = `UserJourney SharedSecretLink step 3: a GetClaims step must be the journey's first orchestration step (it reads the authorize request's id_token_hint before any other step); give it the lowest Order`
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := policy.LoadSources([]policy.Source{{Name: "HintBase.xml", Data: []byte(tt.base)},
+				{Name: "LinkSharedSecret.xml", Data: []byte(secret)}, {Name: "LinkIssuerKeys.xml", Data: []byte(keys)}})
+			if err == nil {
+				t.Fatal("loaded")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error:\n%s\nlacks:\n%s", err, tt.want)
+			}
+		})
+	}
+	t.Run("in a sub journey", func(t *testing.T) {
+		sub := strings.Replace(base, `</UserJourneys>`, `</UserJourneys>
+  <SubJourneys><SubJourney Id="ReadHint" Type="Call"><OrchestrationSteps>
+    <OrchestrationStep Order="1" Type="GetClaims" CpimIssuerTechnicalProfileReferenceId="Hint-SharedSecret" />
+  </OrchestrationSteps></SubJourney></SubJourneys>`, 1)
+		_, err := policy.LoadSources([]policy.Source{{Name: "HintBase.xml", Data: []byte(sub)}, {Name: "LinkSharedSecret.xml", Data: []byte(secret)}})
+		if want := `SubJourney ReadHint step 1: a GetClaims step runs only as the first step of a UserJourney, never in a sub journey`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error = %v, want %q", err, want)
+		}
+	})
+	t.Run("the fixtures load", func(t *testing.T) {
+		policies, err := policy.LoadSources([]policy.Source{{Name: "HintBase.xml", Data: []byte(base)},
+			{Name: "LinkSharedSecret.xml", Data: []byte(secret)}, {Name: "LinkIssuerKeys.xml", Data: []byte(keys)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, tp := range policies["b2c_1a_link_shared_secret"].HintProfiles() {
+			ids = append(ids, tp.ID+"="+tp.HintSecret())
+		}
+		if got := strings.Join(ids, ","); got != "Hint-IssuerKeys=,Hint-SharedSecret=B2C_1A_InviteLinkKey" {
+			t.Errorf("hint profiles = %s", got)
+		}
+	})
 }
