@@ -117,7 +117,7 @@ func (op apiOp) operation() obj {
 	if params != nil {
 		o["parameters"] = params
 	}
-	if op.path == "/_emulator/login" || op.path == "/_emulator/openapi.json" {
+	if op.path == "/_emulator/login" { // the sign-in form needs no token
 		o["security"] = []any{}
 	}
 	switch {
