@@ -49,7 +49,7 @@ func (s *server) done(c echo.Context, to, notice string) error {
 
 // devPage is the frame's view of a developer page.
 func (s *server) devPage(c echo.Context, title, nav string) views.DevPage {
-	return views.DevPage{Title: title, Nav: nav, Tenant: s.Tenant.Name + ".onmicrosoft.com", Notice: notices[c.QueryParam("done")], SignOut: s.AdminToken != ""}
+	return views.DevPage{Title: title, Nav: nav, Tenant: s.Tenant.Name + ".onmicrosoft.com", Notice: notices[c.QueryParam("done")], Done: c.QueryParam("done"), SignOut: s.AdminToken != ""}
 }
 
 // index is GET /_emulator: every page and endpoint of the emulator, HTML for a browser and

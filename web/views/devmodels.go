@@ -7,6 +7,7 @@ type DevPage struct {
 	Nav     string // the section shown: index, users, emails, calls
 	Tenant  string // the tenant's name, as text in the header
 	Notice  string // what the last action did
+	Done    string // its key (?done=), for tests to wait on
 	Problem string // why the last action was refused
 	// SignOut offers the sign-out button: admin.token is set, so the browser holds it in a
 	// cookie.
