@@ -222,7 +222,7 @@ func (s *server) getUser(c echo.Context) error {
 // API's error otherwise.
 func (s *server) noUser(c echo.Context) error {
 	if wantsHTML(c) || isForm(c) {
-		return errPage(http.StatusNotFound, "", "There is no user %q: it was deleted, or the emulator was reset.", c.Param("id"))
+		return s.usersPageWith(c, http.StatusNotFound, fmt.Sprintf("There is no user %q: it was deleted, or the emulator was reset.", c.Param("id")))
 	}
 	return apiError(c, http.StatusNotFound, "no user %q", c.Param("id"))
 }

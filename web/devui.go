@@ -304,7 +304,11 @@ func (s *server) updateUserForm(c echo.Context) error {
 func (s *server) importUsersForm(c echo.Context) error {
 	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, MaxImport+64<<10)
 	fh, err := c.FormFile("file")
-	if err != nil {
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return s.usersPageWith(c, http.StatusRequestEntityTooLarge, fmt.Sprintf("The file is larger than the import's limit of %d MiB.", MaxImport>>20))
+	case err != nil:
 		return s.usersPageWith(c, http.StatusBadRequest, "Choose an export of users (a JSON file) to import.")
 	}
 	file, err := fh.Open()

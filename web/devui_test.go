@@ -211,8 +211,8 @@ func TestDevUsersForms(t *testing.T) {
 	if st := d.json(http.MethodGet, "/_emulator/users/"+id, nil, nil); st != 404 {
 		t.Errorf("the deleted user answers %d", st)
 	}
-	if p := d.page("/_emulator/users/" + id); p.status != 404 {
-		t.Errorf("the deleted user's page answers %d", p.status)
+	if p := d.page("/_emulator/users/" + id); p.status != 404 || !strings.Contains(text(p, "#problem"), "There is no user") {
+		t.Errorf("the deleted user's page answers %d: %s", p.status, text(p, "#problem"))
 	}
 
 	imported := d.upload(gone, dump)

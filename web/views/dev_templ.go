@@ -1226,7 +1226,7 @@ func DevNewUserPage(m DevNewUser) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 109, ">Federated (a social identity)</option></select> <label for=\"email\">Email</label> <input type=\"email\" id=\"email\" name=\"email\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 109, ">Federated (a social identity)</option></select> <label for=\"email\">Sign-in email</label> <input type=\"email\" id=\"email\" name=\"email\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1239,7 +1239,7 @@ func DevNewUserPage(m DevNewUser) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 110, "\" autocomplete=\"off\"><p class=\"hint\">Local accounts: the sign-in email.</p><label for=\"password\">Password</label> <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\"> <label for=\"weakPassword\">Weak password</label> <span><input type=\"checkbox\" id=\"weakPassword\" name=\"weakPassword\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 110, "\" autocomplete=\"off\"><p class=\"hint\">Local accounts: the address the user signs in with (also its email attribute).</p><label for=\"password\">Password</label> <input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"new-password\"> <label for=\"weakPassword\">Weak password</label> <span><input type=\"checkbox\" id=\"weakPassword\" name=\"weakPassword\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
