@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
+	"github.com/b2cemu/b2cemu/fixtures"
 )
 
 // TestBrowserDevTools drives the developer pages in Chromium with their plain forms: the
@@ -18,7 +19,7 @@ import (
 // create, search, edit, revoke, delete, import and reset, then sign out.
 func TestBrowserDevTools(t *testing.T) {
 	ctx := chromium(t)
-	srv := emulatortest.Start(t, "admin: {token: "+devToken+"}\n")
+	srv := emulatortest.Start(t, string(fixtures.DemoConfig)+"\nadmin: {token: "+devToken+"}\n") // the demo tenant, with a token
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {

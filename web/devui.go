@@ -49,7 +49,7 @@ func (s *server) done(c echo.Context, to, notice string) error {
 
 // devPage is the frame's view of a developer page.
 func (s *server) devPage(c echo.Context, title, nav string) views.DevPage {
-	return views.DevPage{Title: title, Nav: nav, Tenant: s.Tenant.Name + ".onmicrosoft.com", Notice: notices[c.QueryParam("done")], Done: c.QueryParam("done"), SignOut: s.AdminToken != ""}
+	return views.DevPage{Title: title, Nav: nav, Tenant: s.Tenant.Name, Notice: notices[c.QueryParam("done")], Done: c.QueryParam("done"), SignOut: s.AdminToken != ""}
 }
 
 // index is GET /_emulator: every page and endpoint of the emulator, HTML for a browser and
@@ -384,7 +384,7 @@ func (s *server) loginPage(c echo.Context) error {
 }
 
 func (s *server) loginForm(c echo.Context, status int, next string, failed bool) error {
-	m := views.DevLogin{DevPage: views.DevPage{Title: "Admin token", Tenant: s.Tenant.Name + ".onmicrosoft.com"}, Next: next, Failed: failed}
+	m := views.DevLogin{DevPage: views.DevPage{Title: "Admin token", Tenant: s.Tenant.Name}, Next: next, Failed: failed}
 	c.Response().Header().Set("WWW-Authenticate", `Bearer realm="b2cemu admin"`)
 	return s.render(c, status, views.DevLoginPage(m))
 }

@@ -5,7 +5,7 @@ package views
 type DevPage struct {
 	Title   string
 	Nav     string // the section shown: index, users, emails, calls
-	Tenant  string // the tenant's name, as text in the header
+	Tenant  string // the tenant's name (contoso), as text in the header
 	Notice  string // what the last action did
 	Done    string // its key (?done=), for tests to wait on
 	Problem string // why the last action was refused
