@@ -67,6 +67,7 @@ func (s *server) index(c echo.Context) error {
 	for _, op := range adminOps {
 		m.Endpoints = append(m.Endpoints, views.DevLink{Method: op.method, Path: op.path, Summary: op.summary})
 	}
+	m.Routes = siteRoutes(s.Demo != nil)
 	if wantsHTML(c) {
 		return s.render(c, http.StatusOK, views.DevIndexPage(m))
 	}
@@ -85,8 +86,9 @@ func (s *server) index(c echo.Context) error {
 		Pages     []link   `json:"pages"`
 		Policies  []policy `json:"policies"`
 		Endpoints []link   `json:"endpoints"`
+		Routes    []link   `json:"routes"`
 		OpenAPI   string   `json:"openapi"`
-	}{Pages: []link{}, Policies: []policy{}, Endpoints: []link{}, OpenAPI: "/_emulator/openapi.json"}
+	}{Pages: []link{}, Policies: []policy{}, Endpoints: []link{}, Routes: []link{}, OpenAPI: "/_emulator/openapi.json"}
 	for _, p := range m.Pages {
 		out.Pages = append(out.Pages, link{Path: p.Path, Summary: p.Summary})
 	}
@@ -95,6 +97,9 @@ func (s *server) index(c echo.Context) error {
 	}
 	for _, e := range m.Endpoints {
 		out.Endpoints = append(out.Endpoints, link(e))
+	}
+	for _, r := range m.Routes {
+		out.Routes = append(out.Routes, link(r))
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -110,6 +115,42 @@ var devPages = []views.DevLink{
 	{Path: "/_emulator/calls", Summary: "The call inspector: API connector calls and error pages shown"},
 	{Path: "/_emulator/openapi.json", Summary: "The admin API's OpenAPI 3 document"},
 	{Path: "/healthz", Summary: "Liveness: ok"},
+}
+
+// siteRoutes are the routes outside /_emulator: B2C's endpoints and pages under each path form
+// (oidcPrefixes), and b2cemu's own pages and files. A test checks them against the routes.
+func siteRoutes(demo bool) []views.DevLink {
+	out := []views.DevLink{
+		{Method: "GET", Path: "/", Summary: "the tenant's home page"},
+		{Method: "GET", Path: "/healthz", Summary: "liveness"},
+		{Method: "GET", Path: "/jwt", Summary: "the token viewer"},
+		{Method: "POST", Path: "/jwt", Summary: "the token viewer, for a form_post answer or a pasted token"},
+		{Method: "GET", Path: "/_branding.css", Summary: "the tenant's colours"},
+		{Method: "GET", Path: "/_branding/logo", Summary: "the tenant's logo"},
+		{Method: "GET", Path: "/_static/*", Summary: "the embedded stylesheets and scripts"},
+		{Method: "GET", Path: "/favicon.ico", Summary: "b2cemu's icon"},
+	}
+	for _, p := range oidcPrefixes {
+		p = strings.NewReplacer(":tenant", "{tenant}", ":policy", "{policy}").Replace(p)
+		out = append(out,
+			views.DevLink{Method: "GET", Path: p + "/v2.0/.well-known/openid-configuration", Summary: "OpenID configuration"},
+			views.DevLink{Method: "GET", Path: p + "/discovery/v2.0/keys", Summary: "the signing keys (JWKS)"},
+			views.DevLink{Method: "GET", Path: p + "/oauth2/v2.0/authorize", Summary: "authorize: the first page of a run"},
+			views.DevLink{Method: "POST", Path: p + "/oauth2/v2.0/authorize", Summary: "authorize, posted"},
+			views.DevLink{Method: "POST", Path: p + "/oauth2/v2.0/token", Summary: "token: codes and refresh tokens"},
+			views.DevLink{Method: "OPTIONS", Path: p + "/oauth2/v2.0/token", Summary: "token, CORS preflight"},
+			views.DevLink{Method: "GET", Path: p + "/oauth2/v2.0/logout", Summary: "sign out"})
+	}
+	out = append(out,
+		views.DevLink{Method: "POST", Path: "/{tenant}/{policy}/SelfAsserted", Summary: "a page's submission (docs/pages.md)"},
+		views.DevLink{Method: "POST", Path: "/{tenant}/{policy}/SelfAsserted/DisplayControlAction/vbeta/{control}/{action}", Summary: "a display control's action"},
+		views.DevLink{Method: "GET", Path: "/{tenant}/{policy}/api/{page}/confirmed", Summary: "the page after a submission"},
+		views.DevLink{Method: "GET", Path: "/{tenant}/{policy}/api/{page}/unified", Summary: "the unified page's links"},
+		views.DevLink{Method: "GET", Path: "/{tenant}/{policy}/api/{page}/forgotPassword", Summary: "Forgot your password?"})
+	if demo {
+		out = append(out, views.DevLink{Method: "*", Path: "/demo/api/*", Summary: "the demo tenant's API connector"})
+	}
+	return out
 }
 
 // usersPage is GET /_emulator/users for a browser.

@@ -200,7 +200,7 @@ func schemas() obj {
 		"Clock":       object(obj{"now": when, "frozen": boolean, "offset": str}, "now", "frozen", "offset"),
 		"ClockChange": object(obj{"time": when, "frozen": boolean, "offset": str, "advance": str, "real": boolean}),
 		"Index": object(obj{"pages": arrayOf(link), "policies": arrayOf(object(obj{"id": str, "type": str, "discovery": str, "run": str})),
-			"endpoints": arrayOf(link), "openapi": str}),
+			"endpoints": arrayOf(link), "routes": arrayOf(link), "openapi": str}),
 		"Error": object(obj{"error": obj{"description": "a sentence (most answers), or Graph's {code, message, details} for the users API's refusals"}}, "error"),
 	}
 }

@@ -76,3 +76,33 @@ func difference(a, b map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TestIndexListsEveryRoute: the index's JSON lists every route of the emulator — the admin
+// API's endpoints and every other route — and nothing that is not one.
+func TestIndexListsEveryRoute(t *testing.T) {
+	e := web.New(testDeps(&fakeCalls{}, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	routed := map[string]bool{}
+	param := regexp.MustCompile(`:([A-Za-z]+)`)
+	for _, r := range e.Routes() {
+		if r.Method != "echo_route_not_found" {
+			routed[r.Method+" "+param.ReplaceAllString(r.Path, "{$1}")] = true
+		}
+	}
+	var idx struct {
+		Endpoints, Routes []struct{ Method, Path string }
+	}
+	rec := serve(e, http.MethodGet, "/_emulator")
+	if err := json.Unmarshal(rec.Body.Bytes(), &idx); err != nil {
+		t.Fatalf("%d %v", rec.Code, err)
+	}
+	listed := map[string]bool{}
+	for _, l := range append(idx.Endpoints, idx.Routes...) {
+		listed[l.Method+" "+l.Path] = true
+	}
+	if missing := difference(routed, listed); len(missing) > 0 {
+		t.Errorf("routes the index does not list: %v", missing)
+	}
+	if extra := difference(listed, routed); len(extra) > 0 {
+		t.Errorf("listed but not routed: %v", extra)
+	}
+}

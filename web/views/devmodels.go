@@ -29,7 +29,8 @@ type DevIndex struct {
 	DevPage
 	Pages     []DevLink
 	Policies  []DevPolicy
-	Endpoints []DevLink
+	Endpoints []DevLink // the admin API
+	Routes    []DevLink // every other route: B2C's endpoints and pages, b2cemu's files
 }
 
 // DevUserRow is one user in the list.
