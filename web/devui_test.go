@@ -341,3 +341,24 @@ func TestLastSignIn(t *testing.T) {
 		t.Errorf("after export and import: %v, want %v", got, second)
 	}
 }
+
+// TestDeveloperLinkOnBlockPage: the block page links the developer tools below #api, where
+// B2C's selectors do not look; the pages of a sign-in's steps have no such link.
+func TestDeveloperLinkOnBlockPage(t *testing.T) {
+	srv := emulatortest.Start(t, "")
+	b := srv.NewBrowser(t)
+	page := b.Get("/contoso.onmicrosoft.com/B2C_1_susi/oauth2/v2.0/authorize?" + url.Values{"client_id": {demoApp},
+		"redirect_uri": {srv.URL + "/jwt"}, "scope": {"openid"}, "response_type": {"id_token"}}.Encode())
+	if page.Doc.Find("#developerTools").Length() != 0 {
+		t.Error("the sign-in page links the developer tools")
+	}
+	page = b.Submit(page, "button#GoogleExchange", nil)
+	page = b.Submit(page, `button.fixtureAccount[value="118221212000000000002"]`, nil) // eve@contoso.com: the demo connector blocks
+	if page.Doc.Find(".intro.blocked").Length() != 1 {
+		t.Fatalf("not the block page:\n%s", page.Body)
+	}
+	link := page.Doc.Find(`#developerTools a[href="/_emulator"]`)
+	if link.Length() != 1 || page.Doc.Find("#api #developerTools").Length() != 0 {
+		t.Errorf("the block page's link: %d, inside #api: %d", link.Length(), page.Doc.Find("#api #developerTools").Length())
+	}
+}
