@@ -39,6 +39,7 @@ type devResponse struct {
 	path   string // the final URL's path and query
 	body   string
 	doc    *goquery.Document
+	header http.Header
 }
 
 func (d *devClient) send(req *http.Request, accept string) devResponse {
@@ -53,7 +54,7 @@ func (d *devClient) send(req *http.Request, accept string) devResponse {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	doc, _ := goquery.NewDocumentFromReader(bytes.NewReader(b))
-	return devResponse{status: resp.StatusCode, path: resp.Request.URL.RequestURI(), body: string(b), doc: doc}
+	return devResponse{status: resp.StatusCode, path: resp.Request.URL.RequestURI(), body: string(b), doc: doc, header: resp.Header}
 }
 
 func (d *devClient) page(path string) devResponse {
@@ -112,8 +113,14 @@ func TestDevIndex(t *testing.T) {
 			t.Errorf("the index does not link %s", href)
 		}
 	}
-	if p.doc.Find(`link[href="/_static/dev.css"]`).Length() != 1 || p.doc.Find(`link[href="/_branding.css"], script`).Length() != 0 {
+	if p.doc.Find(`link[href="/_static/dev.css"]`).Length() != 1 || p.doc.Find(`link[href="/_branding.css"], script, style, [onclick]`).Length() != 0 {
 		t.Error("the developer pages take b2cemu's stylesheet only, and no script")
+	}
+	if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self';") || !strings.Contains(csp, "style-src 'self';") {
+		t.Errorf("CSP = %q", csp)
+	}
+	if css := d.page("/_static/dev.css"); css.status != 200 || !strings.Contains(css.body, "header.dev") {
+		t.Errorf("dev.css: %d", css.status)
 	}
 	if got := p.doc.Find(`#policies tr[data-policy="B2C_1_susi"] a.discovery`).AttrOr("href", ""); got != srv.URL+"/contoso.onmicrosoft.com/b2c_1_susi/v2.0/.well-known/openid-configuration" {
 		t.Errorf("discovery link = %q", got)
