@@ -49,6 +49,10 @@ func (a *admin) UpdateUser(ctx context.Context, id string, attrs flows.Claims, p
 	return a.users.Update(ctx, id, attrs, password)
 }
 
+func (a *admin) RecordSignIn(_ context.Context, id string, at time.Time) error {
+	return a.users.SignedIn(id, at)
+}
+
 func (a *admin) DeleteUser(id string) (bool, error) { return a.users.Delete(id) }
 
 func (a *admin) RevokeSignInSessions(ctx context.Context, id string) (*flows.User, error) {
@@ -58,11 +62,13 @@ func (a *admin) RevokeSignInSessions(ctx context.Context, id string) (*flows.Use
 // exportedUser is the export format: the admin API's user plus the bcrypt hash, so that an
 // imported local account signs in with the same password.
 type exportedUser struct {
-	ObjectID     string           `json:"objectId"`
-	Identities   []flows.Identity `json:"identities"`
-	Attributes   map[string]any   `json:"attributes"`
-	Created      json.RawMessage  `json:"createdDateTime,omitempty"`
-	PasswordHash string           `json:"passwordHash,omitempty"`
+	ObjectID   string           `json:"objectId"`
+	Identities []flows.Identity `json:"identities"`
+	Attributes map[string]any   `json:"attributes"`
+	Created    json.RawMessage  `json:"createdDateTime,omitempty"`
+	// SignInActivity is Graph's: the last sign-in, absent for a user who never signed in.
+	SignInActivity *web.SignInActivity `json:"signInActivity,omitempty"`
+	PasswordHash   string              `json:"passwordHash,omitempty"`
 }
 
 func (a *admin) ExportUsers() ([]byte, error) {
@@ -70,7 +76,7 @@ func (a *admin) ExportUsers() ([]byte, error) {
 	for _, e := range a.users.Export() {
 		created, _ := json.Marshal(e.User.Created)
 		out = append(out, exportedUser{ObjectID: e.User.ObjectID, Identities: e.User.Identities, Attributes: e.User.Attributes,
-			Created: created, PasswordHash: string(e.PasswordHash)})
+			Created: created, SignInActivity: web.SignInActivityOf(e.User), PasswordHash: string(e.PasswordHash)})
 	}
 	if out == nil {
 		out = []exportedUser{}
@@ -99,6 +105,9 @@ func (a *admin) ImportUsers(data []byte) (int, error) {
 		}
 		if len(e.Created) > 0 {
 			_ = json.Unmarshal(e.Created, &u.Created)
+		}
+		if e.SignInActivity != nil {
+			u.LastSignIn = e.SignInActivity.LastSignInDateTime
 		}
 		ex := store.Exported{User: u}
 		if e.PasswordHash != "" {

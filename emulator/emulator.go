@@ -55,6 +55,7 @@ type Emulator struct {
 	st      *admin
 	calls   *callLog
 	handler atomic.Pointer[http.Handler]
+	pages   atomic.Pointer[[]NamedURL] // the start-up log's URLs, of the configuration served
 	log     *slog.Logger
 
 	mu  sync.Mutex // serializes reloads
@@ -177,6 +178,7 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 	for _, p := range cfg.IdentityProviders {
 		d.Providers = append(d.Providers, provider(p))
 	}
+	e.pages.Store(mainURLs(e.opts.BaseURL, cfg.Tenant.Name, d.Flows))
 	return web.New(d), nil
 }
 

@@ -106,6 +106,9 @@ type User struct {
 	Identities []Identity
 	Attributes Claims // stored attribute values
 	Created    time.Time
+	// LastSignIn is the last interactive sign-in (a run that issued a token), Graph's
+	// signInActivity.lastSignInDateTime; zero when the user never signed in.
+	LastSignIn time.Time
 }
 
 // Email returns the user's email attribute, or "".

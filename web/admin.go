@@ -3,12 +3,12 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"sort"
 	"strings"
@@ -26,6 +26,9 @@ type Admin interface {
 	FindByIdentity(ctx context.Context, id flows.Identity) (*flows.User, error)
 	CreateUser(ctx context.Context, u *flows.User, password string) error // assigns the object id when empty
 	DeleteUser(objectID string) (bool, error)
+	// RecordSignIn sets the user's last sign-in time (Graph's
+	// signInActivity.lastSignInDateTime); flows.ErrNotFound for an unknown user.
+	RecordSignIn(ctx context.Context, objectID string, at time.Time) error
 	// UpdateUser sets attrs (a nil value removes the attribute) and, when not empty, the password.
 	UpdateUser(ctx context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error)
 	// RevokeSignInSessions sets the user's refreshTokensValidFromDateTime to now, as Microsoft
@@ -73,47 +76,130 @@ type ClockChange struct {
 	Real    bool       `json:"real,omitempty"`
 }
 
-// adminCookie keeps a browser's admin token after ?token=.
+// adminCookie keeps a browser's sign-in to the developer tools (a hash of the admin token).
 const adminCookie = "b2cemu-admin"
 
-// requireAdmin guards /_emulator/ when admin.token is set: a bearer token, or the cookie a
-// browser gets by opening any /_emulator/ page once with ?token=.
+// requireAdmin guards /_emulator when admin.token is set: a bearer token, or the cookie a
+// browser gets from the sign-in form (or by opening a page once with ?token=, which a page
+// then drops from its address). Without either, a browser gets the sign-in form (401) and a
+// script the API's 401.
 func (s *server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if s.AdminToken == "" {
 			return next(c)
 		}
-		same := func(v string) bool { return subtle.ConstantTimeCompare([]byte(v), []byte(s.AdminToken)) == 1 }
-		if auth := c.Request().Header.Get("Authorization"); strings.HasPrefix(auth, "Bearer ") && same(strings.TrimPrefix(auth, "Bearer ")) {
+		if auth := c.Request().Header.Get("Authorization"); strings.HasPrefix(auth, "Bearer ") && s.isAdminToken(strings.TrimPrefix(auth, "Bearer ")) {
 			return next(c)
 		}
-		if ck, err := c.Cookie(adminCookie); err == nil && same(ck.Value) {
+		if s.hasAdminCookie(c) {
 			return next(c)
 		}
-		if t := c.QueryParam("token"); t != "" && same(t) {
-			c.SetCookie(&http.Cookie{Name: adminCookie, Value: t, Path: "/_emulator/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		req := c.Request()
+		if t := c.QueryParam("token"); t != "" && s.isAdminToken(t) {
+			s.setAdminCookie(c, s.adminCookieValue(), 0)
+			if req.Method == http.MethodGet && wantsHTML(c) {
+				return c.Redirect(http.StatusSeeOther, withoutToken(req.URL))
+			}
 			return next(c)
+		}
+		if wantsHTML(c) || isForm(c) {
+			back := "/_emulator"
+			if req.Method == http.MethodGet {
+				back = withoutToken(req.URL)
+			}
+			return s.loginForm(c, http.StatusUnauthorized, safeNext(back), false)
 		}
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="b2cemu admin"`)
-		return apiError(c, http.StatusUnauthorized, "the admin API needs the admin token (admin.token): send Authorization: Bearer <token>")
+		return apiError(c, http.StatusUnauthorized, "the admin API needs the admin token (admin.token): send Authorization: Bearer <token>, or sign in at /_emulator/login in a browser")
 	}
 }
 
 // userJSON is a user as the admin API shows it.
 type userJSON struct {
-	ObjectID   string           `json:"objectId"`
-	Identities []flows.Identity `json:"identities"`
-	Attributes map[string]any   `json:"attributes"`
-	Created    time.Time        `json:"createdDateTime"`
+	ObjectID       string           `json:"objectId"`
+	Identities     []flows.Identity `json:"identities"`
+	Attributes     map[string]any   `json:"attributes"`
+	Created        time.Time        `json:"createdDateTime"`
+	SignInActivity *SignInActivity  `json:"signInActivity,omitempty"`
+}
+
+// SignInActivity is Microsoft Graph's signInActivity of a user: its last interactive sign-in.
+type SignInActivity struct {
+	LastSignInDateTime time.Time `json:"lastSignInDateTime"`
+}
+
+// SignInActivityOf is u's sign-in activity, nil when it never signed in (Graph omits it then).
+func SignInActivityOf(u *flows.User) *SignInActivity {
+	if u.LastSignIn.IsZero() {
+		return nil
+	}
+	return &SignInActivity{LastSignInDateTime: u.LastSignIn.UTC()}
 }
 
 func toJSON(u *flows.User) userJSON {
-	return userJSON{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: u.Attributes, Created: u.Created}
+	return userJSON{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: u.Attributes, Created: u.Created, SignInActivity: SignInActivityOf(u)}
+}
+
+// errNoUser is an action on a user that does not exist.
+var errNoUser = errors.New("no such user")
+
+// recordSignIn notes that a run signed its user in, for the user's signInActivity. A run's
+// token does not wait on it: a failure is logged.
+func (s *server) recordSignIn(ctx context.Context, r *flows.Run) {
+	if s.Admin == nil || r.User == nil || r.User.ObjectID == "" {
+		return
+	}
+	if err := s.Admin.RecordSignIn(ctx, r.User.ObjectID, s.Now().UTC()); err != nil && !errors.Is(err, flows.ErrNotFound) {
+		s.Log.Warn("recording the last sign-in", "sub", r.User.ObjectID, "err", err)
+	}
+}
+
+// findUsers is the users matching q (case-insensitively, in the object id, an identity or an
+// attribute value; "" matches all), oldest first.
+func (s *server) findUsers(q string) []*flows.User {
+	users := s.Admin.Users()
+	sort.Slice(users, func(i, j int) bool {
+		if !users[i].Created.Equal(users[j].Created) {
+			return users[i].Created.Before(users[j].Created)
+		}
+		return users[i].ObjectID < users[j].ObjectID
+	})
+	q = strings.ToLower(strings.TrimSpace(q))
+	if q == "" {
+		return users
+	}
+	var out []*flows.User
+	for _, u := range users {
+		if userMatches(u, q) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func userMatches(u *flows.User, q string) bool {
+	has := func(v string) bool { return strings.Contains(strings.ToLower(v), q) }
+	if has(u.ObjectID) {
+		return true
+	}
+	for _, id := range u.Identities {
+		if has(id.IssuerAssignedID) || has(id.Issuer) {
+			return true
+		}
+	}
+	for _, v := range u.Attributes {
+		if has(fmt.Sprint(v)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *server) listUsers(c echo.Context) error {
-	users := s.Admin.Users()
-	sort.Slice(users, func(i, j int) bool { return users[i].Created.Before(users[j].Created) })
+	if wantsHTML(c) {
+		return s.usersPage(c)
+	}
+	users := s.findUsers(c.QueryParam("q"))
 	out := make([]userJSON, 0, len(users))
 	for _, u := range users {
 		out = append(out, toJSON(u))
@@ -124,18 +210,44 @@ func (s *server) listUsers(c echo.Context) error {
 func (s *server) getUser(c echo.Context) error {
 	u, err := s.Admin.User(c.Request().Context(), c.Param("id"))
 	if err != nil {
-		return apiError(c, http.StatusNotFound, "no user %q", c.Param("id"))
+		return s.noUser(c)
+	}
+	if wantsHTML(c) {
+		return s.userPage(c, u, nil, "")
 	}
 	return c.JSON(http.StatusOK, toJSON(u))
 }
 
-func (s *server) deleteUser(c echo.Context) error {
-	found, err := s.Admin.DeleteUser(c.Param("id"))
+// noUser answers a request about a user that does not exist: the page for a browser, the
+// API's error otherwise.
+func (s *server) noUser(c echo.Context) error {
+	if wantsHTML(c) || isForm(c) {
+		return s.usersPageWith(c, http.StatusNotFound, fmt.Sprintf("There is no user %q: it was deleted, or the emulator was reset.", c.Param("id")))
+	}
+	return apiError(c, http.StatusNotFound, "no user %q", c.Param("id"))
+}
+
+// removeUser deletes a user; errNoUser when there is none.
+func (s *server) removeUser(id string) error {
+	found, err := s.Admin.DeleteUser(id)
 	if err != nil {
-		return err
+		return fmt.Errorf("deleting user %s: %w", id, err)
 	}
 	if !found {
-		return apiError(c, http.StatusNotFound, "no user %q", c.Param("id"))
+		return errNoUser
+	}
+	return nil
+}
+
+func (s *server) deleteUser(c echo.Context) error {
+	if err := s.removeUser(c.Param("id")); err != nil {
+		if errors.Is(err, errNoUser) {
+			return s.noUser(c)
+		}
+		return err
+	}
+	if isForm(c) {
+		return s.done(c, "/_emulator/users", "deleted")
 	}
 	return c.NoContent(http.StatusNoContent)
 }
@@ -144,9 +256,12 @@ func (s *server) deleteUser(c echo.Context) error {
 func (s *server) revokeSessions(c echo.Context) error {
 	if _, err := s.Admin.RevokeSignInSessions(c.Request().Context(), c.Param("id")); err != nil {
 		if errors.Is(err, flows.ErrNotFound) {
-			return apiError(c, http.StatusNotFound, "no user %q", c.Param("id"))
+			return s.noUser(c)
 		}
 		return err
+	}
+	if isForm(c) {
+		return s.done(c, "/_emulator/users/"+url.PathEscape(c.Param("id")), "revoked")
 	}
 	return c.JSON(http.StatusOK, map[string]bool{"value": true})
 }
@@ -164,6 +279,9 @@ type newUser struct {
 }
 
 func (s *server) createUser(c echo.Context) error {
+	if isForm(c) {
+		return s.createUserForm(c)
+	}
 	var req newUser
 	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 1<<20))
 	dec.DisallowUnknownFields()
@@ -171,23 +289,36 @@ func (s *server) createUser(c echo.Context) error {
 	if err := dec.Decode(&req); err != nil {
 		return graphError(c, badBody(err, "the request is not a user", 1<<20))
 	}
+	u, refused, err := s.create(c.Request().Context(), req)
+	if err != nil {
+		return err
+	}
+	if refused != nil {
+		return graphError(c, refused)
+	}
+	return c.JSON(http.StatusCreated, toJSON(u))
+}
+
+// create checks and stores the user req describes: the one way users are created, from JSON
+// and from the form alike.
+func (s *server) create(ctx context.Context, req newUser) (*flows.User, *refusal, error) {
 	u, refused := s.newUser(req)
 	if refused == nil {
 		refused = s.checkUser(u, "")
 	}
 	if refused != nil {
-		return graphError(c, refused)
+		return nil, refused, nil
 	}
-	if err := s.Admin.CreateUser(c.Request().Context(), u, req.Password); err != nil {
+	if err := s.Admin.CreateUser(ctx, u, req.Password); err != nil {
 		switch {
 		case errors.Is(err, flows.ErrObjectIDTaken):
-			return graphError(c, conflict("objectId", "Delete that user first, or leave objectId out to have one assigned."))
+			return nil, conflict("objectId", "Delete that user first, or leave objectId out to have one assigned."), nil
 		case errors.Is(err, flows.ErrExists):
-			return graphError(c, conflict("identities", "An identity (issuer and issuerAssignedId) of the request belongs to another user."))
+			return nil, conflict("identities", "An identity (issuer and issuerAssignedId) of the request belongs to another user."), nil
 		}
-		return err
+		return nil, nil, fmt.Errorf("creating a user: %w", err)
 	}
-	return c.JSON(http.StatusCreated, toJSON(u))
+	return u, nil, nil
 }
 
 // newUser builds the user a request describes, refusing what is missing or of the wrong type.
@@ -258,22 +389,36 @@ func (s *server) updateUser(c echo.Context) error {
 	if err := dec.Decode(&req); err != nil {
 		return graphError(c, badBody(err, "the request is not a user update (password, passwordPolicies, attributes)", 1<<20))
 	}
-	ctx := c.Request().Context()
-	u, err := s.Admin.User(ctx, c.Param("id"))
+	refused, err := s.update(c.Request().Context(), c.Param("id"), req)
+	switch {
+	case errors.Is(err, errNoUser):
+		return s.noUser(c)
+	case err != nil:
+		return err
+	case refused != nil:
+		return graphError(c, refused)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// update applies a patch to a user, checked as create checks a new user: the one way users are
+// changed, from JSON and from the form alike. errNoUser when there is no such user.
+func (s *server) update(ctx context.Context, id string, req userPatch) (*refusal, error) {
+	u, err := s.Admin.User(ctx, id)
 	if err != nil {
-		return apiError(c, http.StatusNotFound, "no user %q", c.Param("id"))
+		return nil, errNoUser
 	}
 	attrs, refused := s.patched(u, req)
 	if refused != nil {
-		return graphError(c, refused)
+		return refused, nil
 	}
 	if _, err := s.Admin.UpdateUser(ctx, u.ObjectID, attrs, req.Password); err != nil {
 		if errors.Is(err, flows.ErrNotFound) {
-			return apiError(c, http.StatusNotFound, "no user %q", c.Param("id"))
+			return nil, errNoUser
 		}
-		return fmt.Errorf("updating user %s: %w", u.ObjectID, err)
+		return nil, fmt.Errorf("updating user %s: %w", u.ObjectID, err)
 	}
-	return c.NoContent(http.StatusNoContent)
+	return nil, nil
 }
 
 // patched checks a patch as create checks a new user, on the user it would make; it returns
@@ -494,21 +639,34 @@ const (
 )
 
 func (s *server) importUsers(c echo.Context) error {
+	if isForm(c) {
+		return s.importUsersForm(c)
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, MaxImport))
 	if err != nil {
 		return graphError(c, badBody(err, "reading the import", MaxImport))
 	}
-	if refused := s.checkImport(data); refused != nil {
+	n, refused := s.importData(data)
+	if refused != nil {
 		return graphError(c, refused)
+	}
+	return c.JSON(http.StatusOK, map[string]int{"imported": n})
+}
+
+// importData checks and imports an export of users: the one way users are imported, from the
+// API and from the form alike.
+func (s *server) importData(data []byte) (int, *refusal) {
+	if refused := s.checkImport(data); refused != nil {
+		return 0, refused
 	}
 	n, err := s.Admin.ImportUsers(data)
 	if err != nil {
 		if errors.Is(err, flows.ErrExists) {
-			return graphError(c, conflict("identities", err.Error()+"."))
+			return 0, conflict("identities", err.Error()+".")
 		}
-		return graphError(c, &refusal{status: http.StatusBadRequest, code: "Request_BadRequest", message: err.Error() + "."})
+		return 0, &refusal{status: http.StatusBadRequest, code: "Request_BadRequest", message: err.Error() + "."}
 	}
-	return c.JSON(http.StatusOK, map[string]int{"imported": n})
+	return n, nil
 }
 
 // checkImport applies the per-user limit and Graph's rules to each user of an export.
@@ -556,7 +714,10 @@ func (s *server) checkImport(data []byte) *refusal {
 
 func (s *server) reset(c echo.Context) error {
 	if err := s.Admin.Reset(); err != nil {
-		return err
+		return fmt.Errorf("resetting the emulator: %w", err)
+	}
+	if isForm(c) {
+		return s.done(c, "/_emulator", "reset")
 	}
 	return c.NoContent(http.StatusNoContent)
 }
@@ -593,10 +754,17 @@ func (s *server) emails(c echo.Context) error {
 			out = append(out, m)
 		}
 	}
+	if wantsHTML(c) {
+		return s.emailsPage(c, to, out)
+	}
 	return c.JSON(http.StatusOK, map[string]any{"emails": out})
 }
 
+// clearEmails empties the outbox: DELETE from the API, POST …/emails/clear from the page.
 func (s *server) clearEmails(c echo.Context) error {
 	s.Admin.ClearEmails()
+	if c.Request().Method == http.MethodPost {
+		return s.done(c, "/_emulator/emails", "cleared")
+	}
 	return c.NoContent(http.StatusNoContent)
 }

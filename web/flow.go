@@ -567,6 +567,7 @@ func (s *server) finish(c echo.Context, sess *Session) error {
 		params.Set("scope", ar.Scope)
 	}
 	s.startSSO(c, sess, authTime)
+	s.recordSignIn(c.Request().Context(), r)
 	s.Log.Info("token issued", "run", r.ID, "policy", ar.Policy, "client_id", ar.ClientID, "sub", r.User.ObjectID, "newUser", r.NewUser)
 	return s.respond(c, ar, params)
 }

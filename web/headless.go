@@ -307,6 +307,7 @@ func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthReq
 		resp.RefreshToken = s.putRefresh(g, refreshLife)
 	}
 	resp.Claims = m.IDClaims
+	s.recordSignIn(c.Request().Context(), run)
 	if sso {
 		s.startSSO(c, sess, authTime)
 	}

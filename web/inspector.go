@@ -98,7 +98,7 @@ func (s *server) calls(c echo.Context) error {
 	if !wantsHTML(c) {
 		return c.JSON(http.StatusOK, map[string]any{"total": total, "calls": calls, "errors": errs})
 	}
-	m := views.Calls{Page: s.page("API connector calls", ""), Step: step, Outcome: outcome, CorrelationID: corr, Total: total,
+	m := views.Calls{DevPage: s.devPage(c, "API connector calls", "calls"), Step: step, Outcome: outcome, CorrelationID: corr, Total: total,
 		Steps: []string{"PostFederationSignup", "PostAttributeCollection", "PreTokenIssuance"}, Outcomes: []string{"Continue", "ShowBlockPage", "ValidationError", "failure"}}
 	for _, pe := range errs {
 		m.Errors = append(m.Errors, views.ErrorItem{CorrelationID: pe.CorrelationID, Time: pe.Time.UTC().Format("15:04:05.000"),

@@ -48,8 +48,17 @@ func routes(e *echo.Echo, s *server) {
 
 	// The admin API refuses state-changing requests that browsers send from other sites
 	// (CSRF), and bodies over 1 MiB but for an import of users.
-	admin := e.Group("/_emulator", echo.WrapMiddleware(http.NewCrossOriginProtection().Handler), s.requireAdmin,
+	// The developer pages' forms are plain posts to the same group, so the same-origin check
+	// is their CSRF protection; the sign-in form is outside the token check but behind it too.
+	sameOrigin := echo.WrapMiddleware(http.NewCrossOriginProtection().Handler)
+	e.GET("/_emulator/login", s.loginPage)
+	e.POST("/_emulator/login", s.login, sameOrigin, middleware.BodyLimit("64K"))
+	admin := e.Group("/_emulator", sameOrigin, s.requireAdmin,
 		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: func(c echo.Context) bool { return c.Path() == "/_emulator/users/import" }}))
+	admin.GET("", s.index)
+	admin.GET("/", s.index)
+	admin.GET("/openapi.json", s.openAPI)
+	admin.POST("/logout", s.signOut)
 	admin.GET("/calls", s.calls)
 	admin.DELETE("/calls", s.clearCalls)
 	admin.POST("/calls/clear", s.clearCalls)
@@ -58,14 +67,18 @@ func routes(e *echo.Echo, s *server) {
 	admin.POST("/flows/:policy/run", s.runFlow)
 	admin.GET("/users", s.listUsers)
 	admin.POST("/users", s.createUser)
+	admin.GET("/users/new", s.newUserPage)
 	admin.GET("/users/export", s.exportUsers)
 	admin.POST("/users/import", s.importUsers)
 	admin.GET("/users/:id", s.getUser)
 	admin.PATCH("/users/:id", s.updateUser)
 	admin.DELETE("/users/:id", s.deleteUser)
+	admin.POST("/users/:id/update", s.updateUserForm) // the user page's form: PATCH for browsers
+	admin.POST("/users/:id/delete", s.deleteUser)     // the user page's form: DELETE for browsers
 	admin.POST("/users/:id/revokeSignInSessions", s.revokeSessions)
 	admin.GET("/emails", s.emails)
 	admin.DELETE("/emails", s.clearEmails)
+	admin.POST("/emails/clear", s.clearEmails)
 	admin.POST("/reset", s.reset)
 	admin.GET("/keys", s.keyIDs)
 	admin.GET("/clock", s.getClock)

@@ -142,6 +142,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}()
 	}
 	log.Info("b2cemu is serving; open the URL in a browser", "url", base, "tenant", cfg.Tenant.Name+".onmicrosoft.com", "config", source, "version", versionString())
+	for _, u := range em.URLs() {
+		log.Info(u.Name, "url", u.URL)
+	}
 	err = em.Serve(ctx, ln)
 	log.Info("b2cemu stopped")
 	return err

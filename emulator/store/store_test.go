@@ -112,3 +112,45 @@ func TestCreateNeverReplacesAUser(t *testing.T) {
 		t.Errorf("ana's identity: %v", err)
 	}
 }
+
+// TestSignedInIsKept: a sign-in's time is stored with the user (in dataDir across a restart),
+// keeps the password, and survives an update of the attributes.
+func TestSignedInIsKept(t *testing.T) {
+	ctx := context.Background()
+	path := t.TempDir() + "/b2cemu.db"
+	db, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.OpenUsers(4, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
+	if err := s.Create(ctx, &flows.User{ObjectID: "u1", Identities: []flows.Identity{local}, Attributes: flows.Claims{}}, "Passw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := s.SignedIn("u1", at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SignedIn("nobody", at); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("an unknown user: %v", err)
+	}
+	if _, err := s.Update(ctx, "u1", flows.Claims{"displayName": "Ana"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, _ = store.OpenUsers(4, db)
+	if u, err := s.Get(ctx, "u1"); err != nil || !u.LastSignIn.Equal(at) {
+		t.Errorf("after a restart: %+v %v", u, err)
+	}
+	if _, err := s.Authenticate(ctx, "ana@fabrikam.com", "Passw0rd!"); err != nil {
+		t.Errorf("the password after a sign-in was recorded: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
 )
@@ -212,6 +213,26 @@ func (s *Users) Update(ctx context.Context, objectID string, attrs flows.Claims,
 	}
 	s.index([]Exported{e})
 	return clone(u), nil
+}
+
+// SignedIn records an interactive sign-in of the user at t (its LastSignIn); ErrNotFound
+// when there is no such user.
+func (s *Users) SignedIn(objectID string, t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.byID[objectID]
+	if !ok {
+		return flows.ErrNotFound
+	}
+	u := clone(old)
+	u.LastSignIn = t
+	if s.db != nil {
+		if err := s.db.putUsers(Exported{User: u, PasswordHash: s.password[objectID]}); err != nil {
+			return fmt.Errorf("storing user %s: %w", objectID, err)
+		}
+	}
+	s.byID[objectID] = u
+	return nil
 }
 
 // List returns every user.

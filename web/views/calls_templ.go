@@ -169,7 +169,7 @@ func CallsPage(m Calls) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<button type=\"submit\" id=\"filter\">Filter</button></form><form method=\"post\" action=\"/_emulator/calls/clear\" class=\"clear\"><button type=\"submit\" id=\"clearCalls\">Clear</button></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<button type=\"submit\" id=\"filter\">Filter</button></form><form method=\"post\" action=\"/_emulator/calls/clear\" class=\"clear\"><button type=\"submit\" class=\"secondary\" id=\"clearCalls\">Clear</button></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -355,7 +355,7 @@ func CallsPage(m Calls) templ.Component {
 			}
 			return nil
 		})
-		templ_7745c5c3_Err = layout(m.Page).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = devLayout(m.DevPage).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

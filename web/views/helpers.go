@@ -47,3 +47,19 @@ func invalidText(p Page, f Field) string {
 	}
 	return ""
 }
+
+// displayOr is name, or fallback when it is empty.
+func displayOr(name, fallback string) string {
+	if name == "" {
+		return fallback
+	}
+	return name
+}
+
+// dashIfEmpty shows an absent value as a dash.
+func dashIfEmpty(v string) string {
+	if v == "" {
+		return "—"
+	}
+	return v
+}

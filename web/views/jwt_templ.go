@@ -200,7 +200,15 @@ func JWTPage(m JWT) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<form method=\"post\" action=\"/jwt\" id=\"paste\"><label for=\"id_token\">Paste a token</label> <textarea id=\"id_token\" name=\"id_token\" rows=\"3\"></textarea> <button type=\"submit\">Decode</button></form><script src=\"/_static/jwt.js\" defer></script></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<form method=\"post\" action=\"/jwt\" id=\"paste\"><label for=\"id_token\">Paste a token</label> <textarea id=\"id_token\" name=\"id_token\" rows=\"3\"></textarea> <button type=\"submit\">Decode</button></form><script src=\"/_static/jwt.js\" defer></script>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = developerLink().Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

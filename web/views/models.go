@@ -213,7 +213,7 @@ type Hidden struct {
 
 // Calls is the call inspector page.
 type Calls struct {
-	Page
+	DevPage
 	Step, Outcome   string // the filters in force
 	CorrelationID   string // the correlation id filter in force, from an error page's link
 	Steps, Outcomes []string
