@@ -375,7 +375,7 @@ func (s *server) formValues(r *flows.Run, f url.Values) map[string]string {
 // fieldID is the id (and form name) B2C's pages give an attribute: extension_<Name> for a
 // user flow's custom attribute, the claim id otherwise.
 func (s *server) fieldID(r *flows.Run, name string) string {
-	if a, ok := s.Schema.Lookup(name); ok && a.Custom && r.Page == nil {
+	if a, ok := s.Schema.Lookup(name); ok && a.Custom {
 		return "extension_" + name
 	}
 	return name
@@ -401,14 +401,11 @@ func (s *server) claimOf(r *flows.Run, field string) string {
 	return field
 }
 
-// signInInput is the id and form name of the unified page's sign-in name input: the user
-// flow's setting (email by default), signInName on a custom policy's page.
+// signInInput is the id and form name of the unified page's sign-in name input, as the
+// engine described the page.
 func (s *server) signInInput(r *flows.Run) string {
-	if r.Page != nil {
-		return "signInName"
-	}
-	if id := s.SignInInputs[strings.ToLower(r.Policy)]; id != "" {
-		return id
+	if r.Page != nil && r.Page.SignInName != "" {
+		return r.Page.SignInName
 	}
 	return "email"
 }
@@ -420,7 +417,7 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	page.Settings = s.settingsScript(c, sess, def, page.Lang)
 	u := s.urls(sess)
 	form := views.Form{Action: u.submit(), CSRF: sess.CSRF, Seq: r.Seq}
-	if r.Page != nil && !r.Phase.Terminal() {
+	if _, custom := s.Journeys[strings.ToLower(def.ID)]; r.Page != nil && !r.Phase.Terminal() && (custom || def.Type == flows.PasswordReset || def.Type == flows.ProfileEdit) {
 		return s.showPage(c, page, form, u, r)
 	}
 	switch r.Phase {
@@ -486,7 +483,7 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, u pa
 	}
 	page.Title = "User details"
 	m := views.SelfAsserted{Page: page, Form: form, Intro: p.Intro, ContinueLabel: p.ContinueLabel, ServerError: r.PageError,
-		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch, FieldIncorrect: r.FieldIncorrect()}
+		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch, FieldIncorrect: r.FieldIncorrect}
 	for _, pf := range p.Fields {
 		f := views.Field{ID: pf.ID, Label: pf.Label, InputType: pf.InputType, Type: "text", Value: r.Values.String(pf.ClaimID()),
 			Required: pf.Required, Error: r.FieldErrors[pf.ClaimID()]}
@@ -511,7 +508,7 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, u pa
 
 func (s *server) selfAsserted(page views.Page, form views.Form, def *flows.Definition, r *flows.Run) views.SelfAsserted {
 	m := views.SelfAsserted{Page: page, Form: form, RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch,
-		ServerError: r.PageError, ContinueLabel: "Create", FieldIncorrect: r.FieldIncorrect()}
+		ServerError: r.PageError, ContinueLabel: "Create", FieldIncorrect: r.FieldIncorrect}
 	if r.Phase == flows.PhaseBlocked {
 		m.Blocked, m.Intro = true, r.UserMessage
 		return m

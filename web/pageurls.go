@@ -96,7 +96,7 @@ func apiName(def *flows.Definition, r *flows.Run) string {
 	if r.Phase != flows.PhaseSignIn {
 		return apiSelfAsserted
 	}
-	if r.Page == nil && def.Type != flows.SignUpOrSignIn {
+	if r.Page != nil && r.Page.Selection {
 		return apiIdPSelection
 	}
 	return apiUnified
