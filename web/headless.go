@@ -191,7 +191,7 @@ func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, re
 				in = flows.SubmitSignUp{Email: str("email"), Password: str("password"), ConfirmPassword: str("password"), Values: values}
 			} else {
 				merged := map[string]string{}
-				if run.Page != nil { // a custom policy's page: the account fills its email and password inputs
+				if run.Page != nil { // the account fills the page's email and password inputs
 					for _, f := range run.Page.Fields {
 						switch f.InputType {
 						case "EmailBox":
