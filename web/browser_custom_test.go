@@ -231,6 +231,9 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 		if got := boxState(t, ctx, "#localAccountForm .error.pageLevel"); got != shownBox {
 			t.Errorf("the page-level error: %+v", got)
 		}
+		if err := chromedp.Do(ctx, shot("signin-wrong-password")); err != nil {
+			t.Fatal(err)
+		}
 		err = chromedp.Do(ctx,
 			chromedp.SetValue(css("#password"), "Passw0rd!x"), // the page stayed: the wrong password is still there
 			chromedp.SendKeys(css("#password"), "\r"),         // Enter signs in
