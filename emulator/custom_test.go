@@ -554,6 +554,27 @@ func TestCustomPolicyLocalizedValidationMessage(t *testing.T) {
 	}
 }
 
+// TestCustomPolicyLocalizedRequiredField: a required field left empty shows the page's own
+// required_field text and #requiredFieldMissing, never #fieldIncorrect, whatever the text says.
+func TestCustomPolicyLocalizedRequiredField(t *testing.T) {
+	edit := func(s string) string {
+		return strings.Replace(s, `<LocalizedString ElementType="UxElement" StringId="button_continue">Create</LocalizedString>`,
+			`<LocalizedString ElementType="UxElement" StringId="button_continue">Create</LocalizedString>
+          <LocalizedString ElementType="UxElement" StringId="required_field">Please fill this in.</LocalizedString>`, 1)
+	}
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
+	b := srv.NewBrowser(t)
+	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "req@contoso.com")
+	page = b.Submit(page, "button#continue", map[string]string{"email": "req@contoso.com", "newPassword": "", "reenterPassword": "", "loyaltyId": "L-1"})
+	hidden := func(sel string) string { v, _ := page.Doc.Find(sel).Attr("aria-hidden"); return v }
+	if got := page.Text("#newPassword_error"); got != "Please fill this in." {
+		t.Errorf("item error = %q", got)
+	}
+	if hidden("#requiredFieldMissing") != "false" || hidden("#fieldIncorrect") != "true" {
+		t.Errorf("#requiredFieldMissing aria-hidden=%s, #fieldIncorrect aria-hidden=%s", hidden("#requiredFieldMissing"), hidden("#fieldIncorrect"))
+	}
+}
+
 // TestCustomPolicyRESTRequestShapes: a claim sent as the whole body, and the warning for a
 // claim resolver without IncludeClaimResolvingInClaimsHandling.
 func TestCustomPolicyRESTRequestShapes(t *testing.T) {

@@ -125,7 +125,10 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 		Mail: func(m flows.Mail) {
 			st.outbox.Add(outboxEmail(cfg, m))
 			e.log.Info("verification code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "code", m.Code)
-		}, FixedCode: cfg.Deterministic.VerificationCode}
+		}, FixedCode: cfg.Deterministic.VerificationCode, Providers: map[string]string{}}
+	for _, p := range cfg.IdentityProviders {
+		machine.Providers[p.ID] = provider(p).DisplayName
+	}
 	custom, err := e.customPolicies(cfg, client.Observe)
 	if err != nil {
 		return nil, err
@@ -147,12 +150,8 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 		}
 		d.Branding.Logo, d.Branding.LogoType = logo, config.LogoType(b.Logo)
 	}
-	d.SignInInputs = map[string]string{}
 	for _, f := range cfg.UserFlows {
 		d.Flows = append(d.Flows, Definition(f))
-		if f.SignInInputID != "" {
-			d.SignInInputs[strings.ToLower(f.ID)] = f.SignInInputID
-		}
 	}
 	if custom != nil {
 		// By id, so that the home page lists them in the same order on every start.
@@ -281,6 +280,7 @@ func Definition(f config.UserFlow) *flows.Definition {
 	def.Tokens = flows.TokenSettings{Lifetime: t.Lifetime, RefreshLifetime: t.RefreshTokenLifetime, SlidingWindowLifetime: t.SlidingWindowLifetime,
 		NoSlidingExpiry: t.SlidingWindow == "noExpiry", IssuerTFP: t.IssuerFormat == "tfp", PolicyClaimACR: t.PolicyClaim == "acr", EmailClaim: t.EmailClaim}
 	def.NoEmailVerification = f.EmailVerification != nil && !*f.EmailVerification
+	def.SignInInput = f.SignInInputID
 	return def
 }
 

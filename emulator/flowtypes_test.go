@@ -122,6 +122,11 @@ func TestSignInFlowEndToEnd(t *testing.T) {
 	if page.Doc.Find("a#createAccount").Length() != 0 || page.Doc.Find("a#forgotPassword").Length() != 1 || page.Doc.Find("button#FacebookExchange").Length() != 1 {
 		t.Fatalf("sign-in page:\n%.3000s", page.Body)
 	}
+	// The page is B2C's unified page, under its api (IdpSelections is a sign-up flow's choice).
+	if href := page.Doc.Find("a#forgotPassword").AttrOr("href", ""); page.Doc.Find("#api[data-name=Unified]").Length() != 1 ||
+		!strings.Contains(href, "/api/CombinedSigninAndSignup/forgotPassword?") || !strings.Contains(page.Body, `"api":"CombinedSigninAndSignup"`) {
+		t.Errorf("sign-in page's api: link %q\n%.1500s", href, page.Body)
+	}
 	page = b.Submit(page, "button#next", map[string]string{"email": "ana@fabrikam.com", "password": "Passw0rd!"})
 	if page.Location == nil || page.Location.Query().Get("code") == "" {
 		t.Fatalf("sign-in did not return a code:\n%.3000s", page.Body)

@@ -27,4 +27,8 @@
 // sign-up connectors and go straight to the token step. A sign-in user flow has only that
 // path (an unknown social identity fails with AADB2C99002); the password reset and profile
 // editing flows are in types.go.
+//
+// After Start and every Advance, the Machine describes the page the run is on in Run.Page
+// (page.go): the page model a custom policy's journey fills too, from which the web layer draws
+// every page of both engines.
 package flows

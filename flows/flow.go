@@ -53,6 +53,9 @@ type Definition struct {
 	ApplicationClaims []string        // portal names: displayName, emails, identityProvider, …
 	Connectors        map[Step]string // connector name per step; absent or "" = none
 	Tokens            TokenSettings
+	// SignInInput is the id and form name of the unified page's sign-in name input: "" or
+	// "email" (the recommended user flows' pages), or "logonIdentifier".
+	SignInInput string
 	// NoEmailVerification turns off the local sign-up page's email verification (the portal's
 	// page-layout setting "Requires verification", on by default).
 	NoEmailVerification bool
@@ -152,16 +155,20 @@ type Run struct {
 	FieldErrors      map[string]string // item-level errors by field id
 	RequiredMissing  bool              // show #requiredFieldMissing
 	PasswordMismatch bool              // show #passwordEntryMismatch
-	PageError        string            // shown in #claimVerificationServerError (or .pageLevel)
+	// FieldIncorrect shows #fieldIncorrect: a field's value was refused for what it is (a
+	// pattern, a type, a length), not for being missing. The engine that set the field's error
+	// knows which it was; its text (localized on custom policies) cannot tell.
+	FieldIncorrect bool
+	PageError      string // shown in #claimVerificationServerError (or .pageLevel)
 	// EmailCheck is the local sign-up page's email verification; nil until a code is sent.
 	EmailCheck *EmailVerification
 
 	UserMessage string   // the block page's text
 	Failure     *Failure // why the run failed (PhaseFailed)
 
-	// Page, when set, describes the current page completely (a custom policy's technical
-	// profile decides its fields); the web layer renders it instead of deriving the page from
-	// the user flow's definition. Journey is the custom-policy engine's own state.
+	// Page describes the current page completely (nil on the fake identity provider's page and
+	// once the run has ended, the block page excepted); the web layer renders it. Journey is
+	// the custom-policy engine's own state.
 	Page    *Page
 	Journey any
 	// Request is the authorize request's query parameters and ClientIP the browser's address,
@@ -180,19 +187,35 @@ type Run struct {
 	Carry map[string]string
 }
 
-// Page is a page an engine asks the web layer to show: the unified sign-in page (Unified)
-// or a self-asserted page.
+// Page is the page a run shows, described completely by the engine that runs it: both engines
+// fill it (the user-flow machine from the flow's definition, a custom policy's journey from
+// its technical profile) and the web layer renders every page from it alone. It is the
+// unified sign-in page (Unified), a self-asserted page, or the block page (Blocked). The
+// page's errors and values are the run's: Values, FieldErrors, PageError, RequiredMissing,
+// PasswordMismatch and FieldIncorrect.
 type Page struct {
-	Unified     bool
+	Title string // the document's title: "Sign up or sign in", "Sign in", "Sign up", "User details"
+
+	Unified bool // the sign-in page (api CombinedSigninAndSignup, or IdpSelections with Selection)
+	// Selection makes the sign-in page a sign-up flow's identity provider choice (B2C's
+	// IdpSelections page): provider buttons and "Email signup", no local sign-in form.
+	Selection   bool
 	LocalSignIn bool // the email and password form (unified page)
-	SignUpLink  bool // "Sign up now" (unified page)
+	SignUpLink  bool // "Sign up now", or the "Email signup" button of an IdpSelections page
+	// SignInName is the id and form name of the sign-in name input: "email" or
+	// "logonIdentifier" on user flows (by page version), "signInName" on custom policies.
+	SignInName string
 	// ForgotPassword places the unified page's "Forgot your password?" link: "" (none),
 	// AfterLabel, AfterInput or AfterButtons.
 	ForgotPassword string
-	Providers      []PageOption // identity provider buttons (unified page): claims exchange id and label
-	Intro          string       // self-asserted page
-	ContinueLabel  string       // "Create", "Continue"
-	Fields         []PageField
+	// Providers are the identity provider buttons (unified page): Value is the button's id
+	// and claims exchange (a user flow's <Name>Exchange), Label its text.
+	Providers []PageOption
+
+	Blocked       bool   // the block page: Intro is the message; no fields, no way forward
+	Intro         string // self-asserted page
+	ContinueLabel string // "Create", "Continue"
+	Fields        []PageField
 }
 
 // PageField is one input of a self-asserted page.
@@ -205,8 +228,12 @@ type PageField struct {
 	InputType string // TextBox, EmailBox, Password, RadioSingleSelect, DropdownSingleSelect, Paragraph, Readonly
 	Required  bool
 	HelpText  string
-	Options   []PageOption
-	Verify    *Verification // set when the field's value must be verified (a Verified.Email claim)
+	// Pattern is what the page's script checks a typed value against before submitting (an
+	// HTML pattern attribute), with PatternHelp the field's error when it does not match; ""
+	// leaves the check to the server.
+	Pattern, PatternHelp string
+	Options              []PageOption
+	Verify               *Verification // set when the field's value must be verified (a Verified.Email claim)
 }
 
 // Verification is the state of a field's email verification, with the page's texts.
@@ -227,17 +254,6 @@ func (f PageField) ClaimID() string {
 		return f.Claim
 	}
 	return f.ID
-}
-
-// FieldIncorrect reports whether the page shows #fieldIncorrect: some field's error is about
-// its value, not the "This information is required." that #requiredFieldMissing stands for.
-func (r *Run) FieldIncorrect() bool {
-	for _, e := range r.FieldErrors {
-		if e != "" && e != msgRequired {
-			return true
-		}
-	}
-	return false
 }
 
 // PageOption is one choice of an enumerated field.

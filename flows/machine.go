@@ -83,6 +83,9 @@ type Machine struct {
 	Mail func(Mail)
 	// FixedCode, when set, is every verification code, for suites that cannot read the outbox.
 	FixedCode string
+	// Providers are the identity providers' display names by id, for the sign-in page's
+	// buttons; a provider without one shows its id.
+	Providers map[string]string
 }
 
 // B2C's texts for the pages' errors.
@@ -103,7 +106,7 @@ const (
 // Messages lists the texts the machine and the attribute parser put on pages, for
 // translation tables to cover ("%d" stands for a number).
 var Messages = []string{msgRequired, msgUserExists, msgNoAccount, msgBadPassword, msgBadEmail, msgPasswordStrength,
-	msgEnterEmail, msgEnterPassword, "Please enter a whole number.", "Please choose true or false.",
+	msgEnterEmail, msgEnterPassword, msgWholeNumber, "Please choose true or false.",
 	"Please enter no more than %d characters.", "The characters < and > are not allowed.", msgNotVerified, msgResetNoAccount}
 
 // Start returns a new run of def. A sign-up flow with a single identity provider goes
@@ -116,15 +119,23 @@ func (m *Machine) Start(_ context.Context, def *Definition, id, clientID, uiLoca
 		m.choose(def, r, def.IdentityProviders[0])
 	case def.Type == PasswordReset:
 		r.Phase, r.Provider = PhaseAttributes, LocalProvider
-		m.resetPage(r)
 	}
+	m.describe(def, r)
 	return r
 }
 
-// Advance applies in to r. It returns an error of kind Invalid when the input does not fit
-// the run's phase; r is then unchanged. Connector outcomes are not errors: they move r to
-// another phase or set its page error.
+// Advance applies in to r and describes the page r is on next in r.Page. It returns an error
+// of kind Invalid when the input does not fit the run's phase; r is then unchanged. Connector
+// outcomes are not errors: they move r to another phase or set its page error.
 func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input) error {
+	if err := m.advance(ctx, def, r, in); err != nil {
+		return err
+	}
+	m.describe(def, r)
+	return nil
+}
+
+func (m *Machine) advance(ctx context.Context, def *Definition, r *Run, in Input) error {
 	if r.Phase.Terminal() {
 		return &Error{Kind: Invalid, Message: "this sign-up has already ended"}
 	}
@@ -216,17 +227,18 @@ func errInput(in Input, p Phase) error {
 }
 
 func (m *Machine) clearPage(r *Run) {
-	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.PageError = nil, false, false, ""
+	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.FieldIncorrect, r.PageError = nil, false, false, false, ""
 }
 
 func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *Run, in Input) error {
 	switch in := in.(type) {
 	case ChooseProvider:
-		if !def.Offers(in.Provider) {
+		id, ok := m.provider(def, in.Provider)
+		if !ok {
 			return Errorf(Invalid, "the user flow %s does not offer the identity provider %q", def.ID, in.Provider)
 		}
 		m.clearPage(r)
-		m.choose(def, r, in.Provider)
+		m.choose(def, r, id)
 		return nil
 	case StartSignUp:
 		if !def.SignsUp() {
@@ -349,7 +361,7 @@ func (m *Machine) collect(def *Definition, r *Run, raw map[string]string) bool {
 		}
 		v, err := a.Parse(raw[a.Name])
 		if err != nil {
-			m.fieldError(r, a.Name, err.Error())
+			m.incorrect(r, a.Name, err.Error())
 			r.Values[a.Name] = raw[a.Name]
 			ok = false
 			continue
@@ -368,11 +380,18 @@ func (m *Machine) collect(def *Definition, r *Run, raw map[string]string) bool {
 	return ok
 }
 
+// fieldError sets a field's error; incorrect also marks the page #fieldIncorrect, for an
+// error about the value (not a missing one).
 func (m *Machine) fieldError(r *Run, field, msg string) {
 	if r.FieldErrors == nil {
 		r.FieldErrors = map[string]string{}
 	}
 	r.FieldErrors[field] = msg
+}
+
+func (m *Machine) incorrect(r *Run, field, msg string) {
+	m.fieldError(r, field, msg)
+	r.FieldIncorrect = true
 }
 
 // attributes handles the attribute collection page after federation.
@@ -399,7 +418,7 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *Run, in S
 		m.fieldError(r, "email", msgRequired)
 		r.RequiredMissing, valid = true, false
 	case !ValidEmail(email):
-		m.fieldError(r, "email", msgBadEmail)
+		m.incorrect(r, "email", msgBadEmail)
 		valid = false
 	}
 	valid = m.checkNewPassword(r, in.Password, in.ConfirmPassword) && valid
@@ -428,7 +447,7 @@ func (m *Machine) checkNewPassword(r *Run, password, confirm string) bool {
 		m.fieldError(r, "newPassword", msgRequired)
 		r.RequiredMissing, valid = true, false
 	case !StrongPassword(password):
-		m.fieldError(r, "newPassword", msgPasswordStrength)
+		m.incorrect(r, "newPassword", msgPasswordStrength)
 		valid = false
 	}
 	switch {

@@ -35,31 +35,17 @@ func (m *Machine) signedIn(ctx context.Context, def *Definition, r *Run, u *User
 }
 
 // profilePage shows the flow's user attributes with the values of from: the stored user's,
-// or, for a social identity that has no account yet, the identity provider's.
+// or, for a social identity that has no account yet, the identity provider's (describe lays
+// the page out).
 func (m *Machine) profilePage(def *Definition, r *Run, from Claims) {
 	m.clearPage(r)
 	r.Phase, r.Values = PhaseAttributes, Claims{}
-	page := &Page{ContinueLabel: "Continue"}
 	for _, ua := range def.UserAttributes {
 		a, _ := m.Schema.Lookup(ua.Name)
 		if v, ok := from[a.Name]; ok && v != nil && v != "" {
 			r.Values[a.Name] = v
 		}
-		f := PageField{ID: a.Name, Label: a.Label, InputType: "TextBox", Required: ua.Required}
-		if a.Custom { // B2C's input id for a custom attribute, as on the sign-up pages
-			f.ID, f.Claim = "extension_"+a.Name, a.Name
-		}
-		switch {
-		case a.Name == "email" && r.Provider == LocalProvider:
-			f.InputType, f.Required = "Readonly", false // the sign-in name: not editable here
-		case a.Name == "email":
-			f.InputType = "EmailBox"
-		case a.DataType == Boolean:
-			f.InputType, f.Options = "RadioSingleSelect", []PageOption{{Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}
-		}
-		page.Fields = append(page.Fields, f)
 	}
-	r.Page = page
 }
 
 // advanceProfile handles the profile page's Continue: the attributes are checked as on the
@@ -122,9 +108,6 @@ func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *Run, in 
 	default:
 		return errInput(in, r.Phase)
 	}
-	if err == nil && !r.Phase.Terminal() {
-		m.resetPage(r)
-	}
 	return err
 }
 
@@ -168,18 +151,4 @@ func (m *Machine) resetPassword(ctx context.Context, def *Definition, r *Run, va
 		return err
 	}
 	return m.complete(ctx, def, r, u, false)
-}
-
-// resetPage describes the password reset page the run is on: the email page until an account
-// is found, then the new password page.
-func (m *Machine) resetPage(r *Run) {
-	if r.User == nil {
-		view := r.EmailCheck.View(func(_, text string) string { return text })
-		r.Page = &Page{ContinueLabel: "Continue", Fields: []PageField{
-			{ID: "email", Label: "Email Address", InputType: "EmailBox", Required: true, Verify: view}}}
-		return
-	}
-	r.Page = &Page{ContinueLabel: "Continue", Fields: []PageField{
-		{ID: "newPassword", Label: "New Password", InputType: "Password", Required: true},
-		{ID: "reenterPassword", Label: "Confirm New Password", InputType: "Password", Required: true}}}
 }

@@ -206,7 +206,7 @@ func (m *Machine) sendCode(r *Run, email string) error {
 		m.fieldError(r, "email", msgRequired)
 		return nil
 	case !ValidEmail(email):
-		m.fieldError(r, "email", msgBadEmail)
+		m.incorrect(r, "email", msgBadEmail)
 		return nil
 	}
 	r.EmailCheck = &EmailVerification{}

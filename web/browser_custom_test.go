@@ -86,10 +86,7 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 		"response_type": {"id_token"}, "response_mode": {"form_post"}, "nonce": {"n"}, "prompt": {"login"}}.Encode()
 	token := func(t *testing.T) map[string]any {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.WaitVisible(css("#token"))); err != nil {
-			t.Fatal(err)
-		}
-		return emulatortest.Verify(t, policy+"/v2.0/.well-known/openid-configuration", read(t, ctx, chromedp.Text(css("#token"))))
+		return emulatortest.Verify(t, policy+"/v2.0/.well-known/openid-configuration", shownText(t, ctx, "#token"))
 	}
 	const email = "ana@contoso.com"
 
@@ -209,20 +206,35 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 			t.Fatal(err)
 		}
 		unifiedDOM(t, ctx, "signInName", "")
+		if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.Contains(loc, "/B2C_1A_signup_signin/oauth2/v2.0/authorize?") {
+			t.Errorf("the unified page is at %s, want the authorize URL", loc)
+		}
+		// A wrong password by [type=submit]: the background submit's 400, its message in the
+		// local account form's page-level error, the page kept.
+		markPage(t, ctx)
+		net := watchNetwork(t, ctx)
 		err = chromedp.Do(ctx,
 			chromedp.SendKeys(css("#signInName"), email),
 			chromedp.SendKeys(css("#password"), "wrong-Passw0rd"),
-			chromedp.Click(css("button#next")),
-			chromedp.WaitVisible(css(".localAccount .error.pageLevel")),
+			chromedp.Click(css("[type=submit]")),
 		)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := read(t, ctx, chromedp.Text(css(".localAccount .error.pageLevel"))); got != "Your password is incorrect." {
+		if got := shownText(t, ctx, "#localAccountForm .error.pageLevel"); got != "Your password is incorrect." {
 			t.Errorf("wrong password: %q", got)
 		}
+		r := net.waitFor(t, "/B2C_1A_signup_signin/SelfAsserted?tx=StateProperties=")
+		if r.Method != "POST" || !strings.Contains(r.Body, `"status":"400","message":"Your password is incorrect."`) || !stillMarked(t, ctx) {
+			t.Errorf("wrong password: %+v, same page %v", r, stillMarked(t, ctx))
+		}
+		if got := boxState(t, ctx, "#localAccountForm .error.pageLevel"); got != shownBox {
+			t.Errorf("the page-level error: %+v", got)
+		}
+		if err := chromedp.Do(ctx, shot("signin-wrong-password")); err != nil {
+			t.Fatal(err)
+		}
 		err = chromedp.Do(ctx,
-			chromedp.SetValue(css("#signInName"), email),
 			chromedp.SetValue(css("#password"), "Passw0rd!x"), // the page stayed: the wrong password is still there
 			chromedp.SendKeys(css("#password"), "\r"),         // Enter signs in
 		)
@@ -231,6 +243,10 @@ func browserLoyalty(t *testing.T, srv *emulatortest.Server) {
 		}
 		if claims := token(t); claims["name"] != "Ana Silva" || claims["promoCode"] != nil {
 			t.Errorf("sign-in claims = %v", claims)
+		}
+		r = net.waitFor(t, "/B2C_1A_signup_signin/api/CombinedSigninAndSignup/confirmed?")
+		if u, _ := url.Parse(r.URL); r.Method != "GET" || u.Query().Get("rememberMe") != "false" || u.Query().Get("p") != "B2C_1A_signup_signin" {
+			t.Errorf("navigation = %+v", r)
 		}
 	})
 
@@ -297,12 +313,11 @@ func TestBrowserCustomPolicyDisplayControl(t *testing.T) {
 		chromedp.SendKeys(css("#reenterPassword"), "Passw0rd!x"),
 		chromedp.SendKeys(css("#loyaltyId"), "246810"),
 		chromedp.Click(css("button#continue")),
-		chromedp.WaitVisible(css("#token")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	claims := emulatortest.Verify(t, policy+"/v2.0/.well-known/openid-configuration", read(t, ctx, chromedp.Text(css("#token"))))
+	claims := emulatortest.Verify(t, policy+"/v2.0/.well-known/openid-configuration", shownText(t, ctx, "#token"))
 	if claims["email"] != email || claims["name"] != "Dee Ray" || claims["promoCode"] != "LOYAL-6810" || claims["tfp"] != "b2c_1a_signup_signin_emailcode" {
 		t.Errorf("claims = %v", claims)
 	}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -70,14 +71,60 @@ func shot(name string) chromedp.Action[chromedp.Void] {
 // css selects the first element matching a CSS selector.
 type css = chromedp.CSS
 
-// read returns the value of an action that reads the page, failing the test on an error.
+// read returns the value of an action that reads the page, failing the test on an error. A
+// read that lost its node to a document still landing (a form_post page, a confirmed
+// navigation) is run again once the page has loaded: the action queries its selector anew.
 func read(t *testing.T, ctx context.Context, a chromedp.Action[string]) string {
 	t.Helper()
-	v, err := chromedp.Run(ctx, a)
-	if err != nil {
-		t.Fatal(err)
+	for attempt := 1; ; attempt++ {
+		v, err := chromedp.Run(ctx, a)
+		if err == nil {
+			return strings.TrimSpace(v)
+		}
+		if attempt == 5 || !staleNode(err) {
+			t.Fatal(err)
+		}
+		loaded(ctx)
 	}
-	return strings.TrimSpace(v)
+}
+
+// shownText waits until the page has loaded and sel is shown, and returns its trimmed text.
+// It reads by script, holding no node between finding and reading, and starts over when a
+// navigation ends its wait; suites on a real tenant wait the same way for the next page.
+func shownText(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	expr := `(() => { if (document.readyState !== "complete") return false;
+		const e = document.querySelector(` + jsString(sel) + `);
+		return e !== null && e.getClientRects().length > 0 && e.textContent.trim(); })()`
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		var v string
+		v, err = chromedp.Run(ctx, chromedp.Poll[string](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second)))
+		if err == nil {
+			return v
+		}
+		if ctx.Err() != nil || errors.Is(err, chromedp.ErrPollingTimeout) {
+			break
+		}
+	}
+	t.Fatalf("waiting for %s: %v", sel, err)
+	return ""
+}
+
+// staleNode reports whether err is the browser's answer for a node or script context that a
+// new document replaced.
+func staleNode(err error) bool {
+	for _, s := range []string{"No node with given id found", "Could not find node with given id", "Cannot find context with specified id", "Execution context was destroyed", "Node with given id does not belong to the document"} {
+		if strings.Contains(err.Error(), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// loaded waits (up to 10 seconds) for the current document to finish loading.
+func loaded(ctx context.Context) {
+	chromedp.Run(ctx, chromedp.Poll[bool](`document.readyState === "complete"`, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
 }
 
 // An unfamiliar tenant, written in the public configuration shape, with its own connector.
@@ -195,10 +242,11 @@ func TestBrowserSignUpJourneys(t *testing.T) {
 		if strings.HasSuffix(t.Name(), "/federated-sign-up") {
 			name = "token-viewer"
 		}
-		if err := chromedp.Do(ctx, chromedp.WaitVisible(css("#token")), shot(name)); err != nil {
+		jwt := shownText(t, ctx, "#token")
+		if err := chromedp.Do(ctx, shot(name)); err != nil {
 			t.Fatal(err)
 		}
-		return emulatortest.Verify(t, discovery, read(t, ctx, chromedp.Text(css("#token"))))
+		return emulatortest.Verify(t, discovery, jwt)
 	}
 
 	t.Run("federated-sign-up", func(t *testing.T) {

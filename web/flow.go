@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -170,7 +169,7 @@ func (s *server) dispatch(c echo.Context, sess *Session, def *flows.Definition, 
 			return errPage(http.StatusConflict, "", "This page was already submitted. Please go back to the application and sign in again.")
 		}
 	}
-	from := apiName(def, sess.Run)
+	from := apiName(sess.Run)
 	in, err := s.input(c.Request().Context(), sess, form)
 	var stay *idpStay
 	switch {
@@ -286,21 +285,21 @@ func (s *server) input(ctx context.Context, sess *Session, f url.Values) (flows.
 		case op == "forgotPassword":
 			return flows.ForgotPassword{}, nil
 		case op == "signin", op == "":
-			return flows.SignInLocal{Email: f.Get(s.signInInput(sess.Run)), Password: f.Get("password")}, nil
+			return flows.SignInLocal{Email: f.Get(signInInput(sess.Run)), Password: f.Get("password")}, nil
 		}
 	case flows.PhaseIdP:
 		return s.idpInput(ctx, sess.Run, f)
 	case flows.PhaseLocalSignUp:
-		if in, ok := verifyInput(op, f, s.formValues(sess.Run, f)); ok {
+		if in, ok := verifyInput(op, f, formValues(sess.Run, f)); ok {
 			return in, nil
 		}
 		return flows.SubmitSignUp{Email: f.Get("email"), Password: f.Get("newPassword"),
-			ConfirmPassword: f.Get("reenterPassword"), Values: s.formValues(sess.Run, f)}, nil
+			ConfirmPassword: f.Get("reenterPassword"), Values: formValues(sess.Run, f)}, nil
 	case flows.PhaseAttributes:
-		if in, ok := verifyInput(op, f, s.formValues(sess.Run, f)); ok {
+		if in, ok := verifyInput(op, f, formValues(sess.Run, f)); ok {
 			return in, nil
 		}
-		return flows.SubmitAttributes{Values: s.formValues(sess.Run, f)}, nil
+		return flows.SubmitAttributes{Values: formValues(sess.Run, f)}, nil
 	}
 	return nil, errPage(http.StatusBadRequest, "", "This action does not apply to the current page.")
 }
@@ -308,19 +307,13 @@ func (s *server) input(ctx context.Context, sess *Session, f url.Values) (flows.
 // signUpExchange is the claims exchange of a sign-up flow's "Email signup" button.
 const signUpExchange = "SignUpWithLogonEmailExchange"
 
-// chooseProvider maps a provider button's claims exchange (its element id, <Name>Exchange on
-// user flows) to the provider it stands for.
+// chooseProvider maps a provider button's claims exchange (its element id) to the choice the
+// engine listed on the page.
 func (s *server) chooseProvider(r *flows.Run, exchange string) (flows.Input, error) {
 	if r.Page != nil {
 		for _, p := range r.Page.Providers {
 			if p.Value == exchange {
 				return flows.ChooseProvider{Provider: p.Value}, nil
-			}
-		}
-	} else if def := s.flowByID[strings.ToLower(r.Policy)]; def != nil {
-		for _, id := range def.SocialProviders() {
-			if p := s.idpByID[id]; p != nil && buttonID(p.DisplayName) == exchange {
-				return flows.ChooseProvider{Provider: id}, nil
 			}
 		}
 	}
@@ -337,97 +330,59 @@ func verifyInput(op string, f url.Values, values map[string]string) (flows.Input
 	return flows.VerifyEmail{Action: action, Field: field, Code: f.Get(field + "_ver_input"), Values: values}, true
 }
 
-// formValues are a submitted form's fields by claim. A user flow's page names a custom
-// attribute extension_<Name>, as B2C's does; the flow knows it by its bare name. A custom
-// policy's page names each field by its claim id, which is kept as it is.
-func (s *server) formValues(r *flows.Run, f url.Values) map[string]string {
+// formValues are a submitted form's fields by claim: a field of the page holds the claim the
+// engine gave it (a user flow's custom attribute <Name> is the input extension_<Name>, as on
+// B2C's pages); anything else keeps its name.
+func formValues(r *flows.Run, f url.Values) map[string]string {
+	claims := map[string]string{}
+	if r.Page != nil {
+		for _, pf := range r.Page.Fields {
+			claims[pf.ID] = pf.ClaimID()
+		}
+	}
 	out := make(map[string]string, len(f))
 	for k := range f {
-		out[s.claimOf(r, k)] = f.Get(k)
+		if c, ok := claims[k]; ok {
+			out[c] = f.Get(k)
+		} else {
+			out[k] = f.Get(k)
+		}
 	}
 	return out
 }
 
-// fieldID is the id (and form name) B2C's pages give an attribute: extension_<Name> for a
-// user flow's custom attribute, the claim id otherwise.
-func (s *server) fieldID(r *flows.Run, name string) string {
-	if a, ok := s.Schema.Lookup(name); ok && a.Custom && r.Page == nil {
-		return "extension_" + name
-	}
-	return name
-}
-
-// claimOf is the reverse of fieldID; on a page the engine described, the field's claim.
-func (s *server) claimOf(r *flows.Run, field string) string {
-	if r.Page != nil {
-		for _, pf := range r.Page.Fields {
-			if pf.ID == field {
-				return pf.ClaimID()
-			}
-		}
-		return field
-	}
-	name, ok := strings.CutPrefix(field, "extension_")
-	if !ok {
-		return field
-	}
-	if a, known := s.Schema.Lookup(name); known && a.Custom {
-		return name
-	}
-	return field
-}
-
-// signInInput is the id and form name of the unified page's sign-in name input: the user
-// flow's setting (email by default), signInName on a custom policy's page.
-func (s *server) signInInput(r *flows.Run) string {
-	if r.Page != nil {
-		return "signInName"
-	}
-	if id := s.SignInInputs[strings.ToLower(r.Policy)]; id != "" {
-		return id
+// signInInput is the id and form name of the unified page's sign-in name input, as the
+// engine described the page.
+func signInInput(r *flows.Run) string {
+	if r.Page != nil && r.Page.SignInName != "" {
+		return r.Page.SignInName
 	}
 	return "email"
 }
 
-// show renders the page of the run's phase.
+// show renders the page of the run's phase: the page the engine described in Run.Page (both
+// engines' pages go through the same two views), the fake identity provider's page or the
+// error page.
 func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) error {
 	r := withPageMessages(sess.Run)
 	page := s.page("Sign up", r.UILocales)
 	page.Settings = s.settingsScript(c, sess, def, page.Lang)
-	u := s.urls(sess)
-	form := views.Form{Action: u.submit(), CSRF: sess.CSRF, Seq: r.Seq}
-	if r.Page != nil && !r.Phase.Terminal() {
-		return s.showPage(c, page, form, u, r)
-	}
-	switch r.Phase {
-	case flows.PhaseSignIn:
-		m := views.SignIn{Page: page, Form: form, Combined: def.SignsIn(), Local: def.SignsIn() && def.Offers(flows.LocalProvider),
-			LocalSignUp: def.SignsUp() && def.Offers(flows.LocalProvider), NameID: s.signInInput(r), Email: r.Values.String("email"), PageError: r.PageError,
-			EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
-		m.SignUpURL, m.ForgotURL, m.Social = u.api(apiName(def, r), "unified", "local", "signup"), u.api(apiName(def, r), "forgotPassword"), socialForm(u, apiName(def, r))
-		if m.Local {
-			m.ForgotAt = "AfterLabel"
-		}
-		switch {
-		case def.Type == flows.SignUpOrSignIn:
-			m.Title = "Sign up or sign in"
-		case m.Combined: // sign-in only and profile editing: no sign-up link
-			m.Title = "Sign in"
-		}
-		for _, id := range def.SocialProviders() {
-			p := s.idpByID[id]
-			m.Providers = append(m.Providers, views.Provider{ID: id, ButtonID: buttonID(p.DisplayName), DisplayName: p.DisplayName})
-		}
-		return s.render(c, http.StatusOK, views.SignInPage(m))
-	case flows.PhaseIdP:
-		m := s.idpView(c.Request().Context(), sess, def, views.IdP{Page: page, Form: form})
-		return s.render(c, http.StatusOK, views.IdPPage(m))
-	case flows.PhaseLocalSignUp, flows.PhaseAttributes, flows.PhaseBlocked:
-		return s.render(c, http.StatusOK, views.SelfAssertedPage(s.selfAsserted(page, form, def, r)))
-	case flows.PhaseFailed:
+	form := views.Form{Action: s.urls(sess).submit(), CSRF: sess.CSRF, Seq: r.Seq}
+	switch {
+	case r.Phase == flows.PhaseIdP:
+		return s.render(c, http.StatusOK, views.IdPPage(s.idpView(c.Request().Context(), sess, def, views.IdP{Page: page, Form: form})))
+	case r.Phase == flows.PhaseFailed:
 		return s.render(c, http.StatusOK, views.ErrorPage(s.errorView(c, r.Failure.Code, r.Failure.Message)))
+	case r.Page == nil:
+		return errExpired
 	}
-	return errExpired
+	if r.Page.Title != "" {
+		page.Title = r.Page.Title
+	}
+	if r.Page.Unified {
+		return s.render(c, http.StatusOK, views.SignInPage(signInView(page, form, s.urls(sess), r)))
+	}
+	return s.render(c, http.StatusOK, views.SelfAssertedPage(selfAssertedView(page, form, r)))
 }
 
 // socialForm is the provider buttons' form: a GET to api/<page>/unified carrying the run's
@@ -437,26 +392,27 @@ func socialForm(u pageURLs, page string) views.LinkForm {
 		{Name: "csrf_token", Value: u.csrf}, {Name: "tx", Value: u.tx}, {Name: "p", Value: u.policy}}}
 }
 
-// showPage renders a page an engine described completely (a custom policy's profile).
-func (s *server) showPage(c echo.Context, page views.Page, form views.Form, u pageURLs, r *flows.Run) error {
-	p := r.Page
-	if p.Unified {
-		page.Title = "Sign up or sign in"
-		m := views.SignIn{Page: page, Form: form, Combined: true, Local: p.LocalSignIn, LocalSignUp: p.SignUpLink, NameID: s.signInInput(r),
-			Email: r.Values.String("email"), PageError: r.PageError, EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
-		m.SignUpURL, m.ForgotURL, m.ForgotAt = u.api(apiUnified, "unified", "local", "signup"), u.api(apiUnified, "forgotPassword"), p.ForgotPassword
-		m.Social = socialForm(u, apiUnified)
-		for _, pr := range p.Providers {
-			m.Providers = append(m.Providers, views.Provider{ID: pr.Value, ButtonID: pr.Value, DisplayName: pr.Label})
-		}
-		return s.render(c, http.StatusOK, views.SignInPage(m))
+// signInView is the sign-in page of r.Page: B2C's unified page, or its IdpSelections page.
+func signInView(page views.Page, form views.Form, u pageURLs, r *flows.Run) views.SignIn {
+	p, api := r.Page, apiName(r)
+	m := views.SignIn{Page: page, Form: form, Combined: !p.Selection, Local: p.LocalSignIn, LocalSignUp: p.SignUpLink, NameID: signInInput(r),
+		Email: r.Values.String("email"), PageError: r.PageError, EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
+	m.SignUpURL, m.ForgotURL, m.ForgotAt = u.api(api, "unified", "local", "signup"), u.api(api, "forgotPassword"), p.ForgotPassword
+	m.Social = socialForm(u, api)
+	for _, pr := range p.Providers {
+		m.Providers = append(m.Providers, views.Provider{ID: pr.Value, ButtonID: pr.Value, DisplayName: pr.Label})
 	}
-	page.Title = "User details"
-	m := views.SelfAsserted{Page: page, Form: form, Intro: p.Intro, ContinueLabel: p.ContinueLabel, ServerError: r.PageError,
-		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch, FieldIncorrect: r.FieldIncorrect()}
+	return m
+}
+
+// selfAssertedView is the self-asserted page of r.Page, or its block page.
+func selfAssertedView(page views.Page, form views.Form, r *flows.Run) views.SelfAsserted {
+	p := r.Page
+	m := views.SelfAsserted{Page: page, Form: form, Intro: pageText(p.Intro), ContinueLabel: p.ContinueLabel, ServerError: r.PageError,
+		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch, FieldIncorrect: r.FieldIncorrect, Blocked: p.Blocked}
 	for _, pf := range p.Fields {
 		f := views.Field{ID: pf.ID, Label: pf.Label, InputType: pf.InputType, Type: "text", Value: r.Values.String(pf.ClaimID()),
-			Required: pf.Required, Error: r.FieldErrors[pf.ClaimID()]}
+			Required: pf.Required, Error: r.FieldErrors[pf.ClaimID()], Pattern: pf.Pattern, Invalid: pf.PatternHelp}
 		if pf.Verify != nil {
 			f.Verify = verificationView(pf.Verify)
 		}
@@ -473,67 +429,13 @@ func (s *server) showPage(c echo.Context, page views.Page, form views.Form, u pa
 		}
 		m.Fields = append(m.Fields, f)
 	}
-	return s.render(c, http.StatusOK, views.SelfAssertedPage(m))
-}
-
-func (s *server) selfAsserted(page views.Page, form views.Form, def *flows.Definition, r *flows.Run) views.SelfAsserted {
-	m := views.SelfAsserted{Page: page, Form: form, RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch,
-		ServerError: r.PageError, ContinueLabel: "Create", FieldIncorrect: r.FieldIncorrect()}
-	if r.Phase == flows.PhaseBlocked {
-		m.Blocked, m.Intro = true, r.UserMessage
-		return m
-	}
-	m.Intro = "Please provide the following details."
-	if r.Phase == flows.PhaseLocalSignUp {
-		m.Intro = "Create your account by providing the following details."
-		m.Fields = append(m.Fields,
-			views.Field{ID: "email", Label: "Email Address", InputType: "EmailBox", Type: "email", Value: r.Values.String("email"), Required: true, Error: r.FieldErrors["email"],
-				Verify: emailVerification(def, r)},
-			views.Field{ID: "newPassword", Label: "New Password", InputType: "Password", Type: "password", Required: true, Error: r.FieldErrors["newPassword"]},
-			views.Field{ID: "reenterPassword", Label: "Confirm New Password", InputType: "Password", Type: "password", Required: true, Error: r.FieldErrors["reenterPassword"]})
-	}
-	for _, ua := range def.UserAttributes {
-		if r.Phase == flows.PhaseLocalSignUp && ua.Name == "email" {
-			continue
-		}
-		a, _ := s.Schema.Lookup(ua.Name)
-		f := views.Field{ID: s.fieldID(r, ua.Name), Label: a.Label, InputType: "TextBox", Type: "text", Value: r.Values.String(ua.Name),
-			Required: ua.Required, Error: r.FieldErrors[ua.Name]}
-		switch {
-		case ua.Name == "email":
-			f.InputType, f.Type = "EmailBox", "email"
-		case a.DataType == flows.Boolean:
-			f.InputType, f.Options = "RadioSingleSelect", []views.Option{{Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}
-		case a.DataType == flows.Int:
-			f.Pattern, f.Invalid = "[+\\-]?[0-9]+", "Please enter a whole number." // what flows.Attribute.Parse accepts
-		}
-		m.Fields = append(m.Fields, f)
-	}
 	return m
-}
-
-// emailVerification is the local sign-up page's email verification controls, in B2C's
-// English texts (user flows have no localized ver_* strings here), or nil when the flow turns
-// verification off.
-func emailVerification(def *flows.Definition, r *flows.Run) *views.Verification {
-	if !def.VerifiesEmail() {
-		return nil
-	}
-	return verificationView(r.EmailCheck.View(func(_, def string) string { return def }))
 }
 
 // verificationView is a field's verification as the page shows it.
 func verificationView(v *flows.Verification) *views.Verification {
 	return &views.Verification{Control: v.Control, CodeField: v.CodeField, State: v.State, Message: pageText(v.Message), Error: pageText(v.Error),
 		Send: v.Send, VerifyLabel: v.Verify, Resend: v.Resend, Change: v.Change, Code: v.Code}
-}
-
-var nonWord = regexp.MustCompile(`[^A-Za-z0-9]`)
-
-// buttonID is B2C's id for a provider button: the provider's name and "Exchange"
-// (FacebookExchange, GoogleExchange).
-func buttonID(displayName string) string {
-	return nonWord.ReplaceAllString(displayName, "") + "Exchange"
 }
 
 // finish issues what the application asked for, starts the browser's SSO session and sends

@@ -197,7 +197,7 @@ func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, re
 				in = flows.SubmitSignUp{Email: str("email"), Password: str("password"), ConfirmPassword: str("password"), Values: values}
 			} else {
 				merged := map[string]string{}
-				if run.Page != nil { // a custom policy's page: the account fills its email and password inputs
+				if run.Page != nil { // the account fills the page's email and password inputs
 					for _, f := range run.Page.Fields {
 						switch f.InputType {
 						case "EmailBox":
@@ -336,19 +336,13 @@ func transcript(calls []Call) []TranscriptEntry {
 	return out
 }
 
-// verifyEmails completes a custom policy page's email verifications as a user reading the
-// outbox would: send the code, read it, verify it.
+// verifyEmails completes the page's email verifications as a user reading the outbox would:
+// send the code, read it, verify it.
 func (s *server) verifyEmails(ctx context.Context, def *flows.Definition, run *flows.Run, values map[string]string) error {
 	if run.Page == nil {
 		return nil
 	}
 	for _, f := range run.Page.Fields {
-		if f.Verify == nil || values[f.ID] == "" {
-			continue
-		}
-		if f.Verify.State == "verified" && strings.EqualFold(run.Values.String(f.ID), values[f.ID]) {
-			continue
-		}
 		if err := s.verifyEmail(ctx, def, run, f.ID, values); err != nil {
 			return err
 		}
@@ -357,10 +351,21 @@ func (s *server) verifyEmails(ctx context.Context, def *flows.Definition, run *f
 }
 
 // verifyEmail verifies the address in values[field] as a user would: a fresh code is sent,
-// read from the outbox and typed in. A user flow's local sign-up page that verifies nothing,
-// or an address already verified, needs nothing.
+// read from the outbox and typed in. A field the page does not verify, an empty one or an
+// address already verified needs nothing.
 func (s *server) verifyEmail(ctx context.Context, def *flows.Definition, run *flows.Run, field string, values map[string]string) error {
-	if run.Page == nil && (!def.VerifiesEmail() || run.EmailCheck.VerifiedFor(values[field]) || values[field] == "") {
+	var f *flows.PageField
+	if run.Page != nil {
+		for i := range run.Page.Fields {
+			if run.Page.Fields[i].ID == field {
+				f = &run.Page.Fields[i]
+			}
+		}
+	}
+	switch {
+	case f == nil || f.Verify == nil || values[field] == "":
+		return nil
+	case f.Verify.State == "verified" && strings.EqualFold(run.Values.String(f.ClaimID()), values[field]):
 		return nil
 	}
 	for _, action := range []string{"change", "send"} {

@@ -92,11 +92,11 @@ const (
 )
 
 // apiName is the api of the page the run shows now.
-func apiName(def *flows.Definition, r *flows.Run) string {
+func apiName(r *flows.Run) string {
 	if r.Phase != flows.PhaseSignIn {
 		return apiSelfAsserted
 	}
-	if r.Page == nil && def.Type != flows.SignUpOrSignIn {
+	if r.Page != nil && r.Page.Selection {
 		return apiIdPSelection
 	}
 	return apiUnified
@@ -124,7 +124,7 @@ const inlineScriptKey = "b2cemu.inlineScript"
 // the page's Content-Security-Policy, which allows no other inline script.
 func (s *server) settingsScript(c echo.Context, sess *Session, def *flows.Definition, lang string) string {
 	u := s.urls(sess)
-	st := settings{CSRF: sess.CSRF, TransID: u.tx, API: apiName(def, sess.Run)}
+	st := settings{CSRF: sess.CSRF, TransID: u.tx, API: apiName(sess.Run)}
 	st.Hosts.Tenant, st.Hosts.Policy, st.Locale.Lang = u.prefix, u.policy, lang
 	b, _ := json.Marshal(st) // escapes <, > and &: nothing ends the script early
 	js := "var SETTINGS = " + string(b) + ";"

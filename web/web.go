@@ -97,9 +97,6 @@ type Deps struct {
 	CallLog   CallLog  // the call inspector's store
 	Admin     Admin    // users, reset, keys and the clock, for the admin API
 	Branding  Branding // the company name, logo and colours of the pages
-	// SignInInputs maps a user flow id (lower case) to the id of its unified page's sign-in
-	// name input: "email" (absent: the recommended user flows' pages) or "logonIdentifier".
-	SignInInputs map[string]string
 	// FollowHost makes the issuer, the endpoints and the cookies follow the host each request
 	// used, as B2C's follow the domain the application used; false pins them to BaseURL (a
 	// configured server.publicUrl).

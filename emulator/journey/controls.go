@@ -138,6 +138,7 @@ func (e *Engine) controlAction(ctx context.Context, p *policy.Policy, r *flows.R
 				errs[c.ClaimType] = e.text(p, tp, "UxElement", "required_field", "This information is required.")
 			case v != "" && ct != nil && ct.Pattern != "" && !e.restricted(r.ID, ct, v):
 				errs[c.ClaimType] = e.claimText(p, tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
+				r.FieldIncorrect = true
 			}
 		}
 		if len(errs) > 0 {

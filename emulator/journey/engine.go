@@ -133,7 +133,7 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 		return nil
 	}
 	step := st.journey.Steps[st.step]
-	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.PageError = nil, false, false, ""
+	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.FieldIncorrect, r.PageError = nil, false, false, false, ""
 	switch in := in.(type) {
 	case flows.SignInLocal:
 		if step.Type != "CombinedSignInAndSignUp" || st.tp == nil {

@@ -69,6 +69,7 @@ func (e *Engine) verifyEmail(p *policy.Policy, r *flows.Run, st *state, in flows
 			return nil
 		case ct != nil && ct.Pattern != "" && !e.restricted(r.ID, ct, email):
 			r.FieldErrors = map[string]string{ref.ClaimType: e.claimText(p, tp, ref.ClaimType, "PatternHelpText", ct.PatternHelpText)}
+			r.FieldIncorrect = true
 			return nil
 		}
 		v = &flows.EmailVerification{}

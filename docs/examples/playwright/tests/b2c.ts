@@ -6,12 +6,15 @@ import { expect, type APIRequestContext, type Page } from "@playwright/test";
 export const clientId = process.env.B2C_CLIENT_ID ?? "6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10";
 export const tenant = process.env.B2C_TENANT ?? "contoso.onmicrosoft.com";
 export const policy = process.env.B2C_POLICY ?? "B2C_1_susi";
+// Where the tenant sends the browser back: b2cemu's token viewer by default; against a real
+// tenant, an application's registered redirect URI (https://jwt.ms, say).
+const redirectUri = process.env.B2C_REDIRECT_URI;
 
 /** The authorize URL of the user flow, as an app would send it (prompt=login: always the pages). */
 export function authorizeUrl(baseURL: string): string {
   const q = new URLSearchParams({
     client_id: clientId,
-    redirect_uri: new URL("/jwt", baseURL).href,
+    redirect_uri: redirectUri ?? new URL("/jwt", baseURL).href,
     response_type: "id_token",
     response_mode: "form_post",
     scope: "openid",
