@@ -146,7 +146,8 @@ func siteRoutes(demo bool) []views.DevLink {
 		views.DevLink{Method: "POST", Path: "/{tenant}/{policy}/SelfAsserted/DisplayControlAction/vbeta/{control}/{action}", Summary: "a display control's action"},
 		views.DevLink{Method: "GET", Path: "/{tenant}/{policy}/api/{page}/confirmed", Summary: "the page after a submission"},
 		views.DevLink{Method: "GET", Path: "/{tenant}/{policy}/api/{page}/unified", Summary: "the unified page's links"},
-		views.DevLink{Method: "GET", Path: "/{tenant}/{policy}/api/{page}/forgotPassword", Summary: "Forgot your password?"})
+		views.DevLink{Method: "GET", Path: "/{tenant}/{policy}/api/{page}/forgotPassword", Summary: "Forgot your password?"},
+		views.DevLink{Method: "GET", Path: "/{tenant}/{policy}/api/{page}/identity", Summary: "the fake identity provider's check: does a typed identity already have a user?"})
 	if demo {
 		out = append(out, views.DevLink{Method: "*", Path: "/demo/api/*", Summary: "the demo tenant's API connector"})
 	}
