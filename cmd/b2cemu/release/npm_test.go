@@ -180,4 +180,3 @@ func withoutEnv(env []string, names ...string) []string {
 	}
 	return kept
 }
-
