@@ -29,7 +29,8 @@ const usage = `usage (from the repository's root):
   go run ./cmd/b2cemu/release dist  --version V [--out DIR] [--targets os/arch,…]   archives and SHA256SUMS
   go run ./cmd/b2cemu/release verify [--out DIR]                                   check SHA256SUMS and each archive's binary
   go run ./cmd/b2cemu/release npm   --version V [--out DIR]                         npm packages from the archives, packed
-  go run ./cmd/b2cemu/release image --version V [--out DIR] [--arch A]              the container image's build context`
+  go run ./cmd/b2cemu/release image --version V [--out DIR] [--arch A]              the container image's build context
+  go run ./cmd/b2cemu/release goproxy --version vX.Y.Z [--out DIR]                  a module proxy folder serving HEAD as that version`
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		return npm(ctx, *version, *out, stdout)
+	case "goproxy":
+		return goproxy(*version, *out, stdout)
 	case "image":
 		if err := needVersion(); err != nil {
 			return err

@@ -39,13 +39,13 @@ func (t target) npmName() string {
 	return npmScope + "/" + osName + "-" + cpu
 }
 
-var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
+var npmSemver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 
 // npmVersion is the release version as npm accepts it: a tag v1.2.3 is 1.2.3; anything else
 // (an untagged commit's a1092a3-dirty) is the prerelease 0.0.0-dev-a1092a3-dirty, which is
 // never newer than a real release.
 func npmVersion(version string) string {
-	if v := strings.TrimPrefix(version, "v"); semver.MatchString(v) {
+	if v := strings.TrimPrefix(version, "v"); npmSemver.MatchString(v) {
 		return v
 	}
 	clean := regexp.MustCompile(`[^0-9A-Za-z-]+`).ReplaceAllString(version, "-")
