@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/tar"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -41,7 +42,15 @@ func goproxy(version, out string, stdout io.Writer) error {
 		return err
 	}
 	defer zf.Close()
-	if err := modzip.CreateFromVCS(zf, module.Version{Path: modulePath, Version: version}, ".", "HEAD", ""); err != nil {
+	tree, err := os.MkdirTemp("", "b2cemu-head-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tree)
+	if err := extractHEAD(tree); err != nil {
+		return err
+	}
+	if err := modzip.CreateFromDir(zf, module.Version{Path: modulePath, Version: version}, tree); err != nil {
 		return fmt.Errorf("zipping HEAD as %s@%s: %w", modulePath, version, err)
 	}
 	committed, err := exec.Command("git", "log", "-1", "--format=%cI", "HEAD").Output()
@@ -49,7 +58,11 @@ func goproxy(version, out string, stdout io.Writer) error {
 		return fmt.Errorf("git log: %w", err)
 	}
 	info, _ := json.Marshal(map[string]string{"Version": version, "Time": strings.TrimSpace(string(committed))})
-	for name, data := range map[string][]byte{version + ".mod": gomod, version + ".info": info, "list": []byte(version + "\n")} {
+	headMod, err := os.ReadFile(filepath.Join(tree, "go.mod"))
+	if err != nil {
+		return fmt.Errorf("HEAD has no go.mod: %w", err)
+	}
+	for name, data := range map[string][]byte{version + ".mod": headMod, version + ".info": info, "list": []byte(version + "\n")} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return err
 		}
@@ -61,7 +74,7 @@ func goproxy(version, out string, stdout io.Writer) error {
 // installable checks what go install …@version requires of go.mod: this module path, and no
 // replace or exclude directive (it refuses a module that has one).
 func installable(gomod []byte) error {
-	f, err := modfile.ParseLax("go.mod", gomod, nil)
+	f, err := modfile.Parse("go.mod", gomod, nil)
 	if err != nil {
 		return err
 	}
@@ -72,4 +85,53 @@ func installable(gomod []byte) error {
 		return fmt.Errorf("go.mod: go install …@version refuses a module with replace or exclude directives; remove them")
 	}
 	return nil
+}
+
+// extractHEAD writes HEAD's committed files into dir (git archive): what a tag would hold,
+// without the work tree's node_modules, build outputs and uncommitted changes.
+func extractHEAD(dir string) error {
+	cmd := exec.Command("git", "archive", "--format=tar", "HEAD")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("git archive: %w", err)
+	}
+	tr := tar.NewReader(out)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("reading git archive: %w", err)
+		}
+		path := filepath.Join(dir, filepath.FromSlash(hdr.Name))
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			err = os.MkdirAll(path, 0o755)
+		case tar.TypeReg:
+			err = writeFrom(path, tr, os.FileMode(hdr.Mode).Perm())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return cmd.Wait()
+}
+
+func writeFrom(path string, r io.Reader, mode os.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

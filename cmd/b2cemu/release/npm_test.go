@@ -63,6 +63,14 @@ func TestNPMPackages(t *testing.T) {
 		t.Errorf("without %s: %v\n%s", platform, err, out)
 	}
 
+	// startB2cemu with a configuration that does not load rejects with b2cemu's message.
+	script := `require("b2cemu").startB2cemu({ config: "missing.yaml" }).then(() => process.exit(3), (e) => console.log(e.message))`
+	cmd = exec.Command("node", "-e", script)
+	cmd.Dir = project
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "exited (status 1) before serving") || !strings.Contains(string(out), "missing.yaml") {
+		t.Errorf("startB2cemu with a missing configuration: %v\n%s", err, out)
+	}
+
 	t.Run("Playwright", func(t *testing.T) { runPlaywright(t, project) })
 }
 
