@@ -70,6 +70,9 @@ function servingURL(child, log, timeout) {
     let partial = "";
     const onLine = (line) => {
       seen.push(line);
+      if (seen.length > 50) {
+        seen.shift(); // the last lines explain a failed start; a long run keeps no more
+      }
       log?.(line);
       const m = /\burl=(https?:\/\/\S+)/.exec(line);
       if (m && line.includes("serving")) {
@@ -152,14 +155,18 @@ class B2cemu {
   async waitHealthy(timeout) {
     const deadline = Date.now() + timeout;
     for (;;) {
+      let why;
       try {
-        if ((await request(`${this.url}/healthz`, "GET")).status === 200) {
+        const { status } = await request(`${this.url}/healthz`, "GET");
+        if (status === 200) {
           return;
         }
+        why = `GET /healthz answered ${status}`;
       } catch (err) {
-        if (Date.now() > deadline) {
-          throw new Error(`b2cemu at ${this.url} is not healthy: ${err.message}`);
-        }
+        why = err.message;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`b2cemu at ${this.url} is not healthy after ${timeout} ms: ${why}`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }
