@@ -236,6 +236,7 @@ func serveAsImage(t *testing.T, binary string, spec imageSpec) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	refuseWithoutToken(ctx, t, binary, spec, volume)
 	serve := exec.CommandContext(ctx, binary, append(spec.entrypoint[1:], spec.cmd...)...)
 	serve.Env = env
 	stdout, _ := serve.StdoutPipe()
@@ -259,8 +260,10 @@ func serveAsImage(t *testing.T, binary string, spec imageSpec) {
 	if port == "" {
 		t.Fatal("the binary logged no URL")
 	}
+	// In the container the check sees the image's every-interface address (and the token that
+	// address needs); here b2cemu listens on loopback only, which is where the check goes.
 	check := exec.CommandContext(ctx, binary, spec.health[1:]...)
-	check.Env = append(env, "B2CEMU_SERVER_ADDR=127.0.0.1:"+port) // the later value wins
+	check.Env = append(env, "B2CEMU_SERVER_ADDR=0.0.0.0:"+port) // the later value wins
 	if out, err := check.CombinedOutput(); err != nil || !strings.Contains(string(out), "healthy: http://127.0.0.1:"+port+"/healthz") {
 		t.Errorf("HEALTHCHECK: %v\n%s", err, out)
 	}
@@ -275,4 +278,16 @@ func first(list []string) string {
 		return ""
 	}
 	return list[0]
+}
+
+// refuseWithoutToken runs the image's command with its environment exactly, and no admin
+// token: b2cemu must refuse to listen on every interface and say how to fix it.
+func refuseWithoutToken(ctx context.Context, t *testing.T, binary string, spec imageSpec, volume string) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, binary, append(spec.entrypoint[1:], spec.cmd...)...)
+	cmd.Env = []string{"B2CEMU_SERVER_ADDR=" + spec.env["B2CEMU_SERVER_ADDR"], "B2CEMU_DATADIR=" + volume}
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "B2CEMU_ADMIN_TOKEN") || strings.Contains(string(out), "serving") {
+		t.Errorf("the image's command without B2CEMU_ADMIN_TOKEN: %v\n%s", err, out)
+	}
 }
