@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -191,7 +192,9 @@ func verify(dir string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for name, want := range sums {
+	names := slices.Sorted(maps.Keys(sums))
+	for _, name := range names {
+		want := sums[name]
 		got, err := fileSHA256(filepath.Join(dir, name))
 		if err != nil {
 			return fmt.Errorf("%s lists %s: %w", sumsFile, name, err)

@@ -291,3 +291,17 @@ func refuseWithoutToken(ctx context.Context, t *testing.T, binary string, spec i
 		t.Errorf("the image's command without B2CEMU_ADMIN_TOKEN: %v\n%s", err, out)
 	}
 }
+
+func TestReadCABundle(t *testing.T) {
+	own := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(own, []byte("own bundle"), 0o644)
+	if got, err := readCABundle(func(k string) string { return map[string]string{"SSL_CERT_FILE": own}[k] }); err != nil || string(got) != "own bundle" {
+		t.Errorf("SSL_CERT_FILE: %q, %v", got, err)
+	}
+	saved := caBundles
+	defer func() { caBundles = saved }()
+	caBundles = []string{filepath.Join(t.TempDir(), "none.crt")}
+	if _, err := readCABundle(func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "set SSL_CERT_FILE") {
+		t.Errorf("no bundle: %v", err)
+	}
+}
