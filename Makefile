@@ -1,12 +1,13 @@
 # b2cemu — the two commands a newcomer needs: `make run` and `make test`.
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION := $(VERSION)# once, so that every step of a target stamps the same version
 LDFLAGS := -s -w -X main.version=$(VERSION)
 
 CLIENTS := emulator/clients/testdata/node
 PLAYWRIGHT := docs/examples/playwright
 
-.PHONY: run build test starterpack samples deps bench load fuzz screenshots generate check-generated fmt check-fmt lint
+.PHONY: run build test starterpack samples deps bench load fuzz screenshots generate check-generated fmt check-fmt lint release npm npm-check image install-check
 
 ## run: start the emulator on its embedded demo tenant (http://127.0.0.1:8080)
 run:
@@ -15,6 +16,49 @@ run:
 ## build: a static binary in bin/b2cemu
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/b2cemu ./cmd/b2cemu
+
+DIST := .tools/dist
+# The first container tool found; make image CONTAINER=docker picks one.
+CONTAINER ?= $(shell for c in podman buildah docker; do command -v $$c >/dev/null 2>&1 && { echo $$c; break; }; done)
+IMAGE ?= b2cemu:$(VERSION)
+
+## release: static archives for Linux, macOS and Windows on amd64 and arm64 (tar.gz; zip for
+## Windows) and SHA256SUMS in .tools/dist, then checks them (docs/install.md)
+release:
+	rm -rf $(DIST)
+	$(GO) run ./cmd/b2cemu/release dist --version $(VERSION) --out $(DIST)
+	$(GO) run ./cmd/b2cemu/release verify --out $(DIST)
+
+## install-check: go install github.com/b2cemu/b2cemu/cmd/b2cemu@$(INSTALL_VERSION) as a user would,
+## from a module proxy folder serving HEAD's committed files as that version (dependencies from
+## the module cache, nothing from the network; they were checked against the checksum database
+## when they came into it, so GOSUMDB=off), then check that b2cemu version tells it
+INSTALL_VERSION ?= v0.0.0-installcheck
+install-check:
+	rm -rf $(DIST)/goproxy $(DIST)/gocheck
+	$(GO) run ./cmd/b2cemu/release goproxy --version $(INSTALL_VERSION) --out $(DIST)
+	GOPROXY=file://$(CURDIR)/$(DIST)/goproxy,file://$$($(GO) env GOMODCACHE)/cache/download GOSUMDB=off \
+	  GOFLAGS=-modcacherw GOMODCACHE=$(CURDIR)/$(DIST)/gocheck/mod GOBIN=$(CURDIR)/$(DIST)/gocheck/bin \
+	  $(GO) install github.com/b2cemu/b2cemu/cmd/b2cemu@$(INSTALL_VERSION)
+	test "$$($(DIST)/gocheck/bin/b2cemu version)" = "b2cemu $(INSTALL_VERSION)"
+	rm -rf $(DIST)/goproxy $(DIST)/gocheck
+
+## npm: the npm packages — b2cemu and one @b2cemu/<platform>-<arch> per archive — packed into
+## .tools/dist (needs npm)
+npm: release
+	$(GO) run ./cmd/b2cemu/release npm --version $(VERSION) --out $(DIST)
+
+## npm-check: pack the npm packages for this machine, install them offline into an empty
+## project, run npx b2cemu and the example Playwright suite through the helper (make test runs it too)
+npm-check:
+	$(GO) test -count=1 -v -run 'TestNPM' ./cmd/b2cemu/release
+
+## image: the container image b2cemu:$(VERSION) from cmd/b2cemu/Containerfile, with podman,
+## buildah or docker (CONTAINER=…), for this machine's architecture
+image:
+	@test -n "$(CONTAINER)" || { echo "make image needs podman, buildah or docker (apt-get install podman)"; exit 2; }
+	$(GO) run ./cmd/b2cemu/release image --version $(VERSION) --out $(DIST)
+	$(CONTAINER) $(if $(filter buildah,$(notdir $(CONTAINER))),bud,build) $(if $(filter docker,$(notdir $(CONTAINER))),,--format docker) -f cmd/b2cemu/Containerfile -t $(IMAGE) $(DIST)/image
 
 OAUTH2_PROXY := github.com/oauth2-proxy/oauth2-proxy/v7@v7.15.6
 

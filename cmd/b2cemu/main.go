@@ -50,6 +50,9 @@ const usage = `usage:
   b2cemu bench [--modes all|M,…] [--flows N] [--concurrency C] [--users U]
                                                       the load harness: start-up, each mode's throughput and latency
                                                       against the RSA signing ceiling, memory
+  b2cemu healthcheck [--config FILE] [--addr HOST:PORT]
+                                                      GET /healthz of the b2cemu serving that configuration
+                                                      (exit 0: it answered 200; 1: it did not)
   b2cemu version                                      print the version`
 
 // exitError is an error that asks for a particular exit status.
@@ -75,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	case "serve":
 		return serve(ctx, args, getenv, stdout)
+	case "healthcheck":
+		return healthcheck(ctx, args, getenv, stdout)
 	case "policy":
 		return policyCheck(args, stdout)
 	case "bench":
@@ -207,11 +212,17 @@ func connectorTest(ctx context.Context, args []string, getenv func(string) strin
 // nothing (connector test), in place of server.addr.
 var privateAddr = config.Override{Key: "server.addr", Value: "127.0.0.1:0", From: "this command (a private loopback port)"}
 
-func versionString() string {
-	if version != "" {
-		return version
+func versionString() string { return versionOf(version, debug.ReadBuildInfo) }
+
+// versionOf is the version stamped by -ldflags (make build, make release), else the module
+// version that `go install github.com/b2cemu/b2cemu/cmd/b2cemu@v1.2.3` records in the binary,
+// else "dev". A go build inside the checkout records a pseudo-version of the commit (Go's VCS
+// stamping), told as it is; go run records "(devel)", told as "dev".
+func versionOf(stamped string, buildInfo func() (*debug.BuildInfo, bool)) string {
+	if stamped != "" {
+		return stamped
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+	if bi, ok := buildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
 	return "dev"

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -50,15 +49,6 @@ func ceiling(ctx context.Context, key *rsa.PrivateKey, d time.Duration) (perSeco
 		return 0, 0
 	}
 	return float64(signed) / time.Since(began).Seconds(), (ownCPU() - cpu) / time.Duration(signed)
-}
-
-// ownCPU is the CPU time this process has used (user and system).
-func ownCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // processCPU is the CPU time process pid has used, from /proc (0 where there is none).
