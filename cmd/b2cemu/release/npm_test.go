@@ -125,9 +125,11 @@ func npx(t *testing.T, project string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command("npx", append([]string{"--no-install", "b2cemu"}, args...)...)
 	cmd.Dir = project
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("npx b2cemu %v: %v\n%s", args, err, out)
+		t.Fatalf("npx b2cemu %v: %v\n%s%s", args, err, out, stderr.String())
 	}
 	return string(out)
 }
