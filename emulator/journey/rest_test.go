@@ -151,3 +151,12 @@ func TestRESTCancelledCallSaysSo(t *testing.T) {
 		t.Errorf("diagnostic = %s", rerr.diagnostic)
 	}
 }
+
+// TestRESTInvalidURLIsAFailure: a URL that cannot be sent (one the loader would refuse, or
+// one SendClaimsIn Url made) fails the call with a diagnostic, once; it never panics.
+func TestRESTInvalidURLIsAFailure(t *testing.T) {
+	rerr, call, _ := restCall(t, context.Background(), "http://127.0.0.1:8080 /api", time.Second)
+	if rerr == nil || len(call.Attempts) != 1 || !strings.Contains(rerr.diagnostic, "the request could not be built") || !strings.Contains(rerr.diagnostic, "not retried") {
+		t.Errorf("error %+v after %d attempts", rerr, len(call.Attempts))
+	}
+}
