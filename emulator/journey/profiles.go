@@ -387,7 +387,8 @@ func (e *Engine) restRequest(tp *policy.TechnicalProfile, inputs map[string]stri
 			call.RequestHeaders[k] = v // as the policy names them
 		}
 	}
-	return req, e.restAuth(tp, bearer, &req, call.RequestHeaders)
+	rerr = e.restAuth(tp, bearer, &req, call.RequestHeaders) // before req is returned: it adds to req
+	return req, rerr
 }
 
 // bearerClaim takes the UseClaimAsBearerToken claim out of inputs: with AuthenticationType

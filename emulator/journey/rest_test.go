@@ -160,3 +160,25 @@ func TestRESTInvalidURLIsAFailure(t *testing.T) {
 		t.Errorf("error %+v after %d attempts", rerr, len(call.Attempts))
 	}
 }
+
+// TestRESTEchoedSecretsScrubbed: a service that echoes the request's credentials in its
+// answer cannot put them in the call record.
+func TestRESTEchoedSecretsScrubbed(t *testing.T) {
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, p, _ := r.BasicAuth()
+		w.Header().Set("X-Echo", r.Header.Get("Authorization"))
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, "user "+u+" password "+p+" header "+r.Header.Get("Authorization"))
+	}))
+	t.Cleanup(echo.Close)
+	_, call, log := restCall(t, context.Background(), echo.URL, time.Second)
+	a := call.Attempts[0]
+	if !strings.Contains(a.Body, "user b2c password [redacted]") {
+		t.Errorf("the echo did not arrive or was not scrubbed: %q", a.Body)
+	}
+	for _, v := range []string{a.Body, a.Headers["X-Echo"], call.Diagnostic, log} {
+		if strings.Contains(v, "Pa55-s3cr3t") || strings.Contains(v, "YjJjOlBhNTUtczNjcjN0") {
+			t.Errorf("a secret is shown: %s", v)
+		}
+	}
+}
