@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/b2cemu/b2cemu/emulator/calllog"
+	"github.com/b2cemu/b2cemu/emulator/ids"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/emulator/token"
 	"github.com/b2cemu/b2cemu/flows"
@@ -17,12 +19,12 @@ type admin struct {
 	users    *store.Users
 	issuer   *token.Issuer
 	clock    *Clock
-	ids      *ids
+	ids      *ids.Generator
 	sessions *store.Expiring[*web.Session]
 	grants   *store.Expiring[*web.Grant]
 	refresh  *store.Expiring[*web.Grant]
 	sso      *store.Expiring[*web.SSOSession]
-	calls    *callLog
+	calls    *calllog.Log
 	outbox   *store.Ring[web.Email]
 }
 

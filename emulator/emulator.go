@@ -23,8 +23,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/b2cemu/b2cemu/emulator/calllog"
 	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/emulator/connector"
+	"github.com/b2cemu/b2cemu/emulator/devca"
+	"github.com/b2cemu/b2cemu/emulator/ids"
+	"github.com/b2cemu/b2cemu/emulator/reload"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/emulator/token"
 	"github.com/b2cemu/b2cemu/fixtures"
@@ -53,7 +57,7 @@ type Emulator struct {
 
 	opts    Options
 	st      *admin
-	calls   *callLog
+	calls   *calllog.Log
 	handler atomic.Pointer[http.Handler]
 	pages   atomic.Pointer[[]NamedURL] // the start-up log's URLs, of the configuration served
 	log     *slog.Logger
@@ -84,11 +88,10 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 			return nil, fmt.Errorf("dataDir: %w", err)
 		}
 	}
-	ring := store.NewRing[connector.Call](cfg.Inspector.MaxCalls)
-	calls := &callLog{ring: ring, errors: store.NewRing[web.PageError](cfg.Inspector.MaxCalls)}
+	calls := calllog.New(cfg.Inspector.MaxCalls)
 	e := &Emulator{Users: users, Issuer: issuer, Clock: clock, opts: opts, log: opts.Log, cfg: cfg,
 		calls: calls,
-		st: &admin{users: users, issuer: issuer, clock: clock, ids: newIDs(cfg.Deterministic.Seed), calls: calls, outbox: store.NewRing[web.Email](200),
+		st: &admin{users: users, issuer: issuer, clock: clock, ids: ids.New(cfg.Deterministic.Seed), calls: calls, outbox: store.NewRing[web.Email](200),
 			sessions: store.NewExpiring[*web.Session](30*time.Minute, now),
 			grants:   store.NewExpiring[*web.Grant](10*time.Minute, now),
 			refresh:  store.NewExpiring[*web.Grant](config.DefaultRefreshTokenLifetime, now),
@@ -115,12 +118,12 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 	}
 	client := &connector.Client{Schema: schema, Log: e.log, Wire: wire(cfg), Endpoints: eps, Now: now}
 	client.Observe = func(c connector.Call) {
-		e.calls.add(c)
+		e.calls.Add(c)
 		if e.opts.ObserveCall != nil {
 			e.opts.ObserveCall(c)
 		}
 	}
-	e.calls.setClient(client)
+	e.calls.SetClient(client)
 	machine := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: st.users, Now: now, NewID: st.ids.GUID,
 		Mail: func(m flows.Mail) {
 			st.outbox.Add(outboxEmail(cfg, m))
@@ -202,6 +205,13 @@ func AccountClaims(a config.Account) flows.Claims {
 		}
 	}
 	return claims
+}
+
+// Watch reloads the emulator whenever its configuration file at path, or a custom policy file
+// it names, changes, until ctx is done (reload.Watch). overrides are what the command line
+// set (--addr); they apply to each reload.
+func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) string, overrides ...config.Override) error {
+	return reload.Watch(ctx, e, e.log, path, getenv, overrides...)
 }
 
 // Reload puts cfg (already validated) in force without dropping state: users, flow runs,
@@ -420,7 +430,7 @@ func Listen(cfg *config.Config, log *slog.Logger, db *store.DB) (*Listening, err
 				return nil, fmt.Errorf("server.tls: loading certFile and keyFile: %w", err)
 			}
 		} else {
-			ca, created, err := loadDevCA(db, cfg.Resolve(cfg.DataDir), time.Now())
+			ca, created, err := devca.Load(db, cfg.Resolve(cfg.DataDir), time.Now())
 			if err != nil {
 				ln.Close()
 				return nil, err
@@ -432,11 +442,11 @@ func Listen(cfg *config.Config, log *slog.Logger, db *store.DB) (*Listening, err
 			if u, err := url.Parse(cfg.Server.PublicURL); err == nil && u.Hostname() != "" {
 				hosts = append(hosts, u.Hostname())
 			}
-			if cert, err = ca.serverCert(hosts, time.Now()); err != nil {
+			if cert, err = ca.ServerCert(hosts, time.Now()); err != nil {
 				ln.Close()
 				return nil, fmt.Errorf("server.tls: making the development certificate: %w", err)
 			}
-			l.CAFile = ca.path
+			l.CAFile = ca.Path()
 			how := "reused from dataDir"
 			if created {
 				how = "created"
@@ -444,8 +454,8 @@ func Listen(cfg *config.Config, log *slog.Logger, db *store.DB) (*Listening, err
 					how = "created in memory for this run (set dataDir to keep it)"
 				}
 			}
-			log.Info("HTTPS uses a development CA ("+how+"); trust it with NODE_EXTRA_CA_CERTS="+ca.path+
-				", or for the system: cp "+ca.path+" /usr/local/share/ca-certificates/b2cemu.crt && update-ca-certificates", "ca", ca.path)
+			log.Info("HTTPS uses a development CA ("+how+"); trust it with NODE_EXTRA_CA_CERTS="+ca.Path()+
+				", or for the system: cp "+ca.Path()+" /usr/local/share/ca-certificates/b2cemu.crt && update-ca-certificates", "ca", ca.Path())
 		}
 		l.Listener = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	} else if ip != nil && ip.IsUnspecified() {

@@ -309,6 +309,34 @@ func TestPolicyCheckCommand(t *testing.T) {
 	}
 }
 
+// TestPolicyCheckServiceURL: a ServiceUrl with an XML comment inside fails the check at its
+// line, naming the profile and the fix (it used to pass and fail on the user's submit).
+func TestPolicyCheckServiceURL(t *testing.T) {
+	src := filepath.Join("..", "..", "docs", "examples", "custom-policies", "policies")
+	dir := t.TempDir()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = []byte(strings.Replace(string(b), "http://127.0.0.1:8080/demo/api/loyalty", "http://127.0.0.1:8080 <!-- old: /v1 --> /demo/api/loyalty", 1))
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out strings.Builder
+	err = run(context.Background(), []string{"policy", "check", dir}, func(string) string { return "" }, &out)
+	var ee *exitError
+	want := filepath.Join(dir, "TrustFrameworkExtensions.xml") + `:32: TechnicalProfile Id="REST-ValidateProfile": the ServiceUrl holds an XML comment; write the URL alone in the Item and put the comment outside it`
+	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(out.String(), want) {
+		t.Errorf("err = %v\n%s\nwant %s", err, out.String(), want)
+	}
+}
+
 // TestPolicyCheckBrokenBase: a broken profile in a base file that four relying parties build on
 // is one problem, naming the base policy, the profile and the relying parties.
 func TestPolicyCheckBrokenBase(t *testing.T) {

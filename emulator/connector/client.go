@@ -1,22 +1,18 @@
 package connector
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -37,7 +33,7 @@ type Endpoint struct {
 	// HTTP sends the requests; nil = a plain client (Timeout applies per attempt).
 	HTTP *http.Client
 
-	authorization string // the Basic Authorization header, made once per client (shownOf)
+	header http.Header // what is sent: Content-Type and Basic Authorization, made once per client (shownOf)
 }
 
 var jsonContentType = []string{"application/json"}
@@ -94,9 +90,9 @@ type Client struct {
 
 // shown is what the record of a call to an endpoint shows of it (read-only, shared by calls).
 type shown struct {
-	url           string
-	headers       map[string]string
-	authorization string // the header sent: Basic base64(username:password), or none
+	url     string
+	headers map[string]string
+	header  http.Header // the headers sent: Content-Type and Basic base64(username:password)
 }
 
 var _ flows.Connector = (*Client)(nil)
@@ -150,9 +146,8 @@ func (c *Client) Do(ctx context.Context, call Call) Call {
 		}}}
 	} else {
 		sh := c.shownOf(connector, ep)
-		call.URL, call.RequestHeaders, ep.authorization = sh.url, sh.headers, sh.authorization
+		call.URL, call.RequestHeaders, ep.header = sh.url, sh.headers, sh.header
 		v = c.send(ctx, ep, step, body, &call)
-		scrub(&call, &v, scrubber(ep))
 	}
 	call.Result, call.Warnings = v.ConnectorResult, v.Warnings
 	call.UserMessage, call.Claims = v.UserMessage, v.Claims
@@ -166,32 +161,15 @@ func (c *Client) Do(ctx context.Context, call Call) Call {
 	return call
 }
 
-// scrub removes the endpoint's secret values from everything the record shows.
-func scrub(call *Call, v *Verdict, clean func(string) string) {
-	for i := range call.Attempts {
-		a := &call.Attempts[i]
-		a.Error, a.Body = clean(a.Error), clean(a.Body)
-		for k, h := range a.Headers {
-			a.Headers[k] = clean(h)
-		}
-	}
-	for i, w := range v.Warnings {
-		v.Warnings[i] = clean(w)
-	}
-	if v.Failure != nil {
-		v.Failure.Diagnostic = clean(v.Failure.Diagnostic)
-	}
-}
-
 // shownOf returns the redacted URL and headers of the connector's endpoint. A client's
 // endpoints do not change (a reload builds a new client).
 func (c *Client) shownOf(connector string, ep Endpoint) shown {
 	if s, ok := c.shown.Load(connector); ok {
 		return s.(shown)
 	}
-	s := shown{url: Redact(ep.URL), headers: requestHeaders(ep)}
+	s := shown{url: Redact(ep.URL), headers: requestHeaders(ep), header: http.Header{"Content-Type": jsonContentType}}
 	if ep.Username != "" || ep.Password != "" {
-		s.authorization = "Basic " + base64.StdEncoding.EncodeToString([]byte(ep.Username+":"+ep.Password)) // as SetBasicAuth writes it
+		s.header["Authorization"] = []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(ep.Username+":"+ep.Password))} // as SetBasicAuth writes it
 	}
 	c.shown.Store(connector, s)
 	return s
@@ -225,8 +203,7 @@ func requestHeaders(ep Endpoint) map[string]string {
 	return h
 }
 
-// send makes up to 1+Retries attempts: a timeout or a failed connection is retried; an HTTP
-// answer of any kind and a failed TLS handshake are not.
+// send sends the call's request (Send) and interprets the answer.
 func (c *Client) send(ctx context.Context, ep Endpoint, step flows.Step, body []byte, call *Call) Verdict {
 	timeout := ep.Timeout
 	if timeout <= 0 {
@@ -240,36 +217,36 @@ func (c *Client) send(ctx context.Context, ep Endpoint, step flows.Step, body []
 			}}}
 		}
 	}
-	hc := ep.HTTP
-	if hc == nil {
-		hc = defaultHTTP
+	ans := Send(ctx, Request{URL: ep.URL, Header: ep.header, Body: body, Timeout: timeout, Retries: ep.Retries, HTTP: ep.HTTP, Secrets: ep.secrets()})
+	call.Attempts = ans.Attempts
+	var v Verdict
+	switch {
+	case ans.Err != nil:
+		v.Failure = &flows.ConnectorFailure{Message: connMessage(ep, timeout),
+			Diagnostic: ans.NoAnswer(ep.URL, fmt.Sprintf("B2C waits %s per attempt and retries once after a timeout or a failed connection", timeout))}
+	case ans.TooBig:
+		v.Failure = httpFailure(step, ans.Status, fmt.Sprintf("The API's response body is larger than %d bytes; B2C reads at most 1 MiB and treats a larger body as a failure. %s", MaxBody, c.Wire.accepts(step)))
+	case ans.Status >= 300 && ans.Status < 400:
+		v.Failure = c.Wire.redirectFailure(step, ans.Status, ep.URL, ans.Header.Get("Location"))
+	default:
+		v = c.Wire.Interpret(c.Schema, step, ans.Status, ans.Header.Get("Content-Type"), ans.Body)
 	}
-	var lastErr error
-	for attempt := 0; attempt <= ep.Retries; attempt++ {
-		start := time.Now()
-		status, header, respBody, tooBig, err := c.attempt(ctx, hc, ep, timeout, body)
-		a := Attempt{Status: status, Headers: flatten(header), LatencyMs: float64(time.Since(start).Microseconds()) / 1000}
-		if err != nil {
-			a.Error = ErrorText(err)
-			call.Attempts = append(call.Attempts, a)
-			lastErr = err
-			if ctx.Err() != nil || tlsFailure(err) != "" {
-				break
-			}
-			continue
-		}
-		a.Body, a.Truncated = cut(respBody, DisplayLimit)
-		call.Attempts = append(call.Attempts, a)
-		switch {
-		case tooBig:
-			return Verdict{ConnectorResult: flows.ConnectorResult{Failure: httpFailure(step, status,
-				fmt.Sprintf("The API's response body is larger than %d bytes; B2C reads at most 1 MiB and treats a larger body as a failure. %s", MaxBody, c.Wire.accepts(step)))}}
-		case status >= 300 && status < 400:
-			return Verdict{ConnectorResult: flows.ConnectorResult{Failure: c.Wire.redirectFailure(step, status, ep.URL, header.Get("Location"))}}
-		}
-		return c.Wire.Interpret(c.Schema, step, status, header.Get("Content-Type"), respBody)
+	for i, w := range v.Warnings {
+		v.Warnings[i] = ans.Clean(w)
 	}
-	return Verdict{ConnectorResult: flows.ConnectorResult{Failure: connFailure(ep, timeout, len(call.Attempts), lastErr)}}
+	if v.Failure != nil {
+		v.Failure.Diagnostic = ans.Clean(v.Failure.Diagnostic)
+	}
+	return v
+}
+
+// secrets are the endpoint's values that must never be recorded: its Basic password and
+// Authorization value.
+func (ep Endpoint) secrets() []string {
+	if ep.Password == "" {
+		return nil
+	}
+	return []string{ep.Password, base64.StdEncoding.EncodeToString([]byte(ep.Username + ":" + ep.Password))}
 }
 
 func certList(certs []ClientCert) string {
@@ -313,34 +290,6 @@ func flatten(h http.Header) map[string]string {
 	return out
 }
 
-func (c *Client) attempt(ctx context.Context, hc *http.Client, ep Endpoint, timeout time.Duration, body []byte) (int, http.Header, []byte, bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(body))
-	if err != nil {
-		return 0, nil, nil, false, err
-	}
-	req.Header["Content-Type"] = jsonContentType // canonical key; net/http only reads it
-	if ep.authorization != "" {
-		req.Header.Set("Authorization", ep.authorization)
-	} else if ep.Username != "" || ep.Password != "" {
-		req.SetBasicAuth(ep.Username, ep.Password)
-	}
-	resp, err := noRedirects(hc).Do(req)
-	if err != nil {
-		return 0, nil, nil, false, err
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
-	if err != nil {
-		return resp.StatusCode, resp.Header, nil, false, fmt.Errorf("the connection broke while reading the response: %w", err)
-	}
-	if len(data) > MaxBody {
-		return resp.StatusCode, resp.Header, data[:MaxBody], true, nil
-	}
-	return resp.StatusCode, resp.Header, data, false, nil
-}
-
 // noRedirects is hc answering a redirect with the 3xx itself: a redirect is a failure of the
 // call (see redirectFailure), and following one could hand the request and its credentials
 // to another host.
@@ -356,30 +305,6 @@ func connMessage(ep Endpoint, timeout time.Duration) string {
 	return fmt.Sprintf("Failed to establish connection to restful service end point within timeout limit %g seconds. Restful service URL: %s", timeout.Seconds(), ShownURL(ep.URL))
 }
 
-// connFailure explains a call that got no HTTP answer.
-func connFailure(ep Endpoint, timeout time.Duration, attempts int, err error) *flows.ConnectorFailure {
-	what := "the connection failed"
-	var dnsErr *net.DNSError
-	var netErr net.Error
-	switch {
-	case tlsFailure(err) != "":
-		what = tlsFailure(err)
-	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
-		what = fmt.Sprintf("no answer within the %s timeout", timeout)
-	case errors.As(err, &dnsErr):
-		what = fmt.Sprintf("the host name %q could not be resolved (DNS)", dnsErr.Name)
-	case errors.Is(err, syscall.ECONNREFUSED):
-		what = "the connection was refused (is the API running on that port?)"
-	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		what = "the connection was reset before a complete response arrived"
-	}
-	return &flows.ConnectorFailure{
-		Message: connMessage(ep, timeout),
-		Diagnostic: fmt.Sprintf("Calling %s failed after %d attempt(s): %s (%s); B2C waits %s per attempt and retries once after a timeout or a failed connection.",
-			Redact(ep.URL), attempts, what, ErrorText(err), timeout),
-	}
-}
-
 // tlsFailure explains a failed TLS handshake, or returns "" for other errors.
 func tlsFailure(err error) string {
 	var unknown x509.UnknownAuthorityError
@@ -389,7 +314,7 @@ func tlsFailure(err error) string {
 	var record tls.RecordHeaderError
 	switch {
 	case errors.As(err, &unknown):
-		return "the server's TLS certificate is signed by an authority that is not trusted; B2C trusts public CAs only (for a local HTTPS API, set the connector's caFile to its CA certificate)"
+		return "the server's TLS certificate is signed by an authority that is not trusted; B2C trusts public CAs only (for a local HTTPS API, trust its CA certificate: an API connector's caFile, or customPolicies.caFile for custom policies)"
 	case errors.As(err, &hostErr):
 		return fmt.Sprintf("the server's TLS certificate is not valid for the host %q; B2C requires a certificate for the endpoint's host name", hostErr.Host)
 	case errors.As(err, &invalid):
@@ -397,7 +322,7 @@ func tlsFailure(err error) string {
 	case errors.As(err, &alert):
 		switch alert {
 		case 116: // certificate_required
-			return "the server requires a client certificate and none was presented; set authentication type certificate with a PFX the API trusts"
+			return "the server requires a client certificate and none was presented; give the call one the API trusts (an API connector's authentication type certificate, a RESTful profile's AuthenticationType ClientCertificate)"
 		case 42, 43, 44, 45, 46, 48: // bad, unsupported, revoked, expired, unknown certificate, unknown CA
 			return "the server rejected the client certificate (TLS alert: " + alert.Error() + "); check that the API trusts the certificate B2C presents"
 		}
@@ -405,7 +330,7 @@ func tlsFailure(err error) string {
 	case errors.As(err, &record) || (err != nil && strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")):
 		return "the endpoint does not speak TLS; check the URL's scheme (https:// to a plain HTTP server)"
 	case err != nil && strings.Contains(err.Error(), "tls: certificate required"):
-		return "the server requires a client certificate and none was presented; set authentication type certificate with a PFX the API trusts"
+		return "the server requires a client certificate and none was presented; give the call one the API trusts (an API connector's authentication type certificate, a RESTful profile's AuthenticationType ClientCertificate)"
 	case err != nil && (strings.Contains(err.Error(), "tls: bad certificate") || strings.Contains(err.Error(), "tls: unknown certificate")):
 		return "the server rejected the client certificate (" + ErrorText(err) + "); check that the API trusts the certificate B2C presents"
 	case err != nil && strings.Contains(err.Error(), "tls: "):

@@ -389,3 +389,23 @@ func TestCallUnknownConnector(t *testing.T) {
 		t.Errorf("failure = %+v", res.Failure)
 	}
 }
+
+// TestCallCancelledSaysSo: a call whose caller went away during its first attempt is not
+// retried, and the diagnostic says so rather than reporting failed attempts.
+func TestCallCancelledSaysSo(t *testing.T) {
+	started := make(chan struct{}, 2)
+	rec := newRecorder(t, func(_ int32, _ http.ResponseWriter, r *http.Request) {
+		started <- struct{}{}
+		<-r.Context().Done()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-started; cancel() }()
+	var calls []connector.Call
+	res := client(connector.Endpoint{Name: "api", URL: rec.srv.URL, Timeout: 5 * time.Second, Retries: 1}, &calls).Call(ctx, pacRequest)
+	if res.Failure == nil || rec.requests.Load() != 1 || len(calls[0].Attempts) != 1 {
+		t.Fatalf("failure %+v after %d requests", res.Failure, rec.requests.Load())
+	}
+	if d := res.Failure.Diagnostic; !strings.Contains(d, "was cancelled during attempt 1") || strings.Contains(d, "retries once") {
+		t.Errorf("diagnostic = %s", d)
+	}
+}

@@ -1,7 +1,6 @@
 package connector
 
 import (
-	"encoding/base64"
 	"net/url"
 	"regexp"
 	"sort"
@@ -133,18 +132,18 @@ func ErrorText(err error) string {
 	return RedactText(err.Error())
 }
 
-// secretValues are the endpoint's secrets as they could appear in text: the values of its
-// secret query parameters (as written and decoded), its URL password, its Basic password and
-// Authorization value. Values shorter than 4 characters are left out: scrubbing them would
-// mangle unrelated text.
-func secretValues(ep Endpoint) []string {
+// secretValues are a request's secrets as they could appear in text: the values of its URL's
+// secret query parameters (as written and decoded), its URL password, and extra (passwords,
+// keys, tokens, Authorization values). Values shorter than 4 characters are left out:
+// scrubbing them would mangle unrelated text.
+func secretValues(rawURL string, extra ...string) []string {
 	var out []string
 	add := func(v string) {
 		if len(v) >= 4 {
 			out = append(out, v)
 		}
 	}
-	if u, err := url.Parse(ep.URL); err == nil {
+	if u, err := url.Parse(rawURL); err == nil {
 		for _, p := range strings.Split(u.RawQuery, "&") {
 			k, v, _ := strings.Cut(p, "=")
 			if name, err := url.QueryUnescape(k); err == nil && SecretParam(name) {
@@ -158,18 +157,16 @@ func secretValues(ep Endpoint) []string {
 			add(pw)
 		}
 	}
-	if ep.Password != "" {
-		add(ep.Password)
-		add(base64.StdEncoding.EncodeToString([]byte(ep.Username + ":" + ep.Password)))
+	for _, v := range extra {
+		add(v)
 	}
 	return out
 }
 
-// scrubber replaces the endpoint's secret values with [redacted] in text the call record
-// keeps: an API that echoes its request (an error page quoting the URL, a debug body) cannot
-// put its key in the inspector either.
-func scrubber(ep Endpoint) func(string) string {
-	vals := secretValues(ep)
+// scrubber replaces secret values with [redacted] in text the call record keeps: an API that
+// echoes its request (an error page quoting the URL, a debug body) cannot put its key in the
+// inspector either.
+func scrubber(vals []string) func(string) string {
 	if len(vals) == 0 {
 		return func(s string) string { return s }
 	}

@@ -31,11 +31,13 @@ type Engine struct {
 	// Certificates are the clients of certificate policy keys (by lower-cased
 	// StorageReferenceId), presenting their certificate: AuthenticationType ClientCertificate.
 	Certificates map[string]*http.Client
-	Now          func() time.Time
-	NewID        func() string
-	Log          *slog.Logger
-	Record       func(connector.Call) // optional: receives every RESTful call, for the call inspector
-	Mail         func(Mail)           // optional: receives every verification email
+	// RESTTimeout is a RESTful call's time per attempt; 0 = B2C's 10 seconds (tests shorten it).
+	RESTTimeout time.Duration
+	Now         func() time.Time
+	NewID       func() string
+	Log         *slog.Logger
+	Record      func(connector.Call) // optional: receives every RESTful call, for the call inspector
+	Mail        func(Mail)           // optional: receives every verification email
 	// FixedCode, when set, is every verification code b2cemu sends, for suites that cannot
 	// read the outbox.
 	FixedCode string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/http"
 	"testing"
 	"time"
 
@@ -54,7 +53,7 @@ func TestRESTAnswer(t *testing.T) {
 		{"5xx", 500, `{"userMessage":"ignored"}`, nil, "The claims exchange 'REST-Check' specified in step '3' returned HTTP error response with Code 'InternalServerError' and Reason 'Internal Server Error'.", false},
 		{"not JSON", 200, `<html>`, nil, "The claims exchange 'REST-Check' specified in step '3' returned HTTP error response with Code 'OK' and Reason 'OK'.", false},
 	} {
-		out, err := e.restAnswer(p, tp, &http.Response{StatusCode: tc.status}, []byte(tc.body), 3)
+		out, err := e.restAnswer(p, tp, tc.status, nil, []byte(tc.body), 3)
 		if tc.msg == "" {
 			if err != nil {
 				t.Errorf("%s: error %+v", tc.name, err)
@@ -127,7 +126,7 @@ func TestRESTJSONPaths(t *testing.T) {
 		if tc.resolve {
 			tp.Metadata["ResolveJsonPathsInJsonTokens"] = "true"
 		}
-		out, err := (&Engine{}).restAnswer(&policy.Policy{}, tp, &http.Response{StatusCode: 200}, []byte(body), 1)
+		out, err := (&Engine{}).restAnswer(&policy.Policy{}, tp, 200, nil, []byte(body), 1)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -320,150 +319,208 @@ func (e *Engine) passwordCheck(ctx context.Context, p *policy.Policy, tp *policy
 		"upn": userClaims(e.Tenant, u)["userPrincipalName"]}, nil
 }
 
-// restful calls a RESTful technical profile.
+// restTimeout and restRetries are B2C's limits for a custom policy's RESTful call: 10 seconds
+// per attempt and one retry (docs/custom-policies.md). API connectors differ: their timeout
+// and retries are configurable.
+const (
+	restTimeout = 10 * time.Second
+	restRetries = 1
+)
+
+func (e *Engine) restTimeout() time.Duration {
+	if e.RESTTimeout > 0 {
+		return e.RESTTimeout
+	}
+	return restTimeout
+}
+
+// restful calls a RESTful technical profile: the journey builds the request from the
+// profile's metadata and keys, connector.Send sends it as it sends API connectors' calls (the
+// limits, retry, redirects, size limit, records and redaction), and the answer becomes output
+// claims or the page's error.
 func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *flows.Run, tp *policy.TechnicalProfile, inputs map[string]string, step int) (map[string]string, *runError) {
+	if rerr := insecure(p, tp); rerr != nil {
+		return nil, rerr
+	}
+	call := connector.Call{ID: e.callID(), Time: e.Now(), RunID: r.ID, Connector: tp.ID, Step: stepName(step), Warnings: resolverWarnings(tp)}
+	began := time.Now()
+	req, rerr := e.restRequest(tp, inputs, &call)
+	if rerr != nil {
+		if !rerr.unsupported {
+			e.record(call, began, nil, rerr)
+		}
+		return nil, rerr
+	}
+	ans := connector.Send(ctx, req)
+	call.Attempts = ans.Attempts
+	out, rerr := e.restResult(p, tp, ans, step)
+	e.record(call, began, out, rerr)
+	return out, rerr
+}
+
+// insecure refuses AuthenticationType None in production unless the profile allows it, as
+// B2C does.
+func insecure(p *policy.Policy, tp *policy.TechnicalProfile) *runError {
 	md := tp.Metadata
-	target := md["ServiceUrl"]
-	if target == "" {
-		return nil, unsupported(tp, "a RESTful profile without ServiceUrl")
+	if md["AuthenticationType"] != "None" || strings.EqualFold(p.DeploymentMode, "Development") || strings.EqualFold(md["AllowInsecureAuthInProduction"], "true") {
+		return nil
 	}
-	auth := md["AuthenticationType"]
-	if auth == "None" && !strings.EqualFold(p.DeploymentMode, "Development") && !strings.EqualFold(md["AllowInsecureAuthInProduction"], "true") {
-		return nil, &runError{msg: "The claims exchange could not be completed.", unsupported: false, code: "AADB2C90075",
-			diagnostic: fmt.Sprintf("%s: AuthenticationType None in production needs AllowInsecureAuthInProduction=true (or DeploymentMode=Development)", tp.ID)}
+	return &runError{msg: "The claims exchange could not be completed.", code: "AADB2C90075",
+		diagnostic: fmt.Sprintf("%s: AuthenticationType None in production needs AllowInsecureAuthInProduction=true (or DeploymentMode=Development)", tp.ID)}
+}
+
+// restRequest builds a RESTful profile's request from its inputs (by partner claim name) and
+// fills in what the call's record shows of it: the redacted URL, the headers with their
+// credentials redacted, the body.
+func (e *Engine) restRequest(tp *policy.TechnicalProfile, inputs map[string]string, call *connector.Call) (connector.Request, *runError) {
+	bearer := bearerClaim(tp, inputs)
+	req, rerr := restPayload(tp, inputs)
+	if rerr != nil {
+		return req, rerr
 	}
-	bearer := ""
-	if claim := md["UseClaimAsBearerToken"]; claim != "" && auth == "Bearer" {
-		for _, c := range tp.InputClaims {
-			if strings.EqualFold(c.ClaimType, claim) {
-				name := c.PartnerClaimType
-				if name == "" {
-					name = c.ClaimType
-				}
-				bearer = inputs[name]
-				delete(inputs, name) // the token travels in the header only (b2cemu's choice)
-			}
+	req.Timeout, req.Retries, req.HTTP = e.restTimeout(), restRetries, e.HTTP
+	call.URL, call.Request, call.RequestHeaders = connector.Redact(req.URL), string(req.Body), map[string]string{}
+	if ctype := req.Header.Get("Content-Type"); ctype != "" {
+		call.RequestHeaders["Content-Type"] = ctype
+	}
+	if tp.Metadata["SendClaimsIn"] == "Header" {
+		for k, v := range inputs {
+			call.RequestHeaders[k] = v // as the policy names them
 		}
 	}
-	method, ctype := http.MethodPost, "application/json"
-	var body []byte
+	rerr = e.restAuth(tp, bearer, &req, call.RequestHeaders) // before req is returned: it adds to req
+	return req, rerr
+}
+
+// bearerClaim takes the UseClaimAsBearerToken claim out of inputs: with AuthenticationType
+// Bearer the token travels in the Authorization header only (b2cemu's choice).
+func bearerClaim(tp *policy.TechnicalProfile, inputs map[string]string) string {
+	claim := tp.Metadata["UseClaimAsBearerToken"]
+	if claim == "" || tp.Metadata["AuthenticationType"] != "Bearer" {
+		return ""
+	}
+	bearer := ""
+	for _, c := range tp.InputClaims {
+		if strings.EqualFold(c.ClaimType, claim) {
+			name := c.PartnerClaimType
+			if name == "" {
+				name = c.ClaimType
+			}
+			bearer = inputs[name]
+			delete(inputs, name)
+		}
+	}
+	return bearer
+}
+
+// restPayload places the inputs where SendClaimsIn says: a JSON body (or the
+// ClaimUsedForRequestPayload claim as the whole body), a form, headers, the query string or
+// the ServiceUrl's {claim} placeholders.
+func restPayload(tp *policy.TechnicalProfile, inputs map[string]string) (connector.Request, *runError) {
+	md := tp.Metadata
+	req := connector.Request{Method: http.MethodPost, URL: md["ServiceUrl"], Header: http.Header{}}
 	switch in := md["SendClaimsIn"]; in {
 	case "", "Body":
-		body, _ = json.Marshal(inputs)
+		req.Header.Set("Content-Type", "application/json")
+		req.Body, _ = json.Marshal(inputs)
 		if claim := md["ClaimUsedForRequestPayload"]; claim != "" {
-			body = []byte(inputs[claim]) // a string claim sent as the whole body, usually built by GenerateJson
+			req.Body = []byte(inputs[claim]) // a string claim sent as the whole body, usually built by GenerateJson
 		}
 	case "Form":
 		form := url.Values{}
 		for k, v := range inputs {
 			form.Set(k, v)
 		}
-		body, ctype = []byte(form.Encode()), "application/x-www-form-urlencoded"
-	case "QueryString", "Header", "Url":
-		method, ctype = http.MethodGet, ""
-		if in == "QueryString" {
-			u, _ := url.Parse(target)
-			q := u.Query()
-			for k, v := range inputs {
-				q.Set(k, v)
-			}
-			u.RawQuery = q.Encode()
-			target = u.String()
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Body = []byte(form.Encode())
+	case "Header":
+		req.Method = http.MethodGet
+		for k, v := range inputs {
+			req.Header.Set(k, v)
 		}
-		if in == "Url" {
-			for k, v := range inputs {
-				target = strings.ReplaceAll(target, "{"+k+"}", url.PathEscape(v))
-			}
+	case "QueryString":
+		req.Method = http.MethodGet
+		u, err := url.Parse(req.URL) // checked when the policy loaded
+		if err != nil {
+			return req, unsupported(tp, fmt.Sprintf("the ServiceUrl %q (%v)", connector.Redact(req.URL), connector.ErrorText(err)))
+		}
+		q := u.Query()
+		for k, v := range inputs {
+			q.Set(k, v)
+		}
+		u.RawQuery = q.Encode()
+		req.URL = u.String()
+	case "Url":
+		req.Method = http.MethodGet
+		for k, v := range inputs {
+			req.URL = strings.ReplaceAll(req.URL, "{"+k+"}", url.PathEscape(v))
 		}
 	default:
-		return nil, unsupported(tp, fmt.Sprintf("SendClaimsIn %q", in))
+		return req, unsupported(tp, fmt.Sprintf("SendClaimsIn %q", in))
 	}
-	call := connector.Call{ID: e.callID(), Time: e.Now(), RunID: r.ID, Connector: tp.ID, Step: stepName(step), URL: connector.Redact(target),
-		RequestHeaders: map[string]string{}, Request: string(body), Warnings: resolverWarnings(tp)}
-	if ctype != "" {
-		call.RequestHeaders["Content-Type"] = ctype
+	return req, nil
+}
+
+// restAuth adds the profile's credentials to req, the secrets to the ones the record
+// scrubs, and what the record may show of them to shown.
+func (e *Engine) restAuth(tp *policy.TechnicalProfile, bearer string, req *connector.Request, shown map[string]string) *runError {
+	key := func(id string) string { return e.PolicyKeys[strings.ToLower(tp.Keys[id])] }
+	switch auth := tp.Metadata["AuthenticationType"]; auth {
+	case "None":
+	case "Basic":
+		user, password := key("BasicAuthenticationUsername"), key("BasicAuthenticationPassword")
+		value := base64.StdEncoding.EncodeToString([]byte(user + ":" + password)) // as SetBasicAuth writes it
+		req.Header.Set("Authorization", "Basic "+value)
+		req.Secrets = append(req.Secrets, password, value)
+		shown["Authorization"] = "Basic [redacted: user " + strconv.Quote(user) + "]"
+	case "Bearer":
+		token := key("BearerAuthenticationToken")
+		if tp.Metadata["UseClaimAsBearerToken"] != "" {
+			token = bearer
+		}
+		if token == "" {
+			return &runError{code: "AADB2C90194", msg: "The claim to use as a bearer token has no value.",
+				diagnostic: fmt.Sprintf("%s: AuthenticationType Bearer without a token: set the BearerAuthenticationToken key in policyKeys, or give the UseClaimAsBearerToken claim (%q) a value as an input claim", tp.ID, tp.Metadata["UseClaimAsBearerToken"])}
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Secrets = append(req.Secrets, token)
+		shown["Authorization"] = "Bearer [redacted]"
+	case "ClientCertificate":
+		// The key's client presents its newest valid certificate (checked at load).
+		if hc := e.Certificates[strings.ToLower(tp.Keys["ClientCertificate"])]; hc != nil {
+			req.HTTP = hc
+		}
+	case "ApiKeyHeader":
+		for id := range tp.Keys {
+			req.Header.Set(id, key(id))
+			req.Secrets = append(req.Secrets, key(id))
+			shown[id] = "[redacted]"
+		}
+	default:
+		return unsupported(tp, fmt.Sprintf("AuthenticationType %q", auth))
 	}
-	began := time.Now()
-	var lastErr error
-	for attempt := 0; attempt < 2; attempt++ { // 10 s and one retry, as B2C does for custom policies
-		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		req, _ := http.NewRequestWithContext(actx, method, target, bytes.NewReader(body))
-		if ctype != "" {
-			req.Header.Set("Content-Type", ctype)
-		}
-		if md["SendClaimsIn"] == "Header" {
-			for k, v := range inputs {
-				req.Header.Set(k, v)
-				call.RequestHeaders[k] = v
-			}
-		}
-		client := e.HTTP
-		switch auth {
-		case "None":
-		case "Basic":
-			user := e.PolicyKeys[strings.ToLower(tp.Keys["BasicAuthenticationUsername"])]
-			req.SetBasicAuth(user, e.PolicyKeys[strings.ToLower(tp.Keys["BasicAuthenticationPassword"])])
-			call.RequestHeaders["Authorization"] = "Basic [redacted: user " + strconv.Quote(user) + "]"
-		case "Bearer":
-			token := e.PolicyKeys[strings.ToLower(tp.Keys["BearerAuthenticationToken"])]
-			if claim := md["UseClaimAsBearerToken"]; claim != "" {
-				token = bearer
-			}
-			if token == "" {
-				cancel()
-				rerr := &runError{code: "AADB2C90194", msg: "The claim to use as a bearer token has no value.",
-					diagnostic: fmt.Sprintf("%s: AuthenticationType Bearer without a token: set the BearerAuthenticationToken key in policyKeys, or give the UseClaimAsBearerToken claim (%q) a value as an input claim", tp.ID, md["UseClaimAsBearerToken"])}
-				e.record(call, began, nil, rerr)
-				return nil, rerr
-			}
-			req.Header.Set("Authorization", "Bearer "+token)
-			call.RequestHeaders["Authorization"] = "Bearer [redacted]"
-		case "ClientCertificate":
-			// The key's client presents its newest valid certificate (checked at load).
-			client = e.Certificates[strings.ToLower(tp.Keys["ClientCertificate"])]
-		case "ApiKeyHeader":
-			for id, ref := range tp.Keys {
-				req.Header.Set(id, e.PolicyKeys[strings.ToLower(ref)])
-				call.RequestHeaders[id] = "[redacted]"
-			}
-		default:
-			cancel()
-			return nil, unsupported(tp, fmt.Sprintf("AuthenticationType %q", auth))
-		}
-		start := time.Now()
-		resp, err := client.Do(req)
-		var data []byte
-		if err == nil {
-			data, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-			resp.Body.Close()
-		}
-		cancel()
-		a := connector.Attempt{LatencyMs: float64(time.Since(start).Microseconds()) / 1000}
-		if err != nil {
-			a.Error, lastErr = connector.ErrorText(err), err
-			call.Attempts = append(call.Attempts, a)
-			if ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		a.Status, a.Body = resp.StatusCode, string(data)
-		if len(a.Body) > connector.DisplayLimit {
-			a.Body, a.Truncated = a.Body[:connector.DisplayLimit], true
-		}
-		a.Headers = map[string]string{}
-		for k := range resp.Header {
-			a.Headers[k] = resp.Header.Get(k)
-		}
-		call.Attempts = append(call.Attempts, a)
-		out, rerr := e.restAnswer(p, tp, resp, data, step)
-		e.record(call, began, out, rerr)
-		return out, rerr
+	return nil
+}
+
+// restResult reads what a RESTful call got: no answer (B2C's texts for the user, the
+// transport's explanation for the developer), a body over the size limit, or an HTTP answer.
+func (e *Engine) restResult(p *policy.Policy, tp *policy.TechnicalProfile, ans connector.Answer, step int) (map[string]string, *runError) {
+	var out map[string]string
+	var rerr *runError
+	switch {
+	case ans.Err != nil:
+		rerr = &runError{msg: e.requestFailed(p, tp, ans.Err), diagnostic: tp.ID + ": " + ans.NoAnswer(tp.Metadata["ServiceUrl"],
+			fmt.Sprintf("B2C waits %s per attempt and retries once after a timeout or a failed connection", e.restTimeout()))}
+	case ans.TooBig:
+		rerr = httpError(tp, ans.Status, step)
+		rerr.diagnostic = fmt.Sprintf("%s answered HTTP %d with a body larger than %d bytes; B2C reads at most 1 MiB and treats a larger body as a failure: answer with a smaller JSON object", tp.ID, ans.Status, connector.MaxBody)
+	default:
+		out, rerr = e.restAnswer(p, tp, ans.Status, ans.Header, ans.Body, step)
 	}
-	rerr := &runError{msg: e.requestFailed(p, tp, lastErr),
-		diagnostic: fmt.Sprintf("%s: calling %s failed twice (B2C waits 10 seconds and retries once): %s", tp.ID, connector.Redact(md["ServiceUrl"]), connector.ErrorText(lastErr))}
-	e.record(call, began, nil, rerr)
-	return nil, rerr
+	if rerr != nil {
+		rerr.diagnostic = ans.Clean(rerr.diagnostic)
+	}
+	return out, rerr
 }
 
 // requestFailed is the user's message for a call that got no answer: the profile's
@@ -547,31 +604,36 @@ func (e *Engine) record(call connector.Call, began time.Time, out map[string]str
 	}
 }
 
+// httpError is B2C's text for a RESTful call whose HTTP answer is not a success.
+func httpError(tp *policy.TechnicalProfile, status, step int) *runError {
+	return &runError{msg: fmt.Sprintf("The claims exchange '%s' specified in step '%d' returned HTTP error response with Code '%s' and Reason '%s'.",
+		tp.ID, step, strings.ReplaceAll(http.StatusText(status), " ", ""), http.StatusText(status))}
+}
+
 // restAnswer reads a RESTful profile's answer: a flat JSON object of output claims, or a 4xx
 // whose userMessage the page shows.
-func (e *Engine) restAnswer(p *policy.Policy, tp *policy.TechnicalProfile, resp *http.Response, data []byte, step int) (map[string]string, *runError) {
+func (e *Engine) restAnswer(p *policy.Policy, tp *policy.TechnicalProfile, status int, header http.Header, data []byte, step int) (map[string]string, *runError) {
 	var obj map[string]any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	parsed := dec.Decode(&obj) == nil && obj != nil
-	generic := &runError{msg: fmt.Sprintf("The claims exchange '%s' specified in step '%d' returned HTTP error response with Code '%s' and Reason '%s'.",
-		tp.ID, step, strings.ReplaceAll(http.StatusText(resp.StatusCode), " ", ""), http.StatusText(resp.StatusCode))}
+	generic := httpError(tp, status, step)
 	switch {
-	case resp.StatusCode >= 400 && resp.StatusCode < 500 && parsed:
+	case status >= 400 && status < 500 && parsed:
 		if msg, ok := obj["userMessage"].(string); ok && msg != "" {
 			return nil, &runError{msg: msg, rejected: true}
 		}
-		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d without a userMessage", tp.ID, resp.StatusCode)
+		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d without a userMessage", tp.ID, status)
 		return nil, generic
-	case resp.StatusCode/100 == 3:
+	case status/100 == 3:
 		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d, a redirect to %q; b2cemu does not follow redirects, so nothing was sent there: set ServiceUrl to the address that answers",
-			tp.ID, resp.StatusCode, connector.Redact(resp.Header.Get("Location")))
+			tp.ID, status, connector.Redact(header.Get("Location")))
 		return nil, generic
-	case resp.StatusCode/100 != 2:
-		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d", tp.ID, resp.StatusCode)
+	case status/100 != 2:
+		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d", tp.ID, status)
 		return nil, generic
 	case !parsed:
-		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d with a body that is not a JSON object", tp.ID, resp.StatusCode)
+		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d with a body that is not a JSON object", tp.ID, status)
 		return nil, generic
 	}
 	out := map[string]string{}

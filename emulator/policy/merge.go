@@ -49,7 +49,7 @@ func merge(parent, child *Element) *Element {
 	if child == nil {
 		return parent
 	}
-	out := &Element{Name: child.Name, Attr: map[string]string{}, File: child.File, Line: child.Line, Text: child.Text}
+	out := &Element{Name: child.Name, Attr: map[string]string{}, File: child.File, Line: child.Line, Text: child.Text, Comment: child.Comment}
 	for k, v := range parent.Attr {
 		out.Attr[k] = v
 	}
@@ -57,7 +57,7 @@ func merge(parent, child *Element) *Element {
 		out.Attr[k] = v
 	}
 	if strings.TrimSpace(out.Text) == "" {
-		out.Text = parent.Text
+		out.Text, out.Comment = parent.Text, parent.Comment
 	}
 	behavior := child.Attr["MergeBehavior"]
 	if behavior == "" && child.Name == "Restriction" {

@@ -208,10 +208,15 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 	for _, tp := range merged.Child("TechnicalProfiles").All("TechnicalProfile") {
 		raw[tp.Attr["Id"]] = tp
 	}
+	included := map[string]bool{}
 	for id, el := range raw {
 		resolved := resolveIncludes(el, raw, errs, map[string]bool{id: true})
 		p.TechnicalProfiles[id] = p.technicalProfile(resolved, errs)
+		if ref := el.Child("IncludeTechnicalProfile").AttrOf("ReferenceId"); ref != "" {
+			included[ref] = true
+		}
 	}
+	p.checkServiceURLs(included, errs)
 	for _, j := range merged.Path("UserJourneys", "UserJourney") {
 		p.Journeys[j.Attr["Id"]] = p.journey(j, errs)
 	}

@@ -122,6 +122,30 @@ func TestLoadErrors(t *testing.T) {
 		{"missing include", map[string]string{"base.xml": strings.Replace(base, `<IncludeTechnicalProfile ReferenceId="AAD-Common" />`, `<IncludeTechnicalProfile ReferenceId="AAD-Missing" />`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
 			`includes technical profile "AAD-Missing", which is not declared`},
 	}
+	serviceURL := func(item string) map[string]string {
+		return map[string]string{"base.xml": base, "loc.xml": loc, "rp.xml": rp,
+			"ext.xml": strings.Replace(ext, `<Item Key="ServiceUrl">http://127.0.0.1:8080/demo/api/loyalty</Item>`, item, 1)}
+	}
+	const rest = `ext.xml:32: TechnicalProfile Id="REST-ValidateProfile": `
+	for _, tc := range []struct{ name, item, want string }{
+		{"ServiceUrl with a comment", `<Item Key="ServiceUrl">http://127.0.0.1:8080/demo/api/<!-- v2 -->loyalty</Item>`,
+			rest + "the ServiceUrl holds an XML comment; write the URL alone in the Item and put the comment outside it"},
+		{"ServiceUrl that is not a URL", `<Item Key="ServiceUrl">http://127.0.0.1:8080 /demo/api/loyalty?code=K3y</Item>`,
+			rest + `the ServiceUrl "http://127.0.0.1:8080 /demo/api/loyalty?code=…" is not a URL: invalid port ":8080 " after host (it holds white space: a space in a path or query is written %20); write an absolute http or https URL such as https://api.contoso.com/validate`},
+		{"ServiceUrl with another scheme", `<Item Key="ServiceUrl">ftp://files.contoso.com/loyalty</Item>`,
+			rest + `the ServiceUrl "ftp://files.contoso.com/loyalty" has the scheme "ftp"; B2C calls http and https services only`},
+		{"relative ServiceUrl", `<Item Key="ServiceUrl">/demo/api/loyalty</Item>`, rest + `the ServiceUrl "/demo/api/loyalty" has no scheme`},
+		{"empty ServiceUrl", `<Item Key="ServiceUrl"> </Item>`, rest + `a RESTful technical profile needs a ServiceUrl (B2C requires one): add <Item Key="ServiceUrl">https://…</Item> to its Metadata`},
+		{"no ServiceUrl", ``, `ext.xml:28: TechnicalProfile Id="REST-ValidateProfile": a RESTful technical profile needs a ServiceUrl`},
+		{"placeholder in the host", `<Item Key="ServiceUrl">https://{tenant}.contoso.com/loyalty/{loyaltyId}</Item>`,
+			rest + `the ServiceUrl "https://{tenant}.contoso.com/loyalty/{loyaltyId}" has a {…} placeholder in its host; SendClaimsIn Url fills the path and the query only, never the host`},
+	} {
+		tests = append(tests, struct {
+			name  string
+			files map[string]string
+			want  string
+		}{tc.name, serviceURL(tc.item), tc.want})
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()

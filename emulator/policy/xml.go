@@ -21,6 +21,9 @@ type Element struct {
 	Text     string
 	File     string
 	Line     int
+	// Comment marks an element with an XML comment among its content: its Text is the text
+	// around the comment, joined, which is rarely what the author meant for a value.
+	Comment bool
 }
 
 // AttrOf returns an attribute of e, or "" when e is nil (an absent optional element).
@@ -129,6 +132,10 @@ func parse(file string, data []byte) (*Element, error) {
 		case xml.CharData:
 			if len(stack) > 0 {
 				stack[len(stack)-1].Text += string(t)
+			}
+		case xml.Comment:
+			if len(stack) > 0 {
+				stack[len(stack)-1].Comment = true
 			}
 		}
 	}

@@ -1,4 +1,7 @@
-package emulator
+// Package calllog is the call inspector's memory: the newest API connector and RESTful
+// technical profile calls, the error pages shown, re-sending a connector call, and the calls
+// of a watched run for the headless API.
+package calllog
 
 import (
 	"context"
@@ -12,9 +15,9 @@ import (
 	"github.com/b2cemu/b2cemu/web"
 )
 
-// callLog keeps the newest connector calls for the inspector, can send one again, and hands
-// the calls of a watched run to the headless API.
-type callLog struct {
+// Log keeps the newest connector calls for the inspector, can send one again, and hands the
+// calls of a watched run to the headless API. It is safe for concurrent use.
+type Log struct {
 	ring    *store.Ring[connector.Call]
 	errors  *store.Ring[web.PageError] // the error pages shown, for their correlation ids
 	mu      sync.Mutex
@@ -22,14 +25,21 @@ type callLog struct {
 	watched map[string][]connector.Call // run id → its calls so far
 }
 
-func (l *callLog) setClient(c *connector.Client) {
+// New returns a log keeping the newest max calls and max error pages.
+func New(max int) *Log {
+	return &Log{ring: store.NewRing[connector.Call](max), errors: store.NewRing[web.PageError](max)}
+}
+
+// SetClient sets the connector client that re-sends go through: the one in force, so a
+// re-sent call goes where the configuration says now.
+func (l *Log) SetClient(c *connector.Client) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.client = c
 }
 
-// add records a finished call.
-func (l *callLog) add(c connector.Call) {
+// Add records a finished call.
+func (l *Log) Add(c connector.Call) {
 	l.ring.Add(c)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -38,7 +48,8 @@ func (l *callLog) add(c connector.Call) {
 	}
 }
 
-func (l *callLog) Watch(runID string) func() []web.Call {
+// Watch starts collecting the calls of a run; the function returned stops and returns them.
+func (l *Log) Watch(runID string) func() []web.Call {
 	l.mu.Lock()
 	if l.watched == nil {
 		l.watched = map[string][]connector.Call{}
@@ -58,9 +69,10 @@ func (l *callLog) Watch(runID string) func() []web.Call {
 	}
 }
 
-var _ web.CallLog = (*callLog)(nil)
+var _ web.CallLog = (*Log)(nil)
 
-func (l *callLog) Calls() ([]web.Call, uint64) {
+// Calls are the kept calls, newest first, and how many were ever added.
+func (l *Log) Calls() ([]web.Call, uint64) {
 	calls := l.ring.List()
 	out := make([]web.Call, len(calls))
 	for i, c := range calls {
@@ -69,16 +81,21 @@ func (l *callLog) Calls() ([]web.Call, uint64) {
 	return out, l.ring.Added()
 }
 
-func (l *callLog) Clear() {
+// Clear forgets every call and error page.
+func (l *Log) Clear() {
 	l.ring.Clear()
 	l.errors.Clear()
 }
 
-func (l *callLog) RecordError(e web.PageError) { l.errors.Add(e) }
+// RecordError keeps an error page shown, for its correlation id.
+func (l *Log) RecordError(e web.PageError) { l.errors.Add(e) }
 
-func (l *callLog) Errors() []web.PageError { return l.errors.List() }
+// Errors are the kept error pages.
+func (l *Log) Errors() []web.PageError { return l.errors.List() }
 
-func (l *callLog) Resend(ctx context.Context, id string) (web.Call, bool) {
+// Resend sends the API connector call id again, as a new call; a custom policy's RESTful
+// call is answered with a record saying why it cannot be re-sent.
+func (l *Log) Resend(ctx context.Context, id string) (web.Call, bool) {
 	for _, c := range l.ring.List() {
 		if c.ID == id && strings.HasPrefix(c.ID, "tp-") {
 			// A custom policy's RESTful call is part of its journey (claims, keys, retries);
@@ -97,6 +114,7 @@ func (l *callLog) Resend(ctx context.Context, id string) (web.Call, bool) {
 	return web.Call{}, false
 }
 
+// webCall is a call as the views show it.
 func webCall(c connector.Call) web.Call {
 	w := web.Call{ID: c.ID, Time: c.Time, RunID: c.RunID, CorrelationID: c.RunID, Connector: c.Connector, Step: string(c.Step), URL: c.URL,
 		RequestHeaders: c.RequestHeaders, Request: json.RawMessage(c.Request), Outcome: c.Outcome, UserMessage: c.UserMessage,

@@ -1,4 +1,7 @@
-package emulator
+// Package devca is the development certificate authority: it signs b2cemu's HTTPS
+// certificate when server.tls is on without certificate files, and is kept in dataDir so that
+// trusting it once lasts.
+package devca
 
 import (
 	"crypto/ecdsa"
@@ -19,20 +22,24 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/store"
 )
 
-// devCA is the development certificate authority that signs b2cemu's HTTPS certificate when
-// server.tls is enabled without certificate files.
-type devCA struct {
+// CA is the development certificate authority.
+type CA struct {
 	cert *x509.Certificate
 	key  *ecdsa.PrivateKey
-	path string // the CA certificate in PEM, for NODE_EXTRA_CA_CERTS and the system store
+	path string
 }
 
-// loadDevCA reads the CA from the database, creating it on first use, and writes its
+// Path is the file holding the CA certificate in PEM, for NODE_EXTRA_CA_CERTS and the system
+// store.
+func (ca *CA) Path() string { return ca.path }
+
+// Load reads the CA from the database, creating it on first use, and writes its
 // certificate to dataDir/tls/ca.pem for people to trust. With no database it is made in
 // memory and its certificate written to a temporary file.
-func loadDevCA(db *store.DB, dataDir string, now time.Time) (*devCA, bool, error) {
+// It reports whether the CA was created.
+func Load(db *store.DB, dataDir string, now time.Time) (*CA, bool, error) {
 	if db == nil {
-		ca, err := newDevCA(now)
+		ca, err := newCA(now)
 		if err != nil {
 			return nil, false, err
 		}
@@ -53,10 +60,10 @@ func loadDevCA(db *store.DB, dataDir string, now time.Time) (*devCA, bool, error
 		return nil, false, fmt.Errorf("dataDir: reading the development CA: %w", err)
 	}
 	created := certPEM == nil || keyPEM == nil
-	var ca *devCA
+	var ca *CA
 	var err error
 	if created {
-		if ca, err = newDevCA(now); err != nil {
+		if ca, err = newCA(now); err != nil {
 			return nil, false, err
 		}
 		keyDER, _ := x509.MarshalPKCS8PrivateKey(ca.key)
@@ -65,7 +72,7 @@ func loadDevCA(db *store.DB, dataDir string, now time.Time) (*devCA, bool, error
 		if err := errors.Join(db.PutKey("tls-ca.pem", certPEM), db.PutKey("tls-ca-key.pem", keyPEM)); err != nil {
 			return nil, false, fmt.Errorf("dataDir: storing the development CA: %w", err)
 		}
-	} else if ca, err = parseDevCA(certPEM, keyPEM); err != nil {
+	} else if ca, err = parseCA(certPEM, keyPEM); err != nil {
 		return nil, false, fmt.Errorf("dataDir: the stored development CA: %w", err)
 	}
 	dir := filepath.Join(dataDir, "tls")
@@ -79,7 +86,7 @@ func loadDevCA(db *store.DB, dataDir string, now time.Time) (*devCA, bool, error
 	return ca, created, nil
 }
 
-func newDevCA(now time.Time) (*devCA, error) {
+func newCA(now time.Time) (*CA, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -93,10 +100,10 @@ func newDevCA(now time.Time) (*devCA, error) {
 		return nil, err
 	}
 	cert, _ := x509.ParseCertificate(der)
-	return &devCA{cert: cert, key: key}, nil
+	return &CA{cert: cert, key: key}, nil
 }
 
-func parseDevCA(certPEM, keyPEM []byte) (*devCA, error) {
+func parseCA(certPEM, keyPEM []byte) (*CA, error) {
 	cb, _ := pem.Decode(certPEM)
 	kb, _ := pem.Decode(keyPEM)
 	if cb == nil || kb == nil {
@@ -114,11 +121,12 @@ func parseDevCA(certPEM, keyPEM []byte) (*devCA, error) {
 	if !ok {
 		return nil, errors.New("the key is not ECDSA")
 	}
-	return &devCA{cert: cert, key: key}, nil
+	return &CA{cert: cert, key: key}, nil
 }
 
-// serverCert issues a certificate for hosts, valid for 397 days.
-func (ca *devCA) serverCert(hosts []string, now time.Time) (tls.Certificate, error) {
+// ServerCert issues a certificate for hosts (names or IP addresses; the first is its common
+// name), valid for 397 days, the longest browsers accept.
+func (ca *CA) ServerCert(hosts []string, now time.Time) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err

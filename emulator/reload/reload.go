@@ -1,8 +1,12 @@
-package emulator
+// Package reload applies edits of the configuration file, and of the custom policy files it
+// names, to a running emulator without a restart, keeping the running configuration when an
+// edit is broken.
+package reload
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,13 +21,19 @@ import (
 // often several events (truncate, write, rename), and the reload should see the last.
 const settle = 200 * time.Millisecond
 
+// Target is what a reload applies a new configuration to: the emulator. Reload refuses a
+// configuration it cannot use, with the problems, and keeps the one in force.
+type Target interface {
+	Reload(cfg *config.Config) error
+}
+
 // Watch reloads the configuration file whenever it or one of the custom policy files it names
 // changes, until ctx is done. An invalid edit is logged with the same messages as at start-up
 // and the running configuration stays in force; so does an empty or unreadable file, which is
 // what an editor leaves for a moment while it saves. It watches folders, so editors that
 // replace a file are seen too. overrides are what the command line set (--addr); they apply
 // to each reload.
-func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) string, overrides ...config.Override) error {
+func Watch(ctx context.Context, t Target, log *slog.Logger, path string, getenv func(string) string, overrides ...config.Override) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return fmt.Errorf("watching the configuration: %w", err)
@@ -59,33 +69,34 @@ func (e *Emulator) Watch(ctx context.Context, path string, getenv func(string) s
 				quiet.Reset(settle) // each event restarts the wait
 			}
 		case err := <-w.Errors:
-			e.log.Warn("watching the configuration: " + err.Error())
+			log.Warn("watching the configuration: " + err.Error())
 		case <-quiet.C:
-			e.reloadFile(path, getenv, overrides)
+			reloadFile(t, log, path, getenv, overrides)
 			watchPolicies() // the configuration may name new policy folders
 		}
 	}
 }
 
-func (e *Emulator) reloadFile(path string, getenv func(string) string, overrides []config.Override) {
+// reloadFile reads the file and hands a valid configuration to t, logging what happened.
+func reloadFile(t Target, log *slog.Logger, path string, getenv func(string) string, overrides []config.Override) {
 	data, err := os.ReadFile(path)
 	switch {
 	case err != nil:
-		e.log.Warn("configuration reload skipped: the file cannot be read; the running configuration stays in force", "config", path, "error", err.Error())
+		log.Warn("configuration reload skipped: the file cannot be read; the running configuration stays in force", "config", path, "error", err.Error())
 		return
 	case config.Empty(data):
-		e.log.Warn("configuration reload skipped: the file is empty (an editor saving it?); the running configuration stays in force", "config", path)
+		log.Warn("configuration reload skipped: the file is empty (an editor saving it?); the running configuration stays in force", "config", path)
 		return
 	}
 	cfg, err := config.LoadData(path, data, getenv, overrides...)
 	if err == nil {
-		err = e.Reload(cfg)
+		err = t.Reload(cfg)
 	}
 	if err != nil {
-		e.log.Error("configuration reload refused; the running configuration stays in force:\n"+err.Error(), "config", path)
+		log.Error("configuration reload refused; the running configuration stays in force:\n"+err.Error(), "config", path)
 		return
 	}
-	e.log.Info("configuration reloaded", "config", path)
+	log.Info("configuration reloaded", "config", path)
 }
 
 // policyFolders are the folders holding the configuration's custom policy files.
