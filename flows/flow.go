@@ -180,9 +180,12 @@ type Run struct {
 // Page is a page an engine asks the web layer to show: the unified sign-in page (Unified)
 // or a self-asserted page.
 type Page struct {
-	Unified     bool
-	LocalSignIn bool // the email and password form (unified page)
-	SignUpLink  bool // "Sign up now" (unified page)
+	// ContentDefinition is the content definition the page is shown with (its template or
+	// custom page content), e.g. api.signuporsignin.
+	ContentDefinition string
+	Unified           bool
+	LocalSignIn       bool // the email and password form (unified page)
+	SignUpLink        bool // "Sign up now" (unified page)
 	// ForgotPassword places the unified page's "Forgot your password?" link: "" (none),
 	// AfterLabel, AfterInput or AfterButtons.
 	ForgotPassword string

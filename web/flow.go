@@ -394,6 +394,7 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	r := withPageMessages(sess.Run)
 	page := s.page("Sign up", r.UILocales)
 	page.Settings = s.settingsScript(c, sess, def, page.Lang)
+	s.dress(c, &page, def.ID, pageDefinition(def, r), r.UILocales)
 	u := s.urls(sess)
 	form := views.Form{Action: u.submit(), CSRF: sess.CSRF, Seq: r.Seq}
 	if r.Page != nil && !r.Phase.Terminal() {

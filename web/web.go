@@ -97,6 +97,9 @@ type Deps struct {
 	CallLog   CallLog  // the call inspector's store
 	Admin     Admin    // users, reset, keys and the clock, for the admin API
 	Branding  Branding // the company name, logo and colours of the pages
+	// Looks maps a policy id (lower case) to its pages' template and custom page content;
+	// a policy without one is drawn with Ocean Blue.
+	Looks map[string]Look
 	// SignInInputs maps a user flow id (lower case) to the id of its unified page's sign-in
 	// name input: "email" (absent: the recommended user flows' pages) or "logonIdentifier".
 	SignInInputs map[string]string
@@ -151,6 +154,9 @@ type server struct {
 	flowByID map[string]*flows.Definition // lower-cased policy id
 	appByID  map[string]*App              // lower-cased client id
 	idpByID  map[string]*Provider
+	pages    *http.Client // custom page content over loopback
+	// pageDirs and pageDirIndex index the folders of file pages for /_pages/<n>/.
+	pageDirs, pageDirIndex map[string]string
 }
 
 // New returns the Echo instance serving every route.
@@ -165,6 +171,8 @@ func New(d Deps) *echo.Echo {
 	for i := range d.Providers {
 		s.idpByID[d.Providers[i].ID] = &d.Providers[i]
 	}
+	s.pages = pageClient()
+	s.pageDirs, s.pageDirIndex = pageFolders(d.Looks)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -262,9 +270,9 @@ func (s *server) errorView(c echo.Context, code, msg string) views.Error {
 // run takes the run's id, which its connector calls carry too ({Context:CorrelationId} in a
 // custom policy); any other page a new one.
 func (s *server) shownError(c echo.Context, status int, code, msg string, err error) views.Error {
-	id := ""
+	id, policy := "", c.Param("policy")
 	if sess, ok := s.Sessions.Get(c.QueryParam("tx")); ok && sess.Run != nil {
-		id = sess.Run.ID
+		id, policy = sess.Run.ID, sess.Run.Policy
 	}
 	if id == "" {
 		id = s.NewID()
@@ -278,8 +286,10 @@ func (s *server) shownError(c echo.Context, status int, code, msg string, err er
 	} else {
 		s.Log.Info("error page shown", attrs...)
 	}
+	page := s.page("Error", requestLocale(c))
+	s.dress(c, &page, policy, defError, "")
 	return views.Error{
-		Page:          s.page("Error", requestLocale(c)),
+		Page:          page,
 		Code:          code,
 		Message:       msg,
 		CorrelationID: id,
@@ -288,17 +298,23 @@ func (s *server) shownError(c echo.Context, status int, code, msg string, err er
 	}
 }
 
-// render writes a templ component as the response.
+// render writes a templ component as the response, merged into the page's custom page
+// content when dress left one.
 func (s *server) render(c echo.Context, status int, comp templ.Component) error {
+	if cp, ok := c.Get(customPageKey).(*customPage); ok && cp != nil {
+		c.Set(customPageKey, nil)
+		return s.renderCustom(c, status, comp, cp)
+	}
+	s.writeHeaders(c, nil)
+	c.Response().WriteHeader(status)
+	return comp.Render(c.Request().Context(), c.Response())
+}
+
+// writeHeaders sets a page's headers; m is the custom page content it is merged into, or nil.
+func (s *server) writeHeaders(c echo.Context, m *merged) {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	script := "'self'"
-	if hash, ok := c.Get(inlineScriptKey).(string); ok { // a flow page's SETTINGS script
-		script += " '" + hash + "'"
-	}
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src "+script+"; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action *")
-	c.Response().WriteHeader(status)
-	return comp.Render(c.Request().Context(), c.Response())
+	h.Set("Content-Security-Policy", contentPolicy(c, m))
 }
