@@ -20,7 +20,10 @@ func flowLook(cfg *config.Config, f config.UserFlow) web.Look {
 	l := web.Look{Template: f.PageLayout.Template, Scripts: f.PageLayout.JavaScript, Pages: map[string]web.PageContent{}}
 	for name, uri := range f.PageLayout.CustomPageURI {
 		if cd, ok := config.PageDefinition(name); ok {
-			l.Pages[cd] = web.PageContent{URI: absolute(cfg.Resolve(uri))}
+			if !strings.Contains(uri, "://") {
+				uri = absolute(cfg.Resolve(uri))
+			}
+			l.Pages[cd] = web.PageContent{URI: uri}
 		}
 	}
 	return l
@@ -89,11 +92,8 @@ func pageContent(uri, file string) (web.PageContent, error) {
 	return web.PageContent{URI: absolute(path)}, nil
 }
 
-// absolute is a file page's absolute path; a URL as it is.
+// absolute is a file page's absolute path.
 func absolute(uri string) string {
-	if strings.Contains(uri, "://") {
-		return uri
-	}
 	if abs, err := filepath.Abs(uri); err == nil {
 		return abs
 	}
