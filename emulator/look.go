@@ -47,14 +47,20 @@ func policyLook(p *policy.Policy, log *slog.Logger) (web.Look, []config.Problem)
 	l := web.Look{Scripts: strings.EqualFold(p.ScriptExecution, "Allow"), Pages: map[string]web.PageContent{}}
 	var problems []config.Problem
 	for id, cd := range p.ContentDefinitions {
+		// The LoadUri's own place: a content definition merged from several files takes each
+		// child from the file that wrote it, and a relative path starts at that file's folder.
+		at := cd.Child("LoadUri")
+		if at == nil {
+			at = cd
+		}
 		uri := cd.TextOf("LoadUri")
-		pc, err := pageContent(uri, cd.File)
+		pc, err := pageContent(uri, at.File)
 		switch {
 		case err != nil:
-			problems = append(problems, config.Problem{Key: "customPolicies", Msg: fmt.Sprintf("%s:%d: ContentDefinition Id=%q: LoadUri %s", cd.File, cd.Line, id, err)})
+			problems = append(problems, config.Problem{Key: "customPolicies", Msg: fmt.Sprintf("%s:%d: ContentDefinition Id=%q: LoadUri %s", at.File, at.Line, id, err)})
 		case pc.URI == "" && pc.Template == "" && uri != "" && !strings.HasPrefix(uri, "~/"):
 			log.Warn("custom policy: a ContentDefinition's LoadUri is not on loopback; b2cemu loads nothing from the network, so the page is drawn with Ocean Blue (serve a copy of the page on 127.0.0.1 and point LoadUri at it)",
-				"policy", p.ID, "contentDefinition", id, "file", cd.File, "line", cd.Line, "loadUri", config.RedactQuery(uri))
+				"policy", p.ID, "contentDefinition", id, "file", at.File, "line", at.Line, "loadUri", config.RedactQuery(uri))
 		}
 		l.Pages[id] = pc
 	}

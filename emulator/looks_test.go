@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/b2cemu/b2cemu/emulator"
+	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
 )
 
@@ -166,5 +168,48 @@ func TestCustomPageFailures(t *testing.T) {
 			page.Doc.Find("body.template-oceanBlue #api[data-name=GlobalException]").Length() != 1 {
 			t.Errorf("%s: %d %q\n%s", tc.uri, page.Status, msg, page.Body)
 		}
+	}
+}
+
+// TestCustomPolicyCustomPage: a content definition's LoadUri that is a file beside the policy
+// is custom page content; the relying party's ScriptExecution Allow keeps its scripts. A
+// LoadUri file that is missing is a load error with its file and line.
+func TestCustomPolicyCustomPage(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		edit := func(s string) string {
+			s = strings.Replace(s, "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>unified.html", 1)
+			if allow {
+				s = strings.Replace(s, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" /><UserJourneyBehaviors><ScriptExecution>Allow</ScriptExecution></UserJourneyBehaviors>`, 1)
+			}
+			return s
+		}
+		srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), edit, "", map[string]string{"unified.html": customUnified})
+		page := srv.NewBrowser(t).Get(customAuthorize())
+		if page.Doc.Find("header.brand + #api.card[data-name=Unified] #signInName").Length() != 1 || strings.Contains(page.Body, "ranCustom") != allow {
+			t.Errorf("ScriptExecution Allow %v:\n%s", allow, page.Body)
+		}
+	}
+}
+
+func TestCustomPolicyMissingPageFile(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("..", "docs", "examples", "custom-policies", "policies")
+	for _, name := range []string{"TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml"} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.Replace(string(b), "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>pages/unified.html", 1)
+		os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644)
+	}
+	path := filepath.Join(dir, "b2cemu.yaml")
+	os.WriteFile(path, []byte("tenant: {name: contoso, id: 11111111-2222-4333-8444-555555555555}\ncustomPolicies:\n  paths: ["+dir+"]\n"), 0o644)
+	cfg, err := config.Load(path, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = emulator.New(cfg, emulator.Options{BaseURL: "http://127.0.0.1:1"})
+	if err == nil || !strings.Contains(err.Error(), `ContentDefinition Id="api.signuporsignin": LoadUri "pages/unified.html" is not a readable file`) || !strings.Contains(err.Error(), "TrustFrameworkBase.xml:") {
+		t.Fatalf("err = %v", err)
 	}
 }
