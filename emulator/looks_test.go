@@ -213,3 +213,48 @@ func TestCustomPolicyMissingPageFile(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestCustomErrorPage: the error page's custom page content holds B2C's error page; when it
+// cannot be shown, the template's error page says why.
+func TestCustomErrorPage(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "error.html"), []byte(`<html><head><title>Oops</title></head><body><div id="api"></div></body></html>`), 0o644)
+	os.WriteFile(filepath.Join(dir, "broken.html"), []byte(`<html><body>no api</body></html>`), 0o644)
+	bad := authorizeURL(map[string][]string{"redirect_uri": {"https://evil.example/"}})
+	for _, tc := range []struct{ file, title, message string }{
+		{"error.html", "Oops", "AADB2C90006"},
+		{"broken.html", "Error", `b2cemu could not show the api.error page in its custom page content ` + filepath.Join(dir, "broken.html") + `: it has no element with id="api"`},
+	} {
+		api := startAPI(t, &connectorScript{})
+		srv := emulatortest.Start(t, withLayout(api, "{customPageUri: {error: "+filepath.Join(dir, tc.file)+"}}"))
+		page := srv.NewBrowser(t).Get(bad)
+		if page.Text("title") != tc.title || !strings.Contains(page.Text("#api[data-name=GlobalException] #errorMessage"), tc.message) {
+			t.Errorf("%s: %q %q\n%s", tc.file, page.Text("title"), page.Text("#errorMessage"), page.Body)
+		}
+	}
+}
+
+// TestBrandingBackgroundImage: company branding's background image is served by b2cemu and
+// shown in #background_branding_container; the background colour paints that container.
+func TestBrandingBackgroundImage(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "sea.svg")
+	os.WriteFile(img, []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>`), 0o644)
+	api := startAPI(t, &connectorScript{})
+	srv := emulatortest.Start(t, tenantYAML(api)+"branding: {backgroundImage: "+img+", backgroundColor: \"#123456\"}\n")
+	b := srv.NewBrowser(t)
+	page := b.Get(authorizeURL(nil))
+	if page.Doc.Find(`#background_branding_container img[data-tenant-branding-background][src="/_branding/background"]`).Length() != 1 {
+		t.Errorf("no background image:\n%s", page.Body)
+	}
+	if css := b.Get("/_branding.css"); !strings.Contains(css.Body, "#background_branding_container { background: #123456; }") {
+		t.Errorf("branding CSS: %s", css.Body)
+	}
+	resp, err := srv.Client.Get(srv.URL + "/_branding/background")
+	if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Errorf("background: %v %v", err, resp)
+	}
+	if got := emulatortest.Start(t, tenantYAML(api)).NewBrowser(t).Get("/_branding/background"); got.Status != 404 {
+		t.Errorf("without an image: %d", got.Status)
+	}
+}

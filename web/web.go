@@ -207,7 +207,11 @@ func (s *server) handleError(err error, c echo.Context) {
 		return
 	}
 	m := s.shownError(c, pe.Status, pe.Code, pe.Message, err)
-	_ = s.render(c, pe.Status, views.ErrorPage(m))
+	if rerr := s.render(c, pe.Status, views.ErrorPage(m)); rerr != nil && !c.Response().Committed {
+		// The error page's own custom page content failed: say so on the template's page.
+		re := pageErrorOf(rerr)
+		_ = s.render(c, re.Status, views.ErrorPage(s.shownError(c, re.Status, re.Code, re.Message, rerr)))
+	}
 }
 
 // pageErrorOf is the status, code and message err shows.
