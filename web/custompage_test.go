@@ -184,3 +184,27 @@ func TestLoadCustomPage(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesRoute: a file page's relative references are served from its folder's index;
+// a page whose folder depends on the language shares one index, under which each language's
+// folder is.
+func TestFilesRoute(t *testing.T) {
+	looks := map[string]Look{
+		"b2c_1_a": {Pages: map[string]PageContent{defUnified: {URI: "/srv/pages/unified.html"}, defError: {URI: "http://127.0.0.1:9/e.html"}}},
+		"b2c_1_b": {Pages: map[string]PageContent{defUnified: {URI: "/srv/i18n/{Culture:RFC5646}/unified.html"}}},
+	}
+	s := &server{}
+	s.pageDirs, s.pageDirIndex = pageFolders(looks)
+	if len(s.pageDirs) != 2 {
+		t.Fatalf("folders %v", s.pageDirs)
+	}
+	for _, tc := range []struct{ uri, loc, want string }{
+		{"/srv/pages/unified.html", "/srv/pages/unified.html", "/_pages/" + s.pageDirIndex["/srv/pages"] + "/"},
+		{"/srv/i18n/{Culture:RFC5646}/unified.html", "/srv/i18n/es/unified.html", "/_pages/" + s.pageDirIndex["/srv/i18n"] + "/es/"},
+		{"/elsewhere/p.html", "/elsewhere/p.html", ""},
+	} {
+		if got := s.filesRoute(tc.uri, tc.loc); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.loc, got, tc.want)
+		}
+	}
+}
