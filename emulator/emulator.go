@@ -153,8 +153,17 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 		}
 		d.Branding.Logo, d.Branding.LogoType = logo, config.LogoType(b.Logo)
 	}
+	if b.BackgroundImage != "" {
+		img, err := os.ReadFile(cfg.Resolve(b.BackgroundImage))
+		if err != nil {
+			return nil, configError(cfg, "branding.backgroundImage", fmt.Sprintf("%q cannot be read: %v", b.BackgroundImage, err))
+		}
+		d.Branding.Background, d.Branding.BackgroundType = img, config.LogoType(b.BackgroundImage)
+	}
+	d.Looks = map[string]web.Look{}
 	for _, f := range cfg.UserFlows {
 		d.Flows = append(d.Flows, Definition(f))
+		d.Looks[strings.ToLower(f.ID)] = flowLook(cfg, f)
 	}
 	if custom != nil {
 		// By id, so that the home page lists them in the same order on every start.
@@ -164,13 +173,20 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 		}
 		sort.Strings(ids)
 		d.Journeys = map[string]string{}
+		cerr := &config.Error{File: configName(cfg)}
 		for _, id := range ids {
 			p := custom.Policies[id]
+			look, problems := policyLook(p, e.log)
+			d.Looks[id] = look
+			cerr.Problems = append(cerr.Problems, problems...)
 			d.Flows = append(d.Flows, &flows.Definition{ID: p.ID, Type: flows.SignUpOrSignIn, IdentityProviders: []string{flows.LocalProvider}})
 			d.Journeys[id] = ""
 			if p.Journey != nil {
 				d.Journeys[id] = p.Journey.ID
 			}
+		}
+		if len(cerr.Problems) > 0 {
+			return nil, cerr
 		}
 	}
 	for _, a := range cfg.Applications {

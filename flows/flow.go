@@ -194,6 +194,10 @@ type Run struct {
 // page's errors and values are the run's: Values, FieldErrors, PageError, RequiredMissing,
 // PasswordMismatch and FieldIncorrect.
 type Page struct {
+	// ContentDefinition is the content definition the page is shown with (its template or
+	// custom page content), e.g. api.signuporsignin.
+	ContentDefinition string
+
 	Title string // the document's title: "Sign up or sign in", "Sign in", "Sign up", "User details"
 
 	Unified bool // the sign-in page (api CombinedSigninAndSignup, or IdpSelections with Selection)

@@ -17,6 +17,8 @@ type Branding struct {
 	LogoType        string // its Content-Type
 	PrimaryColor    string // buttons and links, e.g. #0078d4
 	BackgroundColor string // the page background
+	Background      []byte // the background image; nil = the template's
+	BackgroundType  string // its Content-Type
 }
 
 // page is what every page shows: the title, the language of its built-in strings and the
@@ -33,7 +35,8 @@ func (s *server) page(title, locale string) views.Page {
 	if locale == "" {
 		locale = "en"
 	}
-	return views.Page{Title: title, Lang: locale, Tenant: name, Logo: s.Branding.Logo != nil, T: translator(lang)}
+	return views.Page{Title: title, Lang: locale, Tenant: name, Logo: s.Branding.Logo != nil,
+		Background: s.Branding.Background != nil, T: translator(lang)}
 }
 
 // brandingCSS overrides the stylesheet's colours with the configured ones. It is a stylesheet
@@ -41,7 +44,7 @@ func (s *server) page(title, locale string) views.Page {
 func (s *server) brandingCSS(c echo.Context) error {
 	var b strings.Builder
 	if col := s.Branding.BackgroundColor; col != "" {
-		fmt.Fprintf(&b, "body { background: %s; }\n", col)
+		fmt.Fprintf(&b, "body, #background_branding_container { background: %s; }\n", col)
 	}
 	if col := s.Branding.PrimaryColor; col != "" {
 		fmt.Fprintf(&b, "button, #next, #continue { background: %[1]s; border-color: %[1]s; }\nbutton#cancel { color: %[1]s; background: #fff; }\na, .custom-identity summary { color: %[1]s; }\ninput:focus, textarea:focus { outline-color: %[1]s; border-color: %[1]s; }\n", col)
@@ -55,4 +58,11 @@ func (s *server) brandingLogo(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	return c.Blob(http.StatusOK, s.Branding.LogoType, s.Branding.Logo)
+}
+
+func (s *server) brandingBackground(c echo.Context) error {
+	if s.Branding.Background == nil {
+		return echo.ErrNotFound
+	}
+	return c.Blob(http.StatusOK, s.Branding.BackgroundType, s.Branding.Background)
 }

@@ -367,6 +367,7 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	r := withPageMessages(sess.Run)
 	page := s.page("Sign up", r.UILocales)
 	page.Settings = s.settingsScript(c, sess, def, page.Lang)
+	s.dress(c, &page, def.ID, pageDefinition(def, r), r.UILocales)
 	form := views.Form{Action: s.urls(sess).submit(), CSRF: sess.CSRF, Seq: r.Seq}
 	switch {
 	case r.Phase == flows.PhaseIdP:

@@ -24,6 +24,8 @@ func routes(e *echo.Echo, s *server) {
 	sub, _ := fs.Sub(static.Files, ".")
 	e.GET("/_branding.css", s.brandingCSS)
 	e.GET("/_branding/logo", s.brandingLogo)
+	e.GET("/_branding/background", s.brandingBackground)
+	e.GET("/_pages/:n/*", s.pageFiles) // what a file page of custom page content refers to
 	e.GET("/_static/*", staticFiles(sub))
 	e.GET("/favicon.ico", favicon(sub))
 

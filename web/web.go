@@ -97,6 +97,9 @@ type Deps struct {
 	CallLog   CallLog  // the call inspector's store
 	Admin     Admin    // users, reset, keys and the clock, for the admin API
 	Branding  Branding // the company name, logo and colours of the pages
+	// Looks maps a policy id (lower case) to its pages' template and custom page content;
+	// a policy without one is drawn with Ocean Blue.
+	Looks map[string]Look
 	// FollowHost makes the issuer, the endpoints and the cookies follow the host each request
 	// used, as B2C's follow the domain the application used; false pins them to BaseURL (a
 	// configured server.publicUrl).
@@ -148,6 +151,9 @@ type server struct {
 	flowByID map[string]*flows.Definition // lower-cased policy id
 	appByID  map[string]*App              // lower-cased client id
 	idpByID  map[string]*Provider
+	pages    *http.Client // custom page content over loopback
+	// pageDirs and pageDirIndex index the folders of file pages for /_pages/<n>/.
+	pageDirs, pageDirIndex map[string]string
 }
 
 // New returns the Echo instance serving every route.
@@ -162,6 +168,8 @@ func New(d Deps) *echo.Echo {
 	for i := range d.Providers {
 		s.idpByID[d.Providers[i].ID] = &d.Providers[i]
 	}
+	s.pages = pageClient()
+	s.pageDirs, s.pageDirIndex = pageFolders(d.Looks)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -196,7 +204,11 @@ func (s *server) handleError(err error, c echo.Context) {
 		return
 	}
 	m := s.shownError(c, pe.Status, pe.Code, pe.Message, err)
-	_ = s.render(c, pe.Status, views.ErrorPage(m))
+	if rerr := s.render(c, pe.Status, views.ErrorPage(m)); rerr != nil && !c.Response().Committed {
+		// The error page's own custom page content failed: say so on the template's page.
+		re := pageErrorOf(rerr)
+		_ = s.render(c, re.Status, views.ErrorPage(s.shownError(c, re.Status, re.Code, re.Message, rerr)))
+	}
 }
 
 // pageErrorOf is the status, code and message err shows.
@@ -259,9 +271,9 @@ func (s *server) errorView(c echo.Context, code, msg string) views.Error {
 // run takes the run's id, which its connector calls carry too ({Context:CorrelationId} in a
 // custom policy); any other page a new one.
 func (s *server) shownError(c echo.Context, status int, code, msg string, err error) views.Error {
-	id := ""
+	id, policy := "", c.Param("policy")
 	if sess, ok := s.Sessions.Get(c.QueryParam("tx")); ok && sess.Run != nil {
-		id = sess.Run.ID
+		id, policy = sess.Run.ID, sess.Run.Policy
 	}
 	if id == "" {
 		id = s.NewID()
@@ -275,8 +287,10 @@ func (s *server) shownError(c echo.Context, status int, code, msg string, err er
 	} else {
 		s.Log.Info("error page shown", attrs...)
 	}
+	page := s.page("Error", requestLocale(c))
+	s.dress(c, &page, policy, defError, "")
 	return views.Error{
-		Page:          s.page("Error", requestLocale(c)),
+		Page:          page,
 		Code:          code,
 		Message:       msg,
 		CorrelationID: id,
@@ -285,17 +299,23 @@ func (s *server) shownError(c echo.Context, status int, code, msg string, err er
 	}
 }
 
-// render writes a templ component as the response.
+// render writes a templ component as the response, merged into the page's custom page
+// content when dress left one.
 func (s *server) render(c echo.Context, status int, comp templ.Component) error {
+	if cp, ok := c.Get(customPageKey).(*customPage); ok && cp != nil {
+		c.Set(customPageKey, nil)
+		return s.renderCustom(c, status, comp, cp)
+	}
+	s.writeHeaders(c, nil)
+	c.Response().WriteHeader(status)
+	return comp.Render(c.Request().Context(), c.Response())
+}
+
+// writeHeaders sets a page's headers; m is the custom page content it is merged into, or nil.
+func (s *server) writeHeaders(c echo.Context, m *merged) {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Frame-Options", "DENY")
-	script := "'self'"
-	if hash, ok := c.Get(inlineScriptKey).(string); ok { // a flow page's SETTINGS script
-		script += " '" + hash + "'"
-	}
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src "+script+"; style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action *")
-	c.Response().WriteHeader(status)
-	return comp.Render(c.Request().Context(), c.Response())
+	h.Set("Content-Security-Policy", contentPolicy(c, m))
 }

@@ -153,6 +153,23 @@ type UserFlow struct {
 	// EmailVerification is the local sign-up page's "Requires verification" setting: nil or
 	// true verifies the email address with a code, as B2C does by default; false does not.
 	EmailVerification *bool `mapstructure:"emailVerification"`
+	// PageLayout is the flow's Page layouts: its template, custom page content and JavaScript.
+	PageLayout PageLayout `mapstructure:"pageLayout"`
+}
+
+// PageLayout is a user flow's page layout settings (docs/pages.md#page-templates).
+type PageLayout struct {
+	// Template is the built-in template of every page of the flow: oceanBlue (default, as for
+	// a new user flow), slateGray or classic.
+	Template string `mapstructure:"template"`
+	// CustomPageURI is the custom page content of a page (unified, idpSelection,
+	// localAccountSignUp, socialAccountSignUp, error): a file, relative to the configuration
+	// file, or a loopback http(s) URL; {Culture:RFC5646} and {Culture:LanguageName} in it stand
+	// for the page's language. A page without one shows the template.
+	CustomPageURI map[string]string `mapstructure:"customPageUri"`
+	// JavaScript is "Enable JavaScript enforcing page layout": the custom pages' own scripts
+	// run (false, the default: they are removed, as B2C removes them).
+	JavaScript bool `mapstructure:"javaScript"`
 }
 
 // Tokens are a user flow's token settings (Properties → Token lifetime and compatibility).
@@ -209,6 +226,7 @@ type Branding struct {
 	Logo            string `mapstructure:"logo"`            // PNG, JPEG, GIF or SVG file, at most 256 KiB
 	PrimaryColor    string `mapstructure:"primaryColor"`    // buttons and links, e.g. "#0078d4"
 	BackgroundColor string `mapstructure:"backgroundColor"` // the page background, e.g. "#0b4f8a"
+	BackgroundImage string `mapstructure:"backgroundImage"` // PNG, JPEG, GIF or SVG file behind the panel, at most 1 MiB
 }
 
 // Admin guards the admin API.
@@ -250,6 +268,7 @@ var defaults = map[string]any{
 	"branding.logo":                  "",
 	"branding.primaryColor":          "",
 	"branding.backgroundColor":       "",
+	"branding.backgroundImage":       "",
 	"passwords.bcryptCost":           0,
 }
 

@@ -49,17 +49,8 @@ func (c *Config) Validate() *Error {
 			v.add(kc[0], fmt.Sprintf("%q is not a hex colour; use e.g. \"#0078d4\" (quoted in YAML)", kc[1]))
 		}
 	}
-	if l := c.Branding.Logo; l != "" {
-		info, err := os.Stat(c.Resolve(l))
-		switch {
-		case err != nil:
-			v.add("branding.logo", fmt.Sprintf("%q cannot be read (%v)", l, err))
-		case info.Size() > 256<<10:
-			v.add("branding.logo", fmt.Sprintf("%q is %d bytes; keep the logo under 256 KiB", l, info.Size()))
-		case LogoType(l) == "":
-			v.add("branding.logo", fmt.Sprintf("%q is not a .png, .jpg, .gif or .svg file", l))
-		}
-	}
+	c.validateImage(v, "branding.logo", c.Branding.Logo, 256<<10, "256 KiB")
+	c.validateImage(v, "branding.backgroundImage", c.Branding.BackgroundImage, 1<<20, "1 MiB")
 	if c.Deterministic.Time != "" {
 		if _, err := time.Parse(time.RFC3339, c.Deterministic.Time); err != nil {
 			v.add("deterministic.time", fmt.Sprintf("%q is not an RFC 3339 time; use e.g. 2026-01-01T00:00:00Z", c.Deterministic.Time))
@@ -366,6 +357,7 @@ func (c *Config) validateFlows(v *validator, attrs, idps, connectors map[string]
 		if len(f.IdentityProviders) == 0 {
 			v.add(key+".identityProviders", "is empty; list email (local accounts) and/or identity provider ids")
 		}
+		c.validatePageLayout(v, key+".pageLayout", f.PageLayout)
 		if id := f.SignInInputID; id != "" && id != "email" && id != "logonIdentifier" {
 			v.add(key+".signInInputId", fmt.Sprintf("%q is not a sign-in input id; use email (recommended user flows) or logonIdentifier (standard user flows)", id))
 		}
@@ -473,6 +465,22 @@ func (c *Config) validateTokens(v *validator, key string, t Tokens) {
 	case "", "tfp", "acr":
 	default:
 		v.add(key+".policyClaim", fmt.Sprintf("%q is not a policy claim; use tfp or acr", t.PolicyClaim))
+	}
+}
+
+// validateImage checks a branding image: a file that exists, under max bytes, an image.
+func (c *Config) validateImage(v *validator, key, file string, max int64, maxText string) {
+	if file == "" {
+		return
+	}
+	info, err := os.Stat(c.Resolve(file))
+	switch {
+	case err != nil:
+		v.add(key, fmt.Sprintf("%q cannot be read (%v)", file, err))
+	case info.Size() > max:
+		v.add(key, fmt.Sprintf("%q is %d bytes; keep the image under %s", file, info.Size(), maxText))
+	case LogoType(file) == "":
+		v.add(key, fmt.Sprintf("%q is not a .png, .jpg, .gif or .svg file", file))
 	}
 }
 

@@ -173,6 +173,7 @@ type Page struct {
 	Doc      *goquery.Document
 	Body     string
 	Location *url.URL // set when the emulator redirected to the application
+	Header   http.Header
 }
 
 // Text returns the trimmed text of the first element matching sel.
@@ -206,7 +207,7 @@ func (b *Browser) do(req *http.Request, err error) *Page {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	p := &Page{URL: resp.Request.URL, Status: resp.StatusCode, Body: string(body)}
+	p := &Page{URL: resp.Request.URL, Status: resp.StatusCode, Body: string(body), Header: resp.Header}
 	if resp.StatusCode/100 == 3 {
 		p.Location, _ = resp.Request.URL.Parse(resp.Header.Get("Location"))
 		return p

@@ -14,7 +14,7 @@ import (
 func (e *Engine) unifiedPage(p *policy.Policy, r *flows.Run, st *state, step *policy.Step) {
 	r.Phase = flows.PhaseSignIn
 	st.pageCD = step.ContentDefinition
-	page := &flows.Page{Title: "Sign up or sign in", Unified: true, SignInName: "signInName"}
+	page := &flows.Page{Title: "Sign up or sign in", Unified: true, SignInName: "signInName", ContentDefinition: step.ContentDefinition}
 	for _, sel := range step.Selections {
 		if sel.Validation == "" {
 			continue
@@ -104,7 +104,7 @@ func (e *Engine) selfAssertedPage(p *policy.Policy, r *flows.Run, st *state, tp 
 	st.tp = tp
 	st.pageCD = tp.Metadata["ContentDefinitionReferenceId"]
 	r.Phase = flows.PhaseAttributes
-	page := &flows.Page{Title: "User details", Intro: e.text(p, tp, "UxElement", "initial_intro", "Please provide the following details."),
+	page := &flows.Page{Title: "User details", ContentDefinition: st.pageCD, Intro: e.text(p, tp, "UxElement", "initial_intro", "Please provide the following details."),
 		ContinueLabel: e.text(p, tp, "UxElement", "button_continue", "Continue")}
 	r.Values = flows.Claims{}
 	for _, c := range tp.InputClaims {

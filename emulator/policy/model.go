@@ -29,7 +29,10 @@ type Policy struct {
 	Warnings     []*Problem // what loads but B2C would refuse or run differently
 	RelyingParty *TechnicalProfile
 	SubjectClaim string // SubjectNamingInfo ClaimType
-	Localization *Element
+	// ScriptExecution is the RelyingParty's UserJourneyBehaviors ScriptExecution: "Allow" runs
+	// custom page content's scripts; "" or "Disallow" does not.
+	ScriptExecution string
+	Localization    *Element
 }
 
 // ClaimType is a ClaimsSchema entry.
@@ -238,6 +241,7 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 	} else {
 		errs.add(ref, "DefaultUserJourney", "the user journey %q is not declared in this policy or its bases", ref.Attr["ReferenceId"])
 	}
+	p.ScriptExecution = strings.TrimSpace(rp.Child("UserJourneyBehaviors").TextOf("ScriptExecution"))
 	for _, ep := range rp.Path("Endpoints", "Endpoint") {
 		if ep.Attr["Id"] != "Token" {
 			continue

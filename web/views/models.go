@@ -13,6 +13,10 @@ type Page struct {
 	T      func(string) string // translates built-in English strings; nil = English
 	// Settings is a flow page's B2C SETTINGS script (var SETTINGS = {…};), "" elsewhere.
 	Settings string
+	// Template is the built-in page template (OceanBlue, SlateGray, Classic); "" = OceanBlue.
+	Template string
+	// Background: the tenant has a background image (/_branding/background).
+	Background bool
 }
 
 // Tr translates a built-in string.
