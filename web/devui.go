@@ -127,6 +127,8 @@ func siteRoutes(demo bool) []views.DevLink {
 		{Method: "POST", Path: "/jwt", Summary: "the token viewer, for a form_post answer or a pasted token"},
 		{Method: "GET", Path: "/_branding.css", Summary: "the tenant's colours"},
 		{Method: "GET", Path: "/_branding/logo", Summary: "the tenant's logo"},
+		{Method: "GET", Path: "/_branding/background", Summary: "the tenant's background image (branding.backgroundImage)"},
+		{Method: "GET", Path: "/_pages/{n}/*", Summary: "the files beside a custom page loaded from a file (docs/pages.md)"},
 		{Method: "GET", Path: "/_static/*", Summary: "the embedded stylesheets and scripts"},
 		{Method: "GET", Path: "/favicon.ico", Summary: "b2cemu's icon"},
 	}
