@@ -60,8 +60,19 @@ func TestBrowserPageTemplates(t *testing.T) {
 			chromedp.WaitVisible(css("button#GoogleExchange")), chromedp.Click(css("button#GoogleExchange")),
 			chromedp.WaitVisible(css(`button.fixtureAccount[value="g-100"]`)), chromedp.Click(css(`button.fixtureAccount[value="g-100"]`)),
 			chromedp.WaitVisible(css("body.template-"+tmpl+" #attributeVerification #displayName")), name("attributes"),
+			chromedp.Navigate(authorize),
+			chromedp.WaitVisible(css("button#GoogleExchange")), chromedp.Click(css("button#GoogleExchange")),
+			chromedp.WaitVisible(css(`button.fixtureAccount[value="g-666"]`)), chromedp.Click(css(`button.fixtureAccount[value="g-666"]`)),
+			chromedp.WaitVisible(css("body.template-"+tmpl+" #api[data-name=SelfAsserted] .intro")), name("block"),
 			chromedp.Navigate(srv.URL+"/woodgrove.onmicrosoft.com/B2C_1_woodgrove/oauth2/v2.0/authorize?client_id=0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d&redirect_uri=https%3A%2F%2Fevil.example%2F"),
 			chromedp.WaitVisible(css("body.template-"+tmpl+" #api[data-name=GlobalException] #errorCode")), name("error"))
+		if err != nil {
+			t.Fatalf("%s: %v", tmpl, err)
+		}
+		// A sign-up flow's first page is the identity provider choice.
+		signUp := emulatortest.Start(t, strings.Replace(inLayout(hook.URL, "{template: "+tmpl+"}"), "type: signUpOrSignIn\n", "type: signUp\n", 1))
+		err = chromedp.Do(ctx, chromedp.Navigate(woodgroveAuthorize(signUp.URL)),
+			chromedp.WaitVisible(css("body.template-"+tmpl+" #api[data-name=IdpSelections] button#GoogleExchange")), name("idp-selection"))
 		if err != nil {
 			t.Fatalf("%s: %v", tmpl, err)
 		}
