@@ -148,7 +148,7 @@ func (s *server) runFlow(c echo.Context) error {
 			resp.UserMessage = run.PageError
 		}
 	}
-	return c.JSON(http.StatusOK, resp)
+	return answerRun(c, &resp)
 }
 
 // drive feeds the machine the inputs the request describes until the run ends or the
@@ -300,7 +300,7 @@ func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthReq
 	if sso {
 		s.startSSO(c, sess, authTime)
 	}
-	return c.JSON(http.StatusOK, resp)
+	return answerRun(c, &resp)
 }
 
 func transcript(calls []Call) []TranscriptEntry {
