@@ -97,14 +97,15 @@ type shown struct {
 	url           string
 	headers       map[string]string
 	authorization string // the header sent: Basic base64(username:password), or none
+	scrub         func(string) string
 }
 
 var _ flows.Connector = (*Client)(nil)
 
 // defaultHTTP keeps connections to connectors open between calls: with the standard
 // transport's two idle connections per host, concurrent sign-ups would dial a new connection
-// for most calls.
-var defaultHTTP = &http.Client{Transport: newTransport()}
+// for most calls. It never follows a redirect (see noRedirects).
+var defaultHTTP = &http.Client{Transport: newTransport(), CheckRedirect: useLastResponse}
 
 func newTransport() *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -152,7 +153,7 @@ func (c *Client) Do(ctx context.Context, call Call) Call {
 		sh := c.shownOf(connector, ep)
 		call.URL, call.RequestHeaders, ep.authorization = sh.url, sh.headers, sh.authorization
 		v = c.send(ctx, ep, step, body, &call)
-		scrub(&call, &v, scrubber(ep))
+		scrub(&call, &v, sh.scrub)
 	}
 	call.Result, call.Warnings = v.ConnectorResult, v.Warnings
 	call.UserMessage, call.Claims = v.UserMessage, v.Claims
@@ -189,7 +190,7 @@ func (c *Client) shownOf(connector string, ep Endpoint) shown {
 	if s, ok := c.shown.Load(connector); ok {
 		return s.(shown)
 	}
-	s := shown{url: Redact(ep.URL), headers: requestHeaders(ep)}
+	s := shown{url: Redact(ep.URL), headers: requestHeaders(ep), scrub: scrubber(ep)}
 	if ep.Username != "" || ep.Password != "" {
 		s.authorization = "Basic " + base64.StdEncoding.EncodeToString([]byte(ep.Username+":"+ep.Password)) // as SetBasicAuth writes it
 	}
@@ -326,7 +327,10 @@ func (c *Client) attempt(ctx context.Context, hc *http.Client, ep Endpoint, time
 	} else if ep.Username != "" || ep.Password != "" {
 		req.SetBasicAuth(ep.Username, ep.Password)
 	}
-	resp, err := noRedirects(hc).Do(req)
+	if hc != defaultHTTP {
+		hc = noRedirects(hc)
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		return 0, nil, nil, false, err
 	}
@@ -346,9 +350,11 @@ func (c *Client) attempt(ctx context.Context, hc *http.Client, ep Endpoint, time
 // to another host.
 func noRedirects(hc *http.Client) *http.Client {
 	c := *hc
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.CheckRedirect = useLastResponse
 	return &c
 }
+
+func useLastResponse(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // connMessage is B2C's text for a call that got no HTTP answer. The URL is shown without its
 // query, so an API key never reaches the user.

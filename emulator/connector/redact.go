@@ -89,6 +89,9 @@ var (
 // RedactText redacts every URL in free text such as an error message: user information and
 // the values of secret-looking parameters, wherever they appear.
 func RedactText(s string) string {
+	if !strings.ContainsAny(s, "@=") { // neither user information nor a parameter: most header values
+		return s
+	}
 	s = userInfoInText.ReplaceAllString(s, "${1}redacted@")
 	return paramInText.ReplaceAllStringFunc(s, func(m string) string {
 		sub := paramInText.FindStringSubmatch(m)
