@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -104,8 +105,8 @@ var _ flows.Connector = (*Client)(nil)
 
 // defaultHTTP keeps connections to connectors open between calls: with the standard
 // transport's two idle connections per host, concurrent sign-ups would dial a new connection
-// for most calls. It never follows a redirect (see noRedirects).
-var defaultHTTP = &http.Client{Transport: newTransport(), CheckRedirect: useLastResponse}
+// for most calls.
+var defaultHTTP = &http.Client{Transport: newTransport()}
 
 func newTransport() *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -327,10 +328,7 @@ func (c *Client) attempt(ctx context.Context, hc *http.Client, ep Endpoint, time
 	} else if ep.Username != "" || ep.Password != "" {
 		req.SetBasicAuth(ep.Username, ep.Password)
 	}
-	if hc != defaultHTTP {
-		hc = noRedirects(hc)
-	}
-	resp, err := hc.Do(req)
+	resp, err := roundTrip(hc, req)
 	if err != nil {
 		return 0, nil, nil, false, err
 	}
@@ -345,16 +343,33 @@ func (c *Client) attempt(ctx context.Context, hc *http.Client, ep Endpoint, time
 	return resp.StatusCode, resp.Header, data, false, nil
 }
 
+// roundTrip sends req through hc without following a redirect. A client with neither a
+// cookie jar nor a timeout (every connector client the emulator builds) is just its
+// transport: http.Client.Do would copy the request's headers for redirects it never follows.
+// The error is Do's, a *url.Error naming the request.
+func roundTrip(hc *http.Client, req *http.Request) (*http.Response, error) {
+	if hc.Jar != nil || hc.Timeout != 0 {
+		return noRedirects(hc).Do(req)
+	}
+	tr := hc.Transport
+	if tr == nil {
+		tr = http.DefaultTransport
+	}
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		return nil, &url.Error{Op: "Post", URL: req.URL.Redacted(), Err: err}
+	}
+	return resp, nil
+}
+
 // noRedirects is hc answering a redirect with the 3xx itself: a redirect is a failure of the
 // call (see redirectFailure), and following one could hand the request and its credentials
 // to another host.
 func noRedirects(hc *http.Client) *http.Client {
 	c := *hc
-	c.CheckRedirect = useLastResponse
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &c
 }
-
-func useLastResponse(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // connMessage is B2C's text for a call that got no HTTP answer. The URL is shown without its
 // query, so an API key never reaches the user.

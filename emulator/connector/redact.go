@@ -181,5 +181,13 @@ func scrubber(ep Endpoint) func(string) string {
 	for _, v := range vals {
 		pairs = append(pairs, v, redacted)
 	}
-	return strings.NewReplacer(pairs...).Replace
+	replace := strings.NewReplacer(pairs...).Replace
+	return func(s string) string {
+		for _, v := range vals { // Replace copies every string; most hold no secret
+			if strings.Contains(s, v) {
+				return replace(s)
+			}
+		}
+		return s
+	}
 }
