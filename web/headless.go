@@ -104,17 +104,18 @@ func (s *server) runFlow(c echo.Context) error {
 	case app == nil:
 		return apiError(c, http.StatusBadRequest, "AADB2C90068: no application with clientId %q", req.ClientID)
 	}
+	base := s.base(c) // once: it parses the Host header
 	if req.RedirectURI == "" && len(app.RedirectURIs) > 0 {
-		req.RedirectURI = resolveURI(s.base(c), app.RedirectURIs[0])
+		req.RedirectURI = resolveURI(base, app.RedirectURIs[0])
 	}
-	if !registered(app, s.base(c), req.RedirectURI) {
+	if !registered(app, base, req.RedirectURI) {
 		return apiError(c, http.StatusBadRequest, "AADB2C90006: the redirect URI %q is not registered for the client ID %q", req.RedirectURI, app.ClientID)
 	}
 	if req.Scope == "" {
 		req.Scope = "openid"
 	}
 	ar := AuthRequest{Policy: def.ID, ClientID: app.ClientID, RedirectURI: req.RedirectURI, Scope: req.Scope, Nonce: req.Nonce,
-		ResponseType: "id_token", UILocales: uiLocales(req.UILocales, ""), Base: s.base(c)}
+		ResponseType: "id_token", UILocales: uiLocales(req.UILocales, ""), Base: base}
 	if hasScope(req.Scope, "offline_access") {
 		ar.ResponseType = "code id_token"
 	}
@@ -154,7 +155,7 @@ func (s *server) runFlow(c echo.Context) error {
 			resp.UserMessage = run.PageError
 		}
 	}
-	return c.JSON(http.StatusOK, resp)
+	return answerRun(c, &resp)
 }
 
 // drive feeds the machine the inputs the request describes until the run ends or the
@@ -311,7 +312,7 @@ func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthReq
 	if sso {
 		s.startSSO(c, sess, authTime)
 	}
-	return c.JSON(http.StatusOK, resp)
+	return answerRun(c, &resp)
 }
 
 func transcript(calls []Call) []TranscriptEntry {

@@ -88,6 +88,9 @@ var (
 // RedactText redacts every URL in free text such as an error message: user information and
 // the values of secret-looking parameters, wherever they appear.
 func RedactText(s string) string {
+	if !strings.ContainsAny(s, "@=") { // neither user information nor a parameter: most header values
+		return s
+	}
 	s = userInfoInText.ReplaceAllString(s, "${1}redacted@")
 	return paramInText.ReplaceAllStringFunc(s, func(m string) string {
 		sub := paramInText.FindStringSubmatch(m)
@@ -175,5 +178,13 @@ func scrubber(vals []string) func(string) string {
 	for _, v := range vals {
 		pairs = append(pairs, v, redacted)
 	}
-	return strings.NewReplacer(pairs...).Replace
+	replace := strings.NewReplacer(pairs...).Replace
+	return func(s string) string {
+		for _, v := range vals { // Replace copies every string; most hold no secret
+			if strings.Contains(s, v) {
+				return replace(s)
+			}
+		}
+		return s
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -122,7 +124,7 @@ func try(ctx context.Context, hc *http.Client, r Request) (int, http.Header, []b
 	if r.Header != nil {
 		req.Header = r.Header // http.Client copies a header before it changes one
 	}
-	resp, err := hc.Do(req)
+	resp, err := roundTrip(hc, req)
 	if err != nil {
 		return 0, nil, nil, false, err
 	}
@@ -135,6 +137,30 @@ func try(ctx context.Context, hc *http.Client, r Request) (int, http.Header, []b
 		return resp.StatusCode, resp.Header, data[:MaxBody], true, nil
 	}
 	return resp.StatusCode, resp.Header, data, false, nil
+}
+
+// roundTrip sends req through hc without following a redirect. A client with neither a
+// cookie jar nor a timeout (every client the emulator builds) is just its transport:
+// http.Client.Do would copy the request's headers for redirects it never follows. The error
+// is Do's, a *url.Error naming the request (without its user information).
+func roundTrip(hc *http.Client, req *http.Request) (*http.Response, error) {
+	if hc.Jar != nil || hc.Timeout != 0 {
+		return hc.Do(req)
+	}
+	tr := hc.Transport
+	if tr == nil {
+		tr = http.DefaultTransport
+	}
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		return nil, &url.Error{Op: urlErrorOp(req.Method), URL: req.URL.Redacted(), Err: err}
+	}
+	return resp, nil
+}
+
+// urlErrorOp is the Op http.Client.Do puts in its *url.Error: the method, capitalized.
+func urlErrorOp(method string) string {
+	return method[:1] + strings.ToLower(method[1:])
 }
 
 // Explain says in a developer's words why a request got no HTTP answer: a TLS problem, a

@@ -139,37 +139,6 @@ func (r Report) String() string {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
 
-// connector is the loopback API: Continue for the user flows' connectors, a promo code for
-// the loyalty policy's RESTful validation, and how long each handler ran.
-type connector struct {
-	mu       sync.Mutex
-	handlers []time.Duration
-}
-
-func (c *connector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	io.Copy(io.Discard, r.Body)
-	w.Header().Set("Content-Type", "application/json")
-	if r.URL.Path == "/loyalty" {
-		io.WriteString(w, `{"promoCode":"PROMO-LOAD"}`)
-	} else {
-		io.WriteString(w, `{"version":"1.0.0","action":"Continue"}`)
-	}
-	d := time.Since(start)
-	c.mu.Lock()
-	c.handlers = append(c.handlers, d)
-	c.mu.Unlock()
-}
-
-// take returns the handler times recorded since the last take.
-func (c *connector) take() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := c.handlers
-	c.handlers = nil
-	return out
-}
-
 const tenant = `server: {addr: "127.0.0.1:0"}
 tenant: {name: contoso, id: 0f4b5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c8d}
 signingKeys: [{file: %s}]
@@ -218,9 +187,8 @@ func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	apiSrv := &http.Server{Handler: api}
-	go apiSrv.Serve(ln)
-	defer apiSrv.Close()
+	go api.serve(ln)
+	defer ln.Close()
 	cfgFile, err := writeTenant(dir, key, "http://"+ln.Addr().String(), o)
 	if err != nil {
 		return Report{}, err
@@ -235,6 +203,10 @@ func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
 	fmt.Fprintf(progress, "emulator pid %d at %s, start-up %s\n", em.cmd.Process.Pid, em.url, rep.Startup)
 
 	t := &target{client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency + 8}}, base: em.url}
+	for range o.Concurrency {
+		t.wires = append(t.wires, &wireClient{addr: strings.TrimPrefix(em.url, "http://")})
+	}
+	defer t.closeWires()
 	if o.Users > 0 {
 		if err := seed(ctx, t.client, em.url, o.Users); err != nil {
 			return rep, err

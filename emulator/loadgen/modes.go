@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -14,6 +15,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -45,8 +47,15 @@ type op func(ctx context.Context, worker, i int) ([]float64, error)
 
 // target is the running emulator as the modes see it.
 type target struct {
-	client *http.Client
+	client *http.Client // set-up, refresh grants and the pages
 	base   string
+	wires  []*wireClient // the headless runs, one per worker
+}
+
+func (t *target) closeWires() {
+	for _, w := range t.wires {
+		w.close()
+	}
 }
 
 // setup prepares a mode (seeding what it needs) and returns its operation.
@@ -72,7 +81,80 @@ func (t *target) setup(ctx context.Context, mode string, workers int, dex string
 	return nil, fmt.Errorf("no mode %q; use one of %s or %s", mode, strings.Join(Modes, ", "), Dex)
 }
 
-// run is one headless run: the request body in, the answer decoded into out.
+// runResult is what the modes read of a headless answer.
+type runResult struct {
+	Outcome          string
+	RefreshToken     string
+	UserMessage      string
+	ErrorDescription string
+	Calls            []struct{ ElapsedMs float64 }
+}
+
+// headless is one headless run by worker w, the request body built by body into the
+// worker's buffer. It succeeds only on a token after wantCalls connector calls, and returns
+// their elapsed times.
+func (t *target) headless(ctx context.Context, w int, policy string, wantCalls int, body func([]byte) []byte) ([]float64, error) {
+	wc := t.wires[w]
+	wc.body = body(wc.body[:0])
+	status, answer, err := wc.post(ctx, "/_emulator/flows/"+policy+"/run", wc.body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", policy, err)
+	}
+	return tokenAnswer(policy, status, answer, wantCalls)
+}
+
+var (
+	tokenPrefix = []byte(`{"outcome":"token",`) // the answer's first field (web.RunResponse)
+	idToken     = []byte(`"idToken":"ey`)       // a JWT's header starts {" in base64url
+	elapsedKey  = []byte(`"elapsedMs":`)
+)
+
+// tokenAnswer checks a headless answer as bytes: status 200, the outcome token, an id
+// token and wantCalls connector calls (each call's entry has an elapsedMs key; a key's
+// quotes cannot occur unescaped inside a string value). Anything else is a failure, decoded
+// in full for its message, so that no failure counts as throughput and a change of the
+// answer's shape shows as failures rather than as false successes.
+func tokenAnswer(policy string, status int, answer []byte, wantCalls int) ([]float64, error) {
+	if status != http.StatusOK {
+		return nil, fmt.Errorf("%s: %d %s %.300s", policy, status, http.StatusText(status), answer)
+	}
+	if bytes.HasPrefix(answer, tokenPrefix) && bytes.Contains(answer, idToken) {
+		if elapsed, ok := elapsedTimes(answer); ok && len(elapsed) == wantCalls {
+			return elapsed, nil
+		}
+	}
+	var r runResult
+	if err := json.Unmarshal(answer, &r); err != nil {
+		return nil, fmt.Errorf("%s: the answer is not JSON (%v): %.300s", policy, err, answer)
+	}
+	if _, err := r.token(wantCalls); err != nil {
+		return nil, fmt.Errorf("%s: %w", policy, err)
+	}
+	return nil, fmt.Errorf("%s: a token answer without an id token, or with calls the harness cannot read: %.300s", policy, answer)
+}
+
+// elapsedTimes reads every call's elapsedMs from an answer.
+func elapsedTimes(answer []byte) ([]float64, bool) {
+	var out []float64
+	for {
+		i := bytes.Index(answer, elapsedKey)
+		if i < 0 {
+			return out, true
+		}
+		answer = answer[i+len(elapsedKey):]
+		end := bytes.IndexAny(answer, ",}")
+		if end < 0 {
+			return nil, false
+		}
+		v, err := strconv.ParseFloat(string(answer[:end]), 64)
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, v)
+	}
+}
+
+// run is one headless run of the set-up: the request body in, the answer decoded into out.
 func (t *target) run(ctx context.Context, policy, body string, out any) error {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, t.base+"/_emulator/flows/"+policy+"/run", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -86,15 +168,6 @@ func (t *target) run(ctx context.Context, policy, body string, out any) error {
 		return fmt.Errorf("%s: %s %s", policy, resp.Status, raw)
 	}
 	return json.NewDecoder(resp.Body).Decode(out)
-}
-
-// runResult is what the modes read of a headless answer.
-type runResult struct {
-	Outcome          string
-	RefreshToken     string
-	UserMessage      string
-	ErrorDescription string
-	Calls            []struct{ ElapsedMs float64 }
 }
 
 // token checks that a run ended with a token and returns its calls' elapsed times.
@@ -112,39 +185,29 @@ func (r runResult) token(wantCalls int) ([]float64, error) {
 // federated returns a headless federated sign-up of a new user (prefix keeps the users of a
 // second run of the mode new).
 func (t *target) federated(prefix string) op {
-	return func(ctx context.Context, _, i int) ([]float64, error) {
-		id := fmt.Sprintf("load-%s-%d", prefix, i)
-		body := fmt.Sprintf(`{"identityProvider":"facebook.com","account":{"issuerAssignedId":%q,"email":"%s@fabrikam.com","displayName":"Load User"}}`, id, id)
-		var out runResult
-		if err := t.run(ctx, "B2C_1_load", body, &out); err != nil {
-			return nil, err
-		}
-		return out.token(2)
+	return func(ctx context.Context, w, i int) ([]float64, error) {
+		return t.headless(ctx, w, "B2C_1_load", 2, func(b []byte) []byte {
+			return fmt.Appendf(b, `{"identityProvider":"facebook.com","account":{"issuerAssignedId":"load-%s-%d","email":"load-%s-%d@fabrikam.com","displayName":"Load User"}}`, prefix, i, prefix, i)
+		})
 	}
 }
 
 // signUp returns a local sign-up of a new account through policy, one connector call each.
 func (t *target) signUp(policy, attributes string) op {
 	prefix := randomText(6) // a second run of the mode signs up new accounts too
-	return func(ctx context.Context, _, i int) ([]float64, error) {
-		body := fmt.Sprintf(`{"identityProvider":"email","account":{"email":"new-%s-%d@fabrikam.com","password":%q},"attributes":%s}`, prefix, i, password, attributes)
-		var out runResult
-		if err := t.run(ctx, policy, body, &out); err != nil {
-			return nil, err
-		}
-		return out.token(1)
+	return func(ctx context.Context, w, i int) ([]float64, error) {
+		return t.headless(ctx, w, policy, 1, func(b []byte) []byte {
+			return fmt.Appendf(b, `{"identityProvider":"email","account":{"email":"new-%s-%d@fabrikam.com","password":%q},"attributes":%s}`, prefix, i, password, attributes)
+		})
 	}
 }
 
 // signIn returns a sign-in of a seeded local account through policy.
 func (t *target) signIn(policy string) op {
-	return func(ctx context.Context, _, i int) ([]float64, error) {
-		body := fmt.Sprintf(`{"identityProvider":"email","account":{"email":%q,"password":%q}}`, seeded(i), password)
-		var out runResult
-		if err := t.run(ctx, policy, body, &out); err != nil {
-			return nil, err
-		}
-		return out.token(0)
+	return func(ctx context.Context, w, i int) ([]float64, error) {
+		return t.headless(ctx, w, policy, 0, func(b []byte) []byte {
+			return fmt.Appendf(b, `{"identityProvider":"email","account":{"email":%q,"password":%q}}`, seeded(i), password)
+		})
 	}
 }
 
