@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -51,7 +52,7 @@ func (a *loyaltyAPI) calls() []map[string]any {
 
 // startLoyalty runs the loyalty starter-pack policies against api.
 func startLoyalty(t *testing.T, api http.Handler) *emulatortest.Server {
-	srv, _ := startLoyaltyIn(t, api, func(s string) string { return s }, "")
+	srv, _ := startLoyaltyIn(t, api, nil, "")
 	return srv
 }
 
@@ -62,34 +63,19 @@ func startLoyaltyBench(b *testing.B) *emulatortest.Server {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"promoCode":"P"}`)
 	})
-	srv, _ := startLoyaltyIn(b, api, func(s string) string { return s }, "")
+	srv, _ := startLoyaltyIn(b, api, nil, "")
 	return srv
 }
 
-// startLoyaltyIn is startLoyalty with the policy files edited by edit and extra configuration;
-// it also returns the folder of the policy files.
-func startLoyaltyIn(t testing.TB, api http.Handler, edit func(string) string, extra string, files ...map[string]string) (*emulatortest.Server, string) {
+// startLoyaltyIn is startLoyalty with the policy files edited by edits, more files and extra
+// configuration; it also returns the folder of the policy files.
+func startLoyaltyIn(t testing.TB, api http.Handler, edits policyEdits, extra string, files ...map[string]string) (*emulatortest.Server, string) {
 	t.Helper()
 	ts := httptest.NewServer(api)
 	t.Cleanup(ts.Close)
 	dir := t.TempDir()
-	src := filepath.Join("..", "docs", "examples", "custom-policies", "policies")
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b = []byte(edit(strings.ReplaceAll(string(b), "http://127.0.0.1:8080/demo/api/loyalty", ts.URL+"/api/ValidateProfile")))
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, more := range files {
-		for name, data := range more {
+	for _, set := range append([]map[string]string{edits.apply(t, ts.URL+"/api/ValidateProfile")}, files...) {
+		for name, data := range set {
 			if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -116,10 +102,13 @@ customPolicies:
 
 const customPath = "/contoso.onmicrosoft.com/B2C_1A_signup_signin"
 
-func customAuthorize() string {
+func customAuthorize() string { return authorizeFor("B2C_1A_signup_signin") }
+
+// authorizeFor is the authorize URL of a custom policy of the contoso tenant.
+func authorizeFor(policy string) string {
 	q := url.Values{"client_id": {clientID}, "redirect_uri": {"http://app.test/callback"}, "scope": {"openid"},
 		"response_type": {"id_token"}, "nonce": {"n-1"}, "state": {"s-1"}}
-	return customPath + "/oauth2/v2.0/authorize?" + q.Encode()
+	return "/contoso.onmicrosoft.com/" + policy + "/oauth2/v2.0/authorize?" + q.Encode()
 }
 
 // idToken reads the id_token the emulator sent to the application's redirect URI.
@@ -347,7 +336,7 @@ func TestCustomPolicyUnreachableService(t *testing.T) {
 // TestCustomPolicyHotReload: saving a policy file reloads it; a broken save is refused with
 // the file and line, and the running policies stay.
 func TestCustomPolicyHotReload(t *testing.T) {
-	srv, dir := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return s }, "")
+	srv, dir := startLoyaltyIn(t, &loyaltyAPI{}, nil, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go srv.Em.Watch(ctx, srv.Config, func(string) string { return "" }, config.Override{Key: "server.addr", Value: "127.0.0.1:0", From: "the test"})
@@ -369,10 +358,10 @@ func TestCustomPolicyHotReload(t *testing.T) {
 	}
 	ext := filepath.Join(dir, "TrustFrameworkExtensions.xml")
 	orig, _ := os.ReadFile(ext)
-	os.WriteFile(ext, []byte(strings.Replace(string(orig), "Your loyalty ID", "Loyalty number", 1)), 0o644)
+	os.WriteFile(ext, []byte(policyEdit(t, string(orig), "Your loyalty ID", "Loyalty number")), 0o644)
 	waitFor("the policy reload", func() bool { return label() == "Loyalty number" })
 
-	os.WriteFile(ext, []byte(strings.Replace(string(orig), `ReferenceId="REST-ValidateProfile"`, `ReferenceId="REST-Missing"`, 1)), 0o644)
+	os.WriteFile(ext, []byte(policyEdit(t, string(orig), `ReferenceId="REST-ValidateProfile"`, `ReferenceId="REST-Missing"`)), 0o644)
 	waitFor("the refusal", func() bool { return strings.Contains(srv.Log.String(), "configuration reload refused") })
 	if !strings.Contains(srv.Log.String(), "TrustFrameworkExtensions.xml:") || !strings.Contains(srv.Log.String(), "REST-Missing") {
 		t.Errorf("the refusal does not name the file, line and profile:\n%s", srv.Log.String())
@@ -428,12 +417,7 @@ func TestCustomPolicyRESTAuthentication(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			api := &loyaltyAPI{}
-			edit := func(s string) string {
-				s = strings.Replace(s, `<Item Key="AuthenticationType">None</Item>`, tc.metadata, 1)
-				return strings.Replace(s, `<OutputClaims><OutputClaim ClaimTypeReferenceId="promoCode" /></OutputClaims>`,
-					`<CryptographicKeys>`+tc.keys+`</CryptographicKeys><OutputClaims><OutputClaim ClaimTypeReferenceId="promoCode" /></OutputClaims>`, 1)
-			}
-			srv, _ := startLoyaltyIn(t, api, edit, "policyKeys: {B2C_1A_RestApiUsername: b2c, B2C_1A_RestApiPassword: pa55, B2C_1A_RestApiKey: k3y}\n")
+			srv, _ := startLoyaltyIn(t, api, restAuthentication(t, tc.metadata, tc.keys), "policyKeys: {B2C_1A_RestApiUsername: b2c, B2C_1A_RestApiPassword: pa55, B2C_1A_RestApiKey: k3y}\n")
 			b := srv.NewBrowser(t)
 			page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "au@contoso.com")
 			idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"email": "au@contoso.com", "newPassword": "Passw0rd!x",
@@ -502,22 +486,19 @@ func TestCustomPolicyEmailVerification(t *testing.T) {
 // on B2C's error page, and the log names the file, line and element.
 func TestCustomPolicyUnsupportedElement(t *testing.T) {
 	edit := func(s string) string {
-		if !strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`) {
-			return s
-		}
-		s = strings.Replace(s, `    </ClaimsSchema>`, `    </ClaimsSchema>
+		s = policyEdit(t, s, `    </ClaimsSchema>`, `    </ClaimsSchema>
     <ClaimsTransformations>
       <ClaimsTransformation Id="AgeGroup" TransformationMethod="GetAgeGroupAndConsentStatus">
         <InputClaims><InputClaim ClaimTypeReferenceId="email" TransformationClaimType="dateOfBirth" /></InputClaims>
       </ClaimsTransformation>
-    </ClaimsTransformations>`, 1)
-		return strings.Replace(s, `<InputClaims>
+    </ClaimsTransformations>`)
+		return policyEdit(t, s, `<InputClaims>
             <InputClaim ClaimTypeReferenceId="loyaltyId" />`, `<InputClaimsTransformations><InputClaimsTransformation ReferenceId="AgeGroup" /></InputClaimsTransformations>
           <InputClaims>
-            <InputClaim ClaimTypeReferenceId="loyaltyId" />`, 1)
+            <InputClaim ClaimTypeReferenceId="loyaltyId" />`)
 	}
 	api := &loyaltyAPI{}
-	srv, _ := startLoyaltyIn(t, api, edit, "")
+	srv, _ := startLoyaltyIn(t, api, policyEdits{extensionsXML: edit}, "")
 	b := srv.NewBrowser(t)
 	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "un@contoso.com")
 	page = b.Submit(page, "button#continue", map[string]string{"email": "un@contoso.com", "newPassword": "Passw0rd!x",
@@ -537,10 +518,8 @@ func TestCustomPolicyUnsupportedElement(t *testing.T) {
 // TestCustomPolicyLocalizedValidationMessage: a validation profile's message comes from the
 // localized strings of the page it is shown on.
 func TestCustomPolicyLocalizedValidationMessage(t *testing.T) {
-	edit := func(s string) string {
-		return strings.Replace(s, `StringId="UserMessageIfClaimsPrincipalAlreadyExists">A user with the specified ID already exists. Please choose a different one.`,
-			`StringId="UserMessageIfClaimsPrincipalAlreadyExists">You already have an account; sign in instead.`, 1)
-	}
+	edit := replaceIn(t, localizationXML, `StringId="UserMessageIfClaimsPrincipalAlreadyExists">A user with the specified ID already exists. Please choose a different one.`,
+		`StringId="UserMessageIfClaimsPrincipalAlreadyExists">You already have an account; sign in instead.`)
 	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
 	if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", map[string]any{"email": "lo@contoso.com", "password": "Passw0rd!x"}, nil); status != 201 {
 		t.Fatalf("seeding: %d", status)
@@ -557,11 +536,9 @@ func TestCustomPolicyLocalizedValidationMessage(t *testing.T) {
 // TestCustomPolicyLocalizedRequiredField: a required field left empty shows the page's own
 // required_field text and #requiredFieldMissing, never #fieldIncorrect, whatever the text says.
 func TestCustomPolicyLocalizedRequiredField(t *testing.T) {
-	edit := func(s string) string {
-		return strings.Replace(s, `<LocalizedString ElementType="UxElement" StringId="button_continue">Create</LocalizedString>`,
-			`<LocalizedString ElementType="UxElement" StringId="button_continue">Create</LocalizedString>
-          <LocalizedString ElementType="UxElement" StringId="required_field">Please fill this in.</LocalizedString>`, 1)
-	}
+	edit := replaceIn(t, localizationXML, `<LocalizedString ElementType="UxElement" StringId="button_continue">Create</LocalizedString>`,
+		`<LocalizedString ElementType="UxElement" StringId="button_continue">Create</LocalizedString>
+          <LocalizedString ElementType="UxElement" StringId="required_field">Please fill this in.</LocalizedString>`)
 	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
 	b := srv.NewBrowser(t)
 	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "req@contoso.com")
@@ -588,10 +565,7 @@ func TestCustomPolicyRESTRequestShapes(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"promoCode":"P"}`)
 	})
-	edit := func(s string) string {
-		s = strings.Replace(s, `<Item Key="IncludeClaimResolvingInClaimsHandling">true</Item>`, `<Item Key="ClaimUsedForRequestPayload">email</Item>`, 1)
-		return s
-	}
+	edit := replaceIn(t, extensionsXML, `<Item Key="IncludeClaimResolvingInClaimsHandling">true</Item>`, `<Item Key="ClaimUsedForRequestPayload">email</Item>`)
 	srv, _ := startLoyaltyIn(t, api, edit, "")
 	b := srv.NewBrowser(t)
 	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "rq@contoso.com")
@@ -613,13 +587,8 @@ func TestCustomPolicyRESTRequestShapes(t *testing.T) {
 // base profile (EnforceEmailVerification=false) changes that profile and keeps the rest;
 // login_hint pre-fills the unified page.
 func TestCustomPolicyPartialOverride(t *testing.T) {
-	edit := func(s string) string {
-		if !strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`) {
-			return s
-		}
-		return strings.Replace(s, `<TechnicalProfile Id="LocalAccountSignUpWithLogonEmail">`,
-			`<TechnicalProfile Id="LocalAccountSignUpWithLogonEmail"><Metadata><Item Key="EnforceEmailVerification">false</Item></Metadata>`, 1)
-	}
+	edit := replaceIn(t, extensionsXML, `<TechnicalProfile Id="LocalAccountSignUpWithLogonEmail">`,
+		`<TechnicalProfile Id="LocalAccountSignUpWithLogonEmail"><Metadata><Item Key="EnforceEmailVerification">false</Item></Metadata>`)
 	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
 	b := srv.NewBrowser(t)
 	page := b.Get(customAuthorize() + "&login_hint=" + url.QueryEscape("hint@contoso.com"))
@@ -641,11 +610,7 @@ func TestCustomPolicyPartialOverride(t *testing.T) {
 // claims exchange id, the localized or display name); choosing it, whatever its protocol
 // (here SAML 2.0), opens the fake identity provider page.
 func TestCustomPolicySocialButton(t *testing.T) {
-	edit := func(s string) string {
-		if !strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`) {
-			return s
-		}
-		s = strings.Replace(s, `  </ClaimsProviders>`, `    <ClaimsProvider>
+	edit := replaceIn(t, extensionsXML, `  </ClaimsProviders>`, `    <ClaimsProvider>
       <Domain>facebook.com</Domain>
       <DisplayName>Facebook</DisplayName>
       <TechnicalProfiles>
@@ -669,9 +634,7 @@ func TestCustomPolicySocialButton(t *testing.T) {
         </OrchestrationStep>
       </OrchestrationSteps>
     </UserJourney>
-  </UserJourneys>`, 1)
-		return s
-	}
+  </UserJourneys>`)
 	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
 	b := srv.NewBrowser(t)
 	page := b.Get(customAuthorize())
@@ -688,10 +651,6 @@ func TestCustomPolicySocialButton(t *testing.T) {
 	if page.Doc.Find(`div#api[data-name=FakeIdentityProvider]`).Length() != 1 {
 		t.Fatalf("not the fake identity provider page: %d\n%s", page.Status, page.Body)
 	}
-}
-
-func authorizeFor(policy string) string {
-	return strings.Replace(customAuthorize(), "B2C_1A_signup_signin", policy, 1)
 }
 
 // TestCustomPolicyPasswordResetAndProfileEdit runs the example's other relying parties:
@@ -762,18 +721,11 @@ func TestCustomPolicySocialSignIn(t *testing.T) {
 // socialSignIn runs the social journey with the Facebook profile switched to protocol and
 // its partner claim types renamed.
 func socialSignIn(t *testing.T, protocol string, names map[string]string) {
-	read := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := strings.Replace(string(b), `<Protocol Name="OAuth2" />`, `<Protocol Name="`+protocol+`" />`, 1)
-		for from, to := range names {
-			s = strings.Replace(s, `PartnerClaimType="`+from+`"`, `PartnerClaimType="`+to+`"`, 1)
-		}
-		return s
+	ext := policyEdit(t, readTestdata(t, "social-extensions.xml"), `<Protocol Name="OAuth2" />`, `<Protocol Name="`+protocol+`" />`)
+	for from, to := range names {
+		ext = policyEdit(t, ext, `PartnerClaimType="`+from+`"`, `PartnerClaimType="`+to+`"`)
 	}
-	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return s }, facebookProvider, map[string]string{"SocialExtensions.xml": read("social-extensions.xml"), "Social.xml": read("social-rp.xml")})
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, nil, facebookProvider, map[string]string{"SocialExtensions.xml": ext, "Social.xml": readTestdata(t, "social-rp.xml")})
 
 	signIn := func() (*emulatortest.Browser, *emulatortest.Page) {
 		b := srv.NewBrowser(t)
@@ -828,9 +780,7 @@ func socialSignIn(t *testing.T, protocol string, names map[string]string) {
 // the page with AADB2C90194's text, calls nothing, and tells the developer what is missing.
 func TestCustomPolicyBearerWithoutToken(t *testing.T) {
 	api := &loyaltyAPI{}
-	edit := func(s string) string {
-		return strings.Replace(s, `<Item Key="AuthenticationType">None</Item>`, `<Item Key="AuthenticationType">Bearer</Item>`, 1)
-	}
+	edit := replaceIn(t, extensionsXML, `<Item Key="AuthenticationType">None</Item>`, `<Item Key="AuthenticationType">Bearer</Item>`)
 	srv, _ := startLoyaltyIn(t, api, edit, "")
 	b := srv.NewBrowser(t)
 	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "br@contoso.com")
@@ -853,21 +803,14 @@ func TestCustomPolicyBearerWithoutToken(t *testing.T) {
 // example's Extensions list it in RefreshTokenReadAndSetup, email (set on sign-up only) does
 // not, and revokeSignInSessions refuses refresh tokens issued more than five minutes before it.
 func TestCustomPolicyRefreshJourney(t *testing.T) {
-	dropKept := func(s string) string {
-		i := strings.Index(s, "<DisplayName>Refresh token journey</DisplayName>")
-		if i < 0 || !strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`) {
-			return s
-		}
-		start := strings.LastIndex(s[:i], "<ClaimsProvider>")
-		end := strings.Index(s[i:], "</ClaimsProvider>") + i + len("</ClaimsProvider>")
-		return s[:start] + s[end:]
-	}
+	kept := regexp.MustCompile(`(?s)\s*<ClaimsProvider>\s*<DisplayName>Refresh token journey</DisplayName>.*?</ClaimsProvider>`)
+	dropKept := policyEdits{extensionsXML: func(s string) string { return policyEditRegexp(t, s, kept, "") }}
 	for _, tc := range []struct {
 		name      string
-		edit      func(string) string
+		edit      policyEdits
 		wantPromo any
 	}{
-		{"promoCode kept", func(s string) string { return s }, "PROMO-L-9"},
+		{"promoCode kept", nil, "PROMO-L-9"},
 		{"starter pack as is", dropKept, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -938,16 +881,16 @@ func TestCustomPolicyForgotPassword(t *testing.T) {
 	})
 	settings := func(items string) func(string) string {
 		return func(s string) string {
-			return strings.Replace(s, `<Item Key="SignUpTarget">SignUpWithLogonEmailExchange</Item>`, `<Item Key="SignUpTarget">SignUpWithLogonEmailExchange</Item>`+items, 1)
+			return policyEdit(t, s, `<Item Key="SignUpTarget">SignUpWithLogonEmailExchange</Item>`, `<Item Key="SignUpTarget">SignUpWithLogonEmailExchange</Item>`+items)
 		}
 	}
 	t.Run("settings", func(t *testing.T) {
-		srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, settings(`<Item Key="setting.forgotPasswordLinkLocation">None</Item><Item Key="setting.showSignupLink">false</Item>`), "")
+		srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, policyEdits{baseXML: settings(`<Item Key="setting.forgotPasswordLinkLocation">None</Item><Item Key="setting.showSignupLink">false</Item>`)}, "")
 		page := srv.NewBrowser(t).Get(customAuthorize())
 		if page.Doc.Find("#forgotPassword").Length() != 0 || page.Doc.Find("#createAccount").Length() != 0 || page.Doc.Find("#signInName").Length() != 1 {
 			t.Errorf("links not hidden:\n%s", page.Body)
 		}
-		srv, _ = startLoyaltyIn(t, &loyaltyAPI{}, settings(`<Item Key="setting.forgotPasswordLinkLocation">AfterButtons</Item>`), "")
+		srv, _ = startLoyaltyIn(t, &loyaltyAPI{}, policyEdits{baseXML: settings(`<Item Key="setting.forgotPasswordLinkLocation">AfterButtons</Item>`)}, "")
 		if page := srv.NewBrowser(t).Get(customAuthorize()); page.Doc.Find(".buttons + .forgot-password a#forgotPassword").Length() != 1 {
 			t.Errorf("link not after the buttons:\n%s", page.Body)
 		}
@@ -955,12 +898,12 @@ func TestCustomPolicyForgotPassword(t *testing.T) {
 	t.Run("embedded password reset", func(t *testing.T) {
 		edit := func(s string) string {
 			s = settings(`<Item Key="setting.forgotPasswordLinkOverride">ForgotPasswordExchange</Item>`)(s)
-			s = strings.Replace(s, `<ClaimsProviderSelection ValidationClaimsExchangeId="LocalAccountSigninEmailExchange" />`,
-				`<ClaimsProviderSelection ValidationClaimsExchangeId="LocalAccountSigninEmailExchange" /><ClaimsProviderSelection TargetClaimsExchangeId="ForgotPasswordExchange" />`, 1)
-			return strings.Replace(s, `<ClaimsExchange Id="SignUpWithLogonEmailExchange" TechnicalProfileReferenceId="LocalAccountSignUpWithLogonEmail" />`,
-				`<ClaimsExchange Id="SignUpWithLogonEmailExchange" TechnicalProfileReferenceId="LocalAccountSignUpWithLogonEmail" /><ClaimsExchange Id="ForgotPasswordExchange" TechnicalProfileReferenceId="LocalAccountDiscoveryUsingEmailAddress" />`, 1)
+			s = policyEdit(t, s, `<ClaimsProviderSelection ValidationClaimsExchangeId="LocalAccountSigninEmailExchange" />`,
+				`<ClaimsProviderSelection ValidationClaimsExchangeId="LocalAccountSigninEmailExchange" /><ClaimsProviderSelection TargetClaimsExchangeId="ForgotPasswordExchange" />`)
+			return policyEdit(t, s, `<ClaimsExchange Id="SignUpWithLogonEmailExchange" TechnicalProfileReferenceId="LocalAccountSignUpWithLogonEmail" />`,
+				`<ClaimsExchange Id="SignUpWithLogonEmailExchange" TechnicalProfileReferenceId="LocalAccountSignUpWithLogonEmail" /><ClaimsExchange Id="ForgotPasswordExchange" TechnicalProfileReferenceId="LocalAccountDiscoveryUsingEmailAddress" />`)
 		}
-		srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
+		srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, policyEdits{baseXML: edit}, "")
 		post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", map[string]any{"email": "fp@contoso.com", "password": "Old-Passw0rd"}, nil)
 		b := srv.NewBrowser(t)
 		page := b.Get(customAuthorize())
@@ -978,15 +921,12 @@ func TestCustomPolicyForgotPassword(t *testing.T) {
 	})
 }
 
-// displayControlEdit turns the example's sign-up page to a VerificationControl display
+// displayControlEdits turn the example's sign-up page to a VerificationControl display
 // control, as Microsoft's display-control starter pack does, with send and verify profiles
-// given by sender.
-func displayControlEdit(sender, senderProfiles string) func(string) string {
-	return func(s string) string {
-		if !strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`) {
-			return s
-		}
-		s = strings.Replace(s, `    </ClaimsSchema>
+// given by sender, the sign-up profile's DisplayClaims with the control first.
+func displayControlEdits(t testing.TB, sender, senderProfiles string) policyEdits {
+	return policyEdits{extensionsXML: func(s string) string {
+		s = policyEdit(t, s, `    </ClaimsSchema>
   </BuildingBlocks>`, `      <ClaimType Id="verificationCode"><DisplayName>Verification Code</DisplayName><DataType>string</DataType><UserInputType>TextBox</UserInputType></ClaimType>
       <ClaimType Id="otp"><DisplayName>One-time password</DisplayName><DataType>string</DataType></ClaimType>
     </ClaimsSchema>
@@ -1000,14 +940,22 @@ func displayControlEdit(sender, senderProfiles string) func(string) string {
         <Actions>`+sender+`</Actions>
       </DisplayControl>
     </DisplayControls>
-  </BuildingBlocks>`, 1)
-		s = strings.Replace(s, `  </ClaimsProviders>`, `    <ClaimsProvider>
+  </BuildingBlocks>`)
+		s = policyEdit(t, s, `  </ClaimsProviders>`, `    <ClaimsProvider>
       <DisplayName>Verification codes</DisplayName>
       <TechnicalProfiles>`+senderProfiles+`</TechnicalProfiles>
     </ClaimsProvider>
-  </ClaimsProviders>`, 1)
-		return strings.Replace(s, `<OutputClaim ClaimTypeReferenceId="email" PartnerClaimType="Verified.Email" Required="true" />`, `<OutputClaim ClaimTypeReferenceId="email" Required="true" />`, 1)
-	}
+  </ClaimsProviders>`)
+		s = policyEdit(t, s, `<OutputClaim ClaimTypeReferenceId="email" PartnerClaimType="Verified.Email" Required="true" />`, `<OutputClaim ClaimTypeReferenceId="email" Required="true" />`)
+		return policyEdit(t, s, `<ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`, `<DisplayClaims>
+            <DisplayClaim DisplayControlReferenceId="emailVerificationControl" />
+            <DisplayClaim ClaimTypeReferenceId="newPassword" Required="true" />
+            <DisplayClaim ClaimTypeReferenceId="reenterPassword" Required="true" />
+            <DisplayClaim ClaimTypeReferenceId="displayName" />
+            <DisplayClaim ClaimTypeReferenceId="loyaltyId" />
+          </DisplayClaims>
+          <ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`)
+	}}
 }
 
 const ssprActions = `
@@ -1029,25 +977,12 @@ const ssprProfiles = `
           </InputClaims>
         </TechnicalProfile>`
 
-// addDisplayClaims gives the sign-up profile DisplayClaims with the control first.
-func addDisplayClaims(s string) string {
-	return strings.Replace(s, `<ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`, `<DisplayClaims>
-            <DisplayClaim DisplayControlReferenceId="emailVerificationControl" />
-            <DisplayClaim ClaimTypeReferenceId="newPassword" Required="true" />
-            <DisplayClaim ClaimTypeReferenceId="reenterPassword" Required="true" />
-            <DisplayClaim ClaimTypeReferenceId="displayName" />
-            <DisplayClaim ClaimTypeReferenceId="loyaltyId" />
-          </DisplayClaims>
-          <ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`, 1)
-}
-
 // TestCustomPolicyDisplayControl: a VerificationControl with Azure AD SSPR's email code, as
 // in Microsoft's display-control starter pack: B2C's ids and texts, the page refused until the
 // control is verified, SSPR's messages for a wrong code, and the loyalty walkthrough after.
 func TestCustomPolicyDisplayControl(t *testing.T) {
 	api := &loyaltyAPI{}
-	dc := displayControlEdit(ssprActions, ssprProfiles)
-	srv, _ := startLoyaltyIn(t, api, func(s string) string { return addDisplayClaims(dc(s)) }, "")
+	srv, _ := startLoyaltyIn(t, api, displayControlEdits(t, ssprActions, ssprProfiles), "")
 	b := srv.NewBrowser(t)
 	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
 	if page.Text("button#emailVerificationControl_but_send_code") != "Send verification code" || page.Doc.Find("#verificationCode").Length() != 0 ||
@@ -1166,8 +1101,7 @@ func TestCustomPolicyDisplayControlOneTimePassword(t *testing.T) {
             <InputClaim ClaimTypeReferenceId="verificationCode" PartnerClaimType="otpToVerify" />
           </InputClaims>
         </TechnicalProfile>`
-	dc := displayControlEdit(actions, profiles)
-	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return addDisplayClaims(dc(s)) }, "")
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, displayControlEdits(t, actions, profiles), "")
 	b := srv.NewBrowser(t)
 	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
 	page = b.Submit(page, "button#emailVerificationControl_but_send_code", map[string]string{"email": "otp@contoso.com"})
@@ -1197,20 +1131,21 @@ func TestCustomPolicyDisplayControlOneTimePassword(t *testing.T) {
 // localized strings (ElementType DisplayControl) on selfasserted 2.1.x, the page's
 // verification_control_* strings and their defaults on 2.0.
 func TestCustomPolicyDisplayControlTexts(t *testing.T) {
-	dc := displayControlEdit(ssprActions, ssprProfiles)
-	localized := func(s string) string {
-		s = addDisplayClaims(dc(s))
-		return strings.Replace(s, `<LocalizedString ElementType="UxElement" StringId="button_continue">Create</LocalizedString>`,
+	localized := displayControlEdits(t, ssprActions, ssprProfiles)
+	localized[localizationXML] = func(s string) string {
+		return policyEdit(t, s, `<LocalizedString ElementType="UxElement" StringId="button_continue">Create</LocalizedString>`,
 			`<LocalizedString ElementType="UxElement" StringId="button_continue">Create</LocalizedString>
-          <LocalizedString ElementType="DisplayControl" ElementId="emailVerificationControl" StringId="but_send_code">Mail me a code</LocalizedString>`, 1)
+          <LocalizedString ElementType="DisplayControl" ElementId="emailVerificationControl" StringId="but_send_code">Mail me a code</LocalizedString>`)
 	}
 	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, localized, "")
 	b := srv.NewBrowser(t)
 	if got := b.Follow(b.Get(customAuthorize()), "a#createAccount").Text("#emailVerificationControl_but_send_code"); got != "Mail me a code" {
 		t.Errorf("localized send button = %q", got)
 	}
-	older := func(s string) string {
-		return strings.Replace(addDisplayClaims(dc(s)), "contract:selfasserted:2.1.7</DataUri></ContentDefinition>", "contract:selfasserted:2.0.0</DataUri></ContentDefinition>", -1)
+	older := displayControlEdits(t, ssprActions, ssprProfiles)
+	older[baseXML] = func(s string) string {
+		// every self-asserted content definition of the base: the four pages
+		return policyEditN(t, s, "contract:selfasserted:2.1.7</DataUri></ContentDefinition>", "contract:selfasserted:2.0.0</DataUri></ContentDefinition>", 4)
 	}
 	srv, _ = startLoyaltyIn(t, &loyaltyAPI{}, older, "")
 	b = srv.NewBrowser(t)
@@ -1227,12 +1162,7 @@ func TestCustomPolicyDisplayControlTexts(t *testing.T) {
 // TestCustomPolicySAMLRelyingParty: a relying party speaking SAML 2.0 loads with a warning,
 // and its authorize requests end on the error page with a diagnostic, not a silent OIDC token.
 func TestCustomPolicySAMLRelyingParty(t *testing.T) {
-	edit := func(s string) string {
-		if !strings.Contains(s, `PolicyId="B2C_1A_signup_signin"`) {
-			return s
-		}
-		return strings.Replace(s, `<Protocol Name="OpenIdConnect" />`, `<Protocol Name="SAML2" />`, 1)
-	}
+	edit := replaceIn(t, signUpXML, `<Protocol Name="OpenIdConnect" />`, `<Protocol Name="SAML2" />`)
 	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
 	page := srv.NewBrowser(t).Get(customAuthorize())
 	if !strings.Contains(page.Body, "AADB2C90075") || page.Doc.Find("#signInName").Length() != 0 {
@@ -1248,12 +1178,11 @@ func TestCustomPolicySAMLRelyingParty(t *testing.T) {
 // exchange, whose claim makes the journey invoke the PasswordReset sub journey (Type Call),
 // after which the journey goes on to the token with the new password set.
 func TestCustomPolicyEmbeddedPasswordReset(t *testing.T) {
-	edit := func(s string) string {
-		switch {
-		case strings.Contains(s, `PolicyId="B2C_1A_TrustFrameworkExtensions"`):
-			s = strings.Replace(s, `    </ClaimsSchema>`, `      <ClaimType Id="isForgotPassword"><DisplayName>isForgotPassword</DisplayName><DataType>boolean</DataType></ClaimType>
-    </ClaimsSchema>`, 1)
-			return strings.Replace(s, `  </ClaimsProviders>`, `    <ClaimsProvider>
+	edit := replaceIn(t, signUpXML, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="CustomSignUpSignIn" />`)
+	edit[extensionsXML] = func(s string) string {
+		s = policyEdit(t, s, `    </ClaimsSchema>`, `      <ClaimType Id="isForgotPassword"><DisplayName>isForgotPassword</DisplayName><DataType>boolean</DataType></ClaimType>
+    </ClaimsSchema>`)
+		return policyEdit(t, s, `  </ClaimsProviders>`, `    <ClaimsProvider>
       <DisplayName>Local Account</DisplayName>
       <TechnicalProfiles>
         <TechnicalProfile Id="ForgotPassword">
@@ -1308,11 +1237,7 @@ func TestCustomPolicyEmbeddedPasswordReset(t *testing.T) {
       </OrchestrationSteps>
       <ClientDefinition ReferenceId="DefaultWeb" />
     </UserJourney>
-  </UserJourneys>`, 1)
-		case strings.Contains(s, `PolicyId="B2C_1A_signup_signin"`):
-			return strings.Replace(s, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="CustomSignUpSignIn" />`, 1)
-		}
-		return s
+  </UserJourneys>`)
 	}
 	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
 	post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", map[string]any{"email": "sj@contoso.com", "password": "Old-Passw0rd",
@@ -1371,7 +1296,7 @@ func TestCustomPolicyDeleteOperations(t *testing.T) {
   </RelyingParty>
 </TrustFrameworkPolicy>`
 	}
-	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return s }, "", map[string]string{
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, nil, "", map[string]string{
 		"Forget.xml": rp("forget_names", "DeleteClaims", `<PersistedClaim ClaimTypeReferenceId="givenName" />`),
 		"Delete.xml": rp("delete_account", "DeleteClaimsPrincipal", ""),
 	})
