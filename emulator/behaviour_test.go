@@ -106,14 +106,15 @@ var behaviourCases = []struct {
 		page = b.Submit(page, `button.fixtureAccount[value="fb-2"]`, nil)
 		// B2C differs: a user flow's connector answers ShowBlockPage and the user sees the block
 		// page; a custom policy has no block page: the same refusal from a RESTful profile that
-		// runs as an orchestration step ends the journey and goes back to the application.
+		// runs as an orchestration step ends the journey and goes back to the application as
+		// server_error with an AADB2C90075 description (Microsoft's RESTful technical profile reference: there is no page to show it on).
 		if r.userFlow() {
 			if page = onPage(t, page); page.Doc.Find(`div#api[data-name=SelfAsserted]`).Length() != 1 || page.Text(".intro") != blockedText || page.Doc.Find("button#continue, form").Length() != 0 {
 				t.Errorf("not the block page:\n%s", page.Body)
 			}
 		} else {
 			q := r.answer(t, page)
-			if q.Get("error") != "server_error" || !strings.Contains(q.Get("error_description"), blockedText) || q.Get("code") != "" {
+			if q.Get("error") != "server_error" || !strings.HasPrefix(q.Get("error_description"), "AADB2C90075: "+blockedText) || q.Get("code") != "" {
 				t.Errorf("the application got %v", q)
 			}
 		}

@@ -65,12 +65,14 @@ func TestCustomPolicyTemplateByLoadUri(t *testing.T) {
 		{"~/tenant/templates/MSA/", "slateGray"},
 		{"~/tenant/default/", "classic"},
 	} {
-		edit := replaceIn(t, baseXML, "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>"+tc.folder+"unified.cshtml")
-		srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), edit, "")
-		page := srv.NewBrowser(t).Get(customAuthorize())
-		if page.Doc.Find("body.template-"+tc.template+" #api[data-name=Unified] #signInName").Length() != 1 {
-			t.Errorf("%s: not %s:\n%s", tc.folder, tc.template, page.Body)
-		}
+		t.Run(tc.template, func(t *testing.T) {
+			edit := replaceIn(t, baseXML, "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>"+tc.folder+"unified.cshtml")
+			srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), edit, "")
+			page := srv.NewBrowser(t).Get(customAuthorize())
+			if page.Doc.Find("body.template-"+tc.template+" #api[data-name=Unified] #signInName").Length() != 1 {
+				t.Errorf("%s: not %s:\n%s", tc.folder, tc.template, page.Body)
+			}
+		})
 	}
 }
 
@@ -174,17 +176,19 @@ func TestCustomPageFailures(t *testing.T) {
 // LoadUri file that is missing is a load error with its file and line.
 func TestCustomPolicyCustomPage(t *testing.T) {
 	for _, allow := range []bool{false, true} {
-		edit := replaceIn(t, baseXML, "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>unified.html")
-		if allow {
-			edit[signUpXML] = func(s string) string {
-				return policyEdit(t, s, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" /><UserJourneyBehaviors><ScriptExecution>Allow</ScriptExecution></UserJourneyBehaviors>`)
+		t.Run(map[bool]string{false: "scripts removed", true: "ScriptExecution Allow"}[allow], func(t *testing.T) {
+			edit := replaceIn(t, baseXML, "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>unified.html")
+			if allow {
+				edit[signUpXML] = func(s string) string {
+					return policyEdit(t, s, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" /><UserJourneyBehaviors><ScriptExecution>Allow</ScriptExecution></UserJourneyBehaviors>`)
+				}
 			}
-		}
-		srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), edit, "", map[string]string{"unified.html": customUnified})
-		page := srv.NewBrowser(t).Get(customAuthorize())
-		if page.Doc.Find("header.brand + #api.card[data-name=Unified] #signInName").Length() != 1 || strings.Contains(page.Body, "ranCustom") != allow {
-			t.Errorf("ScriptExecution Allow %v:\n%s", allow, page.Body)
-		}
+			srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), edit, "", map[string]string{"unified.html": customUnified})
+			page := srv.NewBrowser(t).Get(customAuthorize())
+			if page.Doc.Find("header.brand + #api.card[data-name=Unified] #signInName").Length() != 1 || strings.Contains(page.Body, "ranCustom") != allow {
+				t.Errorf("ScriptExecution Allow %v:\n%s", allow, page.Body)
+			}
+		})
 	}
 }
 

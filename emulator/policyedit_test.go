@@ -1,9 +1,11 @@
 package emulator_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -127,4 +129,64 @@ func restAuthentication(t testing.TB, metadata, keys string) policyEdits {
 func configEdit(t testing.TB, yaml, old, new string) string {
 	t.Helper()
 	return policyEditN(t, yaml, old, new, 1)
+}
+
+// TestPolicyEdit: an edit whose target is missing or ambiguous fails the test that makes it,
+// naming the target, and so does an edit of a file the example lacks.
+func TestPolicyEdit(t *testing.T) {
+	const xml = `<A><B>one</B><B>two</B></A>`
+	for _, tc := range []struct {
+		name string
+		edit func(tb testing.TB) string
+		want string // the failure, or the edited text
+	}{
+		{"once", func(tb testing.TB) string { return policyEdit(tb, xml, "<B>one</B>", "<C/>") }, "<A><C/><B>two</B></A>"},
+		{"missing", func(tb testing.TB) string { return policyEdit(tb, xml, "<B>three</B>", "<C/>") }, `failed: the policy edit does not apply: "<B>three</B>" occurs 0 times, want 1`},
+		{"twice", func(tb testing.TB) string { return policyEdit(tb, xml, "<B>", "<C>") }, `failed: the policy edit does not apply: "<B>" occurs 2 times, want 1`},
+		{"each of n", func(tb testing.TB) string { return policyEditN(tb, xml, "<B>", "<C>", 2) }, "<A><C>one</B><C>two</B></A>"},
+		{"regexp twice", func(tb testing.TB) string { return policyEditRegexp(tb, xml, regexp.MustCompile(`<B>\w+</B>`), "") }, "failed: the policy edit does not apply: <B>\\w+</B> matches 2 times, want once"},
+		{"unknown file", func(tb testing.TB) string {
+			policyEdits{"TrustFrameworkExtension.xml": func(s string) string { return s }}.apply(tb, "http://127.0.0.1:1/api")
+			return "applied"
+		}, "failed: the policy edits name files the example lacks: TrustFrameworkExtension.xml"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := fatalOf(t, tc.edit); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// fatalOf runs f with a testing.TB whose Fatalf stops f, and returns f's result or
+// "failed: " and the failure.
+func fatalOf(t *testing.T, f func(testing.TB) string) string {
+	rec := &fatalRecorder{TB: t}
+	done := make(chan string)
+	go func() {
+		finished := false
+		defer func() {
+			if !finished {
+				done <- "failed: " + rec.msg
+			}
+		}()
+		out := f(rec)
+		finished = true
+		done <- out
+	}()
+	return <-done
+}
+
+// fatalRecorder is a testing.TB whose Fatalf records the failure and ends the goroutine, as
+// testing's does.
+type fatalRecorder struct {
+	testing.TB
+	msg string
+}
+
+func (r *fatalRecorder) Helper() {}
+
+func (r *fatalRecorder) Fatalf(format string, args ...any) {
+	r.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
 }
