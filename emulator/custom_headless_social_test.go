@@ -22,7 +22,7 @@ func startSocial(t *testing.T) *emulatortest.Server {
 		}
 		files[name] = string(b)
 	}
-	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return s }, facebookProvider, files)
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, nil, facebookProvider, files)
 	return srv
 }
 

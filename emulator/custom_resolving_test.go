@@ -38,11 +38,9 @@ func TestCustomPolicyRESTClaimResolverSetting(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				io.WriteString(w, `{"promoCode":"P"}`)
 			})
-			edit := func(s string) string {
-				if tc.keep || !strings.Contains(s, `Id="REST-ValidateProfile"`) {
-					return s
-				}
-				return replaceOnce(t, s, setting, "")
+			var edit policyEdits
+			if !tc.keep {
+				edit = replaceIn(t, extensionsXML, setting, "")
 			}
 			srv, _ := startLoyaltyIn(t, api, edit, "")
 			b := srv.NewBrowser(t)

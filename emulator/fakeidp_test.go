@@ -2,8 +2,6 @@ package emulator_test
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -69,15 +67,9 @@ func TestHeadlessAccountClaims(t *testing.T) {
 // claims box's members by PartnerClaimType, names the page's fixture fields do not have
 // included (here givenName comes from a "nickname" claim).
 func TestCustomPolicyFakeIdPClaimsBox(t *testing.T) {
-	read := func(name string) string {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return strings.Replace(string(b), `PartnerClaimType="first_name"`, `PartnerClaimType="nickname"`, 1)
-	}
-	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, func(s string) string { return s }, facebookProvider,
-		map[string]string{"SocialExtensions.xml": read("social-extensions.xml"), "Social.xml": read("social-rp.xml")})
+	ext := policyEdit(t, readTestdata(t, "social-extensions.xml"), `PartnerClaimType="first_name"`, `PartnerClaimType="nickname"`)
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, nil, facebookProvider,
+		map[string]string{"SocialExtensions.xml": ext, "Social.xml": readTestdata(t, "social-rp.xml")})
 	b := srv.NewBrowser(t)
 	page := b.Submit(b.Get(authorizeFor("B2C_1A_social")), "button#FacebookExchange", nil)
 	page = b.Submit(page, `button.fixtureAccount[value="fb-42"]`, map[string]string{"claims": `{"nickname": "Zed", "name": "Zed Zee", "email": null}`})

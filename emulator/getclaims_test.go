@@ -27,7 +27,10 @@ func hintPolicies(t *testing.T, metadata string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := strings.ReplaceAll(string(b), "http://127.0.0.1:9/.well-known/openid-configuration", metadata)
+		s := string(b)
+		if name == "HintBase.xml" { // the id_token_hint profile the link policies include
+			s = policyEdit(t, s, "http://127.0.0.1:9/.well-known/openid-configuration", metadata)
+		}
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -274,7 +274,7 @@ func TestCustomPolicyErrorKeepsTheKeySecret(t *testing.T) {
 	closed := "http://" + ln.Addr().String() + "/api/ValidateProfile?code=K3y-s3cr3t"
 	ln.Close()
 	service := regexp.MustCompile(`http://127\.0\.0\.1:\d+/api/ValidateProfile`)
-	srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), func(s string) string { return service.ReplaceAllString(s, closed) }, "")
+	srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), policyEdits{extensionsXML: func(s string) string { return policyEditRegexp(t, s, service, closed) }}, "")
 	b := srv.NewBrowser(t)
 	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "di@contoso.com")
 	page = b.Submit(page, "button#continue", map[string]string{"email": "di@contoso.com", "newPassword": "Passw0rd!x",

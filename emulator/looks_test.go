@@ -14,8 +14,8 @@ import (
 )
 
 // withLayout is the test tenant's user flow with a pageLayout.
-func withLayout(api, layout string) string {
-	return strings.Replace(tenantYAML(api), "    type: signUpOrSignIn\n", "    type: signUpOrSignIn\n    pageLayout: "+layout+"\n", 1)
+func withLayout(t testing.TB, api, layout string) string {
+	return configEdit(t, tenantYAML(api), "    type: signUpOrSignIn\n", "    type: signUpOrSignIn\n    pageLayout: "+layout+"\n")
 }
 
 // TestPageTemplates: a user flow's pageLayout.template picks the template's stylesheet and
@@ -34,7 +34,7 @@ func TestPageTemplates(t *testing.T) {
 	} {
 		yaml := tenantYAML(api)
 		if tc.layout != "" {
-			yaml = withLayout(api, tc.layout)
+			yaml = withLayout(t, api, tc.layout)
 		}
 		srv := emulatortest.Start(t, yaml)
 		page := srv.NewBrowser(t).Get(authorizeURL(nil))
@@ -65,14 +65,14 @@ func TestCustomPolicyTemplateByLoadUri(t *testing.T) {
 		{"~/tenant/templates/MSA/", "slateGray"},
 		{"~/tenant/default/", "classic"},
 	} {
-		edit := func(s string) string {
-			return strings.Replace(s, "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>"+tc.folder+"unified.cshtml", 1)
-		}
-		srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), edit, "")
-		page := srv.NewBrowser(t).Get(customAuthorize())
-		if page.Doc.Find("body.template-"+tc.template+" #api[data-name=Unified] #signInName").Length() != 1 {
-			t.Errorf("%s: not %s:\n%s", tc.folder, tc.template, page.Body)
-		}
+		t.Run(tc.template, func(t *testing.T) {
+			edit := replaceIn(t, baseXML, "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>"+tc.folder+"unified.cshtml")
+			srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), edit, "")
+			page := srv.NewBrowser(t).Get(customAuthorize())
+			if page.Doc.Find("body.template-"+tc.template+" #api[data-name=Unified] #signInName").Length() != 1 {
+				t.Errorf("%s: not %s:\n%s", tc.folder, tc.template, page.Body)
+			}
+		})
 	}
 }
 
@@ -91,7 +91,7 @@ func TestCustomPageContent(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "site.css"), []byte(".brand { color: green }"), 0o644)
 	os.WriteFile(filepath.Join(dir, "secrets.yaml"), []byte("key: hush"), 0o644)
 	api := startAPI(t, &connectorScript{})
-	srv := emulatortest.Start(t, withLayout(api, "{customPageUri: {unified: "+filepath.Join(dir, "unified.html")+"}}"))
+	srv := emulatortest.Start(t, withLayout(t, api, "{customPageUri: {unified: "+filepath.Join(dir, "unified.html")+"}}"))
 	b := srv.NewBrowser(t)
 	page := b.Get(authorizeURL(nil))
 	d := page.Doc
@@ -132,7 +132,7 @@ func TestCustomPageOverLoopback(t *testing.T) {
 	}))
 	defer pages.Close()
 	api := startAPI(t, &connectorScript{})
-	srv := emulatortest.Start(t, withLayout(api, "{javaScript: true, customPageUri: {unified: \""+pages.URL+"/{Culture:RFC5646}/unified.html\"}}"))
+	srv := emulatortest.Start(t, withLayout(t, api, "{javaScript: true, customPageUri: {unified: \""+pages.URL+"/{Culture:RFC5646}/unified.html\"}}"))
 	page := srv.NewBrowser(t).Get(authorizeURL(map[string][]string{"ui_locales": {"es"}}))
 	if len(asked) != 1 || asked[0] != "/es/unified.html?ui_locales=es" {
 		t.Errorf("asked %v", asked)
@@ -161,7 +161,7 @@ func TestCustomPageFailures(t *testing.T) {
 		{gone.URL + "/unified.html?sig=secret", "it answered 404 Not Found"},
 	} {
 		api := startAPI(t, &connectorScript{})
-		srv := emulatortest.Start(t, withLayout(api, "{customPageUri: {unified: \""+tc.uri+"\"}}"))
+		srv := emulatortest.Start(t, withLayout(t, api, "{customPageUri: {unified: \""+tc.uri+"\"}}"))
 		page := srv.NewBrowser(t).Get(authorizeURL(nil))
 		msg := page.Text("#errorMessage")
 		if page.Status != 500 || !strings.Contains(msg, tc.want) || !strings.Contains(msg, "api.signuporsignin") || strings.Contains(page.Body, "secret") ||
@@ -176,18 +176,19 @@ func TestCustomPageFailures(t *testing.T) {
 // LoadUri file that is missing is a load error with its file and line.
 func TestCustomPolicyCustomPage(t *testing.T) {
 	for _, allow := range []bool{false, true} {
-		edit := func(s string) string {
-			s = strings.Replace(s, "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>unified.html", 1)
+		t.Run(map[bool]string{false: "scripts removed", true: "ScriptExecution Allow"}[allow], func(t *testing.T) {
+			edit := replaceIn(t, baseXML, "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>unified.html")
 			if allow {
-				s = strings.Replace(s, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" /><UserJourneyBehaviors><ScriptExecution>Allow</ScriptExecution></UserJourneyBehaviors>`, 1)
+				edit[signUpXML] = func(s string) string {
+					return policyEdit(t, s, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" /><UserJourneyBehaviors><ScriptExecution>Allow</ScriptExecution></UserJourneyBehaviors>`)
+				}
 			}
-			return s
-		}
-		srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), edit, "", map[string]string{"unified.html": customUnified})
-		page := srv.NewBrowser(t).Get(customAuthorize())
-		if page.Doc.Find("header.brand + #api.card[data-name=Unified] #signInName").Length() != 1 || strings.Contains(page.Body, "ranCustom") != allow {
-			t.Errorf("ScriptExecution Allow %v:\n%s", allow, page.Body)
-		}
+			srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), edit, "", map[string]string{"unified.html": customUnified})
+			page := srv.NewBrowser(t).Get(customAuthorize())
+			if page.Doc.Find("header.brand + #api.card[data-name=Unified] #signInName").Length() != 1 || strings.Contains(page.Body, "ranCustom") != allow {
+				t.Errorf("ScriptExecution Allow %v:\n%s", allow, page.Body)
+			}
+		})
 	}
 }
 
@@ -199,7 +200,10 @@ func TestCustomPolicyMissingPageFile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := strings.Replace(string(b), "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>pages/unified.html", 1)
+		s := string(b)
+		if name == baseXML {
+			s = policyEdit(t, s, "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>pages/unified.html")
+		}
 		os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644)
 	}
 	path := filepath.Join(dir, "b2cemu.yaml")
@@ -226,7 +230,7 @@ func TestCustomErrorPage(t *testing.T) {
 		{"broken.html", "Error", `b2cemu could not show the api.error page in its custom page content ` + filepath.Join(dir, "broken.html") + `: it has no element with id="api"`},
 	} {
 		api := startAPI(t, &connectorScript{})
-		srv := emulatortest.Start(t, withLayout(api, "{customPageUri: {error: "+filepath.Join(dir, tc.file)+"}}"))
+		srv := emulatortest.Start(t, withLayout(t, api, "{customPageUri: {error: "+filepath.Join(dir, tc.file)+"}}"))
 		page := srv.NewBrowser(t).Get(bad)
 		if page.Text("title") != tc.title || !strings.Contains(page.Text("#api[data-name=GlobalException] #errorMessage"), tc.message) {
 			t.Errorf("%s: %q %q\n%s", tc.file, page.Text("title"), page.Text("#errorMessage"), page.Body)

@@ -154,12 +154,13 @@ func TestBadClientCertificatesAreConfigurationProblems(t *testing.T) {
 
 // clientCertificateEdit makes the loyalty profile call url with AuthenticationType
 // ClientCertificate and the key B2C_1A_RestApiClientCertificate.
-func clientCertificateEdit(url string) func(string) string {
-	return func(s string) string {
-		s = regexp.MustCompile(`<Item Key="ServiceUrl">[^<]*</Item>`).ReplaceAllString(s, `<Item Key="ServiceUrl">`+url+`</Item>`)
-		return strings.Replace(s, `<Item Key="AuthenticationType">None</Item>`, `<Item Key="AuthenticationType">ClientCertificate</Item></Metadata>
-          <CryptographicKeys><Key Id="ClientCertificate" StorageReferenceId="B2C_1A_RestApiClientCertificate" /></CryptographicKeys><Metadata>`, 1)
+func clientCertificateEdit(t testing.TB, url string) policyEdits {
+	edits := restAuthentication(t, `<Item Key="AuthenticationType">ClientCertificate</Item>`, `<Key Id="ClientCertificate" StorageReferenceId="B2C_1A_RestApiClientCertificate" />`)
+	auth := edits[extensionsXML]
+	edits[extensionsXML] = func(s string) string {
+		return auth(policyEditRegexp(t, s, regexp.MustCompile(`<Item Key="ServiceUrl">[^<]*</Item>`), `<Item Key="ServiceUrl">`+url+`</Item>`))
 	}
+	return edits
 }
 
 // TestCustomPolicyClientCertificate: a RESTful profile with AuthenticationType
@@ -187,7 +188,7 @@ policyCertificates:
     - file: ` + filepath.Join(dir, "client.pfx") + `
       password: pfx-pw
 `
-	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, clientCertificateEdit(tlsAPI.URL+"/api/loyalty"), extra)
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, clientCertificateEdit(t, tlsAPI.URL+"/api/loyalty"), extra)
 	b := srv.NewBrowser(t)
 	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "mt@contoso.com")
 	claims := idToken(t, srv, b.Submit(page, "button#continue", map[string]string{"email": "mt@contoso.com", "newPassword": "Passw0rd!x",
@@ -200,9 +201,9 @@ policyCertificates:
 
 	// The same policy without the key: refused at load, naming the profile and the fix.
 	cfgDir := t.TempDir()
-	for _, name := range []string{"TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml"} {
-		b, _ := os.ReadFile(filepath.Join("..", "docs", "examples", "custom-policies", "policies", name))
-		os.WriteFile(filepath.Join(cfgDir, name), []byte(clientCertificateEdit(tlsAPI.URL)(string(b))), 0o600)
+	files := clientCertificateEdit(t, tlsAPI.URL).apply(t, tlsAPI.URL)
+	for _, name := range []string{baseXML, localizationXML, extensionsXML, signUpXML} {
+		os.WriteFile(filepath.Join(cfgDir, name), []byte(files[name]), 0o600)
 	}
 	path := filepath.Join(cfgDir, "b2cemu.yaml")
 	os.WriteFile(path, []byte("customPolicies:\n  paths: [.]\n"), 0o600)

@@ -80,7 +80,7 @@ func TestSignInInputID(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			yaml := tenantYAML(api)
 			if id != "email" {
-				yaml = strings.Replace(yaml, "    type: signUpOrSignIn\n", "    type: signUpOrSignIn\n    signInInputId: "+id+"\n", 1)
+				yaml = configEdit(t, yaml, "    type: signUpOrSignIn\n", "    type: signUpOrSignIn\n    signInInputId: "+id+"\n")
 			}
 			srv := emulatortest.Start(t, yaml)
 			b := srv.NewBrowser(t)

@@ -66,7 +66,7 @@ func TestRESTUserMessageControlCharacters(t *testing.T) {
 		w.WriteHeader(http.StatusConflict)
 		io.WriteString(w, `{"version":"1.0.0","status":409,"userMessage":"`+controlled+`"}`)
 	})
-	srv, _ := startLoyaltyIn(t, api, func(s string) string { return s }, "")
+	srv, _ := startLoyaltyIn(t, api, nil, "")
 	b := srv.NewBrowser(t)
 	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
 	page = verified(t, srv, b, page, "ana@contoso.com")

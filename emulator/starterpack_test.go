@@ -73,7 +73,7 @@ func TestStarterPackLoyalty(t *testing.T) {
 				files[k] = v
 			}
 			api := &loyaltyAPI{}
-			srv, _ := startLoyaltyIn(t, api, func(s string) string { return s }, "", files)
+			srv, _ := startLoyaltyIn(t, api, nil, "", files)
 			loyaltyWalkthrough(t, srv, api)
 		})
 	}

@@ -143,13 +143,13 @@ func TestConnectorCallCancelledWhenTheBrowserLeaves(t *testing.T) {
 		}
 	}))
 	defer api.Close()
-	cfg := strings.Replace(tenantYAML(api.URL), "postAttributeCollection: checks", "postAttributeCollection: slow", 1)
-	cfg = strings.Replace(cfg, "applications:", `  - name: slow
+	cfg := configEdit(t, tenantYAML(api.URL), "postAttributeCollection: checks", "postAttributeCollection: slow")
+	cfg = configEdit(t, cfg, "applications:", `  - name: slow
     endpointUrl: `+api.URL+`/api/slow?slow=1
     authentication: {type: basic, username: b2c, password: pa55}
     timeout: 30s
     retries: 0
-applications:`, 1)
+applications:`)
 	srv := emulatortest.Start(t, cfg)
 	b := srv.NewBrowser(t)
 	page := b.Get(authorizeURL(nil))

@@ -14,8 +14,8 @@ import (
 // TestTokenSettings: a flow's token settings shape its tokens and discovery document.
 func TestTokenSettings(t *testing.T) {
 	api := &connectorScript{answer: func(string, map[string]any) (int, string) { return 200, `{"version":"1.0.0","action":"Continue"}` }}
-	cfg := strings.Replace(tenantYAML(startAPI(t, api)), "      postAttributeCollection: checks\n",
-		"      postAttributeCollection: checks\n    tokens: {lifetime: 10m, issuerFormat: tfp, policyClaim: acr, emailClaim: true}\n", 1)
+	cfg := configEdit(t, tenantYAML(startAPI(t, api)), "      postAttributeCollection: checks\n",
+		"      postAttributeCollection: checks\n    tokens: {lifetime: 10m, issuerFormat: tfp, policyClaim: acr, emailClaim: true}\n")
 	srv := emulatortest.Start(t, cfg)
 	discovery := srv.URL + policyPath + "/v2.0/.well-known/openid-configuration"
 	var doc map[string]any

@@ -134,7 +134,7 @@ func TestLocalSignUpVerificationSettings(t *testing.T) {
 		}
 	})
 	t.Run("emailVerification false", func(t *testing.T) {
-		yaml := strings.Replace(tenantYAML(startAPI(t, acceptAll())), "    type: signUpOrSignIn\n", "    type: signUpOrSignIn\n    emailVerification: false\n", 1)
+		yaml := configEdit(t, tenantYAML(startAPI(t, acceptAll())), "    type: signUpOrSignIn\n", "    type: signUpOrSignIn\n    emailVerification: false\n")
 		srv := emulatortest.Start(t, yaml)
 		b := srv.NewBrowser(t)
 		page := signUpPage(b)

@@ -57,7 +57,7 @@ func TestConfigHotReload(t *testing.T) {
 		t.Errorf("a spurious restart warning:\n%s", srv.Log.String())
 	}
 
-	os.WriteFile(srv.Config, []byte(strings.Replace(added, "name: fabrikamb2c", "name: Bad Name", 1)), 0o644)
+	os.WriteFile(srv.Config, []byte(configEdit(t, added, "name: fabrikamb2c", "name: Bad Name")), 0o644)
 	waitFor("the refusal", func() bool { return strings.Contains(srv.Log.String(), "configuration reload refused") })
 	if !strings.Contains(srv.Log.String(), `tenant.name: \"Bad Name\" is not a tenant name`) && !strings.Contains(srv.Log.String(), `tenant.name: "Bad Name" is not a tenant name`) {
 		t.Errorf("the refusal does not carry the start-up message:\n%s", srv.Log.String())
@@ -143,7 +143,7 @@ func TestReloadKeepsTheConfigurationThroughSaves(t *testing.T) {
 	os.WriteFile(srv.Config, []byte(added), 0o644)
 	waitFor("the new flow", func() bool { return status("B2C_1_added") == 200 })
 
-	bad := strings.Replace(added, "name: fabrikamb2c", "name: Bad Name", 1)
+	bad := configEdit(t, added, "name: fabrikamb2c", "name: Bad Name")
 	os.WriteFile(srv.Config, []byte(bad), 0o644)
 	waitFor("the refusal", func() bool { return strings.Contains(srv.Log.String(), "configuration reload refused") })
 	noFailures("after the saves")
