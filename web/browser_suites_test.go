@@ -1,0 +1,261 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/b2cemu/b2cemu/emulator/emulatortest"
+)
+
+// The selector and wait sequences of public end-to-end helpers written for real tenants
+// (docs/playwright.md#suites-written-for-real-tenants names them), replayed in Chromium on
+// a user flow and on a custom policy. Each step selects and waits as that suite does; none
+// uses an id or a hook that only b2cemu has.
+
+// suitesTenant is the woodgrove tenant with a second sign-up or sign-in flow whose unified
+// page names its sign-in input logonIdentifier, as the standard user flows' pages do.
+var suitesTenant = strings.Replace(browserTenant, "userFlows:\n", `userFlows:
+  - id: B2C_1_Standard
+    type: signUpOrSignIn
+    identityProviders: [email]
+    signInInputId: logonIdentifier
+    userAttributes: [{name: displayName, required: true}]
+    applicationClaims: [displayName, emails, objectId]
+  - id: B2C_1_Reset
+    type: passwordReset
+    identityProviders: [email]
+    applicationClaims: [emails, objectId]
+`, 1)
+
+// seedUser creates a local account through the users API.
+func seedUser(t *testing.T, base, email, password, name string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"email": email, "password": password, "attributes": map[string]string{"displayName": name}})
+	resp, err := http.Post(base+"/_emulator/users", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("seeding %s: %d", email, resp.StatusCode)
+	}
+}
+
+// authorizeAt is the authorize URL of policy under base (base ends in the tenant), with
+// prompt=login so that every run shows the pages.
+func authorizeAt(base, policy, client, redirect string) string {
+	return base + "/" + policy + "/oauth2/v2.0/authorize?" + url.Values{
+		"client_id": {client}, "redirect_uri": {redirect}, "scope": {"openid"}, "response_type": {"id_token"},
+		"response_mode": {"form_post"}, "nonce": {"suite"}, "prompt": {"login"}}.Encode()
+}
+
+// shownWith waits until an element matching sel is shown and holds text, as Cypress's
+// cy.get(sel).should("be.visible").should("contain", text) and Playwright's
+// expect(locator).toContainText do; it fails the test after 15 seconds.
+func shownWith(t *testing.T, ctx context.Context, sel, text string) {
+	t.Helper()
+	expr := `[...document.querySelectorAll(` + jsString(sel) + `)].some(e => e.getClientRects().length > 0 && e.textContent.includes(` + jsString(text) + `))`
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		found := eval[[]string](t, ctx, `[...document.querySelectorAll(`+jsString(sel)+`)].map(e => e.outerHTML)`)
+		t.Fatalf("no shown %s containing %q: %v; matches %q", sel, text, err, found)
+	}
+}
+
+// idle waits until the document at the application's redirect URI has loaded, as a
+// suite's wait for the network to go idle after the last navigation.
+func idle(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	expr := `location.pathname === ` + jsString(path) + ` && document.readyState === "complete"`
+	var err error
+	for attempt := 0; attempt < 5; attempt++ { // a navigation ends a poll: poll the new document
+		if _, err = chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second))); err == nil {
+			return
+		}
+		if ctx.Err() != nil || errors.Is(err, chromedp.ErrPollingTimeout) {
+			break
+		}
+	}
+	t.Fatalf("waiting for %s: %v", path, err)
+}
+
+func TestBrowserPublicSuites(t *testing.T) {
+	srv := emulatortest.Start(t, strings.Replace(suitesTenant, "CONNECTOR", "http://127.0.0.1:9", 1))
+	example := startExample(t, nil)
+	flows := srv.URL + "/woodgrove.onmicrosoft.com"
+	custom := example.URL + "/contoso.onmicrosoft.com"
+	seedUser(t, srv.URL, "ruth@woodgrove.example", "Str0ng!pass", "Ruth Okafor")
+	seedUser(t, example.URL, "ruth@contoso.com", "Str0ng!pass", "Ruth Okafor")
+	userFlow := func(policy string) string { return authorizeAt(flows, policy, woodgroveClient, srv.URL+"/jwt") }
+	customPolicy := func(policy string) string {
+		return authorizeAt(custom, policy, "4f6b1a52-8c7e-4d3a-9b21-6e0f5c7d8a90", example.URL+"/jwt")
+	}
+
+	// MSAL.js's end-to-end utilities (puppeteer): wait for the sign-in input to be in the
+	// document, type the name and the password, click #next, wait to be back at the app.
+	t.Run("msal-local-account", func(t *testing.T) {
+		ctx := chromium(t)
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(userFlow("B2C_1_Standard")),
+			chromedp.WaitReady(css("#logonIdentifier")),
+			chromedp.SendKeys(css("#logonIdentifier"), "ruth@woodgrove.example"),
+			chromedp.SendKeys(css("#password"), "Str0ng!pass"),
+			chromedp.Click(css("#next")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idle(t, ctx, "/jwt")
+		if claims := emulatortest.Verify(t, flows+"/B2C_1_Standard/v2.0/.well-known/openid-configuration", shownText(t, ctx, "#token")); claims["name"] != "Ruth Okafor" {
+			t.Errorf("claims = %v", claims)
+		}
+	})
+
+	// Cypress's Azure AD B2C recipe: inside the b2clogin.com origin, type into
+	// input[type="email"] and input[type="password"], click button[type="submit"]. On a user
+	// flow (#email) and on a custom policy (#signInName) alike.
+	for _, tc := range []struct{ name, authorize, email string }{
+		{"cypress-recipe/user-flow", userFlow("B2C_1_woodgrove"), "ruth@woodgrove.example"},
+		{"cypress-recipe/custom-policy", customPolicy("B2C_1A_signup_signin"), "ruth@contoso.com"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := chromium(t)
+			err := chromedp.Do(ctx,
+				chromedp.Navigate(tc.authorize),
+				chromedp.SendKeys(css(`input[type="email"]`), tc.email),
+				chromedp.SendKeys(css(`input[type="password"]`), "Str0ng!pass"),
+				chromedp.Click(css(`button[type="submit"]`)),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			idle(t, ctx, "/jwt")
+			if got := shownText(t, ctx, "#token"); strings.Count(got, ".") != 2 {
+				t.Errorf("no token at the application: %q", got)
+			}
+		})
+	}
+
+	// A public Cypress login spec for a tenant with custom policies: #signInName, #password,
+	// button#next; the page's own checks in div[role=alert] > p and .error.itemLevel >
+	// p[role=alert]; the server's answers in form#localAccountForm > div[role=alert] > p.
+	t.Run("cypress-custom-policy-errors", func(t *testing.T) {
+		ctx := chromium(t)
+		const pageError = `form#localAccountForm > div[role="alert"] > p`
+		if err := chromedp.Do(ctx, chromedp.Navigate(customPolicy("B2C_1A_signup_signin")), chromedp.WaitVisible(css("button#next")), chromedp.Click(css("button#next"))); err != nil {
+			t.Fatal(err)
+		}
+		shownWith(t, ctx, `div:nth-of-type(1) > div[role="alert"] > p`, "Please enter your Email Address")
+		shownWith(t, ctx, `.error.itemLevel > p[role="alert"]`, "Please enter your password")
+		for _, tc := range []struct{ email, want string }{
+			{"nobody@contoso.com", "We can't seem to find your account."},
+			{"ruth@contoso.com", "Your password is incorrect."},
+		} {
+			err := chromedp.Do(ctx,
+				chromedp.WaitVisible(css("input#signInName")),
+				chromedp.SetValue(css("input#signInName"), tc.email),
+				chromedp.SetValue(css("input#password"), "wrongpassword"),
+				chromedp.Click(css("button#next")),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shownWith(t, ctx, pageError, tc.want)
+		}
+	})
+
+	// A public Python Playwright login: fill #signInName and #password, click the button whose
+	// text is "Sign in", wait for the network to go idle; a sign-in that went through leaves no
+	// #localAccountForm > div.error.pageLevel > p behind.
+	t.Run("python-playwright-sign-in", func(t *testing.T) {
+		ctx := chromium(t)
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(customPolicy("B2C_1A_signup_signin")),
+			chromedp.SendKeys(css("#signInName"), "ruth@contoso.com"),
+			chromedp.SendKeys(css("#password"), "Str0ng!pass"),
+			chromedp.Click(chromedp.Search(`//button[normalize-space()="Sign in"]`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		idle(t, ctx, "/jwt")
+		if eval[bool](t, ctx, `document.querySelector("#localAccountForm > div.error.pageLevel > p") !== null`) {
+			t.Error("the sign-in page's error is still there after a sign-in that went through")
+		}
+	})
+
+	// Password reset, as suites that cover it select it: #forgotPassword or the reset policy,
+	// the email verified with #email_ver_but_send / #email_ver_input / #email_ver_but_verify,
+	// then #continue, #newPassword, #reenterPassword, #continue.
+	for _, tc := range []struct{ name, authorize, base, email string }{
+		{"password-reset/user-flow", userFlow("B2C_1_Reset"), srv.URL, "ruth@woodgrove.example"},
+		{"password-reset/custom-policy", customPolicy("B2C_1A_PasswordReset"), example.URL, "ruth@contoso.com"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := chromium(t)
+			passwordReset(t, ctx, tc.authorize, tc.base, tc.email)
+		})
+	}
+}
+
+// passwordReset verifies the email on the reset policy's first page, sets a new password and
+// checks that a token comes back.
+func passwordReset(t *testing.T, ctx context.Context, authorize, base, email string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(authorize),
+		chromedp.WaitVisible(css("#email_ver_but_send")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := eval[string](t, ctx, `(() => { const c = document.querySelector("#continue"); return c.disabled + "/" + c.getAttribute("aria-disabled"); })()`); got != "true/true" {
+		t.Errorf("#continue before the email is verified: disabled/aria-disabled = %s, want true/true", got)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(css("#email"), email),
+		chromedp.Click(css("#email_ver_but_send")),
+		chromedp.WaitVisible(css("#email_ver_input")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shownWith(t, ctx, "#email_info", "Verification code has been sent to your inbox.")
+	var outbox struct{ Emails []struct{ Code string } }
+	getJSON(t, base+"/_emulator/emails?to="+url.QueryEscape(email), &outbox)
+	if len(outbox.Emails) == 0 {
+		t.Fatalf("no code in the outbox for %s", email)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(css("#email_ver_input"), outbox.Emails[len(outbox.Emails)-1].Code),
+		chromedp.Click(css("#email_ver_but_verify")),
+		chromedp.WaitVisible(css("#email_ver_but_edit")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shownWith(t, ctx, "#email_info", "E-mail address verified. You can now continue.")
+	err = chromedp.Do(ctx,
+		chromedp.WaitEnabled(css("#continue")),
+		chromedp.Click(css("#continue")),
+		chromedp.WaitVisible(css("#newPassword")),
+		chromedp.SendKeys(css("#newPassword"), "N3w!password"),
+		chromedp.SendKeys(css("#reenterPassword"), "N3w!password"),
+		chromedp.Click(css("#continue")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle(t, ctx, "/jwt")
+	if got := shownText(t, ctx, "#token"); strings.Count(got, ".") != 2 {
+		t.Errorf("no token after the reset: %q", got)
+	}
+}
