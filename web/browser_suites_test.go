@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
+	"github.com/b2cemu/b2cemu/flows"
 )
 
 // The selector and wait sequences of public end-to-end helpers written for real tenants
@@ -257,5 +258,83 @@ func passwordReset(t *testing.T, ctx context.Context, authorize, base, email str
 	idle(t, ctx, "/jwt")
 	if got := shownText(t, ctx, "#token"); strings.Count(got, ".") != 2 {
 		t.Errorf("no token after the reset: %q", got)
+	}
+}
+
+// TestBrowserClientSideChecks: on the sign-up page of a user flow and of a custom policy, a
+// password the policy's complexity refuses shows the password's help text when the user
+// leaves the field, and passwords that differ show B2C's mismatch text on #continue, both
+// from the page's script without a request.
+func TestBrowserClientSideChecks(t *testing.T) {
+	srv := emulatortest.Start(t, strings.Replace(suitesTenant, "CONNECTOR", "http://127.0.0.1:9", 1))
+	example := startExample(t, nil)
+	const mismatch = "The password entry fields do not match. Please enter the same password in both fields and try again."
+	for _, tc := range []struct{ name, authorize, help string }{
+		{"user-flow", authorizeAt(srv.URL+"/woodgrove.onmicrosoft.com", "B2C_1_woodgrove", woodgroveClient, srv.URL+"/jwt"),
+			"The password must be between 8 and 64 characters and contain 3 out of 4 of the following: lowercase characters, uppercase characters, digits (0-9), and one or more symbols."},
+		{"custom-policy", authorizeAt(example.URL+"/contoso.onmicrosoft.com", "B2C_1A_signup_signin", "4f6b1a52-8c7e-4d3a-9b21-6e0f5c7d8a90", example.URL+"/jwt"),
+			"8-16 characters, with 3 of: lower case, upper case, digits, symbols."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := chromium(t)
+			err := chromedp.Do(ctx,
+				chromedp.Navigate(tc.authorize),
+				chromedp.Click(css("a#createAccount")),
+				chromedp.WaitVisible(css("#newPassword")),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.name == "user-flow" { // the page's pattern is the machine's StrongPassword
+				for _, pw := range []string{"weakpass", "Str0ngpass", "str0ng!pass", "STRONG!PASS", "Sh0rt!", "ÄÖÜäöü12", "Ab1" + strings.Repeat("x", 61), "Ab1" + strings.Repeat("x", 62), "пароль!Пароль", "ǅǅǅǅǅǅ12"} {
+					got := eval[bool](t, ctx, `new RegExp("^(?:" + document.querySelector("#newPassword").pattern + ")$", "u").test(`+jsString(pw)+`)`)
+					if got != flows.StrongPassword(pw) {
+						t.Errorf("%q: the page's pattern says %v, StrongPassword %v", pw, got, flows.StrongPassword(pw))
+					}
+				}
+			}
+			markPage(t, ctx)
+			net := watchNetwork(t, ctx)
+			err = chromedp.Do(ctx,
+				chromedp.SendKeys(css("#newPassword"), "weakpass"),
+				chromedp.Focus(css("#reenterPassword")),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shownWith(t, ctx, ".newPassword_li .error.itemLevel.show", tc.help)
+			if !eval[bool](t, ctx, `document.querySelector("#newPassword").classList.contains("highlightError")`) {
+				t.Error("#newPassword is not highlightError")
+			}
+			// A strong password clears it; a different confirmation shows the mismatch on submit.
+			eval[string](t, ctx, `document.querySelector("#newPassword").value = ""`)
+			err = chromedp.Do(ctx,
+				chromedp.SendKeys(css("#newPassword"), "Str0ng!pass"),
+				chromedp.SendKeys(css("#reenterPassword"), "Str0ng!pasz"),
+				chromedp.Focus(css("#email")),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := boxState(t, ctx, ".newPassword_li .error.itemLevel"); got.Shown {
+				t.Errorf("the help text stayed after a strong password: %+v", got)
+			}
+			eval[bool](t, ctx, `document.querySelector("#continue").disabled = false`) // past the pending verification, to reach the check
+			if err := chromedp.Do(ctx, chromedp.Click(css("#continue"))); err != nil {
+				t.Fatal(err)
+			}
+			shownWith(t, ctx, "#passwordEntryMismatch", mismatch)
+			net.mu.Lock()
+			posts := 0
+			for _, e := range net.events {
+				if e.Method == "POST" {
+					posts++
+				}
+			}
+			net.mu.Unlock()
+			if !stillMarked(t, ctx) || posts != 0 {
+				t.Errorf("the checks sent %d requests; same page %v", posts, stillMarked(t, ctx))
+			}
+		})
 	}
 }

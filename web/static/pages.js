@@ -192,10 +192,20 @@
     if (input.type === "email" && !emailPattern.test(value)) {
       return input.dataset.invalid || "";
     }
-    if (input.pattern && !new RegExp("^(?:" + input.pattern + ")$", "u").test(value)) {
+    if (input.pattern && !matches(input.pattern, value)) {
       return input.dataset.invalid || "";
     }
     return "";
+  }
+
+  // matches reports whether value matches all of pattern. A policy's pattern in .NET syntax
+  // that JavaScript cannot read is left to the server, which checks every pattern anyway.
+  function matches(pattern, value) {
+    try {
+      return new RegExp("^(?:" + pattern + ")$", "u").test(value);
+    } catch (e) {
+      return true;
+    }
   }
 
   function signIn(form) {
