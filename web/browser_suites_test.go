@@ -338,3 +338,92 @@ func TestBrowserClientSideChecks(t *testing.T) {
 		})
 	}
 }
+
+// tenantID is the tenant's id, read from a policy's issuer (https://<host>/<id>/v2.0/).
+func tenantID(t *testing.T, policyBase string) string {
+	t.Helper()
+	var doc struct{ Issuer string }
+	getJSON(t, policyBase+"/v2.0/.well-known/openid-configuration", &doc)
+	parts := strings.Split(strings.TrimSuffix(doc.Issuer, "/"), "/")
+	if len(parts) < 2 {
+		t.Fatalf("issuer %q", doc.Issuer)
+	}
+	return parts[len(parts)-2]
+}
+
+// TestBrowserAuthorizePathForms opens the first page in Chromium at every path form an
+// application may use, on a user flow and on a custom policy: the document is the authorize
+// URL's own answer (200, no redirect), and the sign-in goes on under the tenant and policy as
+// the application spelled them, to api/CombinedSigninAndSignup/confirmed.
+func TestBrowserAuthorizePathForms(t *testing.T) {
+	srv := emulatortest.Start(t, strings.Replace(suitesTenant, "CONNECTOR", "http://127.0.0.1:9", 1))
+	example := startExample(t, nil)
+	seedUser(t, srv.URL, "ruth@woodgrove.example", "Str0ng!pass", "Ruth Okafor")
+	seedUser(t, example.URL, "ruth@contoso.com", "Str0ng!pass", "Ruth Okafor")
+	flowID := tenantID(t, srv.URL+"/woodgrove.onmicrosoft.com/B2C_1_woodgrove")
+	customID := tenantID(t, example.URL+"/contoso.onmicrosoft.com/B2C_1A_signup_signin")
+	type engine struct{ base, client, email, nameSel string }
+	flow := engine{srv.URL, woodgroveClient, "ruth@woodgrove.example", "#email"}
+	custom := engine{example.URL, "4f6b1a52-8c7e-4d3a-9b21-6e0f5c7d8a90", "ruth@contoso.com", "#signInName"}
+	cases := []struct {
+		name   string
+		e      engine
+		path   string // the authorize path, before its query
+		policy string // the p= parameter, "" when the policy is in the path
+		prefix string // where the later pages are
+	}{
+		{"user-flow/tenant-and-policy", flow, "/woodgrove.onmicrosoft.com/B2C_1_woodgrove/oauth2/v2.0/authorize", "", "/woodgrove.onmicrosoft.com/B2C_1_woodgrove"},
+		{"user-flow/lower-case", flow, "/woodgrove.onmicrosoft.com/b2c_1_woodgrove/oauth2/v2.0/authorize", "", "/woodgrove.onmicrosoft.com/b2c_1_woodgrove"},
+		{"user-flow/tfp", flow, "/tfp/woodgrove.onmicrosoft.com/B2C_1_woodgrove/oauth2/v2.0/authorize", "", "/woodgrove.onmicrosoft.com/B2C_1_woodgrove"},
+		{"user-flow/p-parameter", flow, "/woodgrove.onmicrosoft.com/oauth2/v2.0/authorize", "B2C_1_WoodGrove", "/woodgrove.onmicrosoft.com/B2C_1_WoodGrove"},
+		{"user-flow/tenant-id", flow, "/" + flowID + "/B2C_1_woodgrove/oauth2/v2.0/authorize", "", "/" + flowID + "/B2C_1_woodgrove"},
+		{"custom-policy/tenant-and-policy", custom, "/contoso.onmicrosoft.com/B2C_1A_signup_signin/oauth2/v2.0/authorize", "", "/contoso.onmicrosoft.com/B2C_1A_signup_signin"},
+		{"custom-policy/lower-case", custom, "/contoso.onmicrosoft.com/b2c_1a_signup_signin/oauth2/v2.0/authorize", "", "/contoso.onmicrosoft.com/b2c_1a_signup_signin"},
+		{"custom-policy/tfp", custom, "/tfp/contoso.onmicrosoft.com/B2C_1A_SIGNUP_SIGNIN/oauth2/v2.0/authorize", "", "/contoso.onmicrosoft.com/B2C_1A_SIGNUP_SIGNIN"},
+		{"custom-policy/p-parameter", custom, "/contoso.onmicrosoft.com/oauth2/v2.0/authorize", "B2C_1A_Signup_Signin", "/contoso.onmicrosoft.com/B2C_1A_Signup_Signin"},
+		{"custom-policy/tenant-id", custom, "/" + customID + "/B2C_1A_signup_signin/oauth2/v2.0/authorize", "", "/" + customID + "/B2C_1A_signup_signin"},
+	}
+	ctx := chromium(t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			q := url.Values{"client_id": {tc.e.client}, "redirect_uri": {tc.e.base + "/jwt"}, "scope": {"openid"}, "response_type": {"id_token"},
+				"response_mode": {"form_post"}, "nonce": {"n"}, "prompt": {"login"}}
+			if tc.policy != "" {
+				q.Set("p", tc.policy)
+			}
+			authorize := tc.e.base + tc.path + "?" + q.Encode()
+			net := watchNetwork(t, ctx)
+			if err := chromedp.Do(ctx, chromedp.Navigate(authorize), chromedp.WaitVisible(css(tc.e.nameSel))); err != nil {
+				t.Fatal(err)
+			}
+			if r := net.waitFor(t, tc.path+"?"); r.Method != "GET" || r.Status != 200 {
+				t.Errorf("the authorize URL answered %d", r.Status)
+			}
+			if loc := eval[string](t, ctx, `location.pathname`); loc != tc.path {
+				t.Errorf("the first page is at %s", loc)
+			}
+			for sel, want := range map[string]string{
+				"#createAccount":    tc.prefix + "/api/CombinedSigninAndSignup/unified?local=signup&csrf_token=",
+				"#forgotPassword":   tc.prefix + "/api/CombinedSigninAndSignup/forgotPassword?csrf_token=",
+				"#localAccountForm": tc.prefix + "/SelfAsserted?tx=StateProperties=",
+			} {
+				got := eval[string](t, ctx, `(() => { const e = document.querySelector(`+jsString(sel)+`); return e ? (e.getAttribute("href") || e.getAttribute("action") || "") : ""; })()`)
+				if !strings.HasPrefix(strings.TrimPrefix(got, tc.e.base), want) {
+					t.Errorf("%s = %s, want it to start with %s", sel, got, want)
+				}
+			}
+			err := chromedp.Do(ctx,
+				chromedp.SendKeys(css(tc.e.nameSel), tc.e.email),
+				chromedp.SendKeys(css("#password"), "Str0ng!pass"),
+				chromedp.Click(css("#next")),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := net.waitFor(t, "/api/CombinedSigninAndSignup/confirmed?"); !strings.HasPrefix(strings.TrimPrefix(r.URL, tc.e.base), tc.prefix+"/api/CombinedSigninAndSignup/confirmed?") {
+				t.Errorf("confirmed at %s, want under %s", r.URL, tc.prefix)
+			}
+			idle(t, ctx, "/jwt")
+		})
+	}
+}
