@@ -427,3 +427,36 @@ func TestBrowserAuthorizePathForms(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserLocalizedPages: with ui_locales=es the unified page's <title>, heading and button
+// are B2C's Spanish strings on a user flow and on a custom policy, and the custom policy's
+// own localized error text shows where suites look for it.
+func TestBrowserLocalizedPages(t *testing.T) {
+	srv := emulatortest.Start(t, strings.Replace(suitesTenant, "CONNECTOR", "http://127.0.0.1:9", 1))
+	example := startExample(t, nil)
+	seedUser(t, example.URL, "ruth@contoso.com", "Str0ng!pass", "Ruth Okafor")
+	ctx := chromium(t)
+	for _, tc := range []struct{ name, authorize, nameSel string }{
+		{"user-flow", authorizeAt(srv.URL+"/woodgrove.onmicrosoft.com", "B2C_1_woodgrove", woodgroveClient, srv.URL+"/jwt") + "&ui_locales=es", "#email"},
+		{"custom-policy", authorizeAt(example.URL+"/contoso.onmicrosoft.com", "B2C_1A_signup_signin", "4f6b1a52-8c7e-4d3a-9b21-6e0f5c7d8a90", example.URL+"/jwt") + "&ui_locales=es", "#signInName"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := chromedp.Do(ctx, chromedp.Navigate(tc.authorize), chromedp.WaitVisible(css(tc.nameSel))); err != nil {
+				t.Fatal(err)
+			}
+			got := eval[string](t, ctx, `[document.documentElement.lang, document.title, document.querySelector(".heading h1").textContent.trim(), document.querySelector("#next").textContent.trim()].join("|")`)
+			if got != "es|Registrarse o iniciar sesión|Iniciar sesión|Iniciar sesión" {
+				t.Errorf("lang|title|h1|#next = %q", got)
+			}
+		})
+	}
+	err := chromedp.Do(ctx,
+		chromedp.SendKeys(css("#signInName"), "ruth@contoso.com"),
+		chromedp.SendKeys(css("#password"), "wrong-Passw0rd"),
+		chromedp.Click(css("#next")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shownWith(t, ctx, `form#localAccountForm > div[role="alert"] > p`, "La contraseña no es correcta.")
+}
