@@ -221,6 +221,10 @@ func passwordReset(t *testing.T, ctx context.Context, authorize, base, email str
 	if got := eval[string](t, ctx, `(() => { const c = document.querySelector("#continue"); return c.disabled + "/" + c.getAttribute("aria-disabled"); })()`); got != "true/true" {
 		t.Errorf("#continue before the email is verified: disabled/aria-disabled = %s, want true/true", got)
 	}
+	// The code input is in the page before a code is sent, hidden as B2C's error containers are.
+	if got := boxState(t, ctx, "#email_ver_input"); got != hiddenBox {
+		t.Errorf("#email_ver_input before the code is sent = %+v, want %+v", got, hiddenBox)
+	}
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(css("#email"), email),
 		chromedp.Click(css("#email_ver_but_send")),

@@ -133,7 +133,7 @@
       next.disabled = freshNext.disabled;
       next.setAttribute("aria-disabled", freshNext.getAttribute("aria-disabled") || "false");
     }
-    const focus = form.querySelector(".verificationControl input.verifyInput, .verificationControl input.textInput");
+    const focus = form.querySelector(".verificationControl input.verifyInput:not([aria-hidden=true]), .verificationControl input.textInput");
     if (focus) {
       focus.focus();
     }
