@@ -51,8 +51,8 @@ func TestLocalSignUpEmailVerificationPage(t *testing.T) {
 			t.Fatalf("the sign-up page lacks %s:\n%s", sel, page.Body)
 		}
 	}
-	if page.Doc.Find("#email_ver_input").Length() != 0 || page.Text("#email_ver_but_send") != "Send verification code" || verState(page) != [3]string{"", msgIntro, ""} {
-		t.Errorf("before send: %v, #email_ver_input %d", verState(page), page.Doc.Find("#email_ver_input").Length())
+	if page.Doc.Find(`#email_ver_input[aria-hidden=true][style="display: none;"]`).Length() != 1 || page.Text("#email_ver_but_send") != "Send verification code" || verState(page) != [3]string{"", msgIntro, ""} {
+		t.Errorf("before send: %v, #email_ver_input hidden %d", verState(page), page.Doc.Find(`#email_ver_input[aria-hidden=true]`).Length())
 	}
 	form := map[string]string{"email": email, "newPassword": "Passw0rd!", "reenterPassword": "Passw0rd!", "displayName": "Vera"}
 
@@ -114,7 +114,7 @@ func TestLocalSignUpCodeLimits(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		page = b.Submit(page, "button#email_ver_but_verify", map[string]string{"email_ver_input": "1"})
 	}
-	if verState(page) != [3]string{"", msgIntro, "You've made too many incorrect attempts. Please try again later."} || page.Doc.Find("#email_ver_input").Length() != 0 {
+	if verState(page) != [3]string{"", msgIntro, "You've made too many incorrect attempts. Please try again later."} || page.Doc.Find(`#email_ver_input[aria-hidden=true][style="display: none;"]`).Length() != 1 {
 		t.Errorf("three wrong codes: %v", verState(page))
 	}
 	page = b.Submit(page, "button#email_ver_but_send", map[string]string{"email": "not-an-email"})

@@ -14,6 +14,13 @@ const (
 	msgWholeNumber      = "Please enter a whole number."
 	// wholeNumber is what Attribute.Parse accepts for an Int attribute, as an HTML pattern.
 	wholeNumber = `[+\-]?[0-9]+`
+	// strongPassword is what StrongPassword accepts, as an HTML pattern read with the u flag:
+	// 8 to 64 characters, three of lower case, upper case, digits and anything else.
+	strongPassword = `(?=[\s\S]{8,64}$)(?:` + lower + upper + digit + `|` + lower + upper + other + `|` + lower + digit + other + `|` + upper + digit + other + `)[\s\S]*`
+	lower          = `(?=[\s\S]*\p{Lowercase})`
+	upper          = `(?=[\s\S]*\p{Uppercase})`
+	digit          = `(?=[\s\S]*\p{Nd})`
+	other          = `(?=[\s\S]*[^\p{Lowercase}\p{Uppercase}\p{Nd}])`
 )
 
 // describe fills r.Page with the page of the run's phase, from the flow's definition and the
@@ -72,7 +79,7 @@ func (m *Machine) signUpPage(def *Definition, r *Run) *Page {
 		email.Verify = r.EmailCheck.View(english)
 	}
 	fields := []PageField{email,
-		{ID: "newPassword", Label: "New Password", InputType: "Password", Required: true},
+		{ID: "newPassword", Label: "New Password", InputType: "Password", Required: true, Pattern: strongPassword, PatternHelp: msgPasswordStrength},
 		{ID: "reenterPassword", Label: "Confirm New Password", InputType: "Password", Required: true}}
 	return &Page{Title: titleSignUp, Intro: introSignUp, ContinueLabel: "Create", Fields: append(fields, m.attributeFields(def, r, false)...)}
 }
@@ -85,7 +92,7 @@ func resetPage(r *Run) *Page {
 			{ID: "email", Label: "Email Address", InputType: "EmailBox", Required: true, Verify: r.EmailCheck.View(english)}}}
 	}
 	return &Page{Title: titleDetails, ContinueLabel: "Continue", Fields: []PageField{
-		{ID: "newPassword", Label: "New Password", InputType: "Password", Required: true},
+		{ID: "newPassword", Label: "New Password", InputType: "Password", Required: true, Pattern: strongPassword, PatternHelp: msgPasswordStrength},
 		{ID: "reenterPassword", Label: "Confirm New Password", InputType: "Password", Required: true}}}
 }
 

@@ -75,8 +75,14 @@ func TestPages(t *testing.T) {
 			inputs: []flows.Input{flows.StartSignUp{}},
 			check: func(t *testing.T, r *flows.Run) {
 				p := r.Page
+				// The page checks the password's strength before sending it, with the server's
+				// text (the pattern itself is checked against StrongPassword in Chromium, in web).
+				pw := p.Fields[1]
+				if pw.Pattern == "" || pw.PatternHelp != "The password must be between 8 and 64 characters and contain 3 out of 4 of the following: lowercase characters, uppercase characters, digits (0-9), and one or more symbols." {
+					t.Errorf("newPassword pattern %q, help %q", pw.Pattern, pw.PatternHelp)
+				}
 				want := append([]field{{"email", "", "Email Address", "EmailBox", true, "", 0},
-					{"newPassword", "", "New Password", "Password", true, "", 0},
+					{"newPassword", "", "New Password", "Password", true, pw.Pattern, 0},
 					{"reenterPassword", "", "Confirm New Password", "Password", true, "", 0}}, attrs...)
 				if got := layout(p); !reflect.DeepEqual(got, want) {
 					t.Errorf("fields\n got %+v\nwant %+v", got, want)

@@ -119,6 +119,9 @@ func (e *Engine) selfAssertedPage(p *policy.Policy, r *flows.Run, st *state, tp 
 		if strings.EqualFold(c.PartnerClaimType, "Verified.Email") || strings.EqualFold(c.ClaimType, "email") {
 			f.InputType = "EmailBox"
 		}
+		if ct.Pattern != "" { // B2C's page checks the restriction before sending, with its help text
+			f.Pattern, f.PatternHelp = ct.Pattern, e.claimText(p, tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
+		}
 		for _, o := range ct.Options {
 			f.Options = append(f.Options, flows.PageOption{Value: o.Value, Label: o.Text})
 		}

@@ -133,7 +133,7 @@
       next.disabled = freshNext.disabled;
       next.setAttribute("aria-disabled", freshNext.getAttribute("aria-disabled") || "false");
     }
-    const focus = form.querySelector(".verificationControl input.verifyInput, .verificationControl input.textInput");
+    const focus = form.querySelector(".verificationControl input.verifyInput:not([aria-hidden=true]), .verificationControl input.textInput");
     if (focus) {
       focus.focus();
     }
@@ -192,10 +192,20 @@
     if (input.type === "email" && !emailPattern.test(value)) {
       return input.dataset.invalid || "";
     }
-    if (input.pattern && !new RegExp("^(?:" + input.pattern + ")$", "u").test(value)) {
+    if (input.pattern && !matches(input.pattern, value)) {
       return input.dataset.invalid || "";
     }
     return "";
+  }
+
+  // matches reports whether value matches all of pattern. A policy's pattern in .NET syntax
+  // that JavaScript cannot read is left to the server, which checks every pattern anyway.
+  function matches(pattern, value) {
+    try {
+      return new RegExp("^(?:" + pattern + ")$", "u").test(value);
+    } catch (e) {
+      return true;
+    }
   }
 
   function signIn(form) {

@@ -34,6 +34,11 @@ test("custom policy: verified email, the REST profile's 409 on the page, promoCo
   await page.locator("#reenterPassword").fill("Passw0rd!x");
   await page.locator("#displayName").fill("Loyal Customer");
   await page.locator("#loyaltyId").fill("12");
+  // the policy's password rule is checked in the page, with its help text, before any request
+  await page.locator("#newPassword").fill("weakpass");
+  await page.locator("#reenterPassword").focus();
+  await expect(page.locator(".newPassword_li .error.itemLevel.show")).toHaveText("8-16 characters, with 3 of: lower case, upper case, digits, symbols.");
+  await page.locator("#newPassword").fill("Passw0rd!x");
   await page.locator("#continue").click();
   await expect(page.locator("#claimVerificationServerError")).toContainText("Your loyalty number is not valid");
   await expect(page.locator("#loyaltyId")).toHaveValue("12");

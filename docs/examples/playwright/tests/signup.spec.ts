@@ -105,6 +105,8 @@ test("local sign-up, then sign-in", async ({ browser, baseURL, request }) => {
   await signIn.locator("#password").fill("wrong password");
   await signIn.locator("#next").click();
   await expect(signIn.locator(".localAccount .error.pageLevel")).toHaveText("Your password is incorrect.");
+  // the same message as suites written for real tenants select it
+  await expect(signIn.locator('form#localAccountForm > div[role="alert"] > p')).toHaveText("Your password is incorrect.");
   await signIn.locator("#password").fill("Passw0rd!");
   await signIn.locator("#password").press("Enter");
   const claims = await tokenClaims(signIn);
