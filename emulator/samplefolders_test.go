@@ -16,11 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/b2cemu/b2cemu/emulator"
 	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
+	"github.com/b2cemu/b2cemu/emulator/journey/hinttest"
 	"github.com/b2cemu/b2cemu/emulator/policy"
 )
 
@@ -36,9 +35,9 @@ func TestCommunitySampleFolders(t *testing.T) {
 	if samples == "" {
 		t.Skip("B2CEMU_SAMPLES is not set; see docs/custom-policies.md")
 	}
-	packs := starterPacks(t, starterPack(t))
 	stub := httptest.NewServer(http.HandlerFunc(echoStub))
 	defer stub.Close()
+	env := &samplesEnv{packs: starterPacks(t, starterPack(t)), stub: stub.URL, hints: hinttest.NewIssuer(t)}
 	dirs, err := os.ReadDir(filepath.Join(samples, "policies"))
 	if err != nil {
 		t.Fatalf("B2CEMU_SAMPLES has no policies folder: %v", err)
@@ -50,7 +49,7 @@ func TestCommunitySampleFolders(t *testing.T) {
 		if !d.IsDir() || only != "" && d.Name() != only {
 			continue
 		}
-		r := measureFolder(t, filepath.Join(samples, "policies", d.Name()), packs, stub.URL)
+		r := measureFolder(t, filepath.Join(samples, "policies", d.Name()), env)
 		counts[r.class]++
 		lines = append(lines, fmt.Sprintf("%-55s %-9s %-30s %s", d.Name(), r.class, r.pack, r.detail))
 		if r.crash != "" {
@@ -69,6 +68,14 @@ const (
 	classToken    = "token"
 	classStops    = "stops"
 )
+
+// samplesEnv is what the samples run against: the starter packs, the REST stub, and the link
+// generator whose discovery document the samples' id_token_hint profiles are pointed at.
+type samplesEnv struct {
+	packs []pack
+	stub  string
+	hints *hinttest.Issuer
+}
 
 // folderResult is one folder's measurement.
 type folderResult struct {
@@ -184,15 +191,17 @@ func hasRelyingParty(srcs []policy.Source) bool {
 }
 
 // The edits a user makes before uploading a sample: their tenant, their app ids, their REST
-// endpoints (here a local stub that answers every call with the claims it was sent).
+// endpoints (here a local stub that answers every call with the claims it was sent) and their
+// link generator's discovery document (the samples' placeholder is an azurewebsites.net app).
 var (
 	tenantRe  = regexp.MustCompile(`(?i)[a-z0-9-]+\.onmicrosoft\.com`)
 	appIDRe   = regexp.MustCompile(`(?i)\b(Proxy)?IdentityExperienceFrameworkAppId\b`)
 	serviceRe = regexp.MustCompile(`(?is)(<Item\s+Key="ServiceUrl"\s*>)\s*([^<]*?)\s*(</Item>)`)
 	keyRe     = regexp.MustCompile(`StorageReferenceId="([^"]+)"`)
+	hintAppRe = regexp.MustCompile(`(<Item\s+Key="METADATA"\s*>)\s*https://[^<]*\.azurewebsites\.net/\.well-known/openid-configuration\s*(</Item>)`)
 )
 
-func substitute(b []byte, stub string) []byte {
+func substitute(b []byte, env *samplesEnv) []byte {
 	b = tenantRe.ReplaceAll(b, []byte("contoso.onmicrosoft.com"))
 	b = appIDRe.ReplaceAllFunc(b, func(m []byte) []byte {
 		if bytes.HasPrefix(bytes.ToLower(m), []byte("proxy")) {
@@ -200,7 +209,8 @@ func substitute(b []byte, stub string) []byte {
 		}
 		return []byte("22222222-0000-4000-8000-000000000002")
 	})
-	return serviceRe.ReplaceAll(b, []byte("${1}"+stub+"/api${3}"))
+	b = hintAppRe.ReplaceAll(b, []byte("${1}"+env.hints.Metadata()+"${2}"))
+	return serviceRe.ReplaceAll(b, []byte("${1}"+env.stub+"/api${3}"))
 }
 
 // echoStub is every REST endpoint: a generic success that answers the JSON object it was sent.
@@ -215,7 +225,7 @@ func echoStub(w http.ResponseWriter, r *http.Request) {
 }
 
 // measureFolder classifies one sample folder: its best unit on its best pack.
-func measureFolder(t *testing.T, dir string, packs []pack, stub string) folderResult {
+func measureFolder(t *testing.T, dir string, env *samplesEnv) folderResult {
 	us := units(dir)
 	if len(us) == 0 {
 		return folderResult{class: classNoPolicy, detail: "no TrustFrameworkPolicy file"}
@@ -223,9 +233,9 @@ func measureFolder(t *testing.T, dir string, packs []pack, stub string) folderRe
 	best := folderResult{class: classLoad}
 	for _, u := range us {
 		for i := range u {
-			u[i].Data = substitute(u[i].Data, stub)
+			u[i].Data = substitute(u[i].Data, env)
 		}
-		r := measureUnit(t, u, packs, stub)
+		r := measureUnit(t, u, env)
 		if rank(r.class) > rank(best.class) || best.detail == "" {
 			best = r
 		}
@@ -242,14 +252,14 @@ func rank(class string) int {
 
 // measureUnit loads a unit on the first pack it loads on (the one with fewest problems when it
 // loads on none) and runs its relying parties.
-func measureUnit(t *testing.T, unit []policy.Source, packs []pack, stub string) folderResult {
+func measureUnit(t *testing.T, unit []policy.Source, env *samplesEnv) folderResult {
 	var bestErr, resolvedErr *policy.Error
 	var bestPack, resolvedPack pack
-	for _, p := range packs {
+	for _, p := range env.packs {
 		srcs := withPack(unit, p)
 		policies, err := policy.LoadSources(srcs)
 		if err == nil {
-			return runUnit(t, srcs, policies, p.name, stub)
+			return runUnit(t, srcs, policies, p.name, env)
 		}
 		perr, ok := err.(*policy.Error)
 		if !ok {
@@ -306,7 +316,7 @@ func withPack(unit []policy.Source, p pack) []policy.Source {
 }
 
 // runUnit starts an emulator on the unit's files and runs each relying party headless.
-func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Policy, packName, stub string) folderResult {
+func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Policy, packName string, env *samplesEnv) folderResult {
 	dir := t.TempDir()
 	keys := map[string]string{}
 	for i, s := range srcs {
@@ -333,7 +343,7 @@ func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Pol
 	tokens := 0
 	for _, id := range ids {
 		before := len(logs.String())
-		outcome, crash := runRelyingParty(t, base, policies[id], keys)
+		outcome, crash := runRelyingParty(t, base, policies[id], keys, env)
 		if m := diagnosticRe.FindAllStringSubmatch(logs.String()[before:], -1); outcome != "" && m != nil {
 			outcome += " [" + strings.ReplaceAll(m[len(m)-1][1], dir+string(filepath.Separator), "") + "]"
 		}
@@ -390,11 +400,11 @@ func startSample(t *testing.T, dir string, keys map[string]string, logs io.Write
 // runRelyingParty tries a relying party as a user would: sign up with a new local account,
 // else sign in with an existing one, else through the first identity provider its page offers.
 // It answers "" for a token, else what stopped the run; crash is a server error.
-func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[string]string) (outcome, crash string) {
+func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[string]string, env *samplesEnv) (outcome, crash string) {
 	email := "new-" + strings.ToLower(p.ID) + "@contoso.test"
 	req := map[string]any{"identityProvider": "email", "account": map[string]any{"email": email, "password": samplePassword},
 		"attributes": attributes(p, email)}
-	if hint := sampleHint(t, p, keys, email); hint != "" {
+	if hint := sampleHint(t, p, keys, env, email); hint != "" {
 		req["idTokenHint"] = hint
 	}
 	status, ans := runHeadless(base, p.ID, req)
@@ -507,20 +517,17 @@ func sampleValue(ct *policy.ClaimType, email string) string {
 }
 
 // sampleHint signs an id_token_hint, as the sample's link generator would, for a policy whose
-// journey reads one with a shared-secret key; "" for any other policy.
-func sampleHint(t *testing.T, p *policy.Policy, keys map[string]string, email string) string {
+// journey reads one: with the test issuer's key when the profile reads its discovery document,
+// else with the shared-secret key; "" for any other policy.
+func sampleHint(t *testing.T, p *policy.Policy, keys map[string]string, env *samplesEnv, email string) string {
+	extra := map[string]any{"email": email, "name": "Mia Chen"}
 	for _, tp := range p.HintProfiles() {
-		secret := keys[tp.HintSecret()]
-		if secret == "" {
-			continue
+		if tp.Metadata["METADATA"] == env.hints.Metadata() {
+			return env.hints.Sign(t, hinttest.Claims(env.hints.Issuer, clientID, time.Now(), time.Hour, extra))
 		}
-		claims := jwt.MapClaims{"iss": tp.Metadata["issuer"], "aud": tp.Metadata["IdTokenAudience"], "email": email, "name": "Mia Chen",
-			"iat": time.Now().Unix(), "nbf": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix()}
-		s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
-		if err != nil {
-			t.Fatal(err)
+		if secret := keys[tp.HintSecret()]; secret != "" {
+			return hinttest.SignHS256(t, secret, hinttest.Claims(tp.Metadata["issuer"], tp.Metadata["IdTokenAudience"], time.Now(), time.Hour, extra))
 		}
-		return s
 	}
 	return ""
 }
