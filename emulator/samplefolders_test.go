@@ -398,50 +398,98 @@ func startSample(t *testing.T, dir string, keys map[string]string, logs io.Write
 }
 
 // runRelyingParty tries a relying party as a user would: sign up with a new local account,
-// else sign in with an existing one, else through the first identity provider its page offers.
-// It answers "" for a token, else what stopped the run; crash is a server error.
+// else sign in with an existing one, else each choice of its first provider-selection page (a
+// local account's exchange signs in the existing user, any other a new federated identity).
+// It answers "" for a token, else what stopped the first and the last try; crash is a server
+// error.
 func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[string]string, env *samplesEnv) (outcome, crash string) {
-	email := "new-" + strings.ToLower(p.ID) + "@contoso.test"
-	req := map[string]any{"identityProvider": "email", "account": map[string]any{"email": email, "password": samplePassword},
-		"attributes": attributes(p, email)}
-	if hint := sampleHint(t, p, keys, env, email); hint != "" {
-		req["idTokenHint"] = hint
+	newEmail := "new-" + strings.ToLower(p.ID) + "@contoso.test"
+	existing := "ana-" + strings.ToLower(p.ID) + "@contoso.test" // its own, so one policy's password reset leaves the next one's sign-in alone
+	tries := []struct{ provider, email string }{{"email", newEmail}, {"email", existing}}
+	for _, target := range selectionTargets(p) {
+		email := newEmail
+		if target.local {
+			email = existing
+		}
+		tries = append(tries, struct{ provider, email string }{target.id, email})
 	}
-	status, ans := runHeadless(base, p.ID, req)
-	if status >= 500 {
-		return "", fmt.Sprintf("%s: HTTP %d %v", p.ID, status, ans)
+	var first, last string
+	for i, try := range tries {
+		if try.email == existing && !seeded(base, existing) {
+			return "", p.ID + ": the existing user could not be seeded"
+		}
+		req := map[string]any{"identityProvider": try.provider, "account": map[string]any{"email": try.email, "password": samplePassword},
+			"attributes": attributes(p, try.email, try.email == existing)}
+		if try.provider != "email" && try.email == newEmail {
+			req["account"] = map[string]any{"issuerAssignedId": "fed-" + strings.ToLower(p.ID), "email": try.email, "displayName": "Mia Chen", "givenName": "Mia", "surname": "Chen"}
+		}
+		if hint := sampleHint(t, p, keys, env, try.email); hint != "" {
+			req["idTokenHint"] = hint
+		}
+		status, ans := runHeadless(base, p.ID, req)
+		if status >= 500 {
+			return "", fmt.Sprintf("%s: HTTP %d %v", p.ID, status, ans)
+		}
+		if ans["outcome"] == "token" {
+			return "", ""
+		}
+		if last = describeOutcome(status, ans); i == 0 {
+			first = last
+		}
 	}
-	if ans["outcome"] == "token" {
-		return "", ""
+	if first == last {
+		return first, ""
 	}
-	first := describeOutcome(status, ans)
-	// An existing user: seeded once per emulator, then signed in.
-	seed, _ := json.Marshal(map[string]any{"email": "ana@contoso.test", "password": samplePassword, "attributes": map[string]any{"displayName": "Ana"}})
-	if resp, err := http.Post(base+"/_emulator/users", "application/json", bytes.NewReader(seed)); err == nil {
-		resp.Body.Close()
-	}
-	req["account"] = map[string]any{"email": "ana@contoso.test", "password": samplePassword}
-	req["attributes"] = attributes(p, "ana@contoso.test")
-	if m := offeredRe.FindStringSubmatch(fmt.Sprint(ans["error"])); status == 400 && m != nil {
-		req["identityProvider"] = strings.TrimSpace(strings.Split(m[1], "/")[1])
-		req["account"] = map[string]any{"issuerAssignedId": "fed-" + strings.ToLower(p.ID), "email": email, "displayName": "Mia Chen", "givenName": "Mia", "surname": "Chen"}
-		req["attributes"] = attributes(p, email)
-	}
-	status, ans = runHeadless(base, p.ID, req)
-	if status >= 500 {
-		return "", fmt.Sprintf("%s: HTTP %d %v", p.ID, status, ans)
-	}
-	if ans["outcome"] == "token" {
-		return "", ""
-	}
-	return first + " | " + describeOutcome(status, ans), ""
+	return first + " | " + last, ""
 }
 
-const samplePassword = "Kq7#mZ2v!Lp9"
+const (
+	samplePassword    = "Kq7#mZ2v!Lp9"
+	sampleNewPassword = "Vb4$nR8w!Tz3" // an existing user's new password differs from the old
+)
+
+// seeded makes sure the existing user is in the directory.
+func seeded(base, email string) bool {
+	seed, _ := json.Marshal(map[string]any{"email": email, "password": samplePassword, "attributes": map[string]any{"displayName": "Ana"}})
+	resp, err := http.Post(base+"/_emulator/users", "application/json", bytes.NewReader(seed))
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusCreated || resp.StatusCode == http.StatusConflict
+}
+
+type selectionTarget struct {
+	id    string
+	local bool // the exchange runs a self-asserted (local account) profile
+}
+
+// selectionTargets are the claims exchanges the journey's first provider-selection page offers.
+func selectionTargets(p *policy.Policy) []selectionTarget {
+	kind := map[string]policy.Kind{}
+	for _, s := range p.Journey.Steps {
+		for _, ex := range s.Exchanges {
+			if tp := p.TechnicalProfiles[ex.TechnicalProfile]; tp != nil {
+				kind[ex.ID] = tp.Kind
+			}
+		}
+	}
+	for _, s := range p.Journey.Steps {
+		if len(s.Selections) == 0 {
+			continue
+		}
+		var out []selectionTarget
+		for _, sel := range s.Selections {
+			if sel.Target != "" {
+				out = append(out, selectionTarget{id: sel.Target, local: kind[sel.Target] == policy.SelfAsserted})
+			}
+		}
+		return out
+	}
+	return nil
+}
 
 var diagnosticRe = regexp.MustCompile(`msg="custom policy journey failed: ((?:[^"\\]|\\.)*)"`)
-
-var offeredRe = regexp.MustCompile(`offers \[([^\]]+)\]`)
 
 func runHeadless(base, policyID string, req map[string]any) (int, map[string]any) {
 	b, _ := json.Marshal(req)
@@ -474,14 +522,14 @@ func describeOutcome(status int, ans map[string]any) string {
 // attributes are the page submissions of a user who fills every field: each claim type of the
 // policy that a page can ask for (it has an input type a user types or picks in) given a value
 // of its kind, the same for every page. Read-only and hidden claims keep what the page holds.
-func attributes(p *policy.Policy, email string) []map[string]string {
+func attributes(p *policy.Policy, email string, existing bool) []map[string]string {
 	vals := map[string]string{}
 	for _, ct := range p.ClaimTypes {
 		switch strings.ToLower(ct.UserInputType) {
 		case "", "readonly", "paragraph", "button":
 			continue
 		}
-		vals[ct.ID] = sampleValue(ct, email)
+		vals[ct.ID] = sampleValue(ct, email, existing)
 	}
 	out := make([]map[string]string, 6)
 	for i := range out {
@@ -490,11 +538,13 @@ func attributes(p *policy.Policy, email string) []map[string]string {
 	return out
 }
 
-func sampleValue(ct *policy.ClaimType, email string) string {
+func sampleValue(ct *policy.ClaimType, email string, existing bool) string {
 	id := strings.ToLower(ct.ID)
 	switch {
 	case len(ct.Options) > 0:
 		return ct.Options[0].Value
+	case existing && (strings.Contains(id, "newpassword") || strings.Contains(id, "reenterpassword")):
+		return sampleNewPassword
 	case strings.EqualFold(ct.UserInputType, "Password") || strings.Contains(id, "password"):
 		return samplePassword
 	case strings.Contains(id, "email") || strings.EqualFold(ct.UserInputType, "EmailBox") ||
