@@ -43,22 +43,38 @@ func TestCommunitySampleFolders(t *testing.T) {
 		t.Fatalf("B2CEMU_SAMPLES has no policies folder: %v", err)
 	}
 	only := os.Getenv("B2CEMU_SAMPLES_ONLY") // one folder, to look at it closely
+	var folders []string
+	for _, d := range dirs {
+		if d.IsDir() && (only == "" || d.Name() == only) {
+			folders = append(folders, filepath.Join(samples, "policies", d.Name()))
+		}
+	}
+	measureFolders(t, "sample folders", filepath.Join(samples, "policies"), folders, env)
+	if only == "" {
+		var packs []string
+		for _, p := range env.packs {
+			packs = append(packs, filepath.Join(starterPack(t), p.name))
+		}
+		measureFolders(t, "starter-pack folders", starterPack(t), packs, env)
+	}
+}
+
+// measureFolders prints one line a folder and the counts.
+func measureFolders(t *testing.T, what, root string, folders []string, env *samplesEnv) {
 	counts := map[string]int{}
 	var lines []string
-	for _, d := range dirs {
-		if !d.IsDir() || only != "" && d.Name() != only {
-			continue
-		}
-		r := measureFolder(t, filepath.Join(samples, "policies", d.Name()), env)
+	for _, dir := range folders {
+		name, _ := filepath.Rel(root, dir)
+		r := measureFolder(t, dir, env)
 		counts[r.class]++
-		lines = append(lines, fmt.Sprintf("%-55s %-9s %-30s %s", d.Name(), r.class, r.pack, r.detail))
+		lines = append(lines, fmt.Sprintf("%-55s %-9s %-30s %s", name, r.class, r.pack, r.detail))
 		if r.crash != "" {
-			t.Errorf("%s: %s", d.Name(), r.crash)
+			t.Errorf("%s: %s", name, r.crash)
 		}
 	}
 	fmt.Println(strings.Join(lines, "\n"))
-	fmt.Printf("folders %d: refused %d (B2C refuses them too), no-policy %d, load-error %d, loads %d of which token %d and stops %d\n",
-		len(lines), counts[classRefused], counts[classNoPolicy], counts[classLoad], counts[classToken]+counts[classStops], counts[classToken], counts[classStops])
+	fmt.Printf("%s %d: refused %d (B2C refuses them too), no-policy %d, load-error %d, loads %d of which token %d and stops %d\n",
+		what, len(lines), counts[classRefused], counts[classNoPolicy], counts[classLoad], counts[classToken]+counts[classStops], counts[classToken], counts[classStops])
 }
 
 const (
@@ -254,28 +270,32 @@ func rank(class string) int {
 // loads on none) and runs its relying parties.
 func measureUnit(t *testing.T, unit []policy.Source, env *samplesEnv) folderResult {
 	var bestErr, resolvedErr *policy.Error
-	var bestPack, resolvedPack pack
+	var bestPack, resolvedPack string
 	for _, p := range env.packs {
 		srcs := withPack(unit, p)
 		policies, err := policy.LoadSources(srcs)
+		name := p.name
+		if len(srcs) == len(unit) {
+			name = "(its own files)"
+		}
 		if err == nil {
-			return runUnit(t, srcs, policies, p.name, env)
+			return runUnit(t, srcs, policies, name, env)
 		}
 		perr, ok := err.(*policy.Error)
 		if !ok {
-			return folderResult{class: classLoad, pack: p.name, detail: err.Error()}
+			return folderResult{class: classLoad, pack: name, detail: err.Error()}
 		}
 		if bestErr == nil || len(perr.Problems) < len(bestErr.Problems) {
-			bestErr, bestPack = perr, p
+			bestErr, bestPack = perr, name
 		}
 		if resolvedErr == nil && !missingReferences(perr) {
-			resolvedErr, resolvedPack = perr, p
+			resolvedErr, resolvedPack = perr, name
 		}
 	}
 	if resolvedErr != nil { // every reference resolves on this pack: what is left is b2cemu's
-		return folderResult{class: classLoad, pack: resolvedPack.name, detail: oneLine(resolvedErr.Problems[0].Error())}
+		return folderResult{class: classLoad, pack: resolvedPack, detail: oneLine(resolvedErr.Problems[0].Error())}
 	}
-	return folderResult{class: classRefused, pack: bestPack.name, detail: oneLine(firstMissing(bestErr).Error())}
+	return folderResult{class: classRefused, pack: bestPack, detail: oneLine(firstMissing(bestErr).Error())}
 }
 
 func missingReferences(err *policy.Error) bool { return firstMissing(err) != nil }
@@ -341,22 +361,33 @@ func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Pol
 	sort.Strings(ids)
 	r := folderResult{class: classToken, pack: packName}
 	tokens := 0
+	// A relying party that stops is tried again after the others, as a user who has signed up
+	// by then would (a profile edit before any sign-up finds no account, on B2C too).
+	outcomes := map[string]string{}
+	for round := 0; round < 2; round++ {
+		for _, id := range ids {
+			if done, tried := outcomes[id]; tried && done == "" {
+				continue
+			}
+			before := len(logs.String())
+			outcome, crash := runRelyingParty(t, base, policies[id], keys, env)
+			if crash != "" {
+				return folderResult{class: classStops, pack: packName, detail: crash, crash: crash}
+			}
+			if m := diagnosticRe.FindAllStringSubmatch(logs.String()[before:], -1); outcome != "" && m != nil {
+				outcome += " [" + strings.ReplaceAll(m[len(m)-1][1], dir+string(filepath.Separator), "") + "]"
+			}
+			if os.Getenv("B2CEMU_SAMPLES_ONLY") != "" {
+				t.Logf("%s: %s\n%s", id, outcome, logs.String()[before:])
+			}
+			outcomes[id] = outcome
+		}
+	}
 	for _, id := range ids {
-		before := len(logs.String())
-		outcome, crash := runRelyingParty(t, base, policies[id], keys, env)
-		if m := diagnosticRe.FindAllStringSubmatch(logs.String()[before:], -1); outcome != "" && m != nil {
-			outcome += " [" + strings.ReplaceAll(m[len(m)-1][1], dir+string(filepath.Separator), "") + "]"
-		}
-		if os.Getenv("B2CEMU_SAMPLES_ONLY") != "" {
-			t.Logf("%s: %s\n%s", id, outcome, logs.String()[before:])
-		}
-		if crash != "" {
-			return folderResult{class: classStops, pack: packName, detail: crash, crash: crash}
-		}
-		if outcome == "" {
+		if outcomes[id] == "" {
 			tokens++
 		} else if r.detail == "" {
-			r.class, r.detail = classStops, policies[id].ID+": "+outcome
+			r.class, r.detail = classStops, policies[id].ID+": "+outcomes[id]
 		}
 	}
 	if r.class == classToken {
@@ -421,7 +452,7 @@ func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[strin
 		req := map[string]any{"identityProvider": try.provider, "account": map[string]any{"email": try.email, "password": samplePassword},
 			"attributes": attributes(p, try.email, try.email == existing)}
 		if try.provider != "email" && try.email == newEmail {
-			req["account"] = map[string]any{"issuerAssignedId": "fed-" + strings.ToLower(p.ID), "email": try.email, "displayName": "Mia Chen", "givenName": "Mia", "surname": "Chen"}
+			req["account"] = map[string]any{"issuerAssignedId": "fed-mia", "email": "mia@contoso.test", "displayName": "Mia Chen", "givenName": "Mia", "surname": "Chen"}
 		}
 		if hint := sampleHint(t, p, keys, env, try.email); hint != "" {
 			req["idTokenHint"] = hint
