@@ -458,6 +458,9 @@ func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[strin
 			req["idTokenHint"] = hint
 		}
 		status, ans := runHeadless(base, p.ID, req)
+		if os.Getenv("B2CEMU_SAMPLES_ONLY") != "" {
+			t.Logf("%s via %s: %d %v", p.ID, try.provider, status, ans)
+		}
 		if status >= 500 {
 			return "", fmt.Sprintf("%s: HTTP %d %v", p.ID, status, ans)
 		}
