@@ -320,7 +320,10 @@ func missingReference(msg string) bool {
 	return false
 }
 
-// withPack adds the pack's files whose PolicyId the unit does not declare itself.
+// withPack adds the pack's files whose PolicyId the unit does not declare itself. A base the
+// unit names that neither declares, under a name ending in a pack file's role (the samples'
+// B2C_1A_Demo_TrustFrameworkExtensions), is that pack file uploaded under the name the sample
+// asks for, as its readme has a user do.
 func withPack(unit []policy.Source, p pack) []policy.Source {
 	own := map[string]bool{}
 	for _, s := range unit {
@@ -330,6 +333,26 @@ func withPack(unit []policy.Source, p pack) []policy.Source {
 	for id, s := range p.files {
 		if !own[id] {
 			out = append(out, s)
+		}
+	}
+	for _, s := range unit {
+		m := baseIDRe.FindSubmatch(s.Data)
+		if m == nil {
+			continue
+		}
+		base := strings.ToLower(string(m[1]))
+		if own[base] || p.files[base].Data != nil {
+			continue
+		}
+		for _, role := range []string{"trustframeworkbase", "trustframeworklocalization", "trustframeworkextensions"} {
+			if src, ok := p.files["b2c_1a_"+role]; ok && strings.HasSuffix(base, role) {
+				renamed := policyIDRe.ReplaceAllFunc(src.Data, func(root []byte) []byte {
+					return bytes.Replace(root, []byte(policyID(src.Data)), m[1], 1)
+				})
+				out = append(out, policy.Source{Name: strings.TrimSuffix(src.Name, ".xml") + "-as-" + string(m[1]) + ".xml", Data: renamed})
+				own[base] = true
+				break
+			}
 		}
 	}
 	return out
@@ -351,7 +374,7 @@ func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Pol
 	logs := &emulatortest.LogBuffer{}
 	srv, base, err := startSample(t, dir, keys, logs)
 	if err != nil {
-		return folderResult{class: classLoad, pack: packName, detail: oneLine(err.Error())}
+		return folderResult{class: classLoad, pack: packName, detail: oneLine(strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))}
 	}
 	defer srv.Close()
 	ids := make([]string, 0, len(policies))
