@@ -212,7 +212,7 @@ func hasRelyingParty(srcs []policy.Source) bool {
 var (
 	tenantRe  = regexp.MustCompile(`(?i)[a-z0-9-]+\.onmicrosoft\.com`)
 	appIDRe   = regexp.MustCompile(`(?i)\b(Proxy)?IdentityExperienceFrameworkAppId\b`)
-	serviceRe = regexp.MustCompile(`(?is)(<Item\s+Key="ServiceUrl"\s*>)\s*([^<]*?)\s*(</Item>)`)
+	serviceRe = regexp.MustCompile(`(?is)(<Item\s+Key="ServiceUrl"\s*>)(.*?)(</Item>)`) // the whole Item, a placeholder comment in it too
 	keyRe     = regexp.MustCompile(`StorageReferenceId="([^"]+)"`)
 	hintAppRe = regexp.MustCompile(`(<Item\s+Key="METADATA"\s*>)\s*https://[^<]*\.azurewebsites\.net/\.well-known/openid-configuration\s*(</Item>)`)
 )
