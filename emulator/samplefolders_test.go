@@ -596,6 +596,26 @@ func attributes(p *policy.Policy, email string, existing bool) []map[string]stri
 }
 
 func sampleValue(ct *policy.ClaimType, email string, existing bool) string {
+	v := kindValue(ct, email, existing)
+	if ct.Pattern == "" || strings.EqualFold(ct.UserInputType, "Password") {
+		return v
+	}
+	// A user types what the field's pattern asks for: the first of a few usual answers that
+	// fits it (a .NET pattern Go cannot read keeps the value of the claim's kind).
+	re, err := regexp.Compile(ct.Pattern)
+	if err != nil || re.MatchString(v) {
+		return v
+	}
+	for _, c := range []string{email, "mia1234", "Mia", "123456", "+15555550100", "1990-01-01"} {
+		if re.MatchString(c) {
+			return c
+		}
+	}
+	return v
+}
+
+// kindValue is a value of the claim's kind.
+func kindValue(ct *policy.ClaimType, email string, existing bool) string {
 	id := strings.ToLower(ct.ID)
 	switch {
 	case len(ct.Options) > 0:
