@@ -37,12 +37,12 @@ func TestCommunitySampleFolders(t *testing.T) {
 	}
 	stub := httptest.NewServer(http.HandlerFunc(echoStub))
 	defer stub.Close()
-	env := &samplesEnv{packs: starterPacks(t, starterPack(t)), stub: stub.URL, hints: hinttest.NewIssuer(t)}
+	only := os.Getenv("B2CEMU_SAMPLES_ONLY") // one folder, to look at it closely
+	env := &samplesEnv{packs: starterPacks(t, starterPack(t)), stub: stub.URL, hints: hinttest.NewIssuer(t), verbose: only != ""}
 	dirs, err := os.ReadDir(filepath.Join(samples, "policies"))
 	if err != nil {
 		t.Fatalf("B2CEMU_SAMPLES has no policies folder: %v", err)
 	}
-	only := os.Getenv("B2CEMU_SAMPLES_ONLY") // one folder, to look at it closely
 	var folders []string
 	for _, d := range dirs {
 		if d.IsDir() && (only == "" || d.Name() == only) {
@@ -88,9 +88,10 @@ const (
 // samplesEnv is what the samples run against: the starter packs, the REST stub, and the link
 // generator whose discovery document the samples' id_token_hint profiles are pointed at.
 type samplesEnv struct {
-	packs []pack
-	stub  string
-	hints *hinttest.Issuer
+	packs   []pack
+	stub    string
+	hints   *hinttest.Issuer
+	verbose bool // B2CEMU_SAMPLES_ONLY: each run's log and headless answers
 }
 
 // folderResult is one folder's measurement.
@@ -400,7 +401,7 @@ func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Pol
 			if m := diagnosticRe.FindAllStringSubmatch(logs.String()[before:], -1); outcome != "" && m != nil {
 				outcome += " [" + strings.ReplaceAll(m[len(m)-1][1], dir+string(filepath.Separator), "") + "]"
 			}
-			if os.Getenv("B2CEMU_SAMPLES_ONLY") != "" {
+			if env.verbose {
 				t.Logf("%s: %s\n%s", id, outcome, logs.String()[before:])
 			}
 			outcomes[id] = outcome
@@ -481,7 +482,7 @@ func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[strin
 			req["idTokenHint"] = hint
 		}
 		status, ans := runHeadless(base, p.ID, req)
-		if os.Getenv("B2CEMU_SAMPLES_ONLY") != "" {
+		if env.verbose {
 			t.Logf("%s via %s: %d %v", p.ID, try.provider, status, ans)
 		}
 		if status >= 500 {
