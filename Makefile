@@ -91,12 +91,14 @@ starterpack:
 	$(GO) run ./cmd/b2cemu policy check "$(B2CEMU_STARTERPACK)/Display Controls Starterpack/LocalAccounts"
 	B2CEMU_STARTERPACK=$(B2CEMU_STARTERPACK) $(GO) test -race -count=1 -run 'StarterPack' -v ./emulator/ ./web/
 
-## samples: run the community's invitation and magic-link policies (not in this repository) on
-## the LocalAccounts starter pack:
+## samples: measure every folder of the community's sample policies (not in this repository) on
+## the starter pack it extends, printing one line a folder and the counts (docs/custom-policies.md),
+## and run the invitation and magic-link policies on the LocalAccounts pack
+## (B2CEMU_SAMPLES_ONLY=folder looks at one folder with the emulator's log):
 ## B2CEMU_SAMPLES=path/to/azure-ad-b2c/samples B2CEMU_STARTERPACK=path/to/starterpack make samples
 samples:
 	@test -n "$(B2CEMU_SAMPLES)" -a -n "$(B2CEMU_STARTERPACK)" || { echo "set B2CEMU_SAMPLES to a checkout of github.com/azure-ad-b2c/samples and B2CEMU_STARTERPACK to one of github.com/Azure-Samples/active-directory-b2c-custom-policy-starterpack"; exit 2; }
-	B2CEMU_SAMPLES=$(B2CEMU_SAMPLES) B2CEMU_STARTERPACK=$(B2CEMU_STARTERPACK) $(GO) test -race -count=1 -run 'TestCommunity' -v ./emulator/
+	B2CEMU_SAMPLES=$(B2CEMU_SAMPLES) B2CEMU_STARTERPACK=$(B2CEMU_STARTERPACK) B2CEMU_SAMPLES_ONLY=$(B2CEMU_SAMPLES_ONLY) $(GO) test -race -count=1 -run 'TestCommunity' -v ./emulator/
 
 ## screenshots: refresh docs/screenshots from the browser suite
 screenshots:

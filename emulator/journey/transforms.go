@@ -144,6 +144,8 @@ func (e *Engine) moreTransforms(p *policy.Policy, tp *policy.TechnicalProfile, t
 		secret := e.PolicyKeys[strings.ToLower(params["randomizerSecret"])]
 		sum := sha256.Sum256([]byte(in["plaintext"] + "\x00" + in["salt"] + "\x00" + secret))
 		out["hash"] = base64.StdEncoding.EncodeToString(sum[:])
+	case "DateTimeComparison", "IsTermsOfUseConsentRequired":
+		return e.dateComparisons(id, method, in, params, out)
 	default:
 		return unsupported(tp, fmt.Sprintf("the claims transformation method %q (%s)", method, id))
 	}

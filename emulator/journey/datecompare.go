@@ -1,0 +1,58 @@
+package journey
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// dateComparisons runs the date claims transformations that answer a Boolean (Microsoft's
+// "Date claims transformations" reference): DateTimeComparison, whether firstDateTime plus
+// timeSpanInSeconds is the same as, later than or earlier than secondDateTime (absent: now),
+// and IsTermsOfUseConsentRequired, whether termsOfUseConsentDateTime is absent or earlier than
+// the termsOfUseTextUpdateDateTime parameter. A date that cannot be read fails the profile, as
+// B2C's exception for a null firstDateTime does.
+func (e *Engine) dateComparisons(id, method string, in, params, out map[string]string) *runError {
+	if method == "IsTermsOfUseConsentRequired" {
+		updated, ok := parseDateTime(params["termsOfUseTextUpdateDateTime"])
+		if !ok {
+			return dateError(id, "the termsOfUseTextUpdateDateTime parameter %q is not a date-time", params["termsOfUseTextUpdateDateTime"])
+		}
+		consented, ok := parseDateTime(in["termsOfUseConsentDateTime"])
+		out["result"] = strconv.FormatBool(!ok || consented.Before(updated))
+		return nil
+	}
+	first, ok := parseDateTime(in["firstDateTime"])
+	if !ok {
+		return dateError(id, "firstDateTime %q is not a date-time (DateTimeComparison needs one)", in["firstDateTime"])
+	}
+	second := e.Now().UTC()
+	if v := in["secondDateTime"]; v != "" {
+		if second, ok = parseDateTime(v); !ok {
+			return dateError(id, "secondDateTime %q is not a date-time", v)
+		}
+	}
+	if span := params["timeSpanInSeconds"]; span != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(span), 10, 32)
+		if err != nil {
+			return dateError(id, "timeSpanInSeconds %q is not a whole number of seconds", span)
+		}
+		first = first.Add(time.Duration(n) * time.Second)
+	}
+	switch op := strings.ToLower(strings.TrimSpace(params["operator"])); op {
+	case "same":
+		out["result"] = strconv.FormatBool(first.Equal(second))
+	case "later than":
+		out["result"] = strconv.FormatBool(first.After(second))
+	case "earlier than":
+		out["result"] = strconv.FormatBool(first.Before(second))
+	default:
+		return dateError(id, "the operator %q is not one of same, later than, earlier than", params["operator"])
+	}
+	return nil
+}
+
+func dateError(id, format string, args ...any) *runError {
+	return &runError{msg: "The service has encountered an internal error.", diagnostic: id + ": " + fmt.Sprintf(format, args...)}
+}
