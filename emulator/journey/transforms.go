@@ -19,7 +19,7 @@ const nullClaim = "\x00null"
 // moreTransforms runs the general claims transformations beyond the starter packs' (string,
 // boolean, date, number, JSON and string collection ones), writing outputs by their
 // TransformationClaimType into out. A method b2cemu does not know is reported as unsupported.
-func (e *Engine) moreTransforms(p *policy.Policy, tp *policy.TechnicalProfile, t *policy.Element, method string, in, params, out map[string]string) *runError {
+func (x *execution) moreTransforms(tp *policy.TechnicalProfile, t *policy.Element, method string, in, params, out map[string]string) *runError {
 	id := t.Attr["Id"]
 	ignoreCase := func(key string) bool {
 		return strings.EqualFold(params[key], "true") || strings.HasSuffix(strings.ToLower(params[key]), "ignorecase")
@@ -33,16 +33,16 @@ func (e *Engine) moreTransforms(p *policy.Policy, tp *policy.TechnicalProfile, t
 	case "StringReplace":
 		out["outputClaim"] = strings.ReplaceAll(in["inputClaim"], params["oldValue"], params["newValue"])
 	case "StringSubstring":
-		r := []rune(in["inputClaim"])
+		runes := []rune(in["inputClaim"])
 		start, _ := strconv.Atoi(params["startIndex"])
 		n, err := strconv.Atoi(params["length"])
-		if err != nil || start+n > len(r) {
-			n = len(r) - start
+		if err != nil || start+n > len(runes) {
+			n = len(runes) - start
 		}
-		if start < 0 || start > len(r) || n < 0 {
+		if start < 0 || start > len(runes) || n < 0 {
 			return &runError{msg: "The service has encountered an internal error.", diagnostic: fmt.Sprintf("%s: StringSubstring startIndex %d and length %s do not fit %q", id, start, params["length"], in["inputClaim"])}
 		}
-		out["outputClaim"] = string(r[start : start+n])
+		out["outputClaim"] = string(runes[start : start+n])
 	case "StringContains":
 		v, c := in["inputClaim"], params["contains"]
 		if ignoreCase("ignoreCase") {
@@ -93,7 +93,7 @@ func (e *Engine) moreTransforms(p *policy.Policy, tp *policy.TechnicalProfile, t
 		case errors.Is(err, errUnfinished):
 			// As for a value that does not match: the result claim says false and the journey
 			// goes on (the method has no error of its own); the developer learns why.
-			e.logUnfinished("", unfinished(t, fmt.Sprintf("ClaimsTransformation Id=%q (SetClaimsIfRegexMatch) matchTo", id), params["matchTo"], len([]rune(in["claimToMatch"])), err))
+			x.logUnfinished("", unfinished(t, fmt.Sprintf("ClaimsTransformation Id=%q (SetClaimsIfRegexMatch) matchTo", id), params["matchTo"], len([]rune(in["claimToMatch"])), err))
 		case err != nil:
 			return unsupported(tp, fmt.Sprintf("the regular expression %q of %s", params["matchTo"], id))
 		}
@@ -117,7 +117,7 @@ func (e *Engine) moreTransforms(p *policy.Policy, tp *policy.TechnicalProfile, t
 	case "CompareBooleanClaimToValue":
 		out["compareResult"] = strconv.FormatBool(strings.EqualFold(in["inputClaim"], params["valueToCompareTo"]))
 	case "GetCurrentDateTime":
-		out["currentDateTime"] = e.Now().UTC().Format(time.RFC3339)
+		out["currentDateTime"] = x.Now().UTC().Format(time.RFC3339)
 	case "ConvertNumberToStringClaim":
 		out["outputClaim"] = in["inputClaim"]
 	case "LookupValue":
@@ -126,7 +126,7 @@ func (e *Engine) moreTransforms(p *policy.Policy, tp *policy.TechnicalProfile, t
 		case ok:
 			out["outputClaim"] = v
 		case strings.EqualFold(params["errorOnFailedLookup"], "true"):
-			return &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsTransformationLookupValueFailed", "The value could not be found."),
+			return &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfClaimsTransformationLookupValueFailed", "The value could not be found."),
 				diagnostic: fmt.Sprintf("%s: LookupValue has no input parameter %q", id, in["inputParameterId"])}
 		}
 	case "GenerateJson":
@@ -141,7 +141,7 @@ func (e *Engine) moreTransforms(p *policy.Policy, tp *policy.TechnicalProfile, t
 		out["outputClaim"] = string(b)
 	case "Hash":
 		// b2cemu's own hash (B2C does not publish its algorithm): equal inputs, equal hashes.
-		secret := e.PolicyKeys[strings.ToLower(params["randomizerSecret"])]
+		secret := x.PolicyKeys[strings.ToLower(params["randomizerSecret"])]
 		sum := sha256.Sum256([]byte(in["plaintext"] + "\x00" + in["salt"] + "\x00" + secret))
 		out["hash"] = base64.StdEncoding.EncodeToString(sum[:])
 	default:
