@@ -1,7 +1,6 @@
 package journey
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -121,171 +120,36 @@ func (x *execution) languageFor(tp *policy.TechnicalProfile) string {
 // localizedIn is a string of the content definition's localized resources in lang, else in
 // the policy's default language, else "".
 func (x *execution) localizedIn(cdID, lang, elementType, elementID, stringID string) string {
-	p := x.p
-	cd := p.ContentDefinitions[cdID]
-	if cd == nil || p.Localization == nil {
+	texts := x.p.Texts()
+	if texts == nil {
 		return ""
 	}
-	def := p.Localization.Child("SupportedLanguages").AttrOf("DefaultLanguage")
-	if lang != "" && !strings.EqualFold(lang, def) {
-		if s := lookupLocalized(p, cd, lang, elementType, elementID, stringID); s != "" {
+	if lang != "" && !strings.EqualFold(lang, texts.Default) {
+		if s := texts.Lookup(cdID, lang, elementType, elementID, stringID); s != "" {
 			return s
 		}
 	}
-	return lookupLocalized(p, cd, def, elementType, elementID, stringID) // the default language's, else none
+	return texts.Lookup(cdID, texts.Default, elementType, elementID, stringID) // the default language's, else none
 }
 
 // language is the policy's supported language for ui_locales (exact, then the base
 // language: es-MX finds es), else its default language.
 func language(p *policy.Policy, uiLocales string) string {
-	if p.Localization == nil {
+	texts := p.Texts()
+	if texts == nil {
 		return ""
-	}
-	sl := p.Localization.Child("SupportedLanguages")
-	var supported []string
-	for _, l := range sl.All("SupportedLanguage") {
-		supported = append(supported, strings.TrimSpace(l.Text))
 	}
 	for _, want := range strings.Fields(strings.ReplaceAll(uiLocales, ",", " ")) {
 		base, _, _ := strings.Cut(want, "-")
 		for _, cand := range []string{want, base} {
-			for _, s := range supported {
+			for _, s := range texts.Supported {
 				if strings.EqualFold(s, cand) {
 					return s
 				}
 			}
 		}
 	}
-	return sl.AttrOf("DefaultLanguage")
-}
-
-// lookupLocalized finds a string of the content definition's resources in lang.
-func lookupLocalized(p *policy.Policy, cd *policy.Element, lang, elementType, elementID, stringID string) string {
-	for _, ref := range cd.Path("LocalizedResourcesReferences", "LocalizedResourcesReference") {
-		if lang != "" && !strings.EqualFold(ref.Attr["Language"], lang) {
-			continue
-		}
-		for _, res := range p.Localization.All("LocalizedResources") {
-			if res.Attr["Id"] != ref.Attr["LocalizedResourcesReferenceId"] {
-				continue
-			}
-			for _, s := range res.Path("LocalizedStrings", "LocalizedString") {
-				if s.Attr["ElementType"] == elementType && s.Attr["StringId"] == stringID && strings.EqualFold(s.Attr["ElementId"], elementID) {
-					return strings.TrimSpace(s.Text)
-				}
-			}
-		}
-	}
-	return ""
-}
-
-// transform runs a claims transformation over scope.
-func (x *execution) transform(tp *policy.TechnicalProfile, id string, scope map[string]string) *runError {
-	t := x.p.Transformations[id]
-	in := map[string]string{}
-	for _, c := range t.Path("InputClaims", "InputClaim") {
-		in[c.Attr["TransformationClaimType"]] = scope[strings.ToLower(c.Attr["ClaimTypeReferenceId"])]
-	}
-	params := map[string]string{}
-	for _, ip := range t.Path("InputParameters", "InputParameter") {
-		params[ip.Attr["Id"]] = ip.Attr["Value"]
-	}
-	out := map[string]string{}
-	switch method := t.Attr["TransformationMethod"]; method {
-	case "AddItemToStringCollection":
-		var list []string
-		_ = json.Unmarshal([]byte(in["collection"]), &list)
-		if in["item"] != "" {
-			list = append(list, in["item"])
-		}
-		b, _ := json.Marshal(list)
-		out["collection"] = string(b)
-	case "CreateStringClaim":
-		out["createdClaim"] = params["value"]
-	case "CopyClaim":
-		out["outputClaim"] = in["inputClaim"]
-	case "CreateRandomString":
-		v := x.NewID()
-		if strings.EqualFold(params["randomGeneratorType"], "INTEGER") {
-			n, _ := strconv.ParseUint(strings.ReplaceAll(v, "-", "")[:12], 16, 64)
-			if max, err := strconv.ParseUint(params["maximumNumber"], 10, 64); err == nil && max > 0 {
-				n %= max + 1
-			}
-			v = strconv.FormatUint(n, 10)
-		}
-		if f := params["stringFormat"]; f != "" {
-			v = strings.ReplaceAll(f, "{0}", v)
-		}
-		if strings.EqualFold(params["base64"], "true") {
-			v = base64.StdEncoding.EncodeToString([]byte(v))
-		}
-		out["outputClaim"] = v
-	case "FormatStringClaim":
-		format := strings.ReplaceAll(params["stringFormat"], "{RelyingPartyTenantId}", x.Tenant+".onmicrosoft.com")
-		out["outputClaim"] = strings.ReplaceAll(format, "{0}", in["inputClaim"])
-	case "CreateAlternativeSecurityId":
-		b, _ := json.Marshal(map[string]string{"issuer": in["identityProvider"], "issuerUserId": base64.StdEncoding.EncodeToString([]byte(in["key"]))})
-		out["alternativeSecurityId"] = string(b)
-	case "FormatStringMultipleClaims":
-		out["outputClaim"] = strings.NewReplacer("{0}", in["inputClaim1"], "{1}", in["inputClaim2"]).Replace(params["stringFormat"])
-	case "ChangeCase":
-		if strings.EqualFold(params["toCase"], "UPPER") {
-			out["outputClaim1"] = strings.ToUpper(in["inputClaim1"])
-		} else {
-			out["outputClaim1"] = strings.ToLower(in["inputClaim1"])
-		}
-	case "CompareClaimToValue", "CompareClaims":
-		other := params["compareTo"]
-		if method == "CompareClaims" {
-			other = in["inputClaim2"]
-		}
-		equal := in["inputClaim1"] == other || strings.EqualFold(params["ignoreCase"], "true") && strings.EqualFold(in["inputClaim1"], other)
-		out["outputClaim"] = strconv.FormatBool(equal == !strings.EqualFold(params["operator"], "NOT EQUAL"))
-	case "AssertStringClaimsAreEqual":
-		a, b := in["inputClaim1"], in["inputClaim2"]
-		if a != b && !(strings.HasSuffix(params["stringComparison"], "IgnoreCase") && strings.EqualFold(a, b)) {
-			cmp := params["stringComparison"]
-			if cmp == "" {
-				cmp = "Ordinal"
-			}
-			return &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfClaimsTransformationStringsAreNotEqual", fmt.Sprintf("Claim value comparison failed using StringComparison %q.", cmp))}
-		}
-	case "GetSingleItemFromStringCollection":
-		var list []string
-		if json.Unmarshal([]byte(in["collection"]), &list) == nil && len(list) > 0 {
-			out["extractedItem"] = list[0]
-		}
-	case "GetClaimFromJson":
-		var obj map[string]any
-		if json.Unmarshal([]byte(in["inputJson"]), &obj) == nil {
-			flat := map[string]string{}
-			flatten(flat, "", obj, true)
-			if v, ok := flat[params["claimToExtract"]]; ok {
-				out["extractedClaim"] = v
-			}
-		}
-	case "AssertBooleanClaimIsEqualToValue":
-		if v := in["inputClaim"]; v != "" && !strings.EqualFold(v, params["valueToCompareTo"]) {
-			return &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfClaimsTransformationBooleanValueIsNotEqual", `Boolean claim value comparison failed for claim type "inputClaim".`)}
-		}
-	case "AssertDateTimeIsGreaterThan":
-		if err := assertLater(id, t, in, params); err != "" {
-			return &runError{msg: x.text(tp, "ErrorMessage", "DateTimeGreaterThan", "Claim value comparison failed: The provided left operand is greater than the right operand."), diagnostic: err}
-		}
-	default:
-		if err := x.moreTransforms(tp, t, method, in, params, out); err != nil {
-			return err
-		}
-	}
-	for _, c := range t.Path("OutputClaims", "OutputClaim") {
-		switch v, ok := out[c.Attr["TransformationClaimType"]]; {
-		case ok && v == nullClaim:
-			delete(scope, strings.ToLower(c.Attr["ClaimTypeReferenceId"]))
-		case ok:
-			scope[strings.ToLower(c.Attr["ClaimTypeReferenceId"])] = v
-		}
-	}
-	return nil
+	return texts.Default
 }
 
 // sendClaims names the token's claims by the relying party's output claims: PartnerClaimType,
@@ -348,15 +212,8 @@ func (x *execution) sendClaims() {
 // one; times within TreatAsEqualIfWithinMillseconds are equal, which fails unless
 // AssertIfEqualTo is false; a missing right operand passes when
 // AssertIfRightOperandIsNotPresent is true. It returns why the assertion failed, or "".
-func assertLater(id string, t *policy.Element, in, params map[string]string) string {
-	name := func(role string) string {
-		for _, c := range t.Path("InputClaims", "InputClaim") {
-			if c.Attr["TransformationClaimType"] == role {
-				return c.Attr["ClaimTypeReferenceId"]
-			}
-		}
-		return role
-	}
+func assertLater(id string, t *policy.ClaimsTransformation, in, params map[string]string) string {
+	name := t.Role
 	if in["rightOperand"] == "" {
 		if strings.EqualFold(params["AssertIfRightOperandIsNotPresent"], "true") {
 			return ""

@@ -66,13 +66,9 @@ func (x *execution) controlText(tp *policy.TechnicalProfile, d *policy.DisplayCo
 }
 
 // layoutAtLeast reports whether the page layout of the profile's content definition (its
-// DataUri's version, x.g. selfasserted:2.1.7) is at least major.minor; a page without one is.
+// DataUri's version, e.g. selfasserted:2.1.7) is at least major.minor; a page without one is.
 func (x *execution) layoutAtLeast(tp *policy.TechnicalProfile, major, minor int) bool {
-	cd := x.p.ContentDefinitions[tp.Metadata["ContentDefinitionReferenceId"]]
-	if cd == nil {
-		return true
-	}
-	uri := strings.TrimSpace(cd.TextOf("DataUri"))
+	uri := x.p.DataURI(tp.Metadata["ContentDefinitionReferenceId"])
 	parts := strings.Split(uri[strings.LastIndex(uri, ":")+1:], ".")
 	if len(parts) < 2 {
 		return true

@@ -91,6 +91,7 @@ func load(srcs []Source, errs *Error) (map[string]*Policy, error) {
 		}
 		before := len(errs.Problems)
 		if p := build(f, merged, errs); p != nil {
+			p.compile()
 			policies[strings.ToLower(p.ID)] = p
 		}
 		for _, pr := range errs.Problems[before:] {

@@ -33,6 +33,10 @@ type Policy struct {
 	// custom page content's scripts; "" or "Disallow" does not.
 	ScriptExecution string
 	Localization    *Element
+
+	transforms map[string]*ClaimsTransformation // Transformations compiled (see compile)
+	texts      *Texts                           // Localization compiled
+	dataURIs   map[string]string                // ContentDefinitions' DataUri, by Id
 }
 
 // ClaimType is a ClaimsSchema entry.
@@ -42,6 +46,8 @@ type ClaimType struct {
 	Options                                                []Option          // Restriction Enumeration
 	Partner                                                map[string]string // protocol → DefaultPartnerClaimType
 	El                                                     *Element
+	// Regexp is Pattern compiled when the policy loaded (nil in a policy built in code).
+	Regexp *regexp2.Regexp
 }
 
 // Option is one value of an enumerated claim.
@@ -172,7 +178,8 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 			UserInputType: ct.TextOf("UserInputType"), UserHelpText: ct.TextOf("UserHelpText"), Partner: map[string]string{}, El: ct}
 		if pat := ct.Child("Restriction").Child("Pattern"); pat != nil {
 			c.Pattern, c.PatternHelpText = pat.Attr["RegularExpression"], pat.Attr["HelpText"]
-			if _, err := regexp2.Compile(c.Pattern, regexp2.None); err != nil {
+			var err error
+			if c.Regexp, err = CompilePattern(c.Pattern); err != nil {
 				errs.add(pat, "ClaimType Id=\""+ct.Attr["Id"]+"\"", "the Restriction Pattern is not a valid .NET regular expression: %v", err)
 			}
 		}
