@@ -101,7 +101,6 @@ func (x *execution) controlView(tp *policy.TechnicalProfile, d *policy.DisplayCo
 
 // controlAction runs a display control's button: send (or send again), verify, or change.
 func (x *execution) controlAction(d *policy.DisplayControl, in flows.VerifyEmail) error {
-	tp := x.st.tp
 	if x.st.controls == nil {
 		x.st.controls = map[string]*controlState{}
 	}
@@ -122,61 +121,75 @@ func (x *execution) controlAction(d *policy.DisplayControl, in flows.VerifyEmail
 	}
 	switch in.Action {
 	case "send", "resend":
-		errs := map[string]string{}
-		for _, c := range d.Claims {
-			if strings.EqualFold(c.ClaimType, d.CodeClaim()) {
-				continue
-			}
-			v, ct := scope[strings.ToLower(c.ClaimType)], x.p.ClaimTypes[strings.ToLower(c.ClaimType)]
-			switch {
-			case v == "" && c.Required:
-				errs[c.ClaimType] = x.text(tp, "UxElement", "required_field", "This information is required.")
-			case v != "" && ct != nil && ct.Pattern != "" && !x.restricted(x.r.ID, ct, v):
-				errs[c.ClaimType] = x.claimText(tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
-				x.r.FieldIncorrect = true
-			}
-		}
-		if len(errs) > 0 {
-			x.r.FieldErrors = errs
-			return nil
-		}
-		cs = &controlState{values: map[string]string{}}
-		x.st.controls[d.ID] = cs
-		for _, c := range d.Claims {
-			cs.values[strings.ToLower(c.ClaimType)] = scope[strings.ToLower(c.ClaimType)]
-		}
-		if msg, ok := x.runAction(d, "SendCode", scope); ok {
-			cs.sent = true
-		} else {
-			cs.failure = msg
-		}
+		x.sendAction(d, scope)
 	case "verify":
-		if cs == nil || !cs.sent {
-			return flows.Errorf(flows.Invalid, "no verification code was sent")
-		}
-		code := strings.TrimSpace(in.Code)
-		if code == "" {
-			code = scope[strings.ToLower(d.CodeClaim())]
-		}
-		for k, v := range cs.values {
-			scope[k] = v // the address the code went to, whatever the form says now
-		}
-		scope[strings.ToLower(d.CodeClaim())] = code
-		cs.failure = ""
-		if msg, ok := x.runAction(d, "VerifyCode", scope); !ok {
-			cs.failure = msg
-			break
-		}
-		cs.verified, cs.outputs = true, map[string]string{}
-		for _, c := range d.OutputClaims {
-			if v, ok := scope[strings.ToLower(c.ClaimType)]; ok {
-				cs.outputs[strings.ToLower(c.ClaimType)] = v
-			}
-		}
+		return x.verifyAction(d, cs, in.Code, scope)
 	case "change":
 		delete(x.st.controls, d.ID)
 	default:
 		return flows.Errorf(flows.Invalid, "unknown verification action %q", in.Action)
+	}
+	return nil
+}
+
+// sendAction checks the control's claims as the page would, then runs its SendCode
+// profiles; the control remembers the address the code went to.
+func (x *execution) sendAction(d *policy.DisplayControl, scope map[string]string) {
+	tp := x.st.tp
+	errs := map[string]string{}
+	for _, c := range d.Claims {
+		if strings.EqualFold(c.ClaimType, d.CodeClaim()) {
+			continue
+		}
+		v, ct := scope[strings.ToLower(c.ClaimType)], x.p.ClaimTypes[strings.ToLower(c.ClaimType)]
+		switch {
+		case v == "" && c.Required:
+			errs[c.ClaimType] = x.text(tp, "UxElement", "required_field", "This information is required.")
+		case v != "" && ct != nil && ct.Pattern != "" && !x.restricted(x.r.ID, ct, v):
+			errs[c.ClaimType] = x.claimText(tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
+			x.r.FieldIncorrect = true
+		}
+	}
+	if len(errs) > 0 {
+		x.r.FieldErrors = errs
+		return
+	}
+	cs := &controlState{values: map[string]string{}}
+	x.st.controls[d.ID] = cs
+	for _, c := range d.Claims {
+		cs.values[strings.ToLower(c.ClaimType)] = scope[strings.ToLower(c.ClaimType)]
+	}
+	if msg, ok := x.runAction(d, "SendCode", scope); ok {
+		cs.sent = true
+	} else {
+		cs.failure = msg
+	}
+}
+
+// verifyAction runs the control's VerifyCode profiles on the code typed (else the code
+// claim's value) for the address the code went to; a verified control keeps its output
+// claims for the submit.
+func (x *execution) verifyAction(d *policy.DisplayControl, cs *controlState, code string, scope map[string]string) error {
+	if cs == nil || !cs.sent {
+		return flows.Errorf(flows.Invalid, "no verification code was sent")
+	}
+	if code = strings.TrimSpace(code); code == "" {
+		code = scope[strings.ToLower(d.CodeClaim())]
+	}
+	for k, v := range cs.values {
+		scope[k] = v // the address the code went to, whatever the form says now
+	}
+	scope[strings.ToLower(d.CodeClaim())] = code
+	cs.failure = ""
+	if msg, ok := x.runAction(d, "VerifyCode", scope); !ok {
+		cs.failure = msg
+		return nil
+	}
+	cs.verified, cs.outputs = true, map[string]string{}
+	for _, c := range d.OutputClaims {
+		if v, ok := scope[strings.ToLower(c.ClaimType)]; ok {
+			cs.outputs[strings.ToLower(c.ClaimType)] = v
+		}
 	}
 	return nil
 }

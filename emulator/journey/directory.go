@@ -12,126 +12,174 @@ import (
 	"github.com/b2cemu/b2cemu/flows"
 )
 
-// directory runs an AzureActiveDirectoryProvider profile on b2cemu's user store.
+// internalError is the user's text for a directory that failed; the diagnostic says why.
+func internalError(err error) *runError {
+	return &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
+}
+
+// lookup is the user a directory profile's input claim finds: its key (the partner claim
+// name), its value and the identity it stands for; u is nil when there is none.
+type lookup struct {
+	key, value string
+	identity   flows.Identity
+	u          *flows.User
+}
+
+// directory runs an AzureActiveDirectoryProvider profile on b2cemu's user store: it finds
+// the user by the profile's input claim, applies RaiseErrorIfClaimsPrincipal…, then the
+// Operation.
 func (x *execution) directory(c *call) (map[string]string, *runError) {
-	tp, inputs, scope := c.tp, c.inputs, c.scope
-	var key, value string
-	for k, v := range inputs {
-		key, value = k, v
+	tp := c.tp
+	l, rerr := x.findUser(tp, c.inputs)
+	if rerr != nil {
+		return nil, rerr
 	}
-	var u *flows.User
-	var err error
-	identity := flows.Identity{SignInType: "emailAddress", Issuer: x.Tenant + ".onmicrosoft.com", IssuerAssignedID: value}
-	switch key {
-	case "objectId":
-		u, err = x.Directory.Get(x.ctx, value)
-	case "signInNames.emailAddress", "signInNames.userName", "email":
-		u, err = x.Directory.FindByIdentity(x.ctx, identity)
-	case "alternativeSecurityId":
-		var alt struct {
-			Issuer       string `json:"issuer"`
-			IssuerUserID string `json:"issuerUserId"`
-		}
-		jerr := json.Unmarshal([]byte(value), &alt)
-		key, derr := base64.StdEncoding.DecodeString(alt.IssuerUserID)
-		if jerr != nil || derr != nil || alt.Issuer == "" {
-			return nil, &runError{msg: "The service has encountered an internal error.",
-				diagnostic: fmt.Sprintf("%s: alternativeSecurityId %q is not the JSON CreateAlternativeSecurityId makes", tp.ID, value)}
-		}
-		identity = flows.Identity{SignInType: "federated", Issuer: alt.Issuer, IssuerAssignedID: string(key)}
-		u, err = x.Directory.FindByIdentity(x.ctx, identity)
-	default:
-		return nil, unsupported(tp, fmt.Sprintf("looking users up by %q", key))
-	}
-	if err != nil && !errors.Is(err, flows.ErrNotFound) {
-		return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
-	}
-	op := tp.Metadata["Operation"]
-	if u == nil && strings.EqualFold(tp.Metadata["RaiseErrorIfClaimsPrincipalDoesNotExist"], "true") {
+	if l.u == nil && strings.EqualFold(tp.Metadata["RaiseErrorIfClaimsPrincipalDoesNotExist"], "true") {
 		return nil, &runError{code: "AADB2C99002", msg: x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalDoesNotExist", "An account could not be found for the provided user ID."),
-			diagnostic: fmt.Sprintf("%s: no user with %s %q", tp.ID, key, value)}
+			diagnostic: fmt.Sprintf("%s: no user with %s %q", tp.ID, l.key, l.value)}
 	}
-	if u != nil && strings.EqualFold(tp.Metadata["RaiseErrorIfClaimsPrincipalAlreadyExists"], "true") {
-		return nil, &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalAlreadyExists", "A user with the specified ID already exists. Please choose a different one."),
-			diagnostic: fmt.Sprintf("%s: a user with %s %q exists", tp.ID, key, value)}
+	if l.u != nil && strings.EqualFold(tp.Metadata["RaiseErrorIfClaimsPrincipalAlreadyExists"], "true") {
+		return nil, &runError{msg: x.alreadyExists(tp), diagnostic: fmt.Sprintf("%s: a user with %s %q exists", tp.ID, l.key, l.value)}
 	}
-	switch {
+	switch op := tp.Metadata["Operation"]; {
 	case strings.EqualFold(op, "Read"):
-		if u == nil {
+		if l.u == nil {
 			return map[string]string{}, nil
 		}
-		return userClaims(x.Tenant, u), nil
-	case strings.EqualFold(op, "Write") && u == nil:
-		if key == "objectId" {
-			return nil, unsupported(tp, "creating a user by objectId")
-		}
-		u = &flows.User{ObjectID: x.NewID(), Identities: []flows.Identity{identity}, Attributes: flows.Claims{}, Created: x.Now()}
-		if identity.SignInType == "emailAddress" {
-			u.Attributes["email"] = value
-		}
-		attrs, password := persisted(tp, scope)
-		delete(attrs, "signInNames.emailAddress")
-		delete(attrs, "alternativeSecurityId")
-		for k, v := range attrs {
-			u.Attributes[k] = v
-		}
-		if err := x.Directory.Create(x.ctx, u, password); err != nil {
-			if errors.Is(err, flows.ErrExists) {
-				return nil, &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalAlreadyExists", "A user with the specified ID already exists. Please choose a different one.")}
-			}
-			return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
-		}
-		out := userClaims(x.Tenant, u)
-		out["newClaimsPrincipalCreated"] = "true"
-		return out, nil
+		return userClaims(x.Tenant, l.u), nil
+	case strings.EqualFold(op, "Write") && l.u == nil:
+		return x.createUser(tp, l, c.scope)
 	case strings.EqualFold(op, "Write"):
-		up, ok := x.Directory.(updater)
-		if !ok {
-			return nil, unsupported(tp, "updating a user in this directory")
-		}
-		attrs, password := persisted(tp, scope)
+		attrs, password := persisted(tp, c.scope)
 		delete(attrs, "objectId")
 		delete(attrs, "signInNames.emailAddress")
-		updated, err := up.Update(x.ctx, u.ObjectID, attrs, password)
-		if err != nil {
-			return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
-		}
-		return userClaims(x.Tenant, updated), nil
+		return x.updateUser(tp, l.u, attrs, password)
 	case strings.EqualFold(op, "DeleteClaimsPrincipal"):
-		del, ok := x.Directory.(deleter)
-		if !ok {
-			return nil, unsupported(tp, "deleting users in this directory")
-		}
-		if u != nil {
-			if _, err := del.Delete(u.ObjectID); err != nil {
-				return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
-			}
-		}
-		return map[string]string{}, nil
+		return x.deleteUser(tp, l.u)
 	case strings.EqualFold(op, "DeleteClaims"):
-		up, ok := x.Directory.(updater)
-		if !ok {
-			return nil, unsupported(tp, "updating a user in this directory")
-		}
-		if u == nil {
-			return map[string]string{}, nil
-		}
-		attrs := flows.Claims{} // the persisted claims name the attributes to remove
-		for _, c := range tp.PersistedClaims {
-			if name := c.PartnerClaimType; name != "" {
-				attrs[name] = nil
-			} else if !strings.EqualFold(c.ClaimType, "objectId") {
-				attrs[c.ClaimType] = nil
-			}
-		}
-		updated, err := up.Update(x.ctx, u.ObjectID, attrs, "")
-		if err != nil {
-			return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
-		}
-		return userClaims(x.Tenant, updated), nil
+		return x.updateUser(tp, l.u, removed(tp), "")
 	default:
 		return nil, unsupported(tp, fmt.Sprintf("the directory operation %q", op))
 	}
+}
+
+func (x *execution) alreadyExists(tp *policy.TechnicalProfile) string {
+	return x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalAlreadyExists", "A user with the specified ID already exists. Please choose a different one.")
+}
+
+// findUser looks the user up by the profile's input claim: objectId, a sign-in name, or the
+// alternativeSecurityId of a federated identity.
+func (x *execution) findUser(tp *policy.TechnicalProfile, inputs map[string]string) (lookup, *runError) {
+	var l lookup
+	for k, v := range inputs {
+		l.key, l.value = k, v
+	}
+	l.identity = flows.Identity{SignInType: "emailAddress", Issuer: x.Tenant + ".onmicrosoft.com", IssuerAssignedID: l.value}
+	var err error
+	switch l.key {
+	case "objectId":
+		l.u, err = x.Directory.Get(x.ctx, l.value)
+	case "signInNames.emailAddress", "signInNames.userName", "email":
+		l.u, err = x.Directory.FindByIdentity(x.ctx, l.identity)
+	case "alternativeSecurityId":
+		var rerr *runError
+		if l.identity, rerr = federatedIdentity(tp, l.value); rerr != nil {
+			return l, rerr
+		}
+		l.u, err = x.Directory.FindByIdentity(x.ctx, l.identity)
+	default:
+		return l, unsupported(tp, fmt.Sprintf("looking users up by %q", l.key))
+	}
+	if err != nil && !errors.Is(err, flows.ErrNotFound) {
+		return l, internalError(err)
+	}
+	return l, nil
+}
+
+// federatedIdentity reads the JSON CreateAlternativeSecurityId makes.
+func federatedIdentity(tp *policy.TechnicalProfile, value string) (flows.Identity, *runError) {
+	var alt struct {
+		Issuer       string `json:"issuer"`
+		IssuerUserID string `json:"issuerUserId"`
+	}
+	jerr := json.Unmarshal([]byte(value), &alt)
+	key, derr := base64.StdEncoding.DecodeString(alt.IssuerUserID)
+	if jerr != nil || derr != nil || alt.Issuer == "" {
+		return flows.Identity{}, &runError{msg: "The service has encountered an internal error.",
+			diagnostic: fmt.Sprintf("%s: alternativeSecurityId %q is not the JSON CreateAlternativeSecurityId makes", tp.ID, value)}
+	}
+	return flows.Identity{SignInType: "federated", Issuer: alt.Issuer, IssuerAssignedID: string(key)}, nil
+}
+
+// createUser is a Write of a user the lookup did not find: the identity and the persisted
+// claims.
+func (x *execution) createUser(tp *policy.TechnicalProfile, l lookup, scope map[string]string) (map[string]string, *runError) {
+	if l.key == "objectId" {
+		return nil, unsupported(tp, "creating a user by objectId")
+	}
+	u := &flows.User{ObjectID: x.NewID(), Identities: []flows.Identity{l.identity}, Attributes: flows.Claims{}, Created: x.Now()}
+	if l.identity.SignInType == "emailAddress" {
+		u.Attributes["email"] = l.value
+	}
+	attrs, password := persisted(tp, scope)
+	delete(attrs, "signInNames.emailAddress")
+	delete(attrs, "alternativeSecurityId")
+	for k, v := range attrs {
+		u.Attributes[k] = v
+	}
+	if err := x.Directory.Create(x.ctx, u, password); err != nil {
+		if errors.Is(err, flows.ErrExists) {
+			return nil, &runError{msg: x.alreadyExists(tp)}
+		}
+		return nil, internalError(err)
+	}
+	out := userClaims(x.Tenant, u)
+	out["newClaimsPrincipalCreated"] = "true"
+	return out, nil
+}
+
+// updateUser changes the user's attributes (nil values remove them) and password; without a
+// user (DeleteClaims of no one) nothing changes.
+func (x *execution) updateUser(tp *policy.TechnicalProfile, u *flows.User, attrs flows.Claims, password string) (map[string]string, *runError) {
+	up, ok := x.Directory.(updater)
+	if !ok {
+		return nil, unsupported(tp, "updating a user in this directory")
+	}
+	if u == nil {
+		return map[string]string{}, nil
+	}
+	updated, err := up.Update(x.ctx, u.ObjectID, attrs, password)
+	if err != nil {
+		return nil, internalError(err)
+	}
+	return userClaims(x.Tenant, updated), nil
+}
+
+// deleteUser is DeleteClaimsPrincipal: the user, when the lookup found one, is deleted.
+func (x *execution) deleteUser(tp *policy.TechnicalProfile, u *flows.User) (map[string]string, *runError) {
+	del, ok := x.Directory.(deleter)
+	if !ok {
+		return nil, unsupported(tp, "deleting users in this directory")
+	}
+	if u != nil {
+		if _, err := del.Delete(u.ObjectID); err != nil {
+			return nil, internalError(err)
+		}
+	}
+	return map[string]string{}, nil
+}
+
+// removed are the attributes DeleteClaims removes: the persisted claims name them.
+func removed(tp *policy.TechnicalProfile) flows.Claims {
+	attrs := flows.Claims{}
+	for _, c := range tp.PersistedClaims {
+		if name := c.PartnerClaimType; name != "" {
+			attrs[name] = nil
+		} else if !strings.EqualFold(c.ClaimType, "objectId") {
+			attrs[c.ClaimType] = nil
+		}
+	}
+	return attrs
 }
 
 // deleter is a directory that can delete a user (b2cemu's store).

@@ -138,107 +138,16 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 	}
 	step := st.journey.Steps[st.step]
 	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.FieldIncorrect, r.PageError = nil, false, false, false, ""
-	switch in := in.(type) {
-	case flows.SignInLocal:
-		if step.Type != "CombinedSignInAndSignUp" || st.tp == nil {
-			return flows.Errorf(flows.Invalid, "there is no sign-in form on this page")
-		}
-		if !x.submit(st.tp, map[string]string{"signinname": strings.TrimSpace(in.Email), "password": in.Password}) {
-			r.Values = flows.Claims{"email": strings.TrimSpace(in.Email)}
-			r.Seq++
-			return nil
-		}
-	case flows.DomainHint:
-		// The claims provider whose Domain the hint names is chosen without the page; a hint
-		// no provider of the page has changes nothing.
-		target := domainTarget(p, st, step, in.Domain)
-		if target == "" || r.Page == nil || !r.Page.Unified {
-			return nil
-		}
-		st.chosen = target
-	case flows.ForgotPassword:
-		if step.Type != "CombinedSignInAndSignUp" || st.tp == nil || r.Page == nil || r.Page.ForgotPassword == "" {
-			return flows.Errorf(flows.Invalid, "there is no forgotten-password link on this page")
-		}
-		// setting.forgotPasswordLinkOverride names the claims exchange of an embedded password
-		// reset; without one B2C sends the user back to the application with AADB2C90118.
-		override := st.tp.Metadata["setting.forgotPasswordLinkOverride"]
-		if override == "" || !offers(step, override) {
-			r.Phase, r.Page, r.Failure = flows.PhaseCancelled, nil, flows.ForgotPasswordFailure()
-			r.Seq++
-			return nil
-		}
-		st.chosen = override
-	case flows.StartSignUp:
-		if step.Type != "CombinedSignInAndSignUp" || st.tp == nil || st.tp.Metadata["SignUpTarget"] == "" {
-			return flows.Errorf(flows.Invalid, "there is no sign-up link on this page")
-		}
-		st.chosen = st.tp.Metadata["SignUpTarget"]
-	case flows.SubmitAttributes:
-		if r.Phase != flows.PhaseAttributes || st.tp == nil {
-			return flows.Errorf(flows.Invalid, "there is no form to submit on this page")
-		}
-		values := map[string]string{}
-		for k, v := range in.Values {
-			values[strings.ToLower(k)] = v
-		}
-		if !x.submit(st.tp, values) {
-			r.Seq++
-			return nil
-		}
-	case flows.VerifyEmail:
-		if r.Phase != flows.PhaseAttributes || st.tp == nil {
-			return flows.Errorf(flows.Invalid, "there is nothing to verify on this page")
-		}
-		if d := control(p, st.tp, in.Field); d != nil {
-			if err := x.controlAction(d, in); err != nil {
-				return err
-			}
-			if r.Phase.Terminal() {
-				r.Seq++
-				return nil
-			}
-		} else if err := x.verifyEmail(in); err != nil {
-			return err
-		}
-		x.refreshVerification()
-		r.Seq++
+	switch n, err := x.apply(step, in); {
+	case err != nil:
+		return err
+	case n == ignored:
 		return nil
-	case flows.ResumeSession:
-		if !x.inSession(st.tp) || step.Type != "CombinedSignInAndSignUp" && r.Phase != flows.PhaseAttributes {
-			return flows.Errorf(flows.Invalid, "no single sign-on on this page")
-		}
-		if _, err := e.Directory.Get(ctx, in.ObjectID); err != nil {
-			return flows.Errorf(flows.Invalid, "the session's user is gone: %v", err)
-		}
-		// As B2C's DefaultSSOSessionProvider: the session brings back the user's objectId and
-		// the profiles that took part in the session are skipped.
-		st.sso = true
-		st.bag["objectid"], st.bag["objectidfromsession"] = in.ObjectID, "true"
-		if in.Identity.SignInType == "emailAddress" {
-			st.bag["authenticationsource"] = "localAccountAuthentication"
-		}
-	case flows.SignInFederated:
-		if r.Phase != flows.PhaseIdP || st.tp == nil {
-			return flows.Errorf(flows.Invalid, "there is no identity provider sign-in on this page")
-		}
-		if err := x.outputs(st.tp, federatedResult(in), st.bag); err != nil {
-			x.failWith(err)
-			r.Seq++
-			return nil
-		}
-	case flows.ChooseProvider:
-		target, err := providerTarget(p, st, step, in.Provider)
-		if err != nil {
-			return err
-		}
-		st.chosen = target
-	default:
-		return flows.Errorf(flows.Invalid, "%T does not apply to a custom policy's page", in)
+	case n == onward:
+		st.step++
+		st.tp, st.verify, st.controls = nil, nil, nil
+		x.proceed()
 	}
-	st.step++
-	st.tp, st.verify, st.controls = nil, nil, nil
-	x.proceed()
 	r.Seq++
 	return nil
 }
@@ -287,27 +196,7 @@ func (x *execution) proceed() {
 			x.unifiedPage(step) // the identity provider buttons
 			return
 		case "ClaimsExchange":
-			ex, ok := exchangeOf(step, x.st.chosen)
-			if !ok {
-				x.fail(false, "", fmt.Sprintf("Claims exchange with id '%s' could not be found in orchestration step '%d' and the step contains more than one claims exchange.", x.st.chosen, step.Order), "no exchange chosen")
-				return
-			}
-			tp := x.p.TechnicalProfiles[ex.TechnicalProfile]
-			if tp.Kind == policy.IdentityProvider && supportedIdP(tp) {
-				x.idpPage(tp)
-				return
-			}
-			if tp.Kind == policy.SelfAsserted {
-				if x.st.sso && x.inSession(tp) {
-					continue // the single sign-on session stands for this page
-				}
-				if x.selfAssertedPage(tp) {
-					return
-				}
-				continue // nothing to ask: the profile is skipped
-			}
-			if _, err := x.run(tp, x.st.bag, step.Order); err != nil {
-				x.failWith(err)
+			if x.exchange(step) {
 				return
 			}
 		case "GetClaims":
@@ -321,6 +210,32 @@ func (x *execution) proceed() {
 		}
 	}
 	x.fail(false, "", "The user journey ended without issuing a token.", fmt.Sprintf("%s: journey %s has no SendClaims step after step %d", x.p.File, x.st.journey.ID, x.st.step))
+}
+
+// exchange runs a ClaimsExchange step: an identity provider's or a self-asserted profile's
+// page, or a non-interactive profile. It reports whether the journey stops here (a page
+// shows, or the run failed).
+func (x *execution) exchange(step *policy.Step) bool {
+	ex, ok := exchangeOf(step, x.st.chosen)
+	if !ok {
+		x.fail(false, "", fmt.Sprintf("Claims exchange with id '%s' could not be found in orchestration step '%d' and the step contains more than one claims exchange.", x.st.chosen, step.Order), "no exchange chosen")
+		return true
+	}
+	tp := x.p.TechnicalProfiles[ex.TechnicalProfile]
+	switch {
+	case tp.Kind == policy.IdentityProvider && supportedIdP(tp):
+		x.idpPage(tp)
+		return true
+	case tp.Kind == policy.SelfAsserted && x.st.sso && x.inSession(tp):
+		return false // the single sign-on session stands for this page
+	case tp.Kind == policy.SelfAsserted:
+		return x.selfAssertedPage(tp) // a page without fields is skipped
+	}
+	if _, err := x.run(tp, x.st.bag, step.Order); err != nil {
+		x.failWith(err)
+		return true
+	}
+	return false
 }
 
 func exchangeOf(step *policy.Step, chosen string) (policy.Exchange, bool) {
