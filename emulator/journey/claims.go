@@ -1,7 +1,6 @@
 package journey
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -25,11 +24,11 @@ var oidcParams = map[string]string{"LoginHint": "login_hint", "DomainHint": "dom
 
 // resolve replaces claim resolvers ({Culture:LCID}, {Policy:PolicyId}, {OIDC:ClientId},
 // {Context:CorrelationId}, {Claim:x}, …) in a default value.
-func (e *Engine) resolve(p *policy.Policy, r *flows.Run, bag map[string]string, v string) string {
+func (x *execution) resolve(bag map[string]string, v string) string {
 	return resolverRe.ReplaceAllStringFunc(v, func(m string) string {
 		parts := resolverRe.FindStringSubmatch(m)
 		kind, key := parts[1], parts[2]
-		locale := r.UILocales
+		locale := x.r.UILocales
 		if locale == "" {
 			locale = "en-US"
 		}
@@ -47,30 +46,30 @@ func (e *Engine) resolve(p *policy.Policy, r *flows.Run, bag map[string]string, 
 		case "Culture:RegionName":
 			return region
 		case "Policy:PolicyId":
-			return p.ID
+			return x.p.ID
 		case "Policy:TenantObjectId":
-			return e.TenantID
+			return x.TenantID
 		case "Policy:TrustFrameworkTenantId", "Policy:RelyingPartyTenantId":
-			return e.Tenant + ".onmicrosoft.com"
+			return x.Tenant + ".onmicrosoft.com"
 		case "OIDC:ClientId":
-			return r.ClientID
+			return x.r.ClientID
 		case "Context:CorrelationId":
-			return r.ID
+			return x.r.ID
 		case "Context:IPAddress":
-			return r.ClientIP
+			return x.r.ClientIP
 		case "Context:BuildNumber":
 			return "b2cemu"
 		case "Context:DateTimeInUtc":
-			return e.Now().UTC().Format("1/2/2006 3:04:05 PM")
+			return x.Now().UTC().Format("1/2/2006 3:04:05 PM")
 		}
 		if kind == "Claim" {
 			return bag[strings.ToLower(key)]
 		}
 		if kind == "OAUTH-KV" {
-			return r.Request[key] // an authorize parameter; an absent one resolves to nothing
+			return x.r.Request[key] // an authorize parameter; an absent one resolves to nothing
 		}
 		if param, ok := oidcParams[key]; kind == "OIDC" && ok {
-			return r.Request[param]
+			return x.r.Request[param]
 		}
 		return m // not a resolver b2cemu knows: left as written
 	})
@@ -78,8 +77,8 @@ func (e *Engine) resolve(p *policy.Policy, r *flows.Run, bag map[string]string, 
 
 // text is a localized string of the profile's content definition (ElementType UxElement or
 // ErrorMessage), else fallback; {0} takes arg.
-func (e *Engine) text(p *policy.Policy, tp *policy.TechnicalProfile, elementType, stringID, fallback string, arg ...string) string {
-	s := e.localized(p, tp, elementType, "", stringID)
+func (x *execution) text(tp *policy.TechnicalProfile, elementType, stringID, fallback string, arg ...string) string {
+	s := x.localized(tp, elementType, "", stringID)
 	if s == "" && tp != nil {
 		// The profile's metadata: UserMessageIf… for errors, language.<id> for page texts.
 		if elementType == "UxElement" {
@@ -98,219 +97,82 @@ func (e *Engine) text(p *policy.Policy, tp *policy.TechnicalProfile, elementType
 }
 
 // claimText is a claim type's localized DisplayName, UserHelpText or PatternHelpText.
-func (e *Engine) claimText(p *policy.Policy, tp *policy.TechnicalProfile, claim, stringID, fallback string) string {
-	if s := e.localized(p, tp, "ClaimType", claim, stringID); s != "" {
+func (x *execution) claimText(tp *policy.TechnicalProfile, claim, stringID, fallback string) string {
+	if s := x.localized(tp, "ClaimType", claim, stringID); s != "" {
 		return s
 	}
 	return fallback
 }
 
-func (e *Engine) localized(p *policy.Policy, tp *policy.TechnicalProfile, elementType, elementID, stringID string) string {
-	cd := p.ContentDefinitions[tp.Metadata["ContentDefinitionReferenceId"]]
-	if cd == nil || p.Localization == nil {
+func (x *execution) localized(tp *policy.TechnicalProfile, elementType, elementID, stringID string) string {
+	return x.localizedIn(tp.Metadata["ContentDefinitionReferenceId"], x.languageFor(tp), elementType, elementID, stringID)
+}
+
+// languageFor is the language of tp's texts: the run's page language for the page's profile
+// and the validation profiles it runs, the policy's default language for any other profile.
+func (x *execution) languageFor(tp *policy.TechnicalProfile) string {
+	if x.page != nil || tp == x.st.tp {
+		return x.st.lang
+	}
+	return ""
+}
+
+// localizedIn is a string of the content definition's localized resources in lang, else in
+// the policy's default language, else "".
+func (x *execution) localizedIn(cdID, lang, elementType, elementID, stringID string) string {
+	texts := x.p.Texts()
+	if texts == nil {
 		return ""
 	}
-	def := p.Localization.Child("SupportedLanguages").AttrOf("DefaultLanguage")
-	if lang := tp.Metadata[langKey]; lang != "" && !strings.EqualFold(lang, def) {
-		if s := lookupLocalized(p, cd, lang, elementType, elementID, stringID); s != "" {
+	if lang != "" && !strings.EqualFold(lang, texts.Default) {
+		if s := texts.Lookup(cdID, lang, elementType, elementID, stringID); s != "" {
 			return s
 		}
 	}
-	return lookupLocalized(p, cd, def, elementType, elementID, stringID) // the default language's, else none
-}
-
-// langKey carries the run's language on a technical profile copy (see withLang).
-const langKey = "b2cemu.language"
-
-// withLang is tp as the page of a run in lang shows it: its localized strings in that
-// language, falling back to the policy's default language.
-func withLang(tp *policy.TechnicalProfile, lang string) *policy.TechnicalProfile {
-	if tp == nil || lang == "" {
-		return tp
-	}
-	cp := *tp
-	cp.Metadata = make(map[string]string, len(tp.Metadata)+1)
-	for k, v := range tp.Metadata {
-		cp.Metadata[k] = v
-	}
-	cp.Metadata[langKey] = lang
-	return &cp
+	return texts.Lookup(cdID, texts.Default, elementType, elementID, stringID) // the default language's, else none
 }
 
 // language is the policy's supported language for ui_locales (exact, then the base
 // language: es-MX finds es), else its default language.
 func language(p *policy.Policy, uiLocales string) string {
-	if p.Localization == nil {
+	texts := p.Texts()
+	if texts == nil {
 		return ""
-	}
-	sl := p.Localization.Child("SupportedLanguages")
-	var supported []string
-	for _, l := range sl.All("SupportedLanguage") {
-		supported = append(supported, strings.TrimSpace(l.Text))
 	}
 	for _, want := range strings.Fields(strings.ReplaceAll(uiLocales, ",", " ")) {
 		base, _, _ := strings.Cut(want, "-")
 		for _, cand := range []string{want, base} {
-			for _, s := range supported {
+			for _, s := range texts.Supported {
 				if strings.EqualFold(s, cand) {
 					return s
 				}
 			}
 		}
 	}
-	return sl.AttrOf("DefaultLanguage")
-}
-
-// lookupLocalized finds a string of the content definition's resources in lang.
-func lookupLocalized(p *policy.Policy, cd *policy.Element, lang, elementType, elementID, stringID string) string {
-	for _, ref := range cd.Path("LocalizedResourcesReferences", "LocalizedResourcesReference") {
-		if lang != "" && !strings.EqualFold(ref.Attr["Language"], lang) {
-			continue
-		}
-		for _, res := range p.Localization.All("LocalizedResources") {
-			if res.Attr["Id"] != ref.Attr["LocalizedResourcesReferenceId"] {
-				continue
-			}
-			for _, s := range res.Path("LocalizedStrings", "LocalizedString") {
-				if s.Attr["ElementType"] == elementType && s.Attr["StringId"] == stringID && strings.EqualFold(s.Attr["ElementId"], elementID) {
-					return strings.TrimSpace(s.Text)
-				}
-			}
-		}
-	}
-	return ""
-}
-
-// transform runs a claims transformation over scope.
-func (e *Engine) transform(p *policy.Policy, tp *policy.TechnicalProfile, id string, scope map[string]string) *runError {
-	t := p.Transformations[id]
-	in := map[string]string{}
-	for _, c := range t.Path("InputClaims", "InputClaim") {
-		in[c.Attr["TransformationClaimType"]] = scope[strings.ToLower(c.Attr["ClaimTypeReferenceId"])]
-	}
-	params := map[string]string{}
-	for _, ip := range t.Path("InputParameters", "InputParameter") {
-		params[ip.Attr["Id"]] = ip.Attr["Value"]
-	}
-	out := map[string]string{}
-	switch method := t.Attr["TransformationMethod"]; method {
-	case "AddItemToStringCollection":
-		var list []string
-		_ = json.Unmarshal([]byte(in["collection"]), &list)
-		if in["item"] != "" {
-			list = append(list, in["item"])
-		}
-		b, _ := json.Marshal(list)
-		out["collection"] = string(b)
-	case "CreateStringClaim":
-		out["createdClaim"] = params["value"]
-	case "CopyClaim":
-		out["outputClaim"] = in["inputClaim"]
-	case "CreateRandomString":
-		v := e.NewID()
-		if strings.EqualFold(params["randomGeneratorType"], "INTEGER") {
-			n, _ := strconv.ParseUint(strings.ReplaceAll(v, "-", "")[:12], 16, 64)
-			if max, err := strconv.ParseUint(params["maximumNumber"], 10, 64); err == nil && max > 0 {
-				n %= max + 1
-			}
-			v = strconv.FormatUint(n, 10)
-		}
-		if f := params["stringFormat"]; f != "" {
-			v = strings.ReplaceAll(f, "{0}", v)
-		}
-		if strings.EqualFold(params["base64"], "true") {
-			v = base64.StdEncoding.EncodeToString([]byte(v))
-		}
-		out["outputClaim"] = v
-	case "FormatStringClaim":
-		format := strings.ReplaceAll(params["stringFormat"], "{RelyingPartyTenantId}", e.Tenant+".onmicrosoft.com")
-		out["outputClaim"] = strings.ReplaceAll(format, "{0}", in["inputClaim"])
-	case "CreateAlternativeSecurityId":
-		b, _ := json.Marshal(map[string]string{"issuer": in["identityProvider"], "issuerUserId": base64.StdEncoding.EncodeToString([]byte(in["key"]))})
-		out["alternativeSecurityId"] = string(b)
-	case "FormatStringMultipleClaims":
-		out["outputClaim"] = strings.NewReplacer("{0}", in["inputClaim1"], "{1}", in["inputClaim2"]).Replace(params["stringFormat"])
-	case "ChangeCase":
-		if strings.EqualFold(params["toCase"], "UPPER") {
-			out["outputClaim1"] = strings.ToUpper(in["inputClaim1"])
-		} else {
-			out["outputClaim1"] = strings.ToLower(in["inputClaim1"])
-		}
-	case "CompareClaimToValue", "CompareClaims":
-		other := params["compareTo"]
-		if method == "CompareClaims" {
-			other = in["inputClaim2"]
-		}
-		equal := in["inputClaim1"] == other || strings.EqualFold(params["ignoreCase"], "true") && strings.EqualFold(in["inputClaim1"], other)
-		out["outputClaim"] = strconv.FormatBool(equal == !strings.EqualFold(params["operator"], "NOT EQUAL"))
-	case "AssertStringClaimsAreEqual":
-		a, b := in["inputClaim1"], in["inputClaim2"]
-		if a != b && !(strings.HasSuffix(params["stringComparison"], "IgnoreCase") && strings.EqualFold(a, b)) {
-			cmp := params["stringComparison"]
-			if cmp == "" {
-				cmp = "Ordinal"
-			}
-			return &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsTransformationStringsAreNotEqual", fmt.Sprintf("Claim value comparison failed using StringComparison %q.", cmp))}
-		}
-	case "GetSingleItemFromStringCollection":
-		var list []string
-		if json.Unmarshal([]byte(in["collection"]), &list) == nil && len(list) > 0 {
-			out["extractedItem"] = list[0]
-		}
-	case "GetClaimFromJson":
-		var obj map[string]any
-		if json.Unmarshal([]byte(in["inputJson"]), &obj) == nil {
-			flat := map[string]string{}
-			flatten(flat, "", obj, true)
-			if v, ok := flat[params["claimToExtract"]]; ok {
-				out["extractedClaim"] = v
-			}
-		}
-	case "AssertBooleanClaimIsEqualToValue":
-		if v := in["inputClaim"]; v != "" && !strings.EqualFold(v, params["valueToCompareTo"]) {
-			return &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfClaimsTransformationBooleanValueIsNotEqual", `Boolean claim value comparison failed for claim type "inputClaim".`)}
-		}
-	case "AssertDateTimeIsGreaterThan":
-		if err := assertLater(id, t, in, params); err != "" {
-			return &runError{msg: e.text(p, tp, "ErrorMessage", "DateTimeGreaterThan", "Claim value comparison failed: The provided left operand is greater than the right operand."), diagnostic: err}
-		}
-	default:
-		if err := e.moreTransforms(p, tp, t, method, in, params, out); err != nil {
-			return err
-		}
-	}
-	for _, c := range t.Path("OutputClaims", "OutputClaim") {
-		switch v, ok := out[c.Attr["TransformationClaimType"]]; {
-		case ok && v == nullClaim:
-			delete(scope, strings.ToLower(c.Attr["ClaimTypeReferenceId"]))
-		case ok:
-			scope[strings.ToLower(c.Attr["ClaimTypeReferenceId"])] = v
-		}
-	}
-	return nil
+	return texts.Default
 }
 
 // sendClaims names the token's claims by the relying party's output claims: PartnerClaimType,
 // else the claim type's OpenIdConnect partner type, else its Id; empty values are left out.
-func (e *Engine) sendClaims(p *policy.Policy, r *flows.Run, st *state) {
+func (x *execution) sendClaims() {
 	claims := map[string]any{}
-	for _, c := range p.RelyingParty.OutputClaims {
-		v, ok := st.bag[strings.ToLower(c.ClaimType)]
+	for _, c := range x.p.RelyingParty.OutputClaims {
+		v, ok := x.st.bag[strings.ToLower(c.ClaimType)]
 		if c.HasDefault && (c.AlwaysUseDefault || !ok) {
-			v = e.resolve(p, r, st.bag, c.DefaultValue)
+			v = x.resolve(x.st.bag, c.DefaultValue)
 		}
 		if v == "" {
 			continue
 		}
 		name := c.PartnerClaimType
-		if ct := p.ClaimTypes[strings.ToLower(c.ClaimType)]; name == "" && ct != nil {
+		if ct := x.p.ClaimTypes[strings.ToLower(c.ClaimType)]; name == "" && ct != nil {
 			name = ct.Partner["OpenIdConnect"]
 		}
 		if name == "" {
 			name = c.ClaimType
 		}
 		var val any = v
-		if ct := p.ClaimTypes[strings.ToLower(c.ClaimType)]; ct != nil {
+		if ct := x.p.ClaimTypes[strings.ToLower(c.ClaimType)]; ct != nil {
 			switch ct.DataType {
 			case "boolean":
 				val = strings.EqualFold(v, "true")
@@ -328,37 +190,30 @@ func (e *Engine) sendClaims(p *policy.Policy, r *flows.Run, st *state) {
 		claims[name] = val
 	}
 	// SubjectNamingInfo names the output claim (by its token name) that is the subject.
-	if subj, ok := claims[p.SubjectClaim].(string); ok && p.SubjectClaim != "" && subj != "" {
+	if subj, ok := claims[x.p.SubjectClaim].(string); ok && x.p.SubjectClaim != "" && subj != "" {
 		claims["sub"] = subj
 	}
-	oid := st.bag["objectid"]
+	oid := x.st.bag["objectid"]
 	if oid == "" {
-		e.fail(r, true, "", "The user journey reached SendClaims without a user.", fmt.Sprintf("%s: SendClaims without an objectId in the claims bag", p.File))
+		x.fail(true, "", "The user journey reached SendClaims without a user.", fmt.Sprintf("%s: SendClaims without an objectId in the claims bag", x.p.File))
 		return
 	}
-	r.User = &flows.User{ObjectID: oid}
-	if st.bag["authenticationsource"] == "localAccountAuthentication" {
-		r.Identity = flows.Identity{SignInType: "emailAddress", Issuer: e.Tenant + ".onmicrosoft.com", IssuerAssignedID: st.bag["signinnames.emailaddress"]}
+	x.r.User = &flows.User{ObjectID: oid}
+	if x.st.bag["authenticationsource"] == "localAccountAuthentication" {
+		x.r.Identity = flows.Identity{SignInType: "emailAddress", Issuer: x.Tenant + ".onmicrosoft.com", IssuerAssignedID: x.st.bag["signinnames.emailaddress"]}
 	}
-	r.NewUser = st.bag["newuser"] == "true"
-	r.TokenClaims = claims
-	r.Carry = copyBag(st.bag)
-	r.Phase, r.Page = flows.PhaseDone, nil
+	x.r.NewUser = x.st.bag["newuser"] == "true"
+	x.r.TokenClaims = claims
+	x.r.Carry = copyBag(x.st.bag)
+	x.r.Phase, x.r.Page = flows.PhaseDone, nil
 }
 
 // assertLater is AssertDateTimeIsGreaterThan: the left operand must be later than the right
 // one; times within TreatAsEqualIfWithinMillseconds are equal, which fails unless
 // AssertIfEqualTo is false; a missing right operand passes when
 // AssertIfRightOperandIsNotPresent is true. It returns why the assertion failed, or "".
-func assertLater(id string, t *policy.Element, in, params map[string]string) string {
-	name := func(role string) string {
-		for _, c := range t.Path("InputClaims", "InputClaim") {
-			if c.Attr["TransformationClaimType"] == role {
-				return c.Attr["ClaimTypeReferenceId"]
-			}
-		}
-		return role
-	}
+func assertLater(id string, t *policy.ClaimsTransformation, in, params map[string]string) string {
+	name := t.Role
 	if in["rightOperand"] == "" {
 		if strings.EqualFold(params["AssertIfRightOperandIsNotPresent"], "true") {
 			return ""

@@ -1,7 +1,6 @@
 package journey
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -52,15 +51,15 @@ var controlTexts = map[string][4]string{ // id: 2.1 string id, 2.1 default, 2.0 
 // selfasserted:2.1.x) take the control's own localized strings (ElementType DisplayControl,
 // ElementId the control) with their defaults; earlier ones the page's verification_control_*
 // UxElement strings.
-func (e *Engine) controlText(p *policy.Policy, tp *policy.TechnicalProfile, d *policy.DisplayControl, id string) string {
+func (x *execution) controlText(tp *policy.TechnicalProfile, d *policy.DisplayControl, id string) string {
 	texts := controlTexts[id]
-	if !e.layoutAtLeast(p, tp, 2, 1) {
+	if !x.layoutAtLeast(tp, 2, 1) {
 		if texts[2] == "" {
 			return ""
 		}
-		return e.text(p, tp, "UxElement", texts[2], texts[3])
+		return x.text(tp, "UxElement", texts[2], texts[3])
 	}
-	if s := e.localized(p, tp, "DisplayControl", d.ID, texts[0]); s != "" {
+	if s := x.localized(tp, "DisplayControl", d.ID, texts[0]); s != "" {
 		return s
 	}
 	return texts[1]
@@ -68,12 +67,8 @@ func (e *Engine) controlText(p *policy.Policy, tp *policy.TechnicalProfile, d *p
 
 // layoutAtLeast reports whether the page layout of the profile's content definition (its
 // DataUri's version, e.g. selfasserted:2.1.7) is at least major.minor; a page without one is.
-func (e *Engine) layoutAtLeast(p *policy.Policy, tp *policy.TechnicalProfile, major, minor int) bool {
-	cd := p.ContentDefinitions[tp.Metadata["ContentDefinitionReferenceId"]]
-	if cd == nil {
-		return true
-	}
-	uri := strings.TrimSpace(cd.TextOf("DataUri"))
+func (x *execution) layoutAtLeast(tp *policy.TechnicalProfile, major, minor int) bool {
+	uri := x.p.DataURI(tp.Metadata["ContentDefinitionReferenceId"])
 	parts := strings.Split(uri[strings.LastIndex(uri, ":")+1:], ".")
 	if len(parts) < 2 {
 		return true
@@ -84,42 +79,41 @@ func (e *Engine) layoutAtLeast(p *policy.Policy, tp *policy.TechnicalProfile, ma
 }
 
 // controlView is the page's view of a display control's state.
-func (e *Engine) controlView(p *policy.Policy, tp *policy.TechnicalProfile, d *policy.DisplayControl, cs *controlState) *flows.Verification {
-	out := &flows.Verification{Control: d.ID, CodeField: d.CodeClaim(), Send: e.controlText(p, tp, d, "send"),
-		Verify: e.controlText(p, tp, d, "verify"), Resend: e.controlText(p, tp, d, "resend"), Change: e.controlText(p, tp, d, "change")}
+func (x *execution) controlView(tp *policy.TechnicalProfile, d *policy.DisplayControl, cs *controlState) *flows.Verification {
+	out := &flows.Verification{Control: d.ID, CodeField: d.CodeClaim(), Send: x.controlText(tp, d, "send"),
+		Verify: x.controlText(tp, d, "verify"), Resend: x.controlText(tp, d, "resend"), Change: x.controlText(tp, d, "change")}
 	out.Code = d.CodeClaim()
-	if ct := p.ClaimTypes[strings.ToLower(d.CodeClaim())]; ct != nil {
-		out.Code = e.claimText(p, tp, ct.ID, "DisplayName", ct.DisplayName)
+	if ct := x.p.ClaimTypes[strings.ToLower(d.CodeClaim())]; ct != nil {
+		out.Code = x.claimText(tp, ct.ID, "DisplayName", ct.DisplayName)
 	}
 	if cs == nil {
 		return out
 	}
 	switch {
 	case cs.verified:
-		out.State, out.Message = "verified", e.controlText(p, tp, d, "checked")
+		out.State, out.Message = "verified", x.controlText(tp, d, "checked")
 	case cs.sent:
-		out.State, out.Message = "sent", e.controlText(p, tp, d, "sent")
+		out.State, out.Message = "sent", x.controlText(tp, d, "sent")
 	}
 	out.Error = cs.failure
 	return out
 }
 
 // controlAction runs a display control's button: send (or send again), verify, or change.
-func (e *Engine) controlAction(ctx context.Context, p *policy.Policy, r *flows.Run, st *state, d *policy.DisplayControl, in flows.VerifyEmail) error {
-	tp := st.tp
-	if st.controls == nil {
-		st.controls = map[string]*controlState{}
+func (x *execution) controlAction(d *policy.DisplayControl, in flows.VerifyEmail) error {
+	if x.st.controls == nil {
+		x.st.controls = map[string]*controlState{}
 	}
-	cs := st.controls[d.ID]
-	keepValues(r, in.Values)
+	cs := x.st.controls[d.ID]
+	keepValues(x.r, in.Values)
 	if cs != nil && cs.sent && in.Action != "change" {
 		for _, c := range d.Claims { // the address the code went to stays, read-only
 			if v := cs.values[strings.ToLower(c.ClaimType)]; v != "" && !strings.EqualFold(c.ClaimType, d.CodeClaim()) {
-				r.Values[c.ClaimType] = v
+				x.r.Values[c.ClaimType] = v
 			}
 		}
 	}
-	scope := copyBag(st.bag)
+	scope := copyBag(x.st.bag)
 	for k, v := range in.Values {
 		if v = strings.TrimSpace(v); v != "" {
 			scope[strings.ToLower(k)] = v
@@ -127,76 +121,90 @@ func (e *Engine) controlAction(ctx context.Context, p *policy.Policy, r *flows.R
 	}
 	switch in.Action {
 	case "send", "resend":
-		errs := map[string]string{}
-		for _, c := range d.Claims {
-			if strings.EqualFold(c.ClaimType, d.CodeClaim()) {
-				continue
-			}
-			v, ct := scope[strings.ToLower(c.ClaimType)], p.ClaimTypes[strings.ToLower(c.ClaimType)]
-			switch {
-			case v == "" && c.Required:
-				errs[c.ClaimType] = e.text(p, tp, "UxElement", "required_field", "This information is required.")
-			case v != "" && ct != nil && ct.Pattern != "" && !e.restricted(r.ID, ct, v):
-				errs[c.ClaimType] = e.claimText(p, tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
-				r.FieldIncorrect = true
-			}
-		}
-		if len(errs) > 0 {
-			r.FieldErrors = errs
-			return nil
-		}
-		cs = &controlState{values: map[string]string{}}
-		st.controls[d.ID] = cs
-		for _, c := range d.Claims {
-			cs.values[strings.ToLower(c.ClaimType)] = scope[strings.ToLower(c.ClaimType)]
-		}
-		if msg, ok := e.runAction(ctx, p, r, st, d, "SendCode", scope); ok {
-			cs.sent = true
-		} else {
-			cs.failure = msg
-		}
+		x.sendAction(d, scope)
 	case "verify":
-		if cs == nil || !cs.sent {
-			return flows.Errorf(flows.Invalid, "no verification code was sent")
-		}
-		code := strings.TrimSpace(in.Code)
-		if code == "" {
-			code = scope[strings.ToLower(d.CodeClaim())]
-		}
-		for k, v := range cs.values {
-			scope[k] = v // the address the code went to, whatever the form says now
-		}
-		scope[strings.ToLower(d.CodeClaim())] = code
-		cs.failure = ""
-		if msg, ok := e.runAction(ctx, p, r, st, d, "VerifyCode", scope); !ok {
-			cs.failure = msg
-			break
-		}
-		cs.verified, cs.outputs = true, map[string]string{}
-		for _, c := range d.OutputClaims {
-			if v, ok := scope[strings.ToLower(c.ClaimType)]; ok {
-				cs.outputs[strings.ToLower(c.ClaimType)] = v
-			}
-		}
+		return x.verifyAction(d, cs, in.Code, scope)
 	case "change":
-		delete(st.controls, d.ID)
+		delete(x.st.controls, d.ID)
 	default:
 		return flows.Errorf(flows.Invalid, "unknown verification action %q", in.Action)
 	}
 	return nil
 }
 
+// sendAction checks the control's claims as the page would, then runs its SendCode
+// profiles; the control remembers the address the code went to.
+func (x *execution) sendAction(d *policy.DisplayControl, scope map[string]string) {
+	tp := x.st.tp
+	errs := map[string]string{}
+	for _, c := range d.Claims {
+		if strings.EqualFold(c.ClaimType, d.CodeClaim()) {
+			continue
+		}
+		v, ct := scope[strings.ToLower(c.ClaimType)], x.p.ClaimTypes[strings.ToLower(c.ClaimType)]
+		switch {
+		case v == "" && c.Required:
+			errs[c.ClaimType] = x.text(tp, "UxElement", "required_field", "This information is required.")
+		case v != "" && ct != nil && ct.Pattern != "" && !x.restricted(x.r.ID, ct, v):
+			errs[c.ClaimType] = x.claimText(tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
+			x.r.FieldIncorrect = true
+		}
+	}
+	if len(errs) > 0 {
+		x.r.FieldErrors = errs
+		return
+	}
+	cs := &controlState{values: map[string]string{}}
+	x.st.controls[d.ID] = cs
+	for _, c := range d.Claims {
+		cs.values[strings.ToLower(c.ClaimType)] = scope[strings.ToLower(c.ClaimType)]
+	}
+	if msg, ok := x.runAction(d, "SendCode", scope); ok {
+		cs.sent = true
+	} else {
+		cs.failure = msg
+	}
+}
+
+// verifyAction runs the control's VerifyCode profiles on the code typed (else the code
+// claim's value) for the address the code went to; a verified control keeps its output
+// claims for the submit.
+func (x *execution) verifyAction(d *policy.DisplayControl, cs *controlState, code string, scope map[string]string) error {
+	if cs == nil || !cs.sent {
+		return flows.Errorf(flows.Invalid, "no verification code was sent")
+	}
+	if code = strings.TrimSpace(code); code == "" {
+		code = scope[strings.ToLower(d.CodeClaim())]
+	}
+	for k, v := range cs.values {
+		scope[k] = v // the address the code went to, whatever the form says now
+	}
+	scope[strings.ToLower(d.CodeClaim())] = code
+	cs.failure = ""
+	if msg, ok := x.runAction(d, "VerifyCode", scope); !ok {
+		cs.failure = msg
+		return nil
+	}
+	cs.verified, cs.outputs = true, map[string]string{}
+	for _, c := range d.OutputClaims {
+		if v, ok := scope[strings.ToLower(c.ClaimType)]; ok {
+			cs.outputs[strings.ToLower(c.ClaimType)] = v
+		}
+	}
+	return nil
+}
+
 // runAction runs an action's technical profiles in order over scope; it reports the message
 // of the first that fails. A feature b2cemu does not run ends the journey on the error page.
-func (e *Engine) runAction(ctx context.Context, p *policy.Policy, r *flows.Run, st *state, d *policy.DisplayControl, action string, scope map[string]string) (string, bool) {
+func (x *execution) runAction(d *policy.DisplayControl, action string, scope map[string]string) (string, bool) {
 	for _, id := range d.Actions[action] {
-		vtp := onPage(p.TechnicalProfiles[id], st.tp, st.pageCD)
-		if _, err := e.run(ctx, p, r, st, vtp, scope, 0); err != nil {
+		v, vtp := x.validation(x.p.TechnicalProfiles[id], x.st.tp)
+		if _, err := v.run(vtp, scope, 0); err != nil {
 			if err.unsupported {
-				e.failWith(r, err)
+				x.failWith(err)
 			}
-			if e.Log != nil && err.diagnostic != "" && vtp.Kind != policy.Restful {
-				e.Log.Info("custom policy display control: "+err.diagnostic, "run", r.ID, "control", d.ID, "action", action)
+			if x.Log != nil && err.diagnostic != "" && vtp.Kind != policy.Restful {
+				x.Log.Info("custom policy display control: "+err.diagnostic, "run", x.r.ID, "control", d.ID, "action", action)
 			}
 			return err.msg, false
 		}
@@ -206,12 +214,12 @@ func (e *Engine) runAction(ctx context.Context, p *policy.Policy, r *flows.Run, 
 
 // controlsVerified checks, on submit, that every display control of the page is verified for
 // the values submitted; it adds the controls' output claims to scope.
-func (e *Engine) controlsVerified(p *policy.Policy, fields []policy.ClaimRef, st *state, scope map[string]string) bool {
+func (x *execution) controlsVerified(fields []policy.ClaimRef, scope map[string]string) bool {
 	for _, c := range fields {
 		if c.DisplayControl == "" {
 			continue
 		}
-		cs := st.controls[c.DisplayControl]
+		cs := x.st.controls[c.DisplayControl]
 		if cs == nil || !cs.verified || !strings.EqualFold(cs.values[strings.ToLower(c.ClaimType)], scope[strings.ToLower(c.ClaimType)]) {
 			return false
 		}
@@ -225,19 +233,20 @@ func (e *Engine) controlsVerified(p *policy.Policy, fields []policy.ClaimRef, st
 // emailCode stands in for Azure AD SSPR's email code (AadSsprProtocolProvider): SendCode
 // puts a six-digit code for the emailAddress input in the outbox, VerifyCode checks
 // verificationCode against it, with B2C's SSPR messages.
-func (e *Engine) emailCode(p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile, inputs map[string]string) (map[string]string, *runError) {
+func (x *execution) emailCode(c *call) (map[string]string, *runError) {
+	tp, inputs := c.tp, c.inputs
 	email := inputs["emailAddress"]
 	if email == "" {
-		return nil, &runError{msg: e.text(p, tp, "ErrorMessage", "UserMessageIfInternalError", "The email service has encountered an internal error, please try again later."),
+		return nil, &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfInternalError", "The email service has encountered an internal error, please try again later."),
 			diagnostic: fmt.Sprintf("%s: the emailAddress input claim (PartnerClaimType=\"emailAddress\") has no value", tp.ID)}
 	}
 	key := "sspr|" + strings.ToLower(email)
 	switch op := tp.Metadata["Operation"]; op {
 	case "SendCode":
-		e.sendCode(p, r, st, tp, key, email, e.code(), flows.CodeLifetime, flows.CodeAttempts)
+		x.sendCode(tp, key, email, x.code(), flows.CodeLifetime, flows.CodeAttempts)
 		return map[string]string{}, nil
 	case "VerifyCode":
-		return e.verified(p, tp, e.checkCode(st, key, inputs["verificationCode"]), email, [3][2]string{
+		return x.verified(tp, x.checkCode(key, inputs["verificationCode"]), email, [3][2]string{
 			{"UserMessageIfChallengeExpired", "The code has expired."},
 			{"UserMessageIfVerificationFailedRetryAllowed", "The verification has failed, please try again."},
 			{"UserMessageIfVerificationFailedNoRetry", "You have exceeded maximum number of verification attempts."}})
@@ -250,24 +259,25 @@ func (e *Engine) emailCode(p *policy.Policy, r *flows.Run, st *state, tp *policy
 // GenerateCode makes a code for the identifier input (output claim otpGenerated; b2cemu also
 // puts it in the outbox, as the mail a later profile would send), VerifyCode checks
 // otpToVerify, with the provider's metadata and messages.
-func (e *Engine) oneTimePassword(p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile, inputs map[string]string) (map[string]string, *runError) {
+func (x *execution) oneTimePassword(c *call) (map[string]string, *runError) {
+	tp, inputs := c.tp, c.inputs
 	md := tp.Metadata
 	id := inputs["identifier"]
 	key := "otp|" + strings.ToLower(id)
 	switch op := md["Operation"]; op {
 	case "GenerateCode":
 		life := time.Duration(atoiOr(md["CodeExpirationInSeconds"], 600)) * time.Second
-		if v := st.codes[key]; v.LiveAt(e.Now()) && strings.EqualFold(md["ReuseSameCode"], "true") {
+		if v := x.st.codes[key]; v.LiveAt(x.Now()) && strings.EqualFold(md["ReuseSameCode"], "true") {
 			return map[string]string{"otpGenerated": v.Value()}, nil
 		}
-		code := e.FixedCode
+		code := x.FixedCode
 		if code == "" {
-			code = otpCode(flows.CodeValue("", e.NewID())+flows.CodeValue("", e.NewID()), atoiOr(md["CodeLength"], 6), md["CharacterSet"])
+			code = otpCode(flows.CodeValue("", x.NewID())+flows.CodeValue("", x.NewID()), atoiOr(md["CodeLength"], 6), md["CharacterSet"])
 		}
-		e.sendCode(p, r, st, tp, key, id, code, life, atoiOr(md["NumRetryAllowed"], 5))
+		x.sendCode(tp, key, id, code, life, atoiOr(md["NumRetryAllowed"], 5))
 		return map[string]string{"otpGenerated": code}, nil
 	case "VerifyCode":
-		return e.verified(p, tp, e.checkCode(st, key, inputs["otpToVerify"]), id, [3][2]string{
+		return x.verified(tp, x.checkCode(key, inputs["otpToVerify"]), id, [3][2]string{
 			{"UserMessageIfSessionDoesNotExist", "One time password verification session has expired"},
 			{"UserMessageIfVerificationFailedRetryAllowed", "That code is incorrect. Please try again."},
 			{"UserMessageIfMaxRetryAttempted", "One time password provided verification has exceeded maximum number of attempts"}})
@@ -277,34 +287,34 @@ func (e *Engine) oneTimePassword(p *policy.Policy, r *flows.Run, st *state, tp *
 }
 
 // sendCode keeps a code for key and puts it in the outbox.
-func (e *Engine) sendCode(p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile, key, to, code string, life time.Duration, attempts int) {
-	if st.codes == nil {
-		st.codes = map[string]*flows.Code{}
+func (x *execution) sendCode(tp *policy.TechnicalProfile, key, to, code string, life time.Duration, attempts int) {
+	if x.st.codes == nil {
+		x.st.codes = map[string]*flows.Code{}
 	}
-	st.codes[key] = flows.NewCode(to, code, e.Now(), life, attempts)
-	e.mail(p, r, tp, to, st.codes[key])
+	x.st.codes[key] = flows.NewCode(to, code, x.Now(), life, attempts)
+	x.mail(tp, to, x.st.codes[key])
 }
 
 // mail puts a sent code in the outbox and the log.
-func (e *Engine) mail(p *policy.Policy, r *flows.Run, tp *policy.TechnicalProfile, to string, c *flows.Code) {
+func (x *execution) mail(tp *policy.TechnicalProfile, to string, c *flows.Code) {
 	code := c.Value()
-	if e.Mail != nil {
-		e.Mail(Mail{Time: e.Now(), RunID: r.ID, Policy: p.ID, To: to, Code: code, TechnicalProfile: tp.ID})
+	if x.Mail != nil {
+		x.Mail(Mail{Time: x.Now(), RunID: x.r.ID, Policy: x.p.ID, To: to, Code: code, TechnicalProfile: tp.ID})
 	}
-	if e.Log != nil {
-		e.Log.Info("verification code sent", "run", r.ID, "to", to, "code", code, "technicalProfile", tp.ID)
+	if x.Log != nil {
+		x.Log.Info("verification code sent", "run", x.r.ID, "to", to, "code", code, "technicalProfile", tp.ID)
 	}
 }
 
 // verified is a code-checking profile's answer: nothing for a right code, else the message of
 // messages (string id and default) for a missing or expired code, a wrong code with attempts
 // left, and a wrong code without.
-func (e *Engine) verified(p *policy.Policy, tp *policy.TechnicalProfile, check flows.Check, to string, messages [3][2]string) (map[string]string, *runError) {
+func (x *execution) verified(tp *policy.TechnicalProfile, check flows.Check, to string, messages [3][2]string) (map[string]string, *runError) {
 	if check == flows.CodeOK {
 		return map[string]string{}, nil
 	}
 	m := messages[check-flows.CodeExpired]
-	err := &runError{msg: e.text(p, tp, "ErrorMessage", m[0], m[1])}
+	err := &runError{msg: x.text(tp, "ErrorMessage", m[0], m[1])}
 	if check == flows.CodeExpired {
 		err.diagnostic = tp.ID + ": no code was sent to " + to + ", or it expired"
 	}
@@ -313,14 +323,14 @@ func (e *Engine) verified(p *policy.Policy, tp *policy.TechnicalProfile, check f
 
 // checkCode checks a code against the one kept for key (flows.Code's rules); every outcome
 // but a wrong code with attempts left uses it up.
-func (e *Engine) checkCode(st *state, key, code string) flows.Check {
-	v := st.codes[key]
+func (x *execution) checkCode(key, code string) flows.Check {
+	v := x.st.codes[key]
 	if v == nil {
 		return flows.CodeExpired
 	}
-	res := v.Check(v.To, code, e.Now())
+	res := v.Check(v.To, code, x.Now())
 	if res != flows.CodeWrong {
-		delete(st.codes, key)
+		delete(x.st.codes, key)
 	}
 	return res
 }

@@ -7,27 +7,31 @@ import (
 	"time"
 )
 
-// dateComparisons runs the date claims transformations that answer a Boolean (Microsoft's
+// termsConsentRequired and dateTimeComparison are the date claims transformations that answer a Boolean (Microsoft's
 // "Date claims transformations" reference): DateTimeComparison, whether firstDateTime plus
 // timeSpanInSeconds is the same as, later than or earlier than secondDateTime (absent: now),
 // and IsTermsOfUseConsentRequired, whether termsOfUseConsentDateTime is absent or earlier than
 // the termsOfUseTextUpdateDateTime parameter. A date that cannot be read fails the profile, as
 // B2C's exception for a null firstDateTime does.
-func (e *Engine) dateComparisons(id, method string, in, params, out map[string]string) *runError {
-	if method == "IsTermsOfUseConsentRequired" {
-		updated, ok := parseDateTime(params["termsOfUseTextUpdateDateTime"])
-		if !ok {
-			return dateError(id, "the termsOfUseTextUpdateDateTime parameter %q is not a date-time", params["termsOfUseTextUpdateDateTime"])
-		}
-		consented, ok := parseDateTime(in["termsOfUseConsentDateTime"])
-		out["result"] = strconv.FormatBool(!ok || consented.Before(updated))
-		return nil
+func termsConsentRequired(u *use) *runError {
+	id, params := u.t.ID, u.params
+	updated, ok := parseDateTime(params["termsOfUseTextUpdateDateTime"])
+	if !ok {
+		return dateError(id, "the termsOfUseTextUpdateDateTime parameter %q is not a date-time", params["termsOfUseTextUpdateDateTime"])
 	}
+	consented, ok := parseDateTime(u.in["termsOfUseConsentDateTime"])
+	u.out["result"] = strconv.FormatBool(!ok || consented.Before(updated))
+	return nil
+}
+
+// dateTimeComparison is DateTimeComparison (see termsConsentRequired's comment).
+func (x *execution) dateTimeComparison(u *use) *runError {
+	id, in, params, out := u.t.ID, u.in, u.params, u.out
 	first, ok := parseDateTime(in["firstDateTime"])
 	if !ok {
 		return dateError(id, "firstDateTime %q is not a date-time (DateTimeComparison needs one)", in["firstDateTime"])
 	}
-	second := e.Now().UTC()
+	second := x.Now().UTC()
 	if v := in["secondDateTime"]; v != "" {
 		if second, ok = parseDateTime(v); !ok {
 			return dateError(id, "secondDateTime %q is not a date-time", v)

@@ -47,11 +47,11 @@ type Engine struct {
 
 // inSession reports whether a profile takes part in a single sign-on session: it names a
 // session manager other than the no-op one.
-func (e *Engine) inSession(p *policy.Policy, tp *policy.TechnicalProfile) bool {
+func (x *execution) inSession(tp *policy.TechnicalProfile) bool {
 	if tp == nil || tp.Session == "" {
 		return false
 	}
-	sm := p.TechnicalProfiles[tp.Session]
+	sm := x.p.TechnicalProfiles[tp.Session]
 	return sm != nil && !strings.Contains(sm.Handler, "NoopSSOSessionProvider")
 }
 
@@ -104,17 +104,18 @@ func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, cl
 	st := &state{bag: map[string]string{}}
 	r.Journey = st
 	p := e.policyOf(def)
+	x := e.execute(ctx, p, r, st)
 	if p == nil || p.Journey == nil {
-		e.fail(r, false, "AADB2C90068", "The policy has no user journey.", "no journey")
+		x.fail(false, "AADB2C90068", "The policy has no user journey.", "no journey")
 		return r
 	}
 	st.journey, st.lang = p.Journey, language(p, uiLocales)
 	if pr := p.RelyingParty.Protocol; pr != "" && !strings.EqualFold(pr, "OpenIdConnect") {
 		err := unsupported(p.RelyingParty, "a relying party speaking "+pr+" (b2cemu serves OpenID Connect)")
-		e.fail(r, false, err.code, err.msg, err.diagnostic)
+		x.fail(false, err.code, err.msg, err.diagnostic)
 		return r
 	}
-	e.proceed(ctx, p, r, st)
+	x.proceed()
 	return r
 }
 
@@ -128,6 +129,7 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 	if st == nil || p == nil {
 		return flows.Errorf(flows.Invalid, "no journey for this run")
 	}
+	x := e.execute(ctx, p, r, st)
 	if _, ok := in.(flows.Cancel); ok {
 		r.Phase = flows.PhaseCancelled
 		r.Failure = &flows.Failure{Error: "access_denied", Code: "AADB2C90091", Message: "The user has cancelled entering self-asserted information.", Redirect: true}
@@ -136,107 +138,16 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Ru
 	}
 	step := st.journey.Steps[st.step]
 	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.FieldIncorrect, r.PageError = nil, false, false, false, ""
-	switch in := in.(type) {
-	case flows.SignInLocal:
-		if step.Type != "CombinedSignInAndSignUp" || st.tp == nil {
-			return flows.Errorf(flows.Invalid, "there is no sign-in form on this page")
-		}
-		if !e.submit(ctx, p, r, st, st.tp, map[string]string{"signinname": strings.TrimSpace(in.Email), "password": in.Password}) {
-			r.Values = flows.Claims{"email": strings.TrimSpace(in.Email)}
-			r.Seq++
-			return nil
-		}
-	case flows.DomainHint:
-		// The claims provider whose Domain the hint names is chosen without the page; a hint
-		// no provider of the page has changes nothing.
-		target := domainTarget(p, st, step, in.Domain)
-		if target == "" || r.Page == nil || !r.Page.Unified {
-			return nil
-		}
-		st.chosen = target
-	case flows.ForgotPassword:
-		if step.Type != "CombinedSignInAndSignUp" || st.tp == nil || r.Page == nil || r.Page.ForgotPassword == "" {
-			return flows.Errorf(flows.Invalid, "there is no forgotten-password link on this page")
-		}
-		// setting.forgotPasswordLinkOverride names the claims exchange of an embedded password
-		// reset; without one B2C sends the user back to the application with AADB2C90118.
-		override := st.tp.Metadata["setting.forgotPasswordLinkOverride"]
-		if override == "" || !offers(step, override) {
-			r.Phase, r.Page, r.Failure = flows.PhaseCancelled, nil, flows.ForgotPasswordFailure()
-			r.Seq++
-			return nil
-		}
-		st.chosen = override
-	case flows.StartSignUp:
-		if step.Type != "CombinedSignInAndSignUp" || st.tp == nil || st.tp.Metadata["SignUpTarget"] == "" {
-			return flows.Errorf(flows.Invalid, "there is no sign-up link on this page")
-		}
-		st.chosen = st.tp.Metadata["SignUpTarget"]
-	case flows.SubmitAttributes:
-		if r.Phase != flows.PhaseAttributes || st.tp == nil {
-			return flows.Errorf(flows.Invalid, "there is no form to submit on this page")
-		}
-		values := map[string]string{}
-		for k, v := range in.Values {
-			values[strings.ToLower(k)] = v
-		}
-		if !e.submit(ctx, p, r, st, st.tp, values) {
-			r.Seq++
-			return nil
-		}
-	case flows.VerifyEmail:
-		if r.Phase != flows.PhaseAttributes || st.tp == nil {
-			return flows.Errorf(flows.Invalid, "there is nothing to verify on this page")
-		}
-		if d := control(p, st.tp, in.Field); d != nil {
-			if err := e.controlAction(ctx, p, r, st, d, in); err != nil {
-				return err
-			}
-			if r.Phase.Terminal() {
-				r.Seq++
-				return nil
-			}
-		} else if err := e.verifyEmail(p, r, st, in); err != nil {
-			return err
-		}
-		e.refreshVerification(p, r, st)
-		r.Seq++
+	switch n, err := x.apply(step, in); {
+	case err != nil:
+		return err
+	case n == ignored:
 		return nil
-	case flows.ResumeSession:
-		if !e.inSession(p, st.tp) || step.Type != "CombinedSignInAndSignUp" && r.Phase != flows.PhaseAttributes {
-			return flows.Errorf(flows.Invalid, "no single sign-on on this page")
-		}
-		if _, err := e.Directory.Get(ctx, in.ObjectID); err != nil {
-			return flows.Errorf(flows.Invalid, "the session's user is gone: %v", err)
-		}
-		// As B2C's DefaultSSOSessionProvider: the session brings back the user's objectId and
-		// the profiles that took part in the session are skipped.
-		st.sso = true
-		st.bag["objectid"], st.bag["objectidfromsession"] = in.ObjectID, "true"
-		if in.Identity.SignInType == "emailAddress" {
-			st.bag["authenticationsource"] = "localAccountAuthentication"
-		}
-	case flows.SignInFederated:
-		if r.Phase != flows.PhaseIdP || st.tp == nil {
-			return flows.Errorf(flows.Invalid, "there is no identity provider sign-in on this page")
-		}
-		if err := e.outputs(p, r, st.tp, federatedResult(in), st.bag); err != nil {
-			e.failWith(r, err)
-			r.Seq++
-			return nil
-		}
-	case flows.ChooseProvider:
-		target, err := providerTarget(p, st, step, in.Provider)
-		if err != nil {
-			return err
-		}
-		st.chosen = target
-	default:
-		return flows.Errorf(flows.Invalid, "%T does not apply to a custom policy's page", in)
+	case n == onward:
+		st.step++
+		st.tp, st.verify, st.controls = nil, nil, nil
+		x.proceed()
 	}
-	st.step++
-	st.tp, st.verify, st.controls = nil, nil, nil
-	e.proceed(ctx, p, r, st)
 	r.Seq++
 	return nil
 }
@@ -250,75 +161,81 @@ type frame struct {
 // proceed runs steps until one shows a page, the token is issued, or the journey fails. A
 // sub journey of Type Call returns to the step after its invocation when its steps are done;
 // one of Type Transfer replaces the journey.
-func (e *Engine) proceed(ctx context.Context, p *policy.Policy, r *flows.Run, st *state) {
-	r.Page = nil
-	for ; ; st.step++ {
-		if st.step >= len(st.journey.Steps) {
-			if len(st.callers) == 0 {
+func (x *execution) proceed() {
+	x.r.Page = nil
+	for ; ; x.st.step++ {
+		if x.st.step >= len(x.st.journey.Steps) {
+			if len(x.st.callers) == 0 {
 				break
 			}
-			back := st.callers[len(st.callers)-1]
-			st.callers = st.callers[:len(st.callers)-1]
-			st.journey, st.step = back.journey, back.step-1 // the loop's ++ lands on back.step
+			back := x.st.callers[len(x.st.callers)-1]
+			x.st.callers = x.st.callers[:len(x.st.callers)-1]
+			x.st.journey, x.st.step = back.journey, back.step-1 // the loop's ++ lands on back.step
 			continue
 		}
-		step := st.journey.Steps[st.step]
-		if skip(step.Preconditions, st.bag) {
+		step := x.st.journey.Steps[x.st.step]
+		if skip(step.Preconditions, x.st.bag) {
 			continue
 		}
 		switch step.Type {
 		case "InvokeSubJourney":
-			sub := p.SubJourneys[step.SubJourneys[0]] // the loader checked the candidates
+			sub := x.p.SubJourneys[step.SubJourneys[0]] // the loader checked the candidates
 			if sub.Type == "Call" {
-				st.callers = append(st.callers, frame{journey: st.journey, step: st.step + 1})
+				x.st.callers = append(x.st.callers, frame{journey: x.st.journey, step: x.st.step + 1})
 			}
-			st.journey, st.step = sub, -1
+			x.st.journey, x.st.step = sub, -1
 			continue
 		case "CombinedSignInAndSignUp":
-			e.unifiedPage(p, r, st, step)
+			x.unifiedPage(step)
 			return
 		case "ClaimsProviderSelection":
 			if len(step.Selections) == 1 && step.Selections[0].Target != "" {
-				st.chosen = step.Selections[0].Target
+				x.st.chosen = step.Selections[0].Target
 				continue
 			}
-			e.unifiedPage(p, r, st, step) // the identity provider buttons
+			x.unifiedPage(step) // the identity provider buttons
 			return
 		case "ClaimsExchange":
-			ex, ok := exchangeOf(step, st.chosen)
-			if !ok {
-				e.fail(r, false, "", fmt.Sprintf("Claims exchange with id '%s' could not be found in orchestration step '%d' and the step contains more than one claims exchange.", st.chosen, step.Order), "no exchange chosen")
-				return
-			}
-			tp := p.TechnicalProfiles[ex.TechnicalProfile]
-			if tp.Kind == policy.IdentityProvider && supportedIdP(tp) {
-				e.idpPage(r, st, tp)
-				return
-			}
-			if tp.Kind == policy.SelfAsserted {
-				if st.sso && e.inSession(p, tp) {
-					continue // the single sign-on session stands for this page
-				}
-				if e.selfAssertedPage(p, r, st, tp) {
-					return
-				}
-				continue // nothing to ask: the profile is skipped
-			}
-			if _, err := e.run(ctx, p, r, st, tp, st.bag, step.Order); err != nil {
-				e.failWith(r, err)
+			if x.exchange(step) {
 				return
 			}
 		case "GetClaims":
-			if err := e.getClaims(ctx, p, r, st, step); err != nil {
-				e.failWith(r, err)
+			if err := x.getClaims(step); err != nil {
+				x.failWith(err)
 				return
 			}
 		case "SendClaims":
-			e.sendClaims(p, r, st)
+			x.sendClaims()
 			return
 		}
 	}
-	e.fail(r, false, "", "The user journey ended without issuing a token.", fmt.Sprintf("%s: journey %s has no SendClaims step after step %d", p.File, st.journey.ID, st.step))
+	x.fail(false, "", "The user journey ended without issuing a token.", fmt.Sprintf("%s: journey %s has no SendClaims step after step %d", x.p.File, x.st.journey.ID, x.st.step))
+}
+
+// exchange runs a ClaimsExchange step: an identity provider's or a self-asserted profile's
+// page, or a non-interactive profile. It reports whether the journey stops here (a page
+// shows, or the run failed).
+func (x *execution) exchange(step *policy.Step) bool {
+	ex, ok := exchangeOf(step, x.st.chosen)
+	if !ok {
+		x.fail(false, "", fmt.Sprintf("Claims exchange with id '%s' could not be found in orchestration step '%d' and the step contains more than one claims exchange.", x.st.chosen, step.Order), "no exchange chosen")
+		return true
+	}
+	tp := x.p.TechnicalProfiles[ex.TechnicalProfile]
+	switch {
+	case tp.Kind == policy.IdentityProvider && supportedIdP(tp):
+		x.idpPage(tp)
+		return true
+	case tp.Kind == policy.SelfAsserted && x.st.sso && x.inSession(tp):
+		return false // the single sign-on session stands for this page
+	case tp.Kind == policy.SelfAsserted:
+		return x.selfAssertedPage(tp) // a page without fields is skipped
+	}
+	if _, err := x.run(tp, x.st.bag, step.Order); err != nil {
+		x.failWith(err)
+		return true
+	}
+	return false
 }
 
 func exchangeOf(step *policy.Step, chosen string) (policy.Exchange, bool) {
@@ -369,21 +286,21 @@ func skip(pcs []policy.Precondition, bag map[string]string) bool {
 
 // failWith ends the run on a profile's error: an unsupported feature on the error page,
 // anything else sent back to the application (no page can show it).
-func (e *Engine) failWith(r *flows.Run, err *runError) {
-	e.fail(r, !err.unsupported, err.code, err.msg, err.diagnostic)
+func (x *execution) failWith(err *runError) {
+	x.fail(!err.unsupported, err.code, err.msg, err.diagnostic)
 	if err.oauth != "" {
-		r.Failure.Error = err.oauth
+		x.r.Failure.Error = err.oauth
 	}
 }
 
-func (e *Engine) fail(r *flows.Run, redirect bool, code, msg, diagnostic string) {
+func (x *execution) fail(redirect bool, code, msg, diagnostic string) {
 	if code == "" {
 		code = "AADB2C90075"
 	}
-	r.Phase, r.Page = flows.PhaseFailed, nil
-	r.Failure = &flows.Failure{Error: "server_error", Code: code, Message: msg, Diagnostic: diagnostic, Redirect: redirect}
-	if e.Log != nil {
-		e.Log.Warn("custom policy journey failed: "+diagnostic, "run", r.ID, "policy", r.Policy)
+	x.r.Phase, x.r.Page = flows.PhaseFailed, nil
+	x.r.Failure = &flows.Failure{Error: "server_error", Code: code, Message: msg, Diagnostic: diagnostic, Redirect: redirect}
+	if x.Log != nil {
+		x.Log.Warn("custom policy journey failed: "+diagnostic, "run", x.r.ID, "policy", x.r.Policy)
 	}
 }
 

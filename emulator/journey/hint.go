@@ -18,7 +18,6 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
 )
 
 // hintSkew is the clock skew allowed on a hint's exp and nbf: the default of .NET's token
@@ -38,42 +37,42 @@ func hintError(code, msg, diagnostic string) *runError {
 // step's technical profile, gives the profile's output claims. Without a hint the step adds
 // nothing, and the journey goes on: the community's invitation and magic-link policies show
 // their own page to "an unsolicited request (a request without id_token_hint)".
-func (e *Engine) getClaims(ctx context.Context, p *policy.Policy, r *flows.Run, st *state, step *policy.Step) *runError {
-	tp := p.TechnicalProfiles[step.Issuer]
-	hint := strings.TrimSpace(r.Request["id_token_hint"])
+func (x *execution) getClaims(step *policy.Step) *runError {
+	tp := x.p.TechnicalProfiles[step.Issuer]
+	hint := strings.TrimSpace(x.r.Request["id_token_hint"])
 	if hint == "" {
-		if e.Log != nil {
-			e.Log.Info("custom policy GetClaims: the authorize request has no id_token_hint; the step adds no claims", "run", r.ID, "technicalProfile", tp.ID)
+		if x.Log != nil {
+			x.Log.Info("custom policy GetClaims: the authorize request has no id_token_hint; the step adds no claims", "run", x.r.ID, "technicalProfile", tp.ID)
 		}
 		return nil
 	}
-	claims, err := e.verifyHint(ctx, r, tp, hint)
+	claims, err := x.verifyHint(tp, hint)
 	if err != nil {
 		return err
 	}
 	result := map[string]string{}
 	flatten(result, "", map[string]any(claims), false)
-	return e.outputs(p, r, tp, result, st.bag)
+	return x.outputs(tp, result, x.st.bag)
 }
 
 // verifyHint checks a hint as B2C does: its signature (HS256 with the client_secret policy
 // key, or RS256 with a key of the METADATA issuer's jwks_uri), then its lifetime, audience and
 // issuer, in the order of .NET's token validation.
-func (e *Engine) verifyHint(ctx context.Context, r *flows.Run, tp *policy.TechnicalProfile, hint string) (jwt.MapClaims, *runError) {
+func (x *execution) verifyHint(tp *policy.TechnicalProfile, hint string) (jwt.MapClaims, *runError) {
 	where := fmt.Sprintf("%s:%d: TechnicalProfile Id=%q", tp.El.File, tp.El.Line, tp.ID)
 	issuer, audience := tp.Metadata["issuer"], tp.Metadata["IdTokenAudience"]
 	var keys jwt.Keyfunc
 	method := "RS256"
 	if ref := tp.HintSecret(); ref != "" {
-		secret := e.PolicyKeys[strings.ToLower(ref)]
+		secret := x.PolicyKeys[strings.ToLower(ref)]
 		if secret == "" { // the emulator refuses to start without it; an engine built by hand may lack it
-			return nil, &runError{code: "AADB2C90130", msg: fmt.Sprintf("The key container in tenant '%s' with storageReferenceId '%s' does not exist.", e.Tenant, ref),
+			return nil, &runError{code: "AADB2C90130", msg: fmt.Sprintf("The key container in tenant '%s' with storageReferenceId '%s' does not exist.", x.Tenant, ref),
 				diagnostic: fmt.Sprintf("%s: policyKeys has no %s; add the secret the link generator signs with", where, ref)}
 		}
 		method = "HS256"
 		keys = func(*jwt.Token) (any, error) { return []byte(secret), nil } // the generators sign with the secret's UTF-8 bytes
 	} else {
-		doc, err := e.issuerKeys(ctx, tp.Metadata["METADATA"])
+		doc, err := x.issuerKeys(x.ctx, tp.Metadata["METADATA"])
 		if err != nil {
 			return nil, hintError("AADB2C90210", "The provided id_token_hint parameter could not be validated.", fmt.Sprintf("%s: the issuer's keys could not be read: %v", where, err))
 		}
@@ -90,11 +89,11 @@ func (e *Engine) verifyHint(ctx context.Context, r *flows.Run, tp *policy.Techni
 		return nil, hintError("AADB2C90233", "The provided id_token_hint parameter failed signature validation.", fmt.Sprintf("%s: the id_token_hint's signature does not verify with %s: %v", where, keyName(tp, method), err))
 	}
 	claims := tok.Claims.(jwt.MapClaims)
-	if rerr := e.hintLifetime(where, claims); rerr != nil {
+	if rerr := x.hintLifetime(where, claims); rerr != nil {
 		return nil, rerr
 	}
 	if audience == "" {
-		audience = r.ClientID // b2cemu's choice: the application the link was made for
+		audience = x.r.ClientID // b2cemu's choice: the application the link was made for
 	}
 	if aud, _ := claims.GetAudience(); !slices.Contains(aud, audience) {
 		return nil, hintError("AADB2C90209", fmt.Sprintf("The provided id_token_hint parameter does not contain an accepted audience. Valid audience values: '%s'.", audience),

@@ -1,7 +1,6 @@
 package journey
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 
@@ -11,17 +10,17 @@ import (
 
 // unifiedPage shows a CombinedSignInAndSignUp step: the local sign-in form of the profile
 // behind ValidationClaimsExchangeId, and the sign-up link of its SignUpTarget.
-func (e *Engine) unifiedPage(p *policy.Policy, r *flows.Run, st *state, step *policy.Step) {
-	r.Phase = flows.PhaseSignIn
-	st.pageCD = step.ContentDefinition
+func (x *execution) unifiedPage(step *policy.Step) {
+	x.r.Phase = flows.PhaseSignIn
+	x.st.pageCD = step.ContentDefinition
 	page := &flows.Page{Title: "Sign up or sign in", Unified: true, SignInName: "signInName", ContentDefinition: step.ContentDefinition}
 	for _, sel := range step.Selections {
 		if sel.Validation == "" {
 			continue
 		}
 		if ex, ok := exchangeOf(&policy.Step{Exchanges: step.Exchanges}, sel.Validation); ok {
-			st.tp = withLang(p.TechnicalProfiles[ex.TechnicalProfile], st.lang)
-			md := st.tp.Metadata
+			x.st.tp = x.p.TechnicalProfiles[ex.TechnicalProfile]
+			md := x.st.tp.Metadata
 			page.LocalSignIn = true
 			page.SignUpLink = md["SignUpTarget"] != "" && !strings.EqualFold(md["setting.showSignupLink"], "false")
 			switch loc := md["setting.forgotPasswordLinkLocation"]; {
@@ -35,11 +34,11 @@ func (e *Engine) unifiedPage(p *policy.Policy, r *flows.Run, st *state, step *po
 	}
 	for _, sel := range step.Selections {
 		// The exchange behind setting.forgotPasswordLinkOverride is the link's, not a button.
-		if sel.Target != "" && (st.tp == nil || sel.Target != st.tp.Metadata["setting.forgotPasswordLinkOverride"]) {
-			page.Providers = append(page.Providers, flows.PageOption{Value: sel.Target, Label: e.providerLabel(p, step, sel.Target, st.lang)})
+		if sel.Target != "" && (x.st.tp == nil || sel.Target != x.st.tp.Metadata["setting.forgotPasswordLinkOverride"]) {
+			page.Providers = append(page.Providers, flows.PageOption{Value: sel.Target, Label: x.providerLabel(step, sel.Target)})
 		}
 	}
-	r.Page = page
+	x.r.Page = page
 }
 
 // shown are the claims a self-asserted profile asks for: its output claims with an input
@@ -86,8 +85,8 @@ func shown(p *policy.Policy, tp *policy.TechnicalProfile) []policy.ClaimRef {
 // selfAssertedPage shows a self-asserted profile's page, pre-filled from the bag; it reports
 // false when the profile has nothing to ask (B2C skips it), true when the page shows or its
 // input claims transformations ended the run.
-func (e *Engine) selfAssertedPage(p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile) bool {
-	fields := shown(p, tp)
+func (x *execution) selfAssertedPage(tp *policy.TechnicalProfile) bool {
+	fields := shown(x.p, tp)
 	if len(fields) == 0 {
 		return false
 	}
@@ -95,32 +94,31 @@ func (e *Engine) selfAssertedPage(p *policy.Policy, r *flows.Run, st *state, tp 
 	// invitation samples copy the hint's email into a read-only claim, or write the message of
 	// their "no invitation" page.
 	for _, t := range tp.InputTransformations {
-		if err := e.transform(p, tp, t, st.bag); err != nil {
-			e.failWith(r, err)
+		if err := x.transform(tp, t, x.st.bag); err != nil {
+			x.failWith(err)
 			return true
 		}
 	}
-	tp = withLang(tp, st.lang)
-	st.tp = tp
-	st.pageCD = tp.Metadata["ContentDefinitionReferenceId"]
-	r.Phase = flows.PhaseAttributes
-	page := &flows.Page{Title: "User details", ContentDefinition: st.pageCD, Intro: e.text(p, tp, "UxElement", "initial_intro", "Please provide the following details."),
-		ContinueLabel: e.text(p, tp, "UxElement", "button_continue", "Continue")}
-	r.Values = flows.Claims{}
+	x.st.tp = tp
+	x.st.pageCD = tp.Metadata["ContentDefinitionReferenceId"]
+	x.r.Phase = flows.PhaseAttributes
+	page := &flows.Page{Title: "User details", ContentDefinition: x.st.pageCD, Intro: x.text(tp, "UxElement", "initial_intro", "Please provide the following details."),
+		ContinueLabel: x.text(tp, "UxElement", "button_continue", "Continue")}
+	x.r.Values = flows.Claims{}
 	for _, c := range tp.InputClaims {
-		if v, ok := st.bag[strings.ToLower(c.ClaimType)]; ok {
-			r.Values[c.ClaimType] = v
+		if v, ok := x.st.bag[strings.ToLower(c.ClaimType)]; ok {
+			x.r.Values[c.ClaimType] = v
 		}
 	}
 	for _, c := range fields {
-		ct := p.ClaimTypes[strings.ToLower(c.ClaimType)]
-		f := flows.PageField{ID: c.ClaimType, Label: e.claimText(p, tp, c.ClaimType, "DisplayName", ct.DisplayName),
+		ct := x.p.ClaimTypes[strings.ToLower(c.ClaimType)]
+		f := flows.PageField{ID: c.ClaimType, Label: x.claimText(tp, c.ClaimType, "DisplayName", ct.DisplayName),
 			InputType: ct.UserInputType, Required: c.Required, HelpText: ct.UserHelpText}
 		if strings.EqualFold(c.PartnerClaimType, "Verified.Email") || strings.EqualFold(c.ClaimType, "email") {
 			f.InputType = "EmailBox"
 		}
 		if ct.Pattern != "" { // B2C's page checks the restriction before sending, with its help text
-			f.Pattern, f.PatternHelp = ct.Pattern, e.claimText(p, tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
+			f.Pattern, f.PatternHelp = ct.Pattern, x.claimText(tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
 		}
 		for _, o := range ct.Options {
 			f.Options = append(f.Options, flows.PageOption{Value: o.Value, Label: o.Text})
@@ -130,99 +128,8 @@ func (e *Engine) selfAssertedPage(p *policy.Policy, r *flows.Run, st *state, tp 
 		}
 		page.Fields = append(page.Fields, f)
 	}
-	r.Page = page
-	e.refreshVerification(p, r, st)
-	return true
-}
-
-// submit checks a submitted self-asserted page and runs its validation profiles; on success
-// the profile's output claims enter the bag. It reports whether the page was accepted.
-func (e *Engine) submit(ctx context.Context, p *policy.Policy, r *flows.Run, st *state, tp *policy.TechnicalProfile, values map[string]string) bool {
-	fields := shown(p, tp)
-	if r.Page != nil && !r.Page.Unified {
-		r.Values = flows.Claims{}
-	}
-	errs := map[string]string{}
-	for _, c := range fields {
-		id := strings.ToLower(c.ClaimType)
-		ct := p.ClaimTypes[id]
-		v := values[id]
-		if ct.UserInputType != "Password" {
-			v = strings.TrimSpace(v)
-			if r.Page != nil && !r.Page.Unified && v != "" {
-				r.Values[c.ClaimType] = v
-			}
-		}
-		values[id] = v
-		switch {
-		case v == "" && c.Required:
-			errs[c.ClaimType] = e.text(p, tp, "UxElement", "required_field", "This information is required.")
-			r.RequiredMissing = true
-		case v != "" && ct.Pattern != "" && !e.restricted(r.ID, ct, v):
-			errs[c.ClaimType] = e.claimText(p, tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
-			r.FieldIncorrect = true
-		}
-	}
-	if values["newpassword"] != "" && values["reenterpassword"] != "" && values["newpassword"] != values["reenterpassword"] {
-		r.PasswordMismatch = true
-	}
-	if len(errs) == 0 && !r.PasswordMismatch && r.Page != nil && !r.Page.Unified {
-		if claim := unverified(tp, fields, st, values); claim != "" {
-			r.PageError = e.text(p, tp, "ErrorMessage", "UserMessageIfClaimNotVerified", "Claim not verified: {0}", claim)
-			e.refreshVerification(p, r, st)
-			return false
-		}
-	}
-	if len(errs) > 0 || r.PasswordMismatch {
-		r.FieldErrors = errs // by claim id: the unified page's are signInName and password
-		return false
-	}
-	scope := copyBag(st.bag)
-	for k, v := range values {
-		if v != "" {
-			scope[k] = v
-		}
-	}
-	if r.Page != nil && !r.Page.Unified && !e.controlsVerified(p, fields, st, scope) {
-		r.PageError = notVerified
-		e.refreshVerification(p, r, st)
-		return false
-	}
-	for _, v := range tp.Validations {
-		if skip(v.Preconditions, scope) {
-			continue
-		}
-		vtp := onPage(p.TechnicalProfiles[v.ReferenceID], tp, st.pageCD)
-		if _, err := e.run(ctx, p, r, st, vtp, scope, 0); err != nil {
-			if err.unsupported {
-				e.fail(r, false, err.code, err.msg, err.diagnostic)
-				return false
-			}
-			if !v.ContinueOnError {
-				r.PageError = err.msg
-				if e.Log != nil && err.diagnostic != "" && vtp.Kind != policy.Restful { // RESTful calls log themselves
-					e.Log.Info("custom policy validation: "+err.diagnostic, "run", r.ID)
-				}
-				return false
-			}
-		} else if !v.ContinueOnSuccess {
-			break
-		}
-	}
-	for _, c := range tp.OutputClaims {
-		id := strings.ToLower(c.ClaimType)
-		if ct := p.ClaimTypes[id]; ct != nil && ct.UserInputType == "Password" {
-			continue // passwords reach the validation profiles only
-		}
-		switch v, ok := scope[id]; {
-		case ok && !c.AlwaysUseDefault:
-			st.bag[id] = v
-		case c.HasDefault && (c.AlwaysUseDefault || !ok):
-			if _, set := st.bag[id]; !set || c.AlwaysUseDefault {
-				st.bag[id] = e.resolveDefault(p, r, tp, st.bag, c)
-			}
-		}
-	}
+	x.r.Page = page
+	x.refreshVerification()
 	return true
 }
 
@@ -232,6 +139,14 @@ func copyBag(b map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// validation is the execution in which a page's validation profile (or display control
+// action) vtp runs: the page's language, vtp as the page shows its messages.
+func (x *execution) validation(vtp, page *policy.TechnicalProfile) (*execution, *policy.TechnicalProfile) {
+	v := *x
+	v.page = page
+	return &v, onPage(vtp, page, x.st.pageCD)
 }
 
 // onPage is a validation profile as it runs for a page: its messages come from the page's
@@ -249,7 +164,7 @@ func onPage(vtp, page *policy.TechnicalProfile, cd string) *policy.TechnicalProf
 	}
 	if page != nil {
 		for k, v := range page.Metadata {
-			if _, set := cp.Metadata[k]; !set && (strings.HasPrefix(k, "UserMessageIf") || k == "DateTimeGreaterThan" || k == langKey) {
+			if _, set := cp.Metadata[k]; !set && (strings.HasPrefix(k, "UserMessageIf") || k == "DateTimeGreaterThan") {
 				cp.Metadata[k] = v
 			}
 		}
@@ -262,14 +177,14 @@ func onPage(vtp, page *policy.TechnicalProfile, cd string) *policy.TechnicalProf
 
 // providerLabel is an identity provider button's text: the page's localized ClaimsProvider
 // string for the exchange, else the display name of the technical profile behind it.
-func (e *Engine) providerLabel(p *policy.Policy, step *policy.Step, exchange, lang string) string {
-	if s := e.localized(p, &policy.TechnicalProfile{Metadata: map[string]string{"ContentDefinitionReferenceId": step.ContentDefinition, langKey: lang}}, "ClaimsProvider", "", exchange); s != "" {
+func (x *execution) providerLabel(step *policy.Step, exchange string) string {
+	if s := x.localizedIn(step.ContentDefinition, x.st.lang, "ClaimsProvider", "", exchange); s != "" {
 		return s
 	}
-	for _, st := range p.Journey.Steps {
-		for _, ex := range st.Exchanges {
+	for _, s := range x.p.Journey.Steps {
+		for _, ex := range s.Exchanges {
 			if ex.ID == exchange {
-				if tp := p.TechnicalProfiles[ex.TechnicalProfile]; tp != nil && tp.DisplayName != "" {
+				if tp := x.p.TechnicalProfiles[ex.TechnicalProfile]; tp != nil && tp.DisplayName != "" {
 					return tp.DisplayName
 				}
 			}
@@ -293,7 +208,7 @@ func supportedIdP(tp *policy.TechnicalProfile) bool {
 // The provider is named by the profile's identityProvider output claim default (the starter
 // packs' "facebook.com"), else its ProviderName metadata; the configuration's
 // identityProviders of that id give the fixture accounts.
-func (e *Engine) idpPage(r *flows.Run, st *state, tp *policy.TechnicalProfile) {
+func (x *execution) idpPage(tp *policy.TechnicalProfile) {
 	provider := tp.Metadata["ProviderName"]
 	for _, c := range tp.OutputClaims {
 		if strings.EqualFold(c.ClaimType, "identityProvider") && c.HasDefault && c.DefaultValue != "" {
@@ -303,8 +218,8 @@ func (e *Engine) idpPage(r *flows.Run, st *state, tp *policy.TechnicalProfile) {
 	if provider == "" {
 		provider = tp.ID
 	}
-	st.tp = tp
-	r.Phase, r.Page, r.Provider = flows.PhaseIdP, nil, provider
+	x.st.tp = tp
+	x.r.Phase, x.r.Page, x.r.Provider = flows.PhaseIdP, nil, provider
 }
 
 // federatedResult is what the fake identity provider answers, under the claim names OAuth 2.0

@@ -34,10 +34,11 @@ func (e *Engine) Refresh(ctx context.Context, def *flows.Definition, objectID st
 		st.carried[k] = v // the token's own facts win over the sign-in's bag
 	}
 	r.Journey = st
-	e.proceed(ctx, p, r, st)
+	x := e.execute(ctx, p, r, st)
+	x.proceed()
 	if r.Phase != flows.PhaseDone && r.Phase != flows.PhaseFailed {
 		step := p.Refresh.Steps[min(st.step, len(p.Refresh.Steps)-1)]
-		e.fail(r, false, "", "The refresh journey cannot show a page.",
+		x.fail(false, "", "The refresh journey cannot show a page.",
 			fmt.Sprintf("%s: journey %s step %d would show a page; a refresh token is redeemed without a browser", p.File, p.Refresh.ID, step.Order))
 	}
 	if f := r.Failure; f != nil && f.Code == "AADB2C90075" && f.Redirect {

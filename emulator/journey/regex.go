@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/dlclark/regexp2/v2"
 
@@ -12,12 +11,8 @@ import (
 )
 
 // matchTimeout bounds one match of a policy's regular expression against a value the user
-// typed. Policy patterns are .NET regular expressions, which backtrack: a pattern with nested
-// quantifiers such as ^(a+)+$ takes time exponential in the input's length, so without a bound
-// one submitted value could keep a CPU busy for minutes after the browser gave up. Claim values
-// are short and a sound pattern matches them in microseconds, so 100 ms leaves room to spare.
-// regexp2 reads a clock that ticks every 100 ms, so a runaway match stops within about 300 ms.
-const matchTimeout = 100 * time.Millisecond
+// typed (policy.PatternTimeout says why).
+const matchTimeout = policy.PatternTimeout
 
 // errUnfinished is a match that did not finish: errTooDeep when it ran out of backtracking stack
 // (regexp2 bounds it), else it ran out of time. regexp2's own timeout error quotes the input,
@@ -27,10 +22,10 @@ var (
 	errTooDeep    = fmt.Errorf("%w: out of backtracking stack", errUnfinished)
 )
 
-// patterns caches compiled patterns: a policy's few patterns are matched on every submit, and
+// patterns caches the patterns a loaded policy did not compile (a policy built in code):
 // compiling the starter packs' password rule costs more than matching it. A regexp2.Regexp is
-// safe for concurrent use; every one in the cache is made by compilePattern, so every one has
-// the timeout.
+// safe for concurrent use; every one in the cache is made by policy.CompilePattern, so every
+// one has the timeout.
 var patterns sync.Map // pattern → *regexp2.Regexp
 
 // compilePattern compiles a policy pattern with the match timeout set.
@@ -38,11 +33,10 @@ func compilePattern(pattern string) (*regexp2.Regexp, error) {
 	if re, ok := patterns.Load(pattern); ok {
 		return re.(*regexp2.Regexp), nil
 	}
-	re, err := regexp2.Compile(pattern, regexp2.None)
+	re, err := policy.CompilePattern(pattern)
 	if err != nil {
 		return nil, err
 	}
-	re.MatchTimeout = matchTimeout
 	patterns.Store(pattern, re)
 	return re, nil
 }
@@ -53,6 +47,15 @@ func matchPattern(pattern, value string) (bool, error) {
 	re, err := compilePattern(pattern)
 	if err != nil {
 		return false, err
+	}
+	return match(re, value)
+}
+
+// matchCompiled is matchPattern with the pattern compiled when the policy loaded, when it was
+// (a policy built in code has none).
+func matchCompiled(re *regexp2.Regexp, pattern, value string) (bool, error) {
+	if re == nil {
+		return matchPattern(pattern, value)
 	}
 	return match(re, value)
 }
@@ -89,7 +92,7 @@ func unfinished(el *policy.Element, what, pattern string, runes int, err error) 
 // as not matching (the user sees the claim's HelpText, as for any value that does not match)
 // and is logged for the developer.
 func (e *Engine) restricted(runID string, ct *policy.ClaimType, v string) bool {
-	ok, err := matchPattern(ct.Pattern, v)
+	ok, err := matchCompiled(ct.Regexp, ct.Pattern, v)
 	if errors.Is(err, errUnfinished) {
 		el := ct.El.Child("Restriction").Child("Pattern")
 		e.logUnfinished(runID, unfinished(el, fmt.Sprintf("ClaimType Id=%q Restriction Pattern", ct.ID), ct.Pattern, len([]rune(v)), err))

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
 )
 
 // resolvingKey is the metadata item that lets a technical profile resolve claim resolvers in
@@ -34,12 +33,12 @@ func resolvesClaims(tp *policy.TechnicalProfile) bool {
 // resolveDefault is a claim's default value as tp uses it: resolved, or — in a profile that
 // needs IncludeClaimResolvingInClaimsHandling and lacks it — exactly as written, as B2C
 // does, with a warning in the log naming the setting.
-func (e *Engine) resolveDefault(p *policy.Policy, r *flows.Run, tp *policy.TechnicalProfile, scope map[string]string, c policy.ClaimRef) string {
+func (x *execution) resolveDefault(tp *policy.TechnicalProfile, scope map[string]string, c policy.ClaimRef) string {
 	if resolvesClaims(tp) {
-		return e.resolve(p, r, scope, c.DefaultValue)
+		return x.resolve(scope, c.DefaultValue)
 	}
-	if resolverRe.MatchString(c.DefaultValue) && e.Log != nil {
-		e.Log.Warn("custom policy claim resolver left unresolved: "+unresolvedText(tp, c), "run", r.ID, "policy", r.Policy, "technicalProfile", tp.ID)
+	if resolverRe.MatchString(c.DefaultValue) && x.Log != nil {
+		x.Log.Warn("custom policy claim resolver left unresolved: "+unresolvedText(tp, c), "run", x.r.ID, "policy", x.r.Policy, "technicalProfile", tp.ID)
 	}
 	return c.DefaultValue
 }

@@ -22,30 +22,30 @@ func mustVerify(tp *policy.TechnicalProfile, c policy.ClaimRef) bool {
 
 // verifyView is the page's view of a claim's verification, in the content definition's
 // localized ver_* strings.
-func (e *Engine) verifyView(p *policy.Policy, tp *policy.TechnicalProfile, v *flows.EmailVerification) *flows.Verification {
-	return v.View(func(id, def string) string { return e.text(p, tp, "UxElement", id, def) })
+func (x *execution) verifyView(tp *policy.TechnicalProfile, v *flows.EmailVerification) *flows.Verification {
+	return v.View(func(id, def string) string { return x.text(tp, "UxElement", id, def) })
 }
 
 // refreshVerification puts the verification state on the current page's fields.
-func (e *Engine) refreshVerification(p *policy.Policy, r *flows.Run, st *state) {
-	if r.Page == nil || st.tp == nil {
+func (x *execution) refreshVerification() {
+	if x.r.Page == nil || x.st.tp == nil {
 		return
 	}
-	for i, f := range r.Page.Fields {
+	for i, f := range x.r.Page.Fields {
 		switch {
 		case f.Verify != nil && f.Verify.Control != "":
-			r.Page.Fields[i].Verify = e.controlView(p, st.tp, p.DisplayControls[f.Verify.Control], st.controls[f.Verify.Control])
+			x.r.Page.Fields[i].Verify = x.controlView(x.st.tp, x.p.DisplayControls[f.Verify.Control], x.st.controls[f.Verify.Control])
 		case f.Verify != nil:
-			r.Page.Fields[i].Verify = e.verifyView(p, st.tp, st.verify[strings.ToLower(f.ID)])
+			x.r.Page.Fields[i].Verify = x.verifyView(x.st.tp, x.st.verify[strings.ToLower(f.ID)])
 		}
 	}
 }
 
 // verifyEmail handles a verification button; the run stays on the page.
-func (e *Engine) verifyEmail(p *policy.Policy, r *flows.Run, st *state, in flows.VerifyEmail) error {
-	tp := st.tp
+func (x *execution) verifyEmail(in flows.VerifyEmail) error {
+	tp := x.st.tp
 	var ref *policy.ClaimRef
-	for _, c := range shown(p, tp) {
+	for _, c := range shown(x.p, tp) {
 		if strings.EqualFold(c.ClaimType, in.Field) && mustVerify(tp, c) {
 			ref = &c
 		}
@@ -53,36 +53,36 @@ func (e *Engine) verifyEmail(p *policy.Policy, r *flows.Run, st *state, in flows
 	if ref == nil {
 		return flows.Errorf(flows.Invalid, "the field %q has no verification on this page", in.Field)
 	}
-	keepValues(r, in.Values)
+	keepValues(x.r, in.Values)
 	id := strings.ToLower(ref.ClaimType)
-	if st.verify == nil {
-		st.verify = map[string]*flows.EmailVerification{}
+	if x.st.verify == nil {
+		x.st.verify = map[string]*flows.EmailVerification{}
 	}
-	v := st.verify[id]
-	email := r.Values.String(ref.ClaimType)
+	v := x.st.verify[id]
+	email := x.r.Values.String(ref.ClaimType)
 	switch in.Action {
 	case "send", "resend":
-		ct := p.ClaimTypes[id]
+		ct := x.p.ClaimTypes[id]
 		switch {
 		case email == "":
-			r.FieldErrors = map[string]string{ref.ClaimType: e.text(p, tp, "UxElement", "required_field", "This information is required.")}
+			x.r.FieldErrors = map[string]string{ref.ClaimType: x.text(tp, "UxElement", "required_field", "This information is required.")}
 			return nil
-		case ct != nil && ct.Pattern != "" && !e.restricted(r.ID, ct, email):
-			r.FieldErrors = map[string]string{ref.ClaimType: e.claimText(p, tp, ref.ClaimType, "PatternHelpText", ct.PatternHelpText)}
-			r.FieldIncorrect = true
+		case ct != nil && ct.Pattern != "" && !x.restricted(x.r.ID, ct, email):
+			x.r.FieldErrors = map[string]string{ref.ClaimType: x.claimText(tp, ref.ClaimType, "PatternHelpText", ct.PatternHelpText)}
+			x.r.FieldIncorrect = true
 			return nil
 		}
 		v = &flows.EmailVerification{}
-		v.Send(email, flows.CodeValue(e.FixedCode, e.NewID()), e.Now())
-		st.verify[id] = v
-		e.mail(p, r, tp, email, v.Code)
+		v.Send(email, flows.CodeValue(x.FixedCode, x.NewID()), x.Now())
+		x.st.verify[id] = v
+		x.mail(tp, email, v.Code)
 	case "verify":
 		if v == nil || !v.Code.Live() {
 			return flows.Errorf(flows.Invalid, "no verification code was sent")
 		}
-		v.Verify(email, in.Code, e.Now())
+		v.Verify(email, in.Code, x.Now())
 	case "change":
-		delete(st.verify, id)
+		delete(x.st.verify, id)
 	default:
 		return flows.Errorf(flows.Invalid, "unknown verification action %q", in.Action)
 	}

@@ -50,53 +50,16 @@ func load(srcs []Source, errs *Error) (map[string]*Policy, error) {
 	var files []*file
 	byID := map[string]*file{}
 	for _, src := range srcs {
-		p := src.Name
-		root, err := parse(p, src.Data)
-		if err != nil {
-			errs.Problems = append(errs.Problems, err.(*Problem))
-			continue
+		if f := readFile(src, byID, errs); f != nil {
+			byID[strings.ToLower(f.id)] = f
+			files = append(files, f)
 		}
-		if root.Name != "TrustFrameworkPolicy" {
-			errs.add(root, root.Name, "the root element must be TrustFrameworkPolicy")
-			continue
-		}
-		f := &file{path: p, root: root, id: root.Attr["PolicyId"], base: strings.TrimSpace(root.Child("BasePolicy").TextOf("PolicyId"))}
-		switch {
-		case f.id == "":
-			errs.add(root, "TrustFrameworkPolicy", "has no PolicyId; add PolicyId=\"B2C_1A_…\"")
-			continue
-		case !strings.HasPrefix(strings.ToUpper(f.id), "B2C_1A_"):
-			errs.add(root, "TrustFrameworkPolicy", "PolicyId %q must start with B2C_1A_", f.id)
-		}
-		if other, dup := byID[strings.ToLower(f.id)]; dup {
-			errs.add(root, "TrustFrameworkPolicy", "PolicyId %s is also declared in %s; give each file its own PolicyId", f.id, other.path)
-			continue
-		}
-		byID[strings.ToLower(f.id)] = f
-		files = append(files, f)
 	}
 	cyclic := reportCycles(files, byID, errs)
 	policies := map[string]*Policy{}
 	for _, f := range files {
-		if f.root.Child("RelyingParty") == nil {
-			continue
-		}
-		chain, ok := chainOf(f, byID, cyclic, errs)
-		if !ok {
-			continue
-		}
-		merged := normalize(chain[0])
-		for _, anc := range chain[1:] {
-			merged = merge(merged, normalize(anc))
-		}
-		before := len(errs.Problems)
-		if p := build(f, merged, errs); p != nil {
+		if p := assemble(f, byID, cyclic, errs); p != nil {
 			policies[strings.ToLower(p.ID)] = p
-		}
-		for _, pr := range errs.Problems[before:] {
-			if pr.File != f.path {
-				pr.Via = append(pr.Via, f.id)
-			}
 		}
 	}
 	errs.Problems = dedupe(errs.Problems, files)
@@ -108,6 +71,60 @@ func load(srcs []Source, errs *Error) (map[string]*Policy, error) {
 		return policies, errs
 	}
 	return policies, nil
+}
+
+// readFile parses one policy file and checks its PolicyId; nil when it cannot join the set.
+func readFile(src Source, byID map[string]*file, errs *Error) *file {
+	root, err := parse(src.Name, src.Data)
+	if err != nil {
+		errs.Problems = append(errs.Problems, err.(*Problem))
+		return nil
+	}
+	if root.Name != "TrustFrameworkPolicy" {
+		errs.add(root, root.Name, "the root element must be TrustFrameworkPolicy")
+		return nil
+	}
+	f := &file{path: src.Name, root: root, id: root.Attr["PolicyId"], base: strings.TrimSpace(root.Child("BasePolicy").TextOf("PolicyId"))}
+	switch {
+	case f.id == "":
+		errs.add(root, "TrustFrameworkPolicy", "has no PolicyId; add PolicyId=\"B2C_1A_…\"")
+		return nil
+	case !strings.HasPrefix(strings.ToUpper(f.id), "B2C_1A_"):
+		errs.add(root, "TrustFrameworkPolicy", "PolicyId %q must start with B2C_1A_", f.id)
+	}
+	if other, dup := byID[strings.ToLower(f.id)]; dup {
+		errs.add(root, "TrustFrameworkPolicy", "PolicyId %s is also declared in %s; give each file its own PolicyId", f.id, other.path)
+		return nil
+	}
+	return f
+}
+
+// assemble merges a relying-party file with its BasePolicy chain, builds the policy and
+// compiles it; nil for a file that is not a relying party or whose chain is broken. Problems
+// found in an ancestor name the file through which they were reached.
+func assemble(f *file, byID map[string]*file, cyclic map[*file]bool, errs *Error) *Policy {
+	if f.root.Child("RelyingParty") == nil {
+		return nil
+	}
+	chain, ok := chainOf(f, byID, cyclic, errs)
+	if !ok {
+		return nil
+	}
+	merged := normalize(chain[0])
+	for _, anc := range chain[1:] {
+		merged = merge(merged, normalize(anc))
+	}
+	before := len(errs.Problems)
+	p := build(f, merged, errs)
+	if p != nil {
+		p.compile()
+	}
+	for _, pr := range errs.Problems[before:] {
+		if pr.File != f.path {
+			pr.Via = append(pr.Via, f.id)
+		}
+	}
+	return p
 }
 
 // expand turns folders into the XML files they hold.

@@ -33,6 +33,10 @@ type Policy struct {
 	// custom page content's scripts; "" or "Disallow" does not.
 	ScriptExecution string
 	Localization    *Element
+
+	transforms map[string]*ClaimsTransformation // Transformations compiled (see compile)
+	texts      *Texts                           // Localization compiled
+	dataURIs   map[string]string                // ContentDefinitions' DataUri, by Id
 }
 
 // ClaimType is a ClaimsSchema entry.
@@ -42,6 +46,8 @@ type ClaimType struct {
 	Options                                                []Option          // Restriction Enumeration
 	Partner                                                map[string]string // protocol → DefaultPartnerClaimType
 	El                                                     *Element
+	// Regexp is Pattern compiled when the policy loaded (nil in a policy built in code).
+	Regexp *regexp2.Regexp
 }
 
 // Option is one value of an enumerated claim.
@@ -168,23 +174,7 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 		TechnicalProfiles: map[string]*TechnicalProfile{}, Journeys: map[string]*Journey{}}
 	bb := merged.Child("BuildingBlocks")
 	for _, ct := range bb.Path("ClaimsSchema", "ClaimType") {
-		c := &ClaimType{ID: ct.Attr["Id"], DisplayName: ct.TextOf("DisplayName"), DataType: ct.TextOf("DataType"),
-			UserInputType: ct.TextOf("UserInputType"), UserHelpText: ct.TextOf("UserHelpText"), Partner: map[string]string{}, El: ct}
-		if pat := ct.Child("Restriction").Child("Pattern"); pat != nil {
-			c.Pattern, c.PatternHelpText = pat.Attr["RegularExpression"], pat.Attr["HelpText"]
-			if _, err := regexp2.Compile(c.Pattern, regexp2.None); err != nil {
-				errs.add(pat, "ClaimType Id=\""+ct.Attr["Id"]+"\"", "the Restriction Pattern is not a valid .NET regular expression: %v", err)
-			}
-		}
-		for _, en := range ct.Child("Restriction").All("Enumeration") {
-			c.Options = append(c.Options, Option{Text: en.Attr["Text"], Value: en.Attr["Value"]})
-		}
-		for _, pr := range ct.Path("DefaultPartnerClaimTypes", "Protocol") {
-			c.Partner[pr.Attr["Name"]] = pr.Attr["PartnerClaimType"]
-		}
-		if c.DataType == "" {
-			errs.add(ct, describe(ct), "has no DataType; add <DataType>string</DataType>")
-		}
+		c := claimType(ct, errs)
 		p.ClaimTypes[strings.ToLower(c.ID)] = c
 	}
 	for _, t := range bb.Path("ClaimsTransformations", "ClaimsTransformation") {
@@ -195,18 +185,54 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 	}
 	p.DisplayControls = map[string]*DisplayControl{}
 	for _, dc := range bb.Path("DisplayControls", "DisplayControl") {
-		d := &DisplayControl{ID: dc.Attr["Id"], Type: dc.Attr["UserInterfaceControlType"], Claims: claimRefs(dc.Path("DisplayClaims", "DisplayClaim")),
-			OutputClaims: claimRefs(dc.Path("OutputClaims", "OutputClaim")), Actions: map[string][]string{}, El: dc}
-		for _, a := range dc.Path("Actions", "Action") {
-			for _, v := range a.Path("ValidationClaimsExchange", "ValidationClaimsExchangeTechnicalProfile") {
-				d.Actions[a.Attr["Id"]] = append(d.Actions[a.Attr["Id"]], v.Attr["TechnicalProfileReferenceId"])
-			}
-		}
+		d := displayControl(dc)
 		p.DisplayControls[d.ID] = d
 	}
-
 	p.Localization = bb.Child("Localization")
+	p.technicalProfiles(merged, errs)
+	p.journeys(merged, errs)
+	p.relyingParty(merged.Child("RelyingParty"), errs)
+	p.check(errs)
+	return p
+}
 
+// claimType reads a ClaimsSchema ClaimType, its pattern compiled.
+func claimType(ct *Element, errs *Error) *ClaimType {
+	c := &ClaimType{ID: ct.Attr["Id"], DisplayName: ct.TextOf("DisplayName"), DataType: ct.TextOf("DataType"),
+		UserInputType: ct.TextOf("UserInputType"), UserHelpText: ct.TextOf("UserHelpText"), Partner: map[string]string{}, El: ct}
+	if pat := ct.Child("Restriction").Child("Pattern"); pat != nil {
+		c.Pattern, c.PatternHelpText = pat.Attr["RegularExpression"], pat.Attr["HelpText"]
+		var err error
+		if c.Regexp, err = CompilePattern(c.Pattern); err != nil {
+			errs.add(pat, "ClaimType Id=\""+ct.Attr["Id"]+"\"", "the Restriction Pattern is not a valid .NET regular expression: %v", err)
+		}
+	}
+	for _, en := range ct.Child("Restriction").All("Enumeration") {
+		c.Options = append(c.Options, Option{Text: en.Attr["Text"], Value: en.Attr["Value"]})
+	}
+	for _, pr := range ct.Path("DefaultPartnerClaimTypes", "Protocol") {
+		c.Partner[pr.Attr["Name"]] = pr.Attr["PartnerClaimType"]
+	}
+	if c.DataType == "" {
+		errs.add(ct, describe(ct), "has no DataType; add <DataType>string</DataType>")
+	}
+	return c
+}
+
+func displayControl(dc *Element) *DisplayControl {
+	d := &DisplayControl{ID: dc.Attr["Id"], Type: dc.Attr["UserInterfaceControlType"], Claims: claimRefs(dc.Path("DisplayClaims", "DisplayClaim")),
+		OutputClaims: claimRefs(dc.Path("OutputClaims", "OutputClaim")), Actions: map[string][]string{}, El: dc}
+	for _, a := range dc.Path("Actions", "Action") {
+		for _, v := range a.Path("ValidationClaimsExchange", "ValidationClaimsExchangeTechnicalProfile") {
+			d.Actions[a.Attr["Id"]] = append(d.Actions[a.Attr["Id"]], v.Attr["TechnicalProfileReferenceId"])
+		}
+	}
+	return d
+}
+
+// technicalProfiles reads every technical profile with its includes resolved, then checks
+// the RESTful ones' ServiceUrls.
+func (p *Policy) technicalProfiles(merged *Element, errs *Error) {
 	raw := map[string]*Element{}
 	for _, tp := range merged.Child("TechnicalProfiles").All("TechnicalProfile") {
 		raw[tp.Attr["Id"]] = tp
@@ -220,6 +246,10 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 		}
 	}
 	p.checkServiceURLs(included, errs)
+}
+
+// journeys reads the user journeys and sub journeys.
+func (p *Policy) journeys(merged *Element, errs *Error) {
 	for _, j := range merged.Path("UserJourneys", "UserJourney") {
 		p.Journeys[j.Attr["Id"]] = p.journey(j, errs)
 	}
@@ -232,7 +262,11 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 		}
 		p.SubJourneys[sj.ID] = sj
 	}
-	rp := merged.Child("RelyingParty")
+}
+
+// relyingParty reads the RelyingParty: its default journey, script execution, refresh
+// journey and policy profile.
+func (p *Policy) relyingParty(rp *Element, errs *Error) {
 	ref := rp.Child("DefaultUserJourney")
 	if ref == nil || ref.Attr["ReferenceId"] == "" {
 		errs.add(rp, "RelyingParty", "has no DefaultUserJourney ReferenceId")
@@ -242,6 +276,25 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 		errs.add(ref, "DefaultUserJourney", "the user journey %q is not declared in this policy or its bases", ref.Attr["ReferenceId"])
 	}
 	p.ScriptExecution = strings.TrimSpace(rp.Child("UserJourneyBehaviors").TextOf("ScriptExecution"))
+	p.refreshJourney(rp)
+	prof := rp.Child("TechnicalProfile")
+	if prof == nil {
+		errs.add(rp, "RelyingParty", "has no TechnicalProfile (PolicyProfile) naming the token's claims")
+		return
+	}
+	p.RelyingParty = p.technicalProfile(prof, errs)
+	p.RelyingParty.Kind = RelyingPartyProfile
+	if pr := p.RelyingParty.Protocol; pr != "" && !strings.EqualFold(pr, "OpenIdConnect") {
+		p.Warnings = append(p.Warnings, &Problem{File: prof.File, Line: prof.Line, Element: describe(prof),
+			Msg: fmt.Sprintf("the relying party speaks %s; b2cemu serves OpenID Connect only, so this policy's journeys end on the error page", pr)})
+	}
+	p.SubjectClaim = prof.Child("SubjectNamingInfo").AttrOf("ClaimType")
+}
+
+// refreshJourney is the journey of the relying party's Endpoint Id="Token". One that is not
+// declared is a warning, not an error: revisions of the starter pack pair a relying party
+// naming RedeemRefreshToken with a base that lacks it.
+func (p *Policy) refreshJourney(rp *Element) {
 	for _, ep := range rp.Path("Endpoints", "Endpoint") {
 		if ep.Attr["Id"] != "Token" {
 			continue
@@ -249,25 +302,10 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 		if j, ok := p.Journeys[ep.Attr["UserJourneyReferenceId"]]; ok {
 			p.Refresh = j
 		} else {
-			// A warning, not an error: revisions of the starter pack pair a relying party naming
-			// RedeemRefreshToken with a base that lacks it.
 			p.Warnings = append(p.Warnings, &Problem{File: ep.File, Line: ep.Line, Element: "Endpoint Id=\"Token\"",
 				Msg: fmt.Sprintf("the user journey %q is not declared, in this policy or its bases; b2cemu re-issues the sign-in's claims on refresh", ep.Attr["UserJourneyReferenceId"])})
 		}
 	}
-	if prof := rp.Child("TechnicalProfile"); prof != nil {
-		p.RelyingParty = p.technicalProfile(prof, errs)
-		p.RelyingParty.Kind = RelyingPartyProfile
-		if pr := p.RelyingParty.Protocol; pr != "" && !strings.EqualFold(pr, "OpenIdConnect") {
-			p.Warnings = append(p.Warnings, &Problem{File: prof.File, Line: prof.Line, Element: describe(prof),
-				Msg: fmt.Sprintf("the relying party speaks %s; b2cemu serves OpenID Connect only, so this policy's journeys end on the error page", pr)})
-		}
-		p.SubjectClaim = prof.Child("SubjectNamingInfo").AttrOf("ClaimType")
-	} else {
-		errs.add(rp, "RelyingParty", "has no TechnicalProfile (PolicyProfile) naming the token's claims")
-	}
-	p.check(errs)
-	return p
 }
 
 // resolveIncludes merges a technical profile over the one it includes (at any depth).
@@ -342,24 +380,33 @@ func (p *Policy) technicalProfile(el *Element, errs *Error) *TechnicalProfile {
 	return tp
 }
 
-// kindOf classifies a technical profile by its protocol and handler.
+// proprietary are the Proprietary protocol's handlers b2cemu knows, by a part of their
+// assembly-qualified name, in the order they are tried.
+var proprietary = []struct {
+	handler string
+	kind    Kind
+}{
+	{"SelfAssertedAttributeProvider", SelfAsserted},
+	{"AzureActiveDirectoryProvider", Directory},
+	{"RestfulProvider", Restful},
+	{"ClaimsTransformationProtocolProvider", Transformation},
+	{"AadSsprProtocolProvider", EmailCode},
+	{"OneTimePasswordProtocolProvider", OneTimePassword},
+	{"SSOSessionProvider", Session},
+}
+
+// kindOf classifies a technical profile by its protocol and handler; "" is one b2cemu does
+// not know.
 func kindOf(tp *TechnicalProfile) Kind {
-	h := tp.Handler
+	if tp.Protocol == "Proprietary" {
+		for _, h := range proprietary {
+			if strings.Contains(tp.Handler, h.handler) {
+				return h.kind
+			}
+		}
+		return ""
+	}
 	switch {
-	case tp.Protocol == "Proprietary" && strings.Contains(h, "SelfAssertedAttributeProvider"):
-		return SelfAsserted
-	case tp.Protocol == "Proprietary" && strings.Contains(h, "AzureActiveDirectoryProvider"):
-		return Directory
-	case tp.Protocol == "Proprietary" && strings.Contains(h, "RestfulProvider"):
-		return Restful
-	case tp.Protocol == "Proprietary" && strings.Contains(h, "ClaimsTransformationProtocolProvider"):
-		return Transformation
-	case tp.Protocol == "Proprietary" && strings.Contains(h, "AadSsprProtocolProvider"):
-		return EmailCode
-	case tp.Protocol == "Proprietary" && strings.Contains(h, "OneTimePasswordProtocolProvider"):
-		return OneTimePassword
-	case tp.Protocol == "Proprietary" && strings.Contains(h, "SSOSessionProvider"):
-		return Session
 	case (tp.Protocol == "None" || tp.Protocol == "OpenIdConnect") && tp.El.TextOf("OutputTokenFormat") != "":
 		return TokenIssuer // the SocialAndLocalAccounts JwtIssuer says OpenIdConnect
 	case tp.Protocol == "OpenIdConnect" && hasClaim(tp.InputClaims, "password"):
@@ -427,142 +474,6 @@ func (p *Policy) claimList(list []ClaimRef, owner string, claim func(*Element, s
 		claim(c.El, owner, c.ClaimType)
 		if ct := p.ClaimTypes[strings.ToLower(c.ClaimType)]; ct != nil {
 			list[i].ClaimType = ct.ID
-		}
-	}
-}
-
-// check reports references to claim types, transformations, technical profiles and content
-// definitions that do not exist.
-func (p *Policy) check(errs *Error) {
-	claim := func(el *Element, owner, id string) {
-		if id != "" {
-			if _, ok := p.ClaimTypes[strings.ToLower(id)]; !ok {
-				errs.add(el, owner, "references the claim type %q, which the ClaimsSchema does not declare", id)
-			}
-		}
-	}
-	tpRef := func(el *Element, owner, id string) {
-		if _, ok := p.TechnicalProfiles[id]; !ok {
-			errs.add(el, owner, "references the technical profile %q, which is not declared", id)
-		}
-	}
-	ids := make([]string, 0, len(p.TechnicalProfiles))
-	for id := range p.TechnicalProfiles {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	all := []*TechnicalProfile{}
-	for _, id := range ids {
-		all = append(all, p.TechnicalProfiles[id])
-	}
-	if p.RelyingParty != nil {
-		all = append(all, p.RelyingParty)
-	}
-	for _, tp := range all {
-		owner := describe(tp.El)
-		for _, list := range [][]ClaimRef{tp.InputClaims, tp.OutputClaims, tp.PersistedClaims, tp.DisplayClaims} {
-			p.claimList(list, owner, claim)
-		}
-		for _, c := range tp.DisplayClaims {
-			if c.DisplayControl == "" {
-				continue
-			}
-			switch d := p.DisplayControls[c.DisplayControl]; {
-			case d == nil:
-				errs.add(c.El, owner, "references the display control %q, which is not declared", c.DisplayControl)
-			case d.Type != "VerificationControl":
-				errs.add(c.El, owner, "uses the display control %q of type %q; b2cemu runs VerificationControl only (see docs/custom-policies.md)", d.ID, d.Type)
-			}
-		}
-		for _, t := range append(append([]string{}, tp.InputTransformations...), tp.OutputTransformations...) {
-			if _, ok := p.Transformations[t]; !ok {
-				errs.add(tp.El, owner, "references the claims transformation %q, which is not declared", t)
-			}
-		}
-		for _, v := range tp.Validations {
-			tpRef(tp.El, owner, v.ReferenceID)
-		}
-		if tp.Session != "" {
-			tpRef(tp.El, owner, tp.Session)
-		}
-		if cd := tp.Metadata["ContentDefinitionReferenceId"]; cd != "" {
-			if _, ok := p.ContentDefinitions[cd]; !ok {
-				errs.add(tp.El, owner, "references the content definition %q, which is not declared", cd)
-			}
-		}
-	}
-	dcs := make([]string, 0, len(p.DisplayControls))
-	for id := range p.DisplayControls {
-		dcs = append(dcs, id)
-	}
-	sort.Strings(dcs)
-	for _, id := range dcs {
-		d := p.DisplayControls[id]
-		owner := describe(d.El)
-		p.claimList(d.Claims, owner, claim)
-		p.claimList(d.OutputClaims, owner, claim)
-		for _, action := range []string{"SendCode", "VerifyCode"} {
-			if d.Type == "VerificationControl" && len(d.Actions[action]) == 0 {
-				errs.add(d.El, owner, "a VerificationControl needs an Action Id=%q with a ValidationClaimsExchangeTechnicalProfile", action)
-			}
-		}
-		if d.Type == "VerificationControl" && d.CodeClaim() == "" {
-			errs.add(d.El, owner, `a VerificationControl needs a DisplayClaim with ControlClaimType="VerificationCode"`)
-		}
-		for _, tps := range d.Actions {
-			for _, ref := range tps {
-				tpRef(d.El, owner, ref)
-			}
-		}
-	}
-	for _, t := range p.Transformations {
-		for _, c := range append(t.Path("InputClaims", "InputClaim"), t.Path("OutputClaims", "OutputClaim")...) {
-			claim(c, describe(t), c.Attr["ClaimTypeReferenceId"])
-		}
-	}
-	all2 := make([]*Journey, 0, len(p.Journeys)+len(p.SubJourneys))
-	for _, j := range p.Journeys {
-		all2 = append(all2, j)
-	}
-	for _, j := range p.SubJourneys {
-		all2 = append(all2, j)
-	}
-	for _, j := range all2 {
-		for i, s := range j.Steps {
-			owner := "UserJourney " + j.ID + " step " + strconv.Itoa(s.Order)
-			if j.Type != "" {
-				owner = "SubJourney " + j.ID + " step " + strconv.Itoa(s.Order)
-			}
-			if s.Type == "GetClaims" {
-				p.checkGetClaims(j, i, s, owner, errs)
-			}
-			if s.Type == "InvokeSubJourney" {
-				if len(s.SubJourneys) == 0 {
-					errs.add(s.El, owner, "InvokeSubJourney needs a JourneyList with a Candidate SubJourneyReferenceId")
-				}
-				for _, id := range s.SubJourneys {
-					if p.SubJourneys[id] == nil {
-						errs.add(s.El, owner, "references the sub journey %q, which is not declared", id)
-					}
-				}
-			}
-			for _, ex := range s.Exchanges {
-				tpRef(s.El, owner, ex.TechnicalProfile)
-			}
-			if s.Type == "SendClaims" {
-				if s.Issuer == "" {
-					errs.add(s.El, owner, "SendClaims needs CpimIssuerTechnicalProfileReferenceId (e.g. JwtIssuer)")
-				} else {
-					tpRef(s.El, owner, s.Issuer)
-				}
-			}
-			for _, pc := range s.Preconditions {
-				if (pc.Type == "ClaimsExist" || pc.Type == "ClaimEquals") && len(pc.Values) > 0 {
-					claim(s.El, owner, pc.Values[0])
-				} else if pc.Type != "ClaimsExist" && pc.Type != "ClaimEquals" {
-					errs.add(s.El, owner, "the precondition type %q is not one b2cemu knows (ClaimsExist, ClaimEquals)", pc.Type)
-				}
-			}
 		}
 	}
 }

@@ -375,3 +375,46 @@ func TestGetClaimsChecks(t *testing.T) {
 		}
 	})
 }
+
+// TestCompiledAtLoad: what the journey reads at run time — a transformation's claims,
+// parameters and method, the localized strings, the claim patterns — is read from the XML
+// once, when the policy loads.
+func TestCompiledAtLoad(t *testing.T) {
+	policies, err := policy.Load([]string{loyalty})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := policies["b2c_1a_signup_signin"]
+	later := p.ClaimsTransformation("AssertRefreshTokenIssuedLaterThanValidFromDate")
+	if later == nil || later.Method != "AssertDateTimeIsGreaterThan" || later.Role("rightOperand") != "refreshTokensValidFromDateTime" ||
+		later.Params["TreatAsEqualIfWithinMillseconds"] != "300000" || len(later.Parameters) != 3 || later.Parameters[0].ID != "AssertIfEqualTo" {
+		t.Errorf("transformation = %+v", later)
+	}
+	add := p.ClaimsTransformation("CreateOtherMailsFromEmail")
+	if add == nil || len(add.OutputClaims) != 1 || add.OutputClaims[0] != (policy.TransformationClaim{ClaimType: "otherMails", Role: "collection"}) {
+		t.Errorf("outputs = %+v", add)
+	}
+	if p.ClaimsTransformation("Nope") != nil {
+		t.Error("an unknown transformation compiled")
+	}
+	texts := p.Texts()
+	if texts.Default != "en" || strings.Join(texts.Supported, ",") != "en,es" {
+		t.Errorf("languages = %q %q", texts.Default, texts.Supported)
+	}
+	if got := texts.Lookup("api.signuporsignin", "EN", "ClaimType", "SIGNINNAME", "DisplayName"); got != "Email Address" {
+		t.Errorf("en signInName = %q", got)
+	}
+	if got := texts.Lookup("api.signuporsignin", "", "ErrorMessage", "", "UserMessageIfInvalidPassword"); got != "Your password is incorrect." {
+		t.Errorf("any language = %q", got)
+	}
+	if got := texts.Lookup("api.localaccountsignup", "fr", "UxElement", "", "button_continue"); got != "" {
+		t.Errorf("fr = %q", got)
+	}
+	email := p.ClaimTypes["email"]
+	if email.Regexp == nil || email.Regexp.MatchTimeout != policy.PatternTimeout {
+		t.Errorf("email pattern = %+v", email.Regexp)
+	}
+	if ok, _ := email.Regexp.MatchString("a@b"); !ok {
+		t.Error("the compiled pattern does not match")
+	}
+}

@@ -1,0 +1,254 @@
+package journey
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// internalError is the user's text for a directory that failed; the diagnostic says why.
+func internalError(err error) *runError {
+	return &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
+}
+
+// lookup is the user a directory profile's input claim finds: its key (the partner claim
+// name), its value and the identity it stands for; u is nil when there is none.
+type lookup struct {
+	key, value string
+	identity   flows.Identity
+	u          *flows.User
+}
+
+// directory runs an AzureActiveDirectoryProvider profile on b2cemu's user store: it finds
+// the user by the profile's input claim, applies RaiseErrorIfClaimsPrincipal…, then the
+// Operation.
+func (x *execution) directory(c *call) (map[string]string, *runError) {
+	tp := c.tp
+	l, rerr := x.findUser(tp, c.inputs)
+	if rerr != nil {
+		return nil, rerr
+	}
+	if l.u == nil && strings.EqualFold(tp.Metadata["RaiseErrorIfClaimsPrincipalDoesNotExist"], "true") {
+		return nil, &runError{code: "AADB2C99002", msg: x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalDoesNotExist", "An account could not be found for the provided user ID."),
+			diagnostic: fmt.Sprintf("%s: no user with %s %q", tp.ID, l.key, l.value)}
+	}
+	if l.u != nil && strings.EqualFold(tp.Metadata["RaiseErrorIfClaimsPrincipalAlreadyExists"], "true") {
+		return nil, &runError{msg: x.alreadyExists(tp), diagnostic: fmt.Sprintf("%s: a user with %s %q exists", tp.ID, l.key, l.value)}
+	}
+	switch op := tp.Metadata["Operation"]; {
+	case strings.EqualFold(op, "Read"):
+		if l.u == nil {
+			return map[string]string{}, nil
+		}
+		return userClaims(x.Tenant, l.u), nil
+	case strings.EqualFold(op, "Write") && l.u == nil:
+		return x.createUser(tp, l, c.scope)
+	case strings.EqualFold(op, "Write"):
+		attrs, password := persisted(tp, c.scope)
+		delete(attrs, "objectId")
+		delete(attrs, "signInNames.emailAddress")
+		return x.updateUser(tp, l.u, attrs, password)
+	case strings.EqualFold(op, "DeleteClaimsPrincipal"):
+		return x.deleteUser(tp, l.u)
+	case strings.EqualFold(op, "DeleteClaims"):
+		return x.updateUser(tp, l.u, removed(tp), "")
+	default:
+		return nil, unsupported(tp, fmt.Sprintf("the directory operation %q", op))
+	}
+}
+
+func (x *execution) alreadyExists(tp *policy.TechnicalProfile) string {
+	return x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalAlreadyExists", "A user with the specified ID already exists. Please choose a different one.")
+}
+
+// findUser looks the user up by the profile's input claim: objectId, a sign-in name, or the
+// alternativeSecurityId of a federated identity.
+func (x *execution) findUser(tp *policy.TechnicalProfile, inputs map[string]string) (lookup, *runError) {
+	var l lookup
+	for k, v := range inputs {
+		l.key, l.value = k, v
+	}
+	l.identity = flows.Identity{SignInType: "emailAddress", Issuer: x.Tenant + ".onmicrosoft.com", IssuerAssignedID: l.value}
+	var err error
+	switch l.key {
+	case "objectId":
+		l.u, err = x.Directory.Get(x.ctx, l.value)
+	case "signInNames.emailAddress", "signInNames.userName", "email":
+		l.u, err = x.Directory.FindByIdentity(x.ctx, l.identity)
+	case "alternativeSecurityId":
+		var rerr *runError
+		if l.identity, rerr = federatedIdentity(tp, l.value); rerr != nil {
+			return l, rerr
+		}
+		l.u, err = x.Directory.FindByIdentity(x.ctx, l.identity)
+	default:
+		return l, unsupported(tp, fmt.Sprintf("looking users up by %q", l.key))
+	}
+	if err != nil && !errors.Is(err, flows.ErrNotFound) {
+		return l, internalError(err)
+	}
+	return l, nil
+}
+
+// federatedIdentity reads the JSON CreateAlternativeSecurityId makes.
+func federatedIdentity(tp *policy.TechnicalProfile, value string) (flows.Identity, *runError) {
+	var alt struct {
+		Issuer       string `json:"issuer"`
+		IssuerUserID string `json:"issuerUserId"`
+	}
+	jerr := json.Unmarshal([]byte(value), &alt)
+	key, derr := base64.StdEncoding.DecodeString(alt.IssuerUserID)
+	if jerr != nil || derr != nil || alt.Issuer == "" {
+		return flows.Identity{}, &runError{msg: "The service has encountered an internal error.",
+			diagnostic: fmt.Sprintf("%s: alternativeSecurityId %q is not the JSON CreateAlternativeSecurityId makes", tp.ID, value)}
+	}
+	return flows.Identity{SignInType: "federated", Issuer: alt.Issuer, IssuerAssignedID: string(key)}, nil
+}
+
+// createUser is a Write of a user the lookup did not find: the identity and the persisted
+// claims.
+func (x *execution) createUser(tp *policy.TechnicalProfile, l lookup, scope map[string]string) (map[string]string, *runError) {
+	if l.key == "objectId" {
+		return nil, unsupported(tp, "creating a user by objectId")
+	}
+	u := &flows.User{ObjectID: x.NewID(), Identities: []flows.Identity{l.identity}, Attributes: flows.Claims{}, Created: x.Now()}
+	if l.identity.SignInType == "emailAddress" {
+		u.Attributes["email"] = l.value
+	}
+	attrs, password := persisted(tp, scope)
+	delete(attrs, "signInNames.emailAddress")
+	delete(attrs, "alternativeSecurityId")
+	for k, v := range attrs {
+		u.Attributes[k] = v
+	}
+	if err := x.Directory.Create(x.ctx, u, password); err != nil {
+		if errors.Is(err, flows.ErrExists) {
+			return nil, &runError{msg: x.alreadyExists(tp)}
+		}
+		return nil, internalError(err)
+	}
+	out := userClaims(x.Tenant, u)
+	out["newClaimsPrincipalCreated"] = "true"
+	return out, nil
+}
+
+// updateUser changes the user's attributes (nil values remove them) and password; without a
+// user (DeleteClaims of no one) nothing changes.
+func (x *execution) updateUser(tp *policy.TechnicalProfile, u *flows.User, attrs flows.Claims, password string) (map[string]string, *runError) {
+	up, ok := x.Directory.(updater)
+	if !ok {
+		return nil, unsupported(tp, "updating a user in this directory")
+	}
+	if u == nil {
+		return map[string]string{}, nil
+	}
+	updated, err := up.Update(x.ctx, u.ObjectID, attrs, password)
+	if err != nil {
+		return nil, internalError(err)
+	}
+	return userClaims(x.Tenant, updated), nil
+}
+
+// deleteUser is DeleteClaimsPrincipal: the user, when the lookup found one, is deleted.
+func (x *execution) deleteUser(tp *policy.TechnicalProfile, u *flows.User) (map[string]string, *runError) {
+	del, ok := x.Directory.(deleter)
+	if !ok {
+		return nil, unsupported(tp, "deleting users in this directory")
+	}
+	if u != nil {
+		if _, err := del.Delete(u.ObjectID); err != nil {
+			return nil, internalError(err)
+		}
+	}
+	return map[string]string{}, nil
+}
+
+// removed are the attributes DeleteClaims removes: the persisted claims name them.
+func removed(tp *policy.TechnicalProfile) flows.Claims {
+	attrs := flows.Claims{}
+	for _, c := range tp.PersistedClaims {
+		if name := c.PartnerClaimType; name != "" {
+			attrs[name] = nil
+		} else if !strings.EqualFold(c.ClaimType, "objectId") {
+			attrs[c.ClaimType] = nil
+		}
+	}
+	return attrs
+}
+
+// deleter is a directory that can delete a user (b2cemu's store).
+type deleter interface {
+	Delete(objectID string) (bool, error)
+}
+
+// updater is a directory that can change an existing user (b2cemu's store).
+type updater interface {
+	Update(ctx context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error)
+}
+
+// persisted are a directory profile's PersistedClaims from scope, by directory attribute
+// name (PartnerClaimType, else the claim id), with their DefaultValues; the password apart.
+func persisted(tp *policy.TechnicalProfile, scope map[string]string) (flows.Claims, string) {
+	attrs, password := flows.Claims{}, ""
+	for _, c := range tp.PersistedClaims {
+		name := c.PartnerClaimType
+		if name == "" {
+			name = c.ClaimType
+		}
+		v, ok := scope[strings.ToLower(c.ClaimType)]
+		if (!ok || v == "") && c.HasDefault {
+			v = c.DefaultValue
+		}
+		switch {
+		case v == "":
+		case name == "password":
+			password = v
+		default:
+			attrs[name] = v
+		}
+	}
+	return attrs, password
+}
+
+// userClaims are a directory user's attributes under the names directory profiles read. A
+// user whose profile persisted no userPrincipalName has Azure AD's <objectId>@<tenant>.
+func userClaims(tenant string, u *flows.User) map[string]string {
+	out := map[string]string{"objectId": u.ObjectID, "userPrincipalName": u.ObjectID + "@" + tenant + ".onmicrosoft.com", "accountEnabled": "true"}
+	for k := range u.Attributes {
+		out[k] = u.Attributes.String(k)
+	}
+	for _, id := range u.Identities {
+		if id.SignInType == "emailAddress" {
+			out["signInNames.emailAddress"] = id.IssuerAssignedID
+		}
+	}
+	if e := u.Email(); e != "" {
+		b, _ := json.Marshal([]string{e})
+		out["otherMails"] = string(b)
+	}
+	return out
+}
+
+// passwordCheck stands in for login-NonInteractive (a ROPC call to Azure AD): the user store
+// checks the password.
+func (x *execution) passwordCheck(c *call) (map[string]string, *runError) {
+	tp, inputs := c.tp, c.inputs
+	u, err := x.Directory.Authenticate(x.ctx, inputs["username"], inputs["password"])
+	switch {
+	case errors.Is(err, flows.ErrNotFound):
+		return nil, &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalDoesNotExist", "We can't seem to find your account.")}
+	case errors.Is(err, flows.ErrBadPassword):
+		return nil, &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfInvalidPassword", "Your password is incorrect.")}
+	case err != nil:
+		return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
+	}
+	return map[string]string{"oid": u.ObjectID, "tid": x.TenantID, "name": u.Attributes.String("displayName"),
+		"given_name": u.Attributes.String("givenName"), "family_name": u.Attributes.String("surname"),
+		"upn": userClaims(x.Tenant, u)["userPrincipalName"]}, nil
+}

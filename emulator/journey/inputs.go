@@ -1,0 +1,152 @@
+package journey
+
+import (
+	"strings"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// next is what an input did to the journey.
+type next int
+
+const (
+	stay    next = iota // the page (or the ended run) stays, with what the input changed
+	ignored             // nothing changed: a domain hint no provider of the page has
+	onward              // the step is done: the journey goes on to the next one
+)
+
+// apply applies one input on the current step's page.
+func (x *execution) apply(step *policy.Step, in flows.Input) (next, error) {
+	switch in := in.(type) {
+	case flows.SignInLocal:
+		return x.signInLocal(step, in)
+	case flows.DomainHint:
+		return x.domainHint(step, in), nil
+	case flows.ForgotPassword:
+		return x.forgotPassword(step)
+	case flows.StartSignUp:
+		return x.startSignUp(step)
+	case flows.SubmitAttributes:
+		return x.submitAttributes(in)
+	case flows.VerifyEmail:
+		return stay, x.verifyInput(in)
+	case flows.ResumeSession:
+		return x.resumeSession(step, in)
+	case flows.SignInFederated:
+		return x.signInFederated(in)
+	case flows.ChooseProvider:
+		target, err := providerTarget(x.p, x.st, step, in.Provider)
+		if err != nil {
+			return stay, err
+		}
+		x.st.chosen = target
+		return onward, nil
+	}
+	return stay, flows.Errorf(flows.Invalid, "%T does not apply to a custom policy's page", in)
+}
+
+func (x *execution) signInLocal(step *policy.Step, in flows.SignInLocal) (next, error) {
+	if step.Type != "CombinedSignInAndSignUp" || x.st.tp == nil {
+		return stay, flows.Errorf(flows.Invalid, "there is no sign-in form on this page")
+	}
+	if !x.submit(x.st.tp, map[string]string{"signinname": strings.TrimSpace(in.Email), "password": in.Password}) {
+		x.r.Values = flows.Claims{"email": strings.TrimSpace(in.Email)}
+		return stay, nil
+	}
+	return onward, nil
+}
+
+// domainHint chooses the claims provider whose Domain the hint names, without the page; a
+// hint no provider of the page has changes nothing.
+func (x *execution) domainHint(step *policy.Step, in flows.DomainHint) next {
+	target := domainTarget(x.p, x.st, step, in.Domain)
+	if target == "" || x.r.Page == nil || !x.r.Page.Unified {
+		return ignored
+	}
+	x.st.chosen = target
+	return onward
+}
+
+// forgotPassword follows setting.forgotPasswordLinkOverride, the claims exchange of an
+// embedded password reset; without one B2C sends the user back to the application with
+// AADB2C90118.
+func (x *execution) forgotPassword(step *policy.Step) (next, error) {
+	if step.Type != "CombinedSignInAndSignUp" || x.st.tp == nil || x.r.Page == nil || x.r.Page.ForgotPassword == "" {
+		return stay, flows.Errorf(flows.Invalid, "there is no forgotten-password link on this page")
+	}
+	override := x.st.tp.Metadata["setting.forgotPasswordLinkOverride"]
+	if override == "" || !offers(step, override) {
+		x.r.Phase, x.r.Page, x.r.Failure = flows.PhaseCancelled, nil, flows.ForgotPasswordFailure()
+		return stay, nil
+	}
+	x.st.chosen = override
+	return onward, nil
+}
+
+func (x *execution) startSignUp(step *policy.Step) (next, error) {
+	if step.Type != "CombinedSignInAndSignUp" || x.st.tp == nil || x.st.tp.Metadata["SignUpTarget"] == "" {
+		return stay, flows.Errorf(flows.Invalid, "there is no sign-up link on this page")
+	}
+	x.st.chosen = x.st.tp.Metadata["SignUpTarget"]
+	return onward, nil
+}
+
+func (x *execution) submitAttributes(in flows.SubmitAttributes) (next, error) {
+	if x.r.Phase != flows.PhaseAttributes || x.st.tp == nil {
+		return stay, flows.Errorf(flows.Invalid, "there is no form to submit on this page")
+	}
+	values := map[string]string{}
+	for k, v := range in.Values {
+		values[strings.ToLower(k)] = v
+	}
+	if !x.submit(x.st.tp, values) {
+		return stay, nil
+	}
+	return onward, nil
+}
+
+// verifyInput is a verification button: a display control's, or the page's own email
+// verification.
+func (x *execution) verifyInput(in flows.VerifyEmail) error {
+	if x.r.Phase != flows.PhaseAttributes || x.st.tp == nil {
+		return flows.Errorf(flows.Invalid, "there is nothing to verify on this page")
+	}
+	if d := control(x.p, x.st.tp, in.Field); d != nil {
+		if err := x.controlAction(d, in); err != nil || x.r.Phase.Terminal() {
+			return err
+		}
+	} else if err := x.verifyEmail(in); err != nil {
+		return err
+	}
+	x.refreshVerification()
+	return nil
+}
+
+// resumeSession is B2C's DefaultSSOSessionProvider: the session brings back the user's
+// objectId and the profiles that took part in the session are skipped.
+func (x *execution) resumeSession(step *policy.Step, in flows.ResumeSession) (next, error) {
+	if !x.inSession(x.st.tp) || step.Type != "CombinedSignInAndSignUp" && x.r.Phase != flows.PhaseAttributes {
+		return stay, flows.Errorf(flows.Invalid, "no single sign-on on this page")
+	}
+	if _, err := x.Directory.Get(x.ctx, in.ObjectID); err != nil {
+		return stay, flows.Errorf(flows.Invalid, "the session's user is gone: %v", err)
+	}
+	x.st.sso = true
+	x.st.bag["objectid"], x.st.bag["objectidfromsession"] = in.ObjectID, "true"
+	if in.Identity.SignInType == "emailAddress" {
+		x.st.bag["authenticationsource"] = "localAccountAuthentication"
+	}
+	return onward, nil
+}
+
+func (x *execution) signInFederated(in flows.SignInFederated) (next, error) {
+	if x.r.Phase != flows.PhaseIdP || x.st.tp == nil {
+		return stay, flows.Errorf(flows.Invalid, "there is no identity provider sign-in on this page")
+	}
+	if err := x.outputs(x.st.tp, federatedResult(in), x.st.bag); err != nil {
+		x.failWith(err)
+		return stay, nil
+	}
+	return onward, nil
+}

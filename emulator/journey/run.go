@@ -1,0 +1,89 @@
+package journey
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
+)
+
+// runError is a technical profile that did not succeed: msg is what the user sees (on the
+// page for a validation profile), diagnostic what the developer should know; unsupported
+// marks a feature b2cemu does not run yet.
+type runError struct {
+	code, msg, diagnostic string
+	unsupported           bool
+	rejected              bool   // the service answered 4xx with a userMessage: the page shows it
+	oauth                 string // the error the application gets, when not server_error
+}
+
+func unsupported(tp *policy.TechnicalProfile, what string) *runError {
+	return &runError{code: "AADB2C90075", unsupported: true, msg: "This part of the policy is not supported by the emulator yet.",
+		diagnostic: fmt.Sprintf("%s:%d: TechnicalProfile Id=%q: %s is not supported by b2cemu yet (docs/custom-policies.md)", tp.El.File, tp.El.Line, tp.ID, what)}
+}
+
+// run executes a non-interactive technical profile over scope: its input claims
+// transformations, input claims, the protocol, its output claims and output claims
+// transformations. Outputs are written to scope. step is the orchestration step (0 for a
+// validation profile).
+func (x *execution) run(tp *policy.TechnicalProfile, scope map[string]string, step int) (map[string]string, *runError) {
+	for _, t := range tp.InputTransformations {
+		if err := x.transform(tp, t, scope); err != nil {
+			return nil, err
+		}
+	}
+	inputs := map[string]string{} // partner name → value
+	for _, c := range tp.InputClaims {
+		v, ok := scope[strings.ToLower(c.ClaimType)]
+		if c.HasDefault && (c.AlwaysUseDefault || !ok || v == "") {
+			v, ok = x.resolveDefault(tp, scope, c), true
+		}
+		if !ok || v == "" {
+			if c.Required {
+				return nil, &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfMissingRequiredElement", "Missing required element: {0}", c.ClaimType),
+					diagnostic: fmt.Sprintf("%s: the input claim %s has no value", tp.ID, c.ClaimType)}
+			}
+			continue
+		}
+		name := c.PartnerClaimType
+		if name == "" {
+			name = c.ClaimType
+		}
+		inputs[name] = v
+	}
+	result, err := x.protocol(&call{tp: tp, inputs: inputs, scope: scope, step: step})
+	if err != nil {
+		return nil, err
+	}
+	if err := x.outputs(tp, result, scope); err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// outputs maps a profile's result (by partner claim name) to its output claims in scope, with
+// their defaults, then runs its output claims transformations.
+func (x *execution) outputs(tp *policy.TechnicalProfile, result, scope map[string]string) *runError {
+	for _, c := range tp.OutputClaims {
+		name := c.PartnerClaimType
+		if name == "" {
+			name = c.ClaimType
+		}
+		v, ok := result[name]
+		if !ok {
+			v, ok = result[c.ClaimType]
+		}
+		if c.HasDefault && (c.AlwaysUseDefault || !ok) {
+			v, ok = x.resolveDefault(tp, scope, c), true
+		}
+		if ok && v != "" {
+			scope[strings.ToLower(c.ClaimType)] = v
+		}
+	}
+	for _, t := range tp.OutputTransformations {
+		if err := x.transform(tp, t, scope); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package journey
+
+import (
+	"strings"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows"
+)
+
+// submit checks a submitted self-asserted page and runs its validation profiles; on success
+// the profile's output claims enter the bag. It reports whether the page was accepted.
+func (x *execution) submit(tp *policy.TechnicalProfile, values map[string]string) bool {
+	fields := shown(x.p, tp)
+	form := x.r.Page != nil && !x.r.Page.Unified // a self-asserted page, not the sign-in page
+	if form {
+		x.r.Values = flows.Claims{}
+	}
+	errs := x.checkFields(tp, fields, values, form)
+	if values["newpassword"] != "" && values["reenterpassword"] != "" && values["newpassword"] != values["reenterpassword"] {
+		x.r.PasswordMismatch = true
+	}
+	if len(errs) == 0 && !x.r.PasswordMismatch && form {
+		if claim := unverified(tp, fields, x.st, values); claim != "" {
+			x.r.PageError = x.text(tp, "ErrorMessage", "UserMessageIfClaimNotVerified", "Claim not verified: {0}", claim)
+			x.refreshVerification()
+			return false
+		}
+	}
+	if len(errs) > 0 || x.r.PasswordMismatch {
+		x.r.FieldErrors = errs // by claim id: the unified page's are signInName and password
+		return false
+	}
+	scope := copyBag(x.st.bag)
+	for k, v := range values {
+		if v != "" {
+			scope[k] = v
+		}
+	}
+	if form && !x.controlsVerified(fields, scope) {
+		x.r.PageError = notVerified
+		x.refreshVerification()
+		return false
+	}
+	if !x.validate(tp, scope) {
+		return false
+	}
+	x.keepOutputs(tp, scope)
+	return true
+}
+
+// checkFields trims the submitted values (passwords as typed), keeps a form's values for the
+// page, and returns the fields' errors by claim id: a required one missing, a value that does
+// not match its claim type's pattern.
+func (x *execution) checkFields(tp *policy.TechnicalProfile, fields []policy.ClaimRef, values map[string]string, form bool) map[string]string {
+	errs := map[string]string{}
+	for _, c := range fields {
+		id := strings.ToLower(c.ClaimType)
+		ct := x.p.ClaimTypes[id]
+		v := values[id]
+		if ct.UserInputType != "Password" {
+			v = strings.TrimSpace(v)
+			if form && v != "" {
+				x.r.Values[c.ClaimType] = v
+			}
+		}
+		values[id] = v
+		switch {
+		case v == "" && c.Required:
+			errs[c.ClaimType] = x.text(tp, "UxElement", "required_field", "This information is required.")
+			x.r.RequiredMissing = true
+		case v != "" && ct.Pattern != "" && !x.restricted(x.r.ID, ct, v):
+			errs[c.ClaimType] = x.claimText(tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
+			x.r.FieldIncorrect = true
+		}
+	}
+	return errs
+}
+
+// validate runs the page's validation technical profiles over scope, in order, with their
+// preconditions, ContinueOnError and ContinueOnSuccess; it reports whether the page passed.
+// A failure's message is the page's error; a feature b2cemu does not run ends the journey.
+func (x *execution) validate(tp *policy.TechnicalProfile, scope map[string]string) bool {
+	for _, v := range tp.Validations {
+		if skip(v.Preconditions, scope) {
+			continue
+		}
+		vx, vtp := x.validation(x.p.TechnicalProfiles[v.ReferenceID], tp)
+		_, err := vx.run(vtp, scope, 0)
+		switch {
+		case err == nil && !v.ContinueOnSuccess:
+			return true
+		case err == nil || v.ContinueOnError && !err.unsupported:
+			continue
+		case err.unsupported:
+			x.fail(false, err.code, err.msg, err.diagnostic)
+			return false
+		}
+		x.r.PageError = err.msg
+		if x.Log != nil && err.diagnostic != "" && vtp.Kind != policy.Restful { // RESTful calls log themselves
+			x.Log.Info("custom policy validation: "+err.diagnostic, "run", x.r.ID)
+		}
+		return false
+	}
+	return true
+}
+
+// keepOutputs puts an accepted page's output claims into the bag: the submitted or validated
+// value, else the claim's default; passwords reach the validation profiles only.
+func (x *execution) keepOutputs(tp *policy.TechnicalProfile, scope map[string]string) {
+	for _, c := range tp.OutputClaims {
+		id := strings.ToLower(c.ClaimType)
+		if ct := x.p.ClaimTypes[id]; ct != nil && ct.UserInputType == "Password" {
+			continue
+		}
+		switch v, ok := scope[id]; {
+		case ok && !c.AlwaysUseDefault:
+			x.st.bag[id] = v
+		case c.HasDefault && (c.AlwaysUseDefault || !ok):
+			if _, set := x.st.bag[id]; !set || c.AlwaysUseDefault {
+				x.st.bag[id] = x.resolveDefault(tp, x.st.bag, c)
+			}
+		}
+	}
+}

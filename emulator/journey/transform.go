@@ -1,0 +1,117 @@
+package journey
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
+)
+
+// nullClaim is an output value that removes the claim from the bag (NullClaim).
+const nullClaim = "\x00null"
+
+// use is one claims transformation at work: the profile that runs it (its messages), the
+// compiled transformation, its inputs by TransformationClaimType, its parameters by Id, and
+// the outputs the method writes by TransformationClaimType.
+type use struct {
+	tp         *policy.TechnicalProfile
+	t          *policy.ClaimsTransformation
+	in, params map[string]string
+	out        map[string]string
+}
+
+// method runs one TransformationMethod.
+type method func(x *execution, u *use) *runError
+
+// pure is a method that only maps inputs and parameters to outputs.
+func pure(f func(in, params, out map[string]string)) method {
+	return func(_ *execution, u *use) *runError {
+		f(u.in, u.params, u.out)
+		return nil
+	}
+}
+
+// methods are the claims transformation methods b2cemu runs, by TransformationMethod, as
+// Microsoft documents them; each is in the file of its family (strings, booleans and
+// comparisons, collections and JSON, dates and numbers). A new method is its function and
+// one entry here.
+var methods = map[string]method{
+	// strings (transform_strings.go)
+	"CreateStringClaim":           pure(createString),
+	"CopyClaim":                   pure(copyClaim),
+	"CreateRandomString":          (*execution).randomString,
+	"FormatStringClaim":           (*execution).formatString,
+	"FormatStringMultipleClaims":  pure(formatStrings),
+	"ChangeCase":                  pure(changeCase),
+	"CreateAlternativeSecurityId": pure(alternativeSecurityID),
+	"NullClaim":                   pure(nullify),
+	"StringReplace":               pure(stringReplace),
+	"StringSubstring":             substring,
+	"StringContains":              pure(stringContains),
+	"ParseDomain":                 pure(parseDomain),
+	"StringSplit":                 pure(stringSplit),
+	"StringJoin":                  pure(stringJoin),
+	"Hash":                        (*execution).hash,
+	// comparisons and booleans (transform_compare.go)
+	"CompareClaimToValue":              compareClaims,
+	"CompareClaims":                    compareClaims,
+	"AssertStringClaimsAreEqual":       (*execution).assertStringsEqual,
+	"AssertBooleanClaimIsEqualToValue": (*execution).assertBoolean,
+	"AssertDateTimeIsGreaterThan":      (*execution).assertDateTimeLater,
+	"DoesClaimExist":                   pure(claimExists),
+	"SetClaimsIfStringsAreEqual":       pure(setIfStringsEqual),
+	"SetClaimsIfStringsMatch":          pure(setIfStringsMatch),
+	"SetClaimsIfRegexMatch":            (*execution).setIfRegexMatch,
+	"SetClaimIfBooleansMatch":          pure(setIfBooleansMatch),
+	"AndClaims":                        pure(andClaims),
+	"OrClaims":                         pure(orClaims),
+	"NotClaims":                        pure(notClaims),
+	"CompareBooleanClaimToValue":       pure(compareBoolean),
+	"LookupValue":                      (*execution).lookupValue,
+	// collections, JSON, dates and numbers (transform_data.go)
+	"AddItemToStringCollection":         pure(addItem),
+	"AddParameterToStringCollection":    pure(addParameter),
+	"GetSingleItemFromStringCollection": pure(firstItem),
+	"StringCollectionContains":          pure(collectionContains),
+	"StringCollectionContainsClaim":     pure(collectionContains),
+	"GetClaimFromJson":                  pure(claimFromJSON),
+	"GenerateJson":                      generateJSON,
+	"GetCurrentDateTime":                (*execution).currentDateTime,
+	"DateTimeComparison":                (*execution).dateTimeComparison, // datecompare.go
+	"IsTermsOfUseConsentRequired":       func(_ *execution, u *use) *runError { return termsConsentRequired(u) },
+	"ConvertNumberToStringClaim":        pure(copyNumber),
+}
+
+// transform runs a claims transformation over scope: its input claims from scope, its method,
+// its output claims into scope (a NullClaim output removes the claim).
+func (x *execution) transform(tp *policy.TechnicalProfile, id string, scope map[string]string) *runError {
+	t := x.p.ClaimsTransformation(id)
+	u := &use{tp: tp, t: t, in: map[string]string{}, params: t.Params, out: map[string]string{}}
+	for _, c := range t.InputClaims {
+		u.in[c.Role] = scope[strings.ToLower(c.ClaimType)]
+	}
+	run, ok := methods[t.Method]
+	if !ok {
+		return unsupported(tp, fmt.Sprintf("the claims transformation method %q (%s)", t.Method, id))
+	}
+	if err := run(x, u); err != nil {
+		return err
+	}
+	for _, c := range t.OutputClaims {
+		switch v, ok := u.out[c.Role]; {
+		case ok && v == nullClaim:
+			delete(scope, strings.ToLower(c.ClaimType))
+		case ok:
+			scope[strings.ToLower(c.ClaimType)] = v
+		}
+	}
+	return nil
+}
+
+// ignoreCase reads a parameter that asks for a case-insensitive comparison: true, or a
+// StringComparison such as OrdinalIgnoreCase.
+func ignoreCase(params map[string]string, key string) bool {
+	return strings.EqualFold(params[key], "true") || strings.HasSuffix(strings.ToLower(params[key]), "ignorecase")
+}
+
+func equalFold(a, b string, fold bool) bool { return a == b || fold && strings.EqualFold(a, b) }
