@@ -92,6 +92,7 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	e := &Emulator{Users: users, Issuer: issuer, Clock: clock, opts: opts, log: opts.Log, cfg: cfg,
 		calls: calls,
 		st: &admin{users: users, issuer: issuer, clock: clock, ids: ids.New(cfg.Deterministic.Seed), calls: calls, outbox: store.NewRing[web.Email](200),
+			sms:      store.NewRing[web.SMS](200),
 			sessions: store.NewExpiring[*web.Session](30*time.Minute, now),
 			grants:   store.NewExpiring[*web.Grant](10*time.Minute, now),
 			refresh:  store.NewExpiring[*web.Grant](config.DefaultRefreshTokenLifetime, now),
