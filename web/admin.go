@@ -152,7 +152,19 @@ func SignInActivityOf(u *flows.User) *SignInActivity {
 }
 
 func toJSON(u *flows.User) userJSON {
-	return userJSON{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: u.Attributes, Created: u.Created, SignInActivity: SignInActivityOf(u)}
+	return userJSON{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: shownAttributes(u.Attributes), Created: u.Created, SignInActivity: SignInActivityOf(u)}
+}
+
+// shownAttributes are a user's attributes without its authenticator app's key, which is a
+// secret: the admin API and the user page say only that the app is registered.
+func shownAttributes(a flows.Claims) flows.Claims {
+	if _, ok := a[flows.TOTPAttribute]; !ok {
+		return a
+	}
+	out := a.Clone()
+	delete(out, flows.TOTPAttribute)
+	out["authenticatorApp"] = "registered"
+	return out
 }
 
 // errNoUser is an action on a user that does not exist.
@@ -202,7 +214,7 @@ func userMatches(u *flows.User, q string) bool {
 			return true
 		}
 	}
-	for _, v := range u.Attributes {
+	for _, v := range shownAttributes(u.Attributes) {
 		if has(fmt.Sprint(v)) {
 			return true
 		}

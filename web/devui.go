@@ -207,7 +207,7 @@ func (s *server) userPage(c echo.Context, u *flows.User, form url.Values, proble
 	for _, id := range u.Identities {
 		m.Identities = append(m.Identities, views.DevIdentity{SignInType: id.SignInType, Issuer: id.Issuer, IssuerAssignedID: id.IssuerAssignedID})
 	}
-	for k, v := range u.Attributes {
+	for k, v := range shownAttributes(u.Attributes) {
 		if _, ok := s.Schema.Lookup(k); !ok && k != RefreshTokensValidFrom {
 			m.Other = append(m.Other, views.Hidden{Name: k, Value: fmt.Sprint(v)})
 		}

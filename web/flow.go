@@ -295,6 +295,8 @@ func (s *server) input(ctx context.Context, sess *Session, f url.Values) (flows.
 		}
 		return flows.SubmitSignUp{Email: f.Get("email"), Password: f.Get("newPassword"),
 			ConfirmPassword: f.Get("reenterPassword"), Values: formValues(sess.Run, f)}, nil
+	case flows.PhaseMFA:
+		return mfaInput(f), nil
 	case flows.PhaseAttributes:
 		if in, ok := verifyInput(op, f, formValues(sess.Run, f)); ok {
 			return in, nil
@@ -382,6 +384,9 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	}
 	if r.Page.Unified {
 		return s.render(c, http.StatusOK, views.SignInPage(signInView(page, form, s.urls(sess), r)))
+	}
+	if r.Page.MFA != nil {
+		return s.render(c, http.StatusOK, views.PhoneFactorPage(phoneFactorView(page, form, r)))
 	}
 	return s.render(c, http.StatusOK, views.SelfAssertedPage(selfAssertedView(page, form, r)))
 }

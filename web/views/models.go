@@ -259,3 +259,22 @@ type AttemptItem struct {
 	Truncated bool
 	Headers   []Hidden
 }
+
+// PhoneFactor is the second-factor page (PhoneFactorPage).
+type PhoneFactor struct {
+	Page
+	Form
+	DataName         string // "Phonefactor", or "SelfAsserted" for the email code and the app
+	Intro, Error     string
+	Enrol, SMS, Call bool
+	Sent, TOTP       bool
+	SendLabel        string
+	Number           string // on record, masked
+	Countries        []Option
+	Country, Local   string
+	Secret, URI      string
+	Texts            map[string]string
+}
+
+// T is the page's text of a B2C string id.
+func (m PhoneFactor) T(id string) string { return m.Texts[id] }
