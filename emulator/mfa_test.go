@@ -85,6 +85,12 @@ func TestSMSMultifactorWalk(t *testing.T) {
 	if got := script.steps(); !slices.Equal(got, []string{"PreTokenIssuance"}) {
 		t.Errorf("steps %v", got)
 	}
+	// B2C documents no MFA field of the PreTokenIssuance request: the body is the one of a run
+	// without MFA (the phone number is no user-flow attribute the connector is sent).
+	body := script.bodies[0]
+	if _, ok := body["strongAuthenticationPhoneNumber"]; ok || body["objectId"] == nil || body["email"] != "ana@fabrikam.com" {
+		t.Errorf("PreTokenIssuance body %v", body)
+	}
 	var users struct {
 		Users []struct{ Attributes map[string]any } `json:"users"`
 	}
