@@ -191,3 +191,33 @@ func TestTOTPWalk(t *testing.T) {
 		t.Fatalf("sign-in with the app's code:\n%s", page.Body)
 	}
 }
+
+// TestHeadlessMFA: the headless API passes the second factor as a user would: the account's
+// phoneNumber at enrolment and the code it sent (in the outbox), the authenticator app's code;
+// without a phone number it says what to add.
+func TestHeadlessMFA(t *testing.T) {
+	script := &connectorScript{answer: func(string, map[string]any) (int, string) { return 200, `{"version":"1.0.0","action":"Continue"}` }}
+	srv := emulatortest.Start(t, mfaYAML(startAPI(t, script), ""))
+	runAt := func(policy string, account map[string]any) (int, runResult) {
+		var out runResult
+		status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/flows/"+policy+"/run",
+			map[string]any{"clientId": clientID, "identityProvider": "email", "account": account}, &out)
+		return status, out
+	}
+	if status, _ := runAt("B2C_1_mfa_sms", map[string]any{"email": "dee@fabrikam.com", "password": "Passw0rd!"}); status != 400 {
+		t.Errorf("no phoneNumber: %d, want 400", status)
+	}
+	for _, policy := range []string{"B2C_1_mfa_sms", "B2C_1_mfa_totp"} {
+		for _, email := range []string{"eli@fabrikam.com", "eli@fabrikam.com"} { // sign-up, then sign-in
+			status, out := runAt(policy, map[string]any{"email": policy + email, "password": "Passw0rd!", "phoneNumber": "+15555550123"})
+			if status != 200 || out.Outcome != "token" {
+				t.Fatalf("%s %s: %d %+v", policy, email, status, out)
+			}
+		}
+	}
+	var out smsOutbox
+	post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/sms?to=%2B15555550123", nil, &out)
+	if len(out.SMS) != 2 {
+		t.Errorf("outbox %+v, want the sign-up's and the sign-in's text", out)
+	}
+}
