@@ -93,3 +93,23 @@ func TestBrowserPhoneFactor(t *testing.T) {
 		t.Errorf("after the code: at %s", loc)
 	}
 }
+
+// TestDevSMSPage: the developer tools' text message outbox lists a headless run's code and
+// its Clear button empties it.
+func TestDevSMSPage(t *testing.T) {
+	srv := emulatortest.Start(t, phoneYAML)
+	d := newDevClient(t, srv)
+	d.json(http.MethodPost, "/_emulator/flows/B2C_1_phone/run", map[string]any{"clientId": phoneClient, "identityProvider": "email",
+		"account": map[string]any{"email": "mo@contoso.example", "password": "Passw0rd!x", "phoneNumber": "+15555550199"}}, nil)
+	outbox := d.page("/_emulator/sms")
+	if text(outbox, "#sms td.to") != "+15555550199" || text(outbox, "#sms td.channel") != "sms" || len(text(outbox, "#sms td.code")) != 6 {
+		t.Fatalf("outbox:\n%s", outbox.body)
+	}
+	if filtered := d.page("/_emulator/sms?to=%2B15555550100"); filtered.doc.Find("#noSMS").Length() != 1 {
+		t.Errorf("?to= another number still lists:\n%s", filtered.body)
+	}
+	cleared := d.submit(outbox, "#clearSMS", nil)
+	if cleared.doc.Find("#noSMS").Length() != 1 || text(cleared, "#notice") != "The outbox is empty." {
+		t.Errorf("after Clear:\n%s", cleared.body)
+	}
+}
