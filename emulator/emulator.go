@@ -312,6 +312,7 @@ func Definition(f config.UserFlow) *flows.Definition {
 		NoSlidingExpiry: t.SlidingWindow == "noExpiry", IssuerTFP: t.IssuerFormat == "tfp", PolicyClaimACR: t.PolicyClaim == "acr", EmailClaim: t.EmailClaim}
 	def.NoEmailVerification = f.EmailVerification != nil && !*f.EmailVerification
 	def.SignInInput = f.SignInInputID
+	def.LocalAccount = f.LocalAccount
 	def.MFA = flows.MFASettings{Method: flows.MFAMethod(f.MFA.Method), Enforcement: flows.MFAEnforcement(f.MFA.Enforcement)}
 	if def.MFA.Method == "" {
 		def.MFA.Method = flows.MFASMSOrCall // the portal's default Type of method

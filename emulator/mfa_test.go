@@ -221,3 +221,51 @@ func TestHeadlessMFA(t *testing.T) {
 		t.Errorf("outbox %+v, want the sign-up's and the sign-in's text", out)
 	}
 }
+
+// TestPhoneAccountWalk: a localAccount phone flow over HTTP: the unified page asks for a
+// number (no password), "Sign up now" leads to the phone-factor page, the code from the text
+// message outbox and the attribute page make the account (a phoneNumber identity); the
+// sign-in takes the number and a new code.
+func TestPhoneAccountWalk(t *testing.T) {
+	script := &connectorScript{answer: func(string, map[string]any) (int, string) { return 200, `{"version":"1.0.0","action":"Continue"}` }}
+	srv := emulatortest.Start(t, mfaYAML(startAPI(t, script), "")+`
+  - id: B2C_1_phone
+    type: signUpOrSignIn
+    identityProviders: [email]
+    localAccount: phone
+    userAttributes: [{name: displayName, required: true}]
+    applicationClaims: [displayName, objectId]
+    apiConnectors: {postAttributeCollection: checks}
+`)
+	code := func() string {
+		var out smsOutbox
+		post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/sms?to=%2B447700900777", nil, &out)
+		if len(out.SMS) == 0 {
+			t.Fatal("no text for +447700900777")
+		}
+		return out.SMS[0].Code
+	}
+	b := srv.NewBrowser(t)
+	page := b.Get(mfaAuthorize("B2C_1_phone"))
+	if page.Doc.Find("form#localAccountForm input#signInName[type=tel]").Length() != 1 || page.Doc.Find("input#password, a#forgotPassword").Length() != 0 {
+		t.Fatalf("the unified page of phone accounts:\n%s", page.Body)
+	}
+	page = b.Follow(page, "a#createAccount")
+	page = b.Submit(page, "button#sendCode", map[string]string{"countryCode": "GB", "number": "07700 900777"})
+	page = b.Submit(page, "button#verifyCode", map[string]string{"verificationCode": code()})
+	page = b.Submit(page, "button#continue", map[string]string{"displayName": "Pat Doe"})
+	if page.Location == nil || page.Location.Query().Get("code") == "" {
+		t.Fatalf("phone sign-up:\n%s", page.Body)
+	}
+	ids := script.bodies[0]["identities"].([]any)[0].(map[string]any)
+	if ids["signInType"] != "phoneNumber" || ids["issuerAssignedId"] != "+447700900777" {
+		t.Errorf("PostAttributeCollection identities %v", ids)
+	}
+	b2 := srv.NewBrowser(t)
+	page = b2.Submit(b2.Get(mfaAuthorize("B2C_1_phone")), "button#next", map[string]string{"signInName": "+44 7700 900777"})
+	page = b2.Submit(page, "button#sendCode", nil)
+	page = b2.Submit(page, "button#verifyCode", map[string]string{"verificationCode": code()})
+	if page.Location == nil || page.Location.Query().Get("code") == "" {
+		t.Fatalf("phone sign-in:\n%s", page.Body)
+	}
+}

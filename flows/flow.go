@@ -56,6 +56,9 @@ type Definition struct {
 	// SignInInput is the id and form name of the unified page's sign-in name input: "" or
 	// "email" (the recommended user flows' pages), or "logonIdentifier".
 	SignInInput string
+	// LocalAccount is the flow's local account type: "" or "email" (email and password), or
+	// "phone" (a phone number and a one-time code, no password).
+	LocalAccount string
 	// MFA is the flow's multifactor authentication (off by default).
 	MFA MFASettings
 	// NoEmailVerification turns off the local sign-up page's email verification (the portal's
@@ -216,6 +219,9 @@ type Page struct {
 	// SignInName is the id and form name of the sign-in name input: "email" or
 	// "logonIdentifier" on user flows (by page version), "signInName" on custom policies.
 	SignInName string
+	// PhoneSignIn makes the local sign-in form a phone number's (no password): a phone
+	// account flow's.
+	PhoneSignIn bool
 	// ForgotPassword places the unified page's "Forgot your password?" link: "" (none),
 	// AfterLabel, AfterInput or AfterButtons.
 	ForgotPassword string

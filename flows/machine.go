@@ -252,6 +252,10 @@ func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *Run, in
 			return Errorf(Invalid, "the user flow %s has no local accounts", def.ID)
 		}
 		m.clearPage(r)
+		if def.PhoneAccounts() {
+			m.phoneSignUp(r)
+			return nil
+		}
 		m.choose(def, r, LocalProvider)
 		return nil
 	case SignInLocal:
@@ -259,6 +263,9 @@ func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *Run, in
 			return Errorf(Invalid, "the user flow %s has no local sign-in", def.ID)
 		}
 		m.clearPage(r)
+		if def.PhoneAccounts() {
+			return m.phoneSignIn(ctx, r, in.Email)
+		}
 		r.Values = Claims{"email": strings.TrimSpace(in.Email)}
 		if strings.TrimSpace(in.Email) == "" || in.Password == "" {
 			r.RequiredMissing = true

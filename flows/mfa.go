@@ -57,14 +57,18 @@ const (
 
 // MFAState is a run's second factor: what is on record, the code out and the last error.
 type MFAState struct {
-	Enrol   bool   // nothing on record: the number is entered, or the app's key is shown
-	To      string // the number (E.164) or email address the codes go to
-	Channel string // "sms" or "call": how the last code went
-	Code    *Code
-	Sends   int
-	Wrong   int    // wrong authenticator-app codes
-	Key     []byte // the authenticator app's key
-	Error   string // the string id of the last failure
+	Method MFAMethod
+	// FirstFactor is "signUp" or "signIn" when the page is a phone account's first factor
+	// (localAccount phone), "" for the second factor.
+	FirstFactor string
+	Enrol       bool   // nothing on record: the number is entered, or the app's key is shown
+	To          string // the number (E.164) or email address the codes go to
+	Channel     string // "sms" or "call": how the last code went
+	Code        *Code
+	Sends       int
+	Wrong       int    // wrong authenticator-app codes
+	Key         []byte // the authenticator app's key
+	Error       string // the string id of the last failure
 	// Country and Local are what was typed on the enrolment page, kept on it.
 	Country, Local string
 }
@@ -105,7 +109,8 @@ func needsMFA(def *Definition, r *Run, newUser bool) bool {
 func (m *Machine) startMFA(def *Definition, r *Run, u *User, newUser bool) {
 	r.User, r.NewUser, r.Phase = u, newUser, PhaseMFA
 	st := &MFAState{}
-	switch def.MFA.Method {
+	st.Method = def.MFA.Method
+	switch st.Method {
 	case MFAEmail:
 		st.To = u.Email()
 	case MFATOTP:
@@ -148,16 +153,16 @@ func (m *Machine) sendMFA(def *Definition, r *Run, action string) error {
 	st := r.MFA
 	channel := map[string]string{"sendCode": "sms", "sendCall": "call", "retryCode": st.Channel}[action]
 	switch {
-	case def.MFA.Method == MFATOTP:
+	case st.Method == MFATOTP:
 		return Errorf(Invalid, "an authenticator app's code is not sent: type the code the app shows")
-	case def.MFA.Method == MFAEmail:
+	case st.Method == MFAEmail:
 		channel = "email"
 	case channel == "":
 		return Errorf(Invalid, "no code was sent yet: sendCode or sendCall first")
-	case !methodOffers(def.MFA.Method, channel):
-		return Errorf(Invalid, "the user flow's MFA method %s does not send codes by %s", def.MFA.Method, channel)
+	case !methodOffers(st.Method, channel):
+		return Errorf(Invalid, "the page's method %s does not send codes by %s", st.Method, channel)
 	}
-	if st.Enrol && def.MFA.Method != MFAEmail {
+	if st.Enrol && st.Method != MFAEmail {
 		n, msg := E164(st.Country, st.Local)
 		if msg != "" {
 			st.Error = msg
@@ -212,7 +217,7 @@ func (m *Machine) verifyMFA(ctx context.Context, def *Definition, r *Run, typed 
 		st.Error = "requiredField_code"
 		return nil
 	}
-	if def.MFA.Method == MFATOTP {
+	if st.Method == MFATOTP {
 		if st.Wrong >= MFAAttempts {
 			st.Error = "error_throttled"
 			return nil
@@ -244,9 +249,12 @@ func (m *Machine) verifyMFA(ctx context.Context, def *Definition, r *Run, typed 
 // mfaDone keeps what an enrolment set up on the user and runs the token step.
 func (m *Machine) mfaDone(ctx context.Context, def *Definition, r *Run) error {
 	st, u := r.MFA, r.User
+	if st.FirstFactor != "" {
+		return m.phoneVerified(ctx, def, r)
+	}
 	if st.Enrol {
 		attrs := Claims{PhoneAttribute: st.To}
-		if def.MFA.Method == MFATOTP {
+		if st.Method == MFATOTP {
 			attrs = Claims{TOTPAttribute: otp.Encode(st.Key)}
 		}
 		updated, err := m.Directory.Update(ctx, u.ObjectID, attrs, "")

@@ -199,3 +199,57 @@ func TestMasked(t *testing.T) {
 		t.Errorf("Masked = %q", got)
 	}
 }
+
+// TestPhoneAccounts: a phone account flow signs up with a number and the code sent to it (no
+// password), then the attribute page; the identity is a phoneNumber one; a second sign-up of
+// the number is refused; the sign-in takes the number and a new code; an unknown number has
+// no account.
+func TestPhoneAccounts(t *testing.T) {
+	ctx := context.Background()
+	def := &flows.Definition{ID: "B2C_1_phone", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}, LocalAccount: "phone",
+		UserAttributes: []flows.UserAttribute{{Name: "displayName", Required: true}}, ApplicationClaims: []string{"displayName", "objectId"},
+		MFA: flows.MFASettings{Method: flows.MFASMS, Enforcement: flows.MFAAlways}}
+	c, d, o := &stubConnector{}, &memDirectory{}, &outbox{}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	m := mfaMachine(c, d, o, &now)
+	signUp := func(id string) *flows.Run {
+		r := m.Start(ctx, def, id, "app", "")
+		if !r.Page.PhoneSignIn || r.Page.SignInName != "signInName" || r.Page.ForgotPassword != "" {
+			t.Fatalf("unified page %+v", r.Page)
+		}
+		_ = m.Advance(ctx, def, r, flows.StartSignUp{})
+		if r.Phase != flows.PhaseMFA || r.Page.Title != "Sign up" || !r.Page.MFA.Enrol || r.Page.MFA.Call {
+			t.Fatalf("sign-up: %s %+v", r.Phase, r.Page)
+		}
+		_ = m.Advance(ctx, def, r, flows.VerifyMFA{Action: "sendCode", Country: "US", Number: "555 555 0100"})
+		_ = m.Advance(ctx, def, r, flows.VerifyMFA{Action: "verifyCode", Code: testCode})
+		return r
+	}
+	r := signUp("run-1")
+	if r.Phase != flows.PhaseAttributes || r.Identity.SignInType != "phoneNumber" || r.Identity.IssuerAssignedID != "+15555550100" {
+		t.Fatalf("after the code: %s %+v", r.Phase, r.Identity)
+	}
+	if err := m.Advance(ctx, def, r, flows.SubmitAttributes{Values: map[string]string{"displayName": "Pat"}}); err != nil || r.Phase != flows.PhaseDone {
+		t.Fatalf("attributes: %v %s (the phone code counts as the MFA: no second page)", err, r.Phase)
+	}
+	if r2 := signUp("run-2"); r2.Phase != flows.PhaseMFA || r2.Page.MFA.Error != "A user with the specified ID already exists. Please choose a different one." {
+		t.Errorf("a second sign-up of the number: %s %+v", r2.Phase, r2.Page.MFA)
+	}
+	r = m.Start(ctx, def, "run-3", "app", "")
+	_ = m.Advance(ctx, def, r, flows.SignInLocal{Email: "+1 555 555 0199"})
+	if r.PageError != "We can't seem to find your account." {
+		t.Errorf("an unknown number: %q", r.PageError)
+	}
+	_ = m.Advance(ctx, def, r, flows.SignInLocal{Email: "+1 555-555-0100"})
+	if r.Phase != flows.PhaseMFA || r.Page.Title != "Sign in" || r.Page.MFA.Enrol || r.Page.MFA.Number != "+XXXXXXX0100" {
+		t.Fatalf("sign-in: %s %+v", r.Phase, r.Page)
+	}
+	_ = m.Advance(ctx, def, r, flows.VerifyMFA{Action: "sendCode"})
+	_ = m.Advance(ctx, def, r, flows.VerifyMFA{Action: "verifyCode", Code: testCode})
+	if r.Phase != flows.PhaseDone || r.TokenClaims["name"] != "Pat" || r.NewUser {
+		t.Errorf("signed in: %s %v", r.Phase, r.TokenClaims)
+	}
+	if len(o.texts) != 3 || o.texts[2].To != "+15555550100" {
+		t.Errorf("texts %+v", o.texts)
+	}
+}

@@ -59,6 +59,7 @@ var mfaTexts = map[string]string{
 	"intro_totp_enrol": "Add this account to your authenticator app with the key below (or the otpauth link), then enter the code the app shows.",
 	"intro_totp":       "Enter the code your authenticator app shows.",
 	"totp_secret":      "Key",
+	"user_exists":      msgUserExists,
 }
 
 // Page titles of the second factor.
@@ -67,12 +68,12 @@ const titleMFA = "Multi-factor authentication"
 // mfaPage describes the run's second-factor page.
 func (m *Machine) mfaPage(def *Definition, r *Run) *Page {
 	st := r.MFA
-	p := &MFAPage{Method: def.MFA.Method, Enrol: st.Enrol, Sent: st.Code.Live(), Texts: mfaTexts, Country: st.Country, Local: st.Local}
+	p := &MFAPage{Method: st.Method, Enrol: st.Enrol, Sent: st.Code.Live(), Texts: mfaTexts, Country: st.Country, Local: st.Local}
 	if st.Error != "" {
 		p.Error = mfaTexts[st.Error]
 	}
 	cd := "api.selfasserted"
-	switch def.MFA.Method {
+	switch st.Method {
 	case MFATOTP:
 		if st.Enrol {
 			p.Secret = otp.Encode(st.Key)
@@ -83,13 +84,17 @@ func (m *Machine) mfaPage(def *Definition, r *Run) *Page {
 		p.Number, p.SMS = st.To, true
 	default:
 		cd = "api.phonefactor"
-		p.SMS, p.Call = def.MFA.Method != MFACall, def.MFA.Method != MFASMS
+		p.SMS, p.Call = st.Method != MFACall, st.Method != MFASMS
 		p.Number = Masked(st.To)
 		for _, c := range Countries {
 			p.Countries = append(p.Countries, PageOption{Value: c.ISO, Label: c.Name + " (+" + c.Dial + ")"})
 		}
 	}
-	return &Page{ContentDefinition: cd, Title: titleMFA, MFA: p}
+	title := titleMFA
+	if st.FirstFactor != "" {
+		title = map[string]string{"signUp": titleSignUp, "signIn": titleSignIn}[st.FirstFactor]
+	}
+	return &Page{ContentDefinition: cd, Title: title, MFA: p}
 }
 
 // Intro is the page's introduction: the phone-factor page's intro_entry_* (a number to

@@ -56,7 +56,9 @@ func (m *Machine) signInPage(def *Definition) *Page {
 	if p.SignInName == "" {
 		p.SignInName = "email"
 	}
-	if p.LocalSignIn {
+	if def.PhoneAccounts() { // a phone number and a code: no password to forget
+		p.SignInName, p.PhoneSignIn = "signInName", true
+	} else if p.LocalSignIn {
 		p.ForgotPassword = "AfterLabel"
 	}
 	for _, id := range def.SocialProviders() {

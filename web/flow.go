@@ -401,7 +401,7 @@ func socialForm(u pageURLs, page string) views.LinkForm {
 // signInView is the sign-in page of r.Page: B2C's unified page, or its IdpSelections page.
 func signInView(page views.Page, form views.Form, u pageURLs, r *flows.Run) views.SignIn {
 	p, api := r.Page, apiName(r)
-	m := views.SignIn{Page: page, Form: form, Combined: !p.Selection, Local: p.LocalSignIn, LocalSignUp: p.SignUpLink, NameID: signInInput(r),
+	m := views.SignIn{Page: page, Form: form, Combined: !p.Selection, Local: p.LocalSignIn, Phone: p.PhoneSignIn, LocalSignUp: p.SignUpLink, NameID: signInInput(r),
 		Email: r.Values.String("email"), PageError: r.PageError, EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
 	m.SignUpURL, m.ForgotURL, m.ForgotAt = u.api(api, "unified", "local", "signup"), u.api(api, "forgotPassword"), p.ForgotPassword
 	m.Social = socialForm(u, api)

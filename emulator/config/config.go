@@ -155,6 +155,9 @@ type UserFlow struct {
 	EmailVerification *bool `mapstructure:"emailVerification"`
 	// PageLayout is the flow's Page layouts: its template, custom page content and JavaScript.
 	PageLayout PageLayout `mapstructure:"pageLayout"`
+	// LocalAccount is the flow's local account type: email (default: email and password) or
+	// phone (Phone signup: a phone number and a one-time code, no password).
+	LocalAccount string `mapstructure:"localAccount"`
 	// MFA is the flow's Multifactor authentication settings (docs/mfa.md).
 	MFA MFA `mapstructure:"mfa"`
 }

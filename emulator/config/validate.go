@@ -359,6 +359,15 @@ func (c *Config) validateFlows(v *validator, attrs, idps, connectors map[string]
 		}
 		c.validatePageLayout(v, key+".pageLayout", f.PageLayout)
 		validateMFA(v, key+".mfa", f)
+		switch f.LocalAccount {
+		case "", "email":
+		case "phone":
+			if t := flows.Type(f.Type); t != flows.SignUpOrSignIn && t != flows.SignUp && t != flows.SignIn {
+				v.add(key+".localAccount", fmt.Sprintf("b2cemu runs phone accounts in sign-up and sign-in flows only; remove localAccount from this %s flow", f.Type))
+			}
+		default:
+			v.add(key+".localAccount", fmt.Sprintf("%q is not a local account type; use email (the default) or phone", f.LocalAccount))
+		}
 		if id := f.SignInInputID; id != "" && id != "email" && id != "logonIdentifier" {
 			v.add(key+".signInInputId", fmt.Sprintf("%q is not a sign-in input id; use email (recommended user flows) or logonIdentifier (standard user flows)", id))
 		}

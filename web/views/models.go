@@ -111,6 +111,7 @@ type SignIn struct {
 	Form
 	Combined    bool // a signUpOrSignIn flow: the unified page
 	Local       bool // show the email and password form
+	Phone       bool // the local form is a phone account's: the number, no password
 	LocalSignUp bool // offer "Sign up now" / "Email signup"
 	SignUpURL   string
 	Social      LinkForm // the provider buttons' form: api/<page>/unified?claimsexchange=<Id>
@@ -278,3 +279,11 @@ type PhoneFactor struct {
 
 // T is the page's text of a B2C string id.
 func (m PhoneFactor) T(id string) string { return m.Texts[id] }
+
+// LocalIntro is the local sign-in form's heading.
+func (m SignIn) LocalIntro() string {
+	if m.Phone {
+		return "Sign in with your phone number"
+	}
+	return "Sign in with your email address"
+}
