@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/b2cemu/b2cemu/emulator"
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
@@ -109,6 +110,9 @@ func TestSMSMultifactorWalk(t *testing.T) {
 	page = b2.Submit(page, "button#verifyCode", map[string]string{"verificationCode": out.SMS[0].Code})
 	if len(out.SMS) != 2 || page.Location == nil {
 		t.Fatalf("sign-in: %d texts, page:\n%s", len(out.SMS), page.Body)
+	}
+	if !slices.Contains(srv.Em.URLs(), emulator.NamedURL{Name: "text messages", URL: srv.URL + "/_emulator/sms"}) {
+		t.Errorf("the start-up URLs lack the text message outbox: %v", srv.Em.URLs())
 	}
 	if status := post(t, srv.Client, http.MethodDelete, srv.URL+"/_emulator/sms", nil, nil); status != 204 {
 		t.Errorf("DELETE /_emulator/sms: %d", status)
