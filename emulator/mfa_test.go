@@ -26,7 +26,7 @@ func mfaYAML(url, extra string) string {
     apiConnectors: {preTokenIssuance: checks}
     mfa: {method: ` + method + `, enforcement: always}`
 	}
-	return tenantYAML(url) + flow("B2C_1_mfa_sms", "sms") + flow("B2C_1_mfa_totp", "totp") + "\n" + extra
+	return tenantYAML(url) + flow("B2C_1_mfa_sms", "sms") + flow("B2C_1_mfa_totp", "totp") + flow("B2C_1_mfa_email", "emailOtp") + "\n" + extra
 }
 
 func mfaAuthorize(policy string) string {
@@ -271,5 +271,25 @@ func TestPhoneAccountWalk(t *testing.T) {
 	page = b2.Submit(page, "button#verifyCode", map[string]string{"verificationCode": code()})
 	if page.Location == nil || page.Location.Query().Get("code") == "" {
 		t.Fatalf("phone sign-in:\n%s", page.Body)
+	}
+}
+
+// TestEmailOTPWalk: the email one-time passcode goes to the account's address in the email
+// outbox; the page shows the address and, once sent, the code input.
+func TestEmailOTPWalk(t *testing.T) {
+	script := &connectorScript{answer: func(string, map[string]any) (int, string) { return 200, `{"version":"1.0.0","action":"Continue"}` }}
+	srv := emulatortest.Start(t, mfaYAML(startAPI(t, script), ""))
+	b := srv.NewBrowser(t)
+	page := signUpTo(t, b, "B2C_1_mfa_email", "fay@fabrikam.com")
+	if page.Text("#phoneNumber") != "fay@fabrikam.com" || page.Text("button#sendCode") != "Send verification code" || page.Doc.Find("#verificationCode").Length() != 0 {
+		t.Fatalf("the email code page:\n%s", page.Body)
+	}
+	page = b.Submit(page, "button#sendCode", nil)
+	if page.Doc.Find("button#sendCode").Length() != 0 || !page.Visible("button#retryCode") {
+		t.Fatalf("after sending:\n%s", page.Body)
+	}
+	page = b.Submit(page, "button#verifyCode", map[string]string{"verificationCode": b.OutboxCode("fay@fabrikam.com")})
+	if page.Location == nil || page.Location.Query().Get("code") == "" {
+		t.Fatalf("the email code did not finish the sign-up:\n%s", page.Body)
 	}
 }
