@@ -315,7 +315,7 @@ func Definition(f config.UserFlow) *flows.Definition {
 	def.LocalAccount = f.LocalAccount
 	def.MFA = flows.MFASettings{Method: flows.MFAMethod(f.MFA.Method), Enforcement: flows.MFAEnforcement(f.MFA.Enforcement)}
 	if def.MFA.Method == "" {
-		def.MFA.Method = flows.MFASMSOrCall // the portal's default Type of method
+		def.MFA.Method = flows.MFASMSOrCall // both phone channels, when the flow names no method
 	}
 	return def
 }

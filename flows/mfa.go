@@ -15,7 +15,7 @@ type MFAMethod string
 
 // The methods of the user flow's Multifactor authentication settings (docs/mfa.md).
 const (
-	MFAEmail     MFAMethod = "emailOtp"       // Email one-time passcode, to the account's email
+	MFAEmail     MFAMethod = "emailOtp"       // Email: a one-time code to the account's email
 	MFASMS       MFAMethod = "sms"            // SMS only
 	MFACall      MFAMethod = "phoneCall"      // Phone call only
 	MFASMSOrCall MFAMethod = "smsOrPhoneCall" // SMS or phone call, the user's choice

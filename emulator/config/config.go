@@ -164,7 +164,7 @@ type UserFlow struct {
 
 // MFA is a user flow's Multifactor authentication: "Type of method" and "MFA enforcement".
 type MFA struct {
-	// Method is emailOtp, sms, phoneCall, smsOrPhoneCall (the default, as the portal's) or
+	// Method is emailOtp, sms, phoneCall, smsOrPhoneCall (the default) or
 	// totp (Authenticator app - TOTP).
 	Method string `mapstructure:"method"`
 	// Enforcement is off (the default), always or conditional (b2cemu: at sign-up only).
