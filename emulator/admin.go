@@ -26,6 +26,7 @@ type admin struct {
 	sso      *store.Expiring[*web.SSOSession]
 	calls    *calllog.Log
 	outbox   *store.Ring[web.Email]
+	sms      *store.Ring[web.SMS] // the phone outbox
 }
 
 var _ web.Admin = (*admin)(nil)
@@ -133,6 +134,7 @@ func (a *admin) Reset() error {
 	a.sso.Clear()
 	a.calls.Clear()
 	a.outbox.Clear()
+	a.sms.Clear()
 	a.clock.Reset()
 	a.ids.Reset()
 	return nil
@@ -150,3 +152,7 @@ func (a *admin) SetClock(ch web.ClockChange) (web.ClockState, error) { return a.
 func (a *admin) Emails() []web.Email { return a.outbox.List() }
 
 func (a *admin) ClearEmails() { a.outbox.Clear() }
+
+func (a *admin) SMS() []web.SMS { return a.sms.List() }
+
+func (a *admin) ClearSMS() { a.sms.Clear() }

@@ -92,6 +92,7 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	e := &Emulator{Users: users, Issuer: issuer, Clock: clock, opts: opts, log: opts.Log, cfg: cfg,
 		calls: calls,
 		st: &admin{users: users, issuer: issuer, clock: clock, ids: ids.New(cfg.Deterministic.Seed), calls: calls, outbox: store.NewRing[web.Email](200),
+			sms:      store.NewRing[web.SMS](200),
 			sessions: store.NewExpiring[*web.Session](30*time.Minute, now),
 			grants:   store.NewExpiring[*web.Grant](10*time.Minute, now),
 			refresh:  store.NewExpiring[*web.Grant](config.DefaultRefreshTokenLifetime, now),
@@ -128,6 +129,10 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 		Mail: func(m flows.Mail) {
 			st.outbox.Add(outboxEmail(cfg, m))
 			e.log.Info("verification code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "code", m.Code)
+		},
+		Text: func(m flows.SMS) {
+			st.sms.Add(web.SMS{Time: m.Time, RunID: m.RunID, Policy: m.Policy, To: m.To, Channel: m.Channel, Message: m.Message, Code: m.Code})
+			e.log.Info("phone code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "channel", m.Channel, "code", m.Code)
 		}, FixedCode: cfg.Deterministic.VerificationCode, Providers: map[string]string{}}
 	for _, p := range cfg.IdentityProviders {
 		machine.Providers[p.ID] = provider(p).DisplayName
@@ -307,6 +312,11 @@ func Definition(f config.UserFlow) *flows.Definition {
 		NoSlidingExpiry: t.SlidingWindow == "noExpiry", IssuerTFP: t.IssuerFormat == "tfp", PolicyClaimACR: t.PolicyClaim == "acr", EmailClaim: t.EmailClaim}
 	def.NoEmailVerification = f.EmailVerification != nil && !*f.EmailVerification
 	def.SignInInput = f.SignInInputID
+	def.LocalAccount = f.LocalAccount
+	def.MFA = flows.MFASettings{Method: flows.MFAMethod(f.MFA.Method), Enforcement: flows.MFAEnforcement(f.MFA.Enforcement)}
+	if def.MFA.Method == "" {
+		def.MFA.Method = flows.MFASMSOrCall // both phone channels, when the flow names no method
+	}
 	return def
 }
 

@@ -12,7 +12,7 @@ type NamedURL struct {
 }
 
 // URLs are the addresses a developer opens first, as the start-up log prints them: the
-// tenant's home page, the developer tools (index, inspector, users, emails) and each policy's
+// tenant's home page, the developer tools (index, inspector, users, emails, text messages) and each policy's
 // OpenID configuration. None carries the admin token.
 func (e *Emulator) URLs() []NamedURL {
 	if p := e.pages.Load(); p != nil {
@@ -28,6 +28,7 @@ func mainURLs(base, tenant string, defs []*flows.Definition) *[]NamedURL {
 		{"call inspector", base + "/_emulator/calls"},
 		{"users", base + "/_emulator/users"},
 		{"emails", base + "/_emulator/emails"},
+		{"text messages", base + "/_emulator/sms"},
 	}
 	for _, d := range defs {
 		out = append(out, NamedURL{"discovery " + d.ID, base + "/" + tenant + ".onmicrosoft.com/" + strings.ToLower(d.ID) + "/v2.0/.well-known/openid-configuration"})

@@ -56,6 +56,11 @@ type Definition struct {
 	// SignInInput is the id and form name of the unified page's sign-in name input: "" or
 	// "email" (the recommended user flows' pages), or "logonIdentifier".
 	SignInInput string
+	// LocalAccount is the flow's local account type: "" or "email" (email and password), or
+	// "phone" (a phone number and a one-time code, no password).
+	LocalAccount string
+	// MFA is the flow's multifactor authentication (off by default).
+	MFA MFASettings
 	// NoEmailVerification turns off the local sign-up page's email verification (the portal's
 	// page-layout setting "Requires verification", on by default).
 	NoEmailVerification bool
@@ -126,6 +131,7 @@ const (
 	PhaseIdP         Phase = "idp"         // the fake identity provider's sign-in page
 	PhaseLocalSignUp Phase = "localSignUp" // email, password and attributes on one page
 	PhaseAttributes  Phase = "attributes"  // attribute collection after federation
+	PhaseMFA         Phase = "mfa"         // the second factor: phone, email code or authenticator app
 	PhaseBlocked     Phase = "blocked"     // ShowBlockPage: userMessage, no way forward
 	PhaseDone        Phase = "done"        // token claims ready
 	PhaseFailed      Phase = "failed"      // an error the user cannot get past
@@ -162,6 +168,10 @@ type Run struct {
 	PageError      string // shown in #claimVerificationServerError (or .pageLevel)
 	// EmailCheck is the local sign-up page's email verification; nil until a code is sent.
 	EmailCheck *EmailVerification
+	// MFA is the second factor while its page is shown; MFADone is set once it passed (or a
+	// single sign-on session resumed), so the token step runs.
+	MFA     *MFAState
+	MFADone bool
 
 	UserMessage string   // the block page's text
 	Failure     *Failure // why the run failed (PhaseFailed)
@@ -209,6 +219,9 @@ type Page struct {
 	// SignInName is the id and form name of the sign-in name input: "email" or
 	// "logonIdentifier" on user flows (by page version), "signInName" on custom policies.
 	SignInName string
+	// PhoneSignIn makes the local sign-in form a phone number's (no password): a phone
+	// account flow's.
+	PhoneSignIn bool
 	// ForgotPassword places the unified page's "Forgot your password?" link: "" (none),
 	// AfterLabel, AfterInput or AfterButtons.
 	ForgotPassword string
@@ -220,6 +233,7 @@ type Page struct {
 	Intro         string // self-asserted page
 	ContinueLabel string // "Create", "Continue"
 	Fields        []PageField
+	MFA           *MFAPage // the second-factor page, instead of fields
 }
 
 // PageField is one input of a self-asserted page.

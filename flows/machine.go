@@ -81,6 +81,8 @@ type Machine struct {
 	NewID     func() string // object ids
 	// Mail, when set, receives the local sign-up page's verification emails (the outbox).
 	Mail func(Mail)
+	// Text, when set, receives the phone factor's text messages and calls (the SMS outbox).
+	Text func(SMS)
 	// FixedCode, when set, is every verification code, for suites that cannot read the outbox.
 	FixedCode string
 	// Providers are the identity providers' display names by id, for the sign-in page's
@@ -174,7 +176,7 @@ func (m *Machine) advance(ctx context.Context, def *Definition, r *Run, in Input
 		if err != nil {
 			return err // the session's user is gone: the caller shows the pages instead
 		}
-		r.Provider, r.Identity = in.Identity.Issuer, in.Identity
+		r.Provider, r.Identity, r.MFADone = in.Identity.Issuer, in.Identity, true // the session passed the flow's MFA
 		if in.Identity.SignInType != "federated" {
 			r.Provider = LocalProvider
 		}
@@ -207,6 +209,8 @@ func (m *Machine) advance(ctx context.Context, def *Definition, r *Run, in Input
 		default:
 			return errInput(in, r.Phase)
 		}
+	case r.Phase == PhaseMFA:
+		err = m.advanceMFA(ctx, def, r, in)
 	case r.Phase == PhaseAttributes:
 		in, ok := in.(SubmitAttributes)
 		if !ok {
@@ -248,6 +252,10 @@ func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *Run, in
 			return Errorf(Invalid, "the user flow %s has no local accounts", def.ID)
 		}
 		m.clearPage(r)
+		if def.PhoneAccounts() {
+			m.phoneSignUp(r)
+			return nil
+		}
 		m.choose(def, r, LocalProvider)
 		return nil
 	case SignInLocal:
@@ -255,6 +263,9 @@ func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *Run, in
 			return Errorf(Invalid, "the user flow %s has no local sign-in", def.ID)
 		}
 		m.clearPage(r)
+		if def.PhoneAccounts() {
+			return m.phoneSignIn(ctx, r, in.Email)
+		}
 		r.Values = Claims{"email": strings.TrimSpace(in.Email)}
 		if strings.TrimSpace(in.Email) == "" || in.Password == "" {
 			r.RequiredMissing = true
@@ -507,6 +518,10 @@ func (m *Machine) create(ctx context.Context, def *Definition, r *Run, claims Cl
 
 // complete runs the token step and prepares the token's application claims.
 func (m *Machine) complete(ctx context.Context, def *Definition, r *Run, u *User, newUser bool) error {
+	if needsMFA(def, r, newUser) { // after the first factor (and the user write), before the token
+		m.startMFA(def, r, u, newUser)
+		return nil
+	}
 	r.User, r.NewUser = u, newUser
 	values := u.Attributes.Clone()
 	for k, v := range r.TokenOnly {

@@ -38,6 +38,8 @@ func (m *Machine) describe(def *Definition, r *Run) {
 		r.Page = &Page{Title: titleDetails, ContinueLabel: "Continue", Fields: m.attributeFields(def, r, true)}
 	case r.Phase == PhaseAttributes:
 		r.Page = &Page{Title: titleSignUp, Intro: introAttributes, ContinueLabel: "Create", Fields: m.attributeFields(def, r, true)}
+	case r.Phase == PhaseMFA:
+		r.Page = m.mfaPage(def, r)
 	case r.Phase == PhaseBlocked:
 		r.Page = &Page{Title: titleSignUp, Blocked: true, Intro: r.UserMessage}
 	default: // the fake identity provider's page, or the run ended
@@ -61,7 +63,9 @@ func (m *Machine) signInPage(def *Definition) *Page {
 	if p.SignInName == "" {
 		p.SignInName = "email"
 	}
-	if p.LocalSignIn {
+	if def.PhoneAccounts() { // a phone number and a code: no password to forget
+		p.SignInName, p.PhoneSignIn = "signInName", true
+	} else if p.LocalSignIn {
 		p.ForgotPassword = "AfterLabel"
 	}
 	for _, id := range def.SocialProviders() {

@@ -43,6 +43,9 @@ type Admin interface {
 	// Emails are the verification emails b2cemu would have sent, newest first.
 	Emails() []Email
 	ClearEmails()
+	// SMS are the phone factor's text messages and calls b2cemu would have sent, newest first.
+	SMS() []SMS
+	ClearSMS()
 	Clock() ClockState
 	SetClock(ClockChange) (ClockState, error)
 }
@@ -57,6 +60,18 @@ type Email struct {
 	To               string    `json:"to"`
 	Subject          string    `json:"subject"`
 	Code             string    `json:"code"`
+}
+
+// SMS is a phone code b2cemu would have sent by text message or read out in a call, kept in
+// the phone outbox instead.
+type SMS struct {
+	Time    time.Time `json:"time"`
+	RunID   string    `json:"runId"`
+	Policy  string    `json:"policy"`
+	To      string    `json:"to"`      // the number, E.164 (+15555550100)
+	Channel string    `json:"channel"` // "sms" or "call"
+	Message string    `json:"message"` // the text sent, or what the call says
+	Code    string    `json:"code"`
 }
 
 // ClockState is the emulator's clock.
@@ -137,7 +152,19 @@ func SignInActivityOf(u *flows.User) *SignInActivity {
 }
 
 func toJSON(u *flows.User) userJSON {
-	return userJSON{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: u.Attributes, Created: u.Created, SignInActivity: SignInActivityOf(u)}
+	return userJSON{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: shownAttributes(u.Attributes), Created: u.Created, SignInActivity: SignInActivityOf(u)}
+}
+
+// shownAttributes are a user's attributes without its authenticator app's key, which is a
+// secret: the admin API and the user page say only that the app is registered.
+func shownAttributes(a flows.Claims) flows.Claims {
+	if _, ok := a[flows.TOTPAttribute]; !ok {
+		return a
+	}
+	out := a.Clone()
+	delete(out, flows.TOTPAttribute)
+	out["authenticatorApp"] = "registered"
+	return out
 }
 
 // errNoUser is an action on a user that does not exist.
@@ -187,7 +214,7 @@ func userMatches(u *flows.User, q string) bool {
 			return true
 		}
 	}
-	for _, v := range u.Attributes {
+	for _, v := range shownAttributes(u.Attributes) {
 		if has(fmt.Sprint(v)) {
 			return true
 		}
@@ -765,6 +792,42 @@ func (s *server) clearEmails(c echo.Context) error {
 	s.Admin.ClearEmails()
 	if c.Request().Method == http.MethodPost {
 		return s.done(c, "/_emulator/emails", "cleared")
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// sms is GET /_emulator/sms: the phone outbox, newest first, optionally only those ?to= a
+// number (compared without spaces and dashes).
+func (s *server) sms(c echo.Context) error {
+	all := s.Admin.SMS()
+	to := phoneDigits(c.QueryParam("to"))
+	out := make([]SMS, 0, len(all))
+	for _, m := range all {
+		if to == "" || phoneDigits(m.To) == to {
+			out = append(out, m)
+		}
+	}
+	if wantsHTML(c) {
+		return s.smsPage(c, c.QueryParam("to"), out)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"sms": out})
+}
+
+// phoneDigits is a number without what people type between its digits.
+func phoneDigits(n string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '(' || r == ')' || r == '.' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(n))
+}
+
+// clearSMS empties the phone outbox: DELETE from the API, POST …/sms/clear from the page.
+func (s *server) clearSMS(c echo.Context) error {
+	s.Admin.ClearSMS()
+	if c.Request().Method == http.MethodPost {
+		return s.done(c, "/_emulator/sms", "cleared")
 	}
 	return c.NoContent(http.StatusNoContent)
 }

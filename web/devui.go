@@ -38,7 +38,7 @@ var notices = map[string]string{
 	"deleted":  "The user was deleted.",
 	"revoked":  "Sign-in sessions revoked: refresh tokens issued before now are refused.",
 	"imported": "The users were imported.",
-	"reset":    "The emulator was reset: no users, flow runs, sessions, connector calls or emails.",
+	"reset":    "The emulator was reset: no users, flow runs, sessions, connector calls, emails or text messages.",
 	"cleared":  "The outbox is empty.",
 }
 
@@ -112,6 +112,7 @@ var devPages = []views.DevLink{
 	{Path: "/_emulator/users", Summary: "Users: search, view, edit, delete, revoke sessions, import, export"},
 	{Path: "/_emulator/users/new", Summary: "Create a local or federated user"},
 	{Path: "/_emulator/emails", Summary: "The email outbox: verification codes"},
+	{Path: "/_emulator/sms", Summary: "The text message outbox: the phone factor's codes by SMS and call"},
 	{Path: "/_emulator/calls", Summary: "The call inspector: API connector calls and error pages shown"},
 	{Path: "/_emulator/openapi.json", Summary: "The admin API's OpenAPI 3 document"},
 	{Path: "/healthz", Summary: "Liveness: ok"},
@@ -206,7 +207,7 @@ func (s *server) userPage(c echo.Context, u *flows.User, form url.Values, proble
 	for _, id := range u.Identities {
 		m.Identities = append(m.Identities, views.DevIdentity{SignInType: id.SignInType, Issuer: id.Issuer, IssuerAssignedID: id.IssuerAssignedID})
 	}
-	for k, v := range u.Attributes {
+	for k, v := range shownAttributes(u.Attributes) {
 		if _, ok := s.Schema.Lookup(k); !ok && k != RefreshTokensValidFrom {
 			m.Other = append(m.Other, views.Hidden{Name: k, Value: fmt.Sprint(v)})
 		}
@@ -372,6 +373,16 @@ func (s *server) importUsersForm(c echo.Context) error {
 		return s.usersPageWith(c, refused.status, refused.text())
 	}
 	return c.Redirect(http.StatusSeeOther, "/_emulator/users?done=imported&n="+strconv.Itoa(n))
+}
+
+// smsPage is GET /_emulator/sms for a browser.
+func (s *server) smsPage(c echo.Context, to string, msgs []SMS) error {
+	m := views.DevSMSs{DevPage: s.devPage(c, "Text message outbox", "sms"), To: to}
+	for _, e := range msgs {
+		m.Messages = append(m.Messages, views.DevSMS{Time: devTime(e.Time.UTC()), To: e.To, Channel: e.Channel, Code: e.Code,
+			Policy: e.Policy, RunID: e.RunID})
+	}
+	return s.render(c, http.StatusOK, views.DevSMSPage(m))
 }
 
 // emailsPage is GET /_emulator/emails for a browser.

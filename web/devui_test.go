@@ -108,7 +108,7 @@ func TestDevIndex(t *testing.T) {
 	if p.status != 200 || text(p, "h1") != "b2cemu developer tools" {
 		t.Fatalf("index: %d %s", p.status, p.body)
 	}
-	for _, href := range []string{"/", "/jwt", "/_emulator/users", "/_emulator/emails", "/_emulator/calls", "/_emulator/openapi.json"} {
+	for _, href := range []string{"/", "/jwt", "/_emulator/users", "/_emulator/emails", "/_emulator/sms", "/_emulator/calls", "/_emulator/openapi.json"} {
 		if p.doc.Find(`#pages a[href="`+href+`"]`).Length() != 1 {
 			t.Errorf("the index does not link %s", href)
 		}

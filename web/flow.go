@@ -295,6 +295,8 @@ func (s *server) input(ctx context.Context, sess *Session, f url.Values) (flows.
 		}
 		return flows.SubmitSignUp{Email: f.Get("email"), Password: f.Get("newPassword"),
 			ConfirmPassword: f.Get("reenterPassword"), Values: formValues(sess.Run, f)}, nil
+	case flows.PhaseMFA:
+		return mfaInput(f), nil
 	case flows.PhaseAttributes:
 		if in, ok := verifyInput(op, f, formValues(sess.Run, f)); ok {
 			return in, nil
@@ -383,6 +385,9 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	if r.Page.Unified {
 		return s.render(c, http.StatusOK, views.SignInPage(signInView(page, form, s.urls(sess), r)))
 	}
+	if r.Page.MFA != nil {
+		return s.render(c, http.StatusOK, views.PhoneFactorPage(phoneFactorView(page, form, r)))
+	}
 	return s.render(c, http.StatusOK, views.SelfAssertedPage(selfAssertedView(page, form, r)))
 }
 
@@ -396,7 +401,7 @@ func socialForm(u pageURLs, page string) views.LinkForm {
 // signInView is the sign-in page of r.Page: B2C's unified page, or its IdpSelections page.
 func signInView(page views.Page, form views.Form, u pageURLs, r *flows.Run) views.SignIn {
 	p, api := r.Page, apiName(r)
-	m := views.SignIn{Page: page, Form: form, Combined: !p.Selection, Local: p.LocalSignIn, LocalSignUp: p.SignUpLink, NameID: signInInput(r),
+	m := views.SignIn{Page: page, Form: form, Combined: !p.Selection, Local: p.LocalSignIn, Phone: p.PhoneSignIn, LocalSignUp: p.SignUpLink, NameID: signInInput(r),
 		Email: r.Values.String("email"), PageError: r.PageError, EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
 	m.SignUpURL, m.ForgotURL, m.ForgotAt = u.api(api, "unified", "local", "signup"), u.api(api, "forgotPassword"), p.ForgotPassword
 	m.Social = socialForm(u, api)

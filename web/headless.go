@@ -176,6 +176,12 @@ func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, re
 			default:
 				in = flows.StartSignUp{}
 			}
+		case flows.PhaseMFA:
+			mfa, err := headlessMFA(run, str("phoneNumber"), s.Now())
+			if err != nil {
+				return apiError(c, http.StatusBadRequest, "%v", err)
+			}
+			in = mfa
 		case flows.PhaseIdP:
 			fed, err := s.federatedAccount(cmp.Or(run.Provider, req.IdentityProvider), req.Account)
 			if err != nil {

@@ -93,6 +93,9 @@ const (
 
 // apiName is the api of the page the run shows now.
 func apiName(r *flows.Run) string {
+	if r.Page != nil && r.Page.ContentDefinition == "api.phonefactor" {
+		return apiPhoneFactor
+	}
 	if r.Phase != flows.PhaseSignIn {
 		return apiSelfAsserted
 	}

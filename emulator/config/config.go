@@ -155,6 +155,20 @@ type UserFlow struct {
 	EmailVerification *bool `mapstructure:"emailVerification"`
 	// PageLayout is the flow's Page layouts: its template, custom page content and JavaScript.
 	PageLayout PageLayout `mapstructure:"pageLayout"`
+	// LocalAccount is the flow's local account type: email (default: email and password) or
+	// phone (Phone signup: a phone number and a one-time code, no password).
+	LocalAccount string `mapstructure:"localAccount"`
+	// MFA is the flow's Multifactor authentication settings (docs/mfa.md).
+	MFA MFA `mapstructure:"mfa"`
+}
+
+// MFA is a user flow's Multifactor authentication: "Type of method" and "MFA enforcement".
+type MFA struct {
+	// Method is emailOtp, sms, phoneCall, smsOrPhoneCall (the default) or
+	// totp (Authenticator app - TOTP).
+	Method string `mapstructure:"method"`
+	// Enforcement is off (the default), always or conditional (b2cemu: at sign-up only).
+	Enforcement string `mapstructure:"enforcement"`
 }
 
 // PageLayout is a user flow's page layout settings (docs/pages.md#page-templates).

@@ -358,6 +358,16 @@ func (c *Config) validateFlows(v *validator, attrs, idps, connectors map[string]
 			v.add(key+".identityProviders", "is empty; list email (local accounts) and/or identity provider ids")
 		}
 		c.validatePageLayout(v, key+".pageLayout", f.PageLayout)
+		validateMFA(v, key+".mfa", f)
+		switch f.LocalAccount {
+		case "", "email":
+		case "phone":
+			if t := flows.Type(f.Type); t != flows.SignUpOrSignIn && t != flows.SignUp && t != flows.SignIn {
+				v.add(key+".localAccount", fmt.Sprintf("b2cemu runs phone accounts in sign-up and sign-in flows only; remove localAccount from this %s flow", f.Type))
+			}
+		default:
+			v.add(key+".localAccount", fmt.Sprintf("%q is not a local account type; use email (the default) or phone", f.LocalAccount))
+		}
 		if id := f.SignInInputID; id != "" && id != "email" && id != "logonIdentifier" {
 			v.add(key+".signInInputId", fmt.Sprintf("%q is not a sign-in input id; use email (recommended user flows) or logonIdentifier (standard user flows)", id))
 		}
@@ -509,4 +519,22 @@ func list(set map[string]bool) string {
 	}
 	sort.Strings(s)
 	return strings.Join(s, ", ")
+}
+
+// validateMFA checks a user flow's mfa settings: known values, and a flow that can take them.
+func validateMFA(v *validator, key string, f UserFlow) {
+	switch flows.MFAMethod(f.MFA.Method) {
+	case "", flows.MFAEmail, flows.MFASMS, flows.MFACall, flows.MFASMSOrCall, flows.MFATOTP:
+	default:
+		v.add(key+".method", fmt.Sprintf("%q is not an MFA method; use emailOtp, sms, phoneCall, smsOrPhoneCall or totp", f.MFA.Method))
+	}
+	switch flows.MFAEnforcement(f.MFA.Enforcement) {
+	case "", flows.MFAOff:
+	case flows.MFAAlways, flows.MFAConditional:
+		if t := flows.Type(f.Type); t == flows.PasswordReset || t == flows.ProfileEdit {
+			v.add(key+".enforcement", fmt.Sprintf("b2cemu asks for the second factor in sign-up and sign-in flows only; remove mfa from this %s flow", f.Type))
+		}
+	default:
+		v.add(key+".enforcement", fmt.Sprintf("%q is not an MFA enforcement; use off, always or conditional", f.MFA.Enforcement))
+	}
 }

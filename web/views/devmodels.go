@@ -87,6 +87,18 @@ type DevEmails struct {
 	Emails []DevEmail
 }
 
+// DevSMS is one text message or call of the phone outbox.
+type DevSMS struct {
+	Time, To, Channel, Code, Policy, RunID string
+}
+
+// DevSMSs is the phone outbox.
+type DevSMSs struct {
+	DevPage
+	To       string
+	Messages []DevSMS
+}
+
 // DevLogin asks for the admin token.
 type DevLogin struct {
 	DevPage

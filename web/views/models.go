@@ -111,6 +111,7 @@ type SignIn struct {
 	Form
 	Combined    bool // a signUpOrSignIn flow: the unified page
 	Local       bool // show the email and password form
+	Phone       bool // the local form is a phone account's: the number, no password
 	LocalSignUp bool // offer "Sign up now" / "Email signup"
 	SignUpURL   string
 	Social      LinkForm // the provider buttons' form: api/<page>/unified?claimsexchange=<Id>
@@ -258,4 +259,31 @@ type AttemptItem struct {
 	BodyNote  string // why the body looks different from the bytes received, if it does
 	Truncated bool
 	Headers   []Hidden
+}
+
+// PhoneFactor is the second-factor page (PhoneFactorPage).
+type PhoneFactor struct {
+	Page
+	Form
+	DataName         string // "Phonefactor", or "SelfAsserted" for the email code and the app
+	Intro, Error     string
+	Enrol, SMS, Call bool
+	Sent, TOTP       bool
+	SendLabel        string
+	Number           string // on record, masked
+	Countries        []Option
+	Country, Local   string
+	Secret, URI      string
+	Texts            map[string]string
+}
+
+// T is the page's text of a B2C string id.
+func (m PhoneFactor) T(id string) string { return m.Texts[id] }
+
+// LocalIntro is the local sign-in form's heading.
+func (m SignIn) LocalIntro() string {
+	if m.Phone {
+		return "Sign in with your phone number"
+	}
+	return "Sign in with your email address"
 }

@@ -1,0 +1,312 @@
+package flows
+
+import (
+	"context"
+	"crypto/sha1"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/b2cemu/b2cemu/flows/otp"
+)
+
+// MFAMethod is a user flow's "Type of method" for multifactor authentication.
+type MFAMethod string
+
+// The methods of the user flow's Multifactor authentication settings (docs/mfa.md).
+const (
+	MFAEmail     MFAMethod = "emailOtp"       // Email: a one-time code to the account's email
+	MFASMS       MFAMethod = "sms"            // SMS only
+	MFACall      MFAMethod = "phoneCall"      // Phone call only
+	MFASMSOrCall MFAMethod = "smsOrPhoneCall" // SMS or phone call, the user's choice
+	MFATOTP      MFAMethod = "totp"           // Authenticator app - TOTP
+)
+
+// MFAEnforcement is the user flow's "MFA enforcement".
+type MFAEnforcement string
+
+// The enforcement settings. Conditional has no Conditional Access policy to ask in b2cemu:
+// it asks for the second factor when the account is created in the run (the enrolment) and
+// goes straight on at later sign-ins, as a tenant whose policies detect no risk does.
+const (
+	MFAOff         MFAEnforcement = "off"
+	MFAAlways      MFAEnforcement = "always"
+	MFAConditional MFAEnforcement = "conditional"
+)
+
+// MFASettings are a user flow's multifactor authentication settings; the zero value is off.
+type MFASettings struct {
+	Method      MFAMethod
+	Enforcement MFAEnforcement
+}
+
+// The user attributes the second factor keeps. The phone number is Azure AD's
+// strongAuthenticationPhoneNumber (the starter pack's MFA claim of the same name); the
+// authenticator app's key has no Graph attribute, so the admin API never shows it.
+const (
+	PhoneAttribute = "strongAuthenticationPhoneNumber"
+	TOTPAttribute  = "b2cemuAuthenticatorAppKey"
+)
+
+// Limits of the second factor (chosen; docs/mfa.md): codes a run may send, and wrong
+// authenticator-app codes before the page refuses more.
+const (
+	MFASends    = 3
+	MFAAttempts = CodeAttempts
+)
+
+// MFAState is a run's second factor: what is on record, the code out and the last error.
+type MFAState struct {
+	Method MFAMethod
+	// FirstFactor is "signUp" or "signIn" when the page is a phone account's first factor
+	// (localAccount phone), "" for the second factor.
+	FirstFactor string
+	Enrol       bool   // nothing on record: the number is entered, or the app's key is shown
+	To          string // the number (E.164) or email address the codes go to
+	Channel     string // "sms" or "call": how the last code went
+	Code        *Code
+	Sends       int
+	Wrong       int    // wrong authenticator-app codes
+	Key         []byte // the authenticator app's key
+	Error       string // the string id of the last failure
+	// Country and Local are what was typed on the enrolment page, kept on it.
+	Country, Local string
+}
+
+// VerifyMFA is an input of the second-factor page: Action "sendCode" (a text message),
+// "sendCall" (a call), "retryCode" (a new code the same way) or "verifyCode" with Code; an
+// enrolment's Country (ISO code of the list) and Number.
+type VerifyMFA struct {
+	Action, Country, Number, Code string
+}
+
+func (VerifyMFA) input() {}
+
+// SMS is a phone code b2cemu would have sent by text message or read out in a call.
+type SMS struct {
+	Time                 time.Time
+	RunID, Policy        string
+	To, Channel, Message string
+	Code                 string
+}
+
+// needsMFA reports whether the run asks for the second factor before the token.
+func needsMFA(def *Definition, r *Run, newUser bool) bool {
+	if r.MFADone || def.Type == ProfileEdit || def.Type == PasswordReset {
+		return false
+	}
+	switch def.MFA.Enforcement {
+	case MFAAlways:
+		return true
+	case MFAConditional:
+		return newUser
+	}
+	return false
+}
+
+// startMFA moves the run to the second-factor page of u, the user the first factor found or
+// created.
+func (m *Machine) startMFA(def *Definition, r *Run, u *User, newUser bool) {
+	r.User, r.NewUser, r.Phase = u, newUser, PhaseMFA
+	st := &MFAState{}
+	st.Method = def.MFA.Method
+	switch st.Method {
+	case MFAEmail:
+		st.To = u.Email()
+	case MFATOTP:
+		if key, err := otp.Decode(u.Attributes.String(TOTPAttribute)); err == nil && len(key) > 0 {
+			st.Key = key
+		} else {
+			sum := sha1.Sum([]byte(m.NewID() + m.NewID())) // seeded ids: the same key every run
+			st.Enrol, st.Key = true, sum[:]
+		}
+	default:
+		st.To = u.Attributes.String(PhoneAttribute)
+		st.Enrol, st.Country = st.To == "", "US"
+	}
+	r.MFA = st
+}
+
+// advanceMFA handles the second-factor page's buttons.
+func (m *Machine) advanceMFA(ctx context.Context, def *Definition, r *Run, in Input) error {
+	v, ok := in.(VerifyMFA)
+	if !ok {
+		return errInput(in, r.Phase)
+	}
+	st := r.MFA
+	st.Error = ""
+	if st.Enrol && st.Key == nil && (v.Action == "sendCode" || v.Action == "sendCall") { // a retry keeps the number
+		st.Country, st.Local = strings.TrimSpace(v.Country), strings.TrimSpace(v.Number)
+	}
+	switch v.Action {
+	case "sendCode", "sendCall", "retryCode":
+		return m.sendMFA(def, r, v.Action)
+	case "verifyCode":
+		return m.verifyMFA(ctx, def, r, v.Code)
+	}
+	return Errorf(Invalid, "unknown action %q on the second-factor page (sendCode, sendCall, retryCode, verifyCode)", v.Action)
+}
+
+// sendMFA sends a code by the channel the button names, checking the number an enrolment
+// typed.
+func (m *Machine) sendMFA(def *Definition, r *Run, action string) error {
+	st := r.MFA
+	channel := map[string]string{"sendCode": "sms", "sendCall": "call", "retryCode": st.Channel}[action]
+	switch {
+	case st.Method == MFATOTP:
+		return Errorf(Invalid, "an authenticator app's code is not sent: type the code the app shows")
+	case st.Method == MFAEmail:
+		channel = "email"
+	case channel == "":
+		return Errorf(Invalid, "no code was sent yet: sendCode or sendCall first")
+	case !methodOffers(st.Method, channel):
+		return Errorf(Invalid, "the page's method %s does not send codes by %s", st.Method, channel)
+	}
+	if st.Enrol && st.Method != MFAEmail {
+		n, msg := E164(st.Country, st.Local)
+		if msg != "" {
+			st.Error = msg
+			return nil
+		}
+		st.To = n
+	}
+	if st.Sends >= MFASends {
+		st.Error = map[string]string{"sms": "error_sms_throttled", "call": "error_phone_throttled", "email": "error_throttled"}[channel]
+		return nil
+	}
+	st.Sends++
+	st.Channel = channel
+	st.Code = NewCode(st.To, CodeValue(m.FixedCode, m.NewID()), m.Now(), CodeLifetime, CodeAttempts)
+	m.deliver(r, st)
+	return nil
+}
+
+func methodOffers(method MFAMethod, channel string) bool {
+	switch method {
+	case MFASMS:
+		return channel == "sms"
+	case MFACall:
+		return channel == "call"
+	}
+	return method == MFASMSOrCall
+}
+
+// deliver puts the code in the email or the text message outbox.
+func (m *Machine) deliver(r *Run, st *MFAState) {
+	code := st.Code.Value()
+	if st.Channel == "email" {
+		if m.Mail != nil {
+			m.Mail(Mail{Time: m.Now(), RunID: r.ID, Policy: r.Policy, To: st.To, Code: code})
+		}
+		return
+	}
+	msg := "Use verification code " + code + " for " + m.Tenant + " authentication."
+	if st.Channel == "call" {
+		msg = "This is the " + m.Tenant + " verification call. Your code is " + strings.Join(strings.Split(code, ""), " ") + "."
+	}
+	if m.Text != nil {
+		m.Text(SMS{Time: m.Now(), RunID: r.ID, Policy: r.Policy, To: st.To, Channel: st.Channel, Message: msg, Code: code})
+	}
+}
+
+// verifyMFA checks the typed code; the right one records an enrolment on the user and goes
+// on to the token step.
+func (m *Machine) verifyMFA(ctx context.Context, def *Definition, r *Run, typed string) error {
+	st := r.MFA
+	if strings.TrimSpace(typed) == "" {
+		st.Error = "requiredField_code"
+		return nil
+	}
+	if st.Method == MFATOTP {
+		if st.Wrong >= MFAAttempts {
+			st.Error = "error_throttled"
+			return nil
+		}
+		if !otp.Check(st.Key, typed, m.Now()) {
+			st.Wrong++
+			st.Error = "error_incorrect_code"
+			return nil
+		}
+	} else {
+		if !st.Code.Live() {
+			return Errorf(Invalid, "no verification code was sent")
+		}
+		switch st.Code.Check(st.To, typed, m.Now()) {
+		case CodeExpired:
+			st.Error = "ver_fail_code_expired"
+			return nil
+		case CodeWrong:
+			st.Error = "error_incorrect_code"
+			return nil
+		case CodeExhausted:
+			st.Error = "error_throttled"
+			return nil
+		}
+	}
+	return m.mfaDone(ctx, def, r)
+}
+
+// mfaDone keeps what an enrolment set up on the user and runs the token step.
+func (m *Machine) mfaDone(ctx context.Context, def *Definition, r *Run) error {
+	st, u := r.MFA, r.User
+	if st.FirstFactor != "" {
+		return m.phoneVerified(ctx, def, r)
+	}
+	if st.Enrol {
+		attrs := Claims{PhoneAttribute: st.To}
+		if st.Method == MFATOTP {
+			attrs = Claims{TOTPAttribute: otp.Encode(st.Key)}
+		}
+		updated, err := m.Directory.Update(ctx, u.ObjectID, attrs, "")
+		if err != nil {
+			return err
+		}
+		u = updated
+	}
+	r.MFADone, r.MFA = true, nil
+	return m.complete(ctx, def, r, u, r.NewUser)
+}
+
+// Countries are the phone-factor page's country code list: ISO code, name and dialling
+// code (a subset of B2C's list, which has every country).
+var Countries = []struct{ ISO, Name, Dial string }{
+	{"US", "United States", "1"}, {"CA", "Canada", "1"}, {"GB", "United Kingdom", "44"}, {"IE", "Ireland", "353"},
+	{"DE", "Germany", "49"}, {"FR", "France", "33"}, {"ES", "Spain", "34"}, {"IT", "Italy", "39"},
+	{"NL", "Netherlands", "31"}, {"SE", "Sweden", "46"}, {"IN", "India", "91"}, {"JP", "Japan", "81"},
+	{"AU", "Australia", "61"}, {"NZ", "New Zealand", "64"}, {"BR", "Brazil", "55"}, {"ZA", "South Africa", "27"},
+}
+
+// numberPattern is B2C's number_pattern of the phone-factor page: a plus, then 7 to 15
+// digits with single spaces or dashes between them.
+var numberPattern = regexp.MustCompile(`^\+(?:[0-9][\x20-]?){6,14}[0-9]$`)
+
+// E164 is the number of the enrolment page's country and local number, or the string id of
+// the page's error. A number typed with its own + keeps its country code.
+func E164(country, local string) (string, string) {
+	local = strings.TrimSpace(local)
+	if local == "" {
+		return "", "requiredField_number"
+	}
+	n := local
+	if !strings.HasPrefix(local, "+") {
+		dial := ""
+		for _, c := range Countries {
+			if strings.EqualFold(c.ISO, country) {
+				dial = c.Dial
+			}
+		}
+		if dial == "" {
+			return "", "requiredField_countryCode"
+		}
+		n = "+" + dial + strings.TrimPrefix(local, "0")
+	}
+	if !numberPattern.MatchString(n) {
+		return "", "invalid_number"
+	}
+	return "+" + strings.Map(func(c rune) rune {
+		if c >= '0' && c <= '9' {
+			return c
+		}
+		return -1
+	}, n), ""
+}

@@ -1,0 +1,80 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// Phone local accounts: a flow whose local accounts are "Phone signup" signs users up and in
+// with a phone number and a one-time code sent to it, without a password (B2C's phone
+// number and one-time password authentication method). The code page is the phone-factor
+// page, as the first factor.
+
+// PhoneSignIn is the sign-in type of a phone account's identity.
+const PhoneSignIn = "phoneNumber"
+
+// PhoneAccounts reports whether the flow's local accounts are phone numbers.
+func (d *Definition) PhoneAccounts() bool { return d.LocalAccount == "phone" }
+
+// msgEnterPhone is the unified page's error for a missing phone number.
+const msgEnterPhone = "Please enter your phone number"
+
+// phoneSignIn handles the unified page's phone number: a known number gets a code, as the
+// first factor.
+func (m *Machine) phoneSignIn(ctx context.Context, r *Run, typed string) error {
+	r.Values = Claims{"email": strings.TrimSpace(typed)}
+	if strings.TrimSpace(typed) == "" {
+		r.RequiredMissing, r.FieldErrors = true, map[string]string{"signInName": msgEnterPhone}
+		return nil
+	}
+	n, msg := E164("", typed)
+	if msg != "" {
+		r.FieldErrors = map[string]string{"signInName": mfaTexts["invalid_number"]}
+		return nil
+	}
+	u, err := m.Directory.FindByIdentity(ctx, m.phoneIdentity(n))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		r.PageError = msgNoAccount
+		return nil
+	case err != nil:
+		return err
+	}
+	r.Provider, r.User, r.Phase = LocalProvider, u, PhaseMFA
+	r.MFA = &MFAState{Method: MFASMS, FirstFactor: "signIn", To: n}
+	return nil
+}
+
+// phoneSignUp starts a phone account's sign-up: the number is entered on the phone-factor page.
+func (m *Machine) phoneSignUp(r *Run) {
+	r.Provider, r.Phase, r.Values = LocalProvider, PhaseMFA, Claims{}
+	r.MFA = &MFAState{Method: MFASMS, FirstFactor: "signUp", Enrol: true, Country: "US"}
+}
+
+func (m *Machine) phoneIdentity(n string) Identity {
+	return Identity{SignInType: PhoneSignIn, Issuer: m.Tenant + ".onmicrosoft.com", IssuerAssignedID: n}
+}
+
+// phoneVerified goes on once the phone account's code was right: the sign-in's user to the
+// token, a new number to the attribute page (a number that has an account stays on the page).
+// The code counts as the flow's MFA: it is not asked again.
+func (m *Machine) phoneVerified(ctx context.Context, def *Definition, r *Run) error {
+	st := r.MFA
+	r.Identity, r.MFADone = m.phoneIdentity(st.To), true
+	if st.FirstFactor == "signIn" {
+		r.MFA = nil
+		return m.signedIn(ctx, def, r, r.User)
+	}
+	if _, err := m.Directory.FindByIdentity(ctx, r.Identity); err == nil {
+		st.Error = "user_exists"
+		return nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	r.MFA, r.Phase, r.Values, r.IdP = nil, PhaseAttributes, Claims{}, Claims{}
+	if len(def.UserAttributes) == 0 {
+		return m.attributes(ctx, def, r, SubmitAttributes{})
+	}
+	return nil
+}
