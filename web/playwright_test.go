@@ -29,7 +29,7 @@ func TestPlaywrightExample(t *testing.T) {
 	custom := startExample(t, nil) // the custom policies' spec runs against the loyalty example
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, npx, "playwright", "test", "--workers=2", "--output="+t.TempDir())
+	cmd := exec.CommandContext(ctx, npx, "playwright", "test", "--workers=2", "--timeout=90000", "--output="+t.TempDir())
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "B2CEMU_URL="+srv.URL, "B2CEMU_CUSTOM_URL="+custom.URL)
 	out, err := cmd.CombinedOutput()

@@ -167,7 +167,7 @@ export default defineConfig(suite, { globalSetup: "b2cemu/global-setup" });
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("node_modules", "@playwright", "test", "cli.js"), "test", "-c", "b2cemu.config.ts", "--workers=2", "--output="+t.TempDir())
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("node_modules", "@playwright", "test", "cli.js"), "test", "-c", "b2cemu.config.ts", "--workers=2", "--timeout=90000", "--output="+t.TempDir())
 	cmd.Dir = project
 	cmd.Env = withoutEnv(os.Environ(), "B2CEMU_URL", "B2CEMU_CUSTOM_URL", "B2CEMU_CONFIG")
 	out, err := cmd.CombinedOutput()
