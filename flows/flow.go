@@ -103,10 +103,14 @@ func (d *Definition) SocialProviders() []string {
 
 // Identity is one way a user signs in, as in Graph's identities collection.
 type Identity struct {
-	SignInType       string `json:"signInType"` // "federated" or "emailAddress"
+	SignInType       string `json:"signInType"` // "federated", "emailAddress", "userName" or "phoneNumber"
 	Issuer           string `json:"issuer"`
 	IssuerAssignedID string `json:"issuerAssignedId"`
 }
+
+// UserNameSignIn is the sign-in type of a local account that signs in with a username
+// (Graph's userName identities; custom policies persist them as signInNames.userName).
+const UserNameSignIn = "userName"
 
 // User is a directory user.
 type User struct {

@@ -189,15 +189,11 @@ func (x *execution) sendClaims() {
 		}
 		claims[name] = val
 	}
-	// SubjectNamingInfo names the output claim (by its token name) that is the subject.
-	if subj, ok := claims[x.p.SubjectClaim].(string); ok && x.p.SubjectClaim != "" && subj != "" {
-		claims["sub"] = subj
-	}
 	oid := x.st.bag["objectid"]
-	if oid == "" {
-		x.fail(true, "", "The user journey reached SendClaims without a user.", fmt.Sprintf("%s: SendClaims without an objectId in the claims bag", x.p.File))
-		return
-	}
+	claims["sub"] = x.subject(claims, oid)
+	// A journey that never read or wrote a directory user (a link generator, a home-realm
+	// discovery page) still gets its token: the user has no objectId, so nothing is recorded
+	// against one and a single sign-on session finds no one.
 	x.r.User = &flows.User{ObjectID: oid}
 	if x.st.bag["authenticationsource"] == "localAccountAuthentication" {
 		x.r.Identity = flows.Identity{SignInType: "emailAddress", Issuer: x.Tenant + ".onmicrosoft.com", IssuerAssignedID: x.st.bag["signinnames.emailaddress"]}
@@ -206,6 +202,24 @@ func (x *execution) sendClaims() {
 	x.r.TokenClaims = claims
 	x.r.Carry = copyBag(x.st.bag)
 	x.r.Phase, x.r.Page = flows.PhaseDone, nil
+}
+
+// noSubject is the sub B2C issues when a token has no subject value.
+const noSubject = "Not supported currently. Use oid claim."
+
+// subject is the token's sub: the output claim SubjectNamingInfo names (by its token name),
+// else an output claim named sub, else the objectId, else B2C's noSubject text.
+func (x *execution) subject(claims map[string]any, oid string) string {
+	if subj, ok := claims[x.p.SubjectClaim].(string); ok && x.p.SubjectClaim != "" && subj != "" {
+		return subj
+	}
+	if subj, ok := claims["sub"].(string); ok && subj != "" {
+		return subj // an output claim the token names sub
+	}
+	if oid != "" {
+		return oid
+	}
+	return noSubject
 }
 
 // assertLater is AssertDateTimeIsGreaterThan: the left operand must be later than the right

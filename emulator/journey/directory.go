@@ -52,7 +52,11 @@ func (x *execution) directory(c *call) (map[string]string, *runError) {
 	case strings.EqualFold(op, "Write"):
 		attrs, password := persisted(tp, c.scope)
 		delete(attrs, "objectId")
-		delete(attrs, "signInNames.emailAddress")
+		for k := range attrs {
+			if signInType(k) != "" && k != "email" {
+				delete(attrs, k) // sign-in names are identities, set when the user is created
+			}
+		}
 		return x.updateUser(tp, l.u, attrs, password)
 	case strings.EqualFold(op, "DeleteClaimsPrincipal"):
 		return x.deleteUser(tp, l.u)
@@ -74,14 +78,16 @@ func (x *execution) findUser(tp *policy.TechnicalProfile, inputs map[string]stri
 	for k, v := range inputs {
 		l.key, l.value = k, v
 	}
-	l.identity = flows.Identity{SignInType: "emailAddress", Issuer: x.Tenant + ".onmicrosoft.com", IssuerAssignedID: l.value}
 	var err error
-	switch l.key {
-	case "objectId":
+	switch {
+	case l.key == "objectId":
 		l.u, err = x.Directory.Get(x.ctx, l.value)
-	case "signInNames.emailAddress", "signInNames.userName", "email":
+	case l.key == "signInNames":
+		l.identity, l.u, err = x.anySignInName(l.value)
+	case signInType(l.key) != "":
+		l.identity = x.localIdentity(signInType(l.key), l.value)
 		l.u, err = x.Directory.FindByIdentity(x.ctx, l.identity)
-	case "alternativeSecurityId":
+	case l.key == "alternativeSecurityId":
 		var rerr *runError
 		if l.identity, rerr = federatedIdentity(tp, l.value); rerr != nil {
 			return l, rerr
@@ -94,6 +100,42 @@ func (x *execution) findUser(tp *policy.TechnicalProfile, inputs map[string]stri
 		return l, internalError(err)
 	}
 	return l, nil
+}
+
+// signInType is the identity type of a partner claim naming one kind of sign-in name
+// (signInNames.emailAddress, signInNames.userName, signInNames.phoneNumber; email is the
+// older packs' name for the first), or "".
+func signInType(key string) string {
+	switch key {
+	case "signInNames.emailAddress", "email":
+		return "emailAddress"
+	case "signInNames.userName":
+		return flows.UserNameSignIn
+	case "signInNames.phoneNumber":
+		return flows.PhoneSignIn
+	}
+	return ""
+}
+
+func (x *execution) localIdentity(signInType, value string) flows.Identity {
+	return flows.Identity{SignInType: signInType, Issuer: x.Tenant + ".onmicrosoft.com", IssuerAssignedID: value}
+}
+
+// anySignInName is the partner claim signInNames: the user any of whose sign-in names —
+// email address, username or phone number — is value. Not found, the identity is the one a
+// Write would create: an email address when value is one, else a username.
+func (x *execution) anySignInName(value string) (flows.Identity, *flows.User, error) {
+	for _, t := range []string{"emailAddress", flows.UserNameSignIn, flows.PhoneSignIn} {
+		id := x.localIdentity(t, value)
+		u, err := x.Directory.FindByIdentity(x.ctx, id)
+		if !errors.Is(err, flows.ErrNotFound) {
+			return id, u, err
+		}
+	}
+	if flows.ValidEmail(value) {
+		return x.localIdentity("emailAddress", value), nil, flows.ErrNotFound
+	}
+	return x.localIdentity(flows.UserNameSignIn, value), nil, flows.ErrNotFound
 }
 
 // federatedIdentity reads the JSON CreateAlternativeSecurityId makes.
@@ -122,8 +164,8 @@ func (x *execution) createUser(tp *policy.TechnicalProfile, l lookup, scope map[
 		u.Attributes["email"] = l.value
 	}
 	attrs, password := persisted(tp, scope)
-	delete(attrs, "signInNames.emailAddress")
 	delete(attrs, "alternativeSecurityId")
+	u.Identities = append(u.Identities, x.persistedIdentities(attrs, l.identity)...)
 	for k, v := range attrs {
 		u.Attributes[k] = v
 	}
@@ -136,6 +178,25 @@ func (x *execution) createUser(tp *policy.TechnicalProfile, l lookup, scope map[
 	out := userClaims(x.Tenant, u)
 	out["newClaimsPrincipalCreated"] = "true"
 	return out, nil
+}
+
+// persistedIdentities takes the sign-in names a Write persists (signInNames.emailAddress,
+// signInNames.userName, signInNames.phoneNumber) out of attrs: each is one of the new user's
+// identities, besides the one the lookup made (lookup).
+func (x *execution) persistedIdentities(attrs flows.Claims, lookup flows.Identity) []flows.Identity {
+	var out []flows.Identity
+	for k := range attrs {
+		t := signInType(k)
+		if t == "" || k == "email" {
+			continue
+		}
+		id := x.localIdentity(t, attrs.String(k))
+		delete(attrs, k)
+		if id.SignInType != lookup.SignInType || !strings.EqualFold(id.IssuerAssignedID, lookup.IssuerAssignedID) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // updateUser changes the user's attributes (nil values remove them) and password; without a
@@ -224,8 +285,8 @@ func userClaims(tenant string, u *flows.User) map[string]string {
 		out[k] = u.Attributes.String(k)
 	}
 	for _, id := range u.Identities {
-		if id.SignInType == "emailAddress" {
-			out["signInNames.emailAddress"] = id.IssuerAssignedID
+		if id.SignInType != "federated" {
+			out["signInNames."+id.SignInType] = id.IssuerAssignedID
 		}
 	}
 	if e := u.Email(); e != "" {

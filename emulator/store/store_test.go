@@ -154,3 +154,23 @@ func TestSignedInIsKept(t *testing.T) {
 		t.Errorf("the password after a sign-in was recorded: %v", err)
 	}
 }
+
+// TestUserNameAccounts: a userName identity is matched case-insensitively, as email
+// addresses are, and signs in with its password (login-NonInteractive by username).
+func TestUserNameAccounts(t *testing.T) {
+	ctx := context.Background()
+	s := store.NewUsers(4)
+	id := flows.Identity{SignInType: flows.UserNameSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "Bo.User"}
+	if err := s.Create(ctx, &flows.User{ObjectID: "u1", Identities: []flows.Identity{id}, Attributes: flows.Claims{}}, "Passw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := s.FindByIdentity(ctx, flows.Identity{SignInType: "userName", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "bo.user"}); err != nil || u.ObjectID != "u1" {
+		t.Errorf("FindByIdentity = %v, %v", u, err)
+	}
+	if u, err := s.Authenticate(ctx, "BO.USER", "Passw0rd!"); err != nil || u.ObjectID != "u1" {
+		t.Errorf("Authenticate = %v, %v", u, err)
+	}
+	if _, err := s.Authenticate(ctx, "bo.user", "wrong"); !errors.Is(err, flows.ErrBadPassword) {
+		t.Errorf("a wrong password: %v", err)
+	}
+}

@@ -20,7 +20,7 @@ type Users struct {
 	mu       sync.RWMutex
 	byID     map[string]*flows.User
 	byIdent  map[string]string // identity key → object id
-	byEmail  map[string]string // a local account's lower-cased email → object id
+	byEmail  map[string]string // a local account's lower-cased email or username → object id
 	password map[string][]byte // object id → password hash
 	hasher   *Hasher
 }
@@ -59,7 +59,7 @@ func (s *Users) index(users []Exported) {
 		s.byID[e.User.ObjectID] = clone(e.User)
 		for _, id := range e.User.Identities {
 			s.byIdent[identKey(id)] = e.User.ObjectID
-			if id.SignInType == "emailAddress" {
+			if passwordSignIn(id) {
 				s.byEmail[strings.ToLower(id.IssuerAssignedID)] = e.User.ObjectID
 			}
 		}
@@ -73,17 +73,23 @@ func (s *Users) index(users []Exported) {
 func (s *Users) unindex(u *flows.User) {
 	for _, id := range u.Identities {
 		delete(s.byIdent, identKey(id))
-		if id.SignInType == "emailAddress" {
+		if passwordSignIn(id) {
 			delete(s.byEmail, strings.ToLower(id.IssuerAssignedID))
 		}
 	}
 }
 
+// passwordSignIn reports whether id is a local account's sign-in name that signs in with a
+// password: an email address or a username (Graph's emailAddress and userName types).
+func passwordSignIn(id flows.Identity) bool {
+	return id.SignInType == "emailAddress" || id.SignInType == flows.UserNameSignIn
+}
+
 // identKey matches identities as B2C does: issuer case-insensitively, and local email
-// addresses case-insensitively.
+// addresses and usernames case-insensitively.
 func identKey(id flows.Identity) string {
 	sub := id.IssuerAssignedID
-	if id.SignInType == "emailAddress" {
+	if passwordSignIn(id) {
 		sub = strings.ToLower(sub)
 	}
 	return id.SignInType + "\x00" + strings.ToLower(id.Issuer) + "\x00" + sub
