@@ -73,7 +73,7 @@ func TestCustomPolicyDisplayControl(t *testing.T) {
 	srv, _ := startLoyaltyIn(t, api, displayControlEdits(t, ssprActions, ssprProfiles), "")
 	b := srv.NewBrowser(t)
 	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
-	if page.Text("button#emailVerificationControl_but_send_code") != "Send verification code" || page.Doc.Find("#verificationCode").Length() != 0 ||
+	if page.Text("button#emailVerificationControl_but_send_code") != "Send verification code" || page.Doc.Find("input#verificationCode[disabled]").Length() != 1 ||
 		page.Doc.Find("#email_ver_but_send").Length() != 0 || page.Doc.Find("input#loyaltyId").Length() != 1 {
 		t.Fatalf("not the display control's page:\n%s", page.Body)
 	}
@@ -104,7 +104,7 @@ func TestCustomPolicyDisplayControl(t *testing.T) {
 		t.Errorf("wrong code: %q", got)
 	}
 	page = b.Submit(page, "button#emailVerificationControl_but_verify_code", map[string]string{"verificationCode": outbox.Emails[0].Code})
-	if page.Text("#emailVerificationControl_but_change_claims") != "Change e-mail" || page.Doc.Find("#emailVerificationControl_but_verify_code").Length() != 0 ||
+	if page.Text("#emailVerificationControl_but_change_claims") != "Change e-mail" || page.Doc.Find(`#emailVerificationControl_but_verify_code[type=button][style="display: none;"]`).Length() != 1 ||
 		page.Text("#emailVerificationControl_error_message") != "" || page.Text("#emailVerificationControl_info_message") != "E-mail address verified. You can now continue." {
 		t.Fatalf("after verifying:\n%s", page.Body)
 	}

@@ -36,13 +36,16 @@ func loyaltyWalkthrough(t *testing.T, srv *emulatortest.Server, api *loyaltyAPI)
 	if got := page.Text("#claimVerificationServerError"); got != "Claim not verified: email" {
 		t.Fatalf("unverified email: page error = %q", got)
 	}
+	verDOM(t, page, "before send", "email_ver_but_send", "email_ver_but_send")
 	page = b.Submit(page, "button#email_ver_but_send", map[string]string{"email": "ana@contoso.com"})
+	verDOM(t, page, "code sent", "email_ver_but_verify", "email_ver_input_label", "email_ver_input", "email_ver_but_verify", "email_ver_but_resend")
 	code := outboxCode(t, srv, "ana@contoso.com")
 	page = b.Submit(page, "button#email_ver_but_verify", map[string]string{"email_ver_input": "000000x"})
 	if got := page.Text("#email_fail_retry"); got != "That code is incorrect. Please try again." {
 		t.Errorf("wrong code: %q", got)
 	}
 	page = verifyCode(t, b, page, code)
+	verDOM(t, page, "verified", "email_ver_but_edit", "email_ver_but_edit")
 	if page.Doc.Find("input#email[readonly]").Length() != 1 || page.Doc.Find("input#displayName").AttrOr("value", "") != "Ana" {
 		t.Error("after verification the email should be read-only and the other values kept")
 	}
@@ -158,12 +161,14 @@ func TestCustomPolicyEmailVerification(t *testing.T) {
 	if got := page.Text("#email_fail_retry"); got != "You've made too many incorrect attempts. Please try again later." || page.Doc.Find(`#email_ver_input[aria-hidden=true][style="display: none;"]`).Length() != 1 {
 		t.Errorf("after three wrong codes: %q", got)
 	}
+	verDOM(t, page, "too many attempts", "email_ver_but_send", "email_ver_but_send")
 
 	page = verified(t, srv, b, page, "ed@contoso.com")
 	page = b.Submit(page, "button#email_ver_but_edit", nil)
 	if page.Doc.Find("input#email[readonly]").Length() != 0 || page.Doc.Find("#email_ver_but_send").Length() != 1 {
 		t.Error("Change e-mail should unlock the address and ask for a new verification")
 	}
+	verDOM(t, page, "edit", "email_ver_but_send", "email_ver_but_send")
 	page = b.Submit(page, "button#continue", map[string]string{"email": "other@contoso.com", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x"})
 	if got := page.Text("#claimVerificationServerError"); got != "Claim not verified: email" {
 		t.Errorf("changed address submitted: %q", got)

@@ -3,8 +3,11 @@ package emulator_test
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
 )
@@ -40,6 +43,61 @@ const (
 	msgVerified = "E-mail address verified. You can now continue."
 )
 
+// verElements are the verification control's elements in B2C's order; the ones after
+// #email_fail_retry are shown or hidden by the state.
+var verElements = []string{"email_info", "email_fail_retry", "email_ver_wait", "email_ver_input_label", "email_ver_input",
+	"email_ver_but_send", "email_ver_but_verify", "email_ver_but_resend", "email_ver_but_edit", "email_ver_but_default"}
+
+// verDOM checks the control as a browser without scripts gets it: every element once, in
+// B2C's order; the ones in shown shown (aria-hidden="false", display: inline), the others
+// hidden (aria-hidden="true", display: none); the shown buttons, and only they, submit
+// buttons; the form's default button (the first submit button in tree order, what Enter
+// presses) is wantDefault, a shown one; #continue disabled until the address is verified.
+func verDOM(t *testing.T, p *emulatortest.Page, step string, wantDefault string, shown ...string) {
+	t.Helper()
+	order := map[string]int{}
+	p.Doc.Find("form#attributeVerification [id]").Each(func(i int, s *goquery.Selection) { order[s.AttrOr("id", "")] = i })
+	for i, id := range verElements {
+		if n := p.Doc.Find("#" + id).Length(); n != 1 {
+			t.Errorf("%s: %d #%s, want 1", step, n, id)
+			continue
+		}
+		if i > 0 && order[id] < order[verElements[i-1]] {
+			t.Errorf("%s: #%s before #%s, not in B2C's order", step, id, verElements[i-1])
+		}
+		if i < 2 {
+			continue
+		}
+		el := p.Doc.Find("#" + id)
+		want := [2]string{"true", "display: none;"}
+		if slices.Contains(shown, id) {
+			want = [2]string{"false", "display: inline;"}
+		}
+		if got := [2]string{el.AttrOr("aria-hidden", ""), el.AttrOr("style", "")}; got != want {
+			t.Errorf("%s: #%s aria-hidden, style = %q, want %q", step, id, got, want)
+		}
+		if goquery.NodeName(el) == "button" && (el.AttrOr("type", "submit") == "submit") != slices.Contains(shown, id) {
+			t.Errorf("%s: #%s type=%q; only the shown buttons submit", step, id, el.AttrOr("type", ""))
+		}
+	}
+	if got := defaultButton(p); got != wantDefault {
+		t.Errorf("%s: the form's default button (Enter) is #%s, want #%s", step, got, wantDefault)
+	}
+	if disabled := p.Doc.Find("button#continue[disabled]").Length() == 1; disabled != (verState(p)[0] != "verified") {
+		t.Errorf("%s: #continue disabled = %v in state %q", step, disabled, verState(p)[0])
+	}
+}
+
+// defaultButton is the id of the form's default button: its first submit button in tree
+// order (a button without type or type=submit), hidden or not, as HTML's implicit
+// submission picks it.
+func defaultButton(p *emulatortest.Page) string {
+	btn := p.Doc.Find("form#attributeVerification button").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return s.AttrOr("type", "submit") == "submit"
+	}).First()
+	return btn.AttrOr("id", "")
+}
+
 // TestLocalSignUpEmailVerificationPage: the user flow's local sign-up page verifies the email
 // as B2C's does, with plain form posts (no script): B2C's ids, texts and rules.
 func TestLocalSignUpEmailVerificationPage(t *testing.T) {
@@ -51,6 +109,7 @@ func TestLocalSignUpEmailVerificationPage(t *testing.T) {
 			t.Fatalf("the sign-up page lacks %s:\n%s", sel, page.Body)
 		}
 	}
+	verDOM(t, page, "before send", "email_ver_but_send", "email_ver_but_send")
 	if page.Doc.Find(`#email_ver_input[aria-hidden=true][style="display: none;"]`).Length() != 1 || page.Text("#email_ver_but_send") != "Send verification code" || verState(page) != [3]string{"", msgIntro, ""} {
 		t.Errorf("before send: %v, #email_ver_input hidden %d", verState(page), page.Doc.Find(`#email_ver_input[aria-hidden=true]`).Length())
 	}
@@ -65,9 +124,10 @@ func TestLocalSignUpEmailVerificationPage(t *testing.T) {
 	// Send: a code in the outbox, the code input and the buttons of the sent state.
 	page = b.Submit(page, "button#email_ver_but_send", map[string]string{"email": email, "displayName": "Vera"})
 	if verState(page) != [3]string{"sent", msgSent, ""} || page.Doc.Find("input#email_ver_input").Length() != 1 ||
-		page.Text("#email_ver_but_verify") != "Verify code" || page.Text("#email_ver_but_resend") != "Send new code" || page.Text("#email_ver_but_edit") != "Change e-mail" {
+		page.Text("#email_ver_but_verify") != "Verify code" || page.Text("#email_ver_but_resend") != "Send new code" {
 		t.Fatalf("after send: %v\n%s", verState(page), page.Body)
 	}
+	verDOM(t, page, "code sent", "email_ver_but_verify", "email_ver_input_label", "email_ver_input", "email_ver_but_verify", "email_ver_but_resend")
 	if v, _ := page.Doc.Find("input#displayName").Attr("value"); v != "Vera" {
 		t.Errorf("typed value not kept: displayName %q", v)
 	}
@@ -87,12 +147,14 @@ func TestLocalSignUpEmailVerificationPage(t *testing.T) {
 		page.Doc.Find("button#continue[disabled]").Length() != 0 {
 		t.Fatalf("verified: %v\n%s", verState(page), page.Body)
 	}
+	verDOM(t, page, "verified", "email_ver_but_edit", "email_ver_but_edit")
 
 	// Change e-mail: back to the start; the page cannot be submitted until the new address is verified.
 	page = b.Submit(page, "button#email_ver_but_edit", nil)
 	if verState(page) != [3]string{"", msgIntro, ""} || page.Doc.Find("input#email[readonly]").Length() != 0 || page.Doc.Find("button#continue[disabled]").Length() != 1 {
 		t.Errorf("change: %v", verState(page))
 	}
+	verDOM(t, page, "edit", "email_ver_but_send", "email_ver_but_send")
 	page = b.VerifyEmail(page, email)
 	page = b.Submit(page, "button#continue", form)
 	if page.Location == nil || page.Location.Query().Get("code") == "" {
@@ -117,6 +179,7 @@ func TestLocalSignUpCodeLimits(t *testing.T) {
 	if verState(page) != [3]string{"", msgIntro, "You've made too many incorrect attempts. Please try again later."} || page.Doc.Find(`#email_ver_input[aria-hidden=true][style="display: none;"]`).Length() != 1 {
 		t.Errorf("three wrong codes: %v", verState(page))
 	}
+	verDOM(t, page, "too many attempts", "email_ver_but_send", "email_ver_but_send")
 	page = b.Submit(page, "button#email_ver_but_send", map[string]string{"email": "not-an-email"})
 	if page.Text("li.email_li .error.itemLevel") != "Please enter a valid email address." || verState(page)[0] != "" {
 		t.Errorf("send to a bad address: %q %v", page.Text("li.email_li .error.itemLevel"), verState(page))

@@ -228,6 +228,9 @@ func (b *Browser) Submit(p *Page, sel string, values map[string]string) *Page {
 	if btn.Length() == 0 {
 		b.t.Fatalf("no %s on the page:\n%s", sel, p.Body)
 	}
+	if btn.AttrOr("type", "") == "button" { // without scripts such a button does nothing
+		b.t.Fatalf("%s is a type=\"button\" button: a browser without scripts cannot submit with it", sel)
+	}
 	form := btn.Closest("form")
 	if id, ok := btn.Attr("form"); ok { // the button's form attribute names its form, as in a browser
 		form = p.Doc.Find("form#" + id)

@@ -74,8 +74,12 @@
   function verify(form, button) {
     const [action, field] = button.value.slice("ver_".length).split(":");
     const control = button.closest(".verificationControl");
-    if (!settings || !window.fetch || action === "change" || !control) {
+    if (!settings || !window.fetch || !control) {
       return false;
+    }
+    if (action === "change") {
+      post0(form, button);
+      return true;
     }
     const body = new URLSearchParams(new FormData(form));
     const q = "?tx=" + settings.transId + "&p=" + encodeURIComponent(settings.hosts.policy);
@@ -107,15 +111,41 @@
     return true;
   }
 
+  // post0 posts the form as its button would without this script (the button is
+  // type="button" here, as B2C's are): its fields and op=<the button's value>.
+  function post0(form, button) {
+    const op = document.createElement("input");
+    op.type = "hidden";
+    op.name = "op";
+    op.value = button.value;
+    form.appendChild(op);
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
+  // asB2C makes a control's buttons type="button", as on B2C's page: the server renders the
+  // shown ones as submit buttons for pages without scripts; here the script runs them, and
+  // #continue stays the form's only submit button.
+  function asB2C(control) {
+    for (const b of control.querySelectorAll("button")) {
+      b.type = "button";
+    }
+  }
+
   // refresh takes a verification control, its field's state and #continue's from doc, the page
-  // as the server renders it now.
+  // as the server renders it now. The control's elements stay the same elements, as on B2C's
+  // page, where the state only shows and hides them: each takes the attributes and text of
+  // its counterpart.
   function refresh(form, control, field, doc) {
     const fresh = doc.getElementById(control.id);
     if (!fresh) {
       window.location.assign(confirmedURL(settings));
       return;
     }
-    control.replaceWith(document.importNode(fresh, true));
+    if (!syncTree(control, fresh)) {
+      const copy = document.importNode(fresh, true);
+      control.replaceWith(copy);
+      asB2C(copy);
+    }
     const input = form.querySelector("#" + CSS.escape(field));
     const freshInput = doc.getElementById(field);
     if (input && freshInput) {
@@ -133,10 +163,43 @@
       next.disabled = freshNext.disabled;
       next.setAttribute("aria-disabled", freshNext.getAttribute("aria-disabled") || "false");
     }
-    const focus = form.querySelector(".verificationControl input.verifyInput:not([aria-hidden=true]), .verificationControl input.textInput");
+    const focus = form.querySelector(".verificationControl input:not([aria-hidden=true]):not([disabled]).verifyInput, .verificationControl [aria-hidden=false] input.textInput:not([disabled])");
     if (focus) {
       focus.focus();
     }
+  }
+
+  // syncTree gives el and its descendants the attributes (but type) and texts of fresh's,
+  // element by element; false when the two trees differ in shape.
+  function syncTree(el, fresh) {
+    const mine = [el, ...el.querySelectorAll("*")];
+    const theirs = [fresh, ...fresh.querySelectorAll("*")];
+    if (mine.length !== theirs.length || mine.some(function (e, i) { return e.tagName !== theirs[i].tagName || e.id !== theirs[i].id; })) {
+      return false;
+    }
+    mine.forEach(function (e, i) {
+      const f = theirs[i];
+      for (const a of Array.from(e.attributes)) {
+        if (a.name !== "type" && !f.hasAttribute(a.name)) {
+          e.removeAttribute(a.name);
+        }
+      }
+      for (const a of Array.from(f.attributes)) {
+        if (a.name !== "type") {
+          e.setAttribute(a.name, a.value);
+        }
+      }
+      if (e.tagName === "BUTTON") {
+        e.disabled = f.disabled;
+      }
+      if (e.tagName === "INPUT") {
+        e.value = f.value;
+        e.disabled = f.disabled;
+      } else if (f.children.length === 0 && e.textContent !== f.textContent) {
+        e.textContent = f.textContent;
+      }
+    });
+    return true;
   }
 
   // show puts a server message in an error container and shows it.
@@ -240,10 +303,10 @@
         setItem(input, problem(input, input.required));
       });
     }
-    // Enter continues, as on B2C's page, where #continue is the only submit button; here the
-    // verification buttons post the form too (so that they work without scripts), and the
-    // first of them would otherwise be the form's default button. In a verification code
-    // input, Enter verifies the code.
+    // Enter continues, as on B2C's page, where #continue is the only submit button (the
+    // server renders the shown verification buttons as submit buttons, for pages without
+    // scripts; the script makes them type="button" below). In a verification code input,
+    // Enter verifies the code.
     function enterInInput(e) {
       return e.key === "Enter" && e.target instanceof HTMLInputElement && e.target.type !== "radio";
     }
@@ -261,9 +324,21 @@
       const input = e.target;
       e.preventDefault();
       const control = input.closest(".verificationControl");
-      const button = control ? control.querySelector("button.verifyCode") : form.querySelector("#continue");
+      const button = control ? control.querySelector("button.verifyCode, button.verifyButton") : form.querySelector("#continue");
       if (button && !button.disabled) {
-        form.requestSubmit(button);
+        button.type === "submit" ? form.requestSubmit(button) : button.click();
+      }
+    });
+    // The verification buttons are B2C's type="button": a click runs them.
+    if (settings && window.fetch) {
+      for (const control of form.querySelectorAll(".verificationControl")) {
+        asB2C(control);
+      }
+    }
+    form.addEventListener("click", function (e) {
+      const button = e.target instanceof Element ? e.target.closest(".verificationControl button") : null;
+      if (button && button.value.startsWith("ver_") && !button.disabled && verify(form, button)) {
+        e.preventDefault();
       }
     });
     form.addEventListener("submit", function (e) {

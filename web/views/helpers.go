@@ -32,6 +32,23 @@ func display(shown bool) string {
 	return "display: none;"
 }
 
+// inline is the inline style of B2C's verification buttons and code input: shown or hidden.
+func inline(shown bool) string {
+	if shown {
+		return "display: inline;"
+	}
+	return "display: none;"
+}
+
+// buttonType is a verification button's type: a submit button while its state shows it (so
+// that it posts without scripts), else B2C's "button", which is never the default button.
+func buttonType(shown bool) string {
+	if shown {
+		return "submit"
+	}
+	return "button"
+}
+
 // emailPattern is what the page's script checks an email address against before posting; the
 // server's check (flows) is stricter, so a value that passes here can still be refused there.
 const emailPattern = `^[^@\s]+@[^@\s]+\.[^@\s]+$`
