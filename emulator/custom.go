@@ -22,48 +22,18 @@ func (e *Emulator) customPolicies(cfg *config.Config, record func(connector.Call
 	if len(cfg.CustomPolicies.Paths) == 0 {
 		return nil, nil
 	}
-	var paths []string
-	for _, p := range cfg.CustomPolicies.Paths {
-		paths = append(paths, cfg.Resolve(p))
-	}
-	policies, err := policy.Load(paths)
-	var perr *policy.Error
-	if errors.As(err, &perr) {
-		cerr := &config.Error{File: configName(cfg)}
-		for _, p := range perr.Problems {
-			cerr.Problems = append(cerr.Problems, config.Problem{Key: "customPolicies", Msg: p.Error()})
-		}
-		return nil, cerr
+	policies, err := loadPolicies(cfg)
+	if err != nil {
+		return nil, err
 	}
 	keys := map[string]string{}
 	for k, v := range cfg.PolicyKeys {
 		keys[strings.ToLower(k)] = v // the configuration's keys are case-insensitive
 	}
 	cerr := &config.Error{File: configName(cfg)}
-	ca := readCAFile(cfg, "customPolicies.caFile", cfg.CustomPolicies.CAFile, cerr)
-	plain := httpClient(nil, ca, "customPolicies.caFile", cfg.CustomPolicies.CAFile, e.Clock.Now, cerr)
-	certs := map[string]*http.Client{}
-	for id, list := range cfg.PolicyCertificates {
-		loaded := loadCertificates(cfg, "policyCertificates."+id, list, e.Clock.Now, cerr, func(c config.Certificate, cert connector.ClientCert) {
-			e.log.Warn("policy key client certificate expires soon (or has expired); upload a new one before it does",
-				"key", id, "file", c.File, "subject", cert.Leaf.Subject.String(), "notAfter", cert.Leaf.NotAfter.UTC().Format(time.RFC3339))
-		})
-		certs[strings.ToLower(id)] = httpClient(loaded, ca, "customPolicies.caFile", cfg.CustomPolicies.CAFile, e.Clock.Now, cerr)
-	}
+	plain, certs := e.policyClients(cfg, cerr)
 	for _, p := range policies {
-		for _, tp := range p.HintProfiles() {
-			if ref := tp.HintSecret(); ref != "" && keys[strings.ToLower(ref)] == "" {
-				cerr.Problems = append(cerr.Problems, config.Problem{Key: "policyKeys",
-					Msg: fmt.Sprintf("%s:%d: TechnicalProfile Id=%q verifies id_token_hint with the client_secret key %q, which policyKeys does not hold; add policyKeys: {%s: <the secret your link generator signs with>}", tp.El.File, tp.El.Line, tp.ID, ref, ref)})
-			}
-		}
-		for _, tp := range p.TechnicalProfiles {
-			ref := tp.Keys["ClientCertificate"]
-			if tp.Kind == policy.Restful && strings.EqualFold(tp.Metadata["AuthenticationType"], "ClientCertificate") && certs[strings.ToLower(ref)] == nil {
-				cerr.Problems = append(cerr.Problems, config.Problem{Key: "policyCertificates",
-					Msg: fmt.Sprintf("%s:%d: TechnicalProfile Id=%q uses AuthenticationType ClientCertificate with the key %q, which policyCertificates does not hold; add policyCertificates: {%s: [{file: client.pfx, password: …}]}", tp.El.File, tp.El.Line, tp.ID, ref, ref)})
-			}
-		}
+		cerr.Problems = append(cerr.Problems, missingKeys(p, keys, certs)...)
 	}
 	if len(cerr.Problems) > 0 {
 		return nil, cerr
@@ -80,6 +50,60 @@ func (e *Emulator) customPolicies(cfg *config.Config, record func(connector.Call
 	return &journey.Engine{Policies: policies, Directory: e.st.users, Tenant: cfg.Tenant.Name, TenantID: cfg.Tenant.ID,
 		PolicyKeys: keys, HTTP: plain, Certificates: certs, Now: e.Clock.Now, NewID: e.st.ids.GUID, Log: e.log, Record: record,
 		Mail: func(m journey.Mail) { e.st.outbox.Add(outboxEmail(cfg, m)) }, FixedCode: cfg.Deterministic.VerificationCode}, nil
+}
+
+// loadPolicies reads customPolicies.paths; the policies' problems become the configuration's.
+func loadPolicies(cfg *config.Config) (map[string]*policy.Policy, error) {
+	var paths []string
+	for _, p := range cfg.CustomPolicies.Paths {
+		paths = append(paths, cfg.Resolve(p))
+	}
+	policies, err := policy.Load(paths)
+	var perr *policy.Error
+	if errors.As(err, &perr) {
+		cerr := &config.Error{File: configName(cfg)}
+		for _, p := range perr.Problems {
+			cerr.Problems = append(cerr.Problems, config.Problem{Key: "customPolicies", Msg: p.Error()})
+		}
+		return nil, cerr
+	}
+	return policies, nil
+}
+
+// policyClients are the HTTP clients of the policies' RESTful calls: plain, trusting
+// customPolicies.caFile, and one per policyCertificates key, by its lower-case name.
+func (e *Emulator) policyClients(cfg *config.Config, cerr *config.Error) (*http.Client, map[string]*http.Client) {
+	ca := readCAFile(cfg, "customPolicies.caFile", cfg.CustomPolicies.CAFile, cerr)
+	plain := httpClient(nil, ca, "customPolicies.caFile", cfg.CustomPolicies.CAFile, e.Clock.Now, cerr)
+	certs := map[string]*http.Client{}
+	for id, list := range cfg.PolicyCertificates {
+		loaded := loadCertificates(cfg, "policyCertificates."+id, list, e.Clock.Now, cerr, func(c config.Certificate, cert connector.ClientCert) {
+			e.log.Warn("policy key client certificate expires soon (or has expired); upload a new one before it does",
+				"key", id, "file", c.File, "subject", cert.Leaf.Subject.String(), "notAfter", cert.Leaf.NotAfter.UTC().Format(time.RFC3339))
+		})
+		certs[strings.ToLower(id)] = httpClient(loaded, ca, "customPolicies.caFile", cfg.CustomPolicies.CAFile, e.Clock.Now, cerr)
+	}
+	return plain, certs
+}
+
+// missingKeys lists the policy keys p's technical profiles name that the configuration lacks:
+// id_token_hint secrets in policyKeys and client certificates in policyCertificates.
+func missingKeys(p *policy.Policy, keys map[string]string, certs map[string]*http.Client) []config.Problem {
+	var problems []config.Problem
+	for _, tp := range p.HintProfiles() {
+		if ref := tp.HintSecret(); ref != "" && keys[strings.ToLower(ref)] == "" {
+			problems = append(problems, config.Problem{Key: "policyKeys",
+				Msg: fmt.Sprintf("%s:%d: TechnicalProfile Id=%q verifies id_token_hint with the client_secret key %q, which policyKeys does not hold; add policyKeys: {%s: <the secret your link generator signs with>}", tp.El.File, tp.El.Line, tp.ID, ref, ref)})
+		}
+	}
+	for _, tp := range p.TechnicalProfiles {
+		ref := tp.Keys["ClientCertificate"]
+		if tp.Kind == policy.Restful && strings.EqualFold(tp.Metadata["AuthenticationType"], "ClientCertificate") && certs[strings.ToLower(ref)] == nil {
+			problems = append(problems, config.Problem{Key: "policyCertificates",
+				Msg: fmt.Sprintf("%s:%d: TechnicalProfile Id=%q uses AuthenticationType ClientCertificate with the key %q, which policyCertificates does not hold; add policyCertificates: {%s: [{file: client.pfx, password: …}]}", tp.El.File, tp.El.Line, tp.ID, ref, ref)})
+		}
+	}
+	return problems
 }
 
 // outboxEmail is a verification email as the outbox keeps it.

@@ -28,6 +28,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/devca"
 	"github.com/b2cemu/b2cemu/emulator/ids"
+	"github.com/b2cemu/b2cemu/emulator/journey"
 	"github.com/b2cemu/b2cemu/emulator/reload"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/emulator/token"
@@ -117,82 +118,29 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := &connector.Client{Schema: schema, Log: e.log, Wire: wire(cfg), Endpoints: eps, Now: now}
-	client.Observe = func(c connector.Call) {
-		e.calls.Add(c)
-		if e.opts.ObserveCall != nil {
-			e.opts.ObserveCall(c)
-		}
-	}
-	e.calls.SetClient(client)
-	machine := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: st.users, Now: now, NewID: st.ids.GUID,
-		Mail: func(m flows.Mail) {
-			st.outbox.Add(outboxEmail(cfg, m))
-			e.log.Info("verification code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "code", m.Code)
-		},
-		Text: func(m flows.SMS) {
-			st.sms.Add(web.SMS{Time: m.Time, RunID: m.RunID, Policy: m.Policy, To: m.To, Channel: m.Channel, Message: m.Message, Code: m.Code})
-			e.log.Info("phone code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "channel", m.Channel, "code", m.Code)
-		}, FixedCode: cfg.Deterministic.VerificationCode, Providers: map[string]string{}}
-	for _, p := range cfg.IdentityProviders {
-		machine.Providers[p.ID] = provider(p).DisplayName
-	}
+	client := e.connectorClient(cfg, schema, eps)
 	custom, err := e.customPolicies(cfg, client.Observe)
 	if err != nil {
 		return nil, err
 	}
 	d := web.Deps{
-		Tenant: web.Tenant{Name: cfg.Tenant.Name, ID: cfg.Tenant.ID}, BaseURL: e.opts.BaseURL, FollowHost: cfg.Server.PublicURL == "", Schema: schema, Machine: engines{machine, custom},
+		Tenant: web.Tenant{Name: cfg.Tenant.Name, ID: cfg.Tenant.ID}, BaseURL: e.opts.BaseURL, FollowHost: cfg.Server.PublicURL == "", Schema: schema, Machine: engines{e.machine(cfg, schema, client), custom},
 		Signer: signer{st.issuer}, Now: now, NewID: st.ids.GUID, Random: st.ids.Secret, Log: e.log, CallLog: e.calls,
 		Sessions: st.sessions, Grants: st.grants, Refresh: st.refresh, SSO: st.sso, Admin: st, AdminToken: cfg.Admin.Token,
 	}
 	if demo || custom.CallsPath(fixtures.DemoConnectorPath[:len("/demo/api/")]) {
 		d.Demo = fixtures.Demo()
 	}
-	b := cfg.Branding
-	d.Branding = web.Branding{CompanyName: b.CompanyName, PrimaryColor: b.PrimaryColor, BackgroundColor: b.BackgroundColor}
-	if b.Logo != "" {
-		logo, err := os.ReadFile(cfg.Resolve(b.Logo))
-		if err != nil {
-			return nil, configError(cfg, "branding.logo", fmt.Sprintf("%q cannot be read: %v", b.Logo, err))
-		}
-		d.Branding.Logo, d.Branding.LogoType = logo, config.LogoType(b.Logo)
-	}
-	if b.BackgroundImage != "" {
-		img, err := os.ReadFile(cfg.Resolve(b.BackgroundImage))
-		if err != nil {
-			return nil, configError(cfg, "branding.backgroundImage", fmt.Sprintf("%q cannot be read: %v", b.BackgroundImage, err))
-		}
-		d.Branding.Background, d.Branding.BackgroundType = img, config.LogoType(b.BackgroundImage)
+	if d.Branding, err = branding(cfg); err != nil {
+		return nil, err
 	}
 	d.Looks = map[string]web.Look{}
 	for _, f := range cfg.UserFlows {
 		d.Flows = append(d.Flows, Definition(f))
 		d.Looks[strings.ToLower(f.ID)] = flowLook(cfg, f)
 	}
-	if custom != nil {
-		// By id, so that the home page lists them in the same order on every start.
-		ids := make([]string, 0, len(custom.Policies))
-		for id := range custom.Policies {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		d.Journeys = map[string]string{}
-		cerr := &config.Error{File: configName(cfg)}
-		for _, id := range ids {
-			p := custom.Policies[id]
-			look, problems := policyLook(p, e.log)
-			d.Looks[id] = look
-			cerr.Problems = append(cerr.Problems, problems...)
-			d.Flows = append(d.Flows, &flows.Definition{ID: p.ID, Type: flows.SignUpOrSignIn, IdentityProviders: []string{flows.LocalProvider}})
-			d.Journeys[id] = ""
-			if p.Journey != nil {
-				d.Journeys[id] = p.Journey.ID
-			}
-		}
-		if len(cerr.Problems) > 0 {
-			return nil, cerr
-		}
+	if err := e.addCustom(&d, cfg, custom); err != nil {
+		return nil, err
 	}
 	for _, a := range cfg.Applications {
 		d.Apps = append(d.Apps, web.App{Name: a.Name, ClientID: a.ClientID, Secret: a.ClientSecret, RedirectURIs: a.RedirectURIs,
@@ -203,6 +151,92 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 	}
 	e.pages.Store(mainURLs(e.opts.BaseURL, cfg.Tenant.Name, d.Flows))
 	return web.New(d), nil
+}
+
+// connectorClient calls cfg's API connectors, recording each call for the call inspector and
+// the embedder's ObserveCall.
+func (e *Emulator) connectorClient(cfg *config.Config, schema flows.Schema, eps map[string]connector.Endpoint) *connector.Client {
+	client := &connector.Client{Schema: schema, Log: e.log, Wire: wire(cfg), Endpoints: eps, Now: e.Clock.Now}
+	client.Observe = func(c connector.Call) {
+		e.calls.Add(c)
+		if e.opts.ObserveCall != nil {
+			e.opts.ObserveCall(c)
+		}
+	}
+	e.calls.SetClient(client)
+	return client
+}
+
+// machine runs cfg's user flows; verification codes go to the email or SMS outbox and the log.
+func (e *Emulator) machine(cfg *config.Config, schema flows.Schema, client *connector.Client) *flows.Machine {
+	st := e.st
+	m := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: st.users, Now: e.Clock.Now, NewID: st.ids.GUID,
+		Mail: func(m flows.Mail) {
+			st.outbox.Add(outboxEmail(cfg, m))
+			e.log.Info("verification code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "code", m.Code)
+		},
+		Text: func(m flows.SMS) {
+			st.sms.Add(web.SMS{Time: m.Time, RunID: m.RunID, Policy: m.Policy, To: m.To, Channel: m.Channel, Message: m.Message, Code: m.Code})
+			e.log.Info("phone code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "channel", m.Channel, "code", m.Code)
+		}, FixedCode: cfg.Deterministic.VerificationCode, Providers: map[string]string{}}
+	for _, p := range cfg.IdentityProviders {
+		m.Providers[p.ID] = provider(p).DisplayName
+	}
+	return m
+}
+
+// branding is the tenant's company branding, with the logo and background image read.
+func branding(cfg *config.Config) (web.Branding, error) {
+	b := cfg.Branding
+	wb := web.Branding{CompanyName: b.CompanyName, PrimaryColor: b.PrimaryColor, BackgroundColor: b.BackgroundColor}
+	var err error
+	if wb.Logo, wb.LogoType, err = brandingImage(cfg, "branding.logo", b.Logo); err != nil {
+		return wb, err
+	}
+	wb.Background, wb.BackgroundType, err = brandingImage(cfg, "branding.backgroundImage", b.BackgroundImage)
+	return wb, err
+}
+
+// brandingImage reads one branding image, named at key; none when path is empty.
+func brandingImage(cfg *config.Config, key, path string) ([]byte, string, error) {
+	if path == "" {
+		return nil, "", nil
+	}
+	img, err := os.ReadFile(cfg.Resolve(path))
+	if err != nil {
+		return nil, "", configError(cfg, key, fmt.Sprintf("%q cannot be read: %v", path, err))
+	}
+	return img, config.LogoType(path), nil
+}
+
+// addCustom adds the custom policies to the pages, each with its look and its journey's id.
+func (e *Emulator) addCustom(d *web.Deps, cfg *config.Config, custom *journey.Engine) error {
+	if custom == nil {
+		return nil
+	}
+	// By id, so that the home page lists them in the same order on every start.
+	ids := make([]string, 0, len(custom.Policies))
+	for id := range custom.Policies {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	d.Journeys = map[string]string{}
+	cerr := &config.Error{File: configName(cfg)}
+	for _, id := range ids {
+		p := custom.Policies[id]
+		look, problems := policyLook(p, e.log)
+		d.Looks[id] = look
+		cerr.Problems = append(cerr.Problems, problems...)
+		d.Flows = append(d.Flows, &flows.Definition{ID: p.ID, Type: flows.SignUpOrSignIn, IdentityProviders: []string{flows.LocalProvider}})
+		d.Journeys[id] = ""
+		if p.Journey != nil {
+			d.Journeys[id] = p.Journey.ID
+		}
+	}
+	if len(cerr.Problems) > 0 {
+		return cerr
+	}
+	return nil
 }
 
 // provider turns a configured identity provider into the fake one the pages show.
@@ -440,56 +474,75 @@ func Listen(cfg *config.Config, log *slog.Logger, db *store.DB) (*Listening, err
 		return nil, fmt.Errorf("listening on server.addr %s: %w", cfg.Server.Addr, err)
 	}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	ip := net.ParseIP(host)
 	l := &Listening{Listener: ln}
 	scheme := "http"
 	if cfg.Server.TLS.Enabled {
 		scheme = "https"
-		if ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
-			host = "localhost" // what certificates, MSAL and browsers expect for a local HTTPS authority
+		cert, caFile, err := serverCert(cfg, log, db)
+		if err != nil {
+			ln.Close()
+			return nil, err
 		}
-		var cert tls.Certificate
-		if cfg.Server.TLS.CertFile != "" {
-			cert, err = tls.LoadX509KeyPair(cfg.Resolve(cfg.Server.TLS.CertFile), cfg.Resolve(cfg.Server.TLS.KeyFile))
-			if err != nil {
-				ln.Close()
-				return nil, fmt.Errorf("server.tls: loading certFile and keyFile: %w", err)
-			}
-		} else {
-			ca, created, err := devca.Load(db, cfg.Resolve(cfg.DataDir), time.Now())
-			if err != nil {
-				ln.Close()
-				return nil, err
-			}
-			hosts := []string{"localhost", "127.0.0.1", "::1"}
-			if h, _, err := net.SplitHostPort(cfg.Server.Addr); err == nil && h != "" && h != "localhost" && net.ParseIP(h) == nil {
-				hosts = append(hosts, h)
-			}
-			if u, err := url.Parse(cfg.Server.PublicURL); err == nil && u.Hostname() != "" {
-				hosts = append(hosts, u.Hostname())
-			}
-			if cert, err = ca.ServerCert(hosts, time.Now()); err != nil {
-				ln.Close()
-				return nil, fmt.Errorf("server.tls: making the development certificate: %w", err)
-			}
-			l.CAFile = ca.Path()
-			how := "reused from dataDir"
-			if created {
-				how = "created"
-				if cfg.DataDir == "" {
-					how = "created in memory for this run (set dataDir to keep it)"
-				}
-			}
-			log.Info("HTTPS uses a development CA ("+how+"); trust it with NODE_EXTRA_CA_CERTS="+ca.Path()+
-				", or for the system: cp "+ca.Path()+" /usr/local/share/ca-certificates/b2cemu.crt && update-ca-certificates", "ca", ca.Path())
-		}
+		l.CAFile = caFile
 		l.Listener = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
-	} else if ip != nil && ip.IsUnspecified() {
-		host = "localhost"
 	}
-	l.BaseURL = scheme + "://" + net.JoinHostPort(host, port)
+	l.BaseURL = scheme + "://" + net.JoinHostPort(shownHost(host, cfg.Server.TLS.Enabled), port)
 	if cfg.Server.PublicURL != "" {
 		l.BaseURL = strings.TrimRight(cfg.Server.PublicURL, "/")
 	}
 	return l, nil
+}
+
+// shownHost is the host of the base URL for a listener on host: localhost for any address,
+// and with TLS for loopback too, as certificates, MSAL and browsers expect of a local HTTPS
+// authority.
+func shownHost(host string, withTLS bool) string {
+	ip := net.ParseIP(host)
+	if ip != nil && (ip.IsUnspecified() || withTLS && ip.IsLoopback()) {
+		return "localhost"
+	}
+	return host
+}
+
+// serverCert is the HTTPS certificate: server.tls's files, or else one from the development
+// CA, whose certificate file is returned too.
+func serverCert(cfg *config.Config, log *slog.Logger, db *store.DB) (tls.Certificate, string, error) {
+	if cfg.Server.TLS.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.Resolve(cfg.Server.TLS.CertFile), cfg.Resolve(cfg.Server.TLS.KeyFile))
+		if err != nil {
+			return cert, "", fmt.Errorf("server.tls: loading certFile and keyFile: %w", err)
+		}
+		return cert, "", nil
+	}
+	ca, created, err := devca.Load(db, cfg.Resolve(cfg.DataDir), time.Now())
+	if err != nil {
+		return tls.Certificate{}, "", err
+	}
+	cert, err := ca.ServerCert(certHosts(cfg), time.Now())
+	if err != nil {
+		return cert, "", fmt.Errorf("server.tls: making the development certificate: %w", err)
+	}
+	how := "reused from dataDir"
+	if created {
+		how = "created"
+		if cfg.DataDir == "" {
+			how = "created in memory for this run (set dataDir to keep it)"
+		}
+	}
+	log.Info("HTTPS uses a development CA ("+how+"); trust it with NODE_EXTRA_CA_CERTS="+ca.Path()+
+		", or for the system: cp "+ca.Path()+" /usr/local/share/ca-certificates/b2cemu.crt && update-ca-certificates", "ca", ca.Path())
+	return cert, ca.Path(), nil
+}
+
+// certHosts are the names the development certificate covers: the loopback names, plus the
+// host names of server.addr and server.publicUrl.
+func certHosts(cfg *config.Config) []string {
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	if h, _, err := net.SplitHostPort(cfg.Server.Addr); err == nil && h != "" && h != "localhost" && net.ParseIP(h) == nil {
+		hosts = append(hosts, h)
+	}
+	if u, err := url.Parse(cfg.Server.PublicURL); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, u.Hostname())
+	}
+	return hosts
 }

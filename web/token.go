@@ -240,94 +240,191 @@ func (s *server) tokenError(c echo.Context, status int, errCode, code, msg strin
 	return c.JSON(status, map[string]string{"error": errCode, "error_description": s.errorDescription(code, msg)})
 }
 
+// tokenRefusal is one of the token endpoint's error answers: the HTTP status, the OAuth error
+// and B2C's code and message.
+type tokenRefusal struct {
+	status         int
+	err, code, msg string
+}
+
+func badRequest(errCode, code, msg string) *tokenRefusal {
+	return &tokenRefusal{http.StatusBadRequest, errCode, code, msg}
+}
+
+// The token endpoint's fixed refusals, as B2C words them.
+var (
+	refuseNoPolicy = badRequest("invalid_request", "AADB2C90083", "The policy of the request does not exist.")
+	refuseNotForm  = badRequest("invalid_request", "AADB2C90083", "The request body is not a form.")
+	refuseExpired  = badRequest("invalid_grant", "AADB2C90080", "The provided grant has expired. Please re-authenticate and try again.")
+	refuseOtherApp = badRequest("invalid_grant", "AADB2C90088", "The provided grant has not been issued for this endpoint.")
+	refuseRevoked  = badRequest("invalid_grant", "AADB2C90129", "The provided grant has been revoked. Please reauthenticate and try again.")
+	refuseVerifier = badRequest("invalid_grant", "AADB2C90183", "The supplied code_verifier is invalid.")
+	refuseNoSecret = &tokenRefusal{http.StatusUnauthorized, "invalid_client", "AADB2C90079",
+		"Clients must send a client_secret when redeeming a confidential grant."}
+	refuseBadSecret = &tokenRefusal{http.StatusUnauthorized, "invalid_client", "AADB2C90081",
+		"The specified client_secret does not match the expected value for this client. Please correct the client_secret and try again."}
+)
+
+// grantParams maps each grant type the endpoint redeems to the form field that holds the grant.
+var grantParams = map[string]string{"authorization_code": "code", "refresh_token": "refresh_token"}
+
+// tokenRequest is one token request as it is checked, then redeemed.
+type tokenRequest struct {
+	def              *flows.Definition
+	form             url.Values
+	param            string // the grant's form field: "code" or "refresh_token"
+	value            string // the code or refresh token
+	clientID, secret string
+	scope            string // the requested scope, spaces normalised; "" keeps the sign-in's
+	app              *App
+	grant            *Grant
+}
+
+// store holds the grants of the request's type.
+func (s *server) store(t *tokenRequest) Store[*Grant] {
+	if t.param == "code" {
+		return s.Grants
+	}
+	return s.Refresh
+}
+
 // token redeems an authorization code or a refresh token. Client authentication is checked
 // before the grant is consumed, so a client that retries with another authentication style
 // still succeeds.
 func (s *server) token(c echo.Context) error {
 	cors(c)
+	t, no := s.tokenRequest(c)
+	if no == nil {
+		no = s.authorizeGrant(t)
+	}
+	if no == nil && t.param == "code" {
+		no = s.checkCode(t)
+	} else if no == nil {
+		no = s.checkRefresh(c.Request().Context(), t)
+	}
+	if no != nil {
+		return s.tokenError(c, no.status, no.err, no.code, no.msg)
+	}
+	return s.issueTokens(c, t)
+}
+
+// tokenRequest reads the policy, the form, the grant and the client's credentials, from HTTP
+// Basic authentication (form-encoded, as OAuth says) or else the form.
+func (s *server) tokenRequest(c echo.Context) (*tokenRequest, *tokenRefusal) {
 	def, err := s.policyFor(c)
 	if err != nil {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", "The policy of the request does not exist.")
+		return nil, refuseNoPolicy
 	}
 	r := c.Request()
 	if err := r.ParseForm(); err != nil {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", "The request body is not a form.")
+		return nil, refuseNotForm
 	}
-	f := r.PostForm
-	var store Store[*Grant]
-	var param string
-	switch gt := f.Get("grant_type"); gt {
-	case "authorization_code":
-		store, param = s.Grants, "code"
-	case "refresh_token":
-		store, param = s.Refresh, "refresh_token"
-	case "":
-		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", "The request is missing required parameter: grant_type.")
-	default:
-		return s.tokenError(c, http.StatusBadRequest, "unsupported_grant_type", "AADB2C90086", sprintf("The supplied grant_type [%s] is not supported.", gt))
+	t := &tokenRequest{def: def, form: r.PostForm}
+	gt := t.form.Get("grant_type")
+	t.param = grantParams[gt]
+	switch {
+	case gt == "":
+		return nil, badRequest("invalid_request", "AADB2C90083", "The request is missing required parameter: grant_type.")
+	case t.param == "":
+		return nil, badRequest("unsupported_grant_type", "AADB2C90086", sprintf("The supplied grant_type [%s] is not supported.", gt))
 	}
-	secretValue := f.Get(param)
-	if secretValue == "" {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_request", "AADB2C90083", sprintf("The request is missing required parameter: %s.", param))
+	if t.value = t.form.Get(t.param); t.value == "" {
+		return nil, badRequest("invalid_request", "AADB2C90083", sprintf("The request is missing required parameter: %s.", t.param))
 	}
-	clientID, secret, basic := r.BasicAuth()
-	if basic {
-		clientID, _ = url.QueryUnescape(clientID)
-		secret, _ = url.QueryUnescape(secret)
+	var basic bool
+	if t.clientID, t.secret, basic = r.BasicAuth(); basic {
+		t.clientID, _ = url.QueryUnescape(t.clientID)
+		t.secret, _ = url.QueryUnescape(t.secret)
 	} else {
-		clientID, secret = f.Get("client_id"), f.Get("client_secret")
+		t.clientID, t.secret = t.form.Get("client_id"), t.form.Get("client_secret")
 	}
-	g, ok := store.Get(secretValue)
-	if !ok || !strings.EqualFold(g.Auth.Policy, def.ID) {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired. Please re-authenticate and try again.")
+	t.scope = strings.Join(strings.Fields(t.form.Get("scope")), " ")
+	return t, nil
+}
+
+// authorizeGrant checks that the grant was issued to this policy and client, that the client
+// authenticated and that the scope is one it may have; only then is the grant consumed.
+func (s *server) authorizeGrant(t *tokenRequest) *tokenRefusal {
+	store := s.store(t)
+	g, ok := store.Get(t.value)
+	if !ok || !strings.EqualFold(g.Auth.Policy, t.def.ID) {
+		return refuseExpired
 	}
-	app := s.app(clientID)
-	if app == nil || !strings.EqualFold(app.ClientID, g.Auth.ClientID) {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90088", "The provided grant has not been issued for this endpoint.")
+	t.app = s.app(t.clientID)
+	if t.app == nil || !strings.EqualFold(t.app.ClientID, g.Auth.ClientID) {
+		return refuseOtherApp
 	}
-	if app.Secret != "" {
-		if secret == "" {
-			return s.tokenError(c, http.StatusUnauthorized, "invalid_client", "AADB2C90079", "Clients must send a client_secret when redeeming a confidential grant.")
-		}
-		if subtle.ConstantTimeCompare([]byte(secret), []byte(app.Secret)) != 1 {
-			return s.tokenError(c, http.StatusUnauthorized, "invalid_client", "AADB2C90081", "The specified client_secret does not match the expected value for this client. Please correct the client_secret and try again.")
-		}
+	if no := clientSecretRefusal(t.app, t.secret); no != nil {
+		return no
 	}
-	requested := strings.Join(strings.Fields(f.Get("scope")), " ")
-	if code, msg := s.refusedScope(app, requested); code != "" {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_request", code, msg)
+	if code, msg := s.refusedScope(t.app, t.scope); code != "" {
+		return badRequest("invalid_request", code, msg)
 	}
-	if g, ok = store.Take(secretValue); !ok {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90080", "The provided grant has expired. Please re-authenticate and try again.")
+	if t.grant, ok = store.Take(t.value); !ok {
+		return refuseExpired
 	}
-	_, refreshLife, window := lifetimes(def)
-	if param == "code" {
-		if ru := f.Get("redirect_uri"); ru != "" && ru != g.Auth.RedirectURI {
-			return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90006", sprintf("The redirect URI '%s' provided in the request is not the one the code was issued to.", ru))
-		}
-		if g.Auth.Challenge != "" && !pkceMatches(g.Auth.Challenge, g.Auth.Method, f.Get("code_verifier")) {
-			return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90183", "The supplied code_verifier is invalid.")
-		}
-		if app.Secret == "" && g.Auth.Challenge == "" {
-			s.Log.Warn("public client redeemed a code without PKCE; B2C requires PKCE for single-page applications", "client_id", app.ClientID)
-		}
-	} else if !def.Tokens.NoSlidingExpiry && s.Now().Unix() > g.AuthTime+int64(window.Seconds()) {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90129", "The provided grant has been revoked. Please reauthenticate and try again.")
-	} else if run, ok := s.refreshJourney(r.Context(), def, g); ok {
+	return nil
+}
+
+// clientSecretRefusal checks a confidential client's secret; a public client has none.
+func clientSecretRefusal(app *App, secret string) *tokenRefusal {
+	switch {
+	case app.Secret == "":
+		return nil
+	case secret == "":
+		return refuseNoSecret
+	case subtle.ConstantTimeCompare([]byte(secret), []byte(app.Secret)) != 1:
+		return refuseBadSecret
+	}
+	return nil
+}
+
+// checkCode checks an authorization code's redirect URI and PKCE verifier.
+func (s *server) checkCode(t *tokenRequest) *tokenRefusal {
+	g := t.grant
+	if ru := t.form.Get("redirect_uri"); ru != "" && ru != g.Auth.RedirectURI {
+		return badRequest("invalid_grant", "AADB2C90006", sprintf("The redirect URI '%s' provided in the request is not the one the code was issued to.", ru))
+	}
+	if g.Auth.Challenge != "" && !pkceMatches(g.Auth.Challenge, g.Auth.Method, t.form.Get("code_verifier")) {
+		return refuseVerifier
+	}
+	if t.app.Secret == "" && g.Auth.Challenge == "" {
+		s.Log.Warn("public client redeemed a code without PKCE; B2C requires PKCE for single-page applications", "client_id", t.app.ClientID)
+	}
+	return nil
+}
+
+// checkRefresh refuses a refresh token past its sliding window or revoked, and runs the
+// policy's refresh journey, whose claims then replace the sign-in's.
+func (s *server) checkRefresh(ctx context.Context, t *tokenRequest) *tokenRefusal {
+	g, def := t.grant, t.def
+	_, _, window := lifetimes(def)
+	if !def.Tokens.NoSlidingExpiry && s.Now().Unix() > g.AuthTime+int64(window.Seconds()) {
+		return refuseRevoked
+	}
+	if run, ok := s.refreshJourney(ctx, def, g); ok {
 		if run.Phase != flows.PhaseDone {
 			s.Log.Warn("refresh journey refused the grant: "+run.Failure.Diagnostic, "policy", def.ID, "objectId", g.ObjectID)
-			return s.tokenError(c, http.StatusBadRequest, "invalid_grant", run.Failure.Code, run.Failure.Message)
+			return badRequest("invalid_grant", run.Failure.Code, run.Failure.Message)
 		}
-		g = s.newGrant(def, g.Auth, run, g.AuthTime)
-	} else if s.revoked(r.Context(), g) {
-		return s.tokenError(c, http.StatusBadRequest, "invalid_grant", "AADB2C90129", "The provided grant has been revoked. Please reauthenticate and try again.")
+		t.grant = s.newGrant(def, g.Auth, run, g.AuthTime)
+		return nil
 	}
+	if s.revoked(ctx, g) {
+		return refuseRevoked
+	}
+	return nil
+}
+
+// issueTokens mints the tokens of a redeemed grant and answers with them.
+func (s *server) issueTokens(c echo.Context, t *tokenRequest) error {
+	g := t.grant
 	issue := *g // the tokens name the host this request used, and the scope it asks for
 	issue.Auth.Base = s.base(c)
-	if requested != "" {
-		issue.Auth.Scope = requested
+	if t.scope != "" {
+		issue.Auth.Scope = t.scope
 	}
-	m, err := s.mint(def, &issue, "", param == "code", true, true)
+	m, err := s.mint(t.def, &issue, "", t.param == "code", true, true)
 	if err != nil {
 		return err
 	}
@@ -338,11 +435,12 @@ func (s *server) token(c echo.Context) error {
 	// B2C wants offline_access in both the sign-in and the token request for a refresh token; the
 	// new one keeps the sign-in's scope, so a later refresh without scope asks for the same.
 	if hasScope(g.Auth.Scope, "offline_access") && hasScope(issue.Auth.Scope, "offline_access") {
+		_, refreshLife, _ := lifetimes(t.def)
 		rt := s.putRefresh(g, refreshLife) // rotated: the one just used is gone
 		resp["refresh_token"], resp["refresh_token_expires_in"] = rt, int64(refreshLife.Seconds())
 	}
-	if f.Get("client_info") == "1" {
-		resp["client_info"] = s.clientInfo(def, g.ObjectID)
+	if t.form.Get("client_info") == "1" {
+		resp["client_info"] = s.clientInfo(t.def, g.ObjectID)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("Pragma", "no-cache")

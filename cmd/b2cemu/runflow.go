@@ -48,36 +48,51 @@ func runFlow(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	base := strings.TrimRight(*target, "/")
 	if base == "" {
-		// A private emulator for this one run: plain HTTP on a free loopback port, whatever
-		// server.addr says (so it needs no admin.token either).
-		cfg, err := config.Load(*file, getenv, privateAddr)
+		private, adminToken, stop, err := privateEmulator(ctx, *file, getenv)
 		if err != nil {
 			return cannotRun(err)
 		}
-		cfg.Server.TLS.Enabled = false
-		log := slog.New(slog.NewTextHandler(io.Discard, nil))
-		cfg.DataDir = "" // the private emulator leaves the data directory alone
-		ln, err := emulator.Listen(cfg, log, nil)
-		if err != nil {
-			return cannotRun(err)
-		}
-		em, err := emulator.New(cfg, emulator.Options{BaseURL: ln.BaseURL, Log: log})
-		if err != nil {
-			ln.Close()
-			return cannotRun(err)
-		}
-		serveCtx, stop := context.WithCancel(ctx)
 		defer stop()
-		go em.Serve(serveCtx, ln)
-		base, *token = "http://"+ln.Addr().String(), cfg.Admin.Token
+		base, *token = private, adminToken
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/_emulator/flows/"+*policy+"/run", bytes.NewReader(body))
+	return postRun(ctx, base+"/_emulator/flows/"+*policy+"/run", *token, body, stdout)
+}
+
+// privateEmulator starts an emulator for this one run: plain HTTP on a free loopback port,
+// whatever server.addr says (so it needs no admin.token either). It returns the base URL, the
+// admin token and the function that stops it.
+func privateEmulator(ctx context.Context, file string, getenv func(string) string) (string, string, func(), error) {
+	cfg, err := config.Load(file, getenv, privateAddr)
+	if err != nil {
+		return "", "", nil, err
+	}
+	cfg.Server.TLS.Enabled = false
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.DataDir = "" // the private emulator leaves the data directory alone
+	ln, err := emulator.Listen(cfg, log, nil)
+	if err != nil {
+		return "", "", nil, err
+	}
+	em, err := emulator.New(cfg, emulator.Options{BaseURL: ln.BaseURL, Log: log})
+	if err != nil {
+		ln.Close()
+		return "", "", nil, err
+	}
+	serveCtx, stop := context.WithCancel(ctx)
+	go em.Serve(serveCtx, ln)
+	return "http://" + ln.Addr().String(), cfg.Admin.Token, stop, nil
+}
+
+// postRun posts the run request to runURL, prints the answer indented, and fails unless the run
+// ended with a token.
+func postRun(ctx context.Context, runURL, token string, body []byte, stdout io.Writer) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, runURL, bytes.NewReader(body))
 	if err != nil {
 		return cannotRun(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if *token != "" {
-		req.Header.Set("Authorization", "Bearer "+*token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

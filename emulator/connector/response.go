@@ -57,83 +57,118 @@ func httpFailure(step flows.Step, status int, diagnostic string) *flows.Connecto
 	}
 }
 
+// actionRule is what B2C asks of a response with one action.
+type actionRule struct {
+	status    int    // the HTTP status that must carry the action
+	noMessage string // the diagnostic when "userMessage" is missing; "" when none is needed
+}
+
+// actionRules holds the actions B2C knows (names are case-sensitive) and what each needs.
+var actionRules = map[flows.Action]actionRule{
+	flows.Continue:      {status: http.StatusOK},
+	flows.ShowBlockPage: {status: http.StatusOK, noMessage: "The API's ShowBlockPage has no \"userMessage\"; B2C expects the text to show on the block page."},
+	flows.ValidationError: {status: http.StatusBadRequest,
+		noMessage: "The API's ValidationError has no \"userMessage\"; B2C expects the text to show the user."},
+}
+
+// statusHints say what usually causes a failing HTTP status.
+var statusHints = map[int]string{
+	http.StatusUnauthorized:     " The API rejected the credentials: check the connector's authentication (username and password or client certificate).",
+	http.StatusForbidden:        " The API rejected the credentials: check the connector's authentication (username and password or client certificate).",
+	http.StatusNotFound:         " Check the endpoint URL, including its path and ?code= key.",
+	http.StatusMethodNotAllowed: " B2C always sends POST.",
+}
+
 // Interpret applies B2C's response contract to one HTTP response received at step. Every
 // failure's diagnostic ends with what the step accepts, naming the step as it was sent.
 func (w Wire) Interpret(schema flows.Schema, step flows.Step, status int, contentType string, body []byte) Verdict {
-	fail := func(format string, args ...any) Verdict {
-		return Verdict{ConnectorResult: flows.ConnectorResult{Failure: httpFailure(step, status, fmt.Sprintf(format, args...)+" "+w.accepts(step))}}
+	obj, problem := answerObject(status, contentType, body)
+	var action flows.Action
+	var msg string
+	if problem == "" {
+		action, msg, problem = checkAction(step, status, obj)
 	}
+	if problem != "" {
+		return w.failed(step, status, problem)
+	}
+	if action != flows.Continue {
+		return Verdict{ConnectorResult: flows.ConnectorResult{Action: action, UserMessage: msg}}
+	}
+	v := w.continueVerdict(schema, obj, body)
+	if err := schema.CheckClaims(v.Claims); err != nil {
+		return w.failed(step, status, flows.InvalidClaimDiagnostic(step, err)) // the page's rules hold for connector values too
+	}
+	return v
+}
+
+// failed is the verdict of a response B2C refuses, its diagnostic closed by what step accepts.
+func (w Wire) failed(step flows.Step, status int, problem string) Verdict {
+	return Verdict{ConnectorResult: flows.ConnectorResult{Failure: httpFailure(step, status, problem+" "+w.accepts(step))}}
+}
+
+// answerObject decodes the body as one JSON object with a version, or says why it is not
+// an answer B2C reads.
+func answerObject(status int, contentType string, body []byte) (map[string]any, string) {
 	if status != http.StatusOK && status != http.StatusBadRequest {
-		hint := ""
-		switch status {
-		case http.StatusUnauthorized, http.StatusForbidden:
-			hint = " The API rejected the credentials: check the connector's authentication (username and password or client certificate)."
-		case http.StatusNotFound:
-			hint = " Check the endpoint URL, including its path and ?code= key."
-		case http.StatusMethodNotAllowed:
-			hint = " B2C always sends POST."
-		}
-		return fail("The API answered HTTP %d; B2C treats any status but 200 and 400 as a failure.%s%s", status, hint, excerpt(body))
+		return nil, fmt.Sprintf("The API answered HTTP %d; B2C treats any status but 200 and 400 as a failure.%s%s", status, statusHints[status], excerpt(body))
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return fail("The API answered HTTP %d with an empty body; B2C expects a JSON object with \"version\" and \"action\".", status)
+		return nil, fmt.Sprintf("The API answered HTTP %d with an empty body; B2C expects a JSON object with \"version\" and \"action\".", status)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
+	dec.UseNumber() // integers stay exact for Int attributes
 	var obj map[string]any
 	if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {
-		kind := "is not JSON"
-		switch {
-		case bytes.HasPrefix(body, []byte("\xff\xfe")) || bytes.HasPrefix(body, []byte("\xfe\xff")):
-			kind = "starts with a UTF-16 byte-order mark: it is UTF-16, not UTF-8 JSON"
-		case strings.HasPrefix(strings.TrimSpace(string(body)), "<"):
-			kind = "is HTML, not JSON"
-		case err == nil:
-			kind = "is JSON but not a single object"
-		}
-		return fail("The API's HTTP %d body %s (Content-Type %q); B2C expects a JSON object with \"version\" and \"action\".%s", status, kind, contentType, excerpt(body))
+		return nil, fmt.Sprintf("The API's HTTP %d body %s (Content-Type %q); B2C expects a JSON object with \"version\" and \"action\".%s", status, notAnObject(body, err), contentType, excerpt(body))
 	}
 	if v, ok := obj["version"]; !ok || v == nil {
-		return fail("The API's response has no \"version\"; B2C expects a non-null version such as \"1.0.0\".")
+		return nil, "The API's response has no \"version\"; B2C expects a non-null version such as \"1.0.0\"."
 	}
-	actionRaw, ok := obj["action"].(string)
+	return obj, ""
+}
+
+// notAnObject describes a body that did not decode as a single JSON object; err is the
+// decoder's error, nil when the JSON was valid but of another shape.
+func notAnObject(body []byte, err error) string {
+	switch {
+	case bytes.HasPrefix(body, []byte("\xff\xfe")) || bytes.HasPrefix(body, []byte("\xfe\xff")):
+		return "starts with a UTF-16 byte-order mark: it is UTF-16, not UTF-8 JSON"
+	case strings.HasPrefix(strings.TrimSpace(string(body)), "<"):
+		return "is HTML, not JSON"
+	case err == nil:
+		return "is JSON but not a single object"
+	}
+	return "is not JSON"
+}
+
+// checkAction reads the answer's action and user message, or says why B2C refuses them: an
+// unknown action, one step does not accept, the wrong HTTP status for it, or a missing text.
+func checkAction(step flows.Step, status int, obj map[string]any) (flows.Action, string, string) {
+	raw, ok := obj["action"].(string)
 	if !ok {
-		return fail("The API's response has no string \"action\".")
+		return "", "", "The API's response has no string \"action\"."
 	}
-	action := flows.Action(actionRaw)
-	switch action {
-	case flows.Continue, flows.ShowBlockPage, flows.ValidationError:
-	default:
-		return fail("The API's action %q is not one B2C knows (action names are case-sensitive; \"Allow\" is a retired name of Continue).", actionRaw)
-	}
-	if !actionAllowed(step, action) {
-		return fail("The API answered %s, which this step does not accept.", action)
+	action := flows.Action(raw)
+	rule, known := actionRules[action]
+	switch {
+	case !known:
+		return "", "", fmt.Sprintf("The API's action %q is not one B2C knows (action names are case-sensitive; \"Allow\" is a retired name of Continue).", raw)
+	case !actionAllowed(step, action):
+		return "", "", fmt.Sprintf("The API answered %s, which this step does not accept.", action)
+	case status != rule.status:
+		return "", "", fmt.Sprintf("The API answered %s with HTTP %d; B2C expects HTTP %d for %s.", action, status, rule.status, action)
+	case action == flows.ValidationError && !statusIs400(obj["status"]):
+		return "", "", fmt.Sprintf("The API's ValidationError has \"status\": %s; B2C expects \"status\": 400 or \"400\" in the body as well as HTTP 400.", jsonText(obj["status"]))
 	}
 	msg, _ := obj["userMessage"].(string)
-	switch action {
-	case flows.ValidationError:
-		if status != http.StatusBadRequest {
-			return fail("The API answered ValidationError with HTTP %d; B2C expects HTTP 400 for ValidationError.", status)
-		}
-		if !statusIs400(obj["status"]) {
-			return fail("The API's ValidationError has \"status\": %s; B2C expects \"status\": 400 or \"400\" in the body as well as HTTP 400.", jsonText(obj["status"]))
-		}
-		if msg == "" {
-			return fail("The API's ValidationError has no \"userMessage\"; B2C expects the text to show the user.")
-		}
-		return Verdict{ConnectorResult: flows.ConnectorResult{Action: action, UserMessage: msg}}
-	case flows.ShowBlockPage:
-		if status != http.StatusOK {
-			return fail("The API answered ShowBlockPage with HTTP %d; B2C expects HTTP 200 for ShowBlockPage.", status)
-		}
-		if msg == "" {
-			return fail("The API's ShowBlockPage has no \"userMessage\"; B2C expects the text to show on the block page.")
-		}
-		return Verdict{ConnectorResult: flows.ConnectorResult{Action: action, UserMessage: msg}}
+	if rule.noMessage != "" && msg == "" {
+		return "", "", rule.noMessage
 	}
-	if status != http.StatusOK {
-		return fail("The API answered Continue with HTTP %d; B2C expects HTTP 200 for Continue.", status)
-	}
+	return action, msg, ""
+}
+
+// continueVerdict takes a Continue answer's claims, warning about each key it ignores.
+func (w Wire) continueVerdict(schema flows.Schema, obj map[string]any, body []byte) Verdict {
 	v := Verdict{ConnectorResult: flows.ConnectorResult{Action: flows.Continue, Claims: flows.Claims{}}}
 	if !utf8.Valid(body) {
 		v.Warnings = append(v.Warnings, invalidUTF8(body))
@@ -142,19 +177,9 @@ func (w Wire) Interpret(schema flows.Schema, step flows.Step, status int, conten
 		if key == "version" || key == "action" {
 			continue
 		}
-		name, warn := w.claimName(schema, key)
+		name, typed, warn := w.claimValue(schema, key, val)
 		if warn != "" {
 			v.Warnings = append(v.Warnings, warn)
-			continue
-		}
-		if val == nil {
-			v.Warnings = append(v.Warnings, fmt.Sprintf("Claim %q is null and was ignored; B2C ignores null values (leave the key out instead).", key))
-			continue
-		}
-		a, _ := schema.Lookup(name)
-		typed, ok := typedValue(a, val)
-		if !ok {
-			v.Warnings = append(v.Warnings, fmt.Sprintf("Claim %q has the JSON value %s, but the attribute %s is of type %s; it was ignored.", key, jsonText(val), a.Name, a.DataType))
 			continue
 		}
 		if typed == "" {
@@ -162,10 +187,25 @@ func (w Wire) Interpret(schema flows.Schema, step flows.Step, status int, conten
 		}
 		v.Claims[name] = typed
 	}
-	if err := schema.CheckClaims(v.Claims); err != nil {
-		return fail("%s", flows.InvalidClaimDiagnostic(step, err)) // the page's rules hold for connector values too
-	}
 	return v
+}
+
+// claimValue maps one response key and value to an attribute and its typed value, or explains
+// why B2C ignores it.
+func (w Wire) claimValue(schema flows.Schema, key string, val any) (string, any, string) {
+	name, warn := w.claimName(schema, key)
+	if warn != "" {
+		return "", nil, warn
+	}
+	if val == nil {
+		return "", nil, fmt.Sprintf("Claim %q is null and was ignored; B2C ignores null values (leave the key out instead).", key)
+	}
+	a, _ := schema.Lookup(name)
+	typed, ok := typedValue(a, val)
+	if !ok {
+		return "", nil, fmt.Sprintf("Claim %q has the JSON value %s, but the attribute %s is of type %s; it was ignored.", key, jsonText(val), a.Name, a.DataType)
+	}
+	return name, typed, ""
 }
 
 // claimName maps a response key to an attribute name, or explains why it is ignored.
@@ -230,11 +270,7 @@ func actionAllowed(step flows.Step, a flows.Action) bool {
 func (w Wire) accepts(step flows.Step) string {
 	var s []string
 	for _, a := range allowed[step] {
-		status := http.StatusOK
-		if a == flows.ValidationError {
-			status = http.StatusBadRequest
-		}
-		s = append(s, fmt.Sprintf("%s (HTTP %d)", a, status))
+		s = append(s, fmt.Sprintf("%s (HTTP %d)", a, actionRules[a].status))
 	}
 	list := strings.Join(s, " or ")
 	if n := len(s); n > 2 {

@@ -26,20 +26,9 @@ const samplePassword = "Sample-Passw0rd!"
 // connector answered at the earlier steps. A step that is not checked answers Continue
 // without a call.
 func checkFlow(ctx context.Context, cfg *config.Config, o Options, client *connector.Client, out io.Writer) (bool, error) {
-	f, err := findFlow(cfg, o.Flow)
+	def, steps, err := flowToCheck(cfg, o)
 	if err != nil {
 		return false, err
-	}
-	def := emulator.Definition(f)
-	def.NoEmailVerification = true // the check types no code; the requests are the same
-	steps, err := flowSteps(def, o)
-	if err != nil {
-		return false, err
-	}
-	for _, step := range steps {
-		if err := baseURLNeeded(cfg, def.Connectors[step], o.BaseURL); err != nil {
-			return false, err
-		}
 	}
 	clientID, err := flowClient(cfg, o.ClientID)
 	if err != nil {
@@ -68,23 +57,52 @@ func checkFlow(ctx context.Context, cfg *config.Config, o Options, client *conne
 	if err != nil {
 		return false, fmt.Errorf("running the user flow %s: %w", def.ID, err)
 	}
+	ok := reportCalls(out, cfg, def, client.Schema, calls, steps, who)
+	fmt.Fprintf(out, "== the user flow %s: %s\n\n", def.ID, end)
+	return ok, nil
+}
+
+// flowToCheck is the user flow o names, without email verification (the check types no
+// code; the requests are the same), and the steps to check, each with the base URL its
+// connector needs.
+func flowToCheck(cfg *config.Config, o Options) (*flows.Definition, []flows.Step, error) {
+	f, err := findFlow(cfg, o.Flow)
+	if err != nil {
+		return nil, nil, err
+	}
+	def := emulator.Definition(f)
+	def.NoEmailVerification = true
+	steps, err := flowSteps(def, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, step := range steps {
+		if err := baseURLNeeded(cfg, def.Connectors[step], o.BaseURL); err != nil {
+			return nil, nil, err
+		}
+	}
+	return def, steps, nil
+}
+
+// reportCalls reports each call, and each checked step the run did not call with the reason;
+// it is false when a call failed.
+func reportCalls(out io.Writer, cfg *config.Config, def *flows.Definition, schema flows.Schema, calls []connector.Call, steps []flows.Step, user who) bool {
 	ok := true
 	sent := map[flows.Step]bool{}
 	for _, c := range calls {
-		report(out, c, claimAdvice(c, client.Schema, cfg.Tenant.ExtensionsAppID, def))
+		report(out, c, claimAdvice(c, schema, cfg.Tenant.ExtensionsAppID, def))
 		ok, sent[c.Step] = ok && c.Outcome != "failure", true
 	}
 	for _, step := range steps {
 		switch {
 		case sent[step]:
-		case step == flows.PostFederationSignup && who.provider == flows.LocalProvider:
+		case step == flows.PostFederationSignup && user.provider == flows.LocalProvider:
 			fmt.Fprintf(out, "== %s → %s: not sent (B2C never calls it for local accounts)\n\n", step, def.Connectors[step])
 		default:
 			fmt.Fprintf(out, "== %s → %s: not sent (the run does not reach it)\n\n", step, def.Connectors[step])
 		}
 	}
-	fmt.Fprintf(out, "== the user flow %s: %s\n\n", def.ID, end)
-	return ok, nil
+	return ok
 }
 
 // checked is the flow's connector during a check: the client for the steps checked, an empty

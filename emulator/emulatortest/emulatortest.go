@@ -95,33 +95,7 @@ func StartFile(t testing.TB, path, addr string) *Server {
 		t.Fatal(err)
 	}
 	base := ln.BaseURL
-	tr := &http.Transport{}
-	if ln.CAFile != "" {
-		pem, _ := os.ReadFile(ln.CAFile)
-		pool := x509.NewCertPool()
-		pool.AppendCertsFromPEM(pem)
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
-		t.Cleanup(func() {
-			if cfg.DataDir == "" {
-				os.Remove(ln.CAFile)
-			}
-		})
-	}
-	if u, _ := url.Parse(base); cfg.Server.PublicURL != "" {
-		// A configured public URL names a host that does not resolve here: send its requests to
-		// the listener, and nothing else there.
-		public := u.Host
-		if u.Port() == "" {
-			public = net.JoinHostPort(u.Hostname(), map[string]string{"https": "443"}[u.Scheme]+map[string]string{"http": "80"}[u.Scheme])
-		}
-		var d net.Dialer
-		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if addr == public {
-				addr = ln.Addr().String()
-			}
-			return d.DialContext(ctx, network, addr)
-		}
-	}
+	tr := transport(t, cfg, ln)
 	client := &http.Client{Transport: tr}
 	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, Log: log, DB: db})
 	if err != nil {
@@ -138,6 +112,39 @@ func StartFile(t testing.TB, path, addr string) *Server {
 		}
 	})
 	return &Server{URL: base, Em: em, Log: logs, CAFile: ln.CAFile, Client: client, Config: path}
+}
+
+// transport reaches the listener: trusting the development CA when b2cemu made one (removed
+// after the test unless dataDir keeps it), and dialing the listener for a configured public
+// URL, whose host does not resolve here.
+func transport(t testing.TB, cfg *config.Config, ln *emulator.Listening) *http.Transport {
+	tr := &http.Transport{}
+	if ln.CAFile != "" {
+		pem, _ := os.ReadFile(ln.CAFile)
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(pem)
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+		t.Cleanup(func() {
+			if cfg.DataDir == "" {
+				os.Remove(ln.CAFile)
+			}
+		})
+	}
+	if u, _ := url.Parse(ln.BaseURL); cfg.Server.PublicURL != "" {
+		// Send the public URL's requests to the listener, and nothing else there.
+		public := u.Host
+		if u.Port() == "" {
+			public = net.JoinHostPort(u.Hostname(), map[string]string{"https": "443"}[u.Scheme]+map[string]string{"http": "80"}[u.Scheme])
+		}
+		var d net.Dialer
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if addr == public {
+				addr = ln.Addr().String()
+			}
+			return d.DialContext(ctx, network, addr)
+		}
+	}
+	return tr
 }
 
 // Browser is a cookie-keeping HTTP client that follows the emulator's redirects and stops at

@@ -164,15 +164,7 @@ userFlows:
 
 // Run measures. The emulator process lives only for the measurement.
 func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
-	if o.Starts < 1 {
-		o.Starts = 5
-	}
-	if len(o.Modes) == 0 {
-		o.Modes = []string{Federated}
-	}
-	if o.CeilingTime <= 0 {
-		o.CeilingTime = 2 * time.Second
-	}
+	o = withDefaults(o)
 	dir, err := os.MkdirTemp("", "b2cemu-load-")
 	if err != nil {
 		return Report{}, err
@@ -213,14 +205,35 @@ func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
 		}
 	}
 	rep.RSSBeforeBytes = rss(em.cmd.Process.Pid, "VmRSS")
+	err = runModes(ctx, t, api, key, o, em.cmd.Process.Pid, &rep, progress)
+	return rep, err
+}
+
+// withDefaults fills in the options left zero.
+func withDefaults(o Options) Options {
+	if o.Starts < 1 {
+		o.Starts = 5
+	}
+	if len(o.Modes) == 0 {
+		o.Modes = []string{Federated}
+	}
+	if o.CeilingTime <= 0 {
+		o.CeilingTime = 2 * time.Second
+	}
+	return o
+}
+
+// runModes measures each mode in turn, with the signing ceiling measured before the first and
+// after each, so that every mode is set against the machine's load around it.
+func runModes(ctx context.Context, t *target, api *connector, key *rsa.PrivateKey, o Options, pid int, rep *Report, progress io.Writer) error {
 	first, sign := ceiling(ctx, key, o.CeilingTime)
 	rep.Ceilings = []float64{first}
 	for _, mode := range o.Modes {
-		m, err := runMode(ctx, t, api, mode, o, em.cmd.Process.Pid)
+		m, err := runMode(ctx, t, api, mode, o, pid)
 		if err != nil {
-			return rep, fmt.Errorf("mode %s: %w", mode, err)
+			return fmt.Errorf("mode %s: %w", mode, err)
 		}
-		m.RSSBytes = rss(em.cmd.Process.Pid, "VmRSS")
+		m.RSSBytes = rss(pid, "VmRSS")
 		after, signAfter := ceiling(ctx, key, o.CeilingTime)
 		m.Ceiling, m.SignCPU = max(rep.Ceilings[len(rep.Ceilings)-1], after), min(sign, signAfter)
 		rep.Ceilings, sign = append(rep.Ceilings, after), signAfter
@@ -229,8 +242,8 @@ func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
 		rep.Failures += m.Failures
 	}
 	rep.Ceiling = slices.Max(rep.Ceilings)
-	rep.PeakRSSBytes = rss(em.cmd.Process.Pid, "VmHWM")
-	return rep, nil
+	rep.PeakRSSBytes = rss(pid, "VmHWM")
+	return nil
 }
 
 // writeTenant writes the signing key, the tenant and, when there is a policy folder, the
@@ -313,6 +326,25 @@ func runMode(ctx context.Context, t *target, api *connector, mode string, o Opti
 	}
 	api.take()
 	m := ModeReport{Mode: mode, Flows: o.Flows}
+	began, cpu, own := time.Now(), processCPU(pid), ownCPU()
+	latencies, elapsed := drive(ctx, do, o, began, &m)
+	m.Seconds = time.Since(began).Seconds()
+	m.ClientCPU = (ownCPU() - own) / time.Duration(o.Flows)
+	if mode != Dex { // dex is another process; the emulator idles meanwhile
+		m.ServerCPU = (processCPU(pid) - cpu) / time.Duration(o.Flows)
+	}
+	m.PerSecond = float64(o.Flows) / m.Seconds
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+	pct := func(p float64) time.Duration { return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))] }
+	m.P50, m.P95, m.P99 = pct(0.50), pct(0.95), pct(0.99)
+	m.HandlerPerCall, m.AddedPerCall = perCall(api.take(), elapsed)
+	return m, nil
+}
+
+// drive runs o.Flows operations on o.Concurrency workers, closed loop or paced at o.Rate from
+// began, counting failures in m. It returns each operation's latency and the connector calls'
+// elapsed milliseconds as the emulator reported them.
+func drive(ctx context.Context, do op, o Options, began time.Time, m *ModeReport) ([]time.Duration, []float64) {
 	latencies := make([]time.Duration, o.Flows)
 	var elapsed []float64
 	var mu sync.Mutex
@@ -322,7 +354,6 @@ func runMode(ctx context.Context, t *target, api *connector, mode string, o Opti
 	}
 	jobs := make(chan job, o.Flows)
 	var wg sync.WaitGroup
-	began, cpu, own := time.Now(), processCPU(pid), ownCPU()
 	for w := 0; w < o.Concurrency; w++ {
 		wg.Add(1)
 		go func() {
@@ -356,23 +387,19 @@ func runMode(ctx context.Context, t *target, api *connector, mode string, o Opti
 	}
 	close(jobs)
 	wg.Wait()
-	m.Seconds = time.Since(began).Seconds()
-	m.ClientCPU = (ownCPU() - own) / time.Duration(o.Flows)
-	if mode != Dex { // dex is another process; the emulator idles meanwhile
-		m.ServerCPU = (processCPU(pid) - cpu) / time.Duration(o.Flows)
-	}
-	m.PerSecond = float64(o.Flows) / m.Seconds
-	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
-	pct := func(p float64) time.Duration { return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))] }
-	m.P50, m.P95, m.P99 = pct(0.50), pct(0.95), pct(0.99)
-	handlers := api.take()
+	return latencies, elapsed
+}
+
+// perCall is the median connector handler time and the median time the emulator added to a
+// call on top of it; zero without both measures.
+func perCall(handlers []time.Duration, elapsed []float64) (time.Duration, time.Duration) {
 	sort.Slice(handlers, func(i, j int) bool { return handlers[i] < handlers[j] })
 	sort.Float64s(elapsed)
-	if len(handlers) > 0 && len(elapsed) > 0 {
-		m.HandlerPerCall = handlers[len(handlers)/2]
-		m.AddedPerCall = time.Duration(elapsed[len(elapsed)/2]*float64(time.Millisecond)) - m.HandlerPerCall
+	if len(handlers) == 0 || len(elapsed) == 0 {
+		return 0, 0
 	}
-	return m, nil
+	handler := handlers[len(handlers)/2]
+	return handler, time.Duration(elapsed[len(elapsed)/2]*float64(time.Millisecond)) - handler
 }
 
 // seed imports n federated users with a few attributes each.

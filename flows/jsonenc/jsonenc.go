@@ -32,40 +32,33 @@ func Append(b []byte, v any) ([]byte, error) {
 			return strconv.AppendFloat(b, x, 'f', -1, 64), nil
 		}
 	case []string:
-		if x == nil {
-			return append(b, "null"...), nil
-		}
-		b = append(b, '[')
-		for i, s := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = AppendString(b, s); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
+		return appendList(b, x, AppendString)
 	case []any:
-		if x == nil {
-			return append(b, "null"...), nil
-		}
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = Append(b, e); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
+		return appendList(b, x, Append)
 	case map[string]any:
 		return appendObject(b, x)
 	}
 	raw, err := json.Marshal(v)
 	return append(b, raw...), err
+}
+
+// appendList appends a JSON array of list's elements, each written by appendOne; a nil list
+// is null, as encoding/json writes it.
+func appendList[T any](b []byte, list []T, appendOne func([]byte, T) ([]byte, error)) ([]byte, error) {
+	if list == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, '[')
+	for i, e := range list {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = appendOne(b, e); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, ']'), nil
 }
 
 func appendObject(b []byte, m map[string]any) ([]byte, error) {
