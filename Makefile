@@ -88,6 +88,7 @@ starterpack:
 	@test -n "$(B2CEMU_STARTERPACK)" || { echo "set B2CEMU_STARTERPACK to a checkout of github.com/Azure-Samples/active-directory-b2c-custom-policy-starterpack"; exit 2; }
 	$(GO) run ./cmd/b2cemu policy check $(B2CEMU_STARTERPACK)/LocalAccounts
 	$(GO) run ./cmd/b2cemu policy check $(B2CEMU_STARTERPACK)/SocialAndLocalAccounts
+	$(GO) run ./cmd/b2cemu policy check $(B2CEMU_STARTERPACK)/SocialAndLocalAccountsWithMfa
 	$(GO) run ./cmd/b2cemu policy check "$(B2CEMU_STARTERPACK)/Display Controls Starterpack/LocalAccounts"
 	B2CEMU_STARTERPACK=$(B2CEMU_STARTERPACK) $(GO) test -race -count=1 -run 'StarterPack' -v ./emulator/ ./web/
 

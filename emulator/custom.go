@@ -49,7 +49,7 @@ func (e *Emulator) customPolicies(cfg *config.Config, record func(connector.Call
 	}
 	return &journey.Engine{Policies: policies, Directory: e.st.users, Tenant: cfg.Tenant.Name, TenantID: cfg.Tenant.ID,
 		PolicyKeys: keys, HTTP: plain, Certificates: certs, Now: e.Clock.Now, NewID: e.st.ids.GUID, Log: e.log, Record: record,
-		Mail: func(m journey.Mail) { e.st.outbox.Add(outboxEmail(cfg, m)) }, FixedCode: cfg.Deterministic.VerificationCode}, nil
+		Mail: func(m journey.Mail) { e.st.outbox.Add(outboxEmail(cfg, m)) }, Text: e.sendText, FixedCode: cfg.Deterministic.VerificationCode}, nil
 }
 
 // loadPolicies reads customPolicies.paths; the policies' problems become the configuration's.

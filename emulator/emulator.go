@@ -107,6 +107,13 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 }
 
 // build makes the handler of cfg over the emulator's state.
+// sendText puts a phone code in the text message outbox: the user flows' and the custom
+// policies' phone factor send theirs here.
+func (e *Emulator) sendText(m flows.SMS) {
+	e.st.sms.Add(web.SMS{Time: m.Time, RunID: m.RunID, Policy: m.Policy, To: m.To, Channel: m.Channel, Message: m.Message, Code: m.Code})
+	e.log.Info("phone code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "channel", m.Channel, "code", m.Code)
+}
+
 func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 	if len(cfg.PolicyKeys) > 0 && len(cfg.CustomPolicies.Paths) == 0 {
 		e.log.Warn("policyKeys are ignored: only custom policies read them, and customPolicies.paths names none")
@@ -175,10 +182,7 @@ func (e *Emulator) machine(cfg *config.Config, schema flows.Schema, client *conn
 			st.outbox.Add(outboxEmail(cfg, m))
 			e.log.Info("verification code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "code", m.Code)
 		},
-		Text: func(m flows.SMS) {
-			st.sms.Add(web.SMS{Time: m.Time, RunID: m.RunID, Policy: m.Policy, To: m.To, Channel: m.Channel, Message: m.Message, Code: m.Code})
-			e.log.Info("phone code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "channel", m.Channel, "code", m.Code)
-		}, FixedCode: cfg.Deterministic.VerificationCode, Providers: map[string]string{}}
+		Text: e.sendText, FixedCode: cfg.Deterministic.VerificationCode, Providers: map[string]string{}}
 	for _, p := range cfg.IdentityProviders {
 		m.Providers[p.ID] = provider(p).DisplayName
 	}

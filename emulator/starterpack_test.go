@@ -337,3 +337,49 @@ func TestStarterPackProfileEdit(t *testing.T) {
 		t.Errorf("attributes = %v", attrs)
 	}
 }
+
+// TestStarterPackMfa runs the SocialAndLocalAccountsWithMfa pack unchanged: sign-up writes the
+// user, then PhoneFactor-InputOrVerify enrols a number (its code from the text message
+// outbox) and AAD-UserWritePhoneNumberUsingObjectId keeps it; the next sign-in verifies the
+// number on record.
+func TestStarterPackMfa(t *testing.T) {
+	srv := startPack(t, "SocialAndLocalAccountsWithMfa", "", `
+identityProviders:
+  - id: facebook.com
+    displayName: Facebook
+    accounts:
+      - {issuerAssignedId: "fb-7", email: mia@example.com, displayName: Mia Chen}
+`)
+	b := srv.NewBrowser(t)
+	page := verified(t, srv, b, b.Follow(b.Get(customAuthorize()), "a#createAccount"), "noa@contoso.com")
+	page = b.Submit(page, "button#continue", map[string]string{"email": "noa@contoso.com", "newPassword": "Passw0rd!x",
+		"reenterPassword": "Passw0rd!x", "displayName": "Noa", "givenName": "Noa", "surname": "Levi"})
+	if page.Doc.Find(`#api[data-name="Phonefactor"]`).Length() != 1 || page.Doc.Find("input#number").Length() != 1 ||
+		page.Doc.Find("button#sendCode").Length() != 1 || page.Doc.Find("button#sendCall").Length() != 1 {
+		t.Fatalf("no phone enrolment after sign-up:\n%s", page.Body)
+	}
+	page = b.Submit(page, "button#sendCode", map[string]string{"countryCode": "GB", "number": "07700 900123"})
+	code := phoneCode(t, srv.URL, srv.Client, "+447700900123", "B2C_1A_signup_signin", 1)
+	claims := idToken(t, srv, b.Submit(page, "button#verifyCode", map[string]string{"verificationCode": code}))
+	users := listUsers(t, srv)
+	if len(users) != 1 || claims["sub"] != users[0]["objectId"] || claims["name"] != "Noa" ||
+		users[0]["attributes"].(map[string]any)["strongAuthenticationPhoneNumber"] != "+447700900123" {
+		t.Fatalf("sign-up: claims %v, users %v", claims, users)
+	}
+
+	b = srv.NewBrowser(t)
+	page = b.Submit(b.Get(customAuthorize()), "button#next", map[string]string{"signInName": "noa@contoso.com", "password": "Passw0rd!x"})
+	if page.Doc.Find("input#number").Length() != 0 || page.Text("#phoneNumber") != "+XXXXXXXX0123" {
+		t.Fatalf("sign-in: the number on record is not shown masked:\n%s", page.Body)
+	}
+	page = b.Submit(page, "button#sendCall", nil)
+	var out smsOutbox
+	post(t, srv.Client, "GET", srv.URL+"/_emulator/sms", nil, &out)
+	if len(out.SMS) != 2 || out.SMS[0].Channel != "call" {
+		t.Fatalf("outbox %+v", out)
+	}
+	again := idToken(t, srv, b.Submit(page, "button#verifyCode", map[string]string{"verificationCode": out.SMS[0].Code}))
+	if again["sub"] != claims["sub"] {
+		t.Errorf("sign-in claims %v", again)
+	}
+}

@@ -133,24 +133,52 @@ func (m *Machine) advanceMFA(ctx context.Context, def *Definition, r *Run, in In
 	if !ok {
 		return errInput(in, r.Phase)
 	}
-	st := r.MFA
+	done, err := r.MFA.Press(v, m.codes(r))
+	if err != nil || !done {
+		return err
+	}
+	return m.mfaDone(ctx, def, r)
+}
+
+// codes are the machine's clock, code source and outboxes for run r.
+func (m *Machine) codes(r *Run) Codes {
+	return Codes{Now: m.Now, Value: func() string { return CodeValue(m.FixedCode, m.NewID()) }, Tenant: m.Tenant,
+		RunID: r.ID, Policy: r.Policy, Mail: m.Mail, Text: m.Text}
+}
+
+// Codes are what the second-factor page sends its codes with: the clock, the next code's
+// value (CodeValue: drawn from the id source, or the fixed code), the tenant the messages
+// name, the run, and the email and text message outboxes (either may be nil). The user
+// flows' machine and the custom policies' phone factor profile share them.
+type Codes struct {
+	Now           func() time.Time
+	Value         func() string
+	Tenant        string
+	RunID, Policy string
+	Mail          func(Mail)
+	Text          func(SMS)
+}
+
+// Press applies one button of the second-factor page: it sends a code (checking the number
+// an enrolment typed) or checks the typed one. It reports true when the right code was
+// typed; a refusal the page shows is left in st.Error.
+func (st *MFAState) Press(v VerifyMFA, c Codes) (bool, error) {
 	st.Error = ""
 	if st.Enrol && st.Key == nil && (v.Action == "sendCode" || v.Action == "sendCall") { // a retry keeps the number
 		st.Country, st.Local = strings.TrimSpace(v.Country), strings.TrimSpace(v.Number)
 	}
 	switch v.Action {
 	case "sendCode", "sendCall", "retryCode":
-		return m.sendMFA(def, r, v.Action)
+		return false, st.send(v.Action, c)
 	case "verifyCode":
-		return m.verifyMFA(ctx, def, r, v.Code)
+		return st.verify(v.Code, c.Now())
 	}
-	return Errorf(Invalid, "unknown action %q on the second-factor page (sendCode, sendCall, retryCode, verifyCode)", v.Action)
+	return false, Errorf(Invalid, "unknown action %q on the second-factor page (sendCode, sendCall, retryCode, verifyCode)", v.Action)
 }
 
-// sendMFA sends a code by the channel the button names, checking the number an enrolment
+// send sends a code by the channel the button names, checking the number an enrolment
 // typed.
-func (m *Machine) sendMFA(def *Definition, r *Run, action string) error {
-	st := r.MFA
+func (st *MFAState) send(action string, c Codes) error {
 	channel := map[string]string{"sendCode": "sms", "sendCall": "call", "retryCode": st.Channel}[action]
 	switch {
 	case st.Method == MFATOTP:
@@ -176,8 +204,8 @@ func (m *Machine) sendMFA(def *Definition, r *Run, action string) error {
 	}
 	st.Sends++
 	st.Channel = channel
-	st.Code = NewCode(st.To, CodeValue(m.FixedCode, m.NewID()), m.Now(), CodeLifetime, CodeAttempts)
-	m.deliver(r, st)
+	st.Code = NewCode(st.To, c.Value(), c.Now(), CodeLifetime, CodeAttempts)
+	st.deliver(c)
 	return nil
 }
 
@@ -192,58 +220,56 @@ func methodOffers(method MFAMethod, channel string) bool {
 }
 
 // deliver puts the code in the email or the text message outbox.
-func (m *Machine) deliver(r *Run, st *MFAState) {
+func (st *MFAState) deliver(c Codes) {
 	code := st.Code.Value()
 	if st.Channel == "email" {
-		if m.Mail != nil {
-			m.Mail(Mail{Time: m.Now(), RunID: r.ID, Policy: r.Policy, To: st.To, Code: code})
+		if c.Mail != nil {
+			c.Mail(Mail{Time: c.Now(), RunID: c.RunID, Policy: c.Policy, To: st.To, Code: code})
 		}
 		return
 	}
-	msg := "Use verification code " + code + " for " + m.Tenant + " authentication."
+	msg := "Use verification code " + code + " for " + c.Tenant + " authentication."
 	if st.Channel == "call" {
-		msg = "This is the " + m.Tenant + " verification call. Your code is " + strings.Join(strings.Split(code, ""), " ") + "."
+		msg = "This is the " + c.Tenant + " verification call. Your code is " + strings.Join(strings.Split(code, ""), " ") + "."
 	}
-	if m.Text != nil {
-		m.Text(SMS{Time: m.Now(), RunID: r.ID, Policy: r.Policy, To: st.To, Channel: st.Channel, Message: msg, Code: code})
+	if c.Text != nil {
+		c.Text(SMS{Time: c.Now(), RunID: c.RunID, Policy: c.Policy, To: st.To, Channel: st.Channel, Message: msg, Code: code})
 	}
 }
 
-// verifyMFA checks the typed code; the right one records an enrolment on the user and goes
-// on to the token step.
-func (m *Machine) verifyMFA(ctx context.Context, def *Definition, r *Run, typed string) error {
-	st := r.MFA
+// verify checks the typed code at now; it reports true for the right one.
+func (st *MFAState) verify(typed string, now time.Time) (bool, error) {
 	if strings.TrimSpace(typed) == "" {
 		st.Error = "requiredField_code"
-		return nil
+		return false, nil
 	}
 	if st.Method == MFATOTP {
 		if st.Wrong >= MFAAttempts {
 			st.Error = "error_throttled"
-			return nil
+			return false, nil
 		}
-		if !otp.Check(st.Key, typed, m.Now()) {
+		if !otp.Check(st.Key, typed, now) {
 			st.Wrong++
 			st.Error = "error_incorrect_code"
-			return nil
+			return false, nil
 		}
-	} else {
-		if !st.Code.Live() {
-			return Errorf(Invalid, "no verification code was sent")
-		}
-		switch st.Code.Check(st.To, typed, m.Now()) {
-		case CodeExpired:
-			st.Error = "ver_fail_code_expired"
-			return nil
-		case CodeWrong:
-			st.Error = "error_incorrect_code"
-			return nil
-		case CodeExhausted:
-			st.Error = "error_throttled"
-			return nil
-		}
+		return true, nil
 	}
-	return m.mfaDone(ctx, def, r)
+	if !st.Code.Live() {
+		return false, Errorf(Invalid, "no verification code was sent")
+	}
+	switch st.Code.Check(st.To, typed, now) {
+	case CodeExpired:
+		st.Error = "ver_fail_code_expired"
+		return false, nil
+	case CodeWrong:
+		st.Error = "error_incorrect_code"
+		return false, nil
+	case CodeExhausted:
+		st.Error = "error_throttled"
+		return false, nil
+	}
+	return true, nil
 }
 
 // mfaDone keeps what an enrolment set up on the user and runs the token step.

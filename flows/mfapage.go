@@ -68,6 +68,20 @@ const titleMFA = "Multi-factor authentication"
 // mfaPage describes the run's second-factor page.
 func (m *Machine) mfaPage(def *Definition, r *Run) *Page {
 	st := r.MFA
+	email := ""
+	if r.User != nil {
+		email = r.User.Email()
+	}
+	page := st.View(m.Tenant, email)
+	if st.FirstFactor != "" {
+		page.Title = map[string]string{"signUp": titleSignUp, "signIn": titleSignIn}[st.FirstFactor]
+	}
+	return page
+}
+
+// View is the second-factor page of st: the phone-factor page (api.phonefactor) for the
+// phone methods. tenant and email name the authenticator app's account.
+func (st *MFAState) View(tenant, email string) *Page {
 	p := &MFAPage{Method: st.Method, Enrol: st.Enrol, Sent: st.Code.Live(), Texts: mfaTexts, Country: st.Country, Local: st.Local}
 	if st.Error != "" {
 		p.Error = mfaTexts[st.Error]
@@ -77,7 +91,7 @@ func (m *Machine) mfaPage(def *Definition, r *Run) *Page {
 	case MFATOTP:
 		if st.Enrol {
 			p.Secret = otp.Encode(st.Key)
-			p.URI = otp.URI(m.Tenant, r.User.Email(), st.Key)
+			p.URI = otp.URI(tenant, email, st.Key)
 		}
 		p.Sent = true
 	case MFAEmail:
@@ -90,11 +104,7 @@ func (m *Machine) mfaPage(def *Definition, r *Run) *Page {
 			p.Countries = append(p.Countries, PageOption{Value: c.ISO, Label: c.Name + " (+" + c.Dial + ")"})
 		}
 	}
-	title := titleMFA
-	if st.FirstFactor != "" {
-		title = map[string]string{"signUp": titleSignUp, "signIn": titleSignIn}[st.FirstFactor]
-	}
-	return &Page{ContentDefinition: cd, Title: title, MFA: p}
+	return &Page{ContentDefinition: cd, Title: titleMFA, MFA: p}
 }
 
 // Intro is the page's introduction: the phone-factor page's intro_entry_* (a number to

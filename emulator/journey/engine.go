@@ -38,6 +38,7 @@ type Engine struct {
 	Log         *slog.Logger
 	Record      func(connector.Call) // optional: receives every RESTful call, for the call inspector
 	Mail        func(Mail)           // optional: receives every verification email
+	Text        func(flows.SMS)      // optional: receives every phone factor code (text message or call)
 	// FixedCode, when set, is every verification code b2cemu sends, for suites that cannot
 	// read the outbox.
 	FixedCode string
@@ -86,6 +87,7 @@ type state struct {
 	sso      bool                                // resumed from a single sign-on session
 	lang     string                              // the page language: ui_locales among the policy's SupportedLanguages
 	pageCD   string                              // the current page's content definition: its localized strings
+	phone    string                              // the number the phone factor page verified, for its profile's output claims
 }
 
 func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
@@ -230,6 +232,8 @@ func (x *execution) exchange(step *policy.Step) bool {
 		return false // the single sign-on session stands for this page
 	case tp.Kind == policy.SelfAsserted:
 		return x.selfAssertedPage(tp) // a page without fields is skipped
+	case tp.Kind == policy.PhoneFactor:
+		return x.phoneFactorPage(tp, step.Order)
 	}
 	if _, err := x.run(tp, x.st.bag, step.Order); err != nil {
 		x.failWith(err)

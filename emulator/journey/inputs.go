@@ -31,6 +31,8 @@ func (x *execution) apply(step *policy.Step, in flows.Input) (next, error) {
 		return x.submitAttributes(in)
 	case flows.VerifyEmail:
 		return stay, x.verifyInput(in)
+	case flows.VerifyMFA:
+		return x.pressPhone(step, in)
 	case flows.ResumeSession:
 		return x.resumeSession(step, in)
 	case flows.SignInFederated:

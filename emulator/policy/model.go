@@ -103,6 +103,7 @@ const (
 	RelyingPartyProfile Kind = "RelyingParty"
 	EmailCode           Kind = "AadSspr"         // AadSsprProtocolProvider: SendCode and VerifyCode by email
 	OneTimePassword     Kind = "OneTimePassword" // OneTimePasswordProtocolProvider: GenerateCode, VerifyCode
+	PhoneFactor         Kind = "PhoneFactor"     // PhoneFactorProtocolProvider: the phone-factor page
 )
 
 // TechnicalProfile is a technical profile with its includes resolved.
@@ -392,6 +393,7 @@ var proprietary = []struct {
 	{"ClaimsTransformationProtocolProvider", Transformation},
 	{"AadSsprProtocolProvider", EmailCode},
 	{"OneTimePasswordProtocolProvider", OneTimePassword},
+	{"PhoneFactorProtocolProvider", PhoneFactor},
 	{"SSOSessionProvider", Session},
 }
 
