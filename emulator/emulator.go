@@ -106,7 +106,6 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 	return e, nil
 }
 
-// build makes the handler of cfg over the emulator's state.
 // sendText puts a phone code in the text message outbox: the user flows' and the custom
 // policies' phone factor send theirs here.
 func (e *Emulator) sendText(m flows.SMS) {
@@ -114,6 +113,7 @@ func (e *Emulator) sendText(m flows.SMS) {
 	e.log.Info("phone code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "channel", m.Channel, "code", m.Code)
 }
 
+// build makes the handler of cfg over the emulator's state.
 func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 	if len(cfg.PolicyKeys) > 0 && len(cfg.CustomPolicies.Paths) == 0 {
 		e.log.Warn("policyKeys are ignored: only custom policies read them, and customPolicies.paths names none")
