@@ -137,93 +137,125 @@ func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input
 	return nil
 }
 
+// advance applies in to r without describing the next page. Every successful step bumps
+// r.Seq, so a page posted twice is recognised as stale.
 func (m *Machine) advance(ctx context.Context, def *Definition, r *Run, in Input) error {
 	if r.Phase.Terminal() {
 		return &Error{Kind: Invalid, Message: "this sign-up has already ended"}
 	}
-	if _, ok := in.(Cancel); ok {
+	if handled, err := m.advanceAnyPage(ctx, def, r, in); handled {
+		return err
+	}
+	if err := m.advancePhase(ctx, def, r, in); err != nil {
+		return err
+	}
+	r.Seq++
+	return nil
+}
+
+// advanceAnyPage handles the inputs that do not belong to one page: cancelling, the
+// authorize request's domain_hint, the forgotten-password link and a single sign-on session.
+// handled is false for every other input, which advancePhase then takes.
+func (m *Machine) advanceAnyPage(ctx context.Context, def *Definition, r *Run, in Input) (handled bool, err error) {
+	switch in := in.(type) {
+	case Cancel:
 		r.Phase = PhaseCancelled
 		r.Failure = &Failure{Error: "access_denied", Code: "AADB2C90091", Message: "The user has cancelled entering self-asserted information.", Redirect: true}
 		r.Seq++
-		return nil
+		return true, nil
+	case DomainHint:
+		m.domainHint(def, r, in)
+		return true, nil
+	case ForgotPassword:
+		return true, m.forgotPassword(def, r)
+	case ResumeSession:
+		return true, m.resumeSession(ctx, def, r, in)
 	}
-	if in, ok := in.(DomainHint); ok {
-		if r.Phase == PhaseSignIn && in.Domain != LocalProvider {
-			for _, id := range def.SocialProviders() {
-				if strings.EqualFold(id, in.Domain) {
-					m.choose(def, r, id)
-					r.Seq++
-				}
-			}
-		}
-		return nil
+	return false, nil
+}
+
+// domainHint skips the provider choice when the hint names one of the flow's social
+// providers; on any other page, or with an unknown hint, it does nothing, as B2C ignores it.
+func (m *Machine) domainHint(def *Definition, r *Run, in DomainHint) {
+	if r.Phase != PhaseSignIn || in.Domain == LocalProvider {
+		return
 	}
-	if _, ok := in.(ForgotPassword); ok {
-		if r.Phase != PhaseSignIn || !def.SignsIn() || !def.Offers(LocalProvider) {
-			return Errorf(Invalid, "there is no forgotten-password link on this page")
+	for _, id := range def.SocialProviders() {
+		if strings.EqualFold(id, in.Domain) {
+			m.choose(def, r, id)
+			r.Seq++
 		}
-		// A sign-up or sign-in user flow sends the user back to the application, which runs
-		// its password reset flow (B2C's behaviour without the embedded password reset).
-		r.Phase, r.Failure = PhaseCancelled, ForgotPasswordFailure()
-		r.Seq++
-		return nil
 	}
-	if in, ok := in.(ResumeSession); ok {
-		if def.Type == PasswordReset {
-			return Errorf(Invalid, "a password reset flow verifies the email even in a single sign-on session")
-		}
-		u, err := m.Directory.Get(ctx, in.ObjectID)
-		if err != nil {
-			return err // the session's user is gone: the caller shows the pages instead
-		}
-		r.Provider, r.Identity, r.MFADone = in.Identity.Issuer, in.Identity, true // the session passed the flow's MFA
-		if in.Identity.SignInType != "federated" {
-			r.Provider = LocalProvider
-		}
-		if err := m.signedIn(ctx, def, r, u); err != nil {
-			return err
-		}
-		r.Seq++
-		return nil
+}
+
+// forgotPassword follows the unified page's link. A sign-up or sign-in user flow sends the
+// user back to the application, which runs its password reset flow (B2C's behaviour
+// without the embedded password reset).
+func (m *Machine) forgotPassword(def *Definition, r *Run) error {
+	if r.Phase != PhaseSignIn || !def.SignsIn() || !def.Offers(LocalProvider) {
+		return Errorf(Invalid, "there is no forgotten-password link on this page")
 	}
-	var err error
+	r.Phase, r.Failure = PhaseCancelled, ForgotPasswordFailure()
+	r.Seq++
+	return nil
+}
+
+// resumeSession signs in the single sign-on session's user without pages. An error from the
+// directory means the session's user is gone: the caller shows the pages instead.
+func (m *Machine) resumeSession(ctx context.Context, def *Definition, r *Run, in ResumeSession) error {
+	if def.Type == PasswordReset {
+		return Errorf(Invalid, "a password reset flow verifies the email even in a single sign-on session")
+	}
+	u, err := m.Directory.Get(ctx, in.ObjectID)
+	if err != nil {
+		return err
+	}
+	r.Provider, r.Identity, r.MFADone = in.Identity.Issuer, in.Identity, true // the session passed the flow's MFA
+	if in.Identity.SignInType != "federated" {
+		r.Provider = LocalProvider
+	}
+	if err := m.signedIn(ctx, def, r, u); err != nil {
+		return err
+	}
+	r.Seq++
+	return nil
+}
+
+// advancePhase hands in to the page r is on. Each page accepts its own inputs; any other is
+// an Invalid error that leaves r unchanged.
+func (m *Machine) advancePhase(ctx context.Context, def *Definition, r *Run, in Input) error {
 	switch {
 	case def.Type == PasswordReset:
-		err = m.advanceReset(ctx, def, r, in)
+		return m.advanceReset(ctx, def, r, in)
 	case def.Type == ProfileEdit && r.Phase == PhaseAttributes:
-		err = m.advanceProfile(ctx, def, r, in)
-	case r.Phase == PhaseSignIn:
-		err = m.advanceSignIn(ctx, def, r, in)
-	case r.Phase == PhaseIdP:
+		return m.advanceProfile(ctx, def, r, in)
+	}
+	switch r.Phase {
+	case PhaseSignIn:
+		return m.advanceSignIn(ctx, def, r, in)
+	case PhaseIdP:
 		in, ok := in.(SignInFederated)
 		if !ok {
 			return errInput(in, r.Phase)
 		}
-		err = m.federated(ctx, def, r, in)
-	case r.Phase == PhaseLocalSignUp:
+		return m.federated(ctx, def, r, in)
+	case PhaseLocalSignUp:
 		switch in := in.(type) {
 		case SubmitSignUp:
-			err = m.localSignUp(ctx, def, r, in)
+			return m.localSignUp(ctx, def, r, in)
 		case VerifyEmail:
-			err = m.verifyEmail(def, r, in)
-		default:
-			return errInput(in, r.Phase)
+			return m.verifyEmail(def, r, in)
 		}
-	case r.Phase == PhaseMFA:
-		err = m.advanceMFA(ctx, def, r, in)
-	case r.Phase == PhaseAttributes:
+	case PhaseMFA:
+		return m.advanceMFA(ctx, def, r, in)
+	case PhaseAttributes:
 		in, ok := in.(SubmitAttributes)
 		if !ok {
 			return errInput(in, r.Phase)
 		}
-		err = m.attributes(ctx, def, r, in)
-	default:
-		return errInput(in, r.Phase)
+		return m.attributes(ctx, def, r, in)
 	}
-	if err == nil {
-		r.Seq++
-	}
-	return err
+	return errInput(in, r.Phase)
 }
 
 func errInput(in Input, p Phase) error {

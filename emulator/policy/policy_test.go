@@ -85,46 +85,55 @@ func TestLoadErrors(t *testing.T) {
 		return string(b)
 	}
 	base, loc, ext, rp := read("TrustFrameworkBase.xml"), read("TrustFrameworkLocalization.xml"), read("TrustFrameworkExtensions.xml"), read("SignUpOrSignin.xml")
+	// The SignUpOrSignIn journey's step 3; the ProfileEdit journey has the same exchange.
+	const signUpStep3 = `TechnicalProfileReferenceId="LocalAccountSignUpWithLogonEmail" /></ClaimsExchanges>
+        </OrchestrationStep>
+        <OrchestrationStep Order="3" Type="ClaimsExchange">
+          <ClaimsExchanges><ClaimsExchange Id="AADUserReadWithObjectId" TechnicalProfileReferenceId="AAD-UserReadUsingObjectId" />`
 	tests := []struct {
 		name  string
 		files map[string]string
 		want  string
 	}{
 		{"missing base policy", map[string]string{"rp.xml": rp}, `rp.xml:4: BasePolicy: PolicyId B2C_1A_TrustFrameworkExtensions is not among the loaded files`},
-		{"cycle", map[string]string{"base.xml": strings.Replace(base, `PublicPolicyUri="http://yourtenant.onmicrosoft.com/B2C_1A_TrustFrameworkBase">`,
-			`PublicPolicyUri="x"><BasePolicy><PolicyId>B2C_1A_signup_signin</PolicyId></BasePolicy>`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp}, `the BasePolicy chain is a cycle`},
-		{"malformed XML", map[string]string{"rp.xml": strings.Replace(rp, "</RelyingParty>", "</RelyingPart>", 1)}, `rp.xml:23: not well-formed XML`},
-		{"unknown handler", map[string]string{"base.xml": strings.Replace(base, "Providers.RestfulProvider", "Providers.Nope", 1) + "", "loc.xml": loc,
-			"ext.xml": strings.Replace(ext, "Providers.RestfulProvider", "Providers.TelepathyProvider", 1), "rp.xml": rp}, `TechnicalProfile Id="REST-ValidateProfile": the protocol "Proprietary" with handler`},
-		{"bad pattern", map[string]string{"base.xml": base, "loc.xml": loc, "ext.xml": strings.Replace(ext, `<DataType>string</DataType><UserInputType>TextBox</UserInputType></ClaimType>`,
-			`<DataType>string</DataType><UserInputType>TextBox</UserInputType><Restriction><Pattern RegularExpression="^([0-9]{6}$" HelpText="Six digits." /></Restriction></ClaimType>`, 1), "rp.xml": rp},
+		{"cycle", map[string]string{"base.xml": policyEdit(t, base, `PublicPolicyUri="http://yourtenant.onmicrosoft.com/B2C_1A_TrustFrameworkBase">`,
+			`PublicPolicyUri="x"><BasePolicy><PolicyId>B2C_1A_signup_signin</PolicyId></BasePolicy>`), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp}, `the BasePolicy chain is a cycle`},
+		{"malformed XML", map[string]string{"rp.xml": policyEdit(t, rp, "</RelyingParty>", "</RelyingPart>")}, `rp.xml:23: not well-formed XML`},
+		{"unknown handler", map[string]string{"base.xml": base, "loc.xml": loc,
+			"ext.xml": policyEdit(t, ext, "Providers.RestfulProvider", "Providers.TelepathyProvider"), "rp.xml": rp}, `TechnicalProfile Id="REST-ValidateProfile": the protocol "Proprietary" with handler`},
+		{"bad pattern", map[string]string{"base.xml": base, "loc.xml": loc, "ext.xml": policyEdit(t, ext, `<DataType>string</DataType><UserInputType>TextBox</UserInputType></ClaimType>`,
+			`<DataType>string</DataType><UserInputType>TextBox</UserInputType><Restriction><Pattern RegularExpression="^([0-9]{6}$" HelpText="Six digits." /></Restriction></ClaimType>`), "rp.xml": rp},
 			`ext.xml:8: ClaimType Id="loyaltyId": the Restriction Pattern is not a valid .NET regular expression`},
-		{"missing claim type", map[string]string{"base.xml": base, "loc.xml": loc, "ext.xml": strings.Replace(ext, `<InputClaim ClaimTypeReferenceId="loyaltyId" />`, `<InputClaim ClaimTypeReferenceId="loyaltyNumber" />`, 1), "rp.xml": rp},
+		{"missing claim type", map[string]string{"base.xml": base, "loc.xml": loc, "ext.xml": policyEdit(t, ext, `<InputClaim ClaimTypeReferenceId="loyaltyId" />`, `<InputClaim ClaimTypeReferenceId="loyaltyNumber" />`), "rp.xml": rp},
 			`ext.xml:39: TechnicalProfile Id="REST-ValidateProfile": references the claim type "loyaltyNumber", which the ClaimsSchema does not declare`},
-		{"missing technical profile", map[string]string{"base.xml": strings.Replace(base, `TechnicalProfileReferenceId="AAD-UserReadUsingObjectId"`, `TechnicalProfileReferenceId="AAD-Read"`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
+		{"missing technical profile", map[string]string{"base.xml": policyEdit(t, base, signUpStep3, strings.TrimSuffix(signUpStep3, `"AAD-UserReadUsingObjectId" />`)+`"AAD-Read" />`), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
 			`UserJourney SignUpOrSignIn step 3: references the technical profile "AAD-Read", which is not declared`},
-		{"unsupported step type", map[string]string{"base.xml": strings.Replace(base, `Type="SendClaims"`, `Type="ReviewScopes"`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
+		{"unsupported step type", map[string]string{"base.xml": policyEdit(t, base, `<OrchestrationStep Order="4" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`, `<OrchestrationStep Order="4" Type="ReviewScopes" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
 			`the step type "ReviewScopes" is not one b2cemu runs (GetClaims, CombinedSignInAndSignUp`},
-		{"missing sub journey", map[string]string{"base.xml": strings.Replace(base, `<OrchestrationStep Order="4" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`,
-			`<OrchestrationStep Order="4" Type="InvokeSubJourney"><JourneyList><Candidate SubJourneyReferenceId="Nope" /></JourneyList></OrchestrationStep><OrchestrationStep Order="5" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`, 1),
+		{"missing sub journey", map[string]string{"base.xml": policyEdit(t, base, `<OrchestrationStep Order="4" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`,
+			`<OrchestrationStep Order="4" Type="InvokeSubJourney"><JourneyList><Candidate SubJourneyReferenceId="Nope" /></JourneyList></OrchestrationStep><OrchestrationStep Order="5" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />`),
 			"loc.xml": loc, "ext.xml": ext, "rp.xml": rp}, `UserJourney SignUpOrSignIn step 4: references the sub journey "Nope", which is not declared`},
-		{"missing display control", map[string]string{"base.xml": base, "loc.xml": loc, "rp.xml": rp, "ext.xml": strings.Replace(ext,
+		{"missing display control", map[string]string{"base.xml": base, "loc.xml": loc, "rp.xml": rp, "ext.xml": policyEdit(t, ext,
 			`<ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`,
-			`<DisplayClaims><DisplayClaim DisplayControlReferenceId="emailControl" /></DisplayClaims><ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`, 1)},
+			`<DisplayClaims><DisplayClaim DisplayControlReferenceId="emailControl" /></DisplayClaims><ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`)},
 			`TechnicalProfile Id="LocalAccountSignUpWithLogonEmail": references the display control "emailControl", which is not declared`},
-		{"display control type", map[string]string{"base.xml": base, "loc.xml": loc, "rp.xml": rp, "ext.xml": strings.Replace(strings.Replace(ext,
+		{"display control type", map[string]string{"base.xml": base, "loc.xml": loc, "rp.xml": rp, "ext.xml": policyEdit(t, policyEdit(t, ext,
 			`<ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`,
-			`<DisplayClaims><DisplayClaim DisplayControlReferenceId="captcha" /></DisplayClaims><ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`, 1),
-			`</ClaimsSchema>`, `</ClaimsSchema><DisplayControls><DisplayControl Id="captcha" UserInterfaceControlType="CaptchaControl"><DisplayClaims><DisplayClaim ClaimTypeReferenceId="email" /></DisplayClaims></DisplayControl></DisplayControls>`, 1)},
+			`<DisplayClaims><DisplayClaim DisplayControlReferenceId="captcha" /></DisplayClaims><ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`),
+			`</ClaimsSchema>`, `</ClaimsSchema><DisplayControls><DisplayControl Id="captcha" UserInterfaceControlType="CaptchaControl"><DisplayClaims><DisplayClaim ClaimTypeReferenceId="email" /></DisplayClaims></DisplayControl></DisplayControls>`)},
 			`uses the display control "captcha" of type "CaptchaControl"; b2cemu runs VerificationControl only`},
 		{"duplicate policy id", map[string]string{"a.xml": rp, "b.xml": rp}, `PolicyId B2C_1A_signup_signin is also declared in`},
 		{"no relying party", map[string]string{"base.xml": base}, `no relying-party policy`},
-		{"missing include", map[string]string{"base.xml": strings.Replace(base, `<IncludeTechnicalProfile ReferenceId="AAD-Common" />`, `<IncludeTechnicalProfile ReferenceId="AAD-Missing" />`, 1), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
+		{"missing include", map[string]string{"base.xml": policyEdit(t, base, `<OutputClaim ClaimTypeReferenceId="signInNames.emailAddress" />
+          </OutputClaims>
+          <IncludeTechnicalProfile ReferenceId="AAD-Common" />`, `<OutputClaim ClaimTypeReferenceId="signInNames.emailAddress" />
+          </OutputClaims>
+          <IncludeTechnicalProfile ReferenceId="AAD-Missing" />`), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
 			`includes technical profile "AAD-Missing", which is not declared`},
 	}
 	serviceURL := func(item string) map[string]string {
 		return map[string]string{"base.xml": base, "loc.xml": loc, "rp.xml": rp,
-			"ext.xml": strings.Replace(ext, `<Item Key="ServiceUrl">http://127.0.0.1:8080/demo/api/loyalty</Item>`, item, 1)}
+			"ext.xml": policyEdit(t, ext, `<Item Key="ServiceUrl">http://127.0.0.1:8080/demo/api/loyalty</Item>`, item)}
 	}
 	const rest = `ext.xml:32: TechnicalProfile Id="REST-ValidateProfile": `
 	for _, tc := range []struct{ name, item, want string }{
@@ -172,11 +181,11 @@ func TestTokenIssuerProtocol(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := strings.Replace(string(b), `<Protocol Name="None" />
+		s := string(b)
+		if name == "TrustFrameworkBase.xml" { // the JwtIssuer profile
+			s = policyEdit(t, s, `<Protocol Name="None" />
           <OutputTokenFormat>JWT</OutputTokenFormat>`, `<Protocol Name="OpenIdConnect" />
-          <OutputTokenFormat>JWT</OutputTokenFormat>`, 1)
-		if name == "TrustFrameworkBase.xml" && s == string(b) {
-			t.Fatal("the example's JwtIssuer changed shape; update this test")
+          <OutputTokenFormat>JWT</OutputTokenFormat>`)
 		}
 		os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644)
 	}
@@ -203,7 +212,10 @@ func TestRefreshEndpoint(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml"} {
 		b, _ := os.ReadFile(filepath.Join(loyalty, name))
-		os.WriteFile(filepath.Join(dir, name), []byte(strings.Replace(string(b), `UserJourneyReferenceId="RedeemRefreshToken"`, `UserJourneyReferenceId="Redeem"`, 1)), 0o644)
+		if name == "SignUpOrSignin.xml" { // the relying party's Endpoint Id="Token"
+			b = []byte(policyEdit(t, string(b), `UserJourneyReferenceId="RedeemRefreshToken"`, `UserJourneyReferenceId="Redeem"`))
+		}
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
 	}
 	policies, err = policy.Load([]string{dir})
 	if err != nil {
@@ -308,10 +320,7 @@ func TestGetClaimsChecks(t *testing.T) {
 	getClaims := `<OrchestrationStep Order="1" Type="GetClaims" CpimIssuerTechnicalProfileReferenceId="Hint-SharedSecret" />`
 	edit := func(t *testing.T, old, new string) string {
 		t.Helper()
-		if !strings.Contains(base, old) {
-			t.Fatalf("the fixture lacks %q", old)
-		}
-		return strings.Replace(base, old, new, 1)
+		return policyEdit(t, base, old, new)
 	}
 	tests := []struct {
 		name, base, want string
@@ -333,10 +342,10 @@ func TestGetClaimsChecks(t *testing.T) {
 			`the METADATA item "your-app/.well-known/openid-configuration" is not an http(s) URL`},
 	}
 	// A GetClaims step anywhere but first: move it after the unsolicited page.
-	tests[0].base = strings.Replace(strings.Replace(base, getClaims, "", 1), `<OrchestrationStep Order="3" Type="ClaimsExchange">
+	tests[0].base = policyEdit(t, policyEdit(t, base, getClaims, ""), `<OrchestrationStep Order="3" Type="ClaimsExchange">
           <ClaimsExchanges><ClaimsExchange Id="ReadByEmail"`, `<OrchestrationStep Order="3" Type="GetClaims" CpimIssuerTechnicalProfileReferenceId="Hint-SharedSecret" />
         <OrchestrationStep Order="4" Type="ClaimsExchange">
-          <ClaimsExchanges><ClaimsExchange Id="ReadByEmail"`, 1)
+          <ClaimsExchanges><ClaimsExchange Id="ReadByEmail"`)
 	tests[0].want = `UserJourney SharedSecretLink step 3: a GetClaims step must be the journey's first orchestration step (it reads the authorize request's id_token_hint before any other step); give it the lowest Order`
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -351,10 +360,10 @@ func TestGetClaimsChecks(t *testing.T) {
 		})
 	}
 	t.Run("in a sub journey", func(t *testing.T) {
-		sub := strings.Replace(base, `</UserJourneys>`, `</UserJourneys>
+		sub := policyEdit(t, base, `</UserJourneys>`, `</UserJourneys>
   <SubJourneys><SubJourney Id="ReadHint" Type="Call"><OrchestrationSteps>
     <OrchestrationStep Order="1" Type="GetClaims" CpimIssuerTechnicalProfileReferenceId="Hint-SharedSecret" />
-  </OrchestrationSteps></SubJourney></SubJourneys>`, 1)
+  </OrchestrationSteps></SubJourney></SubJourneys>`)
 		_, err := policy.LoadSources([]policy.Source{{Name: "HintBase.xml", Data: []byte(sub)}, {Name: "LinkSharedSecret.xml", Data: []byte(secret)}})
 		if want := `SubJourney ReadHint step 1: a GetClaims step runs only as the first step of a UserJourney, never in a sub journey`; err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error = %v, want %q", err, want)
