@@ -33,7 +33,10 @@ release:
 ## from a module proxy folder serving HEAD's committed files as that version (dependencies from
 ## the module cache, nothing from the network; they were checked against the checksum database
 ## when they came into it, so GOSUMDB=off), then check that b2cemu version tells it
-INSTALL_VERSION ?= v0.0.0-installcheck
+# One version per commit: the go command indexes a module cache directory by module and version
+# (in the shared build cache), so reusing one version at the same path would build the files an
+# earlier commit had.
+INSTALL_VERSION ?= v0.0.0-installcheck-$(shell git rev-parse --short=12 HEAD 2>/dev/null || echo none)
 install-check:
 	rm -rf $(DIST)/goproxy $(DIST)/gocheck
 	$(GO) run ./cmd/b2cemu/release goproxy --version $(INSTALL_VERSION) --out $(DIST)
