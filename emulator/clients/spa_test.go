@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
@@ -199,9 +200,11 @@ func clickLoaded(ctx context.Context, sel string) error {
 	}
 }
 
-// popupOf clicks sel in ctx's tab and answers a context for the window it opens, attached at
-// once: the window starts on about:blank, whose DOM chromedp reads before the page it goes
-// to arrives.
+// popupOf clicks sel in ctx's tab and answers a context for the window it opens, attached
+// once its page has loaded. chromedp v0.23.0 reads the new window's document on the test's
+// goroutine while its event loop applies DOM events to the same node map without the lock,
+// so attaching while the window still goes from about:blank through redirects to the page
+// is a data race inside chromedp (seen under -race); a window that has settled sends none.
 func popupOf(t *testing.T, ctx context.Context, sel string) context.Context {
 	t.Helper()
 	opened := chromedp.WaitNewTarget(ctx, func(i *target.Info) bool { return i.Type == "page" && i.OpenerID != "" })
@@ -212,6 +215,9 @@ func popupOf(t *testing.T, ctx context.Context, sel string) context.Context {
 	}
 	select {
 	case id := <-opened:
+		if err := settled(step, id); err != nil {
+			t.Fatalf("waiting for the window's page: %v", err)
+		}
 		popup, cancelPopup := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
 		t.Cleanup(cancelPopup)
 		if err := chromedp.Do(popup); err != nil {
@@ -221,6 +227,35 @@ func popupOf(t *testing.T, ctx context.Context, sel string) context.Context {
 	case <-step.Done():
 		t.Fatalf("clicking %s opened no window", sel)
 		return nil
+	}
+}
+
+// settled waits until the window id shows a page with a title (b2cemu's pages all have one;
+// about:blank and redirects have none) and keeps it for half a second, asking the browser
+// rather than the window so nothing attaches to it before then.
+func settled(ctx context.Context, id target.ID) error {
+	browser := chromedp.FromContext(ctx).Browser
+	var last string
+	since := time.Now()
+	for {
+		res, err := cdp.Call(ctx, browser, target.GetTargetInfo, target.GetTargetInfoParams{TargetID: id})
+		if err != nil {
+			return err
+		}
+		info := res.TargetInfo
+		now := info.URL + "\x00" + info.Title
+		if now != last {
+			last, since = now, time.Now()
+		}
+		loaded := info.Title != "" && !strings.HasPrefix(info.URL, "about:") && !strings.Contains(info.URL, info.Title)
+		if loaded && time.Since(since) >= 500*time.Millisecond {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last seen %q)", ctx.Err(), strings.ReplaceAll(last, "\x00", " "))
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }
 
