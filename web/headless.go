@@ -97,19 +97,47 @@ func (s *server) runFlow(c echo.Context) error {
 	if err := dec.Decode(&req); err != nil {
 		return apiError(c, http.StatusBadRequest, "the request is not a run request: %v (see docs/admin-api.md)", err)
 	}
+	ar, err := s.runAuthRequest(c, def, &req)
+	if err != nil {
+		return apiError(c, http.StatusBadRequest, "%v", err)
+	}
+	request := map[string]string{}
+	if req.IDTokenHint != "" {
+		request["id_token_hint"] = req.IDTokenHint
+	}
+	run := s.start(c.Request().Context(), def, ar.ClientID, ar.UILocales, request)
+	stop := s.CallLog.Watch(run.ID)
+	resp := RunResponse{RunID: run.ID, Attempts: []Attempted{}}
+	d := &driver{s: s, c: c, def: def, run: run, req: req, resp: &resp}
+	err = d.drive()
+	resp.Calls = transcript(stop())
+	switch {
+	case err != nil: // a refused input: the account or a submission the machine cannot take
+		return apiError(c, http.StatusBadRequest, "%v", err)
+	case run.Phase == flows.PhaseDone:
+		return s.headlessToken(c, def, ar, run, req.SSO, resp)
+	}
+	runOutcome(run, &resp)
+	return answerRun(c, &resp)
+}
+
+// runAuthRequest is the authorization request a headless run stands for: req's application,
+// redirect URI, scope and identity provider, defaulted as docs/admin-api.md says and checked
+// as the authorize endpoint checks them. Its error is the text of the 400 answer.
+func (s *server) runAuthRequest(c echo.Context, def *flows.Definition, req *RunRequest) (AuthRequest, error) {
 	app := s.app(req.ClientID)
 	switch {
 	case app == nil && len(s.Apps) > 0 && req.ClientID == "":
 		app = &s.Apps[0]
 	case app == nil:
-		return apiError(c, http.StatusBadRequest, "AADB2C90068: no application with clientId %q", req.ClientID)
+		return AuthRequest{}, fmt.Errorf("AADB2C90068: no application with clientId %q", req.ClientID)
 	}
 	base := s.base(c) // once: it parses the Host header
 	if req.RedirectURI == "" && len(app.RedirectURIs) > 0 {
 		req.RedirectURI = resolveURI(base, app.RedirectURIs[0])
 	}
 	if !registered(app, base, req.RedirectURI) {
-		return apiError(c, http.StatusBadRequest, "AADB2C90006: the redirect URI %q is not registered for the client ID %q", req.RedirectURI, app.ClientID)
+		return AuthRequest{}, fmt.Errorf("AADB2C90006: the redirect URI %q is not registered for the client ID %q", req.RedirectURI, app.ClientID)
 	}
 	if req.Scope == "" {
 		req.Scope = "openid"
@@ -120,28 +148,20 @@ func (s *server) runFlow(c echo.Context) error {
 		ar.ResponseType = "code id_token"
 	}
 	if bad := s.unsupportedScope(ar); bad != "" {
-		return apiError(c, http.StatusBadRequest, "AADB2C90012: the scope %q is not supported", bad)
+		return AuthRequest{}, fmt.Errorf("AADB2C90012: the scope %q is not supported", bad)
 	}
 	if _, custom := s.Journeys[strings.ToLower(def.ID)]; custom && req.IdentityProvider == "" {
 		req.IdentityProvider = flows.LocalProvider
 	} else if !custom && (req.IdentityProvider == "" || !def.Offers(req.IdentityProvider)) {
-		return apiError(c, http.StatusBadRequest, "the user flow %s does not offer the identity provider %q; use one of %v", def.ID, req.IdentityProvider, def.IdentityProviders)
+		return AuthRequest{}, fmt.Errorf("the user flow %s does not offer the identity provider %q; use one of %v", def.ID, req.IdentityProvider, def.IdentityProviders)
 	}
-	request := map[string]string{}
-	if req.IDTokenHint != "" {
-		request["id_token_hint"] = req.IDTokenHint
-	}
-	run := s.start(c.Request().Context(), def, app.ClientID, ar.UILocales, request)
-	stop := s.CallLog.Watch(run.ID)
-	resp := RunResponse{RunID: run.ID, Attempts: []Attempted{}}
-	err := s.drive(c, def, run, req, &resp)
-	resp.Calls = transcript(stop())
-	if err != nil || c.Response().Committed { // drive answered already (a refused input)
-		return err
-	}
+	return ar, nil
+}
+
+// runOutcome fills the answer of a run that ended without a token, or that waits on a page
+// the request has no more submissions for.
+func runOutcome(run *flows.Run, resp *RunResponse) {
 	switch run.Phase {
-	case flows.PhaseDone:
-		return s.headlessToken(c, def, ar, run, req.SSO, resp)
 	case flows.PhaseBlocked:
 		resp.Outcome, resp.UserMessage = "blocked", run.UserMessage
 	case flows.PhaseFailed, flows.PhaseCancelled:
@@ -155,100 +175,147 @@ func (s *server) runFlow(c echo.Context) error {
 			resp.UserMessage = run.PageError
 		}
 	}
-	return answerRun(c, &resp)
+}
+
+// driver feeds a headless run the inputs its request describes, page by page, as a user
+// would: the sign-in choice, the identity provider's account, the second factor, then one
+// attribute submission per entry of req.Attributes.
+type driver struct {
+	s    *server
+	c    echo.Context
+	def  *flows.Definition
+	run  *flows.Run
+	req  RunRequest
+	resp *RunResponse // its Attempts grow with each submission
+	next int          // the next entry of req.Attributes
 }
 
 // drive feeds the machine the inputs the request describes until the run ends or the
-// attribute submissions run out.
-func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, req RunRequest, resp *RunResponse) error {
-	ctx := c.Request().Context()
-	str := func(k string) string { v, _ := req.Account[k].(string); return v }
-	next := 0
-	for steps := 0; !run.Phase.Terminal() && steps < 50; steps++ {
-		var in flows.Input
-		switch run.Phase {
-		case flows.PhaseSignIn:
-			switch {
-			case req.IdentityProvider != flows.LocalProvider:
-				in = flows.ChooseProvider{Provider: req.IdentityProvider}
-			case def.SignsIn() && str("password") != "" && s.exists(c, str("email")):
-				in = flows.SignInLocal{Email: str("email"), Password: str("password")}
-			default:
-				in = flows.StartSignUp{}
-			}
-		case flows.PhaseMFA:
-			mfa, err := headlessMFA(run, str("phoneNumber"), s.Now())
-			if err != nil {
-				return apiError(c, http.StatusBadRequest, "%v", err)
-			}
-			in = mfa
-		case flows.PhaseIdP:
-			fed, err := s.federatedAccount(cmp.Or(run.Provider, req.IdentityProvider), req.Account)
-			if err != nil {
-				return apiError(c, http.StatusBadRequest, "%v", err)
-			}
-			in = fed
-		case flows.PhaseLocalSignUp, flows.PhaseAttributes:
-			if next >= len(req.Attributes) && (next > 0 || len(def.UserAttributes) > 0 && run.Phase == flows.PhaseAttributes && requiredMissing(def, run)) {
-				return nil // no more submissions: the run waits on the page
-			}
-			values := map[string]string{}
-			if next < len(req.Attributes) {
-				values = req.Attributes[next]
-			}
-			next++
-			if run.Phase == flows.PhaseLocalSignUp {
-				if err := s.verifyEmail(ctx, def, run, "email", map[string]string{"email": str("email")}); err != nil {
-					return apiError(c, http.StatusBadRequest, "%v", err)
-				}
-				in = flows.SubmitSignUp{Email: str("email"), Password: str("password"), ConfirmPassword: str("password"), Values: values}
-			} else {
-				merged := map[string]string{}
-				if run.Page != nil { // the account fills the page's email and password inputs
-					for _, f := range run.Page.Fields {
-						switch f.InputType {
-						case "EmailBox":
-							merged[f.ID] = str("email")
-						case "Password":
-							merged[f.ID] = str("password")
-						}
-					}
-				}
-				for k := range run.Values {
-					merged[k] = run.Values.String(k) // pre-filled values are submitted as a browser would
-				}
-				for k, v := range values {
-					merged[k] = v
-				}
-				if err := s.verifyEmails(ctx, def, run, merged); err != nil {
-					return apiError(c, http.StatusBadRequest, "%v", err)
-				}
-				in = flows.SubmitAttributes{Values: merged}
-				values = merged
-			}
-			before := run.Phase
-			if err := s.Machine.Advance(ctx, def, run, in); err != nil {
-				return apiError(c, http.StatusBadRequest, "%v", err)
-			}
-			if run.Phase == before {
-				resp.Attempts = append(resp.Attempts, Attempted{Values: values, UserMessage: run.PageError,
-					FieldErrors: run.FieldErrors, RequiredMissing: run.RequiredMissing})
-			} else {
-				resp.Attempts = append(resp.Attempts, Attempted{Values: values})
-			}
-			continue
-		default:
-			return nil
-		}
-		if err := s.Machine.Advance(ctx, def, run, in); err != nil {
-			return apiError(c, http.StatusBadRequest, "%v", err)
-		}
-		if run.Phase == flows.PhaseSignIn && run.PageError != "" {
-			resp.Attempts = append(resp.Attempts, Attempted{Values: map[string]string{"email": str("email")}, UserMessage: run.PageError})
-			return nil
+// attribute submissions run out (at most 50 pages, against a run that never ends).
+func (d *driver) drive() error {
+	for steps := 0; !d.run.Phase.Terminal() && steps < 50; steps++ {
+		more, err := d.page()
+		if err != nil || !more {
+			return err
 		}
 	}
 	return nil
+}
+
+// page answers the run's current page; false means the run waits there.
+func (d *driver) page() (bool, error) {
+	switch d.run.Phase {
+	case flows.PhaseSignIn:
+		return d.advance(d.signIn())
+	case flows.PhaseMFA:
+		in, err := headlessMFA(d.run, d.account("phoneNumber"), d.s.Now())
+		if err != nil {
+			return false, err
+		}
+		return d.advance(in)
+	case flows.PhaseIdP:
+		in, err := d.s.federatedAccount(cmp.Or(d.run.Provider, d.req.IdentityProvider), d.req.Account)
+		if err != nil {
+			return false, err
+		}
+		return d.advance(in)
+	case flows.PhaseLocalSignUp, flows.PhaseAttributes:
+		return d.submit()
+	}
+	return false, nil
+}
+
+// account is a string the request's account gives, or "".
+func (d *driver) account(key string) string {
+	v, _ := d.req.Account[key].(string)
+	return v
+}
+
+// signIn is the choice on the sign-in page: the request's identity provider, the local
+// account's password when the flow signs in and the account exists, or sign-up.
+func (d *driver) signIn() flows.Input {
+	switch {
+	case d.req.IdentityProvider != flows.LocalProvider:
+		return flows.ChooseProvider{Provider: d.req.IdentityProvider}
+	case d.def.SignsIn() && d.account("password") != "" && d.s.exists(d.c, d.account("email")):
+		return flows.SignInLocal{Email: d.account("email"), Password: d.account("password")}
+	}
+	return flows.StartSignUp{}
+}
+
+// advance gives the machine in; a sign-in page that comes back with an error (a wrong
+// password) ends the drive with that attempt.
+func (d *driver) advance(in flows.Input) (bool, error) {
+	if err := d.s.Machine.Advance(d.c.Request().Context(), d.def, d.run, in); err != nil {
+		return false, err
+	}
+	if d.run.Phase == flows.PhaseSignIn && d.run.PageError != "" {
+		d.resp.Attempts = append(d.resp.Attempts, Attempted{Values: map[string]string{"email": d.account("email")}, UserMessage: d.run.PageError})
+		return false, nil
+	}
+	return true, nil
+}
+
+// submit submits the sign-up or attribute page with the next entry of req.Attributes, and
+// records the attempt. With no entry left, the run waits on the page, unless the page was
+// never submitted and needs nothing (no attributes, or none required still missing).
+func (d *driver) submit() (bool, error) {
+	run := d.run
+	if d.next >= len(d.req.Attributes) && (d.next > 0 || len(d.def.UserAttributes) > 0 && run.Phase == flows.PhaseAttributes && requiredMissing(d.def, run)) {
+		return false, nil
+	}
+	values := map[string]string{}
+	if d.next < len(d.req.Attributes) {
+		values = d.req.Attributes[d.next]
+	}
+	d.next++
+	in, values, err := d.submission(values)
+	if err != nil {
+		return false, err
+	}
+	before := run.Phase
+	if err := d.s.Machine.Advance(d.c.Request().Context(), d.def, run, in); err != nil {
+		return false, err
+	}
+	attempt := Attempted{Values: values}
+	if run.Phase == before {
+		attempt.UserMessage, attempt.FieldErrors, attempt.RequiredMissing = run.PageError, run.FieldErrors, run.RequiredMissing
+	}
+	d.resp.Attempts = append(d.resp.Attempts, attempt)
+	return true, nil
+}
+
+// submission is the page's input for values, with the values it submits, after the email
+// verifications the page asks for.
+func (d *driver) submission(values map[string]string) (flows.Input, map[string]string, error) {
+	ctx, email, password := d.c.Request().Context(), d.account("email"), d.account("password")
+	if d.run.Phase == flows.PhaseLocalSignUp {
+		if err := d.s.verifyEmail(ctx, d.def, d.run, "email", map[string]string{"email": email}); err != nil {
+			return nil, nil, err
+		}
+		return flows.SubmitSignUp{Email: email, Password: password, ConfirmPassword: password, Values: values}, values, nil
+	}
+	merged := map[string]string{}
+	if d.run.Page != nil { // the account fills the page's email and password inputs
+		for _, f := range d.run.Page.Fields {
+			switch f.InputType {
+			case "EmailBox":
+				merged[f.ID] = email
+			case "Password":
+				merged[f.ID] = password
+			}
+		}
+	}
+	for k := range d.run.Values {
+		merged[k] = d.run.Values.String(k) // pre-filled values are submitted as a browser would
+	}
+	for k, v := range values {
+		merged[k] = v
+	}
+	if err := d.s.verifyEmails(ctx, d.def, d.run, merged); err != nil {
+		return nil, nil, err
+	}
+	return flows.SubmitAttributes{Values: merged}, merged, nil
 }
 
 // requiredMissing reports whether a required attribute has no value yet.
