@@ -151,7 +151,7 @@ func parse(name string, data []byte, getenv func(string) string, overrides ...Ov
 	}
 	lines := map[string]int{}
 	if len(root.Content) > 0 {
-		checkNode(root.Content[0], reflect.TypeOf(Config{}), "", &perr.Problems, &unknown, lines)
+		shapes{problems: &perr.Problems, unknown: &unknown, lines: lines}.check(root.Content[0], reflect.TypeOf(Config{}), "")
 	}
 	v := viper.New()
 	v.SetConfigType("yaml")
@@ -243,89 +243,118 @@ func timeToString(from, to reflect.Type, v any) (any, error) {
 	return v, nil
 }
 
-// checkNode reports values of the wrong shape under n, which should decode into t, in out, and
-// unknown keys in unknown. Keys are matched exactly, as the documentation spells them.
-func checkNode(n *yaml.Node, t reflect.Type, path string, out, unknown *[]Problem, lines map[string]int) {
-	lines[strings.TrimPrefix(path, ".")] = n.Line
+// shapes checks a YAML tree against the Go type it should decode into, before viper decodes
+// it: values of the wrong shape go to problems, unknown and repeated keys to unknown (they do
+// not stop decoding), and every key's line to lines. Keys are matched exactly, as the
+// documentation spells them.
+type shapes struct {
+	problems, unknown *[]Problem
+	lines             map[string]int // key path → line
+}
+
+// scalarKinds are the scalar kinds whose text is checked: what a value must be, and whether
+// its text is one.
+var scalarKinds = map[reflect.Kind]struct {
+	want string
+	ok   func(string) bool
+}{
+	reflect.Bool:  {"true or false", func(v string) bool { _, err := strconv.ParseBool(v); return err == nil }},
+	reflect.Int:   {"a whole number", isInt},
+	reflect.Int8:  {"a whole number", isInt},
+	reflect.Int16: {"a whole number", isInt},
+	reflect.Int32: {"a whole number", isInt},
+	reflect.Int64: {"a whole number", isInt},
+}
+
+func isInt(v string) bool { _, err := strconv.ParseInt(v, 10, 64); return err == nil }
+
+// check checks n, the value at path, which should decode into t.
+func (s shapes) check(n *yaml.Node, t reflect.Type, path string) {
+	s.lines[strings.TrimPrefix(path, ".")] = n.Line
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
-	}
-	bad := func(want string) {
-		*out = append(*out, Problem{Key: strings.TrimPrefix(path, "."), Line: n.Line, Msg: fmt.Sprintf("%s is not %s", describe(n), want)})
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return // an empty key keeps its default
 	}
 	switch {
 	case t == durationType:
-		if n.Kind != yaml.ScalarNode {
-			bad("a duration such as 5s or 500ms")
-		} else if _, err := time.ParseDuration(n.Value); err != nil {
-			bad("a duration such as 5s or 500ms")
+		if _, err := time.ParseDuration(n.Value); n.Kind != yaml.ScalarNode || err != nil {
+			s.bad(n, path, "a duration such as 5s or 500ms")
 		}
 	case t.Kind() == reflect.Struct:
-		if n.Kind != yaml.MappingNode {
-			bad("a mapping of keys")
-			return
-		}
-		fields := map[string]reflect.StructField{}
-		var names []string
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if tag := f.Tag.Get("mapstructure"); tag != "" && tag != "-" {
-				fields[tag] = f
-				names = append(names, tag)
-			}
-		}
-		seen := map[string]int{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
-			if first, dup := seen[k.Value]; dup {
-				*out = append(*out, Problem{Key: strings.TrimPrefix(path+"."+k.Value, "."), Line: k.Line,
-					Msg: fmt.Sprintf("is given twice (first at line %d); keep one", first)})
-				continue
-			}
-			seen[k.Value] = k.Line
-			f, ok := fields[k.Value]
-			if !ok {
-				msg := fmt.Sprintf("unknown key %q", k.Value)
-				if s := Suggest(k.Value, names); s != "" {
-					msg += fmt.Sprintf("; did you mean %q?", s)
-				} else {
-					msg += "; known keys here: " + strings.Join(names, ", ")
-				}
-				*unknown = append(*unknown, Problem{Key: strings.TrimPrefix(path+"."+k.Value, "."), Line: k.Line, Msg: msg})
-				continue
-			}
-			checkNode(val, f.Type, path+"."+k.Value, out, unknown, lines)
-		}
+		s.fields(n, t, path)
 	case t.Kind() == reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			bad("a list")
+			s.bad(n, path, "a list")
 			return
 		}
 		for i, item := range n.Content {
-			checkNode(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), out, unknown, lines)
+			s.check(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i))
 		}
 	case t.Kind() == reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			bad("a mapping of names to values")
+			s.bad(n, path, "a mapping of names to values")
 			return
 		}
 		for i := 1; i < len(n.Content); i += 2 {
-			checkNode(n.Content[i], t.Elem(), path+"."+n.Content[i-1].Value, out, unknown, lines)
+			s.check(n.Content[i], t.Elem(), path+"."+n.Content[i-1].Value)
 		}
 	case n.Kind != yaml.ScalarNode:
-		bad("a single value")
-	case t.Kind() == reflect.Bool:
-		if _, err := strconv.ParseBool(n.Value); err != nil {
-			bad("true or false")
-		}
-	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64:
-		if _, err := strconv.ParseInt(n.Value, 10, 64); err != nil {
-			bad("a whole number")
+		s.bad(n, path, "a single value")
+	default:
+		if k, ok := scalarKinds[t.Kind()]; ok && !k.ok(n.Value) {
+			s.bad(n, path, k.want)
 		}
 	}
+}
+
+// bad reports that n, the value at path, is not what it should be.
+func (s shapes) bad(n *yaml.Node, path, want string) {
+	*s.problems = append(*s.problems, Problem{Key: strings.TrimPrefix(path, "."), Line: n.Line, Msg: fmt.Sprintf("%s is not %s", describe(n), want)})
+}
+
+// fields checks a mapping that should decode into the struct t: each key once, each a field
+// of t (or the nearest field name is suggested), each value checked against its field.
+func (s shapes) fields(n *yaml.Node, t reflect.Type, path string) {
+	if n.Kind != yaml.MappingNode {
+		s.bad(n, path, "a mapping of keys")
+		return
+	}
+	fields := map[string]reflect.StructField{}
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if tag := f.Tag.Get("mapstructure"); tag != "" && tag != "-" {
+			fields[tag] = f
+			names = append(names, tag)
+		}
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		key := strings.TrimPrefix(path+"."+k.Value, ".")
+		if first, dup := seen[k.Value]; dup {
+			*s.problems = append(*s.problems, Problem{Key: key, Line: k.Line, Msg: fmt.Sprintf("is given twice (first at line %d); keep one", first)})
+			continue
+		}
+		seen[k.Value] = k.Line
+		f, ok := fields[k.Value]
+		if !ok {
+			*s.unknown = append(*s.unknown, Problem{Key: key, Line: k.Line, Msg: unknownKey(k.Value, names)})
+			continue
+		}
+		s.check(val, f.Type, path+"."+k.Value)
+	}
+}
+
+// unknownKey is the problem of a key that is none of names: the nearest name, or them all.
+func unknownKey(key string, names []string) string {
+	msg := fmt.Sprintf("unknown key %q", key)
+	if s := Suggest(key, names); s != "" {
+		return msg + fmt.Sprintf("; did you mean %q?", s)
+	}
+	return msg + "; known keys here: " + strings.Join(names, ", ")
 }
 
 func describe(n *yaml.Node) string {
