@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -25,7 +26,8 @@ var (
 		"jobTitle", "streetAddress", "city", "postalCode", "state", "country"}
 )
 
-// Validate checks every value and reports every problem, or returns nil.
+// Validate checks every value and reports every problem, or returns nil. The problems come
+// in the order of the checks, which LoadData then sorts by line.
 func (c *Config) Validate() *Error {
 	v := &validator{lines: c.lines, from: c.from}
 	c.validateServer(v)
@@ -38,12 +40,28 @@ func (c *Config) Validate() *Error {
 	idps := c.validateIdentityProviders(v)
 	connectors := c.validateConnectors(v)
 	c.validateApplications(v)
+	c.validateLimits(v)
+	c.validateBranding(v)
+	c.validateDeterministic(v)
+	c.validateCustomPolicies(v)
+	c.validateChoices(v)
+	c.validateFlows(v, attrs, idps, connectors)
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &Error{Problems: v.problems}
+}
+
+func (c *Config) validateLimits(v *validator) {
 	if c.Inspector.MaxCalls < 1 || c.Inspector.MaxCalls > 100000 {
 		v.add("inspector.maxCalls", fmt.Sprintf("%d is out of range; keep between 1 and 100000 calls", c.Inspector.MaxCalls))
 	}
 	if n := c.Passwords.BcryptCost; n != 0 && (n < 4 || n > 31) {
 		v.add("passwords.bcryptCost", fmt.Sprintf("%d is out of range; use 0 (the default: a fast salted hash) or a bcrypt cost between 4 and 31 (10 is bcrypt's usual cost)", n))
 	}
+}
+
+func (c *Config) validateBranding(v *validator) {
 	for _, kc := range [][2]string{{"branding.primaryColor", c.Branding.PrimaryColor}, {"branding.backgroundColor", c.Branding.BackgroundColor}} {
 		if kc[1] != "" && !colorRe.MatchString(kc[1]) {
 			v.add(kc[0], fmt.Sprintf("%q is not a hex colour; use e.g. \"#0078d4\" (quoted in YAML)", kc[1]))
@@ -51,6 +69,9 @@ func (c *Config) Validate() *Error {
 	}
 	c.validateImage(v, "branding.logo", c.Branding.Logo, 256<<10, "256 KiB")
 	c.validateImage(v, "branding.backgroundImage", c.Branding.BackgroundImage, 1<<20, "1 MiB")
+}
+
+func (c *Config) validateDeterministic(v *validator) {
 	if c.Deterministic.Time != "" {
 		if _, err := time.Parse(time.RFC3339, c.Deterministic.Time); err != nil {
 			v.add("deterministic.time", fmt.Sprintf("%q is not an RFC 3339 time; use e.g. 2026-01-01T00:00:00Z", c.Deterministic.Time))
@@ -59,6 +80,10 @@ func (c *Config) Validate() *Error {
 	if code := c.Deterministic.VerificationCode; code != "" && !codeRe.MatchString(code) {
 		v.add("deterministic.verificationCode", fmt.Sprintf("%q is not a verification code; use 4 to 10 digits, e.g. \"000000\" (quoted in YAML)", code))
 	}
+}
+
+// validateCustomPolicies checks the policy files and the certificate policy keys, by id.
+func (c *Config) validateCustomPolicies(v *validator) {
 	for i, path := range c.CustomPolicies.Paths {
 		if _, err := os.Stat(c.Resolve(path)); err != nil {
 			v.add(fmt.Sprintf("customPolicies.paths[%d]", i), fmt.Sprintf("%q cannot be read (%v); give policy files or folders, relative to the configuration file", path, err))
@@ -78,26 +103,26 @@ func (c *Config) Validate() *Error {
 			c.checkCertificate(v, fmt.Sprintf("policyCertificates.%s[%d]", id, j), cert)
 		}
 	}
-	switch c.CustomPolicies.DeploymentMode {
-	case "Development", "Production":
-	default:
-		v.add("customPolicies.deploymentMode", fmt.Sprintf("%q is not a deployment mode; use Development or Production", c.CustomPolicies.DeploymentMode))
+}
+
+// validateChoices checks the keys whose value is one of a few words.
+func (c *Config) validateChoices(v *validator) {
+	for _, ch := range []struct {
+		key, value string
+		words      []string
+		problem    string // a format for the value
+	}{
+		{"customPolicies.deploymentMode", c.CustomPolicies.DeploymentMode, []string{"Development", "Production"},
+			"%q is not a deployment mode; use Development or Production"},
+		{"compat.preTokenStep", c.Compat.PreTokenStep, []string{"PreTokenApplicationClaims", "PreTokenIssuance"},
+			"%q is not a token-step name; use PreTokenIssuance (the default) or PreTokenApplicationClaims"},
+		{"compat.preTokenClientIdKey", c.Compat.PreTokenClientIDKey, []string{"client_id", "clientId"},
+			"%q is not a client id key; use client_id or clientId"},
+	} {
+		if !slices.Contains(ch.words, ch.value) {
+			v.add(ch.key, fmt.Sprintf(ch.problem, ch.value))
+		}
 	}
-	switch c.Compat.PreTokenStep {
-	case "PreTokenApplicationClaims", "PreTokenIssuance":
-	default:
-		v.add("compat.preTokenStep", fmt.Sprintf("%q is not a token-step name; use PreTokenIssuance (the default) or PreTokenApplicationClaims", c.Compat.PreTokenStep))
-	}
-	switch c.Compat.PreTokenClientIDKey {
-	case "client_id", "clientId":
-	default:
-		v.add("compat.preTokenClientIdKey", fmt.Sprintf("%q is not a client id key; use client_id or clientId", c.Compat.PreTokenClientIDKey))
-	}
-	c.validateFlows(v, attrs, idps, connectors)
-	if len(v.problems) == 0 {
-		return nil
-	}
-	return &Error{Problems: v.problems}
 }
 
 type validator struct {
@@ -337,8 +362,11 @@ func (c *Config) validateApplications(v *validator) {
 	}
 }
 
+// validateFlows checks each user flow: its name, its type and what the type allows, and the
+// attributes, identity providers, claims and API connectors it names.
 func (c *Config) validateFlows(v *validator, attrs, idps, connectors map[string]bool) {
 	ids := map[string]bool{}
+	claims := applicationClaims(attrs)
 	for i, f := range c.UserFlows {
 		key := fmt.Sprintf("userFlows[%d]", i)
 		switch {
@@ -348,59 +376,8 @@ func (c *Config) validateFlows(v *validator, attrs, idps, connectors map[string]
 			v.add(key+".id", fmt.Sprintf("%q is declared twice (names are case-insensitive)", f.ID))
 		}
 		ids[strings.ToLower(f.ID)] = true
-		switch flows.Type(f.Type) {
-		case flows.SignUp, flows.SignUpOrSignIn, flows.SignIn, flows.PasswordReset, flows.ProfileEdit:
-			c.validateFlowType(v, key, f)
-		default:
-			v.add(key+".type", fmt.Sprintf("%q is not a user flow type; use signUpOrSignIn, signUp, signIn, passwordReset or profileEdit", f.Type))
-		}
-		if len(f.IdentityProviders) == 0 {
-			v.add(key+".identityProviders", "is empty; list email (local accounts) and/or identity provider ids")
-		}
-		c.validatePageLayout(v, key+".pageLayout", f.PageLayout)
-		validateMFA(v, key+".mfa", f)
-		switch f.LocalAccount {
-		case "", "email":
-		case "phone":
-			if t := flows.Type(f.Type); t != flows.SignUpOrSignIn && t != flows.SignUp && t != flows.SignIn {
-				v.add(key+".localAccount", fmt.Sprintf("b2cemu runs phone accounts in sign-up and sign-in flows only; remove localAccount from this %s flow", f.Type))
-			}
-		default:
-			v.add(key+".localAccount", fmt.Sprintf("%q is not a local account type; use email (the default) or phone", f.LocalAccount))
-		}
-		if id := f.SignInInputID; id != "" && id != "email" && id != "logonIdentifier" {
-			v.add(key+".signInInputId", fmt.Sprintf("%q is not a sign-in input id; use email (recommended user flows) or logonIdentifier (standard user flows)", id))
-		}
-		for j, p := range f.IdentityProviders {
-			if p != flows.LocalProvider && !idps[p] {
-				v.add(fmt.Sprintf("%s.identityProviders[%d]", key, j), fmt.Sprintf("%q is not a configured identity provider; use email or one of: %s", p, list(idps)))
-			}
-		}
-		seen := map[string]bool{}
-		for j, a := range f.UserAttributes {
-			akey := fmt.Sprintf("%s.userAttributes[%d].name", key, j)
-			switch {
-			case !attrs[a.Name]:
-				v.add(akey, fmt.Sprintf("%q is not a built-in or custom attribute; use one of: %s", a.Name, list(attrs)))
-			case seen[a.Name]:
-				v.add(akey, fmt.Sprintf("%q is listed twice", a.Name))
-			}
-			seen[a.Name] = true
-		}
-		claims := map[string]bool{}
-		for _, n := range knownClaims {
-			claims[n] = true
-		}
-		for n := range attrs {
-			if n != "email" {
-				claims[n] = true
-			}
-		}
-		for j, n := range f.ApplicationClaims {
-			if !claims[n] {
-				v.add(fmt.Sprintf("%s.applicationClaims[%d]", key, j), fmt.Sprintf("%q is not an application claim; use one of: %s", n, list(claims)))
-			}
-		}
+		c.validateFlowKind(v, key, f)
+		validateFlowNames(v, key, f, attrs, idps, claims)
 		c.validateTokens(v, key+".tokens", f.Tokens)
 		steps := [][2]string{{"postFederationSignup", f.APIConnectors.PostFederationSignup},
 			{"postAttributeCollection", f.APIConnectors.PostAttributeCollection}, {"preTokenIssuance", f.APIConnectors.PreTokenIssuance}}
@@ -408,6 +385,73 @@ func (c *Config) validateFlows(v *validator, attrs, idps, connectors map[string]
 			if sn[1] != "" && !connectors[sn[1]] {
 				v.add(key+".apiConnectors."+sn[0], fmt.Sprintf("%q is not a configured API connector; use one of: %s", sn[1], list(connectors)))
 			}
+		}
+	}
+}
+
+// applicationClaims are the claims a user flow can return: the built-in ones and every
+// attribute but email (returned as emails).
+func applicationClaims(attrs map[string]bool) map[string]bool {
+	claims := map[string]bool{}
+	for _, n := range knownClaims {
+		claims[n] = true
+	}
+	for n := range attrs {
+		if n != "email" {
+			claims[n] = true
+		}
+	}
+	return claims
+}
+
+// validateFlowKind checks the flow's type, its pages and its local account settings.
+func (c *Config) validateFlowKind(v *validator, key string, f UserFlow) {
+	switch flows.Type(f.Type) {
+	case flows.SignUp, flows.SignUpOrSignIn, flows.SignIn, flows.PasswordReset, flows.ProfileEdit:
+		c.validateFlowType(v, key, f)
+	default:
+		v.add(key+".type", fmt.Sprintf("%q is not a user flow type; use signUpOrSignIn, signUp, signIn, passwordReset or profileEdit", f.Type))
+	}
+	if len(f.IdentityProviders) == 0 {
+		v.add(key+".identityProviders", "is empty; list email (local accounts) and/or identity provider ids")
+	}
+	c.validatePageLayout(v, key+".pageLayout", f.PageLayout)
+	validateMFA(v, key+".mfa", f)
+	switch f.LocalAccount {
+	case "", "email":
+	case "phone":
+		if t := flows.Type(f.Type); t != flows.SignUpOrSignIn && t != flows.SignUp && t != flows.SignIn {
+			v.add(key+".localAccount", fmt.Sprintf("b2cemu runs phone accounts in sign-up and sign-in flows only; remove localAccount from this %s flow", f.Type))
+		}
+	default:
+		v.add(key+".localAccount", fmt.Sprintf("%q is not a local account type; use email (the default) or phone", f.LocalAccount))
+	}
+	if id := f.SignInInputID; id != "" && id != "email" && id != "logonIdentifier" {
+		v.add(key+".signInInputId", fmt.Sprintf("%q is not a sign-in input id; use email (recommended user flows) or logonIdentifier (standard user flows)", id))
+	}
+}
+
+// validateFlowNames checks the identity providers, attributes and claims the flow lists.
+func validateFlowNames(v *validator, key string, f UserFlow, attrs, idps, claims map[string]bool) {
+	for j, p := range f.IdentityProviders {
+		if p != flows.LocalProvider && !idps[p] {
+			v.add(fmt.Sprintf("%s.identityProviders[%d]", key, j), fmt.Sprintf("%q is not a configured identity provider; use email or one of: %s", p, list(idps)))
+		}
+	}
+	seen := map[string]bool{}
+	for j, a := range f.UserAttributes {
+		akey := fmt.Sprintf("%s.userAttributes[%d].name", key, j)
+		switch {
+		case !attrs[a.Name]:
+			v.add(akey, fmt.Sprintf("%q is not a built-in or custom attribute; use one of: %s", a.Name, list(attrs)))
+		case seen[a.Name]:
+			v.add(akey, fmt.Sprintf("%q is listed twice", a.Name))
+		}
+		seen[a.Name] = true
+	}
+	for j, n := range f.ApplicationClaims {
+		if !claims[n] {
+			v.add(fmt.Sprintf("%s.applicationClaims[%d]", key, j), fmt.Sprintf("%q is not an application claim; use one of: %s", n, list(claims)))
 		}
 	}
 }
