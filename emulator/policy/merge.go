@@ -63,30 +63,8 @@ func merge(parent, child *Element) *Element {
 	if behavior == "" && child.Name == "Restriction" {
 		behavior = "ReplaceAll" // enumerations are replaced unless the child says otherwise
 	}
-	var names []string
-	seen := map[string]bool{}
-	for _, list := range [][]*Element{child.Children, parent.Children} {
-		for _, c := range list {
-			if !seen[c.Name] {
-				seen[c.Name] = true
-				names = append(names, c.Name)
-			}
-		}
-	}
-	for _, name := range names {
-		cs, ps := child.All(name), parent.All(name)
-		switch {
-		case len(cs) == 0:
-			out.Children = append(out.Children, ps...)
-		case len(ps) == 0:
-			out.Children = append(out.Children, cs...)
-		case keyOf(cs[0]) != "" || (len(ps) > 0 && keyOf(ps[0]) != ""):
-			out.Children = append(out.Children, mergeList(ps, cs, behavior)...)
-		case len(cs) == 1 && len(ps) == 1:
-			out.Children = append(out.Children, merge(ps[0], cs[0]))
-		default:
-			out.Children = append(out.Children, cs...)
-		}
+	for _, name := range childNames(child, parent) {
+		out.Children = append(out.Children, mergeNamed(parent.All(name), child.All(name), behavior)...)
 	}
 	if out.Name == "OrchestrationSteps" {
 		sort.SliceStable(out.Children, func(i, j int) bool {
@@ -96,6 +74,39 @@ func merge(parent, child *Element) *Element {
 		})
 	}
 	return out
+}
+
+// childNames lists the names of the elements' children, each once, in the order they first
+// appear (the first element's children first).
+func childNames(els ...*Element) []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, el := range els {
+		for _, c := range el.Children {
+			if !seen[c.Name] {
+				seen[c.Name] = true
+				names = append(names, c.Name)
+			}
+		}
+	}
+	return names
+}
+
+// mergeNamed merges the children of one name: those of one side alone stay; keyed ones merge
+// one by one; one unkeyed element on each side merges; otherwise the child's replace the
+// parent's.
+func mergeNamed(ps, cs []*Element, behavior string) []*Element {
+	switch {
+	case len(cs) == 0:
+		return ps
+	case len(ps) == 0:
+		return cs
+	case keyOf(cs[0]) != "" || keyOf(ps[0]) != "":
+		return mergeList(ps, cs, behavior)
+	case len(cs) == 1 && len(ps) == 1:
+		return []*Element{merge(ps[0], cs[0])}
+	}
+	return cs
 }
 
 func mergeList(parent, child []*Element, behavior string) []*Element {
