@@ -15,10 +15,21 @@ import (
 // path, MSAL's /tfp/ form, and the tenant alone with ?p=<policy>.
 var oidcPrefixes = []string{"/:tenant/:policy", "/tfp/:tenant/:policy", "/:tenant"}
 
-// routes registers every route of b2cemu. It stays one function over 60 lines on purpose: it
-// is the URL map, one line a route, and reading it top to bottom is how to find which handler
-// serves a path; split into pieces, the map would be scattered across files.
+// routes registers every route of b2cemu, by area. Every route is in this file, one line a
+// route, so that reading it top to bottom is how to find which handler serves a path.
 func routes(e *echo.Echo, s *server) {
+	ownRoutes(e, s)
+	oidcRoutes(e, s)
+	runRoutes(e, s)
+	adminRoutes(e, s)
+	if s.Demo != nil {
+		e.Any("/demo/api/*", echo.WrapHandler(s.Demo))
+	}
+}
+
+// ownRoutes are the emulator's own pages and files: the home page, the health check, the
+// token viewer, the tenant's branding and the embedded assets.
+func ownRoutes(e *echo.Echo, s *server) {
 	e.GET("/", s.home)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	e.GET("/jwt", s.viewToken)
@@ -30,7 +41,10 @@ func routes(e *echo.Echo, s *server) {
 	e.GET("/_pages/:n/*", s.pageFiles) // what a file page of custom page content refers to
 	e.GET("/_static/*", staticFiles(sub))
 	e.GET("/favicon.ico", favicon(sub))
+}
 
+// oidcRoutes are the OpenID Connect endpoints, under each of B2C's path forms.
+func oidcRoutes(e *echo.Echo, s *server) {
 	for _, p := range oidcPrefixes {
 		e.GET(p+"/v2.0/.well-known/openid-configuration", s.discovery)
 		e.GET(p+"/discovery/v2.0/keys", s.keys)
@@ -40,20 +54,26 @@ func routes(e *echo.Echo, s *server) {
 		e.OPTIONS(p+"/oauth2/v2.0/token", s.preflight)
 		e.GET(p+"/oauth2/v2.0/logout", s.logout)
 	}
-	// A run's pages, at B2C's URLs (docs/pages.md): the background submit, where a page goes
-	// once it was taken, and the unified page's links. A page's form is small: 64 KiB is far
-	// more than B2C's fields hold.
+}
+
+// runRoutes are a run's pages, at B2C's URLs (docs/pages.md): the background submit, where a
+// page goes once it was taken, and the unified page's links. A page's form is small: 64 KiB
+// is far more than B2C's fields hold.
+func runRoutes(e *echo.Echo, s *server) {
 	e.POST("/:tenant/:policy/SelfAsserted", s.withRun(s.flowSubmit), middleware.BodyLimit("64K"))
 	e.POST("/:tenant/:policy/SelfAsserted/DisplayControlAction/vbeta/:control/:action", s.withRun(s.controlAction), middleware.BodyLimit("64K"))
 	e.GET("/:tenant/:policy/api/:page/confirmed", s.withRun(s.flowConfirmed))
 	e.GET("/:tenant/:policy/api/:page/unified", s.withRun(s.flowLink))
 	e.GET("/:tenant/:policy/api/:page/forgotPassword", s.withRun(s.flowLink))
 	e.GET("/:tenant/:policy/api/:page/identity", s.withRun(s.idpCheck)) // the fake identity provider's page asks
+}
 
-	// The admin API refuses state-changing requests that browsers send from other sites
-	// (CSRF), and bodies over 1 MiB but for an import of users.
-	// The developer pages' forms are plain posts to the same group, so the same-origin check
-	// is their CSRF protection; the sign-in form is outside the token check but behind it too.
+// adminRoutes are the developer tools and the admin API under /_emulator (docs/admin-api.md).
+// The admin API refuses state-changing requests that browsers send from other sites (CSRF),
+// and bodies over 1 MiB but for an import of users. The developer pages' forms are plain
+// posts to the same group, so the same-origin check is their CSRF protection; the sign-in
+// form is outside the token check but behind it too.
+func adminRoutes(e *echo.Echo, s *server) {
 	sameOrigin := echo.WrapMiddleware(http.NewCrossOriginProtection().Handler)
 	e.GET("/_emulator/login", s.loginPage)
 	e.POST("/_emulator/login", s.login, sameOrigin, middleware.BodyLimit("64K"))
@@ -69,6 +89,21 @@ func routes(e *echo.Echo, s *server) {
 	admin.GET("/calls/total", s.callsTotal)
 	admin.POST("/calls/:id/resend", s.resendCall)
 	admin.POST("/flows/:policy/run", s.runFlow)
+	userRoutes(admin, s)
+	admin.GET("/emails", s.emails)
+	admin.DELETE("/emails", s.clearEmails)
+	admin.POST("/emails/clear", s.clearEmails)
+	admin.GET("/sms", s.sms)
+	admin.DELETE("/sms", s.clearSMS)
+	admin.POST("/sms/clear", s.clearSMS)
+	admin.POST("/reset", s.reset)
+	admin.GET("/keys", s.keyIDs)
+	admin.GET("/clock", s.getClock)
+	admin.PUT("/clock", s.setClock)
+}
+
+// userRoutes are the admin API's users, in Microsoft Graph's shape, and the user pages' forms.
+func userRoutes(admin *echo.Group, s *server) {
 	admin.GET("/users", s.listUsers)
 	admin.POST("/users", s.createUser)
 	admin.GET("/users/new", s.newUserPage)
@@ -80,20 +115,6 @@ func routes(e *echo.Echo, s *server) {
 	admin.POST("/users/:id/update", s.updateUserForm) // the user page's form: PATCH for browsers
 	admin.POST("/users/:id/delete", s.deleteUser)     // the user page's form: DELETE for browsers
 	admin.POST("/users/:id/revokeSignInSessions", s.revokeSessions)
-	admin.GET("/emails", s.emails)
-	admin.DELETE("/emails", s.clearEmails)
-	admin.POST("/emails/clear", s.clearEmails)
-	admin.GET("/sms", s.sms)
-	admin.DELETE("/sms", s.clearSMS)
-	admin.POST("/sms/clear", s.clearSMS)
-	admin.POST("/reset", s.reset)
-	admin.GET("/keys", s.keyIDs)
-	admin.GET("/clock", s.getClock)
-	admin.PUT("/clock", s.setClock)
-
-	if s.Demo != nil {
-		e.Any("/demo/api/*", echo.WrapHandler(s.Demo))
-	}
 }
 
 // staticFiles serves the embedded assets under /_static/. Only files are served: a folder's
