@@ -28,7 +28,9 @@ import (
 func (m *Machine) signedIn(ctx context.Context, def *Definition, r *Run, u *User) error {
 	if def.Type == ProfileEdit {
 		r.User = u
-		m.profilePage(def, r, u.Attributes)
+		if !m.mfaBefore(def, r, u) { // the second factor comes before the profile page
+			m.profilePage(def, r, u.Attributes)
+		}
 		return nil
 	}
 	return m.complete(ctx, def, r, u, false)
@@ -101,7 +103,7 @@ func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *Run, in 
 		err = m.verifyEmail(def, r, in)
 	case SubmitAttributes:
 		if r.User == nil {
-			err = m.resetEmail(ctx, r, in.Values)
+			err = m.resetEmail(ctx, def, r, in.Values)
 		} else {
 			err = m.resetPassword(ctx, def, r, in.Values)
 		}
@@ -113,7 +115,7 @@ func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *Run, in 
 
 // resetEmail takes the email page's Continue: the address must be verified and belong to a
 // local account.
-func (m *Machine) resetEmail(ctx context.Context, r *Run, values map[string]string) error {
+func (m *Machine) resetEmail(ctx context.Context, def *Definition, r *Run, values map[string]string) error {
 	m.clearPage(r)
 	email := strings.TrimSpace(values["email"])
 	r.Values = Claims{"email": email}
@@ -136,6 +138,7 @@ func (m *Machine) resetEmail(ctx context.Context, r *Run, values map[string]stri
 		return err
 	}
 	r.User, r.Identity, r.Values = u, id, Claims{}
+	m.mfaBefore(def, r, u) // the second factor comes before the new password page
 	return nil
 }
 
