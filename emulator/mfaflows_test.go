@@ -15,27 +15,11 @@ import (
 
 // mfaFlowTypesYAML is flowTypesYAML with the second factor always asked: by text message in
 // the sign-in and password reset flows, by authenticator app in the profile editing flow.
-const mfaFlowTypesYAML = `  - id: B2C_1_SignIn
-    type: signIn
-    identityProviders: [email, facebook.com]
-    applicationClaims: [displayName, emails, objectId]
-    apiConnectors:
-      preTokenIssuance: checks
-    mfa: {method: sms, enforcement: always}
-  - id: B2C_1_Reset
-    type: passwordReset
-    identityProviders: [email]
-    applicationClaims: [emails, objectId]
-    mfa: {method: sms, enforcement: always}
-  - id: B2C_1_Edit
-    type: profileEdit
-    identityProviders: [email, facebook.com]
-    userAttributes:
-      - {name: displayName, required: true}
-      - {name: city}
-    applicationClaims: [displayName, city, objectId]
-    mfa: {method: totp, enforcement: always}
-`
+var mfaFlowTypesYAML = strings.NewReplacer(
+	"      preTokenIssuance: checks\n", "      preTokenIssuance: checks\n    mfa: {method: sms, enforcement: always}\n",
+	"    applicationClaims: [emails, objectId]\n", "    applicationClaims: [emails, objectId]\n    mfa: {method: sms, enforcement: always}\n",
+	"    applicationClaims: [displayName, city, objectId]\n", "    applicationClaims: [displayName, city, objectId]\n    mfa: {method: totp, enforcement: always}\n",
+).Replace(flowTypesYAML)
 
 func startMFAFlowTypes(t *testing.T) (*emulatortest.Server, *rawAPI) {
 	t.Helper()
