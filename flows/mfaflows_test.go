@@ -169,3 +169,52 @@ func method(def *flows.Definition) flows.MFAMethod { return def.MFA.Method }
 func isPhone(m flows.MFAMethod) bool {
 	return m == flows.MFASMS || m == flows.MFACall || m == flows.MFASMSOrCall
 }
+
+// TestPhoneAccountsAuthenticatorApp: a phone account flow's authenticator app comes after the
+// phone code (the number is the first factor): enrolment after the sign-up's attribute page,
+// verification after a sign-in's code; under conditional an enrolled user is not asked.
+func TestPhoneAccountsAuthenticatorApp(t *testing.T) {
+	ctx := context.Background()
+	for _, enf := range []flows.MFAEnforcement{flows.MFAAlways, flows.MFAConditional} {
+		t.Run(string(enf), func(t *testing.T) {
+			def := &flows.Definition{ID: "B2C_1_phone", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}, LocalAccount: "phone",
+				UserAttributes: []flows.UserAttribute{{Name: "displayName", Required: true}}, ApplicationClaims: []string{"objectId"},
+				Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"}, MFA: flows.MFASettings{Method: flows.MFATOTP, Enforcement: enf}}
+			c, d, o := &stubConnector{}, &memDirectory{}, &outbox{}
+			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			m := mfaMachine(c, d, o, &now)
+			walk := func(id string, inputs ...flows.Input) *flows.Run {
+				t.Helper()
+				r := m.Start(ctx, def, id, "app", "")
+				for _, in := range inputs {
+					if err := m.Advance(ctx, def, r, in); err != nil {
+						t.Fatalf("%T: %v", in, err)
+					}
+				}
+				return r
+			}
+			send, verify := flows.VerifyMFA{Action: "sendCode", Country: "US", Number: "555 555 0100"}, flows.VerifyMFA{Action: "verifyCode", Code: testCode}
+			r := walk("run-1", flows.StartSignUp{}, send, verify, flows.SubmitAttributes{Values: map[string]string{"displayName": "Pat"}})
+			if r.Phase != flows.PhaseMFA || r.Page.MFA.Method != flows.MFATOTP || !r.Page.MFA.Enrol || len(c.calls) != 0 {
+				t.Fatalf("after the sign-up's attributes: phase %s, page %+v, calls %v; want the app's enrolment", r.Phase, r.Page, c.steps())
+			}
+			secondFactor(t, m, def, r, now)
+			if r.Phase != flows.PhaseDone || d.users[0].Attributes.String(flows.TOTPAttribute) == "" {
+				t.Fatalf("sign-up: phase %s, attributes %v", r.Phase, d.users[0].Attributes)
+			}
+			r = walk("run-2", flows.SignInLocal{Email: "+1 555 555 0100"}, flows.VerifyMFA{Action: "sendCode"}, verify)
+			if asked := enf == flows.MFAAlways; (r.Phase == flows.PhaseMFA) != asked {
+				t.Fatalf("sign-in after the code: phase %s, want the app's code %v", r.Phase, asked)
+			}
+			if r.Phase == flows.PhaseMFA {
+				if r.Page.MFA.Enrol {
+					t.Error("sign-in enrolled the app again")
+				}
+				secondFactor(t, m, def, r, now)
+			}
+			if r.Phase != flows.PhaseDone || r.NewUser {
+				t.Errorf("sign-in: phase %s", r.Phase)
+			}
+		})
+	}
+}

@@ -525,18 +525,27 @@ func list(set map[string]bool) string {
 // Every flow type takes MFA; a phone sign-up flow's number is its first factor, so B2C offers
 // only the email code and the authenticator app as the second (docs/mfa.md).
 func validateMFA(v *validator, key string, f UserFlow) {
-	switch m := flows.MFAMethod(f.MFA.Method); m {
-	case flows.MFASMS, flows.MFACall, flows.MFASMSOrCall:
-		if f.LocalAccount == "phone" {
-			v.add(key+".method", fmt.Sprintf("%s is not offered with phone accounts (localAccount: phone), whose number is the first factor; use emailOtp or totp", m))
-		}
-	case "", flows.MFAEmail, flows.MFATOTP:
-	default:
-		v.add(key+".method", fmt.Sprintf("%q is not an MFA method; use emailOtp, sms, phoneCall, smsOrPhoneCall or totp", f.MFA.Method))
-	}
-	switch flows.MFAEnforcement(f.MFA.Enforcement) {
+	switch e := flows.MFAEnforcement(f.MFA.Enforcement); e {
 	case "", flows.MFAOff, flows.MFAAlways, flows.MFAConditional: // every flow type takes each
 	default:
-		v.add(key+".enforcement", fmt.Sprintf("%q is not an MFA enforcement; use off, always or conditional", f.MFA.Enforcement))
+		v.add(key+".enforcement", fmt.Sprintf("%q is not an MFA enforcement; use off, always or conditional", e))
+	}
+	phone := f.LocalAccount == "phone"
+	switch m := flows.MFAMethod(f.MFA.Method); m {
+	case "":
+		if phone && f.MFA.Enforcement != "" && f.MFA.Enforcement != string(flows.MFAOff) {
+			v.add(key+".method", "is not given, and its default smsOrPhoneCall is not offered with phone accounts (localAccount: phone); give method: totp")
+		}
+	case flows.MFASMS, flows.MFACall, flows.MFASMSOrCall:
+		if phone {
+			v.add(key+".method", fmt.Sprintf("%s is not offered with phone accounts (localAccount: phone), whose number is the first factor; use emailOtp or totp", m))
+		}
+	case flows.MFAEmail:
+		if phone {
+			v.add(key+".method", "b2cemu does not yet enrol an address for the email code of phone accounts (localAccount: phone); use totp")
+		}
+	case flows.MFATOTP:
+	default:
+		v.add(key+".method", fmt.Sprintf("%q is not an MFA method; use emailOtp, sms, phoneCall, smsOrPhoneCall or totp", m))
 	}
 }
