@@ -13,14 +13,17 @@ import (
 //	email page: Email Address with its verification (send, verify, change), Continue
 //	    │ the verified address has a local account (else "An account could not be found …")
 //	    ▼
+//	PhaseMFA, when the flow's MFA asks (mfa.go)
+//	    ▼
 //	new password page: New Password, Confirm New Password, Continue
 //	    │ the password is set
 //	    ▼
 //	PhaseDone (a token for the user)
 //
 // Profile editing: the sign-in page (local or social; a single sign-on session skips it),
-// then one page with the flow's user attributes pre-filled from the directory; Continue
-// writes them and issues a token. Both flows' pages are described by Run.Page (the page model
+// the second factor when the flow's MFA asks (a session that passed it skips it), then one
+// page with the flow's user attributes pre-filled from the directory; Continue writes them
+// and issues a token. Both flows' pages are described by Run.Page (the page model
 // custom policies use), in PhaseAttributes.
 
 // signedIn goes on after an existing user signed in: to the profile page in a profile editing
