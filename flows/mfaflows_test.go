@@ -53,6 +53,8 @@ func mfaRoutes() []mfaRoute {
 		{name: "sign-up", typ: flows.SignUp, first: []flows.Input{flows.SubmitSignUp{Email: "bo@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!"}}, newUser: true},
 		{name: "sign-in/local", typ: flows.SignIn, first: []flows.Input{ana}},
 		{name: "sign-in/social", typ: flows.SignIn, first: []flows.Input{fb, john}},
+		{name: "sign-in/session without MFA", typ: flows.SignIn, first: []flows.Input{session(false)}},
+		{name: "sign-in/session with MFA", typ: flows.SignIn, first: []flows.Input{session(true)}, sessionMFA: true},
 		{name: "password reset", typ: flows.PasswordReset, first: reset, page: newPassword, field: "newPassword"},
 		{name: "profile edit/local", typ: flows.ProfileEdit, first: []flows.Input{ana}, page: profile, field: "displayName"},
 		{name: "profile edit/social", typ: flows.ProfileEdit, first: []flows.Input{fb, john}, page: profile, field: "displayName"},
