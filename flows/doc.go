@@ -19,6 +19,8 @@
 //	ValidationError stays on the page with the values kept)
 //	    │ user written to the Directory
 //	    ▼
+//	PhaseMFA, when the flow's MFA asks (mfa.go; also after a sign-in)
+//	    ▼
 //	connector PreTokenIssuance (sign-in and sign-up; Continue adds token-only claims)
 //	    ▼
 //	PhaseDone (token claims ready)   or PhaseBlocked, PhaseFailed, PhaseCancelled

@@ -351,6 +351,7 @@ func ForgotPasswordFailure() *Failure {
 type ResumeSession struct {
 	ObjectID string
 	Identity Identity
+	MFA      bool // the session's sign-in passed the second factor, which is then not asked again
 }
 
 func (ChooseProvider) input()   {}

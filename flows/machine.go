@@ -210,7 +210,7 @@ func (m *Machine) resumeSession(ctx context.Context, def *Definition, r *Run, in
 	if err != nil {
 		return err
 	}
-	r.Provider, r.Identity, r.MFADone = in.Identity.Issuer, in.Identity, true // the session passed the flow's MFA
+	r.Provider, r.Identity, r.MFADone = in.Identity.Issuer, in.Identity, in.MFA // a session that passed the second factor is not asked again
 	if in.Identity.SignInType != "federated" {
 		r.Provider = LocalProvider
 	}
@@ -225,6 +225,8 @@ func (m *Machine) resumeSession(ctx context.Context, def *Definition, r *Run, in
 // an Invalid error that leaves r unchanged.
 func (m *Machine) advancePhase(ctx context.Context, def *Definition, r *Run, in Input) error {
 	switch {
+	case r.Phase == PhaseMFA: // every flow type's second factor
+		return m.advanceMFA(ctx, def, r, in)
 	case def.Type == PasswordReset:
 		return m.advanceReset(ctx, def, r, in)
 	case def.Type == ProfileEdit && r.Phase == PhaseAttributes:
@@ -246,8 +248,6 @@ func (m *Machine) advancePhase(ctx context.Context, def *Definition, r *Run, in 
 		case VerifyEmail:
 			return m.verifyEmail(def, r, in)
 		}
-	case PhaseMFA:
-		return m.advanceMFA(ctx, def, r, in)
 	case PhaseAttributes:
 		in, ok := in.(SubmitAttributes)
 		if !ok {
@@ -550,7 +550,7 @@ func (m *Machine) create(ctx context.Context, def *Definition, r *Run, claims Cl
 
 // complete runs the token step and prepares the token's application claims.
 func (m *Machine) complete(ctx context.Context, def *Definition, r *Run, u *User, newUser bool) error {
-	if needsMFA(def, r, newUser) { // after the first factor (and the user write), before the token
+	if needsMFA(def, r, u, newUser) { // after the first factor (and the user write), before the token
 		m.startMFA(def, r, u, newUser)
 		return nil
 	}

@@ -90,18 +90,44 @@ type SMS struct {
 	Code                 string
 }
 
-// needsMFA reports whether the run asks for the second factor before the token.
-func needsMFA(def *Definition, r *Run, newUser bool) bool {
-	if r.MFADone || def.Type == ProfileEdit || def.Type == PasswordReset {
+// needsMFA reports whether the run asks for the second factor of u, the user the first factor
+// found or created: at every run when the flow's enforcement is always; under conditional,
+// only to enrol (a new user, or one with nothing on record for the method), since no
+// Conditional Access policy is there to ask for more. Every flow type takes it (docs/mfa.md).
+func needsMFA(def *Definition, r *Run, u *User, newUser bool) bool {
+	if r.MFADone {
 		return false
 	}
 	switch def.MFA.Enforcement {
 	case MFAAlways:
 		return true
 	case MFAConditional:
-		return newUser
+		return newUser || !enrolled(def.MFA.Method, u)
 	}
 	return false
+}
+
+// enrolled reports whether u has what the method verifies on record: the phone number, the
+// authenticator app's key, or (the email code) an address.
+func enrolled(method MFAMethod, u *User) bool {
+	switch method {
+	case MFAEmail:
+		return u.Email() != ""
+	case MFATOTP:
+		return u.Attributes.String(TOTPAttribute) != ""
+	}
+	return u.Attributes.String(PhoneAttribute) != ""
+}
+
+// mfaBefore moves the run to the second-factor page when the flow asks for it before its own
+// page: the new password page of a password reset, the profile page of a profile edit. It
+// reports whether it did.
+func (m *Machine) mfaBefore(def *Definition, r *Run, u *User) bool {
+	if !needsMFA(def, r, u, false) {
+		return false
+	}
+	m.startMFA(def, r, u, false)
+	return true
 }
 
 // startMFA moves the run to the second-factor page of u, the user the first factor found or
@@ -290,6 +316,23 @@ func (m *Machine) mfaDone(ctx context.Context, def *Definition, r *Run) error {
 		u = updated
 	}
 	r.MFADone, r.MFA = true, nil
+	return m.afterMFA(ctx, def, r, u)
+}
+
+// afterMFA goes on from the second factor to what follows it in the flow: the new password
+// page of a password reset and the profile page of a profile edit (the factor came before
+// them), or the token step (after a sign-up's user write or a sign-in).
+func (m *Machine) afterMFA(ctx context.Context, def *Definition, r *Run, u *User) error {
+	switch {
+	case def.Type == PasswordReset:
+		r.User, r.Phase, r.Values = u, PhaseAttributes, Claims{}
+		m.clearPage(r)
+		return nil
+	case def.Type == ProfileEdit && !r.NewUser:
+		r.User = u
+		m.profilePage(def, r, u.Attributes)
+		return nil
+	}
 	return m.complete(ctx, def, r, u, r.NewUser)
 }
 

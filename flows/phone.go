@@ -58,10 +58,11 @@ func (m *Machine) phoneIdentity(n string) Identity {
 
 // phoneVerified goes on once the phone account's code was right: the sign-in's user to the
 // token, a new number to the attribute page (a number that has an account stays on the page).
-// The code counts as the flow's MFA: it is not asked again.
+// The code is a phone factor, so a flow whose MFA method is one is not asked again; the
+// authenticator app (B2C's second factor for phone accounts) follows as in any flow.
 func (m *Machine) phoneVerified(ctx context.Context, def *Definition, r *Run) error {
 	st := r.MFA
-	r.Identity, r.MFADone = m.phoneIdentity(st.To), true
+	r.Identity, r.MFADone = m.phoneIdentity(st.To), def.MFA.Method != MFATOTP && def.MFA.Method != MFAEmail
 	if st.FirstFactor == "signIn" {
 		r.MFA = nil
 		return m.signedIn(ctx, def, r, r.User)

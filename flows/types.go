@@ -13,14 +13,17 @@ import (
 //	email page: Email Address with its verification (send, verify, change), Continue
 //	    │ the verified address has a local account (else "An account could not be found …")
 //	    ▼
+//	PhaseMFA, when the flow's MFA asks (mfa.go)
+//	    ▼
 //	new password page: New Password, Confirm New Password, Continue
 //	    │ the password is set
 //	    ▼
 //	PhaseDone (a token for the user)
 //
 // Profile editing: the sign-in page (local or social; a single sign-on session skips it),
-// then one page with the flow's user attributes pre-filled from the directory; Continue
-// writes them and issues a token. Both flows' pages are described by Run.Page (the page model
+// the second factor when the flow's MFA asks (a session that passed it skips it), then one
+// page with the flow's user attributes pre-filled from the directory; Continue writes them
+// and issues a token. Both flows' pages are described by Run.Page (the page model
 // custom policies use), in PhaseAttributes.
 
 // signedIn goes on after an existing user signed in: to the profile page in a profile editing
@@ -28,7 +31,9 @@ import (
 func (m *Machine) signedIn(ctx context.Context, def *Definition, r *Run, u *User) error {
 	if def.Type == ProfileEdit {
 		r.User = u
-		m.profilePage(def, r, u.Attributes)
+		if !m.mfaBefore(def, r, u) { // the second factor comes before the profile page
+			m.profilePage(def, r, u.Attributes)
+		}
 		return nil
 	}
 	return m.complete(ctx, def, r, u, false)
@@ -101,7 +106,7 @@ func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *Run, in 
 		err = m.verifyEmail(def, r, in)
 	case SubmitAttributes:
 		if r.User == nil {
-			err = m.resetEmail(ctx, r, in.Values)
+			err = m.resetEmail(ctx, def, r, in.Values)
 		} else {
 			err = m.resetPassword(ctx, def, r, in.Values)
 		}
@@ -113,7 +118,7 @@ func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *Run, in 
 
 // resetEmail takes the email page's Continue: the address must be verified and belong to a
 // local account.
-func (m *Machine) resetEmail(ctx context.Context, r *Run, values map[string]string) error {
+func (m *Machine) resetEmail(ctx context.Context, def *Definition, r *Run, values map[string]string) error {
 	m.clearPage(r)
 	email := strings.TrimSpace(values["email"])
 	r.Values = Claims{"email": email}
@@ -136,6 +141,7 @@ func (m *Machine) resetEmail(ctx context.Context, r *Run, values map[string]stri
 		return err
 	}
 	r.User, r.Identity, r.Values = u, id, Claims{}
+	m.mfaBefore(def, r, u) // the second factor comes before the new password page
 	return nil
 }
 

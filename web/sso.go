@@ -20,6 +20,7 @@ type SSOSession struct {
 	ObjectID string
 	Identity flows.Identity
 	AuthTime int64
+	MFA      bool // the sign-in passed the second factor: a flow that asks for it does not ask again
 }
 
 // ssoCookie is the name of B2C's SSO session cookie, x-ms-cpim-sso:{Id}, whose id is the
@@ -41,7 +42,7 @@ func (s *server) resumeSSO(c echo.Context, def *flows.Definition, sess *Session,
 	if !ok {
 		return false, nil
 	}
-	if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, flows.ResumeSession{ObjectID: sso.ObjectID, Identity: sso.Identity}); err != nil {
+	if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, flows.ResumeSession{ObjectID: sso.ObjectID, Identity: sso.Identity, MFA: sso.MFA}); err != nil {
 		return false, nil // the user is gone: show the pages
 	}
 	sess.AuthTime = sso.AuthTime
@@ -54,7 +55,11 @@ func (s *server) startSSO(c echo.Context, sess *Session, authTime int64) {
 	if id == "" {
 		id = s.Random()
 	}
-	s.SSO.PutFor(id, &SSOSession{ObjectID: sess.Run.User.ObjectID, Identity: sess.Run.Identity, AuthTime: authTime}, ssoLifetime)
+	mfa := sess.Run.MFADone
+	if prev, ok := s.SSO.Get(id); ok && prev.ObjectID == sess.Run.User.ObjectID {
+		mfa = mfa || prev.MFA // a later run of the session's user keeps the factor it passed
+	}
+	s.SSO.PutFor(id, &SSOSession{ObjectID: sess.Run.User.ObjectID, Identity: sess.Run.Identity, AuthTime: authTime, MFA: mfa}, ssoLifetime)
 	s.setCookie(c, &http.Cookie{Name: s.ssoCookie(), Value: id, Path: "/", HttpOnly: true})
 }
 

@@ -167,7 +167,8 @@ type MFA struct {
 	// Method is emailOtp, sms, phoneCall, smsOrPhoneCall (the default) or
 	// totp (Authenticator app - TOTP).
 	Method string `mapstructure:"method"`
-	// Enforcement is off (the default), always or conditional (b2cemu: at sign-up only).
+	// Enforcement is off (the default), always or conditional (b2cemu: to enrol only, at
+	// sign-up or when nothing is on record).
 	Enforcement string `mapstructure:"enforcement"`
 }
 

@@ -133,7 +133,11 @@ applications:
 		{"sign-in input id", base + "userFlows:\n  - {id: B2C_1_x, type: signUpOrSignIn, identityProviders: [email], signInInputId: signInName}", `userFlows[0].signInInputId: "signInName" is not a sign-in input id; use email`},
 		{"mfa method", base + "userFlows:\n  - {id: B2C_1_x, type: signUpOrSignIn, identityProviders: [email], mfa: {method: voice, enforcement: always}}", `userFlows[0].mfa.method: "voice" is not an MFA method; use emailOtp, sms, phoneCall, smsOrPhoneCall or totp`},
 		{"mfa enforcement", base + "userFlows:\n  - {id: B2C_1_x, type: signUpOrSignIn, identityProviders: [email], mfa: {method: sms, enforcement: sometimes}}", `userFlows[0].mfa.enforcement: "sometimes" is not an MFA enforcement; use off, always or conditional`},
-		{"mfa in a password reset", base + "userFlows:\n  - {id: B2C_1_x, type: passwordReset, identityProviders: [email], mfa: {method: sms, enforcement: always}}", `userFlows[0].mfa.enforcement: b2cemu asks for the second factor in sign-up and sign-in flows only`},
+		{"mfa method of a password reset", base + "userFlows:\n  - {id: B2C_1_x, type: passwordReset, identityProviders: [email], mfa: {method: text, enforcement: always}}", `line 13: userFlows[0].mfa.method: "text" is not an MFA method; use emailOtp, sms, phoneCall, smsOrPhoneCall or totp`},
+		{"mfa enforcement of a profile edit", base + "userFlows:\n  - {id: B2C_1_x, type: profileEdit, identityProviders: [email], mfa: {method: totp, enforcement: on}}", `line 13: userFlows[0].mfa.enforcement: "on" is not an MFA enforcement; use off, always or conditional`},
+		{"email mfa of phone accounts", base + "userFlows:\n  - {id: B2C_1_x, type: signUpOrSignIn, identityProviders: [email], localAccount: phone, mfa: {method: emailOtp, enforcement: always}}", `line 13: userFlows[0].mfa.method: b2cemu does not yet enrol an address for the email code of phone accounts (localAccount: phone); use totp`},
+		{"default mfa method of phone accounts", base + "userFlows:\n  - {id: B2C_1_x, type: signUpOrSignIn, identityProviders: [email], localAccount: phone, mfa: {enforcement: conditional}}", `line 13: userFlows[0].mfa.method: is not given, and its default smsOrPhoneCall is not offered with phone accounts (localAccount: phone); give method: totp`},
+		{"phone mfa of phone accounts", base + "userFlows:\n  - {id: B2C_1_x, type: signIn, identityProviders: [email], localAccount: phone, mfa: {method: sms, enforcement: always}}", `line 13: userFlows[0].mfa.method: sms is not offered with phone accounts (localAccount: phone), whose number is the first factor; use emailOtp or totp`},
 		{"local account type", base + "userFlows:\n  - {id: B2C_1_x, type: signUpOrSignIn, identityProviders: [email], localAccount: username}", `userFlows[0].localAccount: "username" is not a local account type; use email (the default) or phone`},
 		{"page template", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], pageLayout: {template: oceanGreen}}", `userFlows[0].pageLayout.template: "oceanGreen" is not a page template; use oceanBlue (the default), slateGray or classic`},
 		{"custom page name", base + "userFlows:\n  - {id: B2C_1_x, type: signUp, identityProviders: [email], pageLayout: {customPageUri: {signin: p.html}}}", `userFlows[0].pageLayout.customPageUri.signin: "signin" is not a page of a user flow's page layouts; use one of: error, idpSelection, localAccountSignUp, socialAccountSignUp, unified`},
@@ -262,7 +266,7 @@ applications:
 }
 
 // TestFlowTypesLoad: every B2C user-flow type loads, the sign-in flow with the token step's
-// connector.
+// connector, the password reset and profile editing flows with their MFA settings.
 func TestFlowTypesLoad(t *testing.T) {
 	path := write(t, `
 identityProviders:
@@ -271,8 +275,9 @@ apiConnectors:
   - {name: enrich, endpointUrl: /x, authentication: {type: none}}
 userFlows:
   - {id: B2C_1_signin, type: signIn, identityProviders: [email, facebook.com], apiConnectors: {preTokenIssuance: enrich}}
-  - {id: B2C_1_reset, type: passwordReset, identityProviders: [email]}
-  - {id: B2C_1_edit, type: profileEdit, identityProviders: [email, facebook.com], userAttributes: [{name: displayName, required: true}, {name: city}]}
+  - {id: B2C_1_reset, type: passwordReset, identityProviders: [email], mfa: {method: sms, enforcement: always}}
+  - {id: B2C_1_edit, type: profileEdit, identityProviders: [email, facebook.com], userAttributes: [{name: displayName, required: true}, {name: city}],
+     mfa: {method: totp, enforcement: conditional}}
 `)
 	cfg, err := config.Load(path, noEnv)
 	if err != nil {
@@ -284,6 +289,10 @@ userFlows:
 	}
 	if got := strings.Join(types, ","); got != "signIn,passwordReset,profileEdit" {
 		t.Errorf("types %s", got)
+	}
+	if reset, edit := cfg.UserFlows[1].MFA, cfg.UserFlows[2].MFA; reset != (config.MFA{Method: "sms", Enforcement: "always"}) ||
+		edit != (config.MFA{Method: "totp", Enforcement: "conditional"}) {
+		t.Errorf("mfa of the reset %+v, of the edit %+v", reset, edit)
 	}
 }
 

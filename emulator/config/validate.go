@@ -565,20 +565,31 @@ func list(set map[string]bool) string {
 	return strings.Join(s, ", ")
 }
 
-// validateMFA checks a user flow's mfa settings: known values, and a flow that can take them.
+// validateMFA checks a user flow's mfa settings: known values, and a method the flow can take.
+// Every flow type takes MFA; a phone sign-up flow's number is its first factor, so B2C offers
+// only the email code and the authenticator app as the second (docs/mfa.md).
 func validateMFA(v *validator, key string, f UserFlow) {
-	switch flows.MFAMethod(f.MFA.Method) {
-	case "", flows.MFAEmail, flows.MFASMS, flows.MFACall, flows.MFASMSOrCall, flows.MFATOTP:
+	switch e := flows.MFAEnforcement(f.MFA.Enforcement); e {
+	case "", flows.MFAOff, flows.MFAAlways, flows.MFAConditional: // every flow type takes each
 	default:
-		v.add(key+".method", fmt.Sprintf("%q is not an MFA method; use emailOtp, sms, phoneCall, smsOrPhoneCall or totp", f.MFA.Method))
+		v.add(key+".enforcement", fmt.Sprintf("%q is not an MFA enforcement; use off, always or conditional", e))
 	}
-	switch flows.MFAEnforcement(f.MFA.Enforcement) {
-	case "", flows.MFAOff:
-	case flows.MFAAlways, flows.MFAConditional:
-		if t := flows.Type(f.Type); t == flows.PasswordReset || t == flows.ProfileEdit {
-			v.add(key+".enforcement", fmt.Sprintf("b2cemu asks for the second factor in sign-up and sign-in flows only; remove mfa from this %s flow", f.Type))
+	phone := f.LocalAccount == "phone"
+	switch m := flows.MFAMethod(f.MFA.Method); m {
+	case "":
+		if phone && f.MFA.Enforcement != "" && f.MFA.Enforcement != string(flows.MFAOff) {
+			v.add(key+".method", "is not given, and its default smsOrPhoneCall is not offered with phone accounts (localAccount: phone); give method: totp")
 		}
+	case flows.MFASMS, flows.MFACall, flows.MFASMSOrCall:
+		if phone {
+			v.add(key+".method", fmt.Sprintf("%s is not offered with phone accounts (localAccount: phone), whose number is the first factor; use emailOtp or totp", m))
+		}
+	case flows.MFAEmail:
+		if phone {
+			v.add(key+".method", "b2cemu does not yet enrol an address for the email code of phone accounts (localAccount: phone); use totp")
+		}
+	case flows.MFATOTP:
 	default:
-		v.add(key+".enforcement", fmt.Sprintf("%q is not an MFA enforcement; use off, always or conditional", f.MFA.Enforcement))
+		v.add(key+".method", fmt.Sprintf("%q is not an MFA method; use emailOtp, sms, phoneCall, smsOrPhoneCall or totp", m))
 	}
 }
