@@ -221,6 +221,47 @@ func (s *Users) Update(ctx context.Context, objectID string, attrs flows.Claims,
 	return clone(u), nil
 }
 
+// SetFederated replaces the user's federated identities (signInType federated) with ids,
+// keeping its local ones: a custom policy's directory Write of userIdentities links and
+// unlinks providers. It returns the updated user; ErrNotFound when there is no such user, and
+// ErrExists when another user holds one of ids (Graph: an issuer and issuerAssignedId pair is
+// unique in the tenant).
+func (s *Users) SetFederated(_ context.Context, objectID string, ids []flows.Identity) (*flows.User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.byID[objectID]
+	if !ok {
+		return nil, flows.ErrNotFound
+	}
+	u := clone(old)
+	u.Identities = nil
+	for _, id := range old.Identities {
+		if id.SignInType != "federated" {
+			u.Identities = append(u.Identities, id)
+		}
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		id.SignInType = "federated"
+		k := identKey(id)
+		if owner, taken := s.byIdent[k]; taken && owner != objectID {
+			return nil, fmt.Errorf("user %s: the identity %s/%s belongs to user %s: %w", objectID, id.Issuer, id.IssuerAssignedID, owner, flows.ErrExists)
+		}
+		if !seen[k] {
+			seen[k] = true
+			u.Identities = append(u.Identities, id)
+		}
+	}
+	e := Exported{User: u, PasswordHash: s.password[objectID]}
+	if s.db != nil {
+		if err := s.db.putUsers(e); err != nil {
+			return nil, fmt.Errorf("storing user %s: %w", objectID, err)
+		}
+	}
+	s.index([]Exported{e})
+	return clone(u), nil
+}
+
 // SignedIn records an interactive sign-in of the user at t (its LastSignIn); ErrNotFound
 // when there is no such user.
 func (s *Users) SignedIn(objectID string, t time.Time) error {
