@@ -79,6 +79,32 @@ func federatedOf(u map[string]any) []string {
 	return out
 }
 
+// offers checks a provider-selection page's buttons: those of shown are there (space
+// separated), that of hidden is not (EnabledForUserJourneys).
+func offers(t *testing.T, page *emulatortest.Page, shown, hidden string) {
+	t.Helper()
+	for _, id := range strings.Fields(shown) {
+		if page.Doc.Find("button#"+id).Length() != 1 {
+			t.Errorf("no %s button\n%s", id, page.Body)
+		}
+	}
+	if hidden != "" && page.Doc.Find("button#"+hidden).Length() != 0 {
+		t.Errorf("the page offers %s, which EnabledForUserJourneys hides", hidden)
+	}
+}
+
+// userByID is the admin API's listing of the user with this object id.
+func userByID(t *testing.T, srv *emulatortest.Server, oid string) map[string]any {
+	t.Helper()
+	for _, u := range listUsers(t, srv) {
+		if u["objectId"] == oid {
+			return u
+		}
+	}
+	t.Fatalf("no user %s", oid)
+	return nil
+}
+
 func issuersClaim(claims map[string]any) []string {
 	var out []string
 	list, _ := claims["issuers"].([]any)
@@ -88,9 +114,10 @@ func issuersClaim(claims map[string]any) []string {
 	return out
 }
 
-// TestCustomPolicyAccountLinking: a user signs up with Facebook; the link policy adds Google
-// to the same user (the admin API shows both identities); a sign-in with Google then finds that
-// user; linking a Google account another user holds changes nothing; the unlink policy removes
+// TestCustomPolicyAccountLinking: a user signs up with Facebook; linking a Google account
+// another user holds changes nothing; the link policy (offering only the providers not linked
+// yet) adds Google to the same user (the admin API shows both identities); a sign-in with
+// Google then finds that user; the unlink policy (offering only linked providers) removes
 // Google, after which a Google sign-in is refused by the link policy (its read raises an
 // error) and signs up a new user with the sign-up-or-sign-in policy.
 func TestCustomPolicyAccountLinking(t *testing.T) {
@@ -101,34 +128,35 @@ func TestCustomPolicyAccountLinking(t *testing.T) {
 		t.Fatalf("sign-up claims = %v", up)
 	}
 
+	offers(t, signInWith(t, srv, "B2C_1A_link", "FacebookExchange=fb-1"), "LinkGoogleExchange", "LinkFacebookExchange")
+	offers(t, signInWith(t, srv, "B2C_1A_unlink", "FacebookExchange=fb-1"), "UnlinkFacebookExchange", "UnlinkGoogleExchange")
+	other := idToken(t, srv, signInWith(t, srv, "B2C_1A_link_susi", "GoogleExchange=g-2"))
+	taken := idToken(t, srv, signInWith(t, srv, "B2C_1A_link", "FacebookExchange=fb-1", "LinkGoogleExchange=g-2"))
+	if taken["objectIdToLink"] != other["sub"] || taken["sub"] != oid || !slices.Equal(issuersClaim(taken), []string{"facebook.com"}) {
+		t.Errorf("linking another user's identity = %v, want objectIdToLink %v and nothing linked", taken, other["sub"])
+	}
+
 	linked := idToken(t, srv, signInWith(t, srv, "B2C_1A_link", "FacebookExchange=fb-1", "LinkGoogleExchange=g-1"))
 	if linked["sub"] != oid || !slices.Equal(issuersClaim(linked), []string{"facebook.com", "google.com"}) || linked["objectIdToLink"] != nil {
 		t.Fatalf("link claims = %v, want %s with both issuers", linked, oid)
 	}
-	users := listUsers(t, srv)
-	if len(users) != 1 || users[0]["objectId"] != oid || !slices.Equal(federatedOf(users[0]), []string{"facebook.com/fb-1", "google.com/g-1"}) {
-		t.Fatalf("users after linking = %v", users)
+	if u := userByID(t, srv, oid); !slices.Equal(federatedOf(u), []string{"facebook.com/fb-1", "google.com/g-1"}) {
+		t.Fatalf("the user after linking = %v", u)
 	}
+	offers(t, signInWith(t, srv, "B2C_1A_link", "GoogleExchange=g-1"), "", "LinkGoogleExchange")
 
 	viaGoogle := idToken(t, srv, signInWith(t, srv, "B2C_1A_link_susi", "GoogleExchange=g-1"))
 	if viaGoogle["sub"] != oid || viaGoogle["newUser"] != nil || viaGoogle["idp"] != "google.com" {
 		t.Errorf("sign-in with the linked provider = %v, want %s", viaGoogle, oid)
 	}
 
-	other := idToken(t, srv, signInWith(t, srv, "B2C_1A_link_susi", "GoogleExchange=g-2"))
-	taken := idToken(t, srv, signInWith(t, srv, "B2C_1A_link", "FacebookExchange=fb-1", "LinkGoogleExchange=g-2"))
-	if taken["objectIdToLink"] != other["sub"] || taken["sub"] != oid {
-		t.Errorf("linking another user's identity = %v, want objectIdToLink %v", taken, other["sub"])
-	}
-
+	offers(t, signInWith(t, srv, "B2C_1A_unlink", "GoogleExchange=g-1"), "UnlinkFacebookExchange UnlinkGoogleExchange", "")
 	unlinked := idToken(t, srv, signInWith(t, srv, "B2C_1A_unlink", "FacebookExchange=fb-1", "UnlinkGoogleExchange"))
 	if unlinked["sub"] != oid || !slices.Equal(issuersClaim(unlinked), []string{"facebook.com"}) {
 		t.Fatalf("unlink claims = %v", unlinked)
 	}
-	for _, u := range listUsers(t, srv) {
-		if u["objectId"] == oid && !slices.Equal(federatedOf(u), []string{"facebook.com/fb-1"}) {
-			t.Errorf("identities after unlinking = %v", federatedOf(u))
-		}
+	if u := userByID(t, srv, oid); !slices.Equal(federatedOf(u), []string{"facebook.com/fb-1"}) {
+		t.Errorf("identities after unlinking = %v", federatedOf(u))
 	}
 
 	refused := signInWith(t, srv, "B2C_1A_link", "GoogleExchange=g-1")
