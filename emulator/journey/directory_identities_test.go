@@ -55,6 +55,7 @@ func TestDirectoryUserIdentities(t *testing.T) {
 		{name: "read by the one identity", tp: profile("Read", "userIdentities", false), input: "[" + fb + "]",
 			wantObjectID: "oid-a", wantIdentities: "[" + fb + "]"},
 		{name: "read by the last item", tp: profile("Read", "userIdentities", false), input: "[" + fb + "," + google + "]", wantObjectID: "oid-b"},
+		{name: "read by alternativeSecurityIds", tp: profile("Read", "alternativeSecurityIds", false), input: "[" + fb + "]", wantObjectID: "oid-a"},
 		{name: "read by no one", tp: profile("Read", "userIdentities", false), input: "[" + twitter + "]"},
 		{name: "an empty collection", tp: profile("Read", "userIdentities", false), input: "[]", wantErr: "empty collection"},
 		{name: "not JSON", tp: profile("Read", "userIdentities", false), input: "{nope", wantErr: "not the collection"},
