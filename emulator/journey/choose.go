@@ -2,6 +2,7 @@ package journey
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
@@ -33,7 +34,7 @@ func providerTarget(p *policy.Policy, st *state, step *policy.Step, name string)
 	}
 	var offered []string
 	for _, sel := range step.Selections {
-		if sel.Target == "" {
+		if sel.Target == "" || !enabled(exchangeProfile(p, st, sel.Target), st.bag) {
 			continue
 		}
 		names := []string{sel.Target}
@@ -59,4 +60,32 @@ func offeredText(offered []string) string {
 		return "no identity provider"
 	}
 	return fmt.Sprintf("[%s]", strings.Join(offered, "; "))
+}
+
+// enabled applies a technical profile's EnabledForUserJourneys to the claims in bag: a
+// profile that is not enabled has no button on a provider-selection page, and a step or a
+// page's validation that would run it skips it (Microsoft's TechnicalProfiles reference).
+// The collection item is compared exactly. A nil profile is enabled.
+func enabled(tp *policy.TechnicalProfile, bag map[string]string) bool {
+	if tp == nil {
+		return true
+	}
+	v, exists := bag[strings.ToLower(tp.Metadata["ClaimTypeOnWhichToEnable"])]
+	item := tp.Metadata["ClaimValueOnWhichToEnable"]
+	switch tp.Enabled {
+	case "Never":
+		return false
+	case "OnClaimsExistence":
+		return exists
+	case "OnItemExistenceInStringCollectionClaim":
+		return slices.Contains(stringCollection(v), item)
+	case "OnItemAbsenceInStringCollectionClaim":
+		return !slices.Contains(stringCollection(v), item)
+	}
+	return true
+}
+
+// offered reports whether the selection page shows the claims exchange's button.
+func (x *execution) offered(exchange string) bool {
+	return enabled(exchangeProfile(x.p, x.st, exchange), x.st.bag)
 }

@@ -45,3 +45,36 @@ func TestProviderTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestEnabledForUserJourneys: each EnabledForUserJourneys value of Microsoft's
+// TechnicalProfiles reference over a claims bag.
+func TestEnabledForUserJourneys(t *testing.T) {
+	bag := map[string]string{"issuers": `["facebook.com","live.com"]`, "flag": ""}
+	md := func(claim, value string) map[string]string {
+		return map[string]string{"ClaimTypeOnWhichToEnable": claim, "ClaimValueOnWhichToEnable": value}
+	}
+	for _, tc := range []struct {
+		name, enabled string
+		metadata      map[string]string
+		want          bool
+	}{
+		{"no element", "", nil, true},
+		{"Always", "Always", nil, true},
+		{"Never", "Never", nil, false},
+		{"OnClaimsExistence, present even if empty", "OnClaimsExistence", md("flag", ""), true},
+		{"OnClaimsExistence, absent", "OnClaimsExistence", md("other", ""), false},
+		{"OnItemExistence, held", "OnItemExistenceInStringCollectionClaim", md("issuers", "facebook.com"), true},
+		{"OnItemExistence, not held", "OnItemExistenceInStringCollectionClaim", md("issuers", "google.com"), false},
+		{"OnItemExistence, another case", "OnItemExistenceInStringCollectionClaim", md("issuers", "Facebook.com"), false},
+		{"OnItemExistence, no collection", "OnItemExistenceInStringCollectionClaim", md("missing", "facebook.com"), false},
+		{"OnItemAbsence, held", "OnItemAbsenceInStringCollectionClaim", md("issuers", "live.com"), false},
+		{"OnItemAbsence, not held", "OnItemAbsenceInStringCollectionClaim", md("issuers", "google.com"), true},
+		{"OnItemAbsence, no collection", "OnItemAbsenceInStringCollectionClaim", md("missing", "google.com"), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := enabled(&policy.TechnicalProfile{ID: "tp", Enabled: tc.enabled, Metadata: tc.metadata}, bag); got != tc.want {
+				t.Errorf("enabled = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -50,14 +50,7 @@ func (x *execution) directory(c *call) (map[string]string, *runError) {
 	case strings.EqualFold(op, "Write") && l.u == nil:
 		return x.createUser(tp, l, c.scope)
 	case strings.EqualFold(op, "Write"):
-		attrs, password := persisted(tp, c.scope)
-		delete(attrs, "objectId")
-		for k := range attrs {
-			if signInType(k) != "" && k != "email" {
-				delete(attrs, k) // sign-in names are identities, set when the user is created
-			}
-		}
-		return x.updateUser(tp, l.u, attrs, password)
+		return x.writeUser(tp, l.u, c.scope)
 	case strings.EqualFold(op, "DeleteClaimsPrincipal"):
 		return x.deleteUser(tp, l.u)
 	case strings.EqualFold(op, "DeleteClaims"):
@@ -67,12 +60,34 @@ func (x *execution) directory(c *call) (map[string]string, *runError) {
 	}
 }
 
+// writeUser is a Write of an existing user: its persisted claims become attributes, a
+// persisted federated collection (userIdentities) its federated identities.
+func (x *execution) writeUser(tp *policy.TechnicalProfile, u *flows.User, scope map[string]string) (map[string]string, *runError) {
+	attrs, password := persisted(tp, scope)
+	delete(attrs, "objectId")
+	for k := range attrs {
+		if signInType(k) != "" && k != "email" {
+			delete(attrs, k) // sign-in names are identities, set when the user is created
+		}
+	}
+	ids, linked, rerr := takeFederated(tp, attrs)
+	if rerr != nil {
+		return nil, rerr
+	}
+	if linked {
+		if rerr := x.setFederated(tp, u, ids); rerr != nil {
+			return nil, rerr
+		}
+	}
+	return x.updateUser(tp, u, attrs, password)
+}
+
 func (x *execution) alreadyExists(tp *policy.TechnicalProfile) string {
 	return x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalAlreadyExists", "A user with the specified ID already exists. Please choose a different one.")
 }
 
-// findUser looks the user up by the profile's input claim: objectId, a sign-in name, or the
-// alternativeSecurityId of a federated identity.
+// findUser looks the user up by the profile's input claim: objectId, a sign-in name, the
+// alternativeSecurityId of a federated identity, or a collection of them (userIdentities).
 func (x *execution) findUser(tp *policy.TechnicalProfile, inputs map[string]string) (lookup, *runError) {
 	var l lookup
 	for k, v := range inputs {
@@ -90,6 +105,12 @@ func (x *execution) findUser(tp *policy.TechnicalProfile, inputs map[string]stri
 	case l.key == "alternativeSecurityId":
 		var rerr *runError
 		if l.identity, rerr = federatedIdentity(tp, l.value); rerr != nil {
+			return l, rerr
+		}
+		l.u, err = x.Directory.FindByIdentity(x.ctx, l.identity)
+	case federatedCollection(l.key):
+		var rerr *runError
+		if l.identity, rerr = collectionLookup(tp, l.key, l.value); rerr != nil {
 			return l, rerr
 		}
 		l.u, err = x.Directory.FindByIdentity(x.ctx, l.identity)
@@ -166,6 +187,11 @@ func (x *execution) createUser(tp *policy.TechnicalProfile, l lookup, scope map[
 	attrs, password := persisted(tp, scope)
 	delete(attrs, "alternativeSecurityId")
 	u.Identities = append(u.Identities, x.persistedIdentities(attrs, l.identity)...)
+	linked, _, rerr := takeFederated(tp, attrs)
+	if rerr != nil {
+		return nil, rerr
+	}
+	u.Identities = append(u.Identities, withoutIdentity(linked, l.identity)...)
 	for k, v := range attrs {
 		u.Attributes[k] = v
 	}
@@ -289,6 +315,7 @@ func userClaims(tenant string, u *flows.User) map[string]string {
 			out["signInNames."+id.SignInType] = id.IssuerAssignedID
 		}
 	}
+	federatedClaims(u, out)
 	if e := u.Email(); e != "" {
 		b, _ := json.Marshal([]string{e})
 		out["otherMails"] = string(b)

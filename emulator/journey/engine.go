@@ -225,6 +225,8 @@ func (x *execution) exchange(step *policy.Step) bool {
 	}
 	tp := x.p.TechnicalProfiles[ex.TechnicalProfile]
 	switch {
+	case !enabled(tp, x.st.bag):
+		return false // EnabledForUserJourneys skips the profile
 	case tp.Kind == policy.IdentityProvider && supportedIdP(tp):
 		x.idpPage(tp)
 		return true

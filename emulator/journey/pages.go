@@ -34,7 +34,7 @@ func (x *execution) unifiedPage(step *policy.Step) {
 	}
 	for _, sel := range step.Selections {
 		// The exchange behind setting.forgotPasswordLinkOverride is the link's, not a button.
-		if sel.Target != "" && (x.st.tp == nil || sel.Target != x.st.tp.Metadata["setting.forgotPasswordLinkOverride"]) {
+		if sel.Target != "" && (x.st.tp == nil || sel.Target != x.st.tp.Metadata["setting.forgotPasswordLinkOverride"]) && x.offered(sel.Target) {
 			page.Providers = append(page.Providers, flows.PageOption{Value: sel.Target, Label: x.providerLabel(step, sel.Target)})
 		}
 	}

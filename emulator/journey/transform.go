@@ -33,7 +33,7 @@ func pure(f func(in, params, out map[string]string)) method {
 
 // methods are the claims transformation methods b2cemu runs, by TransformationMethod, as
 // Microsoft documents them; each is in the file of its family (strings, booleans and
-// comparisons, collections and JSON, dates and numbers). A new method is its function and
+// comparisons, collections and JSON, dates and numbers, federated identities). A new method is its function and
 // one entry here.
 var methods = map[string]method{
 	// strings (transform_strings.go)
@@ -80,6 +80,14 @@ var methods = map[string]method{
 	"DateTimeComparison":                (*execution).dateTimeComparison, // datecompare.go
 	"IsTermsOfUseConsentRequired":       func(_ *execution, u *use) *runError { return termsConsentRequired(u) },
 	"ConvertNumberToStringClaim":        pure(copyNumber),
+	// user identities and alternative security ids: account linking (transform_identity.go)
+	"CreateUserIdentity":                                                    pure(createUserIdentity),
+	"AddItemToUserIdentityCollection":                                       addIdentity,
+	"GetIssuersFromUserIdentityCollectionTransformation":                    issuersOf("userIdentityCollection", "issuersCollection"),
+	"RemoveUserIdentityFromCollectionByIssuer":                              removeIssuer("issuer"),
+	"AddItemToAlternativeSecurityIdCollection":                              addIdentity,
+	"GetIdentityProvidersFromAlternativeSecurityIdCollectionTransformation": issuersOf("alternativeSecurityIdCollection", "identityProvidersCollection"),
+	"RemoveAlternativeSecurityIdByIdentityProvider":                         removeIssuer("identityProvider"),
 }
 
 // transform runs a claims transformation over scope: its input claims from scope, its method,

@@ -119,7 +119,11 @@ type TechnicalProfile struct {
 	Domain                             string            // its ClaimsProvider's Domain (domain_hint)
 	Session                            string            // UseTechnicalProfileForSessionManagement
 	Keys                               map[string]string // CryptographicKeys Id → StorageReferenceId
-	El                                 *Element
+	// Enabled is EnabledForUserJourneys: "" (Always), Never, OnClaimsExistence,
+	// OnItemExistenceInStringCollectionClaim or OnItemAbsenceInStringCollectionClaim, the
+	// last three over the ClaimTypeOnWhichToEnable and ClaimValueOnWhichToEnable metadata.
+	Enabled string
+	El      *Element
 }
 
 // Validation is a ValidationTechnicalProfile reference.
@@ -309,6 +313,22 @@ func (p *Policy) refreshJourney(rp *Element) {
 	}
 }
 
+// enabledFor reads EnabledForUserJourneys (nil: Always) in the casing Microsoft's reference
+// gives; any other value is a load error.
+func enabledFor(e, tp *Element, errs *Error) string {
+	if e == nil {
+		return ""
+	}
+	v := strings.TrimSpace(e.Text)
+	for _, known := range []string{"Always", "Never", "OnClaimsExistence", "OnItemExistenceInStringCollectionClaim", "OnItemAbsenceInStringCollectionClaim"} {
+		if strings.EqualFold(v, known) {
+			return known
+		}
+	}
+	errs.add(e, describe(tp), "EnabledForUserJourneys %q is not Always, Never, OnClaimsExistence, OnItemExistenceInStringCollectionClaim or OnItemAbsenceInStringCollectionClaim", v)
+	return ""
+}
+
 // resolveIncludes merges a technical profile over the one it includes (at any depth).
 func resolveIncludes(el *Element, raw map[string]*Element, errs *Error, seen map[string]bool) *Element {
 	inc := el.Child("IncludeTechnicalProfile")
@@ -374,6 +394,7 @@ func (p *Policy) technicalProfile(el *Element, errs *Error) *TechnicalProfile {
 	for _, k := range el.Path("CryptographicKeys", "Key") {
 		tp.Keys[k.Attr["Id"]] = k.Attr["StorageReferenceId"]
 	}
+	tp.Enabled = enabledFor(el.Child("EnabledForUserJourneys"), el, errs)
 	tp.Kind = kindOf(tp)
 	if tp.Kind == "" && el.Child("Protocol") != nil {
 		errs.add(el.Child("Protocol"), describe(el), "the protocol %q with handler %q is not one b2cemu knows; see docs/custom-policies.md", tp.Protocol, tp.Handler)

@@ -174,3 +174,78 @@ func TestUserNameAccounts(t *testing.T) {
 		t.Errorf("a wrong password: %v", err)
 	}
 }
+
+// TestSetFederated: linking and unlinking providers replaces a user's federated identities,
+// keeps its local sign-in name and password, moves the index (a linked identity finds the
+// user, an unlinked one no longer does), survives a restart, and refuses an identity another
+// user holds.
+func TestSetFederated(t *testing.T) {
+	ctx := context.Background()
+	path := t.TempDir() + "/b2cemu.db"
+	db, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.OpenUsers(4, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
+	fb := flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "fb-1"}
+	google := flows.Identity{SignInType: "federated", Issuer: "google.com", IssuerAssignedID: "g-1"}
+	other := flows.Identity{SignInType: "federated", Issuer: "live.com", IssuerAssignedID: "l-1"}
+	for oid, ids := range map[string][]flows.Identity{"u1": {local, fb}, "u2": {other}} {
+		if err := s.Create(ctx, &flows.User{ObjectID: oid, Identities: ids, Attributes: flows.Claims{}}, "Passw0rd!"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	find := func(id flows.Identity) string {
+		u, err := s.FindByIdentity(ctx, id)
+		if err != nil {
+			return err.Error()
+		}
+		return u.ObjectID
+	}
+	for _, tc := range []struct {
+		name       string
+		ids        []flows.Identity
+		wantErr    error
+		wantIDs    int
+		fb, google string
+	}{
+		{"link google, twice in the list", []flows.Identity{fb, google, google}, nil, 3, "u1", "u1"},
+		{"unlink facebook", []flows.Identity{google}, nil, 2, flows.ErrNotFound.Error(), "u1"},
+		{"another user's identity", []flows.Identity{google, other}, flows.ErrExists, 2, flows.ErrNotFound.Error(), "u1"},
+		{"unlink all", nil, nil, 1, flows.ErrNotFound.Error(), flows.ErrNotFound.Error()},
+	} {
+		u, err := s.SetFederated(ctx, "u1", tc.ids)
+		if !errors.Is(err, tc.wantErr) || (err == nil && len(u.Identities) != tc.wantIDs) {
+			t.Errorf("%s: %v %+v", tc.name, err, u)
+		}
+		if got := find(fb); got != tc.fb {
+			t.Errorf("%s: facebook finds %s, want %s", tc.name, got, tc.fb)
+		}
+		if got := find(google); got != tc.google {
+			t.Errorf("%s: google finds %s, want %s", tc.name, got, tc.google)
+		}
+	}
+	if _, err := s.SetFederated(ctx, "nobody", nil); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("an unknown user: %v", err)
+	}
+	if _, err := s.SetFederated(ctx, "u1", []flows.Identity{google}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s, _ = store.OpenUsers(4, db)
+	if got := find(google); got != "u1" {
+		t.Errorf("after a restart google finds %s", got)
+	}
+	if _, err := s.Authenticate(ctx, "ana@fabrikam.com", "Passw0rd!"); err != nil {
+		t.Errorf("the local sign-in after linking: %v", err)
+	}
+}

@@ -177,11 +177,9 @@ func (s *Users) Get(_ context.Context, objectID string) (*flows.User, error) {
 	return clone(u), nil
 }
 
-// Update sets attributes of an existing user and, when password is not empty, its password
-// (a custom policy's directory Write on an existing user). It returns the updated user, or
-// ErrNotFound.
-// Update sets attrs on the user (a nil value removes that attribute) and, when password is
-// not empty, its password.
+// Update sets attrs on an existing user (a custom policy's directory Write; a nil value
+// removes that attribute) and, when password is not empty, its password. It returns the
+// updated user, or ErrNotFound.
 func (s *Users) Update(ctx context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error) {
 	var hash []byte
 	if password != "" {
@@ -191,6 +189,55 @@ func (s *Users) Update(ctx context.Context, objectID string, attrs flows.Claims,
 		}
 		hash = h
 	}
+	return s.change(objectID, hash, func(u *flows.User) error {
+		if u.Attributes == nil {
+			u.Attributes = flows.Claims{}
+		}
+		for k, v := range attrs {
+			if v == nil {
+				delete(u.Attributes, k) // a nil value removes the attribute (DeleteClaims)
+				continue
+			}
+			u.Attributes[k] = v
+		}
+		return nil
+	})
+}
+
+// SetFederated replaces the user's federated identities (signInType federated) with ids,
+// keeping its local ones: a custom policy's directory Write of userIdentities links and
+// unlinks providers. It returns the updated user; ErrNotFound when there is no such user, and
+// ErrExists when another user holds one of ids (Graph: an issuer and issuerAssignedId pair is
+// unique in the tenant).
+func (s *Users) SetFederated(_ context.Context, objectID string, ids []flows.Identity) (*flows.User, error) {
+	return s.change(objectID, nil, func(u *flows.User) error {
+		var kept []flows.Identity
+		for _, id := range u.Identities {
+			if id.SignInType != "federated" {
+				kept = append(kept, id)
+			}
+		}
+		seen := map[string]bool{}
+		for _, id := range ids {
+			id.SignInType = "federated"
+			k := identKey(id)
+			if owner, taken := s.byIdent[k]; taken && owner != objectID {
+				return fmt.Errorf("user %s: the identity %s/%s belongs to user %s: %w", objectID, id.Issuer, id.IssuerAssignedID, owner, flows.ErrExists)
+			}
+			if !seen[k] {
+				seen[k] = true
+				kept = append(kept, id)
+			}
+		}
+		u.Identities = kept
+		return nil
+	})
+}
+
+// change applies edit to a copy of the user, under the lock, and stores the copy with hash as
+// its password hash (nil: the password it has). It returns the stored user, ErrNotFound, or
+// edit's error (nothing changes then).
+func (s *Users) change(objectID string, hash []byte, edit func(u *flows.User) error) (*flows.User, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, ok := s.byID[objectID]
@@ -198,15 +245,8 @@ func (s *Users) Update(ctx context.Context, objectID string, attrs flows.Claims,
 		return nil, flows.ErrNotFound
 	}
 	u := clone(old)
-	if u.Attributes == nil {
-		u.Attributes = flows.Claims{}
-	}
-	for k, v := range attrs {
-		if v == nil {
-			delete(u.Attributes, k) // a nil value removes the attribute (DeleteClaims)
-			continue
-		}
-		u.Attributes[k] = v
+	if err := edit(u); err != nil {
+		return nil, err
 	}
 	if hash == nil {
 		hash = s.password[objectID]
