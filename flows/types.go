@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"github.com/b2cemu/b2cemu/flows/engine"
+
 	"context"
 	"errors"
 	"strings"
@@ -25,7 +27,7 @@ import (
 
 // signedIn goes on after an existing user signed in: to the profile page in a profile editing
 // flow, to the token step in every other.
-func (m *Machine) signedIn(ctx context.Context, def *Definition, r *Run, u *User) error {
+func (m *Machine) signedIn(ctx context.Context, def *Definition, r *engine.Run, u *User) error {
 	if def.Type == ProfileEdit {
 		r.User = u
 		m.profilePage(def, r, u.Attributes)
@@ -37,9 +39,9 @@ func (m *Machine) signedIn(ctx context.Context, def *Definition, r *Run, u *User
 // profilePage shows the flow's user attributes with the values of from: the stored user's,
 // or, for a social identity that has no account yet, the identity provider's (describe lays
 // the page out).
-func (m *Machine) profilePage(def *Definition, r *Run, from Claims) {
+func (m *Machine) profilePage(def *Definition, r *engine.Run, from Claims) {
 	m.clearPage(r)
-	r.Phase, r.Values = PhaseAttributes, Claims{}
+	r.Phase, r.Values = engine.PhaseAttributes, Claims{}
 	for _, ua := range def.UserAttributes {
 		a, _ := m.Schema.Lookup(ua.Name)
 		if v, ok := from[a.Name]; ok && v != nil && v != "" {
@@ -51,8 +53,8 @@ func (m *Machine) profilePage(def *Definition, r *Run, from Claims) {
 // advanceProfile handles the profile page's Continue: the attributes are checked as on the
 // sign-up pages, then written to the user (or, for a new social identity, a user is created
 // with them), and the token step runs.
-func (m *Machine) advanceProfile(ctx context.Context, def *Definition, r *Run, in Input) error {
-	sub, ok := in.(SubmitAttributes)
+func (m *Machine) advanceProfile(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) error {
+	sub, ok := in.(engine.SubmitAttributes)
 	if !ok {
 		return errInput(in, r.Phase)
 	}
@@ -91,15 +93,15 @@ func (m *Machine) advanceProfile(ctx context.Context, def *Definition, r *Run, i
 
 // advanceReset handles the password reset pages: the email page's verification buttons and
 // Continue, then the new password page's Continue.
-func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *Run, in Input) error {
+func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) error {
 	var err error
 	switch in := in.(type) {
-	case VerifyEmail:
+	case engine.VerifyEmail:
 		if r.User != nil {
 			return errInput(in, r.Phase)
 		}
 		err = m.verifyEmail(def, r, in)
-	case SubmitAttributes:
+	case engine.SubmitAttributes:
 		if r.User == nil {
 			err = m.resetEmail(ctx, r, in.Values)
 		} else {
@@ -113,7 +115,7 @@ func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *Run, in 
 
 // resetEmail takes the email page's Continue: the address must be verified and belong to a
 // local account.
-func (m *Machine) resetEmail(ctx context.Context, r *Run, values map[string]string) error {
+func (m *Machine) resetEmail(ctx context.Context, r *engine.Run, values map[string]string) error {
 	m.clearPage(r)
 	email := strings.TrimSpace(values["email"])
 	r.Values = Claims{"email": email}
@@ -122,7 +124,7 @@ func (m *Machine) resetEmail(ctx context.Context, r *Run, values map[string]stri
 		m.fieldError(r, "email", msgRequired)
 		r.RequiredMissing = true
 		return nil
-	case !r.EmailCheck.VerifiedFor(email):
+	case !stateOf(r).emailCheck.VerifiedFor(email):
 		r.PageError = msgNotVerified
 		return nil
 	}
@@ -141,7 +143,7 @@ func (m *Machine) resetEmail(ctx context.Context, r *Run, values map[string]stri
 
 // resetPassword takes the new password page's Continue: the password is set and the token
 // step runs.
-func (m *Machine) resetPassword(ctx context.Context, def *Definition, r *Run, values map[string]string) error {
+func (m *Machine) resetPassword(ctx context.Context, def *Definition, r *engine.Run, values map[string]string) error {
 	m.clearPage(r)
 	if !m.checkNewPassword(r, values["newPassword"], values["reenterPassword"]) {
 		return nil

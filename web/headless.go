@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/jsonenc"
 )
 
@@ -140,12 +141,12 @@ func (s *server) runFlow(c echo.Context) error {
 		return err
 	}
 	switch run.Phase {
-	case flows.PhaseDone:
+	case engine.PhaseDone:
 		return s.headlessToken(c, def, ar, run, req.SSO, resp)
-	case flows.PhaseBlocked:
+	case engine.PhaseBlocked:
 		resp.Outcome, resp.UserMessage = "blocked", run.UserMessage
-	case flows.PhaseFailed, flows.PhaseCancelled:
-		resp.Outcome, resp.Error = "error", run.Failure.Error
+	case engine.PhaseFailed, engine.PhaseCancelled:
+		resp.Outcome, resp.Error = "error", run.Failure.OAuth
 		resp.ErrorDescription = run.Failure.Code + ": " + run.Failure.Message
 	default:
 		resp.Outcome = "validationError"
@@ -160,36 +161,36 @@ func (s *server) runFlow(c echo.Context) error {
 
 // drive feeds the machine the inputs the request describes until the run ends or the
 // attribute submissions run out.
-func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, req RunRequest, resp *RunResponse) error {
+func (s *server) drive(c echo.Context, def *flows.Definition, run *engine.Run, req RunRequest, resp *RunResponse) error {
 	ctx := c.Request().Context()
 	str := func(k string) string { v, _ := req.Account[k].(string); return v }
 	next := 0
 	for steps := 0; !run.Phase.Terminal() && steps < 50; steps++ {
-		var in flows.Input
+		var in engine.Input
 		switch run.Phase {
-		case flows.PhaseSignIn:
+		case engine.PhaseSignIn:
 			switch {
 			case req.IdentityProvider != flows.LocalProvider:
-				in = flows.ChooseProvider{Provider: req.IdentityProvider}
+				in = engine.ChooseProvider{Provider: req.IdentityProvider}
 			case def.SignsIn() && str("password") != "" && s.exists(c, str("email")):
-				in = flows.SignInLocal{Email: str("email"), Password: str("password")}
+				in = engine.SignInLocal{Email: str("email"), Password: str("password")}
 			default:
-				in = flows.StartSignUp{}
+				in = engine.StartSignUp{}
 			}
-		case flows.PhaseMFA:
+		case engine.PhaseMFA:
 			mfa, err := headlessMFA(run, str("phoneNumber"), s.Now())
 			if err != nil {
 				return apiError(c, http.StatusBadRequest, "%v", err)
 			}
 			in = mfa
-		case flows.PhaseIdP:
+		case engine.PhaseIdP:
 			fed, err := s.federatedAccount(cmp.Or(run.Provider, req.IdentityProvider), req.Account)
 			if err != nil {
 				return apiError(c, http.StatusBadRequest, "%v", err)
 			}
 			in = fed
-		case flows.PhaseLocalSignUp, flows.PhaseAttributes:
-			if next >= len(req.Attributes) && (next > 0 || len(def.UserAttributes) > 0 && run.Phase == flows.PhaseAttributes && requiredMissing(def, run)) {
+		case engine.PhaseLocalSignUp, engine.PhaseAttributes:
+			if next >= len(req.Attributes) && (next > 0 || len(def.UserAttributes) > 0 && run.Phase == engine.PhaseAttributes && requiredMissing(def, run)) {
 				return nil // no more submissions: the run waits on the page
 			}
 			values := map[string]string{}
@@ -197,11 +198,11 @@ func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, re
 				values = req.Attributes[next]
 			}
 			next++
-			if run.Phase == flows.PhaseLocalSignUp {
+			if run.Phase == engine.PhaseLocalSignUp {
 				if err := s.verifyEmail(ctx, def, run, "email", map[string]string{"email": str("email")}); err != nil {
 					return apiError(c, http.StatusBadRequest, "%v", err)
 				}
-				in = flows.SubmitSignUp{Email: str("email"), Password: str("password"), ConfirmPassword: str("password"), Values: values}
+				in = engine.SubmitSignUp{Email: str("email"), Password: str("password"), ConfirmPassword: str("password"), Values: values}
 			} else {
 				merged := map[string]string{}
 				if run.Page != nil { // the account fills the page's email and password inputs
@@ -223,7 +224,7 @@ func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, re
 				if err := s.verifyEmails(ctx, def, run, merged); err != nil {
 					return apiError(c, http.StatusBadRequest, "%v", err)
 				}
-				in = flows.SubmitAttributes{Values: merged}
+				in = engine.SubmitAttributes{Values: merged}
 				values = merged
 			}
 			before := run.Phase
@@ -243,7 +244,7 @@ func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, re
 		if err := s.Machine.Advance(ctx, def, run, in); err != nil {
 			return apiError(c, http.StatusBadRequest, "%v", err)
 		}
-		if run.Phase == flows.PhaseSignIn && run.PageError != "" {
+		if run.Phase == engine.PhaseSignIn && run.PageError != "" {
 			resp.Attempts = append(resp.Attempts, Attempted{Values: map[string]string{"email": str("email")}, UserMessage: run.PageError})
 			return nil
 		}
@@ -252,7 +253,7 @@ func (s *server) drive(c echo.Context, def *flows.Definition, run *flows.Run, re
 }
 
 // requiredMissing reports whether a required attribute has no value yet.
-func requiredMissing(def *flows.Definition, run *flows.Run) bool {
+func requiredMissing(def *flows.Definition, run *engine.Run) bool {
 	for _, ua := range def.UserAttributes {
 		if ua.Required && run.Values.String(ua.Name) == "" {
 			return true
@@ -271,16 +272,16 @@ func (s *server) exists(c echo.Context, email string) bool {
 // federatedAccount is the identity provider's answer for the request's account: a fixture
 // account by issuerAssignedId, or the inline claims; either with "claims", the provider's
 // further claims, laid over it as the page's claims box is.
-func (s *server) federatedAccount(provider string, account map[string]any) (flows.SignInFederated, error) {
+func (s *server) federatedAccount(provider string, account map[string]any) (engine.SignInFederated, error) {
 	id, _ := account["issuerAssignedId"].(string)
 	box, boxed := account["claims"].(map[string]any)
 	if v, ok := account["claims"]; ok && !boxed {
-		return flows.SignInFederated{}, fmt.Errorf("the account's claims is %s; give a JSON object of the provider's claims, such as %s", kindOf(v), claimsExample)
+		return engine.SignInFederated{}, fmt.Errorf("the account's claims is %s; give a JSON object of the provider's claims, such as %s", kindOf(v), claimsExample)
 	}
 	if p := s.idpByID[provider]; p != nil {
 		for _, a := range p.Accounts {
 			if a.IssuerAssignedID == id && (len(account) == 1 || len(account) == 2 && boxed) {
-				return withClaims(flows.SignInFederated{IssuerAssignedID: id, Claims: a.Claims.Clone()}, box, "The account's claims", true)
+				return withClaims(engine.SignInFederated{IssuerAssignedID: id, Claims: a.Claims.Clone()}, box, "The account's claims", true)
 			}
 		}
 	}
@@ -290,7 +291,7 @@ func (s *server) federatedAccount(provider string, account map[string]any) (flow
 			claims[k] = account[k] // the same string, without boxing it again
 		}
 	}
-	in, err := withClaims(flows.SignInFederated{IssuerAssignedID: id, Claims: claims}, box, "The account's claims", false)
+	in, err := withClaims(engine.SignInFederated{IssuerAssignedID: id, Claims: claims}, box, "The account's claims", false)
 	in = emailSubject(in)
 	if err == nil && in.IssuerAssignedID == "" {
 		err = errors.New("the account names no fixture account and has no issuerAssignedId or email (nor a sub or email in its claims)")
@@ -299,7 +300,7 @@ func (s *server) federatedAccount(provider string, account map[string]any) (flow
 }
 
 // headlessToken mints the tokens of a finished headless run.
-func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthRequest, run *flows.Run, sso bool, resp RunResponse) error {
+func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthRequest, run *engine.Run, sso bool, resp RunResponse) error {
 	sess := &Session{Auth: ar, Run: run}
 	authTime := s.Now().Unix()
 	g := s.newGrant(def, ar, run, authTime)
@@ -345,7 +346,7 @@ func transcript(calls []Call) []TranscriptEntry {
 
 // verifyEmails completes the page's email verifications as a user reading the outbox would:
 // send the code, read it, verify it.
-func (s *server) verifyEmails(ctx context.Context, def *flows.Definition, run *flows.Run, values map[string]string) error {
+func (s *server) verifyEmails(ctx context.Context, def *flows.Definition, run *engine.Run, values map[string]string) error {
 	if run.Page == nil {
 		return nil
 	}
@@ -360,8 +361,8 @@ func (s *server) verifyEmails(ctx context.Context, def *flows.Definition, run *f
 // verifyEmail verifies the address in values[field] as a user would: a fresh code is sent,
 // read from the outbox and typed in. A field the page does not verify, an empty one or an
 // address already verified needs nothing.
-func (s *server) verifyEmail(ctx context.Context, def *flows.Definition, run *flows.Run, field string, values map[string]string) error {
-	var f *flows.PageField
+func (s *server) verifyEmail(ctx context.Context, def *flows.Definition, run *engine.Run, field string, values map[string]string) error {
+	var f *engine.PageField
 	if run.Page != nil {
 		for i := range run.Page.Fields {
 			if run.Page.Fields[i].ID == field {
@@ -376,7 +377,7 @@ func (s *server) verifyEmail(ctx context.Context, def *flows.Definition, run *fl
 		return nil
 	}
 	for _, action := range []string{"change", "send"} {
-		if err := s.Machine.Advance(ctx, def, run, flows.VerifyEmail{Action: action, Field: field, Values: values}); err != nil {
+		if err := s.Machine.Advance(ctx, def, run, engine.VerifyEmail{Action: action, Field: field, Values: values}); err != nil {
 			return err
 		}
 	}
@@ -390,5 +391,5 @@ func (s *server) verifyEmail(ctx context.Context, def *flows.Definition, run *fl
 	if code == "" {
 		return nil // the address was refused; the submission reports it
 	}
-	return s.Machine.Advance(ctx, def, run, flows.VerifyEmail{Action: "verify", Field: field, Code: code, Values: values})
+	return s.Machine.Advance(ctx, def, run, engine.VerifyEmail{Action: "verify", Field: field, Code: code, Values: values})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // ssoLifetime is B2C's default web app session lifetime (1440 minutes).
@@ -41,7 +42,7 @@ func (s *server) resumeSSO(c echo.Context, def *flows.Definition, sess *Session,
 	if !ok {
 		return false, nil
 	}
-	if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, flows.ResumeSession{ObjectID: sso.ObjectID, Identity: sso.Identity}); err != nil {
+	if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, engine.ResumeSession{ObjectID: sso.ObjectID, Identity: sso.Identity}); err != nil {
 		return false, nil // the user is gone: show the pages
 	}
 	sess.AuthTime = sso.AuthTime

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 var (
@@ -523,8 +524,8 @@ func list(set map[string]bool) string {
 
 // validateMFA checks a user flow's mfa settings: known values, and a flow that can take them.
 func validateMFA(v *validator, key string, f UserFlow) {
-	switch flows.MFAMethod(f.MFA.Method) {
-	case "", flows.MFAEmail, flows.MFASMS, flows.MFACall, flows.MFASMSOrCall, flows.MFATOTP:
+	switch engine.MFAMethod(f.MFA.Method) {
+	case "", engine.MFAEmail, engine.MFASMS, engine.MFACall, engine.MFASMSOrCall, engine.MFATOTP:
 	default:
 		v.add(key+".method", fmt.Sprintf("%q is not an MFA method; use emailOtp, sms, phoneCall, smsOrPhoneCall or totp", f.MFA.Method))
 	}

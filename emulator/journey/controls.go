@@ -8,6 +8,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Display controls: a VerificationControl's claims sit on the page with its buttons; its
@@ -79,8 +80,8 @@ func (x *execution) layoutAtLeast(tp *policy.TechnicalProfile, major, minor int)
 }
 
 // controlView is the page's view of a display control's state.
-func (x *execution) controlView(tp *policy.TechnicalProfile, d *policy.DisplayControl, cs *controlState) *flows.Verification {
-	out := &flows.Verification{Control: d.ID, CodeField: d.CodeClaim(), Send: x.controlText(tp, d, "send"),
+func (x *execution) controlView(tp *policy.TechnicalProfile, d *policy.DisplayControl, cs *controlState) *engine.Verification {
+	out := &engine.Verification{Control: d.ID, CodeField: d.CodeClaim(), Send: x.controlText(tp, d, "send"),
 		Verify: x.controlText(tp, d, "verify"), Resend: x.controlText(tp, d, "resend"), Change: x.controlText(tp, d, "change")}
 	out.Code = d.CodeClaim()
 	if ct := x.p.ClaimTypes[strings.ToLower(d.CodeClaim())]; ct != nil {
@@ -100,7 +101,7 @@ func (x *execution) controlView(tp *policy.TechnicalProfile, d *policy.DisplayCo
 }
 
 // controlAction runs a display control's button: send (or send again), verify, or change.
-func (x *execution) controlAction(d *policy.DisplayControl, in flows.VerifyEmail) error {
+func (x *execution) controlAction(d *policy.DisplayControl, in engine.VerifyEmail) error {
 	if x.st.controls == nil {
 		x.st.controls = map[string]*controlState{}
 	}
@@ -127,7 +128,7 @@ func (x *execution) controlAction(d *policy.DisplayControl, in flows.VerifyEmail
 	case "change":
 		delete(x.st.controls, d.ID)
 	default:
-		return flows.Errorf(flows.Invalid, "unknown verification action %q", in.Action)
+		return engine.Errorf(engine.Invalid, "unknown verification action %q", in.Action)
 	}
 	return nil
 }
@@ -171,7 +172,7 @@ func (x *execution) sendAction(d *policy.DisplayControl, scope map[string]string
 // claims for the submit.
 func (x *execution) verifyAction(d *policy.DisplayControl, cs *controlState, code string, scope map[string]string) error {
 	if cs == nil || !cs.sent {
-		return flows.Errorf(flows.Invalid, "no verification code was sent")
+		return engine.Errorf(engine.Invalid, "no verification code was sent")
 	}
 	if code = strings.TrimSpace(code); code == "" {
 		code = scope[strings.ToLower(d.CodeClaim())]

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 func TestPreconditions(t *testing.T) {
@@ -94,7 +94,7 @@ func TestClaimResolvers(t *testing.T) {
 		{"", "{OAUTH-KV:campaignId}|{OAUTH-KV:missing}|{OIDC:LoginHint}|{OIDC:Prompt}", "summer|||login"},
 		{"", "{Context:IPAddress}", "127.0.0.1"},
 	} {
-		r := &flows.Run{ID: "run-1", ClientID: "client", UILocales: tc.locale, ClientIP: "127.0.0.1",
+		r := &engine.Run{ID: "run-1", ClientID: "client", UILocales: tc.locale, ClientIP: "127.0.0.1",
 			Request: map[string]string{"campaignId": "summer", "prompt": "login"}}
 		if got := e.resolve(p, r, bag, tc.in); got != tc.want {
 			t.Errorf("%s %s = %q, want %q", tc.locale, tc.in, got, tc.want)

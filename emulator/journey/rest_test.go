@@ -15,6 +15,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // restCall runs a RESTful profile with Basic authentication against url and returns its
@@ -28,7 +29,7 @@ func restCall(t *testing.T, ctx context.Context, url string, timeout time.Durati
 	tp := &policy.TechnicalProfile{ID: "REST-Check", Kind: policy.Restful,
 		Metadata: map[string]string{"ServiceUrl": url, "AuthenticationType": "Basic", "SendClaimsIn": "Body"},
 		Keys:     map[string]string{"BasicAuthenticationUsername": "B2C_1A_User", "BasicAuthenticationPassword": "B2C_1A_Password"}}
-	_, rerr := e.restful(ctx, &policy.Policy{}, &flows.Run{ID: "run-1"}, tp, map[string]string{"email": "a@b.c"}, 0)
+	_, rerr := e.restful(ctx, &policy.Policy{}, &engine.Run{ID: "run-1"}, tp, map[string]string{"email": "a@b.c"}, 0)
 	if len(calls) != 1 {
 		t.Fatalf("%d calls recorded, want 1", len(calls))
 	}
