@@ -119,7 +119,7 @@ func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, cl
 	st.journey, st.lang = p.Journey, language(p, uiLocales)
 	if pr := p.RelyingParty.Protocol; pr != "" && !strings.EqualFold(pr, "OpenIdConnect") {
 		err := unsupported(p.RelyingParty, "a relying party speaking "+pr+" (b2cemu serves OpenID Connect)")
-		x.fail(false, err.code, err.msg, err.diagnostic)
+		x.fail(false, err.Code, err.Message, err.Diagnostic)
 		return r
 	}
 	x.proceed()
@@ -295,10 +295,10 @@ func skip(pcs []policy.Precondition, bag map[string]string) bool {
 
 // failWith ends the run on a profile's error: an unsupported feature on the error page,
 // anything else sent back to the application (no page can show it).
-func (x *execution) failWith(err *runError) {
-	x.fail(!err.unsupported, err.code, err.msg, err.diagnostic)
-	if err.oauth != "" {
-		x.r.Failure.OAuth = err.oauth
+func (x *execution) failWith(err *engine.Failure) {
+	x.fail(!err.Unsupported, err.Code, err.Message, err.Diagnostic)
+	if err.OAuth != "" {
+		x.r.Failure.OAuth = err.OAuth
 	}
 }
 

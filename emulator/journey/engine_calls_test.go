@@ -26,11 +26,11 @@ func (e *Engine) text(p *policy.Policy, tp *policy.TechnicalProfile, elementType
 	return e.testExecution(context.Background(), p, nil).text(tp, elementType, stringID, fallback, arg...)
 }
 
-func (e *Engine) transform(p *policy.Policy, tp *policy.TechnicalProfile, id string, scope map[string]string) *runError {
+func (e *Engine) transform(p *policy.Policy, tp *policy.TechnicalProfile, id string, scope map[string]string) *engine.Failure {
 	return e.testExecution(context.Background(), p, nil).transform(tp, id, scope)
 }
 
-func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *engine.Run, tp *policy.TechnicalProfile, inputs map[string]string, step int) (map[string]string, *runError) {
+func (e *Engine) restful(ctx context.Context, p *policy.Policy, r *engine.Run, tp *policy.TechnicalProfile, inputs map[string]string, step int) (map[string]string, *engine.Failure) {
 	return e.testExecution(ctx, p, r).restful(&call{tp: tp, inputs: inputs, step: step})
 }
 
@@ -38,7 +38,7 @@ func (e *Engine) requestFailed(p *policy.Policy, tp *policy.TechnicalProfile, er
 	return e.testExecution(context.Background(), p, nil).requestFailed(tp, err)
 }
 
-func (e *Engine) restAnswer(p *policy.Policy, tp *policy.TechnicalProfile, status int, header http.Header, data []byte, step int) (map[string]string, *runError) {
+func (e *Engine) restAnswer(p *policy.Policy, tp *policy.TechnicalProfile, status int, header http.Header, data []byte, step int) (map[string]string, *engine.Failure) {
 	return e.testExecution(context.Background(), p, nil).restAnswer(tp, status, header, data, step)
 }
 

@@ -69,10 +69,10 @@ func TestRESTAnswer(t *testing.T) {
 			}
 			continue
 		}
-		if err == nil || err.msg != tc.msg || err.rejected != tc.rejected {
+		if err == nil || err.Message != tc.msg || err.Rejected != tc.rejected {
 			t.Errorf("%s: error = %+v, want %q (rejected %v)", tc.name, err, tc.msg, tc.rejected)
 		}
-		if err != nil && !err.rejected && err.diagnostic == "" {
+		if err != nil && !err.Rejected && err.Diagnostic == "" {
 			t.Errorf("%s: no diagnostic for the developer", tc.name)
 		}
 	}

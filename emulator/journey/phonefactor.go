@@ -24,8 +24,8 @@ func (x *execution) phoneFactorPage(tp *policy.TechnicalProfile, order int) bool
 	mode := strings.ToLower(strings.TrimSpace(tp.Metadata["setting.authenticationMode"]))
 	method, ok := phoneModes[mode]
 	if !ok {
-		x.failWith(&runError{unsupported: true, msg: "The phone factor technical profile is misconfigured.",
-			diagnostic: fmt.Sprintf("%s: setting.authenticationMode %q is not sms, phone or mixed", tp.ID, mode)})
+		x.failWith(&engine.Failure{Unsupported: true, Message: "The phone factor technical profile is misconfigured.",
+			Diagnostic: fmt.Sprintf("%s: setting.authenticationMode %q is not sms, phone or mixed", tp.ID, mode)})
 		return true
 	}
 	for _, t := range tp.InputTransformations {
@@ -36,8 +36,8 @@ func (x *execution) phoneFactorPage(tp *policy.TechnicalProfile, order int) bool
 	}
 	number := x.onRecord(tp)
 	if number == "" && strings.EqualFold(tp.Metadata["ManualPhoneNumberEntryAllowed"], "false") {
-		x.failWith(&runError{msg: "There is no phone number on record for this account.",
-			diagnostic: fmt.Sprintf("%s: no phone number in its input claims and ManualPhoneNumberEntryAllowed is false (step %d)", tp.ID, order)})
+		x.failWith(&engine.Failure{Message: "There is no phone number on record for this account.",
+			Diagnostic: fmt.Sprintf("%s: no phone number in its input claims and ManualPhoneNumberEntryAllowed is false (step %d)", tp.ID, order)})
 		return true
 	}
 	x.st.tp, x.st.phone = tp, ""
@@ -94,7 +94,7 @@ func (x *execution) pressPhone(step *policy.Step, in engine.VerifyMFA) (next, er
 // phoneFactor is the profile's protocol once its page verified a number: Verified.OfficePhone
 // is the number, newPhoneNumberEntered is true when it was entered on the page (the starter
 // pack writes it to the directory then). Without its page there is nothing to verify.
-func (x *execution) phoneFactor(c *call) (map[string]string, *runError) {
+func (x *execution) phoneFactor(c *call) (map[string]string, *engine.Failure) {
 	if x.st.phone == "" || x.st.mfa == nil {
 		return nil, unsupported(c.tp, "a phone factor profile run without its page (as a validation profile)")
 	}
