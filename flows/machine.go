@@ -142,8 +142,8 @@ func (m *Machine) Advance(ctx context.Context, def *Definition, r *engine.Run, i
 // advance applies in to r without describing the next page. Every successful step bumps
 // r.Seq, so a page posted twice is recognised as stale.
 func (m *Machine) advance(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) error {
-	if r.Phase.Terminal() {
-		return &engine.Failure{Kind: engine.Invalid, Message: "this sign-up has already ended"}
+	if err := r.CheckOpen("sign-up"); err != nil {
+		return err
 	}
 	if handled, err := m.advanceAnyPage(ctx, def, r, in); handled {
 		return err
@@ -161,9 +161,7 @@ func (m *Machine) advance(ctx context.Context, def *Definition, r *engine.Run, i
 func (m *Machine) advanceAnyPage(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) (handled bool, err error) {
 	switch in := in.(type) {
 	case engine.Cancel:
-		r.Phase = engine.PhaseCancelled
-		r.Failure = &engine.Failure{OAuth: "access_denied", Code: "AADB2C90091", Message: "The user has cancelled entering self-asserted information.", Redirect: true}
-		r.Seq++
+		r.Cancel()
 		return true, nil
 	case engine.DomainHint:
 		m.domainHint(def, r, in)
@@ -264,10 +262,6 @@ func errInput(in engine.Input, p engine.Phase) error {
 	return engine.Errorf(engine.Invalid, "%T does not apply on the %s page", in, p)
 }
 
-func (m *Machine) clearPage(r *engine.Run) {
-	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.FieldIncorrect, r.PageError = nil, false, false, false, ""
-}
-
 func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) error {
 	switch in := in.(type) {
 	case engine.ChooseProvider:
@@ -275,7 +269,7 @@ func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *engine.
 		if !ok {
 			return engine.Errorf(engine.Invalid, "the user flow %s does not offer the identity provider %q", def.ID, in.Provider)
 		}
-		m.clearPage(r)
+		r.ResetPage()
 		m.choose(def, r, id)
 		return nil
 	case engine.StartSignUp:
@@ -285,7 +279,7 @@ func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *engine.
 		if !def.Offers(LocalProvider) {
 			return engine.Errorf(engine.Invalid, "the user flow %s has no local accounts", def.ID)
 		}
-		m.clearPage(r)
+		r.ResetPage()
 		if def.PhoneAccounts() {
 			m.phoneSignUp(r)
 			return nil
@@ -296,7 +290,7 @@ func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *engine.
 		if !def.SignsIn() || !def.Offers(LocalProvider) {
 			return engine.Errorf(engine.Invalid, "the user flow %s has no local sign-in", def.ID)
 		}
-		m.clearPage(r)
+		r.ResetPage()
 		if def.PhoneAccounts() {
 			return m.phoneSignIn(ctx, r, in.Email)
 		}
@@ -367,7 +361,7 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *engine.Run,
 	case def.Type == SignIn:
 		// A sign-in user flow creates no accounts, not even for a social identity: B2C sends
 		// the application server_error AADB2C99002.
-		r.Phase, r.Failure = engine.PhaseFailed, &engine.Failure{OAuth: "server_error", Code: "AADB2C99002", Message: msgSignUpFirst, Redirect: true}
+		r.Fail(&engine.Failure{Code: "AADB2C99002", Message: msgSignUpFirst, Redirect: true})
 		return nil
 	case def.Type == ProfileEdit:
 		m.profilePage(def, r, r.IdP)
@@ -378,7 +372,7 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *engine.Run,
 		res := m.call(ctx, m.request(def, r, PostFederationSignup, r.IdP, []Identity{r.Identity}, ""))
 		switch {
 		case res.Failure != nil:
-			m.fail(r, res.Failure, false)
+			r.Fail(&engine.Failure{Message: res.Failure.Message, Diagnostic: res.Failure.Diagnostic}) // the error page
 			return nil
 		case res.Action == ShowBlockPage:
 			m.block(r, res.UserMessage)
@@ -441,7 +435,7 @@ func (m *Machine) incorrect(r *engine.Run, field, msg string) {
 
 // attributes handles the attribute collection page after federation.
 func (m *Machine) attributes(ctx context.Context, def *Definition, r *engine.Run, in engine.SubmitAttributes) error {
-	m.clearPage(r)
+	r.ResetPage()
 	if !m.collect(def, r, in.Values) {
 		return nil
 	}
@@ -454,7 +448,7 @@ func (m *Machine) attributes(ctx context.Context, def *Definition, r *engine.Run
 
 // localSignUp handles the local account sign-up page.
 func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *engine.Run, in engine.SubmitSignUp) error {
-	m.clearPage(r)
+	r.ResetPage()
 	email := strings.TrimSpace(in.Email)
 	r.Values["email"] = email
 	valid := m.collect(def, r, in.Values)
@@ -564,7 +558,7 @@ func (m *Machine) complete(ctx context.Context, def *Definition, r *engine.Run, 
 	if name := def.Connectors[PreTokenIssuance]; name != "" {
 		res := m.call(ctx, m.request(def, r, PreTokenIssuance, u.Attributes, u.Identities, u.ObjectID))
 		if res.Failure != nil {
-			m.fail(r, res.Failure, true)
+			r.Fail(&engine.Failure{Message: res.Failure.Message, Diagnostic: res.Failure.Diagnostic, Redirect: true}) // back to the application
 			return nil
 		}
 		selected := map[string]bool{}
@@ -629,11 +623,6 @@ func (m *Machine) request(def *Definition, r *engine.Run, step Step, claims Clai
 
 func (m *Machine) block(r *engine.Run, msg string) {
 	r.Phase, r.UserMessage = engine.PhaseBlocked, msg
-}
-
-func (m *Machine) fail(r *engine.Run, f *ConnectorFailure, redirect bool) {
-	r.Phase = engine.PhaseFailed
-	r.Failure = &engine.Failure{OAuth: "server_error", Code: "AADB2C90075", Message: f.Message, Diagnostic: f.Diagnostic, Redirect: redirect}
 }
 
 // TokenClaims maps the flow's application claims (portal names) to token claims.

@@ -40,7 +40,7 @@ func (m *Machine) signedIn(ctx context.Context, def *Definition, r *engine.Run, 
 // or, for a social identity that has no account yet, the identity provider's (describe lays
 // the page out).
 func (m *Machine) profilePage(def *Definition, r *engine.Run, from Claims) {
-	m.clearPage(r)
+	r.ResetPage()
 	r.Phase, r.Values = engine.PhaseAttributes, Claims{}
 	for _, ua := range def.UserAttributes {
 		a, _ := m.Schema.Lookup(ua.Name)
@@ -58,7 +58,7 @@ func (m *Machine) advanceProfile(ctx context.Context, def *Definition, r *engine
 	if !ok {
 		return errInput(in, r.Phase)
 	}
-	m.clearPage(r)
+	r.ResetPage()
 	raw := make(map[string]string, len(sub.Values)+1)
 	for k, v := range sub.Values {
 		raw[k] = v
@@ -116,7 +116,7 @@ func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *engine.R
 // resetEmail takes the email page's Continue: the address must be verified and belong to a
 // local account.
 func (m *Machine) resetEmail(ctx context.Context, r *engine.Run, values map[string]string) error {
-	m.clearPage(r)
+	r.ResetPage()
 	email := strings.TrimSpace(values["email"])
 	r.Values = Claims{"email": email}
 	switch {
@@ -144,7 +144,7 @@ func (m *Machine) resetEmail(ctx context.Context, r *engine.Run, values map[stri
 // resetPassword takes the new password page's Continue: the password is set and the token
 // step runs.
 func (m *Machine) resetPassword(ctx context.Context, def *Definition, r *engine.Run, values map[string]string) error {
-	m.clearPage(r)
+	r.ResetPage()
 	if !m.checkNewPassword(r, values["newPassword"], values["reenterPassword"]) {
 		return nil
 	}

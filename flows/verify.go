@@ -181,7 +181,7 @@ func (m *Machine) verifyEmail(def *Definition, r *engine.Run, in engine.VerifyEm
 	case in.Action != "send" && in.Action != "resend" && in.Action != "verify" && in.Action != "change":
 		return engine.Errorf(engine.Invalid, "unknown verification action %q (send, resend, verify, change)", in.Action)
 	}
-	m.clearPage(r)
+	r.ResetPage()
 	r.Values = Claims{}
 	for _, ua := range def.UserAttributes {
 		if v := strings.TrimSpace(in.Values[ua.Name]); v != "" {

@@ -128,8 +128,8 @@ func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, cl
 
 // Advance applies one input on the current page.
 func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *engine.Run, in engine.Input) error {
-	if r.Phase.Terminal() {
-		return &engine.Failure{Kind: engine.Invalid, Message: "this sign-in has already ended"}
+	if err := r.CheckOpen("sign-in"); err != nil {
+		return err
 	}
 	st, _ := r.State.(*state)
 	p := e.policyOf(def)
@@ -138,13 +138,11 @@ func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *engine.R
 	}
 	x := e.execute(ctx, p, r, st)
 	if _, ok := in.(engine.Cancel); ok {
-		r.Phase = engine.PhaseCancelled
-		r.Failure = &engine.Failure{OAuth: "access_denied", Code: "AADB2C90091", Message: "The user has cancelled entering self-asserted information.", Redirect: true}
-		r.Seq++
+		r.Cancel()
 		return nil
 	}
 	step := st.journey.Steps[st.step]
-	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.FieldIncorrect, r.PageError = nil, false, false, false, ""
+	r.ResetPage()
 	switch n, err := x.apply(step, in); {
 	case err != nil:
 		return err
@@ -296,20 +294,20 @@ func skip(pcs []policy.Precondition, bag map[string]string) bool {
 // failWith ends the run on a profile's error: an unsupported feature on the error page,
 // anything else sent back to the application (no page can show it).
 func (x *execution) failWith(err *engine.Failure) {
-	x.fail(!err.Unsupported, err.Code, err.Message, err.Diagnostic)
-	if err.OAuth != "" {
-		x.r.Failure.OAuth = err.OAuth
-	}
+	x.end(&engine.Failure{OAuth: err.OAuth, Code: err.Code, Message: err.Message, Diagnostic: err.Diagnostic, Redirect: !err.Unsupported})
 }
 
+// fail ends the run on the error page, or back at the application when redirect is set; a
+// code of "" is AADB2C90075 (engine.Run.Fail).
 func (x *execution) fail(redirect bool, code, msg, diagnostic string) {
-	if code == "" {
-		code = "AADB2C90075"
-	}
-	x.r.Phase, x.r.Page = engine.PhaseFailed, nil
-	x.r.Failure = &engine.Failure{OAuth: "server_error", Code: code, Message: msg, Diagnostic: diagnostic, Redirect: redirect}
+	x.end(&engine.Failure{Code: code, Message: msg, Diagnostic: diagnostic, Redirect: redirect})
+}
+
+// end ends the run with f and says why in the log.
+func (x *execution) end(f *engine.Failure) {
+	x.r.Fail(f)
 	if x.Log != nil {
-		x.Log.Warn("custom policy journey failed: "+diagnostic, "run", x.r.ID, "policy", x.r.Policy)
+		x.Log.Warn("custom policy journey failed: "+f.Diagnostic, "run", x.r.ID, "policy", x.r.Policy)
 	}
 }
 
