@@ -262,6 +262,8 @@ func errInput(in engine.Input, p engine.Phase) error {
 	return engine.Errorf(engine.Invalid, "%T does not apply on the %s page", in, p)
 }
 
+// advanceSignIn handles the sign-in page's inputs: a provider button, "Sign up now" and the
+// local sign-in form.
 func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) error {
 	switch in := in.(type) {
 	case engine.ChooseProvider:
@@ -287,42 +289,48 @@ func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *engine.
 		m.choose(def, r, LocalProvider)
 		return nil
 	case engine.SignInLocal:
-		if !def.SignsIn() || !def.Offers(LocalProvider) {
-			return engine.Errorf(engine.Invalid, "the user flow %s has no local sign-in", def.ID)
-		}
-		r.ResetPage()
-		if def.PhoneAccounts() {
-			return m.phoneSignIn(ctx, r, in.Email)
-		}
-		r.Values = Claims{"email": strings.TrimSpace(in.Email)}
-		if strings.TrimSpace(in.Email) == "" || in.Password == "" {
-			r.RequiredMissing = true
-			r.FieldErrors = map[string]string{}
-			if strings.TrimSpace(in.Email) == "" {
-				r.FieldErrors["signInName"] = msgEnterEmail
-			}
-			if in.Password == "" {
-				r.FieldErrors["password"] = msgEnterPassword
-			}
-			return nil
-		}
-		u, err := m.Directory.Authenticate(ctx, strings.TrimSpace(in.Email), in.Password)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			r.PageError = msgNoAccount
-			return nil
-		case errors.Is(err, ErrBadPassword):
-			r.PageError = msgBadPassword
-			return nil
-		case err != nil:
-			return err
-		}
-		r.Provider = LocalProvider
-		r.Identity = m.localIdentity(u.Email())
-		return m.signedIn(ctx, def, r, u)
+		return m.signInLocal(ctx, def, r, in)
 	default:
 		return errInput(in, r.Phase)
 	}
+}
+
+// signInLocal handles the unified page's local sign-in form: the email (or, on a phone account
+// flow, the phone number) and the password, each required, then the directory's check.
+func (m *Machine) signInLocal(ctx context.Context, def *Definition, r *engine.Run, in engine.SignInLocal) error {
+	if !def.SignsIn() || !def.Offers(LocalProvider) {
+		return engine.Errorf(engine.Invalid, "the user flow %s has no local sign-in", def.ID)
+	}
+	r.ResetPage()
+	if def.PhoneAccounts() {
+		return m.phoneSignIn(ctx, r, in.Email)
+	}
+	r.Values = Claims{"email": strings.TrimSpace(in.Email)}
+	if strings.TrimSpace(in.Email) == "" || in.Password == "" {
+		r.RequiredMissing = true
+		r.FieldErrors = map[string]string{}
+		if strings.TrimSpace(in.Email) == "" {
+			r.FieldErrors["signInName"] = msgEnterEmail
+		}
+		if in.Password == "" {
+			r.FieldErrors["password"] = msgEnterPassword
+		}
+		return nil
+	}
+	u, err := m.Directory.Authenticate(ctx, strings.TrimSpace(in.Email), in.Password)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		r.PageError = msgNoAccount
+		return nil
+	case errors.Is(err, ErrBadPassword):
+		r.PageError = msgBadPassword
+		return nil
+	case err != nil:
+		return err
+	}
+	r.Provider = LocalProvider
+	r.Identity = m.localIdentity(u.Email())
+	return m.signedIn(ctx, def, r, u)
 }
 
 func (m *Machine) choose(def *Definition, r *engine.Run, provider string) {
