@@ -1,23 +1,26 @@
 package engine
 
 // Input is something the user (or a test) does on the current page. Every input is defined
-// here, in the contract, and each engine either applies it or refuses it with an Invalid
-// Failure naming the input and the page; none is dropped without a word. Which engine takes
-// which:
+// here, in the contract; an engine applies it where its page has it and refuses it anywhere
+// else with an Invalid Failure naming the input or the page (the run unchanged), so none is
+// dropped without a word. Where each engine takes each input:
 //
-//	input            user-flow machine                   custom-policy journey
-//	ChooseProvider   sign-in page                        sign-in page, provider selection
-//	SignInFederated  fake identity provider's page       identity provider's page
-//	SignInLocal      sign-in page                        sign-in page
-//	StartSignUp      sign-in page                        sign-in page
-//	SubmitSignUp     local sign-up page                  refused: a journey's pages send SubmitAttributes
-//	SubmitAttributes attribute and reset pages           every self-asserted page
-//	VerifyEmail      local sign-up and reset email pages Verified.Email fields, display controls
-//	VerifyMFA        second-factor and phone pages       phone factor page
-//	Cancel           every page                          every page
-//	DomainHint       sign-in page                        sign-in page (a hint no provider has: no change)
-//	ForgotPassword   sign-in page                        sign-in page
-//	ResumeSession    any flow but password reset         a journey with a session step
+//	input             user-flow machine (flows)              custom-policy journey (emulator/journey)
+//	ChooseProvider    sign-in page                           sign-in and provider selection pages
+//	SignInFederated   fake identity provider's page          identity provider's page
+//	SignInLocal       sign-in page                           sign-in page
+//	StartSignUp       sign-in page                           sign-in page with a SignUpTarget
+//	SubmitSignUp      local sign-up page                     never: a journey's pages send SubmitAttributes
+//	SubmitAttributes  attribute, profile and reset pages     every self-asserted page
+//	VerifyEmail       local sign-up page, reset email page   Verified.Email fields, display controls
+//	VerifyMFA         second-factor and phone account pages  phone factor page
+//	Cancel            every page                             every page
+//	DomainHint        sign-in page                           sign-in page
+//	ForgotPassword    sign-in page                           sign-in page
+//	ResumeSession     every flow but password reset          a page whose profile is in a session
+//
+// A DomainHint that no provider of the page answers to changes nothing on either engine, as
+// on B2C; that is its meaning, not a refusal.
 type Input interface{ input() }
 
 // ChooseProvider picks an identity provider on the sign-in page.
