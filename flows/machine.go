@@ -1,14 +1,14 @@
 package flows
 
 import (
-	"github.com/b2cemu/b2cemu/flows/engine"
-
 	"context"
 	"errors"
 	"net/mail"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Action is what an API connector asked for.

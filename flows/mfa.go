@@ -1,14 +1,13 @@
 package flows
 
 import (
-	"github.com/b2cemu/b2cemu/flows/engine"
-
 	"context"
 	"crypto/sha1"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
 

@@ -1,10 +1,9 @@
 package flows
 
 import (
-	"github.com/b2cemu/b2cemu/flows/engine"
-
 	"strings"
 
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
 

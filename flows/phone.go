@@ -1,11 +1,11 @@
 package flows
 
 import (
-	"github.com/b2cemu/b2cemu/flows/engine"
-
 	"context"
 	"errors"
 	"strings"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Phone local accounts: a flow whose local accounts are "Phone signup" signs users up and in

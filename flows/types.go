@@ -1,11 +1,11 @@
 package flows
 
 import (
-	"github.com/b2cemu/b2cemu/flows/engine"
-
 	"context"
 	"errors"
 	"strings"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // The password reset and profile editing user flows, and what every sign-in does next.

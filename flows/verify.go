@@ -1,13 +1,13 @@
 package flows
 
 import (
-	"github.com/b2cemu/b2cemu/flows/engine"
-
 	"fmt"
 	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Email verification as B2C's self-asserted pages run it: a code goes to the address, the page

@@ -1,12 +1,12 @@
 package journey
 
 import (
-	"github.com/b2cemu/b2cemu/flows/engine"
-
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // termsConsentRequired and dateTimeComparison are the date claims transformations that answer a Boolean (Microsoft's

@@ -1,12 +1,12 @@
 package journey
 
 import (
-	"github.com/b2cemu/b2cemu/flows/engine"
-
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // compareClaims is CompareClaimToValue (against compareTo) and CompareClaims (against

@@ -1,12 +1,12 @@
 package journey
 
 import (
-	"github.com/b2cemu/b2cemu/flows/engine"
-
 	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // stringCollection reads a stringCollection claim's JSON; anything else is an empty one.

@@ -1,14 +1,14 @@
 package journey
 
 import (
-	"github.com/b2cemu/b2cemu/flows/engine"
-
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 func createString(_, params, out map[string]string) { out["createdClaim"] = params["value"] }
