@@ -13,6 +13,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/journey"
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web"
 )
 
@@ -128,7 +129,7 @@ func (en engines) custom(def *flows.Definition) bool {
 	return en.journeys != nil && en.journeys.Policies[strings.ToLower(def.ID)] != nil
 }
 
-func (en engines) Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *flows.Run {
+func (en engines) Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *engine.Run {
 	if en.custom(def) {
 		return en.journeys.Start(ctx, def, id, clientID, uiLocales)
 	}
@@ -137,14 +138,14 @@ func (en engines) Start(ctx context.Context, def *flows.Definition, id, clientID
 
 // StartRequest gives a custom policy's journey the authorize request's parameters from its
 // first step; user flows read them after the start.
-func (en engines) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *flows.Run {
+func (en engines) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *engine.Run {
 	if en.custom(def) {
 		return en.journeys.StartRequest(ctx, def, id, clientID, uiLocales, request)
 	}
 	return en.flows.Start(ctx, def, id, clientID, uiLocales)
 }
 
-func (en engines) Advance(ctx context.Context, def *flows.Definition, r *flows.Run, in flows.Input) error {
+func (en engines) Advance(ctx context.Context, def *flows.Definition, r *engine.Run, in engine.Input) error {
 	if en.custom(def) {
 		return en.journeys.Advance(ctx, def, r, in)
 	}
@@ -152,7 +153,7 @@ func (en engines) Advance(ctx context.Context, def *flows.Definition, r *flows.R
 }
 
 // Refresh runs a custom policy's refresh journey; user flows have none.
-func (en engines) Refresh(ctx context.Context, def *flows.Definition, objectID string, issued time.Time, carried map[string]string) (*flows.Run, bool) {
+func (en engines) Refresh(ctx context.Context, def *flows.Definition, objectID string, issued time.Time, carried map[string]string) (*engine.Run, bool) {
 	if en.custom(def) {
 		return en.journeys.Refresh(ctx, def, objectID, issued, carried)
 	}

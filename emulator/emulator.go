@@ -34,6 +34,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/token"
 	"github.com/b2cemu/b2cemu/fixtures"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web"
 )
 
@@ -351,9 +352,9 @@ func Definition(f config.UserFlow) *flows.Definition {
 	def.NoEmailVerification = f.EmailVerification != nil && !*f.EmailVerification
 	def.SignInInput = f.SignInInputID
 	def.LocalAccount = f.LocalAccount
-	def.MFA = flows.MFASettings{Method: flows.MFAMethod(f.MFA.Method), Enforcement: flows.MFAEnforcement(f.MFA.Enforcement)}
+	def.MFA = flows.MFASettings{Method: engine.MFAMethod(f.MFA.Method), Enforcement: flows.MFAEnforcement(f.MFA.Enforcement)}
 	if def.MFA.Method == "" {
-		def.MFA.Method = flows.MFASMSOrCall // both phone channels, when the flow names no method
+		def.MFA.Method = engine.MFASMSOrCall // both phone channels, when the flow names no method
 	}
 	return def
 }

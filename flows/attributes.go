@@ -96,35 +96,6 @@ func IsBuiltin(name string) bool {
 	return false
 }
 
-// Claims are attribute values keyed by attribute name (bare names for custom attributes).
-// Values are string, bool or int64; an absent key means "no value".
-type Claims map[string]any
-
-// Clone returns a shallow copy of c.
-func (c Claims) Clone() Claims {
-	out := make(Claims, len(c))
-	for k, v := range c {
-		out[k] = v
-	}
-	return out
-}
-
-// String returns the value of name formatted for a form field, or "".
-func (c Claims) String(name string) string {
-	switch v := c[name].(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case bool:
-		return strconv.FormatBool(v)
-	case int64:
-		return strconv.FormatInt(v, 10)
-	default:
-		return fmt.Sprint(v)
-	}
-}
-
 // Parse converts a form value into the attribute's type. An empty value is "no value" (nil).
 // The error is the page's text for the user.
 func (a Attribute) Parse(raw string) (any, error) {

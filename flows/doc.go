@@ -1,7 +1,7 @@
-// Package flows is the domain of b2cemu: user-flow definitions, the state of one flow run, and
-// the Machine that advances a run from one step to the next. It performs effects only through
-// small interfaces (Connector, Directory) and imports nothing but the standard library, so a
-// flow can be run in a table test with no HTTP server.
+// Package flows is the user-flow engine of b2cemu: user-flow definitions and the Machine that
+// advances a run (flows/engine) from one step to the next. It performs effects only through
+// small interfaces (Connector, Directory) and imports nothing but the standard library and its
+// own subpackages, so a flow can be run in a table test with no HTTP server.
 //
 // The sign-up path of a user flow, as Azure AD B2C runs it:
 //
@@ -30,7 +30,9 @@
 // path (an unknown social identity fails with AADB2C99002); the password reset and profile
 // editing flows are in types.go.
 //
-// After Start and every Advance, the Machine describes the page the run is on in Run.Page
-// (page.go): the page model a custom policy's journey fills too, from which the web layer draws
-// every page of both engines.
+// The run, its page model, the inputs and the failure type are the contract in flows/engine,
+// which the custom-policy journey stands on too. After Start and every Advance, the Machine
+// describes the page the run is on in Run.Page (page.go), from which the web layer draws
+// every page of both engines; its own state between requests (the email check, the second
+// factor) is in Run.State (state.go).
 package flows

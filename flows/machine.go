@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Action is what an API connector asked for.
@@ -52,7 +54,7 @@ type Connector interface {
 }
 
 // ErrBadPassword is returned by Directory.Authenticate for a wrong password.
-var ErrBadPassword = &Error{Kind: Invalid, Message: "wrong password"}
+var ErrBadPassword = &engine.Failure{Kind: engine.Invalid, Message: "wrong password"}
 
 // Directory stores users.
 type Directory interface {
@@ -114,13 +116,13 @@ var Messages = []string{msgRequired, msgUserExists, msgNoAccount, msgBadPassword
 // Start returns a new run of def. A sign-up flow with a single identity provider goes
 // straight to it, as B2C does. A user flow's start calls nothing, so ctx is unused; it is
 // there because a custom policy's journey may call a service before its first page.
-func (m *Machine) Start(_ context.Context, def *Definition, id, clientID, uiLocales string) *Run {
-	r := &Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: PhaseSignIn, Values: Claims{}}
+func (m *Machine) Start(_ context.Context, def *Definition, id, clientID, uiLocales string) *engine.Run {
+	r := &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: Claims{}}
 	switch {
 	case def.Type == SignUp && len(def.IdentityProviders) == 1:
 		m.choose(def, r, def.IdentityProviders[0])
 	case def.Type == PasswordReset:
-		r.Phase, r.Provider = PhaseAttributes, LocalProvider
+		r.Phase, r.Provider = engine.PhaseAttributes, LocalProvider
 	}
 	m.describe(def, r)
 	return r
@@ -129,7 +131,7 @@ func (m *Machine) Start(_ context.Context, def *Definition, id, clientID, uiLoca
 // Advance applies in to r and describes the page r is on next in r.Page. It returns an error
 // of kind Invalid when the input does not fit the run's phase; r is then unchanged. Connector
 // outcomes are not errors: they move r to another phase or set its page error.
-func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input) error {
+func (m *Machine) Advance(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) error {
 	if err := m.advance(ctx, def, r, in); err != nil {
 		return err
 	}
@@ -139,9 +141,9 @@ func (m *Machine) Advance(ctx context.Context, def *Definition, r *Run, in Input
 
 // advance applies in to r without describing the next page. Every successful step bumps
 // r.Seq, so a page posted twice is recognised as stale.
-func (m *Machine) advance(ctx context.Context, def *Definition, r *Run, in Input) error {
-	if r.Phase.Terminal() {
-		return &Error{Kind: Invalid, Message: "this sign-up has already ended"}
+func (m *Machine) advance(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) error {
+	if err := r.CheckOpen("sign-up"); err != nil {
+		return err
 	}
 	if handled, err := m.advanceAnyPage(ctx, def, r, in); handled {
 		return err
@@ -156,19 +158,17 @@ func (m *Machine) advance(ctx context.Context, def *Definition, r *Run, in Input
 // advanceAnyPage handles the inputs that do not belong to one page: cancelling, the
 // authorize request's domain_hint, the forgotten-password link and a single sign-on session.
 // handled is false for every other input, which advancePhase then takes.
-func (m *Machine) advanceAnyPage(ctx context.Context, def *Definition, r *Run, in Input) (handled bool, err error) {
+func (m *Machine) advanceAnyPage(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) (handled bool, err error) {
 	switch in := in.(type) {
-	case Cancel:
-		r.Phase = PhaseCancelled
-		r.Failure = &Failure{Error: "access_denied", Code: "AADB2C90091", Message: "The user has cancelled entering self-asserted information.", Redirect: true}
-		r.Seq++
+	case engine.Cancel:
+		r.Cancel()
 		return true, nil
-	case DomainHint:
+	case engine.DomainHint:
 		m.domainHint(def, r, in)
 		return true, nil
-	case ForgotPassword:
+	case engine.ForgotPassword:
 		return true, m.forgotPassword(def, r)
-	case ResumeSession:
+	case engine.ResumeSession:
 		return true, m.resumeSession(ctx, def, r, in)
 	}
 	return false, nil
@@ -176,8 +176,8 @@ func (m *Machine) advanceAnyPage(ctx context.Context, def *Definition, r *Run, i
 
 // domainHint skips the provider choice when the hint names one of the flow's social
 // providers; on any other page, or with an unknown hint, it does nothing, as B2C ignores it.
-func (m *Machine) domainHint(def *Definition, r *Run, in DomainHint) {
-	if r.Phase != PhaseSignIn || in.Domain == LocalProvider {
+func (m *Machine) domainHint(def *Definition, r *engine.Run, in engine.DomainHint) {
+	if r.Phase != engine.PhaseSignIn || in.Domain == LocalProvider {
 		return
 	}
 	for _, id := range def.SocialProviders() {
@@ -191,26 +191,26 @@ func (m *Machine) domainHint(def *Definition, r *Run, in DomainHint) {
 // forgotPassword follows the unified page's link. A sign-up or sign-in user flow sends the
 // user back to the application, which runs its password reset flow (B2C's behaviour
 // without the embedded password reset).
-func (m *Machine) forgotPassword(def *Definition, r *Run) error {
-	if r.Phase != PhaseSignIn || !def.SignsIn() || !def.Offers(LocalProvider) {
-		return Errorf(Invalid, "there is no forgotten-password link on this page")
+func (m *Machine) forgotPassword(def *Definition, r *engine.Run) error {
+	if r.Phase != engine.PhaseSignIn || !def.SignsIn() || !def.Offers(LocalProvider) {
+		return engine.Errorf(engine.Invalid, "there is no forgotten-password link on this page")
 	}
-	r.Phase, r.Failure = PhaseCancelled, ForgotPasswordFailure()
+	r.Phase, r.Failure = engine.PhaseCancelled, engine.ForgotPasswordFailure()
 	r.Seq++
 	return nil
 }
 
 // resumeSession signs in the single sign-on session's user without pages. An error from the
 // directory means the session's user is gone: the caller shows the pages instead.
-func (m *Machine) resumeSession(ctx context.Context, def *Definition, r *Run, in ResumeSession) error {
+func (m *Machine) resumeSession(ctx context.Context, def *Definition, r *engine.Run, in engine.ResumeSession) error {
 	if def.Type == PasswordReset {
-		return Errorf(Invalid, "a password reset flow verifies the email even in a single sign-on session")
+		return engine.Errorf(engine.Invalid, "a password reset flow verifies the email even in a single sign-on session")
 	}
 	u, err := m.Directory.Get(ctx, in.ObjectID)
 	if err != nil {
 		return err
 	}
-	r.Provider, r.Identity, r.MFADone = in.Identity.Issuer, in.Identity, in.MFA // a session that passed the second factor is not asked again
+	r.Provider, r.Identity, stateOf(r).mfaDone = in.Identity.Issuer, in.Identity, in.MFA // a session that passed the second factor is not asked again
 	if in.Identity.SignInType != "federated" {
 		r.Provider = LocalProvider
 	}
@@ -223,33 +223,33 @@ func (m *Machine) resumeSession(ctx context.Context, def *Definition, r *Run, in
 
 // advancePhase hands in to the page r is on. Each page accepts its own inputs; any other is
 // an Invalid error that leaves r unchanged.
-func (m *Machine) advancePhase(ctx context.Context, def *Definition, r *Run, in Input) error {
+func (m *Machine) advancePhase(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) error {
 	switch {
-	case r.Phase == PhaseMFA: // every flow type's second factor
+	case r.Phase == engine.PhaseMFA: // every flow type's second factor
 		return m.advanceMFA(ctx, def, r, in)
 	case def.Type == PasswordReset:
 		return m.advanceReset(ctx, def, r, in)
-	case def.Type == ProfileEdit && r.Phase == PhaseAttributes:
+	case def.Type == ProfileEdit && r.Phase == engine.PhaseAttributes:
 		return m.advanceProfile(ctx, def, r, in)
 	}
 	switch r.Phase {
-	case PhaseSignIn:
+	case engine.PhaseSignIn:
 		return m.advanceSignIn(ctx, def, r, in)
-	case PhaseIdP:
-		in, ok := in.(SignInFederated)
+	case engine.PhaseIdP:
+		in, ok := in.(engine.SignInFederated)
 		if !ok {
 			return errInput(in, r.Phase)
 		}
 		return m.federated(ctx, def, r, in)
-	case PhaseLocalSignUp:
+	case engine.PhaseLocalSignUp:
 		switch in := in.(type) {
-		case SubmitSignUp:
+		case engine.SubmitSignUp:
 			return m.localSignUp(ctx, def, r, in)
-		case VerifyEmail:
+		case engine.VerifyEmail:
 			return m.verifyEmail(def, r, in)
 		}
-	case PhaseAttributes:
-		in, ok := in.(SubmitAttributes)
+	case engine.PhaseAttributes:
+		in, ok := in.(engine.SubmitAttributes)
 		if !ok {
 			return errInput(in, r.Phase)
 		}
@@ -258,85 +258,89 @@ func (m *Machine) advancePhase(ctx context.Context, def *Definition, r *Run, in 
 	return errInput(in, r.Phase)
 }
 
-func errInput(in Input, p Phase) error {
-	return Errorf(Invalid, "%T does not apply on the %s page", in, p)
+func errInput(in engine.Input, p engine.Phase) error {
+	return engine.Errorf(engine.Invalid, "%T does not apply on the %s page", in, p)
 }
 
-func (m *Machine) clearPage(r *Run) {
-	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.FieldIncorrect, r.PageError = nil, false, false, false, ""
-}
-
-func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *Run, in Input) error {
+// advanceSignIn handles the sign-in page's inputs: a provider button, "Sign up now" and the
+// local sign-in form.
+func (m *Machine) advanceSignIn(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) error {
 	switch in := in.(type) {
-	case ChooseProvider:
+	case engine.ChooseProvider:
 		id, ok := m.provider(def, in.Provider)
 		if !ok {
-			return Errorf(Invalid, "the user flow %s does not offer the identity provider %q", def.ID, in.Provider)
+			return engine.Errorf(engine.Invalid, "the user flow %s does not offer the identity provider %q", def.ID, in.Provider)
 		}
-		m.clearPage(r)
+		r.ResetPage()
 		m.choose(def, r, id)
 		return nil
-	case StartSignUp:
+	case engine.StartSignUp:
 		if !def.SignsUp() {
-			return Errorf(Invalid, "the user flow %s (%s) has no sign-up link", def.ID, def.Type)
+			return engine.Errorf(engine.Invalid, "the user flow %s (%s) has no sign-up link", def.ID, def.Type)
 		}
 		if !def.Offers(LocalProvider) {
-			return Errorf(Invalid, "the user flow %s has no local accounts", def.ID)
+			return engine.Errorf(engine.Invalid, "the user flow %s has no local accounts", def.ID)
 		}
-		m.clearPage(r)
+		r.ResetPage()
 		if def.PhoneAccounts() {
 			m.phoneSignUp(r)
 			return nil
 		}
 		m.choose(def, r, LocalProvider)
 		return nil
-	case SignInLocal:
-		if !def.SignsIn() || !def.Offers(LocalProvider) {
-			return Errorf(Invalid, "the user flow %s has no local sign-in", def.ID)
-		}
-		m.clearPage(r)
-		if def.PhoneAccounts() {
-			return m.phoneSignIn(ctx, r, in.Email)
-		}
-		r.Values = Claims{"email": strings.TrimSpace(in.Email)}
-		if strings.TrimSpace(in.Email) == "" || in.Password == "" {
-			r.RequiredMissing = true
-			r.FieldErrors = map[string]string{}
-			if strings.TrimSpace(in.Email) == "" {
-				r.FieldErrors["signInName"] = msgEnterEmail
-			}
-			if in.Password == "" {
-				r.FieldErrors["password"] = msgEnterPassword
-			}
-			return nil
-		}
-		u, err := m.Directory.Authenticate(ctx, strings.TrimSpace(in.Email), in.Password)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			r.PageError = msgNoAccount
-			return nil
-		case errors.Is(err, ErrBadPassword):
-			r.PageError = msgBadPassword
-			return nil
-		case err != nil:
-			return err
-		}
-		r.Provider = LocalProvider
-		r.Identity = m.localIdentity(u.Email())
-		return m.signedIn(ctx, def, r, u)
+	case engine.SignInLocal:
+		return m.signInLocal(ctx, def, r, in)
 	default:
 		return errInput(in, r.Phase)
 	}
 }
 
-func (m *Machine) choose(def *Definition, r *Run, provider string) {
+// signInLocal handles the unified page's local sign-in form: the email (or, on a phone account
+// flow, the phone number) and the password, each required, then the directory's check.
+func (m *Machine) signInLocal(ctx context.Context, def *Definition, r *engine.Run, in engine.SignInLocal) error {
+	if !def.SignsIn() || !def.Offers(LocalProvider) {
+		return engine.Errorf(engine.Invalid, "the user flow %s has no local sign-in", def.ID)
+	}
+	r.ResetPage()
+	if def.PhoneAccounts() {
+		return m.phoneSignIn(ctx, r, in.Email)
+	}
+	r.Values = Claims{"email": strings.TrimSpace(in.Email)}
+	if strings.TrimSpace(in.Email) == "" || in.Password == "" {
+		r.RequiredMissing = true
+		r.FieldErrors = map[string]string{}
+		if strings.TrimSpace(in.Email) == "" {
+			r.FieldErrors["signInName"] = msgEnterEmail
+		}
+		if in.Password == "" {
+			r.FieldErrors["password"] = msgEnterPassword
+		}
+		return nil
+	}
+	u, err := m.Directory.Authenticate(ctx, strings.TrimSpace(in.Email), in.Password)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		r.PageError = msgNoAccount
+		return nil
+	case errors.Is(err, ErrBadPassword):
+		r.PageError = msgBadPassword
+		return nil
+	case err != nil:
+		return err
+	}
+	r.Provider = LocalProvider
+	r.Identity = m.localIdentity(u.Email())
+	return m.signedIn(ctx, def, r, u)
+}
+
+func (m *Machine) choose(def *Definition, r *engine.Run, provider string) {
 	r.Provider = provider
 	if provider == LocalProvider {
-		r.Phase = PhaseLocalSignUp
+		r.Phase = engine.PhaseLocalSignUp
 		r.Values = Claims{}
 		return
 	}
-	r.Phase = PhaseIdP
+	r.Phase = engine.PhaseIdP
 }
 
 func (m *Machine) localIdentity(email string) Identity {
@@ -345,9 +349,9 @@ func (m *Machine) localIdentity(email string) Identity {
 
 // federated handles the identity provider's answer: sign in a known identity, or start the
 // sign-up path with PostFederationSignup.
-func (m *Machine) federated(ctx context.Context, def *Definition, r *Run, in SignInFederated) error {
+func (m *Machine) federated(ctx context.Context, def *Definition, r *engine.Run, in engine.SignInFederated) error {
 	if strings.TrimSpace(in.IssuerAssignedID) == "" {
-		return Errorf(Invalid, "the identity provider returned no subject (issuerAssignedId)")
+		return engine.Errorf(engine.Invalid, "the identity provider returned no subject (issuerAssignedId)")
 	}
 	r.Identity = Identity{SignInType: "federated", Issuer: r.Provider, IssuerAssignedID: strings.TrimSpace(in.IssuerAssignedID)}
 	r.IdP = Claims{}
@@ -365,7 +369,7 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *Run, in Sig
 	case def.Type == SignIn:
 		// A sign-in user flow creates no accounts, not even for a social identity: B2C sends
 		// the application server_error AADB2C99002.
-		r.Phase, r.Failure = PhaseFailed, &Failure{Error: "server_error", Code: "AADB2C99002", Message: msgSignUpFirst, Redirect: true}
+		r.Fail(&engine.Failure{Code: "AADB2C99002", Message: msgSignUpFirst, Redirect: true})
 		return nil
 	case def.Type == ProfileEdit:
 		m.profilePage(def, r, r.IdP)
@@ -376,7 +380,7 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *Run, in Sig
 		res := m.call(ctx, m.request(def, r, PostFederationSignup, r.IdP, []Identity{r.Identity}, ""))
 		switch {
 		case res.Failure != nil:
-			m.fail(r, res.Failure, false)
+			r.Fail(&engine.Failure{Message: res.Failure.Message, Diagnostic: res.Failure.Diagnostic}) // the error page
 			return nil
 		case res.Action == ShowBlockPage:
 			m.block(r, res.UserMessage)
@@ -386,20 +390,20 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *Run, in Sig
 			r.Values[k] = v
 		}
 	}
-	r.Phase = PhaseAttributes
+	r.Phase = engine.PhaseAttributes
 	if len(def.UserAttributes) == 0 { // nothing to ask: B2C goes straight on
-		return m.attributes(ctx, def, r, SubmitAttributes{})
+		return m.attributes(ctx, def, r, engine.SubmitAttributes{})
 	}
 	return nil
 }
 
 // collect parses the submitted attribute values into r.Values, setting item-level errors. It
 // reports whether the page is valid.
-func (m *Machine) collect(def *Definition, r *Run, raw map[string]string) bool {
+func (m *Machine) collect(def *Definition, r *engine.Run, raw map[string]string) bool {
 	ok := true
 	for _, ua := range def.UserAttributes {
 		a, _ := m.Schema.Lookup(ua.Name)
-		if a.Name == "email" && r.Phase == PhaseLocalSignUp {
+		if a.Name == "email" && r.Phase == engine.PhaseLocalSignUp {
 			continue // the sign-in email is its own field
 		}
 		v, err := a.Parse(raw[a.Name])
@@ -425,21 +429,21 @@ func (m *Machine) collect(def *Definition, r *Run, raw map[string]string) bool {
 
 // fieldError sets a field's error; incorrect also marks the page #fieldIncorrect, for an
 // error about the value (not a missing one).
-func (m *Machine) fieldError(r *Run, field, msg string) {
+func (m *Machine) fieldError(r *engine.Run, field, msg string) {
 	if r.FieldErrors == nil {
 		r.FieldErrors = map[string]string{}
 	}
 	r.FieldErrors[field] = msg
 }
 
-func (m *Machine) incorrect(r *Run, field, msg string) {
+func (m *Machine) incorrect(r *engine.Run, field, msg string) {
 	m.fieldError(r, field, msg)
 	r.FieldIncorrect = true
 }
 
 // attributes handles the attribute collection page after federation.
-func (m *Machine) attributes(ctx context.Context, def *Definition, r *Run, in SubmitAttributes) error {
-	m.clearPage(r)
+func (m *Machine) attributes(ctx context.Context, def *Definition, r *engine.Run, in engine.SubmitAttributes) error {
+	r.ResetPage()
 	if !m.collect(def, r, in.Values) {
 		return nil
 	}
@@ -451,8 +455,8 @@ func (m *Machine) attributes(ctx context.Context, def *Definition, r *Run, in Su
 }
 
 // localSignUp handles the local account sign-up page.
-func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *Run, in SubmitSignUp) error {
-	m.clearPage(r)
+func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *engine.Run, in engine.SubmitSignUp) error {
+	r.ResetPage()
 	email := strings.TrimSpace(in.Email)
 	r.Values["email"] = email
 	valid := m.collect(def, r, in.Values)
@@ -465,7 +469,7 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *Run, in S
 		valid = false
 	}
 	valid = m.checkNewPassword(r, in.Password, in.ConfirmPassword) && valid
-	if valid && def.VerifiesEmail() && !r.EmailCheck.VerifiedFor(email) {
+	if valid && def.VerifiesEmail() && !stateOf(r).emailCheck.VerifiedFor(email) {
 		r.PageError, valid = msgNotVerified, false
 	}
 	if !valid {
@@ -483,7 +487,7 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *Run, in S
 
 // checkNewPassword checks the New Password and Confirm New Password fields as B2C's pages
 // do, setting their errors. It reports whether both are fine.
-func (m *Machine) checkNewPassword(r *Run, password, confirm string) bool {
+func (m *Machine) checkNewPassword(r *engine.Run, password, confirm string) bool {
 	valid := true
 	switch {
 	case password == "":
@@ -504,7 +508,7 @@ func (m *Machine) checkNewPassword(r *Run, password, confirm string) bool {
 }
 
 // create runs PostAttributeCollection and writes the user.
-func (m *Machine) create(ctx context.Context, def *Definition, r *Run, claims Claims, password string) error {
+func (m *Machine) create(ctx context.Context, def *Definition, r *engine.Run, claims Claims, password string) error {
 	r.TokenOnly = Claims{}
 	if name := def.Connectors[PostAttributeCollection]; name != "" {
 		res := m.call(ctx, m.request(def, r, PostAttributeCollection, claims, []Identity{r.Identity}, ""))
@@ -549,7 +553,7 @@ func (m *Machine) create(ctx context.Context, def *Definition, r *Run, claims Cl
 }
 
 // complete runs the token step and prepares the token's application claims.
-func (m *Machine) complete(ctx context.Context, def *Definition, r *Run, u *User, newUser bool) error {
+func (m *Machine) complete(ctx context.Context, def *Definition, r *engine.Run, u *User, newUser bool) error {
 	if needsMFA(def, r, u, newUser) { // after the first factor (and the user write), before the token
 		m.startMFA(def, r, u, newUser)
 		return nil
@@ -562,7 +566,7 @@ func (m *Machine) complete(ctx context.Context, def *Definition, r *Run, u *User
 	if name := def.Connectors[PreTokenIssuance]; name != "" {
 		res := m.call(ctx, m.request(def, r, PreTokenIssuance, u.Attributes, u.Identities, u.ObjectID))
 		if res.Failure != nil {
-			m.fail(r, res.Failure, true)
+			r.Fail(&engine.Failure{Message: res.Failure.Message, Diagnostic: res.Failure.Diagnostic, Redirect: true}) // back to the application
 			return nil
 		}
 		selected := map[string]bool{}
@@ -579,7 +583,7 @@ func (m *Machine) complete(ctx context.Context, def *Definition, r *Run, u *User
 	if e := values.String("email"); def.Tokens.EmailClaim && e != "" {
 		r.TokenClaims["email"] = e
 	}
-	r.Phase = PhaseDone
+	r.Phase = engine.PhaseDone
 	return nil
 }
 
@@ -618,20 +622,15 @@ func InvalidClaimDiagnostic(step Step, err *ClaimError) string {
 	return "The API's Continue at " + string(step) + " returns a claim B2C cannot accept: " + err.Error()
 }
 
-func (m *Machine) request(def *Definition, r *Run, step Step, claims Claims, ids []Identity, objectID string) ConnectorRequest {
+func (m *Machine) request(def *Definition, r *engine.Run, step Step, claims Claims, ids []Identity, objectID string) ConnectorRequest {
 	return ConnectorRequest{
 		RunID: r.ID, Connector: def.Connectors[step], Step: step, Claims: claims.Clone(), Identities: append([]Identity(nil), ids...),
 		ObjectID: objectID, ClientID: r.ClientID, UILocales: r.UILocales,
 	}
 }
 
-func (m *Machine) block(r *Run, msg string) {
-	r.Phase, r.UserMessage = PhaseBlocked, msg
-}
-
-func (m *Machine) fail(r *Run, f *ConnectorFailure, redirect bool) {
-	r.Phase = PhaseFailed
-	r.Failure = &Failure{Error: "server_error", Code: "AADB2C90075", Message: f.Message, Diagnostic: f.Diagnostic, Redirect: redirect}
+func (m *Machine) block(r *engine.Run, msg string) {
+	r.Phase, r.UserMessage = engine.PhaseBlocked, msg
 }
 
 // TokenClaims maps the flow's application claims (portal names) to token claims.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // stubConnector answers each step with a scripted result and records the requests.
@@ -100,7 +101,7 @@ var (
 		ApplicationClaims: []string{"displayName", "emails", "identityProvider", "newUser", "objectId", "jobTitle", "city", "LoyaltyNumber", "Age", "OptIn"},
 		Connectors:        map[flows.Step]string{flows.PostFederationSignup: "api", flows.PostAttributeCollection: "api", flows.PreTokenIssuance: "api"},
 	}
-	john = flows.SignInFederated{IssuerAssignedID: "123", Claims: flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John"}}
+	john = engine.SignInFederated{IssuerAssignedID: "123", Claims: flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John"}}
 )
 
 func newMachine(c *stubConnector, d *memDirectory) *flows.Machine {
@@ -114,10 +115,10 @@ func newMachine(c *stubConnector, d *memDirectory) *flows.Machine {
 const testCode = "246810"
 
 // verified is the local sign-up page's verification of email (send, then the code) before in.
-func verified(email string, in flows.Input) []flows.Input {
+func verified(email string, in engine.Input) []engine.Input {
 	values := map[string]string{"email": email}
-	return []flows.Input{flows.VerifyEmail{Action: "send", Field: "email", Values: values},
-		flows.VerifyEmail{Action: "verify", Field: "email", Code: testCode, Values: values}, in}
+	return []engine.Input{engine.VerifyEmail{Action: "send", Field: "email", Values: values},
+		engine.VerifyEmail{Action: "verify", Field: "email", Code: testCode, Values: values}, in}
 }
 
 func cont(claims flows.Claims) flows.ConnectorResult {
@@ -129,26 +130,26 @@ func failure() flows.ConnectorResult {
 }
 
 func TestAdvance(t *testing.T) {
-	type check func(t *testing.T, r *flows.Run, c *stubConnector, d *memDirectory)
+	type check func(t *testing.T, r *engine.Run, c *stubConnector, d *memDirectory)
 	tests := []struct {
 		name    string
 		def     *flows.Definition
 		answers map[flows.Step][]flows.ConnectorResult
 		seed    func(d *memDirectory)
-		inputs  []flows.Input
-		phase   flows.Phase
+		inputs  []engine.Input
+		phase   engine.Phase
 		steps   []flows.Step
 		check   check
 	}{
 		{
 			name:   "federated sign-up pre-fills from the IdP and the connector, overrides at PostAttributeCollection",
-			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john},
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
 			answers: map[flows.Step][]flows.ConnectorResult{
 				flows.PostFederationSignup: {cont(flows.Claims{"city": "Lisbon", "LoyaltyNumber": "L-1"})},
 			},
-			phase: flows.PhaseAttributes,
+			phase: engine.PhaseAttributes,
 			steps: []flows.Step{flows.PostFederationSignup},
-			check: func(t *testing.T, r *flows.Run, c *stubConnector, _ *memDirectory) {
+			check: func(t *testing.T, r *engine.Run, c *stubConnector, _ *memDirectory) {
 				want := flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John", "city": "Lisbon", "LoyaltyNumber": "L-1"}
 				if !reflect.DeepEqual(r.Values, want) {
 					t.Errorf("values = %v, want %v", r.Values, want)
@@ -164,14 +165,14 @@ func TestAdvance(t *testing.T) {
 		},
 		{
 			name:   "federated sign-up completes: override stored, not-collected claim token-only, token step adds claims",
-			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john, flows.SubmitAttributes{Values: map[string]string{"displayName": "Johnny S", "Age": "42", "OptIn": "true"}}},
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john, engine.SubmitAttributes{Values: map[string]string{"displayName": "Johnny S", "Age": "42", "OptIn": "true"}}},
 			answers: map[flows.Step][]flows.ConnectorResult{
 				flows.PostAttributeCollection: {cont(flows.Claims{"displayName": "John Override", "jobTitle": "Engineer"})},
 				flows.PreTokenIssuance:        {cont(flows.Claims{"city": "Porto", "email": "evil@x.com"})},
 			},
-			phase: flows.PhaseDone,
+			phase: engine.PhaseDone,
 			steps: []flows.Step{flows.PostFederationSignup, flows.PostAttributeCollection, flows.PreTokenIssuance},
-			check: func(t *testing.T, r *flows.Run, c *stubConnector, d *memDirectory) {
+			check: func(t *testing.T, r *engine.Run, c *stubConnector, d *memDirectory) {
 				u := d.users[0]
 				if u.Attributes["displayName"] != "John Override" || u.Attributes["Age"] != int64(42) || u.Attributes["OptIn"] != true {
 					t.Errorf("stored = %v", u.Attributes)
@@ -195,10 +196,10 @@ func TestAdvance(t *testing.T) {
 		},
 		{
 			name:    "ShowBlockPage at PostFederationSignup blocks before the page",
-			inputs:  []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john},
+			inputs:  []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
 			answers: map[flows.Step][]flows.ConnectorResult{flows.PostFederationSignup: {{Action: flows.ShowBlockPage, UserMessage: "No <b>sign-ups</b>."}}},
-			phase:   flows.PhaseBlocked,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, d *memDirectory) {
+			phase:   engine.PhaseBlocked,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
 				if r.UserMessage != "No <b>sign-ups</b>." || len(d.users) != 0 {
 					t.Errorf("message %q, users %d", r.UserMessage, len(d.users))
 				}
@@ -206,10 +207,10 @@ func TestAdvance(t *testing.T) {
 		},
 		{
 			name:    "a failed PostFederationSignup call ends on the error page",
-			inputs:  []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john},
+			inputs:  []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
 			answers: map[flows.Step][]flows.ConnectorResult{flows.PostFederationSignup: {failure()}},
-			phase:   flows.PhaseFailed,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			phase:   engine.PhaseFailed,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if r.Failure.Code != "AADB2C90075" || r.Failure.Redirect || r.Failure.Diagnostic == "" {
 					t.Errorf("failure = %+v", r.Failure)
 				}
@@ -217,12 +218,12 @@ func TestAdvance(t *testing.T) {
 		},
 		{
 			name: "ValidationError keeps the user on the page with the values, then a retry succeeds",
-			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john,
-				flows.SubmitAttributes{Values: map[string]string{"displayName": "Jo", "city": "Faro"}},
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john,
+				engine.SubmitAttributes{Values: map[string]string{"displayName": "Jo", "city": "Faro"}},
 			},
 			answers: map[flows.Step][]flows.ConnectorResult{flows.PostAttributeCollection: {{Action: flows.ValidationError, UserMessage: "Too short."}}},
-			phase:   flows.PhaseAttributes,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, d *memDirectory) {
+			phase:   engine.PhaseAttributes,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
 				if r.PageError != "Too short." || r.Values["displayName"] != "Jo" || r.Values["city"] != "Faro" || len(d.users) != 0 {
 					t.Errorf("page error %q values %v users %d", r.PageError, r.Values, len(d.users))
 				}
@@ -230,10 +231,10 @@ func TestAdvance(t *testing.T) {
 		},
 		{
 			name:    "a failed PostAttributeCollection call shows the generic error on the page",
-			inputs:  []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john, flows.SubmitAttributes{Values: map[string]string{"displayName": "John Smith"}}},
+			inputs:  []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john, engine.SubmitAttributes{Values: map[string]string{"displayName": "John Smith"}}},
 			answers: map[flows.Step][]flows.ConnectorResult{flows.PostAttributeCollection: {failure()}},
-			phase:   flows.PhaseAttributes,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, d *memDirectory) {
+			phase:   engine.PhaseAttributes,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
 				if !strings.HasPrefix(r.PageError, "The claims exchange 'PreUserWriteRestful'") || len(d.users) != 0 {
 					t.Errorf("page error %q users %d", r.PageError, len(d.users))
 				}
@@ -241,10 +242,10 @@ func TestAdvance(t *testing.T) {
 		},
 		{
 			name:   "a required field left empty is reported without calling the connector",
-			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john, flows.SubmitAttributes{Values: map[string]string{"displayName": " ", "Age": "x"}}},
-			phase:  flows.PhaseAttributes,
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john, engine.SubmitAttributes{Values: map[string]string{"displayName": " ", "Age": "x"}}},
+			phase:  engine.PhaseAttributes,
 			steps:  []flows.Step{flows.PostFederationSignup},
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if !r.RequiredMissing || r.FieldErrors["displayName"] != "This information is required." || r.FieldErrors["Age"] == "" {
 					t.Errorf("required %v errors %v", r.RequiredMissing, r.FieldErrors)
 				}
@@ -252,11 +253,11 @@ func TestAdvance(t *testing.T) {
 		},
 		{
 			name: "local sign-up never calls PostFederationSignup",
-			inputs: append([]flows.Input{flows.StartSignUp{}}, verified("ana@fabrikam.com", flows.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!",
+			inputs: append([]engine.Input{engine.StartSignUp{}}, verified("ana@fabrikam.com", engine.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!",
 				Values: map[string]string{"displayName": "Ana Lima"}})...),
-			phase: flows.PhaseDone,
+			phase: engine.PhaseDone,
 			steps: []flows.Step{flows.PostAttributeCollection, flows.PreTokenIssuance},
-			check: func(t *testing.T, r *flows.Run, c *stubConnector, d *memDirectory) {
+			check: func(t *testing.T, r *engine.Run, c *stubConnector, d *memDirectory) {
 				want := flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
 				if c.calls[0].Identities[0] != want || c.calls[0].Claims["email"] != "ana@fabrikam.com" {
 					t.Errorf("request = %+v", c.calls[0])
@@ -271,9 +272,9 @@ func TestAdvance(t *testing.T) {
 		},
 		{
 			name:   "local sign-up checks the password confirmation and strength",
-			inputs: []flows.Input{flows.StartSignUp{}, flows.SubmitSignUp{Email: "ana@fabrikam.com", Password: "weakweak", ConfirmPassword: "other", Values: map[string]string{"displayName": "Ana"}}},
-			phase:  flows.PhaseLocalSignUp,
-			check: func(t *testing.T, r *flows.Run, c *stubConnector, _ *memDirectory) {
+			inputs: []engine.Input{engine.StartSignUp{}, engine.SubmitSignUp{Email: "ana@fabrikam.com", Password: "weakweak", ConfirmPassword: "other", Values: map[string]string{"displayName": "Ana"}}},
+			phase:  engine.PhaseLocalSignUp,
+			check: func(t *testing.T, r *engine.Run, c *stubConnector, _ *memDirectory) {
 				if !r.PasswordMismatch || r.FieldErrors["newPassword"] == "" || len(c.calls) != 0 {
 					t.Errorf("mismatch %v errors %v calls %d", r.PasswordMismatch, r.FieldErrors, len(c.calls))
 				}
@@ -284,9 +285,9 @@ func TestAdvance(t *testing.T) {
 			seed: func(d *memDirectory) {
 				d.Create(context.Background(), &flows.User{ObjectID: "x", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
 			},
-			inputs: append([]flows.Input{flows.StartSignUp{}}, verified("ana@fabrikam.com", flows.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!", Values: map[string]string{"displayName": "Ana Lima"}})...),
-			phase:  flows.PhaseLocalSignUp,
-			check: func(t *testing.T, r *flows.Run, c *stubConnector, _ *memDirectory) {
+			inputs: append([]engine.Input{engine.StartSignUp{}}, verified("ana@fabrikam.com", engine.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!", Values: map[string]string{"displayName": "Ana Lima"}})...),
+			phase:  engine.PhaseLocalSignUp,
+			check: func(t *testing.T, r *engine.Run, c *stubConnector, _ *memDirectory) {
 				if !strings.Contains(r.PageError, "already exists") || len(c.calls) != 0 {
 					t.Errorf("page error %q calls %d", r.PageError, len(c.calls))
 				}
@@ -298,10 +299,10 @@ func TestAdvance(t *testing.T) {
 				d.Create(context.Background(), &flows.User{ObjectID: "u1", Attributes: flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana"},
 					Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
 			},
-			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}},
-			phase:  flows.PhaseDone,
+			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}},
+			phase:  engine.PhaseDone,
 			steps:  []flows.Step{flows.PreTokenIssuance},
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if _, ok := r.TokenClaims["newUser"]; ok || r.NewUser || r.TokenClaims["oid"] != "u1" {
 					t.Errorf("token claims = %v", r.TokenClaims)
 				}
@@ -312,9 +313,9 @@ func TestAdvance(t *testing.T) {
 			seed: func(d *memDirectory) {
 				d.Create(context.Background(), &flows.User{ObjectID: "u1", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
 			},
-			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "nope"}},
-			phase:  flows.PhaseSignIn,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "nope"}},
+			phase:  engine.PhaseSignIn,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if r.PageError != "Your password is incorrect." || r.Values["email"] != "ana@fabrikam.com" {
 					t.Errorf("page error %q", r.PageError)
 				}
@@ -326,17 +327,17 @@ func TestAdvance(t *testing.T) {
 				d.Create(context.Background(), &flows.User{ObjectID: "u2", Attributes: flows.Claims{"displayName": "John"},
 					Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}}, "")
 			},
-			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john},
-			phase:  flows.PhaseDone,
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
+			phase:  engine.PhaseDone,
 			steps:  []flows.Step{flows.PreTokenIssuance},
 		},
 		{
 			name:    "a failed token-step call redirects server_error to the application",
-			inputs:  []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john, flows.SubmitAttributes{Values: map[string]string{"displayName": "John Smith"}}},
+			inputs:  []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john, engine.SubmitAttributes{Values: map[string]string{"displayName": "John Smith"}}},
 			answers: map[flows.Step][]flows.ConnectorResult{flows.PreTokenIssuance: {failure()}},
-			phase:   flows.PhaseFailed,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
-				if !r.Failure.Redirect || r.Failure.Error != "server_error" || r.Failure.Code != "AADB2C90075" {
+			phase:   engine.PhaseFailed,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
+				if !r.Failure.Redirect || r.Failure.OAuth != "server_error" || r.Failure.Code != "AADB2C90075" {
 					t.Errorf("failure = %+v", r.Failure)
 				}
 			},
@@ -350,10 +351,10 @@ func TestAdvance(t *testing.T) {
 				d.Create(context.Background(), &flows.User{ObjectID: "u3", Attributes: flows.Claims{"displayName": "John", "email": "j@x.com"},
 					Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}}, "")
 			},
-			inputs: []flows.Input{flows.ResumeSession{ObjectID: "u3", Identity: flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
-			phase:  flows.PhaseDone,
+			inputs: []engine.Input{engine.ResumeSession{ObjectID: "u3", Identity: flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
+			phase:  engine.PhaseDone,
 			steps:  []flows.Step{flows.PreTokenIssuance},
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if r.TokenClaims["email"] != "j@x.com" || r.TokenClaims["name"] != "John" || r.NewUser {
 					t.Errorf("claims = %v", r.TokenClaims)
 				}
@@ -361,9 +362,9 @@ func TestAdvance(t *testing.T) {
 		},
 		{
 			name:   "domain_hint goes to the provider's page",
-			inputs: []flows.Input{flows.DomainHint{Domain: "Facebook.com"}},
-			phase:  flows.PhaseIdP,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			inputs: []engine.Input{engine.DomainHint{Domain: "Facebook.com"}},
+			phase:  engine.PhaseIdP,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if r.Provider != "facebook.com" {
 					t.Errorf("provider = %q", r.Provider)
 				}
@@ -371,25 +372,25 @@ func TestAdvance(t *testing.T) {
 		},
 		{
 			name:   "a domain_hint no provider answers to changes nothing",
-			inputs: []flows.Input{flows.DomainHint{Domain: "google.com"}, flows.DomainHint{Domain: "email"}},
-			phase:  flows.PhaseSignIn,
+			inputs: []engine.Input{engine.DomainHint{Domain: "google.com"}, engine.DomainHint{Domain: "email"}},
+			phase:  engine.PhaseSignIn,
 		},
 		{
 			name:   "forgot password ends with access_denied AADB2C90118",
-			inputs: []flows.Input{flows.ForgotPassword{}},
-			phase:  flows.PhaseCancelled,
-			check: func(t *testing.T, r *flows.Run, c *stubConnector, _ *memDirectory) {
-				if r.Failure.Error != "access_denied" || r.Failure.Code != "AADB2C90118" || r.Failure.Message != "The user has forgotten their password." || !r.Failure.Redirect || len(c.calls) != 0 {
+			inputs: []engine.Input{engine.ForgotPassword{}},
+			phase:  engine.PhaseCancelled,
+			check: func(t *testing.T, r *engine.Run, c *stubConnector, _ *memDirectory) {
+				if r.Failure.OAuth != "access_denied" || r.Failure.Code != "AADB2C90118" || r.Failure.Message != "The user has forgotten their password." || !r.Failure.Redirect || len(c.calls) != 0 {
 					t.Errorf("failure = %+v", r.Failure)
 				}
 			},
 		},
 		{
 			name:   "cancel ends with access_denied AADB2C90091",
-			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, flows.Cancel{}},
-			phase:  flows.PhaseCancelled,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
-				if r.Failure.Error != "access_denied" || r.Failure.Code != "AADB2C90091" || !r.Failure.Redirect {
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, engine.Cancel{}},
+			phase:  engine.PhaseCancelled,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
+				if r.Failure.OAuth != "access_denied" || r.Failure.Code != "AADB2C90091" || !r.Failure.Redirect {
 					t.Errorf("failure = %+v", r.Failure)
 				}
 			},
@@ -439,20 +440,20 @@ func TestAdvanceRefusesInputsThatDoNotFit(t *testing.T) {
 	c := &stubConnector{answers: map[flows.Step][]flows.ConnectorResult{}}
 	m := newMachine(c, &memDirectory{})
 	r := m.Start(context.Background(), susi, "run", "client", "en-US")
-	for _, in := range []flows.Input{flows.ChooseProvider{Provider: "google.com"}, flows.SubmitAttributes{}, john} {
+	for _, in := range []engine.Input{engine.ChooseProvider{Provider: "google.com"}, engine.SubmitAttributes{}, john} {
 		seq := r.Seq
 		err := m.Advance(context.Background(), susi, r, in)
-		if flows.KindOf(err) != flows.Invalid || r.Seq != seq || r.Phase != flows.PhaseSignIn {
+		if engine.KindOf(err) != engine.Invalid || r.Seq != seq || r.Phase != engine.PhaseSignIn {
 			t.Errorf("%T: err %v, seq %d→%d, phase %s", in, err, seq, r.Seq, r.Phase)
 		}
 	}
 	// A sign-up flow's page has no forgotten-password link.
 	signUp := &flows.Definition{ID: "B2C_1_up", Type: flows.SignUp, IdentityProviders: []string{"email", "facebook.com"}}
-	if err := m.Advance(context.Background(), signUp, m.Start(context.Background(), signUp, "run-2", "client", "en-US"), flows.ForgotPassword{}); flows.KindOf(err) != flows.Invalid {
+	if err := m.Advance(context.Background(), signUp, m.Start(context.Background(), signUp, "run-2", "client", "en-US"), engine.ForgotPassword{}); engine.KindOf(err) != engine.Invalid {
 		t.Errorf("forgot password in a sign-up flow: %v", err)
 	}
-	r.Phase = flows.PhaseDone
-	if err := m.Advance(context.Background(), susi, r, flows.Cancel{}); flows.KindOf(err) != flows.Invalid {
+	r.Phase = engine.PhaseDone
+	if err := m.Advance(context.Background(), susi, r, engine.Cancel{}); engine.KindOf(err) != engine.Invalid {
 		t.Errorf("advancing a finished run: %v", err)
 	}
 }
@@ -461,11 +462,11 @@ func TestStartGoesStraightToTheOnlyProviderOfASignUpFlow(t *testing.T) {
 	m := newMachine(&stubConnector{}, &memDirectory{})
 	for _, tt := range []struct {
 		providers []string
-		phase     flows.Phase
+		phase     engine.Phase
 	}{
-		{[]string{"email"}, flows.PhaseLocalSignUp},
-		{[]string{"facebook.com"}, flows.PhaseIdP},
-		{[]string{"email", "facebook.com"}, flows.PhaseSignIn},
+		{[]string{"email"}, engine.PhaseLocalSignUp},
+		{[]string{"facebook.com"}, engine.PhaseIdP},
+		{[]string{"email", "facebook.com"}, engine.PhaseSignIn},
 	} {
 		def := &flows.Definition{ID: "B2C_1_up", Type: flows.SignUp, IdentityProviders: tt.providers}
 		if r := m.Start(context.Background(), def, "r", "c", ""); r.Phase != tt.phase {
@@ -479,36 +480,36 @@ func TestStartGoesStraightToTheOnlyProviderOfASignUpFlow(t *testing.T) {
 // names the claim, the rule and the fix.
 func TestConnectorClaimsKeepThePageRules(t *testing.T) {
 	long := strings.Repeat("x", 500000)
-	federated := []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john}
-	submitted := append(federated[:2:2], flows.SubmitAttributes{Values: map[string]string{"displayName": "John Smith"}})
+	federated := []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john}
+	submitted := append(federated[:2:2], engine.SubmitAttributes{Values: map[string]string{"displayName": "John Smith"}})
 	tests := []struct {
 		name   string
 		step   flows.Step
 		claims flows.Claims
-		inputs []flows.Input
-		phase  flows.Phase
+		inputs []engine.Input
+		phase  engine.Phase
 		want   []string // in the diagnostic
 	}{
 		{"a 500,000-character displayName at PostFederationSignup", flows.PostFederationSignup, flows.Claims{"displayName": long}, federated,
-			flows.PhaseFailed, []string{`"displayName"`, "500000 characters", "at most 256", "Return at most 256 characters"}},
+			engine.PhaseFailed, []string{`"displayName"`, "500000 characters", "at most 256", "Return at most 256 characters"}},
 		{"a script displayName at PostFederationSignup", flows.PostFederationSignup, flows.Claims{"displayName": "<script>alert(1)</script>"}, federated,
-			flows.PhaseFailed, []string{`"displayName"`, "< or >", "Remove the < and > characters"}},
+			engine.PhaseFailed, []string{`"displayName"`, "< or >", "Remove the < and > characters"}},
 		{"a 500,000-character displayName at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"displayName": long}, submitted,
-			flows.PhaseAttributes, []string{`"displayName"`, "500000 characters", "at most 256"}},
+			engine.PhaseAttributes, []string{`"displayName"`, "500000 characters", "at most 256"}},
 		{"a script displayName at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"displayName": "<script>x</script>"}, submitted,
-			flows.PhaseAttributes, []string{`"displayName"`, "< or >"}},
+			engine.PhaseAttributes, []string{`"displayName"`, "< or >"}},
 		{"a 65-character givenName at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"givenName": strings.Repeat("g", 65)}, submitted,
-			flows.PhaseAttributes, []string{`"givenName"`, "at most 64"}},
+			engine.PhaseAttributes, []string{`"givenName"`, "at most 64"}},
 		{"a 257-character custom attribute at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"LoyaltyNumber": strings.Repeat("1", 257)}, submitted,
-			flows.PhaseAttributes, []string{`"extension_LoyaltyNumber"`, "at most 256"}},
+			engine.PhaseAttributes, []string{`"extension_LoyaltyNumber"`, "at most 256"}},
 		{"an Int beyond 32 bits at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"Age": int64(1) << 40}, submitted,
-			flows.PhaseAttributes, []string{`"extension_Age"`, "2147483647", "Return a number in that range"}},
+			engine.PhaseAttributes, []string{`"extension_Age"`, "2147483647", "Return a number in that range"}},
 		{"a string for an Int attribute at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"Age": "old"}, submitted,
-			flows.PhaseAttributes, []string{`"extension_Age"`, "of type int", "JSON number"}},
+			engine.PhaseAttributes, []string{`"extension_Age"`, "of type int", "JSON number"}},
 		{"a 500,000-character displayName at the token step", flows.PreTokenIssuance, flows.Claims{"displayName": long}, submitted,
-			flows.PhaseFailed, []string{`"displayName"`, "at most 256"}},
+			engine.PhaseFailed, []string{`"displayName"`, "at most 256"}},
 		{"a script displayName at the token step", flows.PreTokenIssuance, flows.Claims{"displayName": "<img src=x onerror=alert(1)>"}, submitted,
-			flows.PhaseFailed, []string{`"displayName"`, "< or >"}},
+			engine.PhaseFailed, []string{`"displayName"`, "< or >"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -528,7 +529,7 @@ func TestConnectorClaimsKeepThePageRules(t *testing.T) {
 			generic := "The claims exchange '" + exchange + "' specified in step '1' returned HTTP error response with Code 'OK' and Reason 'OK'."
 			var diagnostic string
 			switch tt.phase {
-			case flows.PhaseAttributes: // stays on the page, with the values kept
+			case engine.PhaseAttributes: // stays on the page, with the values kept
 				if r.PageError != generic || r.Values.String("displayName") != "John Smith" {
 					t.Errorf("page error %q, values %v", r.PageError, r.Values)
 				}

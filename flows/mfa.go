@@ -7,19 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
-)
-
-// MFAMethod is a user flow's "Type of method" for multifactor authentication.
-type MFAMethod string
-
-// The methods of the user flow's Multifactor authentication settings (docs/mfa.md).
-const (
-	MFAEmail     MFAMethod = "emailOtp"       // Email: a one-time code to the account's email
-	MFASMS       MFAMethod = "sms"            // SMS only
-	MFACall      MFAMethod = "phoneCall"      // Phone call only
-	MFASMSOrCall MFAMethod = "smsOrPhoneCall" // SMS or phone call, the user's choice
-	MFATOTP      MFAMethod = "totp"           // Authenticator app - TOTP
 )
 
 // MFAEnforcement is the user flow's "MFA enforcement".
@@ -36,7 +25,7 @@ const (
 
 // MFASettings are a user flow's multifactor authentication settings; the zero value is off.
 type MFASettings struct {
-	Method      MFAMethod
+	Method      engine.MFAMethod
 	Enforcement MFAEnforcement
 }
 
@@ -57,7 +46,7 @@ const (
 
 // MFAState is a run's second factor: what is on record, the code out and the last error.
 type MFAState struct {
-	Method MFAMethod
+	Method engine.MFAMethod
 	// FirstFactor is "signUp" or "signIn" when the page is a phone account's first factor
 	// (localAccount phone), "" for the second factor.
 	FirstFactor string
@@ -73,15 +62,6 @@ type MFAState struct {
 	Country, Local string
 }
 
-// VerifyMFA is an input of the second-factor page: Action "sendCode" (a text message),
-// "sendCall" (a call), "retryCode" (a new code the same way) or "verifyCode" with Code; an
-// enrolment's Country (ISO code of the list) and Number.
-type VerifyMFA struct {
-	Action, Country, Number, Code string
-}
-
-func (VerifyMFA) input() {}
-
 // SMS is a phone code b2cemu would have sent by text message or read out in a call.
 type SMS struct {
 	Time                 time.Time
@@ -94,8 +74,8 @@ type SMS struct {
 // found or created: at every run when the flow's enforcement is always; under conditional,
 // only to enrol (a new user, or one with nothing on record for the method), since no
 // Conditional Access policy is there to ask for more. Every flow type takes it (docs/mfa.md).
-func needsMFA(def *Definition, r *Run, u *User, newUser bool) bool {
-	if r.MFADone {
+func needsMFA(def *Definition, r *engine.Run, u *User, newUser bool) bool {
+	if stateOf(r).mfaDone {
 		return false
 	}
 	switch def.MFA.Enforcement {
@@ -109,11 +89,11 @@ func needsMFA(def *Definition, r *Run, u *User, newUser bool) bool {
 
 // enrolled reports whether u has what the method verifies on record: the phone number, the
 // authenticator app's key, or (the email code) an address.
-func enrolled(method MFAMethod, u *User) bool {
+func enrolled(method engine.MFAMethod, u *User) bool {
 	switch method {
-	case MFAEmail:
+	case engine.MFAEmail:
 		return u.Email() != ""
-	case MFATOTP:
+	case engine.MFATOTP:
 		return u.Attributes.String(TOTPAttribute) != ""
 	}
 	return u.Attributes.String(PhoneAttribute) != ""
@@ -122,7 +102,7 @@ func enrolled(method MFAMethod, u *User) bool {
 // mfaBefore moves the run to the second-factor page when the flow asks for it before its own
 // page: the new password page of a password reset, the profile page of a profile edit. It
 // reports whether it did.
-func (m *Machine) mfaBefore(def *Definition, r *Run, u *User) bool {
+func (m *Machine) mfaBefore(def *Definition, r *engine.Run, u *User) bool {
 	if !needsMFA(def, r, u, false) {
 		return false
 	}
@@ -132,14 +112,14 @@ func (m *Machine) mfaBefore(def *Definition, r *Run, u *User) bool {
 
 // startMFA moves the run to the second-factor page of u, the user the first factor found or
 // created.
-func (m *Machine) startMFA(def *Definition, r *Run, u *User, newUser bool) {
-	r.User, r.NewUser, r.Phase = u, newUser, PhaseMFA
+func (m *Machine) startMFA(def *Definition, r *engine.Run, u *User, newUser bool) {
+	r.User, r.NewUser, r.Phase = u, newUser, engine.PhaseMFA
 	st := &MFAState{}
 	st.Method = def.MFA.Method
 	switch st.Method {
-	case MFAEmail:
+	case engine.MFAEmail:
 		st.To = u.Email()
-	case MFATOTP:
+	case engine.MFATOTP:
 		if key, err := otp.Decode(u.Attributes.String(TOTPAttribute)); err == nil && len(key) > 0 {
 			st.Key = key
 		} else {
@@ -150,16 +130,16 @@ func (m *Machine) startMFA(def *Definition, r *Run, u *User, newUser bool) {
 		st.To = u.Attributes.String(PhoneAttribute)
 		st.Enrol, st.Country = st.To == "", "US"
 	}
-	r.MFA = st
+	stateOf(r).mfa = st
 }
 
 // advanceMFA handles the second-factor page's buttons.
-func (m *Machine) advanceMFA(ctx context.Context, def *Definition, r *Run, in Input) error {
-	v, ok := in.(VerifyMFA)
+func (m *Machine) advanceMFA(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) error {
+	v, ok := in.(engine.VerifyMFA)
 	if !ok {
 		return errInput(in, r.Phase)
 	}
-	done, err := r.MFA.Press(v, m.codes(r))
+	done, err := stateOf(r).mfa.Press(v, m.codes(r))
 	if err != nil || !done {
 		return err
 	}
@@ -167,7 +147,7 @@ func (m *Machine) advanceMFA(ctx context.Context, def *Definition, r *Run, in In
 }
 
 // codes are the machine's clock, code source and outboxes for run r.
-func (m *Machine) codes(r *Run) Codes {
+func (m *Machine) codes(r *engine.Run) Codes {
 	return Codes{Now: m.Now, Value: func() string { return CodeValue(m.FixedCode, m.NewID()) }, Tenant: m.Tenant,
 		RunID: r.ID, Policy: r.Policy, Mail: m.Mail, Text: m.Text}
 }
@@ -188,7 +168,7 @@ type Codes struct {
 // Press applies one button of the second-factor page: it sends a code (checking the number
 // an enrolment typed) or checks the typed one. It reports true when the right code was
 // typed; a refusal the page shows is left in st.Error.
-func (st *MFAState) Press(v VerifyMFA, c Codes) (bool, error) {
+func (st *MFAState) Press(v engine.VerifyMFA, c Codes) (bool, error) {
 	st.Error = ""
 	if st.Enrol && st.Key == nil && (v.Action == "sendCode" || v.Action == "sendCall") { // a retry keeps the number
 		st.Country, st.Local = strings.TrimSpace(v.Country), strings.TrimSpace(v.Number)
@@ -199,7 +179,7 @@ func (st *MFAState) Press(v VerifyMFA, c Codes) (bool, error) {
 	case "verifyCode":
 		return st.verify(v.Code, c.Now())
 	}
-	return false, Errorf(Invalid, "unknown action %q on the second-factor page (sendCode, sendCall, retryCode, verifyCode)", v.Action)
+	return false, engine.Errorf(engine.Invalid, "unknown action %q on the second-factor page (sendCode, sendCall, retryCode, verifyCode)", v.Action)
 }
 
 // send sends a code by the channel the button names, checking the number an enrolment
@@ -207,16 +187,16 @@ func (st *MFAState) Press(v VerifyMFA, c Codes) (bool, error) {
 func (st *MFAState) send(action string, c Codes) error {
 	channel := map[string]string{"sendCode": "sms", "sendCall": "call", "retryCode": st.Channel}[action]
 	switch {
-	case st.Method == MFATOTP:
-		return Errorf(Invalid, "an authenticator app's code is not sent: type the code the app shows")
-	case st.Method == MFAEmail:
+	case st.Method == engine.MFATOTP:
+		return engine.Errorf(engine.Invalid, "an authenticator app's code is not sent: type the code the app shows")
+	case st.Method == engine.MFAEmail:
 		channel = "email"
 	case channel == "":
-		return Errorf(Invalid, "no code was sent yet: sendCode or sendCall first")
+		return engine.Errorf(engine.Invalid, "no code was sent yet: sendCode or sendCall first")
 	case !methodOffers(st.Method, channel):
-		return Errorf(Invalid, "the page's method %s does not send codes by %s", st.Method, channel)
+		return engine.Errorf(engine.Invalid, "the page's method %s does not send codes by %s", st.Method, channel)
 	}
-	if st.Enrol && st.Method != MFAEmail {
+	if st.Enrol && st.Method != engine.MFAEmail {
 		n, msg := E164(st.Country, st.Local)
 		if msg != "" {
 			st.Error = msg
@@ -235,14 +215,14 @@ func (st *MFAState) send(action string, c Codes) error {
 	return nil
 }
 
-func methodOffers(method MFAMethod, channel string) bool {
+func methodOffers(method engine.MFAMethod, channel string) bool {
 	switch method {
-	case MFASMS:
+	case engine.MFASMS:
 		return channel == "sms"
-	case MFACall:
+	case engine.MFACall:
 		return channel == "call"
 	}
-	return method == MFASMSOrCall
+	return method == engine.MFASMSOrCall
 }
 
 // deliver puts the code in the email or the text message outbox.
@@ -269,7 +249,7 @@ func (st *MFAState) verify(typed string, now time.Time) (bool, error) {
 		st.Error = "requiredField_code"
 		return false, nil
 	}
-	if st.Method == MFATOTP {
+	if st.Method == engine.MFATOTP {
 		if st.Wrong >= MFAAttempts {
 			st.Error = "error_throttled"
 			return false, nil
@@ -282,7 +262,7 @@ func (st *MFAState) verify(typed string, now time.Time) (bool, error) {
 		return true, nil
 	}
 	if !st.Code.Live() {
-		return false, Errorf(Invalid, "no verification code was sent")
+		return false, engine.Errorf(engine.Invalid, "no verification code was sent")
 	}
 	switch st.Code.Check(st.To, typed, now) {
 	case CodeExpired:
@@ -299,14 +279,14 @@ func (st *MFAState) verify(typed string, now time.Time) (bool, error) {
 }
 
 // mfaDone keeps what an enrolment set up on the user and runs the token step.
-func (m *Machine) mfaDone(ctx context.Context, def *Definition, r *Run) error {
-	st, u := r.MFA, r.User
+func (m *Machine) mfaDone(ctx context.Context, def *Definition, r *engine.Run) error {
+	st, u := stateOf(r).mfa, r.User
 	if st.FirstFactor != "" {
 		return m.phoneVerified(ctx, def, r)
 	}
 	if st.Enrol {
 		attrs := Claims{PhoneAttribute: st.To}
-		if st.Method == MFATOTP {
+		if st.Method == engine.MFATOTP {
 			attrs = Claims{TOTPAttribute: otp.Encode(st.Key)}
 		}
 		updated, err := m.Directory.Update(ctx, u.ObjectID, attrs, "")
@@ -315,18 +295,18 @@ func (m *Machine) mfaDone(ctx context.Context, def *Definition, r *Run) error {
 		}
 		u = updated
 	}
-	r.MFADone, r.MFA = true, nil
+	stateOf(r).mfaDone, stateOf(r).mfa = true, nil
 	return m.afterMFA(ctx, def, r, u)
 }
 
 // afterMFA goes on from the second factor to what follows it in the flow: the new password
 // page of a password reset and the profile page of a profile edit (the factor came before
 // them), or the token step (after a sign-up's user write or a sign-in).
-func (m *Machine) afterMFA(ctx context.Context, def *Definition, r *Run, u *User) error {
+func (m *Machine) afterMFA(ctx context.Context, def *Definition, r *engine.Run, u *User) error {
 	switch {
 	case def.Type == PasswordReset:
-		r.User, r.Phase, r.Values = u, PhaseAttributes, Claims{}
-		m.clearPage(r)
+		r.User, r.Phase, r.Values = u, engine.PhaseAttributes, Claims{}
+		r.ResetPage()
 		return nil
 	case def.Type == ProfileEdit && !r.NewUser:
 		r.User = u

@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
 
 // mfaFlow is a local sign-up or sign-in flow with the given MFA settings and a PreTokenIssuance
 // connector, so that the tests see the token step run after the second factor only.
-func mfaFlow(method flows.MFAMethod, enf flows.MFAEnforcement) *flows.Definition {
+func mfaFlow(method engine.MFAMethod, enf flows.MFAEnforcement) *flows.Definition {
 	return &flows.Definition{ID: "B2C_1_mfa", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}, NoEmailVerification: true,
 		ApplicationClaims: []string{"emails", "objectId"}, Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"},
 		MFA: flows.MFASettings{Method: method, Enforcement: enf}}
@@ -35,13 +36,13 @@ func mfaMachine(c *stubConnector, d *memDirectory, o *outbox, now *time.Time) *f
 
 // secondFactor passes the run's second-factor page as a user would: the number entered or
 // on record, the code from the outbox (or the authenticator app's).
-func secondFactor(t *testing.T, m *flows.Machine, def *flows.Definition, r *flows.Run, now time.Time) {
+func secondFactor(t *testing.T, m *flows.Machine, def *flows.Definition, r *engine.Run, now time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	p := r.Page.MFA
 	var code string
 	switch def.MFA.Method {
-	case flows.MFATOTP:
+	case engine.MFATOTP:
 		key := []byte(nil)
 		if p.Enrol {
 			key, _ = otp.Decode(p.Secret)
@@ -51,10 +52,10 @@ func secondFactor(t *testing.T, m *flows.Machine, def *flows.Definition, r *flow
 		code = otp.TOTP(key, now, 6)
 	default:
 		send := "sendCode"
-		if def.MFA.Method == flows.MFACall {
+		if def.MFA.Method == engine.MFACall {
 			send = "sendCall"
 		}
-		if err := m.Advance(ctx, def, r, flows.VerifyMFA{Action: send, Country: "GB", Number: "07700 900123"}); err != nil {
+		if err := m.Advance(ctx, def, r, engine.VerifyMFA{Action: send, Country: "GB", Number: "07700 900123"}); err != nil {
 			t.Fatalf("%s: %v", send, err)
 		}
 		if r.Page.MFA.Error != "" || !r.Page.MFA.Sent {
@@ -62,7 +63,7 @@ func secondFactor(t *testing.T, m *flows.Machine, def *flows.Definition, r *flow
 		}
 		code = testCode
 	}
-	if err := m.Advance(ctx, def, r, flows.VerifyMFA{Action: "verifyCode", Code: code}); err != nil {
+	if err := m.Advance(ctx, def, r, engine.VerifyMFA{Action: "verifyCode", Code: code}); err != nil {
 		t.Fatalf("verifyCode: %v", err)
 	}
 }
@@ -72,7 +73,7 @@ func secondFactor(t *testing.T, m *flows.Machine, def *flows.Definition, r *flow
 // PreTokenIssuance, enrols at sign-up (the phone number on the user as
 // strongAuthenticationPhoneNumber) and verifies what is on record later.
 func TestMFAMethodsAndEnforcement(t *testing.T) {
-	methods := []flows.MFAMethod{flows.MFAEmail, flows.MFASMS, flows.MFACall, flows.MFASMSOrCall, flows.MFATOTP}
+	methods := []engine.MFAMethod{engine.MFAEmail, engine.MFASMS, engine.MFACall, engine.MFASMSOrCall, engine.MFATOTP}
 	tests := []struct {
 		enf            flows.MFAEnforcement
 		signUp, signIn bool // the second factor is asked
@@ -90,23 +91,23 @@ func TestMFAMethodsAndEnforcement(t *testing.T) {
 				now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 				m := mfaMachine(c, d, o, &now)
 				r := m.Start(ctx, def, "run-1", "app", "")
-				_ = m.Advance(ctx, def, r, flows.StartSignUp{})
-				if err := m.Advance(ctx, def, r, flows.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!"}); err != nil {
+				_ = m.Advance(ctx, def, r, engine.StartSignUp{})
+				if err := m.Advance(ctx, def, r, engine.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!"}); err != nil {
 					t.Fatal(err)
 				}
 				step(t, "sign-up", m, def, r, c, tt.signUp, now)
-				wantPhone := tt.signUp && method != flows.MFAEmail && method != flows.MFATOTP
+				wantPhone := tt.signUp && method != engine.MFAEmail && method != engine.MFATOTP
 				if got := d.users[0].Attributes.String(flows.PhoneAttribute); (got == "+447700900123") != wantPhone {
 					t.Errorf("strongAuthenticationPhoneNumber %q, want it set %v", got, wantPhone)
 				}
 				c.calls = nil
 				now = now.Add(time.Hour)
 				r = m.Start(ctx, def, "run-2", "app", "")
-				if err := m.Advance(ctx, def, r, flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}); err != nil {
+				if err := m.Advance(ctx, def, r, engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}); err != nil {
 					t.Fatal(err)
 				}
 				step(t, "sign-in", m, def, r, c, tt.signIn, now)
-				if tt.signIn && r.Page == nil && (method == flows.MFAEmail) != (len(o.mails) > 0) {
+				if tt.signIn && r.Page == nil && (method == engine.MFAEmail) != (len(o.mails) > 0) {
 					t.Errorf("emails %d for %s", len(o.mails), method)
 				}
 			})
@@ -116,23 +117,23 @@ func TestMFAMethodsAndEnforcement(t *testing.T) {
 
 // step checks the run after the first factor: on the second-factor page with no token step
 // yet (then passes it), or straight at the token.
-func step(t *testing.T, name string, m *flows.Machine, def *flows.Definition, r *flows.Run, c *stubConnector, asked bool, now time.Time) {
+func step(t *testing.T, name string, m *flows.Machine, def *flows.Definition, r *engine.Run, c *stubConnector, asked bool, now time.Time) {
 	t.Helper()
 	if !asked {
-		if r.Phase != flows.PhaseDone || len(c.calls) != 1 {
+		if r.Phase != engine.PhaseDone || len(c.calls) != 1 {
 			t.Fatalf("%s: phase %s, calls %v; want done after PreTokenIssuance", name, r.Phase, c.steps())
 		}
 		return
 	}
-	if r.Phase != flows.PhaseMFA || r.Page == nil || r.Page.MFA == nil || len(c.calls) != 0 {
+	if r.Phase != engine.PhaseMFA || r.Page == nil || r.Page.MFA == nil || len(c.calls) != 0 {
 		t.Fatalf("%s: phase %s, calls %v; want the second-factor page before the token step", name, r.Phase, c.steps())
 	}
 	enrol := r.Page.MFA.Enrol
 	secondFactor(t, m, def, r, now)
-	if r.Phase != flows.PhaseDone || !slices.Equal(c.steps(), []flows.Step{flows.PreTokenIssuance}) {
+	if r.Phase != engine.PhaseDone || !slices.Equal(c.steps(), []flows.Step{flows.PreTokenIssuance}) {
 		t.Fatalf("%s: after the code: phase %s (page %+v), calls %v", name, r.Phase, r.Page, c.steps())
 	}
-	if name == "sign-in" && enrol && def.MFA.Method != flows.MFAEmail {
+	if name == "sign-in" && enrol && def.MFA.Method != engine.MFAEmail {
 		t.Errorf("sign-in enrolled again: the factor of the sign-up was not kept")
 	}
 }
@@ -141,31 +142,31 @@ func step(t *testing.T, name string, m *flows.Machine, def *flows.Definition, r 
 // a resend; the codes go to the text message outbox by the channel chosen.
 func TestPhoneFactorRules(t *testing.T) {
 	ctx := context.Background()
-	def, c, d, o := mfaFlow(flows.MFASMSOrCall, flows.MFAAlways), &stubConnector{}, &memDirectory{}, &outbox{}
+	def, c, d, o := mfaFlow(engine.MFASMSOrCall, flows.MFAAlways), &stubConnector{}, &memDirectory{}, &outbox{}
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	m := mfaMachine(c, d, o, &now)
 	r := m.Start(ctx, def, "run-1", "app", "")
-	_ = m.Advance(ctx, def, r, flows.StartSignUp{})
-	_ = m.Advance(ctx, def, r, flows.SubmitSignUp{Email: "bo@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!"})
+	_ = m.Advance(ctx, def, r, engine.StartSignUp{})
+	_ = m.Advance(ctx, def, r, engine.SubmitSignUp{Email: "bo@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!"})
 	p := r.Page.MFA
 	if !p.Enrol || !p.SMS || !p.Call || r.Page.ContentDefinition != "api.phonefactor" || p.Intro() != "Enter a number below that we can send a code via SMS or phone to authenticate you." {
 		t.Fatalf("enrolment page %+v %q", p, p.Intro())
 	}
 	steps := []struct {
-		in        flows.VerifyMFA
+		in        engine.VerifyMFA
 		wantError string
 		sent      int
 	}{
-		{flows.VerifyMFA{Action: "sendCode", Country: "US"}, "Please enter your phone number", 0},
-		{flows.VerifyMFA{Action: "sendCode", Country: "US", Number: "12ab"}, "Please enter a valid phone number", 0},
-		{flows.VerifyMFA{Action: "sendCode", Number: "555 555 0100"}, "Please select your country code", 0},
-		{flows.VerifyMFA{Action: "verifyCode", Code: testCode}, "", -1}, // no code out: refused
-		{flows.VerifyMFA{Action: "sendCall", Country: "US", Number: "555-555-0100"}, "", 1},
-		{flows.VerifyMFA{Action: "verifyCode", Code: ""}, "Please enter the verification code you received", 1},
-		{flows.VerifyMFA{Action: "verifyCode", Code: "000000"}, "The verification code you have entered does not match our records. Please try again, or request a new code.", 1},
-		{flows.VerifyMFA{Action: "retryCode"}, "", 2},
-		{flows.VerifyMFA{Action: "sendCode", Country: "US", Number: "+1 555 555 0100"}, "", 3},
-		{flows.VerifyMFA{Action: "retryCode"}, "You hit the limit on the number of text messages. Try again shortly.", 3},
+		{engine.VerifyMFA{Action: "sendCode", Country: "US"}, "Please enter your phone number", 0},
+		{engine.VerifyMFA{Action: "sendCode", Country: "US", Number: "12ab"}, "Please enter a valid phone number", 0},
+		{engine.VerifyMFA{Action: "sendCode", Number: "555 555 0100"}, "Please select your country code", 0},
+		{engine.VerifyMFA{Action: "verifyCode", Code: testCode}, "", -1}, // no code out: refused
+		{engine.VerifyMFA{Action: "sendCall", Country: "US", Number: "555-555-0100"}, "", 1},
+		{engine.VerifyMFA{Action: "verifyCode", Code: ""}, "Please enter the verification code you received", 1},
+		{engine.VerifyMFA{Action: "verifyCode", Code: "000000"}, "The verification code you have entered does not match our records. Please try again, or request a new code.", 1},
+		{engine.VerifyMFA{Action: "retryCode"}, "", 2},
+		{engine.VerifyMFA{Action: "sendCode", Country: "US", Number: "+1 555 555 0100"}, "", 3},
+		{engine.VerifyMFA{Action: "retryCode"}, "You hit the limit on the number of text messages. Try again shortly.", 3},
 	}
 	for i, s := range steps {
 		err := m.Advance(ctx, def, r, s.in)
@@ -183,9 +184,9 @@ func TestPhoneFactorRules(t *testing.T) {
 		t.Errorf("outbox %+v", o.texts)
 	}
 	for range flows.CodeAttempts {
-		_ = m.Advance(ctx, def, r, flows.VerifyMFA{Action: "verifyCode", Code: "111111"})
+		_ = m.Advance(ctx, def, r, engine.VerifyMFA{Action: "verifyCode", Code: "111111"})
 	}
-	if r.Page.MFA.Error != "You hit the limit on the number of verification attempts. Try again shortly." || r.Phase != flows.PhaseMFA {
+	if r.Page.MFA.Error != "You hit the limit on the number of verification attempts. Try again shortly." || r.Phase != engine.PhaseMFA {
 		t.Errorf("after %d wrong codes: %q, phase %s", flows.CodeAttempts, r.Page.MFA.Error, r.Phase)
 	}
 	if len(c.calls) != 0 {
@@ -208,45 +209,45 @@ func TestPhoneAccounts(t *testing.T) {
 	ctx := context.Background()
 	def := &flows.Definition{ID: "B2C_1_phone", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}, LocalAccount: "phone",
 		UserAttributes: []flows.UserAttribute{{Name: "displayName", Required: true}}, ApplicationClaims: []string{"displayName", "objectId"},
-		MFA: flows.MFASettings{Method: flows.MFASMS, Enforcement: flows.MFAAlways}}
+		MFA: flows.MFASettings{Method: engine.MFASMS, Enforcement: flows.MFAAlways}}
 	c, d, o := &stubConnector{}, &memDirectory{}, &outbox{}
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	m := mfaMachine(c, d, o, &now)
-	signUp := func(id string) *flows.Run {
+	signUp := func(id string) *engine.Run {
 		r := m.Start(ctx, def, id, "app", "")
 		if !r.Page.PhoneSignIn || r.Page.SignInName != "signInName" || r.Page.ForgotPassword != "" {
 			t.Fatalf("unified page %+v", r.Page)
 		}
-		_ = m.Advance(ctx, def, r, flows.StartSignUp{})
-		if r.Phase != flows.PhaseMFA || r.Page.Title != "Sign up" || !r.Page.MFA.Enrol || r.Page.MFA.Call {
+		_ = m.Advance(ctx, def, r, engine.StartSignUp{})
+		if r.Phase != engine.PhaseMFA || r.Page.Title != "Sign up" || !r.Page.MFA.Enrol || r.Page.MFA.Call {
 			t.Fatalf("sign-up: %s %+v", r.Phase, r.Page)
 		}
-		_ = m.Advance(ctx, def, r, flows.VerifyMFA{Action: "sendCode", Country: "US", Number: "555 555 0100"})
-		_ = m.Advance(ctx, def, r, flows.VerifyMFA{Action: "verifyCode", Code: testCode})
+		_ = m.Advance(ctx, def, r, engine.VerifyMFA{Action: "sendCode", Country: "US", Number: "555 555 0100"})
+		_ = m.Advance(ctx, def, r, engine.VerifyMFA{Action: "verifyCode", Code: testCode})
 		return r
 	}
 	r := signUp("run-1")
-	if r.Phase != flows.PhaseAttributes || r.Identity.SignInType != "phoneNumber" || r.Identity.IssuerAssignedID != "+15555550100" {
+	if r.Phase != engine.PhaseAttributes || r.Identity.SignInType != "phoneNumber" || r.Identity.IssuerAssignedID != "+15555550100" {
 		t.Fatalf("after the code: %s %+v", r.Phase, r.Identity)
 	}
-	if err := m.Advance(ctx, def, r, flows.SubmitAttributes{Values: map[string]string{"displayName": "Pat"}}); err != nil || r.Phase != flows.PhaseDone {
+	if err := m.Advance(ctx, def, r, engine.SubmitAttributes{Values: map[string]string{"displayName": "Pat"}}); err != nil || r.Phase != engine.PhaseDone {
 		t.Fatalf("attributes: %v %s (the phone code counts as the MFA: no second page)", err, r.Phase)
 	}
-	if r2 := signUp("run-2"); r2.Phase != flows.PhaseMFA || r2.Page.MFA.Error != "A user with the specified ID already exists. Please choose a different one." {
+	if r2 := signUp("run-2"); r2.Phase != engine.PhaseMFA || r2.Page.MFA.Error != "A user with the specified ID already exists. Please choose a different one." {
 		t.Errorf("a second sign-up of the number: %s %+v", r2.Phase, r2.Page.MFA)
 	}
 	r = m.Start(ctx, def, "run-3", "app", "")
-	_ = m.Advance(ctx, def, r, flows.SignInLocal{Email: "+1 555 555 0199"})
+	_ = m.Advance(ctx, def, r, engine.SignInLocal{Email: "+1 555 555 0199"})
 	if r.PageError != "We can't seem to find your account." {
 		t.Errorf("an unknown number: %q", r.PageError)
 	}
-	_ = m.Advance(ctx, def, r, flows.SignInLocal{Email: "+1 555-555-0100"})
-	if r.Phase != flows.PhaseMFA || r.Page.Title != "Sign in" || r.Page.MFA.Enrol || r.Page.MFA.Number != "+XXXXXXX0100" {
+	_ = m.Advance(ctx, def, r, engine.SignInLocal{Email: "+1 555-555-0100"})
+	if r.Phase != engine.PhaseMFA || r.Page.Title != "Sign in" || r.Page.MFA.Enrol || r.Page.MFA.Number != "+XXXXXXX0100" {
 		t.Fatalf("sign-in: %s %+v", r.Phase, r.Page)
 	}
-	_ = m.Advance(ctx, def, r, flows.VerifyMFA{Action: "sendCode"})
-	_ = m.Advance(ctx, def, r, flows.VerifyMFA{Action: "verifyCode", Code: testCode})
-	if r.Phase != flows.PhaseDone || r.TokenClaims["name"] != "Pat" || r.NewUser {
+	_ = m.Advance(ctx, def, r, engine.VerifyMFA{Action: "sendCode"})
+	_ = m.Advance(ctx, def, r, engine.VerifyMFA{Action: "verifyCode", Code: testCode})
+	if r.Phase != engine.PhaseDone || r.TokenClaims["name"] != "Pat" || r.NewUser {
 		t.Errorf("signed in: %s %v", r.Phase, r.TokenClaims)
 	}
 	if len(o.texts) != 3 || o.texts[2].To != "+15555550100" {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
 
@@ -31,9 +32,9 @@ func seedMFA(d *memDirectory, enrolled bool) {
 type mfaRoute struct {
 	name  string
 	typ   flows.Type
-	first []flows.Input
-	page  flows.Input // the new password or the profile page's Continue
-	field string      // the first field of that page
+	first []engine.Input
+	page  engine.Input // the new password or the profile page's Continue
+	field string       // the first field of that page
 	// pageFirst: the page comes before the second factor (a profile edit that creates the
 	// account, whose factor follows the user write as at sign-up); newUser: the run creates it.
 	pageFirst, newUser bool
@@ -41,32 +42,32 @@ type mfaRoute struct {
 }
 
 func mfaRoutes() []mfaRoute {
-	ana := flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}
-	fb := flows.ChooseProvider{Provider: "facebook.com"}
-	reset := verified("ana@fabrikam.com", flows.SubmitAttributes{Values: map[string]string{"email": "ana@fabrikam.com"}})
-	newPassword := flows.SubmitAttributes{Values: map[string]string{"newPassword": "N3w-Secret", "reenterPassword": "N3w-Secret"}}
-	profile := flows.SubmitAttributes{Values: map[string]string{"displayName": "Edited"}}
-	session := func(mfa bool) flows.Input {
-		return flows.ResumeSession{ObjectID: "oid-ana", Identity: flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}, MFA: mfa}
+	ana := engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}
+	fb := engine.ChooseProvider{Provider: "facebook.com"}
+	reset := verified("ana@fabrikam.com", engine.SubmitAttributes{Values: map[string]string{"email": "ana@fabrikam.com"}})
+	newPassword := engine.SubmitAttributes{Values: map[string]string{"newPassword": "N3w-Secret", "reenterPassword": "N3w-Secret"}}
+	profile := engine.SubmitAttributes{Values: map[string]string{"displayName": "Edited"}}
+	session := func(mfa bool) engine.Input {
+		return engine.ResumeSession{ObjectID: "oid-ana", Identity: flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}, MFA: mfa}
 	}
 	return []mfaRoute{
-		{name: "sign-up", typ: flows.SignUp, first: []flows.Input{flows.SubmitSignUp{Email: "bo@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!"}}, newUser: true},
-		{name: "sign-in/local", typ: flows.SignIn, first: []flows.Input{ana}},
-		{name: "sign-in/social", typ: flows.SignIn, first: []flows.Input{fb, john}},
-		{name: "sign-in/session without MFA", typ: flows.SignIn, first: []flows.Input{session(false)}},
-		{name: "sign-in/session with MFA", typ: flows.SignIn, first: []flows.Input{session(true)}, sessionMFA: true},
+		{name: "sign-up", typ: flows.SignUp, first: []engine.Input{engine.SubmitSignUp{Email: "bo@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!"}}, newUser: true},
+		{name: "sign-in/local", typ: flows.SignIn, first: []engine.Input{ana}},
+		{name: "sign-in/social", typ: flows.SignIn, first: []engine.Input{fb, john}},
+		{name: "sign-in/session without MFA", typ: flows.SignIn, first: []engine.Input{session(false)}},
+		{name: "sign-in/session with MFA", typ: flows.SignIn, first: []engine.Input{session(true)}, sessionMFA: true},
 		{name: "password reset", typ: flows.PasswordReset, first: reset, page: newPassword, field: "newPassword"},
-		{name: "profile edit/local", typ: flows.ProfileEdit, first: []flows.Input{ana}, page: profile, field: "displayName"},
-		{name: "profile edit/social", typ: flows.ProfileEdit, first: []flows.Input{fb, john}, page: profile, field: "displayName"},
-		{name: "profile edit/new social", typ: flows.ProfileEdit, first: []flows.Input{fb, flows.SignInFederated{IssuerAssignedID: "777", Claims: flows.Claims{"email": "cy@fabrikam.com"}}},
+		{name: "profile edit/local", typ: flows.ProfileEdit, first: []engine.Input{ana}, page: profile, field: "displayName"},
+		{name: "profile edit/social", typ: flows.ProfileEdit, first: []engine.Input{fb, john}, page: profile, field: "displayName"},
+		{name: "profile edit/new social", typ: flows.ProfileEdit, first: []engine.Input{fb, engine.SignInFederated{IssuerAssignedID: "777", Claims: flows.Claims{"email": "cy@fabrikam.com"}}},
 			page: profile, field: "displayName", pageFirst: true, newUser: true},
-		{name: "profile edit/session without MFA", typ: flows.ProfileEdit, first: []flows.Input{session(false)}, page: profile, field: "displayName"},
-		{name: "profile edit/session with MFA", typ: flows.ProfileEdit, first: []flows.Input{session(true)}, page: profile, field: "displayName", sessionMFA: true},
+		{name: "profile edit/session without MFA", typ: flows.ProfileEdit, first: []engine.Input{session(false)}, page: profile, field: "displayName"},
+		{name: "profile edit/session with MFA", typ: flows.ProfileEdit, first: []engine.Input{session(true)}, page: profile, field: "displayName", sessionMFA: true},
 	}
 }
 
 // mfaDefinition is a flow of the type with the MFA settings and the token step's connector.
-func mfaDefinition(typ flows.Type, method flows.MFAMethod, enf flows.MFAEnforcement) *flows.Definition {
+func mfaDefinition(typ flows.Type, method engine.MFAMethod, enf flows.MFAEnforcement) *flows.Definition {
 	def := &flows.Definition{ID: "B2C_1_" + string(typ), Type: typ, IdentityProviders: []string{"email", "facebook.com"}, NoEmailVerification: typ != flows.PasswordReset,
 		ApplicationClaims: []string{"objectId"}, Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"},
 		MFA: flows.MFASettings{Method: method, Enforcement: enf}}
@@ -81,14 +82,14 @@ func mfaDefinition(typ flows.Type, method flows.MFAMethod, enf flows.MFAEnforcem
 
 // mfaAsked is when B2C asks for the factor: always; under conditional, to enrol (a new user,
 // or one with nothing on record: every account here has an address for the email code).
-func mfaAsked(rt mfaRoute, method flows.MFAMethod, enf flows.MFAEnforcement, enrolled bool) bool {
+func mfaAsked(rt mfaRoute, method engine.MFAMethod, enf flows.MFAEnforcement, enrolled bool) bool {
 	switch {
 	case rt.sessionMFA:
 		return false
 	case enf == flows.MFAAlways:
 		return true
 	case enf == flows.MFAConditional:
-		return rt.newUser || !enrolled && method != flows.MFAEmail
+		return rt.newUser || !enrolled && method != engine.MFAEmail
 	}
 	return false
 }
@@ -99,7 +100,7 @@ func mfaAsked(rt mfaRoute, method flows.MFAMethod, enf flows.MFAEnforcement, enr
 // (the sign-in, the reset's verified address, the sign-up's user write) and before the new
 // password page, the profile page and the token step; PreTokenIssuance runs once, last.
 func TestMFAEveryFlowType(t *testing.T) {
-	methods := []flows.MFAMethod{flows.MFAEmail, flows.MFASMS, flows.MFACall, flows.MFASMSOrCall, flows.MFATOTP}
+	methods := []engine.MFAMethod{engine.MFAEmail, engine.MFASMS, engine.MFACall, engine.MFASMSOrCall, engine.MFATOTP}
 	for _, rt := range mfaRoutes() {
 		for _, method := range methods {
 			for _, enf := range []flows.MFAEnforcement{flows.MFAOff, flows.MFAAlways, flows.MFAConditional} {
@@ -124,7 +125,7 @@ func mfaRun(t *testing.T, rt mfaRoute, def *flows.Definition, enrolled, asked bo
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	m := mfaMachine(c, d, o, &now)
 	r := m.Start(ctx, def, "run-1", "app", "")
-	advance := func(in flows.Input) {
+	advance := func(in engine.Input) {
 		t.Helper()
 		if err := m.Advance(ctx, def, r, in); err != nil {
 			t.Fatalf("%T: %v (phase %s)", in, err, r.Phase)
@@ -132,7 +133,7 @@ func mfaRun(t *testing.T, rt mfaRoute, def *flows.Definition, enrolled, asked bo
 	}
 	ownPage := func() {
 		t.Helper()
-		if r.Phase != flows.PhaseAttributes || r.Page == nil || len(r.Page.Fields) == 0 || r.Page.Fields[0].ID != rt.field || len(c.calls) != 0 {
+		if r.Phase != engine.PhaseAttributes || r.Page == nil || len(r.Page.Fields) == 0 || r.Page.Fields[0].ID != rt.field || len(c.calls) != 0 {
 			t.Fatalf("phase %s, page %+v, calls %v; want the page of %s before any token step", r.Phase, r.Page, c.steps(), rt.field)
 		}
 		advance(rt.page)
@@ -144,10 +145,10 @@ func mfaRun(t *testing.T, rt mfaRoute, def *flows.Definition, enrolled, asked bo
 		ownPage()
 	}
 	if asked {
-		if r.Phase != flows.PhaseMFA || r.Page == nil || r.Page.MFA == nil || len(c.calls) != 0 {
+		if r.Phase != engine.PhaseMFA || r.Page == nil || r.Page.MFA == nil || len(c.calls) != 0 {
 			t.Fatalf("phase %s, calls %v; want the second-factor page first", r.Phase, c.steps())
 		}
-		if r.Page.MFA.Enrol == enrolled && method(def) != flows.MFAEmail && !rt.newUser {
+		if r.Page.MFA.Enrol == enrolled && method(def) != engine.MFAEmail && !rt.newUser {
 			t.Errorf("enrolment page %v for a user enrolled %v", r.Page.MFA.Enrol, enrolled)
 		}
 		secondFactor(t, m, def, r, now)
@@ -155,7 +156,7 @@ func mfaRun(t *testing.T, rt mfaRoute, def *flows.Definition, enrolled, asked bo
 	if rt.page != nil && !rt.pageFirst {
 		ownPage()
 	}
-	if r.Phase != flows.PhaseDone || !slices.Equal(c.steps(), []flows.Step{flows.PreTokenIssuance}) {
+	if r.Phase != engine.PhaseDone || !slices.Equal(c.steps(), []flows.Step{flows.PreTokenIssuance}) {
 		t.Fatalf("phase %s (page %+v), calls %v; want done after PreTokenIssuance", r.Phase, r.Page, c.steps())
 	}
 	if got := r.User.Attributes.String(flows.PhoneAttribute); asked && !enrolled && isPhone(method(def)) && got != "+447700900123" {
@@ -166,10 +167,10 @@ func mfaRun(t *testing.T, rt mfaRoute, def *flows.Definition, enrolled, asked bo
 	}
 }
 
-func method(def *flows.Definition) flows.MFAMethod { return def.MFA.Method }
+func method(def *flows.Definition) engine.MFAMethod { return def.MFA.Method }
 
-func isPhone(m flows.MFAMethod) bool {
-	return m == flows.MFASMS || m == flows.MFACall || m == flows.MFASMSOrCall
+func isPhone(m engine.MFAMethod) bool {
+	return m == engine.MFASMS || m == engine.MFACall || m == engine.MFASMSOrCall
 }
 
 // TestPhoneAccountsAuthenticatorApp: a phone account flow's authenticator app comes after the
@@ -181,11 +182,11 @@ func TestPhoneAccountsAuthenticatorApp(t *testing.T) {
 		t.Run(string(enf), func(t *testing.T) {
 			def := &flows.Definition{ID: "B2C_1_phone", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}, LocalAccount: "phone",
 				UserAttributes: []flows.UserAttribute{{Name: "displayName", Required: true}}, ApplicationClaims: []string{"objectId"},
-				Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"}, MFA: flows.MFASettings{Method: flows.MFATOTP, Enforcement: enf}}
+				Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"}, MFA: flows.MFASettings{Method: engine.MFATOTP, Enforcement: enf}}
 			c, d, o := &stubConnector{}, &memDirectory{}, &outbox{}
 			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 			m := mfaMachine(c, d, o, &now)
-			walk := func(id string, inputs ...flows.Input) *flows.Run {
+			walk := func(id string, inputs ...engine.Input) *engine.Run {
 				t.Helper()
 				r := m.Start(ctx, def, id, "app", "")
 				for _, in := range inputs {
@@ -195,26 +196,26 @@ func TestPhoneAccountsAuthenticatorApp(t *testing.T) {
 				}
 				return r
 			}
-			send, verify := flows.VerifyMFA{Action: "sendCode", Country: "US", Number: "555 555 0100"}, flows.VerifyMFA{Action: "verifyCode", Code: testCode}
-			r := walk("run-1", flows.StartSignUp{}, send, verify, flows.SubmitAttributes{Values: map[string]string{"displayName": "Pat"}})
-			if r.Phase != flows.PhaseMFA || r.Page.MFA.Method != flows.MFATOTP || !r.Page.MFA.Enrol || len(c.calls) != 0 {
+			send, verify := engine.VerifyMFA{Action: "sendCode", Country: "US", Number: "555 555 0100"}, engine.VerifyMFA{Action: "verifyCode", Code: testCode}
+			r := walk("run-1", engine.StartSignUp{}, send, verify, engine.SubmitAttributes{Values: map[string]string{"displayName": "Pat"}})
+			if r.Phase != engine.PhaseMFA || r.Page.MFA.Method != engine.MFATOTP || !r.Page.MFA.Enrol || len(c.calls) != 0 {
 				t.Fatalf("after the sign-up's attributes: phase %s, page %+v, calls %v; want the app's enrolment", r.Phase, r.Page, c.steps())
 			}
 			secondFactor(t, m, def, r, now)
-			if r.Phase != flows.PhaseDone || d.users[0].Attributes.String(flows.TOTPAttribute) == "" {
+			if r.Phase != engine.PhaseDone || d.users[0].Attributes.String(flows.TOTPAttribute) == "" {
 				t.Fatalf("sign-up: phase %s, attributes %v", r.Phase, d.users[0].Attributes)
 			}
-			r = walk("run-2", flows.SignInLocal{Email: "+1 555 555 0100"}, flows.VerifyMFA{Action: "sendCode"}, verify)
-			if asked := enf == flows.MFAAlways; (r.Phase == flows.PhaseMFA) != asked {
+			r = walk("run-2", engine.SignInLocal{Email: "+1 555 555 0100"}, engine.VerifyMFA{Action: "sendCode"}, verify)
+			if asked := enf == flows.MFAAlways; (r.Phase == engine.PhaseMFA) != asked {
 				t.Fatalf("sign-in after the code: phase %s, want the app's code %v", r.Phase, asked)
 			}
-			if r.Phase == flows.PhaseMFA {
+			if r.Phase == engine.PhaseMFA {
 				if r.Page.MFA.Enrol {
 					t.Error("sign-in enrolled the app again")
 				}
 				secondFactor(t, m, def, r, now)
 			}
-			if r.Phase != flows.PhaseDone || r.NewUser {
+			if r.Phase != engine.PhaseDone || r.NewUser {
 				t.Errorf("sign-in: phase %s", r.Phase)
 			}
 		})

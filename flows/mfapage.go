@@ -3,28 +3,9 @@ package flows
 import (
 	"strings"
 
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
-
-// MFAPage is the second-factor page: B2C's phone-factor page (api.phonefactor) for the
-// phone methods, a self-asserted page for the email code and the authenticator app.
-type MFAPage struct {
-	Method MFAMethod
-	Enrol  bool // the number is entered (phone), or the app's key is shown (authenticator app)
-	// SMS and Call are the send buttons the method offers (#sendCode, #sendCall).
-	SMS, Call bool
-	Number    string       // the number or address on record, masked but its last digits
-	Countries []PageOption // the country code list (#countryCode), ISO code and label
-	Country   string       // the chosen country, and the local number typed (#number)
-	Local     string
-	Sent      bool // a code is out: #verificationCode, #verifyCode and #retryCode
-	// Secret and URI are the authenticator app's key in base32 and as an otpauth URI.
-	Secret, URI string
-	Error       string // the last failure's text
-	// Texts are the page's strings by B2C's string id (localization-string-ids, "Phone factor
-	// page elements"; the authenticator-app texts are b2cemu's).
-	Texts map[string]string
-}
 
 // mfaTexts are the phone-factor page's string ids with their English defaults.
 var mfaTexts = map[string]string{
@@ -66,8 +47,8 @@ var mfaTexts = map[string]string{
 const titleMFA = "Multi-factor authentication"
 
 // mfaPage describes the run's second-factor page.
-func (m *Machine) mfaPage(def *Definition, r *Run) *Page {
-	st := r.MFA
+func (m *Machine) mfaPage(def *Definition, r *engine.Run) *engine.Page {
+	st := stateOf(r).mfa
 	email := ""
 	if r.User != nil {
 		email = r.User.Email()
@@ -81,55 +62,30 @@ func (m *Machine) mfaPage(def *Definition, r *Run) *Page {
 
 // View is the second-factor page of st: the phone-factor page (api.phonefactor) for the
 // phone methods. tenant and email name the authenticator app's account.
-func (st *MFAState) View(tenant, email string) *Page {
-	p := &MFAPage{Method: st.Method, Enrol: st.Enrol, Sent: st.Code.Live(), Texts: mfaTexts, Country: st.Country, Local: st.Local}
+func (st *MFAState) View(tenant, email string) *engine.Page {
+	p := &engine.MFAPage{Method: st.Method, Enrol: st.Enrol, Sent: st.Code.Live(), Texts: mfaTexts, Country: st.Country, Local: st.Local}
 	if st.Error != "" {
 		p.Error = mfaTexts[st.Error]
 	}
 	cd := "api.selfasserted"
 	switch st.Method {
-	case MFATOTP:
+	case engine.MFATOTP:
 		if st.Enrol {
 			p.Secret = otp.Encode(st.Key)
 			p.URI = otp.URI(tenant, email, st.Key)
 		}
 		p.Sent = true
-	case MFAEmail:
+	case engine.MFAEmail:
 		p.Number, p.SMS = st.To, true
 	default:
 		cd = "api.phonefactor"
-		p.SMS, p.Call = st.Method != MFACall, st.Method != MFASMS
+		p.SMS, p.Call = st.Method != engine.MFACall, st.Method != engine.MFASMS
 		p.Number = Masked(st.To)
 		for _, c := range Countries {
-			p.Countries = append(p.Countries, PageOption{Value: c.ISO, Label: c.Name + " (+" + c.Dial + ")"})
+			p.Countries = append(p.Countries, engine.PageOption{Value: c.ISO, Label: c.Name + " (+" + c.Dial + ")"})
 		}
 	}
-	return &Page{ContentDefinition: cd, Title: titleMFA, MFA: p}
-}
-
-// Intro is the page's introduction: the phone-factor page's intro_entry_* (a number to
-// enter) or intro_* (a number on record), by the buttons it offers.
-func (p *MFAPage) Intro() string {
-	switch p.Method {
-	case MFATOTP:
-		if p.Enrol {
-			return p.Texts["intro_totp_enrol"]
-		}
-		return p.Texts["intro_totp"]
-	case MFAEmail:
-		if p.Sent {
-			return p.Texts["ver_info_msg"]
-		}
-		return p.Texts["intro_email"]
-	}
-	kind := map[bool]string{true: "mixed", false: "sms"}[p.SMS && p.Call]
-	if !p.SMS {
-		kind = "phone"
-	}
-	if p.Enrol {
-		return p.Texts["intro_entry_"+kind]
-	}
-	return p.Texts["intro_"+kind]
+	return &engine.Page{ContentDefinition: cd, Title: titleMFA, MFA: p}
 }
 
 // Masked is a number as the page shows one on record: every digit but the last four as X.

@@ -1,6 +1,10 @@
 package flows
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
+)
 
 // B2C's texts of the user flows' pages (the page model's strings; the web layer translates
 // them with the rest of the page).
@@ -26,22 +30,22 @@ const (
 // describe fills r.Page with the page of the run's phase, from the flow's definition and the
 // run's state: it runs after every Start and every Advance that succeeded, so the page is
 // always the one the run is on.
-func (m *Machine) describe(def *Definition, r *Run) {
+func (m *Machine) describe(def *Definition, r *engine.Run) {
 	switch {
-	case r.Phase == PhaseSignIn:
+	case r.Phase == engine.PhaseSignIn:
 		r.Page = m.signInPage(def)
-	case r.Phase == PhaseLocalSignUp:
+	case r.Phase == engine.PhaseLocalSignUp:
 		r.Page = m.signUpPage(def, r)
-	case r.Phase == PhaseAttributes && def.Type == PasswordReset:
+	case r.Phase == engine.PhaseAttributes && def.Type == PasswordReset:
 		r.Page = resetPage(r)
-	case r.Phase == PhaseAttributes && def.Type == ProfileEdit:
-		r.Page = &Page{Title: titleDetails, ContinueLabel: "Continue", Fields: m.attributeFields(def, r, true)}
-	case r.Phase == PhaseAttributes:
-		r.Page = &Page{Title: titleSignUp, Intro: introAttributes, ContinueLabel: "Create", Fields: m.attributeFields(def, r, true)}
-	case r.Phase == PhaseMFA:
+	case r.Phase == engine.PhaseAttributes && def.Type == ProfileEdit:
+		r.Page = &engine.Page{Title: titleDetails, ContinueLabel: "Continue", Fields: m.attributeFields(def, r, true)}
+	case r.Phase == engine.PhaseAttributes:
+		r.Page = &engine.Page{Title: titleSignUp, Intro: introAttributes, ContinueLabel: "Create", Fields: m.attributeFields(def, r, true)}
+	case r.Phase == engine.PhaseMFA:
 		r.Page = m.mfaPage(def, r)
-	case r.Phase == PhaseBlocked:
-		r.Page = &Page{Title: titleSignUp, Blocked: true, Intro: r.UserMessage}
+	case r.Phase == engine.PhaseBlocked:
+		r.Page = &engine.Page{Title: titleSignUp, Blocked: true, Intro: r.UserMessage}
 	default: // the fake identity provider's page, or the run ended
 		r.Page = nil
 	}
@@ -49,8 +53,8 @@ func (m *Machine) describe(def *Definition, r *Run) {
 
 // signInPage is the flow's first page: B2C's unified page (local sign-in, "Sign up now",
 // "Forgot your password?", the provider buttons) or, for a sign-up flow, the provider choice.
-func (m *Machine) signInPage(def *Definition) *Page {
-	p := &Page{Unified: true, Selection: !def.SignsIn(), LocalSignIn: def.SignsIn() && def.Offers(LocalProvider),
+func (m *Machine) signInPage(def *Definition) *engine.Page {
+	p := &engine.Page{Unified: true, Selection: !def.SignsIn(), LocalSignIn: def.SignsIn() && def.Offers(LocalProvider),
 		SignUpLink: def.SignsUp() && def.Offers(LocalProvider), SignInName: def.SignInInput}
 	switch {
 	case def.Type == SignUpOrSignIn:
@@ -70,32 +74,32 @@ func (m *Machine) signInPage(def *Definition) *Page {
 	}
 	for _, id := range def.SocialProviders() {
 		name := m.providerName(id)
-		p.Providers = append(p.Providers, PageOption{Value: ExchangeID(name), Label: name})
+		p.Providers = append(p.Providers, engine.PageOption{Value: ExchangeID(name), Label: name})
 	}
 	return p
 }
 
 // signUpPage is the local account sign-up page: the email (verified unless the flow turns
 // verification off), the new password twice, then the flow's other attributes.
-func (m *Machine) signUpPage(def *Definition, r *Run) *Page {
-	email := PageField{ID: "email", Label: "Email Address", InputType: "EmailBox", Required: true}
+func (m *Machine) signUpPage(def *Definition, r *engine.Run) *engine.Page {
+	email := engine.PageField{ID: "email", Label: "Email Address", InputType: "EmailBox", Required: true}
 	if def.VerifiesEmail() {
-		email.Verify = r.EmailCheck.View(english)
+		email.Verify = stateOf(r).emailCheck.View(english)
 	}
-	fields := []PageField{email,
+	fields := []engine.PageField{email,
 		{ID: "newPassword", Label: "New Password", InputType: "Password", Required: true, Pattern: strongPassword, PatternHelp: msgPasswordStrength},
 		{ID: "reenterPassword", Label: "Confirm New Password", InputType: "Password", Required: true}}
-	return &Page{Title: titleSignUp, Intro: introSignUp, ContinueLabel: "Create", Fields: append(fields, m.attributeFields(def, r, false)...)}
+	return &engine.Page{Title: titleSignUp, Intro: introSignUp, ContinueLabel: "Create", Fields: append(fields, m.attributeFields(def, r, false)...)}
 }
 
 // resetPage is the password reset page the run is on: the email page until an account is
 // found, then the new password page.
-func resetPage(r *Run) *Page {
+func resetPage(r *engine.Run) *engine.Page {
 	if r.User == nil {
-		return &Page{Title: titleDetails, ContinueLabel: "Continue", Fields: []PageField{
-			{ID: "email", Label: "Email Address", InputType: "EmailBox", Required: true, Verify: r.EmailCheck.View(english)}}}
+		return &engine.Page{Title: titleDetails, ContinueLabel: "Continue", Fields: []engine.PageField{
+			{ID: "email", Label: "Email Address", InputType: "EmailBox", Required: true, Verify: stateOf(r).emailCheck.View(english)}}}
 	}
-	return &Page{Title: titleDetails, ContinueLabel: "Continue", Fields: []PageField{
+	return &engine.Page{Title: titleDetails, ContinueLabel: "Continue", Fields: []engine.PageField{
 		{ID: "newPassword", Label: "New Password", InputType: "Password", Required: true, Pattern: strongPassword, PatternHelp: msgPasswordStrength},
 		{ID: "reenterPassword", Label: "Confirm New Password", InputType: "Password", Required: true}}}
 }
@@ -103,14 +107,14 @@ func resetPage(r *Run) *Page {
 // attributeFields are the inputs of the flow's user attributes, in the flow's order; withEmail
 // keeps the email attribute (the local sign-up page has its own email field). On a profile
 // editing page, a local account's email is its sign-in name and cannot be edited.
-func (m *Machine) attributeFields(def *Definition, r *Run, withEmail bool) []PageField {
-	var out []PageField
+func (m *Machine) attributeFields(def *Definition, r *engine.Run, withEmail bool) []engine.PageField {
+	var out []engine.PageField
 	for _, ua := range def.UserAttributes {
 		if ua.Name == "email" && !withEmail {
 			continue
 		}
 		a, _ := m.Schema.Lookup(ua.Name)
-		f := PageField{ID: a.Name, Label: a.Label, InputType: "TextBox", Required: ua.Required}
+		f := engine.PageField{ID: a.Name, Label: a.Label, InputType: "TextBox", Required: ua.Required}
 		if a.Custom { // B2C's input id for a custom attribute
 			f.ID, f.Claim = "extension_"+a.Name, a.Name
 		}
@@ -120,7 +124,7 @@ func (m *Machine) attributeFields(def *Definition, r *Run, withEmail bool) []Pag
 		case a.Name == "email":
 			f.InputType = "EmailBox"
 		case a.DataType == Boolean:
-			f.InputType, f.Options = "RadioSingleSelect", []PageOption{{Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}
+			f.InputType, f.Options = "RadioSingleSelect", []engine.PageOption{{Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}
 		case a.DataType == Int:
 			f.Pattern, f.PatternHelp = wholeNumber, msgWholeNumber
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // field is a page field's layout, without its verification.
@@ -16,7 +17,7 @@ type field struct {
 	Options                     int
 }
 
-func layout(p *flows.Page) []field {
+func layout(p *engine.Page) []field {
 	var out []field
 	for _, f := range p.Fields {
 		out = append(out, field{f.ID, f.Claim, f.Label, f.InputType, f.Required, f.Pattern, len(f.Options)})
@@ -35,45 +36,45 @@ func TestPages(t *testing.T) {
 		{"extension_Age", "Age", "Age", "TextBox", false, `[+\-]?[0-9]+`, 0},
 		{"extension_OptIn", "OptIn", "OptIn", "RadioSingleSelect", false, "", 2},
 	}
-	newcomer := flows.SignInFederated{IssuerAssignedID: "999", Claims: flows.Claims{"email": "new@fabrikam.com"}}
+	newcomer := engine.SignInFederated{IssuerAssignedID: "999", Claims: flows.Claims{"email": "new@fabrikam.com"}}
 	signUpOnly := &flows.Definition{ID: "B2C_1_up", Type: flows.SignUp, IdentityProviders: []string{"facebook.com", "email"}}
 	signIn := &flows.Definition{ID: "B2C_1_in", Type: flows.SignIn, IdentityProviders: []string{"email"}, SignInInput: "logonIdentifier"}
 	tests := []struct {
 		name   string
 		def    *flows.Definition
-		inputs []flows.Input
+		inputs []engine.Input
 		answer map[flows.Step][]flows.ConnectorResult
-		check  func(t *testing.T, r *flows.Run)
+		check  func(t *testing.T, r *engine.Run)
 	}{
-		{name: "the unified page", def: susi, check: func(t *testing.T, r *flows.Run) {
+		{name: "the unified page", def: susi, check: func(t *testing.T, r *engine.Run) {
 			p := r.Page
-			want := []flows.PageOption{{Value: "FacebookExchange", Label: "Facebook"}}
+			want := []engine.PageOption{{Value: "FacebookExchange", Label: "Facebook"}}
 			if !p.Unified || p.Selection || !p.LocalSignIn || !p.SignUpLink || p.SignInName != "email" || p.ForgotPassword != "AfterLabel" ||
 				p.Title != "Sign up or sign in" || !reflect.DeepEqual(p.Providers, want) {
 				t.Errorf("page %+v", p)
 			}
 		}},
-		{name: "a sign-in flow: no sign-up link, its sign-in name input", def: signIn, check: func(t *testing.T, r *flows.Run) {
+		{name: "a sign-in flow: no sign-up link, its sign-in name input", def: signIn, check: func(t *testing.T, r *engine.Run) {
 			if p := r.Page; !p.LocalSignIn || p.SignUpLink || p.SignInName != "logonIdentifier" || p.Title != "Sign in" || len(p.Providers) != 0 {
 				t.Errorf("page %+v", p)
 			}
 		}},
-		{name: "a sign-up flow's provider choice", def: signUpOnly, check: func(t *testing.T, r *flows.Run) {
+		{name: "a sign-up flow's provider choice", def: signUpOnly, check: func(t *testing.T, r *engine.Run) {
 			p := r.Page
 			if !p.Unified || !p.Selection || p.LocalSignIn || !p.SignUpLink || p.ForgotPassword != "" || p.Title != "Sign up" || p.Providers[0].Value != "FacebookExchange" {
 				t.Errorf("page %+v", p)
 			}
 		}},
 		{name: "a provider button's claims exchange chooses its provider", def: signUpOnly,
-			inputs: []flows.Input{flows.ChooseProvider{Provider: "FacebookExchange"}},
-			check: func(t *testing.T, r *flows.Run) {
-				if r.Phase != flows.PhaseIdP || r.Provider != "facebook.com" || r.Page != nil {
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "FacebookExchange"}},
+			check: func(t *testing.T, r *engine.Run) {
+				if r.Phase != engine.PhaseIdP || r.Provider != "facebook.com" || r.Page != nil {
 					t.Errorf("phase %s provider %q page %+v", r.Phase, r.Provider, r.Page)
 				}
 			}},
 		{name: "the local sign-up page: email with its verification, passwords, attributes", def: susi,
-			inputs: []flows.Input{flows.StartSignUp{}},
-			check: func(t *testing.T, r *flows.Run) {
+			inputs: []engine.Input{engine.StartSignUp{}},
+			check: func(t *testing.T, r *engine.Run) {
 				p := r.Page
 				// The page checks the password's strength before sending it, with the server's
 				// text (the pattern itself is checked against StrongPassword in Chromium, in web).
@@ -94,78 +95,78 @@ func TestPages(t *testing.T) {
 				}
 			}},
 		{name: "the verification's state follows the buttons", def: susi,
-			inputs: []flows.Input{flows.StartSignUp{}, flows.VerifyEmail{Action: "send", Field: "email", Values: map[string]string{"email": "ana@contoso.com"}}},
-			check: func(t *testing.T, r *flows.Run) {
+			inputs: []engine.Input{engine.StartSignUp{}, engine.VerifyEmail{Action: "send", Field: "email", Values: map[string]string{"email": "ana@contoso.com"}}},
+			check: func(t *testing.T, r *engine.Run) {
 				if v := r.Page.Fields[0].Verify; v.State != "sent" || v.Message != "Verification code has been sent to your inbox. Please copy it to the input box below." {
 					t.Errorf("verification %+v", v)
 				}
 			}},
 		{name: "verification off: no controls", def: &flows.Definition{ID: "B2C_1_up", Type: flows.SignUp, IdentityProviders: []string{"email"}, NoEmailVerification: true},
-			check: func(t *testing.T, r *flows.Run) {
-				if r.Phase != flows.PhaseLocalSignUp || r.Page.Fields[0].Verify != nil {
+			check: func(t *testing.T, r *engine.Run) {
+				if r.Phase != engine.PhaseLocalSignUp || r.Page.Fields[0].Verify != nil {
 					t.Errorf("phase %s fields %+v", r.Phase, r.Page.Fields)
 				}
 			}},
 		{name: "the attribute page after a social sign-in", def: susi,
-			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, newcomer},
-			check: func(t *testing.T, r *flows.Run) {
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, newcomer},
+			check: func(t *testing.T, r *engine.Run) {
 				p := r.Page
-				if got := layout(p); r.Phase != flows.PhaseAttributes || !reflect.DeepEqual(got, attrs) || p.Intro != "Please provide the following details." || p.ContinueLabel != "Create" {
+				if got := layout(p); r.Phase != engine.PhaseAttributes || !reflect.DeepEqual(got, attrs) || p.Intro != "Please provide the following details." || p.ContinueLabel != "Create" {
 					t.Errorf("phase %s page %+v fields %+v", r.Phase, p, got)
 				}
 			}},
 		{name: "the block page", def: susi,
-			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, newcomer},
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, newcomer},
 			answer: map[flows.Step][]flows.ConnectorResult{flows.PostFederationSignup: {{Action: flows.ShowBlockPage, UserMessage: "Not here."}}},
-			check: func(t *testing.T, r *flows.Run) {
-				if p := r.Page; r.Phase != flows.PhaseBlocked || p == nil || !p.Blocked || p.Intro != "Not here." || len(p.Fields) != 0 {
+			check: func(t *testing.T, r *engine.Run) {
+				if p := r.Page; r.Phase != engine.PhaseBlocked || p == nil || !p.Blocked || p.Intro != "Not here." || len(p.Fields) != 0 {
 					t.Errorf("phase %s page %+v", r.Phase, p)
 				}
 			}},
 		{name: "a missing value is not an incorrect one", def: susi,
-			inputs: []flows.Input{flows.StartSignUp{}, flows.SubmitSignUp{Values: map[string]string{}}},
-			check: func(t *testing.T, r *flows.Run) {
+			inputs: []engine.Input{engine.StartSignUp{}, engine.SubmitSignUp{Values: map[string]string{}}},
+			check: func(t *testing.T, r *engine.Run) {
 				if !r.RequiredMissing || r.FieldIncorrect || r.Page.Fields[0].ID != "email" {
 					t.Errorf("required %v incorrect %v errors %v", r.RequiredMissing, r.FieldIncorrect, r.FieldErrors)
 				}
 			}},
 		{name: "a value of the wrong type is incorrect", def: susi,
-			inputs: []flows.Input{flows.StartSignUp{}, flows.SubmitSignUp{Email: "ana@contoso.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!",
+			inputs: []engine.Input{engine.StartSignUp{}, engine.SubmitSignUp{Email: "ana@contoso.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!",
 				Values: map[string]string{"displayName": "Ana", "Age": "old"}}},
-			check: func(t *testing.T, r *flows.Run) {
+			check: func(t *testing.T, r *engine.Run) {
 				if r.RequiredMissing || !r.FieldIncorrect || r.FieldErrors["Age"] != "Please enter a whole number." {
 					t.Errorf("required %v incorrect %v errors %v", r.RequiredMissing, r.FieldIncorrect, r.FieldErrors)
 				}
 			}},
 		{name: "a weak password and a bad email are incorrect", def: susi,
-			inputs: []flows.Input{flows.StartSignUp{}, flows.SubmitSignUp{Email: "ana@", Password: "short", ConfirmPassword: "short", Values: map[string]string{"displayName": "Ana"}}},
-			check: func(t *testing.T, r *flows.Run) {
+			inputs: []engine.Input{engine.StartSignUp{}, engine.SubmitSignUp{Email: "ana@", Password: "short", ConfirmPassword: "short", Values: map[string]string{"displayName": "Ana"}}},
+			check: func(t *testing.T, r *engine.Run) {
 				if !r.FieldIncorrect || r.FieldErrors["email"] == "" || r.FieldErrors["newPassword"] == "" {
 					t.Errorf("incorrect %v errors %v", r.FieldIncorrect, r.FieldErrors)
 				}
 			}},
 		{name: "the next submission clears the mark", def: susi,
-			inputs: []flows.Input{flows.StartSignUp{}, flows.SubmitSignUp{Email: "ana@", Values: map[string]string{}}, flows.SubmitSignUp{Values: map[string]string{}}},
-			check: func(t *testing.T, r *flows.Run) {
+			inputs: []engine.Input{engine.StartSignUp{}, engine.SubmitSignUp{Email: "ana@", Values: map[string]string{}}, engine.SubmitSignUp{Values: map[string]string{}}},
+			check: func(t *testing.T, r *engine.Run) {
 				if r.FieldIncorrect || !r.RequiredMissing {
 					t.Errorf("incorrect %v required %v", r.FieldIncorrect, r.RequiredMissing)
 				}
 			}},
-		{name: "password reset: the email page, then the new password page", def: resetFlow, check: func(t *testing.T, r *flows.Run) {
+		{name: "password reset: the email page, then the new password page", def: resetFlow, check: func(t *testing.T, r *engine.Run) {
 			if p := r.Page; p.Title != "User details" || p.ContinueLabel != "Continue" || p.Fields[0].ID != "email" || p.Fields[0].Verify == nil {
 				t.Errorf("page %+v", p)
 			}
 		}},
 		{name: "profile editing: the attributes, a local account's email read-only", def: profileFlow,
-			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}},
-			check: func(t *testing.T, r *flows.Run) {
+			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}},
+			check: func(t *testing.T, r *engine.Run) {
 				if p := r.Page; p.Title != "User details" || p.Fields[0].InputType != "Readonly" || p.Fields[0].Required || p.Intro != "" {
 					t.Errorf("page %+v", p)
 				}
 			}},
 		{name: "no page once the run has ended", def: susi,
-			inputs: []flows.Input{flows.Cancel{}},
-			check: func(t *testing.T, r *flows.Run) {
+			inputs: []engine.Input{engine.Cancel{}},
+			check: func(t *testing.T, r *engine.Run) {
 				if r.Page != nil {
 					t.Errorf("page %+v", r.Page)
 				}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"strings"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Phone local accounts: a flow whose local accounts are "Phone signup" signs users up and in
@@ -22,7 +24,7 @@ const msgEnterPhone = "Please enter your phone number"
 
 // phoneSignIn handles the unified page's phone number: a known number gets a code, as the
 // first factor.
-func (m *Machine) phoneSignIn(ctx context.Context, r *Run, typed string) error {
+func (m *Machine) phoneSignIn(ctx context.Context, r *engine.Run, typed string) error {
 	r.Values = Claims{"email": strings.TrimSpace(typed)}
 	if strings.TrimSpace(typed) == "" {
 		r.RequiredMissing, r.FieldErrors = true, map[string]string{"signInName": msgEnterPhone}
@@ -41,15 +43,15 @@ func (m *Machine) phoneSignIn(ctx context.Context, r *Run, typed string) error {
 	case err != nil:
 		return err
 	}
-	r.Provider, r.User, r.Phase = LocalProvider, u, PhaseMFA
-	r.MFA = &MFAState{Method: MFASMS, FirstFactor: "signIn", To: n}
+	r.Provider, r.User, r.Phase = LocalProvider, u, engine.PhaseMFA
+	stateOf(r).mfa = &MFAState{Method: engine.MFASMS, FirstFactor: "signIn", To: n}
 	return nil
 }
 
 // phoneSignUp starts a phone account's sign-up: the number is entered on the phone-factor page.
-func (m *Machine) phoneSignUp(r *Run) {
-	r.Provider, r.Phase, r.Values = LocalProvider, PhaseMFA, Claims{}
-	r.MFA = &MFAState{Method: MFASMS, FirstFactor: "signUp", Enrol: true, Country: "US"}
+func (m *Machine) phoneSignUp(r *engine.Run) {
+	r.Provider, r.Phase, r.Values = LocalProvider, engine.PhaseMFA, Claims{}
+	stateOf(r).mfa = &MFAState{Method: engine.MFASMS, FirstFactor: "signUp", Enrol: true, Country: "US"}
 }
 
 func (m *Machine) phoneIdentity(n string) Identity {
@@ -60,11 +62,11 @@ func (m *Machine) phoneIdentity(n string) Identity {
 // token, a new number to the attribute page (a number that has an account stays on the page).
 // The code is a phone factor, so a flow whose MFA method is one is not asked again; the
 // authenticator app (B2C's second factor for phone accounts) follows as in any flow.
-func (m *Machine) phoneVerified(ctx context.Context, def *Definition, r *Run) error {
-	st := r.MFA
-	r.Identity, r.MFADone = m.phoneIdentity(st.To), def.MFA.Method != MFATOTP && def.MFA.Method != MFAEmail
+func (m *Machine) phoneVerified(ctx context.Context, def *Definition, r *engine.Run) error {
+	st := stateOf(r).mfa
+	r.Identity, stateOf(r).mfaDone = m.phoneIdentity(st.To), def.MFA.Method != engine.MFATOTP && def.MFA.Method != engine.MFAEmail
 	if st.FirstFactor == "signIn" {
-		r.MFA = nil
+		stateOf(r).mfa = nil
 		return m.signedIn(ctx, def, r, r.User)
 	}
 	if _, err := m.Directory.FindByIdentity(ctx, r.Identity); err == nil {
@@ -73,9 +75,9 @@ func (m *Machine) phoneVerified(ctx context.Context, def *Definition, r *Run) er
 	} else if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	r.MFA, r.Phase, r.Values, r.IdP = nil, PhaseAttributes, Claims{}, Claims{}
+	stateOf(r).mfa, r.Phase, r.Values, r.IdP = nil, engine.PhaseAttributes, Claims{}, Claims{}
 	if len(def.UserAttributes) == 0 {
-		return m.attributes(ctx, def, r, SubmitAttributes{})
+		return m.attributes(ctx, def, r, engine.SubmitAttributes{})
 	}
 	return nil
 }

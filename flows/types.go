@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"strings"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // The password reset and profile editing user flows, and what every sign-in does next.
@@ -28,7 +30,7 @@ import (
 
 // signedIn goes on after an existing user signed in: to the profile page in a profile editing
 // flow, to the token step in every other.
-func (m *Machine) signedIn(ctx context.Context, def *Definition, r *Run, u *User) error {
+func (m *Machine) signedIn(ctx context.Context, def *Definition, r *engine.Run, u *User) error {
 	if def.Type == ProfileEdit {
 		r.User = u
 		if !m.mfaBefore(def, r, u) { // the second factor comes before the profile page
@@ -42,9 +44,9 @@ func (m *Machine) signedIn(ctx context.Context, def *Definition, r *Run, u *User
 // profilePage shows the flow's user attributes with the values of from: the stored user's,
 // or, for a social identity that has no account yet, the identity provider's (describe lays
 // the page out).
-func (m *Machine) profilePage(def *Definition, r *Run, from Claims) {
-	m.clearPage(r)
-	r.Phase, r.Values = PhaseAttributes, Claims{}
+func (m *Machine) profilePage(def *Definition, r *engine.Run, from Claims) {
+	r.ResetPage()
+	r.Phase, r.Values = engine.PhaseAttributes, Claims{}
 	for _, ua := range def.UserAttributes {
 		a, _ := m.Schema.Lookup(ua.Name)
 		if v, ok := from[a.Name]; ok && v != nil && v != "" {
@@ -56,12 +58,12 @@ func (m *Machine) profilePage(def *Definition, r *Run, from Claims) {
 // advanceProfile handles the profile page's Continue: the attributes are checked as on the
 // sign-up pages, then written to the user (or, for a new social identity, a user is created
 // with them), and the token step runs.
-func (m *Machine) advanceProfile(ctx context.Context, def *Definition, r *Run, in Input) error {
-	sub, ok := in.(SubmitAttributes)
+func (m *Machine) advanceProfile(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) error {
+	sub, ok := in.(engine.SubmitAttributes)
 	if !ok {
 		return errInput(in, r.Phase)
 	}
-	m.clearPage(r)
+	r.ResetPage()
 	raw := make(map[string]string, len(sub.Values)+1)
 	for k, v := range sub.Values {
 		raw[k] = v
@@ -96,15 +98,15 @@ func (m *Machine) advanceProfile(ctx context.Context, def *Definition, r *Run, i
 
 // advanceReset handles the password reset pages: the email page's verification buttons and
 // Continue, then the new password page's Continue.
-func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *Run, in Input) error {
+func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *engine.Run, in engine.Input) error {
 	var err error
 	switch in := in.(type) {
-	case VerifyEmail:
+	case engine.VerifyEmail:
 		if r.User != nil {
 			return errInput(in, r.Phase)
 		}
 		err = m.verifyEmail(def, r, in)
-	case SubmitAttributes:
+	case engine.SubmitAttributes:
 		if r.User == nil {
 			err = m.resetEmail(ctx, def, r, in.Values)
 		} else {
@@ -118,8 +120,8 @@ func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *Run, in 
 
 // resetEmail takes the email page's Continue: the address must be verified and belong to a
 // local account.
-func (m *Machine) resetEmail(ctx context.Context, def *Definition, r *Run, values map[string]string) error {
-	m.clearPage(r)
+func (m *Machine) resetEmail(ctx context.Context, def *Definition, r *engine.Run, values map[string]string) error {
+	r.ResetPage()
 	email := strings.TrimSpace(values["email"])
 	r.Values = Claims{"email": email}
 	switch {
@@ -127,7 +129,7 @@ func (m *Machine) resetEmail(ctx context.Context, def *Definition, r *Run, value
 		m.fieldError(r, "email", msgRequired)
 		r.RequiredMissing = true
 		return nil
-	case !r.EmailCheck.VerifiedFor(email):
+	case !stateOf(r).emailCheck.VerifiedFor(email):
 		r.PageError = msgNotVerified
 		return nil
 	}
@@ -147,8 +149,8 @@ func (m *Machine) resetEmail(ctx context.Context, def *Definition, r *Run, value
 
 // resetPassword takes the new password page's Continue: the password is set and the token
 // step runs.
-func (m *Machine) resetPassword(ctx context.Context, def *Definition, r *Run, values map[string]string) error {
-	m.clearPage(r)
+func (m *Machine) resetPassword(ctx context.Context, def *Definition, r *engine.Run, values map[string]string) error {
+	r.ResetPage()
 	if !m.checkNewPassword(r, values["newPassword"], values["reenterPassword"]) {
 		return nil
 	}

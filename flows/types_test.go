@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 var (
@@ -27,35 +28,35 @@ func seedAna(d *memDirectory) {
 }
 
 func TestFlowTypes(t *testing.T) {
-	type check func(t *testing.T, r *flows.Run, c *stubConnector, d *memDirectory)
-	resetTo := func(email string, more ...flows.Input) []flows.Input {
-		return append(verified(email, flows.SubmitAttributes{Values: map[string]string{"email": email}}), more...)
+	type check func(t *testing.T, r *engine.Run, c *stubConnector, d *memDirectory)
+	resetTo := func(email string, more ...engine.Input) []engine.Input {
+		return append(verified(email, engine.SubmitAttributes{Values: map[string]string{"email": email}}), more...)
 	}
-	newPassword := flows.SubmitAttributes{Values: map[string]string{"newPassword": "N3w-Secret", "reenterPassword": "N3w-Secret"}}
+	newPassword := engine.SubmitAttributes{Values: map[string]string{"newPassword": "N3w-Secret", "reenterPassword": "N3w-Secret"}}
 	tests := []struct {
 		name   string
 		def    *flows.Definition
-		inputs []flows.Input
-		phase  flows.Phase
+		inputs []engine.Input
+		phase  engine.Phase
 		steps  []flows.Step
 		check  check
 	}{
 		{name: "sign-in: local account, then the token step", def: signInFlow,
-			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}},
-			phase:  flows.PhaseDone, steps: []flows.Step{flows.PreTokenIssuance},
-			check: func(t *testing.T, r *flows.Run, c *stubConnector, _ *memDirectory) {
+			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}},
+			phase:  engine.PhaseDone, steps: []flows.Step{flows.PreTokenIssuance},
+			check: func(t *testing.T, r *engine.Run, c *stubConnector, _ *memDirectory) {
 				if c.calls[0].ObjectID != "oid-ana" || r.NewUser || r.TokenClaims["oid"] != "oid-ana" {
 					t.Errorf("token step %+v, run %+v", c.calls[0], r)
 				}
 			}},
 		{name: "sign-in: known social identity", def: signInFlow,
-			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, john},
-			phase:  flows.PhaseDone, steps: []flows.Step{flows.PreTokenIssuance}},
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
+			phase:  engine.PhaseDone, steps: []flows.Step{flows.PreTokenIssuance}},
 		{name: "sign-in: a social identity without an account is AADB2C99002, nothing created", def: signInFlow,
-			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, flows.SignInFederated{IssuerAssignedID: "999", Claims: flows.Claims{"email": "x@fabrikam.com"}}},
-			phase:  flows.PhaseFailed, steps: []flows.Step{},
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, d *memDirectory) {
-				if f := r.Failure; f.Code != "AADB2C99002" || f.Error != "server_error" || !f.Redirect || f.Message != "User does not exist. Please sign up before you can sign in." {
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, engine.SignInFederated{IssuerAssignedID: "999", Claims: flows.Claims{"email": "x@fabrikam.com"}}},
+			phase:  engine.PhaseFailed, steps: []flows.Step{},
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
+				if f := r.Failure; f.Code != "AADB2C99002" || f.OAuth != "server_error" || !f.Redirect || f.Message != "User does not exist. Please sign up before you can sign in." {
 					t.Errorf("failure %+v", f)
 				}
 				if len(d.users) != 2 {
@@ -63,36 +64,36 @@ func TestFlowTypes(t *testing.T) {
 				}
 			}},
 		{name: "sign-in: the forgotten-password link returns AADB2C90118", def: signInFlow,
-			inputs: []flows.Input{flows.ForgotPassword{}}, phase: flows.PhaseCancelled,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			inputs: []engine.Input{engine.ForgotPassword{}}, phase: engine.PhaseCancelled,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if r.Failure.Code != "AADB2C90118" {
 					t.Errorf("failure %+v", r.Failure)
 				}
 			}},
 		{name: "password reset: verified email, new password, token", def: resetFlow,
-			inputs: resetTo("ana@fabrikam.com", newPassword), phase: flows.PhaseDone,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, d *memDirectory) {
+			inputs: resetTo("ana@fabrikam.com", newPassword), phase: engine.PhaseDone,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
 				if d.passwords["oid-ana"] != "N3w-Secret" || r.User.ObjectID != "oid-ana" || r.NewUser {
 					t.Errorf("password %q, run user %+v", d.passwords["oid-ana"], r.User)
 				}
 			}},
 		{name: "password reset: the email page needs the address verified", def: resetFlow,
-			inputs: []flows.Input{flows.SubmitAttributes{Values: map[string]string{"email": "ana@fabrikam.com"}}}, phase: flows.PhaseAttributes,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			inputs: []engine.Input{engine.SubmitAttributes{Values: map[string]string{"email": "ana@fabrikam.com"}}}, phase: engine.PhaseAttributes,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if r.PageError != "Claim not verified: email" || r.Page.Fields[0].ID != "email" || r.Page.Fields[0].Verify == nil {
 					t.Errorf("page error %q, page %+v", r.PageError, r.Page)
 				}
 			}},
 		{name: "password reset: a verified address without an account", def: resetFlow,
-			inputs: resetTo("nobody@fabrikam.com"), phase: flows.PhaseAttributes,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			inputs: resetTo("nobody@fabrikam.com"), phase: engine.PhaseAttributes,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if r.PageError != "An account could not be found for the provided user ID." {
 					t.Errorf("page error %q", r.PageError)
 				}
 			}},
 		{name: "password reset: weak and mismatched passwords stay on the page", def: resetFlow,
-			inputs: resetTo("ana@fabrikam.com", flows.SubmitAttributes{Values: map[string]string{"newPassword": "short", "reenterPassword": "other"}}), phase: flows.PhaseAttributes,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, d *memDirectory) {
+			inputs: resetTo("ana@fabrikam.com", engine.SubmitAttributes{Values: map[string]string{"newPassword": "short", "reenterPassword": "other"}}), phase: engine.PhaseAttributes,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
 				if r.FieldErrors["newPassword"] == "" || !r.PasswordMismatch || d.passwords["oid-ana"] != "Passw0rd!" {
 					t.Errorf("errors %v mismatch %v", r.FieldErrors, r.PasswordMismatch)
 				}
@@ -101,34 +102,34 @@ func TestFlowTypes(t *testing.T) {
 				}
 			}},
 		{name: "profile edit: local sign-in shows the stored attributes", def: profileFlow,
-			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}}, phase: flows.PhaseAttributes,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}}, phase: engine.PhaseAttributes,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				want := flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "city": "Porto"}
 				if !reflect.DeepEqual(r.Values, want) || r.Page.ContinueLabel != "Continue" || r.Page.Fields[0].InputType != "Readonly" || r.Page.Fields[3].InputType != "RadioSingleSelect" {
 					t.Errorf("values %v, page %+v", r.Values, r.Page)
 				}
 			}},
 		{name: "profile edit: a custom attribute's input is extension_<Name>, holding <Name>", def: profileFlow,
-			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}}, phase: flows.PhaseAttributes,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}}, phase: engine.PhaseAttributes,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				f := r.Page.Fields[3]
 				if f.ID != "extension_OptIn" || f.ClaimID() != "OptIn" || r.Page.Fields[1].ClaimID() != "displayName" {
 					t.Errorf("fields %+v", r.Page.Fields)
 				}
 			}},
 		{name: "profile edit: a required error is not an incorrect field", def: profileFlow,
-			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}, flows.SubmitAttributes{Values: map[string]string{"displayName": ""}}},
-			phase:  flows.PhaseAttributes,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}, engine.SubmitAttributes{Values: map[string]string{"displayName": ""}}},
+			phase:  engine.PhaseAttributes,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if !r.RequiredMissing || r.FieldIncorrect || r.FieldErrors["displayName"] == "" {
 					t.Errorf("required %v, incorrect %v, errors %v", r.RequiredMissing, r.FieldIncorrect, r.FieldErrors)
 				}
 			}},
 		{name: "profile edit: Continue updates the user and issues a token", def: profileFlow,
-			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"},
-				flows.SubmitAttributes{Values: map[string]string{"email": "evil@x.com", "displayName": "Ana L.", "city": "", "OptIn": "true"}}},
-			phase: flows.PhaseDone,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, d *memDirectory) {
+			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"},
+				engine.SubmitAttributes{Values: map[string]string{"email": "evil@x.com", "displayName": "Ana L.", "city": "", "OptIn": "true"}}},
+			phase: engine.PhaseDone,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
 				want := flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana L.", "OptIn": true}
 				if u, _ := d.Get(context.Background(), "oid-ana"); !reflect.DeepEqual(u.Attributes, want) {
 					t.Errorf("stored %v", u.Attributes)
@@ -138,26 +139,26 @@ func TestFlowTypes(t *testing.T) {
 				}
 			}},
 		{name: "profile edit: a required attribute left empty stays on the page", def: profileFlow,
-			inputs: []flows.Input{flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}, flows.SubmitAttributes{Values: map[string]string{"displayName": ""}}},
-			phase:  flows.PhaseAttributes,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}, engine.SubmitAttributes{Values: map[string]string{"displayName": ""}}},
+			phase:  engine.PhaseAttributes,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if !r.RequiredMissing || r.FieldErrors["displayName"] != "This information is required." {
 					t.Errorf("errors %v", r.FieldErrors)
 				}
 			}},
 		{name: "profile edit: single sign-on skips the sign-in page", def: profileFlow,
-			inputs: []flows.Input{flows.ResumeSession{ObjectID: "oid-john", Identity: flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
-			phase:  flows.PhaseAttributes,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, _ *memDirectory) {
+			inputs: []engine.Input{engine.ResumeSession{ObjectID: "oid-john", Identity: flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
+			phase:  engine.PhaseAttributes,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if r.Values["displayName"] != "John Smith" || r.Page.Fields[0].InputType != "EmailBox" {
 					t.Errorf("values %v", r.Values)
 				}
 			}},
 		{name: "profile edit: a new social identity signs up on the profile page", def: profileFlow,
-			inputs: []flows.Input{flows.ChooseProvider{Provider: "facebook.com"}, flows.SignInFederated{IssuerAssignedID: "777", Claims: flows.Claims{"email": "new@fabrikam.com", "displayName": "New"}},
-				flows.SubmitAttributes{Values: map[string]string{"email": "new@fabrikam.com", "displayName": "New One"}}},
-			phase: flows.PhaseDone,
-			check: func(t *testing.T, r *flows.Run, _ *stubConnector, d *memDirectory) {
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, engine.SignInFederated{IssuerAssignedID: "777", Claims: flows.Claims{"email": "new@fabrikam.com", "displayName": "New"}},
+				engine.SubmitAttributes{Values: map[string]string{"email": "new@fabrikam.com", "displayName": "New One"}}},
+			phase: engine.PhaseDone,
+			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
 				if len(d.users) != 3 || !r.NewUser || d.users[2].Attributes["displayName"] != "New One" {
 					t.Errorf("users %d, newUser %v", len(d.users), r.NewUser)
 				}
@@ -193,12 +194,12 @@ func TestFlowTypes(t *testing.T) {
 func TestFlowTypesRefuse(t *testing.T) {
 	tests := []struct {
 		def *flows.Definition
-		in  flows.Input
+		in  engine.Input
 	}{
-		{signInFlow, flows.StartSignUp{}},
-		{profileFlow, flows.StartSignUp{}},
-		{resetFlow, flows.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}},
-		{resetFlow, flows.ResumeSession{ObjectID: "oid-ana"}},
+		{signInFlow, engine.StartSignUp{}},
+		{profileFlow, engine.StartSignUp{}},
+		{resetFlow, engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}},
+		{resetFlow, engine.ResumeSession{ObjectID: "oid-ana"}},
 	}
 	for _, tt := range tests {
 		d := &memDirectory{}
@@ -206,7 +207,7 @@ func TestFlowTypesRefuse(t *testing.T) {
 		m := newMachine(&stubConnector{}, d)
 		r := m.Start(context.Background(), tt.def, "run-1", "", "")
 		before := *r
-		if err := m.Advance(context.Background(), tt.def, r, tt.in); flows.KindOf(err) != flows.Invalid {
+		if err := m.Advance(context.Background(), tt.def, r, tt.in); engine.KindOf(err) != engine.Invalid {
 			t.Errorf("%s %T: err = %v", tt.def.Type, tt.in, err)
 		}
 		if r.Phase != before.Phase || r.Seq != before.Seq {

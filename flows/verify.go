@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Email verification as B2C's self-asserted pages run it: a code goes to the address, the page
@@ -143,9 +145,9 @@ var failureTexts = map[Check]string{CodeExpired: "ver_fail_code_expired", CodeWr
 
 // View is the page's view of v (nil: nothing sent yet). text gives a string id's text, with
 // its English default: the engine's localization.
-func (v *EmailVerification) View(text func(id, def string) string) *Verification {
+func (v *EmailVerification) View(text func(id, def string) string) *engine.Verification {
 	t := func(id string) string { return text(id, verificationTexts[id]) }
-	out := &Verification{Send: t("ver_but_send"), Verify: t("ver_but_verify"), Resend: t("ver_but_resend"),
+	out := &engine.Verification{Send: t("ver_but_send"), Verify: t("ver_but_verify"), Resend: t("ver_but_resend"),
 		Change: t("ver_but_edit"), Code: t("ver_input"), Message: t("ver_intro_msg")}
 	switch {
 	case v == nil:
@@ -170,16 +172,16 @@ func (c *Code) LiveAt(now time.Time) bool { return c.Live() && now.Before(c.expi
 // verifyEmail handles a verification button of the local sign-up page; the run stays on the
 // page, with what was typed (but the passwords) kept. A code is only right for the address it
 // went to, so changing the address after sending needs a new code.
-func (m *Machine) verifyEmail(def *Definition, r *Run, in VerifyEmail) error {
+func (m *Machine) verifyEmail(def *Definition, r *engine.Run, in engine.VerifyEmail) error {
 	switch {
 	case !def.VerifiesEmail() || in.Field != "email":
-		return Errorf(Invalid, "the field %q has no verification on this page", in.Field)
-	case in.Action == "verify" && !r.EmailCheck.pending():
-		return Errorf(Invalid, "no verification code was sent")
+		return engine.Errorf(engine.Invalid, "the field %q has no verification on this page", in.Field)
+	case in.Action == "verify" && !stateOf(r).emailCheck.pending():
+		return engine.Errorf(engine.Invalid, "no verification code was sent")
 	case in.Action != "send" && in.Action != "resend" && in.Action != "verify" && in.Action != "change":
-		return Errorf(Invalid, "unknown verification action %q (send, resend, verify, change)", in.Action)
+		return engine.Errorf(engine.Invalid, "unknown verification action %q (send, resend, verify, change)", in.Action)
 	}
-	m.clearPage(r)
+	r.ResetPage()
 	r.Values = Claims{}
 	for _, ua := range def.UserAttributes {
 		if v := strings.TrimSpace(in.Values[ua.Name]); v != "" {
@@ -192,15 +194,15 @@ func (m *Machine) verifyEmail(def *Definition, r *Run, in VerifyEmail) error {
 	case "send", "resend":
 		return m.sendCode(r, email)
 	case "verify":
-		r.EmailCheck.Verify(email, in.Code, m.Now())
+		stateOf(r).emailCheck.Verify(email, in.Code, m.Now())
 	default: // change
-		r.EmailCheck = nil
+		stateOf(r).emailCheck = nil
 	}
 	return nil
 }
 
 // sendCode checks the address as the page does and puts a code for it in the outbox.
-func (m *Machine) sendCode(r *Run, email string) error {
+func (m *Machine) sendCode(r *engine.Run, email string) error {
 	switch {
 	case email == "":
 		m.fieldError(r, "email", msgRequired)
@@ -209,10 +211,10 @@ func (m *Machine) sendCode(r *Run, email string) error {
 		m.incorrect(r, "email", msgBadEmail)
 		return nil
 	}
-	r.EmailCheck = &EmailVerification{}
-	r.EmailCheck.Send(email, CodeValue(m.FixedCode, m.NewID()), m.Now())
+	stateOf(r).emailCheck = &EmailVerification{}
+	stateOf(r).emailCheck.Send(email, CodeValue(m.FixedCode, m.NewID()), m.Now())
 	if m.Mail != nil {
-		m.Mail(Mail{Time: m.Now(), RunID: r.ID, Policy: r.Policy, To: email, Code: r.EmailCheck.Code.Value()})
+		m.Mail(Mail{Time: m.Now(), RunID: r.ID, Policy: r.Policy, To: email, Code: stateOf(r).emailCheck.Code.Value()})
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Admin is the emulator's state, as the admin API sees it.
@@ -172,7 +173,7 @@ var errNoUser = errors.New("no such user")
 
 // recordSignIn notes that a run signed its user in, for the user's signInActivity. A run's
 // token does not wait on it: a failure is logged.
-func (s *server) recordSignIn(ctx context.Context, r *flows.Run) {
+func (s *server) recordSignIn(ctx context.Context, r *engine.Run) {
 	if s.Admin == nil || r.User == nil || r.User.ObjectID == "" {
 		return
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web"
 )
 
@@ -83,7 +83,7 @@ func TestCorrelationIDLeadsToTheDiagnostic(t *testing.T) {
 	var log bytes.Buffer
 	calls := &fakeCalls{}
 	d := testDeps(calls, slog.New(slog.NewTextHandler(&log, nil)))
-	d.Sessions.Put("tx-1", &web.Session{Run: &flows.Run{ID: "run-7", Policy: "B2C_1_susi"}})
+	d.Sessions.Put("tx-1", &web.Session{Run: &engine.Run{ID: "run-7", Policy: "B2C_1_susi"}})
 	calls.calls = []web.Call{{ID: "1", RunID: "run-7", CorrelationID: "run-7", Step: "PostAttributeCollection", Outcome: "failure"},
 		{ID: "2", RunID: "run-8", CorrelationID: "run-8", Step: "PostAttributeCollection", Outcome: "Continue"}}
 	h := web.New(d)

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web/views"
 )
 
@@ -75,7 +76,7 @@ func (s *server) flowConfirmed(c echo.Context, sess *Session, def *flows.Definit
 // ("Sign up now"), api/<page>/unified?claimsexchange=<Id> (a provider button) and
 // api/<page>/forgotPassword.
 func (s *server) flowLink(c echo.Context, sess *Session, def *flows.Definition) error {
-	if sess.Run.Phase != flows.PhaseSignIn { // a link of an earlier page, followed again
+	if sess.Run.Phase != engine.PhaseSignIn { // a link of an earlier page, followed again
 		return errPage(http.StatusBadRequest, "", "This action does not apply to the current page.")
 	}
 	q := url.Values{}
@@ -209,9 +210,9 @@ type submitAnswer struct {
 
 // answer is the background submit's answer for the run after Advance: 400 with the page's
 // error when the same page stays with one, else 200 and the script goes on to confirmed.
-func (s *server) answer(r *flows.Run) submitAnswer {
+func (s *server) answer(r *engine.Run) submitAnswer {
 	ok := submitAnswer{Status: "200", Seq: r.Seq}
-	if r.Phase.Terminal() || r.Phase == flows.PhaseBlocked {
+	if r.Phase.Terminal() || r.Phase == engine.PhaseBlocked {
 		return ok
 	}
 	msg := r.PageError
@@ -256,52 +257,52 @@ func checkCSRF(c echo.Context, sess *Session, token string) error {
 func (s *server) conclude(c echo.Context, sess *Session, def *flows.Definition) error {
 	r := sess.Run
 	switch {
-	case r.Phase == flows.PhaseDone:
+	case r.Phase == engine.PhaseDone:
 		s.Sessions.Take(r.ID)
 		return s.finish(c, sess)
-	case r.Phase == flows.PhaseCancelled, r.Phase == flows.PhaseFailed && r.Failure.Redirect:
+	case r.Phase == engine.PhaseCancelled, r.Phase == engine.PhaseFailed && r.Failure.Redirect:
 		s.Sessions.Take(r.ID)
-		return s.redirectError(c, sess.Auth, r.Failure.Error, r.Failure.Code, pageText(r.Failure.Message))
+		return s.redirectError(c, sess.Auth, r.Failure.OAuth, r.Failure.Code, pageText(r.Failure.Message))
 	}
 	s.Sessions.Put(r.ID, sess)
 	return s.show(c, sess, def)
 }
 
 // input maps a submitted form to the flows input it stands for.
-func (s *server) input(ctx context.Context, sess *Session, f url.Values) (flows.Input, error) {
+func (s *server) input(ctx context.Context, sess *Session, f url.Values) (engine.Input, error) {
 	op := f.Get("op")
 	if op == "cancel" {
-		return flows.Cancel{}, nil
+		return engine.Cancel{}, nil
 	}
 	switch sess.Run.Phase {
-	case flows.PhaseSignIn:
+	case engine.PhaseSignIn:
 		switch {
 		case f.Get("claimsexchange") == signUpExchange:
-			return flows.StartSignUp{}, nil
+			return engine.StartSignUp{}, nil
 		case f.Get("claimsexchange") != "":
 			return s.chooseProvider(sess.Run, f.Get("claimsexchange"))
 		case op == "signup":
-			return flows.StartSignUp{}, nil
+			return engine.StartSignUp{}, nil
 		case op == "forgotPassword":
-			return flows.ForgotPassword{}, nil
+			return engine.ForgotPassword{}, nil
 		case op == "signin", op == "":
-			return flows.SignInLocal{Email: f.Get(signInInput(sess.Run)), Password: f.Get("password")}, nil
+			return engine.SignInLocal{Email: f.Get(signInInput(sess.Run)), Password: f.Get("password")}, nil
 		}
-	case flows.PhaseIdP:
+	case engine.PhaseIdP:
 		return s.idpInput(ctx, sess.Run, f)
-	case flows.PhaseLocalSignUp:
+	case engine.PhaseLocalSignUp:
 		if in, ok := verifyInput(op, f, formValues(sess.Run, f)); ok {
 			return in, nil
 		}
-		return flows.SubmitSignUp{Email: f.Get("email"), Password: f.Get("newPassword"),
+		return engine.SubmitSignUp{Email: f.Get("email"), Password: f.Get("newPassword"),
 			ConfirmPassword: f.Get("reenterPassword"), Values: formValues(sess.Run, f)}, nil
-	case flows.PhaseMFA:
+	case engine.PhaseMFA:
 		return mfaInput(f), nil
-	case flows.PhaseAttributes:
+	case engine.PhaseAttributes:
 		if in, ok := verifyInput(op, f, formValues(sess.Run, f)); ok {
 			return in, nil
 		}
-		return flows.SubmitAttributes{Values: formValues(sess.Run, f)}, nil
+		return engine.SubmitAttributes{Values: formValues(sess.Run, f)}, nil
 	}
 	return nil, errPage(http.StatusBadRequest, "", "This action does not apply to the current page.")
 }
@@ -311,31 +312,31 @@ const signUpExchange = "SignUpWithLogonEmailExchange"
 
 // chooseProvider maps a provider button's claims exchange (its element id) to the choice the
 // engine listed on the page.
-func (s *server) chooseProvider(r *flows.Run, exchange string) (flows.Input, error) {
+func (s *server) chooseProvider(r *engine.Run, exchange string) (engine.Input, error) {
 	if r.Page != nil {
 		for _, p := range r.Page.Providers {
 			if p.Value == exchange {
-				return flows.ChooseProvider{Provider: p.Value}, nil
+				return engine.ChooseProvider{Provider: p.Value}, nil
 			}
 		}
 	}
 	return nil, errPage(http.StatusBadRequest, "", "The page has no identity provider button %q.", exchange)
 }
 
-// verifyInput maps a verification button (op "ver_<action>:<field>") to flows.VerifyEmail,
+// verifyInput maps a verification button (op "ver_<action>:<field>") to engine.VerifyEmail,
 // with the code typed in <field>_ver_input.
-func verifyInput(op string, f url.Values, values map[string]string) (flows.Input, bool) {
+func verifyInput(op string, f url.Values, values map[string]string) (engine.Input, bool) {
 	action, field, ok := strings.Cut(strings.TrimPrefix(op, "ver_"), ":")
 	if !ok || !strings.HasPrefix(op, "ver_") {
 		return nil, false
 	}
-	return flows.VerifyEmail{Action: action, Field: field, Code: f.Get(field + "_ver_input"), Values: values}, true
+	return engine.VerifyEmail{Action: action, Field: field, Code: f.Get(field + "_ver_input"), Values: values}, true
 }
 
 // formValues are a submitted form's fields by claim: a field of the page holds the claim the
 // engine gave it (a user flow's custom attribute <Name> is the input extension_<Name>, as on
 // B2C's pages); anything else keeps its name.
-func formValues(r *flows.Run, f url.Values) map[string]string {
+func formValues(r *engine.Run, f url.Values) map[string]string {
 	claims := map[string]string{}
 	if r.Page != nil {
 		for _, pf := range r.Page.Fields {
@@ -355,7 +356,7 @@ func formValues(r *flows.Run, f url.Values) map[string]string {
 
 // signInInput is the id and form name of the unified page's sign-in name input, as the
 // engine described the page.
-func signInInput(r *flows.Run) string {
+func signInInput(r *engine.Run) string {
 	if r.Page != nil && r.Page.SignInName != "" {
 		return r.Page.SignInName
 	}
@@ -372,9 +373,9 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	s.dress(c, &page, def.ID, pageDefinition(def, r), r.UILocales)
 	form := views.Form{Action: s.urls(sess).submit(), CSRF: sess.CSRF, Seq: r.Seq}
 	switch {
-	case r.Phase == flows.PhaseIdP:
+	case r.Phase == engine.PhaseIdP:
 		return s.render(c, http.StatusOK, views.IdPPage(s.idpView(c.Request().Context(), sess, def, views.IdP{Page: page, Form: form})))
-	case r.Phase == flows.PhaseFailed:
+	case r.Phase == engine.PhaseFailed:
 		return s.render(c, http.StatusOK, views.ErrorPage(s.errorView(c, r.Failure.Code, r.Failure.Message)))
 	case r.Page == nil:
 		return errExpired
@@ -399,7 +400,7 @@ func socialForm(u pageURLs, page string) views.LinkForm {
 }
 
 // signInView is the sign-in page of r.Page: B2C's unified page, or its IdpSelections page.
-func signInView(page views.Page, form views.Form, u pageURLs, r *flows.Run) views.SignIn {
+func signInView(page views.Page, form views.Form, u pageURLs, r *engine.Run) views.SignIn {
 	p, api := r.Page, apiName(r)
 	m := views.SignIn{Page: page, Form: form, Combined: !p.Selection, Local: p.LocalSignIn, Phone: p.PhoneSignIn, LocalSignUp: p.SignUpLink, NameID: signInInput(r),
 		Email: r.Values.String("email"), PageError: r.PageError, EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
@@ -412,7 +413,7 @@ func signInView(page views.Page, form views.Form, u pageURLs, r *flows.Run) view
 }
 
 // selfAssertedView is the self-asserted page of r.Page, or its block page.
-func selfAssertedView(page views.Page, form views.Form, r *flows.Run) views.SelfAsserted {
+func selfAssertedView(page views.Page, form views.Form, r *engine.Run) views.SelfAsserted {
 	p := r.Page
 	m := views.SelfAsserted{Page: page, Form: form, Intro: pageText(p.Intro), ContinueLabel: p.ContinueLabel, ServerError: r.PageError,
 		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch, FieldIncorrect: r.FieldIncorrect, Blocked: p.Blocked}
@@ -439,7 +440,7 @@ func selfAssertedView(page views.Page, form views.Form, r *flows.Run) views.Self
 }
 
 // verificationView is a field's verification as the page shows it.
-func verificationView(v *flows.Verification) *views.Verification {
+func verificationView(v *engine.Verification) *views.Verification {
 	return &views.Verification{Control: v.Control, CodeField: v.CodeField, State: v.State, Message: pageText(v.Message), Error: pageText(v.Error),
 		Send: v.Send, VerifyLabel: v.Verify, Resend: v.Resend, Change: v.Change, Code: v.Code}
 }
@@ -483,7 +484,7 @@ func (s *server) finish(c echo.Context, sess *Session) error {
 // withPageMessages is the run as its page shows it: a copy whose messages — the block page's,
 // the page's and each field's errors, the error page's — pass through pageText. They may come
 // from an API connector's or a REST technical profile's userMessage, which can hold anything.
-func withPageMessages(r *flows.Run) *flows.Run {
+func withPageMessages(r *engine.Run) *engine.Run {
 	cp := *r
 	cp.PageError, cp.UserMessage = pageText(r.PageError), pageText(r.UserMessage)
 	if len(r.FieldErrors) > 0 {

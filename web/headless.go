@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/jsonenc"
 )
 
@@ -114,7 +115,7 @@ func (s *server) runFlow(c echo.Context) error {
 	switch {
 	case err != nil: // a refused input: the account or a submission the machine cannot take
 		return apiError(c, http.StatusBadRequest, "%v", err)
-	case run.Phase == flows.PhaseDone:
+	case run.Phase == engine.PhaseDone:
 		return s.headlessToken(c, def, ar, run, req.SSO, resp)
 	}
 	runOutcome(run, &resp)
@@ -160,12 +161,12 @@ func (s *server) runAuthRequest(c echo.Context, def *flows.Definition, req *RunR
 
 // runOutcome fills the answer of a run that ended without a token, or that waits on a page
 // the request has no more submissions for.
-func runOutcome(run *flows.Run, resp *RunResponse) {
+func runOutcome(run *engine.Run, resp *RunResponse) {
 	switch run.Phase {
-	case flows.PhaseBlocked:
+	case engine.PhaseBlocked:
 		resp.Outcome, resp.UserMessage = "blocked", run.UserMessage
-	case flows.PhaseFailed, flows.PhaseCancelled:
-		resp.Outcome, resp.Error = "error", run.Failure.Error
+	case engine.PhaseFailed, engine.PhaseCancelled:
+		resp.Outcome, resp.Error = "error", run.Failure.OAuth
 		resp.ErrorDescription = run.Failure.Code + ": " + run.Failure.Message
 	default:
 		resp.Outcome = "validationError"
@@ -184,7 +185,7 @@ type driver struct {
 	s    *server
 	c    echo.Context
 	def  *flows.Definition
-	run  *flows.Run
+	run  *engine.Run
 	req  RunRequest
 	resp *RunResponse // its Attempts grow with each submission
 	next int          // the next entry of req.Attributes
@@ -205,21 +206,21 @@ func (d *driver) drive() error {
 // page answers the run's current page; false means the run waits there.
 func (d *driver) page() (bool, error) {
 	switch d.run.Phase {
-	case flows.PhaseSignIn:
+	case engine.PhaseSignIn:
 		return d.advance(d.signIn())
-	case flows.PhaseMFA:
+	case engine.PhaseMFA:
 		in, err := headlessMFA(d.run, d.account("phoneNumber"), d.s.Now())
 		if err != nil {
 			return false, err
 		}
 		return d.advance(in)
-	case flows.PhaseIdP:
+	case engine.PhaseIdP:
 		in, err := d.s.federatedAccount(cmp.Or(d.run.Provider, d.req.IdentityProvider), d.req.Account)
 		if err != nil {
 			return false, err
 		}
 		return d.advance(in)
-	case flows.PhaseLocalSignUp, flows.PhaseAttributes:
+	case engine.PhaseLocalSignUp, engine.PhaseAttributes:
 		return d.submit()
 	}
 	return false, nil
@@ -233,23 +234,23 @@ func (d *driver) account(key string) string {
 
 // signIn is the choice on the sign-in page: the request's identity provider, the local
 // account's password when the flow signs in and the account exists, or sign-up.
-func (d *driver) signIn() flows.Input {
+func (d *driver) signIn() engine.Input {
 	switch {
 	case d.req.IdentityProvider != flows.LocalProvider:
-		return flows.ChooseProvider{Provider: d.req.IdentityProvider}
+		return engine.ChooseProvider{Provider: d.req.IdentityProvider}
 	case d.def.SignsIn() && d.account("password") != "" && d.s.exists(d.c, d.account("email")):
-		return flows.SignInLocal{Email: d.account("email"), Password: d.account("password")}
+		return engine.SignInLocal{Email: d.account("email"), Password: d.account("password")}
 	}
-	return flows.StartSignUp{}
+	return engine.StartSignUp{}
 }
 
 // advance gives the machine in; a sign-in page that comes back with an error (a wrong
 // password) ends the drive with that attempt.
-func (d *driver) advance(in flows.Input) (bool, error) {
+func (d *driver) advance(in engine.Input) (bool, error) {
 	if err := d.s.Machine.Advance(d.c.Request().Context(), d.def, d.run, in); err != nil {
 		return false, err
 	}
-	if d.run.Phase == flows.PhaseSignIn && d.run.PageError != "" {
+	if d.run.Phase == engine.PhaseSignIn && d.run.PageError != "" {
 		d.resp.Attempts = append(d.resp.Attempts, Attempted{Values: map[string]string{"email": d.account("email")}, UserMessage: d.run.PageError})
 		return false, nil
 	}
@@ -261,7 +262,7 @@ func (d *driver) advance(in flows.Input) (bool, error) {
 // never submitted and needs nothing (no attributes, or none required still missing).
 func (d *driver) submit() (bool, error) {
 	run := d.run
-	if d.next >= len(d.req.Attributes) && (d.next > 0 || len(d.def.UserAttributes) > 0 && run.Phase == flows.PhaseAttributes && requiredMissing(d.def, run)) {
+	if d.next >= len(d.req.Attributes) && (d.next > 0 || len(d.def.UserAttributes) > 0 && run.Phase == engine.PhaseAttributes && requiredMissing(d.def, run)) {
 		return false, nil
 	}
 	values := map[string]string{}
@@ -287,13 +288,13 @@ func (d *driver) submit() (bool, error) {
 
 // submission is the page's input for values, with the values it submits, after the email
 // verifications the page asks for.
-func (d *driver) submission(values map[string]string) (flows.Input, map[string]string, error) {
+func (d *driver) submission(values map[string]string) (engine.Input, map[string]string, error) {
 	ctx, email, password := d.c.Request().Context(), d.account("email"), d.account("password")
-	if d.run.Phase == flows.PhaseLocalSignUp {
+	if d.run.Phase == engine.PhaseLocalSignUp {
 		if err := d.s.verifyEmail(ctx, d.def, d.run, "email", map[string]string{"email": email}); err != nil {
 			return nil, nil, err
 		}
-		return flows.SubmitSignUp{Email: email, Password: password, ConfirmPassword: password, Values: values}, values, nil
+		return engine.SubmitSignUp{Email: email, Password: password, ConfirmPassword: password, Values: values}, values, nil
 	}
 	merged := map[string]string{}
 	if d.run.Page != nil { // the account fills the page's email and password inputs
@@ -315,11 +316,11 @@ func (d *driver) submission(values map[string]string) (flows.Input, map[string]s
 	if err := d.s.verifyEmails(ctx, d.def, d.run, merged); err != nil {
 		return nil, nil, err
 	}
-	return flows.SubmitAttributes{Values: merged}, merged, nil
+	return engine.SubmitAttributes{Values: merged}, merged, nil
 }
 
 // requiredMissing reports whether a required attribute has no value yet.
-func requiredMissing(def *flows.Definition, run *flows.Run) bool {
+func requiredMissing(def *flows.Definition, run *engine.Run) bool {
 	for _, ua := range def.UserAttributes {
 		if ua.Required && run.Values.String(ua.Name) == "" {
 			return true
@@ -338,16 +339,16 @@ func (s *server) exists(c echo.Context, email string) bool {
 // federatedAccount is the identity provider's answer for the request's account: a fixture
 // account by issuerAssignedId, or the inline claims; either with "claims", the provider's
 // further claims, laid over it as the page's claims box is.
-func (s *server) federatedAccount(provider string, account map[string]any) (flows.SignInFederated, error) {
+func (s *server) federatedAccount(provider string, account map[string]any) (engine.SignInFederated, error) {
 	id, _ := account["issuerAssignedId"].(string)
 	box, boxed := account["claims"].(map[string]any)
 	if v, ok := account["claims"]; ok && !boxed {
-		return flows.SignInFederated{}, fmt.Errorf("the account's claims is %s; give a JSON object of the provider's claims, such as %s", kindOf(v), claimsExample)
+		return engine.SignInFederated{}, fmt.Errorf("the account's claims is %s; give a JSON object of the provider's claims, such as %s", kindOf(v), claimsExample)
 	}
 	if p := s.idpByID[provider]; p != nil {
 		for _, a := range p.Accounts {
 			if a.IssuerAssignedID == id && (len(account) == 1 || len(account) == 2 && boxed) {
-				return withClaims(flows.SignInFederated{IssuerAssignedID: id, Claims: a.Claims.Clone()}, box, "The account's claims", true)
+				return withClaims(engine.SignInFederated{IssuerAssignedID: id, Claims: a.Claims.Clone()}, box, "The account's claims", true)
 			}
 		}
 	}
@@ -357,7 +358,7 @@ func (s *server) federatedAccount(provider string, account map[string]any) (flow
 			claims[k] = account[k] // the same string, without boxing it again
 		}
 	}
-	in, err := withClaims(flows.SignInFederated{IssuerAssignedID: id, Claims: claims}, box, "The account's claims", false)
+	in, err := withClaims(engine.SignInFederated{IssuerAssignedID: id, Claims: claims}, box, "The account's claims", false)
 	in = emailSubject(in)
 	if err == nil && in.IssuerAssignedID == "" {
 		err = errors.New("the account names no fixture account and has no issuerAssignedId or email (nor a sub or email in its claims)")
@@ -366,7 +367,7 @@ func (s *server) federatedAccount(provider string, account map[string]any) (flow
 }
 
 // headlessToken mints the tokens of a finished headless run.
-func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthRequest, run *flows.Run, sso bool, resp RunResponse) error {
+func (s *server) headlessToken(c echo.Context, def *flows.Definition, ar AuthRequest, run *engine.Run, sso bool, resp RunResponse) error {
 	sess := &Session{Auth: ar, Run: run}
 	authTime := s.Now().Unix()
 	g := s.newGrant(def, ar, run, authTime)
@@ -412,7 +413,7 @@ func transcript(calls []Call) []TranscriptEntry {
 
 // verifyEmails completes the page's email verifications as a user reading the outbox would:
 // send the code, read it, verify it.
-func (s *server) verifyEmails(ctx context.Context, def *flows.Definition, run *flows.Run, values map[string]string) error {
+func (s *server) verifyEmails(ctx context.Context, def *flows.Definition, run *engine.Run, values map[string]string) error {
 	if run.Page == nil {
 		return nil
 	}
@@ -427,8 +428,8 @@ func (s *server) verifyEmails(ctx context.Context, def *flows.Definition, run *f
 // verifyEmail verifies the address in values[field] as a user would: a fresh code is sent,
 // read from the outbox and typed in. A field the page does not verify, an empty one or an
 // address already verified needs nothing.
-func (s *server) verifyEmail(ctx context.Context, def *flows.Definition, run *flows.Run, field string, values map[string]string) error {
-	var f *flows.PageField
+func (s *server) verifyEmail(ctx context.Context, def *flows.Definition, run *engine.Run, field string, values map[string]string) error {
+	var f *engine.PageField
 	if run.Page != nil {
 		for i := range run.Page.Fields {
 			if run.Page.Fields[i].ID == field {
@@ -443,7 +444,7 @@ func (s *server) verifyEmail(ctx context.Context, def *flows.Definition, run *fl
 		return nil
 	}
 	for _, action := range []string{"change", "send"} {
-		if err := s.Machine.Advance(ctx, def, run, flows.VerifyEmail{Action: action, Field: field, Values: values}); err != nil {
+		if err := s.Machine.Advance(ctx, def, run, engine.VerifyEmail{Action: action, Field: field, Values: values}); err != nil {
 			return err
 		}
 	}
@@ -457,5 +458,5 @@ func (s *server) verifyEmail(ctx context.Context, def *flows.Definition, run *fl
 	if code == "" {
 		return nil // the address was refused; the submission reports it
 	}
-	return s.Machine.Advance(ctx, def, run, flows.VerifyEmail{Action: "verify", Field: field, Code: code, Values: values})
+	return s.Machine.Advance(ctx, def, run, engine.VerifyEmail{Action: "verify", Field: field, Code: code, Values: values})
 }

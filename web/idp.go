@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web/views"
 )
 
@@ -32,7 +33,7 @@ const claimsExample = `{"email": "ana@fabrikam.com", "given_name": "Ana"}`
 // sends none), "sub" replaces a typed identity's subject, and every other member is kept as
 // Sent for a custom policy's output claims. A fixture account keeps its subject: a box naming
 // another one is refused, for that is another account.
-func withClaims(in flows.SignInFederated, box map[string]any, src string, fixture bool) (flows.SignInFederated, error) {
+func withClaims(in engine.SignInFederated, box map[string]any, src string, fixture bool) (engine.SignInFederated, error) {
 	if box == nil {
 		return in, nil
 	}
@@ -122,7 +123,7 @@ const deleteUserOp = "deleteUser:"
 
 // idpInput maps a submission of the fake identity provider's page to the provider's answer,
 // or to an *idpStay.
-func (s *server) idpInput(ctx context.Context, r *flows.Run, f url.Values) (flows.Input, error) {
+func (s *server) idpInput(ctx context.Context, r *engine.Run, f url.Values) (engine.Input, error) {
 	op := f.Get("op")
 	if id, ok := strings.CutPrefix(op, deleteUserOp); ok {
 		return nil, s.deleteFederated(ctx, r.Provider, id, f)
@@ -149,19 +150,19 @@ func (s *server) idpInput(ctx context.Context, r *flows.Run, f url.Values) (flow
 
 // idpIdentity is the identity the page names before the claims box: the fixture account of
 // the button pressed, or the typed one.
-func (s *server) idpIdentity(r *flows.Run, f url.Values) (flows.SignInFederated, bool, error) {
+func (s *server) idpIdentity(r *engine.Run, f url.Values) (engine.SignInFederated, bool, error) {
 	if id := f.Get("account"); id != "" {
 		if p := s.idpByID[r.Provider]; p != nil {
 			for _, a := range p.Accounts {
 				if a.IssuerAssignedID == id {
-					return flows.SignInFederated{IssuerAssignedID: id, Claims: a.Claims.Clone()}, true, nil
+					return engine.SignInFederated{IssuerAssignedID: id, Claims: a.Claims.Clone()}, true, nil
 				}
 			}
 		}
-		return flows.SignInFederated{}, true, fmt.Errorf("The identity provider has no fixture account %q.", id)
+		return engine.SignInFederated{}, true, fmt.Errorf("The identity provider has no fixture account %q.", id)
 	}
 	if f.Get("op") != "identity" {
-		return flows.SignInFederated{}, false, errors.New("This action does not apply to the current page.")
+		return engine.SignInFederated{}, false, errors.New("This action does not apply to the current page.")
 	}
 	claims := flows.Claims{}
 	for _, k := range []string{"email", "displayName", "givenName", "surname"} {
@@ -169,7 +170,7 @@ func (s *server) idpIdentity(r *flows.Run, f url.Values) (flows.SignInFederated,
 			claims[k] = v
 		}
 	}
-	return flows.SignInFederated{IssuerAssignedID: strings.TrimSpace(f.Get("idp_issuerAssignedId")), Claims: claims}, false, nil
+	return engine.SignInFederated{IssuerAssignedID: strings.TrimSpace(f.Get("idp_issuerAssignedId")), Claims: claims}, false, nil
 }
 
 // deleteFederated deletes the user that holds an identity of provider, through the admin
@@ -196,7 +197,7 @@ func (s *server) deleteFederated(ctx context.Context, provider, objectID string,
 
 // emailSubject gives an identity without a subject its email, lowercased, as one, so that the
 // same email signs in as the same user.
-func emailSubject(in flows.SignInFederated) flows.SignInFederated {
+func emailSubject(in engine.SignInFederated) engine.SignInFederated {
 	if in.IssuerAssignedID == "" {
 		in.IssuerAssignedID = strings.ToLower(in.Claims.String("email"))
 	}
@@ -257,7 +258,7 @@ func (s *server) idpView(ctx context.Context, sess *Session, def *flows.Definiti
 			typed.Del("claims") // the identity as typed, without the box that was refused
 		}
 		if in, err := s.idpInput(ctx, r, typed); err == nil && def.SignsUp() {
-			m.TypedExisting = s.existingUser(ctx, p.ID, in.(flows.SignInFederated).IssuerAssignedID)
+			m.TypedExisting = s.existingUser(ctx, p.ID, in.(engine.SignInFederated).IssuerAssignedID)
 		}
 	}
 	return m
@@ -279,7 +280,7 @@ func (s *server) idpCheck(c echo.Context, sess *Session, def *flows.Definition) 
 	if err := checkCSRF(c, sess, c.QueryParam("csrf_token")); err != nil {
 		return err
 	}
-	if sess.Run.Phase != flows.PhaseIdP {
+	if sess.Run.Phase != engine.PhaseIdP {
 		return errPage(http.StatusBadRequest, "", "This action does not apply to the current page.")
 	}
 	var ans struct {
@@ -292,7 +293,7 @@ func (s *server) idpCheck(c echo.Context, sess *Session, def *flows.Definition) 
 		ans.Problem = err.Error()
 		return c.JSON(http.StatusOK, ans)
 	}
-	ans.Subject = in.(flows.SignInFederated).IssuerAssignedID
+	ans.Subject = in.(engine.SignInFederated).IssuerAssignedID
 	if def.SignsUp() {
 		ans.ObjectID = s.existingUser(c.Request().Context(), sess.Run.Provider, ans.Subject)
 	}

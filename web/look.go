@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web/views"
 )
 
@@ -40,22 +41,22 @@ const (
 // pageDefinition is the content definition of the run's page: the one a custom policy's step
 // or profile names, or the user flow page's own. The fake identity provider's page, b2cemu's,
 // has none.
-func pageDefinition(def *flows.Definition, r *flows.Run) string {
-	if r.Phase == flows.PhaseFailed {
+func pageDefinition(def *flows.Definition, r *engine.Run) string {
+	if r.Phase == engine.PhaseFailed {
 		return defError
 	}
 	if r.Page != nil && r.Page.ContentDefinition != "" { // a journey's step names its own
 		return r.Page.ContentDefinition
 	}
 	switch r.Phase { // a user flow's page by its phase
-	case flows.PhaseSignIn:
+	case engine.PhaseSignIn:
 		if def.SignsIn() {
 			return defUnified
 		}
 		return defIdPSelection
-	case flows.PhaseLocalSignUp:
+	case engine.PhaseLocalSignUp:
 		return defLocalSignUp
-	case flows.PhaseAttributes, flows.PhaseBlocked:
+	case engine.PhaseAttributes, engine.PhaseBlocked:
 		return defSelfAsserted
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 	"github.com/b2cemu/b2cemu/web/views"
 )
@@ -14,12 +15,12 @@ import (
 const apiPhoneFactor = "Phonefactor"
 
 // phoneFactorView is the second-factor page of r.Page.MFA.
-func phoneFactorView(page views.Page, form views.Form, r *flows.Run) views.PhoneFactor {
+func phoneFactorView(page views.Page, form views.Form, r *engine.Run) views.PhoneFactor {
 	p := r.Page.MFA
 	m := views.PhoneFactor{Page: page, Form: form, DataName: apiName(r), Intro: p.Intro(), Error: p.Error, Enrol: p.Enrol,
-		SMS: p.SMS, Call: p.Call, Sent: p.Sent, TOTP: p.Method == flows.MFATOTP, SendLabel: p.Texts["button_send_code"],
+		SMS: p.SMS, Call: p.Call, Sent: p.Sent, TOTP: p.Method == engine.MFATOTP, SendLabel: p.Texts["button_send_code"],
 		Number: p.Number, Country: p.Country, Local: p.Local, Secret: p.Secret, URI: p.URI, Texts: p.Texts}
-	if p.Method == flows.MFAEmail {
+	if p.Method == engine.MFAEmail {
 		m.SendLabel = "Send verification code"
 		if p.Sent {
 			m.SendLabel = ""
@@ -32,29 +33,29 @@ func phoneFactorView(page views.Page, form views.Form, r *flows.Run) views.Phone
 	return m
 }
 
-// mfaInput maps the second-factor page's buttons and fields to flows.VerifyMFA.
-func mfaInput(f url.Values) flows.Input {
-	return flows.VerifyMFA{Action: f.Get("op"), Country: f.Get("countryCode"), Number: f.Get("number"), Code: f.Get("verificationCode")}
+// mfaInput maps the second-factor page's buttons and fields to engine.VerifyMFA.
+func mfaInput(f url.Values) engine.Input {
+	return engine.VerifyMFA{Action: f.Get("op"), Country: f.Get("countryCode"), Number: f.Get("number"), Code: f.Get("verificationCode")}
 }
 
 // headlessMFA is the headless API's next input on the second-factor page, as a user with the
 // account's phone (account.phoneNumber, E.164, at enrolment) or authenticator app would give
 // it: send a code and type it from the run, or type the app's code at now.
-func headlessMFA(r *flows.Run, phone string, now time.Time) (flows.Input, error) {
-	st, p := r.MFA, r.Page.MFA
+func headlessMFA(r *engine.Run, phone string, now time.Time) (engine.Input, error) {
+	st, p := flows.SecondFactor(r), r.Page.MFA
 	switch {
 	case st == nil || p == nil:
 		return nil, fmt.Errorf("the run is on the second-factor page without its state")
 	case p.Error != "":
 		return nil, fmt.Errorf("the second factor was refused: %s", p.Error)
-	case p.Method == flows.MFATOTP:
-		return flows.VerifyMFA{Action: "verifyCode", Code: otp.TOTP(st.Key, now, otp.Digits)}, nil
+	case p.Method == engine.MFATOTP:
+		return engine.VerifyMFA{Action: "verifyCode", Code: otp.TOTP(st.Key, now, otp.Digits)}, nil
 	case st.Code.LiveAt(now):
-		return flows.VerifyMFA{Action: "verifyCode", Code: st.Code.Value()}, nil
-	case p.Enrol && p.Method != flows.MFAEmail && phone == "":
+		return engine.VerifyMFA{Action: "verifyCode", Code: st.Code.Value()}, nil
+	case p.Enrol && p.Method != engine.MFAEmail && phone == "":
 		return nil, fmt.Errorf("the user flow asks for a phone at MFA enrolment: give account.phoneNumber, e.g. \"+15555550100\"")
 	case !p.SMS:
-		return flows.VerifyMFA{Action: "sendCall", Number: phone}, nil
+		return engine.VerifyMFA{Action: "sendCall", Number: phone}, nil
 	}
-	return flows.VerifyMFA{Action: "sendCode", Number: phone}, nil
+	return engine.VerifyMFA{Action: "sendCode", Number: phone}, nil
 }

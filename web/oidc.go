@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web/views"
 )
 
@@ -226,7 +227,7 @@ func (s *server) authorize(c echo.Context) error {
 		return s.redirectError(c, ar, "interaction_required", "AADB2C90077", "User does not have an existing session and request prompt parameter has a value of 'None'.")
 	}
 	if hint := q.Get("domain_hint"); hint != "" && !sess.Run.Phase.Terminal() {
-		if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, flows.DomainHint{Domain: hint}); err != nil {
+		if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, engine.DomainHint{Domain: hint}); err != nil {
 			return err
 		}
 	}
@@ -236,11 +237,11 @@ func (s *server) authorize(c echo.Context) error {
 // RequestStarter is an engine whose runs read the authorize request's parameters from their
 // first step, before any page: a custom policy's GetClaims step reads id_token_hint.
 type RequestStarter interface {
-	StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *flows.Run
+	StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *engine.Run
 }
 
 // start begins a run, giving the engine the authorize request's parameters when it reads them.
-func (s *server) start(ctx context.Context, def *flows.Definition, clientID, uiLocales string, request map[string]string) *flows.Run {
+func (s *server) start(ctx context.Context, def *flows.Definition, clientID, uiLocales string, request map[string]string) *engine.Run {
 	if rs, ok := s.Machine.(RequestStarter); ok {
 		return rs.StartRequest(ctx, def, s.NewID(), clientID, uiLocales, request)
 	}

@@ -13,23 +13,24 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web"
 )
 
 // modelEngine is an engine whose first page is page, with errors set, and which records the
 // inputs it gets: the web layer has nothing but the page model to go on.
 type modelEngine struct {
-	page   *flows.Page
-	phase  flows.Phase
-	inputs []flows.Input
+	page   *engine.Page
+	phase  engine.Phase
+	inputs []engine.Input
 }
 
-func (e *modelEngine) Start(_ context.Context, def *flows.Definition, id, clientID, uiLocales string) *flows.Run {
-	return &flows.Run{ID: id, Policy: def.ID, ClientID: clientID, Phase: e.phase, Page: e.page,
+func (e *modelEngine) Start(_ context.Context, def *flows.Definition, id, clientID, uiLocales string) *engine.Run {
+	return &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, Phase: e.phase, Page: e.page,
 		Values: flows.Claims{"pet": "Rex1"}, FieldErrors: map[string]string{"pet": "Lower case only."}, FieldIncorrect: true}
 }
 
-func (e *modelEngine) Advance(_ context.Context, _ *flows.Definition, r *flows.Run, in flows.Input) error {
+func (e *modelEngine) Advance(_ context.Context, _ *flows.Definition, r *engine.Run, in engine.Input) error {
 	e.inputs = append(e.inputs, in)
 	r.Seq++
 	return nil
@@ -63,7 +64,7 @@ func TestPagesFromTheModel(t *testing.T) {
 		return doc, csrf
 	}
 	t.Run("a self-asserted page", func(t *testing.T) {
-		e := &modelEngine{phase: flows.PhaseAttributes, page: &flows.Page{Title: "Pets", Intro: "Tell us.", ContinueLabel: "Go", Fields: []flows.PageField{
+		e := &modelEngine{phase: engine.PhaseAttributes, page: &engine.Page{Title: "Pets", Intro: "Tell us.", ContinueLabel: "Go", Fields: []engine.PageField{
 			{ID: "extension_pet", Claim: "pet", Label: "Pet", InputType: "TextBox", Required: true, Pattern: "[a-z]+", PatternHelp: "Lower case only."}}}}
 		doc, _ := get(t, e)
 		in := doc.Find("input#extension_pet")
@@ -76,14 +77,14 @@ func TestPagesFromTheModel(t *testing.T) {
 		if doc.Find("#fieldIncorrect").AttrOr("aria-hidden", "") != "false" || doc.Find("#requiredFieldMissing").AttrOr("aria-hidden", "") != "true" {
 			t.Errorf("#fieldIncorrect %s, #requiredFieldMissing %s", doc.Find("#fieldIncorrect").AttrOr("aria-hidden", ""), doc.Find("#requiredFieldMissing").AttrOr("aria-hidden", ""))
 		}
-		sub, ok := e.inputs[0].(flows.SubmitAttributes)
+		sub, ok := e.inputs[0].(engine.SubmitAttributes)
 		if len(e.inputs) != 1 || !ok || sub.Values["pet"] != "rex" || sub.Values["other"] != "x" || sub.Values["extension_pet"] != "" {
 			t.Errorf("inputs %+v", e.inputs)
 		}
 	})
 	t.Run("a sign-in page", func(t *testing.T) {
-		e := &modelEngine{phase: flows.PhaseSignIn, page: &flows.Page{Title: "Welcome", Unified: true, LocalSignIn: true, SignInName: "logonIdentifier",
-			ForgotPassword: "AfterButtons", Providers: []flows.PageOption{{Value: "PetsExchange", Label: "Pets Inc."}}}}
+		e := &modelEngine{phase: engine.PhaseSignIn, page: &engine.Page{Title: "Welcome", Unified: true, LocalSignIn: true, SignInName: "logonIdentifier",
+			ForgotPassword: "AfterButtons", Providers: []engine.PageOption{{Value: "PetsExchange", Label: "Pets Inc."}}}}
 		doc, _ := get(t, e)
 		if doc.Find("title").Text() != "Welcome" || doc.Find("input#logonIdentifier").Length() != 1 || doc.Find("button#PetsExchange").Text() != "Pets Inc." ||
 			doc.Find(".buttons + .forgot-password a#forgotPassword").Length() != 1 || doc.Find("a#createAccount").Length() != 0 || doc.Find("#api[data-name=Unified]").Length() != 1 {

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // txPrefix starts B2C's transaction parameter: tx=StateProperties=<base64url>.
@@ -92,11 +93,11 @@ const (
 )
 
 // apiName is the api of the page the run shows now.
-func apiName(r *flows.Run) string {
+func apiName(r *engine.Run) string {
 	if r.Page != nil && r.Page.ContentDefinition == "api.phonefactor" {
 		return apiPhoneFactor
 	}
-	if r.Phase != flows.PhaseSignIn {
+	if r.Phase != engine.PhaseSignIn {
 		return apiSelfAsserted
 	}
 	if r.Page != nil && r.Page.Selection {

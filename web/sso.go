@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // ssoLifetime is B2C's default web app session lifetime (1440 minutes).
@@ -42,7 +43,7 @@ func (s *server) resumeSSO(c echo.Context, def *flows.Definition, sess *Session,
 	if !ok {
 		return false, nil
 	}
-	if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, flows.ResumeSession{ObjectID: sso.ObjectID, Identity: sso.Identity, MFA: sso.MFA}); err != nil {
+	if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, engine.ResumeSession{ObjectID: sso.ObjectID, Identity: sso.Identity, MFA: sso.MFA}); err != nil {
 		return false, nil // the user is gone: show the pages
 	}
 	sess.AuthTime = sso.AuthTime
@@ -55,7 +56,7 @@ func (s *server) startSSO(c echo.Context, sess *Session, authTime int64) {
 	if id == "" {
 		id = s.Random()
 	}
-	mfa := sess.Run.MFADone
+	mfa := flows.PassedSecondFactor(sess.Run)
 	if prev, ok := s.SSO.Get(id); ok && prev.ObjectID == sess.Run.User.ObjectID {
 		mfa = mfa || prev.MFA // a later run of the session's user keeps the factor it passed
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Grant is what an authorization code or a refresh token stands for.
@@ -27,7 +28,7 @@ type Grant struct {
 }
 
 // newGrant is what a finished run's code or refresh token redeems.
-func (s *server) newGrant(def *flows.Definition, ar AuthRequest, r *flows.Run, authTime int64) *Grant {
+func (s *server) newGrant(def *flows.Definition, ar AuthRequest, r *engine.Run, authTime int64) *Grant {
 	return &Grant{Auth: ar, Claims: s.baseClaims(def, ar, r), AuthTime: authTime, ObjectID: r.User.ObjectID, Carry: r.Carry}
 }
 
@@ -59,7 +60,7 @@ func (s *server) revoked(ctx context.Context, g *Grant) bool {
 }
 
 // refreshJourney runs the policy's refresh journey, when the engine has one for it.
-func (s *server) refreshJourney(ctx context.Context, def *flows.Definition, g *Grant) (*flows.Run, bool) {
+func (s *server) refreshJourney(ctx context.Context, def *flows.Definition, g *Grant) (*engine.Run, bool) {
 	rf, ok := s.Machine.(Refresher)
 	if !ok {
 		return nil, false
@@ -72,7 +73,7 @@ func (s *server) refreshJourney(ctx context.Context, def *flows.Definition, g *G
 // are issued again, as for user flows. The run ends PhaseDone with the new token's claims,
 // or PhaseFailed with the reason the grant is refused.
 type Refresher interface {
-	Refresh(ctx context.Context, def *flows.Definition, objectID string, issued time.Time, carried map[string]string) (r *flows.Run, ok bool)
+	Refresh(ctx context.Context, def *flows.Definition, objectID string, issued time.Time, carried map[string]string) (r *engine.Run, ok bool)
 }
 
 // lifetimes returns the flow's token lifetime, refresh token lifetime and sliding window.
@@ -92,7 +93,7 @@ func lifetimes(def *flows.Definition) (time.Duration, time.Duration, time.Durati
 }
 
 // baseClaims are a finished run's id token claims without the time claims.
-func (s *server) baseClaims(def *flows.Definition, ar AuthRequest, r *flows.Run) map[string]any {
+func (s *server) baseClaims(def *flows.Definition, ar AuthRequest, r *engine.Run) map[string]any {
 	claims := make(map[string]any, 5+len(r.TokenClaims)) // sized once: growing a map allocates
 	claims["iss"], claims["sub"], claims["aud"], claims["ver"] = s.issuer(s.baseOf(ar), def), r.User.ObjectID, ar.ClientID, "1.0"
 	claims[policyClaim(def)] = strings.ToLower(ar.Policy)
@@ -403,7 +404,7 @@ func (s *server) checkRefresh(ctx context.Context, t *tokenRequest) *tokenRefusa
 		return refuseRevoked
 	}
 	if run, ok := s.refreshJourney(ctx, def, g); ok {
-		if run.Phase != flows.PhaseDone {
+		if run.Phase != engine.PhaseDone {
 			s.Log.Warn("refresh journey refused the grant: "+run.Failure.Diagnostic, "policy", def.ID, "objectId", g.ObjectID)
 			return badRequest("invalid_grant", run.Failure.Code, run.Failure.Message)
 		}

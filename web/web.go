@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web/views"
 )
 
@@ -63,9 +64,9 @@ type Signer interface {
 // Engine starts and advances runs. flows.Machine runs user flows; a custom-policy journey
 // engine can take its place behind the same two calls.
 type Engine interface {
-	Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *flows.Run
-	// Advance applies one input; an error of kind flows.Invalid leaves the run unchanged.
-	Advance(ctx context.Context, def *flows.Definition, r *flows.Run, in flows.Input) error
+	Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *engine.Run
+	// Advance applies one input; an error of kind engine.Invalid leaves the run unchanged.
+	Advance(ctx context.Context, def *flows.Definition, r *engine.Run, in engine.Input) error
 }
 
 // Store keeps values for a limited time. Take removes what it returns.
@@ -116,7 +117,7 @@ type Deps struct {
 // that started it.
 type Session struct {
 	mu       sync.Mutex
-	Run      *flows.Run
+	Run      *engine.Run
 	Auth     AuthRequest
 	CSRF     string
 	AuthTime int64 // when the user authenticated, for a run resumed from an SSO session
@@ -215,16 +216,16 @@ func (s *server) handleError(err error, c echo.Context) {
 func pageErrorOf(err error) *pageError {
 	pe := &pageError{Status: http.StatusInternalServerError, Message: "The service has encountered an internal error. Please try again."}
 	var he *echo.HTTPError
-	var fe *flows.Error
+	var fe *engine.Failure
 	switch {
 	case errors.As(err, &pe):
 	case errors.As(err, &fe):
 		switch fe.Kind {
-		case flows.Invalid:
+		case engine.Invalid:
 			pe = &pageError{Status: http.StatusBadRequest, Code: fe.Code, Message: fe.Message}
-		case flows.NotFound:
+		case engine.NotFound:
 			pe = &pageError{Status: http.StatusNotFound, Code: fe.Code, Message: fe.Message}
-		case flows.Conflict:
+		case engine.Conflict:
 			pe = &pageError{Status: http.StatusConflict, Code: fe.Code, Message: fe.Message}
 		}
 	case errors.As(err, &he):

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 var (
@@ -575,20 +576,20 @@ func validateMFA(v *validator, key string, f UserFlow) {
 		v.add(key+".enforcement", fmt.Sprintf("%q is not an MFA enforcement; use off, always or conditional", e))
 	}
 	phone := f.LocalAccount == "phone"
-	switch m := flows.MFAMethod(f.MFA.Method); m {
+	switch m := engine.MFAMethod(f.MFA.Method); m {
 	case "":
 		if phone && f.MFA.Enforcement != "" && f.MFA.Enforcement != string(flows.MFAOff) {
 			v.add(key+".method", "is not given, and its default smsOrPhoneCall is not offered with phone accounts (localAccount: phone); give method: totp")
 		}
-	case flows.MFASMS, flows.MFACall, flows.MFASMSOrCall:
+	case engine.MFASMS, engine.MFACall, engine.MFASMSOrCall:
 		if phone {
 			v.add(key+".method", fmt.Sprintf("%s is not offered with phone accounts (localAccount: phone), whose number is the first factor; use emailOtp or totp", m))
 		}
-	case flows.MFAEmail:
+	case engine.MFAEmail:
 		if phone {
 			v.add(key+".method", "b2cemu does not yet enrol an address for the email code of phone accounts (localAccount: phone); use totp")
 		}
-	case flows.MFATOTP:
+	case engine.MFATOTP:
 	default:
 		v.add(key+".method", fmt.Sprintf("%q is not an MFA method; use emailOtp, sms, phoneCall, smsOrPhoneCall or totp", m))
 	}

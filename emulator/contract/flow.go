@@ -14,6 +14,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // samplePassword is the local account's password: the checked requests never carry it.
@@ -304,26 +305,26 @@ func seedUser(ctx context.Context, users *store.Users, cfg *config.Config, schem
 // drive walks r to its end as a user would: the provider, the identity, then the attribute
 // page with the pre-filled values kept and the rest typed (the claims file's, else samples).
 // It returns how the run ended.
-func drive(ctx context.Context, m *flows.Machine, def *flows.Definition, r *flows.Run, w who, fixture flows.Claims) (string, error) {
+func drive(ctx context.Context, m *flows.Machine, def *flows.Definition, r *engine.Run, w who, fixture flows.Claims) (string, error) {
 	for range 10 {
-		var in flows.Input
+		var in engine.Input
 		switch r.Phase {
-		case flows.PhaseSignIn:
+		case engine.PhaseSignIn:
 			switch {
 			case w.provider != flows.LocalProvider:
-				in = flows.ChooseProvider{Provider: w.provider}
+				in = engine.ChooseProvider{Provider: w.provider}
 			case def.SignsUp():
-				in = flows.StartSignUp{}
+				in = engine.StartSignUp{}
 			default:
-				in = flows.SignInLocal{Email: w.email, Password: samplePassword}
+				in = engine.SignInLocal{Email: w.email, Password: samplePassword}
 			}
-		case flows.PhaseIdP:
-			in = flows.SignInFederated{IssuerAssignedID: w.subject, Claims: w.claims.Clone()}
-		case flows.PhaseLocalSignUp:
-			in = flows.SubmitSignUp{Email: w.email, Password: samplePassword, ConfirmPassword: samplePassword, Values: typed(m.Schema, def, r, fixture)}
-		case flows.PhaseAttributes:
-			in = flows.SubmitAttributes{Values: typed(m.Schema, def, r, fixture)}
-		case flows.PhaseBlocked:
+		case engine.PhaseIdP:
+			in = engine.SignInFederated{IssuerAssignedID: w.subject, Claims: w.claims.Clone()}
+		case engine.PhaseLocalSignUp:
+			in = engine.SubmitSignUp{Email: w.email, Password: samplePassword, ConfirmPassword: samplePassword, Values: typed(m.Schema, def, r, fixture)}
+		case engine.PhaseAttributes:
+			in = engine.SubmitAttributes{Values: typed(m.Schema, def, r, fixture)}
+		case engine.PhaseBlocked:
 			return "B2C shows the block page: " + r.UserMessage, nil
 		default:
 			return ended(r), nil
@@ -340,9 +341,9 @@ func drive(ctx context.Context, m *flows.Machine, def *flows.Definition, r *flow
 }
 
 // ended says how a finished run ended.
-func ended(r *flows.Run) string {
+func ended(r *engine.Run) string {
 	switch {
-	case r.Phase == flows.PhaseDone:
+	case r.Phase == engine.PhaseDone:
 		return "the run ends with a token"
 	case r.Failure != nil:
 		return "the run fails: " + r.Failure.Code + ": " + r.Failure.Message
@@ -351,7 +352,7 @@ func ended(r *flows.Run) string {
 }
 
 // pageMessage is the page's error, or its first field's.
-func pageMessage(r *flows.Run) string {
+func pageMessage(r *engine.Run) string {
 	if r.PageError != "" {
 		return r.PageError
 	}
@@ -365,7 +366,7 @@ func pageMessage(r *flows.Run) string {
 
 // typed are the attribute page's fields as submitted: the claims file's value, else the
 // pre-filled one, else a sample.
-func typed(schema flows.Schema, def *flows.Definition, r *flows.Run, fixture flows.Claims) map[string]string {
+func typed(schema flows.Schema, def *flows.Definition, r *engine.Run, fixture flows.Claims) map[string]string {
 	out := map[string]string{}
 	for _, ua := range def.UserAttributes {
 		v, given := fixture[ua.Name]

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // exchangeProfile is the technical profile the journey's claims exchange runs, or nil.
@@ -30,7 +30,7 @@ func exchangeProfile(p *policy.Policy, st *state, exchange string) *policy.Techn
 // regard to case). A name the page does not offer is refused with the names it does.
 func providerTarget(p *policy.Policy, st *state, step *policy.Step, name string) (string, error) {
 	if step.Type != "CombinedSignInAndSignUp" && step.Type != "ClaimsProviderSelection" {
-		return "", flows.Errorf(flows.Invalid, "there is no identity provider choice on this page (step %d is a %s)", step.Order, step.Type)
+		return "", engine.Errorf(engine.Invalid, "there is no identity provider choice on this page (step %d is a %s)", step.Order, step.Type)
 	}
 	var offered []string
 	for _, sel := range step.Selections {
@@ -51,7 +51,7 @@ func providerTarget(p *policy.Policy, st *state, step *policy.Step, name string)
 		}
 		offered = append(offered, strings.Join(names, " / "))
 	}
-	return "", flows.Errorf(flows.Invalid, "there is no %q button on this page: step %d of the journey %s offers %s — name one by its ClaimsExchange id, technical profile id or ClaimsProvider Domain",
+	return "", engine.Errorf(engine.Invalid, "there is no %q button on this page: step %d of the journey %s offers %s — name one by its ClaimsExchange id, technical profile id or ClaimsProvider Domain",
 		name, step.Order, st.journey.ID, offeredText(offered))
 }
 

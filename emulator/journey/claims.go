@@ -10,6 +10,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 var resolverRe = regexp.MustCompile(`\{([A-Za-z-]+):([^{}]+)\}`)
@@ -201,7 +202,7 @@ func (x *execution) sendClaims() {
 	x.r.NewUser = x.st.bag["newuser"] == "true"
 	x.r.TokenClaims = claims
 	x.r.Carry = copyBag(x.st.bag)
-	x.r.Phase, x.r.Page = flows.PhaseDone, nil
+	x.r.Phase, x.r.Page = engine.PhaseDone, nil
 }
 
 // noSubject is the sub B2C issues when a token has no subject value.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Display controls: a VerificationControl's claims sit on the page with its buttons; its
@@ -79,8 +80,8 @@ func (x *execution) layoutAtLeast(tp *policy.TechnicalProfile, major, minor int)
 }
 
 // controlView is the page's view of a display control's state.
-func (x *execution) controlView(tp *policy.TechnicalProfile, d *policy.DisplayControl, cs *controlState) *flows.Verification {
-	out := &flows.Verification{Control: d.ID, CodeField: d.CodeClaim(), Send: x.controlText(tp, d, "send"),
+func (x *execution) controlView(tp *policy.TechnicalProfile, d *policy.DisplayControl, cs *controlState) *engine.Verification {
+	out := &engine.Verification{Control: d.ID, CodeField: d.CodeClaim(), Send: x.controlText(tp, d, "send"),
 		Verify: x.controlText(tp, d, "verify"), Resend: x.controlText(tp, d, "resend"), Change: x.controlText(tp, d, "change")}
 	out.Code = d.CodeClaim()
 	if ct := x.p.ClaimTypes[strings.ToLower(d.CodeClaim())]; ct != nil {
@@ -100,7 +101,7 @@ func (x *execution) controlView(tp *policy.TechnicalProfile, d *policy.DisplayCo
 }
 
 // controlAction runs a display control's button: send (or send again), verify, or change.
-func (x *execution) controlAction(d *policy.DisplayControl, in flows.VerifyEmail) error {
+func (x *execution) controlAction(d *policy.DisplayControl, in engine.VerifyEmail) error {
 	if x.st.controls == nil {
 		x.st.controls = map[string]*controlState{}
 	}
@@ -127,7 +128,7 @@ func (x *execution) controlAction(d *policy.DisplayControl, in flows.VerifyEmail
 	case "change":
 		delete(x.st.controls, d.ID)
 	default:
-		return flows.Errorf(flows.Invalid, "unknown verification action %q", in.Action)
+		return engine.Errorf(engine.Invalid, "unknown verification action %q", in.Action)
 	}
 	return nil
 }
@@ -171,7 +172,7 @@ func (x *execution) sendAction(d *policy.DisplayControl, scope map[string]string
 // claims for the submit.
 func (x *execution) verifyAction(d *policy.DisplayControl, cs *controlState, code string, scope map[string]string) error {
 	if cs == nil || !cs.sent {
-		return flows.Errorf(flows.Invalid, "no verification code was sent")
+		return engine.Errorf(engine.Invalid, "no verification code was sent")
 	}
 	if code = strings.TrimSpace(code); code == "" {
 		code = scope[strings.ToLower(d.CodeClaim())]
@@ -200,13 +201,13 @@ func (x *execution) runAction(d *policy.DisplayControl, action string, scope map
 	for _, id := range d.Actions[action] {
 		v, vtp := x.validation(x.p.TechnicalProfiles[id], x.st.tp)
 		if _, err := v.run(vtp, scope, 0); err != nil {
-			if err.unsupported {
+			if err.Unsupported {
 				x.failWith(err)
 			}
-			if x.Log != nil && err.diagnostic != "" && vtp.Kind != policy.Restful {
-				x.Log.Info("custom policy display control: "+err.diagnostic, "run", x.r.ID, "control", d.ID, "action", action)
+			if x.Log != nil && err.Diagnostic != "" && vtp.Kind != policy.Restful {
+				x.Log.Info("custom policy display control: "+err.Diagnostic, "run", x.r.ID, "control", d.ID, "action", action)
 			}
-			return err.msg, false
+			return err.Message, false
 		}
 	}
 	return "", true
@@ -233,12 +234,12 @@ func (x *execution) controlsVerified(fields []policy.ClaimRef, scope map[string]
 // emailCode stands in for Azure AD SSPR's email code (AadSsprProtocolProvider): SendCode
 // puts a six-digit code for the emailAddress input in the outbox, VerifyCode checks
 // verificationCode against it, with B2C's SSPR messages.
-func (x *execution) emailCode(c *call) (map[string]string, *runError) {
+func (x *execution) emailCode(c *call) (map[string]string, *engine.Failure) {
 	tp, inputs := c.tp, c.inputs
 	email := inputs["emailAddress"]
 	if email == "" {
-		return nil, &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfInternalError", "The email service has encountered an internal error, please try again later."),
-			diagnostic: fmt.Sprintf("%s: the emailAddress input claim (PartnerClaimType=\"emailAddress\") has no value", tp.ID)}
+		return nil, &engine.Failure{Message: x.text(tp, "ErrorMessage", "UserMessageIfInternalError", "The email service has encountered an internal error, please try again later."),
+			Diagnostic: fmt.Sprintf("%s: the emailAddress input claim (PartnerClaimType=\"emailAddress\") has no value", tp.ID)}
 	}
 	key := "sspr|" + strings.ToLower(email)
 	switch op := tp.Metadata["Operation"]; op {
@@ -259,7 +260,7 @@ func (x *execution) emailCode(c *call) (map[string]string, *runError) {
 // GenerateCode makes a code for the identifier input (output claim otpGenerated; b2cemu also
 // puts it in the outbox, as the mail a later profile would send), VerifyCode checks
 // otpToVerify, with the provider's metadata and messages.
-func (x *execution) oneTimePassword(c *call) (map[string]string, *runError) {
+func (x *execution) oneTimePassword(c *call) (map[string]string, *engine.Failure) {
 	tp, inputs := c.tp, c.inputs
 	md := tp.Metadata
 	id := inputs["identifier"]
@@ -309,14 +310,14 @@ func (x *execution) mail(tp *policy.TechnicalProfile, to string, c *flows.Code) 
 // verified is a code-checking profile's answer: nothing for a right code, else the message of
 // messages (string id and default) for a missing or expired code, a wrong code with attempts
 // left, and a wrong code without.
-func (x *execution) verified(tp *policy.TechnicalProfile, check flows.Check, to string, messages [3][2]string) (map[string]string, *runError) {
+func (x *execution) verified(tp *policy.TechnicalProfile, check flows.Check, to string, messages [3][2]string) (map[string]string, *engine.Failure) {
 	if check == flows.CodeOK {
 		return map[string]string{}, nil
 	}
 	m := messages[check-flows.CodeExpired]
-	err := &runError{msg: x.text(tp, "ErrorMessage", m[0], m[1])}
+	err := &engine.Failure{Message: x.text(tp, "ErrorMessage", m[0], m[1])}
 	if check == flows.CodeExpired {
-		err.diagnostic = tp.ID + ": no code was sent to " + to + ", or it expired"
+		err.Diagnostic = tp.ID + ": no code was sent to " + to + ", or it expired"
 	}
 	return nil, err
 }

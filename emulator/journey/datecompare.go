@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // termsConsentRequired and dateTimeComparison are the date claims transformations that answer a Boolean (Microsoft's
@@ -13,7 +15,7 @@ import (
 // and IsTermsOfUseConsentRequired, whether termsOfUseConsentDateTime is absent or earlier than
 // the termsOfUseTextUpdateDateTime parameter. A date that cannot be read fails the profile, as
 // B2C's exception for a null firstDateTime does.
-func termsConsentRequired(u *use) *runError {
+func termsConsentRequired(u *use) *engine.Failure {
 	id, params := u.t.ID, u.params
 	updated, ok := parseDateTime(params["termsOfUseTextUpdateDateTime"])
 	if !ok {
@@ -25,7 +27,7 @@ func termsConsentRequired(u *use) *runError {
 }
 
 // dateTimeComparison is DateTimeComparison (see termsConsentRequired's comment).
-func (x *execution) dateTimeComparison(u *use) *runError {
+func (x *execution) dateTimeComparison(u *use) *engine.Failure {
 	id, in, params, out := u.t.ID, u.in, u.params, u.out
 	first, ok := parseDateTime(in["firstDateTime"])
 	if !ok {
@@ -57,6 +59,6 @@ func (x *execution) dateTimeComparison(u *use) *runError {
 	return nil
 }
 
-func dateError(id, format string, args ...any) *runError {
-	return &runError{msg: "The service has encountered an internal error.", diagnostic: id + ": " + fmt.Sprintf(format, args...)}
+func dateError(id, format string, args ...any) *engine.Failure {
+	return &engine.Failure{Message: "The service has encountered an internal error.", Diagnostic: id + ": " + fmt.Sprintf(format, args...)}
 }

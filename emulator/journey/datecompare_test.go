@@ -59,7 +59,7 @@ func TestDateComparisons(t *testing.T) {
 			case tc.want == "error" && err == nil:
 				t.Fatalf("no error; out = %q", scope["out"])
 			case tc.want == "error":
-				if err.unsupported || err.diagnostic == "" {
+				if err.Unsupported || err.Diagnostic == "" {
 					t.Errorf("error = %+v, want a diagnosed failure", err)
 				}
 			case err != nil:

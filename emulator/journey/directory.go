@@ -10,11 +10,12 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // internalError is the user's text for a directory that failed; the diagnostic says why.
-func internalError(err error) *runError {
-	return &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
+func internalError(err error) *engine.Failure {
+	return &engine.Failure{Message: "The service has encountered an internal error.", Diagnostic: err.Error()}
 }
 
 // lookup is the user a directory profile's input claim finds: its key (the partner claim
@@ -28,18 +29,18 @@ type lookup struct {
 // directory runs an AzureActiveDirectoryProvider profile on b2cemu's user store: it finds
 // the user by the profile's input claim, applies RaiseErrorIfClaimsPrincipal…, then the
 // Operation.
-func (x *execution) directory(c *call) (map[string]string, *runError) {
+func (x *execution) directory(c *call) (map[string]string, *engine.Failure) {
 	tp := c.tp
 	l, rerr := x.findUser(tp, c.inputs)
 	if rerr != nil {
 		return nil, rerr
 	}
 	if l.u == nil && strings.EqualFold(tp.Metadata["RaiseErrorIfClaimsPrincipalDoesNotExist"], "true") {
-		return nil, &runError{code: "AADB2C99002", msg: x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalDoesNotExist", "An account could not be found for the provided user ID."),
-			diagnostic: fmt.Sprintf("%s: no user with %s %q", tp.ID, l.key, l.value)}
+		return nil, &engine.Failure{Code: "AADB2C99002", Message: x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalDoesNotExist", "An account could not be found for the provided user ID."),
+			Diagnostic: fmt.Sprintf("%s: no user with %s %q", tp.ID, l.key, l.value)}
 	}
 	if l.u != nil && strings.EqualFold(tp.Metadata["RaiseErrorIfClaimsPrincipalAlreadyExists"], "true") {
-		return nil, &runError{msg: x.alreadyExists(tp), diagnostic: fmt.Sprintf("%s: a user with %s %q exists", tp.ID, l.key, l.value)}
+		return nil, &engine.Failure{Message: x.alreadyExists(tp), Diagnostic: fmt.Sprintf("%s: a user with %s %q exists", tp.ID, l.key, l.value)}
 	}
 	switch op := tp.Metadata["Operation"]; {
 	case strings.EqualFold(op, "Read"):
@@ -62,7 +63,7 @@ func (x *execution) directory(c *call) (map[string]string, *runError) {
 
 // writeUser is a Write of an existing user: its persisted claims become attributes, a
 // persisted federated collection (userIdentities) its federated identities.
-func (x *execution) writeUser(tp *policy.TechnicalProfile, u *flows.User, scope map[string]string) (map[string]string, *runError) {
+func (x *execution) writeUser(tp *policy.TechnicalProfile, u *flows.User, scope map[string]string) (map[string]string, *engine.Failure) {
 	attrs, password := persisted(tp, scope)
 	delete(attrs, "objectId")
 	for k := range attrs {
@@ -88,7 +89,7 @@ func (x *execution) alreadyExists(tp *policy.TechnicalProfile) string {
 
 // findUser looks the user up by the profile's input claim: objectId, a sign-in name, the
 // alternativeSecurityId of a federated identity, or a collection of them (userIdentities).
-func (x *execution) findUser(tp *policy.TechnicalProfile, inputs map[string]string) (lookup, *runError) {
+func (x *execution) findUser(tp *policy.TechnicalProfile, inputs map[string]string) (lookup, *engine.Failure) {
 	var l lookup
 	for k, v := range inputs {
 		l.key, l.value = k, v
@@ -103,13 +104,13 @@ func (x *execution) findUser(tp *policy.TechnicalProfile, inputs map[string]stri
 		l.identity = x.localIdentity(signInType(l.key), l.value)
 		l.u, err = x.Directory.FindByIdentity(x.ctx, l.identity)
 	case l.key == "alternativeSecurityId":
-		var rerr *runError
+		var rerr *engine.Failure
 		if l.identity, rerr = federatedIdentity(tp, l.value); rerr != nil {
 			return l, rerr
 		}
 		l.u, err = x.Directory.FindByIdentity(x.ctx, l.identity)
 	case federatedCollection(l.key):
-		var rerr *runError
+		var rerr *engine.Failure
 		if l.identity, rerr = collectionLookup(tp, l.key, l.value); rerr != nil {
 			return l, rerr
 		}
@@ -160,7 +161,7 @@ func (x *execution) anySignInName(value string) (flows.Identity, *flows.User, er
 }
 
 // federatedIdentity reads the JSON CreateAlternativeSecurityId makes.
-func federatedIdentity(tp *policy.TechnicalProfile, value string) (flows.Identity, *runError) {
+func federatedIdentity(tp *policy.TechnicalProfile, value string) (flows.Identity, *engine.Failure) {
 	var alt struct {
 		Issuer       string `json:"issuer"`
 		IssuerUserID string `json:"issuerUserId"`
@@ -168,15 +169,15 @@ func federatedIdentity(tp *policy.TechnicalProfile, value string) (flows.Identit
 	jerr := json.Unmarshal([]byte(value), &alt)
 	key, derr := base64.StdEncoding.DecodeString(alt.IssuerUserID)
 	if jerr != nil || derr != nil || alt.Issuer == "" {
-		return flows.Identity{}, &runError{msg: "The service has encountered an internal error.",
-			diagnostic: fmt.Sprintf("%s: alternativeSecurityId %q is not the JSON CreateAlternativeSecurityId makes", tp.ID, value)}
+		return flows.Identity{}, &engine.Failure{Message: "The service has encountered an internal error.",
+			Diagnostic: fmt.Sprintf("%s: alternativeSecurityId %q is not the JSON CreateAlternativeSecurityId makes", tp.ID, value)}
 	}
 	return flows.Identity{SignInType: "federated", Issuer: alt.Issuer, IssuerAssignedID: string(key)}, nil
 }
 
 // createUser is a Write of a user the lookup did not find: the identity and the persisted
 // claims.
-func (x *execution) createUser(tp *policy.TechnicalProfile, l lookup, scope map[string]string) (map[string]string, *runError) {
+func (x *execution) createUser(tp *policy.TechnicalProfile, l lookup, scope map[string]string) (map[string]string, *engine.Failure) {
 	if l.key == "objectId" {
 		return nil, unsupported(tp, "creating a user by objectId")
 	}
@@ -197,7 +198,7 @@ func (x *execution) createUser(tp *policy.TechnicalProfile, l lookup, scope map[
 	}
 	if err := x.Directory.Create(x.ctx, u, password); err != nil {
 		if errors.Is(err, flows.ErrExists) {
-			return nil, &runError{msg: x.alreadyExists(tp)}
+			return nil, &engine.Failure{Message: x.alreadyExists(tp)}
 		}
 		return nil, internalError(err)
 	}
@@ -227,7 +228,7 @@ func (x *execution) persistedIdentities(attrs flows.Claims, lookup flows.Identit
 
 // updateUser changes the user's attributes (nil values remove them) and password; without a
 // user (DeleteClaims of no one) nothing changes.
-func (x *execution) updateUser(tp *policy.TechnicalProfile, u *flows.User, attrs flows.Claims, password string) (map[string]string, *runError) {
+func (x *execution) updateUser(tp *policy.TechnicalProfile, u *flows.User, attrs flows.Claims, password string) (map[string]string, *engine.Failure) {
 	up, ok := x.Directory.(updater)
 	if !ok {
 		return nil, unsupported(tp, "updating a user in this directory")
@@ -243,7 +244,7 @@ func (x *execution) updateUser(tp *policy.TechnicalProfile, u *flows.User, attrs
 }
 
 // deleteUser is DeleteClaimsPrincipal: the user, when the lookup found one, is deleted.
-func (x *execution) deleteUser(tp *policy.TechnicalProfile, u *flows.User) (map[string]string, *runError) {
+func (x *execution) deleteUser(tp *policy.TechnicalProfile, u *flows.User) (map[string]string, *engine.Failure) {
 	del, ok := x.Directory.(deleter)
 	if !ok {
 		return nil, unsupported(tp, "deleting users in this directory")
@@ -325,16 +326,16 @@ func userClaims(tenant string, u *flows.User) map[string]string {
 
 // passwordCheck stands in for login-NonInteractive (a ROPC call to Azure AD): the user store
 // checks the password.
-func (x *execution) passwordCheck(c *call) (map[string]string, *runError) {
+func (x *execution) passwordCheck(c *call) (map[string]string, *engine.Failure) {
 	tp, inputs := c.tp, c.inputs
 	u, err := x.Directory.Authenticate(x.ctx, inputs["username"], inputs["password"])
 	switch {
 	case errors.Is(err, flows.ErrNotFound):
-		return nil, &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalDoesNotExist", "We can't seem to find your account.")}
+		return nil, &engine.Failure{Message: x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalDoesNotExist", "We can't seem to find your account.")}
 	case errors.Is(err, flows.ErrBadPassword):
-		return nil, &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfInvalidPassword", "Your password is incorrect.")}
+		return nil, &engine.Failure{Message: x.text(tp, "ErrorMessage", "UserMessageIfInvalidPassword", "Your password is incorrect.")}
 	case err != nil:
-		return nil, &runError{msg: "The service has encountered an internal error.", diagnostic: err.Error()}
+		return nil, &engine.Failure{Message: "The service has encountered an internal error.", Diagnostic: err.Error()}
 	}
 	return map[string]string{"oid": u.ObjectID, "tid": x.TenantID, "name": u.Attributes.String("displayName"),
 		"given_name": u.Attributes.String("givenName"), "family_name": u.Attributes.String("surname"),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // The partner claims that hold a user's federated identities as one collection of
@@ -34,23 +35,23 @@ type federatedSetter interface {
 // collectionLookup is the identity a lookup by a userIdentities or alternativeSecurityIds
 // input claim finds a user by: the collection's last item, the identity the journey added
 // last (a sign-in's one new identity, or the one a link appended to the user's own).
-func collectionLookup(tp *policy.TechnicalProfile, key, value string) (flows.Identity, *runError) {
+func collectionLookup(tp *policy.TechnicalProfile, key, value string) (flows.Identity, *engine.Failure) {
 	ids, rerr := collectionIdentities(tp, key, value)
 	if rerr != nil {
 		return flows.Identity{}, rerr
 	}
 	if len(ids) == 0 {
-		return flows.Identity{}, &runError{msg: "The service has encountered an internal error.",
-			diagnostic: fmt.Sprintf("%s: the input claim %s is an empty collection, so it names no user to look up", tp.ID, key)}
+		return flows.Identity{}, &engine.Failure{Message: "The service has encountered an internal error.",
+			Diagnostic: fmt.Sprintf("%s: the input claim %s is an empty collection, so it names no user to look up", tp.ID, key)}
 	}
 	return ids[len(ids)-1], nil
 }
 
 // collectionIdentities reads a federated collection claim as directory identities.
-func collectionIdentities(tp *policy.TechnicalProfile, key, value string) ([]flows.Identity, *runError) {
-	bad := func(err error) *runError {
-		return &runError{msg: "The service has encountered an internal error.",
-			diagnostic: fmt.Sprintf("%s: the claim %s is not the collection CreateUserIdentity and AddItemToUserIdentityCollection make: %v", tp.ID, key, err)}
+func collectionIdentities(tp *policy.TechnicalProfile, key, value string) ([]flows.Identity, *engine.Failure) {
+	bad := func(err error) *engine.Failure {
+		return &engine.Failure{Message: "The service has encountered an internal error.",
+			Diagnostic: fmt.Sprintf("%s: the claim %s is not the collection CreateUserIdentity and AddItemToUserIdentityCollection make: %v", tp.ID, key, err)}
 	}
 	list, err := identityCollection(value)
 	if err != nil {
@@ -69,7 +70,7 @@ func collectionIdentities(tp *policy.TechnicalProfile, key, value string) ([]flo
 
 // takeFederated takes the persisted federated collections out of attrs: the identities they
 // hold, and whether the profile persisted any (an empty collection unlinks every provider).
-func takeFederated(tp *policy.TechnicalProfile, attrs flows.Claims) ([]flows.Identity, bool, *runError) {
+func takeFederated(tp *policy.TechnicalProfile, attrs flows.Claims) ([]flows.Identity, bool, *engine.Failure) {
 	var ids []flows.Identity
 	found := false
 	for _, key := range []string{userIdentitiesClaim, altSecurityIDsClaim} {
@@ -90,14 +91,14 @@ func takeFederated(tp *policy.TechnicalProfile, attrs flows.Claims) ([]flows.Ide
 
 // setFederated is a Write persisting a federated collection of an existing user: the user's
 // federated identities become the collection's, its local ones stay.
-func (x *execution) setFederated(tp *policy.TechnicalProfile, u *flows.User, ids []flows.Identity) *runError {
+func (x *execution) setFederated(tp *policy.TechnicalProfile, u *flows.User, ids []flows.Identity) *engine.Failure {
 	set, ok := x.Directory.(federatedSetter)
 	if !ok {
 		return unsupported(tp, "changing a user's identities in this directory")
 	}
 	if _, err := set.SetFederated(x.ctx, u.ObjectID, ids); err != nil {
 		if errors.Is(err, flows.ErrExists) {
-			return &runError{msg: x.alreadyExists(tp), diagnostic: fmt.Sprintf("%s: %v", tp.ID, err)}
+			return &engine.Failure{Message: x.alreadyExists(tp), Diagnostic: fmt.Sprintf("%s: %v", tp.ID, err)}
 		}
 		return internalError(err)
 	}

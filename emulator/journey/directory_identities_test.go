@@ -78,7 +78,7 @@ func TestDirectoryUserIdentities(t *testing.T) {
 			out, rerr := e.testExecution(t.Context(), &policy.Policy{}, nil).directory(&call{tp: tc.tp, inputs: map[string]string{key: tc.input}, scope: scope})
 			switch {
 			case tc.wantErr != "":
-				if rerr == nil || !strings.Contains(rerr.msg+rerr.diagnostic, tc.wantErr) {
+				if rerr == nil || !strings.Contains(rerr.Message+rerr.Diagnostic, tc.wantErr) {
 					t.Fatalf("error %+v, want one saying %q", rerr, tc.wantErr)
 				}
 			case rerr != nil:

@@ -12,6 +12,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // directoryEngine loads b2cemu's sign-in-name fixtures (emulator/testdata/directory) over a
@@ -54,23 +55,23 @@ func directoryEngine(t *testing.T) (*Engine, *store.Users) {
 // name is refused.
 func TestDirectoryBySignInNames(t *testing.T) {
 	e, users := directoryEngine(t)
-	run := func(policy, signin string) *flows.Run {
+	run := func(policy, signin string) *engine.Run {
 		return e.StartRequest(t.Context(), &flows.Definition{ID: policy}, "run-1", "app", "", map[string]string{"signin": signin, "name": "Cy"})
 	}
 	for _, tc := range []struct{ signin, sub string }{
 		{"ana@contoso.test", "oid-email"}, {"Ana@Contoso.test", "oid-email"}, {"bo.user", "oid-user"}, {"BO.User", "oid-user"}, {"+15550100", "oid-phone"},
 	} {
 		r := run("B2C_1A_dir_read", tc.signin)
-		if r.Phase != flows.PhaseDone || r.TokenClaims["sub"] != tc.sub || r.User.ObjectID != tc.sub {
+		if r.Phase != engine.PhaseDone || r.TokenClaims["sub"] != tc.sub || r.User.ObjectID != tc.sub {
 			t.Errorf("read %q: phase %s, claims %v, failure %+v", tc.signin, r.Phase, r.TokenClaims, r.Failure)
 		}
 	}
-	if r := run("B2C_1A_dir_read", "nobody"); r.Phase != flows.PhaseFailed || r.Failure == nil || !strings.Contains(r.Failure.Message, "No account has that sign-in name.") {
+	if r := run("B2C_1A_dir_read", "nobody"); r.Phase != engine.PhaseFailed || r.Failure == nil || !strings.Contains(r.Failure.Message, "No account has that sign-in name.") {
 		t.Errorf("read nobody: phase %s, failure %+v", r.Phase, r.Failure)
 	}
 
 	r := run("B2C_1A_dir_write", "cy.user")
-	if r.Phase != flows.PhaseDone || r.TokenClaims["newUser"] != true || r.TokenClaims["sub"] == "" {
+	if r.Phase != engine.PhaseDone || r.TokenClaims["newUser"] != true || r.TokenClaims["sub"] == "" {
 		t.Fatalf("write: phase %s, claims %v, failure %+v", r.Phase, r.TokenClaims, r.Failure)
 	}
 	u, err := users.Get(t.Context(), r.TokenClaims["sub"].(string))
@@ -81,7 +82,7 @@ func TestDirectoryBySignInNames(t *testing.T) {
 	if len(u.Identities) != 1 || u.Identities[0] != want || u.Attributes.String("displayName") != "Cy" || u.Attributes["signInNames.userName"] != nil {
 		t.Errorf("the new user: identities %v, attributes %v", u.Identities, u.Attributes)
 	}
-	if r := run("B2C_1A_dir_write", "CY.USER"); r.Phase != flows.PhaseFailed || r.Failure == nil || !strings.Contains(r.Failure.Message, "already exists") {
+	if r := run("B2C_1A_dir_write", "CY.USER"); r.Phase != engine.PhaseFailed || r.Failure == nil || !strings.Contains(r.Failure.Message, "already exists") {
 		t.Errorf("second write: phase %s, failure %+v", r.Phase, r.Failure)
 	}
 }
@@ -92,7 +93,7 @@ func TestDirectoryBySignInNames(t *testing.T) {
 func TestSendClaimsWithoutAUser(t *testing.T) {
 	e, _ := directoryEngine(t)
 	r := e.StartRequest(t.Context(), &flows.Definition{ID: "B2C_1A_dir_nouser"}, "run-1", "app", "", map[string]string{"signin": "someone", "name": "Cy"})
-	if r.Phase != flows.PhaseDone {
+	if r.Phase != engine.PhaseDone {
 		t.Fatalf("phase %s, failure %+v", r.Phase, r.Failure)
 	}
 	if r.TokenClaims["sub"] != "Not supported currently. Use oid claim." || r.TokenClaims["name"] != "Cy" || r.TokenClaims["signInName"] != "someone" {

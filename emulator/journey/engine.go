@@ -18,6 +18,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Engine runs the journeys of loaded policies.
@@ -88,23 +89,27 @@ type state struct {
 	lang     string                              // the page language: ui_locales among the policy's SupportedLanguages
 	pageCD   string                              // the current page's content definition: its localized strings
 	phone    string                              // the number the phone factor page verified, for its profile's output claims
+	mfa      *flows.MFAState                     // the phone factor page's state while it shows
 }
+
+// SecondFactor is the phone factor page's state, for the headless API (flows.SecondFactor).
+func (st *state) SecondFactor() *flows.MFAState { return st.mfa }
 
 func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
 	return e.Policies[strings.ToLower(def.ID)]
 }
 
 // Start begins the journey and runs it to its first page.
-func (e *Engine) Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *flows.Run {
+func (e *Engine) Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *engine.Run {
 	return e.StartRequest(ctx, def, id, clientID, uiLocales, nil)
 }
 
 // StartRequest is Start with the authorize request's parameters, which the journey's first
 // steps read: a GetClaims step its id_token_hint, claim resolvers {OAUTH-KV:name} and {OIDC:…}.
-func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *flows.Run {
-	r := &flows.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: flows.PhaseSignIn, Values: flows.Claims{}, Request: request}
+func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *engine.Run {
+	r := &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: flows.Claims{}, Request: request}
 	st := &state{bag: map[string]string{}}
-	r.Journey = st
+	r.State = st
 	p := e.policyOf(def)
 	x := e.execute(ctx, p, r, st)
 	if p == nil || p.Journey == nil {
@@ -114,7 +119,7 @@ func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, cl
 	st.journey, st.lang = p.Journey, language(p, uiLocales)
 	if pr := p.RelyingParty.Protocol; pr != "" && !strings.EqualFold(pr, "OpenIdConnect") {
 		err := unsupported(p.RelyingParty, "a relying party speaking "+pr+" (b2cemu serves OpenID Connect)")
-		x.fail(false, err.code, err.msg, err.diagnostic)
+		x.fail(false, err.Code, err.Message, err.Diagnostic)
 		return r
 	}
 	x.proceed()
@@ -122,24 +127,22 @@ func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, cl
 }
 
 // Advance applies one input on the current page.
-func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *flows.Run, in flows.Input) error {
-	if r.Phase.Terminal() {
-		return &flows.Error{Kind: flows.Invalid, Message: "this sign-in has already ended"}
+func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *engine.Run, in engine.Input) error {
+	if err := r.CheckOpen("sign-in"); err != nil {
+		return err
 	}
-	st, _ := r.Journey.(*state)
+	st, _ := r.State.(*state)
 	p := e.policyOf(def)
 	if st == nil || p == nil {
-		return flows.Errorf(flows.Invalid, "no journey for this run")
+		return engine.Errorf(engine.Invalid, "no journey for this run")
 	}
 	x := e.execute(ctx, p, r, st)
-	if _, ok := in.(flows.Cancel); ok {
-		r.Phase = flows.PhaseCancelled
-		r.Failure = &flows.Failure{Error: "access_denied", Code: "AADB2C90091", Message: "The user has cancelled entering self-asserted information.", Redirect: true}
-		r.Seq++
+	if _, ok := in.(engine.Cancel); ok {
+		r.Cancel()
 		return nil
 	}
 	step := st.journey.Steps[st.step]
-	r.FieldErrors, r.RequiredMissing, r.PasswordMismatch, r.FieldIncorrect, r.PageError = nil, false, false, false, ""
+	r.ResetPage()
 	switch n, err := x.apply(step, in); {
 	case err != nil:
 		return err
@@ -292,21 +295,21 @@ func skip(pcs []policy.Precondition, bag map[string]string) bool {
 
 // failWith ends the run on a profile's error: an unsupported feature on the error page,
 // anything else sent back to the application (no page can show it).
-func (x *execution) failWith(err *runError) {
-	x.fail(!err.unsupported, err.code, err.msg, err.diagnostic)
-	if err.oauth != "" {
-		x.r.Failure.Error = err.oauth
-	}
+func (x *execution) failWith(err *engine.Failure) {
+	x.end(&engine.Failure{OAuth: err.OAuth, Code: err.Code, Message: err.Message, Diagnostic: err.Diagnostic, Redirect: !err.Unsupported})
 }
 
+// fail ends the run on the error page, or back at the application when redirect is set; a
+// code of "" is AADB2C90075 (engine.Run.Fail).
 func (x *execution) fail(redirect bool, code, msg, diagnostic string) {
-	if code == "" {
-		code = "AADB2C90075"
-	}
-	x.r.Phase, x.r.Page = flows.PhaseFailed, nil
-	x.r.Failure = &flows.Failure{Error: "server_error", Code: code, Message: msg, Diagnostic: diagnostic, Redirect: redirect}
+	x.end(&engine.Failure{Code: code, Message: msg, Diagnostic: diagnostic, Redirect: redirect})
+}
+
+// end ends the run with f and says why in the log.
+func (x *execution) end(f *engine.Failure) {
+	x.r.Fail(f)
 	if x.Log != nil {
-		x.Log.Warn("custom policy journey failed: "+diagnostic, "run", x.r.ID, "policy", x.r.Policy)
+		x.Log.Warn("custom policy journey failed: "+f.Diagnostic, "run", x.r.ID, "policy", x.r.Policy)
 	}
 }
 

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // execution is one step of one run through a policy: the engine's services, the request's
@@ -15,7 +15,7 @@ type execution struct {
 	*Engine
 	ctx context.Context
 	p   *policy.Policy
-	r   *flows.Run
+	r   *engine.Run
 	st  *state
 	// page is the self-asserted profile whose validation profiles are running, nil otherwise:
 	// B2C shows a validation profile's messages in the page's language and texts.
@@ -23,6 +23,6 @@ type execution struct {
 }
 
 // execute begins an execution of run r through p.
-func (e *Engine) execute(ctx context.Context, p *policy.Policy, r *flows.Run, st *state) *execution {
+func (e *Engine) execute(ctx context.Context, p *policy.Policy, r *engine.Run, st *state) *execution {
 	return &execution{Engine: e, ctx: ctx, p: p, r: r, st: st}
 }

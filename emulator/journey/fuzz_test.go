@@ -12,6 +12,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // refuse fails every request: fuzzed policies may name any ServiceUrl, and tests call only
@@ -56,18 +57,18 @@ func FuzzPolicy(f *testing.F) {
 		for _, p := range policies {
 			def := &flows.Definition{ID: p.ID}
 			r := e.Start(ctx, def, "run", "client", "es")
-			inputs := []flows.Input{flows.DomainHint{Domain: "facebook.com"}, flows.StartSignUp{},
-				flows.VerifyEmail{Action: "send", Field: "email", Values: map[string]string{"email": "a@b.c"}},
-				flows.VerifyEmail{Action: "verify", Field: "email", Code: "123456", Values: map[string]string{"email": "a@b.c", "verificationCode": "1"}},
-				flows.SubmitAttributes{Values: map[string]string{"email": "a@b.c", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x"}},
-				flows.SignInLocal{Email: "a@b.c", Password: "Passw0rd!x"}, flows.ForgotPassword{}}
+			inputs := []engine.Input{engine.DomainHint{Domain: "facebook.com"}, engine.StartSignUp{},
+				engine.VerifyEmail{Action: "send", Field: "email", Values: map[string]string{"email": "a@b.c"}},
+				engine.VerifyEmail{Action: "verify", Field: "email", Code: "123456", Values: map[string]string{"email": "a@b.c", "verificationCode": "1"}},
+				engine.SubmitAttributes{Values: map[string]string{"email": "a@b.c", "newPassword": "Passw0rd!x", "reenterPassword": "Passw0rd!x"}},
+				engine.SignInLocal{Email: "a@b.c", Password: "Passw0rd!x"}, engine.ForgotPassword{}}
 			for _, in := range inputs {
 				if r.Phase.Terminal() {
 					break
 				}
 				_ = e.Advance(ctx, def, r, in)
 			}
-			if r.Phase == flows.PhaseDone {
+			if r.Phase == engine.PhaseDone {
 				e.Refresh(ctx, def, r.User.ObjectID, time.Now(), r.Carry)
 			}
 		}

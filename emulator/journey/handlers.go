@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // call is one non-interactive technical profile at work: the profile, its input claims by
@@ -19,7 +20,7 @@ type call struct {
 
 // handler runs one technical-profile protocol: it returns the profile's result by partner
 // claim name, which run maps to the output claims, or why the profile did not succeed.
-type handler func(x *execution, c *call) (map[string]string, *runError)
+type handler func(x *execution, c *call) (map[string]string, *engine.Failure)
 
 // handlers are the protocols b2cemu runs, by the kind the loader gave each technical profile
 // (policy.Kind, from its Protocol Name and Handler). Interactive profiles — self-asserted
@@ -41,7 +42,7 @@ var handlers = map[policy.Kind]handler{
 }
 
 // protocol runs the handler of c's profile kind.
-func (x *execution) protocol(c *call) (map[string]string, *runError) {
+func (x *execution) protocol(c *call) (map[string]string, *engine.Failure) {
 	h, ok := handlers[c.tp.Kind]
 	if !ok {
 		return nil, unsupported(c.tp, fmt.Sprintf("a %s technical profile", c.tp.Kind))
@@ -49,17 +50,17 @@ func (x *execution) protocol(c *call) (map[string]string, *runError) {
 	return h(x, c)
 }
 
-func nothing(*execution, *call) (map[string]string, *runError) { return map[string]string{}, nil }
+func nothing(*execution, *call) (map[string]string, *engine.Failure) { return map[string]string{}, nil }
 
 // externalProvider is an identity provider profile run as a step of its own, without the
 // page b2cemu shows in its place.
-func externalProvider(_ *execution, c *call) (map[string]string, *runError) {
+func externalProvider(_ *execution, c *call) (map[string]string, *engine.Failure) {
 	return nil, unsupported(c.tp, fmt.Sprintf("signing in with an external identity provider (the %s protocol)", c.tp.Protocol))
 }
 
 // carriedClaims is the engine's profile of a refresh journey (RefreshTokenReadAndSetup): its
 // output claims come back from the refresh token, the sign-in's claims bag.
-func (x *execution) carriedClaims(c *call) (map[string]string, *runError) {
+func (x *execution) carriedClaims(c *call) (map[string]string, *engine.Failure) {
 	result := map[string]string{}
 	for _, oc := range c.tp.OutputClaims {
 		if v, ok := x.st.carried[strings.ToLower(oc.ClaimType)]; ok {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // hintSkew is the clock skew allowed on a hint's exp and nbf: the default of .NET's token
@@ -29,15 +30,15 @@ const maxDiscovery = 1 << 20
 
 // hintError is a refused id_token_hint: B2C's code and message for the application, and
 // what the developer should fix.
-func hintError(code, msg, diagnostic string) *runError {
-	return &runError{code: code, msg: msg + " Please provide another token and try again.", diagnostic: diagnostic, oauth: "invalid_request"}
+func hintError(code, msg, diagnostic string) *engine.Failure {
+	return &engine.Failure{Code: code, Message: msg + " Please provide another token and try again.", Diagnostic: diagnostic, OAuth: "invalid_request"}
 }
 
 // getClaims runs a GetClaims step: the authorize request's id_token_hint, verified by the
 // step's technical profile, gives the profile's output claims. Without a hint the step adds
 // nothing, and the journey goes on: the community's invitation and magic-link policies show
 // their own page to "an unsolicited request (a request without id_token_hint)".
-func (x *execution) getClaims(step *policy.Step) *runError {
+func (x *execution) getClaims(step *policy.Step) *engine.Failure {
 	tp := x.p.TechnicalProfiles[step.Issuer]
 	hint := strings.TrimSpace(x.r.Request["id_token_hint"])
 	if hint == "" {
@@ -58,7 +59,7 @@ func (x *execution) getClaims(step *policy.Step) *runError {
 // verifyHint checks a hint as B2C does: its signature (HS256 with the client_secret policy
 // key, or RS256 with a key of the METADATA issuer's jwks_uri), then its lifetime, audience and
 // issuer, in the order of .NET's token validation.
-func (x *execution) verifyHint(tp *policy.TechnicalProfile, hint string) (jwt.MapClaims, *runError) {
+func (x *execution) verifyHint(tp *policy.TechnicalProfile, hint string) (jwt.MapClaims, *engine.Failure) {
 	where := fmt.Sprintf("%s:%d: TechnicalProfile Id=%q", tp.El.File, tp.El.Line, tp.ID)
 	issuer, audience := tp.Metadata["issuer"], tp.Metadata["IdTokenAudience"]
 	var keys jwt.Keyfunc
@@ -66,8 +67,8 @@ func (x *execution) verifyHint(tp *policy.TechnicalProfile, hint string) (jwt.Ma
 	if ref := tp.HintSecret(); ref != "" {
 		secret := x.PolicyKeys[strings.ToLower(ref)]
 		if secret == "" { // the emulator refuses to start without it; an engine built by hand may lack it
-			return nil, &runError{code: "AADB2C90130", msg: fmt.Sprintf("The key container in tenant '%s' with storageReferenceId '%s' does not exist.", x.Tenant, ref),
-				diagnostic: fmt.Sprintf("%s: policyKeys has no %s; add the secret the link generator signs with", where, ref)}
+			return nil, &engine.Failure{Code: "AADB2C90130", Message: fmt.Sprintf("The key container in tenant '%s' with storageReferenceId '%s' does not exist.", x.Tenant, ref),
+				Diagnostic: fmt.Sprintf("%s: policyKeys has no %s; add the secret the link generator signs with", where, ref)}
 		}
 		method = "HS256"
 		keys = func(*jwt.Token) (any, error) { return []byte(secret), nil } // the generators sign with the secret's UTF-8 bytes
@@ -107,7 +108,7 @@ func (x *execution) verifyHint(tp *policy.TechnicalProfile, hint string) (jwt.Ma
 }
 
 // hintLifetime checks exp (required, as Microsoft's token format says) and nbf.
-func (e *Engine) hintLifetime(where string, claims jwt.MapClaims) *runError {
+func (e *Engine) hintLifetime(where string, claims jwt.MapClaims) *engine.Failure {
 	now := e.Now()
 	exp, err := claims.GetExpirationTime()
 	if err != nil || exp == nil {

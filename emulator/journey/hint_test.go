@@ -15,6 +15,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 const (
@@ -106,7 +107,7 @@ func TestGetClaimsVerifiesTheHint(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := e.StartRequest(t.Context(), &flows.Definition{ID: tt.policy}, "run-1", hintClient, "", map[string]string{"id_token_hint": tt.hint})
 			if tt.code == "" {
-				if r.Phase != flows.PhaseDone {
+				if r.Phase != engine.PhaseDone {
 					t.Fatalf("phase %s, failure %+v", r.Phase, r.Failure)
 				}
 				if r.TokenClaims["email"] != "ana@contoso.test" || r.TokenClaims["name"] != "Ana Invited" || r.TokenClaims["sub"] != "5e0c8a3b-1f2d-4c6e-9a8b-7d6c5b4a3f2e" {
@@ -117,11 +118,11 @@ func TestGetClaimsVerifiesTheHint(t *testing.T) {
 				}
 				return
 			}
-			if r.Phase != flows.PhaseFailed || r.Failure == nil {
+			if r.Phase != engine.PhaseFailed || r.Failure == nil {
 				t.Fatalf("phase %s, want a failure %s", r.Phase, tt.code)
 			}
 			f := r.Failure
-			if f.Code != tt.code || !strings.Contains(f.Message, tt.message) || f.Error != "invalid_request" || !f.Redirect {
+			if f.Code != tt.code || !strings.Contains(f.Message, tt.message) || f.OAuth != "invalid_request" || !f.Redirect {
 				t.Errorf("failure = %+v, want %s %q sent to the application", f, tt.code, tt.message)
 			}
 			if strings.Contains(f.Diagnostic, tt.hint) || strings.Contains(f.Diagnostic, hintSecret) {
@@ -131,23 +132,23 @@ func TestGetClaimsVerifiesTheHint(t *testing.T) {
 	}
 	t.Run("no hint", func(t *testing.T) {
 		r := e.StartRequest(t.Context(), &flows.Definition{ID: "B2C_1A_link_shared_secret"}, "run-1", hintClient, "", map[string]string{})
-		if r.Phase != flows.PhaseAttributes || r.Page == nil || len(r.Page.Fields) != 1 || r.Page.Fields[0].ID != "errorMessage" {
+		if r.Phase != engine.PhaseAttributes || r.Page == nil || len(r.Page.Fields) != 1 || r.Page.Fields[0].ID != "errorMessage" {
 			t.Fatalf("phase %s, page %+v: want the policy's no-invitation page", r.Phase, r.Page)
 		}
-		if st := r.Journey.(*state); st.bag["email"] != "" || st.bag["displayname"] != "" {
+		if st := r.State.(*state); st.bag["email"] != "" || st.bag["displayname"] != "" {
 			t.Errorf("claims bag = %v", st.bag)
 		}
 	})
 	t.Run("no hint where the journey needs its claim", func(t *testing.T) {
 		r := e.StartRequest(t.Context(), &flows.Definition{ID: "B2C_1A_link_issuer_keys"}, "run-1", hintClient, "", nil)
-		if r.Phase != flows.PhaseFailed || !strings.Contains(r.Failure.Diagnostic, "the input claim email has no value") {
+		if r.Phase != engine.PhaseFailed || !strings.Contains(r.Failure.Diagnostic, "the input claim email has no value") {
 			t.Fatalf("phase %s, failure %+v", r.Phase, r.Failure)
 		}
 	})
 	t.Run("issuer unreachable", func(t *testing.T) {
 		gone := hintEngine(t, &hinttest.Issuer{URL: "http://127.0.0.1:9"}, now)
 		r := gone.StartRequest(t.Context(), &flows.Definition{ID: "B2C_1A_link_issuer_keys"}, "run-1", hintClient, "", map[string]string{"id_token_hint": is.Sign(t, rsValid)})
-		if r.Phase != flows.PhaseFailed || r.Failure.Code != "AADB2C90210" || !strings.Contains(r.Failure.Diagnostic, "the issuer's keys could not be read: the discovery document: GET http://127.0.0.1:9/.well-known/openid-configuration") {
+		if r.Phase != engine.PhaseFailed || r.Failure.Code != "AADB2C90210" || !strings.Contains(r.Failure.Diagnostic, "the issuer's keys could not be read: the discovery document: GET http://127.0.0.1:9/.well-known/openid-configuration") {
 			t.Fatalf("phase %s, failure %+v", r.Phase, r.Failure)
 		}
 	})

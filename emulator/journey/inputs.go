@@ -5,6 +5,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // next is what an input did to the journey.
@@ -17,27 +18,27 @@ const (
 )
 
 // apply applies one input on the current step's page.
-func (x *execution) apply(step *policy.Step, in flows.Input) (next, error) {
+func (x *execution) apply(step *policy.Step, in engine.Input) (next, error) {
 	switch in := in.(type) {
-	case flows.SignInLocal:
+	case engine.SignInLocal:
 		return x.signInLocal(step, in)
-	case flows.DomainHint:
+	case engine.DomainHint:
 		return x.domainHint(step, in), nil
-	case flows.ForgotPassword:
+	case engine.ForgotPassword:
 		return x.forgotPassword(step)
-	case flows.StartSignUp:
+	case engine.StartSignUp:
 		return x.startSignUp(step)
-	case flows.SubmitAttributes:
+	case engine.SubmitAttributes:
 		return x.submitAttributes(in)
-	case flows.VerifyEmail:
+	case engine.VerifyEmail:
 		return stay, x.verifyInput(in)
-	case flows.VerifyMFA:
+	case engine.VerifyMFA:
 		return x.pressPhone(step, in)
-	case flows.ResumeSession:
+	case engine.ResumeSession:
 		return x.resumeSession(step, in)
-	case flows.SignInFederated:
+	case engine.SignInFederated:
 		return x.signInFederated(in)
-	case flows.ChooseProvider:
+	case engine.ChooseProvider:
 		target, err := providerTarget(x.p, x.st, step, in.Provider)
 		if err != nil {
 			return stay, err
@@ -45,12 +46,12 @@ func (x *execution) apply(step *policy.Step, in flows.Input) (next, error) {
 		x.st.chosen = target
 		return onward, nil
 	}
-	return stay, flows.Errorf(flows.Invalid, "%T does not apply to a custom policy's page", in)
+	return stay, engine.Errorf(engine.Invalid, "%T does not apply to a custom policy's page", in)
 }
 
-func (x *execution) signInLocal(step *policy.Step, in flows.SignInLocal) (next, error) {
+func (x *execution) signInLocal(step *policy.Step, in engine.SignInLocal) (next, error) {
 	if step.Type != "CombinedSignInAndSignUp" || x.st.tp == nil {
-		return stay, flows.Errorf(flows.Invalid, "there is no sign-in form on this page")
+		return stay, engine.Errorf(engine.Invalid, "there is no sign-in form on this page")
 	}
 	if !x.submit(x.st.tp, map[string]string{"signinname": strings.TrimSpace(in.Email), "password": in.Password}) {
 		x.r.Values = flows.Claims{"email": strings.TrimSpace(in.Email)}
@@ -61,7 +62,7 @@ func (x *execution) signInLocal(step *policy.Step, in flows.SignInLocal) (next, 
 
 // domainHint chooses the claims provider whose Domain the hint names, without the page; a
 // hint no provider of the page has changes nothing.
-func (x *execution) domainHint(step *policy.Step, in flows.DomainHint) next {
+func (x *execution) domainHint(step *policy.Step, in engine.DomainHint) next {
 	target := domainTarget(x.p, x.st, step, in.Domain)
 	if target == "" || x.r.Page == nil || !x.r.Page.Unified {
 		return ignored
@@ -75,11 +76,11 @@ func (x *execution) domainHint(step *policy.Step, in flows.DomainHint) next {
 // AADB2C90118.
 func (x *execution) forgotPassword(step *policy.Step) (next, error) {
 	if step.Type != "CombinedSignInAndSignUp" || x.st.tp == nil || x.r.Page == nil || x.r.Page.ForgotPassword == "" {
-		return stay, flows.Errorf(flows.Invalid, "there is no forgotten-password link on this page")
+		return stay, engine.Errorf(engine.Invalid, "there is no forgotten-password link on this page")
 	}
 	override := x.st.tp.Metadata["setting.forgotPasswordLinkOverride"]
 	if override == "" || !offers(step, override) {
-		x.r.Phase, x.r.Page, x.r.Failure = flows.PhaseCancelled, nil, flows.ForgotPasswordFailure()
+		x.r.Phase, x.r.Page, x.r.Failure = engine.PhaseCancelled, nil, engine.ForgotPasswordFailure()
 		return stay, nil
 	}
 	x.st.chosen = override
@@ -88,15 +89,15 @@ func (x *execution) forgotPassword(step *policy.Step) (next, error) {
 
 func (x *execution) startSignUp(step *policy.Step) (next, error) {
 	if step.Type != "CombinedSignInAndSignUp" || x.st.tp == nil || x.st.tp.Metadata["SignUpTarget"] == "" {
-		return stay, flows.Errorf(flows.Invalid, "there is no sign-up link on this page")
+		return stay, engine.Errorf(engine.Invalid, "there is no sign-up link on this page")
 	}
 	x.st.chosen = x.st.tp.Metadata["SignUpTarget"]
 	return onward, nil
 }
 
-func (x *execution) submitAttributes(in flows.SubmitAttributes) (next, error) {
-	if x.r.Phase != flows.PhaseAttributes || x.st.tp == nil {
-		return stay, flows.Errorf(flows.Invalid, "there is no form to submit on this page")
+func (x *execution) submitAttributes(in engine.SubmitAttributes) (next, error) {
+	if x.r.Phase != engine.PhaseAttributes || x.st.tp == nil {
+		return stay, engine.Errorf(engine.Invalid, "there is no form to submit on this page")
 	}
 	values := map[string]string{}
 	for k, v := range in.Values {
@@ -110,9 +111,9 @@ func (x *execution) submitAttributes(in flows.SubmitAttributes) (next, error) {
 
 // verifyInput is a verification button: a display control's, or the page's own email
 // verification.
-func (x *execution) verifyInput(in flows.VerifyEmail) error {
-	if x.r.Phase != flows.PhaseAttributes || x.st.tp == nil {
-		return flows.Errorf(flows.Invalid, "there is nothing to verify on this page")
+func (x *execution) verifyInput(in engine.VerifyEmail) error {
+	if x.r.Phase != engine.PhaseAttributes || x.st.tp == nil {
+		return engine.Errorf(engine.Invalid, "there is nothing to verify on this page")
 	}
 	if d := control(x.p, x.st.tp, in.Field); d != nil {
 		if err := x.controlAction(d, in); err != nil || x.r.Phase.Terminal() {
@@ -127,12 +128,12 @@ func (x *execution) verifyInput(in flows.VerifyEmail) error {
 
 // resumeSession is B2C's DefaultSSOSessionProvider: the session brings back the user's
 // objectId and the profiles that took part in the session are skipped.
-func (x *execution) resumeSession(step *policy.Step, in flows.ResumeSession) (next, error) {
-	if !x.inSession(x.st.tp) || step.Type != "CombinedSignInAndSignUp" && x.r.Phase != flows.PhaseAttributes {
-		return stay, flows.Errorf(flows.Invalid, "no single sign-on on this page")
+func (x *execution) resumeSession(step *policy.Step, in engine.ResumeSession) (next, error) {
+	if !x.inSession(x.st.tp) || step.Type != "CombinedSignInAndSignUp" && x.r.Phase != engine.PhaseAttributes {
+		return stay, engine.Errorf(engine.Invalid, "no single sign-on on this page")
 	}
 	if _, err := x.Directory.Get(x.ctx, in.ObjectID); err != nil {
-		return stay, flows.Errorf(flows.Invalid, "the session's user is gone: %v", err)
+		return stay, engine.Errorf(engine.Invalid, "the session's user is gone: %v", err)
 	}
 	x.st.sso = true
 	x.st.bag["objectid"], x.st.bag["objectidfromsession"] = in.ObjectID, "true"
@@ -142,9 +143,9 @@ func (x *execution) resumeSession(step *policy.Step, in flows.ResumeSession) (ne
 	return onward, nil
 }
 
-func (x *execution) signInFederated(in flows.SignInFederated) (next, error) {
-	if x.r.Phase != flows.PhaseIdP || x.st.tp == nil {
-		return stay, flows.Errorf(flows.Invalid, "there is no identity provider sign-in on this page")
+func (x *execution) signInFederated(in engine.SignInFederated) (next, error) {
+	if x.r.Phase != engine.PhaseIdP || x.st.tp == nil {
+		return stay, engine.Errorf(engine.Invalid, "there is no identity provider sign-in on this page")
 	}
 	if err := x.outputs(x.st.tp, federatedResult(in), x.st.bag); err != nil {
 		x.failWith(err)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 func TestPreconditions(t *testing.T) {
@@ -69,10 +69,10 @@ func TestRESTAnswer(t *testing.T) {
 			}
 			continue
 		}
-		if err == nil || err.msg != tc.msg || err.rejected != tc.rejected {
+		if err == nil || err.Message != tc.msg || err.Rejected != tc.rejected {
 			t.Errorf("%s: error = %+v, want %q (rejected %v)", tc.name, err, tc.msg, tc.rejected)
 		}
-		if err != nil && !err.rejected && err.diagnostic == "" {
+		if err != nil && !err.Rejected && err.Diagnostic == "" {
 			t.Errorf("%s: no diagnostic for the developer", tc.name)
 		}
 	}
@@ -94,7 +94,7 @@ func TestClaimResolvers(t *testing.T) {
 		{"", "{OAUTH-KV:campaignId}|{OAUTH-KV:missing}|{OIDC:LoginHint}|{OIDC:Prompt}", "summer|||login"},
 		{"", "{Context:IPAddress}", "127.0.0.1"},
 	} {
-		r := &flows.Run{ID: "run-1", ClientID: "client", UILocales: tc.locale, ClientIP: "127.0.0.1",
+		r := &engine.Run{ID: "run-1", ClientID: "client", UILocales: tc.locale, ClientIP: "127.0.0.1",
 			Request: map[string]string{"campaignId": "summer", "prompt": "login"}}
 		if got := e.resolve(p, r, bag, tc.in); got != tc.want {
 			t.Errorf("%s %s = %q, want %q", tc.locale, tc.in, got, tc.want)

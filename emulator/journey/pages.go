@@ -6,14 +6,15 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // unifiedPage shows a CombinedSignInAndSignUp step: the local sign-in form of the profile
 // behind ValidationClaimsExchangeId, and the sign-up link of its SignUpTarget.
 func (x *execution) unifiedPage(step *policy.Step) {
-	x.r.Phase = flows.PhaseSignIn
+	x.r.Phase = engine.PhaseSignIn
 	x.st.pageCD = step.ContentDefinition
-	page := &flows.Page{Title: "Sign up or sign in", Unified: true, SignInName: "signInName", ContentDefinition: step.ContentDefinition}
+	page := &engine.Page{Title: "Sign up or sign in", Unified: true, SignInName: "signInName", ContentDefinition: step.ContentDefinition}
 	for _, sel := range step.Selections {
 		if sel.Validation == "" {
 			continue
@@ -35,7 +36,7 @@ func (x *execution) unifiedPage(step *policy.Step) {
 	for _, sel := range step.Selections {
 		// The exchange behind setting.forgotPasswordLinkOverride is the link's, not a button.
 		if sel.Target != "" && (x.st.tp == nil || sel.Target != x.st.tp.Metadata["setting.forgotPasswordLinkOverride"]) && x.offered(sel.Target) {
-			page.Providers = append(page.Providers, flows.PageOption{Value: sel.Target, Label: x.providerLabel(step, sel.Target)})
+			page.Providers = append(page.Providers, engine.PageOption{Value: sel.Target, Label: x.providerLabel(step, sel.Target)})
 		}
 	}
 	x.r.Page = page
@@ -101,8 +102,8 @@ func (x *execution) selfAssertedPage(tp *policy.TechnicalProfile) bool {
 	}
 	x.st.tp = tp
 	x.st.pageCD = tp.Metadata["ContentDefinitionReferenceId"]
-	x.r.Phase = flows.PhaseAttributes
-	page := &flows.Page{Title: "User details", ContentDefinition: x.st.pageCD, Intro: x.text(tp, "UxElement", "initial_intro", "Please provide the following details."),
+	x.r.Phase = engine.PhaseAttributes
+	page := &engine.Page{Title: "User details", ContentDefinition: x.st.pageCD, Intro: x.text(tp, "UxElement", "initial_intro", "Please provide the following details."),
 		ContinueLabel: x.text(tp, "UxElement", "button_continue", "Continue")}
 	x.r.Values = flows.Claims{}
 	for _, c := range tp.InputClaims {
@@ -112,7 +113,7 @@ func (x *execution) selfAssertedPage(tp *policy.TechnicalProfile) bool {
 	}
 	for _, c := range fields {
 		ct := x.p.ClaimTypes[strings.ToLower(c.ClaimType)]
-		f := flows.PageField{ID: c.ClaimType, Label: x.claimText(tp, c.ClaimType, "DisplayName", ct.DisplayName),
+		f := engine.PageField{ID: c.ClaimType, Label: x.claimText(tp, c.ClaimType, "DisplayName", ct.DisplayName),
 			InputType: ct.UserInputType, Required: c.Required, HelpText: ct.UserHelpText}
 		if strings.EqualFold(c.PartnerClaimType, "Verified.Email") || strings.EqualFold(c.ClaimType, "email") {
 			f.InputType = "EmailBox"
@@ -121,10 +122,10 @@ func (x *execution) selfAssertedPage(tp *policy.TechnicalProfile) bool {
 			f.Pattern, f.PatternHelp = ct.Pattern, x.claimText(tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
 		}
 		for _, o := range ct.Options {
-			f.Options = append(f.Options, flows.PageOption{Value: o.Value, Label: o.Text})
+			f.Options = append(f.Options, engine.PageOption{Value: o.Value, Label: o.Text})
 		}
 		if mustVerify(tp, c) || c.DisplayControl != "" {
-			f.Verify = &flows.Verification{Control: c.DisplayControl}
+			f.Verify = &engine.Verification{Control: c.DisplayControl}
 		}
 		page.Fields = append(page.Fields, f)
 	}
@@ -219,13 +220,13 @@ func (x *execution) idpPage(tp *policy.TechnicalProfile) {
 		provider = tp.ID
 	}
 	x.st.tp = tp
-	x.r.Phase, x.r.Page, x.r.Provider = flows.PhaseIdP, nil, provider
+	x.r.Phase, x.r.Page, x.r.Provider = engine.PhaseIdP, nil, provider
 }
 
 // federatedResult is what the fake identity provider answers, under the claim names OAuth 2.0
 // and OpenID Connect providers use (Facebook's id/first_name/last_name, OIDC's
 // sub/given_name/family_name), for the profile's output claims to pick from.
-func federatedResult(in flows.SignInFederated) map[string]string {
+func federatedResult(in engine.SignInFederated) map[string]string {
 	c := in.Claims
 	const ws, ms = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/", "http://schemas.microsoft.com/identity/claims/"
 	id, email, name := in.IssuerAssignedID, c.String("email"), c.String("displayName")

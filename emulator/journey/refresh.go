@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // refreshTimeFormat is how refreshTokenIssuedOnDateTime enters the claims bag.
@@ -19,12 +20,12 @@ const refreshTimeFormat = time.RFC3339
 // token's claims — so a claim neither stored in the directory nor kept by that profile, such
 // as a REST API's promoCode, is not in the refreshed token. ok is false when the policy has no
 // refresh journey; the run ends PhaseDone, or PhaseFailed with the reason.
-func (e *Engine) Refresh(ctx context.Context, def *flows.Definition, objectID string, issued time.Time, carried map[string]string) (*flows.Run, bool) {
+func (e *Engine) Refresh(ctx context.Context, def *flows.Definition, objectID string, issued time.Time, carried map[string]string) (*engine.Run, bool) {
 	p := e.policyOf(def)
 	if p == nil || p.Refresh == nil {
 		return nil, false
 	}
-	r := &flows.Run{ID: e.NewID(), Policy: def.ID, Phase: flows.PhaseSignIn, Values: flows.Claims{}}
+	r := &engine.Run{ID: e.NewID(), Policy: def.ID, Phase: engine.PhaseSignIn, Values: flows.Claims{}}
 	st := &state{journey: p.Refresh, carried: map[string]string{}, bag: map[string]string{
 		"objectid": objectID, "refreshtokenissuedondatetime": issued.UTC().Format(refreshTimeFormat)}}
 	for k, v := range carried {
@@ -33,10 +34,10 @@ func (e *Engine) Refresh(ctx context.Context, def *flows.Definition, objectID st
 	for k, v := range st.bag {
 		st.carried[k] = v // the token's own facts win over the sign-in's bag
 	}
-	r.Journey = st
+	r.State = st
 	x := e.execute(ctx, p, r, st)
 	x.proceed()
-	if r.Phase != flows.PhaseDone && r.Phase != flows.PhaseFailed {
+	if r.Phase != engine.PhaseDone && r.Phase != engine.PhaseFailed {
 		step := p.Refresh.Steps[min(st.step, len(p.Refresh.Steps)-1)]
 		x.fail(false, "", "The refresh journey cannot show a page.",
 			fmt.Sprintf("%s: journey %s step %d would show a page; a refresh token is redeemed without a browser", p.File, p.Refresh.ID, step.Order))

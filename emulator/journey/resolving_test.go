@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // TestResolvingNeedsTheMetadataItem: the profiles Microsoft lists with
@@ -42,7 +42,7 @@ func TestResolvingNeedsTheMetadataItem(t *testing.T) {
 		if tc.setting != "" {
 			tp.Metadata[resolvingKey] = tc.setting
 		}
-		got := e.resolveDefault(&policy.Policy{ID: "B2C_1A_x"}, &flows.Run{ID: "run-1"}, tp, map[string]string{}, c)
+		got := e.resolveDefault(&policy.Policy{ID: "B2C_1A_x"}, &engine.Run{ID: "run-1"}, tp, map[string]string{}, c)
 		if got != tc.want {
 			t.Errorf("%s %q: value = %q, want %q", tc.kind, tc.setting, got, tc.want)
 		}
@@ -67,7 +67,7 @@ func TestResolvingPlainDefaults(t *testing.T) {
 	e := &Engine{Log: slog.New(slog.NewTextHandler(&log, nil))}
 	tp := &policy.TechnicalProfile{ID: "REST", Kind: policy.Restful, Metadata: map[string]string{}}
 	c := policy.ClaimRef{ClaimType: "client_id", DefaultValue: "ProxyIdentityExperienceFrameworkAppId", HasDefault: true}
-	if got := e.resolveDefault(&policy.Policy{}, &flows.Run{}, tp, map[string]string{}, c); got != c.DefaultValue || log.Len() != 0 {
+	if got := e.resolveDefault(&policy.Policy{}, &engine.Run{}, tp, map[string]string{}, c); got != c.DefaultValue || log.Len() != 0 {
 		t.Errorf("value = %q, log = %q", got, log.String())
 	}
 	if w := resolverWarnings(tp); len(w) != 0 {

@@ -15,11 +15,12 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // restCall runs a RESTful profile with Basic authentication against url and returns its
 // error, the call record the inspector gets and the log.
-func restCall(t *testing.T, ctx context.Context, url string, timeout time.Duration) (*runError, connector.Call, string) {
+func restCall(t *testing.T, ctx context.Context, url string, timeout time.Duration) (*engine.Failure, connector.Call, string) {
 	t.Helper()
 	var log bytes.Buffer
 	var calls []connector.Call
@@ -28,7 +29,7 @@ func restCall(t *testing.T, ctx context.Context, url string, timeout time.Durati
 	tp := &policy.TechnicalProfile{ID: "REST-Check", Kind: policy.Restful,
 		Metadata: map[string]string{"ServiceUrl": url, "AuthenticationType": "Basic", "SendClaimsIn": "Body"},
 		Keys:     map[string]string{"BasicAuthenticationUsername": "B2C_1A_User", "BasicAuthenticationPassword": "B2C_1A_Password"}}
-	_, rerr := e.restful(ctx, &policy.Policy{}, &flows.Run{ID: "run-1"}, tp, map[string]string{"email": "a@b.c"}, 0)
+	_, rerr := e.restful(ctx, &policy.Policy{}, &engine.Run{ID: "run-1"}, tp, map[string]string{"email": "a@b.c"}, 0)
 	if len(calls) != 1 {
 		t.Fatalf("%d calls recorded, want 1", len(calls))
 	}
@@ -75,17 +76,17 @@ func TestRESTFailuresExplainedAsForConnectors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rerr, call, log := restCall(t, context.Background(), tc.url, tc.timeout)
 			api := connectorCall(t, tc.url, tc.timeout)
-			if rerr == nil || !strings.Contains(rerr.diagnostic, tc.explanation) || !strings.Contains(api.Diagnostic, tc.explanation) {
+			if rerr == nil || !strings.Contains(rerr.Diagnostic, tc.explanation) || !strings.Contains(api.Diagnostic, tc.explanation) {
 				t.Fatalf("diagnostics lack %q:\nRESTful:   %+v\nconnector: %s", tc.explanation, rerr, api.Diagnostic)
 			}
-			if call.Diagnostic != rerr.diagnostic || !strings.Contains(log, tc.explanation) {
+			if call.Diagnostic != rerr.Diagnostic || !strings.Contains(log, tc.explanation) {
 				t.Errorf("the record or the log lacks the explanation:\n%s\n%s", call.Diagnostic, log)
 			}
 			if len(call.Attempts) != tc.attempts || len(api.Attempts) != tc.attempts {
 				t.Errorf("attempts: RESTful %d, connector %d, want %d: %+v %+v", len(call.Attempts), len(api.Attempts), tc.attempts, call.Attempts, api.Attempts)
 			}
-			if !strings.HasPrefix(rerr.msg, "Failed to ") {
-				t.Errorf("the page's text = %q", rerr.msg)
+			if !strings.HasPrefix(rerr.Message, "Failed to ") {
+				t.Errorf("the page's text = %q", rerr.Message)
 			}
 			for _, v := range []string{log, call.Diagnostic, call.RequestHeaders["Authorization"], call.Attempts[0].Error} {
 				if strings.Contains(v, "Pa55-s3cr3t") || strings.Contains(v, "YjJjOlBhNTUtczNjcjN0") {
@@ -106,11 +107,11 @@ func TestRESTAnswersAsForConnectors(t *testing.T) {
 	}))
 	t.Cleanup(big.Close)
 	rerr, call, _ := restCall(t, context.Background(), big.URL, time.Second)
-	if rerr == nil || !strings.Contains(rerr.diagnostic, "larger than 1048576 bytes") || call.Outcome != "failure" {
+	if rerr == nil || !strings.Contains(rerr.Diagnostic, "larger than 1048576 bytes") || call.Outcome != "failure" {
 		t.Errorf("an oversized answer: %+v, outcome %q", rerr, call.Outcome)
 	}
-	if !strings.Contains(rerr.msg, "returned HTTP error response") {
-		t.Errorf("the page's text = %q", rerr.msg)
+	if !strings.Contains(rerr.Message, "returned HTTP error response") {
+		t.Errorf("the page's text = %q", rerr.Message)
 	}
 
 	multi := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -143,12 +144,12 @@ func TestRESTCancelledCallSaysSo(t *testing.T) {
 		t.Fatalf("error %+v after %d attempts", rerr, len(call.Attempts))
 	}
 	for _, wrong := range []string{"twice", "retries once", "2 attempt"} {
-		if strings.Contains(rerr.diagnostic, wrong) {
-			t.Errorf("the diagnostic says %q: %s", wrong, rerr.diagnostic)
+		if strings.Contains(rerr.Diagnostic, wrong) {
+			t.Errorf("the diagnostic says %q: %s", wrong, rerr.Diagnostic)
 		}
 	}
-	if !strings.Contains(rerr.diagnostic, "was cancelled during attempt 1") || !strings.Contains(rerr.diagnostic, "not retried") {
-		t.Errorf("diagnostic = %s", rerr.diagnostic)
+	if !strings.Contains(rerr.Diagnostic, "was cancelled during attempt 1") || !strings.Contains(rerr.Diagnostic, "not retried") {
+		t.Errorf("diagnostic = %s", rerr.Diagnostic)
 	}
 }
 
@@ -156,7 +157,7 @@ func TestRESTCancelledCallSaysSo(t *testing.T) {
 // one SendClaimsIn Url made) fails the call with a diagnostic, once; it never panics.
 func TestRESTInvalidURLIsAFailure(t *testing.T) {
 	rerr, call, _ := restCall(t, context.Background(), "http://127.0.0.1:8080 /api", time.Second)
-	if rerr == nil || len(call.Attempts) != 1 || !strings.Contains(rerr.diagnostic, "the request could not be built") || !strings.Contains(rerr.diagnostic, "not retried") {
+	if rerr == nil || len(call.Attempts) != 1 || !strings.Contains(rerr.Diagnostic, "the request could not be built") || !strings.Contains(rerr.Diagnostic, "not retried") {
 		t.Errorf("error %+v after %d attempts", rerr, len(call.Attempts))
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // restTimeout and restRetries are B2C's limits for a custom policy's RESTful call: 10 seconds
@@ -38,7 +39,7 @@ func (e *Engine) restTimeout() time.Duration {
 // profile's metadata and keys, connector.Send sends it as it sends API connectors' calls (the
 // limits, retry, redirects, size limit, records and redaction), and the answer becomes output
 // claims or the page's error.
-func (x *execution) restful(c *call) (map[string]string, *runError) {
+func (x *execution) restful(c *call) (map[string]string, *engine.Failure) {
 	tp, inputs, step := c.tp, c.inputs, c.step
 	if rerr := insecure(x.p, tp); rerr != nil {
 		return nil, rerr
@@ -47,7 +48,7 @@ func (x *execution) restful(c *call) (map[string]string, *runError) {
 	began := time.Now()
 	req, rerr := x.restRequest(tp, inputs, &call)
 	if rerr != nil {
-		if !rerr.unsupported {
+		if !rerr.Unsupported {
 			x.record(call, began, nil, rerr)
 		}
 		return nil, rerr
@@ -61,19 +62,19 @@ func (x *execution) restful(c *call) (map[string]string, *runError) {
 
 // insecure refuses AuthenticationType None in production unless the profile allows it, as
 // B2C does.
-func insecure(p *policy.Policy, tp *policy.TechnicalProfile) *runError {
+func insecure(p *policy.Policy, tp *policy.TechnicalProfile) *engine.Failure {
 	md := tp.Metadata
 	if md["AuthenticationType"] != "None" || strings.EqualFold(p.DeploymentMode, "Development") || strings.EqualFold(md["AllowInsecureAuthInProduction"], "true") {
 		return nil
 	}
-	return &runError{msg: "The claims exchange could not be completed.", code: "AADB2C90075",
-		diagnostic: fmt.Sprintf("%s: AuthenticationType None in production needs AllowInsecureAuthInProduction=true (or DeploymentMode=Development)", tp.ID)}
+	return &engine.Failure{Message: "The claims exchange could not be completed.", Code: "AADB2C90075",
+		Diagnostic: fmt.Sprintf("%s: AuthenticationType None in production needs AllowInsecureAuthInProduction=true (or DeploymentMode=Development)", tp.ID)}
 }
 
 // restRequest builds a RESTful profile's request from its inputs (by partner claim name) and
 // fills in what the call's record shows of it: the redacted URL, the headers with their
 // credentials redacted, the body.
-func (e *Engine) restRequest(tp *policy.TechnicalProfile, inputs map[string]string, call *connector.Call) (connector.Request, *runError) {
+func (e *Engine) restRequest(tp *policy.TechnicalProfile, inputs map[string]string, call *connector.Call) (connector.Request, *engine.Failure) {
 	bearer := bearerClaim(tp, inputs)
 	req, rerr := restPayload(tp, inputs)
 	if rerr != nil {
@@ -117,7 +118,7 @@ func bearerClaim(tp *policy.TechnicalProfile, inputs map[string]string) string {
 // restPayload places the inputs where SendClaimsIn says: a JSON body (or the
 // ClaimUsedForRequestPayload claim as the whole body), a form, headers, the query string or
 // the ServiceUrl's {claim} placeholders.
-func restPayload(tp *policy.TechnicalProfile, inputs map[string]string) (connector.Request, *runError) {
+func restPayload(tp *policy.TechnicalProfile, inputs map[string]string) (connector.Request, *engine.Failure) {
 	md := tp.Metadata
 	req := connector.Request{Method: http.MethodPost, URL: md["ServiceUrl"], Header: http.Header{}}
 	switch in := md["SendClaimsIn"]; in {
@@ -164,7 +165,7 @@ func restPayload(tp *policy.TechnicalProfile, inputs map[string]string) (connect
 
 // restAuth adds the profile's credentials to req, the secrets to the ones the record
 // scrubs, and what the record may show of them to shown.
-func (e *Engine) restAuth(tp *policy.TechnicalProfile, bearer string, req *connector.Request, shown map[string]string) *runError {
+func (e *Engine) restAuth(tp *policy.TechnicalProfile, bearer string, req *connector.Request, shown map[string]string) *engine.Failure {
 	key := func(id string) string { return e.PolicyKeys[strings.ToLower(tp.Keys[id])] }
 	switch auth := tp.Metadata["AuthenticationType"]; auth {
 	case "None":
@@ -180,8 +181,8 @@ func (e *Engine) restAuth(tp *policy.TechnicalProfile, bearer string, req *conne
 			token = bearer
 		}
 		if token == "" {
-			return &runError{code: "AADB2C90194", msg: "The claim to use as a bearer token has no value.",
-				diagnostic: fmt.Sprintf("%s: AuthenticationType Bearer without a token: set the BearerAuthenticationToken key in policyKeys, or give the UseClaimAsBearerToken claim (%q) a value as an input claim", tp.ID, tp.Metadata["UseClaimAsBearerToken"])}
+			return &engine.Failure{Code: "AADB2C90194", Message: "The claim to use as a bearer token has no value.",
+				Diagnostic: fmt.Sprintf("%s: AuthenticationType Bearer without a token: set the BearerAuthenticationToken key in policyKeys, or give the UseClaimAsBearerToken claim (%q) a value as an input claim", tp.ID, tp.Metadata["UseClaimAsBearerToken"])}
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Secrets = append(req.Secrets, token)
@@ -205,21 +206,21 @@ func (e *Engine) restAuth(tp *policy.TechnicalProfile, bearer string, req *conne
 
 // restResult reads what a RESTful call got: no answer (B2C's texts for the user, the
 // transport's explanation for the developer), a body over the size limit, or an HTTP answer.
-func (x *execution) restResult(tp *policy.TechnicalProfile, ans connector.Answer, step int) (map[string]string, *runError) {
+func (x *execution) restResult(tp *policy.TechnicalProfile, ans connector.Answer, step int) (map[string]string, *engine.Failure) {
 	var out map[string]string
-	var rerr *runError
+	var rerr *engine.Failure
 	switch {
 	case ans.Err != nil:
-		rerr = &runError{msg: x.requestFailed(tp, ans.Err), diagnostic: tp.ID + ": " + ans.NoAnswer(tp.Metadata["ServiceUrl"],
+		rerr = &engine.Failure{Message: x.requestFailed(tp, ans.Err), Diagnostic: tp.ID + ": " + ans.NoAnswer(tp.Metadata["ServiceUrl"],
 			fmt.Sprintf("B2C waits %s per attempt and retries once after a timeout or a failed connection", x.restTimeout()))}
 	case ans.TooBig:
 		rerr = httpError(tp, ans.Status, step)
-		rerr.diagnostic = fmt.Sprintf("%s answered HTTP %d with a body larger than %d bytes; B2C reads at most 1 MiB and treats a larger body as a failure: answer with a smaller JSON object", tp.ID, ans.Status, connector.MaxBody)
+		rerr.Diagnostic = fmt.Sprintf("%s answered HTTP %d with a body larger than %d bytes; B2C reads at most 1 MiB and treats a larger body as a failure: answer with a smaller JSON object", tp.ID, ans.Status, connector.MaxBody)
 	default:
 		out, rerr = x.restAnswer(tp, ans.Status, ans.Header, ans.Body, step)
 	}
 	if rerr != nil {
-		rerr.diagnostic = ans.Clean(rerr.diagnostic)
+		rerr.Diagnostic = ans.Clean(rerr.Diagnostic)
 	}
 	return out, rerr
 }
@@ -279,7 +280,7 @@ func (e *Engine) callID() string {
 }
 
 // record finishes a RESTful call's record and hands it to the log and the call inspector.
-func (e *Engine) record(call connector.Call, began time.Time, out map[string]string, rerr *runError) {
+func (e *Engine) record(call connector.Call, began time.Time, out map[string]string, rerr *engine.Failure) {
 	call.ElapsedMs = float64(time.Since(began).Microseconds()) / 1000
 	switch {
 	case rerr == nil:
@@ -287,10 +288,10 @@ func (e *Engine) record(call connector.Call, began time.Time, out map[string]str
 		for k, v := range out {
 			call.Claims[k] = v
 		}
-	case rerr.rejected:
-		call.Outcome, call.UserMessage, call.Diagnostic = "ValidationError", rerr.msg, rerr.diagnostic
+	case rerr.Rejected:
+		call.Outcome, call.UserMessage, call.Diagnostic = "ValidationError", rerr.Message, rerr.Diagnostic
 	default:
-		call.Outcome, call.UserMessage, call.Diagnostic = "failure", rerr.msg, rerr.diagnostic
+		call.Outcome, call.UserMessage, call.Diagnostic = "failure", rerr.Message, rerr.Diagnostic
 	}
 	if e.Log != nil {
 		attrs := []any{"run", call.RunID, "technicalProfile", call.Connector, "step", call.Step, "outcome", call.Outcome, "attempts", len(call.Attempts), "call", call.ID}
@@ -306,14 +307,14 @@ func (e *Engine) record(call connector.Call, began time.Time, out map[string]str
 }
 
 // httpError is B2C's text for a RESTful call whose HTTP answer is not a success.
-func httpError(tp *policy.TechnicalProfile, status, step int) *runError {
-	return &runError{msg: fmt.Sprintf("The claims exchange '%s' specified in step '%d' returned HTTP error response with Code '%s' and Reason '%s'.",
+func httpError(tp *policy.TechnicalProfile, status, step int) *engine.Failure {
+	return &engine.Failure{Message: fmt.Sprintf("The claims exchange '%s' specified in step '%d' returned HTTP error response with Code '%s' and Reason '%s'.",
 		tp.ID, step, strings.ReplaceAll(http.StatusText(status), " ", ""), http.StatusText(status))}
 }
 
 // restAnswer reads a RESTful profile's answer: a flat JSON object of output claims, or a 4xx
 // whose userMessage the page shows.
-func (x *execution) restAnswer(tp *policy.TechnicalProfile, status int, header http.Header, data []byte, step int) (map[string]string, *runError) {
+func (x *execution) restAnswer(tp *policy.TechnicalProfile, status int, header http.Header, data []byte, step int) (map[string]string, *engine.Failure) {
 	var obj map[string]any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -322,19 +323,19 @@ func (x *execution) restAnswer(tp *policy.TechnicalProfile, status int, header h
 	switch {
 	case status >= 400 && status < 500 && parsed:
 		if msg, ok := obj["userMessage"].(string); ok && msg != "" {
-			return nil, &runError{msg: msg, rejected: true}
+			return nil, &engine.Failure{Message: msg, Rejected: true}
 		}
-		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d without a userMessage", tp.ID, status)
+		generic.Diagnostic = fmt.Sprintf("%s answered HTTP %d without a userMessage", tp.ID, status)
 		return nil, generic
 	case status/100 == 3:
-		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d, a redirect to %q; b2cemu does not follow redirects, so nothing was sent there: set ServiceUrl to the address that answers",
+		generic.Diagnostic = fmt.Sprintf("%s answered HTTP %d, a redirect to %q; b2cemu does not follow redirects, so nothing was sent there: set ServiceUrl to the address that answers",
 			tp.ID, status, connector.Redact(header.Get("Location")))
 		return nil, generic
 	case status/100 != 2:
-		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d", tp.ID, status)
+		generic.Diagnostic = fmt.Sprintf("%s answered HTTP %d", tp.ID, status)
 		return nil, generic
 	case !parsed:
-		generic.diagnostic = fmt.Sprintf("%s answered HTTP %d with a body that is not a JSON object", tp.ID, status)
+		generic.Diagnostic = fmt.Sprintf("%s answered HTTP %d with a body that is not a JSON object", tp.ID, status)
 		return nil, generic
 	}
 	out := map[string]string{}

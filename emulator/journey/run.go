@@ -5,28 +5,26 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
-// runError is a technical profile that did not succeed: msg is what the user sees (on the
-// page for a validation profile), diagnostic what the developer should know; unsupported
-// marks a feature b2cemu does not run yet.
-type runError struct {
-	code, msg, diagnostic string
-	unsupported           bool
-	rejected              bool   // the service answered 4xx with a userMessage: the page shows it
-	oauth                 string // the error the application gets, when not server_error
-}
+// A technical profile that did not succeed is an *engine.Failure: Message is what the user
+// sees (on the page for a validation profile), Diagnostic what the developer should know,
+// Unsupported marks a feature b2cemu does not run yet and Rejected a service's 4xx
+// userMessage for the page; OAuth, when set, is the error the application gets instead of
+// server_error.
 
-func unsupported(tp *policy.TechnicalProfile, what string) *runError {
-	return &runError{code: "AADB2C90075", unsupported: true, msg: "This part of the policy is not supported by the emulator yet.",
-		diagnostic: fmt.Sprintf("%s:%d: TechnicalProfile Id=%q: %s is not supported by b2cemu yet (docs/custom-policies.md)", tp.El.File, tp.El.Line, tp.ID, what)}
+// unsupported is the failure of a part of a technical profile b2cemu does not run yet.
+func unsupported(tp *policy.TechnicalProfile, what string) *engine.Failure {
+	return &engine.Failure{Code: "AADB2C90075", Unsupported: true, Message: "This part of the policy is not supported by the emulator yet.",
+		Diagnostic: fmt.Sprintf("%s:%d: TechnicalProfile Id=%q: %s is not supported by b2cemu yet (docs/custom-policies.md)", tp.El.File, tp.El.Line, tp.ID, what)}
 }
 
 // run executes a non-interactive technical profile over scope: its input claims
 // transformations, input claims, the protocol, its output claims and output claims
 // transformations. Outputs are written to scope. step is the orchestration step (0 for a
 // validation profile).
-func (x *execution) run(tp *policy.TechnicalProfile, scope map[string]string, step int) (map[string]string, *runError) {
+func (x *execution) run(tp *policy.TechnicalProfile, scope map[string]string, step int) (map[string]string, *engine.Failure) {
 	for _, t := range tp.InputTransformations {
 		if err := x.transform(tp, t, scope); err != nil {
 			return nil, err
@@ -40,8 +38,8 @@ func (x *execution) run(tp *policy.TechnicalProfile, scope map[string]string, st
 		}
 		if !ok || v == "" {
 			if c.Required {
-				return nil, &runError{msg: x.text(tp, "ErrorMessage", "UserMessageIfMissingRequiredElement", "Missing required element: {0}", c.ClaimType),
-					diagnostic: fmt.Sprintf("%s: the input claim %s has no value", tp.ID, c.ClaimType)}
+				return nil, &engine.Failure{Message: x.text(tp, "ErrorMessage", "UserMessageIfMissingRequiredElement", "Missing required element: {0}", c.ClaimType),
+					Diagnostic: fmt.Sprintf("%s: the input claim %s has no value", tp.ID, c.ClaimType)}
 			}
 			continue
 		}
@@ -63,7 +61,7 @@ func (x *execution) run(tp *policy.TechnicalProfile, scope map[string]string, st
 
 // outputs maps a profile's result (by partner claim name) to its output claims in scope, with
 // their defaults, then runs its output claims transformations.
-func (x *execution) outputs(tp *policy.TechnicalProfile, result, scope map[string]string) *runError {
+func (x *execution) outputs(tp *policy.TechnicalProfile, result, scope map[string]string) *engine.Failure {
 	for _, c := range tp.OutputClaims {
 		name := c.PartnerClaimType
 		if name == "" {

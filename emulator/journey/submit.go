@@ -89,15 +89,15 @@ func (x *execution) validate(tp *policy.TechnicalProfile, scope map[string]strin
 		switch {
 		case err == nil && !v.ContinueOnSuccess:
 			return true
-		case err == nil || v.ContinueOnError && !err.unsupported:
+		case err == nil || v.ContinueOnError && !err.Unsupported:
 			continue
-		case err.unsupported:
-			x.fail(false, err.code, err.msg, err.diagnostic)
+		case err.Unsupported:
+			x.fail(false, err.Code, err.Message, err.Diagnostic)
 			return false
 		}
-		x.r.PageError = err.msg
-		if x.Log != nil && err.diagnostic != "" && vtp.Kind != policy.Restful { // RESTful calls log themselves
-			x.Log.Info("custom policy validation: "+err.diagnostic, "run", x.r.ID)
+		x.r.PageError = err.Message
+		if x.Log != nil && err.Diagnostic != "" && vtp.Kind != policy.Restful { // RESTful calls log themselves
+			x.Log.Info("custom policy validation: "+err.Diagnostic, "run", x.r.ID)
 		}
 		return false
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // nullClaim is an output value that removes the claim from the bag (NullClaim).
@@ -21,11 +22,11 @@ type use struct {
 }
 
 // method runs one TransformationMethod.
-type method func(x *execution, u *use) *runError
+type method func(x *execution, u *use) *engine.Failure
 
 // pure is a method that only maps inputs and parameters to outputs.
 func pure(f func(in, params, out map[string]string)) method {
-	return func(_ *execution, u *use) *runError {
+	return func(_ *execution, u *use) *engine.Failure {
 		f(u.in, u.params, u.out)
 		return nil
 	}
@@ -78,7 +79,7 @@ var methods = map[string]method{
 	"GenerateJson":                      generateJSON,
 	"GetCurrentDateTime":                (*execution).currentDateTime,
 	"DateTimeComparison":                (*execution).dateTimeComparison, // datecompare.go
-	"IsTermsOfUseConsentRequired":       func(_ *execution, u *use) *runError { return termsConsentRequired(u) },
+	"IsTermsOfUseConsentRequired":       func(_ *execution, u *use) *engine.Failure { return termsConsentRequired(u) },
 	"ConvertNumberToStringClaim":        pure(copyNumber),
 	// user identities and alternative security ids: account linking (transform_identity.go)
 	"CreateUserIdentity":                                                    pure(createUserIdentity),
@@ -92,7 +93,7 @@ var methods = map[string]method{
 
 // transform runs a claims transformation over scope: its input claims from scope, its method,
 // its output claims into scope (a NullClaim output removes the claim).
-func (x *execution) transform(tp *policy.TechnicalProfile, id string, scope map[string]string) *runError {
+func (x *execution) transform(tp *policy.TechnicalProfile, id string, scope map[string]string) *engine.Failure {
 	t := x.p.ClaimsTransformation(id)
 	u := &use{tp: tp, t: t, in: map[string]string{}, params: t.Params, out: map[string]string{}}
 	for _, c := range t.InputClaims {

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // compareClaims is CompareClaimToValue (against compareTo) and CompareClaims (against
 // inputClaim2), with operator EQUAL or NOT EQUAL.
-func compareClaims(_ *execution, u *use) *runError {
+func compareClaims(_ *execution, u *use) *engine.Failure {
 	in, params := u.in, u.params
 	other := params["compareTo"]
 	if u.t.Method == "CompareClaims" {
@@ -20,7 +22,7 @@ func compareClaims(_ *execution, u *use) *runError {
 	return nil
 }
 
-func (x *execution) assertStringsEqual(u *use) *runError {
+func (x *execution) assertStringsEqual(u *use) *engine.Failure {
 	a, b, cmp := u.in["inputClaim1"], u.in["inputClaim2"], u.params["stringComparison"]
 	if a == b || strings.HasSuffix(cmp, "IgnoreCase") && strings.EqualFold(a, b) {
 		return nil
@@ -28,19 +30,19 @@ func (x *execution) assertStringsEqual(u *use) *runError {
 	if cmp == "" {
 		cmp = "Ordinal"
 	}
-	return &runError{msg: x.text(u.tp, "ErrorMessage", "UserMessageIfClaimsTransformationStringsAreNotEqual", fmt.Sprintf("Claim value comparison failed using StringComparison %q.", cmp))}
+	return &engine.Failure{Message: x.text(u.tp, "ErrorMessage", "UserMessageIfClaimsTransformationStringsAreNotEqual", fmt.Sprintf("Claim value comparison failed using StringComparison %q.", cmp))}
 }
 
-func (x *execution) assertBoolean(u *use) *runError {
+func (x *execution) assertBoolean(u *use) *engine.Failure {
 	if v := u.in["inputClaim"]; v != "" && !strings.EqualFold(v, u.params["valueToCompareTo"]) {
-		return &runError{msg: x.text(u.tp, "ErrorMessage", "UserMessageIfClaimsTransformationBooleanValueIsNotEqual", `Boolean claim value comparison failed for claim type "inputClaim".`)}
+		return &engine.Failure{Message: x.text(u.tp, "ErrorMessage", "UserMessageIfClaimsTransformationBooleanValueIsNotEqual", `Boolean claim value comparison failed for claim type "inputClaim".`)}
 	}
 	return nil
 }
 
-func (x *execution) assertDateTimeLater(u *use) *runError {
+func (x *execution) assertDateTimeLater(u *use) *engine.Failure {
 	if err := assertLater(u.t.ID, u.t, u.in, u.params); err != "" {
-		return &runError{msg: x.text(u.tp, "ErrorMessage", "DateTimeGreaterThan", "Claim value comparison failed: The provided left operand is greater than the right operand."), diagnostic: err}
+		return &engine.Failure{Message: x.text(u.tp, "ErrorMessage", "DateTimeGreaterThan", "Claim value comparison failed: The provided left operand is greater than the right operand."), Diagnostic: err}
 	}
 	return nil
 }
@@ -68,7 +70,7 @@ func setIfStringsMatch(in, params, out map[string]string) {
 // setIfRegexMatch is SetClaimsIfRegexMatch with the matchTo pattern compiled at load. A
 // match that does not finish is a value that does not match: the result claim says false and
 // the journey goes on (the method has no error of its own); the developer learns why.
-func (x *execution) setIfRegexMatch(u *use) *runError {
+func (x *execution) setIfRegexMatch(u *use) *engine.Failure {
 	m, err := matchCompiled(u.t.MatchTo, u.params["matchTo"], u.in["claimToMatch"])
 	switch {
 	case errors.Is(err, errUnfinished):
@@ -109,14 +111,14 @@ func compareBoolean(in, params, out map[string]string) {
 
 // lookupValue is LookupValue: the parameter named by the input; a missing one fails when
 // errorOnFailedLookup is true.
-func (x *execution) lookupValue(u *use) *runError {
+func (x *execution) lookupValue(u *use) *engine.Failure {
 	v, ok := u.params[u.in["inputParameterId"]]
 	switch {
 	case ok:
 		u.out["outputClaim"] = v
 	case strings.EqualFold(u.params["errorOnFailedLookup"], "true"):
-		return &runError{msg: x.text(u.tp, "ErrorMessage", "UserMessageIfClaimsTransformationLookupValueFailed", "The value could not be found."),
-			diagnostic: fmt.Sprintf("%s: LookupValue has no input parameter %q", u.t.ID, u.in["inputParameterId"])}
+		return &engine.Failure{Message: x.text(u.tp, "ErrorMessage", "UserMessageIfClaimsTransformationLookupValueFailed", "The value could not be found."),
+			Diagnostic: fmt.Sprintf("%s: LookupValue has no input parameter %q", u.t.ID, u.in["inputParameterId"])}
 	}
 	return nil
 }

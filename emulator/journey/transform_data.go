@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // stringCollection reads a stringCollection claim's JSON; anything else is an empty one.
@@ -61,7 +63,7 @@ func claimFromJSON(in, params, out map[string]string) {
 
 // generateJSON is GenerateJson: each input claim and parameter at its dotted path, claims
 // first, parameters in document order.
-func generateJSON(_ *execution, u *use) *runError {
+func generateJSON(_ *execution, u *use) *engine.Failure {
 	var doc any = map[string]any{}
 	for _, c := range u.t.InputClaims {
 		doc = setPath(doc, strings.Split(c.Role, "."), u.in[c.Role])
@@ -73,7 +75,7 @@ func generateJSON(_ *execution, u *use) *runError {
 	return nil
 }
 
-func (x *execution) currentDateTime(u *use) *runError {
+func (x *execution) currentDateTime(u *use) *engine.Failure {
 	u.out["currentDateTime"] = x.Now().UTC().Format(time.RFC3339)
 	return nil
 }

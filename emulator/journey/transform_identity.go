@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // socialIdentity is one federated identity as claims carry it: a userIdentity, or an
@@ -40,7 +42,7 @@ func identityCollection(v string) ([]socialIdentity, error) {
 
 // collectionOf is identityCollection for a transformation's input claim, its failure a
 // diagnosed error naming the transformation and the claim's role.
-func collectionOf(u *use, role string) ([]socialIdentity, *runError) {
+func collectionOf(u *use, role string) ([]socialIdentity, *engine.Failure) {
 	list, err := identityCollection(u.in[role])
 	if err != nil {
 		return nil, badIdentityClaim(u, role, err)
@@ -48,9 +50,9 @@ func collectionOf(u *use, role string) ([]socialIdentity, *runError) {
 	return list, nil
 }
 
-func badIdentityClaim(u *use, role string, err error) *runError {
-	return &runError{msg: "The service has encountered an internal error.",
-		diagnostic: fmt.Sprintf("%s: %s input claim %q: %v", u.t.ID, u.t.Method, role, err)}
+func badIdentityClaim(u *use, role string, err error) *engine.Failure {
+	return &engine.Failure{Message: "The service has encountered an internal error.",
+		Diagnostic: fmt.Sprintf("%s: %s input claim %q: %v", u.t.ID, u.t.Method, role, err)}
 }
 
 // createUserIdentity is CreateUserIdentity: the userIdentity of issuerUserId at issuer. Without
@@ -65,7 +67,7 @@ func createUserIdentity(in, _, out map[string]string) {
 // addIdentity is AddItemToUserIdentityCollection and AddItemToAlternativeSecurityIdCollection:
 // the collection (absent: empty) with the item at its end. An item the collection already
 // holds, or no item, leaves the collection as it is: a directory user holds an identity once.
-func addIdentity(_ *execution, u *use) *runError {
+func addIdentity(_ *execution, u *use) *engine.Failure {
 	list, rerr := collectionOf(u, "collection")
 	if rerr != nil {
 		return rerr
@@ -107,7 +109,7 @@ func orEmpty(list []socialIdentity) []socialIdentity {
 // GetIdentityProvidersFromAlternativeSecurityIdCollectionTransformation: the collection's
 // issuers as a stringCollection, in the collection's order, each once (compared in any case).
 func issuersOf(inRole, outRole string) method {
-	return func(_ *execution, u *use) *runError {
+	return func(_ *execution, u *use) *engine.Failure {
 		list, rerr := collectionOf(u, inRole)
 		if rerr != nil {
 			return rerr
@@ -130,7 +132,7 @@ func issuersOf(inRole, outRole string) method {
 // issuer in the input claim issuerRole (compared in any case). No issuer, or one the
 // collection does not hold, leaves the collection as it is.
 func removeIssuer(issuerRole string) method {
-	return func(_ *execution, u *use) *runError {
+	return func(_ *execution, u *use) *engine.Failure {
 		list, rerr := collectionOf(u, "collection")
 		if rerr != nil {
 			return rerr

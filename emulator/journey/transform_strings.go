@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 func createString(_, params, out map[string]string) { out["createdClaim"] = params["value"] }
@@ -15,7 +17,7 @@ func copyClaim(in, _, out map[string]string) { out["outputClaim"] = in["inputCla
 
 // randomString is CreateRandomString: a GUID, or an INTEGER up to maximumNumber, in
 // stringFormat, base64-encoded when asked.
-func (x *execution) randomString(u *use) *runError {
+func (x *execution) randomString(u *use) *engine.Failure {
 	v := x.NewID()
 	if strings.EqualFold(u.params["randomGeneratorType"], "INTEGER") {
 		n, _ := strconv.ParseUint(strings.ReplaceAll(v, "-", "")[:12], 16, 64)
@@ -34,7 +36,7 @@ func (x *execution) randomString(u *use) *runError {
 	return nil
 }
 
-func (x *execution) formatString(u *use) *runError {
+func (x *execution) formatString(u *use) *engine.Failure {
 	format := strings.ReplaceAll(u.params["stringFormat"], "{RelyingPartyTenantId}", x.Tenant+".onmicrosoft.com")
 	u.out["outputClaim"] = strings.ReplaceAll(format, "{0}", u.in["inputClaim"])
 	return nil
@@ -65,7 +67,7 @@ func stringReplace(in, params, out map[string]string) {
 
 // substring is StringSubstring: length runes from startIndex (to the end when length is
 // missing or too long); a start outside the string fails.
-func substring(_ *execution, u *use) *runError {
+func substring(_ *execution, u *use) *engine.Failure {
 	runes := []rune(u.in["inputClaim"])
 	start, _ := strconv.Atoi(u.params["startIndex"])
 	n, err := strconv.Atoi(u.params["length"])
@@ -73,7 +75,7 @@ func substring(_ *execution, u *use) *runError {
 		n = len(runes) - start
 	}
 	if start < 0 || start > len(runes) || n < 0 {
-		return &runError{msg: "The service has encountered an internal error.", diagnostic: fmt.Sprintf("%s: StringSubstring startIndex %d and length %s do not fit %q", u.t.ID, start, u.params["length"], u.in["inputClaim"])}
+		return &engine.Failure{Message: "The service has encountered an internal error.", Diagnostic: fmt.Sprintf("%s: StringSubstring startIndex %d and length %s do not fit %q", u.t.ID, start, u.params["length"], u.in["inputClaim"])}
 	}
 	u.out["outputClaim"] = string(runes[start : start+n])
 	return nil
@@ -105,7 +107,7 @@ func stringJoin(in, params, out map[string]string) {
 }
 
 // hash is b2cemu's own Hash (B2C does not publish its algorithm): equal inputs, equal hashes.
-func (x *execution) hash(u *use) *runError {
+func (x *execution) hash(u *use) *engine.Failure {
 	secret := x.PolicyKeys[strings.ToLower(u.params["randomizerSecret"])]
 	sum := sha256.Sum256([]byte(u.in["plaintext"] + "\x00" + u.in["salt"] + "\x00" + secret))
 	u.out["hash"] = base64.StdEncoding.EncodeToString(sum[:])

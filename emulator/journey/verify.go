@@ -5,6 +5,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Email verification of a self-asserted page's Verified.Email claim follows flows' rules
@@ -22,7 +23,7 @@ func mustVerify(tp *policy.TechnicalProfile, c policy.ClaimRef) bool {
 
 // verifyView is the page's view of a claim's verification, in the content definition's
 // localized ver_* strings.
-func (x *execution) verifyView(tp *policy.TechnicalProfile, v *flows.EmailVerification) *flows.Verification {
+func (x *execution) verifyView(tp *policy.TechnicalProfile, v *flows.EmailVerification) *engine.Verification {
 	return v.View(func(id, def string) string { return x.text(tp, "UxElement", id, def) })
 }
 
@@ -42,7 +43,7 @@ func (x *execution) refreshVerification() {
 }
 
 // verifyEmail handles a verification button; the run stays on the page.
-func (x *execution) verifyEmail(in flows.VerifyEmail) error {
+func (x *execution) verifyEmail(in engine.VerifyEmail) error {
 	tp := x.st.tp
 	var ref *policy.ClaimRef
 	for _, c := range shown(x.p, tp) {
@@ -51,7 +52,7 @@ func (x *execution) verifyEmail(in flows.VerifyEmail) error {
 		}
 	}
 	if ref == nil {
-		return flows.Errorf(flows.Invalid, "the field %q has no verification on this page", in.Field)
+		return engine.Errorf(engine.Invalid, "the field %q has no verification on this page", in.Field)
 	}
 	keepValues(x.r, in.Values)
 	id := strings.ToLower(ref.ClaimType)
@@ -78,13 +79,13 @@ func (x *execution) verifyEmail(in flows.VerifyEmail) error {
 		x.mail(tp, email, v.Code)
 	case "verify":
 		if v == nil || !v.Code.Live() {
-			return flows.Errorf(flows.Invalid, "no verification code was sent")
+			return engine.Errorf(engine.Invalid, "no verification code was sent")
 		}
 		v.Verify(email, in.Code, x.Now())
 	case "change":
 		delete(x.st.verify, id)
 	default:
-		return flows.Errorf(flows.Invalid, "unknown verification action %q", in.Action)
+		return engine.Errorf(engine.Invalid, "unknown verification action %q", in.Action)
 	}
 	return nil
 }
@@ -108,7 +109,7 @@ func (e *Engine) code() string { return flows.CodeValue(e.FixedCode, e.NewID()) 
 
 // keepValues keeps what was typed on the page (but passwords) when a verification button
 // posts it, so the page comes back filled in.
-func keepValues(r *flows.Run, values map[string]string) {
+func keepValues(r *engine.Run, values map[string]string) {
 	r.Values = flows.Claims{}
 	for _, f := range r.Page.Fields {
 		if v := strings.TrimSpace(values[f.ID]); v != "" && f.InputType != "Password" {
