@@ -88,6 +88,8 @@ type state struct {
 	lang     string                              // the page language: ui_locales among the policy's SupportedLanguages
 	pageCD   string                              // the current page's content definition: its localized strings
 	phone    string                              // the number the phone factor page verified, for its profile's output claims
+	sms      map[string]*flows.MFAState          // the Azure AD MFA profile's text message codes, by number
+	totp     *totpSession                        // the authenticator-app verification BeginVerifyOTP began
 }
 
 func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
