@@ -18,7 +18,7 @@ func startMFA(t *testing.T) *emulatortest.Server {
 	t.Helper()
 	dir, _ := filepath.Abs(filepath.Join("testdata", "azuremfa"))
 	srv := startPolicies(t, dir, "")
-	frozen, past := true, time.Now().Add(-30 * time.Minute) // the tokens' times stay behind the verifier's clock
+	frozen, past := true, time.Now().Add(-30*time.Minute) // the tokens' times stay behind the verifier's clock
 	if _, err := srv.Em.Clock.Set(web.ClockChange{Time: &past, Frozen: &frozen}); err != nil {
 		t.Fatal(err)
 	}
