@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator"
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
 	"github.com/b2cemu/b2cemu/flows/otp"
+	qrcode "github.com/skip2/go-qrcode"
 )
 
 // mfaYAML is the e2e tenant with two local-account flows that always ask for the second
@@ -161,6 +163,9 @@ func TestTOTPWalk(t *testing.T) {
 	if secret == "" || uri == nil || uri.Scheme != "otpauth" || uri.Query().Get("secret") != secret || uri.Query().Get("issuer") != "fabrikamb2c" {
 		t.Fatalf("enrolment page: secret %q uri %v\n%s", secret, uri, page.Body)
 	}
+	if src := page.Doc.Find("img#totpQrCode").AttrOr("src", ""); src != qrDataURI(t, uri.String()) {
+		t.Errorf("the QR code beside the key is not the PNG of %s: %.60s", uri, src)
+	}
 	key, err := otp.Decode(secret)
 	if err != nil {
 		t.Fatal(err)
@@ -292,4 +297,14 @@ func TestEmailOTPWalk(t *testing.T) {
 	if page.Location == nil || page.Location.Query().Get("code") == "" {
 		t.Fatalf("the email code did not finish the sign-up:\n%s", page.Body)
 	}
+}
+
+// qrDataURI is the page's QR code of text: a PNG data: URI at medium error correction, 256 px.
+func qrDataURI(t *testing.T, text string) string {
+	t.Helper()
+	png, err := qrcode.Encode(text, qrcode.Medium, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
 }
