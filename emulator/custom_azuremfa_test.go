@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -124,7 +125,8 @@ func TestCustomAuthenticatorAppRetryLimit(t *testing.T) {
 // TestCustomAzureMFASMSWalk: a VerificationControl whose SendCode and VerifyCode actions run
 // the Azure AD MFA profile's OneWaySMS and Verify: a number not in E.164 form gets
 // UserMessageIfInvalidFormat, the code lands in GET /_emulator/sms by the phone factor's
-// rules, a wrong code gets UserMessageIfWrongCodeEntered, the right one verifies the number.
+// rules (an action's precondition skips the sender for one number), a wrong code gets
+// UserMessageIfWrongCodeEntered, the right one verifies the number.
 func TestCustomAzureMFASMSWalk(t *testing.T) {
 	srv := startMFA(t)
 	b := srv.NewBrowser(t)
@@ -133,6 +135,13 @@ func TestCustomAzureMFASMSWalk(t *testing.T) {
 	if got := page.Text("#phoneControl_error_message"); got != "Your phone number is not in a valid format, please correct it and try again." {
 		t.Fatalf("a number without its country code: %q\n%s", got, page.Body)
 	}
+	page = b.Submit(page, "button#phoneControl_but_send_code", map[string]string{"mobile": "+15555550199"})
+	var out smsOutbox
+	post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/sms", nil, &out)
+	if len(out.SMS) != 0 || page.Doc.Find("#phoneControl[data-state=sent]").Length() != 1 {
+		t.Fatalf("the action's precondition did not skip the sender: outbox %+v", out)
+	}
+	page = b.Submit(page, "button#phoneControl_but_change_claims", nil)
 	page = b.Submit(page, "button#phoneControl_but_send_code", map[string]string{"mobile": "+15555550100"})
 	code := phoneCode(t, srv.URL, srv.Client, "+15555550100", "B2C_1A_mfa_phone", 1)
 	page = b.Submit(page, "button#phoneControl_but_verify_code", map[string]string{"mobile": "+15555550100", "smsCode": wrongCode(code)})

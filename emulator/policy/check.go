@@ -116,16 +116,16 @@ func (c *checker) displayControl(d *DisplayControl) {
 	c.p.claimList(d.Claims, owner, c.claim)
 	c.p.claimList(d.OutputClaims, owner, c.claim)
 	for _, action := range []string{"SendCode", "VerifyCode"} {
-		if d.Type == "VerificationControl" && len(d.Actions[action]) == 0 {
+		if d.Type == VerificationControl && len(d.Actions[action]) == 0 {
 			c.errs.add(d.El, owner, "a VerificationControl needs an Action Id=%q with a ValidationClaimsExchangeTechnicalProfile", action)
 		}
 	}
-	if d.Type == "VerificationControl" && d.CodeClaim() == "" {
+	if d.Type == VerificationControl && d.CodeClaim() == "" {
 		c.errs.add(d.El, owner, `a VerificationControl needs a DisplayClaim with ControlClaimType="VerificationCode"`)
 	}
 	for _, tps := range d.Actions {
 		for _, ref := range tps {
-			c.tpRef(d.El, owner, ref)
+			c.tpRef(d.El, owner, ref.ReferenceID)
 		}
 	}
 }

@@ -75,7 +75,7 @@ type DisplayControl struct {
 	InputClaims  []ClaimRef
 	Claims       []ClaimRef
 	OutputClaims []ClaimRef
-	Actions      map[string][]string // action id → ValidationClaimsExchangeTechnicalProfile ids
+	Actions      map[string][]Validation // action id → its ValidationClaimsExchangeTechnicalProfiles, with their preconditions
 	El           *Element
 }
 
@@ -258,10 +258,11 @@ func claimType(ct *Element, errs *Error) *ClaimType {
 func displayControl(dc *Element) *DisplayControl {
 	d := &DisplayControl{ID: dc.Attr["Id"], Type: dc.Attr["UserInterfaceControlType"], Claims: claimRefs(dc.Path("DisplayClaims", "DisplayClaim")),
 		InputClaims:  claimRefs(dc.Path("InputClaims", "InputClaim")),
-		OutputClaims: claimRefs(dc.Path("OutputClaims", "OutputClaim")), Actions: map[string][]string{}, El: dc}
+		OutputClaims: claimRefs(dc.Path("OutputClaims", "OutputClaim")), Actions: map[string][]Validation{}, El: dc}
 	for _, a := range dc.Path("Actions", "Action") {
 		for _, v := range a.Path("ValidationClaimsExchange", "ValidationClaimsExchangeTechnicalProfile") {
-			d.Actions[a.Attr["Id"]] = append(d.Actions[a.Attr["Id"]], v.Attr["TechnicalProfileReferenceId"])
+			d.Actions[a.Attr["Id"]] = append(d.Actions[a.Attr["Id"]], Validation{ReferenceID: v.Attr["TechnicalProfileReferenceId"],
+				Preconditions: preconditions(v.Path("Preconditions", "Precondition"))})
 		}
 	}
 	return d
