@@ -154,3 +154,31 @@ func TestCustomAzureMFASMSWalk(t *testing.T) {
 		t.Errorf("claims %v", claims)
 	}
 }
+
+// TestCustomAuthenticatorAppControl: a VerificationControl whose SendCode action runs
+// BeginVerifyOTP and whose VerifyCode action runs VerifyOTP checks an enrolled app's code on
+// the control; the page goes on once it is verified.
+func TestCustomAuthenticatorAppControl(t *testing.T) {
+	srv := startMFA(t)
+	b := srv.NewBrowser(t)
+	page := b.Submit(b.Get(authorizeFor("B2C_1A_mfa_app_signup")), "button#continue", map[string]string{"email": "noa@contoso.com", "displayName": "Noa"})
+	key, err := otp.Decode(page.Text("#appDetails_secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page = b.Submit(page, "button#continue", nil)
+	idTokenOf(t, srv, "B2C_1A_mfa_app_signup", b.Submit(page, "button#continue", map[string]string{"appCode": otp.TOTP(key, srv.Em.Clock.Now(), 6)}))
+
+	b = srv.NewBrowser(t)
+	page = b.Submit(b.Get(authorizeFor("B2C_1A_mfa_app_control")), "button#continue", map[string]string{"email": "noa@contoso.com"})
+	page = b.Submit(page, "button#appControl_but_send_code", map[string]string{"email": "noa@contoso.com"})
+	page = b.Submit(page, "button#appControl_but_verify_code", map[string]string{"email": "noa@contoso.com", "appCode": "000000"})
+	if got := page.Text("#appControl_error_message"); got != "Wrong code entered, please try again." {
+		t.Fatalf("a wrong code on the control: %q\n%s", got, page.Body)
+	}
+	page = b.Submit(page, "button#appControl_but_verify_code", map[string]string{"email": "noa@contoso.com", "appCode": otp.TOTP(key, srv.Em.Clock.Now(), 6)})
+	if page.Doc.Find("#appControl[data-state=verified]").Length() != 1 {
+		t.Fatalf("the app's code did not verify the control:\n%s", page.Body)
+	}
+	idTokenOf(t, srv, "B2C_1A_mfa_app_control", b.Submit(page, "button#continue", map[string]string{"email": "noa@contoso.com"}))
+}

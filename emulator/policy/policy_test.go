@@ -121,7 +121,7 @@ func TestLoadErrors(t *testing.T) {
 			`<ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`,
 			`<DisplayClaims><DisplayClaim DisplayControlReferenceId="captcha" /></DisplayClaims><ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`),
 			`</ClaimsSchema>`, `</ClaimsSchema><DisplayControls><DisplayControl Id="captcha" UserInterfaceControlType="CaptchaControl"><DisplayClaims><DisplayClaim ClaimTypeReferenceId="email" /></DisplayClaims></DisplayControl></DisplayControls>`)},
-			`uses the display control "captcha" of type "CaptchaControl"; b2cemu runs VerificationControl only`},
+			`uses the display control "captcha" of type "CaptchaControl"; b2cemu runs VerificationControl, QrCodeControl, AuthenticatorAppIconControl and AuthenticatorInfoControl`},
 		{"duplicate policy id", map[string]string{"a.xml": rp, "b.xml": rp}, `PolicyId B2C_1A_signup_signin is also declared in`},
 		{"no relying party", map[string]string{"base.xml": base}, `no relying-party policy`},
 		{"missing include", map[string]string{"base.xml": policyEdit(t, base, `<OutputClaim ClaimTypeReferenceId="signInNames.emailAddress" />
