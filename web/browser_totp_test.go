@@ -106,4 +106,3 @@ func qrPixels(t *testing.T, text string) string {
 	}
 	return s.String()
 }
-
