@@ -126,7 +126,8 @@ func TestCustomAuthenticatorAppRetryLimit(t *testing.T) {
 // the Azure AD MFA profile's OneWaySMS and Verify: a number not in E.164 form gets
 // UserMessageIfInvalidFormat, the code lands in GET /_emulator/sms by the phone factor's
 // rules (an action's precondition skips the sender for one number), a wrong code gets
-// UserMessageIfWrongCodeEntered, the right one verifies the number.
+// UserMessageIfWrongCodeEntered, the third UserMessageIfMaxAllowedCodeRetryReached until a new
+// code is sent, and the new code verifies the number.
 func TestCustomAzureMFASMSWalk(t *testing.T) {
 	srv := startMFA(t)
 	b := srv.NewBrowser(t)
@@ -148,6 +149,18 @@ func TestCustomAzureMFASMSWalk(t *testing.T) {
 	if got := page.Text("#phoneControl_error_message"); got != "Wrong code entered, please try again." {
 		t.Fatalf("a wrong code: %q", got)
 	}
+	for i, typed := range []string{wrongCode(code), wrongCode(code), code} { // the third wrong entry uses the code up
+		want := "Wrong code entered too many times, please try again later."
+		if i == 0 {
+			want = "Wrong code entered, please try again."
+		}
+		page = b.Submit(page, "button#phoneControl_but_verify_code", map[string]string{"mobile": "+15555550100", "smsCode": typed})
+		if got := page.Text("#phoneControl_error_message"); got != want {
+			t.Fatalf("entry %d after the first wrong code: %q, want %q", i+2, got, want)
+		}
+	}
+	page = b.Submit(page, "button#phoneControl_but_send_new_code", map[string]string{"mobile": "+15555550100"})
+	code = phoneCode(t, srv.URL, srv.Client, "+15555550100", "B2C_1A_mfa_phone", 2)
 	page = b.Submit(page, "button#phoneControl_but_verify_code", map[string]string{"mobile": "+15555550100", "smsCode": code})
 	claims := idTokenOf(t, srv, "B2C_1A_mfa_phone", b.Submit(page, "button#continue", map[string]string{"mobile": "+15555550100"}))
 	if claims["phone_number"] != "+15555550100" {

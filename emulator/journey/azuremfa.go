@@ -98,12 +98,15 @@ func (x *execution) codes() flows.Codes {
 }
 
 // mfaVerifySMS checks the verificationCode input against the code sent to the phoneNumber
-// input.
+// input; an expired code is a wrong one (the reference has no message for it).
 func (x *execution) mfaVerifySMS(c *call) (map[string]string, *runError) {
 	number := strings.TrimSpace(c.inputs["phoneNumber"])
 	st := x.st.sms[number]
-	if st == nil || st.Code == nil {
+	switch {
+	case st == nil || st.Code == nil:
 		return nil, x.mfaError(c.tp, "UserMessageIfServerError", fmt.Sprintf("%s: no code was sent to %q in this sign-in", c.tp.ID, number))
+	case !st.Code.Live(): // used up by wrong entries: a new code must be sent
+		return nil, x.mfaError(c.tp, "UserMessageIfMaxAllowedCodeRetryReached", "")
 	}
 	done, err := st.Press(flows.VerifyMFA{Action: "verifyCode", Code: c.inputs["verificationCode"]}, x.codes())
 	switch {
