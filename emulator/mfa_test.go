@@ -1,12 +1,15 @@
 package emulator_test
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/b2cemu/b2cemu/emulator"
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
@@ -161,6 +164,9 @@ func TestTOTPWalk(t *testing.T) {
 	if secret == "" || uri == nil || uri.Scheme != "otpauth" || uri.Query().Get("secret") != secret || uri.Query().Get("issuer") != "fabrikamb2c" {
 		t.Fatalf("enrolment page: secret %q uri %v\n%s", secret, uri, page.Body)
 	}
+	if src := page.Doc.Find("img#totpQrCode").AttrOr("src", ""); src != qrDataURI(t, uri.String()) {
+		t.Errorf("the QR code beside the key is not the PNG of %s: %.60s", uri, src)
+	}
 	key, err := otp.Decode(secret)
 	if err != nil {
 		t.Fatal(err)
@@ -292,4 +298,14 @@ func TestEmailOTPWalk(t *testing.T) {
 	if page.Location == nil || page.Location.Query().Get("code") == "" {
 		t.Fatalf("the email code did not finish the sign-up:\n%s", page.Body)
 	}
+}
+
+// qrDataURI is the page's QR code of text: a PNG data: URI at medium error correction, 256 px.
+func qrDataURI(t *testing.T, text string) string {
+	t.Helper()
+	png, err := qrcode.Encode(text, qrcode.Medium, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
 }

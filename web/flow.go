@@ -428,6 +428,14 @@ func selfAssertedView(page views.Page, form views.Form, r *engine.Run) views.Sel
 			f.Type = "email"
 		case "Password":
 			f.Type, f.Value = "password", ""
+		case "QrCodeControl", "AuthenticatorInfoControl", "AuthenticatorAppIconControl":
+			f.Help, f.Value = pf.HelpText, ""
+			for _, o := range pf.Options {
+				f.Options = append(f.Options, views.Option{Value: o.Value, Label: o.Label})
+			}
+			if pf.InputType == "QrCodeControl" && len(pf.Options) > 0 {
+				f.QR = qrDataURI(pf.Options[0].Value)
+			}
 		case "RadioSingleSelect", "DropdownSingleSelect", "CheckboxMultiSelect":
 			f.InputType = "RadioSingleSelect"
 			for _, o := range pf.Options {

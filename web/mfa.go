@@ -19,7 +19,7 @@ func phoneFactorView(page views.Page, form views.Form, r *engine.Run) views.Phon
 	p := r.Page.MFA
 	m := views.PhoneFactor{Page: page, Form: form, DataName: apiName(r), Intro: p.Intro(), Error: p.Error, Enrol: p.Enrol,
 		SMS: p.SMS, Call: p.Call, Sent: p.Sent, TOTP: p.Method == engine.MFATOTP, SendLabel: p.Texts["button_send_code"],
-		Number: p.Number, Country: p.Country, Local: p.Local, Secret: p.Secret, URI: p.URI, Texts: p.Texts}
+		Number: p.Number, Country: p.Country, Local: p.Local, Secret: p.Secret, URI: p.URI, QR: qrDataURI(p.URI), Texts: p.Texts}
 	if p.Method == engine.MFAEmail {
 		m.SendLabel = "Send verification code"
 		if p.Sent {

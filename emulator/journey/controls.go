@@ -195,11 +195,15 @@ func (x *execution) verifyAction(d *policy.DisplayControl, cs *controlState, cod
 	return nil
 }
 
-// runAction runs an action's technical profiles in order over scope; it reports the message
-// of the first that fails. A feature b2cemu does not run ends the journey on the error page.
+// runAction runs an action's technical profiles in order over scope, but those whose
+// preconditions skip them; it reports the message of the first that fails. A feature b2cemu
+// does not run ends the journey on the error page.
 func (x *execution) runAction(d *policy.DisplayControl, action string, scope map[string]string) (string, bool) {
-	for _, id := range d.Actions[action] {
-		v, vtp := x.validation(x.p.TechnicalProfiles[id], x.st.tp)
+	for _, a := range d.Actions[action] {
+		if skip(a.Preconditions, scope) {
+			continue // SkipThisValidationTechnicalProfile, as on a page's validation profiles
+		}
+		v, vtp := x.validation(x.p.TechnicalProfiles[a.ReferenceID], x.st.tp)
 		if _, err := v.run(vtp, scope, 0); err != nil {
 			if err.Unsupported {
 				x.failWith(err)

@@ -90,6 +90,8 @@ type state struct {
 	pageCD   string                              // the current page's content definition: its localized strings
 	phone    string                              // the number the phone factor page verified, for its profile's output claims
 	mfa      *flows.MFAState                     // the phone factor page's state while it shows
+	sms      map[string]*flows.MFAState          // the Azure AD MFA profile's text message codes, by number
+	totp     *totpSession                        // the authenticator-app verification BeginVerifyOTP began
 }
 
 // SecondFactor is the phone factor page's state, for the headless API (flows.SecondFactor).

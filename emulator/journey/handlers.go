@@ -34,6 +34,7 @@ var handlers = map[policy.Kind]handler{
 	policy.EmailCode:        (*execution).emailCode,
 	policy.OneTimePassword:  (*execution).oneTimePassword,
 	policy.PhoneFactor:      (*execution).phoneFactor,
+	policy.AzureMFA:         (*execution).azureMFA,
 	policy.Engine:           (*execution).carriedClaims,
 	policy.Transformation:   nothing, // its input and output claims transformations are its work
 	policy.Session:          nothing, // session managers: the single sign-on state is the run's

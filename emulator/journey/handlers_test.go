@@ -13,7 +13,7 @@ import (
 // self-asserted profile is a page, the relying party's profile names the token) have none.
 func TestEveryKindHasAHandler(t *testing.T) {
 	for _, k := range []policy.Kind{policy.Directory, policy.Restful, policy.Transformation, policy.Session, policy.PasswordCheck,
-		policy.IdentityProvider, policy.TokenIssuer, policy.Engine, policy.EmailCode, policy.OneTimePassword} {
+		policy.IdentityProvider, policy.TokenIssuer, policy.Engine, policy.EmailCode, policy.OneTimePassword, policy.PhoneFactor, policy.AzureMFA} {
 		if handlers[k] == nil {
 			t.Errorf("no handler for %s", k)
 		}

@@ -62,6 +62,9 @@ func shown(p *policy.Policy, tp *policy.TechnicalProfile) []policy.ClaimRef {
 				list = append(list, c)
 				continue
 			}
+			if d.Shown() {
+				continue // an authenticator-app control shows its claims; they are not inputs
+			}
 			// A display control's claims join the page, marked with the control; its
 			// verification code is the control's own input.
 			for _, dc := range d.Claims {
@@ -88,7 +91,7 @@ func shown(p *policy.Policy, tp *policy.TechnicalProfile) []policy.ClaimRef {
 // input claims transformations ended the run.
 func (x *execution) selfAssertedPage(tp *policy.TechnicalProfile) bool {
 	fields := shown(x.p, tp)
-	if len(fields) == 0 {
+	if len(fields) == 0 && len(widgets(x.p, tp)) == 0 {
 		return false
 	}
 	// The input claims transformations run before the page is shown, so they can fill it: the
@@ -129,6 +132,7 @@ func (x *execution) selfAssertedPage(tp *policy.TechnicalProfile) bool {
 		}
 		page.Fields = append(page.Fields, f)
 	}
+	page.Fields = x.inDisplayOrder(tp, page.Fields)
 	x.r.Page = page
 	x.refreshVerification()
 	return true

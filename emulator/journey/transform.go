@@ -53,6 +53,8 @@ var methods = map[string]method{
 	"StringSplit":                 pure(stringSplit),
 	"StringJoin":                  pure(stringJoin),
 	"Hash":                        (*execution).hash,
+	"CreateOtpSecret":             (*execution).otpSecret, // azuremfa.go
+	"BuildUri":                    buildURI,
 	// comparisons and booleans (transform_compare.go)
 	"CompareClaimToValue":              compareClaims,
 	"CompareClaims":                    compareClaims,

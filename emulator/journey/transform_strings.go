@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -111,5 +112,33 @@ func (x *execution) hash(u *use) *engine.Failure {
 	secret := x.PolicyKeys[strings.ToLower(u.params["randomizerSecret"])]
 	sum := sha256.Sum256([]byte(u.in["plaintext"] + "\x00" + u.in["salt"] + "\x00" + secret))
 	u.out["hash"] = base64.StdEncoding.EncodeToString(sum[:])
+	return nil
+}
+
+// buildURI is BuildUri: scheme://host/path?query, from the scheme and host parameters, the
+// path input claim (percent-encoded as a path) and the query.<name> input claims, then
+// parameters, in document order (form-encoded) — the otpauth:// URI of an authenticator
+// app's QR code. An input claim without a value leaves its query parameter out.
+func buildURI(_ *execution, u *use) *engine.Failure {
+	var query []string
+	add := func(role, v string) {
+		if name, ok := strings.CutPrefix(role, "query."); ok && v != "" {
+			query = append(query, url.QueryEscape(name)+"="+url.QueryEscape(v))
+		}
+	}
+	for _, c := range u.t.InputClaims {
+		add(c.Role, u.in[c.Role])
+	}
+	for _, p := range u.t.Parameters {
+		add(p.ID, p.Value)
+	}
+	s := u.params["scheme"] + "://" + u.params["host"]
+	if path := u.in["path"]; path != "" {
+		s += (&url.URL{Path: "/" + strings.TrimPrefix(path, "/")}).EscapedPath()
+	}
+	if len(query) > 0 {
+		s += "?" + strings.Join(query, "&")
+	}
+	u.out["outputClaim"] = s
 	return nil
 }

@@ -86,8 +86,8 @@ func (c *checker) profile(tp *TechnicalProfile) {
 		switch d := c.p.DisplayControls[dc.DisplayControl]; {
 		case d == nil:
 			c.errs.add(dc.El, owner, "references the display control %q, which is not declared", dc.DisplayControl)
-		case d.Type != "VerificationControl":
-			c.errs.add(dc.El, owner, "uses the display control %q of type %q; b2cemu runs VerificationControl only (see docs/custom-policies.md)", d.ID, d.Type)
+		case d.Type != VerificationControl && !d.Shown():
+			c.errs.add(dc.El, owner, "uses the display control %q of type %q; b2cemu runs VerificationControl, QrCodeControl, AuthenticatorAppIconControl and AuthenticatorInfoControl (see docs/custom-policies.md)", d.ID, d.Type)
 		}
 	}
 	for _, t := range append(append([]string{}, tp.InputTransformations...), tp.OutputTransformations...) {
@@ -112,19 +112,20 @@ func (c *checker) profile(tp *TechnicalProfile) {
 // actions and code claim.
 func (c *checker) displayControl(d *DisplayControl) {
 	owner := describe(d.El)
+	c.p.claimList(d.InputClaims, owner, c.claim)
 	c.p.claimList(d.Claims, owner, c.claim)
 	c.p.claimList(d.OutputClaims, owner, c.claim)
 	for _, action := range []string{"SendCode", "VerifyCode"} {
-		if d.Type == "VerificationControl" && len(d.Actions[action]) == 0 {
+		if d.Type == VerificationControl && len(d.Actions[action]) == 0 {
 			c.errs.add(d.El, owner, "a VerificationControl needs an Action Id=%q with a ValidationClaimsExchangeTechnicalProfile", action)
 		}
 	}
-	if d.Type == "VerificationControl" && d.CodeClaim() == "" {
+	if d.Type == VerificationControl && d.CodeClaim() == "" {
 		c.errs.add(d.El, owner, `a VerificationControl needs a DisplayClaim with ControlClaimType="VerificationCode"`)
 	}
 	for _, tps := range d.Actions {
 		for _, ref := range tps {
-			c.tpRef(d.El, owner, ref)
+			c.tpRef(d.El, owner, ref.ReferenceID)
 		}
 	}
 }

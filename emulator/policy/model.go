@@ -66,14 +66,48 @@ type ClaimRef struct {
 	El               *Element
 }
 
-// DisplayControl is a BuildingBlocks DisplayControl. b2cemu runs the VerificationControl:
-// its claims on the page, and the technical profiles of its SendCode and VerifyCode actions.
+// DisplayControl is a BuildingBlocks DisplayControl. b2cemu runs the VerificationControl (its
+// claims on the page, and the technical profiles of its SendCode and VerifyCode actions) and
+// shows the authenticator-app controls (QrCodeControl, AuthenticatorAppIconControl,
+// AuthenticatorInfoControl), which read their claims and take no input.
 type DisplayControl struct {
 	ID, Type     string // Type is UserInterfaceControlType
+	InputClaims  []ClaimRef
 	Claims       []ClaimRef
 	OutputClaims []ClaimRef
-	Actions      map[string][]string // action id → ValidationClaimsExchangeTechnicalProfile ids
+	Actions      map[string][]Validation // action id → its ValidationClaimsExchangeTechnicalProfiles, with their preconditions
 	El           *Element
+}
+
+// The display controls b2cemu shows, by UserInterfaceControlType.
+const (
+	VerificationControl         = "VerificationControl"
+	QrCodeControl               = "QrCodeControl"
+	AuthenticatorAppIconControl = "AuthenticatorAppIconControl"
+	AuthenticatorInfoControl    = "AuthenticatorInfoControl"
+)
+
+// Shown reports whether the control only shows claims (an authenticator-app control): its
+// claims are not inputs of the page.
+func (d *DisplayControl) Shown() bool {
+	switch d.Type {
+	case QrCodeControl, AuthenticatorAppIconControl, AuthenticatorInfoControl:
+		return true
+	}
+	return false
+}
+
+// Claim is the control's display claim of ControlClaimType role, else its first claim, or "".
+func (d *DisplayControl) Claim(role string) string {
+	for _, c := range d.Claims {
+		if strings.EqualFold(c.ControlClaimType, role) {
+			return c.ClaimType
+		}
+	}
+	if len(d.Claims) > 0 {
+		return d.Claims[0].ClaimType
+	}
+	return ""
 }
 
 // CodeClaim is the control's claim with ControlClaimType VerificationCode, or "".
@@ -104,6 +138,7 @@ const (
 	EmailCode           Kind = "AadSspr"         // AadSsprProtocolProvider: SendCode and VerifyCode by email
 	OneTimePassword     Kind = "OneTimePassword" // OneTimePasswordProtocolProvider: GenerateCode, VerifyCode
 	PhoneFactor         Kind = "PhoneFactor"     // PhoneFactorProtocolProvider: the phone-factor page
+	AzureMFA            Kind = "AzureMfa"        // AzureMfaProtocolProvider: SMS codes and authenticator-app (TOTP) codes
 )
 
 // TechnicalProfile is a technical profile with its includes resolved.
@@ -226,10 +261,12 @@ func claimType(ct *Element, errs *Error) *ClaimType {
 
 func displayControl(dc *Element) *DisplayControl {
 	d := &DisplayControl{ID: dc.Attr["Id"], Type: dc.Attr["UserInterfaceControlType"], Claims: claimRefs(dc.Path("DisplayClaims", "DisplayClaim")),
-		OutputClaims: claimRefs(dc.Path("OutputClaims", "OutputClaim")), Actions: map[string][]string{}, El: dc}
+		InputClaims:  claimRefs(dc.Path("InputClaims", "InputClaim")),
+		OutputClaims: claimRefs(dc.Path("OutputClaims", "OutputClaim")), Actions: map[string][]Validation{}, El: dc}
 	for _, a := range dc.Path("Actions", "Action") {
 		for _, v := range a.Path("ValidationClaimsExchange", "ValidationClaimsExchangeTechnicalProfile") {
-			d.Actions[a.Attr["Id"]] = append(d.Actions[a.Attr["Id"]], v.Attr["TechnicalProfileReferenceId"])
+			d.Actions[a.Attr["Id"]] = append(d.Actions[a.Attr["Id"]], Validation{ReferenceID: v.Attr["TechnicalProfileReferenceId"],
+				Preconditions: preconditions(v.Path("Preconditions", "Precondition"))})
 		}
 	}
 	return d
@@ -415,6 +452,7 @@ var proprietary = []struct {
 	{"AadSsprProtocolProvider", EmailCode},
 	{"OneTimePasswordProtocolProvider", OneTimePassword},
 	{"PhoneFactorProtocolProvider", PhoneFactor},
+	{"AzureMfaProtocolProvider", AzureMFA},
 	{"SSOSessionProvider", Session},
 }
 

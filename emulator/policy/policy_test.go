@@ -121,7 +121,7 @@ func TestLoadErrors(t *testing.T) {
 			`<ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`,
 			`<DisplayClaims><DisplayClaim DisplayControlReferenceId="captcha" /></DisplayClaims><ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`),
 			`</ClaimsSchema>`, `</ClaimsSchema><DisplayControls><DisplayControl Id="captcha" UserInterfaceControlType="CaptchaControl"><DisplayClaims><DisplayClaim ClaimTypeReferenceId="email" /></DisplayClaims></DisplayControl></DisplayControls>`)},
-			`uses the display control "captcha" of type "CaptchaControl"; b2cemu runs VerificationControl only`},
+			`uses the display control "captcha" of type "CaptchaControl"; b2cemu runs VerificationControl, QrCodeControl, AuthenticatorAppIconControl and AuthenticatorInfoControl`},
 		{"unknown EnabledForUserJourneys", map[string]string{"base.xml": base, "loc.xml": loc, "rp.xml": rp, "ext.xml": policyEdit(t, ext,
 			`<ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`,
 			`<EnabledForUserJourneys>Sometimes</EnabledForUserJourneys><ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`)},

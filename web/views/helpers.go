@@ -80,3 +80,21 @@ func dashIfEmpty(v string) string {
 	}
 	return v
 }
+
+// isWidget reports whether a field is an authenticator-app display control, which shows
+// claims and takes no input.
+func isWidget(f Field) bool {
+	switch f.InputType {
+	case "QrCodeControl", "AuthenticatorInfoControl", "AuthenticatorAppIconControl":
+		return true
+	}
+	return false
+}
+
+// infoID is the id suffix of an AuthenticatorInfoControl's items: the account, then the secret.
+func infoID(i int) string {
+	if i == 0 {
+		return "account"
+	}
+	return "secret"
+}

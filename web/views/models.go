@@ -63,6 +63,10 @@ type Field struct {
 	Pattern, Invalid string
 	Options          []Option
 	Verify           *Verification // email verification controls under the input
+	// Help is an authenticator-app control's second line (InputType QrCodeControl,
+	// AuthenticatorInfoControl, AuthenticatorAppIconControl), whose items are Options; QR is
+	// the QR code control's image, a data: URI of a PNG.
+	Help, QR string
 }
 
 // Verification is the email verification of a field: its state ("", "sent", "verified"), the
@@ -274,6 +278,7 @@ type PhoneFactor struct {
 	Countries        []Option
 	Country, Local   string
 	Secret, URI      string
+	QR               string // the QR code of URI, a data: URI of a PNG
 	Texts            map[string]string
 }
 
