@@ -37,7 +37,7 @@ func TestCommunitySampleFolders(t *testing.T) {
 	}
 	stub := httptest.NewServer(http.HandlerFunc(echoStub))
 	defer stub.Close()
-	only := os.Getenv("B2CEMU_SAMPLES_ONLY") // one folder, to look at it closely
+	only := os.Getenv("B2CEMU_SAMPLES_ONLY") // one folder (a sample's, or a starter pack's), to look at it closely
 	env := &samplesEnv{packs: starterPacks(t, starterPack(t)), stub: stub.URL, hints: hinttest.NewIssuer(t), verbose: only != ""}
 	dirs, err := os.ReadDir(filepath.Join(samples, "policies"))
 	if err != nil {
@@ -50,13 +50,13 @@ func TestCommunitySampleFolders(t *testing.T) {
 		}
 	}
 	measureFolders(t, "sample folders", filepath.Join(samples, "policies"), folders, env)
-	if only == "" {
-		var packs []string
-		for _, p := range env.packs {
+	var packs []string
+	for _, p := range env.packs {
+		if only == "" || p.name == only {
 			packs = append(packs, filepath.Join(starterPack(t), p.name))
 		}
-		measureFolders(t, "starter-pack folders", starterPack(t), packs, env)
 	}
+	measureFolders(t, "starter-pack folders", starterPack(t), packs, env)
 }
 
 // measureFolders prints one line a folder and the counts.
@@ -473,7 +473,8 @@ func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[strin
 		if try.email == existing && !seeded(base, existing) {
 			return "", p.ID + ": the existing user could not be seeded"
 		}
-		req := map[string]any{"identityProvider": try.provider, "account": map[string]any{"email": try.email, "password": samplePassword},
+		// The phone is the one a user types when the journey's MFA enrolment asks for one.
+		req := map[string]any{"identityProvider": try.provider, "account": map[string]any{"email": try.email, "password": samplePassword, "phoneNumber": samplePhone},
 			"attributes": attributes(p, try.email, try.email == existing)}
 		if try.provider != "email" && try.email == newEmail {
 			req["account"] = map[string]any{"issuerAssignedId": "fed-mia", "email": "mia@contoso.test", "displayName": "Mia Chen", "givenName": "Mia", "surname": "Chen"}
@@ -502,6 +503,7 @@ func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[strin
 }
 
 const (
+	samplePhone       = "+15555550100"
 	samplePassword    = "Kq7#mZ2v!Lp9"
 	sampleNewPassword = "Vb4$nR8w!Tz3" // an existing user's new password differs from the old
 )
@@ -607,7 +609,7 @@ func sampleValue(ct *policy.ClaimType, email string, existing bool) string {
 	if err != nil || re.MatchString(v) {
 		return v
 	}
-	for _, c := range []string{email, "mia1234", "Mia", "123456", "+15555550100", "1990-01-01"} {
+	for _, c := range []string{email, "mia1234", "Mia", "123456", samplePhone, "1990-01-01"} {
 		if re.MatchString(c) {
 			return c
 		}
@@ -629,7 +631,7 @@ func kindValue(ct *policy.ClaimType, email string, existing bool) string {
 		strings.Contains(id, "signinname") || strings.Contains(id, "logonidentifier"):
 		return email
 	case strings.Contains(id, "phone"):
-		return "+15555550100"
+		return samplePhone
 	}
 	switch strings.ToLower(ct.DataType) {
 	case "boolean":
