@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"net/http"
@@ -458,28 +459,33 @@ func startSample(t *testing.T, dir string, keys map[string]string, logs io.Write
 // It answers "" for a token, else what stopped the first and the last try; crash is a server
 // error.
 func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[string]string, env *samplesEnv) (outcome, crash string) {
-	newEmail := "new-" + strings.ToLower(p.ID) + "@contoso.test"
-	existing := "ana-" + strings.ToLower(p.ID) + "@contoso.test" // its own, so one policy's password reset leaves the next one's sign-in alone
-	tries := []struct{ provider, email string }{{"email", newEmail}, {"email", existing}}
+	newUser, existing := sampleUsers(p)
+	tries := []struct {
+		provider string
+		user     sampleUser
+	}{{"email", newUser}, {"email", existing}}
 	for _, target := range selectionTargets(p) {
-		email := newEmail
+		u := newUser
 		if target.local {
-			email = existing
+			u = existing
 		}
-		tries = append(tries, struct{ provider, email string }{target.id, email})
+		tries = append(tries, struct {
+			provider string
+			user     sampleUser
+		}{target.id, u})
 	}
 	var first, last string
 	for i, try := range tries {
-		if try.email == existing && !seeded(base, existing) {
+		if try.user.existing && !seeded(base, try.user, signsInByUserName(p)) {
 			return "", p.ID + ": the existing user could not be seeded"
 		}
 		// The phone is the one a user types when the journey's MFA enrolment asks for one.
-		req := map[string]any{"identityProvider": try.provider, "account": map[string]any{"email": try.email, "password": samplePassword, "phoneNumber": samplePhone},
-			"attributes": attributes(p, try.email, try.email == existing)}
-		if try.provider != "email" && try.email == newEmail {
+		req := map[string]any{"identityProvider": try.provider, "account": map[string]any{"email": try.user.email, "password": samplePassword, "phoneNumber": samplePhone},
+			"attributes": attributes(p, try.user)}
+		if try.provider != "email" && !try.user.existing {
 			req["account"] = map[string]any{"issuerAssignedId": "fed-mia", "email": "mia@contoso.test", "displayName": "Mia Chen", "givenName": "Mia", "surname": "Chen"}
 		}
-		if hint := sampleHint(t, p, keys, env, try.email); hint != "" {
+		if hint := sampleHint(t, p, keys, env, try.user.email); hint != "" {
 			req["idTokenHint"] = hint
 		}
 		status, ans := runHeadless(base, p.ID, req)
@@ -508,9 +514,45 @@ const (
 	sampleNewPassword = "Vb4$nR8w!Tz3" // an existing user's new password differs from the old
 )
 
-// seeded makes sure the existing user is in the directory.
-func seeded(base, email string) bool {
-	seed, _ := json.Marshal(map[string]any{"email": email, "password": samplePassword, "attributes": map[string]any{"displayName": "Ana"}})
+// sampleUser is who types into a relying party's pages: a new user, or the existing one.
+type sampleUser struct {
+	email, userName string
+	existing        bool
+}
+
+// sampleUsers are the relying party's new and existing users: its own, so one policy's
+// password reset leaves the next one's sign-in alone. Their usernames fit Graph's rule
+// (letters and digits) and the usual username patterns.
+func sampleUsers(p *policy.Policy) (newUser, existing sampleUser) {
+	id := strings.ToLower(p.ID)
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	tag := fmt.Sprintf("%06d", h.Sum32()%1000000)
+	return sampleUser{email: "new-" + id + "@contoso.test", userName: "new" + tag},
+		sampleUser{email: "ana-" + id + "@contoso.test", userName: "ana" + tag, existing: true}
+}
+
+// signsInByUserName reports whether a technical profile of the policy finds users by their
+// username (signInNames.userName): its existing user is then a username account.
+func signsInByUserName(p *policy.Policy) bool {
+	for _, tp := range p.TechnicalProfiles {
+		for _, c := range tp.InputClaims {
+			if strings.EqualFold(c.PartnerClaimType, "signInNames.userName") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// seeded makes sure the existing user is in the directory: an email account, which also has
+// the username when the policy signs in by username (as Graph creates a user with both).
+func seeded(base string, u sampleUser, userName bool) bool {
+	user := map[string]any{"email": u.email, "password": samplePassword, "attributes": map[string]any{"displayName": "Ana"}}
+	if userName {
+		user["identities"] = []map[string]string{{"signInType": "userName", "issuer": "contoso.onmicrosoft.com", "issuerAssignedId": u.userName}}
+	}
+	seed, _ := json.Marshal(user)
 	resp, err := http.Post(base+"/_emulator/users", "application/json", bytes.NewReader(seed))
 	if err != nil {
 		return false
@@ -582,14 +624,14 @@ func describeOutcome(status int, ans map[string]any) string {
 // attributes are the page submissions of a user who fills every field: each claim type of the
 // policy that a page can ask for (it has an input type a user types or picks in) given a value
 // of its kind, the same for every page. Read-only and hidden claims keep what the page holds.
-func attributes(p *policy.Policy, email string, existing bool) []map[string]string {
+func attributes(p *policy.Policy, u sampleUser) []map[string]string {
 	vals := map[string]string{}
 	for _, ct := range p.ClaimTypes {
 		switch strings.ToLower(ct.UserInputType) {
 		case "", "readonly", "paragraph", "button":
 			continue
 		}
-		vals[ct.ID] = sampleValue(ct, email, existing)
+		vals[ct.ID] = sampleValue(ct, u)
 	}
 	out := make([]map[string]string, 6)
 	for i := range out {
@@ -598,8 +640,8 @@ func attributes(p *policy.Policy, email string, existing bool) []map[string]stri
 	return out
 }
 
-func sampleValue(ct *policy.ClaimType, email string, existing bool) string {
-	v := kindValue(ct, email, existing)
+func sampleValue(ct *policy.ClaimType, u sampleUser) string {
+	v := kindValue(ct, u)
 	if ct.Pattern == "" || strings.EqualFold(ct.UserInputType, "Password") {
 		return v
 	}
@@ -609,7 +651,7 @@ func sampleValue(ct *policy.ClaimType, email string, existing bool) string {
 	if err != nil || re.MatchString(v) {
 		return v
 	}
-	for _, c := range []string{email, "mia1234", "Mia", "123456", samplePhone, "1990-01-01"} {
+	for _, c := range []string{u.email, u.userName, "mia1234", "Mia", "123456", samplePhone, "1990-01-01"} {
 		if re.MatchString(c) {
 			return c
 		}
@@ -618,18 +660,18 @@ func sampleValue(ct *policy.ClaimType, email string, existing bool) string {
 }
 
 // kindValue is a value of the claim's kind.
-func kindValue(ct *policy.ClaimType, email string, existing bool) string {
+func kindValue(ct *policy.ClaimType, u sampleUser) string {
 	id := strings.ToLower(ct.ID)
 	switch {
 	case len(ct.Options) > 0:
 		return ct.Options[0].Value
-	case existing && (strings.Contains(id, "newpassword") || strings.Contains(id, "reenterpassword")):
+	case u.existing && (strings.Contains(id, "newpassword") || strings.Contains(id, "reenterpassword")):
 		return sampleNewPassword
 	case strings.EqualFold(ct.UserInputType, "Password") || strings.Contains(id, "password"):
 		return samplePassword
 	case strings.Contains(id, "email") || strings.EqualFold(ct.UserInputType, "EmailBox") ||
 		strings.Contains(id, "signinname") || strings.Contains(id, "logonidentifier"):
-		return email
+		return u.email
 	case strings.Contains(id, "phone"):
 		return samplePhone
 	}
