@@ -307,6 +307,10 @@ func TestMoreClaimsTransformations(t *testing.T) {
 		{"SetClaimsIfStringsMatch", io("claimToMatch", "given"), io("matchTo", "ANA", "stringComparison", "ordinalIgnoreCase", "outputClaimIfMatched", "hit"),
 			io("outputClaim", "out", "stringMatchResultClaim", "res"), "res", "true"},
 		{"SetClaimsIfRegexMatch", io("claimToMatch", "n"), io("matchTo", `^\d+$`, "outputClaimIfMatched", "digits"), io("outputClaim", "out", "regexCompareResultClaim", "res"), "out", "digits"},
+		// The method's name in another case, as the community samples and Microsoft's own
+		// reference example (2020) spell SetClaimsIfRegexMatch.
+		{"setClaimsIfRegexMatch", io("claimToMatch", "email"), io("matchTo", `^[^@]+@[^@]+$`, "outputClaimIfMatched", "isEmail"), io("outputClaim", "out", "regexCompareResultClaim", "res"), "out", "isEmail"},
+		{"compareclaims", io("inputClaim1", "given", "inputClaim2", "given"), io("operator", "equal", "ignoreCase", "true"), io("outputClaim", "out"), "out", "true"},
 		{"SetClaimIfBooleansMatch", io("claimToMatch", "yes"), io("matchTo", "true", "outputClaimIfMatched", "on"), io("outputClaim", "out"), "out", "on"},
 		{"AndClaims", io("inputClaim1", "yes", "inputClaim2", "no"), nil, io("outputClaim", "out"), "out", "false"},
 		{"OrClaims", io("inputClaim1", "yes", "inputClaim2", "no"), nil, io("outputClaim", "out"), "out", "true"},
