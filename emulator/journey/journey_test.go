@@ -12,7 +12,8 @@ import (
 )
 
 func TestPreconditions(t *testing.T) {
-	bag := map[string]string{"objectid": "o-1", "authenticationsource": "localAccountAuthentication"}
+	bag := map[string]string{"objectid": "o-1", "authenticationsource": "localAccountAuthentication", "isemail": "true", "flag": "true"}
+	p := &policy.Policy{ClaimTypes: map[string]*policy.ClaimType{"isemail": {ID: "isEmail", DataType: "boolean"}, "flag": {ID: "flag", DataType: "string"}}}
 	for _, tc := range []struct {
 		name string
 		pc   policy.Precondition
@@ -26,8 +27,15 @@ func TestPreconditions(t *testing.T) {
 		{"differs, act if false", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: false, Values: []string{"authenticationSource", "socialIdpAuthentication"}, Action: "SkipThisOrchestrationStep"}, true},
 		{"equals on an absent claim", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: false, Values: []string{"email", "x"}, Action: "SkipThisOrchestrationStep"}, false},
 		{"validation action", policy.Precondition{Type: "ClaimsExist", ExecuteActionsIf: true, Values: []string{"objectId"}, Action: "SkipThisValidationTechnicalProfile"}, true},
+		// A boolean claim compares as .NET writes it, True or False, case-sensitively (B2C's
+		// preconditions reference); a string claim compares as it is.
+		{"boolean True", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"isEmail", "True"}, Action: "SkipThisOrchestrationStep"}, true},
+		{"boolean true", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"isEmail", "true"}, Action: "SkipThisOrchestrationStep"}, false},
+		{"boolean False, act if false", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: false, Values: []string{"isEmail", "False"}, Action: "SkipThisOrchestrationStep"}, true},
+		{"string true", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"flag", "true"}, Action: "SkipThisOrchestrationStep"}, true},
+		{"string True", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"flag", "True"}, Action: "SkipThisOrchestrationStep"}, false},
 	} {
-		if got := skip([]policy.Precondition{tc.pc}, bag); got != tc.skip {
+		if got := skip(p, []policy.Precondition{tc.pc}, bag); got != tc.skip {
 			t.Errorf("%s: skip = %v, want %v", tc.name, got, tc.skip)
 		}
 	}

@@ -81,7 +81,7 @@ func (x *execution) checkFields(tp *policy.TechnicalProfile, fields []policy.Cla
 // A failure's message is the page's error; a feature b2cemu does not run ends the journey.
 func (x *execution) validate(tp *policy.TechnicalProfile, scope map[string]string) bool {
 	for _, v := range tp.Validations {
-		if skip(v.Preconditions, scope) {
+		if skip(x.p, v.Preconditions, scope) {
 			continue
 		}
 		vx, vtp := x.validation(x.p.TechnicalProfiles[v.ReferenceID], tp)
