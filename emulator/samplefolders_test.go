@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -364,9 +365,11 @@ func withPack(unit []policy.Source, p pack) []policy.Source {
 func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Policy, packName string, env *samplesEnv) folderResult {
 	dir := t.TempDir()
 	keys := map[string]string{}
+	srv := httptest.NewUnstartedServer(nil) // its address is the tenant's own b2clogin.com host
+	base := "http://" + srv.Listener.Addr().String()
 	for i, s := range srcs {
 		name := fmt.Sprintf("%02d-%s", i, filepath.Base(s.Name))
-		if err := os.WriteFile(filepath.Join(dir, name), s.Data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), selfMetadata(s.Data, base), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range keyRe.FindAllSubmatch(s.Data, -1) {
@@ -374,8 +377,7 @@ func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Pol
 		}
 	}
 	logs := &emulatortest.LogBuffer{}
-	srv, base, err := startSample(t, dir, keys, logs)
-	if err != nil {
+	if err := startSample(t, srv, dir, keys, logs); err != nil {
 		return folderResult{class: classLoad, pack: packName, detail: oneLine(strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))}
 	}
 	defer srv.Close()
@@ -395,7 +397,7 @@ func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Pol
 				continue
 			}
 			before := len(logs.String())
-			outcome, crash := runRelyingParty(t, base, policies[id], keys, env)
+			outcome, crash := runRelyingParty(t, unitRun{base: base, keys: keys, policies: policies}, policies[id], env)
 			if crash != "" {
 				return folderResult{class: classStops, pack: packName, detail: crash, crash: crash}
 			}
@@ -423,8 +425,9 @@ func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Pol
 	return r
 }
 
-// startSample serves the policies in dir with the policy keys they name, on a free port.
-func startSample(t *testing.T, dir string, keys map[string]string, logs io.Writer) (*httptest.Server, string, error) {
+// startSample serves the policies in dir with the policy keys they name on srv (unstarted, on
+// a free port).
+func startSample(t *testing.T, srv *httptest.Server, dir string, keys map[string]string, logs io.Writer) error {
 	var y strings.Builder
 	fmt.Fprintf(&y, "tenant:\n  name: contoso\n  id: 11111111-2222-4333-8444-555555555555\napplications:\n  - name: Web app\n    clientId: %s\n    redirectUris: [\"http://app.test/callback\"]\ncustomPolicies:\n  paths: [%q]\n", clientID, dir)
 	if len(keys) > 0 {
@@ -439,18 +442,17 @@ func startSample(t *testing.T, dir string, keys map[string]string, logs io.Write
 	}
 	cfg, err := config.Load(path, func(string) string { return "" })
 	if err != nil {
-		return nil, "", err
+		srv.Listener.Close()
+		return err
 	}
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	em, err := emulator.New(cfg, emulator.Options{BaseURL: "http://" + srv.Listener.Addr().String(), Log: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {
 		srv.Listener.Close()
-		return nil, "", err
+		return err
 	}
 	srv.Config.Handler = em.Handler()
 	srv.Start()
-	return srv, base, nil
+	return nil
 }
 
 // runRelyingParty tries a relying party as a user would: sign up with a new local account,
@@ -458,7 +460,7 @@ func startSample(t *testing.T, dir string, keys map[string]string, logs io.Write
 // local account's exchange signs in the existing user, any other a new federated identity).
 // It answers "" for a token, else what stopped the first and the last try; crash is a server
 // error.
-func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[string]string, env *samplesEnv) (outcome, crash string) {
+func runRelyingParty(t *testing.T, u unitRun, p *policy.Policy, env *samplesEnv) (outcome, crash string) {
 	newUser, existing := sampleUsers(p)
 	tries := []struct {
 		provider string
@@ -476,7 +478,7 @@ func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[strin
 	}
 	var first, last string
 	for i, try := range tries {
-		if try.user.existing && !seeded(base, try.user, signsInByUserName(p)) {
+		if try.user.existing && !seeded(u.base, try.user, signsInByUserName(p)) {
 			return "", p.ID + ": the existing user could not be seeded"
 		}
 		// The phone is the one a user types when the journey's MFA enrolment asks for one.
@@ -485,10 +487,10 @@ func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[strin
 		if try.provider != "email" && !try.user.existing {
 			req["account"] = map[string]any{"issuerAssignedId": "fed-mia", "email": "mia@contoso.test", "displayName": "Mia Chen", "givenName": "Mia", "surname": "Chen"}
 		}
-		if hint := sampleHint(t, p, keys, env, try.user.email); hint != "" {
+		if hint := sampleHint(t, u, p, env, try.user.email); hint != "" {
 			req["idTokenHint"] = hint
 		}
-		status, ans := runHeadless(base, p.ID, req)
+		status, ans := runHeadless(u.base, p.ID, req)
 		if env.verbose {
 			t.Logf("%s via %s: %d %v", p.ID, try.provider, status, ans)
 		}
@@ -688,20 +690,80 @@ func kindValue(ct *policy.ClaimType, u sampleUser) string {
 	return "Sample value"
 }
 
+// unitRun is a unit's emulator: its address, the policy keys it was given and its policies.
+type unitRun struct {
+	base     string
+	keys     map[string]string
+	policies map[string]*policy.Policy
+}
+
+// selfMetadataRe is a hint profile's METADATA that names the tenant's own policy's discovery
+// document on b2clogin.com: the hint is a token the tenant issued itself (the invitation
+// samples' link-generator policy signs it).
+var selfMetadataRe = regexp.MustCompile(`(<Item\s+Key="METADATA"\s*>)\s*https://[^/<\s]+\.b2clogin\.com/[^/<\s]+/([^/<\s]+)/v2\.0/\.well-known/openid-configuration\s*(</Item>)`)
+
+// selfMetadata points such a METADATA at the emulator, the tenant's b2clogin.com host here.
+func selfMetadata(b []byte, base string) []byte {
+	return selfMetadataRe.ReplaceAll(b, []byte("${1}"+base+"/contoso.onmicrosoft.com/${2}/v2.0/.well-known/openid-configuration${3}"))
+}
+
 // sampleHint signs an id_token_hint, as the sample's link generator would, for a policy whose
 // journey reads one: with the test issuer's key when the profile reads its discovery document,
-// else with the shared-secret key; "" for any other policy.
-func sampleHint(t *testing.T, p *policy.Policy, keys map[string]string, env *samplesEnv, email string) string {
+// with the shared-secret key, or — a hint the tenant issues itself — as a token of the unit's
+// link-generator policy; "" for any other policy.
+func sampleHint(t *testing.T, u unitRun, p *policy.Policy, env *samplesEnv, email string) string {
 	extra := map[string]any{"email": email, "name": "Mia Chen"}
 	for _, tp := range p.HintProfiles() {
 		if tp.Metadata["METADATA"] == env.hints.Metadata() {
 			return env.hints.Sign(t, hinttest.Claims(env.hints.Issuer, clientID, time.Now(), time.Hour, extra))
 		}
-		if secret := keys[tp.HintSecret()]; secret != "" {
+		if selfMetadataRe.MatchString(`<Item Key="METADATA">` + tp.Metadata["METADATA"] + `</Item>`) {
+			return selfIssuedHint(t, u, email)
+		}
+		if secret := u.keys[tp.HintSecret()]; secret != "" {
 			return hinttest.SignHS256(t, secret, hinttest.Claims(tp.Metadata["issuer"], tp.Metadata["IdTokenAudience"], time.Now(), time.Hour, extra))
 		}
 	}
 	return ""
+}
+
+// selfIssuedHint is the token of the unit's link generator — a relying party whose token
+// carries the authorize request's login_hint ({OIDC:LoginHint}) — for the invited address, got
+// as the samples' readme has a user get it: an authorize request with login_hint, whose journey
+// shows no page and redirects with the token.
+func selfIssuedHint(t *testing.T, u unitRun, email string) string {
+	for _, gen := range u.policies {
+		if !issuesLoginHint(gen) {
+			continue
+		}
+		q := url.Values{"client_id": {clientID}, "redirect_uri": {"http://app.test/callback"}, "scope": {"openid"},
+			"response_type": {"id_token"}, "nonce": {"n-1"}, "login_hint": {email}, "displayName": {"Mia Chen"}}
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Get(u.base + "/contoso.onmicrosoft.com/" + gen.ID + "/oauth2/v2.0/authorize?" + q.Encode())
+		if err != nil {
+			t.Logf("the link generator %s: %v", gen.ID, err)
+			return ""
+		}
+		resp.Body.Close()
+		if loc, err := url.Parse(resp.Header.Get("Location")); err == nil {
+			frag, _ := url.ParseQuery(loc.Fragment)
+			return frag.Get("id_token")
+		}
+	}
+	return ""
+}
+
+// issuesLoginHint reports whether the policy's token carries the authorize request's login_hint.
+func issuesLoginHint(p *policy.Policy) bool {
+	if p.RelyingParty == nil {
+		return false
+	}
+	for _, c := range p.RelyingParty.OutputClaims {
+		if strings.Contains(c.DefaultValue, "{OIDC:LoginHint}") {
+			return true
+		}
+	}
+	return false
 }
 
 func oneLine(s string) string {
