@@ -313,9 +313,13 @@ func firstMissing(err *policy.Error) *policy.Problem {
 }
 
 // missingReference reports whether a load problem is one B2C refuses the upload for as well:
-// a reference to an element, or a base policy, that the files do not declare.
+// a reference to an element, or a base policy, that the files do not declare; or an element
+// Microsoft's schema reference requires: a RelyingParty's DefaultUserJourney (1:1 in
+// relyingparty.md), a VerificationControl's SendCode and VerifyCode actions and its
+// verification code claim (display-control-verification.md, "required elements").
 func missingReference(msg string) bool {
-	for _, s := range []string{"which is not declared", "which the ClaimsSchema does not declare", "is not among the loaded files", "is not declared in this policy or its bases"} {
+	for _, s := range []string{"which is not declared", "which the ClaimsSchema does not declare", "is not among the loaded files", "is not declared in this policy or its bases",
+		"has no DefaultUserJourney ReferenceId", "a VerificationControl needs"} {
 		if strings.Contains(msg, s) {
 			return true
 		}
