@@ -358,3 +358,41 @@ func TestMoreClaimsTransformations(t *testing.T) {
 		t.Errorf("hash %q vs %q", a["h"], b["h"])
 	}
 }
+
+// TestInputDefaultsInProfileScope: an input claim's DefaultValue creates the claim for the
+// profile's own output claims transformations (the home-realm discovery and banned-password
+// samples compare a claim with a DefaultValue="true" input claim), and stays out of the
+// journey's claims unless the profile outputs it.
+func TestInputDefaultsInProfileScope(t *testing.T) {
+	e := &Engine{Tenant: "contoso"}
+	p := &policy.Policy{
+		ClaimTypes: map[string]*policy.ClaimType{"known": {ID: "known", DataType: "string"}, "dummytrue": {ID: "dummyTrue", DataType: "string"},
+			"iscustomer": {ID: "isCustomer", DataType: "boolean"}},
+		Transformations: map[string]*policy.Element{"check": transformation("CompareClaims", map[string]string{"inputClaim1": "known", "inputClaim2": "dummyTrue"},
+			map[string]string{"operator": "EQUAL", "ignoreCase": "true"}, map[string]string{"outputClaim": "isCustomer"})},
+	}
+	tp := &policy.TechnicalProfile{ID: "HRDLogic", Kind: policy.Transformation,
+		InputClaims:           []policy.ClaimRef{{ClaimType: "dummyTrue", DefaultValue: "true", HasDefault: true}, {ClaimType: "known"}},
+		OutputClaims:          []policy.ClaimRef{{ClaimType: "known"}},
+		OutputTransformations: []string{"check"}}
+	for _, tc := range []struct {
+		name, known, want string
+	}{
+		{"a known domain", "true", "true"},
+		{"an unknown one", "", "false"},
+	} {
+		scope := map[string]string{}
+		if tc.known != "" {
+			scope["known"] = tc.known
+		}
+		if _, err := e.run(p, tp, scope); err != nil {
+			t.Fatalf("%s: %+v", tc.name, err)
+		}
+		if scope["iscustomer"] != tc.want {
+			t.Errorf("%s: isCustomer = %q, want %q", tc.name, scope["iscustomer"], tc.want)
+		}
+		if _, leaked := scope["dummytrue"]; leaked {
+			t.Errorf("%s: the input default reached the journey's claims", tc.name)
+		}
+	}
+}
