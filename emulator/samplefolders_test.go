@@ -144,8 +144,8 @@ func policyID(b []byte) string {
 }
 
 // units splits a sample folder's policy files into sets that load together: the whole folder
-// when its PolicyIds are unique, else each folder of relying parties with the folder's files
-// whose PolicyId nothing else declares.
+// when its PolicyIds are unique, else each folder of relying parties with the bases it builds
+// on that the folder's other files declare once.
 func units(root string) [][]policy.Source {
 	var all []policy.Source
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
@@ -185,19 +185,31 @@ func units(root string) [][]policy.Source {
 		if !hasRelyingParty(byDir[d]) {
 			continue
 		}
-		unit := append([]policy.Source(nil), byDir[d]...)
-		own := map[string]bool{}
-		for _, s := range unit {
-			own[strings.ToLower(policyID(s.Data))] = true
-		}
-		for _, s := range all {
-			if id := strings.ToLower(policyID(s.Data)); !own[id] && seen[id] == 1 {
-				unit = append(unit, s)
-			}
-		}
-		out = append(out, unit)
+		out = append(out, withBases(byDir[d], all, seen))
 	}
 	return out
+}
+
+// withBases adds to a folder's files the bases they build on, at any depth, that one other
+// file of the sample declares: a variant's unit holds its own chain, not its siblings' files.
+func withBases(files, all []policy.Source, seen map[string]int) []policy.Source {
+	unit := append([]policy.Source(nil), files...)
+	own := map[string]bool{}
+	for _, s := range unit {
+		own[strings.ToLower(policyID(s.Data))] = true
+	}
+	for i := 0; i < len(unit); i++ {
+		m := baseIDRe.FindSubmatch(unit[i].Data)
+		if m == nil || own[strings.ToLower(string(m[1]))] {
+			continue
+		}
+		for _, s := range all {
+			if id := strings.ToLower(policyID(s.Data)); id == strings.ToLower(string(m[1])) && seen[id] == 1 {
+				unit, own[id] = append(unit, s), true
+			}
+		}
+	}
+	return unit
 }
 
 func hasRelyingParty(srcs []policy.Source) bool {
@@ -316,10 +328,11 @@ func firstMissing(err *policy.Error) *policy.Problem {
 // a reference to an element, or a base policy, that the files do not declare; or an element
 // Microsoft's schema reference requires: a RelyingParty's DefaultUserJourney (1:1 in
 // relyingparty.md), a VerificationControl's SendCode and VerifyCode actions and its
-// verification code claim (display-control-verification.md, "required elements").
+// verification code claim (display-control-verification.md, "required elements"), a PolicyId
+// with the B2C_1A_ prefix (trustframeworkpolicy.md).
 func missingReference(msg string) bool {
 	for _, s := range []string{"which is not declared", "which the ClaimsSchema does not declare", "is not among the loaded files", "is not declared in this policy or its bases",
-		"has no DefaultUserJourney ReferenceId", "a VerificationControl needs"} {
+		"has no DefaultUserJourney ReferenceId", "a VerificationControl needs", "must start with B2C_1A_"} {
 		if strings.Contains(msg, s) {
 			return true
 		}
@@ -328,9 +341,10 @@ func missingReference(msg string) bool {
 }
 
 // withPack adds the pack's files whose PolicyId the unit does not declare itself. A base the
-// unit names that neither declares, under a name ending in a pack file's role (the samples'
-// B2C_1A_Demo_TrustFrameworkExtensions), is that pack file uploaded under the name the sample
-// asks for, as its readme has a user do.
+// unit names that neither declares, under a name ending in a file's role (the samples'
+// B2C_1A_Demo_TrustFrameworkExtensions, or B2C_1A_LOC for the localization), is the unit's own
+// file of that role, else the pack's, uploaded under the name the sample asks for, as its
+// readme has a user do.
 func withPack(unit []policy.Source, p pack) []policy.Source {
 	own := map[string]bool{}
 	for _, s := range unit {
@@ -342,8 +356,8 @@ func withPack(unit []policy.Source, p pack) []policy.Source {
 			out = append(out, s)
 		}
 	}
-	for _, s := range unit {
-		m := baseIDRe.FindSubmatch(s.Data)
+	for i := 0; i < len(out); i++ { // a renamed file's own base is looked at in turn
+		m := baseIDRe.FindSubmatch(out[i].Data)
 		if m == nil {
 			continue
 		}
@@ -351,18 +365,33 @@ func withPack(unit []policy.Source, p pack) []policy.Source {
 		if own[base] || p.files[base].Data != nil {
 			continue
 		}
-		for _, role := range []string{"trustframeworkbase", "trustframeworklocalization", "trustframeworkextensions"} {
-			if src, ok := p.files["b2c_1a_"+role]; ok && strings.HasSuffix(base, role) {
-				renamed := policyIDRe.ReplaceAllFunc(src.Data, func(root []byte) []byte {
-					return bytes.Replace(root, []byte(policyID(src.Data)), m[1], 1)
-				})
-				out = append(out, policy.Source{Name: strings.TrimSuffix(src.Name, ".xml") + "-as-" + string(m[1]) + ".xml", Data: renamed})
-				own[base] = true
-				break
-			}
+		if src, ok := roleFile(base, unit, p); ok {
+			renamed := policyIDRe.ReplaceAllFunc(src.Data, func(root []byte) []byte {
+				return bytes.Replace(root, []byte(policyID(src.Data)), m[1], 1)
+			})
+			out = append(out, policy.Source{Name: strings.TrimSuffix(src.Name, ".xml") + "-as-" + string(m[1]) + ".xml", Data: renamed})
+			own[base] = true
 		}
 	}
 	return out
+}
+
+// roleFile is the file a base PolicyId names by its role: the unit's own B2C_1A_<role> file,
+// else the pack's.
+func roleFile(base string, unit []policy.Source, p pack) (policy.Source, bool) {
+	for _, role := range []struct{ name, short string }{{"trustframeworkbase", "_base"}, {"trustframeworklocalization", "_loc"}, {"trustframeworkextensions", "_ext"}} {
+		if !strings.HasSuffix(base, role.name) && !strings.HasSuffix(base, role.short) {
+			continue
+		}
+		for _, s := range unit {
+			if strings.EqualFold(policyID(s.Data), "b2c_1a_"+role.name) {
+				return s, true
+			}
+		}
+		src, ok := p.files["b2c_1a_"+role.name]
+		return src, ok
+	}
+	return policy.Source{}, false
 }
 
 // runUnit starts an emulator on the unit's files and runs each relying party headless.
