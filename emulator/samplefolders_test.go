@@ -241,11 +241,27 @@ func substitute(b []byte, env *samplesEnv) []byte {
 		return []byte("22222222-0000-4000-8000-000000000002")
 	})
 	b = hintAppRe.ReplaceAll(b, []byte("${1}"+env.hints.Metadata()+"${2}"))
-	return serviceRe.ReplaceAll(b, []byte("${1}"+env.stub+"/api${3}"))
+	return serviceRe.ReplaceAllFunc(b, func(m []byte) []byte {
+		parts := serviceRe.FindSubmatch(m)
+		path := "/api"
+		if tokenURLRe.Match(parts[2]) { // a token request (the samples' Graph token): the stub's token endpoint
+			path = "/token"
+		}
+		return append(append(append([]byte{}, parts[1]...), env.stub+path...), parts[3]...)
+	})
 }
 
-// echoStub is every REST endpoint: a generic success that answers the JSON object it was sent.
+// tokenURLRe is an OAuth 2.0 token endpoint, such as the Microsoft identity platform's.
+var tokenURLRe = regexp.MustCompile(`/oauth2/(v2\.0/)?token\b`)
+
+// echoStub is every REST endpoint: a generic success that answers the JSON object it was sent;
+// at /token, an OAuth 2.0 token endpoint's answer to a client-credentials request.
 func echoStub(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/token" {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"token_type":"Bearer","expires_in":3599,"access_token":"sample-access-token"}`)
+		return
+	}
 	body, _ := io.ReadAll(r.Body)
 	var in map[string]any
 	if json.Unmarshal(body, &in) != nil {
