@@ -285,7 +285,8 @@ func TestMoreClaimsTransformations(t *testing.T) {
 	e := &Engine{Tenant: "contoso", Now: func() time.Time { return now }, PolicyKeys: map[string]string{"b2c_1a_salt": "s3cret"}}
 	bag := func() map[string]string {
 		return map[string]string{"email": "Ana@Contoso.com", "given": "Ana", "yes": "true", "no": "false", "csv": "a,b,c",
-			"mails": `["a@x.com","b@x.com"]`, "n": "42", "key": "gold", "nulled": "x"}
+			"mails": `["a@x.com","b@x.com"]`, "n": "42", "key": "gold", "nulled": "x",
+			"local": "033 456-7890", "dk": "DK", "intl": "+1 (123) 456-7890", "bad": "12ab"}
 	}
 	io := func(pairs ...string) map[string]string {
 		m := map[string]string{}
@@ -319,6 +320,11 @@ func TestMoreClaimsTransformations(t *testing.T) {
 		// reference example (2020) spell SetClaimsIfRegexMatch.
 		{"setClaimsIfRegexMatch", io("claimToMatch", "email"), io("matchTo", `^[^@]+@[^@]+$`, "outputClaimIfMatched", "isEmail"), io("outputClaim", "out", "regexCompareResultClaim", "res"), "out", "isEmail"},
 		{"compareclaims", io("inputClaim1", "given", "inputClaim2", "given"), io("operator", "equal", "ignoreCase", "true"), io("outputClaim", "out"), "out", "true"},
+		// Microsoft's two examples of ConvertStringToPhoneNumberClaim: a local number with its
+		// country, and an international one.
+		{"ConvertStringToPhoneNumberClaim", io("phoneNumberString", "local", "country", "dk"), nil, io("outputClaim", "out"), "out", "+450334567890"},
+		{"ConvertStringToPhoneNumberClaim", io("phoneNumberString", "intl"), nil, io("outputClaim", "out"), "out", "+11234567890"},
+		{"ConvertPhoneNumberClaimToString", io("phoneNumber", "intl"), nil, io("phoneNumberString", "out"), "out", "+1 (123) 456-7890"},
 		{"SetClaimIfBooleansMatch", io("claimToMatch", "yes"), io("matchTo", "true", "outputClaimIfMatched", "on"), io("outputClaim", "out"), "out", "on"},
 		{"AndClaims", io("inputClaim1", "yes", "inputClaim2", "no"), nil, io("outputClaim", "out"), "out", "false"},
 		{"OrClaims", io("inputClaim1", "yes", "inputClaim2", "no"), nil, io("outputClaim", "out"), "out", "true"},
@@ -350,6 +356,15 @@ func TestMoreClaimsTransformations(t *testing.T) {
 		"hash":   transformation("Hash", io("plaintext", "email", "salt", "given"), io("randomizerSecret", "B2C_1A_Salt"), io("hash", "h"))}}
 	if err := e.transform(p, &policy.TechnicalProfile{ID: "tp"}, "lookup", bag()); err == nil {
 		t.Error("LookupValue without the value did not fail")
+	}
+	// A string that is no phone number fails with the profile's message.
+	p.Transformations["phone"] = transformation("ConvertStringToPhoneNumberClaim", io("phoneNumberString", "bad"), nil, io("outputClaim", "out"))
+	tp := &policy.TechnicalProfile{ID: "tp", Metadata: map[string]string{"UserMessageIfClaimsTransformationInvalidPhoneNumber": "Not a number."}}
+	if err := e.transform(p, tp, "phone", bag()); err == nil || err.msg != "Not a number." {
+		t.Errorf("an invalid phone number: %+v", err)
+	}
+	if err := e.transform(p, tp, "phone", map[string]string{"bad": "+12"}); err == nil {
+		t.Error("a two-digit number passed")
 	}
 	a, b := bag(), bag()
 	e.transform(p, &policy.TechnicalProfile{ID: "tp"}, "hash", a)

@@ -80,6 +80,9 @@ var methods = map[string]method{
 	"DateTimeComparison":                (*execution).dateTimeComparison, // datecompare.go
 	"IsTermsOfUseConsentRequired":       func(_ *execution, u *use) *runError { return termsConsentRequired(u) },
 	"ConvertNumberToStringClaim":        pure(copyNumber),
+	// phone numbers (transform_phone.go)
+	"ConvertStringToPhoneNumberClaim": (*execution).phoneNumber,
+	"ConvertPhoneNumberClaimToString": pure(phoneString),
 }
 
 // methodsFolded are the methods by their lower-case names: B2C reads a TransformationMethod
