@@ -34,6 +34,13 @@ func TestCreateUserValidatesAsGraph(t *testing.T) {
 		return map[string]any{"identities": []map[string]string{{"signInType": "federated", "issuer": "google.com", "issuerAssignedId": "g-1"}}, "attributes": attrs}
 	}
 	long := func(n int) string { return strings.Repeat("x", n) }
+	local := func(signInType, issuer, name, password string) map[string]any {
+		body := map[string]any{"identities": []map[string]string{{"signInType": signInType, "issuer": issuer, "issuerAssignedId": name}}}
+		if password != "" {
+			body["password"] = password
+		}
+		return body
+	}
 	tests := []struct {
 		name   string
 		body   map[string]any
@@ -55,7 +62,18 @@ func TestCreateUserValidatesAsGraph(t *testing.T) {
 		{"a weak password with DisableStrongPassword", map[string]any{"email": "weak@fabrikam.com", "password": "a", "passwordPolicies": "DisablePasswordExpiration, DisableStrongPassword"}, 201, "", ""},
 		{"DisableStrongPassword still has B2C's maximum", map[string]any{"email": "bo@fabrikam.com", "password": long(257), "passwordPolicies": "DisableStrongPassword"}, 400, "password", "at most 256"},
 		{"an unknown password policy", map[string]any{"email": "bo@fabrikam.com", "password": "Passw0rd!", "passwordPolicies": "NoPasswords"}, 400, "passwordPolicies", "DisableStrongPassword and DisablePasswordExpiration"},
-		{"a password on a federated user", map[string]any{"password": "Passw0rd!", "identities": fed(nil)["identities"]}, 400, "password", "needs email"},
+		{"a password on a federated user", map[string]any{"password": "Passw0rd!", "identities": fed(nil)["identities"]}, 400, "password", "needs a local account"},
+		{"a username account", local("userName", "fabrikamb2c.onmicrosoft.com", "mia_1234-x", "Passw0rd!"), 201, "", ""},
+		{"a username that is taken, in another case", local("userName", "fabrikamb2c.onmicrosoft.com", "MIA_1234-X", "Passw0rd!"), 409, "identities",
+			"Another object with the same value for property identities already exists."},
+		{"a username without a password", local("userName", "fabrikamb2c.onmicrosoft.com", "bo1234", ""), 400, "password", "needs a password"},
+		{"a username with a dot", local("userName", "fabrikamb2c.onmicrosoft.com", "bo.li", "Passw0rd!"), 400, "identities[0].issuerAssignedId", "letters, digits, - and _"},
+		{"a username starting with _", local("userName", "fabrikamb2c.onmicrosoft.com", "_bo", "Passw0rd!"), 400, "identities[0].issuerAssignedId", "begins with a letter or a digit"},
+		{"a username account of another tenant", local("userName", "contoso.onmicrosoft.com", "bo1234", "Passw0rd!"), 400, "identities[0].issuer", "fabrikamb2c.onmicrosoft.com"},
+		{"a username account's weak password", local("userName", "fabrikamb2c.onmicrosoft.com", "bo1234", "abc"), 400, "password", "8 to 64"},
+		{"a phone number account", local("phoneNumber", "fabrikamb2c.onmicrosoft.com", "+15555550123", ""), 201, "", ""},
+		{"a phone number that is not E.164", local("phoneNumber", "fabrikamb2c.onmicrosoft.com", "555 0123", ""), 400, "identities[0].issuerAssignedId", "E.164"},
+		{"an unknown sign-in type", local("mail", "fabrikamb2c.onmicrosoft.com", "bo1234", ""), 400, "identities[0]", "federated, emailAddress, userName or phoneNumber"},
 		{"a 10,000-character displayName", fed(map[string]any{"displayName": long(10000)}), 400, "attributes.displayName", "is 10000 characters long; Graph allows at most 256"},
 		{"a script displayName", fed(map[string]any{"displayName": "<script>alert(1)</script>"}), 400, "attributes.displayName", "contains < or >"},
 		{"a 65-character givenName", fed(map[string]any{"givenName": long(65)}), 400, "attributes.givenName", "at most 64"},

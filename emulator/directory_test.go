@@ -46,6 +46,15 @@ func TestSignInNamesOverHTTP(t *testing.T) {
 	if none["sub"] != "Not supported currently. Use oid claim." || none["name"] != "Cy" || none["signInName"] != "someone" {
 		t.Errorf("no user: claims = %v", none)
 	}
+	seed := map[string]any{"identities": []map[string]string{{"signInType": "userName", "issuer": "contoso.onmicrosoft.com", "issuerAssignedId": "dee_1"}},
+		"password": "Passw0rd!", "attributes": map[string]any{"displayName": "Dee"}}
+	var seeded struct{ ObjectID string }
+	if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", seed, &seeded); status != 201 {
+		t.Fatalf("seeding a username account: %d", status)
+	}
+	if read := idTokenOf(t, srv, "B2C_1A_dir_read", srv.NewBrowser(t).Get(directoryAuthorize("B2C_1A_dir_read", "DEE_1"))); read["sub"] != seeded.ObjectID || read["name"] != "Dee" {
+		t.Errorf("read a seeded username account: claims = %v, want sub %s", read, seeded.ObjectID)
+	}
 	missing := srv.NewBrowser(t).Get(directoryAuthorize("B2C_1A_dir_read", "nobody"))
 	if missing.Location == nil || !strings.Contains(missing.Location.Fragment, "No+account+has+that+sign-in+name.") {
 		t.Errorf("read nobody: %d %v\n%s", missing.Status, missing.Location, missing.Body)

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -37,7 +39,7 @@ func TestCommunitySampleFolders(t *testing.T) {
 	}
 	stub := httptest.NewServer(http.HandlerFunc(echoStub))
 	defer stub.Close()
-	only := os.Getenv("B2CEMU_SAMPLES_ONLY") // one folder, to look at it closely
+	only := os.Getenv("B2CEMU_SAMPLES_ONLY") // one folder (a sample's, or a starter pack's), to look at it closely
 	env := &samplesEnv{packs: starterPacks(t, starterPack(t)), stub: stub.URL, hints: hinttest.NewIssuer(t), verbose: only != ""}
 	dirs, err := os.ReadDir(filepath.Join(samples, "policies"))
 	if err != nil {
@@ -50,13 +52,13 @@ func TestCommunitySampleFolders(t *testing.T) {
 		}
 	}
 	measureFolders(t, "sample folders", filepath.Join(samples, "policies"), folders, env)
-	if only == "" {
-		var packs []string
-		for _, p := range env.packs {
+	var packs []string
+	for _, p := range env.packs {
+		if only == "" || p.name == only {
 			packs = append(packs, filepath.Join(starterPack(t), p.name))
 		}
-		measureFolders(t, "starter-pack folders", starterPack(t), packs, env)
 	}
+	measureFolders(t, "starter-pack folders", starterPack(t), packs, env)
 }
 
 // measureFolders prints one line a folder and the counts.
@@ -142,8 +144,8 @@ func policyID(b []byte) string {
 }
 
 // units splits a sample folder's policy files into sets that load together: the whole folder
-// when its PolicyIds are unique, else each folder of relying parties with the folder's files
-// whose PolicyId nothing else declares.
+// when its PolicyIds are unique, else each folder of relying parties with the bases it builds
+// on that the folder's other files declare once.
 func units(root string) [][]policy.Source {
 	var all []policy.Source
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
@@ -183,19 +185,31 @@ func units(root string) [][]policy.Source {
 		if !hasRelyingParty(byDir[d]) {
 			continue
 		}
-		unit := append([]policy.Source(nil), byDir[d]...)
-		own := map[string]bool{}
-		for _, s := range unit {
-			own[strings.ToLower(policyID(s.Data))] = true
-		}
-		for _, s := range all {
-			if id := strings.ToLower(policyID(s.Data)); !own[id] && seen[id] == 1 {
-				unit = append(unit, s)
-			}
-		}
-		out = append(out, unit)
+		out = append(out, withBases(byDir[d], all, seen))
 	}
 	return out
+}
+
+// withBases adds to a folder's files the bases they build on, at any depth, that one other
+// file of the sample declares: a variant's unit holds its own chain, not its siblings' files.
+func withBases(files, all []policy.Source, seen map[string]int) []policy.Source {
+	unit := append([]policy.Source(nil), files...)
+	own := map[string]bool{}
+	for _, s := range unit {
+		own[strings.ToLower(policyID(s.Data))] = true
+	}
+	for i := 0; i < len(unit); i++ {
+		m := baseIDRe.FindSubmatch(unit[i].Data)
+		if m == nil || own[strings.ToLower(string(m[1]))] {
+			continue
+		}
+		for _, s := range all {
+			if id := strings.ToLower(policyID(s.Data)); id == strings.ToLower(string(m[1])) && seen[id] == 1 {
+				unit, own[id] = append(unit, s), true
+			}
+		}
+	}
+	return unit
 }
 
 func hasRelyingParty(srcs []policy.Source) bool {
@@ -227,11 +241,27 @@ func substitute(b []byte, env *samplesEnv) []byte {
 		return []byte("22222222-0000-4000-8000-000000000002")
 	})
 	b = hintAppRe.ReplaceAll(b, []byte("${1}"+env.hints.Metadata()+"${2}"))
-	return serviceRe.ReplaceAll(b, []byte("${1}"+env.stub+"/api${3}"))
+	return serviceRe.ReplaceAllFunc(b, func(m []byte) []byte {
+		parts := serviceRe.FindSubmatch(m)
+		path := "/api"
+		if tokenURLRe.Match(parts[2]) { // a token request (the samples' Graph token): the stub's token endpoint
+			path = "/token"
+		}
+		return append(append(append([]byte{}, parts[1]...), env.stub+path...), parts[3]...)
+	})
 }
 
-// echoStub is every REST endpoint: a generic success that answers the JSON object it was sent.
+// tokenURLRe is an OAuth 2.0 token endpoint, such as the Microsoft identity platform's.
+var tokenURLRe = regexp.MustCompile(`/oauth2/(v2\.0/)?token\b`)
+
+// echoStub is every REST endpoint: a generic success that answers the JSON object it was sent;
+// at /token, an OAuth 2.0 token endpoint's answer to a client-credentials request.
 func echoStub(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/token" {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"token_type":"Bearer","expires_in":3599,"access_token":"sample-access-token"}`)
+		return
+	}
 	body, _ := io.ReadAll(r.Body)
 	var in map[string]any
 	if json.Unmarshal(body, &in) != nil {
@@ -311,9 +341,14 @@ func firstMissing(err *policy.Error) *policy.Problem {
 }
 
 // missingReference reports whether a load problem is one B2C refuses the upload for as well:
-// a reference to an element, or a base policy, that the files do not declare.
+// a reference to an element, or a base policy, that the files do not declare; or an element
+// Microsoft's schema reference requires: a RelyingParty's DefaultUserJourney (1:1 in
+// relyingparty.md), a VerificationControl's SendCode and VerifyCode actions and its
+// verification code claim (display-control-verification.md, "required elements"), a PolicyId
+// with the B2C_1A_ prefix (trustframeworkpolicy.md).
 func missingReference(msg string) bool {
-	for _, s := range []string{"which is not declared", "which the ClaimsSchema does not declare", "is not among the loaded files", "is not declared in this policy or its bases"} {
+	for _, s := range []string{"which is not declared", "which the ClaimsSchema does not declare", "is not among the loaded files", "is not declared in this policy or its bases",
+		"has no DefaultUserJourney ReferenceId", "a VerificationControl needs", "must start with B2C_1A_"} {
 		if strings.Contains(msg, s) {
 			return true
 		}
@@ -322,9 +357,10 @@ func missingReference(msg string) bool {
 }
 
 // withPack adds the pack's files whose PolicyId the unit does not declare itself. A base the
-// unit names that neither declares, under a name ending in a pack file's role (the samples'
-// B2C_1A_Demo_TrustFrameworkExtensions), is that pack file uploaded under the name the sample
-// asks for, as its readme has a user do.
+// unit names that neither declares, under a name ending in a file's role (the samples'
+// B2C_1A_Demo_TrustFrameworkExtensions, or B2C_1A_LOC for the localization), is the unit's own
+// file of that role, else the pack's, uploaded under the name the sample asks for, as its
+// readme has a user do.
 func withPack(unit []policy.Source, p pack) []policy.Source {
 	own := map[string]bool{}
 	for _, s := range unit {
@@ -336,8 +372,8 @@ func withPack(unit []policy.Source, p pack) []policy.Source {
 			out = append(out, s)
 		}
 	}
-	for _, s := range unit {
-		m := baseIDRe.FindSubmatch(s.Data)
+	for i := 0; i < len(out); i++ { // a renamed file's own base is looked at in turn
+		m := baseIDRe.FindSubmatch(out[i].Data)
 		if m == nil {
 			continue
 		}
@@ -345,27 +381,44 @@ func withPack(unit []policy.Source, p pack) []policy.Source {
 		if own[base] || p.files[base].Data != nil {
 			continue
 		}
-		for _, role := range []string{"trustframeworkbase", "trustframeworklocalization", "trustframeworkextensions"} {
-			if src, ok := p.files["b2c_1a_"+role]; ok && strings.HasSuffix(base, role) {
-				renamed := policyIDRe.ReplaceAllFunc(src.Data, func(root []byte) []byte {
-					return bytes.Replace(root, []byte(policyID(src.Data)), m[1], 1)
-				})
-				out = append(out, policy.Source{Name: strings.TrimSuffix(src.Name, ".xml") + "-as-" + string(m[1]) + ".xml", Data: renamed})
-				own[base] = true
-				break
-			}
+		if src, ok := roleFile(base, unit, p); ok {
+			renamed := policyIDRe.ReplaceAllFunc(src.Data, func(root []byte) []byte {
+				return bytes.Replace(root, []byte(policyID(src.Data)), m[1], 1)
+			})
+			out = append(out, policy.Source{Name: strings.TrimSuffix(src.Name, ".xml") + "-as-" + string(m[1]) + ".xml", Data: renamed})
+			own[base] = true
 		}
 	}
 	return out
+}
+
+// roleFile is the file a base PolicyId names by its role: the unit's own B2C_1A_<role> file,
+// else the pack's.
+func roleFile(base string, unit []policy.Source, p pack) (policy.Source, bool) {
+	for _, role := range []struct{ name, short string }{{"trustframeworkbase", "_base"}, {"trustframeworklocalization", "_loc"}, {"trustframeworkextensions", "_ext"}} {
+		if !strings.HasSuffix(base, role.name) && !strings.HasSuffix(base, role.short) {
+			continue
+		}
+		for _, s := range unit {
+			if strings.EqualFold(policyID(s.Data), "b2c_1a_"+role.name) {
+				return s, true
+			}
+		}
+		src, ok := p.files["b2c_1a_"+role.name]
+		return src, ok
+	}
+	return policy.Source{}, false
 }
 
 // runUnit starts an emulator on the unit's files and runs each relying party headless.
 func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Policy, packName string, env *samplesEnv) folderResult {
 	dir := t.TempDir()
 	keys := map[string]string{}
+	srv := httptest.NewUnstartedServer(nil) // its address is the tenant's own b2clogin.com host
+	base := "http://" + srv.Listener.Addr().String()
 	for i, s := range srcs {
 		name := fmt.Sprintf("%02d-%s", i, filepath.Base(s.Name))
-		if err := os.WriteFile(filepath.Join(dir, name), s.Data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), selfMetadata(s.Data, base), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range keyRe.FindAllSubmatch(s.Data, -1) {
@@ -373,8 +426,7 @@ func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Pol
 		}
 	}
 	logs := &emulatortest.LogBuffer{}
-	srv, base, err := startSample(t, dir, keys, logs)
-	if err != nil {
+	if err := startSample(t, srv, dir, keys, logs); err != nil {
 		return folderResult{class: classLoad, pack: packName, detail: oneLine(strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), ""))}
 	}
 	defer srv.Close()
@@ -394,7 +446,7 @@ func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Pol
 				continue
 			}
 			before := len(logs.String())
-			outcome, crash := runRelyingParty(t, base, policies[id], keys, env)
+			outcome, crash := runRelyingParty(t, unitRun{base: base, keys: keys, policies: policies}, policies[id], env)
 			if crash != "" {
 				return folderResult{class: classStops, pack: packName, detail: crash, crash: crash}
 			}
@@ -422,8 +474,9 @@ func runUnit(t *testing.T, srcs []policy.Source, policies map[string]*policy.Pol
 	return r
 }
 
-// startSample serves the policies in dir with the policy keys they name, on a free port.
-func startSample(t *testing.T, dir string, keys map[string]string, logs io.Writer) (*httptest.Server, string, error) {
+// startSample serves the policies in dir with the policy keys they name on srv (unstarted, on
+// a free port).
+func startSample(t *testing.T, srv *httptest.Server, dir string, keys map[string]string, logs io.Writer) error {
 	var y strings.Builder
 	fmt.Fprintf(&y, "tenant:\n  name: contoso\n  id: 11111111-2222-4333-8444-555555555555\napplications:\n  - name: Web app\n    clientId: %s\n    redirectUris: [\"http://app.test/callback\"]\ncustomPolicies:\n  paths: [%q]\n", clientID, dir)
 	if len(keys) > 0 {
@@ -438,18 +491,17 @@ func startSample(t *testing.T, dir string, keys map[string]string, logs io.Write
 	}
 	cfg, err := config.Load(path, func(string) string { return "" })
 	if err != nil {
-		return nil, "", err
+		srv.Listener.Close()
+		return err
 	}
-	srv := httptest.NewUnstartedServer(nil)
-	base := "http://" + srv.Listener.Addr().String()
-	em, err := emulator.New(cfg, emulator.Options{BaseURL: base, Log: slog.New(slog.NewTextHandler(logs, nil))})
+	em, err := emulator.New(cfg, emulator.Options{BaseURL: "http://" + srv.Listener.Addr().String(), Log: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {
 		srv.Listener.Close()
-		return nil, "", err
+		return err
 	}
 	srv.Config.Handler = em.Handler()
 	srv.Start()
-	return srv, base, nil
+	return nil
 }
 
 // runRelyingParty tries a relying party as a user would: sign up with a new local account,
@@ -457,31 +509,37 @@ func startSample(t *testing.T, dir string, keys map[string]string, logs io.Write
 // local account's exchange signs in the existing user, any other a new federated identity).
 // It answers "" for a token, else what stopped the first and the last try; crash is a server
 // error.
-func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[string]string, env *samplesEnv) (outcome, crash string) {
-	newEmail := "new-" + strings.ToLower(p.ID) + "@contoso.test"
-	existing := "ana-" + strings.ToLower(p.ID) + "@contoso.test" // its own, so one policy's password reset leaves the next one's sign-in alone
-	tries := []struct{ provider, email string }{{"email", newEmail}, {"email", existing}}
+func runRelyingParty(t *testing.T, u unitRun, p *policy.Policy, env *samplesEnv) (outcome, crash string) {
+	newUser, existing := sampleUsers(p)
+	tries := []struct {
+		provider string
+		user     sampleUser
+	}{{"email", newUser}, {"email", existing}}
 	for _, target := range selectionTargets(p) {
-		email := newEmail
+		u := newUser
 		if target.local {
-			email = existing
+			u = existing
 		}
-		tries = append(tries, struct{ provider, email string }{target.id, email})
+		tries = append(tries, struct {
+			provider string
+			user     sampleUser
+		}{target.id, u})
 	}
 	var first, last string
 	for i, try := range tries {
-		if try.email == existing && !seeded(base, existing) {
+		if try.user.existing && !seeded(u.base, try.user, signsInByUserName(p)) {
 			return "", p.ID + ": the existing user could not be seeded"
 		}
-		req := map[string]any{"identityProvider": try.provider, "account": map[string]any{"email": try.email, "password": samplePassword},
-			"attributes": attributes(p, try.email, try.email == existing)}
-		if try.provider != "email" && try.email == newEmail {
+		// The phone is the one a user types when the journey's MFA enrolment asks for one.
+		req := map[string]any{"identityProvider": try.provider, "account": map[string]any{"email": try.user.email, "password": samplePassword, "phoneNumber": samplePhone},
+			"attributes": attributes(p, try.user)}
+		if try.provider != "email" && !try.user.existing {
 			req["account"] = map[string]any{"issuerAssignedId": "fed-mia", "email": "mia@contoso.test", "displayName": "Mia Chen", "givenName": "Mia", "surname": "Chen"}
 		}
-		if hint := sampleHint(t, p, keys, env, try.email); hint != "" {
+		if hint := sampleHint(t, u, p, env, try.user.email); hint != "" {
 			req["idTokenHint"] = hint
 		}
-		status, ans := runHeadless(base, p.ID, req)
+		status, ans := runHeadless(u.base, p.ID, req)
 		if env.verbose {
 			t.Logf("%s via %s: %d %v", p.ID, try.provider, status, ans)
 		}
@@ -502,13 +560,50 @@ func runRelyingParty(t *testing.T, base string, p *policy.Policy, keys map[strin
 }
 
 const (
+	samplePhone       = "+15555550100"
 	samplePassword    = "Kq7#mZ2v!Lp9"
 	sampleNewPassword = "Vb4$nR8w!Tz3" // an existing user's new password differs from the old
 )
 
-// seeded makes sure the existing user is in the directory.
-func seeded(base, email string) bool {
-	seed, _ := json.Marshal(map[string]any{"email": email, "password": samplePassword, "attributes": map[string]any{"displayName": "Ana"}})
+// sampleUser is who types into a relying party's pages: a new user, or the existing one.
+type sampleUser struct {
+	email, userName string
+	existing        bool
+}
+
+// sampleUsers are the relying party's new and existing users: its own, so one policy's
+// password reset leaves the next one's sign-in alone. Their usernames fit Graph's rule
+// (letters and digits) and the usual username patterns.
+func sampleUsers(p *policy.Policy) (newUser, existing sampleUser) {
+	id := strings.ToLower(p.ID)
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	tag := fmt.Sprintf("%06d", h.Sum32()%1000000)
+	return sampleUser{email: "new-" + id + "@contoso.test", userName: "new" + tag},
+		sampleUser{email: "ana-" + id + "@contoso.test", userName: "ana" + tag, existing: true}
+}
+
+// signsInByUserName reports whether a technical profile of the policy finds users by their
+// username (signInNames.userName): its existing user is then a username account.
+func signsInByUserName(p *policy.Policy) bool {
+	for _, tp := range p.TechnicalProfiles {
+		for _, c := range tp.InputClaims {
+			if strings.EqualFold(c.PartnerClaimType, "signInNames.userName") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// seeded makes sure the existing user is in the directory: an email account, which also has
+// the username when the policy signs in by username (as Graph creates a user with both).
+func seeded(base string, u sampleUser, userName bool) bool {
+	user := map[string]any{"email": u.email, "password": samplePassword, "attributes": map[string]any{"displayName": "Ana"}}
+	if userName {
+		user["identities"] = []map[string]string{{"signInType": "userName", "issuer": "contoso.onmicrosoft.com", "issuerAssignedId": u.userName}}
+	}
+	seed, _ := json.Marshal(user)
 	resp, err := http.Post(base+"/_emulator/users", "application/json", bytes.NewReader(seed))
 	if err != nil {
 		return false
@@ -580,14 +675,14 @@ func describeOutcome(status int, ans map[string]any) string {
 // attributes are the page submissions of a user who fills every field: each claim type of the
 // policy that a page can ask for (it has an input type a user types or picks in) given a value
 // of its kind, the same for every page. Read-only and hidden claims keep what the page holds.
-func attributes(p *policy.Policy, email string, existing bool) []map[string]string {
+func attributes(p *policy.Policy, u sampleUser) []map[string]string {
 	vals := map[string]string{}
 	for _, ct := range p.ClaimTypes {
 		switch strings.ToLower(ct.UserInputType) {
 		case "", "readonly", "paragraph", "button":
 			continue
 		}
-		vals[ct.ID] = sampleValue(ct, email, existing)
+		vals[ct.ID] = sampleValue(ct, u)
 	}
 	out := make([]map[string]string, 6)
 	for i := range out {
@@ -596,8 +691,8 @@ func attributes(p *policy.Policy, email string, existing bool) []map[string]stri
 	return out
 }
 
-func sampleValue(ct *policy.ClaimType, email string, existing bool) string {
-	v := kindValue(ct, email, existing)
+func sampleValue(ct *policy.ClaimType, u sampleUser) string {
+	v := kindValue(ct, u)
 	if ct.Pattern == "" || strings.EqualFold(ct.UserInputType, "Password") {
 		return v
 	}
@@ -607,7 +702,7 @@ func sampleValue(ct *policy.ClaimType, email string, existing bool) string {
 	if err != nil || re.MatchString(v) {
 		return v
 	}
-	for _, c := range []string{email, "mia1234", "Mia", "123456", "+15555550100", "1990-01-01"} {
+	for _, c := range []string{u.email, u.userName, "mia1234", "Mia", "123456", samplePhone, "1990-01-01"} {
 		if re.MatchString(c) {
 			return c
 		}
@@ -616,20 +711,20 @@ func sampleValue(ct *policy.ClaimType, email string, existing bool) string {
 }
 
 // kindValue is a value of the claim's kind.
-func kindValue(ct *policy.ClaimType, email string, existing bool) string {
+func kindValue(ct *policy.ClaimType, u sampleUser) string {
 	id := strings.ToLower(ct.ID)
 	switch {
 	case len(ct.Options) > 0:
 		return ct.Options[0].Value
-	case existing && (strings.Contains(id, "newpassword") || strings.Contains(id, "reenterpassword")):
+	case u.existing && (strings.Contains(id, "newpassword") || strings.Contains(id, "reenterpassword")):
 		return sampleNewPassword
 	case strings.EqualFold(ct.UserInputType, "Password") || strings.Contains(id, "password"):
 		return samplePassword
 	case strings.Contains(id, "email") || strings.EqualFold(ct.UserInputType, "EmailBox") ||
 		strings.Contains(id, "signinname") || strings.Contains(id, "logonidentifier"):
-		return email
+		return u.email
 	case strings.Contains(id, "phone"):
-		return "+15555550100"
+		return samplePhone
 	}
 	switch strings.ToLower(ct.DataType) {
 	case "boolean":
@@ -644,20 +739,80 @@ func kindValue(ct *policy.ClaimType, email string, existing bool) string {
 	return "Sample value"
 }
 
+// unitRun is a unit's emulator: its address, the policy keys it was given and its policies.
+type unitRun struct {
+	base     string
+	keys     map[string]string
+	policies map[string]*policy.Policy
+}
+
+// selfMetadataRe is a hint profile's METADATA that names the tenant's own policy's discovery
+// document on b2clogin.com: the hint is a token the tenant issued itself (the invitation
+// samples' link-generator policy signs it).
+var selfMetadataRe = regexp.MustCompile(`(<Item\s+Key="METADATA"\s*>)\s*https://[^/<\s]+\.b2clogin\.com/[^/<\s]+/([^/<\s]+)/v2\.0/\.well-known/openid-configuration\s*(</Item>)`)
+
+// selfMetadata points such a METADATA at the emulator, the tenant's b2clogin.com host here.
+func selfMetadata(b []byte, base string) []byte {
+	return selfMetadataRe.ReplaceAll(b, []byte("${1}"+base+"/contoso.onmicrosoft.com/${2}/v2.0/.well-known/openid-configuration${3}"))
+}
+
 // sampleHint signs an id_token_hint, as the sample's link generator would, for a policy whose
 // journey reads one: with the test issuer's key when the profile reads its discovery document,
-// else with the shared-secret key; "" for any other policy.
-func sampleHint(t *testing.T, p *policy.Policy, keys map[string]string, env *samplesEnv, email string) string {
+// with the shared-secret key, or — a hint the tenant issues itself — as a token of the unit's
+// link-generator policy; "" for any other policy.
+func sampleHint(t *testing.T, u unitRun, p *policy.Policy, env *samplesEnv, email string) string {
 	extra := map[string]any{"email": email, "name": "Mia Chen"}
 	for _, tp := range p.HintProfiles() {
 		if tp.Metadata["METADATA"] == env.hints.Metadata() {
 			return env.hints.Sign(t, hinttest.Claims(env.hints.Issuer, clientID, time.Now(), time.Hour, extra))
 		}
-		if secret := keys[tp.HintSecret()]; secret != "" {
+		if selfMetadataRe.MatchString(`<Item Key="METADATA">` + tp.Metadata["METADATA"] + `</Item>`) {
+			return selfIssuedHint(t, u, email)
+		}
+		if secret := u.keys[tp.HintSecret()]; secret != "" {
 			return hinttest.SignHS256(t, secret, hinttest.Claims(tp.Metadata["issuer"], tp.Metadata["IdTokenAudience"], time.Now(), time.Hour, extra))
 		}
 	}
 	return ""
+}
+
+// selfIssuedHint is the token of the unit's link generator — a relying party whose token
+// carries the authorize request's login_hint ({OIDC:LoginHint}) — for the invited address, got
+// as the samples' readme has a user get it: an authorize request with login_hint, whose journey
+// shows no page and redirects with the token.
+func selfIssuedHint(t *testing.T, u unitRun, email string) string {
+	for _, gen := range u.policies {
+		if !issuesLoginHint(gen) {
+			continue
+		}
+		q := url.Values{"client_id": {clientID}, "redirect_uri": {"http://app.test/callback"}, "scope": {"openid"},
+			"response_type": {"id_token"}, "nonce": {"n-1"}, "login_hint": {email}, "displayName": {"Mia Chen"}}
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Get(u.base + "/contoso.onmicrosoft.com/" + gen.ID + "/oauth2/v2.0/authorize?" + q.Encode())
+		if err != nil {
+			t.Logf("the link generator %s: %v", gen.ID, err)
+			return ""
+		}
+		resp.Body.Close()
+		if loc, err := url.Parse(resp.Header.Get("Location")); err == nil {
+			frag, _ := url.ParseQuery(loc.Fragment)
+			return frag.Get("id_token")
+		}
+	}
+	return ""
+}
+
+// issuesLoginHint reports whether the policy's token carries the authorize request's login_hint.
+func issuesLoginHint(p *policy.Policy) bool {
+	if p.RelyingParty == nil {
+		return false
+	}
+	for _, c := range p.RelyingParty.OutputClaims {
+		if strings.Contains(c.DefaultValue, "{OIDC:LoginHint}") {
+			return true
+		}
+	}
+	return false
 }
 
 func oneLine(s string) string {

@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -46,8 +47,8 @@ func communityLinking(t *testing.T, folder string) *emulatortest.Server {
 		}
 	}
 	logs := &emulatortest.LogBuffer{}
-	ts, base, err := startSample(t, dir, keys, logs)
-	if err != nil {
+	ts := httptest.NewUnstartedServer(nil)
+	if err := startSample(t, ts, dir, keys, logs); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -56,7 +57,7 @@ func communityLinking(t *testing.T, folder string) *emulatortest.Server {
 			t.Logf("log:\n%s", logs)
 		}
 	})
-	return &emulatortest.Server{URL: base, Client: ts.Client()}
+	return &emulatortest.Server{URL: ts.URL, Client: ts.Client()}
 }
 
 // walk runs a sample policy in a new browser: each step is a button id, "idp=<subject>" (the

@@ -361,8 +361,8 @@ func (s *server) newUser(req newUser) (*flows.User, *refusal) {
 		}
 		u.Identities = append(u.Identities, flows.Identity{SignInType: "emailAddress", Issuer: s.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: req.Email})
 		u.Attributes["email"] = req.Email
-	} else if req.Password != "" {
-		return nil, invalid("password", "A password needs email: only local accounts have one.")
+	} else if err := identitiesPassword(req); err != nil {
+		return nil, err
 	}
 	if len(u.Identities) == 0 {
 		return nil, invalid("identities", "Give email and password for a local account, or identities for a federated one.")
@@ -375,6 +375,24 @@ func (s *server) newUser(req newUser) (*flows.User, *refusal) {
 		u.Attributes[k] = v
 	}
 	return u, nil
+}
+
+// identitiesPassword checks the password of a user whose local account comes as identities
+// (no email): only an emailAddress or userName identity signs in with one, and a username
+// account needs one, as it has no other way to sign in.
+func identitiesPassword(req newUser) *refusal {
+	withPassword, userName := false, false
+	for _, id := range req.Identities {
+		withPassword = withPassword || passwordIdentity(id)
+		userName = userName || id.SignInType == flows.UserNameSignIn
+	}
+	switch {
+	case req.Password != "" && !withPassword:
+		return invalid("password", "A password needs a local account: give email, or an emailAddress or userName identity (a phoneNumber account signs in with a code).")
+	case req.Password == "" && !userName:
+		return nil
+	}
+	return checkPassword(req.Password, req.PasswordPolicies)
 }
 
 // attributes are a request's attribute values under the tenant's names, each of its
@@ -453,8 +471,8 @@ func (s *server) update(ctx context.Context, id string, req userPatch) (*refusal
 // the attribute changes.
 func (s *server) patched(u *flows.User, req userPatch) (flows.Claims, *refusal) {
 	if req.Password != "" || req.PasswordPolicies != "" {
-		if !local(u) {
-			return nil, invalid("password", "A password is only for a local account; this user signs in with a federated identity.")
+		if !hasPassword(u) {
+			return nil, invalid("password", "A password is only for a local account with an email address or a username; this user signs in with a federated identity or a phone number.")
 		}
 		if err := checkPassword(req.Password, req.PasswordPolicies); err != nil {
 			return nil, err
@@ -475,14 +493,30 @@ func (s *server) patched(u *flows.User, req userPatch) (flows.Claims, *refusal) 
 	return attrs, s.checkUser(&next, "")
 }
 
-// local reports whether u has a local account, which has a password.
+// local reports whether u has a local account (an email address, a username or a phone
+// number of the tenant) rather than federated identities only.
 func local(u *flows.User) bool {
 	for _, id := range u.Identities {
-		if id.SignInType == "emailAddress" {
+		if id.SignInType != "federated" {
 			return true
 		}
 	}
 	return false
+}
+
+// hasPassword reports whether u signs in with a password: an email address or a username
+// (a phone number account signs in with a code).
+func hasPassword(u *flows.User) bool {
+	for _, id := range u.Identities {
+		if passwordIdentity(id) {
+			return true
+		}
+	}
+	return false
+}
+
+func passwordIdentity(id flows.Identity) bool {
+	return id.SignInType == "emailAddress" || id.SignInType == flows.UserNameSignIn
 }
 
 // MaxPasswordLength is the longest password B2C takes (its custom complexity's maximum).
@@ -533,16 +567,8 @@ func (s *server) checkUser(u *flows.User, at string) *refusal {
 		return invalid(at+"objectId", fmt.Sprintf("%q is not a GUID; give one such as 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f, or leave objectId out to have one assigned.", short(u.ObjectID)))
 	}
 	for i, id := range u.Identities {
-		prop := fmt.Sprintf("%sidentities[%d]", at, i)
-		switch {
-		case id.SignInType != "emailAddress" && id.SignInType != "federated" || id.Issuer == "" || id.IssuerAssignedID == "":
-			return invalid(prop, "An identity needs signInType (federated or emailAddress), issuer and issuerAssignedId.")
-		case len([]rune(id.Issuer)) > maxIssuer:
-			return invalid(prop+".issuer", fmt.Sprintf("The issuer has %d characters; Graph allows at most %d.", len([]rune(id.Issuer)), maxIssuer))
-		case len([]rune(id.IssuerAssignedID)) > maxIssuerAssignedID:
-			return invalid(prop+".issuerAssignedId", fmt.Sprintf("The issuerAssignedId has %d characters; Graph allows at most %d.", len([]rune(id.IssuerAssignedID)), maxIssuerAssignedID))
-		case id.SignInType == "emailAddress" && !flows.ValidEmail(id.IssuerAssignedID):
-			return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not an email address; a local account signs in with one (name@example.com).", short(id.IssuerAssignedID)))
+		if r := s.checkIdentity(id, fmt.Sprintf("%sidentities[%d]", at, i)); r != nil {
+			return r
 		}
 	}
 	for _, a := range s.Schema.All() {
@@ -552,6 +578,38 @@ func (s *server) checkUser(u *flows.User, at string) *refusal {
 		}
 		if err := a.Check(v); err != nil && sameType(a, v) {
 			return invalid(at+"attributes."+a.Name, fmt.Sprintf("The value %s.", err.Rule))
+		}
+	}
+	return nil
+}
+
+// userNameRe is Graph's rule for a userName identity: it begins with a letter or a digit and
+// holds only letters, digits, - and _.
+var userNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+
+// checkIdentity applies Graph's objectIdentity rules to one identity at prop: a known sign-in
+// type with an issuer and an id within Graph's lengths; a local one (not federated) of the
+// tenant's own domain, an email address, a username or an E.164 phone number.
+func (s *server) checkIdentity(id flows.Identity, prop string) *refusal {
+	known := map[string]bool{"federated": true, "emailAddress": true, flows.UserNameSignIn: true, flows.PhoneSignIn: true}
+	domain := s.Tenant.Name + ".onmicrosoft.com"
+	name := id.IssuerAssignedID
+	switch {
+	case !known[id.SignInType] || id.Issuer == "" || name == "":
+		return invalid(prop, "An identity needs signInType (federated, emailAddress, userName or phoneNumber), issuer and issuerAssignedId.")
+	case len([]rune(id.Issuer)) > maxIssuer:
+		return invalid(prop+".issuer", fmt.Sprintf("The issuer has %d characters; Graph allows at most %d.", len([]rune(id.Issuer)), maxIssuer))
+	case len([]rune(name)) > maxIssuerAssignedID:
+		return invalid(prop+".issuerAssignedId", fmt.Sprintf("The issuerAssignedId has %d characters; Graph allows at most %d.", len([]rune(name)), maxIssuerAssignedID))
+	case id.SignInType != "federated" && !strings.EqualFold(id.Issuer, domain):
+		return invalid(prop+".issuer", fmt.Sprintf("A local account's issuer is the tenant's domain, %s.", domain))
+	case id.SignInType == "emailAddress" && !flows.ValidEmail(name):
+		return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not an email address; a local account signs in with one (name@example.com).", short(name)))
+	case id.SignInType == flows.UserNameSignIn && !userNameRe.MatchString(name):
+		return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not a username: it begins with a letter or a digit and holds only letters, digits, - and _.", short(name)))
+	case id.SignInType == flows.PhoneSignIn:
+		if n, msg := flows.E164("", name); msg != "" || n != name {
+			return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not a phone number in E.164 form (+15555550123).", short(name)))
 		}
 	}
 	return nil

@@ -185,7 +185,7 @@ func userRow(u *flows.User) views.DevUserRow {
 	if len(u.Identities) > 0 {
 		id := u.Identities[0]
 		row.SignInName = id.IssuerAssignedID
-		if id.SignInType != "emailAddress" {
+		if id.SignInType == "federated" {
 			row.SignInName = id.Issuer + ": " + id.IssuerAssignedID
 		}
 	}

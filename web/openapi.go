@@ -171,7 +171,7 @@ func operationID(op apiOp) string {
 }
 
 func schemas() obj {
-	identity := object(obj{"signInType": obj{"type": "string", "enum": []string{"emailAddress", "federated"}}, "issuer": str, "issuerAssignedId": str},
+	identity := object(obj{"signInType": obj{"type": "string", "enum": []string{"emailAddress", "userName", "phoneNumber", "federated"}}, "issuer": str, "issuerAssignedId": str},
 		"signInType", "issuer", "issuerAssignedId")
 	user := object(obj{"objectId": str, "identities": arrayOf(ref("Identity")), "attributes": anyObj, "createdDateTime": when,
 		"signInActivity": object(obj{"lastSignInDateTime": when})}, "objectId", "identities", "attributes", "createdDateTime")

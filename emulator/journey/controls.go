@@ -200,7 +200,7 @@ func (x *execution) verifyAction(d *policy.DisplayControl, cs *controlState, cod
 // does not run ends the journey on the error page.
 func (x *execution) runAction(d *policy.DisplayControl, action string, scope map[string]string) (string, bool) {
 	for _, a := range d.Actions[action] {
-		if skip(a.Preconditions, scope) {
+		if skip(x.p, a.Preconditions, scope) {
 			continue // SkipThisValidationTechnicalProfile, as on a page's validation profiles
 		}
 		v, vtp := x.validation(x.p.TechnicalProfiles[a.ReferenceID], x.st.tp)

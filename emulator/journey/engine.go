@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -181,7 +182,7 @@ func (x *execution) proceed() {
 			continue
 		}
 		step := x.st.journey.Steps[x.st.step]
-		if skip(step.Preconditions, x.st.bag) {
+		if skip(x.p, step.Preconditions, x.st.bag) {
 			continue
 		}
 		switch step.Type {
@@ -272,7 +273,7 @@ func offers(step *policy.Step, exchange string) bool {
 }
 
 // skip applies a step's preconditions: the first satisfied one skips the step.
-func skip(pcs []policy.Precondition, bag map[string]string) bool {
+func skip(p *policy.Policy, pcs []policy.Precondition, bag map[string]string) bool {
 	for _, pc := range pcs {
 		if len(pc.Values) == 0 || !strings.EqualFold(pc.Action, "SkipThisOrchestrationStep") && !strings.EqualFold(pc.Action, "SkipThisValidationTechnicalProfile") {
 			continue
@@ -287,12 +288,30 @@ func skip(pcs []policy.Precondition, bag map[string]string) bool {
 			if !exists || len(pc.Values) < 2 {
 				continue // an absent claim leaves ClaimEquals out
 			}
-			if (v == pc.Values[1]) == pc.ExecuteActionsIf {
+			if (comparable(p, pc.Values[0], v) == pc.Values[1]) == pc.ExecuteActionsIf {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// comparable is a claim's value as ClaimEquals compares it: B2C holds a boolean claim as a
+// .NET bool, whose text is True or False, and compares case-sensitively, so a precondition on
+// a boolean names True or False (Microsoft's preconditions reference; the bag keeps JSON's
+// true and false for tokens and REST bodies).
+func comparable(p *policy.Policy, claim, v string) string {
+	ct := p.ClaimTypes[strings.ToLower(claim)]
+	if ct == nil || !strings.EqualFold(ct.DataType, "boolean") {
+		return v
+	}
+	switch b, err := strconv.ParseBool(v); {
+	case err != nil:
+		return v
+	case b:
+		return "True"
+	}
+	return "False"
 }
 
 // failWith ends the run on a profile's error: an unsupported feature on the error page,

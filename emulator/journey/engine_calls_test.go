@@ -45,3 +45,7 @@ func (e *Engine) restAnswer(p *policy.Policy, tp *policy.TechnicalProfile, statu
 func (e *Engine) resolveDefault(p *policy.Policy, r *engine.Run, tp *policy.TechnicalProfile, scope map[string]string, c policy.ClaimRef) string {
 	return e.testExecution(context.Background(), p, r).resolveDefault(tp, scope, c)
 }
+
+func (e *Engine) run(p *policy.Policy, tp *policy.TechnicalProfile, scope map[string]string) (map[string]string, *engine.Failure) {
+	return e.testExecution(context.Background(), p, nil).run(tp, scope, 1)
+}

@@ -12,7 +12,8 @@ import (
 )
 
 func TestPreconditions(t *testing.T) {
-	bag := map[string]string{"objectid": "o-1", "authenticationsource": "localAccountAuthentication"}
+	bag := map[string]string{"objectid": "o-1", "authenticationsource": "localAccountAuthentication", "isemail": "true", "flag": "true"}
+	p := &policy.Policy{ClaimTypes: map[string]*policy.ClaimType{"isemail": {ID: "isEmail", DataType: "boolean"}, "flag": {ID: "flag", DataType: "string"}}}
 	for _, tc := range []struct {
 		name string
 		pc   policy.Precondition
@@ -26,8 +27,15 @@ func TestPreconditions(t *testing.T) {
 		{"differs, act if false", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: false, Values: []string{"authenticationSource", "socialIdpAuthentication"}, Action: "SkipThisOrchestrationStep"}, true},
 		{"equals on an absent claim", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: false, Values: []string{"email", "x"}, Action: "SkipThisOrchestrationStep"}, false},
 		{"validation action", policy.Precondition{Type: "ClaimsExist", ExecuteActionsIf: true, Values: []string{"objectId"}, Action: "SkipThisValidationTechnicalProfile"}, true},
+		// A boolean claim compares as .NET writes it, True or False, case-sensitively (B2C's
+		// preconditions reference); a string claim compares as it is.
+		{"boolean True", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"isEmail", "True"}, Action: "SkipThisOrchestrationStep"}, true},
+		{"boolean true", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"isEmail", "true"}, Action: "SkipThisOrchestrationStep"}, false},
+		{"boolean False, act if false", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: false, Values: []string{"isEmail", "False"}, Action: "SkipThisOrchestrationStep"}, true},
+		{"string true", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"flag", "true"}, Action: "SkipThisOrchestrationStep"}, true},
+		{"string True", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"flag", "True"}, Action: "SkipThisOrchestrationStep"}, false},
 	} {
-		if got := skip([]policy.Precondition{tc.pc}, bag); got != tc.skip {
+		if got := skip(p, []policy.Precondition{tc.pc}, bag); got != tc.skip {
 			t.Errorf("%s: skip = %v, want %v", tc.name, got, tc.skip)
 		}
 	}
@@ -277,7 +285,8 @@ func TestMoreClaimsTransformations(t *testing.T) {
 	e := &Engine{Tenant: "contoso", Now: func() time.Time { return now }, PolicyKeys: map[string]string{"b2c_1a_salt": "s3cret"}}
 	bag := func() map[string]string {
 		return map[string]string{"email": "Ana@Contoso.com", "given": "Ana", "yes": "true", "no": "false", "csv": "a,b,c",
-			"mails": `["a@x.com","b@x.com"]`, "n": "42", "key": "gold", "nulled": "x"}
+			"mails": `["a@x.com","b@x.com"]`, "n": "42", "key": "gold", "nulled": "x",
+			"local": "033 456-7890", "dk": "DK", "intl": "+1 (123) 456-7890", "bad": "12ab"}
 	}
 	io := func(pairs ...string) map[string]string {
 		m := map[string]string{}
@@ -307,6 +316,15 @@ func TestMoreClaimsTransformations(t *testing.T) {
 		{"SetClaimsIfStringsMatch", io("claimToMatch", "given"), io("matchTo", "ANA", "stringComparison", "ordinalIgnoreCase", "outputClaimIfMatched", "hit"),
 			io("outputClaim", "out", "stringMatchResultClaim", "res"), "res", "true"},
 		{"SetClaimsIfRegexMatch", io("claimToMatch", "n"), io("matchTo", `^\d+$`, "outputClaimIfMatched", "digits"), io("outputClaim", "out", "regexCompareResultClaim", "res"), "out", "digits"},
+		// The method's name in another case, as the community samples and Microsoft's own
+		// reference example (2020) spell SetClaimsIfRegexMatch.
+		{"setClaimsIfRegexMatch", io("claimToMatch", "email"), io("matchTo", `^[^@]+@[^@]+$`, "outputClaimIfMatched", "isEmail"), io("outputClaim", "out", "regexCompareResultClaim", "res"), "out", "isEmail"},
+		{"compareclaims", io("inputClaim1", "given", "inputClaim2", "given"), io("operator", "equal", "ignoreCase", "true"), io("outputClaim", "out"), "out", "true"},
+		// Microsoft's two examples of ConvertStringToPhoneNumberClaim: a local number with its
+		// country, and an international one.
+		{"ConvertStringToPhoneNumberClaim", io("phoneNumberString", "local", "country", "dk"), nil, io("outputClaim", "out"), "out", "+450334567890"},
+		{"ConvertStringToPhoneNumberClaim", io("phoneNumberString", "intl"), nil, io("outputClaim", "out"), "out", "+11234567890"},
+		{"ConvertPhoneNumberClaimToString", io("phoneNumber", "intl"), nil, io("phoneNumberString", "out"), "out", "+1 (123) 456-7890"},
 		{"SetClaimIfBooleansMatch", io("claimToMatch", "yes"), io("matchTo", "true", "outputClaimIfMatched", "on"), io("outputClaim", "out"), "out", "on"},
 		{"AndClaims", io("inputClaim1", "yes", "inputClaim2", "no"), nil, io("outputClaim", "out"), "out", "false"},
 		{"OrClaims", io("inputClaim1", "yes", "inputClaim2", "no"), nil, io("outputClaim", "out"), "out", "true"},
@@ -339,10 +357,57 @@ func TestMoreClaimsTransformations(t *testing.T) {
 	if err := e.transform(p, &policy.TechnicalProfile{ID: "tp"}, "lookup", bag()); err == nil {
 		t.Error("LookupValue without the value did not fail")
 	}
+	// A string that is no phone number fails with the profile's message.
+	p.Transformations["phone"] = transformation("ConvertStringToPhoneNumberClaim", io("phoneNumberString", "bad"), nil, io("outputClaim", "out"))
+	tp := &policy.TechnicalProfile{ID: "tp", Metadata: map[string]string{"UserMessageIfClaimsTransformationInvalidPhoneNumber": "Not a number."}}
+	if err := e.transform(p, tp, "phone", bag()); err == nil || err.Message != "Not a number." {
+		t.Errorf("an invalid phone number: %+v", err)
+	}
+	if err := e.transform(p, tp, "phone", map[string]string{"bad": "+12"}); err == nil {
+		t.Error("a two-digit number passed")
+	}
 	a, b := bag(), bag()
 	e.transform(p, &policy.TechnicalProfile{ID: "tp"}, "hash", a)
 	e.transform(p, &policy.TechnicalProfile{ID: "tp"}, "hash", b)
 	if a["h"] == "" || a["h"] != b["h"] {
 		t.Errorf("hash %q vs %q", a["h"], b["h"])
+	}
+}
+
+// TestInputDefaultsInProfileScope: an input claim's DefaultValue creates the claim for the
+// profile's own output claims transformations (the home-realm discovery and banned-password
+// samples compare a claim with a DefaultValue="true" input claim), and stays out of the
+// journey's claims unless the profile outputs it.
+func TestInputDefaultsInProfileScope(t *testing.T) {
+	e := &Engine{Tenant: "contoso"}
+	p := &policy.Policy{
+		ClaimTypes: map[string]*policy.ClaimType{"known": {ID: "known", DataType: "string"}, "dummytrue": {ID: "dummyTrue", DataType: "string"},
+			"iscustomer": {ID: "isCustomer", DataType: "boolean"}},
+		Transformations: map[string]*policy.Element{"check": transformation("CompareClaims", map[string]string{"inputClaim1": "known", "inputClaim2": "dummyTrue"},
+			map[string]string{"operator": "EQUAL", "ignoreCase": "true"}, map[string]string{"outputClaim": "isCustomer"})},
+	}
+	tp := &policy.TechnicalProfile{ID: "HRDLogic", Kind: policy.Transformation,
+		InputClaims:           []policy.ClaimRef{{ClaimType: "dummyTrue", DefaultValue: "true", HasDefault: true}, {ClaimType: "known"}},
+		OutputClaims:          []policy.ClaimRef{{ClaimType: "known"}},
+		OutputTransformations: []string{"check"}}
+	for _, tc := range []struct {
+		name, known, want string
+	}{
+		{"a known domain", "true", "true"},
+		{"an unknown one", "", "false"},
+	} {
+		scope := map[string]string{}
+		if tc.known != "" {
+			scope["known"] = tc.known
+		}
+		if _, err := e.run(p, tp, scope); err != nil {
+			t.Fatalf("%s: %+v", tc.name, err)
+		}
+		if scope["iscustomer"] != tc.want {
+			t.Errorf("%s: isCustomer = %q, want %q", tc.name, scope["iscustomer"], tc.want)
+		}
+		if _, leaked := scope["dummytrue"]; leaked {
+			t.Errorf("%s: the input default reached the journey's claims", tc.name)
+		}
 	}
 }

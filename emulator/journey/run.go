@@ -30,11 +30,16 @@ func (x *execution) run(tp *policy.TechnicalProfile, scope map[string]string, st
 			return nil, err
 		}
 	}
-	inputs := map[string]string{} // partner name → value
+	inputs := map[string]string{}  // partner name → value
+	created := map[string]string{} // claims an input default created, for this profile only
+	defer dropCreated(tp, scope, created)
 	for _, c := range tp.InputClaims {
 		v, ok := scope[strings.ToLower(c.ClaimType)]
 		if c.HasDefault && (c.AlwaysUseDefault || !ok || v == "") {
 			v, ok = x.resolveDefault(tp, scope, c), true
+			if _, had := scope[strings.ToLower(c.ClaimType)]; !had && v != "" {
+				scope[strings.ToLower(c.ClaimType)], created[strings.ToLower(c.ClaimType)] = v, v
+			}
 		}
 		if !ok || v == "" {
 			if c.Required {
@@ -57,6 +62,28 @@ func (x *execution) run(tp *policy.TechnicalProfile, scope map[string]string, st
 		return nil, err
 	}
 	return result, nil
+}
+
+// dropCreated removes from scope the claims that the profile's input defaults created (B2C's
+// DefaultValue creates the claim for the profile: its protocol and its output claims
+// transformations see it, as the home-realm discovery sample's dummyTrue comparison needs), but
+// those the profile outputs or that something else has since changed: they stay in the journey.
+func dropCreated(tp *policy.TechnicalProfile, scope, created map[string]string) {
+	for id, v := range created {
+		if scope[id] == v && !isOutput(tp, id) {
+			delete(scope, id)
+		}
+	}
+}
+
+// isOutput reports whether the claim (lower-cased id) is one of the profile's output claims.
+func isOutput(tp *policy.TechnicalProfile, id string) bool {
+	for _, c := range tp.OutputClaims {
+		if strings.ToLower(c.ClaimType) == id {
+			return true
+		}
+	}
+	return false
 }
 
 // outputs maps a profile's result (by partner claim name) to its output claims in scope, with

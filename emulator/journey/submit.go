@@ -36,6 +36,7 @@ func (x *execution) submit(tp *policy.TechnicalProfile, values map[string]string
 			scope[k] = v
 		}
 	}
+	x.inputDefaults(tp, scope)
 	if form && !x.controlsVerified(fields, scope) {
 		x.r.PageError = notVerified
 		x.refreshVerification()
@@ -81,7 +82,7 @@ func (x *execution) checkFields(tp *policy.TechnicalProfile, fields []policy.Cla
 // A failure's message is the page's error; a feature b2cemu does not run ends the journey.
 func (x *execution) validate(tp *policy.TechnicalProfile, scope map[string]string) bool {
 	for _, v := range tp.Validations {
-		if skip(v.Preconditions, scope) || !enabled(x.p.TechnicalProfiles[v.ReferenceID], scope) {
+		if skip(x.p, v.Preconditions, scope) || !enabled(x.p.TechnicalProfiles[v.ReferenceID], scope) {
 			continue
 		}
 		vx, vtp := x.validation(x.p.TechnicalProfiles[v.ReferenceID], tp)
@@ -102,6 +103,21 @@ func (x *execution) validate(tp *policy.TechnicalProfile, scope map[string]strin
 		return false
 	}
 	return true
+}
+
+// inputDefaults gives the page's validation profiles the claims its input claims' defaults
+// create (the banned-password sample compares with a DefaultValue="true" input claim); the
+// journey keeps only the page's output claims (keepOutputs).
+func (x *execution) inputDefaults(tp *policy.TechnicalProfile, scope map[string]string) {
+	for _, c := range tp.InputClaims {
+		id := strings.ToLower(c.ClaimType)
+		if _, ok := scope[id]; ok || !c.HasDefault {
+			continue
+		}
+		if v := x.resolveDefault(tp, scope, c); v != "" {
+			scope[id] = v
+		}
+	}
 }
 
 // keepOutputs puts an accepted page's output claims into the bag: the submitted or validated

@@ -91,7 +91,21 @@ var methods = map[string]method{
 	"AddItemToAlternativeSecurityIdCollection":                              addIdentity,
 	"GetIdentityProvidersFromAlternativeSecurityIdCollectionTransformation": issuersOf("alternativeSecurityIdCollection", "identityProvidersCollection"),
 	"RemoveAlternativeSecurityIdByIdentityProvider":                         removeIssuer("identityProvider"),
+	// phone numbers (transform_phone.go)
+	"ConvertStringToPhoneNumberClaim": (*execution).phoneNumber,
+	"ConvertPhoneNumberClaimToString": pure(phoneString),
 }
+
+// methodsFolded are the methods by their lower-case names: B2C reads a TransformationMethod
+// in any case (the community samples' setClaimsIfRegexMatch runs on B2C, as Microsoft's own
+// reference example spelled it; docs/custom-policies.md).
+var methodsFolded = func() map[string]method {
+	m := make(map[string]method, len(methods))
+	for name, f := range methods {
+		m[strings.ToLower(name)] = f
+	}
+	return m
+}()
 
 // transform runs a claims transformation over scope: its input claims from scope, its method,
 // its output claims into scope (a NullClaim output removes the claim).
@@ -101,7 +115,7 @@ func (x *execution) transform(tp *policy.TechnicalProfile, id string, scope map[
 	for _, c := range t.InputClaims {
 		u.in[c.Role] = scope[strings.ToLower(c.ClaimType)]
 	}
-	run, ok := methods[t.Method]
+	run, ok := methodsFolded[strings.ToLower(t.Method)]
 	if !ok {
 		return unsupported(tp, fmt.Sprintf("the claims transformation method %q (%s)", t.Method, id))
 	}

@@ -14,7 +14,7 @@ import (
 func compareClaims(_ *execution, u *use) *engine.Failure {
 	in, params := u.in, u.params
 	other := params["compareTo"]
-	if u.t.Method == "CompareClaims" {
+	if strings.EqualFold(u.t.Method, "CompareClaims") {
 		other = in["inputClaim2"]
 	}
 	equal := in["inputClaim1"] == other || strings.EqualFold(params["ignoreCase"], "true") && strings.EqualFold(in["inputClaim1"], other)

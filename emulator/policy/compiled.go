@@ -70,7 +70,7 @@ func compileTransformation(el *Element) *ClaimsTransformation {
 	for _, c := range el.Path("OutputClaims", "OutputClaim") {
 		t.OutputClaims = append(t.OutputClaims, TransformationClaim{ClaimType: c.Attr["ClaimTypeReferenceId"], Role: c.Attr["TransformationClaimType"]})
 	}
-	if t.Method == "SetClaimsIfRegexMatch" {
+	if strings.EqualFold(t.Method, "SetClaimsIfRegexMatch") { // B2C reads the method in any case
 		t.MatchTo, _ = CompilePattern(t.Params["matchTo"])
 	}
 	return t

@@ -232,6 +232,7 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 	p.technicalProfiles(merged, errs)
 	p.journeys(merged, errs)
 	p.relyingParty(merged.Child("RelyingParty"), errs)
+	p.resolveRefs()
 	p.check(errs)
 	return p
 }
@@ -312,7 +313,7 @@ func (p *Policy) relyingParty(rp *Element, errs *Error) {
 	ref := rp.Child("DefaultUserJourney")
 	if ref == nil || ref.Attr["ReferenceId"] == "" {
 		errs.add(rp, "RelyingParty", "has no DefaultUserJourney ReferenceId")
-	} else if j, ok := p.Journeys[ref.Attr["ReferenceId"]]; ok {
+	} else if j, ok := p.Journeys[declared(p.Journeys, ref.Attr["ReferenceId"])]; ok {
 		p.Journey = j
 	} else {
 		errs.add(ref, "DefaultUserJourney", "the user journey %q is not declared in this policy or its bases", ref.Attr["ReferenceId"])
@@ -341,7 +342,7 @@ func (p *Policy) refreshJourney(rp *Element) {
 		if ep.Attr["Id"] != "Token" {
 			continue
 		}
-		if j, ok := p.Journeys[ep.Attr["UserJourneyReferenceId"]]; ok {
+		if j, ok := p.Journeys[declared(p.Journeys, ep.Attr["UserJourneyReferenceId"])]; ok {
 			p.Refresh = j
 		} else {
 			p.Warnings = append(p.Warnings, &Problem{File: ep.File, Line: ep.Line, Element: "Endpoint Id=\"Token\"",
@@ -372,7 +373,7 @@ func resolveIncludes(el *Element, raw map[string]*Element, errs *Error, seen map
 	if inc == nil {
 		return el
 	}
-	id := inc.Attr["ReferenceId"]
+	id := declared(raw, inc.Attr["ReferenceId"])
 	base, ok := raw[id]
 	switch {
 	case !ok:

@@ -431,3 +431,45 @@ func TestCompiledAtLoad(t *testing.T) {
 		t.Error("the compiled pattern does not match")
 	}
 }
+
+// TestReferencesInAnyCase: a reference to a technical profile, claims transformation, user
+// journey or included profile resolves whatever its case, to the element as declared (B2C
+// accepts the community samples' generateErrorCode for GenerateErrorCode, docs/custom-policies.md).
+func TestReferencesInAnyCase(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(loyalty, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	base := policyEdit(t, read("TrustFrameworkBase.xml"), `<OutputClaimsTransformation ReferenceId="AssertAccountEnabledIsTrue" />`, `<OutputClaimsTransformation ReferenceId="assertAccountEnabledIsTrue" />`)
+	base = strings.Replace(base, `<IncludeTechnicalProfile ReferenceId="AAD-Common" />`, `<IncludeTechnicalProfile ReferenceId="aad-common" />`, 1)
+	ext := policyEdit(t, read("TrustFrameworkExtensions.xml"), `<ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`, `<ValidationTechnicalProfile ReferenceId="rest-validateprofile" />`)
+	rp := policyEdit(t, read("SignUpOrSignin.xml"), `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="signuporsignin" />`)
+	policies, err := policy.LoadSources([]policy.Source{{Name: "base.xml", Data: []byte(base)}, {Name: "loc.xml", Data: []byte(read("TrustFrameworkLocalization.xml"))},
+		{Name: "ext.xml", Data: []byte(ext)}, {Name: "rp.xml", Data: []byte(rp)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := policies["b2c_1a_signup_signin"]
+	if p.Journey == nil || p.Journey.ID != "SignUpOrSignIn" {
+		t.Fatalf("journey = %+v", p.Journey)
+	}
+	signUp := p.TechnicalProfiles["LocalAccountSignUpWithLogonEmail"]
+	if len(signUp.Validations) != 2 || signUp.Validations[0].ReferenceID != "REST-ValidateProfile" {
+		t.Errorf("validations = %+v", signUp.Validations)
+	}
+	var found bool
+	for _, tp := range p.TechnicalProfiles {
+		for _, tr := range tp.OutputTransformations {
+			found = found || tr == "AssertAccountEnabledIsTrue"
+			if tr == "assertAccountEnabledIsTrue" {
+				t.Errorf("%s keeps the reference as written", tp.ID)
+			}
+		}
+	}
+	if !found || p.ClaimsTransformation("AssertAccountEnabledIsTrue") == nil {
+		t.Error("the transformation reference did not resolve")
+	}
+}
