@@ -90,6 +90,11 @@ func routes(e *echo.Echo, s *server) {
 	admin.GET("/keys", s.keyIDs)
 	admin.GET("/clock", s.getClock)
 	admin.PUT("/clock", s.setClock)
+	admin.GET("/conditionalAccess", s.caSignals)
+	admin.PUT("/conditionalAccess", s.setCASignal)
+	admin.DELETE("/conditionalAccess", s.clearCASignals)
+	admin.PUT("/conditionalAccess/users/:id", s.setCASignal)
+	admin.DELETE("/conditionalAccess/users/:id", s.clearCASignals)
 
 	if s.Demo != nil {
 		e.Any("/demo/api/*", echo.WrapHandler(s.Demo))

@@ -42,6 +42,9 @@ type Engine struct {
 	// FixedCode, when set, is every verification code b2cemu sends, for suites that cannot
 	// read the outbox.
 	FixedCode string
+	// Signals, when set, is the fake Conditional Access signal of a user (by object id; ""
+	// the global one) that ConditionalAccessProtocolProvider profiles evaluate.
+	Signals func(userID string) Signal
 
 	seq atomic.Int64
 }
@@ -102,7 +105,14 @@ func (e *Engine) Start(ctx context.Context, def *flows.Definition, id, clientID,
 // StartRequest is Start with the authorize request's parameters, which the journey's first
 // steps read: a GetClaims step its id_token_hint, claim resolvers {OAUTH-KV:name} and {OIDC:…}.
 func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *flows.Run {
-	r := &flows.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: flows.PhaseSignIn, Values: flows.Claims{}, Request: request}
+	return e.StartFrom(ctx, def, id, clientID, uiLocales, request, "")
+}
+
+// StartFrom is StartRequest from the browser at clientIP, which the journey's first steps may
+// read too ({Context:IPAddress}, a UserJourneyContextProvider profile).
+func (e *Engine) StartFrom(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string, clientIP string) *flows.Run {
+	r := &flows.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: flows.PhaseSignIn, Values: flows.Claims{}, Request: request,
+		ClientIP: clientIP}
 	st := &state{bag: map[string]string{}}
 	r.Journey = st
 	p := e.policyOf(def)
@@ -280,7 +290,7 @@ func skip(pcs []policy.Precondition, bag map[string]string) bool {
 			if !exists || len(pc.Values) < 2 {
 				continue // an absent claim leaves ClaimEquals out
 			}
-			if (v == pc.Values[1]) == pc.ExecuteActionsIf {
+			if claimEquals(v, pc.Values[1]) == pc.ExecuteActionsIf {
 				return true
 			}
 		}
@@ -320,4 +330,14 @@ func domainTarget(p *policy.Policy, st *state, step *policy.Step, domain string)
 		}
 	}
 	return ""
+}
+
+// claimEquals is ClaimEquals' comparison: exact, but a Boolean in any casing, since a boolean
+// claim holds "true" or "false" and policies write the value to compare as .NET prints a
+// Boolean ("False", as Microsoft's Conditional Access sample does).
+func claimEquals(v, want string) bool {
+	if b := strings.ToLower(want); b == "true" || b == "false" {
+		return strings.EqualFold(v, want)
+	}
+	return v == want
 }

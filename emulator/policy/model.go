@@ -101,9 +101,11 @@ const (
 	TokenIssuer         Kind = "TokenIssuer"
 	Engine              Kind = "Engine"
 	RelyingPartyProfile Kind = "RelyingParty"
-	EmailCode           Kind = "AadSspr"         // AadSsprProtocolProvider: SendCode and VerifyCode by email
-	OneTimePassword     Kind = "OneTimePassword" // OneTimePasswordProtocolProvider: GenerateCode, VerifyCode
-	PhoneFactor         Kind = "PhoneFactor"     // PhoneFactorProtocolProvider: the phone-factor page
+	EmailCode           Kind = "AadSspr"            // AadSsprProtocolProvider: SendCode and VerifyCode by email
+	OneTimePassword     Kind = "OneTimePassword"    // OneTimePasswordProtocolProvider: GenerateCode, VerifyCode
+	PhoneFactor         Kind = "PhoneFactor"        // PhoneFactorProtocolProvider: the phone-factor page
+	JourneyContext      Kind = "UserJourneyContext" // UserJourneyContextProvider: the request's context as claims
+	ConditionalAccess   Kind = "ConditionalAccess"  // ConditionalAccessProtocolProvider: Evaluation, Remediation
 )
 
 // TechnicalProfile is a technical profile with its includes resolved.
@@ -247,6 +249,7 @@ func (p *Policy) technicalProfiles(merged *Element, errs *Error) {
 		}
 	}
 	p.checkServiceURLs(included, errs)
+	p.checkContextProfiles(included, errs)
 }
 
 // journeys reads the user journeys and sub journeys.
@@ -394,6 +397,8 @@ var proprietary = []struct {
 	{"AadSsprProtocolProvider", EmailCode},
 	{"OneTimePasswordProtocolProvider", OneTimePassword},
 	{"PhoneFactorProtocolProvider", PhoneFactor},
+	{"UserJourneyContextProvider", JourneyContext},
+	{"ConditionalAccessProtocolProvider", ConditionalAccess},
 	{"SSOSessionProvider", Session},
 }
 
