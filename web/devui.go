@@ -38,7 +38,7 @@ var notices = map[string]string{
 	"deleted":  "The user was deleted.",
 	"revoked":  "Sign-in sessions revoked: refresh tokens issued before now are refused.",
 	"imported": "The users were imported.",
-	"reset":    "The emulator was reset: no users, flow runs, sessions, connector calls, emails or text messages.",
+	"reset":    "The emulator was reset: no users, flow runs, sessions, connector calls, emails, text messages or Conditional Access signals.",
 	"cleared":  "The outbox is empty.",
 }
 

@@ -50,7 +50,7 @@ var adminOps = []apiOp{
 	{method: "POST", path: "/_emulator/calls/clear", summary: "Clear the call log (the page's button)", tag: "calls", status: 303, answer: "redirect"},
 	{method: "GET", path: "/_emulator/calls/total", summary: "How many calls were ever recorded", tag: "calls", status: 200, answer: "Total"},
 	{method: "POST", path: "/_emulator/calls/{id}/resend", summary: "Send a recorded call again", tag: "calls", status: 200, answer: "Call", errs: []int{404}},
-	{method: "POST", path: "/_emulator/reset", summary: "Back to the start state: no users, runs, codes, sessions, calls, emails or text messages", tag: "state", status: 204},
+	{method: "POST", path: "/_emulator/reset", summary: "Back to the start state: no users, runs, codes, sessions, calls, emails, text messages or Conditional Access signals", tag: "state", status: 204},
 	{method: "GET", path: "/_emulator/keys", summary: "The signing keys' kids, the active one last", tag: "state", status: 200, answer: "Keys"},
 	{method: "GET", path: "/_emulator/clock", summary: "The emulator's clock", tag: "state", status: 200, answer: "Clock"},
 	{method: "PUT", path: "/_emulator/clock", summary: "Freeze, set, shift or advance the clock", tag: "state", body: "ClockChange", status: 200, answer: "Clock", errs: []int{400}},

@@ -35,6 +35,8 @@ func (p *Policy) checkContextProfiles(included map[string]bool, errs *Error) {
 			op, known := conditionalAccessOutputs[CAOperation(tp)]
 			switch {
 			case !known && tp.Metadata["OperationType"] == "" && included[id]:
+			case !known && tp.Metadata["OperationType"] == "":
+				errs.add(tp.El, describe(tp.El), `a ConditionalAccessProtocolProvider profile needs an OperationType: add <Item Key="OperationType">Evaluation</Item> (or Remediation) to its Metadata`)
 			case !known:
 				el := metadataItem(tp, "OperationType")
 				errs.add(el, describe(tp.El), `the OperationType %q is not one a ConditionalAccessProtocolProvider runs: write <Item Key="OperationType">Evaluation</Item> or Remediation`, tp.Metadata["OperationType"])
