@@ -3,9 +3,11 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -72,16 +74,16 @@ func (s *server) setCASignal(c echo.Context) error {
 func (sig *CASignal) problem() string {
 	for i, ch := range sig.Challenges {
 		sig.Challenges[i] = strings.ToLower(strings.TrimSpace(ch))
-		if !oneOf(caChallenges, sig.Challenges[i]) {
-			return "the challenge " + quote(ch) + " is not one of " + strings.Join(caChallenges, ", ")
+		if !slices.Contains(caChallenges, sig.Challenges[i]) {
+			return fmt.Sprintf("the challenge %q is not one of %s", ch, strings.Join(caChallenges, ", "))
 		}
 	}
 	sig.SignInRiskLevel = strings.ToLower(strings.TrimSpace(sig.SignInRiskLevel))
-	if sig.SignInRiskLevel != "" && !oneOf(caRiskLevels, sig.SignInRiskLevel) {
-		return "the signInRiskLevel " + quote(sig.SignInRiskLevel) + " is not one of " + strings.Join(caRiskLevels, ", ")
+	if sig.SignInRiskLevel != "" && !slices.Contains(caRiskLevels, sig.SignInRiskLevel) {
+		return fmt.Sprintf("the signInRiskLevel %q is not one of %s", sig.SignInRiskLevel, strings.Join(caRiskLevels, ", "))
 	}
 	if sig.IPAddress != "" && net.ParseIP(sig.IPAddress) == nil {
-		return "the ipAddress " + quote(sig.IPAddress) + " is not an IPv4 or IPv6 address"
+		return fmt.Sprintf("the ipAddress %q is not an IPv4 or IPv6 address", sig.IPAddress)
 	}
 	return ""
 }
@@ -93,14 +95,3 @@ func (s *server) clearCASignals(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
-
-func oneOf(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func quote(s string) string { b, _ := json.Marshal(s); return string(b) }

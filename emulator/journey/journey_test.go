@@ -12,7 +12,7 @@ import (
 )
 
 func TestPreconditions(t *testing.T) {
-	bag := map[string]string{"objectid": "o-1", "authenticationsource": "localAccountAuthentication"}
+	bag := map[string]string{"objectid": "o-1", "authenticationsource": "localAccountAuthentication", "cachallengeismfa": "false"}
 	for _, tc := range []struct {
 		name string
 		pc   policy.Precondition
@@ -25,6 +25,8 @@ func TestPreconditions(t *testing.T) {
 		{"differs", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"authenticationSource", "socialIdpAuthentication"}, Action: "SkipThisOrchestrationStep"}, false},
 		{"differs, act if false", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: false, Values: []string{"authenticationSource", "socialIdpAuthentication"}, Action: "SkipThisOrchestrationStep"}, true},
 		{"equals on an absent claim", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: false, Values: []string{"email", "x"}, Action: "SkipThisOrchestrationStep"}, false},
+		{"a Boolean in .NET's casing", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"CAChallengeIsMfa", "False"}, Action: "SkipThisOrchestrationStep"}, true},
+		{"other text exactly", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"authenticationSource", "LocalAccountAuthentication"}, Action: "SkipThisOrchestrationStep"}, false},
 		{"validation action", policy.Precondition{Type: "ClaimsExist", ExecuteActionsIf: true, Values: []string{"objectId"}, Action: "SkipThisValidationTechnicalProfile"}, true},
 	} {
 		if got := skip([]policy.Precondition{tc.pc}, bag); got != tc.skip {
