@@ -4,7 +4,10 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
 )
@@ -162,6 +165,15 @@ func TestConditionalAccessAPI(t *testing.T) {
 	if mustJSON(got) != want {
 		t.Errorf("GET %s\nwant %s", mustJSON(got), want)
 	}
+	rows := []string{}
+	signalsPage(t, srv).Find("#signals tbody tr").Each(func(_ int, r *goquery.Selection) {
+		var cells []string
+		r.Find("td").Each(func(_ int, td *goquery.Selection) { cells = append(cells, strings.TrimSpace(td.Text())) })
+		rows = append(rows, strings.Join(cells, "|"))
+	})
+	if want := []string{"every sign-in|mfa|high|", kim + "|by the risk level|none|2001:db8::1"}; mustJSON(rows) != mustJSON(want) {
+		t.Errorf("the page's rows %q, want %q", rows, want)
+	}
 	if status := post(t, srv.Client, http.MethodDelete, base+"/users/"+kim, nil, nil); status != 204 {
 		t.Errorf("DELETE Kim's: %d", status)
 	}
@@ -181,4 +193,24 @@ func TestConditionalAccessAPI(t *testing.T) {
 	if post(t, srv.Client, http.MethodGet, base, nil, &got); mustJSON(got) != `{"global":null,"users":{}}` {
 		t.Errorf("after DELETE: %v", got)
 	}
+	if got := signalsPage(t, srv).Find("#noSignals").Text(); got != "No signals: every sign-in runs without a challenge." {
+		t.Errorf("the page without signals: %q", got)
+	}
+}
+
+// signalsPage is the developer page of the signals, as a browser asks for it.
+func signalsPage(t *testing.T, srv *emulatortest.Server) *goquery.Document {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/_emulator/conditionalAccess", nil)
+	req.Header.Set("Accept", "text/html")
+	resp, err := srv.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the page: %d %v", resp.StatusCode, err)
+	}
+	return doc
 }

@@ -7,12 +7,15 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/web/views"
 )
 
 // CASignal is the fake Conditional Access signal of a sign-in, set through
@@ -44,7 +47,42 @@ var (
 	caRiskLevels = []string{"none", "low", "medium", "high"}
 )
 
-func (s *server) caSignals(c echo.Context) error { return c.JSON(http.StatusOK, s.Admin.CASignals()) }
+// caSignals is GET /_emulator/conditionalAccess: JSON, or the page for a browser.
+func (s *server) caSignals(c echo.Context) error {
+	all := s.Admin.CASignals()
+	if !wantsHTML(c) {
+		return c.JSON(http.StatusOK, all)
+	}
+	m := views.DevSignals{DevPage: s.devPage(c, "Conditional Access signals", "conditionalAccess")}
+	if all.Global != nil {
+		m.Signals = append(m.Signals, devSignal("every sign-in", "", *all.Global))
+	}
+	ids := make([]string, 0, len(all.Users))
+	for id := range all.Users {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		m.Signals = append(m.Signals, devSignal(id, "/_emulator/users/"+url.PathEscape(id), all.Users[id]))
+	}
+	return s.render(c, http.StatusOK, views.DevSignalsPage(m))
+}
+
+// devSignal is a signal's row on the page: what the evaluation will answer.
+func devSignal(who, link string, sig CASignal) views.DevSignal {
+	challenges := "by the risk level"
+	if sig.Challenges != nil {
+		challenges = strings.Join(sig.Challenges, ", ")
+		if challenges == "" {
+			challenges = "none"
+		}
+	}
+	risk := sig.SignInRiskLevel
+	if risk == "" {
+		risk = "none"
+	}
+	return views.DevSignal{Who: who, UserURL: link, Challenges: challenges, Risk: risk, IPAddress: sig.IPAddress}
+}
 
 // setCASignal is PUT /_emulator/conditionalAccess and …/users/{id}: a user's signal needs
 // the user to exist, so a mistyped id is a 404 rather than a signal nothing evaluates.

@@ -54,7 +54,7 @@ var adminOps = []apiOp{
 	{method: "GET", path: "/_emulator/keys", summary: "The signing keys' kids, the active one last", tag: "state", status: 200, answer: "Keys"},
 	{method: "GET", path: "/_emulator/clock", summary: "The emulator's clock", tag: "state", status: 200, answer: "Clock"},
 	{method: "PUT", path: "/_emulator/clock", summary: "Freeze, set, shift or advance the clock", tag: "state", body: "ClockChange", status: 200, answer: "Clock", errs: []int{400}},
-	{method: "GET", path: "/_emulator/conditionalAccess", summary: "The fake Conditional Access signals: the global one and each user's", tag: "conditional access", status: 200, answer: "CASignals"},
+	{method: "GET", path: "/_emulator/conditionalAccess", summary: "The fake Conditional Access signals: the global one and each user's (HTML for a browser)", tag: "conditional access", status: 200, answer: "CASignals"},
 	{method: "PUT", path: "/_emulator/conditionalAccess", summary: "Set the signal every sign-in gets (challenges, sign-in risk, IP address)", tag: "conditional access", body: "CASignal", status: 200, answer: "CASignals", errs: []int{400}},
 	{method: "DELETE", path: "/_emulator/conditionalAccess", summary: "Remove every signal: sign-ins get no challenge", tag: "conditional access", status: 204},
 	{method: "PUT", path: "/_emulator/conditionalAccess/users/{id}", summary: "Set one user's signal, which wins over the global one", tag: "conditional access", body: "CASignal", status: 200, answer: "CASignals", errs: []int{400, 404}},
