@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -213,4 +214,40 @@ func signalsPage(t *testing.T, srv *emulatortest.Server) *goquery.Document {
 		t.Fatalf("the page: %d %v", resp.StatusCode, err)
 	}
 	return doc
+}
+
+// TestPageOutputTransformationAssertion: a self-asserted page's output claims transformations
+// run once it is accepted, and a failing assertion keeps the page with its message.
+func TestPageOutputTransformationAssertion(t *testing.T) {
+	src, _ := filepath.Abs(filepath.Join("testdata", "conditionalaccess"))
+	dir := t.TempDir()
+	for _, name := range []string{"CABase.xml", "CA_signin.xml"} {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "CABase.xml" {
+			s := string(b)
+			s = policyEdit(t, s, `</ClaimsTransformations>`, `<ClaimsTransformation Id="NotFederated" TransformationMethod="AssertBooleanClaimIsEqualToValue">
+          <InputClaims><InputClaim ClaimTypeReferenceId="isFederated" TransformationClaimType="inputClaim" /></InputClaims>
+          <InputParameters><InputParameter Id="valueToCompareTo" DataType="boolean" Value="false" /></InputParameters>
+        </ClaimsTransformation>
+      </ClaimsTransformations>`)
+			s = policyEdit(t, s, `<OutputClaimsTransformation ReferenceId="AddMethod" />`, `<OutputClaimsTransformation ReferenceId="AddMethod" />
+            <OutputClaimsTransformation ReferenceId="NotFederated" />`)
+			s = policyEdit(t, s, `<OutputClaim ClaimTypeReferenceId="resolvedAddress" DefaultValue="{Context:IPAddress}" />`,
+				`<OutputClaim ClaimTypeReferenceId="resolvedAddress" DefaultValue="{Context:IPAddress}" />
+            <OutputClaim ClaimTypeReferenceId="isFederated" DefaultValue="true" />`)
+			b = []byte(s)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := startPolicies(t, dir, "")
+	b := srv.NewBrowser(t)
+	page := b.Submit(b.Get(authorizeFor("B2C_1A_ca_signin")), "button#continue", map[string]string{"email": "kim@contoso.com"})
+	if got := page.Text("#claimVerificationServerError"); got != `Boolean claim value comparison failed for claim type "inputClaim".` || page.Location != nil {
+		t.Fatalf("error %q, location %v\n%s", got, page.Location, page.Body)
+	}
 }
