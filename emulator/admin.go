@@ -27,6 +27,7 @@ type admin struct {
 	calls    *calllog.Log
 	outbox   *store.Ring[web.Email]
 	sms      *store.Ring[web.SMS] // the phone outbox
+	signals  *signals             // the fake Conditional Access signals
 }
 
 var _ web.Admin = (*admin)(nil)
@@ -135,6 +136,7 @@ func (a *admin) Reset() error {
 	a.calls.Clear()
 	a.outbox.Clear()
 	a.sms.Clear()
+	a.signals.Clear("")
 	a.clock.Reset()
 	a.ids.Reset()
 	return nil
@@ -156,3 +158,9 @@ func (a *admin) ClearEmails() { a.outbox.Clear() }
 func (a *admin) SMS() []web.SMS { return a.sms.List() }
 
 func (a *admin) ClearSMS() { a.sms.Clear() }
+
+func (a *admin) CASignals() web.CASignals { return a.signals.State() }
+
+func (a *admin) SetCASignal(userID string, s web.CASignal) { a.signals.Set(userID, s) }
+
+func (a *admin) ClearCASignal(userID string) bool { return a.signals.Clear(userID) }

@@ -50,7 +50,8 @@ func (e *Emulator) customPolicies(cfg *config.Config, record func(connector.Call
 	}
 	return &journey.Engine{Policies: policies, Directory: e.st.users, Tenant: cfg.Tenant.Name, TenantID: cfg.Tenant.ID,
 		PolicyKeys: keys, HTTP: plain, Certificates: certs, Now: e.Clock.Now, NewID: e.st.ids.GUID, Log: e.log, Record: record,
-		Mail: func(m journey.Mail) { e.st.outbox.Add(outboxEmail(cfg, m)) }, Text: e.sendText, FixedCode: cfg.Deterministic.VerificationCode}, nil
+		Mail: func(m journey.Mail) { e.st.outbox.Add(outboxEmail(cfg, m)) }, Text: e.sendText, FixedCode: cfg.Deterministic.VerificationCode,
+		Signals: e.st.signals.For}, nil
 }
 
 // loadPolicies reads customPolicies.paths; the policies' problems become the configuration's.
@@ -136,11 +137,11 @@ func (en engines) Start(ctx context.Context, def *flows.Definition, id, clientID
 	return en.flows.Start(ctx, def, id, clientID, uiLocales)
 }
 
-// StartRequest gives a custom policy's journey the authorize request's parameters from its
-// first step; user flows read them after the start.
-func (en engines) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *engine.Run {
+// StartRequest gives a custom policy's journey the authorize request's parameters and the
+// browser's address from its first step; user flows read them after the start.
+func (en engines) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string, clientIP string) *engine.Run {
 	if en.custom(def) {
-		return en.journeys.StartRequest(ctx, def, id, clientID, uiLocales, request)
+		return en.journeys.StartFrom(ctx, def, id, clientID, uiLocales, request, clientIP)
 	}
 	return en.flows.Start(ctx, def, id, clientID, uiLocales)
 }

@@ -95,6 +95,7 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 		calls: calls,
 		st: &admin{users: users, issuer: issuer, clock: clock, ids: ids.New(cfg.Deterministic.Seed), calls: calls, outbox: store.NewRing[web.Email](200),
 			sms:      store.NewRing[web.SMS](200),
+			signals:  newSignals(),
 			sessions: store.NewExpiring[*web.Session](30*time.Minute, now),
 			grants:   store.NewExpiring[*web.Grant](10*time.Minute, now),
 			refresh:  store.NewExpiring[*web.Grant](config.DefaultRefreshTokenLifetime, now),

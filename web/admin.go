@@ -49,6 +49,12 @@ type Admin interface {
 	ClearSMS()
 	Clock() ClockState
 	SetClock(ClockChange) (ClockState, error)
+	// CASignals are the fake Conditional Access signals; SetCASignal sets a user's (by object
+	// id) or, for "", the global one; ClearCASignal removes a user's, reporting whether it
+	// had one, or for "" every signal.
+	CASignals() CASignals
+	SetCASignal(userID string, s CASignal)
+	ClearCASignal(userID string) bool
 }
 
 // Email is a verification email of a custom policy's page, kept in the outbox instead of

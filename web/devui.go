@@ -38,7 +38,7 @@ var notices = map[string]string{
 	"deleted":  "The user was deleted.",
 	"revoked":  "Sign-in sessions revoked: refresh tokens issued before now are refused.",
 	"imported": "The users were imported.",
-	"reset":    "The emulator was reset: no users, flow runs, sessions, connector calls, emails or text messages.",
+	"reset":    "The emulator was reset: no users, flow runs, sessions, connector calls, emails, text messages or Conditional Access signals.",
 	"cleared":  "The outbox is empty.",
 }
 
@@ -114,6 +114,7 @@ var devPages = []views.DevLink{
 	{Path: "/_emulator/emails", Summary: "The email outbox: verification codes"},
 	{Path: "/_emulator/sms", Summary: "The text message outbox: the phone factor's codes by SMS and call"},
 	{Path: "/_emulator/calls", Summary: "The call inspector: API connector calls and error pages shown"},
+	{Path: "/_emulator/conditionalAccess", Summary: "The fake Conditional Access signals custom policies' evaluations answer from"},
 	{Path: "/_emulator/openapi.json", Summary: "The admin API's OpenAPI 3 document"},
 	{Path: "/healthz", Summary: "Liveness: ok"},
 }

@@ -214,7 +214,7 @@ func (s *server) authorize(c echo.Context) error {
 	for k := range q {
 		request[k] = q.Get(k)
 	}
-	sess.Run = s.start(c.Request().Context(), def, app.ClientID, ar.UILocales, request)
+	sess.Run = s.startFrom(c.Request().Context(), def, app.ClientID, ar.UILocales, request, c.RealIP())
 	if ar.LoginHint != "" {
 		sess.Run.Values["email"] = ar.LoginHint
 	}
@@ -234,16 +234,23 @@ func (s *server) authorize(c echo.Context) error {
 	return s.conclude(c, sess, def) // the first page is served at the authorize URL itself, as B2C's
 }
 
-// RequestStarter is an engine whose runs read the authorize request's parameters from their
-// first step, before any page: a custom policy's GetClaims step reads id_token_hint.
+// RequestStarter is an engine whose runs read the authorize request's parameters and the
+// browser's address from their first step, before any page: a custom policy's GetClaims step
+// reads id_token_hint, a UserJourneyContextProvider step the address.
 type RequestStarter interface {
-	StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *engine.Run
+	StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string, clientIP string) *engine.Run
 }
 
-// start begins a run, giving the engine the authorize request's parameters when it reads them.
+// start begins a run with no browser address (a headless run).
 func (s *server) start(ctx context.Context, def *flows.Definition, clientID, uiLocales string, request map[string]string) *engine.Run {
+	return s.startFrom(ctx, def, clientID, uiLocales, request, "")
+}
+
+// startFrom begins a run, giving the engine the authorize request's parameters and the
+// browser's address when it reads them.
+func (s *server) startFrom(ctx context.Context, def *flows.Definition, clientID, uiLocales string, request map[string]string, clientIP string) *engine.Run {
 	if rs, ok := s.Machine.(RequestStarter); ok {
-		return rs.StartRequest(ctx, def, s.NewID(), clientID, uiLocales, request)
+		return rs.StartRequest(ctx, def, s.NewID(), clientID, uiLocales, request, clientIP)
 	}
 	return s.Machine.Start(ctx, def, s.NewID(), clientID, uiLocales)
 }

@@ -50,10 +50,15 @@ var adminOps = []apiOp{
 	{method: "POST", path: "/_emulator/calls/clear", summary: "Clear the call log (the page's button)", tag: "calls", status: 303, answer: "redirect"},
 	{method: "GET", path: "/_emulator/calls/total", summary: "How many calls were ever recorded", tag: "calls", status: 200, answer: "Total"},
 	{method: "POST", path: "/_emulator/calls/{id}/resend", summary: "Send a recorded call again", tag: "calls", status: 200, answer: "Call", errs: []int{404}},
-	{method: "POST", path: "/_emulator/reset", summary: "Back to the start state: no users, runs, codes, sessions, calls, emails or text messages", tag: "state", status: 204},
+	{method: "POST", path: "/_emulator/reset", summary: "Back to the start state: no users, runs, codes, sessions, calls, emails, text messages or Conditional Access signals", tag: "state", status: 204},
 	{method: "GET", path: "/_emulator/keys", summary: "The signing keys' kids, the active one last", tag: "state", status: 200, answer: "Keys"},
 	{method: "GET", path: "/_emulator/clock", summary: "The emulator's clock", tag: "state", status: 200, answer: "Clock"},
 	{method: "PUT", path: "/_emulator/clock", summary: "Freeze, set, shift or advance the clock", tag: "state", body: "ClockChange", status: 200, answer: "Clock", errs: []int{400}},
+	{method: "GET", path: "/_emulator/conditionalAccess", summary: "The fake Conditional Access signals: the global one and each user's (HTML for a browser)", tag: "conditional access", status: 200, answer: "CASignals"},
+	{method: "PUT", path: "/_emulator/conditionalAccess", summary: "Set the signal every sign-in gets (challenges, sign-in risk, IP address)", tag: "conditional access", body: "CASignal", status: 200, answer: "CASignals", errs: []int{400}},
+	{method: "DELETE", path: "/_emulator/conditionalAccess", summary: "Remove every signal: sign-ins get no challenge", tag: "conditional access", status: 204},
+	{method: "PUT", path: "/_emulator/conditionalAccess/users/{id}", summary: "Set one user's signal, which wins over the global one", tag: "conditional access", body: "CASignal", status: 200, answer: "CASignals", errs: []int{400, 404}},
+	{method: "DELETE", path: "/_emulator/conditionalAccess/users/{id}", summary: "Remove one user's signal", tag: "conditional access", status: 204, errs: []int{404}},
 }
 
 // openAPI is GET /_emulator/openapi.json.
@@ -205,6 +210,9 @@ func schemas() obj {
 		"Keys":        object(obj{"kids": arrayOf(str), "active": str}, "kids", "active"),
 		"Clock":       object(obj{"now": when, "frozen": boolean, "offset": str}, "now", "frozen", "offset"),
 		"ClockChange": object(obj{"time": when, "frozen": boolean, "offset": str, "advance": str, "real": boolean}),
+		"CASignal": object(obj{"challenges": obj{"type": "array", "nullable": true, "items": obj{"type": "string", "enum": caChallenges}},
+			"signInRiskLevel": obj{"type": "string", "enum": caRiskLevels}, "ipAddress": str}),
+		"CASignals": object(obj{"global": obj{"allOf": []any{ref("CASignal")}, "nullable": true}, "users": obj{"type": "object", "additionalProperties": ref("CASignal")}}, "global", "users"),
 		"Index": object(obj{"pages": arrayOf(link), "policies": arrayOf(object(obj{"id": str, "type": str, "discovery": str, "run": str})),
 			"endpoints": arrayOf(link), "routes": arrayOf(link), "openapi": str}),
 		"Error": object(obj{"error": obj{"description": "a sentence (most answers), or Graph's {code, message, details} for the users API's refusals"}}, "error"),

@@ -100,6 +100,11 @@ func adminRoutes(e *echo.Echo, s *server) {
 	admin.GET("/keys", s.keyIDs)
 	admin.GET("/clock", s.getClock)
 	admin.PUT("/clock", s.setClock)
+	admin.GET("/conditionalAccess", s.caSignals)
+	admin.PUT("/conditionalAccess", s.setCASignal)
+	admin.DELETE("/conditionalAccess", s.clearCASignals)
+	admin.PUT("/conditionalAccess/users/:id", s.setCASignal)
+	admin.DELETE("/conditionalAccess/users/:id", s.clearCASignals)
 }
 
 // userRoutes are the admin API's users, in Microsoft Graph's shape, and the user pages' forms.

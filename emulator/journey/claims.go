@@ -57,7 +57,7 @@ func (x *execution) resolve(bag map[string]string, v string) string {
 		case "Context:CorrelationId":
 			return x.r.ID
 		case "Context:IPAddress":
-			return x.r.ClientIP
+			return x.clientIP()
 		case "Context:BuildNumber":
 			return "b2cemu"
 		case "Context:DateTimeInUtc":

@@ -44,6 +44,9 @@ type Engine struct {
 	// FixedCode, when set, is every verification code b2cemu sends, for suites that cannot
 	// read the outbox.
 	FixedCode string
+	// Signals, when set, is the fake Conditional Access signal of a user (by object id; ""
+	// the global one) that ConditionalAccessProtocolProvider profiles evaluate.
+	Signals func(userID string) Signal
 
 	seq atomic.Int64
 }
@@ -110,7 +113,14 @@ func (e *Engine) Start(ctx context.Context, def *flows.Definition, id, clientID,
 // StartRequest is Start with the authorize request's parameters, which the journey's first
 // steps read: a GetClaims step its id_token_hint, claim resolvers {OAUTH-KV:name} and {OIDC:…}.
 func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *engine.Run {
-	r := &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: flows.Claims{}, Request: request}
+	return e.StartFrom(ctx, def, id, clientID, uiLocales, request, "")
+}
+
+// StartFrom is StartRequest from the browser at clientIP, which the journey's first steps may
+// read too ({Context:IPAddress}, a UserJourneyContextProvider profile).
+func (e *Engine) StartFrom(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string, clientIP string) *engine.Run {
+	r := &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: flows.Claims{}, Request: request,
+		ClientIP: clientIP}
 	st := &state{bag: map[string]string{}}
 	r.State = st
 	p := e.policyOf(def)

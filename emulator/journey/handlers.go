@@ -28,18 +28,20 @@ type handler func(x *execution, c *call) (map[string]string, *engine.Failure)
 // entries here are what a profile of that kind does when run without a page. A new kind is
 // a new file with its handler and one entry here.
 var handlers = map[policy.Kind]handler{
-	policy.Directory:        (*execution).directory,
-	policy.PasswordCheck:    (*execution).passwordCheck,
-	policy.Restful:          (*execution).restful,
-	policy.EmailCode:        (*execution).emailCode,
-	policy.OneTimePassword:  (*execution).oneTimePassword,
-	policy.PhoneFactor:      (*execution).phoneFactor,
-	policy.AzureMFA:         (*execution).azureMFA,
-	policy.Engine:           (*execution).carriedClaims,
-	policy.Transformation:   nothing, // its input and output claims transformations are its work
-	policy.Session:          nothing, // session managers: the single sign-on state is the run's
-	policy.TokenIssuer:      nothing, // the JWT issuer: SendClaims issues the token
-	policy.IdentityProvider: externalProvider,
+	policy.Directory:         (*execution).directory,
+	policy.PasswordCheck:     (*execution).passwordCheck,
+	policy.Restful:           (*execution).restful,
+	policy.EmailCode:         (*execution).emailCode,
+	policy.OneTimePassword:   (*execution).oneTimePassword,
+	policy.PhoneFactor:       (*execution).phoneFactor,
+	policy.AzureMFA:          (*execution).azureMFA,
+	policy.JourneyContext:    (*execution).journeyContext,
+	policy.ConditionalAccess: (*execution).conditionalAccess,
+	policy.Engine:            (*execution).carriedClaims,
+	policy.Transformation:    nothing, // its input and output claims transformations are its work
+	policy.Session:           nothing, // session managers: the single sign-on state is the run's
+	policy.TokenIssuer:       nothing, // the JWT issuer: SendClaims issues the token
+	policy.IdentityProvider:  externalProvider,
 }
 
 // protocol runs the handler of c's profile kind.

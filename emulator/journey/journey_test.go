@@ -12,8 +12,9 @@ import (
 )
 
 func TestPreconditions(t *testing.T) {
-	bag := map[string]string{"objectid": "o-1", "authenticationsource": "localAccountAuthentication", "isemail": "true", "flag": "true"}
-	p := &policy.Policy{ClaimTypes: map[string]*policy.ClaimType{"isemail": {ID: "isEmail", DataType: "boolean"}, "flag": {ID: "flag", DataType: "string"}}}
+	bag := map[string]string{"objectid": "o-1", "authenticationsource": "localAccountAuthentication", "isemail": "true", "flag": "true", "cachallengeismfa": "false"}
+	p := &policy.Policy{ClaimTypes: map[string]*policy.ClaimType{"isemail": {ID: "isEmail", DataType: "boolean"}, "flag": {ID: "flag", DataType: "string"},
+		"cachallengeismfa": {ID: "CAChallengeIsMfa", DataType: "boolean"}}}
 	for _, tc := range []struct {
 		name string
 		pc   policy.Precondition
@@ -26,6 +27,8 @@ func TestPreconditions(t *testing.T) {
 		{"differs", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"authenticationSource", "socialIdpAuthentication"}, Action: "SkipThisOrchestrationStep"}, false},
 		{"differs, act if false", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: false, Values: []string{"authenticationSource", "socialIdpAuthentication"}, Action: "SkipThisOrchestrationStep"}, true},
 		{"equals on an absent claim", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: false, Values: []string{"email", "x"}, Action: "SkipThisOrchestrationStep"}, false},
+		{"a Boolean in .NET's casing", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"CAChallengeIsMfa", "False"}, Action: "SkipThisOrchestrationStep"}, true},
+		{"other text exactly", policy.Precondition{Type: "ClaimEquals", ExecuteActionsIf: true, Values: []string{"authenticationSource", "LocalAccountAuthentication"}, Action: "SkipThisOrchestrationStep"}, false},
 		{"validation action", policy.Precondition{Type: "ClaimsExist", ExecuteActionsIf: true, Values: []string{"objectId"}, Action: "SkipThisValidationTechnicalProfile"}, true},
 		// A boolean claim compares as .NET writes it, True or False, case-sensitively (B2C's
 		// preconditions reference); a string claim compares as it is.

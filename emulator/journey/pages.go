@@ -109,11 +109,7 @@ func (x *execution) selfAssertedPage(tp *policy.TechnicalProfile) bool {
 	page := &engine.Page{Title: "User details", ContentDefinition: x.st.pageCD, Intro: x.text(tp, "UxElement", "initial_intro", "Please provide the following details."),
 		ContinueLabel: x.text(tp, "UxElement", "button_continue", "Continue")}
 	x.r.Values = flows.Claims{}
-	for _, c := range tp.InputClaims {
-		if v, ok := x.st.bag[strings.ToLower(c.ClaimType)]; ok {
-			x.r.Values[c.ClaimType] = v
-		}
-	}
+	x.prefill(tp)
 	for _, c := range fields {
 		ct := x.p.ClaimTypes[strings.ToLower(c.ClaimType)]
 		f := engine.PageField{ID: c.ClaimType, Label: x.claimText(tp, c.ClaimType, "DisplayName", ct.DisplayName),
@@ -136,6 +132,20 @@ func (x *execution) selfAssertedPage(tp *policy.TechnicalProfile) bool {
 	x.r.Page = page
 	x.refreshVerification()
 	return true
+}
+
+// prefill fills the page from tp's input claims: the bag's value, else the claim's
+// DefaultValue (always, with AlwaysUseDefaultValue), as a block page's message is given.
+func (x *execution) prefill(tp *policy.TechnicalProfile) {
+	for _, c := range tp.InputClaims {
+		v, ok := x.st.bag[strings.ToLower(c.ClaimType)]
+		if c.HasDefault && (c.AlwaysUseDefault || !ok || v == "") {
+			v, ok = x.resolveDefault(tp, x.st.bag, c), true
+		}
+		if ok {
+			x.r.Values[c.ClaimType] = v
+		}
+	}
 }
 
 func copyBag(b map[string]string) map[string]string {

@@ -46,6 +46,20 @@ func (x *execution) submit(tp *policy.TechnicalProfile, values map[string]string
 		return false
 	}
 	x.keepOutputs(tp, scope)
+	// The output claims transformations run once the page's claims are accepted (after its
+	// validation profiles), as on B2C: Microsoft's Conditional Access sample adds "Password"
+	// to AuthenticationMethodsUsed from the sign-in page's.
+	// A failing one (an assertion) keeps the page with its message, as a validation profile's.
+	for _, t := range tp.OutputTransformations {
+		if err := x.transform(tp, t, x.st.bag); err != nil {
+			if err.Unsupported {
+				x.failWith(err)
+			} else {
+				x.r.PageError = err.Message
+			}
+			return false
+		}
+	}
 	return true
 }
 

@@ -135,10 +135,12 @@ const (
 	TokenIssuer         Kind = "TokenIssuer"
 	Engine              Kind = "Engine"
 	RelyingPartyProfile Kind = "RelyingParty"
-	EmailCode           Kind = "AadSspr"         // AadSsprProtocolProvider: SendCode and VerifyCode by email
-	OneTimePassword     Kind = "OneTimePassword" // OneTimePasswordProtocolProvider: GenerateCode, VerifyCode
-	PhoneFactor         Kind = "PhoneFactor"     // PhoneFactorProtocolProvider: the phone-factor page
-	AzureMFA            Kind = "AzureMfa"        // AzureMfaProtocolProvider: SMS codes and authenticator-app (TOTP) codes
+	EmailCode           Kind = "AadSspr"            // AadSsprProtocolProvider: SendCode and VerifyCode by email
+	OneTimePassword     Kind = "OneTimePassword"    // OneTimePasswordProtocolProvider: GenerateCode, VerifyCode
+	PhoneFactor         Kind = "PhoneFactor"        // PhoneFactorProtocolProvider: the phone-factor page
+	JourneyContext      Kind = "UserJourneyContext" // UserJourneyContextProvider: the request's context as claims
+	ConditionalAccess   Kind = "ConditionalAccess"  // ConditionalAccessProtocolProvider: Evaluation, Remediation
+	AzureMFA            Kind = "AzureMfa"           // AzureMfaProtocolProvider: SMS codes and authenticator-app (TOTP) codes
 )
 
 // TechnicalProfile is a technical profile with its includes resolved.
@@ -289,6 +291,7 @@ func (p *Policy) technicalProfiles(merged *Element, errs *Error) {
 		}
 	}
 	p.checkServiceURLs(included, errs)
+	p.checkContextProfiles(included, errs)
 }
 
 // journeys reads the user journeys and sub journeys.
@@ -454,6 +457,8 @@ var proprietary = []struct {
 	{"OneTimePasswordProtocolProvider", OneTimePassword},
 	{"PhoneFactorProtocolProvider", PhoneFactor},
 	{"AzureMfaProtocolProvider", AzureMFA},
+	{"UserJourneyContextProvider", JourneyContext},
+	{"ConditionalAccessProtocolProvider", ConditionalAccess},
 	{"SSOSessionProvider", Session},
 }
 

@@ -105,3 +105,15 @@ type DevLogin struct {
 	Next   string // where to go once signed in
 	Failed bool   // the token given was wrong
 }
+
+// DevSignal is one fake Conditional Access signal: Who is "every sign-in" or a user, with the
+// link to the user's page.
+type DevSignal struct {
+	Who, UserURL, Challenges, Risk, IPAddress string
+}
+
+// DevSignals are the fake Conditional Access signals, the global one first.
+type DevSignals struct {
+	DevPage
+	Signals []DevSignal
+}
