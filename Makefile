@@ -89,10 +89,10 @@ test:
 ## B2CEMU_STARTERPACK=path/to/active-directory-b2c-custom-policy-starterpack make starterpack
 starterpack:
 	@test -n "$(B2CEMU_STARTERPACK)" || { echo "set B2CEMU_STARTERPACK to a checkout of github.com/Azure-Samples/active-directory-b2c-custom-policy-starterpack"; exit 2; }
-	$(GO) run ./cmd/b2cemu policy check $(B2CEMU_STARTERPACK)/LocalAccounts
-	$(GO) run ./cmd/b2cemu policy check $(B2CEMU_STARTERPACK)/SocialAndLocalAccounts
-	$(GO) run ./cmd/b2cemu policy check $(B2CEMU_STARTERPACK)/SocialAndLocalAccountsWithMfa
-	$(GO) run ./cmd/b2cemu policy check "$(B2CEMU_STARTERPACK)/Display Controls Starterpack/LocalAccounts"
+	for pack in LocalAccounts SocialAccounts SocialAndLocalAccounts SocialAndLocalAccountsWithMfa; do \
+	  $(GO) run ./cmd/b2cemu policy check "$(B2CEMU_STARTERPACK)/$$pack" || exit 1; \
+	  $(GO) run ./cmd/b2cemu policy check "$(B2CEMU_STARTERPACK)/Display Controls Starterpack/$$pack" || exit 1; \
+	done
 	B2CEMU_STARTERPACK=$(B2CEMU_STARTERPACK) $(GO) test -race -count=1 -run 'StarterPack' -v ./emulator/ ./web/
 
 ## samples: measure every folder of the community's sample policies (not in this repository) on

@@ -61,6 +61,27 @@ func TestCommunitySampleFolders(t *testing.T) {
 	measureFolders(t, "starter-pack folders", starterPack(t), packs, env)
 }
 
+// TestStarterPackFolders runs every folder of Microsoft's starter pack (B2CEMU_STARTERPACK)
+// unchanged, as the sample measurement runs a folder: each relying party headless to a token,
+// as a new local account, an existing one and each provider of its first selection page. Every
+// folder must get there.
+//
+//	B2CEMU_STARTERPACK=~/src/starterpack make starterpack
+func TestStarterPackFolders(t *testing.T) {
+	root := starterPack(t)
+	stub := httptest.NewServer(http.HandlerFunc(echoStub))
+	defer stub.Close()
+	env := &samplesEnv{packs: starterPacks(t, root), stub: stub.URL, hints: hinttest.NewIssuer(t)}
+	for _, p := range env.packs {
+		t.Run(p.name, func(t *testing.T) {
+			r := measureFolder(t, filepath.Join(root, p.name), env)
+			if r.crash != "" || r.class != classToken {
+				t.Errorf("%s: %s %s", r.class, r.detail, r.crash)
+			}
+		})
+	}
+}
+
 // measureFolders prints one line a folder and the counts.
 func measureFolders(t *testing.T, what, root string, folders []string, env *samplesEnv) {
 	counts := map[string]int{}
@@ -113,7 +134,7 @@ func starterPacks(t *testing.T, root string) []pack {
 	var out []pack
 	for _, name := range []string{"SocialAndLocalAccounts", "LocalAccounts", "SocialAndLocalAccountsWithMfa", "SocialAccounts",
 		"Display Controls Starterpack/LocalAccounts", "Display Controls Starterpack/SocialAndLocalAccounts",
-		"Display Controls Starterpack/SocialAndLocalAccountsWithMfa"} {
+		"Display Controls Starterpack/SocialAndLocalAccountsWithMfa", "Display Controls Starterpack/SocialAccounts"} {
 		files := map[string]policy.Source{}
 		for _, base := range []string{"TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml"} {
 			b, err := os.ReadFile(filepath.Join(root, name, base))
