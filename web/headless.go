@@ -19,12 +19,12 @@ import (
 
 // RunRequest is the headless sign-up API's request: who signs in, how, and what they type.
 type RunRequest struct {
-	ClientID         string              `json:"clientId"`
-	RedirectURI      string              `json:"redirectUri,omitempty"` // default: the app's first
-	Nonce            string              `json:"nonce,omitempty"`
-	Scope            string              `json:"scope,omitempty"` // default "openid"
-	UILocales        string              `json:"uiLocales,omitempty"`
-	IdentityProvider string              `json:"identityProvider"` // a provider id, or "email"; chosen on every selection page
+	ClientID         string `json:"clientId"`
+	RedirectURI      string `json:"redirectUri,omitempty"` // default: the app's first
+	Nonce            string `json:"nonce,omitempty"`
+	Scope            string `json:"scope,omitempty"` // default "openid"
+	UILocales        string `json:"uiLocales,omitempty"`
+	IdentityProvider string `json:"identityProvider"` // a provider id, or "email"; chosen on every selection page
 	// IdentityProviders, instead of IdentityProvider, is the provider to choose on each
 	// provider-selection page in turn (a custom policy's account linking shows a second one),
 	// and Accounts the fake provider's account for each of them (see docs/admin-api.md).
