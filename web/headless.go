@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -380,12 +381,31 @@ func (d *driver) submit() (bool, error) {
 	if err := d.s.Machine.Advance(d.c.Request().Context(), d.def, run, in); err != nil {
 		return false, err
 	}
-	attempt := Attempted{Values: values}
+	attempt := Attempted{Values: d.withoutSecret(values)}
 	if run.Phase == before {
-		attempt.UserMessage, attempt.FieldErrors, attempt.RequiredMissing = run.PageError, run.FieldErrors, run.RequiredMissing
+		attempt.UserMessage, attempt.FieldErrors, attempt.RequiredMissing = run.PageError, d.fieldErrors(), run.RequiredMissing
 	}
 	d.resp.Attempts = append(d.resp.Attempts, attempt)
 	return true, nil
+}
+
+// fieldErrors are the page's item-level errors, with the message of each verification that
+// failed (a wrong code on a verification control) under its field's id.
+func (d *driver) fieldErrors() map[string]string {
+	out := maps.Clone(d.run.FieldErrors) // the run's own map stays as the engine left it
+	if d.run.Page == nil {
+		return out
+	}
+	for _, f := range d.run.Page.Fields {
+		if f.Verify == nil || f.Verify.Error == "" || out[f.ID] != "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[f.ID] = f.Verify.Error
+	}
+	return out
 }
 
 // waits reports whether the run waits on its page: no entry of req.Attributes is left, and

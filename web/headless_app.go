@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/engine"
@@ -32,6 +33,22 @@ func (d *driver) noteSecret() {
 			}
 		}
 	}
+}
+
+// withoutSecret are the submitted values the answer shows: those holding the app's secret
+// (the enrolment page's pre-filled claims behind its QR code) are left out, as secrets never
+// reach an answer.
+func (d *driver) withoutSecret(values map[string]string) map[string]string {
+	if d.secret == "" {
+		return values
+	}
+	out := make(map[string]string, len(values))
+	for k, v := range values {
+		if !strings.Contains(strings.ToLower(v), strings.ToLower(d.secret)) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // appOnly reports whether the current page asks only for the authenticator app's code or
