@@ -73,6 +73,9 @@ func (d *driver) appOnly() bool {
 // typeAppCodes fills the page's authenticator-app code fields that the submission's values
 // leave out (or give as AppCodeMarker) with the app's code.
 func (d *driver) typeAppCodes(values, merged map[string]string) error {
+	if d.run.Page == nil {
+		return nil
+	}
 	for _, f := range d.run.Page.Fields {
 		if f.App == nil || f.Verify != nil {
 			continue
