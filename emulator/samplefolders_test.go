@@ -695,7 +695,8 @@ func describeOutcome(status int, ans map[string]any) string {
 
 // attributes are the page submissions of a user who fills every field: each claim type of the
 // policy that a page can ask for (it has an input type a user types or picks in) given a value
-// of its kind, the same for every page. Read-only and hidden claims keep what the page holds.
+// of its kind, the same for every page. Read-only and hidden claims keep what the page holds;
+// the code of an authenticator app (a VerifyOTP profile's input) is left to the driver.
 func attributes(p *policy.Policy, u sampleUser) []map[string]string {
 	vals := map[string]string{}
 	for _, ct := range p.ClaimTypes {
@@ -704,6 +705,13 @@ func attributes(p *policy.Policy, u sampleUser) []map[string]string {
 			continue
 		}
 		vals[ct.ID] = sampleValue(ct, u)
+	}
+	for _, tp := range p.TechnicalProfiles { // an authenticator app's code: the headless driver types it
+		if tp.Kind == policy.AzureMFA && tp.Metadata["Operation"] == "VerifyOTP" {
+			for _, c := range tp.InputClaims {
+				delete(vals, c.ClaimType)
+			}
+		}
 	}
 	out := make([]map[string]string, 6)
 	for i := range out {

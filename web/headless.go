@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -19,16 +20,21 @@ import (
 
 // RunRequest is the headless sign-up API's request: who signs in, how, and what they type.
 type RunRequest struct {
-	ClientID         string              `json:"clientId"`
-	RedirectURI      string              `json:"redirectUri,omitempty"` // default: the app's first
-	Nonce            string              `json:"nonce,omitempty"`
-	Scope            string              `json:"scope,omitempty"` // default "openid"
-	UILocales        string              `json:"uiLocales,omitempty"`
-	IdentityProvider string              `json:"identityProvider"` // a provider id, or "email"
-	Account          map[string]any      `json:"account"`          // see docs/admin-api.md
-	Attributes       []map[string]string `json:"attributes,omitempty"`
-	SSO              bool                `json:"sso,omitempty"`         // start a browser SSO session (cookie in the response)
-	IDTokenHint      string              `json:"idTokenHint,omitempty"` // as authorize's id_token_hint: a custom policy's GetClaims step reads it
+	ClientID         string `json:"clientId"`
+	RedirectURI      string `json:"redirectUri,omitempty"` // default: the app's first
+	Nonce            string `json:"nonce,omitempty"`
+	Scope            string `json:"scope,omitempty"` // default "openid"
+	UILocales        string `json:"uiLocales,omitempty"`
+	IdentityProvider string `json:"identityProvider"` // a provider id, or "email"; chosen on every selection page
+	// IdentityProviders, instead of IdentityProvider, is the provider to choose on each
+	// provider-selection page in turn (a custom policy's account linking shows a second one),
+	// and Accounts the fake provider's account for each of them (see docs/admin-api.md).
+	IdentityProviders []string            `json:"identityProviders,omitempty"`
+	Accounts          []map[string]any    `json:"accounts,omitempty"`
+	Account           map[string]any      `json:"account"` // see docs/admin-api.md
+	Attributes        []map[string]string `json:"attributes,omitempty"`
+	SSO               bool                `json:"sso,omitempty"`         // start a browser SSO session (cookie in the response)
+	IDTokenHint       string              `json:"idTokenHint,omitempty"` // as authorize's id_token_hint: a custom policy's GetClaims step reads it
 }
 
 // RunResponse is what happened.
@@ -151,12 +157,42 @@ func (s *server) runAuthRequest(c echo.Context, def *flows.Definition, req *RunR
 	if bad := s.unsupportedScope(ar); bad != "" {
 		return AuthRequest{}, fmt.Errorf("AADB2C90012: the scope %q is not supported", bad)
 	}
-	if _, custom := s.Journeys[strings.ToLower(def.ID)]; custom && req.IdentityProvider == "" {
+	_, custom := s.Journeys[strings.ToLower(def.ID)]
+	if err := checkProviders(req, custom); err != nil {
+		return AuthRequest{}, err
+	}
+	if custom && req.IdentityProvider == "" && len(req.IdentityProviders) == 0 {
 		req.IdentityProvider = flows.LocalProvider
 	} else if !custom && (req.IdentityProvider == "" || !def.Offers(req.IdentityProvider)) {
 		return AuthRequest{}, fmt.Errorf("the user flow %s does not offer the identity provider %q; use one of %v", def.ID, req.IdentityProvider, def.IdentityProviders)
 	}
 	return ar, nil
+}
+
+// checkProviders checks the request's identityProviders and accounts lists. A user flow
+// shows one provider choice, so its list has one entry, which becomes identityProvider.
+func checkProviders(req *RunRequest, custom bool) error {
+	n := len(req.IdentityProviders)
+	switch {
+	case n > 0 && req.IdentityProvider != "":
+		return errors.New("give identityProvider (chosen on every provider-selection page) or identityProviders (one per page, in order), not both")
+	case len(req.Accounts) > n:
+		return fmt.Errorf("accounts has %d entries for %d identityProviders entries: accounts[i] is the account of the provider chosen on selection page i+1", len(req.Accounts), n)
+	case n > 1 && !custom:
+		return fmt.Errorf("identityProviders has %d entries, but a user flow shows one provider choice: give one", n)
+	}
+	for i, p := range req.IdentityProviders {
+		if strings.TrimSpace(p) == "" {
+			return fmt.Errorf("identityProviders[%d] is empty: name the provider to choose on selection page %d, or \"email\" for the local account", i, i+1)
+		}
+	}
+	if n == 1 && !custom {
+		req.IdentityProvider, req.IdentityProviders = req.IdentityProviders[0], nil
+		if len(req.Accounts) == 1 && req.Accounts[0] != nil {
+			req.Account, req.Accounts = req.Accounts[0], nil
+		}
+	}
+	return nil
 }
 
 // runOutcome fills the answer of a run that ended without a token, or that waits on a page
@@ -182,13 +218,15 @@ func runOutcome(run *engine.Run, resp *RunResponse) {
 // would: the sign-in choice, the identity provider's account, the second factor, then one
 // attribute submission per entry of req.Attributes.
 type driver struct {
-	s    *server
-	c    echo.Context
-	def  *flows.Definition
-	run  *engine.Run
-	req  RunRequest
-	resp *RunResponse // its Attempts grow with each submission
-	next int          // the next entry of req.Attributes
+	s      *server
+	c      echo.Context
+	def    *flows.Definition
+	run    *engine.Run
+	req    RunRequest
+	resp   *RunResponse // its Attempts grow with each submission
+	next   int          // the next entry of req.Attributes
+	picks  int          // the provider-selection pages answered
+	secret string       // the authenticator-app secret a page of the run showed last
 }
 
 // drive feeds the machine the inputs the request describes until the run ends or the
@@ -207,7 +245,7 @@ func (d *driver) drive() error {
 func (d *driver) page() (bool, error) {
 	switch d.run.Phase {
 	case engine.PhaseSignIn:
-		return d.advance(d.signIn())
+		return d.choose()
 	case engine.PhaseMFA:
 		in, err := headlessMFA(d.run, d.account("phoneNumber"), d.s.Now())
 		if err != nil {
@@ -215,12 +253,13 @@ func (d *driver) page() (bool, error) {
 		}
 		return d.advance(in)
 	case engine.PhaseIdP:
-		in, err := d.s.federatedAccount(cmp.Or(d.run.Provider, d.req.IdentityProvider), d.req.Account)
+		in, err := d.federated()
 		if err != nil {
 			return false, err
 		}
 		return d.advance(in)
 	case engine.PhaseLocalSignUp, engine.PhaseAttributes:
+		d.noteSecret()
 		return d.submit()
 	}
 	return false, nil
@@ -232,16 +271,80 @@ func (d *driver) account(key string) string {
 	return v
 }
 
-// signIn is the choice on the sign-in page: the request's identity provider, the local
-// account's password when the flow signs in and the account exists, or sign-up.
-func (d *driver) signIn() engine.Input {
+// choose answers a sign-in or provider-selection page with the provider the request names
+// for it; a provider the page does not offer is refused naming the entry.
+func (d *driver) choose() (bool, error) {
+	provider, err := d.provider()
+	if err != nil {
+		return false, err
+	}
+	more, err := d.advance(d.signIn(provider))
+	if err != nil && len(d.req.IdentityProviders) > 0 {
+		err = fmt.Errorf("identityProviders[%d] %q: %w", d.picks-1, provider, err)
+	}
+	return more, err
+}
+
+// provider is the provider to choose on the run's selection page: identityProvider on every
+// page, else the next entry of identityProviders. Pages beyond the list are refused with the
+// buttons the page offers.
+func (d *driver) provider() (string, error) {
+	list := d.req.IdentityProviders
+	if len(list) == 0 {
+		return d.req.IdentityProvider, nil
+	}
+	if d.picks >= len(list) {
+		var offered []string
+		if d.run.Page != nil {
+			for _, p := range d.run.Page.Providers {
+				offered = append(offered, p.Value)
+			}
+		}
+		return "", fmt.Errorf("the run shows provider-selection page %d, but identityProviders has %d entries: add the provider to choose there, one of %s",
+			d.picks+1, len(list), offeredText(offered))
+	}
+	d.picks++
+	return list[d.picks-1], nil
+}
+
+// offeredText lists a page's provider buttons for an error.
+func offeredText(offered []string) string {
+	if len(offered) == 0 {
+		return "none: the page offers no identity provider button"
+	}
+	return "[" + strings.Join(offered, ", ") + "]"
+}
+
+// signIn is the choice on the sign-in page: provider, the local account's password when the
+// flow signs in and the account exists, or sign-up.
+func (d *driver) signIn(provider string) engine.Input {
 	switch {
-	case d.req.IdentityProvider != flows.LocalProvider:
-		return engine.ChooseProvider{Provider: d.req.IdentityProvider}
+	case provider != flows.LocalProvider:
+		return engine.ChooseProvider{Provider: provider}
 	case d.def.SignsIn() && d.account("password") != "" && d.s.exists(d.c, d.account("email")):
 		return engine.SignInLocal{Email: d.account("email"), Password: d.account("password")}
 	}
 	return engine.StartSignUp{}
+}
+
+// federated is the fake identity provider's answer after the last selection page: the
+// accounts entry for that page, else account on the first page, else (identityProviders
+// given, a later page) a fresh identity no user holds yet.
+func (d *driver) federated() (engine.SignInFederated, error) {
+	provider, account, i := cmp.Or(d.run.Provider, d.req.IdentityProvider), d.req.Account, d.picks-1
+	if len(d.req.IdentityProviders) > 0 && i >= 0 {
+		switch {
+		case i < len(d.req.Accounts) && d.req.Accounts[i] != nil:
+			in, err := d.s.federatedAccount(provider, d.req.Accounts[i])
+			if err != nil {
+				err = fmt.Errorf("accounts[%d]: %w", i, err)
+			}
+			return in, err
+		case i > 0:
+			return engine.SignInFederated{IssuerAssignedID: d.s.NewID()}, nil
+		}
+	}
+	return d.s.federatedAccount(provider, account)
 }
 
 // advance gives the machine in; a sign-in page that comes back with an error (a wrong
@@ -262,7 +365,7 @@ func (d *driver) advance(in engine.Input) (bool, error) {
 // never submitted and needs nothing (no attributes, or none required still missing).
 func (d *driver) submit() (bool, error) {
 	run := d.run
-	if d.next >= len(d.req.Attributes) && (d.next > 0 || len(d.def.UserAttributes) > 0 && run.Phase == engine.PhaseAttributes && requiredMissing(d.def, run)) {
+	if d.waits() {
 		return false, nil
 	}
 	values := map[string]string{}
@@ -278,12 +381,46 @@ func (d *driver) submit() (bool, error) {
 	if err := d.s.Machine.Advance(d.c.Request().Context(), d.def, run, in); err != nil {
 		return false, err
 	}
-	attempt := Attempted{Values: values}
+	attempt := Attempted{Values: d.withoutSecret(values)}
 	if run.Phase == before {
-		attempt.UserMessage, attempt.FieldErrors, attempt.RequiredMissing = run.PageError, run.FieldErrors, run.RequiredMissing
+		attempt.UserMessage, attempt.FieldErrors, attempt.RequiredMissing = run.PageError, d.fieldErrors(), run.RequiredMissing
 	}
 	d.resp.Attempts = append(d.resp.Attempts, attempt)
 	return true, nil
+}
+
+// fieldErrors are the page's item-level errors, with the message of each verification that
+// failed (a wrong code on a verification control) under its field's id.
+func (d *driver) fieldErrors() map[string]string {
+	out := maps.Clone(d.run.FieldErrors) // the run's own map stays as the engine left it
+	if d.run.Page == nil {
+		return out
+	}
+	for _, f := range d.run.Page.Fields {
+		if f.Verify == nil || f.Verify.Error == "" || out[f.ID] != "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[f.ID] = f.Verify.Error
+	}
+	return out
+}
+
+// waits reports whether the run waits on its page: no entry of req.Attributes is left, and
+// the page was submitted before or needs a required attribute still missing. A page that
+// asks only for the authenticator app's code (or only shows its enrolment) is answered as
+// the app's user would, unless its last submission was refused.
+func (d *driver) waits() bool {
+	run := d.run
+	switch {
+	case d.next < len(d.req.Attributes):
+		return false
+	case d.appOnly():
+		return false
+	}
+	return d.next > 0 || len(d.def.UserAttributes) > 0 && run.Phase == engine.PhaseAttributes && requiredMissing(d.def, run)
 }
 
 // submission is the page's input for values, with the values it submits, after the email
@@ -291,7 +428,7 @@ func (d *driver) submit() (bool, error) {
 func (d *driver) submission(values map[string]string) (engine.Input, map[string]string, error) {
 	ctx, email, password := d.c.Request().Context(), d.account("email"), d.account("password")
 	if d.run.Phase == engine.PhaseLocalSignUp {
-		if err := d.s.verifyEmail(ctx, d.def, d.run, "email", map[string]string{"email": email}); err != nil {
+		if err := d.verifyEmail(ctx, "email", map[string]string{"email": email}); err != nil {
 			return nil, nil, err
 		}
 		return engine.SubmitSignUp{Email: email, Password: password, ConfirmPassword: password, Values: values}, values, nil
@@ -313,7 +450,10 @@ func (d *driver) submission(values map[string]string) (engine.Input, map[string]
 	for k, v := range values {
 		merged[k] = v
 	}
-	if err := d.s.verifyEmails(ctx, d.def, d.run, merged); err != nil {
+	if err := d.typeAppCodes(values, merged); err != nil {
+		return nil, nil, err
+	}
+	if err := d.verifyEmails(ctx, merged); err != nil {
 		return nil, nil, err
 	}
 	return engine.SubmitAttributes{Values: merged}, merged, nil
@@ -413,12 +553,12 @@ func transcript(calls []Call) []TranscriptEntry {
 
 // verifyEmails completes the page's email verifications as a user reading the outbox would:
 // send the code, read it, verify it.
-func (s *server) verifyEmails(ctx context.Context, def *flows.Definition, run *engine.Run, values map[string]string) error {
-	if run.Page == nil {
+func (d *driver) verifyEmails(ctx context.Context, values map[string]string) error {
+	if d.run.Page == nil {
 		return nil
 	}
-	for _, f := range run.Page.Fields {
-		if err := s.verifyEmail(ctx, def, run, f.ID, values); err != nil {
+	for _, f := range d.run.Page.Fields {
+		if err := d.verifyEmail(ctx, f.ID, values); err != nil {
 			return err
 		}
 	}
@@ -426,37 +566,59 @@ func (s *server) verifyEmails(ctx context.Context, def *flows.Definition, run *e
 }
 
 // verifyEmail verifies the address in values[field] as a user would: a fresh code is sent,
-// read from the outbox and typed in. A field the page does not verify, an empty one or an
-// address already verified needs nothing.
-func (s *server) verifyEmail(ctx context.Context, def *flows.Definition, run *engine.Run, field string, values map[string]string) error {
-	var f *engine.PageField
-	if run.Page != nil {
-		for i := range run.Page.Fields {
-			if run.Page.Fields[i].ID == field {
-				f = &run.Page.Fields[i]
-			}
-		}
-	}
+// read from the outbox and typed in (a control over an authenticator app takes the app's
+// code instead). A field the page does not verify, an empty one or an address already
+// verified needs nothing.
+func (d *driver) verifyEmail(ctx context.Context, field string, values map[string]string) error {
+	f := d.field(field)
 	switch {
 	case f == nil || f.Verify == nil || values[field] == "":
 		return nil
-	case f.Verify.State == "verified" && strings.EqualFold(run.Values.String(f.ClaimID()), values[field]):
+	case f.Verify.State == "verified" && strings.EqualFold(d.run.Values.String(f.ClaimID()), values[field]):
 		return nil
 	}
 	for _, action := range []string{"change", "send"} {
-		if err := s.Machine.Advance(ctx, def, run, engine.VerifyEmail{Action: action, Field: field, Values: values}); err != nil {
+		if err := d.s.Machine.Advance(ctx, d.def, d.run, engine.VerifyEmail{Action: action, Field: field, Values: values}); err != nil {
 			return err
 		}
 	}
-	code := ""
-	for _, m := range s.Admin.Emails() { // newest first
-		if m.RunID == run.ID {
-			code = m.Code
-			break
+	code, err := d.sentCode(d.field(field), values)
+	if code == "" || err != nil {
+		return err // no code: the address was refused; the submission reports it
+	}
+	return d.s.Machine.Advance(ctx, d.def, d.run, engine.VerifyEmail{Action: "verify", Field: field, Code: code, Values: values})
+}
+
+// field is the current page's field of this id, or nil.
+func (d *driver) field(id string) *engine.PageField {
+	if d.run.Page == nil {
+		return nil
+	}
+	for i := range d.run.Page.Fields {
+		if d.run.Page.Fields[i].ID == id {
+			return &d.run.Page.Fields[i]
 		}
 	}
-	if code == "" {
-		return nil // the address was refused; the submission reports it
+	return nil
+}
+
+// sentCode is the code to type on f's verification once it was sent: the newest code of the
+// run's outbox, or for an authenticator app the code values give, else the app's. It is ""
+// when nothing was sent.
+func (d *driver) sentCode(f *engine.PageField, values map[string]string) (string, error) {
+	switch {
+	case f == nil || f.Verify == nil || f.Verify.State != "sent" && f.App != nil:
+		return "", nil
+	case f.App != nil:
+		if v, ok := values[f.Verify.CodeField]; ok && v != AppCodeMarker {
+			return v, nil
+		}
+		return d.appCode(f.App)
 	}
-	return s.Machine.Advance(ctx, def, run, engine.VerifyEmail{Action: "verify", Field: field, Code: code, Values: values})
+	for _, m := range d.s.Admin.Emails() { // newest first
+		if m.RunID == d.run.ID {
+			return m.Code, nil
+		}
+	}
+	return "", nil
 }

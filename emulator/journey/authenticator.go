@@ -1,6 +1,7 @@
 package journey
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
@@ -102,4 +103,36 @@ func (x *execution) inDisplayOrder(tp *policy.TechnicalProfile, fields []engine.
 		}
 	}
 	return out
+}
+
+// appCode marks a page field whose code is an authenticator app's: a field the page's
+// VerifyOTP validation profile reads as otpCode, or a field of a verification control whose
+// VerifyCode action runs VerifyOTP. It is nil for every other field.
+func (x *execution) appCode(tp *policy.TechnicalProfile, c policy.ClaimRef) *engine.AppCode {
+	app := &engine.AppCode{User: x.st.bag["objectid"]}
+	if d := x.p.DisplayControls[c.DisplayControl]; d != nil {
+		for _, a := range d.Actions["VerifyCode"] {
+			if verifiesOTP(x.p.TechnicalProfiles[a.ReferenceID]) {
+				return app
+			}
+		}
+		return nil
+	}
+	for _, v := range tp.Validations {
+		vtp := x.p.TechnicalProfiles[v.ReferenceID]
+		if !verifiesOTP(vtp) {
+			continue
+		}
+		for _, in := range vtp.InputClaims {
+			if strings.EqualFold(in.ClaimType, c.ClaimType) && strings.EqualFold(cmp.Or(in.PartnerClaimType, in.ClaimType), "otpCode") {
+				return app
+			}
+		}
+	}
+	return nil
+}
+
+// verifiesOTP reports whether tp is an Azure AD MFA profile checking an app's code.
+func verifiesOTP(tp *policy.TechnicalProfile) bool {
+	return tp != nil && tp.Kind == policy.AzureMFA && tp.Metadata["Operation"] == "VerifyOTP"
 }

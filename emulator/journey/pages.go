@@ -126,6 +126,7 @@ func (x *execution) selfAssertedPage(tp *policy.TechnicalProfile) bool {
 		if mustVerify(tp, c) || c.DisplayControl != "" {
 			f.Verify = &engine.Verification{Control: c.DisplayControl}
 		}
+		f.App = x.appCode(tp, c)
 		page.Fields = append(page.Fields, f)
 	}
 	page.Fields = x.inDisplayOrder(tp, page.Fields)

@@ -55,6 +55,17 @@ type PageField struct {
 	Pattern, PatternHelp string
 	Options              []PageOption
 	Verify               *Verification // set when the field's value must be verified (a Verified.Email claim)
+	// App is set when the code the field takes (its own value, or its verification control's
+	// code) is an authenticator app's (RFC 6238): a custom policy's VerifyOTP profile checks it.
+	// Pages draw nothing of it; the headless API types the code the user's app shows.
+	App *AppCode
+}
+
+// AppCode names the authenticator app a field's code comes from.
+type AppCode struct {
+	// User is the object id of the journey's user when the page is shown, "" before the
+	// journey knows one: the app a sign-in checks is the one enrolled on that user.
+	User string
 }
 
 // Verification is the state of a field's email verification, with the page's texts.
