@@ -694,7 +694,7 @@ func laterSelections(base, policyID string, req map[string]any, provider string)
 }
 
 // offeredRe finds the first button of the selection page a headless run has no provider for.
-var offeredRe = regexp.MustCompile(`shows provider-selection page \d+, but identityProviders has \d+ entries: add the provider to choose there, one of \[([^\] ]+)`)
+var offeredRe = regexp.MustCompile(`shows provider-selection page \d+, but identityProviders has \d+ entries: add the provider to choose there, one of \[([^\],\s]+)`)
 
 func runHeadless(base, policyID string, req map[string]any) (int, map[string]any) {
 	b, _ := json.Marshal(req)
