@@ -32,6 +32,7 @@ func (p *Policy) check(errs *Error) {
 			c.claim(cl, describe(t), cl.Attr["ClaimTypeReferenceId"])
 		}
 	}
+	c.checkPredicates()
 	for _, j := range p.Journeys {
 		c.journey(j)
 	}

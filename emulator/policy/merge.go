@@ -14,7 +14,8 @@ func keyOf(el *Element) string {
 	switch el.Name {
 	case "ClaimType":
 		return strings.ToLower(a["Id"]) // claim references are case-insensitive
-	case "ClaimsTransformation", "ContentDefinition", "LocalizedResources", "TechnicalProfile", "UserJourney", "SubJourney", "ClaimsExchange", "Key", "DisplayControl":
+	case "ClaimsTransformation", "ContentDefinition", "LocalizedResources", "TechnicalProfile", "UserJourney", "SubJourney", "ClaimsExchange", "Key", "DisplayControl",
+		"Predicate", "PredicateValidation", "InputValidation", "PredicateGroup", "PredicateReference", "Parameter":
 		return a["Id"]
 	case "Item":
 		return a["Key"]

@@ -33,6 +33,11 @@ type Policy struct {
 	// custom page content's scripts; "" or "Disallow" does not.
 	ScriptExecution string
 	Localization    *Element
+	// Predicates, PredicateValidations and the legacy InputValidations, by Id, compiled when
+	// the policy loads; a ClaimType's validation reference names one (Validation).
+	Predicates           map[string]*Predicate
+	PredicateValidations map[string]*PredicateValidation
+	InputValidations     map[string]*PredicateValidation
 
 	transforms map[string]*ClaimsTransformation // Transformations compiled (see compile)
 	texts      *Texts                           // Localization compiled
@@ -48,6 +53,9 @@ type ClaimType struct {
 	El                                                     *Element
 	// Regexp is Pattern compiled when the policy loaded (nil in a policy built in code).
 	Regexp *regexp2.Regexp
+	// ValidationRef is the Id of the ClaimType's PredicateValidationReference, or of its
+	// legacy InputValidationReference (ValidationElement says which), "" without one.
+	ValidationRef, ValidationElement string
 }
 
 // Option is one value of an enumerated claim.
@@ -231,6 +239,7 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 		p.DisplayControls[d.ID] = d
 	}
 	p.Localization = bb.Child("Localization")
+	p.compilePredicates(bb, errs)
 	p.technicalProfiles(merged, errs)
 	p.journeys(merged, errs)
 	p.relyingParty(merged.Child("RelyingParty"), errs)
@@ -248,6 +257,11 @@ func claimType(ct *Element, errs *Error) *ClaimType {
 		var err error
 		if c.Regexp, err = CompilePattern(c.Pattern); err != nil {
 			errs.add(pat, "ClaimType Id=\""+ct.Attr["Id"]+"\"", "the Restriction Pattern is not a valid .NET regular expression: %v", err)
+		}
+	}
+	for _, name := range []string{"PredicateValidationReference", "InputValidationReference"} {
+		if ref := ct.Child(name); ref != nil && c.ValidationRef == "" {
+			c.ValidationRef, c.ValidationElement = ref.Attr["Id"], name
 		}
 	}
 	for _, en := range ct.Child("Restriction").All("Enumeration") {

@@ -90,6 +90,16 @@ func TestLoadErrors(t *testing.T) {
         </OrchestrationStep>
         <OrchestrationStep Order="3" Type="ClaimsExchange">
           <ClaimsExchanges><ClaimsExchange Id="AADUserReadWithObjectId" TechnicalProfileReferenceId="AAD-UserReadUsingObjectId" />`
+	// predicates is the set with the extension's Predicates and PredicateValidations (each on
+	// its own line, 12 and 13) and loyaltyId's PredicateValidationReference (line 8).
+	predicates := func(preds, validations, ref string) map[string]string {
+		e := ext
+		if ref != "" {
+			e = policyEdit(t, e, `<UserInputType>TextBox</UserInputType></ClaimType>`, `<UserInputType>TextBox</UserInputType><PredicateValidationReference Id="`+ref+`" /></ClaimType>`)
+		}
+		e = policyEdit(t, e, "</ClaimsSchema>", "</ClaimsSchema>\n<Predicates>"+preds+"</Predicates>\n<PredicateValidations>"+validations+"</PredicateValidations>")
+		return map[string]string{"base.xml": base, "loc.xml": loc, "ext.xml": e, "rp.xml": rp}
+	}
 	tests := []struct {
 		name  string
 		files map[string]string
@@ -126,6 +136,20 @@ func TestLoadErrors(t *testing.T) {
 			`<ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`,
 			`<EnabledForUserJourneys>Sometimes</EnabledForUserJourneys><ValidationTechnicalProfiles><ValidationTechnicalProfile ReferenceId="REST-ValidateProfile" />`)},
 			`TechnicalProfile Id="LocalAccountSignUpWithLogonEmail": EnabledForUserJourneys "Sometimes" is not Always, Never, OnClaimsExistence`},
+		{"predicate method", predicates(`<Predicate Id="Digits" Method="IsNumeric" HelpText="Digits only." />`, ``, ``),
+			`ext.xml:12: Predicate Id="Digits": the Method "IsNumeric" is not a predicate method; use one of IsLengthRange, MatchesRegex, IncludesCharacters, IsDateRange`},
+		{"predicate parameter", predicates(`<Predicate Id="Digits" Method="MatchesRegex"><Parameters /></Predicate>`, ``, ``),
+			`ext.xml:12: Predicate Id="Digits": the MatchesRegex method needs a <Parameter Id="RegularExpression"> in its Parameters`},
+		{"predicate pattern", predicates(`<Predicate Id="Digits" Method="MatchesRegex"><Parameters><Parameter Id="RegularExpression">^([0-9]+$</Parameter></Parameters></Predicate>`, ``, ``),
+			`ext.xml:12: Predicate Id="Digits": the RegularExpression is not a valid .NET regular expression`},
+		{"undeclared predicate", predicates(`<Predicate Id="Digits" Method="MatchesRegex"><Parameters><Parameter Id="RegularExpression">^[0-9]+$</Parameter></Parameters></Predicate>`,
+			`<PredicateValidation Id="LoyaltyRule"><PredicateGroups><PredicateGroup Id="Shape"><PredicateReferences><PredicateReference Id="Digit" /></PredicateReferences></PredicateGroup></PredicateGroups></PredicateValidation>`, `LoyaltyRule`),
+			`ext.xml:13: PredicateValidation Id="LoyaltyRule": the group "Shape" references the predicate "Digit", which BuildingBlocks Predicates does not declare`},
+		{"MatchAtLeast beyond the group", predicates(`<Predicate Id="Digits" Method="MatchesRegex"><Parameters><Parameter Id="RegularExpression">^[0-9]+$</Parameter></Parameters></Predicate>`,
+			`<PredicateValidation Id="LoyaltyRule"><PredicateGroups><PredicateGroup Id="Shape"><PredicateReferences MatchAtLeast="2"><PredicateReference Id="Digits" /></PredicateReferences></PredicateGroup></PredicateGroups></PredicateValidation>`, `LoyaltyRule`),
+			`ext.xml:13: PredicateValidation Id="LoyaltyRule": the group "Shape" has MatchAtLeast="2"; write a whole number from 1 to 1, the number of its PredicateReference elements`},
+		{"undeclared predicate validation", predicates(``, ``, `LoyaltyRules`),
+			`ext.xml:8: ClaimType Id="loyaltyId": the PredicateValidationReference "LoyaltyRules" names no PredicateValidation of BuildingBlocks PredicateValidations; declare it or correct the Id`},
 		{"duplicate policy id", map[string]string{"a.xml": rp, "b.xml": rp}, `PolicyId B2C_1A_signup_signin is also declared in`},
 		{"no relying party", map[string]string{"base.xml": base}, `no relying-party policy`},
 		{"missing include", map[string]string{"base.xml": policyEdit(t, base, `<OutputClaim ClaimTypeReferenceId="signInNames.emailAddress" />
