@@ -146,9 +146,11 @@ func (x *execution) sendAction(d *policy.DisplayControl, scope map[string]string
 		switch {
 		case v == "" && c.Required:
 			errs[c.ClaimType] = x.text(tp, "UxElement", "required_field", "This information is required.")
-		case v != "" && ct != nil && ct.Pattern != "" && !x.restricted(x.r.ID, ct, v):
-			errs[c.ClaimType] = x.claimText(tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
-			x.r.FieldIncorrect = true
+		default:
+			if msg := x.invalid(tp, c.ClaimType, ct, v); msg != "" {
+				errs[c.ClaimType] = msg
+				x.r.FieldIncorrect = true
+			}
 		}
 	}
 	if len(errs) > 0 {

@@ -65,7 +65,7 @@ func (x *execution) submit(tp *policy.TechnicalProfile, values map[string]string
 
 // checkFields trims the submitted values (passwords as typed), keeps a form's values for the
 // page, and returns the fields' errors by claim id: a required one missing, a value that does
-// not match its claim type's pattern.
+// not match its claim type's pattern or predicate validation.
 func (x *execution) checkFields(tp *policy.TechnicalProfile, fields []policy.ClaimRef, values map[string]string, form bool) map[string]string {
 	errs := map[string]string{}
 	for _, c := range fields {
@@ -83,9 +83,11 @@ func (x *execution) checkFields(tp *policy.TechnicalProfile, fields []policy.Cla
 		case v == "" && c.Required:
 			errs[c.ClaimType] = x.text(tp, "UxElement", "required_field", "This information is required.")
 			x.r.RequiredMissing = true
-		case v != "" && ct.Pattern != "" && !x.restricted(x.r.ID, ct, v):
-			errs[c.ClaimType] = x.claimText(tp, c.ClaimType, "PatternHelpText", ct.PatternHelpText)
-			x.r.FieldIncorrect = true
+		default:
+			if msg := x.invalid(tp, c.ClaimType, ct, v); msg != "" {
+				errs[c.ClaimType] = msg
+				x.r.FieldIncorrect = true
+			}
 		}
 	}
 	return errs

@@ -63,13 +63,13 @@ func (x *execution) verifyEmail(in engine.VerifyEmail) error {
 	email := x.r.Values.String(ref.ClaimType)
 	switch in.Action {
 	case "send", "resend":
-		ct := x.p.ClaimTypes[id]
+		msg := x.invalid(tp, ref.ClaimType, x.p.ClaimTypes[id], email)
 		switch {
 		case email == "":
 			x.r.FieldErrors = map[string]string{ref.ClaimType: x.text(tp, "UxElement", "required_field", "This information is required.")}
 			return nil
-		case ct != nil && ct.Pattern != "" && !x.restricted(x.r.ID, ct, email):
-			x.r.FieldErrors = map[string]string{ref.ClaimType: x.claimText(tp, ref.ClaimType, "PatternHelpText", ct.PatternHelpText)}
+		case msg != "":
+			x.r.FieldErrors = map[string]string{ref.ClaimType: msg}
 			x.r.FieldIncorrect = true
 			return nil
 		}
