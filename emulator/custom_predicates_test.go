@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"net/http"
 	"path/filepath"
 	"testing"
 )
@@ -49,5 +50,47 @@ func TestCustomPolicyPredicates(t *testing.T) {
 	claims := idTokenOf(t, srv, policy, page)
 	if claims["sub"] != "Ana" || claims["pin"] != "0420" || claims["birthdate"] != "1984-02-29" {
 		t.Errorf("token claims = %v", claims)
+	}
+}
+
+// TestDisplayControlPredicates: a display control's Send Code checks its address against the
+// claim type's predicate validation, as the page does: the predicate's text under the field,
+// and no code sent.
+func TestDisplayControlPredicates(t *testing.T) {
+	edits := displayControlEdits(t, ssprActions, ssprProfiles)
+	control := edits[extensionsXML]
+	edits[extensionsXML] = func(s string) string {
+		return policyEdit(t, control(s), `</ClaimsSchema>`, `  <ClaimType Id="email"><PredicateValidationReference Id="OwnAddress" /></ClaimType>
+    </ClaimsSchema>
+    <Predicates>
+      <Predicate Id="NotFabrikam" Method="MatchesRegex" HelpText="Use an address of your own.">
+        <Parameters><Parameter Id="RegularExpression">^(?!.*@fabrikam\.com$)</Parameter></Parameters>
+      </Predicate>
+    </Predicates>
+    <PredicateValidations>
+      <PredicateValidation Id="OwnAddress">
+        <PredicateGroups><PredicateGroup Id="Own"><PredicateReferences><PredicateReference Id="NotFabrikam" /></PredicateReferences></PredicateGroup></PredicateGroups>
+      </PredicateValidation>
+    </PredicateValidations>`)
+	}
+	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edits, "")
+	b := srv.NewBrowser(t)
+	page := b.Follow(b.Get(customAuthorize()), "a#createAccount")
+	page = b.Submit(page, "button#emailVerificationControl_but_send_code", map[string]string{"email": "dc@fabrikam.com"})
+	if got := page.Text("#email_error"); got != "Use an address of your own." {
+		t.Errorf("send to a refused address: #email_error = %q", got)
+	}
+	var outbox struct{ Emails []struct{ To string } }
+	post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/emails", nil, &outbox)
+	if len(outbox.Emails) != 0 {
+		t.Errorf("outbox = %+v", outbox.Emails)
+	}
+	page = b.Submit(page, "button#emailVerificationControl_but_send_code", map[string]string{"email": "dc@contoso.com"})
+	if got := page.Text("#email_error"); got != "" {
+		t.Errorf("send to a sound address: #email_error = %q", got)
+	}
+	post(t, srv.Client, http.MethodGet, srv.URL+"/_emulator/emails", nil, &outbox)
+	if len(outbox.Emails) != 1 {
+		t.Errorf("outbox = %+v", outbox.Emails)
 	}
 }
