@@ -12,22 +12,7 @@ import (
 func (x *execution) submit(tp *policy.TechnicalProfile, values map[string]string) bool {
 	fields := shown(x.p, tp)
 	form := x.r.Page != nil && !x.r.Page.Unified // a self-asserted page, not the sign-in page
-	if form {
-		x.r.Values = flows.Claims{}
-	}
-	errs := x.checkFields(tp, fields, values, form)
-	if values["newpassword"] != "" && values["reenterpassword"] != "" && values["newpassword"] != values["reenterpassword"] {
-		x.r.PasswordMismatch = true
-	}
-	if len(errs) == 0 && !x.r.PasswordMismatch && form {
-		if claim := unverified(tp, fields, x.st, values); claim != "" {
-			x.r.PageError = x.text(tp, "ErrorMessage", "UserMessageIfClaimNotVerified", "Claim not verified: {0}", claim)
-			x.refreshVerification()
-			return false
-		}
-	}
-	if len(errs) > 0 || x.r.PasswordMismatch {
-		x.r.FieldErrors = errs // by claim id: the unified page's are signInName and password
+	if !x.checkPage(tp, fields, values, form) {
 		return false
 	}
 	scope := copyBag(x.st.bag)
@@ -46,10 +31,38 @@ func (x *execution) submit(tp *policy.TechnicalProfile, values map[string]string
 		return false
 	}
 	x.keepOutputs(tp, scope)
-	// The output claims transformations run once the page's claims are accepted (after its
-	// validation profiles), as on B2C: Microsoft's Conditional Access sample adds "Password"
-	// to AuthenticationMethodsUsed from the sign-in page's.
-	// A failing one (an assertion) keeps the page with its message, as a validation profile's.
+	return x.pageOutputs(tp)
+}
+
+// checkPage checks what the page alone can tell: each field's value, the two passwords, and
+// that the claims to verify were verified. A refusal is on the page; it reports acceptance.
+func (x *execution) checkPage(tp *policy.TechnicalProfile, fields []policy.ClaimRef, values map[string]string, form bool) bool {
+	if form {
+		x.r.Values = flows.Claims{}
+	}
+	errs := x.checkFields(tp, fields, values, form)
+	if values["newpassword"] != "" && values["reenterpassword"] != "" && values["newpassword"] != values["reenterpassword"] {
+		x.r.PasswordMismatch = true
+	}
+	if len(errs) == 0 && !x.r.PasswordMismatch && form {
+		if claim := unverified(tp, fields, x.st, values); claim != "" {
+			x.r.PageError = x.text(tp, "ErrorMessage", "UserMessageIfClaimNotVerified", "Claim not verified: {0}", claim)
+			x.refreshVerification()
+			return false
+		}
+	}
+	if len(errs) > 0 || x.r.PasswordMismatch {
+		x.r.FieldErrors = errs // by claim id: the unified page's are signInName and password
+		return false
+	}
+	return true
+}
+
+// pageOutputs runs the profile's output claims transformations once the page's claims are
+// accepted (after its validation profiles), as on B2C: Microsoft's Conditional Access sample
+// adds "Password" to AuthenticationMethodsUsed from the sign-in page's. A failing one (an
+// assertion) keeps the page with its message, as a validation profile's.
+func (x *execution) pageOutputs(tp *policy.TechnicalProfile) bool {
 	for _, t := range tp.OutputTransformations {
 		if err := x.transform(tp, t, x.st.bag); err != nil {
 			if err.Unsupported {
