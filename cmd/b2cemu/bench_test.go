@@ -61,7 +61,7 @@ func TestBenchModesFlag(t *testing.T) {
 	if got, err := benchModes("local-signin, refresh"); err != nil || strings.Join(got, ",") != "local-signin,refresh" {
 		t.Errorf("a list = %v, %v", got, err)
 	}
-	if _, err := benchModes("signin"); err == nil || !strings.Contains(err.Error(), `"signin" is not a mode; use all or some of federated, local-signup`) {
+	if _, err := benchModes("signin"); err == nil || !strings.Contains(err.Error(), `"signin" is not a mode; use all or some of federated, floor, floor-wire, local-signup`) {
 		t.Errorf("an unknown mode: %v", err)
 	}
 }
