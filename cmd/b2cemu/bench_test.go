@@ -21,7 +21,7 @@ func TestBenchModes(t *testing.T) {
 	for _, mode := range loadgen.Modes {
 		t.Run(mode, func(t *testing.T) {
 			o := loadgen.Options{Binary: bin, Modes: []string{mode}, Flows: 30, Concurrency: 3, Users: 10, Starts: 1,
-				Policies: "../../docs/examples/custom-policies/policies", CeilingTime: 100 * time.Millisecond}
+				Policies: "../../docs/examples/custom-policies/policies", CeilingTime: 100 * time.Millisecond, Harness: bin}
 			rep, err := loadgen.Run(context.Background(), o, &strings.Builder{})
 			if err != nil {
 				t.Fatal(err)
@@ -43,9 +43,13 @@ func TestBenchModes(t *testing.T) {
 				t.Errorf("start-up %s, RSS %d then peak %d", rep.Startup, rep.RSSBeforeBytes, rep.PeakRSSBytes)
 			}
 			// The modes with connector calls say what the emulator adds to one.
-			calls := map[string]bool{loadgen.Federated: true, loadgen.LocalSignUp: true, loadgen.CustomSignUp: true}[mode]
+			calls := map[string]bool{loadgen.Federated: true, loadgen.Floor: true, loadgen.FloorWire: true, loadgen.LocalSignUp: true, loadgen.CustomSignUp: true}[mode]
 			if got := m.HandlerPerCall > 0; got != calls {
 				t.Errorf("connector handler time %s; want one only for the modes with calls", m.HandlerPerCall)
+			}
+			// With the harness's CPU counted too, the share can only be lower.
+			if m.ServerCPU > 0 && (m.MachineShare() <= 0 || m.MachineShare() > m.CPUShare()) {
+				t.Errorf("machine share %.2f, CPU share %.2f", m.MachineShare(), m.CPUShare())
 			}
 			if !strings.Contains(rep.String(), mode) {
 				t.Errorf("the report does not name %s:\n%s", mode, rep)

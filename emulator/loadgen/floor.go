@@ -104,13 +104,13 @@ func ServeFloor(ctx context.Context, spec FloorSpec) error {
 	if err != nil {
 		return err
 	}
-	go func() { <-ctx.Done(); ln.Close() }()
 	if spec.Wire {
+		go func() { <-ctx.Done(); ln.Close() }()
 		s.serveWire(ctx, ln)
 		return nil
 	}
 	srv := &http.Server{Handler: s}
-	go func() { <-ctx.Done(); srv.Close() }()
+	go func() { <-ctx.Done(); srv.Close() }() // which closes ln
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
