@@ -219,16 +219,7 @@ func continued(status int, body []byte) error {
 // serveWire is the stand-in over the harness's wire code: each connection read on its own
 // goroutine with http.ReadRequest, its calls made on one kept-alive connection of its own.
 func (s *standIn) serveWire(ctx context.Context, ln net.Listener) {
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		go func() {
-			defer conn.Close()
-			s.serveWireConn(ctx, conn)
-		}()
-	}
+	serveEach(ln, func(conn net.Conn) { s.serveWireConn(ctx, conn) })
 }
 
 var okHealth = []byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")

@@ -131,7 +131,11 @@ func answer(body string) []byte {
 }
 
 // serve answers the connections ln accepts until it is closed.
-func (c *connector) serve(ln net.Listener) {
+func (c *connector) serve(ln net.Listener) { serveEach(ln, c.serveConn) }
+
+// serveEach runs serve on its own goroutine for each connection ln accepts, until ln is
+// closed, and closes the connection when serve returns.
+func serveEach(ln net.Listener, serve func(net.Conn)) {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
@@ -139,7 +143,7 @@ func (c *connector) serve(ln net.Listener) {
 		}
 		go func() {
 			defer conn.Close()
-			c.serveConn(conn)
+			serve(conn)
 		}()
 	}
 }
