@@ -27,6 +27,7 @@ func bench(ctx context.Context, args []string, stdout io.Writer) error {
 	policies := fs.String("policies", "docs/examples/custom-policies/policies", "the loyalty example's policy folder (custom-policy modes)")
 	ceiling := fs.Duration("ceiling", 2*time.Second, "how long each RSA-2048 signing measurement runs")
 	emulator := fs.String("emulator", "", "the b2cemu executable to measure (default: this one), e.g. an older build to compare")
+	dexPID := fs.Int("dex-pid", 0, "the dex process's id, to report its CPU time per login in the dex mode")
 	floor := fs.String("serve-floor", "", "internal: serve the floor modes' stand-in that this file describes (the harness starts it)")
 	dex := fs.String("dex", "", "issuer URL of a running dex for the dex mode, e.g. http://127.0.0.1:5556/dex (docs/performance.md)")
 	if err := fs.Parse(args); err != nil {
@@ -54,7 +55,7 @@ func bench(ctx context.Context, args []string, stdout io.Writer) error {
 		bin = self
 	}
 	rep, err := loadgen.Run(ctx, loadgen.Options{Binary: bin, Modes: list, Flows: *flows, Concurrency: *conc, Users: *users,
-		Starts: *starts, Rate: *rate, Policies: *policies, CeilingTime: *ceiling, Dex: *dex, Harness: self}, stdout)
+		Starts: *starts, Rate: *rate, Policies: *policies, CeilingTime: *ceiling, Dex: *dex, DexPID: *dexPID, Harness: self}, stdout)
 	if err != nil {
 		return cannotRun(err)
 	}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -81,5 +84,34 @@ func TestBenchDexNeedsIssuer(t *testing.T) {
 		CeilingTime: 10 * time.Millisecond}, &strings.Builder{})
 	if err == nil || !strings.Contains(err.Error(), "--dex http://127.0.0.1:5556/dex") {
 		t.Errorf("dex without an issuer: %v", err)
+	}
+}
+
+// TestBenchDexCPU: with the dex process's id the dex mode reports its CPU per login; here a
+// stand-in for dex's redirect and token endpoints runs in this process.
+func TestBenchDexCPU(t *testing.T) {
+	t.Setenv("B2CEMU_TEST_MAIN", "1")
+	bin, _ := os.Executable()
+	dex := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/dex/auth":
+			http.Redirect(w, r, "http://127.0.0.1:5555/callback?code=c&state=s", http.StatusFound)
+		case "/dex/token":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"id_token":"eyJ.x.y"}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer dex.Close()
+	for _, pid := range []int{0, os.Getpid()} {
+		rep, err := loadgen.Run(context.Background(), loadgen.Options{Binary: bin, Modes: []string{loadgen.Dex}, Flows: 200, Concurrency: 2, Starts: 1,
+			CeilingTime: 10 * time.Millisecond, Dex: dex.URL + "/dex", DexPID: pid}, &strings.Builder{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := rep.Modes[0]; m.Failures != 0 || (m.ServerCPU > 0) != (pid > 0) {
+			t.Errorf("dex pid %d: %d failed (%s), server CPU %s", pid, m.Failures, m.FirstError, m.ServerCPU)
+		}
 	}
 }

@@ -8,6 +8,7 @@ package loadgen
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -48,6 +49,9 @@ type Options struct {
 	CeilingTime time.Duration
 	// Dex is the issuer URL of a running dex for the Dex mode (docs/performance.md).
 	Dex string
+	// DexPID is the running dex's process id, so that the Dex mode reports its CPU time per
+	// login (0: not reported).
+	DexPID int
 	// Harness is the b2cemu executable whose `bench --serve-floor` runs the floor modes'
 	// stand-in (this harness's own; Binary may be another build).
 	Harness string
@@ -353,13 +357,17 @@ func runMode(ctx context.Context, t *target, api *connector, mode string, o Opti
 	if p, ok := t.measured[mode]; ok { // a stand-in, not the emulator
 		pid = p
 	}
+	cpuOf := pid
+	if mode == Dex { // another process, whose CPU is known only by its id; the emulator idles meanwhile
+		pid, cpuOf = cmp.Or(o.DexPID, pid), o.DexPID
+	}
 	m := ModeReport{Mode: mode, Flows: o.Flows}
-	began, cpu, own := time.Now(), processCPU(pid), ownCPU()
+	began, cpu, own := time.Now(), processCPU(cpuOf), ownCPU()
 	latencies, elapsed := drive(ctx, do, o, began, &m)
 	m.Seconds = time.Since(began).Seconds()
 	m.ClientCPU = (ownCPU() - own) / time.Duration(o.Flows)
-	if mode != Dex { // dex is another process; the emulator idles meanwhile
-		m.ServerCPU = (processCPU(pid) - cpu) / time.Duration(o.Flows)
+	if cpuOf > 0 {
+		m.ServerCPU = (processCPU(cpuOf) - cpu) / time.Duration(o.Flows)
 	}
 	m.PerSecond = float64(o.Flows) / m.Seconds
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
