@@ -61,11 +61,16 @@ func parseTemplate(answer []byte, calls int) (answerTemplate, error) {
 		return answerTemplate{}, errors.New("the emulator's answer has no id token")
 	}
 	start := at + len(idToken) - len("ey")
-	end := start + bytes.IndexByte(answer[start:], '"')
-	dot := start + bytes.LastIndexByte(answer[start:end], '.')
-	if end < start || dot <= start {
+	n := bytes.IndexByte(answer[start:], '"')
+	if n < 0 {
+		return answerTemplate{}, errors.New("the emulator's id token does not end")
+	}
+	end := start + n
+	dot := bytes.LastIndexByte(answer[start:end], '.')
+	if dot <= 0 {
 		return answerTemplate{}, errors.New("the emulator's id token is not a JWT")
 	}
+	dot += start
 	t := answerTemplate{signed: answer[start:dot], parts: [][]byte{answer[:dot+1]}}
 	rest := answer[end:]
 	for range calls {
@@ -76,7 +81,10 @@ func parseTemplate(answer []byte, calls int) (answerTemplate, error) {
 		i += len(elapsedKey)
 		t.parts = append(t.parts, rest[:i])
 		rest = rest[i:]
-		rest = rest[bytes.IndexAny(rest, ",}"):]
+		if i = bytes.IndexAny(rest, ",}"); i < 0 {
+			return answerTemplate{}, errors.New("the emulator's answer ends in an elapsedMs value")
+		}
+		rest = rest[i:]
 	}
 	t.parts = append(t.parts, rest)
 	return t, nil

@@ -133,7 +133,9 @@ func TestParseTemplate(t *testing.T) {
 	if _, err := parseTemplate([]byte(floorAnswer), 3); err == nil {
 		t.Error("a template with 2 calls was accepted for 3")
 	}
-	if _, err := parseTemplate([]byte(`{"outcome":"blocked"}`), 0); err == nil {
-		t.Error("a template without a token was accepted")
+	for _, bad := range []string{`{"outcome":"blocked"}`, `{"idToken":"eyJhbGciOi`, `{"idToken":"eyJhbGciOi"}`, `{"idToken":"eyJ.a.b","calls":[{"elapsedMs":1`} {
+		if _, err := parseTemplate([]byte(bad), 1); err == nil {
+			t.Errorf("%s was accepted", bad)
+		}
 	}
 }
