@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -21,7 +24,7 @@ func TestBenchModes(t *testing.T) {
 	for _, mode := range loadgen.Modes {
 		t.Run(mode, func(t *testing.T) {
 			o := loadgen.Options{Binary: bin, Modes: []string{mode}, Flows: 30, Concurrency: 3, Users: 10, Starts: 1,
-				Policies: "../../docs/examples/custom-policies/policies", CeilingTime: 100 * time.Millisecond}
+				Policies: "../../docs/examples/custom-policies/policies", CeilingTime: 100 * time.Millisecond, Harness: bin}
 			rep, err := loadgen.Run(context.Background(), o, &strings.Builder{})
 			if err != nil {
 				t.Fatal(err)
@@ -43,9 +46,13 @@ func TestBenchModes(t *testing.T) {
 				t.Errorf("start-up %s, RSS %d then peak %d", rep.Startup, rep.RSSBeforeBytes, rep.PeakRSSBytes)
 			}
 			// The modes with connector calls say what the emulator adds to one.
-			calls := map[string]bool{loadgen.Federated: true, loadgen.LocalSignUp: true, loadgen.CustomSignUp: true}[mode]
+			calls := map[string]bool{loadgen.Federated: true, loadgen.Floor: true, loadgen.FloorWire: true, loadgen.LocalSignUp: true, loadgen.CustomSignUp: true}[mode]
 			if got := m.HandlerPerCall > 0; got != calls {
 				t.Errorf("connector handler time %s; want one only for the modes with calls", m.HandlerPerCall)
+			}
+			// With the harness's CPU counted too, the share can only be lower.
+			if m.ServerCPU > 0 && (m.MachineShare() <= 0 || m.MachineShare() > m.CPUShare()) {
+				t.Errorf("machine share %.2f, CPU share %.2f", m.MachineShare(), m.CPUShare())
 			}
 			if !strings.Contains(rep.String(), mode) {
 				t.Errorf("the report does not name %s:\n%s", mode, rep)
@@ -61,7 +68,7 @@ func TestBenchModesFlag(t *testing.T) {
 	if got, err := benchModes("local-signin, refresh"); err != nil || strings.Join(got, ",") != "local-signin,refresh" {
 		t.Errorf("a list = %v, %v", got, err)
 	}
-	if _, err := benchModes("signin"); err == nil || !strings.Contains(err.Error(), `"signin" is not a mode; use all or some of federated, local-signup`) {
+	if _, err := benchModes("signin"); err == nil || !strings.Contains(err.Error(), `"signin" is not a mode; use all or some of federated, floor, floor-wire, local-signup`) {
 		t.Errorf("an unknown mode: %v", err)
 	}
 }
@@ -77,5 +84,34 @@ func TestBenchDexNeedsIssuer(t *testing.T) {
 		CeilingTime: 10 * time.Millisecond}, &strings.Builder{})
 	if err == nil || !strings.Contains(err.Error(), "--dex http://127.0.0.1:5556/dex") {
 		t.Errorf("dex without an issuer: %v", err)
+	}
+}
+
+// TestBenchDexCPU: with the dex process's id the dex mode reports its CPU per login; here a
+// stand-in for dex's redirect and token endpoints runs in this process.
+func TestBenchDexCPU(t *testing.T) {
+	t.Setenv("B2CEMU_TEST_MAIN", "1")
+	bin, _ := os.Executable()
+	dex := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/dex/auth":
+			http.Redirect(w, r, "http://127.0.0.1:5555/callback?code=c&state=s", http.StatusFound)
+		case "/dex/token":
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"id_token":"eyJ.x.y"}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer dex.Close()
+	for _, pid := range []int{0, os.Getpid()} {
+		rep, err := loadgen.Run(context.Background(), loadgen.Options{Binary: bin, Modes: []string{loadgen.Dex}, Flows: 200, Concurrency: 2, Starts: 1,
+			CeilingTime: 10 * time.Millisecond, Dex: dex.URL + "/dex", DexPID: pid}, &strings.Builder{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := rep.Modes[0]; m.Failures != 0 || (m.ServerCPU > 0) != (pid > 0) {
+			t.Errorf("dex pid %d: %d failed (%s), server CPU %s", pid, m.Failures, m.FirstError, m.ServerCPU)
+		}
 	}
 }

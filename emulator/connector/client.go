@@ -33,7 +33,8 @@ type Endpoint struct {
 	// HTTP sends the requests; nil = a plain client (Timeout applies per attempt).
 	HTTP *http.Client
 
-	header http.Header // what is sent: Content-Type and Basic Authorization, made once per client (shownOf)
+	header http.Header         // what is sent: Content-Type and Basic Authorization, made once per client (shownOf)
+	scrub  func(string) string // its secrets out of the records, made once per client (shownOf)
 }
 
 var jsonContentType = []string{"application/json"}
@@ -92,7 +93,8 @@ type Client struct {
 type shown struct {
 	url     string
 	headers map[string]string
-	header  http.Header // the headers sent: Content-Type and Basic base64(username:password)
+	header  http.Header         // the headers sent: Content-Type and Basic base64(username:password)
+	scrub   func(string) string // the endpoint's secrets out of what its calls record
 }
 
 var _ flows.Connector = (*Client)(nil)
@@ -146,7 +148,7 @@ func (c *Client) Do(ctx context.Context, call Call) Call {
 		}}}
 	} else {
 		sh := c.shownOf(connector, ep)
-		call.URL, call.RequestHeaders, ep.header = sh.url, sh.headers, sh.header
+		call.URL, call.RequestHeaders, ep.header, ep.scrub = sh.url, sh.headers, sh.header, sh.scrub
 		v = c.send(ctx, ep, step, body, &call)
 	}
 	call.Result, call.Warnings = v.ConnectorResult, v.Warnings
@@ -167,7 +169,8 @@ func (c *Client) shownOf(connector string, ep Endpoint) shown {
 	if s, ok := c.shown.Load(connector); ok {
 		return s.(shown)
 	}
-	s := shown{url: Redact(ep.URL), headers: requestHeaders(ep), header: http.Header{"Content-Type": jsonContentType}}
+	s := shown{url: Redact(ep.URL), headers: requestHeaders(ep), header: http.Header{"Content-Type": jsonContentType},
+		scrub: Scrubber(ep.URL, ep.secrets()...)}
 	if ep.Username != "" || ep.Password != "" {
 		s.header["Authorization"] = []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(ep.Username+":"+ep.Password))} // as SetBasicAuth writes it
 	}
@@ -217,7 +220,11 @@ func (c *Client) send(ctx context.Context, ep Endpoint, step flows.Step, body []
 			}}}
 		}
 	}
-	ans := Send(ctx, Request{URL: ep.URL, Header: ep.header, Body: body, Timeout: timeout, Retries: ep.Retries, HTTP: ep.HTTP, Secrets: ep.secrets()})
+	r := Request{URL: ep.URL, Header: ep.header, Body: body, Timeout: timeout, Retries: ep.Retries, HTTP: ep.HTTP, Scrub: ep.scrub}
+	if r.Scrub == nil {
+		r.Secrets = ep.secrets()
+	}
+	ans := Send(ctx, r)
 	call.Attempts = ans.Attempts
 	var v Verdict
 	switch {

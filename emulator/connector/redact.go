@@ -3,8 +3,10 @@ package connector
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // secretExact are query parameter names that are secrets only as a whole word: Azure
@@ -173,18 +175,36 @@ func scrubber(vals []string) func(string) string {
 	if len(vals) == 0 {
 		return func(s string) string { return s }
 	}
-	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) }) // the longest match wins
-	pairs := make([]string, 0, 2*len(vals))
-	for _, v := range vals {
-		pairs = append(pairs, v, redacted)
-	}
-	replace := strings.NewReplacer(pairs...).Replace
+	// The replacer is built at the first string that holds a secret: most calls record none,
+	// and building it (sorting, pairs, strings.NewReplacer) was a third of a call's
+	// allocations.
+	r := &lazyReplacer{vals: vals}
 	return func(s string) string {
 		for _, v := range vals { // Replace copies every string; most hold no secret
 			if strings.Contains(s, v) {
-				return replace(s)
+				return r.replace(s)
 			}
 		}
 		return s
 	}
+}
+
+// lazyReplacer replaces vals, the longest match first, with [redacted].
+type lazyReplacer struct {
+	once sync.Once
+	vals []string
+	r    *strings.Replacer
+}
+
+func (l *lazyReplacer) replace(s string) string {
+	l.once.Do(func() {
+		vals := slices.Clone(l.vals)
+		sort.SliceStable(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) }) // the longest match wins
+		pairs := make([]string, 0, 2*len(vals))
+		for _, v := range vals {
+			pairs = append(pairs, v, redacted)
+		}
+		l.r = strings.NewReplacer(pairs...)
+	})
+	return l.r.Replace(s)
 }

@@ -32,6 +32,15 @@ type Request struct {
 	// token, a Basic value), besides the URL's own (its secret query parameters, its user
 	// information's password). Values shorter than 4 characters are left out.
 	Secrets []string
+	// Scrub, when set, is Scrubber(URL, Secrets) built once by a caller that sends to the
+	// same endpoint again and again (an API connector); nil: Send builds it.
+	Scrub func(string) string
+}
+
+// Scrubber returns the function that replaces the secrets of a request to rawURL (its
+// secret query parameters and password) and the extra values with [redacted].
+func Scrubber(rawURL string, extra ...string) func(string) string {
+	return scrubber(secretValues(rawURL, extra...))
 }
 
 // Answer is what a Request got: a record of every attempt and, when one was answered, its
@@ -74,8 +83,11 @@ func Send(ctx context.Context, r Request) Answer {
 	if hc == nil {
 		hc = defaultHTTP
 	}
-	hc = noRedirects(hc)
-	ans := Answer{Clean: scrubber(secretValues(r.URL, r.Secrets...)), timeout: r.Timeout}
+	clean := r.Scrub
+	if clean == nil {
+		clean = Scrubber(r.URL, r.Secrets...)
+	}
+	ans := Answer{Clean: clean, timeout: r.Timeout}
 	for attempt := 0; attempt <= r.Retries; attempt++ {
 		start := time.Now()
 		status, header, body, tooBig, err := try(ctx, hc, r)
@@ -129,7 +141,7 @@ func try(ctx context.Context, hc *http.Client, r Request) (int, http.Header, []b
 		return 0, nil, nil, false, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
+	data, err := readAtMost(resp.Body, MaxBody+1)
 	if err != nil {
 		return resp.StatusCode, resp.Header, nil, false, fmt.Errorf("the connection broke while reading the response: %w", err)
 	}
@@ -139,13 +151,33 @@ func try(ctx context.Context, hc *http.Client, r Request) (int, http.Header, []b
 	return resp.StatusCode, resp.Header, data, false, nil
 }
 
+// readAtMost reads r to its end or to limit bytes, whichever comes first: io.ReadAll of an
+// io.LimitReader, without the LimitReader (one allocation less per call).
+func readAtMost(r io.Reader, limit int) ([]byte, error) {
+	b := make([]byte, 0, min(512, limit))
+	for len(b) < limit {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow as append does
+		}
+		n, err := r.Read(b[len(b):min(cap(b), limit)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
 // roundTrip sends req through hc without following a redirect. A client with neither a
 // cookie jar nor a timeout (every client the emulator builds) is just its transport:
 // http.Client.Do would copy the request's headers for redirects it never follows. The error
 // is Do's, a *url.Error naming the request (without its user information).
 func roundTrip(hc *http.Client, req *http.Request) (*http.Response, error) {
 	if hc.Jar != nil || hc.Timeout != 0 {
-		return hc.Do(req)
+		return noRedirects(hc).Do(req)
 	}
 	tr := hc.Transport
 	if tr == nil {

@@ -8,6 +8,7 @@ package loadgen
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -48,6 +49,12 @@ type Options struct {
 	CeilingTime time.Duration
 	// Dex is the issuer URL of a running dex for the Dex mode (docs/performance.md).
 	Dex string
+	// DexPID is the running dex's process id, so that the Dex mode reports its CPU time per
+	// login (0: not reported).
+	DexPID int
+	// Harness is the b2cemu executable whose `bench --serve-floor` runs the floor modes'
+	// stand-in (this harness's own; Binary may be another build).
+	Harness string
 }
 
 // Report is what was measured.
@@ -86,7 +93,7 @@ type ModeReport struct {
 	// ClientCPU is this harness's CPU time per operation: on the same cores, it is work the
 	// emulator cannot use.
 	ClientCPU time.Duration
-	RSSBytes  int64 // the emulator's resident memory after the mode
+	RSSBytes  int64 // the resident memory after the mode of the emulator (of the stand-in for a floor mode)
 }
 
 // CPUShare is the signature's CPU time over the emulator's per operation.
@@ -95,6 +102,17 @@ func (m ModeReport) CPUShare() float64 {
 		return 0
 	}
 	return float64(m.SignCPU) / float64(m.ServerCPU)
+}
+
+// MachineShare is the signature's CPU time over the machine's per operation, the emulator's
+// (or a stand-in's) and this harness's together: the share of the ceiling the mode reaches
+// with the load generator on the same cores, worked out from CPU time, which other work on a
+// shared machine hardly moves.
+func (m ModeReport) MachineShare() float64 {
+	if m.ServerCPU == 0 {
+		return 0
+	}
+	return float64(m.SignCPU) / float64(m.ServerCPU+m.ClientCPU)
 }
 
 // OfCeiling is the mode's throughput as a share of the RSA-2048 signing ceiling around it.
@@ -116,19 +134,21 @@ func (r Report) String() string {
 	fmt.Fprintf(&b, "stored users: %d   concurrency: %d   %s\n", r.Users, r.Concurrency, mode)
 	fmt.Fprintf(&b, "RSA-2048 signing ceiling (all cores, this run): %.0f signatures/s (the highest of %.0f)\n", r.Ceiling, r.Ceilings)
 	fmt.Fprintf(&b, "share: ops/s over the ceiling measured around the mode; server CPU: the emulator's per operation (each signs one token);\n")
-	fmt.Fprintf(&b, "other CPU: server CPU less one signature's; CPU share: one signature's CPU over the server CPU; client CPU: this harness's\n")
-	fmt.Fprintf(&b, "%-14s %6s %6s %6s %9s %9s %9s %10s %7s %6s %10s %9s %9s %10s %8s\n", "mode", "ops", "failed", "ops/s", "p50", "p95", "p99", "added/call", "ceiling", "share", "server CPU", "other CPU", "CPU share", "client CPU", "RSS")
+	fmt.Fprintf(&b, "other CPU: server CPU less one signature's; CPU share: one signature's CPU over the server CPU; client CPU: this harness's;\n")
+	fmt.Fprintf(&b, "machine: one signature's CPU over server and client CPU together (the share the CPU times allow with the harness on the same cores)\n")
+	fmt.Fprintf(&b, "%-14s %6s %6s %6s %9s %9s %9s %10s %7s %6s %10s %9s %9s %10s %7s %8s\n", "mode", "ops", "failed", "ops/s", "p50", "p95", "p99", "added/call", "ceiling", "share", "server CPU", "other CPU", "CPU share", "client CPU", "machine", "RSS")
 	for _, m := range r.Modes {
 		added := "-"
 		if m.HandlerPerCall > 0 || m.AddedPerCall > 0 {
 			added = ms(m.AddedPerCall)
 		}
-		cpu, other, share := "-", "-", "-"
+		cpu, other, share, machine := "-", "-", "-", "-"
 		if m.ServerCPU > 0 {
 			cpu, other, share = ms(m.ServerCPU), ms(m.ServerCPU-m.SignCPU), fmt.Sprintf("%.0f%%", 100*m.CPUShare())
+			machine = fmt.Sprintf("%.0f%%", 100*m.MachineShare())
 		}
-		fmt.Fprintf(&b, "%-14s %6d %6d %6.0f %9s %9s %9s %10s %7.0f %5.0f%% %10s %9s %9s %10s %5.1f MB\n", m.Mode, m.Flows, m.Failures, m.PerSecond,
-			ms(m.P50), ms(m.P95), ms(m.P99), added, m.Ceiling, 100*m.OfCeiling(), cpu, other, share, ms(m.ClientCPU), float64(m.RSSBytes)/(1<<20))
+		fmt.Fprintf(&b, "%-14s %6d %6d %6.0f %9s %9s %9s %10s %7.0f %5.0f%% %10s %9s %9s %10s %7s %5.1f MB\n", m.Mode, m.Flows, m.Failures, m.PerSecond,
+			ms(m.P50), ms(m.P95), ms(m.P99), added, m.Ceiling, 100*m.OfCeiling(), cpu, other, share, ms(m.ClientCPU), machine, float64(m.RSSBytes)/(1<<20))
 		if m.FirstError != "" {
 			fmt.Fprintf(&b, "  first failure: %s\n", m.FirstError)
 		}
@@ -145,7 +165,7 @@ signingKeys: [{file: %s}]
 inspector: {maxCalls: 200}
 identityProviders: [{id: facebook.com, displayName: Facebook}]
 apiConnectors:
-  - {name: api, endpointUrl: "%s/api?code=k", authentication: {type: basic, username: b2c, password: load}}
+  - {name: api, endpointUrl: "%s` + apiPath + `", authentication: {type: basic, username: ` + apiUser + `, password: ` + apiPassword + `}}
 applications:
   - {name: app, clientId: ` + clientID + `, redirectUris: [/jwt]}
 userFlows:
@@ -161,6 +181,13 @@ userFlows:
     applicationClaims: [displayName, emails, newUser, objectId]
     apiConnectors: {postAttributeCollection: api}
 `
+
+// The loopback API's path and the Basic credentials the tenant gives its connector.
+const (
+	apiPath     = "/api?code=k"
+	apiUser     = "b2c"
+	apiPassword = "load"
+)
 
 // Run measures. The emulator process lives only for the measurement.
 func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
@@ -194,11 +221,12 @@ func Run(ctx context.Context, o Options, progress io.Writer) (Report, error) {
 	defer em.stop()
 	fmt.Fprintf(progress, "emulator pid %d at %s, start-up %s\n", em.cmd.Process.Pid, em.url, rep.Startup)
 
-	t := &target{client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency + 8}}, base: em.url}
+	t := &target{client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency + 8}}, base: em.url,
+		self: o.Harness, dir: dir, keyFile: filepath.Join(dir, keyFileName), apiURL: "http://" + ln.Addr().String(), measured: map[string]int{}}
 	for range o.Concurrency {
 		t.wires = append(t.wires, &wireClient{addr: strings.TrimPrefix(em.url, "http://")})
 	}
-	defer t.closeWires()
+	defer t.close()
 	if o.Users > 0 {
 		if err := seed(ctx, t.client, em.url, o.Users); err != nil {
 			return rep, err
@@ -233,7 +261,6 @@ func runModes(ctx context.Context, t *target, api *connector, key *rsa.PrivateKe
 		if err != nil {
 			return fmt.Errorf("mode %s: %w", mode, err)
 		}
-		m.RSSBytes = rss(pid, "VmRSS")
 		after, signAfter := ceiling(ctx, key, o.CeilingTime)
 		m.Ceiling, m.SignCPU = max(rep.Ceilings[len(rep.Ceilings)-1], after), min(sign, signAfter)
 		rep.Ceilings, sign = append(rep.Ceilings, after), signAfter
@@ -246,10 +273,12 @@ func runModes(ctx context.Context, t *target, api *connector, key *rsa.PrivateKe
 	return nil
 }
 
+const keyFileName = "signing.pem"
+
 // writeTenant writes the signing key, the tenant and, when there is a policy folder, the
 // loyalty example's policies pointed at the loopback API; it returns the configuration file.
 func writeTenant(dir string, key *rsa.PrivateKey, apiURL string, o Options) (string, error) {
-	keyFile := filepath.Join(dir, "signing.pem")
+	keyFile := filepath.Join(dir, keyFileName)
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), 0o600); err != nil {
 		return "", err
 	}
@@ -325,19 +354,27 @@ func runMode(ctx context.Context, t *target, api *connector, mode string, o Opti
 		}
 	}
 	api.take()
+	if p, ok := t.measured[mode]; ok { // a stand-in, not the emulator
+		pid = p
+	}
+	cpuOf := pid
+	if mode == Dex { // another process, whose CPU is known only by its id; the emulator idles meanwhile
+		pid, cpuOf = cmp.Or(o.DexPID, pid), o.DexPID
+	}
 	m := ModeReport{Mode: mode, Flows: o.Flows}
-	began, cpu, own := time.Now(), processCPU(pid), ownCPU()
+	began, cpu, own := time.Now(), processCPU(cpuOf), ownCPU()
 	latencies, elapsed := drive(ctx, do, o, began, &m)
 	m.Seconds = time.Since(began).Seconds()
 	m.ClientCPU = (ownCPU() - own) / time.Duration(o.Flows)
-	if mode != Dex { // dex is another process; the emulator idles meanwhile
-		m.ServerCPU = (processCPU(pid) - cpu) / time.Duration(o.Flows)
+	if cpuOf > 0 {
+		m.ServerCPU = (processCPU(cpuOf) - cpu) / time.Duration(o.Flows)
 	}
 	m.PerSecond = float64(o.Flows) / m.Seconds
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	pct := func(p float64) time.Duration { return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))] }
 	m.P50, m.P95, m.P99 = pct(0.50), pct(0.95), pct(0.99)
 	m.HandlerPerCall, m.AddedPerCall = perCall(api.take(), elapsed)
+	m.RSSBytes = rss(pid, "VmRSS")
 	return m, nil
 }
 
@@ -436,18 +473,32 @@ type process struct {
 // process's environment (B2CEMU_* settings apply to it); its log goes to a file in dir rather
 // than a pipe, so that reading it costs neither process a wake-up per line.
 func start(ctx context.Context, bin, cfg, dir string) (*process, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	return launch(ctx, dir, addr, bin, "serve", "--config", cfg, "--addr", addr)
+}
+
+// freeAddr is a loopback address with a port free now.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// launch runs bin with args, its log to emulator.log in dir, and waits until it answers
+// /healthz at addr.
+func launch(ctx context.Context, dir, addr, bin string, args ...string) (*process, error) {
 	logFile, err := os.OpenFile(filepath.Join(dir, "emulator.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}
 	defer logFile.Close() // the child has its own descriptor
-	cmd := exec.CommandContext(ctx, bin, "serve", "--config", cfg, "--addr", addr)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = logFile, os.Stderr
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -464,7 +515,7 @@ func start(ctx context.Context, bin, cfg, dir string) (*process, error) {
 		}
 		if time.Since(t0) > 10*time.Second {
 			p.stop()
-			return nil, fmt.Errorf("the emulator did not answer /healthz within 10 s (its log: %s)", logFile.Name())
+			return nil, fmt.Errorf("%s did not answer /healthz within 10 s (its log: %s)", bin, logFile.Name())
 		}
 		time.Sleep(200 * time.Microsecond)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestForm(t *testing.T) {
@@ -113,5 +114,20 @@ func TestWireClient(t *testing.T) {
 	}
 	if n := conns.Load(); n != 2 {
 		t.Errorf("%d connections, want 2 (a new one after the idle one closed)", n)
+	}
+}
+
+// TestShares: the CPU share leaves the harness out, the machine share counts it; a mode
+// without CPU figures shows none.
+func TestShares(t *testing.T) {
+	m := ModeReport{Mode: Floor, Flows: 1, ServerCPU: 1000 * time.Microsecond, SignCPU: 750 * time.Microsecond, ClientCPU: 250 * time.Microsecond}
+	if m.CPUShare() != 0.75 || m.MachineShare() != 0.6 {
+		t.Errorf("CPU share %.3f, machine share %.3f; want 0.75 and 0.6", m.CPUShare(), m.MachineShare())
+	}
+	if (ModeReport{ClientCPU: time.Millisecond}).MachineShare() != 0 {
+		t.Error("a mode without server CPU has a machine share")
+	}
+	if out := (Report{Modes: []ModeReport{m}}).String(); !strings.Contains(out, "    75%    0.25 ms     60%") {
+		t.Errorf("the report's row:\n%s", out)
 	}
 }

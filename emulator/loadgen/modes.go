@@ -30,8 +30,9 @@ const (
 	Pages        = "pages"         // a browser's sign-in: authorize, the page, its form post, the code, the token
 )
 
-// Modes lists every mode.
-var Modes = []string{Federated, LocalSignUp, LocalSignIn, CustomSignUp, CustomSignIn, Refresh, Pages}
+// Modes lists every mode; the floor modes (floor.go) follow the federated one, which they
+// set a bound to.
+var Modes = []string{Federated, Floor, FloorWire, LocalSignUp, LocalSignIn, CustomSignUp, CustomSignIn, Refresh, Pages}
 
 // seededAccounts is how many local accounts the sign-in modes take turns with.
 const seededAccounts = 100
@@ -50,11 +51,23 @@ type target struct {
 	client *http.Client // set-up, refresh grants and the pages
 	base   string
 	wires  []*wireClient // the headless runs, one per worker
+
+	// The floor modes' stand-ins: the executable that runs them, the run's folder, the
+	// signing key's file and the loopback API's URL; the processes started, their clients
+	// and, by mode, the process whose CPU a mode measures (the emulator's otherwise).
+	self, dir, keyFile, apiURL string
+	processes                  []*process
+	extraWires                 []*wireClient
+	measured                   map[string]int
 }
 
-func (t *target) closeWires() {
-	for _, w := range t.wires {
+// close ends the target's connections and the stand-ins it started.
+func (t *target) close() {
+	for _, w := range append(t.wires, t.extraWires...) {
 		w.close()
+	}
+	for _, p := range t.processes {
+		p.stop()
 	}
 }
 
@@ -65,6 +78,8 @@ func (t *target) setup(ctx context.Context, mode string, workers int, dex string
 		return t.dexLogin(dex)
 	case Federated:
 		return t.federated(randomText(6)), nil
+	case Floor, FloorWire:
+		return t.floor(ctx, mode, workers)
 	case LocalSignUp:
 		return t.signUp("B2C_1_local", `[{"displayName":"Load User"}]`), nil
 	case LocalSignIn:
@@ -94,7 +109,11 @@ type runResult struct {
 // worker's buffer. It succeeds only on a token after wantCalls connector calls, and returns
 // their elapsed times.
 func (t *target) headless(ctx context.Context, w int, policy string, wantCalls int, body func([]byte) []byte) ([]float64, error) {
-	wc := t.wires[w]
+	return headlessAt(ctx, t.wires[w], policy, wantCalls, body)
+}
+
+// headlessAt is a headless run on the connection wc.
+func headlessAt(ctx context.Context, wc *wireClient, policy string, wantCalls int, body func([]byte) []byte) ([]float64, error) {
 	wc.body = body(wc.body[:0])
 	status, answer, err := wc.post(ctx, "/_emulator/flows/"+policy+"/run", wc.body)
 	if err != nil {
@@ -186,10 +205,13 @@ func (r runResult) token(wantCalls int) ([]float64, error) {
 // second run of the mode new).
 func (t *target) federated(prefix string) op {
 	return func(ctx context.Context, w, i int) ([]float64, error) {
-		return t.headless(ctx, w, "B2C_1_load", 2, func(b []byte) []byte {
-			return fmt.Appendf(b, `{"identityProvider":"facebook.com","account":{"issuerAssignedId":"load-%s-%d","email":"load-%s-%d@fabrikam.com","displayName":"Load User"}}`, prefix, i, prefix, i)
-		})
+		return t.headless(ctx, w, "B2C_1_load", 2, func(b []byte) []byte { return federatedBody(b, prefix, i) })
 	}
+}
+
+// federatedBody appends the federated mode's request body for user i.
+func federatedBody(b []byte, prefix string, i int) []byte {
+	return fmt.Appendf(b, `{"identityProvider":"facebook.com","account":{"issuerAssignedId":"load-%s-%d","email":"load-%s-%d@fabrikam.com","displayName":"Load User"}}`, prefix, i, prefix, i)
 }
 
 // signUp returns a local sign-up of a new account through policy, one connector call each.

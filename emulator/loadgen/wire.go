@@ -25,6 +25,7 @@ import (
 // wireClient is one worker's connection to the emulator; only that worker uses it.
 type wireClient struct {
 	addr   string // host:port
+	header string // further header lines, each ending in CRLF
 	conn   net.Conn
 	br     *bufio.Reader
 	req    []byte // the request being written, reused
@@ -76,7 +77,9 @@ func (w *wireClient) roundTrip(ctx context.Context, path string, body []byte) (i
 	w.req = append(w.req, path...)
 	w.req = append(w.req, " HTTP/1.1\r\nHost: "...)
 	w.req = append(w.req, w.addr...)
-	w.req = append(w.req, "\r\nContent-Type: application/json\r\nContent-Length: "...)
+	w.req = append(w.req, "\r\n"...)
+	w.req = append(w.req, w.header...)
+	w.req = append(w.req, "Content-Type: application/json\r\nContent-Length: "...)
 	w.req = strconv.AppendInt(w.req, int64(len(body)), 10)
 	w.req = append(w.req, "\r\n\r\n"...)
 	w.req = append(w.req, body...)
@@ -128,7 +131,11 @@ func answer(body string) []byte {
 }
 
 // serve answers the connections ln accepts until it is closed.
-func (c *connector) serve(ln net.Listener) {
+func (c *connector) serve(ln net.Listener) { serveEach(ln, c.serveConn) }
+
+// serveEach runs serve on its own goroutine for each connection ln accepts, until ln is
+// closed, and closes the connection when serve returns.
+func serveEach(ln net.Listener, serve func(net.Conn)) {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
@@ -136,7 +143,7 @@ func (c *connector) serve(ln net.Listener) {
 		}
 		go func() {
 			defer conn.Close()
-			c.serveConn(conn)
+			serve(conn)
 		}()
 	}
 }
