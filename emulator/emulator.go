@@ -258,8 +258,8 @@ func provider(p config.IdentityProvider) web.Provider {
 }
 
 // AccountClaims are the claims the fake identity provider answers with for a fixture account.
-func AccountClaims(a config.Account) flows.Claims {
-	claims := flows.Claims{}
+func AccountClaims(a config.Account) engine.Claims {
+	claims := engine.Claims{}
 	for k, v := range map[string]string{"email": a.Email, "displayName": a.DisplayName, "givenName": a.GivenName, "surname": a.Surname} {
 		if v != "" {
 			claims[k] = v

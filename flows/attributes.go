@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // DataType is the type of a user attribute. User flows offer string, int and boolean.
@@ -204,7 +206,7 @@ func maxLength(name string) int {
 
 // CheckClaims checks every value of c whose name is an attribute of s (see Attribute.Check),
 // in the schema's order, and returns the first refusal, or nil.
-func (s Schema) CheckClaims(c Claims) *ClaimError {
+func (s Schema) CheckClaims(c engine.Claims) *ClaimError {
 	for _, a := range s.ordered {
 		if v, ok := c[a.Name]; ok && v != nil {
 			if err := a.Check(v); err != nil {

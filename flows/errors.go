@@ -10,11 +10,3 @@ var ErrExists = &engine.Failure{Kind: engine.Conflict, Message: "a user with thi
 
 // ErrObjectIDTaken is returned by a Directory when another user has the new user's object id.
 var ErrObjectIDTaken = &engine.Failure{Kind: engine.Conflict, Message: "another user has this object id"}
-
-// The directory's types are the run's (engine/user.go): a run carries the identity that signed
-// in and the user it found or created.
-type (
-	Claims   = engine.Claims
-	Identity = engine.Identity
-	User     = engine.User
-)

@@ -26,9 +26,9 @@ type ConnectorRequest struct {
 	RunID      string
 	Connector  string // configured connector name
 	Step       Step
-	Claims     Claims     // attribute values; the client sends only defined, non-empty ones
-	Identities []Identity // the user's identities
-	ObjectID   string     // sent at the token step only
+	Claims     engine.Claims     // attribute values; the client sends only defined, non-empty ones
+	Identities []engine.Identity // the user's identities
+	ObjectID   string            // sent at the token step only
 	ClientID   string
 	UILocales  string
 }
@@ -37,8 +37,8 @@ type ConnectorRequest struct {
 // step: Failure is set for anything B2C treats as a failed call.
 type ConnectorResult struct {
 	Action      Action
-	Claims      Claims // Continue: returned values, by attribute name
-	UserMessage string // ShowBlockPage and ValidationError
+	Claims      engine.Claims // Continue: returned values, by attribute name
+	UserMessage string        // ShowBlockPage and ValidationError
 	Failure     *ConnectorFailure
 }
 
@@ -59,18 +59,18 @@ var ErrBadPassword = &engine.Failure{Kind: engine.Invalid, Message: "wrong passw
 // Directory stores users.
 type Directory interface {
 	// FindByIdentity returns the user with this identity, or ErrNotFound.
-	FindByIdentity(ctx context.Context, id Identity) (*User, error)
+	FindByIdentity(ctx context.Context, id engine.Identity) (*engine.User, error)
 	// Authenticate returns the local user with this email and password, ErrNotFound when
 	// there is none, ErrBadPassword when the password is wrong.
-	Authenticate(ctx context.Context, email, password string) (*User, error)
+	Authenticate(ctx context.Context, email, password string) (*engine.User, error)
 	// Create stores u (with password, for a local account), or returns ErrExists when one of
 	// its identities is taken.
-	Create(ctx context.Context, u *User, password string) error
+	Create(ctx context.Context, u *engine.User, password string) error
 	// Get returns the user with this object id, or ErrNotFound.
-	Get(ctx context.Context, objectID string) (*User, error)
+	Get(ctx context.Context, objectID string) (*engine.User, error)
 	// Update sets attrs on the user (a nil value removes the attribute) and, when password
 	// is not empty, its password. It returns the updated user, or ErrNotFound.
-	Update(ctx context.Context, objectID string, attrs Claims, password string) (*User, error)
+	Update(ctx context.Context, objectID string, attrs engine.Claims, password string) (*engine.User, error)
 }
 
 // Machine advances runs. Its fields are its dependencies; all are required.
@@ -117,7 +117,7 @@ var Messages = []string{msgRequired, msgUserExists, msgNoAccount, msgBadPassword
 // straight to it, as B2C does. A user flow's start calls nothing, so ctx is unused; it is
 // there because a custom policy's journey may call a service before its first page.
 func (m *Machine) Start(_ context.Context, def *Definition, id, clientID, uiLocales string) *engine.Run {
-	r := &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: Claims{}}
+	r := &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: engine.Claims{}}
 	switch {
 	case def.Type == SignUp && len(def.IdentityProviders) == 1:
 		m.choose(def, r, def.IdentityProviders[0])
@@ -305,7 +305,7 @@ func (m *Machine) signInLocal(ctx context.Context, def *Definition, r *engine.Ru
 	if def.PhoneAccounts() {
 		return m.phoneSignIn(ctx, r, in.Email)
 	}
-	r.Values = Claims{"email": strings.TrimSpace(in.Email)}
+	r.Values = engine.Claims{"email": strings.TrimSpace(in.Email)}
 	if strings.TrimSpace(in.Email) == "" || in.Password == "" {
 		r.RequiredMissing = true
 		r.FieldErrors = map[string]string{}
@@ -337,14 +337,14 @@ func (m *Machine) choose(def *Definition, r *engine.Run, provider string) {
 	r.Provider = provider
 	if provider == LocalProvider {
 		r.Phase = engine.PhaseLocalSignUp
-		r.Values = Claims{}
+		r.Values = engine.Claims{}
 		return
 	}
 	r.Phase = engine.PhaseIdP
 }
 
-func (m *Machine) localIdentity(email string) Identity {
-	return Identity{SignInType: "emailAddress", Issuer: m.Tenant + ".onmicrosoft.com", IssuerAssignedID: email}
+func (m *Machine) localIdentity(email string) engine.Identity {
+	return engine.Identity{SignInType: "emailAddress", Issuer: m.Tenant + ".onmicrosoft.com", IssuerAssignedID: email}
 }
 
 // federated handles the identity provider's answer: sign in a known identity, or start the
@@ -353,8 +353,8 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *engine.Run,
 	if strings.TrimSpace(in.IssuerAssignedID) == "" {
 		return engine.Errorf(engine.Invalid, "the identity provider returned no subject (issuerAssignedId)")
 	}
-	r.Identity = Identity{SignInType: "federated", Issuer: r.Provider, IssuerAssignedID: strings.TrimSpace(in.IssuerAssignedID)}
-	r.IdP = Claims{}
+	r.Identity = engine.Identity{SignInType: "federated", Issuer: r.Provider, IssuerAssignedID: strings.TrimSpace(in.IssuerAssignedID)}
+	r.IdP = engine.Claims{}
 	for k, v := range in.Claims {
 		if a, ok := m.Schema.Lookup(k); ok && !a.Custom && v != nil && v != "" {
 			r.IdP[k] = v
@@ -377,7 +377,7 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *engine.Run,
 	}
 	r.Values = r.IdP.Clone()
 	if name := def.Connectors[PostFederationSignup]; name != "" {
-		res := m.call(ctx, m.request(def, r, PostFederationSignup, r.IdP, []Identity{r.Identity}, ""))
+		res := m.call(ctx, m.request(def, r, PostFederationSignup, r.IdP, []engine.Identity{r.Identity}, ""))
 		switch {
 		case res.Failure != nil:
 			r.Fail(&engine.Failure{Message: res.Failure.Message, Diagnostic: res.Failure.Diagnostic}) // the error page
@@ -508,10 +508,10 @@ func (m *Machine) checkNewPassword(r *engine.Run, password, confirm string) bool
 }
 
 // create runs PostAttributeCollection and writes the user.
-func (m *Machine) create(ctx context.Context, def *Definition, r *engine.Run, claims Claims, password string) error {
-	r.TokenOnly = Claims{}
+func (m *Machine) create(ctx context.Context, def *Definition, r *engine.Run, claims engine.Claims, password string) error {
+	r.TokenOnly = engine.Claims{}
 	if name := def.Connectors[PostAttributeCollection]; name != "" {
-		res := m.call(ctx, m.request(def, r, PostAttributeCollection, claims, []Identity{r.Identity}, ""))
+		res := m.call(ctx, m.request(def, r, PostAttributeCollection, claims, []engine.Identity{r.Identity}, ""))
 		switch {
 		case res.Failure != nil:
 			r.PageError = res.Failure.Message
@@ -536,7 +536,7 @@ func (m *Machine) create(ctx context.Context, def *Definition, r *engine.Run, cl
 			}
 		}
 	}
-	u := &User{ObjectID: m.NewID(), Identities: []Identity{r.Identity}, Attributes: Claims{}, Created: m.Now()}
+	u := &engine.User{ObjectID: m.NewID(), Identities: []engine.Identity{r.Identity}, Attributes: engine.Claims{}, Created: m.Now()}
 	for k, v := range claims {
 		if v != nil && v != "" {
 			u.Attributes[k] = v
@@ -553,7 +553,7 @@ func (m *Machine) create(ctx context.Context, def *Definition, r *engine.Run, cl
 }
 
 // complete runs the token step and prepares the token's application claims.
-func (m *Machine) complete(ctx context.Context, def *Definition, r *engine.Run, u *User, newUser bool) error {
+func (m *Machine) complete(ctx context.Context, def *Definition, r *engine.Run, u *engine.User, newUser bool) error {
 	if needsMFA(def, r, u, newUser) { // after the first factor (and the user write), before the token
 		m.startMFA(def, r, u, newUser)
 		return nil
@@ -622,9 +622,9 @@ func InvalidClaimDiagnostic(step Step, err *ClaimError) string {
 	return "The API's Continue at " + string(step) + " returns a claim B2C cannot accept: " + err.Error()
 }
 
-func (m *Machine) request(def *Definition, r *engine.Run, step Step, claims Claims, ids []Identity, objectID string) ConnectorRequest {
+func (m *Machine) request(def *Definition, r *engine.Run, step Step, claims engine.Claims, ids []engine.Identity, objectID string) ConnectorRequest {
 	return ConnectorRequest{
-		RunID: r.ID, Connector: def.Connectors[step], Step: step, Claims: claims.Clone(), Identities: append([]Identity(nil), ids...),
+		RunID: r.ID, Connector: def.Connectors[step], Step: step, Claims: claims.Clone(), Identities: append([]engine.Identity(nil), ids...),
 		ObjectID: objectID, ClientID: r.ClientID, UILocales: r.UILocales,
 	}
 }
@@ -634,7 +634,7 @@ func (m *Machine) block(r *engine.Run, msg string) {
 }
 
 // TokenClaims maps the flow's application claims (portal names) to token claims.
-func TokenClaims(s Schema, selected []string, values Claims, id Identity, objectID string, newUser bool) map[string]any {
+func TokenClaims(s Schema, selected []string, values engine.Claims, id engine.Identity, objectID string, newUser bool) map[string]any {
 	out := make(map[string]any, len(selected))
 	for _, name := range selected {
 		switch name {

@@ -42,13 +42,13 @@ func (s *stubConnector) steps() []flows.Step {
 
 // memDirectory is a plain in-memory directory; passwords are kept as given.
 type memDirectory struct {
-	users     []*flows.User
+	users     []*engine.User
 	passwords map[string]string
 }
 
 var _ flows.Directory = (*memDirectory)(nil)
 
-func (d *memDirectory) FindByIdentity(_ context.Context, id flows.Identity) (*flows.User, error) {
+func (d *memDirectory) FindByIdentity(_ context.Context, id engine.Identity) (*engine.User, error) {
 	for _, u := range d.users {
 		for _, x := range u.Identities {
 			if strings.EqualFold(x.Issuer, id.Issuer) && strings.EqualFold(x.IssuerAssignedID, id.IssuerAssignedID) && x.SignInType == id.SignInType {
@@ -59,7 +59,7 @@ func (d *memDirectory) FindByIdentity(_ context.Context, id flows.Identity) (*fl
 	return nil, flows.ErrNotFound
 }
 
-func (d *memDirectory) Get(_ context.Context, oid string) (*flows.User, error) {
+func (d *memDirectory) Get(_ context.Context, oid string) (*engine.User, error) {
 	for _, u := range d.users {
 		if u.ObjectID == oid {
 			return u, nil
@@ -68,8 +68,8 @@ func (d *memDirectory) Get(_ context.Context, oid string) (*flows.User, error) {
 	return nil, flows.ErrNotFound
 }
 
-func (d *memDirectory) Authenticate(ctx context.Context, email, password string) (*flows.User, error) {
-	u, err := d.FindByIdentity(ctx, flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: email})
+func (d *memDirectory) Authenticate(ctx context.Context, email, password string) (*engine.User, error) {
+	u, err := d.FindByIdentity(ctx, engine.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: email})
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func (d *memDirectory) Authenticate(ctx context.Context, email, password string)
 	return u, nil
 }
 
-func (d *memDirectory) Create(ctx context.Context, u *flows.User, password string) error {
+func (d *memDirectory) Create(ctx context.Context, u *engine.User, password string) error {
 	for _, id := range u.Identities {
 		if _, err := d.FindByIdentity(ctx, id); err == nil {
 			return flows.ErrExists
@@ -101,7 +101,7 @@ var (
 		ApplicationClaims: []string{"displayName", "emails", "identityProvider", "newUser", "objectId", "jobTitle", "city", "LoyaltyNumber", "Age", "OptIn"},
 		Connectors:        map[flows.Step]string{flows.PostFederationSignup: "api", flows.PostAttributeCollection: "api", flows.PreTokenIssuance: "api"},
 	}
-	john = engine.SignInFederated{IssuerAssignedID: "123", Claims: flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John"}}
+	john = engine.SignInFederated{IssuerAssignedID: "123", Claims: engine.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John"}}
 )
 
 func newMachine(c *stubConnector, d *memDirectory) *flows.Machine {
@@ -121,7 +121,7 @@ func verified(email string, in engine.Input) []engine.Input {
 		engine.VerifyEmail{Action: "verify", Field: "email", Code: testCode, Values: values}, in}
 }
 
-func cont(claims flows.Claims) flows.ConnectorResult {
+func cont(claims engine.Claims) flows.ConnectorResult {
 	return flows.ConnectorResult{Action: flows.Continue, Claims: claims}
 }
 
@@ -145,17 +145,17 @@ func TestAdvance(t *testing.T) {
 			name:   "federated sign-up pre-fills from the IdP and the connector, overrides at PostAttributeCollection",
 			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
 			answers: map[flows.Step][]flows.ConnectorResult{
-				flows.PostFederationSignup: {cont(flows.Claims{"city": "Lisbon", "LoyaltyNumber": "L-1"})},
+				flows.PostFederationSignup: {cont(engine.Claims{"city": "Lisbon", "LoyaltyNumber": "L-1"})},
 			},
 			phase: engine.PhaseAttributes,
 			steps: []flows.Step{flows.PostFederationSignup},
 			check: func(t *testing.T, r *engine.Run, c *stubConnector, _ *memDirectory) {
-				want := flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John", "city": "Lisbon", "LoyaltyNumber": "L-1"}
+				want := engine.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John", "city": "Lisbon", "LoyaltyNumber": "L-1"}
 				if !reflect.DeepEqual(r.Values, want) {
 					t.Errorf("values = %v, want %v", r.Values, want)
 				}
 				req := c.calls[0]
-				if req.Claims["email"] != "john@fabrikam.com" || len(req.Identities) != 1 || req.Identities[0] != (flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}) {
+				if req.Claims["email"] != "john@fabrikam.com" || len(req.Identities) != 1 || req.Identities[0] != (engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}) {
 					t.Errorf("PostFederationSignup request = %+v", req)
 				}
 				if req.ObjectID != "" {
@@ -167,8 +167,8 @@ func TestAdvance(t *testing.T) {
 			name:   "federated sign-up completes: override stored, not-collected claim token-only, token step adds claims",
 			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john, engine.SubmitAttributes{Values: map[string]string{"displayName": "Johnny S", "Age": "42", "OptIn": "true"}}},
 			answers: map[flows.Step][]flows.ConnectorResult{
-				flows.PostAttributeCollection: {cont(flows.Claims{"displayName": "John Override", "jobTitle": "Engineer"})},
-				flows.PreTokenIssuance:        {cont(flows.Claims{"city": "Porto", "email": "evil@x.com"})},
+				flows.PostAttributeCollection: {cont(engine.Claims{"displayName": "John Override", "jobTitle": "Engineer"})},
+				flows.PreTokenIssuance:        {cont(engine.Claims{"city": "Porto", "email": "evil@x.com"})},
 			},
 			phase: engine.PhaseDone,
 			steps: []flows.Step{flows.PostFederationSignup, flows.PostAttributeCollection, flows.PreTokenIssuance},
@@ -258,7 +258,7 @@ func TestAdvance(t *testing.T) {
 			phase: engine.PhaseDone,
 			steps: []flows.Step{flows.PostAttributeCollection, flows.PreTokenIssuance},
 			check: func(t *testing.T, r *engine.Run, c *stubConnector, d *memDirectory) {
-				want := flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
+				want := engine.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
 				if c.calls[0].Identities[0] != want || c.calls[0].Claims["email"] != "ana@fabrikam.com" {
 					t.Errorf("request = %+v", c.calls[0])
 				}
@@ -283,7 +283,7 @@ func TestAdvance(t *testing.T) {
 		{
 			name: "local sign-up with a taken email says so",
 			seed: func(d *memDirectory) {
-				d.Create(context.Background(), &flows.User{ObjectID: "x", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
+				d.Create(context.Background(), &engine.User{ObjectID: "x", Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
 			},
 			inputs: append([]engine.Input{engine.StartSignUp{}}, verified("ana@fabrikam.com", engine.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!", Values: map[string]string{"displayName": "Ana Lima"}})...),
 			phase:  engine.PhaseLocalSignUp,
@@ -296,8 +296,8 @@ func TestAdvance(t *testing.T) {
 		{
 			name: "a returning local user signs in: no sign-up connectors, no newUser",
 			seed: func(d *memDirectory) {
-				d.Create(context.Background(), &flows.User{ObjectID: "u1", Attributes: flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana"},
-					Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
+				d.Create(context.Background(), &engine.User{ObjectID: "u1", Attributes: engine.Claims{"email": "ana@fabrikam.com", "displayName": "Ana"},
+					Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
 			},
 			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}},
 			phase:  engine.PhaseDone,
@@ -311,7 +311,7 @@ func TestAdvance(t *testing.T) {
 		{
 			name: "a wrong password stays on the sign-in page",
 			seed: func(d *memDirectory) {
-				d.Create(context.Background(), &flows.User{ObjectID: "u1", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
+				d.Create(context.Background(), &engine.User{ObjectID: "u1", Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
 			},
 			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "nope"}},
 			phase:  engine.PhaseSignIn,
@@ -324,8 +324,8 @@ func TestAdvance(t *testing.T) {
 		{
 			name: "a returning federated identity signs in without sign-up connectors",
 			seed: func(d *memDirectory) {
-				d.Create(context.Background(), &flows.User{ObjectID: "u2", Attributes: flows.Claims{"displayName": "John"},
-					Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}}, "")
+				d.Create(context.Background(), &engine.User{ObjectID: "u2", Attributes: engine.Claims{"displayName": "John"},
+					Identities: []engine.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}}, "")
 			},
 			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
 			phase:  engine.PhaseDone,
@@ -348,10 +348,10 @@ func TestAdvance(t *testing.T) {
 				ApplicationClaims: []string{"displayName"}, Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"},
 				Tokens: flows.TokenSettings{EmailClaim: true}},
 			seed: func(d *memDirectory) {
-				d.Create(context.Background(), &flows.User{ObjectID: "u3", Attributes: flows.Claims{"displayName": "John", "email": "j@x.com"},
-					Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}}, "")
+				d.Create(context.Background(), &engine.User{ObjectID: "u3", Attributes: engine.Claims{"displayName": "John", "email": "j@x.com"},
+					Identities: []engine.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}}, "")
 			},
-			inputs: []engine.Input{engine.ResumeSession{ObjectID: "u3", Identity: flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
+			inputs: []engine.Input{engine.ResumeSession{ObjectID: "u3", Identity: engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
 			phase:  engine.PhaseDone,
 			steps:  []flows.Step{flows.PreTokenIssuance},
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
@@ -485,30 +485,30 @@ func TestConnectorClaimsKeepThePageRules(t *testing.T) {
 	tests := []struct {
 		name   string
 		step   flows.Step
-		claims flows.Claims
+		claims engine.Claims
 		inputs []engine.Input
 		phase  engine.Phase
 		want   []string // in the diagnostic
 	}{
-		{"a 500,000-character displayName at PostFederationSignup", flows.PostFederationSignup, flows.Claims{"displayName": long}, federated,
+		{"a 500,000-character displayName at PostFederationSignup", flows.PostFederationSignup, engine.Claims{"displayName": long}, federated,
 			engine.PhaseFailed, []string{`"displayName"`, "500000 characters", "at most 256", "Return at most 256 characters"}},
-		{"a script displayName at PostFederationSignup", flows.PostFederationSignup, flows.Claims{"displayName": "<script>alert(1)</script>"}, federated,
+		{"a script displayName at PostFederationSignup", flows.PostFederationSignup, engine.Claims{"displayName": "<script>alert(1)</script>"}, federated,
 			engine.PhaseFailed, []string{`"displayName"`, "< or >", "Remove the < and > characters"}},
-		{"a 500,000-character displayName at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"displayName": long}, submitted,
+		{"a 500,000-character displayName at PostAttributeCollection", flows.PostAttributeCollection, engine.Claims{"displayName": long}, submitted,
 			engine.PhaseAttributes, []string{`"displayName"`, "500000 characters", "at most 256"}},
-		{"a script displayName at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"displayName": "<script>x</script>"}, submitted,
+		{"a script displayName at PostAttributeCollection", flows.PostAttributeCollection, engine.Claims{"displayName": "<script>x</script>"}, submitted,
 			engine.PhaseAttributes, []string{`"displayName"`, "< or >"}},
-		{"a 65-character givenName at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"givenName": strings.Repeat("g", 65)}, submitted,
+		{"a 65-character givenName at PostAttributeCollection", flows.PostAttributeCollection, engine.Claims{"givenName": strings.Repeat("g", 65)}, submitted,
 			engine.PhaseAttributes, []string{`"givenName"`, "at most 64"}},
-		{"a 257-character custom attribute at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"LoyaltyNumber": strings.Repeat("1", 257)}, submitted,
+		{"a 257-character custom attribute at PostAttributeCollection", flows.PostAttributeCollection, engine.Claims{"LoyaltyNumber": strings.Repeat("1", 257)}, submitted,
 			engine.PhaseAttributes, []string{`"extension_LoyaltyNumber"`, "at most 256"}},
-		{"an Int beyond 32 bits at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"Age": int64(1) << 40}, submitted,
+		{"an Int beyond 32 bits at PostAttributeCollection", flows.PostAttributeCollection, engine.Claims{"Age": int64(1) << 40}, submitted,
 			engine.PhaseAttributes, []string{`"extension_Age"`, "2147483647", "Return a number in that range"}},
-		{"a string for an Int attribute at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"Age": "old"}, submitted,
+		{"a string for an Int attribute at PostAttributeCollection", flows.PostAttributeCollection, engine.Claims{"Age": "old"}, submitted,
 			engine.PhaseAttributes, []string{`"extension_Age"`, "of type int", "JSON number"}},
-		{"a 500,000-character displayName at the token step", flows.PreTokenIssuance, flows.Claims{"displayName": long}, submitted,
+		{"a 500,000-character displayName at the token step", flows.PreTokenIssuance, engine.Claims{"displayName": long}, submitted,
 			engine.PhaseFailed, []string{`"displayName"`, "at most 256"}},
-		{"a script displayName at the token step", flows.PreTokenIssuance, flows.Claims{"displayName": "<img src=x onerror=alert(1)>"}, submitted,
+		{"a script displayName at the token step", flows.PreTokenIssuance, engine.Claims{"displayName": "<img src=x onerror=alert(1)>"}, submitted,
 			engine.PhaseFailed, []string{`"displayName"`, "< or >"}},
 	}
 	for _, tt := range tests {
@@ -574,7 +574,7 @@ func TestCheckAcceptsWhatThePageAccepts(t *testing.T) {
 	}
 }
 
-func (d *memDirectory) Update(ctx context.Context, oid string, attrs flows.Claims, password string) (*flows.User, error) {
+func (d *memDirectory) Update(ctx context.Context, oid string, attrs engine.Claims, password string) (*engine.User, error) {
 	u, err := d.Get(ctx, oid)
 	if err != nil {
 		return nil, err

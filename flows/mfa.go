@@ -74,7 +74,7 @@ type SMS struct {
 // found or created: at every run when the flow's enforcement is always; under conditional,
 // only to enrol (a new user, or one with nothing on record for the method), since no
 // Conditional Access policy is there to ask for more. Every flow type takes it (docs/mfa.md).
-func needsMFA(def *Definition, r *engine.Run, u *User, newUser bool) bool {
+func needsMFA(def *Definition, r *engine.Run, u *engine.User, newUser bool) bool {
 	if stateOf(r).mfaDone {
 		return false
 	}
@@ -89,7 +89,7 @@ func needsMFA(def *Definition, r *engine.Run, u *User, newUser bool) bool {
 
 // enrolled reports whether u has what the method verifies on record: the phone number, the
 // authenticator app's key, or (the email code) an address.
-func enrolled(method engine.MFAMethod, u *User) bool {
+func enrolled(method engine.MFAMethod, u *engine.User) bool {
 	switch method {
 	case engine.MFAEmail:
 		return u.Email() != ""
@@ -102,7 +102,7 @@ func enrolled(method engine.MFAMethod, u *User) bool {
 // mfaBefore moves the run to the second-factor page when the flow asks for it before its own
 // page: the new password page of a password reset, the profile page of a profile edit. It
 // reports whether it did.
-func (m *Machine) mfaBefore(def *Definition, r *engine.Run, u *User) bool {
+func (m *Machine) mfaBefore(def *Definition, r *engine.Run, u *engine.User) bool {
 	if !needsMFA(def, r, u, false) {
 		return false
 	}
@@ -112,7 +112,7 @@ func (m *Machine) mfaBefore(def *Definition, r *engine.Run, u *User) bool {
 
 // startMFA moves the run to the second-factor page of u, the user the first factor found or
 // created.
-func (m *Machine) startMFA(def *Definition, r *engine.Run, u *User, newUser bool) {
+func (m *Machine) startMFA(def *Definition, r *engine.Run, u *engine.User, newUser bool) {
 	r.User, r.NewUser, r.Phase = u, newUser, engine.PhaseMFA
 	st := &MFAState{}
 	st.Method = def.MFA.Method
@@ -285,9 +285,9 @@ func (m *Machine) mfaDone(ctx context.Context, def *Definition, r *engine.Run) e
 		return m.phoneVerified(ctx, def, r)
 	}
 	if st.Enrol {
-		attrs := Claims{PhoneAttribute: st.To}
+		attrs := engine.Claims{PhoneAttribute: st.To}
 		if st.Method == engine.MFATOTP {
-			attrs = Claims{TOTPAttribute: otp.Encode(st.Key)}
+			attrs = engine.Claims{TOTPAttribute: otp.Encode(st.Key)}
 		}
 		updated, err := m.Directory.Update(ctx, u.ObjectID, attrs, "")
 		if err != nil {
@@ -302,10 +302,10 @@ func (m *Machine) mfaDone(ctx context.Context, def *Definition, r *engine.Run) e
 // afterMFA goes on from the second factor to what follows it in the flow: the new password
 // page of a password reset and the profile page of a profile edit (the factor came before
 // them), or the token step (after a sign-up's user write or a sign-in).
-func (m *Machine) afterMFA(ctx context.Context, def *Definition, r *engine.Run, u *User) error {
+func (m *Machine) afterMFA(ctx context.Context, def *Definition, r *engine.Run, u *engine.User) error {
 	switch {
 	case def.Type == PasswordReset:
-		r.User, r.Phase, r.Values = u, engine.PhaseAttributes, Claims{}
+		r.User, r.Phase, r.Values = u, engine.PhaseAttributes, engine.Claims{}
 		r.ResetPage()
 		return nil
 	case def.Type == ProfileEdit && !r.NewUser:

@@ -48,7 +48,7 @@ func mfaRoutes() []mfaRoute {
 	newPassword := engine.SubmitAttributes{Values: map[string]string{"newPassword": "N3w-Secret", "reenterPassword": "N3w-Secret"}}
 	profile := engine.SubmitAttributes{Values: map[string]string{"displayName": "Edited"}}
 	session := func(mfa bool) engine.Input {
-		return engine.ResumeSession{ObjectID: "oid-ana", Identity: flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}, MFA: mfa}
+		return engine.ResumeSession{ObjectID: "oid-ana", Identity: engine.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}, MFA: mfa}
 	}
 	return []mfaRoute{
 		{name: "sign-up", typ: flows.SignUp, first: []engine.Input{engine.SubmitSignUp{Email: "bo@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!"}}, newUser: true},
@@ -59,7 +59,7 @@ func mfaRoutes() []mfaRoute {
 		{name: "password reset", typ: flows.PasswordReset, first: reset, page: newPassword, field: "newPassword"},
 		{name: "profile edit/local", typ: flows.ProfileEdit, first: []engine.Input{ana}, page: profile, field: "displayName"},
 		{name: "profile edit/social", typ: flows.ProfileEdit, first: []engine.Input{fb, john}, page: profile, field: "displayName"},
-		{name: "profile edit/new social", typ: flows.ProfileEdit, first: []engine.Input{fb, engine.SignInFederated{IssuerAssignedID: "777", Claims: flows.Claims{"email": "cy@fabrikam.com"}}},
+		{name: "profile edit/new social", typ: flows.ProfileEdit, first: []engine.Input{fb, engine.SignInFederated{IssuerAssignedID: "777", Claims: engine.Claims{"email": "cy@fabrikam.com"}}},
 			page: profile, field: "displayName", pageFirst: true, newUser: true},
 		{name: "profile edit/session without MFA", typ: flows.ProfileEdit, first: []engine.Input{session(false)}, page: profile, field: "displayName"},
 		{name: "profile edit/session with MFA", typ: flows.ProfileEdit, first: []engine.Input{session(true)}, page: profile, field: "displayName", sessionMFA: true},

@@ -36,7 +36,7 @@ func TestPages(t *testing.T) {
 		{"extension_Age", "Age", "Age", "TextBox", false, `[+\-]?[0-9]+`, 0},
 		{"extension_OptIn", "OptIn", "OptIn", "RadioSingleSelect", false, "", 2},
 	}
-	newcomer := engine.SignInFederated{IssuerAssignedID: "999", Claims: flows.Claims{"email": "new@fabrikam.com"}}
+	newcomer := engine.SignInFederated{IssuerAssignedID: "999", Claims: engine.Claims{"email": "new@fabrikam.com"}}
 	signUpOnly := &flows.Definition{ID: "B2C_1_up", Type: flows.SignUp, IdentityProviders: []string{"facebook.com", "email"}}
 	signIn := &flows.Definition{ID: "B2C_1_in", Type: flows.SignIn, IdentityProviders: []string{"email"}, SignInInput: "logonIdentifier"}
 	tests := []struct {

@@ -25,7 +25,7 @@ const msgEnterPhone = "Please enter your phone number"
 // phoneSignIn handles the unified page's phone number: a known number gets a code, as the
 // first factor.
 func (m *Machine) phoneSignIn(ctx context.Context, r *engine.Run, typed string) error {
-	r.Values = Claims{"email": strings.TrimSpace(typed)}
+	r.Values = engine.Claims{"email": strings.TrimSpace(typed)}
 	if strings.TrimSpace(typed) == "" {
 		r.RequiredMissing, r.FieldErrors = true, map[string]string{"signInName": msgEnterPhone}
 		return nil
@@ -50,12 +50,12 @@ func (m *Machine) phoneSignIn(ctx context.Context, r *engine.Run, typed string) 
 
 // phoneSignUp starts a phone account's sign-up: the number is entered on the phone-factor page.
 func (m *Machine) phoneSignUp(r *engine.Run) {
-	r.Provider, r.Phase, r.Values = LocalProvider, engine.PhaseMFA, Claims{}
+	r.Provider, r.Phase, r.Values = LocalProvider, engine.PhaseMFA, engine.Claims{}
 	stateOf(r).mfa = &MFAState{Method: engine.MFASMS, FirstFactor: "signUp", Enrol: true, Country: "US"}
 }
 
-func (m *Machine) phoneIdentity(n string) Identity {
-	return Identity{SignInType: PhoneSignIn, Issuer: m.Tenant + ".onmicrosoft.com", IssuerAssignedID: n}
+func (m *Machine) phoneIdentity(n string) engine.Identity {
+	return engine.Identity{SignInType: PhoneSignIn, Issuer: m.Tenant + ".onmicrosoft.com", IssuerAssignedID: n}
 }
 
 // phoneVerified goes on once the phone account's code was right: the sign-in's user to the
@@ -75,7 +75,7 @@ func (m *Machine) phoneVerified(ctx context.Context, def *Definition, r *engine.
 	} else if !errors.Is(err, ErrNotFound) {
 		return err
 	}
-	stateOf(r).mfa, r.Phase, r.Values, r.IdP = nil, engine.PhaseAttributes, Claims{}, Claims{}
+	stateOf(r).mfa, r.Phase, r.Values, r.IdP = nil, engine.PhaseAttributes, engine.Claims{}, engine.Claims{}
 	if len(def.UserAttributes) == 0 {
 		return m.attributes(ctx, def, r, engine.SubmitAttributes{})
 	}

@@ -21,10 +21,10 @@ var (
 // seedAna stores a local account (ana@fabrikam.com, password Passw0rd!) and John's Facebook
 // identity.
 func seedAna(d *memDirectory) {
-	d.Create(context.Background(), &flows.User{ObjectID: "oid-ana", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}},
-		Attributes: flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "city": "Porto"}}, "Passw0rd!")
-	d.Create(context.Background(), &flows.User{ObjectID: "oid-john", Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}},
-		Attributes: flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith"}}, "")
+	d.Create(context.Background(), &engine.User{ObjectID: "oid-ana", Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}},
+		Attributes: engine.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "city": "Porto"}}, "Passw0rd!")
+	d.Create(context.Background(), &engine.User{ObjectID: "oid-john", Identities: []engine.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}},
+		Attributes: engine.Claims{"email": "john@fabrikam.com", "displayName": "John Smith"}}, "")
 }
 
 func TestFlowTypes(t *testing.T) {
@@ -53,7 +53,7 @@ func TestFlowTypes(t *testing.T) {
 			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
 			phase:  engine.PhaseDone, steps: []flows.Step{flows.PreTokenIssuance}},
 		{name: "sign-in: a social identity without an account is AADB2C99002, nothing created", def: signInFlow,
-			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, engine.SignInFederated{IssuerAssignedID: "999", Claims: flows.Claims{"email": "x@fabrikam.com"}}},
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, engine.SignInFederated{IssuerAssignedID: "999", Claims: engine.Claims{"email": "x@fabrikam.com"}}},
 			phase:  engine.PhaseFailed, steps: []flows.Step{},
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
 				if f := r.Failure; f.Code != "AADB2C99002" || f.OAuth != "server_error" || !f.Redirect || f.Message != "User does not exist. Please sign up before you can sign in." {
@@ -104,7 +104,7 @@ func TestFlowTypes(t *testing.T) {
 		{name: "profile edit: local sign-in shows the stored attributes", def: profileFlow,
 			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}}, phase: engine.PhaseAttributes,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
-				want := flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "city": "Porto"}
+				want := engine.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "city": "Porto"}
 				if !reflect.DeepEqual(r.Values, want) || r.Page.ContinueLabel != "Continue" || r.Page.Fields[0].InputType != "Readonly" || r.Page.Fields[3].InputType != "RadioSingleSelect" {
 					t.Errorf("values %v, page %+v", r.Values, r.Page)
 				}
@@ -130,7 +130,7 @@ func TestFlowTypes(t *testing.T) {
 				engine.SubmitAttributes{Values: map[string]string{"email": "evil@x.com", "displayName": "Ana L.", "city": "", "OptIn": "true"}}},
 			phase: engine.PhaseDone,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
-				want := flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana L.", "OptIn": true}
+				want := engine.Claims{"email": "ana@fabrikam.com", "displayName": "Ana L.", "OptIn": true}
 				if u, _ := d.Get(context.Background(), "oid-ana"); !reflect.DeepEqual(u.Attributes, want) {
 					t.Errorf("stored %v", u.Attributes)
 				}
@@ -147,7 +147,7 @@ func TestFlowTypes(t *testing.T) {
 				}
 			}},
 		{name: "profile edit: single sign-on skips the sign-in page", def: profileFlow,
-			inputs: []engine.Input{engine.ResumeSession{ObjectID: "oid-john", Identity: flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
+			inputs: []engine.Input{engine.ResumeSession{ObjectID: "oid-john", Identity: engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
 			phase:  engine.PhaseAttributes,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if r.Values["displayName"] != "John Smith" || r.Page.Fields[0].InputType != "EmailBox" {
@@ -155,7 +155,7 @@ func TestFlowTypes(t *testing.T) {
 				}
 			}},
 		{name: "profile edit: a new social identity signs up on the profile page", def: profileFlow,
-			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, engine.SignInFederated{IssuerAssignedID: "777", Claims: flows.Claims{"email": "new@fabrikam.com", "displayName": "New"}},
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, engine.SignInFederated{IssuerAssignedID: "777", Claims: engine.Claims{"email": "new@fabrikam.com", "displayName": "New"}},
 				engine.SubmitAttributes{Values: map[string]string{"email": "new@fabrikam.com", "displayName": "New One"}}},
 			phase: engine.PhaseDone,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {

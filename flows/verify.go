@@ -182,7 +182,7 @@ func (m *Machine) verifyEmail(def *Definition, r *engine.Run, in engine.VerifyEm
 		return engine.Errorf(engine.Invalid, "unknown verification action %q (send, resend, verify, change)", in.Action)
 	}
 	r.ResetPage()
-	r.Values = Claims{}
+	r.Values = engine.Claims{}
 	for _, ua := range def.UserAttributes {
 		if v := strings.TrimSpace(in.Values[ua.Name]); v != "" {
 			r.Values[ua.Name] = v

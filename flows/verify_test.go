@@ -115,7 +115,7 @@ func TestVerifyOutsideItsPageIsRefused(t *testing.T) {
 		"an unknown action":  {on, engine.VerifyEmail{Action: "skip", Field: "email"}},
 	} {
 		r := m.Start(context.Background(), tt.def, "run1", "app", "")
-		r.Values = flows.Claims{"displayName": "kept"}
+		r.Values = engine.Claims{"displayName": "kept"}
 		if err := m.Advance(context.Background(), tt.def, r, tt.in); engine.KindOf(err) != engine.Invalid || r.Values.String("displayName") != "kept" || r.Seq != 0 {
 			t.Errorf("%s: err = %v, want Invalid with the run unchanged (values %v, seq %d)", name, err, r.Values, r.Seq)
 		}

@@ -22,19 +22,19 @@ import (
 
 // Admin is the emulator's state, as the admin API sees it.
 type Admin interface {
-	Users() []*flows.User
-	User(ctx context.Context, objectID string) (*flows.User, error)
-	FindByIdentity(ctx context.Context, id flows.Identity) (*flows.User, error)
-	CreateUser(ctx context.Context, u *flows.User, password string) error // assigns the object id when empty
+	Users() []*engine.User
+	User(ctx context.Context, objectID string) (*engine.User, error)
+	FindByIdentity(ctx context.Context, id engine.Identity) (*engine.User, error)
+	CreateUser(ctx context.Context, u *engine.User, password string) error // assigns the object id when empty
 	DeleteUser(objectID string) (bool, error)
 	// RecordSignIn sets the user's last sign-in time (Graph's
 	// signInActivity.lastSignInDateTime); flows.ErrNotFound for an unknown user.
 	RecordSignIn(ctx context.Context, objectID string, at time.Time) error
 	// UpdateUser sets attrs (a nil value removes the attribute) and, when not empty, the password.
-	UpdateUser(ctx context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error)
+	UpdateUser(ctx context.Context, objectID string, attrs engine.Claims, password string) (*engine.User, error)
 	// RevokeSignInSessions sets the user's refreshTokensValidFromDateTime to now, as Microsoft
 	// Graph's revokeSignInSessions does: refresh tokens issued before it are refused.
-	RevokeSignInSessions(ctx context.Context, objectID string) (*flows.User, error)
+	RevokeSignInSessions(ctx context.Context, objectID string) (*engine.User, error)
 	ExportUsers() ([]byte, error)
 	ImportUsers(data []byte) (int, error)
 	// Reset returns the emulator to its start state: no users, flow runs, codes, refresh
@@ -138,11 +138,11 @@ func (s *server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 
 // userJSON is a user as the admin API shows it.
 type userJSON struct {
-	ObjectID       string           `json:"objectId"`
-	Identities     []flows.Identity `json:"identities"`
-	Attributes     map[string]any   `json:"attributes"`
-	Created        time.Time        `json:"createdDateTime"`
-	SignInActivity *SignInActivity  `json:"signInActivity,omitempty"`
+	ObjectID       string            `json:"objectId"`
+	Identities     []engine.Identity `json:"identities"`
+	Attributes     map[string]any    `json:"attributes"`
+	Created        time.Time         `json:"createdDateTime"`
+	SignInActivity *SignInActivity   `json:"signInActivity,omitempty"`
 }
 
 // SignInActivity is Microsoft Graph's signInActivity of a user: its last interactive sign-in.
@@ -151,20 +151,20 @@ type SignInActivity struct {
 }
 
 // SignInActivityOf is u's sign-in activity, nil when it never signed in (Graph omits it then).
-func SignInActivityOf(u *flows.User) *SignInActivity {
+func SignInActivityOf(u *engine.User) *SignInActivity {
 	if u.LastSignIn.IsZero() {
 		return nil
 	}
 	return &SignInActivity{LastSignInDateTime: u.LastSignIn.UTC()}
 }
 
-func toJSON(u *flows.User) userJSON {
+func toJSON(u *engine.User) userJSON {
 	return userJSON{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: shownAttributes(u.Attributes), Created: u.Created, SignInActivity: SignInActivityOf(u)}
 }
 
 // shownAttributes are a user's attributes without its authenticator app's key, which is a
 // secret: the admin API and the user page say only that the app is registered.
-func shownAttributes(a flows.Claims) flows.Claims {
+func shownAttributes(a engine.Claims) engine.Claims {
 	if _, ok := a[flows.TOTPAttribute]; !ok {
 		return a
 	}
@@ -190,7 +190,7 @@ func (s *server) recordSignIn(ctx context.Context, r *engine.Run) {
 
 // findUsers is the users matching q (case-insensitively, in the object id, an identity or an
 // attribute value; "" matches all), oldest first.
-func (s *server) findUsers(q string) []*flows.User {
+func (s *server) findUsers(q string) []*engine.User {
 	users := s.Admin.Users()
 	sort.Slice(users, func(i, j int) bool {
 		if !users[i].Created.Equal(users[j].Created) {
@@ -202,7 +202,7 @@ func (s *server) findUsers(q string) []*flows.User {
 	if q == "" {
 		return users
 	}
-	var out []*flows.User
+	var out []*engine.User
 	for _, u := range users {
 		if userMatches(u, q) {
 			out = append(out, u)
@@ -211,7 +211,7 @@ func (s *server) findUsers(q string) []*flows.User {
 	return out
 }
 
-func userMatches(u *flows.User, q string) bool {
+func userMatches(u *engine.User, q string) bool {
 	has := func(v string) bool { return strings.Contains(strings.ToLower(v), q) }
 	if has(u.ObjectID) {
 		return true
@@ -304,12 +304,12 @@ func (s *server) revokeSessions(c echo.Context) error {
 // federated identities, and attribute values. PasswordPolicies is Graph's user property:
 // "DisableStrongPassword" lets a test seed a weak password.
 type newUser struct {
-	ObjectID         string           `json:"objectId,omitempty"`
-	Email            string           `json:"email,omitempty"`
-	Password         string           `json:"password,omitempty"`
-	PasswordPolicies string           `json:"passwordPolicies,omitempty"`
-	Identities       []flows.Identity `json:"identities,omitempty"`
-	Attributes       map[string]any   `json:"attributes,omitempty"`
+	ObjectID         string            `json:"objectId,omitempty"`
+	Email            string            `json:"email,omitempty"`
+	Password         string            `json:"password,omitempty"`
+	PasswordPolicies string            `json:"passwordPolicies,omitempty"`
+	Identities       []engine.Identity `json:"identities,omitempty"`
+	Attributes       map[string]any    `json:"attributes,omitempty"`
 }
 
 func (s *server) createUser(c echo.Context) error {
@@ -335,7 +335,7 @@ func (s *server) createUser(c echo.Context) error {
 
 // create checks and stores the user req describes: the one way users are created, from JSON
 // and from the form alike.
-func (s *server) create(ctx context.Context, req newUser) (*flows.User, *refusal, error) {
+func (s *server) create(ctx context.Context, req newUser) (*engine.User, *refusal, error) {
 	u, refused := s.newUser(req)
 	if refused == nil {
 		refused = s.checkUser(u, "")
@@ -356,8 +356,8 @@ func (s *server) create(ctx context.Context, req newUser) (*flows.User, *refusal
 }
 
 // newUser builds the user a request describes, refusing what is missing or of the wrong type.
-func (s *server) newUser(req newUser) (*flows.User, *refusal) {
-	u := &flows.User{ObjectID: req.ObjectID, Identities: req.Identities, Attributes: flows.Claims{}, Created: s.Now()}
+func (s *server) newUser(req newUser) (*engine.User, *refusal) {
+	u := &engine.User{ObjectID: req.ObjectID, Identities: req.Identities, Attributes: engine.Claims{}, Created: s.Now()}
 	if req.Email != "" {
 		if !flows.ValidEmail(req.Email) {
 			return nil, invalid("email", fmt.Sprintf("%q is not an email address; a local account signs in with one (name@example.com).", short(req.Email)))
@@ -365,7 +365,7 @@ func (s *server) newUser(req newUser) (*flows.User, *refusal) {
 		if err := checkPassword(req.Password, req.PasswordPolicies); err != nil {
 			return nil, err
 		}
-		u.Identities = append(u.Identities, flows.Identity{SignInType: "emailAddress", Issuer: s.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: req.Email})
+		u.Identities = append(u.Identities, engine.Identity{SignInType: "emailAddress", Issuer: s.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: req.Email})
 		u.Attributes["email"] = req.Email
 	} else if err := identitiesPassword(req); err != nil {
 		return nil, err
@@ -404,8 +404,8 @@ func identitiesPassword(req newUser) *refusal {
 // attributes are a request's attribute values under the tenant's names, each of its
 // attribute's type. With clear, a null value stays nil: PATCH removes that attribute, as
 // Graph clears a property set to null.
-func (s *server) attributes(in map[string]any, clear bool) (flows.Claims, *refusal) {
-	out := flows.Claims{}
+func (s *server) attributes(in map[string]any, clear bool) (engine.Claims, *refusal) {
+	out := engine.Claims{}
 	for k, v := range in {
 		a, ok := s.Schema.Lookup(strings.TrimPrefix(k, "extension_"))
 		if !ok {
@@ -475,7 +475,7 @@ func (s *server) update(ctx context.Context, id string, req userPatch) (*refusal
 
 // patched checks a patch as create checks a new user, on the user it would make; it returns
 // the attribute changes.
-func (s *server) patched(u *flows.User, req userPatch) (flows.Claims, *refusal) {
+func (s *server) patched(u *engine.User, req userPatch) (engine.Claims, *refusal) {
 	if req.Password != "" || req.PasswordPolicies != "" {
 		if !hasPassword(u) {
 			return nil, invalid("password", "A password is only for a local account with an email address or a username; this user signs in with a federated identity or a phone number.")
@@ -489,7 +489,7 @@ func (s *server) patched(u *flows.User, req userPatch) (flows.Claims, *refusal) 
 		return nil, refused
 	}
 	next := *u
-	next.Attributes = flows.Claims{}
+	next.Attributes = engine.Claims{}
 	for k, v := range u.Attributes {
 		next.Attributes[k] = v
 	}
@@ -501,7 +501,7 @@ func (s *server) patched(u *flows.User, req userPatch) (flows.Claims, *refusal) 
 
 // local reports whether u has a local account (an email address, a username or a phone
 // number of the tenant) rather than federated identities only.
-func local(u *flows.User) bool {
+func local(u *engine.User) bool {
 	for _, id := range u.Identities {
 		if id.SignInType != "federated" {
 			return true
@@ -512,7 +512,7 @@ func local(u *flows.User) bool {
 
 // hasPassword reports whether u signs in with a password: an email address or a username
 // (a phone number account signs in with a code).
-func hasPassword(u *flows.User) bool {
+func hasPassword(u *engine.User) bool {
 	for _, id := range u.Identities {
 		if passwordIdentity(id) {
 			return true
@@ -521,7 +521,7 @@ func hasPassword(u *flows.User) bool {
 	return false
 }
 
-func passwordIdentity(id flows.Identity) bool {
+func passwordIdentity(id engine.Identity) bool {
 	return id.SignInType == "emailAddress" || id.SignInType == flows.UserNameSignIn
 }
 
@@ -568,7 +568,7 @@ const (
 // known sign-in type within Graph's lengths, local identities that are email addresses, and the
 // rules of the tenant's attributes (their lengths, no < or > in displayName). at prefixes the
 // property names ("users[3].").
-func (s *server) checkUser(u *flows.User, at string) *refusal {
+func (s *server) checkUser(u *engine.User, at string) *refusal {
 	if u.ObjectID != "" && !guid.MatchString(u.ObjectID) {
 		return invalid(at+"objectId", fmt.Sprintf("%q is not a GUID; give one such as 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f, or leave objectId out to have one assigned.", short(u.ObjectID)))
 	}
@@ -596,7 +596,7 @@ var userNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 // checkIdentity applies Graph's objectIdentity rules to one identity at prop: a known sign-in
 // type with an issuer and an id within Graph's lengths; a local one (not federated) of the
 // tenant's own domain, an email address, a username or an E.164 phone number.
-func (s *server) checkIdentity(id flows.Identity, prop string) *refusal {
+func (s *server) checkIdentity(id engine.Identity, prop string) *refusal {
 	known := map[string]bool{"federated": true, "emailAddress": true, flows.UserNameSignIn: true, flows.PhoneSignIn: true}
 	domain := s.Tenant.Name + ".onmicrosoft.com"
 	name := id.IssuerAssignedID
@@ -776,9 +776,9 @@ func (s *server) checkImport(data []byte) *refusal {
 				message: fmt.Sprintf("%s is %d bytes; each user may take at most %d bytes (%d KiB). Shorten its attributes to Graph's lengths.", at, len(raw), MaxImportUser, MaxImportUser>>10)}
 		}
 		var u struct {
-			ObjectID   string           `json:"objectId"`
-			Identities []flows.Identity `json:"identities"`
-			Attributes map[string]any   `json:"attributes"`
+			ObjectID   string            `json:"objectId"`
+			Identities []engine.Identity `json:"identities"`
+			Attributes map[string]any    `json:"attributes"`
 		}
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
@@ -788,7 +788,7 @@ func (s *server) checkImport(data []byte) *refusal {
 		if u.ObjectID == "" || len(u.Identities) == 0 {
 			return invalid(at, "Each user needs objectId and identities, as an export has them.")
 		}
-		user := &flows.User{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: flows.Claims{}}
+		user := &engine.User{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: engine.Claims{}}
 		for k, v := range u.Attributes {
 			if n, ok := v.(json.Number); ok {
 				if i, err := n.Int64(); err == nil {

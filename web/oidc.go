@@ -113,11 +113,11 @@ func (s *server) discovery(c echo.Context) error {
 
 // claimNames lists the token claim names of a flow's application claims.
 func claimNames(schema flows.Schema, def *flows.Definition) []string {
-	sample := flows.Claims{}
+	sample := engine.Claims{}
 	for _, a := range schema.All() {
 		sample[a.Name] = "x"
 	}
-	m := flows.TokenClaims(schema, def.ApplicationClaims, sample, flows.Identity{SignInType: "federated", Issuer: "x"}, "x", true)
+	m := flows.TokenClaims(schema, def.ApplicationClaims, sample, engine.Identity{SignInType: "federated", Issuer: "x"}, "x", true)
 	if def.Tokens.EmailClaim {
 		m["email"] = "x"
 	}

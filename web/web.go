@@ -42,7 +42,7 @@ type App struct {
 // Account is a fixture identity of a fake identity provider.
 type Account struct {
 	IssuerAssignedID string
-	Claims           flows.Claims // email, displayName, givenName, surname
+	Claims           engine.Claims // email, displayName, givenName, surname
 }
 
 // Provider is a fake social identity provider.

@@ -4,11 +4,12 @@ import (
 	"testing"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 func BenchmarkBody(b *testing.B) {
 	req := flows.ConnectorRequest{Step: flows.PostAttributeCollection, ClientID: "6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10", UILocales: "en-US",
-		Identities: []flows.Identity{federated}, Claims: flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John",
+		Identities: []engine.Identity{federated}, Claims: engine.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John",
 			"surname": "Smith", "city": "Lisbon", "LoyaltyNumber": "L-1", "Age": int64(42), "OptIn": true}}
 	b.ReportAllocs()
 	for b.Loop() {

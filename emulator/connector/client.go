@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Endpoint is one configured API connector.
@@ -65,7 +66,7 @@ type Call struct {
 	Attempts       []Attempt         `json:"attempts"`
 	Outcome        string            `json:"outcome"` // Continue, ShowBlockPage, ValidationError or failure
 	UserMessage    string            `json:"userMessage,omitempty"`
-	Claims         flows.Claims      `json:"claims,omitempty"`
+	Claims         engine.Claims     `json:"claims,omitempty"`
 	Warnings       []string          `json:"warnings,omitempty"`
 	Diagnostic     string            `json:"diagnostic,omitempty"`
 	ResentFrom     string            `json:"resentFrom,omitempty"`

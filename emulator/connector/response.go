@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // MaxBody is the largest response body read; a longer one is a failure.
@@ -169,7 +170,7 @@ func checkAction(step flows.Step, status int, obj map[string]any) (flows.Action,
 
 // continueVerdict takes a Continue answer's claims, warning about each key it ignores.
 func (w Wire) continueVerdict(schema flows.Schema, obj map[string]any, body []byte) Verdict {
-	v := Verdict{ConnectorResult: flows.ConnectorResult{Action: flows.Continue, Claims: flows.Claims{}}}
+	v := Verdict{ConnectorResult: flows.ConnectorResult{Action: flows.Continue, Claims: engine.Claims{}}}
 	if !utf8.Valid(body) {
 		v.Warnings = append(v.Warnings, invalidUTF8(body))
 	}

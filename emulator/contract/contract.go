@@ -17,6 +17,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Options say what Check sends.
@@ -36,7 +37,7 @@ type Options struct {
 }
 
 // sampleValues are the claim values sent when no fixture says otherwise.
-var sampleValues = flows.Claims{
+var sampleValues = engine.Claims{
 	"email": "jane.doe@fabrikam.com", "displayName": "Jane Doe", "givenName": "Jane", "surname": "Doe",
 	"jobTitle": "Engineer", "streetAddress": "1 Main Street", "city": "Redmond", "postalCode": "98052",
 	"state": "WA", "country": "United States",
@@ -103,12 +104,12 @@ func checkSamples(ctx context.Context, cfg *config.Config, o Options, client *co
 	if steps == nil {
 		steps = usedAt(cfg, o.Connector)
 	}
-	identity := flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "sample-subject-0001"}
+	identity := engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "sample-subject-0001"}
 	if len(cfg.IdentityProviders) > 0 {
 		identity.Issuer = cfg.IdentityProviders[0].ID
 	}
 	if o.Local {
-		identity = flows.Identity{SignInType: "emailAddress", Issuer: cfg.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: values.String("email")}
+		identity = engine.Identity{SignInType: "emailAddress", Issuer: cfg.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: values.String("email")}
 	}
 	ok := true
 	for _, step := range steps {
@@ -116,7 +117,7 @@ func checkSamples(ctx context.Context, cfg *config.Config, o Options, client *co
 			fmt.Fprintf(out, "== %s: skipped (B2C never calls it for local accounts)\n\n", step)
 			continue
 		}
-		req := flows.ConnectorRequest{RunID: "contract-test", Connector: o.Connector, Step: step, Identities: []flows.Identity{identity},
+		req := flows.ConnectorRequest{RunID: "contract-test", Connector: o.Connector, Step: step, Identities: []engine.Identity{identity},
 			ClientID: firstClientID(cfg), UILocales: "en-US", Claims: stepClaims(step, values)}
 		if step == flows.PreTokenIssuance {
 			req.ObjectID = sampleObjectID
@@ -138,11 +139,11 @@ func firstClientID(cfg *config.Config) string {
 
 // stepClaims is what a step carries: the identity provider's claims at PostFederationSignup,
 // everything after the attribute page.
-func stepClaims(step flows.Step, values flows.Claims) flows.Claims {
+func stepClaims(step flows.Step, values engine.Claims) engine.Claims {
 	if step != flows.PostFederationSignup {
 		return values
 	}
-	idp := flows.Claims{}
+	idp := engine.Claims{}
 	for _, k := range []string{"email", "displayName", "givenName", "surname"} {
 		if v, ok := values[k]; ok {
 			idp[k] = v
@@ -176,7 +177,7 @@ var allSteps = []flows.Step{flows.PostFederationSignup, flows.PostAttributeColle
 // claimValues are the samples for every attribute, overridden by the fixture's values (keys
 // as in a request: Graph names, extension_<appId>_<Name> or extension_<Name>, or the bare
 // custom name).
-func claimValues(schema flows.Schema, appID string, fixture []byte) (flows.Claims, error) {
+func claimValues(schema flows.Schema, appID string, fixture []byte) (engine.Claims, error) {
 	values := sampleValues.Clone()
 	for _, a := range schema.All() {
 		if a.Custom {
@@ -210,7 +211,7 @@ func sampleOf(a flows.Attribute) any {
 
 // fixtureClaims reads the claims file: a JSON object of values by attribute name (nil: no
 // value), its keys as in a request.
-func fixtureClaims(schema flows.Schema, appID string, fixture []byte) (flows.Claims, error) {
+func fixtureClaims(schema flows.Schema, appID string, fixture []byte) (engine.Claims, error) {
 	if len(fixture) == 0 {
 		return nil, nil
 	}
@@ -221,7 +222,7 @@ func fixtureClaims(schema flows.Schema, appID string, fixture []byte) (flows.Cla
 		return nil, fmt.Errorf("the claims file is not a JSON object: %w", err)
 	}
 	prefix := "extension_" + strings.ReplaceAll(appID, "-", "") + "_"
-	values := flows.Claims{}
+	values := engine.Claims{}
 	for k, v := range raw {
 		name := strings.TrimPrefix(strings.TrimPrefix(k, prefix), "extension_")
 		a, ok := schema.Lookup(name)

@@ -188,15 +188,15 @@ func flowClient(cfg *config.Config, id string) (string, error) {
 type who struct {
 	provider string
 	subject  string
-	claims   flows.Claims // the provider's answer
-	email    string       // a local account's
+	claims   engine.Claims // the provider's answer
+	email    string        // a local account's
 }
 
 // identityFor is the identity of the check: o.IdP (default: the flow's first social provider,
 // else a local account) and o.Account of it (default: its first fixture account, else a
 // sample identity). The claims file's values of built-in attributes the flow does not
 // collect are the provider's answer, as the fake provider's claims box gives them.
-func identityFor(cfg *config.Config, def *flows.Definition, o Options, schema flows.Schema, fixture flows.Claims) (who, error) {
+func identityFor(cfg *config.Config, def *flows.Definition, o Options, schema flows.Schema, fixture engine.Claims) (who, error) {
 	w := who{provider: o.IdP}
 	switch {
 	case o.Local:
@@ -259,7 +259,7 @@ func collectedNames(schema flows.Schema, def *flows.Definition) []string {
 
 // account is the fixture account id of provider (default: its first), as the fake identity
 // provider answers for it; a provider without accounts answers with a sample identity.
-func account(cfg *config.Config, provider, id string) (string, flows.Claims, error) {
+func account(cfg *config.Config, provider, id string) (string, engine.Claims, error) {
 	var p config.IdentityProvider
 	for _, ip := range cfg.IdentityProviders {
 		if ip.ID == provider {
@@ -276,7 +276,7 @@ func account(cfg *config.Config, provider, id string) (string, flows.Claims, err
 	if id != "" {
 		return "", nil, fmt.Errorf("the identity provider %s has no fixture account %q%s; its accounts: %s", provider, id, didYouMean(id, ids), strings.Join(ids, ", "))
 	}
-	sample := flows.Claims{}
+	sample := engine.Claims{}
 	for _, k := range []string{"email", "displayName", "givenName", "surname"} {
 		sample[k] = sampleValues[k]
 	}
@@ -293,19 +293,19 @@ func seedUser(ctx context.Context, users *store.Users, cfg *config.Config, schem
 	for k, v := range w.claims {
 		values[k] = v
 	}
-	id := flows.Identity{SignInType: "federated", Issuer: w.provider, IssuerAssignedID: w.subject}
+	id := engine.Identity{SignInType: "federated", Issuer: w.provider, IssuerAssignedID: w.subject}
 	password := ""
 	if w.provider == flows.LocalProvider {
 		values["email"] = w.email
-		id, password = flows.Identity{SignInType: "emailAddress", Issuer: cfg.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: w.email}, samplePassword
+		id, password = engine.Identity{SignInType: "emailAddress", Issuer: cfg.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: w.email}, samplePassword
 	}
-	return users.Create(ctx, &flows.User{ObjectID: sampleObjectID, Identities: []flows.Identity{id}, Attributes: values, Created: time.Now()}, password)
+	return users.Create(ctx, &engine.User{ObjectID: sampleObjectID, Identities: []engine.Identity{id}, Attributes: values, Created: time.Now()}, password)
 }
 
 // drive walks r to its end as a user would: the provider, the identity, then the attribute
 // page with the pre-filled values kept and the rest typed (the claims file's, else samples).
 // It returns how the run ended.
-func drive(ctx context.Context, m *flows.Machine, def *flows.Definition, r *engine.Run, w who, fixture flows.Claims) (string, error) {
+func drive(ctx context.Context, m *flows.Machine, def *flows.Definition, r *engine.Run, w who, fixture engine.Claims) (string, error) {
 	for range 10 {
 		var in engine.Input
 		switch r.Phase {
@@ -366,7 +366,7 @@ func pageMessage(r *engine.Run) string {
 
 // typed are the attribute page's fields as submitted: the claims file's value, else the
 // pre-filled one, else a sample.
-func typed(schema flows.Schema, def *flows.Definition, r *engine.Run, fixture flows.Claims) map[string]string {
+func typed(schema flows.Schema, def *flows.Definition, r *engine.Run, fixture engine.Claims) map[string]string {
 	out := map[string]string{}
 	for _, ua := range def.UserAttributes {
 		v, given := fixture[ua.Name]

@@ -124,7 +124,7 @@ func (x *execution) mfaVerifySMS(c *call) (map[string]string, *engine.Failure) {
 
 // mfaUser is the directory user the profile names: its objectId input, else the bag's, else
 // the object id of a userPrincipalName of Azure AD's <objectId>@<tenant> form.
-func (x *execution) mfaUser(c *call) (*flows.User, *engine.Failure) {
+func (x *execution) mfaUser(c *call) (*engine.User, *engine.Failure) {
 	id := cmp.Or(c.inputs["objectId"], x.st.bag["objectid"])
 	upn := c.inputs["userPrincipalName"]
 	if id == "" {
@@ -144,7 +144,7 @@ func (x *execution) mfaUser(c *call) (*flows.User, *engine.Failure) {
 }
 
 // enrolledKey is the authenticator-app secret kept on u, or nil.
-func enrolledKey(u *flows.User) []byte {
+func enrolledKey(u *engine.User) []byte {
 	key, err := otp.Decode(u.Attributes.String(flows.TOTPAttribute))
 	if err != nil || len(key) == 0 {
 		return nil
@@ -205,7 +205,7 @@ func (x *execution) mfaVerifyOTP(c *call) (map[string]string, *engine.Failure) {
 		return nil, x.mfaError(c.tp, "UserMessageIfWrongCodeEntered", "")
 	}
 	if s.enrol {
-		if _, err := x.Directory.Update(x.ctx, s.objectID, flows.Claims{flows.TOTPAttribute: otp.Encode(s.key)}, ""); err != nil {
+		if _, err := x.Directory.Update(x.ctx, s.objectID, engine.Claims{flows.TOTPAttribute: otp.Encode(s.key)}, ""); err != nil {
 			return nil, internalError(fmt.Errorf("%s: keeping the authenticator app on the user: %w", c.tp.ID, err))
 		}
 	}

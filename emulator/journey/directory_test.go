@@ -33,12 +33,12 @@ func directoryEngine(t *testing.T) (*Engine, *store.Users) {
 		t.Fatal(err)
 	}
 	users := store.NewUsers(4)
-	for oid, id := range map[string]flows.Identity{
+	for oid, id := range map[string]engine.Identity{
 		"oid-email": {SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@contoso.test"},
 		"oid-user":  {SignInType: flows.UserNameSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "bo.user"},
 		"oid-phone": {SignInType: flows.PhoneSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "+15550100"},
 	} {
-		u := &flows.User{ObjectID: oid, Identities: []flows.Identity{id}, Attributes: flows.Claims{"displayName": oid}}
+		u := &engine.User{ObjectID: oid, Identities: []engine.Identity{id}, Attributes: engine.Claims{"displayName": oid}}
 		if err := users.Create(context.Background(), u, "Passw0rd!x"); err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +78,7 @@ func TestDirectoryBySignInNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := flows.Identity{SignInType: "userName", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "cy.user"}
+	want := engine.Identity{SignInType: "userName", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "cy.user"}
 	if len(u.Identities) != 1 || u.Identities[0] != want || u.Attributes.String("displayName") != "Cy" || u.Attributes["signInNames.userName"] != nil {
 		t.Errorf("the new user: identities %v, attributes %v", u.Identities, u.Attributes)
 	}

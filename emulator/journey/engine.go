@@ -119,7 +119,7 @@ func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, cl
 // StartFrom is StartRequest from the browser at clientIP, which the journey's first steps may
 // read too ({Context:IPAddress}, a UserJourneyContextProvider profile).
 func (e *Engine) StartFrom(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string, clientIP string) *engine.Run {
-	r := &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: flows.Claims{}, Request: request,
+	r := &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: engine.Claims{}, Request: request,
 		ClientIP: clientIP}
 	st := &state{bag: map[string]string{}}
 	r.State = st

@@ -43,8 +43,8 @@ func hintEngine(t *testing.T, is *hinttest.Issuer, now time.Time) *Engine {
 		t.Fatal(err)
 	}
 	users := store.NewUsers(4)
-	ana := &flows.User{ObjectID: "5e0c8a3b-1f2d-4c6e-9a8b-7d6c5b4a3f2e", Attributes: flows.Claims{"email": "ana@contoso.test", "displayName": "Ana"},
-		Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@contoso.test"}}}
+	ana := &engine.User{ObjectID: "5e0c8a3b-1f2d-4c6e-9a8b-7d6c5b4a3f2e", Attributes: engine.Claims{"email": "ana@contoso.test", "displayName": "Ana"},
+		Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@contoso.test"}}}
 	if err := users.Create(context.Background(), ana, "Passw0rd!x"); err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func (e *Engine) Refresh(ctx context.Context, def *flows.Definition, objectID st
 	if p == nil || p.Refresh == nil {
 		return nil, false
 	}
-	r := &engine.Run{ID: e.NewID(), Policy: def.ID, Phase: engine.PhaseSignIn, Values: flows.Claims{}}
+	r := &engine.Run{ID: e.NewID(), Policy: def.ID, Phase: engine.PhaseSignIn, Values: engine.Claims{}}
 	st := &state{journey: p.Refresh, carried: map[string]string{}, bag: map[string]string{
 		"objectid": objectID, "refreshtokenissuedondatetime": issued.UTC().Format(refreshTimeFormat)}}
 	for k, v := range carried {

@@ -284,7 +284,7 @@ func (e *Engine) record(call connector.Call, began time.Time, out map[string]str
 	call.ElapsedMs = float64(time.Since(began).Microseconds()) / 1000
 	switch {
 	case rerr == nil:
-		call.Outcome, call.Claims = "Continue", flows.Claims{}
+		call.Outcome, call.Claims = "Continue", engine.Claims{}
 		for k, v := range out {
 			call.Claims[k] = v
 		}

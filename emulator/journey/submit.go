@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // submit checks a submitted self-asserted page and runs its validation profiles; on success
@@ -13,7 +13,7 @@ func (x *execution) submit(tp *policy.TechnicalProfile, values map[string]string
 	fields := shown(x.p, tp)
 	form := x.r.Page != nil && !x.r.Page.Unified // a self-asserted page, not the sign-in page
 	if form {
-		x.r.Values = flows.Claims{}
+		x.r.Values = engine.Claims{}
 	}
 	errs := x.checkFields(tp, fields, values, form)
 	if values["newpassword"] != "" && values["reenterpassword"] != "" && values["newpassword"] != values["reenterpassword"] {

@@ -110,7 +110,7 @@ func (e *Engine) code() string { return flows.CodeValue(e.FixedCode, e.NewID()) 
 // keepValues keeps what was typed on the page (but passwords) when a verification button
 // posts it, so the page comes back filled in.
 func keepValues(r *engine.Run, values map[string]string) {
-	r.Values = flows.Claims{}
+	r.Values = engine.Claims{}
 	for _, f := range r.Page.Fields {
 		if v := strings.TrimSpace(values[f.ID]); v != "" && f.InputType != "Password" {
 			r.Values[f.ID] = v
