@@ -13,6 +13,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/journey"
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web"
 )
@@ -109,7 +110,7 @@ func missingKeys(p *policy.Policy, keys map[string]string, certs map[string]*htt
 }
 
 // outboxEmail is a verification email as the outbox keeps it.
-func outboxEmail(cfg *config.Config, m flows.Mail) web.Email {
+func outboxEmail(cfg *config.Config, m codes.Mail) web.Email {
 	return web.Email{Time: m.Time, RunID: m.RunID, Policy: m.Policy, TechnicalProfile: m.TechnicalProfile, To: m.To,
 		Subject: cfg.Tenant.Name + " account email verification code", Code: m.Code}
 }

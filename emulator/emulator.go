@@ -34,6 +34,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/token"
 	"github.com/b2cemu/b2cemu/fixtures"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web"
 )
@@ -110,7 +111,7 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 
 // sendText puts a phone code in the text message outbox: the user flows' and the custom
 // policies' phone factor send theirs here.
-func (e *Emulator) sendText(m flows.SMS) {
+func (e *Emulator) sendText(m codes.SMS) {
 	e.st.sms.Add(web.SMS{Time: m.Time, RunID: m.RunID, Policy: m.Policy, To: m.To, Channel: m.Channel, Message: m.Message, Code: m.Code})
 	e.log.Info("phone code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "channel", m.Channel, "code", m.Code)
 }
@@ -180,7 +181,7 @@ func (e *Emulator) connectorClient(cfg *config.Config, schema flows.Schema, eps 
 func (e *Emulator) machine(cfg *config.Config, schema flows.Schema, client *connector.Client) *flows.Machine {
 	st := e.st
 	m := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: st.users, Now: e.Clock.Now, NewID: st.ids.GUID,
-		Mail: func(m flows.Mail) {
+		Mail: func(m codes.Mail) {
 			st.outbox.Add(outboxEmail(cfg, m))
 			e.log.Info("verification code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "code", m.Code)
 		},

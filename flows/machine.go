@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -82,9 +83,9 @@ type Machine struct {
 	Now       func() time.Time
 	NewID     func() string // object ids
 	// Mail, when set, receives the local sign-up page's verification emails (the outbox).
-	Mail func(Mail)
+	Mail func(codes.Mail)
 	// Text, when set, receives the phone factor's text messages and calls (the SMS outbox).
-	Text func(SMS)
+	Text func(codes.SMS)
 	// FixedCode, when set, is every verification code, for suites that cannot read the outbox.
 	FixedCode string
 	// Providers are the identity providers' display names by id, for the sign-in page's
@@ -95,7 +96,7 @@ type Machine struct {
 // B2C's texts for the pages' errors.
 const (
 	msgRequired         = "This information is required."
-	msgUserExists       = "A user with the specified ID already exists. Please choose a different one."
+	msgUserExists       = codes.UserExists
 	msgNoAccount        = "We can't seem to find your account."
 	msgBadPassword      = "Your password is incorrect."
 	msgBadEmail         = "Please enter a valid email address."

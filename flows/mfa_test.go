@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
@@ -21,16 +22,16 @@ func mfaFlow(method engine.MFAMethod, enf flows.MFAEnforcement) *flows.Definitio
 
 // outbox records what a machine sends.
 type outbox struct {
-	mails []flows.Mail
-	texts []flows.SMS
+	mails []codes.Mail
+	texts []codes.SMS
 }
 
 func mfaMachine(c *stubConnector, d *memDirectory, o *outbox, now *time.Time) *flows.Machine {
 	m := newMachine(c, d)
 	m.FixedCode = testCode
 	m.Now = func() time.Time { return *now }
-	m.Mail = func(x flows.Mail) { o.mails = append(o.mails, x) }
-	m.Text = func(x flows.SMS) { o.texts = append(o.texts, x) }
+	m.Mail = func(x codes.Mail) { o.mails = append(o.mails, x) }
+	m.Text = func(x codes.SMS) { o.texts = append(o.texts, x) }
 	return m
 }
 
@@ -183,11 +184,11 @@ func TestPhoneFactorRules(t *testing.T) {
 	if o.texts[0].Channel != "call" || o.texts[1].Channel != "call" || o.texts[2].Channel != "sms" || o.texts[0].To != "+15555550100" || o.texts[2].Code != testCode {
 		t.Errorf("outbox %+v", o.texts)
 	}
-	for range flows.CodeAttempts {
+	for range codes.Attempts {
 		_ = m.Advance(ctx, def, r, engine.VerifyMFA{Action: "verifyCode", Code: "111111"})
 	}
 	if r.Page.MFA.Error != "You hit the limit on the number of verification attempts. Try again shortly." || r.Phase != engine.PhaseMFA {
-		t.Errorf("after %d wrong codes: %q, phase %s", flows.CodeAttempts, r.Page.MFA.Error, r.Phase)
+		t.Errorf("after %d wrong codes: %q, phase %s", codes.Attempts, r.Page.MFA.Error, r.Phase)
 	}
 	if len(c.calls) != 0 {
 		t.Errorf("the token step ran without the second factor: %v", c.steps())
@@ -196,7 +197,7 @@ func TestPhoneFactorRules(t *testing.T) {
 
 // TestMasked: a number on record shows its last four digits only.
 func TestMasked(t *testing.T) {
-	if got := flows.Masked("+15555550100"); got != "+XXXXXXX0100" {
+	if got := codes.Masked("+15555550100"); got != "+XXXXXXX0100" {
 		t.Errorf("Masked = %q", got)
 	}
 }

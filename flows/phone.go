@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -30,9 +31,9 @@ func (m *Machine) phoneSignIn(ctx context.Context, r *engine.Run, typed string) 
 		r.RequiredMissing, r.FieldErrors = true, map[string]string{"signInName": msgEnterPhone}
 		return nil
 	}
-	n, msg := E164("", typed)
+	n, msg := codes.E164("", typed)
 	if msg != "" {
-		r.FieldErrors = map[string]string{"signInName": mfaTexts["invalid_number"]}
+		r.FieldErrors = map[string]string{"signInName": codes.MFAText("invalid_number")}
 		return nil
 	}
 	u, err := m.Directory.FindByIdentity(ctx, m.phoneIdentity(n))
@@ -44,14 +45,14 @@ func (m *Machine) phoneSignIn(ctx context.Context, r *engine.Run, typed string) 
 		return err
 	}
 	r.Provider, r.User, r.Phase = LocalProvider, u, engine.PhaseMFA
-	stateOf(r).mfa = &MFAState{Method: engine.MFASMS, FirstFactor: "signIn", To: n}
+	stateOf(r).mfa = &codes.MFAState{Method: engine.MFASMS, FirstFactor: "signIn", To: n}
 	return nil
 }
 
 // phoneSignUp starts a phone account's sign-up: the number is entered on the phone-factor page.
 func (m *Machine) phoneSignUp(r *engine.Run) {
 	r.Provider, r.Phase, r.Values = LocalProvider, engine.PhaseMFA, engine.Claims{}
-	stateOf(r).mfa = &MFAState{Method: engine.MFASMS, FirstFactor: "signUp", Enrol: true, Country: "US"}
+	stateOf(r).mfa = &codes.MFAState{Method: engine.MFASMS, FirstFactor: "signUp", Enrol: true, Country: "US"}
 }
 
 func (m *Machine) phoneIdentity(n string) engine.Identity {

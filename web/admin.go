@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -614,7 +615,7 @@ func (s *server) checkIdentity(id engine.Identity, prop string) *refusal {
 	case id.SignInType == flows.UserNameSignIn && !userNameRe.MatchString(name):
 		return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not a username: it begins with a letter or a digit and holds only letters, digits, - and _.", short(name)))
 	case id.SignInType == flows.PhoneSignIn:
-		if n, msg := flows.E164("", name); msg != "" || n != name {
+		if n, msg := codes.E164("", name); msg != "" || n != name {
 			return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not a phone number in E.164 form (+15555550123).", short(name)))
 		}
 	}

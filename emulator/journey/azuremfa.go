@@ -9,13 +9,14 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
 
 // The Azure AD MFA profile (AzureMfaProtocolProvider) has two modes, by its Operation:
 // OneWaySMS and Verify send a code to a phone number and check it (the text message outbox,
-// by the phone factor's rules: flows.MFAState), and GetAvailableDevices, BeginVerifyOTP and
+// by the phone factor's rules: codes.MFAState), and GetAvailableDevices, BeginVerifyOTP and
 // VerifyOTP enrol and check an authenticator app (RFC 6238, flows/otp). The app's secret is
 // kept on the directory user as the user flows keep it (flows.TOTPAttribute), so an app
 // enrolled by either signs in with both.
@@ -73,11 +74,11 @@ func (x *execution) mfaSendSMS(c *call) (map[string]string, *engine.Failure) {
 		return nil, x.mfaError(c.tp, "UserMessageIfInvalidFormat", fmt.Sprintf("%s: the phoneNumber input %q is not an E.164 number (+ and the country code)", c.tp.ID, number))
 	}
 	if x.st.sms == nil {
-		x.st.sms = map[string]*flows.MFAState{}
+		x.st.sms = map[string]*codes.MFAState{}
 	}
 	st := x.st.sms[number]
 	if st == nil || st.To != number {
-		st = &flows.MFAState{Method: engine.MFASMS, Enrol: true}
+		st = &codes.MFAState{Method: engine.MFASMS, Enrol: true}
 		x.st.sms[number] = st
 	}
 	if _, err := st.Press(engine.VerifyMFA{Action: "sendCode", Number: number}, x.codes()); err != nil {
@@ -94,8 +95,8 @@ func (x *execution) mfaSendSMS(c *call) (map[string]string, *engine.Failure) {
 
 // codes are the engine's clock, code source and outboxes for the run, as the phone factor
 // page sends with them.
-func (x *execution) codes() flows.Codes {
-	return flows.Codes{Now: x.Now, Value: x.code, Tenant: x.Tenant, RunID: x.r.ID, Policy: x.p.ID, Mail: x.Mail, Text: x.Text}
+func (x *execution) codes() codes.Sender {
+	return codes.Sender{Now: x.Now, Value: x.code, Tenant: x.Tenant, RunID: x.r.ID, Policy: x.p.ID, Mail: x.Mail, Text: x.Text}
 }
 
 // mfaVerifySMS checks the verificationCode input against the code sent to the phoneNumber
@@ -190,14 +191,14 @@ func (x *execution) mfaBeginOTP(c *call) (map[string]string, *engine.Failure) {
 
 // mfaVerifyOTP checks the otpCode input against the session's secret at the emulator's
 // clock (the step before and after accepted, as authenticator apps drift); the right code of
-// an enrolment keeps the secret on the user. After flows.MFAAttempts wrong codes the session
+// an enrolment keeps the secret on the user. After codes.MFAAttempts wrong codes the session
 // refuses every code.
 func (x *execution) mfaVerifyOTP(c *call) (map[string]string, *engine.Failure) {
 	s := x.st.totp
 	if s == nil {
 		return nil, x.mfaError(c.tp, "UserMessageIfServerError", c.tp.ID+": VerifyOTP ran before BeginVerifyOTP in this sign-in")
 	}
-	if s.wrong >= flows.MFAAttempts {
+	if s.wrong >= codes.MFAAttempts {
 		return nil, x.mfaError(c.tp, "UserMessageIfMaxAllowedCodeRetryReached", "")
 	}
 	if !otp.Check(s.key, c.inputs["otpCode"], x.Now()) {

@@ -19,6 +19,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -40,7 +41,7 @@ type Engine struct {
 	Log         *slog.Logger
 	Record      func(connector.Call) // optional: receives every RESTful call, for the call inspector
 	Mail        func(Mail)           // optional: receives every verification email
-	Text        func(flows.SMS)      // optional: receives every phone factor code (text message or call)
+	Text        func(codes.SMS)      // optional: receives every phone factor code (text message or call)
 	// FixedCode, when set, is every verification code b2cemu sends, for suites that cannot
 	// read the outbox.
 	FixedCode string
@@ -86,20 +87,20 @@ type state struct {
 	step     int               // index of the current step
 	chosen   string            // the claims exchange chosen on an earlier page
 	tp       *policy.TechnicalProfile
-	verify   map[string]*flows.EmailVerification // email verifications on the current page, by claim id
+	verify   map[string]*codes.EmailVerification // email verifications on the current page, by claim id
 	controls map[string]*controlState            // display controls on the current page, by id
-	codes    map[string]*flows.Code              // codes of the run's email-code and one-time password profiles
+	codes    map[string]*codes.Code              // codes of the run's email-code and one-time password profiles
 	sso      bool                                // resumed from a single sign-on session
 	lang     string                              // the page language: ui_locales among the policy's SupportedLanguages
 	pageCD   string                              // the current page's content definition: its localized strings
 	phone    string                              // the number the phone factor page verified, for its profile's output claims
-	mfa      *flows.MFAState                     // the phone factor page's state while it shows
-	sms      map[string]*flows.MFAState          // the Azure AD MFA profile's text message codes, by number
+	mfa      *codes.MFAState                     // the phone factor page's state while it shows
+	sms      map[string]*codes.MFAState          // the Azure AD MFA profile's text message codes, by number
 	totp     *totpSession                        // the authenticator-app verification BeginVerifyOTP began
 }
 
-// SecondFactor is the phone factor page's state, for the headless API (flows.SecondFactor).
-func (st *state) SecondFactor() *flows.MFAState { return st.mfa }
+// SecondFactor is the phone factor page's state, for the headless API (codes.SecondFactor).
+func (st *state) SecondFactor() *codes.MFAState { return st.mfa }
 
 func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
 	return e.Policies[strings.ToLower(def.ID)]
