@@ -100,7 +100,3 @@ func (d *Definition) SocialProviders() []string {
 	}
 	return out
 }
-
-// UserNameSignIn is the sign-in type of a local account that signs in with a username
-// (Graph's userName identities; custom policies persist them as signInNames.userName).
-const UserNameSignIn = "userName"

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/b2cemu/b2cemu/flows/codes"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -54,32 +55,12 @@ type Connector interface {
 	Call(ctx context.Context, req ConnectorRequest) ConnectorResult
 }
 
-// ErrBadPassword is returned by Directory.Authenticate for a wrong password.
-var ErrBadPassword = &engine.Failure{Kind: engine.Invalid, Message: "wrong password"}
-
-// Directory stores users.
-type Directory interface {
-	// FindByIdentity returns the user with this identity, or ErrNotFound.
-	FindByIdentity(ctx context.Context, id engine.Identity) (*engine.User, error)
-	// Authenticate returns the local user with this email and password, ErrNotFound when
-	// there is none, ErrBadPassword when the password is wrong.
-	Authenticate(ctx context.Context, email, password string) (*engine.User, error)
-	// Create stores u (with password, for a local account), or returns ErrExists when one of
-	// its identities is taken.
-	Create(ctx context.Context, u *engine.User, password string) error
-	// Get returns the user with this object id, or ErrNotFound.
-	Get(ctx context.Context, objectID string) (*engine.User, error)
-	// Update sets attrs on the user (a nil value removes the attribute) and, when password
-	// is not empty, its password. It returns the updated user, or ErrNotFound.
-	Update(ctx context.Context, objectID string, attrs engine.Claims, password string) (*engine.User, error)
-}
-
 // Machine advances runs. Its fields are its dependencies; all are required.
 type Machine struct {
 	Schema    Schema
 	Tenant    string // tenant name: local identities are issued by <Tenant>.onmicrosoft.com
 	Connector Connector
-	Directory Directory
+	Directory directory.Directory
 	Now       func() time.Time
 	NewID     func() string // object ids
 	// Mail, when set, receives the local sign-up page's verification emails (the outbox).
@@ -320,10 +301,10 @@ func (m *Machine) signInLocal(ctx context.Context, def *Definition, r *engine.Ru
 	}
 	u, err := m.Directory.Authenticate(ctx, strings.TrimSpace(in.Email), in.Password)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, directory.ErrNotFound):
 		r.PageError = msgNoAccount
 		return nil
-	case errors.Is(err, ErrBadPassword):
+	case errors.Is(err, directory.ErrBadPassword):
 		r.PageError = msgBadPassword
 		return nil
 	case err != nil:
@@ -365,7 +346,7 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *engine.Run,
 	switch {
 	case err == nil:
 		return m.signedIn(ctx, def, r, u)
-	case !errors.Is(err, ErrNotFound):
+	case !errors.Is(err, directory.ErrNotFound):
 		return err
 	case def.Type == SignIn:
 		// A sign-in user flow creates no accounts, not even for a social identity: B2C sends
@@ -480,7 +461,7 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *engine.Ru
 	if _, err := m.Directory.FindByIdentity(ctx, r.Identity); err == nil {
 		r.PageError = msgUserExists
 		return nil
-	} else if !errors.Is(err, ErrNotFound) {
+	} else if !errors.Is(err, directory.ErrNotFound) {
 		return err
 	}
 	return m.create(ctx, def, r, r.Values.Clone(), in.Password)
@@ -544,7 +525,7 @@ func (m *Machine) create(ctx context.Context, def *Definition, r *engine.Run, cl
 		}
 	}
 	if err := m.Directory.Create(ctx, u, password); err != nil {
-		if errors.Is(err, ErrExists) {
+		if errors.Is(err, directory.ErrExists) {
 			r.PageError = msgUserExists
 			return nil
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -46,7 +47,7 @@ type memDirectory struct {
 	passwords map[string]string
 }
 
-var _ flows.Directory = (*memDirectory)(nil)
+var _ directory.Directory = (*memDirectory)(nil)
 
 func (d *memDirectory) FindByIdentity(_ context.Context, id engine.Identity) (*engine.User, error) {
 	for _, u := range d.users {
@@ -56,7 +57,7 @@ func (d *memDirectory) FindByIdentity(_ context.Context, id engine.Identity) (*e
 			}
 		}
 	}
-	return nil, flows.ErrNotFound
+	return nil, directory.ErrNotFound
 }
 
 func (d *memDirectory) Get(_ context.Context, oid string) (*engine.User, error) {
@@ -65,7 +66,7 @@ func (d *memDirectory) Get(_ context.Context, oid string) (*engine.User, error) 
 			return u, nil
 		}
 	}
-	return nil, flows.ErrNotFound
+	return nil, directory.ErrNotFound
 }
 
 func (d *memDirectory) Authenticate(ctx context.Context, email, password string) (*engine.User, error) {
@@ -74,7 +75,7 @@ func (d *memDirectory) Authenticate(ctx context.Context, email, password string)
 		return nil, err
 	}
 	if d.passwords[u.ObjectID] != password {
-		return nil, flows.ErrBadPassword
+		return nil, directory.ErrBadPassword
 	}
 	return u, nil
 }
@@ -82,7 +83,7 @@ func (d *memDirectory) Authenticate(ctx context.Context, email, password string)
 func (d *memDirectory) Create(ctx context.Context, u *engine.User, password string) error {
 	for _, id := range u.Identities {
 		if _, err := d.FindByIdentity(ctx, id); err == nil {
-			return flows.ErrExists
+			return directory.ErrExists
 		}
 	}
 	d.users = append(d.users, u)

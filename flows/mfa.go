@@ -27,14 +27,6 @@ type MFASettings struct {
 	Enforcement MFAEnforcement
 }
 
-// The user attributes the second factor keeps. The phone number is Azure AD's
-// strongAuthenticationPhoneNumber (the starter pack's MFA claim of the same name); the
-// authenticator app's key has no Graph attribute, so the admin API never shows it.
-const (
-	PhoneAttribute = "strongAuthenticationPhoneNumber"
-	TOTPAttribute  = "b2cemuAuthenticatorAppKey"
-)
-
 // needsMFA reports whether the run asks for the second factor of u, the user the first factor
 // found or created: at every run when the flow's enforcement is always; under conditional,
 // only to enrol (a new user, or one with nothing on record for the method), since no
@@ -59,9 +51,9 @@ func enrolled(method engine.MFAMethod, u *engine.User) bool {
 	case engine.MFAEmail:
 		return u.Email() != ""
 	case engine.MFATOTP:
-		return u.Attributes.String(TOTPAttribute) != ""
+		return u.Attributes.String(codes.TOTPAttribute) != ""
 	}
-	return u.Attributes.String(PhoneAttribute) != ""
+	return u.Attributes.String(codes.PhoneAttribute) != ""
 }
 
 // mfaBefore moves the run to the second-factor page when the flow asks for it before its own
@@ -85,14 +77,14 @@ func (m *Machine) startMFA(def *Definition, r *engine.Run, u *engine.User, newUs
 	case engine.MFAEmail:
 		st.To = u.Email()
 	case engine.MFATOTP:
-		if key, err := otp.Decode(u.Attributes.String(TOTPAttribute)); err == nil && len(key) > 0 {
+		if key, err := otp.Decode(u.Attributes.String(codes.TOTPAttribute)); err == nil && len(key) > 0 {
 			st.Key = key
 		} else {
 			sum := sha1.Sum([]byte(m.NewID() + m.NewID())) // seeded ids: the same key every run
 			st.Enrol, st.Key = true, sum[:]
 		}
 	default:
-		st.To = u.Attributes.String(PhoneAttribute)
+		st.To = u.Attributes.String(codes.PhoneAttribute)
 		st.Enrol, st.Country = st.To == "", "US"
 	}
 	stateOf(r).mfa = st
@@ -124,9 +116,9 @@ func (m *Machine) mfaDone(ctx context.Context, def *Definition, r *engine.Run) e
 		return m.phoneVerified(ctx, def, r)
 	}
 	if st.Enrol {
-		attrs := engine.Claims{PhoneAttribute: st.To}
+		attrs := engine.Claims{codes.PhoneAttribute: st.To}
 		if st.Method == engine.MFATOTP {
-			attrs = engine.Claims{TOTPAttribute: otp.Encode(st.Key)}
+			attrs = engine.Claims{codes.TOTPAttribute: otp.Encode(st.Key)}
 		}
 		updated, err := m.Directory.Update(ctx, u.ObjectID, attrs, "")
 		if err != nil {

@@ -48,7 +48,7 @@ func secondFactor(t *testing.T, m *flows.Machine, def *flows.Definition, r *engi
 		if p.Enrol {
 			key, _ = otp.Decode(p.Secret)
 		} else {
-			key, _ = otp.Decode(r.User.Attributes.String(flows.TOTPAttribute))
+			key, _ = otp.Decode(r.User.Attributes.String(codes.TOTPAttribute))
 		}
 		code = otp.TOTP(key, now, 6)
 	default:
@@ -98,7 +98,7 @@ func TestMFAMethodsAndEnforcement(t *testing.T) {
 				}
 				step(t, "sign-up", m, def, r, c, tt.signUp, now)
 				wantPhone := tt.signUp && method != engine.MFAEmail && method != engine.MFATOTP
-				if got := d.users[0].Attributes.String(flows.PhoneAttribute); (got == "+447700900123") != wantPhone {
+				if got := d.users[0].Attributes.String(codes.PhoneAttribute); (got == "+447700900123") != wantPhone {
 					t.Errorf("strongAuthenticationPhoneNumber %q, want it set %v", got, wantPhone)
 				}
 				c.calls = nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
@@ -21,8 +22,8 @@ func seedMFA(d *memDirectory, enrolled bool) {
 	seedAna(d)
 	if enrolled {
 		for _, u := range d.users {
-			u.Attributes[flows.PhoneAttribute] = "+447700900123"
-			u.Attributes[flows.TOTPAttribute] = otp.Encode(appKey)
+			u.Attributes[codes.PhoneAttribute] = "+447700900123"
+			u.Attributes[codes.TOTPAttribute] = otp.Encode(appKey)
 		}
 	}
 }
@@ -159,7 +160,7 @@ func mfaRun(t *testing.T, rt mfaRoute, def *flows.Definition, enrolled, asked bo
 	if r.Phase != engine.PhaseDone || !slices.Equal(c.steps(), []flows.Step{flows.PreTokenIssuance}) {
 		t.Fatalf("phase %s (page %+v), calls %v; want done after PreTokenIssuance", r.Phase, r.Page, c.steps())
 	}
-	if got := r.User.Attributes.String(flows.PhoneAttribute); asked && !enrolled && isPhone(method(def)) && got != "+447700900123" {
+	if got := r.User.Attributes.String(codes.PhoneAttribute); asked && !enrolled && isPhone(method(def)) && got != "+447700900123" {
 		t.Errorf("the enrolled number %q was not kept", got)
 	}
 	if rt.typ == flows.PasswordReset && d.passwords["oid-ana"] != "N3w-Secret" {
@@ -202,7 +203,7 @@ func TestPhoneAccountsAuthenticatorApp(t *testing.T) {
 				t.Fatalf("after the sign-up's attributes: phase %s, page %+v, calls %v; want the app's enrolment", r.Phase, r.Page, c.steps())
 			}
 			secondFactor(t, m, def, r, now)
-			if r.Phase != engine.PhaseDone || d.users[0].Attributes.String(flows.TOTPAttribute) == "" {
+			if r.Phase != engine.PhaseDone || d.users[0].Attributes.String(codes.TOTPAttribute) == "" {
 				t.Fatalf("sign-up: phase %s, attributes %v", r.Phase, d.users[0].Attributes)
 			}
 			r = walk("run-2", engine.SignInLocal{Email: "+1 555 555 0100"}, engine.VerifyMFA{Action: "sendCode"}, verify)

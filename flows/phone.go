@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/flows/codes"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -13,9 +14,6 @@ import (
 // with a phone number and a one-time code sent to it, without a password (B2C's phone
 // number and one-time password authentication method). The code page is the phone-factor
 // page, as the first factor.
-
-// PhoneSignIn is the sign-in type of a phone account's identity.
-const PhoneSignIn = "phoneNumber"
 
 // PhoneAccounts reports whether the flow's local accounts are phone numbers.
 func (d *Definition) PhoneAccounts() bool { return d.LocalAccount == "phone" }
@@ -38,7 +36,7 @@ func (m *Machine) phoneSignIn(ctx context.Context, r *engine.Run, typed string) 
 	}
 	u, err := m.Directory.FindByIdentity(ctx, m.phoneIdentity(n))
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, directory.ErrNotFound):
 		r.PageError = msgNoAccount
 		return nil
 	case err != nil:
@@ -56,7 +54,7 @@ func (m *Machine) phoneSignUp(r *engine.Run) {
 }
 
 func (m *Machine) phoneIdentity(n string) engine.Identity {
-	return engine.Identity{SignInType: PhoneSignIn, Issuer: m.Tenant + ".onmicrosoft.com", IssuerAssignedID: n}
+	return engine.Identity{SignInType: directory.PhoneSignIn, Issuer: m.Tenant + ".onmicrosoft.com", IssuerAssignedID: n}
 }
 
 // phoneVerified goes on once the phone account's code was right: the sign-in's user to the
@@ -73,7 +71,7 @@ func (m *Machine) phoneVerified(ctx context.Context, def *Definition, r *engine.
 	if _, err := m.Directory.FindByIdentity(ctx, r.Identity); err == nil {
 		st.Error = "user_exists"
 		return nil
-	} else if !errors.Is(err, ErrNotFound) {
+	} else if !errors.Is(err, directory.ErrNotFound) {
 		return err
 	}
 	stateOf(r).mfa, r.Phase, r.Values, r.IdP = nil, engine.PhaseAttributes, engine.Claims{}, engine.Claims{}

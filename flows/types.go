@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -136,7 +137,7 @@ func (m *Machine) resetEmail(ctx context.Context, def *Definition, r *engine.Run
 	id := m.localIdentity(email)
 	u, err := m.Directory.FindByIdentity(ctx, id)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, directory.ErrNotFound):
 		r.PageError = msgResetNoAccount
 		return nil
 	case err != nil:

@@ -18,6 +18,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/codes"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -29,7 +30,7 @@ type Admin interface {
 	CreateUser(ctx context.Context, u *engine.User, password string) error // assigns the object id when empty
 	DeleteUser(objectID string) (bool, error)
 	// RecordSignIn sets the user's last sign-in time (Graph's
-	// signInActivity.lastSignInDateTime); flows.ErrNotFound for an unknown user.
+	// signInActivity.lastSignInDateTime); directory.ErrNotFound for an unknown user.
 	RecordSignIn(ctx context.Context, objectID string, at time.Time) error
 	// UpdateUser sets attrs (a nil value removes the attribute) and, when not empty, the password.
 	UpdateUser(ctx context.Context, objectID string, attrs engine.Claims, password string) (*engine.User, error)
@@ -166,11 +167,11 @@ func toJSON(u *engine.User) userJSON {
 // shownAttributes are a user's attributes without its authenticator app's key, which is a
 // secret: the admin API and the user page say only that the app is registered.
 func shownAttributes(a engine.Claims) engine.Claims {
-	if _, ok := a[flows.TOTPAttribute]; !ok {
+	if _, ok := a[codes.TOTPAttribute]; !ok {
 		return a
 	}
 	out := a.Clone()
-	delete(out, flows.TOTPAttribute)
+	delete(out, codes.TOTPAttribute)
 	out["authenticatorApp"] = "registered"
 	return out
 }
@@ -184,7 +185,7 @@ func (s *server) recordSignIn(ctx context.Context, r *engine.Run) {
 	if s.Admin == nil || r.User == nil || r.User.ObjectID == "" {
 		return
 	}
-	if err := s.Admin.RecordSignIn(ctx, r.User.ObjectID, s.Now().UTC()); err != nil && !errors.Is(err, flows.ErrNotFound) {
+	if err := s.Admin.RecordSignIn(ctx, r.User.ObjectID, s.Now().UTC()); err != nil && !errors.Is(err, directory.ErrNotFound) {
 		s.Log.Warn("recording the last sign-in", "sub", r.User.ObjectID, "err", err)
 	}
 }
@@ -290,7 +291,7 @@ func (s *server) deleteUser(c echo.Context) error {
 // revokeSessions is Graph's revokeSignInSessions for one user; it answers as Graph does.
 func (s *server) revokeSessions(c echo.Context) error {
 	if _, err := s.Admin.RevokeSignInSessions(c.Request().Context(), c.Param("id")); err != nil {
-		if errors.Is(err, flows.ErrNotFound) {
+		if errors.Is(err, directory.ErrNotFound) {
 			return s.noUser(c)
 		}
 		return err
@@ -346,9 +347,9 @@ func (s *server) create(ctx context.Context, req newUser) (*engine.User, *refusa
 	}
 	if err := s.Admin.CreateUser(ctx, u, req.Password); err != nil {
 		switch {
-		case errors.Is(err, flows.ErrObjectIDTaken):
+		case errors.Is(err, directory.ErrObjectIDTaken):
 			return nil, conflict("objectId", "Delete that user first, or leave objectId out to have one assigned."), nil
-		case errors.Is(err, flows.ErrExists):
+		case errors.Is(err, directory.ErrExists):
 			return nil, conflict("identities", "An identity (issuer and issuerAssignedId) of the request belongs to another user."), nil
 		}
 		return nil, nil, fmt.Errorf("creating a user: %w", err)
@@ -391,7 +392,7 @@ func identitiesPassword(req newUser) *refusal {
 	withPassword, userName := false, false
 	for _, id := range req.Identities {
 		withPassword = withPassword || passwordIdentity(id)
-		userName = userName || id.SignInType == flows.UserNameSignIn
+		userName = userName || id.SignInType == directory.UserNameSignIn
 	}
 	switch {
 	case req.Password != "" && !withPassword:
@@ -466,7 +467,7 @@ func (s *server) update(ctx context.Context, id string, req userPatch) (*refusal
 		return refused, nil
 	}
 	if _, err := s.Admin.UpdateUser(ctx, u.ObjectID, attrs, req.Password); err != nil {
-		if errors.Is(err, flows.ErrNotFound) {
+		if errors.Is(err, directory.ErrNotFound) {
 			return nil, errNoUser
 		}
 		return nil, fmt.Errorf("updating user %s: %w", u.ObjectID, err)
@@ -523,7 +524,7 @@ func hasPassword(u *engine.User) bool {
 }
 
 func passwordIdentity(id engine.Identity) bool {
-	return id.SignInType == "emailAddress" || id.SignInType == flows.UserNameSignIn
+	return id.SignInType == "emailAddress" || id.SignInType == directory.UserNameSignIn
 }
 
 // MaxPasswordLength is the longest password B2C takes (its custom complexity's maximum).
@@ -598,7 +599,7 @@ var userNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 // type with an issuer and an id within Graph's lengths; a local one (not federated) of the
 // tenant's own domain, an email address, a username or an E.164 phone number.
 func (s *server) checkIdentity(id engine.Identity, prop string) *refusal {
-	known := map[string]bool{"federated": true, "emailAddress": true, flows.UserNameSignIn: true, flows.PhoneSignIn: true}
+	known := map[string]bool{"federated": true, "emailAddress": true, directory.UserNameSignIn: true, directory.PhoneSignIn: true}
 	domain := s.Tenant.Name + ".onmicrosoft.com"
 	name := id.IssuerAssignedID
 	switch {
@@ -612,9 +613,9 @@ func (s *server) checkIdentity(id engine.Identity, prop string) *refusal {
 		return invalid(prop+".issuer", fmt.Sprintf("A local account's issuer is the tenant's domain, %s.", domain))
 	case id.SignInType == "emailAddress" && !flows.ValidEmail(name):
 		return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not an email address; a local account signs in with one (name@example.com).", short(name)))
-	case id.SignInType == flows.UserNameSignIn && !userNameRe.MatchString(name):
+	case id.SignInType == directory.UserNameSignIn && !userNameRe.MatchString(name):
 		return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not a username: it begins with a letter or a digit and holds only letters, digits, - and _.", short(name)))
-	case id.SignInType == flows.PhoneSignIn:
+	case id.SignInType == directory.PhoneSignIn:
 		if n, msg := codes.E164("", name); msg != "" || n != name {
 			return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not a phone number in E.164 form (+15555550123).", short(name)))
 		}
@@ -754,7 +755,7 @@ func (s *server) importData(data []byte) (int, *refusal) {
 	}
 	n, err := s.Admin.ImportUsers(data)
 	if err != nil {
-		if errors.Is(err, flows.ErrExists) {
+		if errors.Is(err, directory.ErrExists) {
 			return 0, conflict("identities", err.Error()+".")
 		}
 		return 0, &refusal{status: http.StatusBadRequest, code: "Request_BadRequest", message: err.Error() + "."}

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/codes"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
@@ -18,7 +18,7 @@ import (
 // OneWaySMS and Verify send a code to a phone number and check it (the text message outbox,
 // by the phone factor's rules: codes.MFAState), and GetAvailableDevices, BeginVerifyOTP and
 // VerifyOTP enrol and check an authenticator app (RFC 6238, flows/otp). The app's secret is
-// kept on the directory user as the user flows keep it (flows.TOTPAttribute), so an app
+// kept on the directory user as the user flows keep it (codes.TOTPAttribute), so an app
 // enrolled by either signs in with both.
 
 // mfaMessages are the provider's error messages (string id, B2C's default), from "Localization
@@ -136,7 +136,7 @@ func (x *execution) mfaUser(c *call) (*engine.User, *engine.Failure) {
 	}
 	u, err := x.Directory.Get(x.ctx, id)
 	switch {
-	case errors.Is(err, flows.ErrNotFound):
+	case errors.Is(err, directory.ErrNotFound):
 		return nil, x.mfaError(c.tp, "UserMessageIfServerError", fmt.Sprintf("%s: no user %q (userPrincipalName %q) in the directory", c.tp.ID, id, upn))
 	case err != nil:
 		return nil, internalError(fmt.Errorf("%s: reading the user: %w", c.tp.ID, err))
@@ -146,7 +146,7 @@ func (x *execution) mfaUser(c *call) (*engine.User, *engine.Failure) {
 
 // enrolledKey is the authenticator-app secret kept on u, or nil.
 func enrolledKey(u *engine.User) []byte {
-	key, err := otp.Decode(u.Attributes.String(flows.TOTPAttribute))
+	key, err := otp.Decode(u.Attributes.String(codes.TOTPAttribute))
 	if err != nil || len(key) == 0 {
 		return nil
 	}
@@ -206,7 +206,7 @@ func (x *execution) mfaVerifyOTP(c *call) (map[string]string, *engine.Failure) {
 		return nil, x.mfaError(c.tp, "UserMessageIfWrongCodeEntered", "")
 	}
 	if s.enrol {
-		if _, err := x.Directory.Update(x.ctx, s.objectID, engine.Claims{flows.TOTPAttribute: otp.Encode(s.key)}, ""); err != nil {
+		if _, err := x.Directory.Update(x.ctx, s.objectID, engine.Claims{codes.TOTPAttribute: otp.Encode(s.key)}, ""); err != nil {
 			return nil, internalError(fmt.Errorf("%s: keeping the authenticator app on the user: %w", c.tp.ID, err))
 		}
 	}

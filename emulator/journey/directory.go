@@ -10,6 +10,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -118,7 +119,7 @@ func (x *execution) findUser(tp *policy.TechnicalProfile, inputs map[string]stri
 	default:
 		return l, unsupported(tp, fmt.Sprintf("looking users up by %q", l.key))
 	}
-	if err != nil && !errors.Is(err, flows.ErrNotFound) {
+	if err != nil && !errors.Is(err, directory.ErrNotFound) {
 		return l, internalError(err)
 	}
 	return l, nil
@@ -132,9 +133,9 @@ func signInType(key string) string {
 	case "signInNames.emailAddress", "email":
 		return "emailAddress"
 	case "signInNames.userName":
-		return flows.UserNameSignIn
+		return directory.UserNameSignIn
 	case "signInNames.phoneNumber":
-		return flows.PhoneSignIn
+		return directory.PhoneSignIn
 	}
 	return ""
 }
@@ -147,17 +148,17 @@ func (x *execution) localIdentity(signInType, value string) engine.Identity {
 // email address, username or phone number — is value. Not found, the identity is the one a
 // Write would create: an email address when value is one, else a username.
 func (x *execution) anySignInName(value string) (engine.Identity, *engine.User, error) {
-	for _, t := range []string{"emailAddress", flows.UserNameSignIn, flows.PhoneSignIn} {
+	for _, t := range []string{"emailAddress", directory.UserNameSignIn, directory.PhoneSignIn} {
 		id := x.localIdentity(t, value)
 		u, err := x.Directory.FindByIdentity(x.ctx, id)
-		if !errors.Is(err, flows.ErrNotFound) {
+		if !errors.Is(err, directory.ErrNotFound) {
 			return id, u, err
 		}
 	}
 	if flows.ValidEmail(value) {
-		return x.localIdentity("emailAddress", value), nil, flows.ErrNotFound
+		return x.localIdentity("emailAddress", value), nil, directory.ErrNotFound
 	}
-	return x.localIdentity(flows.UserNameSignIn, value), nil, flows.ErrNotFound
+	return x.localIdentity(directory.UserNameSignIn, value), nil, directory.ErrNotFound
 }
 
 // federatedIdentity reads the JSON CreateAlternativeSecurityId makes.
@@ -197,7 +198,7 @@ func (x *execution) createUser(tp *policy.TechnicalProfile, l lookup, scope map[
 		u.Attributes[k] = v
 	}
 	if err := x.Directory.Create(x.ctx, u, password); err != nil {
-		if errors.Is(err, flows.ErrExists) {
+		if errors.Is(err, directory.ErrExists) {
 			return nil, &engine.Failure{Message: x.alreadyExists(tp)}
 		}
 		return nil, internalError(err)
@@ -330,9 +331,9 @@ func (x *execution) passwordCheck(c *call) (map[string]string, *engine.Failure) 
 	tp, inputs := c.tp, c.inputs
 	u, err := x.Directory.Authenticate(x.ctx, inputs["username"], inputs["password"])
 	switch {
-	case errors.Is(err, flows.ErrNotFound):
+	case errors.Is(err, directory.ErrNotFound):
 		return nil, &engine.Failure{Message: x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalDoesNotExist", "We can't seem to find your account.")}
-	case errors.Is(err, flows.ErrBadPassword):
+	case errors.Is(err, directory.ErrBadPassword):
 		return nil, &engine.Failure{Message: x.text(tp, "ErrorMessage", "UserMessageIfInvalidPassword", "Your password is incorrect.")}
 	case err != nil:
 		return nil, &engine.Failure{Message: "The service has encountered an internal error.", Diagnostic: err.Error()}

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -97,7 +97,7 @@ func (x *execution) setFederated(tp *policy.TechnicalProfile, u *engine.User, id
 		return unsupported(tp, "changing a user's identities in this directory")
 	}
 	if _, err := set.SetFederated(x.ctx, u.ObjectID, ids); err != nil {
-		if errors.Is(err, flows.ErrExists) {
+		if errors.Is(err, directory.ErrExists) {
 			return &engine.Failure{Message: x.alreadyExists(tp), Diagnostic: fmt.Sprintf("%s: %v", tp.ID, err)}
 		}
 		return internalError(err)

@@ -12,6 +12,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -35,8 +36,8 @@ func directoryEngine(t *testing.T) (*Engine, *store.Users) {
 	users := store.NewUsers(4)
 	for oid, id := range map[string]engine.Identity{
 		"oid-email": {SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@contoso.test"},
-		"oid-user":  {SignInType: flows.UserNameSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "bo.user"},
-		"oid-phone": {SignInType: flows.PhoneSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "+15550100"},
+		"oid-user":  {SignInType: directory.UserNameSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "bo.user"},
+		"oid-phone": {SignInType: directory.PhoneSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "+15550100"},
 	} {
 		u := &engine.User{ObjectID: oid, Identities: []engine.Identity{id}, Attributes: engine.Claims{"displayName": oid}}
 		if err := users.Create(context.Background(), u, "Passw0rd!x"); err != nil {

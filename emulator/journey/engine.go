@@ -20,13 +20,14 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/codes"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Engine runs the journeys of loaded policies.
 type Engine struct {
 	Policies   map[string]*policy.Policy // by lower-cased PolicyId
-	Directory  flows.Directory
+	Directory  directory.Directory
 	Tenant     string // tenant name
 	TenantID   string
 	PolicyKeys map[string]string // values of CryptographicKeys StorageReferenceIds, by lower-cased id

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
@@ -57,7 +56,7 @@ func (x *execution) onRecord(tp *policy.TechnicalProfile) string {
 		if name == "" {
 			name = c.ClaimType
 		}
-		if strings.EqualFold(name, "phoneNumber") || strings.EqualFold(name, flows.PhoneAttribute) {
+		if strings.EqualFold(name, "phoneNumber") || strings.EqualFold(name, codes.PhoneAttribute) {
 			return strings.TrimSpace(x.st.bag[strings.ToLower(c.ClaimType)])
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -60,7 +60,7 @@ func TestStoredHashesOfAnyCostSignIn(t *testing.T) {
 	if _, err := s.Authenticate(ctx, "old@fabrikam.com", "Passw0rd!"); err != nil {
 		t.Errorf("a cost-10 hash: %v", err)
 	}
-	if _, err := s.Authenticate(ctx, "old@fabrikam.com", "nope"); !errors.Is(err, flows.ErrBadPassword) {
+	if _, err := s.Authenticate(ctx, "old@fabrikam.com", "nope"); !errors.Is(err, directory.ErrBadPassword) {
 		t.Errorf("a wrong password against a cost-10 hash: %v", err)
 	}
 	// A new password on the same user takes the configured scheme; the old one stops working.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/store"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -26,19 +26,19 @@ func TestUsers(t *testing.T) {
 	if u, err := s.FindByIdentity(ctx, engine.Identity{SignInType: "emailAddress", Issuer: "CONTOSO.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}); err != nil || u.ObjectID != "u1" {
 		t.Errorf("local lookup: %v %v", u, err)
 	}
-	if _, err := s.FindByIdentity(ctx, engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "abc"}); !errors.Is(err, flows.ErrNotFound) {
+	if _, err := s.FindByIdentity(ctx, engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "abc"}); !errors.Is(err, directory.ErrNotFound) {
 		t.Errorf("federated subjects are case-sensitive: %v", err)
 	}
-	if err := s.Create(ctx, &engine.User{ObjectID: "u3", Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "x"); !errors.Is(err, flows.ErrExists) {
+	if err := s.Create(ctx, &engine.User{ObjectID: "u3", Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "x"); !errors.Is(err, directory.ErrExists) {
 		t.Errorf("duplicate email: %v", err)
 	}
 	if _, err := s.Authenticate(ctx, "ANA@fabrikam.com", "Passw0rd!"); err != nil {
 		t.Errorf("authenticate: %v", err)
 	}
-	if _, err := s.Authenticate(ctx, "ana@fabrikam.com", "wrong"); !errors.Is(err, flows.ErrBadPassword) {
+	if _, err := s.Authenticate(ctx, "ana@fabrikam.com", "wrong"); !errors.Is(err, directory.ErrBadPassword) {
 		t.Errorf("wrong password: %v", err)
 	}
-	if _, err := s.Authenticate(ctx, "nobody@fabrikam.com", "x"); !errors.Is(err, flows.ErrNotFound) {
+	if _, err := s.Authenticate(ctx, "nobody@fabrikam.com", "x"); !errors.Is(err, directory.ErrNotFound) {
 		t.Errorf("unknown email: %v", err)
 	}
 	// Returned users are copies.
@@ -100,13 +100,13 @@ func TestCreateNeverReplacesAUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	bo := &engine.User{ObjectID: "u1", Identities: []engine.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "bo"}}, Attributes: engine.Claims{"displayName": "Bo"}}
-	if err := s.Create(ctx, bo, ""); !errors.Is(err, flows.ErrObjectIDTaken) {
+	if err := s.Create(ctx, bo, ""); !errors.Is(err, directory.ErrObjectIDTaken) {
 		t.Fatalf("taken object id: %v", err)
 	}
 	if u, err := s.Get(ctx, "u1"); err != nil || u.Attributes["displayName"] != "Ana" {
 		t.Errorf("u1 = %v %v", u, err)
 	}
-	if _, err := s.FindByIdentity(ctx, bo.Identities[0]); !errors.Is(err, flows.ErrNotFound) {
+	if _, err := s.FindByIdentity(ctx, bo.Identities[0]); !errors.Is(err, directory.ErrNotFound) {
 		t.Errorf("the refused user's identity was indexed: %v", err)
 	}
 	if _, err := s.FindByIdentity(ctx, ana.Identities[0]); err != nil {
@@ -135,7 +135,7 @@ func TestSignedInIsKept(t *testing.T) {
 	if err := s.SignedIn("u1", at); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SignedIn("nobody", at); !errors.Is(err, flows.ErrNotFound) {
+	if err := s.SignedIn("nobody", at); !errors.Is(err, directory.ErrNotFound) {
 		t.Errorf("an unknown user: %v", err)
 	}
 	if _, err := s.Update(ctx, "u1", engine.Claims{"displayName": "Ana"}, ""); err != nil {
@@ -161,7 +161,7 @@ func TestSignedInIsKept(t *testing.T) {
 func TestUserNameAccounts(t *testing.T) {
 	ctx := context.Background()
 	s := store.NewUsers(4)
-	id := engine.Identity{SignInType: flows.UserNameSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "Bo.User"}
+	id := engine.Identity{SignInType: directory.UserNameSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "Bo.User"}
 	if err := s.Create(ctx, &engine.User{ObjectID: "u1", Identities: []engine.Identity{id}, Attributes: engine.Claims{}}, "Passw0rd!"); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestUserNameAccounts(t *testing.T) {
 	if u, err := s.Authenticate(ctx, "BO.USER", "Passw0rd!"); err != nil || u.ObjectID != "u1" {
 		t.Errorf("Authenticate = %v, %v", u, err)
 	}
-	if _, err := s.Authenticate(ctx, "bo.user", "wrong"); !errors.Is(err, flows.ErrBadPassword) {
+	if _, err := s.Authenticate(ctx, "bo.user", "wrong"); !errors.Is(err, directory.ErrBadPassword) {
 		t.Errorf("a wrong password: %v", err)
 	}
 }
@@ -215,9 +215,9 @@ func TestSetFederated(t *testing.T) {
 		fb, google string
 	}{
 		{"link google, twice in the list", []engine.Identity{fb, google, google}, nil, 3, "u1", "u1"},
-		{"unlink facebook", []engine.Identity{google}, nil, 2, flows.ErrNotFound.Error(), "u1"},
-		{"another user's identity", []engine.Identity{google, other}, flows.ErrExists, 2, flows.ErrNotFound.Error(), "u1"},
-		{"unlink all", nil, nil, 1, flows.ErrNotFound.Error(), flows.ErrNotFound.Error()},
+		{"unlink facebook", []engine.Identity{google}, nil, 2, directory.ErrNotFound.Error(), "u1"},
+		{"another user's identity", []engine.Identity{google, other}, directory.ErrExists, 2, directory.ErrNotFound.Error(), "u1"},
+		{"unlink all", nil, nil, 1, directory.ErrNotFound.Error(), directory.ErrNotFound.Error()},
 	} {
 		u, err := s.SetFederated(ctx, "u1", tc.ids)
 		if !errors.Is(err, tc.wantErr) || (err == nil && len(u.Identities) != tc.wantIDs) {
@@ -230,7 +230,7 @@ func TestSetFederated(t *testing.T) {
 			t.Errorf("%s: google finds %s, want %s", tc.name, got, tc.google)
 		}
 	}
-	if _, err := s.SetFederated(ctx, "nobody", nil); !errors.Is(err, flows.ErrNotFound) {
+	if _, err := s.SetFederated(ctx, "nobody", nil); !errors.Is(err, directory.ErrNotFound) {
 		t.Errorf("an unknown user: %v", err)
 	}
 	if _, err := s.SetFederated(ctx, "u1", []engine.Identity{google}); err != nil {

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -26,7 +26,7 @@ type Users struct {
 	hasher   *Hasher
 }
 
-var _ flows.Directory = (*Users)(nil)
+var _ directory.Directory = (*Users)(nil)
 
 // NewUsers returns an empty directory. cost is the password hashing cost: 0 for the
 // emulator's fast scheme, else bcrypt's cost (passwords.bcryptCost).
@@ -83,7 +83,7 @@ func (s *Users) unindex(u *engine.User) {
 // passwordSignIn reports whether id is a local account's sign-in name that signs in with a
 // password: an email address or a username (Graph's emailAddress and userName types).
 func passwordSignIn(id engine.Identity) bool {
-	return id.SignInType == "emailAddress" || id.SignInType == flows.UserNameSignIn
+	return id.SignInType == "emailAddress" || id.SignInType == directory.UserNameSignIn
 }
 
 // identKey matches identities as B2C does: issuer case-insensitively, and local email
@@ -103,18 +103,18 @@ func clone(u *engine.User) *engine.User {
 	return &c
 }
 
-// FindByIdentity implements flows.Directory.
+// FindByIdentity implements directory.Directory.
 func (s *Users) FindByIdentity(_ context.Context, id engine.Identity) (*engine.User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	oid, ok := s.byIdent[identKey(id)]
 	if !ok {
-		return nil, flows.ErrNotFound
+		return nil, directory.ErrNotFound
 	}
 	return clone(s.byID[oid]), nil
 }
 
-// Authenticate implements flows.Directory.
+// Authenticate implements directory.Directory.
 func (s *Users) Authenticate(ctx context.Context, email, password string) (*engine.User, error) {
 	s.mu.RLock()
 	var hash []byte
@@ -124,20 +124,20 @@ func (s *Users) Authenticate(ctx context.Context, email, password string) (*engi
 	}
 	s.mu.RUnlock()
 	if u == nil {
-		return nil, flows.ErrNotFound
+		return nil, directory.ErrNotFound
 	}
 	ok, err := s.hasher.Verify(ctx, hash, password)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, flows.ErrBadPassword
+		return nil, directory.ErrBadPassword
 	}
 	return u, nil
 }
 
-// Create implements flows.Directory. It never replaces a user: an object id that is taken is
-// flows.ErrObjectIDTaken (Import replaces users, on purpose).
+// Create implements directory.Directory. It never replaces a user: an object id that is taken is
+// directory.ErrObjectIDTaken (Import replaces users, on purpose).
 func (s *Users) Create(ctx context.Context, u *engine.User, password string) error {
 	var hash []byte
 	if password != "" {
@@ -150,11 +150,11 @@ func (s *Users) Create(ctx context.Context, u *engine.User, password string) err
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, taken := s.byID[u.ObjectID]; taken {
-		return fmt.Errorf("user %s: %w", u.ObjectID, flows.ErrObjectIDTaken)
+		return fmt.Errorf("user %s: %w", u.ObjectID, directory.ErrObjectIDTaken)
 	}
 	for _, id := range u.Identities {
 		if _, taken := s.byIdent[identKey(id)]; taken {
-			return flows.ErrExists
+			return directory.ErrExists
 		}
 	}
 	e := Exported{User: u, PasswordHash: hash} // index stores a copy; the caller's u is only read
@@ -167,13 +167,13 @@ func (s *Users) Create(ctx context.Context, u *engine.User, password string) err
 	return nil
 }
 
-// Get implements flows.Directory.
+// Get implements directory.Directory.
 func (s *Users) Get(_ context.Context, objectID string) (*engine.User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	u, ok := s.byID[objectID]
 	if !ok {
-		return nil, flows.ErrNotFound
+		return nil, directory.ErrNotFound
 	}
 	return clone(u), nil
 }
@@ -223,7 +223,7 @@ func (s *Users) SetFederated(_ context.Context, objectID string, ids []engine.Id
 			id.SignInType = "federated"
 			k := identKey(id)
 			if owner, taken := s.byIdent[k]; taken && owner != objectID {
-				return fmt.Errorf("user %s: the identity %s/%s belongs to user %s: %w", objectID, id.Issuer, id.IssuerAssignedID, owner, flows.ErrExists)
+				return fmt.Errorf("user %s: the identity %s/%s belongs to user %s: %w", objectID, id.Issuer, id.IssuerAssignedID, owner, directory.ErrExists)
 			}
 			if !seen[k] {
 				seen[k] = true
@@ -243,7 +243,7 @@ func (s *Users) change(objectID string, hash []byte, edit func(u *engine.User) e
 	defer s.mu.Unlock()
 	old, ok := s.byID[objectID]
 	if !ok {
-		return nil, flows.ErrNotFound
+		return nil, directory.ErrNotFound
 	}
 	u := clone(old)
 	if err := edit(u); err != nil {
@@ -269,7 +269,7 @@ func (s *Users) SignedIn(objectID string, t time.Time) error {
 	defer s.mu.Unlock()
 	old, ok := s.byID[objectID]
 	if !ok {
-		return flows.ErrNotFound
+		return directory.ErrNotFound
 	}
 	u := clone(old)
 	u.LastSignIn = t
@@ -358,7 +358,7 @@ func (s *Users) Import(users []Exported) error {
 	for _, e := range users {
 		for _, id := range e.User.Identities {
 			if owner, taken := s.byIdent[identKey(id)]; taken && owner != e.User.ObjectID {
-				return fmt.Errorf("user %s: the identity %s/%s belongs to user %s: %w", e.User.ObjectID, id.Issuer, id.IssuerAssignedID, owner, flows.ErrExists)
+				return fmt.Errorf("user %s: the identity %s/%s belongs to user %s: %w", e.User.ObjectID, id.Issuer, id.IssuerAssignedID, owner, directory.ErrExists)
 			}
 		}
 	}

@@ -8,6 +8,14 @@ import (
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
 
+// The user attributes the second factor keeps. The phone number is Azure AD's
+// strongAuthenticationPhoneNumber (the starter pack's MFA claim of the same name); the
+// authenticator app's key has no Graph attribute, so the admin API never shows it.
+const (
+	PhoneAttribute = "strongAuthenticationPhoneNumber"
+	TOTPAttribute  = "b2cemuAuthenticatorAppKey"
+)
+
 // Limits of the second factor (chosen; docs/mfa.md): codes a run may send, and wrong
 // authenticator-app codes before the page refuses more.
 const (
