@@ -34,6 +34,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/token"
 	"github.com/b2cemu/b2cemu/fixtures"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web"
@@ -165,7 +166,7 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 
 // connectorClient calls cfg's API connectors, recording each call for the call inspector and
 // the embedder's ObserveCall.
-func (e *Emulator) connectorClient(cfg *config.Config, schema flows.Schema, eps map[string]connector.Endpoint) *connector.Client {
+func (e *Emulator) connectorClient(cfg *config.Config, schema attributes.Schema, eps map[string]connector.Endpoint) *connector.Client {
 	client := &connector.Client{Schema: schema, Log: e.log, Wire: wire(cfg), Endpoints: eps, Now: e.Clock.Now}
 	client.Observe = func(c connector.Call) {
 		e.calls.Add(c)
@@ -178,7 +179,7 @@ func (e *Emulator) connectorClient(cfg *config.Config, schema flows.Schema, eps 
 }
 
 // machine runs cfg's user flows; verification codes go to the email or SMS outbox and the log.
-func (e *Emulator) machine(cfg *config.Config, schema flows.Schema, client *connector.Client) *flows.Machine {
+func (e *Emulator) machine(cfg *config.Config, schema attributes.Schema, client *connector.Client) *flows.Machine {
 	st := e.st
 	m := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: st.users, Now: e.Clock.Now, NewID: st.ids.GUID,
 		Mail: func(m codes.Mail) {
@@ -323,12 +324,12 @@ func ConnectorClient(cfg *config.Config, base string, now func() time.Time, log 
 }
 
 // schemaOf is the tenant's attributes: the built-ins and the configured custom ones.
-func schemaOf(cfg *config.Config) flows.Schema {
-	var custom []flows.Attribute
+func schemaOf(cfg *config.Config) attributes.Schema {
+	var custom []attributes.Attribute
 	for _, a := range cfg.CustomAttributes {
-		custom = append(custom, flows.Attribute{Name: a.Name, DataType: flows.DataType(a.DataType), Label: a.Description})
+		custom = append(custom, attributes.Attribute{Name: a.Name, DataType: attributes.DataType(a.DataType), Label: a.Description})
 	}
-	return flows.NewSchema(custom)
+	return attributes.New(custom)
 }
 
 // wire is the request shape the configuration asks for.

@@ -3,11 +3,10 @@ package flows
 import (
 	"context"
 	"errors"
-	"net/mail"
 	"strings"
 	"time"
-	"unicode"
 
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
@@ -57,7 +56,7 @@ type Connector interface {
 
 // Machine advances runs. Its fields are its dependencies; all are required.
 type Machine struct {
-	Schema    Schema
+	Schema    attributes.Schema
 	Tenant    string // tenant name: local identities are issued by <Tenant>.onmicrosoft.com
 	Connector Connector
 	Directory directory.Directory
@@ -446,7 +445,7 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *engine.Ru
 	case email == "":
 		m.fieldError(r, "email", msgRequired)
 		r.RequiredMissing, valid = true, false
-	case !ValidEmail(email):
+	case !attributes.ValidEmail(email):
 		m.incorrect(r, "email", msgBadEmail)
 		valid = false
 	}
@@ -475,7 +474,7 @@ func (m *Machine) checkNewPassword(r *engine.Run, password, confirm string) bool
 	case password == "":
 		m.fieldError(r, "newPassword", msgRequired)
 		r.RequiredMissing, valid = true, false
-	case !StrongPassword(password):
+	case !attributes.StrongPassword(password):
 		m.incorrect(r, "newPassword", msgPasswordStrength)
 		valid = false
 	}
@@ -600,7 +599,7 @@ func InvalidAnswerMessage(step Step) string {
 
 // InvalidClaimDiagnostic is the developer's explanation of a Continue answer refused for a
 // claim value.
-func InvalidClaimDiagnostic(step Step, err *ClaimError) string {
+func InvalidClaimDiagnostic(step Step, err *attributes.ClaimError) string {
 	return "The API's Continue at " + string(step) + " returns a claim B2C cannot accept: " + err.Error()
 }
 
@@ -616,7 +615,7 @@ func (m *Machine) block(r *engine.Run, msg string) {
 }
 
 // TokenClaims maps the flow's application claims (portal names) to token claims.
-func TokenClaims(s Schema, selected []string, values engine.Claims, id engine.Identity, objectID string, newUser bool) map[string]any {
+func TokenClaims(s attributes.Schema, selected []string, values engine.Claims, id engine.Identity, objectID string, newUser bool) map[string]any {
 	out := make(map[string]any, len(selected))
 	for _, name := range selected {
 		switch name {
@@ -657,32 +656,4 @@ func setClaim(out map[string]any, name string, v any) {
 	if v != nil && v != "" {
 		out[name] = v
 	}
-}
-
-// ValidEmail reports whether s is an email address the sign-up page accepts.
-func ValidEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
-}
-
-// StrongPassword is B2C's default "strong" policy: 8 to 64 characters, 3 of 4 classes.
-func StrongPassword(p string) bool {
-	n := len([]rune(p))
-	if n < 8 || n > 64 {
-		return false
-	}
-	var lower, upper, digit, symbol int
-	for _, c := range p {
-		switch {
-		case unicode.IsLower(c):
-			lower = 1
-		case unicode.IsUpper(c):
-			upper = 1
-		case unicode.IsDigit(c):
-			digit = 1
-		default:
-			symbol = 1
-		}
-	}
-	return lower+upper+digit+symbol >= 3
 }

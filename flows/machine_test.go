@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
@@ -95,7 +96,7 @@ func (d *memDirectory) Create(ctx context.Context, u *engine.User, password stri
 }
 
 var (
-	schema = flows.NewSchema([]flows.Attribute{{Name: "LoyaltyNumber", DataType: flows.String}, {Name: "Age", DataType: flows.Int}, {Name: "OptIn", DataType: flows.Boolean}})
+	schema = attributes.New([]attributes.Attribute{{Name: "LoyaltyNumber", DataType: attributes.String}, {Name: "Age", DataType: attributes.Int}, {Name: "OptIn", DataType: attributes.Boolean}})
 	susi   = &flows.Definition{
 		ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email", "facebook.com"},
 		UserAttributes:    []flows.UserAttribute{{Name: "displayName", Required: true}, {Name: "city"}, {Name: "LoyaltyNumber"}, {Name: "Age"}, {Name: "OptIn"}},

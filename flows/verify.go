@@ -3,6 +3,7 @@ package flows
 import (
 	"strings"
 
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
@@ -45,7 +46,7 @@ func (m *Machine) sendCode(r *engine.Run, email string) error {
 	case email == "":
 		m.fieldError(r, "email", msgRequired)
 		return nil
-	case !ValidEmail(email):
+	case !attributes.ValidEmail(email):
 		m.incorrect(r, "email", msgBadEmail)
 		return nil
 	}

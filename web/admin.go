@@ -16,7 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
@@ -361,7 +361,7 @@ func (s *server) create(ctx context.Context, req newUser) (*engine.User, *refusa
 func (s *server) newUser(req newUser) (*engine.User, *refusal) {
 	u := &engine.User{ObjectID: req.ObjectID, Identities: req.Identities, Attributes: engine.Claims{}, Created: s.Now()}
 	if req.Email != "" {
-		if !flows.ValidEmail(req.Email) {
+		if !attributes.ValidEmail(req.Email) {
 			return nil, invalid("email", fmt.Sprintf("%q is not an email address; a local account signs in with one (name@example.com).", short(req.Email)))
 		}
 		if err := checkPassword(req.Password, req.PasswordPolicies); err != nil {
@@ -550,7 +550,7 @@ func checkPassword(password, policies string) *refusal {
 		return invalid("password", "A local account needs a password.")
 	case n > MaxPasswordLength:
 		return invalid("password", fmt.Sprintf("The password has %d characters; B2C takes at most %d.", n, MaxPasswordLength))
-	case !weakOK && !flows.StrongPassword(password):
+	case !weakOK && !attributes.StrongPassword(password):
 		return invalid("password", "The password does not meet B2C's default complexity: 8 to 64 characters with 3 of 4 kinds (lowercase, uppercase, digits, symbols). "+
 			`Use a stronger one, or send "passwordPolicies": "DisableStrongPassword" to seed a weak password on purpose.`)
 	}
@@ -611,7 +611,7 @@ func (s *server) checkIdentity(id engine.Identity, prop string) *refusal {
 		return invalid(prop+".issuerAssignedId", fmt.Sprintf("The issuerAssignedId has %d characters; Graph allows at most %d.", len([]rune(name)), maxIssuerAssignedID))
 	case id.SignInType != "federated" && !strings.EqualFold(id.Issuer, domain):
 		return invalid(prop+".issuer", fmt.Sprintf("A local account's issuer is the tenant's domain, %s.", domain))
-	case id.SignInType == "emailAddress" && !flows.ValidEmail(name):
+	case id.SignInType == "emailAddress" && !attributes.ValidEmail(name):
 		return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not an email address; a local account signs in with one (name@example.com).", short(name)))
 	case id.SignInType == directory.UserNameSignIn && !userNameRe.MatchString(name):
 		return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not a username: it begins with a letter or a digit and holds only letters, digits, - and _.", short(name)))
@@ -625,14 +625,14 @@ func (s *server) checkIdentity(id engine.Identity, prop string) *refusal {
 
 // sameType reports whether v is of a's type: an export may hold another engine's value of
 // another type, which import keeps as it is.
-func sameType(a flows.Attribute, v any) bool {
+func sameType(a attributes.Attribute, v any) bool {
 	switch v.(type) {
 	case string:
-		return a.DataType == flows.String
+		return a.DataType == attributes.String
 	case int64:
-		return a.DataType == flows.Int
+		return a.DataType == attributes.Int
 	case bool:
-		return a.DataType == flows.Boolean
+		return a.DataType == attributes.Boolean
 	}
 	return false
 }
@@ -646,16 +646,16 @@ func short(v string) string {
 }
 
 // typed converts a JSON value to the attribute's type.
-func typed(a flows.Attribute, v any) (any, error) {
+func typed(a attributes.Attribute, v any) (any, error) {
 	switch a.DataType {
-	case flows.Int:
+	case attributes.Int:
 		if n, ok := v.(json.Number); ok {
 			if i, err := n.Int64(); err == nil {
 				return i, nil
 			}
 		}
 		return nil, errors.New("want a whole number")
-	case flows.Boolean:
+	case attributes.Boolean:
 		if b, ok := v.(bool); ok {
 			return b, nil
 		}

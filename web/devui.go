@@ -16,7 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web/views"
 )
@@ -266,9 +266,9 @@ func (s *server) formAttributes(f url.Values, current engine.Claims) map[string]
 			continue
 		case v == "":
 			out[a.Name] = nil
-		case a.DataType == flows.Int:
+		case a.DataType == attributes.Int:
 			out[a.Name] = json.Number(v)
-		case a.DataType == flows.Boolean && (v == "true" || v == "false"):
+		case a.DataType == attributes.Boolean && (v == "true" || v == "false"):
 			out[a.Name] = v == "true"
 		default:
 			out[a.Name] = v

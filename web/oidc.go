@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web/views"
 )
@@ -112,7 +113,7 @@ func (s *server) discovery(c echo.Context) error {
 }
 
 // claimNames lists the token claim names of a flow's application claims.
-func claimNames(schema flows.Schema, def *flows.Definition) []string {
+func claimNames(schema attributes.Schema, def *flows.Definition) []string {
 	sample := engine.Claims{}
 	for _, a := range schema.All() {
 		sample[a.Name] = "x"

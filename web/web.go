@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web/views"
 )
@@ -84,7 +85,7 @@ type Deps struct {
 	Flows     []*flows.Definition
 	Apps      []App
 	Providers []Provider
-	Schema    flows.Schema
+	Schema    attributes.Schema
 	Machine   Engine
 	Signer    Signer
 	Sessions  Store[*Session]

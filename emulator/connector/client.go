@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -79,7 +80,7 @@ type Call struct {
 
 // Client calls API connectors. It implements flows.Connector.
 type Client struct {
-	Schema    flows.Schema
+	Schema    attributes.Schema
 	Wire      Wire
 	Endpoints map[string]Endpoint
 	Log       *slog.Logger

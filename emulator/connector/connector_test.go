@@ -19,16 +19,17 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 var (
-	schema = flows.NewSchema([]flows.Attribute{
-		{Name: "LoyaltyNumber", DataType: flows.String},
-		{Name: "Age", DataType: flows.Int},
-		{Name: "OptIn", DataType: flows.Boolean},
+	schema = attributes.New([]attributes.Attribute{
+		{Name: "LoyaltyNumber", DataType: attributes.String},
+		{Name: "Age", DataType: attributes.Int},
+		{Name: "OptIn", DataType: attributes.Boolean},
 	})
 	wire      = connector.Wire{ExtensionsAppID: "831374b3-bd50-41bf-aa54-263ec9e050fc"}
 	federated = engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "0123456789"}

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -82,7 +83,7 @@ var statusHints = map[int]string{
 
 // Interpret applies B2C's response contract to one HTTP response received at step. Every
 // failure's diagnostic ends with what the step accepts, naming the step as it was sent.
-func (w Wire) Interpret(schema flows.Schema, step flows.Step, status int, contentType string, body []byte) Verdict {
+func (w Wire) Interpret(schema attributes.Schema, step flows.Step, status int, contentType string, body []byte) Verdict {
 	obj, problem := answerObject(status, contentType, body)
 	var action flows.Action
 	var msg string
@@ -169,7 +170,7 @@ func checkAction(step flows.Step, status int, obj map[string]any) (flows.Action,
 }
 
 // continueVerdict takes a Continue answer's claims, warning about each key it ignores.
-func (w Wire) continueVerdict(schema flows.Schema, obj map[string]any, body []byte) Verdict {
+func (w Wire) continueVerdict(schema attributes.Schema, obj map[string]any, body []byte) Verdict {
 	v := Verdict{ConnectorResult: flows.ConnectorResult{Action: flows.Continue, Claims: engine.Claims{}}}
 	if !utf8.Valid(body) {
 		v.Warnings = append(v.Warnings, invalidUTF8(body))
@@ -193,7 +194,7 @@ func (w Wire) continueVerdict(schema flows.Schema, obj map[string]any, body []by
 
 // claimValue maps one response key and value to an attribute and its typed value, or explains
 // why B2C ignores it.
-func (w Wire) claimValue(schema flows.Schema, key string, val any) (string, any, string) {
+func (w Wire) claimValue(schema attributes.Schema, key string, val any) (string, any, string) {
 	name, warn := w.claimName(schema, key)
 	if warn != "" {
 		return "", nil, warn
@@ -210,7 +211,7 @@ func (w Wire) claimValue(schema flows.Schema, key string, val any) (string, any,
 }
 
 // claimName maps a response key to an attribute name, or explains why it is ignored.
-func (w Wire) claimName(schema flows.Schema, key string) (string, string) {
+func (w Wire) claimName(schema attributes.Schema, key string) (string, string) {
 	if a, ok := schema.Lookup(key); ok {
 		if !a.Custom {
 			return key, ""
@@ -229,16 +230,16 @@ func (w Wire) claimName(schema flows.Schema, key string) (string, string) {
 	return "", fmt.Sprintf("Claim %q is not a user attribute of the tenant and was ignored; B2C accepts only built-in attributes and extension_<Name> custom attributes.", key)
 }
 
-func typedValue(a flows.Attribute, v any) (any, bool) {
+func typedValue(a attributes.Attribute, v any) (any, bool) {
 	switch a.DataType {
-	case flows.Int:
+	case attributes.Int:
 		n, ok := v.(json.Number)
 		if !ok {
 			return nil, false
 		}
 		i, err := n.Int64()
 		return i, err == nil
-	case flows.Boolean:
+	case attributes.Boolean:
 		b, ok := v.(bool)
 		return b, ok
 	default:

@@ -17,6 +17,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -177,7 +178,7 @@ var allSteps = []flows.Step{flows.PostFederationSignup, flows.PostAttributeColle
 // claimValues are the samples for every attribute, overridden by the fixture's values (keys
 // as in a request: Graph names, extension_<appId>_<Name> or extension_<Name>, or the bare
 // custom name).
-func claimValues(schema flows.Schema, appID string, fixture []byte) (engine.Claims, error) {
+func claimValues(schema attributes.Schema, appID string, fixture []byte) (engine.Claims, error) {
 	values := sampleValues.Clone()
 	for _, a := range schema.All() {
 		if a.Custom {
@@ -199,11 +200,11 @@ func claimValues(schema flows.Schema, appID string, fixture []byte) (engine.Clai
 }
 
 // sampleOf is a custom attribute's sample value.
-func sampleOf(a flows.Attribute) any {
+func sampleOf(a attributes.Attribute) any {
 	switch a.DataType {
-	case flows.Int:
+	case attributes.Int:
 		return int64(42)
-	case flows.Boolean:
+	case attributes.Boolean:
 		return true
 	}
 	return "sample " + a.Name
@@ -211,7 +212,7 @@ func sampleOf(a flows.Attribute) any {
 
 // fixtureClaims reads the claims file: a JSON object of values by attribute name (nil: no
 // value), its keys as in a request.
-func fixtureClaims(schema flows.Schema, appID string, fixture []byte) (engine.Claims, error) {
+func fixtureClaims(schema attributes.Schema, appID string, fixture []byte) (engine.Claims, error) {
 	if len(fixture) == 0 {
 		return nil, nil
 	}
@@ -232,7 +233,7 @@ func fixtureClaims(schema flows.Schema, appID string, fixture []byte) (engine.Cl
 		switch {
 		case v == nil:
 			values[a.Name] = nil
-		case a.DataType == flows.Int:
+		case a.DataType == attributes.Int:
 			n, err := v.(json.Number).Int64()
 			if err != nil {
 				return nil, fmt.Errorf("the claims file gives %q the value %v; it is an int attribute", k, v)

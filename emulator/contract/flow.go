@@ -14,6 +14,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -87,7 +88,7 @@ func flowToCheck(cfg *config.Config, o Options) (*flows.Definition, []flows.Step
 
 // reportCalls reports each call, and each checked step the run did not call with the reason;
 // it is false when a call failed.
-func reportCalls(out io.Writer, cfg *config.Config, def *flows.Definition, schema flows.Schema, calls []connector.Call, steps []flows.Step, user who) bool {
+func reportCalls(out io.Writer, cfg *config.Config, def *flows.Definition, schema attributes.Schema, calls []connector.Call, steps []flows.Step, user who) bool {
 	ok := true
 	sent := map[flows.Step]bool{}
 	for _, c := range calls {
@@ -196,7 +197,7 @@ type who struct {
 // else a local account) and o.Account of it (default: its first fixture account, else a
 // sample identity). The claims file's values of built-in attributes the flow does not
 // collect are the provider's answer, as the fake provider's claims box gives them.
-func identityFor(cfg *config.Config, def *flows.Definition, o Options, schema flows.Schema, fixture engine.Claims) (who, error) {
+func identityFor(cfg *config.Config, def *flows.Definition, o Options, schema attributes.Schema, fixture engine.Claims) (who, error) {
 	w := who{provider: o.IdP}
 	switch {
 	case o.Local:
@@ -247,7 +248,7 @@ func identityFor(cfg *config.Config, def *flows.Definition, o Options, schema fl
 }
 
 // collectedNames are the flow's collected attributes as a request names them.
-func collectedNames(schema flows.Schema, def *flows.Definition) []string {
+func collectedNames(schema attributes.Schema, def *flows.Definition) []string {
 	var names []string
 	for _, ua := range def.UserAttributes {
 		if a, ok := schema.Lookup(ua.Name); ok {
@@ -285,7 +286,7 @@ func account(cfg *config.Config, provider, id string) (string, engine.Claims, er
 
 // seedUser stores the user a sign-in flow signs in: the identity, with a value for every
 // attribute (the samples under the claims file's values, under the provider's answer).
-func seedUser(ctx context.Context, users *store.Users, cfg *config.Config, schema flows.Schema, w who, fixture []byte) error {
+func seedUser(ctx context.Context, users *store.Users, cfg *config.Config, schema attributes.Schema, w who, fixture []byte) error {
 	values, err := claimValues(schema, cfg.Tenant.ExtensionsAppID, fixture)
 	if err != nil {
 		return err
@@ -366,7 +367,7 @@ func pageMessage(r *engine.Run) string {
 
 // typed are the attribute page's fields as submitted: the claims file's value, else the
 // pre-filled one, else a sample.
-func typed(schema flows.Schema, def *flows.Definition, r *engine.Run, fixture engine.Claims) map[string]string {
+func typed(schema attributes.Schema, def *flows.Definition, r *engine.Run, fixture engine.Claims) map[string]string {
 	out := map[string]string{}
 	for _, ua := range def.UserAttributes {
 		v, given := fixture[ua.Name]

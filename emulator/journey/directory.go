@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
@@ -155,7 +155,7 @@ func (x *execution) anySignInName(value string) (engine.Identity, *engine.User, 
 			return id, u, err
 		}
 	}
-	if flows.ValidEmail(value) {
+	if attributes.ValidEmail(value) {
 		return x.localIdentity("emailAddress", value), nil, directory.ErrNotFound
 	}
 	return x.localIdentity(directory.UserNameSignIn, value), nil, directory.ErrNotFound
