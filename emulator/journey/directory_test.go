@@ -11,7 +11,6 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/emulator/store"
-	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
@@ -57,7 +56,7 @@ func directoryEngine(t *testing.T) (*Engine, *store.Users) {
 func TestDirectoryBySignInNames(t *testing.T) {
 	e, users := directoryEngine(t)
 	run := func(policy, signin string) *engine.Run {
-		return e.StartRequest(t.Context(), &flows.Definition{ID: policy}, "run-1", "app", "", map[string]string{"signin": signin, "name": "Cy"})
+		return e.StartRequest(t.Context(), policy, "run-1", "app", "", map[string]string{"signin": signin, "name": "Cy"})
 	}
 	for _, tc := range []struct{ signin, sub string }{
 		{"ana@contoso.test", "oid-email"}, {"Ana@Contoso.test", "oid-email"}, {"bo.user", "oid-user"}, {"BO.User", "oid-user"}, {"+15550100", "oid-phone"},
@@ -93,7 +92,7 @@ func TestDirectoryBySignInNames(t *testing.T) {
 // "Not supported currently. Use oid claim.".
 func TestSendClaimsWithoutAUser(t *testing.T) {
 	e, _ := directoryEngine(t)
-	r := e.StartRequest(t.Context(), &flows.Definition{ID: "B2C_1A_dir_nouser"}, "run-1", "app", "", map[string]string{"signin": "someone", "name": "Cy"})
+	r := e.StartRequest(t.Context(), "B2C_1A_dir_nouser", "run-1", "app", "", map[string]string{"signin": "someone", "name": "Cy"})
 	if r.Phase != engine.PhaseDone {
 		t.Fatalf("phase %s, failure %+v", r.Phase, r.Failure)
 	}

@@ -18,7 +18,6 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
@@ -103,29 +102,30 @@ type state struct {
 // SecondFactor is the phone factor page's state, for the headless API (codes.SecondFactor).
 func (st *state) SecondFactor() *codes.MFAState { return st.mfa }
 
-func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
-	return e.Policies[strings.ToLower(def.ID)]
+// policyOf is the policy of a run's policy id, in any case, or nil when the engine has none.
+func (e *Engine) policyOf(policyID string) *policy.Policy {
+	return e.Policies[strings.ToLower(policyID)]
 }
 
 // Start begins the journey and runs it to its first page.
-func (e *Engine) Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *engine.Run {
-	return e.StartRequest(ctx, def, id, clientID, uiLocales, nil)
+func (e *Engine) Start(ctx context.Context, policyID, id, clientID, uiLocales string) *engine.Run {
+	return e.StartRequest(ctx, policyID, id, clientID, uiLocales, nil)
 }
 
 // StartRequest is Start with the authorize request's parameters, which the journey's first
 // steps read: a GetClaims step its id_token_hint, claim resolvers {OAUTH-KV:name} and {OIDC:…}.
-func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *engine.Run {
-	return e.StartFrom(ctx, def, id, clientID, uiLocales, request, "")
+func (e *Engine) StartRequest(ctx context.Context, policyID, id, clientID, uiLocales string, request map[string]string) *engine.Run {
+	return e.StartFrom(ctx, policyID, id, clientID, uiLocales, request, "")
 }
 
 // StartFrom is StartRequest from the browser at clientIP, which the journey's first steps may
 // read too ({Context:IPAddress}, a UserJourneyContextProvider profile).
-func (e *Engine) StartFrom(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string, clientIP string) *engine.Run {
-	r := &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: engine.Claims{}, Request: request,
+func (e *Engine) StartFrom(ctx context.Context, policyID, id, clientID, uiLocales string, request map[string]string, clientIP string) *engine.Run {
+	r := &engine.Run{ID: id, Policy: policyID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: engine.Claims{}, Request: request,
 		ClientIP: clientIP}
 	st := &state{bag: map[string]string{}}
 	r.State = st
-	p := e.policyOf(def)
+	p := e.policyOf(policyID)
 	x := e.execute(ctx, p, r, st)
 	if p == nil || p.Journey == nil {
 		x.fail(false, "AADB2C90068", "The policy has no user journey.", "no journey")
@@ -142,12 +142,12 @@ func (e *Engine) StartFrom(ctx context.Context, def *flows.Definition, id, clien
 }
 
 // Advance applies one input on the current page.
-func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *engine.Run, in engine.Input) error {
+func (e *Engine) Advance(ctx context.Context, policyID string, r *engine.Run, in engine.Input) error {
 	if err := r.CheckOpen("sign-in"); err != nil {
 		return err
 	}
 	st, _ := r.State.(*state)
-	p := e.policyOf(def)
+	p := e.policyOf(policyID)
 	if st == nil || p == nil {
 		return engine.Errorf(engine.Invalid, "no journey for this run")
 	}
