@@ -34,6 +34,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/token"
 	"github.com/b2cemu/b2cemu/fixtures"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
@@ -341,10 +342,10 @@ func wire(cfg *config.Config) connector.Wire {
 // Definition turns a configured user flow into the domain's.
 func Definition(f config.UserFlow) *flows.Definition {
 	def := &flows.Definition{ID: f.ID, Type: flows.Type(f.Type), IdentityProviders: f.IdentityProviders,
-		ApplicationClaims: f.ApplicationClaims, Connectors: map[flows.Step]string{
-			flows.PostFederationSignup:    f.APIConnectors.PostFederationSignup,
-			flows.PostAttributeCollection: f.APIConnectors.PostAttributeCollection,
-			flows.PreTokenIssuance:        f.APIConnectors.PreTokenIssuance,
+		ApplicationClaims: f.ApplicationClaims, Connectors: map[apiconnector.Step]string{
+			apiconnector.PostFederationSignup:    f.APIConnectors.PostFederationSignup,
+			apiconnector.PostAttributeCollection: f.APIConnectors.PostAttributeCollection,
+			apiconnector.PreTokenIssuance:        f.APIConnectors.PreTokenIssuance,
 		}}
 	for _, a := range f.UserAttributes {
 		def.UserAttributes = append(def.UserAttributes, flows.UserAttribute{Name: a.Name, Required: a.Required})

@@ -6,59 +6,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
-// Action is what an API connector asked for.
-type Action string
-
-// The actions of the API connector contract.
-const (
-	Continue        Action = "Continue"
-	ShowBlockPage   Action = "ShowBlockPage"
-	ValidationError Action = "ValidationError"
-)
-
-// ConnectorRequest is one call of an API connector at a step.
-type ConnectorRequest struct {
-	RunID      string
-	Connector  string // configured connector name
-	Step       Step
-	Claims     engine.Claims     // attribute values; the client sends only defined, non-empty ones
-	Identities []engine.Identity // the user's identities
-	ObjectID   string            // sent at the token step only
-	ClientID   string
-	UILocales  string
-}
-
-// ConnectorResult is the connector's answer, already validated against the contract for the
-// step: Failure is set for anything B2C treats as a failed call.
-type ConnectorResult struct {
-	Action      Action
-	Claims      engine.Claims // Continue: returned values, by attribute name
-	UserMessage string        // ShowBlockPage and ValidationError
-	Failure     *ConnectorFailure
-}
-
-// ConnectorFailure is a call B2C would treat as failed.
-type ConnectorFailure struct {
-	Message    string // B2C's user-facing text, e.g. the AADB2C90075 sentence
-	Diagnostic string // what was wrong and what B2C expects
-}
-
-// Connector calls API connectors. Call never returns an error: every failure is a result.
-type Connector interface {
-	Call(ctx context.Context, req ConnectorRequest) ConnectorResult
-}
-
 // Machine advances runs. Its fields are its dependencies; all are required.
 type Machine struct {
 	Schema    attributes.Schema
 	Tenant    string // tenant name: local identities are issued by <Tenant>.onmicrosoft.com
-	Connector Connector
+	Connector apiconnector.Connector
 	Directory directory.Directory
 	Now       func() time.Time
 	NewID     func() string // object ids
@@ -357,13 +316,13 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *engine.Run,
 		return nil
 	}
 	r.Values = r.IdP.Clone()
-	if name := def.Connectors[PostFederationSignup]; name != "" {
-		res := m.call(ctx, m.request(def, r, PostFederationSignup, r.IdP, []engine.Identity{r.Identity}, ""))
+	if name := def.Connectors[apiconnector.PostFederationSignup]; name != "" {
+		res := m.call(ctx, m.request(def, r, apiconnector.PostFederationSignup, r.IdP, []engine.Identity{r.Identity}, ""))
 		switch {
 		case res.Failure != nil:
 			r.Fail(&engine.Failure{Message: res.Failure.Message, Diagnostic: res.Failure.Diagnostic}) // the error page
 			return nil
-		case res.Action == ShowBlockPage:
+		case res.Action == apiconnector.ShowBlockPage:
 			m.block(r, res.UserMessage)
 			return nil
 		}
@@ -491,16 +450,16 @@ func (m *Machine) checkNewPassword(r *engine.Run, password, confirm string) bool
 // create runs PostAttributeCollection and writes the user.
 func (m *Machine) create(ctx context.Context, def *Definition, r *engine.Run, claims engine.Claims, password string) error {
 	r.TokenOnly = engine.Claims{}
-	if name := def.Connectors[PostAttributeCollection]; name != "" {
-		res := m.call(ctx, m.request(def, r, PostAttributeCollection, claims, []engine.Identity{r.Identity}, ""))
+	if name := def.Connectors[apiconnector.PostAttributeCollection]; name != "" {
+		res := m.call(ctx, m.request(def, r, apiconnector.PostAttributeCollection, claims, []engine.Identity{r.Identity}, ""))
 		switch {
 		case res.Failure != nil:
 			r.PageError = res.Failure.Message
 			return nil
-		case res.Action == ShowBlockPage:
+		case res.Action == apiconnector.ShowBlockPage:
 			m.block(r, res.UserMessage)
 			return nil
-		case res.Action == ValidationError:
+		case res.Action == apiconnector.ValidationError:
 			r.PageError = res.UserMessage
 			return nil
 		}
@@ -544,8 +503,8 @@ func (m *Machine) complete(ctx context.Context, def *Definition, r *engine.Run, 
 	for k, v := range r.TokenOnly {
 		values[k] = v
 	}
-	if name := def.Connectors[PreTokenIssuance]; name != "" {
-		res := m.call(ctx, m.request(def, r, PreTokenIssuance, u.Attributes, u.Identities, u.ObjectID))
+	if name := def.Connectors[apiconnector.PreTokenIssuance]; name != "" {
+		res := m.call(ctx, m.request(def, r, apiconnector.PreTokenIssuance, u.Attributes, u.Identities, u.ObjectID))
 		if res.Failure != nil {
 			r.Fail(&engine.Failure{Message: res.Failure.Message, Diagnostic: res.Failure.Diagnostic, Redirect: true}) // back to the application
 			return nil
@@ -573,38 +532,38 @@ func (m *Machine) complete(ctx context.Context, def *Definition, r *engine.Run, 
 // accept, so the call counts as failed, with a diagnostic naming the claim, the rule and the
 // fix. (The connector client refuses the same answers, so that its call record says why; this
 // keeps every Connector to the rule.)
-func (m *Machine) call(ctx context.Context, req ConnectorRequest) ConnectorResult {
+func (m *Machine) call(ctx context.Context, req apiconnector.Request) apiconnector.Result {
 	res := m.Connector.Call(ctx, req)
-	if res.Failure != nil || res.Action != Continue {
+	if res.Failure != nil || res.Action != apiconnector.Continue {
 		return res
 	}
 	if err := m.Schema.CheckClaims(res.Claims); err != nil {
-		return ConnectorResult{Failure: &ConnectorFailure{Message: InvalidAnswerMessage(req.Step),
+		return apiconnector.Result{Failure: &apiconnector.Failure{Message: InvalidAnswerMessage(req.Step),
 			Diagnostic: InvalidClaimDiagnostic(req.Step, err)}}
 	}
 	return res
 }
 
 // exchanges name each step's claims exchange, as B2C's error texts do.
-var exchanges = map[Step]string{
-	PostFederationSignup:    "PreSelfAssertedRestful",
-	PostAttributeCollection: "PreUserWriteRestful",
-	PreTokenIssuance:        "PreSendClaimsRestful",
+var exchanges = map[apiconnector.Step]string{
+	apiconnector.PostFederationSignup:    "PreSelfAssertedRestful",
+	apiconnector.PostAttributeCollection: "PreUserWriteRestful",
+	apiconnector.PreTokenIssuance:        "PreSendClaimsRestful",
 }
 
 // InvalidAnswerMessage is B2C's generic text for an HTTP 200 answer it cannot accept.
-func InvalidAnswerMessage(step Step) string {
+func InvalidAnswerMessage(step apiconnector.Step) string {
 	return "The claims exchange '" + exchanges[step] + "' specified in step '1' returned HTTP error response with Code 'OK' and Reason 'OK'."
 }
 
 // InvalidClaimDiagnostic is the developer's explanation of a Continue answer refused for a
 // claim value.
-func InvalidClaimDiagnostic(step Step, err *attributes.ClaimError) string {
-	return "The API's Continue at " + string(step) + " returns a claim B2C cannot accept: " + err.Error()
+func InvalidClaimDiagnostic(step apiconnector.Step, err *attributes.ClaimError) string {
+	return "The API's apiconnector.Continue at " + string(step) + " returns a claim B2C cannot accept: " + err.Error()
 }
 
-func (m *Machine) request(def *Definition, r *engine.Run, step Step, claims engine.Claims, ids []engine.Identity, objectID string) ConnectorRequest {
-	return ConnectorRequest{
+func (m *Machine) request(def *Definition, r *engine.Run, step apiconnector.Step, claims engine.Claims, ids []engine.Identity, objectID string) apiconnector.Request {
+	return apiconnector.Request{
 		RunID: r.ID, Connector: def.Connectors[step], Step: step, Claims: claims.Clone(), Identities: append([]engine.Identity(nil), ids...),
 		ObjectID: objectID, ClientID: r.ClientID, UILocales: r.UILocales,
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
@@ -16,7 +17,7 @@ import (
 // connector, so that the tests see the token step run after the second factor only.
 func mfaFlow(method engine.MFAMethod, enf flows.MFAEnforcement) *flows.Definition {
 	return &flows.Definition{ID: "B2C_1_mfa", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}, NoEmailVerification: true,
-		ApplicationClaims: []string{"emails", "objectId"}, Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"},
+		ApplicationClaims: []string{"emails", "objectId"}, Connectors: map[apiconnector.Step]string{apiconnector.PreTokenIssuance: "api"},
 		MFA: flows.MFASettings{Method: method, Enforcement: enf}}
 }
 
@@ -131,7 +132,7 @@ func step(t *testing.T, name string, m *flows.Machine, def *flows.Definition, r 
 	}
 	enrol := r.Page.MFA.Enrol
 	secondFactor(t, m, def, r, now)
-	if r.Phase != engine.PhaseDone || !slices.Equal(c.steps(), []flows.Step{flows.PreTokenIssuance}) {
+	if r.Phase != engine.PhaseDone || !slices.Equal(c.steps(), []apiconnector.Step{apiconnector.PreTokenIssuance}) {
 		t.Fatalf("%s: after the code: phase %s (page %+v), calls %v", name, r.Phase, r.Page, c.steps())
 	}
 	if name == "sign-in" && enrol && def.MFA.Method != engine.MFAEmail {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
@@ -70,7 +71,7 @@ func mfaRoutes() []mfaRoute {
 // mfaDefinition is a flow of the type with the MFA settings and the token step's connector.
 func mfaDefinition(typ flows.Type, method engine.MFAMethod, enf flows.MFAEnforcement) *flows.Definition {
 	def := &flows.Definition{ID: "B2C_1_" + string(typ), Type: typ, IdentityProviders: []string{"email", "facebook.com"}, NoEmailVerification: typ != flows.PasswordReset,
-		ApplicationClaims: []string{"objectId"}, Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"},
+		ApplicationClaims: []string{"objectId"}, Connectors: map[apiconnector.Step]string{apiconnector.PreTokenIssuance: "api"},
 		MFA: flows.MFASettings{Method: method, Enforcement: enf}}
 	switch typ {
 	case flows.SignUp, flows.PasswordReset: // a single provider: straight to the local page
@@ -157,7 +158,7 @@ func mfaRun(t *testing.T, rt mfaRoute, def *flows.Definition, enrolled, asked bo
 	if rt.page != nil && !rt.pageFirst {
 		ownPage()
 	}
-	if r.Phase != engine.PhaseDone || !slices.Equal(c.steps(), []flows.Step{flows.PreTokenIssuance}) {
+	if r.Phase != engine.PhaseDone || !slices.Equal(c.steps(), []apiconnector.Step{apiconnector.PreTokenIssuance}) {
 		t.Fatalf("phase %s (page %+v), calls %v; want done after PreTokenIssuance", r.Phase, r.Page, c.steps())
 	}
 	if got := r.User.Attributes.String(codes.PhoneAttribute); asked && !enrolled && isPhone(method(def)) && got != "+447700900123" {
@@ -183,7 +184,7 @@ func TestPhoneAccountsAuthenticatorApp(t *testing.T) {
 		t.Run(string(enf), func(t *testing.T) {
 			def := &flows.Definition{ID: "B2C_1_phone", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}, LocalAccount: "phone",
 				UserAttributes: []flows.UserAttribute{{Name: "displayName", Required: true}}, ApplicationClaims: []string{"objectId"},
-				Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"}, MFA: flows.MFASettings{Method: engine.MFATOTP, Enforcement: enf}}
+				Connectors: map[apiconnector.Step]string{apiconnector.PreTokenIssuance: "api"}, MFA: flows.MFASettings{Method: engine.MFATOTP, Enforcement: enf}}
 			c, d, o := &stubConnector{}, &memDirectory{}, &outbox{}
 			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 			m := mfaMachine(c, d, o, &now)

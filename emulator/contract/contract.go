@@ -16,18 +16,18 @@ import (
 	"github.com/b2cemu/b2cemu/emulator"
 	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/emulator/connector"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Options say what Check sends.
 type Options struct {
-	Connector string       // the connector's name; with Flow, optional (the flow's connectors)
-	Steps     []flows.Step // nil = the steps user flows use it at (all three when none)
-	Claims    []byte       // optional JSON object of claim values over the samples
-	Local     bool         // a local account (no PostFederationSignup) instead of a federated one
-	BaseURL   string       // where a running b2cemu serves a connector given as a path
+	Connector string              // the connector's name; with Flow, optional (the flow's connectors)
+	Steps     []apiconnector.Step // nil = the steps user flows use it at (all three when none)
+	Claims    []byte              // optional JSON object of claim values over the samples
+	Local     bool                // a local account (no PostFederationSignup) instead of a federated one
+	BaseURL   string              // where a running b2cemu serves a connector given as a path
 	// Flow, when set, is a user flow id: Check then sends what that flow sends, running its
 	// sign-up path (see flow.go).
 	Flow      string
@@ -114,13 +114,13 @@ func checkSamples(ctx context.Context, cfg *config.Config, o Options, client *co
 	}
 	ok := true
 	for _, step := range steps {
-		if step == flows.PostFederationSignup && o.Local {
+		if step == apiconnector.PostFederationSignup && o.Local {
 			fmt.Fprintf(out, "== %s: skipped (B2C never calls it for local accounts)\n\n", step)
 			continue
 		}
-		req := flows.ConnectorRequest{RunID: "contract-test", Connector: o.Connector, Step: step, Identities: []engine.Identity{identity},
+		req := apiconnector.Request{RunID: "contract-test", Connector: o.Connector, Step: step, Identities: []engine.Identity{identity},
 			ClientID: firstClientID(cfg), UILocales: "en-US", Claims: stepClaims(step, values)}
-		if step == flows.PreTokenIssuance {
+		if step == apiconnector.PreTokenIssuance {
 			req.ObjectID = sampleObjectID
 		}
 		call := client.Do(ctx, connector.Call{Connector: req.Connector, Step: step, RunID: req.RunID, Request: string(client.Wire.Body(client.Schema, req))})
@@ -140,8 +140,8 @@ func firstClientID(cfg *config.Config) string {
 
 // stepClaims is what a step carries: the identity provider's claims at PostFederationSignup,
 // everything after the attribute page.
-func stepClaims(step flows.Step, values engine.Claims) engine.Claims {
-	if step != flows.PostFederationSignup {
+func stepClaims(step apiconnector.Step, values engine.Claims) engine.Claims {
+	if step != apiconnector.PostFederationSignup {
 		return values
 	}
 	idp := engine.Claims{}
@@ -154,8 +154,8 @@ func stepClaims(step flows.Step, values engine.Claims) engine.Claims {
 }
 
 // usedAt lists the steps where user flows call the connector, or all three.
-func usedAt(cfg *config.Config, name string) []flows.Step {
-	seen := map[flows.Step]bool{}
+func usedAt(cfg *config.Config, name string) []apiconnector.Step {
+	seen := map[apiconnector.Step]bool{}
 	for _, f := range cfg.UserFlows {
 		for step, n := range emulator.Definition(f).Connectors {
 			if n == name {
@@ -163,7 +163,7 @@ func usedAt(cfg *config.Config, name string) []flows.Step {
 			}
 		}
 	}
-	var steps []flows.Step
+	var steps []apiconnector.Step
 	for _, s := range allSteps {
 		if seen[s] || len(seen) == 0 {
 			steps = append(steps, s)
@@ -173,7 +173,7 @@ func usedAt(cfg *config.Config, name string) []flows.Step {
 }
 
 // allSteps are the steps in the order a sign-up reaches them.
-var allSteps = []flows.Step{flows.PostFederationSignup, flows.PostAttributeCollection, flows.PreTokenIssuance}
+var allSteps = []apiconnector.Step{apiconnector.PostFederationSignup, apiconnector.PostAttributeCollection, apiconnector.PreTokenIssuance}
 
 // claimValues are the samples for every attribute, overridden by the fixture's values (keys
 // as in a request: Graph names, extension_<appId>_<Name> or extension_<Name>, or the bare
@@ -269,7 +269,7 @@ func report(out io.Writer, call connector.Call, more []string) {
 	case "failure":
 		fmt.Fprintf(out, "verdict: FAIL: B2C would treat this call as failed and show: %s\n", call.Result.Failure.Message)
 		fmt.Fprintf(out, "diagnostic: %s\n", call.Diagnostic)
-	case string(flows.Continue):
+	case string(apiconnector.Continue):
 		claims, _ := json.Marshal(call.Claims)
 		fmt.Fprintf(out, "verdict: ok: Continue with claims %s\n", claims)
 	default:

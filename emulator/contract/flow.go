@@ -14,6 +14,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
@@ -67,7 +68,7 @@ func checkFlow(ctx context.Context, cfg *config.Config, o Options, client *conne
 // flowToCheck is the user flow o names, without email verification (the check types no
 // code; the requests are the same), and the steps to check, each with the base URL its
 // connector needs.
-func flowToCheck(cfg *config.Config, o Options) (*flows.Definition, []flows.Step, error) {
+func flowToCheck(cfg *config.Config, o Options) (*flows.Definition, []apiconnector.Step, error) {
 	f, err := findFlow(cfg, o.Flow)
 	if err != nil {
 		return nil, nil, err
@@ -88,9 +89,9 @@ func flowToCheck(cfg *config.Config, o Options) (*flows.Definition, []flows.Step
 
 // reportCalls reports each call, and each checked step the run did not call with the reason;
 // it is false when a call failed.
-func reportCalls(out io.Writer, cfg *config.Config, def *flows.Definition, schema attributes.Schema, calls []connector.Call, steps []flows.Step, user who) bool {
+func reportCalls(out io.Writer, cfg *config.Config, def *flows.Definition, schema attributes.Schema, calls []connector.Call, steps []apiconnector.Step, user who) bool {
 	ok := true
-	sent := map[flows.Step]bool{}
+	sent := map[apiconnector.Step]bool{}
 	for _, c := range calls {
 		report(out, c, claimAdvice(c, schema, cfg.Tenant.ExtensionsAppID, def))
 		ok, sent[c.Step] = ok && c.Outcome != "failure", true
@@ -98,7 +99,7 @@ func reportCalls(out io.Writer, cfg *config.Config, def *flows.Definition, schem
 	for _, step := range steps {
 		switch {
 		case sent[step]:
-		case step == flows.PostFederationSignup && user.provider == flows.LocalProvider:
+		case step == apiconnector.PostFederationSignup && user.provider == flows.LocalProvider:
 			fmt.Fprintf(out, "== %s → %s: not sent (B2C never calls it for local accounts)\n\n", step, def.Connectors[step])
 		default:
 			fmt.Fprintf(out, "== %s → %s: not sent (the run does not reach it)\n\n", step, def.Connectors[step])
@@ -111,12 +112,12 @@ func reportCalls(out io.Writer, cfg *config.Config, def *flows.Definition, schem
 // Continue for the others.
 type checked struct {
 	client *connector.Client
-	steps  []flows.Step
+	steps  []apiconnector.Step
 }
 
-func (c checked) Call(ctx context.Context, req flows.ConnectorRequest) flows.ConnectorResult {
+func (c checked) Call(ctx context.Context, req apiconnector.Request) apiconnector.Result {
 	if !slices.Contains(c.steps, req.Step) {
-		return flows.ConnectorResult{Action: flows.Continue}
+		return apiconnector.Result{Action: apiconnector.Continue}
 	}
 	return c.client.Call(ctx, req)
 }
@@ -138,8 +139,8 @@ func findFlow(cfg *config.Config, id string) (config.UserFlow, error) {
 
 // flowSteps are the steps of def to check: those with a connector, narrowed to o.Connector's
 // and to o.Steps.
-func flowSteps(def *flows.Definition, o Options) ([]flows.Step, error) {
-	var steps, all []flows.Step
+func flowSteps(def *flows.Definition, o Options) ([]apiconnector.Step, error) {
+	var steps, all []apiconnector.Step
 	for _, s := range allSteps {
 		name := def.Connectors[s]
 		if name == "" {

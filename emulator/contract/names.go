@@ -9,6 +9,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 	"github.com/b2cemu/b2cemu/flows/attributes"
 )
 
@@ -43,7 +44,7 @@ func wireName(a attributes.Attribute) string {
 // attribute, the nearest attribute's name; with the user flow def, for a claim the flow takes
 // no value of at the step, what B2C does with it and the nearest name it does take.
 func claimAdvice(call connector.Call, schema attributes.Schema, appID string, def *flows.Definition) []string {
-	if call.Outcome != string(flows.Continue) || len(call.Attempts) == 0 {
+	if call.Outcome != string(apiconnector.Continue) || len(call.Attempts) == 0 {
 		return nil
 	}
 	var obj map[string]json.RawMessage
@@ -100,16 +101,16 @@ func isBareCustom(schema attributes.Schema, key string) bool {
 // flowAdvice says what def does with a Continue claim it does not take at step: a claim of
 // PostAttributeCollection the flow does not collect reaches this sign-up's token but is not
 // stored; one of PreTokenIssuance that is not an application claim is left out of the token.
-func flowAdvice(schema attributes.Schema, def *flows.Definition, step flows.Step, key string, a attributes.Attribute) string {
+func flowAdvice(schema attributes.Schema, def *flows.Definition, step apiconnector.Step, key string, a attributes.Attribute) string {
 	var taken []string
 	var what string
 	switch step {
-	case flows.PostAttributeCollection:
+	case apiconnector.PostAttributeCollection:
 		for _, ua := range def.UserAttributes {
 			taken = append(taken, ua.Name)
 		}
 		what = "is not collected by the user flow %s, so B2C puts it in this sign-up's token (when it is an application claim) but does not store it"
-	case flows.PreTokenIssuance:
+	case apiconnector.PreTokenIssuance:
 		taken = def.ApplicationClaims
 		what = "is not an application claim of the user flow %s, so B2C leaves it out of the token"
 	default:
