@@ -538,28 +538,10 @@ func (m *Machine) call(ctx context.Context, req apiconnector.Request) apiconnect
 		return res
 	}
 	if err := m.Schema.CheckClaims(res.Claims); err != nil {
-		return apiconnector.Result{Failure: &apiconnector.Failure{Message: InvalidAnswerMessage(req.Step),
-			Diagnostic: InvalidClaimDiagnostic(req.Step, err)}}
+		return apiconnector.Result{Failure: &apiconnector.Failure{Message: apiconnector.InvalidAnswerMessage(req.Step),
+			Diagnostic: apiconnector.InvalidClaimDiagnostic(req.Step, err)}}
 	}
 	return res
-}
-
-// exchanges name each step's claims exchange, as B2C's error texts do.
-var exchanges = map[apiconnector.Step]string{
-	apiconnector.PostFederationSignup:    "PreSelfAssertedRestful",
-	apiconnector.PostAttributeCollection: "PreUserWriteRestful",
-	apiconnector.PreTokenIssuance:        "PreSendClaimsRestful",
-}
-
-// InvalidAnswerMessage is B2C's generic text for an HTTP 200 answer it cannot accept.
-func InvalidAnswerMessage(step apiconnector.Step) string {
-	return "The claims exchange '" + exchanges[step] + "' specified in step '1' returned HTTP error response with Code 'OK' and Reason 'OK'."
-}
-
-// InvalidClaimDiagnostic is the developer's explanation of a Continue answer refused for a
-// claim value.
-func InvalidClaimDiagnostic(step apiconnector.Step, err *attributes.ClaimError) string {
-	return "The API's apiconnector.Continue at " + string(step) + " returns a claim B2C cannot accept: " + err.Error()
 }
 
 func (m *Machine) request(def *Definition, r *engine.Run, step apiconnector.Step, claims engine.Claims, ids []engine.Identity, objectID string) apiconnector.Request {

@@ -536,7 +536,7 @@ func TestConnectorClaimsKeepThePageRules(t *testing.T) {
 				if r.PageError != generic || r.Values.String("displayName") != "John Smith" {
 					t.Errorf("page error %q, values %v", r.PageError, r.Values)
 				}
-				diagnostic = flows.InvalidClaimDiagnostic(tt.step, m.Schema.CheckClaims(tt.claims))
+				diagnostic = apiconnector.InvalidClaimDiagnostic(tt.step, m.Schema.CheckClaims(tt.claims))
 			default:
 				if r.Failure.Code != "AADB2C90075" || r.Failure.Message != generic || r.Failure.Redirect != (tt.step == apiconnector.PreTokenIssuance) {
 					t.Errorf("failure = %+v", r.Failure)

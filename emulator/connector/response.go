@@ -10,7 +10,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/apiconnector"
 	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
@@ -99,7 +98,7 @@ func (w Wire) Interpret(schema attributes.Schema, step apiconnector.Step, status
 	}
 	v := w.continueVerdict(schema, obj, body)
 	if err := schema.CheckClaims(v.Claims); err != nil {
-		return w.failed(step, status, flows.InvalidClaimDiagnostic(step, err)) // the page's rules hold for connector values too
+		return w.failed(step, status, apiconnector.InvalidClaimDiagnostic(step, err)) // the page's rules hold for connector values too
 	}
 	return v
 }

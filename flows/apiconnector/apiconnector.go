@@ -1,14 +1,16 @@
 // Package apiconnector is the API connector contract as the user-flow machine calls it: the
 // steps a connector runs at, the request the machine hands the connector client, the result
-// it gets back (Continue, ShowBlockPage, ValidationError or a failed call) and the Connector
-// interface the client (emulator/connector) implements. The call records of custom policies'
-// RESTful profiles name their step with the same Step type, so the custom-policy journey
-// imports this room rather than the user-flow engine.
+// it gets back (Continue, ShowBlockPage, ValidationError or a failed call), the Connector
+// interface the client (emulator/connector) implements, and B2C's texts for an answer the
+// contract refuses. The call records of custom policies' RESTful profiles name their step
+// with the same Step type, so the custom-policy journey and the connector client import this
+// room rather than the user-flow engine.
 package apiconnector
 
 import (
 	"context"
 
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -64,4 +66,22 @@ type Failure struct {
 // Connector calls API connectors. Call never returns an error: every failure is a result.
 type Connector interface {
 	Call(ctx context.Context, req Request) Result
+}
+
+// exchanges name each step's claims exchange, as B2C's error texts do.
+var exchanges = map[Step]string{
+	PostFederationSignup:    "PreSelfAssertedRestful",
+	PostAttributeCollection: "PreUserWriteRestful",
+	PreTokenIssuance:        "PreSendClaimsRestful",
+}
+
+// InvalidAnswerMessage is B2C's generic text for an HTTP 200 answer it cannot accept.
+func InvalidAnswerMessage(step Step) string {
+	return "The claims exchange '" + exchanges[step] + "' specified in step '1' returned HTTP error response with Code 'OK' and Reason 'OK'."
+}
+
+// InvalidClaimDiagnostic is the developer's explanation of a Continue answer refused for a
+// claim value.
+func InvalidClaimDiagnostic(step Step, err *attributes.ClaimError) string {
+	return "The API's Continue at " + string(step) + " returns a claim B2C cannot accept: " + err.Error()
 }
