@@ -196,13 +196,6 @@ func TestPhoneFactorRules(t *testing.T) {
 	}
 }
 
-// TestMasked: a number on record shows its last four digits only.
-func TestMasked(t *testing.T) {
-	if got := codes.Masked("+15555550100"); got != "+XXXXXXX0100" {
-		t.Errorf("Masked = %q", got)
-	}
-}
-
 // TestPhoneAccounts: a phone account flow signs up with a number and the code sent to it (no
 // password), then the attribute page; the identity is a phoneNumber one; a second sign-up of
 // the number is refused; the sign-in takes the number and a new code; an unknown number has

@@ -122,15 +122,3 @@ func TestVerifyOutsideItsPageIsRefused(t *testing.T) {
 		}
 	}
 }
-
-func TestCodeValue(t *testing.T) {
-	for _, tt := range []struct{ fixed, id, want string }{
-		{"000000", "0000ffff-0000-0000-0000-000000000000", "000000"},
-		{"", "0000ffff-0000-0000-0000-000000000000", "065535"},
-		{"", "oid-1", codes.Value("", "oid-1")}, // not a GUID: still six digits, the same each time
-	} {
-		if got := codes.Value(tt.fixed, tt.id); got != tt.want || len(got) != 6 && tt.fixed == "" {
-			t.Errorf("CodeValue(%q, %q) = %q, want %q", tt.fixed, tt.id, got, tt.want)
-		}
-	}
-}
