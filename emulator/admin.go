@@ -10,7 +10,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/ids"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/emulator/token"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web"
 )
 
@@ -32,24 +32,24 @@ type admin struct {
 
 var _ web.Admin = (*admin)(nil)
 
-func (a *admin) Users() []*flows.User { return a.users.List() }
+func (a *admin) Users() []*engine.User { return a.users.List() }
 
-func (a *admin) User(ctx context.Context, id string) (*flows.User, error) {
+func (a *admin) User(ctx context.Context, id string) (*engine.User, error) {
 	return a.users.Get(ctx, id)
 }
 
-func (a *admin) FindByIdentity(ctx context.Context, id flows.Identity) (*flows.User, error) {
+func (a *admin) FindByIdentity(ctx context.Context, id engine.Identity) (*engine.User, error) {
 	return a.users.FindByIdentity(ctx, id)
 }
 
-func (a *admin) CreateUser(ctx context.Context, u *flows.User, password string) error {
+func (a *admin) CreateUser(ctx context.Context, u *engine.User, password string) error {
 	if u.ObjectID == "" {
 		u.ObjectID = a.ids.GUID()
 	}
 	return a.users.Create(ctx, u, password)
 }
 
-func (a *admin) UpdateUser(ctx context.Context, id string, attrs flows.Claims, password string) (*flows.User, error) {
+func (a *admin) UpdateUser(ctx context.Context, id string, attrs engine.Claims, password string) (*engine.User, error) {
 	return a.users.Update(ctx, id, attrs, password)
 }
 
@@ -59,17 +59,17 @@ func (a *admin) RecordSignIn(_ context.Context, id string, at time.Time) error {
 
 func (a *admin) DeleteUser(id string) (bool, error) { return a.users.Delete(id) }
 
-func (a *admin) RevokeSignInSessions(ctx context.Context, id string) (*flows.User, error) {
-	return a.users.Update(ctx, id, flows.Claims{web.RefreshTokensValidFrom: a.clock.Now().UTC().Format(time.RFC3339)}, "")
+func (a *admin) RevokeSignInSessions(ctx context.Context, id string) (*engine.User, error) {
+	return a.users.Update(ctx, id, engine.Claims{web.RefreshTokensValidFrom: a.clock.Now().UTC().Format(time.RFC3339)}, "")
 }
 
 // exportedUser is the export format: the admin API's user plus the bcrypt hash, so that an
 // imported local account signs in with the same password.
 type exportedUser struct {
-	ObjectID   string           `json:"objectId"`
-	Identities []flows.Identity `json:"identities"`
-	Attributes map[string]any   `json:"attributes"`
-	Created    json.RawMessage  `json:"createdDateTime,omitempty"`
+	ObjectID   string            `json:"objectId"`
+	Identities []engine.Identity `json:"identities"`
+	Attributes map[string]any    `json:"attributes"`
+	Created    json.RawMessage   `json:"createdDateTime,omitempty"`
 	// SignInActivity is Graph's: the last sign-in, absent for a user who never signed in.
 	SignInActivity *web.SignInActivity `json:"signInActivity,omitempty"`
 	PasswordHash   string              `json:"passwordHash,omitempty"`
@@ -100,7 +100,7 @@ func (a *admin) ImportUsers(data []byte) (int, error) {
 		if e.ObjectID == "" || len(e.Identities) == 0 {
 			return 0, fmt.Errorf("users[%d]: needs objectId and identities", i)
 		}
-		u := &flows.User{ObjectID: e.ObjectID, Identities: e.Identities, Attributes: flows.Claims{}}
+		u := &engine.User{ObjectID: e.ObjectID, Identities: e.Identities, Attributes: engine.Claims{}}
 		for k, v := range e.Attributes {
 			if n, ok := v.(float64); ok && n == float64(int64(n)) {
 				v = int64(n) // JSON numbers are int attributes

@@ -13,6 +13,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/journey"
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web"
 )
@@ -109,12 +110,14 @@ func missingKeys(p *policy.Policy, keys map[string]string, certs map[string]*htt
 }
 
 // outboxEmail is a verification email as the outbox keeps it.
-func outboxEmail(cfg *config.Config, m flows.Mail) web.Email {
+func outboxEmail(cfg *config.Config, m codes.Mail) web.Email {
 	return web.Email{Time: m.Time, RunID: m.RunID, Policy: m.Policy, TechnicalProfile: m.TechnicalProfile, To: m.To,
 		Subject: cfg.Tenant.Name + " account email verification code", Code: m.Code}
 }
 
-// engines runs user flows on the flow machine and custom policies on the journey engine.
+// engines runs user flows on the flow machine and custom policies on the journey engine. It is
+// web's Engine: the machine takes the flow's definition, the journey engine only its policy
+// id, so the custom-policy engine needs nothing of the user-flow engine.
 type engines struct {
 	flows    *flows.Machine
 	journeys *journey.Engine
@@ -132,7 +135,7 @@ func (en engines) custom(def *flows.Definition) bool {
 
 func (en engines) Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *engine.Run {
 	if en.custom(def) {
-		return en.journeys.Start(ctx, def, id, clientID, uiLocales)
+		return en.journeys.Start(ctx, def.ID, id, clientID, uiLocales)
 	}
 	return en.flows.Start(ctx, def, id, clientID, uiLocales)
 }
@@ -141,14 +144,14 @@ func (en engines) Start(ctx context.Context, def *flows.Definition, id, clientID
 // browser's address from its first step; user flows read them after the start.
 func (en engines) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string, clientIP string) *engine.Run {
 	if en.custom(def) {
-		return en.journeys.StartFrom(ctx, def, id, clientID, uiLocales, request, clientIP)
+		return en.journeys.StartFrom(ctx, def.ID, id, clientID, uiLocales, request, clientIP)
 	}
 	return en.flows.Start(ctx, def, id, clientID, uiLocales)
 }
 
 func (en engines) Advance(ctx context.Context, def *flows.Definition, r *engine.Run, in engine.Input) error {
 	if en.custom(def) {
-		return en.journeys.Advance(ctx, def, r, in)
+		return en.journeys.Advance(ctx, def.ID, r, in)
 	}
 	return en.flows.Advance(ctx, def, r, in)
 }
@@ -156,7 +159,7 @@ func (en engines) Advance(ctx context.Context, def *flows.Definition, r *engine.
 // Refresh runs a custom policy's refresh journey; user flows have none.
 func (en engines) Refresh(ctx context.Context, def *flows.Definition, objectID string, issued time.Time, carried map[string]string) (*engine.Run, bool) {
 	if en.custom(def) {
-		return en.journeys.Refresh(ctx, def, objectID, issued, carried)
+		return en.journeys.Refresh(ctx, def.ID, objectID, issued, carried)
 	}
 	return nil, false
 }

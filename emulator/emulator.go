@@ -34,6 +34,9 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/token"
 	"github.com/b2cemu/b2cemu/fixtures"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/attributes"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web"
 )
@@ -110,7 +113,7 @@ func New(cfg *config.Config, opts Options) (*Emulator, error) {
 
 // sendText puts a phone code in the text message outbox: the user flows' and the custom
 // policies' phone factor send theirs here.
-func (e *Emulator) sendText(m flows.SMS) {
+func (e *Emulator) sendText(m codes.SMS) {
 	e.st.sms.Add(web.SMS{Time: m.Time, RunID: m.RunID, Policy: m.Policy, To: m.To, Channel: m.Channel, Message: m.Message, Code: m.Code})
 	e.log.Info("phone code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "channel", m.Channel, "code", m.Code)
 }
@@ -164,7 +167,7 @@ func (e *Emulator) build(cfg *config.Config) (http.Handler, error) {
 
 // connectorClient calls cfg's API connectors, recording each call for the call inspector and
 // the embedder's ObserveCall.
-func (e *Emulator) connectorClient(cfg *config.Config, schema flows.Schema, eps map[string]connector.Endpoint) *connector.Client {
+func (e *Emulator) connectorClient(cfg *config.Config, schema attributes.Schema, eps map[string]connector.Endpoint) *connector.Client {
 	client := &connector.Client{Schema: schema, Log: e.log, Wire: wire(cfg), Endpoints: eps, Now: e.Clock.Now}
 	client.Observe = func(c connector.Call) {
 		e.calls.Add(c)
@@ -177,10 +180,10 @@ func (e *Emulator) connectorClient(cfg *config.Config, schema flows.Schema, eps 
 }
 
 // machine runs cfg's user flows; verification codes go to the email or SMS outbox and the log.
-func (e *Emulator) machine(cfg *config.Config, schema flows.Schema, client *connector.Client) *flows.Machine {
+func (e *Emulator) machine(cfg *config.Config, schema attributes.Schema, client *connector.Client) *flows.Machine {
 	st := e.st
 	m := &flows.Machine{Schema: schema, Tenant: cfg.Tenant.Name, Connector: client, Directory: st.users, Now: e.Clock.Now, NewID: st.ids.GUID,
-		Mail: func(m flows.Mail) {
+		Mail: func(m codes.Mail) {
 			st.outbox.Add(outboxEmail(cfg, m))
 			e.log.Info("verification code sent", "run", m.RunID, "policy", m.Policy, "to", m.To, "code", m.Code)
 		},
@@ -258,8 +261,8 @@ func provider(p config.IdentityProvider) web.Provider {
 }
 
 // AccountClaims are the claims the fake identity provider answers with for a fixture account.
-func AccountClaims(a config.Account) flows.Claims {
-	claims := flows.Claims{}
+func AccountClaims(a config.Account) engine.Claims {
+	claims := engine.Claims{}
 	for k, v := range map[string]string{"email": a.Email, "displayName": a.DisplayName, "givenName": a.GivenName, "surname": a.Surname} {
 		if v != "" {
 			claims[k] = v
@@ -322,12 +325,12 @@ func ConnectorClient(cfg *config.Config, base string, now func() time.Time, log 
 }
 
 // schemaOf is the tenant's attributes: the built-ins and the configured custom ones.
-func schemaOf(cfg *config.Config) flows.Schema {
-	var custom []flows.Attribute
+func schemaOf(cfg *config.Config) attributes.Schema {
+	var custom []attributes.Attribute
 	for _, a := range cfg.CustomAttributes {
-		custom = append(custom, flows.Attribute{Name: a.Name, DataType: flows.DataType(a.DataType), Label: a.Description})
+		custom = append(custom, attributes.Attribute{Name: a.Name, DataType: attributes.DataType(a.DataType), Label: a.Description})
 	}
-	return flows.NewSchema(custom)
+	return attributes.New(custom)
 }
 
 // wire is the request shape the configuration asks for.
@@ -339,10 +342,10 @@ func wire(cfg *config.Config) connector.Wire {
 // Definition turns a configured user flow into the domain's.
 func Definition(f config.UserFlow) *flows.Definition {
 	def := &flows.Definition{ID: f.ID, Type: flows.Type(f.Type), IdentityProviders: f.IdentityProviders,
-		ApplicationClaims: f.ApplicationClaims, Connectors: map[flows.Step]string{
-			flows.PostFederationSignup:    f.APIConnectors.PostFederationSignup,
-			flows.PostAttributeCollection: f.APIConnectors.PostAttributeCollection,
-			flows.PreTokenIssuance:        f.APIConnectors.PreTokenIssuance,
+		ApplicationClaims: f.ApplicationClaims, Connectors: map[apiconnector.Step]string{
+			apiconnector.PostFederationSignup:    f.APIConnectors.PostFederationSignup,
+			apiconnector.PostAttributeCollection: f.APIConnectors.PostAttributeCollection,
+			apiconnector.PreTokenIssuance:        f.APIConnectors.PreTokenIssuance,
 		}}
 	for _, a := range f.UserAttributes {
 		def.UserAttributes = append(def.UserAttributes, flows.UserAttribute{Name: a.Name, Required: a.Required})

@@ -1,7 +1,8 @@
 // Package flows is the user-flow engine of b2cemu: user-flow definitions and the Machine that
 // advances a run (flows/engine) from one step to the next. It performs effects only through
-// small interfaces (Connector, Directory) and imports nothing but the standard library and its
-// own subpackages, so a flow can be run in a table test with no HTTP server.
+// small interfaces (apiconnector.Connector, directory.Directory) and imports nothing but the
+// standard library and its own subpackages, so a flow can be run in a table test with no HTTP
+// server.
 //
 // The sign-up path of a user flow, as Azure AD B2C runs it:
 //
@@ -31,7 +32,11 @@
 // editing flows are in types.go.
 //
 // The run, its page model, the inputs and the failure type are the contract in flows/engine,
-// which the custom-policy journey stands on too. After Start and every Advance, the Machine
+// which the custom-policy journey stands on too. What both engines use besides the run has a
+// room of its own beside it, so the journey never imports this package: flows/directory (the
+// user store's contract and its errors), flows/codes (verification codes, the second factor,
+// the outbox records), flows/attributes (the attribute schema and its checks) and
+// flows/apiconnector (the API connector contract). After Start and every Advance, the Machine
 // describes the page the run is on in Run.Page (page.go), from which the web layer draws
 // every page of both engines; its own state between requests (the email check, the second
 // factor) is in Run.State (state.go).

@@ -1,6 +1,10 @@
 package flows
 
-import "time"
+import (
+	"time"
+
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+)
 
 // Type is the kind of user flow, as in the Azure portal.
 type Type string
@@ -26,18 +30,6 @@ func (d *Definition) SignsUp() bool { return d.Type == SignUp || d.Type == SignU
 // LocalProvider is the identity provider id of local (email and password) accounts.
 const LocalProvider = "email"
 
-// Step is a point in a user flow where an API connector can be called.
-type Step string
-
-// The connector steps. PreTokenIssuance is also the token step's wire value by default; the
-// connector client can send "PreTokenApplicationClaims" instead (a compatibility setting,
-// because one of Microsoft's example bodies has it).
-const (
-	PostFederationSignup    Step = "PostFederationSignup"
-	PostAttributeCollection Step = "PostAttributeCollection"
-	PreTokenIssuance        Step = "PreTokenIssuance"
-)
-
 // UserAttribute is one field of the attribute collection page.
 type UserAttribute struct {
 	Name     string
@@ -50,8 +42,8 @@ type Definition struct {
 	Type              Type
 	IdentityProviders []string // LocalProvider and social provider ids, in picker order
 	UserAttributes    []UserAttribute
-	ApplicationClaims []string        // portal names: displayName, emails, identityProvider, …
-	Connectors        map[Step]string // connector name per step; absent or "" = none
+	ApplicationClaims []string                     // portal names: displayName, emails, identityProvider, …
+	Connectors        map[apiconnector.Step]string // connector name per step; absent or "" = none
 	Tokens            TokenSettings
 	// SignInInput is the id and form name of the unified page's sign-in name input: "" or
 	// "email" (the recommended user flows' pages), or "logonIdentifier".
@@ -100,7 +92,3 @@ func (d *Definition) SocialProviders() []string {
 	}
 	return out
 }
-
-// UserNameSignIn is the sign-in type of a local account that signs in with a username
-// (Graph's userName identities; custom policies persist them as signInNames.userName).
-const UserNameSignIn = "userName"

@@ -3,88 +3,28 @@ package flows
 import (
 	"context"
 	"errors"
-	"net/mail"
 	"strings"
 	"time"
-	"unicode"
 
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/attributes"
+	"github.com/b2cemu/b2cemu/flows/codes"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
-// Action is what an API connector asked for.
-type Action string
-
-// The actions of the API connector contract.
-const (
-	Continue        Action = "Continue"
-	ShowBlockPage   Action = "ShowBlockPage"
-	ValidationError Action = "ValidationError"
-)
-
-// ConnectorRequest is one call of an API connector at a step.
-type ConnectorRequest struct {
-	RunID      string
-	Connector  string // configured connector name
-	Step       Step
-	Claims     Claims     // attribute values; the client sends only defined, non-empty ones
-	Identities []Identity // the user's identities
-	ObjectID   string     // sent at the token step only
-	ClientID   string
-	UILocales  string
-}
-
-// ConnectorResult is the connector's answer, already validated against the contract for the
-// step: Failure is set for anything B2C treats as a failed call.
-type ConnectorResult struct {
-	Action      Action
-	Claims      Claims // Continue: returned values, by attribute name
-	UserMessage string // ShowBlockPage and ValidationError
-	Failure     *ConnectorFailure
-}
-
-// ConnectorFailure is a call B2C would treat as failed.
-type ConnectorFailure struct {
-	Message    string // B2C's user-facing text, e.g. the AADB2C90075 sentence
-	Diagnostic string // what was wrong and what B2C expects
-}
-
-// Connector calls API connectors. Call never returns an error: every failure is a result.
-type Connector interface {
-	Call(ctx context.Context, req ConnectorRequest) ConnectorResult
-}
-
-// ErrBadPassword is returned by Directory.Authenticate for a wrong password.
-var ErrBadPassword = &engine.Failure{Kind: engine.Invalid, Message: "wrong password"}
-
-// Directory stores users.
-type Directory interface {
-	// FindByIdentity returns the user with this identity, or ErrNotFound.
-	FindByIdentity(ctx context.Context, id Identity) (*User, error)
-	// Authenticate returns the local user with this email and password, ErrNotFound when
-	// there is none, ErrBadPassword when the password is wrong.
-	Authenticate(ctx context.Context, email, password string) (*User, error)
-	// Create stores u (with password, for a local account), or returns ErrExists when one of
-	// its identities is taken.
-	Create(ctx context.Context, u *User, password string) error
-	// Get returns the user with this object id, or ErrNotFound.
-	Get(ctx context.Context, objectID string) (*User, error)
-	// Update sets attrs on the user (a nil value removes the attribute) and, when password
-	// is not empty, its password. It returns the updated user, or ErrNotFound.
-	Update(ctx context.Context, objectID string, attrs Claims, password string) (*User, error)
-}
-
 // Machine advances runs. Its fields are its dependencies; all are required.
 type Machine struct {
-	Schema    Schema
+	Schema    attributes.Schema
 	Tenant    string // tenant name: local identities are issued by <Tenant>.onmicrosoft.com
-	Connector Connector
-	Directory Directory
+	Connector apiconnector.Connector
+	Directory directory.Directory
 	Now       func() time.Time
 	NewID     func() string // object ids
 	// Mail, when set, receives the local sign-up page's verification emails (the outbox).
-	Mail func(Mail)
+	Mail func(codes.Mail)
 	// Text, when set, receives the phone factor's text messages and calls (the SMS outbox).
-	Text func(SMS)
+	Text func(codes.SMS)
 	// FixedCode, when set, is every verification code, for suites that cannot read the outbox.
 	FixedCode string
 	// Providers are the identity providers' display names by id, for the sign-in page's
@@ -95,7 +35,7 @@ type Machine struct {
 // B2C's texts for the pages' errors.
 const (
 	msgRequired         = "This information is required."
-	msgUserExists       = "A user with the specified ID already exists. Please choose a different one."
+	msgUserExists       = codes.UserExists
 	msgNoAccount        = "We can't seem to find your account."
 	msgBadPassword      = "Your password is incorrect."
 	msgBadEmail         = "Please enter a valid email address."
@@ -117,7 +57,7 @@ var Messages = []string{msgRequired, msgUserExists, msgNoAccount, msgBadPassword
 // straight to it, as B2C does. A user flow's start calls nothing, so ctx is unused; it is
 // there because a custom policy's journey may call a service before its first page.
 func (m *Machine) Start(_ context.Context, def *Definition, id, clientID, uiLocales string) *engine.Run {
-	r := &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: Claims{}}
+	r := &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: engine.Claims{}}
 	switch {
 	case def.Type == SignUp && len(def.IdentityProviders) == 1:
 		m.choose(def, r, def.IdentityProviders[0])
@@ -305,7 +245,7 @@ func (m *Machine) signInLocal(ctx context.Context, def *Definition, r *engine.Ru
 	if def.PhoneAccounts() {
 		return m.phoneSignIn(ctx, r, in.Email)
 	}
-	r.Values = Claims{"email": strings.TrimSpace(in.Email)}
+	r.Values = engine.Claims{"email": strings.TrimSpace(in.Email)}
 	if strings.TrimSpace(in.Email) == "" || in.Password == "" {
 		r.RequiredMissing = true
 		r.FieldErrors = map[string]string{}
@@ -319,10 +259,10 @@ func (m *Machine) signInLocal(ctx context.Context, def *Definition, r *engine.Ru
 	}
 	u, err := m.Directory.Authenticate(ctx, strings.TrimSpace(in.Email), in.Password)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, directory.ErrNotFound):
 		r.PageError = msgNoAccount
 		return nil
-	case errors.Is(err, ErrBadPassword):
+	case errors.Is(err, directory.ErrBadPassword):
 		r.PageError = msgBadPassword
 		return nil
 	case err != nil:
@@ -337,14 +277,14 @@ func (m *Machine) choose(def *Definition, r *engine.Run, provider string) {
 	r.Provider = provider
 	if provider == LocalProvider {
 		r.Phase = engine.PhaseLocalSignUp
-		r.Values = Claims{}
+		r.Values = engine.Claims{}
 		return
 	}
 	r.Phase = engine.PhaseIdP
 }
 
-func (m *Machine) localIdentity(email string) Identity {
-	return Identity{SignInType: "emailAddress", Issuer: m.Tenant + ".onmicrosoft.com", IssuerAssignedID: email}
+func (m *Machine) localIdentity(email string) engine.Identity {
+	return engine.Identity{SignInType: "emailAddress", Issuer: m.Tenant + ".onmicrosoft.com", IssuerAssignedID: email}
 }
 
 // federated handles the identity provider's answer: sign in a known identity, or start the
@@ -353,8 +293,8 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *engine.Run,
 	if strings.TrimSpace(in.IssuerAssignedID) == "" {
 		return engine.Errorf(engine.Invalid, "the identity provider returned no subject (issuerAssignedId)")
 	}
-	r.Identity = Identity{SignInType: "federated", Issuer: r.Provider, IssuerAssignedID: strings.TrimSpace(in.IssuerAssignedID)}
-	r.IdP = Claims{}
+	r.Identity = engine.Identity{SignInType: "federated", Issuer: r.Provider, IssuerAssignedID: strings.TrimSpace(in.IssuerAssignedID)}
+	r.IdP = engine.Claims{}
 	for k, v := range in.Claims {
 		if a, ok := m.Schema.Lookup(k); ok && !a.Custom && v != nil && v != "" {
 			r.IdP[k] = v
@@ -364,7 +304,7 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *engine.Run,
 	switch {
 	case err == nil:
 		return m.signedIn(ctx, def, r, u)
-	case !errors.Is(err, ErrNotFound):
+	case !errors.Is(err, directory.ErrNotFound):
 		return err
 	case def.Type == SignIn:
 		// A sign-in user flow creates no accounts, not even for a social identity: B2C sends
@@ -376,13 +316,13 @@ func (m *Machine) federated(ctx context.Context, def *Definition, r *engine.Run,
 		return nil
 	}
 	r.Values = r.IdP.Clone()
-	if name := def.Connectors[PostFederationSignup]; name != "" {
-		res := m.call(ctx, m.request(def, r, PostFederationSignup, r.IdP, []Identity{r.Identity}, ""))
+	if name := def.Connectors[apiconnector.PostFederationSignup]; name != "" {
+		res := m.call(ctx, m.request(def, r, apiconnector.PostFederationSignup, r.IdP, []engine.Identity{r.Identity}, ""))
 		switch {
 		case res.Failure != nil:
 			r.Fail(&engine.Failure{Message: res.Failure.Message, Diagnostic: res.Failure.Diagnostic}) // the error page
 			return nil
-		case res.Action == ShowBlockPage:
+		case res.Action == apiconnector.ShowBlockPage:
 			m.block(r, res.UserMessage)
 			return nil
 		}
@@ -464,7 +404,7 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *engine.Ru
 	case email == "":
 		m.fieldError(r, "email", msgRequired)
 		r.RequiredMissing, valid = true, false
-	case !ValidEmail(email):
+	case !attributes.ValidEmail(email):
 		m.incorrect(r, "email", msgBadEmail)
 		valid = false
 	}
@@ -479,7 +419,7 @@ func (m *Machine) localSignUp(ctx context.Context, def *Definition, r *engine.Ru
 	if _, err := m.Directory.FindByIdentity(ctx, r.Identity); err == nil {
 		r.PageError = msgUserExists
 		return nil
-	} else if !errors.Is(err, ErrNotFound) {
+	} else if !errors.Is(err, directory.ErrNotFound) {
 		return err
 	}
 	return m.create(ctx, def, r, r.Values.Clone(), in.Password)
@@ -493,7 +433,7 @@ func (m *Machine) checkNewPassword(r *engine.Run, password, confirm string) bool
 	case password == "":
 		m.fieldError(r, "newPassword", msgRequired)
 		r.RequiredMissing, valid = true, false
-	case !StrongPassword(password):
+	case !attributes.StrongPassword(password):
 		m.incorrect(r, "newPassword", msgPasswordStrength)
 		valid = false
 	}
@@ -508,18 +448,18 @@ func (m *Machine) checkNewPassword(r *engine.Run, password, confirm string) bool
 }
 
 // create runs PostAttributeCollection and writes the user.
-func (m *Machine) create(ctx context.Context, def *Definition, r *engine.Run, claims Claims, password string) error {
-	r.TokenOnly = Claims{}
-	if name := def.Connectors[PostAttributeCollection]; name != "" {
-		res := m.call(ctx, m.request(def, r, PostAttributeCollection, claims, []Identity{r.Identity}, ""))
+func (m *Machine) create(ctx context.Context, def *Definition, r *engine.Run, claims engine.Claims, password string) error {
+	r.TokenOnly = engine.Claims{}
+	if name := def.Connectors[apiconnector.PostAttributeCollection]; name != "" {
+		res := m.call(ctx, m.request(def, r, apiconnector.PostAttributeCollection, claims, []engine.Identity{r.Identity}, ""))
 		switch {
 		case res.Failure != nil:
 			r.PageError = res.Failure.Message
 			return nil
-		case res.Action == ShowBlockPage:
+		case res.Action == apiconnector.ShowBlockPage:
 			m.block(r, res.UserMessage)
 			return nil
-		case res.Action == ValidationError:
+		case res.Action == apiconnector.ValidationError:
 			r.PageError = res.UserMessage
 			return nil
 		}
@@ -536,14 +476,14 @@ func (m *Machine) create(ctx context.Context, def *Definition, r *engine.Run, cl
 			}
 		}
 	}
-	u := &User{ObjectID: m.NewID(), Identities: []Identity{r.Identity}, Attributes: Claims{}, Created: m.Now()}
+	u := &engine.User{ObjectID: m.NewID(), Identities: []engine.Identity{r.Identity}, Attributes: engine.Claims{}, Created: m.Now()}
 	for k, v := range claims {
 		if v != nil && v != "" {
 			u.Attributes[k] = v
 		}
 	}
 	if err := m.Directory.Create(ctx, u, password); err != nil {
-		if errors.Is(err, ErrExists) {
+		if errors.Is(err, directory.ErrExists) {
 			r.PageError = msgUserExists
 			return nil
 		}
@@ -553,7 +493,7 @@ func (m *Machine) create(ctx context.Context, def *Definition, r *engine.Run, cl
 }
 
 // complete runs the token step and prepares the token's application claims.
-func (m *Machine) complete(ctx context.Context, def *Definition, r *engine.Run, u *User, newUser bool) error {
+func (m *Machine) complete(ctx context.Context, def *Definition, r *engine.Run, u *engine.User, newUser bool) error {
 	if needsMFA(def, r, u, newUser) { // after the first factor (and the user write), before the token
 		m.startMFA(def, r, u, newUser)
 		return nil
@@ -563,8 +503,8 @@ func (m *Machine) complete(ctx context.Context, def *Definition, r *engine.Run, 
 	for k, v := range r.TokenOnly {
 		values[k] = v
 	}
-	if name := def.Connectors[PreTokenIssuance]; name != "" {
-		res := m.call(ctx, m.request(def, r, PreTokenIssuance, u.Attributes, u.Identities, u.ObjectID))
+	if name := def.Connectors[apiconnector.PreTokenIssuance]; name != "" {
+		res := m.call(ctx, m.request(def, r, apiconnector.PreTokenIssuance, u.Attributes, u.Identities, u.ObjectID))
 		if res.Failure != nil {
 			r.Fail(&engine.Failure{Message: res.Failure.Message, Diagnostic: res.Failure.Diagnostic, Redirect: true}) // back to the application
 			return nil
@@ -592,39 +532,21 @@ func (m *Machine) complete(ctx context.Context, def *Definition, r *engine.Run, 
 // accept, so the call counts as failed, with a diagnostic naming the claim, the rule and the
 // fix. (The connector client refuses the same answers, so that its call record says why; this
 // keeps every Connector to the rule.)
-func (m *Machine) call(ctx context.Context, req ConnectorRequest) ConnectorResult {
+func (m *Machine) call(ctx context.Context, req apiconnector.Request) apiconnector.Result {
 	res := m.Connector.Call(ctx, req)
-	if res.Failure != nil || res.Action != Continue {
+	if res.Failure != nil || res.Action != apiconnector.Continue {
 		return res
 	}
 	if err := m.Schema.CheckClaims(res.Claims); err != nil {
-		return ConnectorResult{Failure: &ConnectorFailure{Message: InvalidAnswerMessage(req.Step),
-			Diagnostic: InvalidClaimDiagnostic(req.Step, err)}}
+		return apiconnector.Result{Failure: &apiconnector.Failure{Message: apiconnector.InvalidAnswerMessage(req.Step),
+			Diagnostic: apiconnector.InvalidClaimDiagnostic(req.Step, err)}}
 	}
 	return res
 }
 
-// exchanges name each step's claims exchange, as B2C's error texts do.
-var exchanges = map[Step]string{
-	PostFederationSignup:    "PreSelfAssertedRestful",
-	PostAttributeCollection: "PreUserWriteRestful",
-	PreTokenIssuance:        "PreSendClaimsRestful",
-}
-
-// InvalidAnswerMessage is B2C's generic text for an HTTP 200 answer it cannot accept.
-func InvalidAnswerMessage(step Step) string {
-	return "The claims exchange '" + exchanges[step] + "' specified in step '1' returned HTTP error response with Code 'OK' and Reason 'OK'."
-}
-
-// InvalidClaimDiagnostic is the developer's explanation of a Continue answer refused for a
-// claim value.
-func InvalidClaimDiagnostic(step Step, err *ClaimError) string {
-	return "The API's Continue at " + string(step) + " returns a claim B2C cannot accept: " + err.Error()
-}
-
-func (m *Machine) request(def *Definition, r *engine.Run, step Step, claims Claims, ids []Identity, objectID string) ConnectorRequest {
-	return ConnectorRequest{
-		RunID: r.ID, Connector: def.Connectors[step], Step: step, Claims: claims.Clone(), Identities: append([]Identity(nil), ids...),
+func (m *Machine) request(def *Definition, r *engine.Run, step apiconnector.Step, claims engine.Claims, ids []engine.Identity, objectID string) apiconnector.Request {
+	return apiconnector.Request{
+		RunID: r.ID, Connector: def.Connectors[step], Step: step, Claims: claims.Clone(), Identities: append([]engine.Identity(nil), ids...),
 		ObjectID: objectID, ClientID: r.ClientID, UILocales: r.UILocales,
 	}
 }
@@ -634,7 +556,7 @@ func (m *Machine) block(r *engine.Run, msg string) {
 }
 
 // TokenClaims maps the flow's application claims (portal names) to token claims.
-func TokenClaims(s Schema, selected []string, values Claims, id Identity, objectID string, newUser bool) map[string]any {
+func TokenClaims(s attributes.Schema, selected []string, values engine.Claims, id engine.Identity, objectID string, newUser bool) map[string]any {
 	out := make(map[string]any, len(selected))
 	for _, name := range selected {
 		switch name {
@@ -675,32 +597,4 @@ func setClaim(out map[string]any, name string, v any) {
 	if v != nil && v != "" {
 		out[name] = v
 	}
-}
-
-// ValidEmail reports whether s is an email address the sign-up page accepts.
-func ValidEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
-}
-
-// StrongPassword is B2C's default "strong" policy: 8 to 64 characters, 3 of 4 classes.
-func StrongPassword(p string) bool {
-	n := len([]rune(p))
-	if n < 8 || n > 64 {
-		return false
-	}
-	var lower, upper, digit, symbol int
-	for _, c := range p {
-		switch {
-		case unicode.IsLower(c):
-			lower = 1
-		case unicode.IsUpper(c):
-			upper = 1
-		case unicode.IsDigit(c):
-			digit = 1
-		default:
-			symbol = 1
-		}
-	}
-	return lower+upper+digit+symbol >= 3
 }

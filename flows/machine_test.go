@@ -8,22 +8,25 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/attributes"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // stubConnector answers each step with a scripted result and records the requests.
 type stubConnector struct {
-	answers map[flows.Step][]flows.ConnectorResult // consumed in order; the last repeats
-	calls   []flows.ConnectorRequest
+	answers map[apiconnector.Step][]apiconnector.Result // consumed in order; the last repeats
+	calls   []apiconnector.Request
 }
 
-var _ flows.Connector = (*stubConnector)(nil)
+var _ apiconnector.Connector = (*stubConnector)(nil)
 
-func (s *stubConnector) Call(_ context.Context, req flows.ConnectorRequest) flows.ConnectorResult {
+func (s *stubConnector) Call(_ context.Context, req apiconnector.Request) apiconnector.Result {
 	s.calls = append(s.calls, req)
 	a := s.answers[req.Step]
 	if len(a) == 0 {
-		return flows.ConnectorResult{Action: flows.Continue}
+		return apiconnector.Result{Action: apiconnector.Continue}
 	}
 	res := a[0]
 	if len(a) > 1 {
@@ -32,8 +35,8 @@ func (s *stubConnector) Call(_ context.Context, req flows.ConnectorRequest) flow
 	return res
 }
 
-func (s *stubConnector) steps() []flows.Step {
-	var out []flows.Step
+func (s *stubConnector) steps() []apiconnector.Step {
+	var out []apiconnector.Step
 	for _, c := range s.calls {
 		out = append(out, c.Step)
 	}
@@ -42,13 +45,13 @@ func (s *stubConnector) steps() []flows.Step {
 
 // memDirectory is a plain in-memory directory; passwords are kept as given.
 type memDirectory struct {
-	users     []*flows.User
+	users     []*engine.User
 	passwords map[string]string
 }
 
-var _ flows.Directory = (*memDirectory)(nil)
+var _ directory.Directory = (*memDirectory)(nil)
 
-func (d *memDirectory) FindByIdentity(_ context.Context, id flows.Identity) (*flows.User, error) {
+func (d *memDirectory) FindByIdentity(_ context.Context, id engine.Identity) (*engine.User, error) {
 	for _, u := range d.users {
 		for _, x := range u.Identities {
 			if strings.EqualFold(x.Issuer, id.Issuer) && strings.EqualFold(x.IssuerAssignedID, id.IssuerAssignedID) && x.SignInType == id.SignInType {
@@ -56,33 +59,33 @@ func (d *memDirectory) FindByIdentity(_ context.Context, id flows.Identity) (*fl
 			}
 		}
 	}
-	return nil, flows.ErrNotFound
+	return nil, directory.ErrNotFound
 }
 
-func (d *memDirectory) Get(_ context.Context, oid string) (*flows.User, error) {
+func (d *memDirectory) Get(_ context.Context, oid string) (*engine.User, error) {
 	for _, u := range d.users {
 		if u.ObjectID == oid {
 			return u, nil
 		}
 	}
-	return nil, flows.ErrNotFound
+	return nil, directory.ErrNotFound
 }
 
-func (d *memDirectory) Authenticate(ctx context.Context, email, password string) (*flows.User, error) {
-	u, err := d.FindByIdentity(ctx, flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: email})
+func (d *memDirectory) Authenticate(ctx context.Context, email, password string) (*engine.User, error) {
+	u, err := d.FindByIdentity(ctx, engine.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: email})
 	if err != nil {
 		return nil, err
 	}
 	if d.passwords[u.ObjectID] != password {
-		return nil, flows.ErrBadPassword
+		return nil, directory.ErrBadPassword
 	}
 	return u, nil
 }
 
-func (d *memDirectory) Create(ctx context.Context, u *flows.User, password string) error {
+func (d *memDirectory) Create(ctx context.Context, u *engine.User, password string) error {
 	for _, id := range u.Identities {
 		if _, err := d.FindByIdentity(ctx, id); err == nil {
-			return flows.ErrExists
+			return directory.ErrExists
 		}
 	}
 	d.users = append(d.users, u)
@@ -94,14 +97,14 @@ func (d *memDirectory) Create(ctx context.Context, u *flows.User, password strin
 }
 
 var (
-	schema = flows.NewSchema([]flows.Attribute{{Name: "LoyaltyNumber", DataType: flows.String}, {Name: "Age", DataType: flows.Int}, {Name: "OptIn", DataType: flows.Boolean}})
+	schema = attributes.New([]attributes.Attribute{{Name: "LoyaltyNumber", DataType: attributes.String}, {Name: "Age", DataType: attributes.Int}, {Name: "OptIn", DataType: attributes.Boolean}})
 	susi   = &flows.Definition{
 		ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email", "facebook.com"},
 		UserAttributes:    []flows.UserAttribute{{Name: "displayName", Required: true}, {Name: "city"}, {Name: "LoyaltyNumber"}, {Name: "Age"}, {Name: "OptIn"}},
 		ApplicationClaims: []string{"displayName", "emails", "identityProvider", "newUser", "objectId", "jobTitle", "city", "LoyaltyNumber", "Age", "OptIn"},
-		Connectors:        map[flows.Step]string{flows.PostFederationSignup: "api", flows.PostAttributeCollection: "api", flows.PreTokenIssuance: "api"},
+		Connectors:        map[apiconnector.Step]string{apiconnector.PostFederationSignup: "api", apiconnector.PostAttributeCollection: "api", apiconnector.PreTokenIssuance: "api"},
 	}
-	john = engine.SignInFederated{IssuerAssignedID: "123", Claims: flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John"}}
+	john = engine.SignInFederated{IssuerAssignedID: "123", Claims: engine.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John"}}
 )
 
 func newMachine(c *stubConnector, d *memDirectory) *flows.Machine {
@@ -121,12 +124,12 @@ func verified(email string, in engine.Input) []engine.Input {
 		engine.VerifyEmail{Action: "verify", Field: "email", Code: testCode, Values: values}, in}
 }
 
-func cont(claims flows.Claims) flows.ConnectorResult {
-	return flows.ConnectorResult{Action: flows.Continue, Claims: claims}
+func cont(claims engine.Claims) apiconnector.Result {
+	return apiconnector.Result{Action: apiconnector.Continue, Claims: claims}
 }
 
-func failure() flows.ConnectorResult {
-	return flows.ConnectorResult{Failure: &flows.ConnectorFailure{Message: "The claims exchange 'PreUserWriteRestful' specified in step '1' returned HTTP error response with Code 'InternalServerError' and Reason 'Internal Server Error'.", Diagnostic: "HTTP 500"}}
+func failure() apiconnector.Result {
+	return apiconnector.Result{Failure: &apiconnector.Failure{Message: "The claims exchange 'PreUserWriteRestful' specified in step '1' returned HTTP error response with Code 'InternalServerError' and Reason 'Internal Server Error'.", Diagnostic: "HTTP 500"}}
 }
 
 func TestAdvance(t *testing.T) {
@@ -134,28 +137,28 @@ func TestAdvance(t *testing.T) {
 	tests := []struct {
 		name    string
 		def     *flows.Definition
-		answers map[flows.Step][]flows.ConnectorResult
+		answers map[apiconnector.Step][]apiconnector.Result
 		seed    func(d *memDirectory)
 		inputs  []engine.Input
 		phase   engine.Phase
-		steps   []flows.Step
+		steps   []apiconnector.Step
 		check   check
 	}{
 		{
 			name:   "federated sign-up pre-fills from the IdP and the connector, overrides at PostAttributeCollection",
 			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
-			answers: map[flows.Step][]flows.ConnectorResult{
-				flows.PostFederationSignup: {cont(flows.Claims{"city": "Lisbon", "LoyaltyNumber": "L-1"})},
+			answers: map[apiconnector.Step][]apiconnector.Result{
+				apiconnector.PostFederationSignup: {cont(engine.Claims{"city": "Lisbon", "LoyaltyNumber": "L-1"})},
 			},
 			phase: engine.PhaseAttributes,
-			steps: []flows.Step{flows.PostFederationSignup},
+			steps: []apiconnector.Step{apiconnector.PostFederationSignup},
 			check: func(t *testing.T, r *engine.Run, c *stubConnector, _ *memDirectory) {
-				want := flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John", "city": "Lisbon", "LoyaltyNumber": "L-1"}
+				want := engine.Claims{"email": "john@fabrikam.com", "displayName": "John Smith", "givenName": "John", "city": "Lisbon", "LoyaltyNumber": "L-1"}
 				if !reflect.DeepEqual(r.Values, want) {
 					t.Errorf("values = %v, want %v", r.Values, want)
 				}
 				req := c.calls[0]
-				if req.Claims["email"] != "john@fabrikam.com" || len(req.Identities) != 1 || req.Identities[0] != (flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}) {
+				if req.Claims["email"] != "john@fabrikam.com" || len(req.Identities) != 1 || req.Identities[0] != (engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}) {
 					t.Errorf("PostFederationSignup request = %+v", req)
 				}
 				if req.ObjectID != "" {
@@ -166,12 +169,12 @@ func TestAdvance(t *testing.T) {
 		{
 			name:   "federated sign-up completes: override stored, not-collected claim token-only, token step adds claims",
 			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john, engine.SubmitAttributes{Values: map[string]string{"displayName": "Johnny S", "Age": "42", "OptIn": "true"}}},
-			answers: map[flows.Step][]flows.ConnectorResult{
-				flows.PostAttributeCollection: {cont(flows.Claims{"displayName": "John Override", "jobTitle": "Engineer"})},
-				flows.PreTokenIssuance:        {cont(flows.Claims{"city": "Porto", "email": "evil@x.com"})},
+			answers: map[apiconnector.Step][]apiconnector.Result{
+				apiconnector.PostAttributeCollection: {cont(engine.Claims{"displayName": "John Override", "jobTitle": "Engineer"})},
+				apiconnector.PreTokenIssuance:        {cont(engine.Claims{"city": "Porto", "email": "evil@x.com"})},
 			},
 			phase: engine.PhaseDone,
-			steps: []flows.Step{flows.PostFederationSignup, flows.PostAttributeCollection, flows.PreTokenIssuance},
+			steps: []apiconnector.Step{apiconnector.PostFederationSignup, apiconnector.PostAttributeCollection, apiconnector.PreTokenIssuance},
 			check: func(t *testing.T, r *engine.Run, c *stubConnector, d *memDirectory) {
 				u := d.users[0]
 				if u.Attributes["displayName"] != "John Override" || u.Attributes["Age"] != int64(42) || u.Attributes["OptIn"] != true {
@@ -197,7 +200,7 @@ func TestAdvance(t *testing.T) {
 		{
 			name:    "ShowBlockPage at PostFederationSignup blocks before the page",
 			inputs:  []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
-			answers: map[flows.Step][]flows.ConnectorResult{flows.PostFederationSignup: {{Action: flows.ShowBlockPage, UserMessage: "No <b>sign-ups</b>."}}},
+			answers: map[apiconnector.Step][]apiconnector.Result{apiconnector.PostFederationSignup: {{Action: apiconnector.ShowBlockPage, UserMessage: "No <b>sign-ups</b>."}}},
 			phase:   engine.PhaseBlocked,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
 				if r.UserMessage != "No <b>sign-ups</b>." || len(d.users) != 0 {
@@ -208,7 +211,7 @@ func TestAdvance(t *testing.T) {
 		{
 			name:    "a failed PostFederationSignup call ends on the error page",
 			inputs:  []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
-			answers: map[flows.Step][]flows.ConnectorResult{flows.PostFederationSignup: {failure()}},
+			answers: map[apiconnector.Step][]apiconnector.Result{apiconnector.PostFederationSignup: {failure()}},
 			phase:   engine.PhaseFailed,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if r.Failure.Code != "AADB2C90075" || r.Failure.Redirect || r.Failure.Diagnostic == "" {
@@ -221,7 +224,7 @@ func TestAdvance(t *testing.T) {
 			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john,
 				engine.SubmitAttributes{Values: map[string]string{"displayName": "Jo", "city": "Faro"}},
 			},
-			answers: map[flows.Step][]flows.ConnectorResult{flows.PostAttributeCollection: {{Action: flows.ValidationError, UserMessage: "Too short."}}},
+			answers: map[apiconnector.Step][]apiconnector.Result{apiconnector.PostAttributeCollection: {{Action: apiconnector.ValidationError, UserMessage: "Too short."}}},
 			phase:   engine.PhaseAttributes,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
 				if r.PageError != "Too short." || r.Values["displayName"] != "Jo" || r.Values["city"] != "Faro" || len(d.users) != 0 {
@@ -232,7 +235,7 @@ func TestAdvance(t *testing.T) {
 		{
 			name:    "a failed PostAttributeCollection call shows the generic error on the page",
 			inputs:  []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john, engine.SubmitAttributes{Values: map[string]string{"displayName": "John Smith"}}},
-			answers: map[flows.Step][]flows.ConnectorResult{flows.PostAttributeCollection: {failure()}},
+			answers: map[apiconnector.Step][]apiconnector.Result{apiconnector.PostAttributeCollection: {failure()}},
 			phase:   engine.PhaseAttributes,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
 				if !strings.HasPrefix(r.PageError, "The claims exchange 'PreUserWriteRestful'") || len(d.users) != 0 {
@@ -244,7 +247,7 @@ func TestAdvance(t *testing.T) {
 			name:   "a required field left empty is reported without calling the connector",
 			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john, engine.SubmitAttributes{Values: map[string]string{"displayName": " ", "Age": "x"}}},
 			phase:  engine.PhaseAttributes,
-			steps:  []flows.Step{flows.PostFederationSignup},
+			steps:  []apiconnector.Step{apiconnector.PostFederationSignup},
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if !r.RequiredMissing || r.FieldErrors["displayName"] != "This information is required." || r.FieldErrors["Age"] == "" {
 					t.Errorf("required %v errors %v", r.RequiredMissing, r.FieldErrors)
@@ -256,9 +259,9 @@ func TestAdvance(t *testing.T) {
 			inputs: append([]engine.Input{engine.StartSignUp{}}, verified("ana@fabrikam.com", engine.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!",
 				Values: map[string]string{"displayName": "Ana Lima"}})...),
 			phase: engine.PhaseDone,
-			steps: []flows.Step{flows.PostAttributeCollection, flows.PreTokenIssuance},
+			steps: []apiconnector.Step{apiconnector.PostAttributeCollection, apiconnector.PreTokenIssuance},
 			check: func(t *testing.T, r *engine.Run, c *stubConnector, d *memDirectory) {
-				want := flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
+				want := engine.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
 				if c.calls[0].Identities[0] != want || c.calls[0].Claims["email"] != "ana@fabrikam.com" {
 					t.Errorf("request = %+v", c.calls[0])
 				}
@@ -283,7 +286,7 @@ func TestAdvance(t *testing.T) {
 		{
 			name: "local sign-up with a taken email says so",
 			seed: func(d *memDirectory) {
-				d.Create(context.Background(), &flows.User{ObjectID: "x", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
+				d.Create(context.Background(), &engine.User{ObjectID: "x", Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
 			},
 			inputs: append([]engine.Input{engine.StartSignUp{}}, verified("ana@fabrikam.com", engine.SubmitSignUp{Email: "ana@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!", Values: map[string]string{"displayName": "Ana Lima"}})...),
 			phase:  engine.PhaseLocalSignUp,
@@ -296,12 +299,12 @@ func TestAdvance(t *testing.T) {
 		{
 			name: "a returning local user signs in: no sign-up connectors, no newUser",
 			seed: func(d *memDirectory) {
-				d.Create(context.Background(), &flows.User{ObjectID: "u1", Attributes: flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana"},
-					Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
+				d.Create(context.Background(), &engine.User{ObjectID: "u1", Attributes: engine.Claims{"email": "ana@fabrikam.com", "displayName": "Ana"},
+					Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
 			},
 			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}},
 			phase:  engine.PhaseDone,
-			steps:  []flows.Step{flows.PreTokenIssuance},
+			steps:  []apiconnector.Step{apiconnector.PreTokenIssuance},
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if _, ok := r.TokenClaims["newUser"]; ok || r.NewUser || r.TokenClaims["oid"] != "u1" {
 					t.Errorf("token claims = %v", r.TokenClaims)
@@ -311,7 +314,7 @@ func TestAdvance(t *testing.T) {
 		{
 			name: "a wrong password stays on the sign-in page",
 			seed: func(d *memDirectory) {
-				d.Create(context.Background(), &flows.User{ObjectID: "u1", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
+				d.Create(context.Background(), &engine.User{ObjectID: "u1", Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "Passw0rd!")
 			},
 			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "nope"}},
 			phase:  engine.PhaseSignIn,
@@ -324,17 +327,17 @@ func TestAdvance(t *testing.T) {
 		{
 			name: "a returning federated identity signs in without sign-up connectors",
 			seed: func(d *memDirectory) {
-				d.Create(context.Background(), &flows.User{ObjectID: "u2", Attributes: flows.Claims{"displayName": "John"},
-					Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}}, "")
+				d.Create(context.Background(), &engine.User{ObjectID: "u2", Attributes: engine.Claims{"displayName": "John"},
+					Identities: []engine.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}}, "")
 			},
 			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
 			phase:  engine.PhaseDone,
-			steps:  []flows.Step{flows.PreTokenIssuance},
+			steps:  []apiconnector.Step{apiconnector.PreTokenIssuance},
 		},
 		{
 			name:    "a failed token-step call redirects server_error to the application",
 			inputs:  []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john, engine.SubmitAttributes{Values: map[string]string{"displayName": "John Smith"}}},
-			answers: map[flows.Step][]flows.ConnectorResult{flows.PreTokenIssuance: {failure()}},
+			answers: map[apiconnector.Step][]apiconnector.Result{apiconnector.PreTokenIssuance: {failure()}},
 			phase:   engine.PhaseFailed,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if !r.Failure.Redirect || r.Failure.OAuth != "server_error" || r.Failure.Code != "AADB2C90075" {
@@ -345,15 +348,15 @@ func TestAdvance(t *testing.T) {
 		{
 			name: "a single sign-on session signs in without pages; the token step runs; email as a single claim",
 			def: &flows.Definition{ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"facebook.com"},
-				ApplicationClaims: []string{"displayName"}, Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"},
+				ApplicationClaims: []string{"displayName"}, Connectors: map[apiconnector.Step]string{apiconnector.PreTokenIssuance: "api"},
 				Tokens: flows.TokenSettings{EmailClaim: true}},
 			seed: func(d *memDirectory) {
-				d.Create(context.Background(), &flows.User{ObjectID: "u3", Attributes: flows.Claims{"displayName": "John", "email": "j@x.com"},
-					Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}}, "")
+				d.Create(context.Background(), &engine.User{ObjectID: "u3", Attributes: engine.Claims{"displayName": "John", "email": "j@x.com"},
+					Identities: []engine.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}}, "")
 			},
-			inputs: []engine.Input{engine.ResumeSession{ObjectID: "u3", Identity: flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
+			inputs: []engine.Input{engine.ResumeSession{ObjectID: "u3", Identity: engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
 			phase:  engine.PhaseDone,
-			steps:  []flows.Step{flows.PreTokenIssuance},
+			steps:  []apiconnector.Step{apiconnector.PreTokenIssuance},
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if r.TokenClaims["email"] != "j@x.com" || r.TokenClaims["name"] != "John" || r.NewUser {
 					t.Errorf("claims = %v", r.TokenClaims)
@@ -404,7 +407,7 @@ func TestAdvance(t *testing.T) {
 			}
 			c := &stubConnector{answers: tt.answers}
 			if c.answers == nil {
-				c.answers = map[flows.Step][]flows.ConnectorResult{}
+				c.answers = map[apiconnector.Step][]apiconnector.Result{}
 			}
 			d := &memDirectory{}
 			if tt.seed != nil {
@@ -437,7 +440,7 @@ func TestAdvance(t *testing.T) {
 }
 
 func TestAdvanceRefusesInputsThatDoNotFit(t *testing.T) {
-	c := &stubConnector{answers: map[flows.Step][]flows.ConnectorResult{}}
+	c := &stubConnector{answers: map[apiconnector.Step][]apiconnector.Result{}}
 	m := newMachine(c, &memDirectory{})
 	r := m.Start(context.Background(), susi, "run", "client", "en-US")
 	for _, in := range []engine.Input{engine.ChooseProvider{Provider: "google.com"}, engine.SubmitAttributes{}, john} {
@@ -484,36 +487,36 @@ func TestConnectorClaimsKeepThePageRules(t *testing.T) {
 	submitted := append(federated[:2:2], engine.SubmitAttributes{Values: map[string]string{"displayName": "John Smith"}})
 	tests := []struct {
 		name   string
-		step   flows.Step
-		claims flows.Claims
+		step   apiconnector.Step
+		claims engine.Claims
 		inputs []engine.Input
 		phase  engine.Phase
 		want   []string // in the diagnostic
 	}{
-		{"a 500,000-character displayName at PostFederationSignup", flows.PostFederationSignup, flows.Claims{"displayName": long}, federated,
+		{"a 500,000-character displayName at PostFederationSignup", apiconnector.PostFederationSignup, engine.Claims{"displayName": long}, federated,
 			engine.PhaseFailed, []string{`"displayName"`, "500000 characters", "at most 256", "Return at most 256 characters"}},
-		{"a script displayName at PostFederationSignup", flows.PostFederationSignup, flows.Claims{"displayName": "<script>alert(1)</script>"}, federated,
+		{"a script displayName at PostFederationSignup", apiconnector.PostFederationSignup, engine.Claims{"displayName": "<script>alert(1)</script>"}, federated,
 			engine.PhaseFailed, []string{`"displayName"`, "< or >", "Remove the < and > characters"}},
-		{"a 500,000-character displayName at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"displayName": long}, submitted,
+		{"a 500,000-character displayName at PostAttributeCollection", apiconnector.PostAttributeCollection, engine.Claims{"displayName": long}, submitted,
 			engine.PhaseAttributes, []string{`"displayName"`, "500000 characters", "at most 256"}},
-		{"a script displayName at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"displayName": "<script>x</script>"}, submitted,
+		{"a script displayName at PostAttributeCollection", apiconnector.PostAttributeCollection, engine.Claims{"displayName": "<script>x</script>"}, submitted,
 			engine.PhaseAttributes, []string{`"displayName"`, "< or >"}},
-		{"a 65-character givenName at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"givenName": strings.Repeat("g", 65)}, submitted,
+		{"a 65-character givenName at PostAttributeCollection", apiconnector.PostAttributeCollection, engine.Claims{"givenName": strings.Repeat("g", 65)}, submitted,
 			engine.PhaseAttributes, []string{`"givenName"`, "at most 64"}},
-		{"a 257-character custom attribute at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"LoyaltyNumber": strings.Repeat("1", 257)}, submitted,
+		{"a 257-character custom attribute at PostAttributeCollection", apiconnector.PostAttributeCollection, engine.Claims{"LoyaltyNumber": strings.Repeat("1", 257)}, submitted,
 			engine.PhaseAttributes, []string{`"extension_LoyaltyNumber"`, "at most 256"}},
-		{"an Int beyond 32 bits at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"Age": int64(1) << 40}, submitted,
+		{"an Int beyond 32 bits at PostAttributeCollection", apiconnector.PostAttributeCollection, engine.Claims{"Age": int64(1) << 40}, submitted,
 			engine.PhaseAttributes, []string{`"extension_Age"`, "2147483647", "Return a number in that range"}},
-		{"a string for an Int attribute at PostAttributeCollection", flows.PostAttributeCollection, flows.Claims{"Age": "old"}, submitted,
+		{"a string for an Int attribute at PostAttributeCollection", apiconnector.PostAttributeCollection, engine.Claims{"Age": "old"}, submitted,
 			engine.PhaseAttributes, []string{`"extension_Age"`, "of type int", "JSON number"}},
-		{"a 500,000-character displayName at the token step", flows.PreTokenIssuance, flows.Claims{"displayName": long}, submitted,
+		{"a 500,000-character displayName at the token step", apiconnector.PreTokenIssuance, engine.Claims{"displayName": long}, submitted,
 			engine.PhaseFailed, []string{`"displayName"`, "at most 256"}},
-		{"a script displayName at the token step", flows.PreTokenIssuance, flows.Claims{"displayName": "<img src=x onerror=alert(1)>"}, submitted,
+		{"a script displayName at the token step", apiconnector.PreTokenIssuance, engine.Claims{"displayName": "<img src=x onerror=alert(1)>"}, submitted,
 			engine.PhaseFailed, []string{`"displayName"`, "< or >"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &stubConnector{answers: map[flows.Step][]flows.ConnectorResult{tt.step: {cont(tt.claims)}}}
+			c := &stubConnector{answers: map[apiconnector.Step][]apiconnector.Result{tt.step: {cont(tt.claims)}}}
 			d := &memDirectory{}
 			m := newMachine(c, d)
 			r := m.Start(context.Background(), susi, "run-1", "client-1", "en-US")
@@ -525,7 +528,7 @@ func TestConnectorClaimsKeepThePageRules(t *testing.T) {
 			if r.Phase != tt.phase {
 				t.Fatalf("phase = %s, want %s (page error %q, failure %+v)", r.Phase, tt.phase, r.PageError, r.Failure)
 			}
-			exchange := map[flows.Step]string{flows.PostFederationSignup: "PreSelfAssertedRestful", flows.PostAttributeCollection: "PreUserWriteRestful", flows.PreTokenIssuance: "PreSendClaimsRestful"}[tt.step]
+			exchange := map[apiconnector.Step]string{apiconnector.PostFederationSignup: "PreSelfAssertedRestful", apiconnector.PostAttributeCollection: "PreUserWriteRestful", apiconnector.PreTokenIssuance: "PreSendClaimsRestful"}[tt.step]
 			generic := "The claims exchange '" + exchange + "' specified in step '1' returned HTTP error response with Code 'OK' and Reason 'OK'."
 			var diagnostic string
 			switch tt.phase {
@@ -533,9 +536,9 @@ func TestConnectorClaimsKeepThePageRules(t *testing.T) {
 				if r.PageError != generic || r.Values.String("displayName") != "John Smith" {
 					t.Errorf("page error %q, values %v", r.PageError, r.Values)
 				}
-				diagnostic = flows.InvalidClaimDiagnostic(tt.step, m.Schema.CheckClaims(tt.claims))
+				diagnostic = apiconnector.InvalidClaimDiagnostic(tt.step, m.Schema.CheckClaims(tt.claims))
 			default:
-				if r.Failure.Code != "AADB2C90075" || r.Failure.Message != generic || r.Failure.Redirect != (tt.step == flows.PreTokenIssuance) {
+				if r.Failure.Code != "AADB2C90075" || r.Failure.Message != generic || r.Failure.Redirect != (tt.step == apiconnector.PreTokenIssuance) {
 					t.Errorf("failure = %+v", r.Failure)
 				}
 				diagnostic = r.Failure.Diagnostic
@@ -551,7 +554,7 @@ func TestConnectorClaimsKeepThePageRules(t *testing.T) {
 			if r.TokenClaims != nil {
 				t.Errorf("a token was prepared: %v", r.TokenClaims)
 			}
-			if tt.step != flows.PreTokenIssuance && len(d.users) != 0 {
+			if tt.step != apiconnector.PreTokenIssuance && len(d.users) != 0 {
 				t.Errorf("a user was stored: %v", d.users[0].Attributes)
 			}
 		})
@@ -574,7 +577,7 @@ func TestCheckAcceptsWhatThePageAccepts(t *testing.T) {
 	}
 }
 
-func (d *memDirectory) Update(ctx context.Context, oid string, attrs flows.Claims, password string) (*flows.User, error) {
+func (d *memDirectory) Update(ctx context.Context, oid string, attrs engine.Claims, password string) (*engine.User, error) {
 	u, err := d.Get(ctx, oid)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
@@ -15,22 +17,22 @@ import (
 // connector, so that the tests see the token step run after the second factor only.
 func mfaFlow(method engine.MFAMethod, enf flows.MFAEnforcement) *flows.Definition {
 	return &flows.Definition{ID: "B2C_1_mfa", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}, NoEmailVerification: true,
-		ApplicationClaims: []string{"emails", "objectId"}, Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"},
+		ApplicationClaims: []string{"emails", "objectId"}, Connectors: map[apiconnector.Step]string{apiconnector.PreTokenIssuance: "api"},
 		MFA: flows.MFASettings{Method: method, Enforcement: enf}}
 }
 
 // outbox records what a machine sends.
 type outbox struct {
-	mails []flows.Mail
-	texts []flows.SMS
+	mails []codes.Mail
+	texts []codes.SMS
 }
 
 func mfaMachine(c *stubConnector, d *memDirectory, o *outbox, now *time.Time) *flows.Machine {
 	m := newMachine(c, d)
 	m.FixedCode = testCode
 	m.Now = func() time.Time { return *now }
-	m.Mail = func(x flows.Mail) { o.mails = append(o.mails, x) }
-	m.Text = func(x flows.SMS) { o.texts = append(o.texts, x) }
+	m.Mail = func(x codes.Mail) { o.mails = append(o.mails, x) }
+	m.Text = func(x codes.SMS) { o.texts = append(o.texts, x) }
 	return m
 }
 
@@ -47,7 +49,7 @@ func secondFactor(t *testing.T, m *flows.Machine, def *flows.Definition, r *engi
 		if p.Enrol {
 			key, _ = otp.Decode(p.Secret)
 		} else {
-			key, _ = otp.Decode(r.User.Attributes.String(flows.TOTPAttribute))
+			key, _ = otp.Decode(r.User.Attributes.String(codes.TOTPAttribute))
 		}
 		code = otp.TOTP(key, now, 6)
 	default:
@@ -97,7 +99,7 @@ func TestMFAMethodsAndEnforcement(t *testing.T) {
 				}
 				step(t, "sign-up", m, def, r, c, tt.signUp, now)
 				wantPhone := tt.signUp && method != engine.MFAEmail && method != engine.MFATOTP
-				if got := d.users[0].Attributes.String(flows.PhoneAttribute); (got == "+447700900123") != wantPhone {
+				if got := d.users[0].Attributes.String(codes.PhoneAttribute); (got == "+447700900123") != wantPhone {
 					t.Errorf("strongAuthenticationPhoneNumber %q, want it set %v", got, wantPhone)
 				}
 				c.calls = nil
@@ -130,7 +132,7 @@ func step(t *testing.T, name string, m *flows.Machine, def *flows.Definition, r 
 	}
 	enrol := r.Page.MFA.Enrol
 	secondFactor(t, m, def, r, now)
-	if r.Phase != engine.PhaseDone || !slices.Equal(c.steps(), []flows.Step{flows.PreTokenIssuance}) {
+	if r.Phase != engine.PhaseDone || !slices.Equal(c.steps(), []apiconnector.Step{apiconnector.PreTokenIssuance}) {
 		t.Fatalf("%s: after the code: phase %s (page %+v), calls %v", name, r.Phase, r.Page, c.steps())
 	}
 	if name == "sign-in" && enrol && def.MFA.Method != engine.MFAEmail {
@@ -183,21 +185,14 @@ func TestPhoneFactorRules(t *testing.T) {
 	if o.texts[0].Channel != "call" || o.texts[1].Channel != "call" || o.texts[2].Channel != "sms" || o.texts[0].To != "+15555550100" || o.texts[2].Code != testCode {
 		t.Errorf("outbox %+v", o.texts)
 	}
-	for range flows.CodeAttempts {
+	for range codes.Attempts {
 		_ = m.Advance(ctx, def, r, engine.VerifyMFA{Action: "verifyCode", Code: "111111"})
 	}
 	if r.Page.MFA.Error != "You hit the limit on the number of verification attempts. Try again shortly." || r.Phase != engine.PhaseMFA {
-		t.Errorf("after %d wrong codes: %q, phase %s", flows.CodeAttempts, r.Page.MFA.Error, r.Phase)
+		t.Errorf("after %d wrong codes: %q, phase %s", codes.Attempts, r.Page.MFA.Error, r.Phase)
 	}
 	if len(c.calls) != 0 {
 		t.Errorf("the token step ran without the second factor: %v", c.steps())
-	}
-}
-
-// TestMasked: a number on record shows its last four digits only.
-func TestMasked(t *testing.T) {
-	if got := flows.Masked("+15555550100"); got != "+XXXXXXX0100" {
-		t.Errorf("Masked = %q", got)
 	}
 }
 

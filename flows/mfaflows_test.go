@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
@@ -21,8 +23,8 @@ func seedMFA(d *memDirectory, enrolled bool) {
 	seedAna(d)
 	if enrolled {
 		for _, u := range d.users {
-			u.Attributes[flows.PhoneAttribute] = "+447700900123"
-			u.Attributes[flows.TOTPAttribute] = otp.Encode(appKey)
+			u.Attributes[codes.PhoneAttribute] = "+447700900123"
+			u.Attributes[codes.TOTPAttribute] = otp.Encode(appKey)
 		}
 	}
 }
@@ -48,7 +50,7 @@ func mfaRoutes() []mfaRoute {
 	newPassword := engine.SubmitAttributes{Values: map[string]string{"newPassword": "N3w-Secret", "reenterPassword": "N3w-Secret"}}
 	profile := engine.SubmitAttributes{Values: map[string]string{"displayName": "Edited"}}
 	session := func(mfa bool) engine.Input {
-		return engine.ResumeSession{ObjectID: "oid-ana", Identity: flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}, MFA: mfa}
+		return engine.ResumeSession{ObjectID: "oid-ana", Identity: engine.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}, MFA: mfa}
 	}
 	return []mfaRoute{
 		{name: "sign-up", typ: flows.SignUp, first: []engine.Input{engine.SubmitSignUp{Email: "bo@fabrikam.com", Password: "Passw0rd!", ConfirmPassword: "Passw0rd!"}}, newUser: true},
@@ -59,7 +61,7 @@ func mfaRoutes() []mfaRoute {
 		{name: "password reset", typ: flows.PasswordReset, first: reset, page: newPassword, field: "newPassword"},
 		{name: "profile edit/local", typ: flows.ProfileEdit, first: []engine.Input{ana}, page: profile, field: "displayName"},
 		{name: "profile edit/social", typ: flows.ProfileEdit, first: []engine.Input{fb, john}, page: profile, field: "displayName"},
-		{name: "profile edit/new social", typ: flows.ProfileEdit, first: []engine.Input{fb, engine.SignInFederated{IssuerAssignedID: "777", Claims: flows.Claims{"email": "cy@fabrikam.com"}}},
+		{name: "profile edit/new social", typ: flows.ProfileEdit, first: []engine.Input{fb, engine.SignInFederated{IssuerAssignedID: "777", Claims: engine.Claims{"email": "cy@fabrikam.com"}}},
 			page: profile, field: "displayName", pageFirst: true, newUser: true},
 		{name: "profile edit/session without MFA", typ: flows.ProfileEdit, first: []engine.Input{session(false)}, page: profile, field: "displayName"},
 		{name: "profile edit/session with MFA", typ: flows.ProfileEdit, first: []engine.Input{session(true)}, page: profile, field: "displayName", sessionMFA: true},
@@ -69,7 +71,7 @@ func mfaRoutes() []mfaRoute {
 // mfaDefinition is a flow of the type with the MFA settings and the token step's connector.
 func mfaDefinition(typ flows.Type, method engine.MFAMethod, enf flows.MFAEnforcement) *flows.Definition {
 	def := &flows.Definition{ID: "B2C_1_" + string(typ), Type: typ, IdentityProviders: []string{"email", "facebook.com"}, NoEmailVerification: typ != flows.PasswordReset,
-		ApplicationClaims: []string{"objectId"}, Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"},
+		ApplicationClaims: []string{"objectId"}, Connectors: map[apiconnector.Step]string{apiconnector.PreTokenIssuance: "api"},
 		MFA: flows.MFASettings{Method: method, Enforcement: enf}}
 	switch typ {
 	case flows.SignUp, flows.PasswordReset: // a single provider: straight to the local page
@@ -156,10 +158,10 @@ func mfaRun(t *testing.T, rt mfaRoute, def *flows.Definition, enrolled, asked bo
 	if rt.page != nil && !rt.pageFirst {
 		ownPage()
 	}
-	if r.Phase != engine.PhaseDone || !slices.Equal(c.steps(), []flows.Step{flows.PreTokenIssuance}) {
+	if r.Phase != engine.PhaseDone || !slices.Equal(c.steps(), []apiconnector.Step{apiconnector.PreTokenIssuance}) {
 		t.Fatalf("phase %s (page %+v), calls %v; want done after PreTokenIssuance", r.Phase, r.Page, c.steps())
 	}
-	if got := r.User.Attributes.String(flows.PhoneAttribute); asked && !enrolled && isPhone(method(def)) && got != "+447700900123" {
+	if got := r.User.Attributes.String(codes.PhoneAttribute); asked && !enrolled && isPhone(method(def)) && got != "+447700900123" {
 		t.Errorf("the enrolled number %q was not kept", got)
 	}
 	if rt.typ == flows.PasswordReset && d.passwords["oid-ana"] != "N3w-Secret" {
@@ -182,7 +184,7 @@ func TestPhoneAccountsAuthenticatorApp(t *testing.T) {
 		t.Run(string(enf), func(t *testing.T) {
 			def := &flows.Definition{ID: "B2C_1_phone", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}, LocalAccount: "phone",
 				UserAttributes: []flows.UserAttribute{{Name: "displayName", Required: true}}, ApplicationClaims: []string{"objectId"},
-				Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"}, MFA: flows.MFASettings{Method: engine.MFATOTP, Enforcement: enf}}
+				Connectors: map[apiconnector.Step]string{apiconnector.PreTokenIssuance: "api"}, MFA: flows.MFASettings{Method: engine.MFATOTP, Enforcement: enf}}
 			c, d, o := &stubConnector{}, &memDirectory{}, &outbox{}
 			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 			m := mfaMachine(c, d, o, &now)
@@ -202,7 +204,7 @@ func TestPhoneAccountsAuthenticatorApp(t *testing.T) {
 				t.Fatalf("after the sign-up's attributes: phase %s, page %+v, calls %v; want the app's enrolment", r.Phase, r.Page, c.steps())
 			}
 			secondFactor(t, m, def, r, now)
-			if r.Phase != engine.PhaseDone || d.users[0].Attributes.String(flows.TOTPAttribute) == "" {
+			if r.Phase != engine.PhaseDone || d.users[0].Attributes.String(codes.TOTPAttribute) == "" {
 				t.Fatalf("sign-up: phase %s, attributes %v", r.Phase, d.users[0].Attributes)
 			}
 			r = walk("run-2", engine.SignInLocal{Email: "+1 555 555 0100"}, engine.VerifyMFA{Action: "sendCode"}, verify)

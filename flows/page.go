@@ -3,6 +3,7 @@ package flows
 import (
 	"strings"
 
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -123,9 +124,9 @@ func (m *Machine) attributeFields(def *Definition, r *engine.Run, withEmail bool
 			f.InputType, f.Required = "Readonly", false
 		case a.Name == "email":
 			f.InputType = "EmailBox"
-		case a.DataType == Boolean:
+		case a.DataType == attributes.Boolean:
 			f.InputType, f.Options = "RadioSingleSelect", []engine.PageOption{{Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}
-		case a.DataType == Int:
+		case a.DataType == attributes.Int:
 			f.Pattern, f.PatternHelp = wholeNumber, msgWholeNumber
 		}
 		out = append(out, f)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -36,14 +37,14 @@ func TestPages(t *testing.T) {
 		{"extension_Age", "Age", "Age", "TextBox", false, `[+\-]?[0-9]+`, 0},
 		{"extension_OptIn", "OptIn", "OptIn", "RadioSingleSelect", false, "", 2},
 	}
-	newcomer := engine.SignInFederated{IssuerAssignedID: "999", Claims: flows.Claims{"email": "new@fabrikam.com"}}
+	newcomer := engine.SignInFederated{IssuerAssignedID: "999", Claims: engine.Claims{"email": "new@fabrikam.com"}}
 	signUpOnly := &flows.Definition{ID: "B2C_1_up", Type: flows.SignUp, IdentityProviders: []string{"facebook.com", "email"}}
 	signIn := &flows.Definition{ID: "B2C_1_in", Type: flows.SignIn, IdentityProviders: []string{"email"}, SignInInput: "logonIdentifier"}
 	tests := []struct {
 		name   string
 		def    *flows.Definition
 		inputs []engine.Input
-		answer map[flows.Step][]flows.ConnectorResult
+		answer map[apiconnector.Step][]apiconnector.Result
 		check  func(t *testing.T, r *engine.Run)
 	}{
 		{name: "the unified page", def: susi, check: func(t *testing.T, r *engine.Run) {
@@ -117,7 +118,7 @@ func TestPages(t *testing.T) {
 			}},
 		{name: "the block page", def: susi,
 			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, newcomer},
-			answer: map[flows.Step][]flows.ConnectorResult{flows.PostFederationSignup: {{Action: flows.ShowBlockPage, UserMessage: "Not here."}}},
+			answer: map[apiconnector.Step][]apiconnector.Result{apiconnector.PostFederationSignup: {{Action: apiconnector.ShowBlockPage, UserMessage: "Not here."}}},
 			check: func(t *testing.T, r *engine.Run) {
 				if p := r.Page; r.Phase != engine.PhaseBlocked || p == nil || !p.Blocked || p.Intro != "Not here." || len(p.Fields) != 0 {
 					t.Errorf("phase %s page %+v", r.Phase, p)

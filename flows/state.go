@@ -1,16 +1,19 @@
 package flows
 
-import "github.com/b2cemu/b2cemu/flows/engine"
+import (
+	"github.com/b2cemu/b2cemu/flows/codes"
+	"github.com/b2cemu/b2cemu/flows/engine"
+)
 
 // progress is the user-flow machine's own state between requests (Run.State): what its
 // pages verified so far.
 type progress struct {
-	emailCheck *EmailVerification // the local sign-up page's email verification; nil until a code is sent
-	mfa        *MFAState          // the second factor while its page is shown
-	mfaDone    bool               // the second factor passed (or a single sign-on session resumed): the token step runs
+	emailCheck *codes.EmailVerification // the local sign-up page's email verification; nil until a code is sent
+	mfa        *codes.MFAState          // the second factor while its page is shown
+	mfaDone    bool                     // the second factor passed (or a single sign-on session resumed): the token step runs
 }
 
-func (p *progress) SecondFactor() *MFAState { return p.mfa }
+func (p *progress) SecondFactor() *codes.MFAState { return p.mfa }
 
 // stateOf is the machine's state of r, made on first use (a run built by hand has none).
 func stateOf(r *engine.Run) *progress {
@@ -20,16 +23,6 @@ func stateOf(r *engine.Run) *progress {
 		r.State = p
 	}
 	return p
-}
-
-// SecondFactor is the second factor the run's page shows, from its engine's own state (the
-// user-flow machine's second factor or phone account page, a custom policy's phone factor);
-// nil when there is none. The headless API reads it to answer the page as the user would.
-func SecondFactor(r *engine.Run) *MFAState {
-	if s, ok := r.State.(interface{ SecondFactor() *MFAState }); ok {
-		return s.SecondFactor()
-	}
-	return nil
 }
 
 // PassedSecondFactor reports whether a user-flow run passed its second factor (or resumed a

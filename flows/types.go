@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -30,7 +31,7 @@ import (
 
 // signedIn goes on after an existing user signed in: to the profile page in a profile editing
 // flow, to the token step in every other.
-func (m *Machine) signedIn(ctx context.Context, def *Definition, r *engine.Run, u *User) error {
+func (m *Machine) signedIn(ctx context.Context, def *Definition, r *engine.Run, u *engine.User) error {
 	if def.Type == ProfileEdit {
 		r.User = u
 		if !m.mfaBefore(def, r, u) { // the second factor comes before the profile page
@@ -44,9 +45,9 @@ func (m *Machine) signedIn(ctx context.Context, def *Definition, r *engine.Run, 
 // profilePage shows the flow's user attributes with the values of from: the stored user's,
 // or, for a social identity that has no account yet, the identity provider's (describe lays
 // the page out).
-func (m *Machine) profilePage(def *Definition, r *engine.Run, from Claims) {
+func (m *Machine) profilePage(def *Definition, r *engine.Run, from engine.Claims) {
 	r.ResetPage()
-	r.Phase, r.Values = engine.PhaseAttributes, Claims{}
+	r.Phase, r.Values = engine.PhaseAttributes, engine.Claims{}
 	for _, ua := range def.UserAttributes {
 		a, _ := m.Schema.Lookup(ua.Name)
 		if v, ok := from[a.Name]; ok && v != nil && v != "" {
@@ -82,7 +83,7 @@ func (m *Machine) advanceProfile(ctx context.Context, def *Definition, r *engine
 		}
 		return m.create(ctx, def, r, claims, "")
 	}
-	attrs := Claims{}
+	attrs := engine.Claims{}
 	for _, ua := range def.UserAttributes {
 		attrs[ua.Name] = r.Values[ua.Name] // nil (left empty) removes the stored value
 	}
@@ -123,7 +124,7 @@ func (m *Machine) advanceReset(ctx context.Context, def *Definition, r *engine.R
 func (m *Machine) resetEmail(ctx context.Context, def *Definition, r *engine.Run, values map[string]string) error {
 	r.ResetPage()
 	email := strings.TrimSpace(values["email"])
-	r.Values = Claims{"email": email}
+	r.Values = engine.Claims{"email": email}
 	switch {
 	case email == "":
 		m.fieldError(r, "email", msgRequired)
@@ -136,13 +137,13 @@ func (m *Machine) resetEmail(ctx context.Context, def *Definition, r *engine.Run
 	id := m.localIdentity(email)
 	u, err := m.Directory.FindByIdentity(ctx, id)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, directory.ErrNotFound):
 		r.PageError = msgResetNoAccount
 		return nil
 	case err != nil:
 		return err
 	}
-	r.User, r.Identity, r.Values = u, id, Claims{}
+	r.User, r.Identity, r.Values = u, id, engine.Claims{}
 	m.mfaBefore(def, r, u) // the second factor comes before the new password page
 	return nil
 }

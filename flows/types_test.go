@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 var (
 	signInFlow = &flows.Definition{ID: "B2C_1_signin", Type: flows.SignIn, IdentityProviders: []string{"email", "facebook.com"},
-		ApplicationClaims: []string{"displayName", "objectId"}, Connectors: map[flows.Step]string{flows.PreTokenIssuance: "api"}}
+		ApplicationClaims: []string{"displayName", "objectId"}, Connectors: map[apiconnector.Step]string{apiconnector.PreTokenIssuance: "api"}}
 	resetFlow   = &flows.Definition{ID: "B2C_1_reset", Type: flows.PasswordReset, IdentityProviders: []string{"email"}, ApplicationClaims: []string{"objectId"}}
 	profileFlow = &flows.Definition{ID: "B2C_1_edit", Type: flows.ProfileEdit, IdentityProviders: []string{"email", "facebook.com"},
 		UserAttributes:    []flows.UserAttribute{{Name: "email"}, {Name: "displayName", Required: true}, {Name: "city"}, {Name: "OptIn"}},
@@ -21,10 +22,10 @@ var (
 // seedAna stores a local account (ana@fabrikam.com, password Passw0rd!) and John's Facebook
 // identity.
 func seedAna(d *memDirectory) {
-	d.Create(context.Background(), &flows.User{ObjectID: "oid-ana", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}},
-		Attributes: flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "city": "Porto"}}, "Passw0rd!")
-	d.Create(context.Background(), &flows.User{ObjectID: "oid-john", Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}},
-		Attributes: flows.Claims{"email": "john@fabrikam.com", "displayName": "John Smith"}}, "")
+	d.Create(context.Background(), &engine.User{ObjectID: "oid-ana", Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}},
+		Attributes: engine.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "city": "Porto"}}, "Passw0rd!")
+	d.Create(context.Background(), &engine.User{ObjectID: "oid-john", Identities: []engine.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}},
+		Attributes: engine.Claims{"email": "john@fabrikam.com", "displayName": "John Smith"}}, "")
 }
 
 func TestFlowTypes(t *testing.T) {
@@ -38,12 +39,12 @@ func TestFlowTypes(t *testing.T) {
 		def    *flows.Definition
 		inputs []engine.Input
 		phase  engine.Phase
-		steps  []flows.Step
+		steps  []apiconnector.Step
 		check  check
 	}{
 		{name: "sign-in: local account, then the token step", def: signInFlow,
 			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}},
-			phase:  engine.PhaseDone, steps: []flows.Step{flows.PreTokenIssuance},
+			phase:  engine.PhaseDone, steps: []apiconnector.Step{apiconnector.PreTokenIssuance},
 			check: func(t *testing.T, r *engine.Run, c *stubConnector, _ *memDirectory) {
 				if c.calls[0].ObjectID != "oid-ana" || r.NewUser || r.TokenClaims["oid"] != "oid-ana" {
 					t.Errorf("token step %+v, run %+v", c.calls[0], r)
@@ -51,10 +52,10 @@ func TestFlowTypes(t *testing.T) {
 			}},
 		{name: "sign-in: known social identity", def: signInFlow,
 			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, john},
-			phase:  engine.PhaseDone, steps: []flows.Step{flows.PreTokenIssuance}},
+			phase:  engine.PhaseDone, steps: []apiconnector.Step{apiconnector.PreTokenIssuance}},
 		{name: "sign-in: a social identity without an account is AADB2C99002, nothing created", def: signInFlow,
-			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, engine.SignInFederated{IssuerAssignedID: "999", Claims: flows.Claims{"email": "x@fabrikam.com"}}},
-			phase:  engine.PhaseFailed, steps: []flows.Step{},
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, engine.SignInFederated{IssuerAssignedID: "999", Claims: engine.Claims{"email": "x@fabrikam.com"}}},
+			phase:  engine.PhaseFailed, steps: []apiconnector.Step{},
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
 				if f := r.Failure; f.Code != "AADB2C99002" || f.OAuth != "server_error" || !f.Redirect || f.Message != "User does not exist. Please sign up before you can sign in." {
 					t.Errorf("failure %+v", f)
@@ -104,7 +105,7 @@ func TestFlowTypes(t *testing.T) {
 		{name: "profile edit: local sign-in shows the stored attributes", def: profileFlow,
 			inputs: []engine.Input{engine.SignInLocal{Email: "ana@fabrikam.com", Password: "Passw0rd!"}}, phase: engine.PhaseAttributes,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
-				want := flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "city": "Porto"}
+				want := engine.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "city": "Porto"}
 				if !reflect.DeepEqual(r.Values, want) || r.Page.ContinueLabel != "Continue" || r.Page.Fields[0].InputType != "Readonly" || r.Page.Fields[3].InputType != "RadioSingleSelect" {
 					t.Errorf("values %v, page %+v", r.Values, r.Page)
 				}
@@ -130,7 +131,7 @@ func TestFlowTypes(t *testing.T) {
 				engine.SubmitAttributes{Values: map[string]string{"email": "evil@x.com", "displayName": "Ana L.", "city": "", "OptIn": "true"}}},
 			phase: engine.PhaseDone,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
-				want := flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana L.", "OptIn": true}
+				want := engine.Claims{"email": "ana@fabrikam.com", "displayName": "Ana L.", "OptIn": true}
 				if u, _ := d.Get(context.Background(), "oid-ana"); !reflect.DeepEqual(u.Attributes, want) {
 					t.Errorf("stored %v", u.Attributes)
 				}
@@ -147,7 +148,7 @@ func TestFlowTypes(t *testing.T) {
 				}
 			}},
 		{name: "profile edit: single sign-on skips the sign-in page", def: profileFlow,
-			inputs: []engine.Input{engine.ResumeSession{ObjectID: "oid-john", Identity: flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
+			inputs: []engine.Input{engine.ResumeSession{ObjectID: "oid-john", Identity: engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "123"}}},
 			phase:  engine.PhaseAttributes,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, _ *memDirectory) {
 				if r.Values["displayName"] != "John Smith" || r.Page.Fields[0].InputType != "EmailBox" {
@@ -155,7 +156,7 @@ func TestFlowTypes(t *testing.T) {
 				}
 			}},
 		{name: "profile edit: a new social identity signs up on the profile page", def: profileFlow,
-			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, engine.SignInFederated{IssuerAssignedID: "777", Claims: flows.Claims{"email": "new@fabrikam.com", "displayName": "New"}},
+			inputs: []engine.Input{engine.ChooseProvider{Provider: "facebook.com"}, engine.SignInFederated{IssuerAssignedID: "777", Claims: engine.Claims{"email": "new@fabrikam.com", "displayName": "New"}},
 				engine.SubmitAttributes{Values: map[string]string{"email": "new@fabrikam.com", "displayName": "New One"}}},
 			phase: engine.PhaseDone,
 			check: func(t *testing.T, r *engine.Run, _ *stubConnector, d *memDirectory) {
@@ -166,7 +167,7 @@ func TestFlowTypes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &stubConnector{answers: map[flows.Step][]flows.ConnectorResult{}}
+			c := &stubConnector{answers: map[apiconnector.Step][]apiconnector.Result{}}
 			d := &memDirectory{}
 			seedAna(d)
 			m := newMachine(c, d)
@@ -180,7 +181,7 @@ func TestFlowTypes(t *testing.T) {
 			if r.Phase != tt.phase {
 				t.Fatalf("phase = %s, want %s (page error %q, failure %+v)", r.Phase, tt.phase, r.PageError, r.Failure)
 			}
-			if tt.steps != nil && !reflect.DeepEqual(append([]flows.Step{}, c.steps()...), tt.steps) {
+			if tt.steps != nil && !reflect.DeepEqual(append([]apiconnector.Step{}, c.steps()...), tt.steps) {
 				t.Errorf("connector steps = %v, want %v", c.steps(), tt.steps)
 			}
 			if tt.check != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -65,8 +66,8 @@ func TestLocalSignUpVerifiesTheEmail(t *testing.T) {
 			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 			m.Now = func() time.Time { return now }
 			m.FixedCode = testCode
-			var mails []flows.Mail
-			m.Mail = func(x flows.Mail) { mails = append(mails, x) }
+			var mails []codes.Mail
+			m.Mail = func(x codes.Mail) { mails = append(mails, x) }
 			r := m.Start(context.Background(), def, "run1", "app", "")
 			for _, in := range tt.inputs {
 				if d, ok := in.(waitInput); ok {
@@ -115,21 +116,9 @@ func TestVerifyOutsideItsPageIsRefused(t *testing.T) {
 		"an unknown action":  {on, engine.VerifyEmail{Action: "skip", Field: "email"}},
 	} {
 		r := m.Start(context.Background(), tt.def, "run1", "app", "")
-		r.Values = flows.Claims{"displayName": "kept"}
+		r.Values = engine.Claims{"displayName": "kept"}
 		if err := m.Advance(context.Background(), tt.def, r, tt.in); engine.KindOf(err) != engine.Invalid || r.Values.String("displayName") != "kept" || r.Seq != 0 {
 			t.Errorf("%s: err = %v, want Invalid with the run unchanged (values %v, seq %d)", name, err, r.Values, r.Seq)
-		}
-	}
-}
-
-func TestCodeValue(t *testing.T) {
-	for _, tt := range []struct{ fixed, id, want string }{
-		{"000000", "0000ffff-0000-0000-0000-000000000000", "000000"},
-		{"", "0000ffff-0000-0000-0000-000000000000", "065535"},
-		{"", "oid-1", flows.CodeValue("", "oid-1")}, // not a GUID: still six digits, the same each time
-	} {
-		if got := flows.CodeValue(tt.fixed, tt.id); got != tt.want || len(got) != 6 && tt.fixed == "" {
-			t.Errorf("CodeValue(%q, %q) = %q, want %q", tt.fixed, tt.id, got, tt.want)
 		}
 	}
 }

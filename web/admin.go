@@ -16,25 +16,27 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
+	"github.com/b2cemu/b2cemu/flows/codes"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Admin is the emulator's state, as the admin API sees it.
 type Admin interface {
-	Users() []*flows.User
-	User(ctx context.Context, objectID string) (*flows.User, error)
-	FindByIdentity(ctx context.Context, id flows.Identity) (*flows.User, error)
-	CreateUser(ctx context.Context, u *flows.User, password string) error // assigns the object id when empty
+	Users() []*engine.User
+	User(ctx context.Context, objectID string) (*engine.User, error)
+	FindByIdentity(ctx context.Context, id engine.Identity) (*engine.User, error)
+	CreateUser(ctx context.Context, u *engine.User, password string) error // assigns the object id when empty
 	DeleteUser(objectID string) (bool, error)
 	// RecordSignIn sets the user's last sign-in time (Graph's
-	// signInActivity.lastSignInDateTime); flows.ErrNotFound for an unknown user.
+	// signInActivity.lastSignInDateTime); directory.ErrNotFound for an unknown user.
 	RecordSignIn(ctx context.Context, objectID string, at time.Time) error
 	// UpdateUser sets attrs (a nil value removes the attribute) and, when not empty, the password.
-	UpdateUser(ctx context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error)
+	UpdateUser(ctx context.Context, objectID string, attrs engine.Claims, password string) (*engine.User, error)
 	// RevokeSignInSessions sets the user's refreshTokensValidFromDateTime to now, as Microsoft
 	// Graph's revokeSignInSessions does: refresh tokens issued before it are refused.
-	RevokeSignInSessions(ctx context.Context, objectID string) (*flows.User, error)
+	RevokeSignInSessions(ctx context.Context, objectID string) (*engine.User, error)
 	ExportUsers() ([]byte, error)
 	ImportUsers(data []byte) (int, error)
 	// Reset returns the emulator to its start state: no users, flow runs, codes, refresh
@@ -138,11 +140,11 @@ func (s *server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 
 // userJSON is a user as the admin API shows it.
 type userJSON struct {
-	ObjectID       string           `json:"objectId"`
-	Identities     []flows.Identity `json:"identities"`
-	Attributes     map[string]any   `json:"attributes"`
-	Created        time.Time        `json:"createdDateTime"`
-	SignInActivity *SignInActivity  `json:"signInActivity,omitempty"`
+	ObjectID       string            `json:"objectId"`
+	Identities     []engine.Identity `json:"identities"`
+	Attributes     map[string]any    `json:"attributes"`
+	Created        time.Time         `json:"createdDateTime"`
+	SignInActivity *SignInActivity   `json:"signInActivity,omitempty"`
 }
 
 // SignInActivity is Microsoft Graph's signInActivity of a user: its last interactive sign-in.
@@ -151,25 +153,25 @@ type SignInActivity struct {
 }
 
 // SignInActivityOf is u's sign-in activity, nil when it never signed in (Graph omits it then).
-func SignInActivityOf(u *flows.User) *SignInActivity {
+func SignInActivityOf(u *engine.User) *SignInActivity {
 	if u.LastSignIn.IsZero() {
 		return nil
 	}
 	return &SignInActivity{LastSignInDateTime: u.LastSignIn.UTC()}
 }
 
-func toJSON(u *flows.User) userJSON {
+func toJSON(u *engine.User) userJSON {
 	return userJSON{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: shownAttributes(u.Attributes), Created: u.Created, SignInActivity: SignInActivityOf(u)}
 }
 
 // shownAttributes are a user's attributes without its authenticator app's key, which is a
 // secret: the admin API and the user page say only that the app is registered.
-func shownAttributes(a flows.Claims) flows.Claims {
-	if _, ok := a[flows.TOTPAttribute]; !ok {
+func shownAttributes(a engine.Claims) engine.Claims {
+	if _, ok := a[codes.TOTPAttribute]; !ok {
 		return a
 	}
 	out := a.Clone()
-	delete(out, flows.TOTPAttribute)
+	delete(out, codes.TOTPAttribute)
 	out["authenticatorApp"] = "registered"
 	return out
 }
@@ -183,14 +185,14 @@ func (s *server) recordSignIn(ctx context.Context, r *engine.Run) {
 	if s.Admin == nil || r.User == nil || r.User.ObjectID == "" {
 		return
 	}
-	if err := s.Admin.RecordSignIn(ctx, r.User.ObjectID, s.Now().UTC()); err != nil && !errors.Is(err, flows.ErrNotFound) {
+	if err := s.Admin.RecordSignIn(ctx, r.User.ObjectID, s.Now().UTC()); err != nil && !errors.Is(err, directory.ErrNotFound) {
 		s.Log.Warn("recording the last sign-in", "sub", r.User.ObjectID, "err", err)
 	}
 }
 
 // findUsers is the users matching q (case-insensitively, in the object id, an identity or an
 // attribute value; "" matches all), oldest first.
-func (s *server) findUsers(q string) []*flows.User {
+func (s *server) findUsers(q string) []*engine.User {
 	users := s.Admin.Users()
 	sort.Slice(users, func(i, j int) bool {
 		if !users[i].Created.Equal(users[j].Created) {
@@ -202,7 +204,7 @@ func (s *server) findUsers(q string) []*flows.User {
 	if q == "" {
 		return users
 	}
-	var out []*flows.User
+	var out []*engine.User
 	for _, u := range users {
 		if userMatches(u, q) {
 			out = append(out, u)
@@ -211,7 +213,7 @@ func (s *server) findUsers(q string) []*flows.User {
 	return out
 }
 
-func userMatches(u *flows.User, q string) bool {
+func userMatches(u *engine.User, q string) bool {
 	has := func(v string) bool { return strings.Contains(strings.ToLower(v), q) }
 	if has(u.ObjectID) {
 		return true
@@ -289,7 +291,7 @@ func (s *server) deleteUser(c echo.Context) error {
 // revokeSessions is Graph's revokeSignInSessions for one user; it answers as Graph does.
 func (s *server) revokeSessions(c echo.Context) error {
 	if _, err := s.Admin.RevokeSignInSessions(c.Request().Context(), c.Param("id")); err != nil {
-		if errors.Is(err, flows.ErrNotFound) {
+		if errors.Is(err, directory.ErrNotFound) {
 			return s.noUser(c)
 		}
 		return err
@@ -304,12 +306,12 @@ func (s *server) revokeSessions(c echo.Context) error {
 // federated identities, and attribute values. PasswordPolicies is Graph's user property:
 // "DisableStrongPassword" lets a test seed a weak password.
 type newUser struct {
-	ObjectID         string           `json:"objectId,omitempty"`
-	Email            string           `json:"email,omitempty"`
-	Password         string           `json:"password,omitempty"`
-	PasswordPolicies string           `json:"passwordPolicies,omitempty"`
-	Identities       []flows.Identity `json:"identities,omitempty"`
-	Attributes       map[string]any   `json:"attributes,omitempty"`
+	ObjectID         string            `json:"objectId,omitempty"`
+	Email            string            `json:"email,omitempty"`
+	Password         string            `json:"password,omitempty"`
+	PasswordPolicies string            `json:"passwordPolicies,omitempty"`
+	Identities       []engine.Identity `json:"identities,omitempty"`
+	Attributes       map[string]any    `json:"attributes,omitempty"`
 }
 
 func (s *server) createUser(c echo.Context) error {
@@ -335,7 +337,7 @@ func (s *server) createUser(c echo.Context) error {
 
 // create checks and stores the user req describes: the one way users are created, from JSON
 // and from the form alike.
-func (s *server) create(ctx context.Context, req newUser) (*flows.User, *refusal, error) {
+func (s *server) create(ctx context.Context, req newUser) (*engine.User, *refusal, error) {
 	u, refused := s.newUser(req)
 	if refused == nil {
 		refused = s.checkUser(u, "")
@@ -345,9 +347,9 @@ func (s *server) create(ctx context.Context, req newUser) (*flows.User, *refusal
 	}
 	if err := s.Admin.CreateUser(ctx, u, req.Password); err != nil {
 		switch {
-		case errors.Is(err, flows.ErrObjectIDTaken):
+		case errors.Is(err, directory.ErrObjectIDTaken):
 			return nil, conflict("objectId", "Delete that user first, or leave objectId out to have one assigned."), nil
-		case errors.Is(err, flows.ErrExists):
+		case errors.Is(err, directory.ErrExists):
 			return nil, conflict("identities", "An identity (issuer and issuerAssignedId) of the request belongs to another user."), nil
 		}
 		return nil, nil, fmt.Errorf("creating a user: %w", err)
@@ -356,16 +358,16 @@ func (s *server) create(ctx context.Context, req newUser) (*flows.User, *refusal
 }
 
 // newUser builds the user a request describes, refusing what is missing or of the wrong type.
-func (s *server) newUser(req newUser) (*flows.User, *refusal) {
-	u := &flows.User{ObjectID: req.ObjectID, Identities: req.Identities, Attributes: flows.Claims{}, Created: s.Now()}
+func (s *server) newUser(req newUser) (*engine.User, *refusal) {
+	u := &engine.User{ObjectID: req.ObjectID, Identities: req.Identities, Attributes: engine.Claims{}, Created: s.Now()}
 	if req.Email != "" {
-		if !flows.ValidEmail(req.Email) {
+		if !attributes.ValidEmail(req.Email) {
 			return nil, invalid("email", fmt.Sprintf("%q is not an email address; a local account signs in with one (name@example.com).", short(req.Email)))
 		}
 		if err := checkPassword(req.Password, req.PasswordPolicies); err != nil {
 			return nil, err
 		}
-		u.Identities = append(u.Identities, flows.Identity{SignInType: "emailAddress", Issuer: s.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: req.Email})
+		u.Identities = append(u.Identities, engine.Identity{SignInType: "emailAddress", Issuer: s.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: req.Email})
 		u.Attributes["email"] = req.Email
 	} else if err := identitiesPassword(req); err != nil {
 		return nil, err
@@ -390,7 +392,7 @@ func identitiesPassword(req newUser) *refusal {
 	withPassword, userName := false, false
 	for _, id := range req.Identities {
 		withPassword = withPassword || passwordIdentity(id)
-		userName = userName || id.SignInType == flows.UserNameSignIn
+		userName = userName || id.SignInType == directory.UserNameSignIn
 	}
 	switch {
 	case req.Password != "" && !withPassword:
@@ -404,8 +406,8 @@ func identitiesPassword(req newUser) *refusal {
 // attributes are a request's attribute values under the tenant's names, each of its
 // attribute's type. With clear, a null value stays nil: PATCH removes that attribute, as
 // Graph clears a property set to null.
-func (s *server) attributes(in map[string]any, clear bool) (flows.Claims, *refusal) {
-	out := flows.Claims{}
+func (s *server) attributes(in map[string]any, clear bool) (engine.Claims, *refusal) {
+	out := engine.Claims{}
 	for k, v := range in {
 		a, ok := s.Schema.Lookup(strings.TrimPrefix(k, "extension_"))
 		if !ok {
@@ -465,7 +467,7 @@ func (s *server) update(ctx context.Context, id string, req userPatch) (*refusal
 		return refused, nil
 	}
 	if _, err := s.Admin.UpdateUser(ctx, u.ObjectID, attrs, req.Password); err != nil {
-		if errors.Is(err, flows.ErrNotFound) {
+		if errors.Is(err, directory.ErrNotFound) {
 			return nil, errNoUser
 		}
 		return nil, fmt.Errorf("updating user %s: %w", u.ObjectID, err)
@@ -475,7 +477,7 @@ func (s *server) update(ctx context.Context, id string, req userPatch) (*refusal
 
 // patched checks a patch as create checks a new user, on the user it would make; it returns
 // the attribute changes.
-func (s *server) patched(u *flows.User, req userPatch) (flows.Claims, *refusal) {
+func (s *server) patched(u *engine.User, req userPatch) (engine.Claims, *refusal) {
 	if req.Password != "" || req.PasswordPolicies != "" {
 		if !hasPassword(u) {
 			return nil, invalid("password", "A password is only for a local account with an email address or a username; this user signs in with a federated identity or a phone number.")
@@ -489,7 +491,7 @@ func (s *server) patched(u *flows.User, req userPatch) (flows.Claims, *refusal) 
 		return nil, refused
 	}
 	next := *u
-	next.Attributes = flows.Claims{}
+	next.Attributes = engine.Claims{}
 	for k, v := range u.Attributes {
 		next.Attributes[k] = v
 	}
@@ -501,7 +503,7 @@ func (s *server) patched(u *flows.User, req userPatch) (flows.Claims, *refusal) 
 
 // local reports whether u has a local account (an email address, a username or a phone
 // number of the tenant) rather than federated identities only.
-func local(u *flows.User) bool {
+func local(u *engine.User) bool {
 	for _, id := range u.Identities {
 		if id.SignInType != "federated" {
 			return true
@@ -512,7 +514,7 @@ func local(u *flows.User) bool {
 
 // hasPassword reports whether u signs in with a password: an email address or a username
 // (a phone number account signs in with a code).
-func hasPassword(u *flows.User) bool {
+func hasPassword(u *engine.User) bool {
 	for _, id := range u.Identities {
 		if passwordIdentity(id) {
 			return true
@@ -521,8 +523,8 @@ func hasPassword(u *flows.User) bool {
 	return false
 }
 
-func passwordIdentity(id flows.Identity) bool {
-	return id.SignInType == "emailAddress" || id.SignInType == flows.UserNameSignIn
+func passwordIdentity(id engine.Identity) bool {
+	return id.SignInType == "emailAddress" || id.SignInType == directory.UserNameSignIn
 }
 
 // MaxPasswordLength is the longest password B2C takes (its custom complexity's maximum).
@@ -548,7 +550,7 @@ func checkPassword(password, policies string) *refusal {
 		return invalid("password", "A local account needs a password.")
 	case n > MaxPasswordLength:
 		return invalid("password", fmt.Sprintf("The password has %d characters; B2C takes at most %d.", n, MaxPasswordLength))
-	case !weakOK && !flows.StrongPassword(password):
+	case !weakOK && !attributes.StrongPassword(password):
 		return invalid("password", "The password does not meet B2C's default complexity: 8 to 64 characters with 3 of 4 kinds (lowercase, uppercase, digits, symbols). "+
 			`Use a stronger one, or send "passwordPolicies": "DisableStrongPassword" to seed a weak password on purpose.`)
 	}
@@ -568,7 +570,7 @@ const (
 // known sign-in type within Graph's lengths, local identities that are email addresses, and the
 // rules of the tenant's attributes (their lengths, no < or > in displayName). at prefixes the
 // property names ("users[3].").
-func (s *server) checkUser(u *flows.User, at string) *refusal {
+func (s *server) checkUser(u *engine.User, at string) *refusal {
 	if u.ObjectID != "" && !guid.MatchString(u.ObjectID) {
 		return invalid(at+"objectId", fmt.Sprintf("%q is not a GUID; give one such as 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f, or leave objectId out to have one assigned.", short(u.ObjectID)))
 	}
@@ -596,8 +598,8 @@ var userNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 // checkIdentity applies Graph's objectIdentity rules to one identity at prop: a known sign-in
 // type with an issuer and an id within Graph's lengths; a local one (not federated) of the
 // tenant's own domain, an email address, a username or an E.164 phone number.
-func (s *server) checkIdentity(id flows.Identity, prop string) *refusal {
-	known := map[string]bool{"federated": true, "emailAddress": true, flows.UserNameSignIn: true, flows.PhoneSignIn: true}
+func (s *server) checkIdentity(id engine.Identity, prop string) *refusal {
+	known := map[string]bool{"federated": true, "emailAddress": true, directory.UserNameSignIn: true, directory.PhoneSignIn: true}
 	domain := s.Tenant.Name + ".onmicrosoft.com"
 	name := id.IssuerAssignedID
 	switch {
@@ -609,12 +611,12 @@ func (s *server) checkIdentity(id flows.Identity, prop string) *refusal {
 		return invalid(prop+".issuerAssignedId", fmt.Sprintf("The issuerAssignedId has %d characters; Graph allows at most %d.", len([]rune(name)), maxIssuerAssignedID))
 	case id.SignInType != "federated" && !strings.EqualFold(id.Issuer, domain):
 		return invalid(prop+".issuer", fmt.Sprintf("A local account's issuer is the tenant's domain, %s.", domain))
-	case id.SignInType == "emailAddress" && !flows.ValidEmail(name):
+	case id.SignInType == "emailAddress" && !attributes.ValidEmail(name):
 		return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not an email address; a local account signs in with one (name@example.com).", short(name)))
-	case id.SignInType == flows.UserNameSignIn && !userNameRe.MatchString(name):
+	case id.SignInType == directory.UserNameSignIn && !userNameRe.MatchString(name):
 		return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not a username: it begins with a letter or a digit and holds only letters, digits, - and _.", short(name)))
-	case id.SignInType == flows.PhoneSignIn:
-		if n, msg := flows.E164("", name); msg != "" || n != name {
+	case id.SignInType == directory.PhoneSignIn:
+		if n, msg := codes.E164("", name); msg != "" || n != name {
 			return invalid(prop+".issuerAssignedId", fmt.Sprintf("%q is not a phone number in E.164 form (+15555550123).", short(name)))
 		}
 	}
@@ -623,14 +625,14 @@ func (s *server) checkIdentity(id flows.Identity, prop string) *refusal {
 
 // sameType reports whether v is of a's type: an export may hold another engine's value of
 // another type, which import keeps as it is.
-func sameType(a flows.Attribute, v any) bool {
+func sameType(a attributes.Attribute, v any) bool {
 	switch v.(type) {
 	case string:
-		return a.DataType == flows.String
+		return a.DataType == attributes.String
 	case int64:
-		return a.DataType == flows.Int
+		return a.DataType == attributes.Int
 	case bool:
-		return a.DataType == flows.Boolean
+		return a.DataType == attributes.Boolean
 	}
 	return false
 }
@@ -644,16 +646,16 @@ func short(v string) string {
 }
 
 // typed converts a JSON value to the attribute's type.
-func typed(a flows.Attribute, v any) (any, error) {
+func typed(a attributes.Attribute, v any) (any, error) {
 	switch a.DataType {
-	case flows.Int:
+	case attributes.Int:
 		if n, ok := v.(json.Number); ok {
 			if i, err := n.Int64(); err == nil {
 				return i, nil
 			}
 		}
 		return nil, errors.New("want a whole number")
-	case flows.Boolean:
+	case attributes.Boolean:
 		if b, ok := v.(bool); ok {
 			return b, nil
 		}
@@ -753,7 +755,7 @@ func (s *server) importData(data []byte) (int, *refusal) {
 	}
 	n, err := s.Admin.ImportUsers(data)
 	if err != nil {
-		if errors.Is(err, flows.ErrExists) {
+		if errors.Is(err, directory.ErrExists) {
 			return 0, conflict("identities", err.Error()+".")
 		}
 		return 0, &refusal{status: http.StatusBadRequest, code: "Request_BadRequest", message: err.Error() + "."}
@@ -776,9 +778,9 @@ func (s *server) checkImport(data []byte) *refusal {
 				message: fmt.Sprintf("%s is %d bytes; each user may take at most %d bytes (%d KiB). Shorten its attributes to Graph's lengths.", at, len(raw), MaxImportUser, MaxImportUser>>10)}
 		}
 		var u struct {
-			ObjectID   string           `json:"objectId"`
-			Identities []flows.Identity `json:"identities"`
-			Attributes map[string]any   `json:"attributes"`
+			ObjectID   string            `json:"objectId"`
+			Identities []engine.Identity `json:"identities"`
+			Attributes map[string]any    `json:"attributes"`
 		}
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
@@ -788,7 +790,7 @@ func (s *server) checkImport(data []byte) *refusal {
 		if u.ObjectID == "" || len(u.Identities) == 0 {
 			return invalid(at, "Each user needs objectId and identities, as an export has them.")
 		}
-		user := &flows.User{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: flows.Claims{}}
+		user := &engine.User{ObjectID: u.ObjectID, Identities: u.Identities, Attributes: engine.Claims{}}
 		for k, v := range u.Attributes {
 			if n, ok := v.(json.Number); ok {
 				if i, err := n.Int64(); err == nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 )
 
 // The selector and wait sequences of public end-to-end helpers written for real tenants
@@ -292,8 +292,8 @@ func TestBrowserClientSideChecks(t *testing.T) {
 			if tc.name == "user-flow" { // the page's pattern is the machine's StrongPassword
 				for _, pw := range []string{"weakpass", "Str0ngpass", "str0ng!pass", "STRONG!PASS", "Sh0rt!", "ÄÖÜäöü12", "Ab1" + strings.Repeat("x", 61), "Ab1" + strings.Repeat("x", 62), "пароль!Пароль", "ǅǅǅǅǅǅ12"} {
 					got := eval[bool](t, ctx, `new RegExp("^(?:" + document.querySelector("#newPassword").pattern + ")$", "u").test(`+jsString(pw)+`)`)
-					if got != flows.StrongPassword(pw) {
-						t.Errorf("%q: the page's pattern says %v, StrongPassword %v", pw, got, flows.StrongPassword(pw))
+					if got != attributes.StrongPassword(pw) {
+						t.Errorf("%q: the page's pattern says %v, StrongPassword %v", pw, got, attributes.StrongPassword(pw))
 					}
 				}
 			}

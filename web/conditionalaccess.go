@@ -14,7 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/web/views"
 )
 
@@ -89,7 +89,7 @@ func devSignal(who, link string, sig CASignal) views.DevSignal {
 func (s *server) setCASignal(c echo.Context) error {
 	id := c.Param("id")
 	if id != "" {
-		if _, err := s.Admin.User(c.Request().Context(), id); errors.Is(err, flows.ErrNotFound) {
+		if _, err := s.Admin.User(c.Request().Context(), id); errors.Is(err, directory.ErrNotFound) {
 			return apiError(c, http.StatusNotFound, "no user %q: create the user first, or set the global signal (PUT /_emulator/conditionalAccess)", id)
 		} else if err != nil {
 			return err

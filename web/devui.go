@@ -16,7 +16,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
+	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web/views"
 )
 
@@ -178,7 +179,7 @@ func devTime(t interface{ Format(string) string }) string {
 	return t.Format("2006-01-02 15:04:05Z07:00")
 }
 
-func userRow(u *flows.User) views.DevUserRow {
+func userRow(u *engine.User) views.DevUserRow {
 	row := views.DevUserRow{ObjectID: u.ObjectID, Name: u.Attributes.String("displayName"), Created: devTime(u.Created.UTC()), Kind: "local"}
 	if !u.LastSignIn.IsZero() {
 		row.LastSignIn = devTime(u.LastSignIn.UTC())
@@ -197,7 +198,7 @@ func userRow(u *flows.User) views.DevUserRow {
 }
 
 // userPage shows one user; form, when not nil, holds a refused edit's values.
-func (s *server) userPage(c echo.Context, u *flows.User, form url.Values, problem string) error {
+func (s *server) userPage(c echo.Context, u *engine.User, form url.Values, problem string) error {
 	m := views.DevUser{DevPage: s.devPage(c, "User "+u.ObjectID, "users"), ObjectID: u.ObjectID, Created: devTime(u.Created.UTC()),
 		Local: local(u), Attrs: s.devAttrs(u.Attributes, form)}
 	m.Problem = problem
@@ -223,7 +224,7 @@ func (s *server) userPage(c echo.Context, u *flows.User, form url.Values, proble
 
 // devAttrs are the tenant's attributes as form fields, filled from values or, where the
 // form has it, from form.
-func (s *server) devAttrs(values flows.Claims, form url.Values) []views.DevAttr {
+func (s *server) devAttrs(values engine.Claims, form url.Values) []views.DevAttr {
 	var out []views.DevAttr
 	for _, a := range s.Schema.All() {
 		label := a.Label
@@ -251,7 +252,7 @@ func attrText(v any) string {
 // formAttributes are a form's attribute fields (attr.<name>) as the JSON API's attribute
 // values: an Int as a JSON number, a Boolean as true or false. A field equal to the current
 // value is left out; an emptied one is null, which removes the attribute.
-func (s *server) formAttributes(f url.Values, current flows.Claims) map[string]any {
+func (s *server) formAttributes(f url.Values, current engine.Claims) map[string]any {
 	out := map[string]any{}
 	for _, a := range s.Schema.All() {
 		vals, ok := f["attr."+a.Name]
@@ -265,9 +266,9 @@ func (s *server) formAttributes(f url.Values, current flows.Claims) map[string]a
 			continue
 		case v == "":
 			out[a.Name] = nil
-		case a.DataType == flows.Int:
+		case a.DataType == attributes.Int:
 			out[a.Name] = json.Number(v)
-		case a.DataType == flows.Boolean && (v == "true" || v == "false"):
+		case a.DataType == attributes.Boolean && (v == "true" || v == "false"):
 			out[a.Name] = v == "true"
 		default:
 			out[a.Name] = v
@@ -291,7 +292,7 @@ func (s *server) createUserForm(c echo.Context) error {
 	}
 	req := newUser{ObjectID: strings.TrimSpace(f.Get("objectId")), Attributes: s.formAttributes(f, nil)}
 	if f.Get("kind") == "federated" {
-		req.Identities = []flows.Identity{{SignInType: "federated", Issuer: strings.TrimSpace(f.Get("issuer")), IssuerAssignedID: strings.TrimSpace(f.Get("issuerAssignedId"))}}
+		req.Identities = []engine.Identity{{SignInType: "federated", Issuer: strings.TrimSpace(f.Get("issuer")), IssuerAssignedID: strings.TrimSpace(f.Get("issuerAssignedId"))}}
 	} else {
 		req.Email, req.Password = strings.TrimSpace(f.Get("email")), f.Get("password")
 		if f.Get("weakPassword") != "" {

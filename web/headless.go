@@ -471,7 +471,7 @@ func requiredMissing(def *flows.Definition, run *engine.Run) bool {
 
 // exists reports whether a local account with this email exists.
 func (s *server) exists(c echo.Context, email string) bool {
-	id := flows.Identity{SignInType: "emailAddress", Issuer: s.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: email}
+	id := engine.Identity{SignInType: "emailAddress", Issuer: s.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: email}
 	_, err := s.Admin.FindByIdentity(c.Request().Context(), id)
 	return err == nil
 }
@@ -492,7 +492,7 @@ func (s *server) federatedAccount(provider string, account map[string]any) (engi
 			}
 		}
 	}
-	claims := flows.Claims{}
+	claims := engine.Claims{}
 	for _, k := range []string{"email", "displayName", "givenName", "surname"} {
 		if v, ok := account[k].(string); ok && v != "" {
 			claims[k] = account[k] // the same string, without boxing it again

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
@@ -100,7 +100,7 @@ func (d *driver) appCode(app *engine.AppCode) (string, error) {
 	if d.secret == "" || err != nil || len(key) == 0 {
 		key = nil
 		if u, err := d.s.Admin.User(d.c.Request().Context(), app.User); app.User != "" && err == nil {
-			key, _ = otp.Decode(u.Attributes.String(flows.TOTPAttribute))
+			key, _ = otp.Decode(u.Attributes.String(codes.TOTPAttribute))
 		}
 	}
 	if len(key) == 0 {

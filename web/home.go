@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 	"github.com/b2cemu/b2cemu/web/views"
 )
 
@@ -63,7 +64,7 @@ func (s *server) homeRow(f *flows.Definition) views.FlowLink {
 		link.Type, link.Journey, link.Providers = "custom policy", journey, nil
 		return link
 	}
-	for _, st := range []flows.Step{flows.PostFederationSignup, flows.PostAttributeCollection, flows.PreTokenIssuance} {
+	for _, st := range []apiconnector.Step{apiconnector.PostFederationSignup, apiconnector.PostAttributeCollection, apiconnector.PreTokenIssuance} {
 		if n := f.Connectors[st]; n != "" {
 			link.Connectors = append(link.Connectors, string(st)+" → "+n)
 		}

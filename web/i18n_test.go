@@ -9,6 +9,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/web/views"
 )
 
@@ -26,7 +27,7 @@ func TestStringTablesAreComplete(t *testing.T) {
 			return out
 		}}
 		var fields []views.Field
-		for _, a := range flows.NewSchema(nil).All() {
+		for _, a := range attributes.New(nil).All() {
 			fields = append(fields, views.Field{ID: a.Name, Label: a.Label, InputType: "TextBox", Type: "text", Error: "This information is required."})
 		}
 		for i, msg := range flows.Messages {

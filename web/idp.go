@@ -37,9 +37,9 @@ func withClaims(in engine.SignInFederated, box map[string]any, src string, fixtu
 	if box == nil {
 		return in, nil
 	}
-	in.Claims, in.Sent = in.Claims.Clone(), flows.Claims{}
+	in.Claims, in.Sent = in.Claims.Clone(), engine.Claims{}
 	if in.Claims == nil {
-		in.Claims = flows.Claims{}
+		in.Claims = engine.Claims{}
 	}
 	for k, v := range box {
 		name, mapped := claimsMapping[k]
@@ -164,7 +164,7 @@ func (s *server) idpIdentity(r *engine.Run, f url.Values) (engine.SignInFederate
 	if f.Get("op") != "identity" {
 		return engine.SignInFederated{}, false, errors.New("This action does not apply to the current page.")
 	}
-	claims := flows.Claims{}
+	claims := engine.Claims{}
 	for _, k := range []string{"email", "displayName", "givenName", "surname"} {
 		if v := strings.TrimSpace(f.Get("idp_" + k)); v != "" {
 			claims[k] = v
@@ -205,7 +205,7 @@ func emailSubject(in engine.SignInFederated) engine.SignInFederated {
 }
 
 // federatedSubject is u's subject at provider, or "".
-func federatedSubject(u *flows.User, provider string) string {
+func federatedSubject(u *engine.User, provider string) string {
 	for _, id := range u.Identities {
 		if id.SignInType == "federated" && id.Issuer == provider {
 			return id.IssuerAssignedID
@@ -219,7 +219,7 @@ func (s *server) existingUser(ctx context.Context, provider, subject string) str
 	if s.Admin == nil || subject == "" {
 		return ""
 	}
-	u, err := s.Admin.FindByIdentity(ctx, flows.Identity{SignInType: "federated", Issuer: provider, IssuerAssignedID: subject})
+	u, err := s.Admin.FindByIdentity(ctx, engine.Identity{SignInType: "federated", Issuer: provider, IssuerAssignedID: subject})
 	if err != nil {
 		return ""
 	}

@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 	"github.com/b2cemu/b2cemu/web/views"
@@ -42,7 +42,7 @@ func mfaInput(f url.Values) engine.Input {
 // account's phone (account.phoneNumber, E.164, at enrolment) or authenticator app would give
 // it: send a code and type it from the run, or type the app's code at now.
 func headlessMFA(r *engine.Run, phone string, now time.Time) (engine.Input, error) {
-	st, p := flows.SecondFactor(r), r.Page.MFA
+	st, p := codes.SecondFactor(r), r.Page.MFA
 	switch {
 	case st == nil || p == nil:
 		return nil, fmt.Errorf("the run is on the second-factor page without its state")

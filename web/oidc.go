@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web/views"
 )
@@ -112,12 +113,12 @@ func (s *server) discovery(c echo.Context) error {
 }
 
 // claimNames lists the token claim names of a flow's application claims.
-func claimNames(schema flows.Schema, def *flows.Definition) []string {
-	sample := flows.Claims{}
+func claimNames(schema attributes.Schema, def *flows.Definition) []string {
+	sample := engine.Claims{}
 	for _, a := range schema.All() {
 		sample[a.Name] = "x"
 	}
-	m := flows.TokenClaims(schema, def.ApplicationClaims, sample, flows.Identity{SignInType: "federated", Issuer: "x"}, "x", true)
+	m := flows.TokenClaims(schema, def.ApplicationClaims, sample, engine.Identity{SignInType: "federated", Issuer: "x"}, "x", true)
 	if def.Tokens.EmailClaim {
 		m["email"] = "x"
 	}

@@ -27,7 +27,7 @@ type modelEngine struct {
 
 func (e *modelEngine) Start(_ context.Context, def *flows.Definition, id, clientID, uiLocales string) *engine.Run {
 	return &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, Phase: e.phase, Page: e.page,
-		Values: flows.Claims{"pet": "Rex1"}, FieldErrors: map[string]string{"pet": "Lower case only."}, FieldIncorrect: true}
+		Values: engine.Claims{"pet": "Rex1"}, FieldErrors: map[string]string{"pet": "Lower case only."}, FieldIncorrect: true}
 }
 
 func (e *modelEngine) Advance(_ context.Context, _ *flows.Definition, r *engine.Run, in engine.Input) error {

@@ -19,7 +19,7 @@ const ssoLifetime = 24 * time.Hour
 // same user in without any page, as B2C's SSO session does.
 type SSOSession struct {
 	ObjectID string
-	Identity flows.Identity
+	Identity engine.Identity
 	AuthTime int64
 	MFA      bool // the sign-in passed the second factor: a flow that asks for it does not ask again
 }

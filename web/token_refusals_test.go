@@ -13,6 +13,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/web"
 )
 
@@ -25,7 +26,7 @@ func TestTokenRefusals(t *testing.T) {
 	def := &flows.Definition{ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}}
 	h := web.New(web.Deps{
 		Tenant: web.Tenant{Name: "contoso", ID: "9d5a3e0c-1f7a-4c52-9a7e-2a0e4c6b7d11"}, BaseURL: "http://b2c.test",
-		Flows: []*flows.Definition{def}, Schema: flows.NewSchema(nil),
+		Flows: []*flows.Definition{def}, Schema: attributes.New(nil),
 		Apps: []web.App{
 			{Name: "spa", ClientID: "c1", RedirectURIs: []string{"/jwt"}},
 			{Name: "web", ClientID: "c2", Secret: "s3cret", RedirectURIs: []string{"/jwt"}},

@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/web/views"
 )
@@ -42,7 +43,7 @@ type App struct {
 // Account is a fixture identity of a fake identity provider.
 type Account struct {
 	IssuerAssignedID string
-	Claims           flows.Claims // email, displayName, givenName, surname
+	Claims           engine.Claims // email, displayName, givenName, surname
 }
 
 // Provider is a fake social identity provider.
@@ -84,7 +85,7 @@ type Deps struct {
 	Flows     []*flows.Definition
 	Apps      []App
 	Providers []Provider
-	Schema    flows.Schema
+	Schema    attributes.Schema
 	Machine   Engine
 	Signer    Signer
 	Sessions  Store[*Session]

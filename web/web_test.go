@@ -11,6 +11,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/web"
 )
 
@@ -37,9 +38,9 @@ func testDeps(calls web.CallLog, log *slog.Logger) web.Deps {
 	def := &flows.Definition{ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}}
 	return web.Deps{
 		Tenant: web.Tenant{Name: "contoso", ID: "9d5a3e0c-1f7a-4c52-9a7e-2a0e4c6b7d11"}, BaseURL: "http://b2c.test",
-		Flows: []*flows.Definition{def}, Schema: flows.NewSchema(nil),
+		Flows: []*flows.Definition{def}, Schema: attributes.New(nil),
 		Apps:    []web.App{{Name: "app", ClientID: "c1", RedirectURIs: []string{"http://app.test/cb", "/jwt"}}},
-		Machine: &flows.Machine{Schema: flows.NewSchema(nil), Tenant: "contoso", Now: now, NewID: func() string { return "id" }},
+		Machine: &flows.Machine{Schema: attributes.New(nil), Tenant: "contoso", Now: now, NewID: func() string { return "id" }},
 		Signer:  fakeSigner{}, Now: now, NewID: func() string { return "corr" }, Random: func() string { return "random-0123456789" },
 		Sessions: store.NewExpiring[*web.Session](time.Minute, now), Grants: store.NewExpiring[*web.Grant](time.Minute, now),
 		Refresh: store.NewExpiring[*web.Grant](time.Minute, now), SSO: store.NewExpiring[*web.SSOSession](time.Minute, now),
@@ -112,7 +113,7 @@ func TestRefreshSlidingWindow(t *testing.T) {
 	def := &flows.Definition{ID: "B2C_1_susi", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}}
 	h := web.New(web.Deps{
 		Tenant: web.Tenant{Name: "contoso", ID: "9d5a3e0c-1f7a-4c52-9a7e-2a0e4c6b7d11"}, BaseURL: "http://b2c.test",
-		Flows: []*flows.Definition{def}, Schema: flows.NewSchema(nil), Apps: []web.App{{Name: "app", ClientID: "c1", RedirectURIs: []string{"/jwt"}}},
+		Flows: []*flows.Definition{def}, Schema: attributes.New(nil), Apps: []web.App{{Name: "app", ClientID: "c1", RedirectURIs: []string{"/jwt"}}},
 		Machine: &flows.Machine{}, Signer: fakeSigner{}, Now: func() time.Time { return now }, NewID: func() string { return "id" },
 		Random: func() string { return "new-refresh-token" }, Sessions: store.NewExpiring[*web.Session](time.Minute, time.Now),
 		Grants: store.NewExpiring[*web.Grant](time.Minute, time.Now), Refresh: refresh, SSO: store.NewExpiring[*web.SSOSession](time.Minute, time.Now),

@@ -17,7 +17,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator"
 	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/emulator/contract"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 )
 
 // version is set at build time (-ldflags "-X main.version=…").
@@ -185,12 +185,12 @@ func connectorTest(ctx context.Context, args []string, getenv func(string) strin
 	}
 	o.Connector, o.Local, o.BaseURL = *name, *local, *base
 	if *step != "" {
-		s, ok := map[string]flows.Step{"PostFederationSignup": flows.PostFederationSignup, "PostAttributeCollection": flows.PostAttributeCollection,
-			"PreTokenIssuance": flows.PreTokenIssuance, "PreTokenApplicationClaims": flows.PreTokenIssuance}[*step]
+		s, ok := map[string]apiconnector.Step{"PostFederationSignup": apiconnector.PostFederationSignup, "PostAttributeCollection": apiconnector.PostAttributeCollection,
+			"PreTokenIssuance": apiconnector.PreTokenIssuance, "PreTokenApplicationClaims": apiconnector.PreTokenIssuance}[*step]
 		if !ok {
 			return cannotRun(fmt.Errorf("--step %q is not a step; use PostFederationSignup, PostAttributeCollection or PreTokenIssuance", *step))
 		}
-		o.Steps = []flows.Step{s}
+		o.Steps = []apiconnector.Step{s}
 	}
 	if *claims != "" {
 		if o.Claims, err = os.ReadFile(*claims); err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -225,7 +226,7 @@ func (c *Config) validateTenant(v *validator) {
 // validateAttributes returns the attribute names flows may use (built-in and custom).
 func (c *Config) validateAttributes(v *validator) map[string]bool {
 	names := map[string]bool{}
-	for _, a := range flows.NewSchema(nil).All() {
+	for _, a := range attributes.New(nil).All() {
 		names[a.Name] = true
 	}
 	for i, a := range c.CustomAttributes {
@@ -233,7 +234,7 @@ func (c *Config) validateAttributes(v *validator) map[string]bool {
 		switch {
 		case !attrNameRe.MatchString(a.Name):
 			v.add(key+".name", fmt.Sprintf("%q is not a custom attribute name; use letters and digits, starting with a letter (e.g. LoyaltyNumber)", a.Name))
-		case flows.IsBuiltin(a.Name):
+		case attributes.IsBuiltin(a.Name):
 			v.add(key+".name", fmt.Sprintf("%q is a built-in attribute; built-in attributes need no declaration", a.Name))
 		case names[a.Name]:
 			v.add(key+".name", fmt.Sprintf("%q is declared twice; give each custom attribute once", a.Name))

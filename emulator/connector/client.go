@@ -16,7 +16,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/attributes"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Endpoint is one configured API connector.
@@ -59,27 +61,27 @@ type Call struct {
 	Time           time.Time         `json:"time"`
 	RunID          string            `json:"runId"`
 	Connector      string            `json:"connector"`
-	Step           flows.Step        `json:"step"`
+	Step           apiconnector.Step `json:"step"`
 	URL            string            `json:"url"`
 	RequestHeaders map[string]string `json:"requestHeaders"`
 	Request        string            `json:"request"`
 	Attempts       []Attempt         `json:"attempts"`
 	Outcome        string            `json:"outcome"` // Continue, ShowBlockPage, ValidationError or failure
 	UserMessage    string            `json:"userMessage,omitempty"`
-	Claims         flows.Claims      `json:"claims,omitempty"`
+	Claims         engine.Claims     `json:"claims,omitempty"`
 	Warnings       []string          `json:"warnings,omitempty"`
 	Diagnostic     string            `json:"diagnostic,omitempty"`
 	ResentFrom     string            `json:"resentFrom,omitempty"`
 	// ElapsedMs is the whole call: serializing, every attempt and interpreting the answer.
-	ElapsedMs float64               `json:"elapsedMs"`
-	Result    flows.ConnectorResult `json:"-"`
+	ElapsedMs float64             `json:"elapsedMs"`
+	Result    apiconnector.Result `json:"-"`
 
 	body []byte // Request's bytes when the caller has them (Call), so Do does not copy them again
 }
 
-// Client calls API connectors. It implements flows.Connector.
+// Client calls API connectors. It implements apiconnector.Connector.
 type Client struct {
-	Schema    flows.Schema
+	Schema    attributes.Schema
 	Wire      Wire
 	Endpoints map[string]Endpoint
 	Log       *slog.Logger
@@ -97,7 +99,7 @@ type shown struct {
 	scrub   func(string) string // the endpoint's secrets out of what its calls record
 }
 
-var _ flows.Connector = (*Client)(nil)
+var _ apiconnector.Connector = (*Client)(nil)
 
 // defaultHTTP keeps connections to connectors open between calls: with the standard
 // transport's two idle connections per host, concurrent sign-ups would dial a new connection
@@ -118,7 +120,7 @@ func (c *Client) now() time.Time {
 }
 
 // Call sends req to its connector and interprets the answer.
-func (c *Client) Call(ctx context.Context, req flows.ConnectorRequest) flows.ConnectorResult {
+func (c *Client) Call(ctx context.Context, req apiconnector.Request) apiconnector.Result {
 	body := c.Wire.Body(c.Schema, req)
 	call := c.Do(ctx, Call{Connector: req.Connector, Step: req.Step, RunID: req.RunID, Request: string(body), body: body})
 	return call.Result
@@ -142,7 +144,7 @@ func (c *Client) Do(ctx context.Context, call Call) Call {
 	ep, ok := c.Endpoints[connector]
 	var v Verdict
 	if !ok {
-		v = Verdict{ConnectorResult: flows.ConnectorResult{Failure: &flows.ConnectorFailure{
+		v = Verdict{Result: apiconnector.Result{Failure: &apiconnector.Failure{
 			Message:    fmt.Sprintf("The claims exchange '%s' specified in step '1' is not configured.", exchange[step]),
 			Diagnostic: fmt.Sprintf("No API connector named %q is configured.", connector),
 		}}}
@@ -151,7 +153,7 @@ func (c *Client) Do(ctx context.Context, call Call) Call {
 		call.URL, call.RequestHeaders, ep.header, ep.scrub = sh.url, sh.headers, sh.header, sh.scrub
 		v = c.send(ctx, ep, step, body, &call)
 	}
-	call.Result, call.Warnings = v.ConnectorResult, v.Warnings
+	call.Result, call.Warnings = v.Result, v.Warnings
 	call.UserMessage, call.Claims = v.UserMessage, v.Claims
 	if v.Failure != nil {
 		call.Outcome, call.Diagnostic = "failure", v.Failure.Diagnostic
@@ -207,14 +209,14 @@ func requestHeaders(ep Endpoint) map[string]string {
 }
 
 // send sends the call's request (Send) and interprets the answer.
-func (c *Client) send(ctx context.Context, ep Endpoint, step flows.Step, body []byte, call *Call) Verdict {
+func (c *Client) send(ctx context.Context, ep Endpoint, step apiconnector.Step, body []byte, call *Call) Verdict {
 	timeout := ep.Timeout
 	if timeout <= 0 {
 		timeout = 5 * time.Second
 	}
 	if len(ep.Certificates) > 0 {
 		if _, ok := Pick(ep.Certificates, c.now()); !ok {
-			return Verdict{ConnectorResult: flows.ConnectorResult{Failure: &flows.ConnectorFailure{
+			return Verdict{Result: apiconnector.Result{Failure: &apiconnector.Failure{
 				Message:    connMessage(ep, timeout),
 				Diagnostic: fmt.Sprintf("None of the connector's %d client certificates is valid now (%s): each is expired or not yet valid; B2C uses the most recently added certificate that is unexpired and past its start date.", len(ep.Certificates), certList(ep.Certificates)),
 			}}}
@@ -229,7 +231,7 @@ func (c *Client) send(ctx context.Context, ep Endpoint, step flows.Step, body []
 	var v Verdict
 	switch {
 	case ans.Err != nil:
-		v.Failure = &flows.ConnectorFailure{Message: connMessage(ep, timeout),
+		v.Failure = &apiconnector.Failure{Message: connMessage(ep, timeout),
 			Diagnostic: ans.NoAnswer(ep.URL, fmt.Sprintf("B2C waits %s per attempt and retries once after a timeout or a failed connection", timeout))}
 	case ans.TooBig:
 		v.Failure = httpFailure(step, ans.Status, fmt.Sprintf("The API's response body is larger than %d bytes; B2C reads at most 1 MiB and treats a larger body as a failure. %s", MaxBody, c.Wire.accepts(step)))

@@ -18,20 +18,22 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/attributes"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 var (
-	schema = flows.NewSchema([]flows.Attribute{
-		{Name: "LoyaltyNumber", DataType: flows.String},
-		{Name: "Age", DataType: flows.Int},
-		{Name: "OptIn", DataType: flows.Boolean},
+	schema = attributes.New([]attributes.Attribute{
+		{Name: "LoyaltyNumber", DataType: attributes.String},
+		{Name: "Age", DataType: attributes.Int},
+		{Name: "OptIn", DataType: attributes.Boolean},
 	})
 	wire      = connector.Wire{ExtensionsAppID: "831374b3-bd50-41bf-aa54-263ec9e050fc"}
-	federated = flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "0123456789"}
-	local     = flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
+	federated = engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "0123456789"}
+	local     = engine.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
 )
 
 // TestBody compares the request body of every step, for federated and local users, with the
@@ -39,37 +41,37 @@ var (
 func TestBody(t *testing.T) {
 	const app = "6b1c1a4e-8f21-4d8e-9a55-0f2f3c1d2e10"
 	const oid = "c4a5b8d2-1111-4aaa-8bbb-0123456789ab"
-	idp := flows.Claims{"email": "johnsmith@fabrikam.com", "displayName": "John Smith", "givenName": "John", "surname": "Smith"}
-	with := func(base flows.Claims, extra flows.Claims) flows.Claims {
+	idp := engine.Claims{"email": "johnsmith@fabrikam.com", "displayName": "John Smith", "givenName": "John", "surname": "Smith"}
+	with := func(base engine.Claims, extra engine.Claims) engine.Claims {
 		out := base.Clone()
 		for k, v := range extra {
 			out[k] = v
 		}
 		return out
 	}
-	custom := flows.Claims{"LoyaltyNumber": "L-0042", "Age": int64(42), "OptIn": false}
+	custom := engine.Claims{"LoyaltyNumber": "L-0042", "Age": int64(42), "OptIn": false}
 	tests := []struct {
 		name string
 		wire connector.Wire
-		req  flows.ConnectorRequest
+		req  apiconnector.Request
 	}{
-		{"post-federation-signup", wire, flows.ConnectorRequest{Step: flows.PostFederationSignup, ClientID: app, UILocales: "en-US",
-			Identities: []flows.Identity{federated}, Claims: with(idp, flows.Claims{"city": ""})}},
-		{"post-attribute-collection-federated", wire, flows.ConnectorRequest{Step: flows.PostAttributeCollection, ClientID: app, UILocales: "pt-PT",
-			Identities: []flows.Identity{federated}, Claims: with(with(idp, custom), flows.Claims{"city": "Lisbon", "jobTitle": nil})}},
-		{"post-attribute-collection-federated-no-custom", wire, flows.ConnectorRequest{Step: flows.PostAttributeCollection, ClientID: app, UILocales: "en-US",
-			Identities: []flows.Identity{federated}, Claims: with(idp, flows.Claims{"displayName": "Johnny", "country": "Portugal"})}},
-		{"post-attribute-collection-local", wire, flows.ConnectorRequest{Step: flows.PostAttributeCollection, ClientID: app,
-			Identities: []flows.Identity{local}, Claims: with(flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima"}, flows.Claims{"LoyaltyNumber": "L-7", "Age": int64(0), "OptIn": true})}},
-		{"post-attribute-collection-local-no-custom", wire, flows.ConnectorRequest{Step: flows.PostAttributeCollection, ClientID: app, UILocales: "en-GB",
-			Identities: []flows.Identity{local}, Claims: flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "givenName": ""}}},
-		{"pre-token-federated", wire, flows.ConnectorRequest{Step: flows.PreTokenIssuance, ClientID: app, UILocales: "en-US", ObjectID: oid,
-			Identities: []flows.Identity{federated}, Claims: with(idp, custom)}},
-		{"pre-token-local-no-custom", wire, flows.ConnectorRequest{Step: flows.PreTokenIssuance, ClientID: app, UILocales: "en-US", ObjectID: oid,
-			Identities: []flows.Identity{local}, Claims: flows.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima"}}},
+		{"post-federation-signup", wire, apiconnector.Request{Step: apiconnector.PostFederationSignup, ClientID: app, UILocales: "en-US",
+			Identities: []engine.Identity{federated}, Claims: with(idp, engine.Claims{"city": ""})}},
+		{"post-attribute-collection-federated", wire, apiconnector.Request{Step: apiconnector.PostAttributeCollection, ClientID: app, UILocales: "pt-PT",
+			Identities: []engine.Identity{federated}, Claims: with(with(idp, custom), engine.Claims{"city": "Lisbon", "jobTitle": nil})}},
+		{"post-attribute-collection-federated-no-custom", wire, apiconnector.Request{Step: apiconnector.PostAttributeCollection, ClientID: app, UILocales: "en-US",
+			Identities: []engine.Identity{federated}, Claims: with(idp, engine.Claims{"displayName": "Johnny", "country": "Portugal"})}},
+		{"post-attribute-collection-local", wire, apiconnector.Request{Step: apiconnector.PostAttributeCollection, ClientID: app,
+			Identities: []engine.Identity{local}, Claims: with(engine.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima"}, engine.Claims{"LoyaltyNumber": "L-7", "Age": int64(0), "OptIn": true})}},
+		{"post-attribute-collection-local-no-custom", wire, apiconnector.Request{Step: apiconnector.PostAttributeCollection, ClientID: app, UILocales: "en-GB",
+			Identities: []engine.Identity{local}, Claims: engine.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima", "givenName": ""}}},
+		{"pre-token-federated", wire, apiconnector.Request{Step: apiconnector.PreTokenIssuance, ClientID: app, UILocales: "en-US", ObjectID: oid,
+			Identities: []engine.Identity{federated}, Claims: with(idp, custom)}},
+		{"pre-token-local-no-custom", wire, apiconnector.Request{Step: apiconnector.PreTokenIssuance, ClientID: app, UILocales: "en-US", ObjectID: oid,
+			Identities: []engine.Identity{local}, Claims: engine.Claims{"email": "ana@fabrikam.com", "displayName": "Ana Lima"}}},
 		{"pre-token-compat", connector.Wire{ExtensionsAppID: wire.ExtensionsAppID, TokenStep: "PreTokenApplicationClaims", TokenClientIDKey: "clientId"},
-			flows.ConnectorRequest{Step: flows.PreTokenIssuance, ClientID: app, UILocales: "en-US", ObjectID: oid,
-				Identities: []flows.Identity{local}, Claims: flows.Claims{"email": "ana@fabrikam.com"}}},
+			apiconnector.Request{Step: apiconnector.PreTokenIssuance, ClientID: app, UILocales: "en-US", ObjectID: oid,
+				Identities: []engine.Identity{local}, Claims: engine.Claims{"email": "ana@fabrikam.com"}}},
 	}
 	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "connectors.md"))
 	if err != nil {
@@ -128,29 +130,29 @@ func TestFailureMatrix(t *testing.T) {
 		io.WriteString(w, row[1])
 	}))
 	t.Cleanup(srv.Close)
-	pac, pfs, tok := flows.PostAttributeCollection, flows.PostFederationSignup, flows.PreTokenIssuance
+	pac, pfs, tok := apiconnector.PostAttributeCollection, apiconnector.PostFederationSignup, apiconnector.PreTokenIssuance
 	tests := []struct {
 		name     string
-		step     flows.Step
+		step     apiconnector.Step
 		status   int
 		body     string
 		location string
-		action   flows.Action
-		claims   flows.Claims
+		action   apiconnector.Action
+		claims   engine.Claims
 		message  string
 		fail     string // substring of the diagnostic; "" = not a failure
 		warnings int
 	}{
-		{name: "continue", step: pac, status: 200, body: `{"version":"1.0.0","action":"Continue"}`, action: flows.Continue, claims: flows.Claims{}},
+		{name: "continue", step: pac, status: 200, body: `{"version":"1.0.0","action":"Continue"}`, action: apiconnector.Continue, claims: engine.Claims{}},
 		{name: "continue with claims", step: pac, status: 200, body: `{"version":"1.0.0","action":"Continue","jobTitle":"Eng","extension_LoyaltyNumber":"L1","extension_831374b3bd5041bfaa54263ec9e050fc_Age":7,"extension_OptIn":true}`,
-			action: flows.Continue, claims: flows.Claims{"jobTitle": "Eng", "LoyaltyNumber": "L1", "Age": int64(7), "OptIn": true}},
+			action: apiconnector.Continue, claims: engine.Claims{"jobTitle": "Eng", "LoyaltyNumber": "L1", "Age": int64(7), "OptIn": true}},
 		{name: "continue ignores null, bare, unknown and mistyped claims", step: pac, status: 200,
 			body:   `{"version":"1.0.0","action":"Continue","city":null,"LoyaltyNumber":"x","favouriteColour":"red","extension_Nope":"1","extension_Age":"seven","displayName":""}`,
-			action: flows.Continue, claims: flows.Claims{}, warnings: 5},
-		{name: "version may be any non-null value", step: pac, status: 200, body: `{"version":"0.0.1","action":"Continue"}`, action: flows.Continue, claims: flows.Claims{}},
-		{name: "block", step: pfs, status: 200, body: `{"version":"1.0.0","action":"ShowBlockPage","userMessage":"Nope"}`, action: flows.ShowBlockPage, message: "Nope"},
-		{name: "validation error, numeric status", step: pac, status: 400, body: `{"version":"1.0.0","action":"ValidationError","status":400,"userMessage":"Fix it"}`, action: flows.ValidationError, message: "Fix it"},
-		{name: "validation error, string status", step: pac, status: 400, body: `{"version":"1.0.0","action":"ValidationError","status":"400","userMessage":"Fix it"}`, action: flows.ValidationError, message: "Fix it"},
+			action: apiconnector.Continue, claims: engine.Claims{}, warnings: 5},
+		{name: "version may be any non-null value", step: pac, status: 200, body: `{"version":"0.0.1","action":"Continue"}`, action: apiconnector.Continue, claims: engine.Claims{}},
+		{name: "block", step: pfs, status: 200, body: `{"version":"1.0.0","action":"ShowBlockPage","userMessage":"Nope"}`, action: apiconnector.ShowBlockPage, message: "Nope"},
+		{name: "validation error, numeric status", step: pac, status: 400, body: `{"version":"1.0.0","action":"ValidationError","status":400,"userMessage":"Fix it"}`, action: apiconnector.ValidationError, message: "Fix it"},
+		{name: "validation error, string status", step: pac, status: 400, body: `{"version":"1.0.0","action":"ValidationError","status":"400","userMessage":"Fix it"}`, action: apiconnector.ValidationError, message: "Fix it"},
 		{name: "validation error with HTTP 200", step: pac, status: 200, body: `{"version":"1.0.0","action":"ValidationError","status":400,"userMessage":"Fix it"}`, fail: "HTTP 400 for ValidationError"},
 		{name: "validation error without status", step: pac, status: 400, body: `{"version":"1.0.0","action":"ValidationError","userMessage":"Fix it"}`, fail: `"status": 400`},
 		{name: "validation error with a wrong status", step: pac, status: 400, body: `{"version":"1.0.0","action":"ValidationError","status":409,"userMessage":"Fix it"}`, fail: `"status": 409`},
@@ -177,7 +179,7 @@ func TestFailureMatrix(t *testing.T) {
 		{name: "HTTP 400 with an empty body", step: pac, status: 400, body: ``, fail: "empty body"},
 		{name: "HTTP 400 with HTML", step: pac, status: 400, body: `<h1>Bad Request</h1>`, fail: "is HTML"},
 		{name: "validation error at the token step", step: tok, status: 400, body: `{"version":"1.0.0","action":"ValidationError","status":400,"userMessage":"x"}`, fail: "accepts only Continue"},
-		{name: "continue at the token step", step: tok, status: 200, body: `{"version":"1.0.0","action":"Continue","city":"Porto"}`, action: flows.Continue, claims: flows.Claims{"city": "Porto"}},
+		{name: "continue at the token step", step: tok, status: 200, body: `{"version":"1.0.0","action":"Continue","city":"Porto"}`, action: apiconnector.Continue, claims: engine.Claims{"city": "Porto"}},
 		{name: "redirect to another host", step: pac, status: 302, location: "https://evil.example/x?code=K3y", fail: `a redirect to "https://evil.example/x?code=[redacted]" on another host (evil.example)`},
 		{name: "redirect to the same host", step: pac, status: 308, location: "/api/v2", fail: `a redirect to "/api/v2"; b2cemu does not follow redirects`},
 		{name: "redirect loop", step: pfs, status: 301, location: srv.URL, fail: "the endpoint itself (a redirect loop)"},
@@ -191,12 +193,12 @@ func TestFailureMatrix(t *testing.T) {
 			requests.Store(0)
 			var calls []connector.Call
 			res := client(connector.Endpoint{Name: "api", URL: srv.URL, Retries: 1}, &calls).Call(context.Background(),
-				flows.ConnectorRequest{Connector: "api", Step: tt.step, Claims: flows.Claims{"email": "a@b.com"}})
+				apiconnector.Request{Connector: "api", Step: tt.step, Claims: engine.Claims{"email": "a@b.com"}})
 			if requests.Load() != 1 {
 				t.Errorf("%d requests; an HTTP answer is neither retried nor followed", requests.Load())
 			}
 			v := struct {
-				flows.ConnectorResult
+				apiconnector.Result
 				Warnings []string
 			}{res, calls[0].Warnings}
 			if calls[0].Outcome == "failure" && calls[0].Diagnostic != v.Failure.Diagnostic {
@@ -227,7 +229,7 @@ func TestFailureMatrix(t *testing.T) {
 	}
 }
 
-func equalClaims(a, b flows.Claims) bool {
+func equalClaims(a, b engine.Claims) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -240,7 +242,7 @@ func equalClaims(a, b flows.Claims) bool {
 }
 
 func TestFailureTextNamesTheClaimsExchange(t *testing.T) {
-	v := wire.Interpret(schema, flows.PostAttributeCollection, 400, "application/json", []byte(`{"version":"1.0.0","action":"ValidationError"}`))
+	v := wire.Interpret(schema, apiconnector.PostAttributeCollection, 400, "application/json", []byte(`{"version":"1.0.0","action":"ValidationError"}`))
 	want := "The claims exchange 'PreUserWriteRestful' specified in step '1' returned HTTP error response with Code 'BadRequest' and Reason 'Bad Request'."
 	if v.Failure == nil || v.Failure.Message != want {
 		t.Errorf("message = %+v, want %q", v.Failure, want)
@@ -276,7 +278,7 @@ func client(ep connector.Endpoint, calls *[]connector.Call) *connector.Client {
 	return c
 }
 
-var pacRequest = flows.ConnectorRequest{Connector: "api", Step: flows.PostAttributeCollection, ClientID: "c", Claims: flows.Claims{"email": "a@b.com"}}
+var pacRequest = apiconnector.Request{Connector: "api", Step: apiconnector.PostAttributeCollection, ClientID: "c", Claims: engine.Claims{"email": "a@b.com"}}
 
 func TestCallSendsB2CRequest(t *testing.T) {
 	rec := newRecorder(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
@@ -317,7 +319,7 @@ func TestCallRetriesOnceAfterATimeout(t *testing.T) {
 	})
 	var calls []connector.Call
 	res := client(connector.Endpoint{Name: "api", URL: rec.srv.URL, Timeout: 200 * time.Millisecond, Retries: 1}, &calls).Call(context.Background(), pacRequest)
-	if res.Failure != nil || res.Action != flows.Continue {
+	if res.Failure != nil || res.Action != apiconnector.Continue {
 		t.Fatalf("result = %+v", res)
 	}
 	if rec.requests.Load() != 2 || len(calls[0].Attempts) != 2 || calls[0].Attempts[0].Error == "" {
@@ -384,7 +386,7 @@ func TestCallResetMidResponse(t *testing.T) {
 }
 
 func TestCallUnknownConnector(t *testing.T) {
-	res := client(connector.Endpoint{Name: "api", URL: "http://127.0.0.1:1"}, nil).Call(context.Background(), flows.ConnectorRequest{Connector: "other", Step: flows.PostAttributeCollection})
+	res := client(connector.Endpoint{Name: "api", URL: "http://127.0.0.1:1"}, nil).Call(context.Background(), apiconnector.Request{Connector: "other", Step: apiconnector.PostAttributeCollection})
 	if res.Failure == nil || !strings.Contains(res.Failure.Diagnostic, `"other"`) {
 		t.Errorf("failure = %+v", res.Failure)
 	}

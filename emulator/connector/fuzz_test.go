@@ -3,7 +3,7 @@ package connector_test
 import (
 	"testing"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 )
 
 // FuzzInterpret feeds the response parser any status and body at every step: it never
@@ -15,7 +15,7 @@ func FuzzInterpret(f *testing.F) {
 	f.Add(200, `{"version":"1","action":"ShowBlockPage","userMessage":"m"}`, 0)
 	f.Add(500, `<html>`, 2)
 	f.Add(200, `[1,2]`, 1)
-	steps := []flows.Step{flows.PostFederationSignup, flows.PostAttributeCollection, flows.PreTokenIssuance}
+	steps := []apiconnector.Step{apiconnector.PostFederationSignup, apiconnector.PostAttributeCollection, apiconnector.PreTokenIssuance}
 	f.Fuzz(func(t *testing.T, status int, body string, step int) {
 		st := steps[((step%3)+3)%3]
 		v := wire.Interpret(schema, st, status, "application/json", []byte(body))
@@ -26,17 +26,17 @@ func FuzzInterpret(f *testing.F) {
 			return
 		}
 		switch v.Action {
-		case flows.Continue:
+		case apiconnector.Continue:
 			for name, val := range v.Claims {
 				if _, ok := schema.Lookup(name); !ok || val == nil {
 					t.Fatalf("claim %q = %v is not an attribute value", name, val)
 				}
 			}
-		case flows.ShowBlockPage, flows.ValidationError:
+		case apiconnector.ShowBlockPage, apiconnector.ValidationError:
 			if v.UserMessage == "" {
 				t.Fatalf("%s without a message", v.Action)
 			}
-			if st == flows.PreTokenIssuance || (v.Action == flows.ValidationError && st != flows.PostAttributeCollection) {
+			if st == apiconnector.PreTokenIssuance || (v.Action == apiconnector.ValidationError && st != apiconnector.PostAttributeCollection) {
 				t.Fatalf("%s accepted at %s", v.Action, st)
 			}
 		default:

@@ -6,7 +6,8 @@ package connector
 import (
 	"strings"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/jsonenc"
 )
 
@@ -26,7 +27,7 @@ func (w Wire) appID() string { return strings.ReplaceAll(w.ExtensionsAppID, "-",
 
 // WireName returns the request key of attribute a: its Graph name, or
 // extension_<appIdWithoutDashes>_<Name> for a custom attribute.
-func (w Wire) WireName(a flows.Attribute) string {
+func (w Wire) WireName(a attributes.Attribute) string {
 	if a.Custom {
 		return "extension_" + w.appID() + "_" + a.Name
 	}
@@ -34,12 +35,12 @@ func (w Wire) WireName(a flows.Attribute) string {
 }
 
 // StepName returns the value of "step" for s.
-func (w Wire) StepName(s flows.Step) string {
-	if s == flows.PreTokenIssuance {
+func (w Wire) StepName(s apiconnector.Step) string {
+	if s == apiconnector.PreTokenIssuance {
 		if w.TokenStep != "" {
 			return w.TokenStep
 		}
-		return string(flows.PreTokenIssuance)
+		return string(apiconnector.PreTokenIssuance)
 	}
 	return string(s)
 }
@@ -47,7 +48,7 @@ func (w Wire) StepName(s flows.Step) string {
 // Body returns the JSON body B2C sends for req: a flat object with the defined attributes that
 // have a value (in Graph order, custom attributes last), identities, objectId at the token step
 // only, then step, client_id and ui_locales. A claim with no value is omitted, never null.
-func (w Wire) Body(schema flows.Schema, req flows.ConnectorRequest) []byte {
+func (w Wire) Body(schema attributes.Schema, req apiconnector.Request) []byte {
 	b := make([]byte, 1, 512)
 	b[0] = '{'
 	key := func(k string) {
@@ -73,12 +74,12 @@ func (w Wire) Body(schema flows.Schema, req flows.ConnectorRequest) []byte {
 			field("identities", req.Identities) // B2C's example body has it right after email
 		}
 	}
-	if req.Step == flows.PreTokenIssuance && req.ObjectID != "" {
+	if req.Step == apiconnector.PreTokenIssuance && req.ObjectID != "" {
 		text("objectId", req.ObjectID)
 	}
 	text("step", w.StepName(req.Step))
 	clientKey := "client_id"
-	if req.Step == flows.PreTokenIssuance && w.TokenClientIDKey != "" {
+	if req.Step == apiconnector.PreTokenIssuance && w.TokenClientIDKey != "" {
 		clientKey = w.TokenClientIDKey
 	}
 	if req.ClientID != "" {

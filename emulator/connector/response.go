@@ -10,7 +10,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/attributes"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // MaxBody is the largest response body read; a longer one is a failure.
@@ -19,27 +21,27 @@ const MaxBody = 1 << 20
 // Verdict is an interpreted response: the result for the flow plus what the developer should
 // know about it.
 type Verdict struct {
-	flows.ConnectorResult
+	apiconnector.Result
 	Warnings []string
 }
 
 // exchange names the claims exchange of each step in B2C's error text.
-var exchange = map[flows.Step]string{
-	flows.PostFederationSignup:    "PreSelfAssertedRestful",
-	flows.PostAttributeCollection: "PreUserWriteRestful",
-	flows.PreTokenIssuance:        "PreSendClaimsRestful",
+var exchange = map[apiconnector.Step]string{
+	apiconnector.PostFederationSignup:    "PreSelfAssertedRestful",
+	apiconnector.PostAttributeCollection: "PreUserWriteRestful",
+	apiconnector.PreTokenIssuance:        "PreSendClaimsRestful",
 }
 
 // allowed lists the actions each step accepts.
-var allowed = map[flows.Step][]flows.Action{
-	flows.PostFederationSignup:    {flows.Continue, flows.ShowBlockPage},
-	flows.PostAttributeCollection: {flows.Continue, flows.ShowBlockPage, flows.ValidationError},
-	flows.PreTokenIssuance:        {flows.Continue},
+var allowed = map[apiconnector.Step][]apiconnector.Action{
+	apiconnector.PostFederationSignup:    {apiconnector.Continue, apiconnector.ShowBlockPage},
+	apiconnector.PostAttributeCollection: {apiconnector.Continue, apiconnector.ShowBlockPage, apiconnector.ValidationError},
+	apiconnector.PreTokenIssuance:        {apiconnector.Continue},
 }
 
 // httpFailure is B2C's generic text (AADB2C90075 style) for a call that did not give a valid
 // answer, with the HTTP status as .NET names it.
-func httpFailure(step flows.Step, status int, diagnostic string) *flows.ConnectorFailure {
+func httpFailure(step apiconnector.Step, status int, diagnostic string) *apiconnector.Failure {
 	reason := http.StatusText(status)
 	if reason == "" {
 		reason = strconv.Itoa(status)
@@ -50,7 +52,7 @@ func httpFailure(step flows.Step, status int, diagnostic string) *flows.Connecto
 		}
 		return r
 	}, reason)
-	return &flows.ConnectorFailure{
+	return &apiconnector.Failure{
 		Message: fmt.Sprintf("The claims exchange '%s' specified in step '1' returned HTTP error response with Code '%s' and Reason '%s'.",
 			exchange[step], code, reason),
 		Diagnostic: diagnostic,
@@ -64,10 +66,10 @@ type actionRule struct {
 }
 
 // actionRules holds the actions B2C knows (names are case-sensitive) and what each needs.
-var actionRules = map[flows.Action]actionRule{
-	flows.Continue:      {status: http.StatusOK},
-	flows.ShowBlockPage: {status: http.StatusOK, noMessage: "The API's ShowBlockPage has no \"userMessage\"; B2C expects the text to show on the block page."},
-	flows.ValidationError: {status: http.StatusBadRequest,
+var actionRules = map[apiconnector.Action]actionRule{
+	apiconnector.Continue:      {status: http.StatusOK},
+	apiconnector.ShowBlockPage: {status: http.StatusOK, noMessage: "The API's ShowBlockPage has no \"userMessage\"; B2C expects the text to show on the block page."},
+	apiconnector.ValidationError: {status: http.StatusBadRequest,
 		noMessage: "The API's ValidationError has no \"userMessage\"; B2C expects the text to show the user."},
 }
 
@@ -81,9 +83,9 @@ var statusHints = map[int]string{
 
 // Interpret applies B2C's response contract to one HTTP response received at step. Every
 // failure's diagnostic ends with what the step accepts, naming the step as it was sent.
-func (w Wire) Interpret(schema flows.Schema, step flows.Step, status int, contentType string, body []byte) Verdict {
+func (w Wire) Interpret(schema attributes.Schema, step apiconnector.Step, status int, contentType string, body []byte) Verdict {
 	obj, problem := answerObject(status, contentType, body)
-	var action flows.Action
+	var action apiconnector.Action
 	var msg string
 	if problem == "" {
 		action, msg, problem = checkAction(step, status, obj)
@@ -91,19 +93,19 @@ func (w Wire) Interpret(schema flows.Schema, step flows.Step, status int, conten
 	if problem != "" {
 		return w.failed(step, status, problem)
 	}
-	if action != flows.Continue {
-		return Verdict{ConnectorResult: flows.ConnectorResult{Action: action, UserMessage: msg}}
+	if action != apiconnector.Continue {
+		return Verdict{Result: apiconnector.Result{Action: action, UserMessage: msg}}
 	}
 	v := w.continueVerdict(schema, obj, body)
 	if err := schema.CheckClaims(v.Claims); err != nil {
-		return w.failed(step, status, flows.InvalidClaimDiagnostic(step, err)) // the page's rules hold for connector values too
+		return w.failed(step, status, apiconnector.InvalidClaimDiagnostic(step, err)) // the page's rules hold for connector values too
 	}
 	return v
 }
 
 // failed is the verdict of a response B2C refuses, its diagnostic closed by what step accepts.
-func (w Wire) failed(step flows.Step, status int, problem string) Verdict {
-	return Verdict{ConnectorResult: flows.ConnectorResult{Failure: httpFailure(step, status, problem+" "+w.accepts(step))}}
+func (w Wire) failed(step apiconnector.Step, status int, problem string) Verdict {
+	return Verdict{Result: apiconnector.Result{Failure: httpFailure(step, status, problem+" "+w.accepts(step))}}
 }
 
 // answerObject decodes the body as one JSON object with a version, or says why it is not
@@ -143,12 +145,12 @@ func notAnObject(body []byte, err error) string {
 
 // checkAction reads the answer's action and user message, or says why B2C refuses them: an
 // unknown action, one step does not accept, the wrong HTTP status for it, or a missing text.
-func checkAction(step flows.Step, status int, obj map[string]any) (flows.Action, string, string) {
+func checkAction(step apiconnector.Step, status int, obj map[string]any) (apiconnector.Action, string, string) {
 	raw, ok := obj["action"].(string)
 	if !ok {
 		return "", "", "The API's response has no string \"action\"."
 	}
-	action := flows.Action(raw)
+	action := apiconnector.Action(raw)
 	rule, known := actionRules[action]
 	switch {
 	case !known:
@@ -157,7 +159,7 @@ func checkAction(step flows.Step, status int, obj map[string]any) (flows.Action,
 		return "", "", fmt.Sprintf("The API answered %s, which this step does not accept.", action)
 	case status != rule.status:
 		return "", "", fmt.Sprintf("The API answered %s with HTTP %d; B2C expects HTTP %d for %s.", action, status, rule.status, action)
-	case action == flows.ValidationError && !statusIs400(obj["status"]):
+	case action == apiconnector.ValidationError && !statusIs400(obj["status"]):
 		return "", "", fmt.Sprintf("The API's ValidationError has \"status\": %s; B2C expects \"status\": 400 or \"400\" in the body as well as HTTP 400.", jsonText(obj["status"]))
 	}
 	msg, _ := obj["userMessage"].(string)
@@ -168,8 +170,8 @@ func checkAction(step flows.Step, status int, obj map[string]any) (flows.Action,
 }
 
 // continueVerdict takes a Continue answer's claims, warning about each key it ignores.
-func (w Wire) continueVerdict(schema flows.Schema, obj map[string]any, body []byte) Verdict {
-	v := Verdict{ConnectorResult: flows.ConnectorResult{Action: flows.Continue, Claims: flows.Claims{}}}
+func (w Wire) continueVerdict(schema attributes.Schema, obj map[string]any, body []byte) Verdict {
+	v := Verdict{Result: apiconnector.Result{Action: apiconnector.Continue, Claims: engine.Claims{}}}
 	if !utf8.Valid(body) {
 		v.Warnings = append(v.Warnings, invalidUTF8(body))
 	}
@@ -192,7 +194,7 @@ func (w Wire) continueVerdict(schema flows.Schema, obj map[string]any, body []by
 
 // claimValue maps one response key and value to an attribute and its typed value, or explains
 // why B2C ignores it.
-func (w Wire) claimValue(schema flows.Schema, key string, val any) (string, any, string) {
+func (w Wire) claimValue(schema attributes.Schema, key string, val any) (string, any, string) {
 	name, warn := w.claimName(schema, key)
 	if warn != "" {
 		return "", nil, warn
@@ -209,7 +211,7 @@ func (w Wire) claimValue(schema flows.Schema, key string, val any) (string, any,
 }
 
 // claimName maps a response key to an attribute name, or explains why it is ignored.
-func (w Wire) claimName(schema flows.Schema, key string) (string, string) {
+func (w Wire) claimName(schema attributes.Schema, key string) (string, string) {
 	if a, ok := schema.Lookup(key); ok {
 		if !a.Custom {
 			return key, ""
@@ -228,16 +230,16 @@ func (w Wire) claimName(schema flows.Schema, key string) (string, string) {
 	return "", fmt.Sprintf("Claim %q is not a user attribute of the tenant and was ignored; B2C accepts only built-in attributes and extension_<Name> custom attributes.", key)
 }
 
-func typedValue(a flows.Attribute, v any) (any, bool) {
+func typedValue(a attributes.Attribute, v any) (any, bool) {
 	switch a.DataType {
-	case flows.Int:
+	case attributes.Int:
 		n, ok := v.(json.Number)
 		if !ok {
 			return nil, false
 		}
 		i, err := n.Int64()
 		return i, err == nil
-	case flows.Boolean:
+	case attributes.Boolean:
 		b, ok := v.(bool)
 		return b, ok
 	default:
@@ -256,7 +258,7 @@ func statusIs400(v any) bool {
 	return false
 }
 
-func actionAllowed(step flows.Step, a flows.Action) bool {
+func actionAllowed(step apiconnector.Step, a apiconnector.Action) bool {
 	for _, x := range allowed[step] {
 		if x == a {
 			return true
@@ -267,7 +269,7 @@ func actionAllowed(step flows.Step, a flows.Action) bool {
 
 // accepts is the sentence that closes every response diagnostic: the answers step accepts,
 // with the step named as the request sent it.
-func (w Wire) accepts(step flows.Step) string {
+func (w Wire) accepts(step apiconnector.Step) string {
 	var s []string
 	for _, a := range allowed[step] {
 		s = append(s, fmt.Sprintf("%s (HTTP %d)", a, actionRules[a].status))
@@ -294,7 +296,7 @@ func invalidUTF8(body []byte) string {
 
 // redirectFailure explains a 3xx answer. Redirects are not followed: B2C's contract names only
 // HTTP 200 and 400, and following one could send the request, and its credentials, elsewhere.
-func (w Wire) redirectFailure(step flows.Step, status int, endpoint, location string) *flows.ConnectorFailure {
+func (w Wire) redirectFailure(step apiconnector.Step, status int, endpoint, location string) *apiconnector.Failure {
 	where := "without a Location header"
 	if location != "" {
 		where = redirectTarget(endpoint, location)

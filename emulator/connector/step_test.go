@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 )
 
 // TestDiagnosticsNameTheSentStepAndItsAnswers sends every kind of bad answer at every step,
@@ -33,10 +33,10 @@ func TestDiagnosticsNameTheSentStepAndItsAnswers(t *testing.T) {
 		io.WriteString(w, a.body)
 	}))
 	t.Cleanup(srv.Close)
-	accepts := map[flows.Step]string{
-		flows.PostFederationSignup:    "Continue (HTTP 200) or ShowBlockPage (HTTP 200)",
-		flows.PostAttributeCollection: "Continue (HTTP 200), ShowBlockPage (HTTP 200) or ValidationError (HTTP 400)",
-		flows.PreTokenIssuance:        "Continue (HTTP 200)",
+	accepts := map[apiconnector.Step]string{
+		apiconnector.PostFederationSignup:    "Continue (HTTP 200) or ShowBlockPage (HTTP 200)",
+		apiconnector.PostAttributeCollection: "Continue (HTTP 200), ShowBlockPage (HTTP 200) or ValidationError (HTTP 400)",
+		apiconnector.PreTokenIssuance:        "Continue (HTTP 200)",
 	}
 	bad := map[string]answer{
 		"HTTP 500":                          {500, "oops", ""},
@@ -56,7 +56,7 @@ func TestDiagnosticsNameTheSentStepAndItsAnswers(t *testing.T) {
 		"body over 1 MiB":                   {200, strings.Repeat(" ", connector.MaxBody+1), ""},
 	}
 	steps := []string{"PostFederationSignup", "PostAttributeCollection", "PreTokenApplicationClaims", "PreTokenIssuance"}
-	actions := []flows.Action{flows.Continue, flows.ShowBlockPage, flows.ValidationError}
+	actions := []apiconnector.Action{apiconnector.Continue, apiconnector.ShowBlockPage, apiconnector.ValidationError}
 	for _, w := range []connector.Wire{wire, {ExtensionsAppID: wire.ExtensionsAppID, TokenStep: "PreTokenApplicationClaims"}} {
 		for step, accepted := range accepts {
 			sent := w.StepName(step)
@@ -64,9 +64,9 @@ func TestDiagnosticsNameTheSentStepAndItsAnswers(t *testing.T) {
 				t.Run(sent+"/"+name, func(t *testing.T) {
 					current.Store(&a)
 					c := &connector.Client{Schema: schema, Wire: w, Endpoints: map[string]connector.Endpoint{"api": {Name: "api", URL: srv.URL}}}
-					res := c.Call(context.Background(), flows.ConnectorRequest{Connector: "api", Step: step})
+					res := c.Call(context.Background(), apiconnector.Request{Connector: "api", Step: step})
 					if res.Failure == nil {
-						if step == flows.PostAttributeCollection && name == "ValidationError" || step != flows.PreTokenIssuance && name == "ShowBlockPage" {
+						if step == apiconnector.PostAttributeCollection && name == "ValidationError" || step != apiconnector.PreTokenIssuance && name == "ShowBlockPage" {
 							return // a valid answer at this step
 						}
 						t.Fatalf("not a failure: %+v", res)
@@ -97,11 +97,11 @@ func TestDiagnosticsNameTheSentStepAndItsAnswers(t *testing.T) {
 // TestInvalidUTF8 answers with bytes that are not UTF-8: a UTF-16 body is a failure that says
 // so, and a Continue with such a string value passes with a warning.
 func TestInvalidUTF8(t *testing.T) {
-	v := wire.Interpret(schema, flows.PostAttributeCollection, 200, "application/json", []byte("\xff\xfe{"))
+	v := wire.Interpret(schema, apiconnector.PostAttributeCollection, 200, "application/json", []byte("\xff\xfe{"))
 	if v.Failure == nil || !strings.Contains(v.Failure.Diagnostic, "UTF-16 byte-order mark") || !strings.Contains(v.Failure.Diagnostic, `\xff\xfe{`) {
 		t.Errorf("failure = %+v", v.Failure)
 	}
-	v = wire.Interpret(schema, flows.PostAttributeCollection, 200, "application/json", []byte("{\"version\":\"1.0.0\",\"action\":\"Continue\",\"city\":\"Lisb\xf3a\"}"))
+	v = wire.Interpret(schema, apiconnector.PostAttributeCollection, 200, "application/json", []byte("{\"version\":\"1.0.0\",\"action\":\"Continue\",\"city\":\"Lisb\xf3a\"}"))
 	if v.Failure != nil || v.Claims["city"] != "Lisb\uFFFDa" || len(v.Warnings) != 1 || !strings.Contains(v.Warnings[0], "byte 0xf3 at offset 51") {
 		t.Errorf("verdict = %+v", v)
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/connector/connectortest"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 )
 
 // echoCN answers Continue with the client certificate's common name as jobTitle.
@@ -154,4 +154,4 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-var _ = flows.Continue
+var _ = apiconnector.Continue

@@ -16,16 +16,18 @@ import (
 	"github.com/b2cemu/b2cemu/emulator"
 	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/emulator/connector"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/attributes"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Options say what Check sends.
 type Options struct {
-	Connector string       // the connector's name; with Flow, optional (the flow's connectors)
-	Steps     []flows.Step // nil = the steps user flows use it at (all three when none)
-	Claims    []byte       // optional JSON object of claim values over the samples
-	Local     bool         // a local account (no PostFederationSignup) instead of a federated one
-	BaseURL   string       // where a running b2cemu serves a connector given as a path
+	Connector string              // the connector's name; with Flow, optional (the flow's connectors)
+	Steps     []apiconnector.Step // nil = the steps user flows use it at (all three when none)
+	Claims    []byte              // optional JSON object of claim values over the samples
+	Local     bool                // a local account (no PostFederationSignup) instead of a federated one
+	BaseURL   string              // where a running b2cemu serves a connector given as a path
 	// Flow, when set, is a user flow id: Check then sends what that flow sends, running its
 	// sign-up path (see flow.go).
 	Flow      string
@@ -36,7 +38,7 @@ type Options struct {
 }
 
 // sampleValues are the claim values sent when no fixture says otherwise.
-var sampleValues = flows.Claims{
+var sampleValues = engine.Claims{
 	"email": "jane.doe@fabrikam.com", "displayName": "Jane Doe", "givenName": "Jane", "surname": "Doe",
 	"jobTitle": "Engineer", "streetAddress": "1 Main Street", "city": "Redmond", "postalCode": "98052",
 	"state": "WA", "country": "United States",
@@ -103,22 +105,22 @@ func checkSamples(ctx context.Context, cfg *config.Config, o Options, client *co
 	if steps == nil {
 		steps = usedAt(cfg, o.Connector)
 	}
-	identity := flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "sample-subject-0001"}
+	identity := engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "sample-subject-0001"}
 	if len(cfg.IdentityProviders) > 0 {
 		identity.Issuer = cfg.IdentityProviders[0].ID
 	}
 	if o.Local {
-		identity = flows.Identity{SignInType: "emailAddress", Issuer: cfg.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: values.String("email")}
+		identity = engine.Identity{SignInType: "emailAddress", Issuer: cfg.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: values.String("email")}
 	}
 	ok := true
 	for _, step := range steps {
-		if step == flows.PostFederationSignup && o.Local {
+		if step == apiconnector.PostFederationSignup && o.Local {
 			fmt.Fprintf(out, "== %s: skipped (B2C never calls it for local accounts)\n\n", step)
 			continue
 		}
-		req := flows.ConnectorRequest{RunID: "contract-test", Connector: o.Connector, Step: step, Identities: []flows.Identity{identity},
+		req := apiconnector.Request{RunID: "contract-test", Connector: o.Connector, Step: step, Identities: []engine.Identity{identity},
 			ClientID: firstClientID(cfg), UILocales: "en-US", Claims: stepClaims(step, values)}
-		if step == flows.PreTokenIssuance {
+		if step == apiconnector.PreTokenIssuance {
 			req.ObjectID = sampleObjectID
 		}
 		call := client.Do(ctx, connector.Call{Connector: req.Connector, Step: step, RunID: req.RunID, Request: string(client.Wire.Body(client.Schema, req))})
@@ -138,11 +140,11 @@ func firstClientID(cfg *config.Config) string {
 
 // stepClaims is what a step carries: the identity provider's claims at PostFederationSignup,
 // everything after the attribute page.
-func stepClaims(step flows.Step, values flows.Claims) flows.Claims {
-	if step != flows.PostFederationSignup {
+func stepClaims(step apiconnector.Step, values engine.Claims) engine.Claims {
+	if step != apiconnector.PostFederationSignup {
 		return values
 	}
-	idp := flows.Claims{}
+	idp := engine.Claims{}
 	for _, k := range []string{"email", "displayName", "givenName", "surname"} {
 		if v, ok := values[k]; ok {
 			idp[k] = v
@@ -152,8 +154,8 @@ func stepClaims(step flows.Step, values flows.Claims) flows.Claims {
 }
 
 // usedAt lists the steps where user flows call the connector, or all three.
-func usedAt(cfg *config.Config, name string) []flows.Step {
-	seen := map[flows.Step]bool{}
+func usedAt(cfg *config.Config, name string) []apiconnector.Step {
+	seen := map[apiconnector.Step]bool{}
 	for _, f := range cfg.UserFlows {
 		for step, n := range emulator.Definition(f).Connectors {
 			if n == name {
@@ -161,7 +163,7 @@ func usedAt(cfg *config.Config, name string) []flows.Step {
 			}
 		}
 	}
-	var steps []flows.Step
+	var steps []apiconnector.Step
 	for _, s := range allSteps {
 		if seen[s] || len(seen) == 0 {
 			steps = append(steps, s)
@@ -171,12 +173,12 @@ func usedAt(cfg *config.Config, name string) []flows.Step {
 }
 
 // allSteps are the steps in the order a sign-up reaches them.
-var allSteps = []flows.Step{flows.PostFederationSignup, flows.PostAttributeCollection, flows.PreTokenIssuance}
+var allSteps = []apiconnector.Step{apiconnector.PostFederationSignup, apiconnector.PostAttributeCollection, apiconnector.PreTokenIssuance}
 
 // claimValues are the samples for every attribute, overridden by the fixture's values (keys
 // as in a request: Graph names, extension_<appId>_<Name> or extension_<Name>, or the bare
 // custom name).
-func claimValues(schema flows.Schema, appID string, fixture []byte) (flows.Claims, error) {
+func claimValues(schema attributes.Schema, appID string, fixture []byte) (engine.Claims, error) {
 	values := sampleValues.Clone()
 	for _, a := range schema.All() {
 		if a.Custom {
@@ -198,11 +200,11 @@ func claimValues(schema flows.Schema, appID string, fixture []byte) (flows.Claim
 }
 
 // sampleOf is a custom attribute's sample value.
-func sampleOf(a flows.Attribute) any {
+func sampleOf(a attributes.Attribute) any {
 	switch a.DataType {
-	case flows.Int:
+	case attributes.Int:
 		return int64(42)
-	case flows.Boolean:
+	case attributes.Boolean:
 		return true
 	}
 	return "sample " + a.Name
@@ -210,7 +212,7 @@ func sampleOf(a flows.Attribute) any {
 
 // fixtureClaims reads the claims file: a JSON object of values by attribute name (nil: no
 // value), its keys as in a request.
-func fixtureClaims(schema flows.Schema, appID string, fixture []byte) (flows.Claims, error) {
+func fixtureClaims(schema attributes.Schema, appID string, fixture []byte) (engine.Claims, error) {
 	if len(fixture) == 0 {
 		return nil, nil
 	}
@@ -221,7 +223,7 @@ func fixtureClaims(schema flows.Schema, appID string, fixture []byte) (flows.Cla
 		return nil, fmt.Errorf("the claims file is not a JSON object: %w", err)
 	}
 	prefix := "extension_" + strings.ReplaceAll(appID, "-", "") + "_"
-	values := flows.Claims{}
+	values := engine.Claims{}
 	for k, v := range raw {
 		name := strings.TrimPrefix(strings.TrimPrefix(k, prefix), "extension_")
 		a, ok := schema.Lookup(name)
@@ -231,7 +233,7 @@ func fixtureClaims(schema flows.Schema, appID string, fixture []byte) (flows.Cla
 		switch {
 		case v == nil:
 			values[a.Name] = nil
-		case a.DataType == flows.Int:
+		case a.DataType == attributes.Int:
 			n, err := v.(json.Number).Int64()
 			if err != nil {
 				return nil, fmt.Errorf("the claims file gives %q the value %v; it is an int attribute", k, v)
@@ -267,7 +269,7 @@ func report(out io.Writer, call connector.Call, more []string) {
 	case "failure":
 		fmt.Fprintf(out, "verdict: FAIL: B2C would treat this call as failed and show: %s\n", call.Result.Failure.Message)
 		fmt.Fprintf(out, "diagnostic: %s\n", call.Diagnostic)
-	case string(flows.Continue):
+	case string(apiconnector.Continue):
 		claims, _ := json.Marshal(call.Claims)
 		fmt.Fprintf(out, "verdict: ok: Continue with claims %s\n", claims)
 	default:

@@ -17,7 +17,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/emulator/contract"
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -201,9 +201,9 @@ func TestFlowOptions(t *testing.T) {
 		end    string
 	}{
 		// PostFederationSignup is not called, so nothing pre-fills Plan: it is typed.
-		{"one step", contract.Options{Flow: "B2C_1_golden", Steps: []flows.Step{flows.PostAttributeCollection}},
+		{"one step", contract.Options{Flow: "B2C_1_golden", Steps: []apiconnector.Step{apiconnector.PostAttributeCollection}},
 			[]string{`"city":"Redmond","extension_0c0b0a09080746058403020100fedcba_Plan":"sample Plan","extension_0c0b0a09080746058403020100fedcba_Seats":42,"step":"PostAttributeCollection"`}, "the run ends with a token"},
-		{"another account, claims", contract.Options{Flow: "B2C_1_golden", Connector: "hook", Account: "g-8", Steps: []flows.Step{flows.PostFederationSignup, flows.PostAttributeCollection}, Claims: []byte(fixture)},
+		{"another account, claims", contract.Options{Flow: "B2C_1_golden", Connector: "hook", Account: "g-8", Steps: []apiconnector.Step{apiconnector.PostFederationSignup, apiconnector.PostAttributeCollection}, Claims: []byte(fixture)},
 			[]string{`{"identities":[{"signInType":"federated","issuer":"google.com","issuerAssignedId":"g-8"}],"displayName":"Bob Byte","jobTitle":"Analyst","step":"PostFederationSignup"`,
 				`"displayName":"Ada L.","jobTitle":"Analyst","city":"Redmond","extension_0c0b0a09080746058403020100fedcba_Plan":"Gold","extension_0c0b0a09080746058403020100fedcba_Seats":3,"step":"PostAttributeCollection"`}, "the run ends with a token"},
 		{"a local account", contract.Options{Flow: "B2C_1_golden", IdP: "email", UILocales: "es-ES"},

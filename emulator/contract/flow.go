@@ -14,6 +14,8 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -66,7 +68,7 @@ func checkFlow(ctx context.Context, cfg *config.Config, o Options, client *conne
 // flowToCheck is the user flow o names, without email verification (the check types no
 // code; the requests are the same), and the steps to check, each with the base URL its
 // connector needs.
-func flowToCheck(cfg *config.Config, o Options) (*flows.Definition, []flows.Step, error) {
+func flowToCheck(cfg *config.Config, o Options) (*flows.Definition, []apiconnector.Step, error) {
 	f, err := findFlow(cfg, o.Flow)
 	if err != nil {
 		return nil, nil, err
@@ -87,9 +89,9 @@ func flowToCheck(cfg *config.Config, o Options) (*flows.Definition, []flows.Step
 
 // reportCalls reports each call, and each checked step the run did not call with the reason;
 // it is false when a call failed.
-func reportCalls(out io.Writer, cfg *config.Config, def *flows.Definition, schema flows.Schema, calls []connector.Call, steps []flows.Step, user who) bool {
+func reportCalls(out io.Writer, cfg *config.Config, def *flows.Definition, schema attributes.Schema, calls []connector.Call, steps []apiconnector.Step, user who) bool {
 	ok := true
-	sent := map[flows.Step]bool{}
+	sent := map[apiconnector.Step]bool{}
 	for _, c := range calls {
 		report(out, c, claimAdvice(c, schema, cfg.Tenant.ExtensionsAppID, def))
 		ok, sent[c.Step] = ok && c.Outcome != "failure", true
@@ -97,7 +99,7 @@ func reportCalls(out io.Writer, cfg *config.Config, def *flows.Definition, schem
 	for _, step := range steps {
 		switch {
 		case sent[step]:
-		case step == flows.PostFederationSignup && user.provider == flows.LocalProvider:
+		case step == apiconnector.PostFederationSignup && user.provider == flows.LocalProvider:
 			fmt.Fprintf(out, "== %s → %s: not sent (B2C never calls it for local accounts)\n\n", step, def.Connectors[step])
 		default:
 			fmt.Fprintf(out, "== %s → %s: not sent (the run does not reach it)\n\n", step, def.Connectors[step])
@@ -110,12 +112,12 @@ func reportCalls(out io.Writer, cfg *config.Config, def *flows.Definition, schem
 // Continue for the others.
 type checked struct {
 	client *connector.Client
-	steps  []flows.Step
+	steps  []apiconnector.Step
 }
 
-func (c checked) Call(ctx context.Context, req flows.ConnectorRequest) flows.ConnectorResult {
+func (c checked) Call(ctx context.Context, req apiconnector.Request) apiconnector.Result {
 	if !slices.Contains(c.steps, req.Step) {
-		return flows.ConnectorResult{Action: flows.Continue}
+		return apiconnector.Result{Action: apiconnector.Continue}
 	}
 	return c.client.Call(ctx, req)
 }
@@ -137,8 +139,8 @@ func findFlow(cfg *config.Config, id string) (config.UserFlow, error) {
 
 // flowSteps are the steps of def to check: those with a connector, narrowed to o.Connector's
 // and to o.Steps.
-func flowSteps(def *flows.Definition, o Options) ([]flows.Step, error) {
-	var steps, all []flows.Step
+func flowSteps(def *flows.Definition, o Options) ([]apiconnector.Step, error) {
+	var steps, all []apiconnector.Step
 	for _, s := range allSteps {
 		name := def.Connectors[s]
 		if name == "" {
@@ -188,15 +190,15 @@ func flowClient(cfg *config.Config, id string) (string, error) {
 type who struct {
 	provider string
 	subject  string
-	claims   flows.Claims // the provider's answer
-	email    string       // a local account's
+	claims   engine.Claims // the provider's answer
+	email    string        // a local account's
 }
 
 // identityFor is the identity of the check: o.IdP (default: the flow's first social provider,
 // else a local account) and o.Account of it (default: its first fixture account, else a
 // sample identity). The claims file's values of built-in attributes the flow does not
 // collect are the provider's answer, as the fake provider's claims box gives them.
-func identityFor(cfg *config.Config, def *flows.Definition, o Options, schema flows.Schema, fixture flows.Claims) (who, error) {
+func identityFor(cfg *config.Config, def *flows.Definition, o Options, schema attributes.Schema, fixture engine.Claims) (who, error) {
 	w := who{provider: o.IdP}
 	switch {
 	case o.Local:
@@ -247,7 +249,7 @@ func identityFor(cfg *config.Config, def *flows.Definition, o Options, schema fl
 }
 
 // collectedNames are the flow's collected attributes as a request names them.
-func collectedNames(schema flows.Schema, def *flows.Definition) []string {
+func collectedNames(schema attributes.Schema, def *flows.Definition) []string {
 	var names []string
 	for _, ua := range def.UserAttributes {
 		if a, ok := schema.Lookup(ua.Name); ok {
@@ -259,7 +261,7 @@ func collectedNames(schema flows.Schema, def *flows.Definition) []string {
 
 // account is the fixture account id of provider (default: its first), as the fake identity
 // provider answers for it; a provider without accounts answers with a sample identity.
-func account(cfg *config.Config, provider, id string) (string, flows.Claims, error) {
+func account(cfg *config.Config, provider, id string) (string, engine.Claims, error) {
 	var p config.IdentityProvider
 	for _, ip := range cfg.IdentityProviders {
 		if ip.ID == provider {
@@ -276,7 +278,7 @@ func account(cfg *config.Config, provider, id string) (string, flows.Claims, err
 	if id != "" {
 		return "", nil, fmt.Errorf("the identity provider %s has no fixture account %q%s; its accounts: %s", provider, id, didYouMean(id, ids), strings.Join(ids, ", "))
 	}
-	sample := flows.Claims{}
+	sample := engine.Claims{}
 	for _, k := range []string{"email", "displayName", "givenName", "surname"} {
 		sample[k] = sampleValues[k]
 	}
@@ -285,7 +287,7 @@ func account(cfg *config.Config, provider, id string) (string, flows.Claims, err
 
 // seedUser stores the user a sign-in flow signs in: the identity, with a value for every
 // attribute (the samples under the claims file's values, under the provider's answer).
-func seedUser(ctx context.Context, users *store.Users, cfg *config.Config, schema flows.Schema, w who, fixture []byte) error {
+func seedUser(ctx context.Context, users *store.Users, cfg *config.Config, schema attributes.Schema, w who, fixture []byte) error {
 	values, err := claimValues(schema, cfg.Tenant.ExtensionsAppID, fixture)
 	if err != nil {
 		return err
@@ -293,19 +295,19 @@ func seedUser(ctx context.Context, users *store.Users, cfg *config.Config, schem
 	for k, v := range w.claims {
 		values[k] = v
 	}
-	id := flows.Identity{SignInType: "federated", Issuer: w.provider, IssuerAssignedID: w.subject}
+	id := engine.Identity{SignInType: "federated", Issuer: w.provider, IssuerAssignedID: w.subject}
 	password := ""
 	if w.provider == flows.LocalProvider {
 		values["email"] = w.email
-		id, password = flows.Identity{SignInType: "emailAddress", Issuer: cfg.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: w.email}, samplePassword
+		id, password = engine.Identity{SignInType: "emailAddress", Issuer: cfg.Tenant.Name + ".onmicrosoft.com", IssuerAssignedID: w.email}, samplePassword
 	}
-	return users.Create(ctx, &flows.User{ObjectID: sampleObjectID, Identities: []flows.Identity{id}, Attributes: values, Created: time.Now()}, password)
+	return users.Create(ctx, &engine.User{ObjectID: sampleObjectID, Identities: []engine.Identity{id}, Attributes: values, Created: time.Now()}, password)
 }
 
 // drive walks r to its end as a user would: the provider, the identity, then the attribute
 // page with the pre-filled values kept and the rest typed (the claims file's, else samples).
 // It returns how the run ended.
-func drive(ctx context.Context, m *flows.Machine, def *flows.Definition, r *engine.Run, w who, fixture flows.Claims) (string, error) {
+func drive(ctx context.Context, m *flows.Machine, def *flows.Definition, r *engine.Run, w who, fixture engine.Claims) (string, error) {
 	for range 10 {
 		var in engine.Input
 		switch r.Phase {
@@ -366,7 +368,7 @@ func pageMessage(r *engine.Run) string {
 
 // typed are the attribute page's fields as submitted: the claims file's value, else the
 // pre-filled one, else a sample.
-func typed(schema flows.Schema, def *flows.Definition, r *engine.Run, fixture flows.Claims) map[string]string {
+func typed(schema attributes.Schema, def *flows.Definition, r *engine.Run, fixture engine.Claims) map[string]string {
 	out := map[string]string{}
 	for _, ua := range def.UserAttributes {
 		v, given := fixture[ua.Name]

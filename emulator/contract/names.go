@@ -9,6 +9,8 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/config"
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 )
 
 // didYouMean is "; did you mean "<nearest>"?" for the candidate nearest to name, or "" when
@@ -23,7 +25,7 @@ func didYouMean(name string, candidates []string) string {
 
 // requestNames are the tenant's attributes as a connector names them in an answer: Graph names
 // and extension_<Name>.
-func requestNames(schema flows.Schema) []string {
+func requestNames(schema attributes.Schema) []string {
 	var names []string
 	for _, a := range schema.All() {
 		names = append(names, wireName(a))
@@ -31,7 +33,7 @@ func requestNames(schema flows.Schema) []string {
 	return names
 }
 
-func wireName(a flows.Attribute) string {
+func wireName(a attributes.Attribute) string {
 	if a.Custom {
 		return "extension_" + a.Name
 	}
@@ -41,8 +43,8 @@ func wireName(a flows.Attribute) string {
 // claimAdvice are the warnings Check adds to a Continue answer's: for a key that names no
 // attribute, the nearest attribute's name; with the user flow def, for a claim the flow takes
 // no value of at the step, what B2C does with it and the nearest name it does take.
-func claimAdvice(call connector.Call, schema flows.Schema, appID string, def *flows.Definition) []string {
-	if call.Outcome != string(flows.Continue) || len(call.Attempts) == 0 {
+func claimAdvice(call connector.Call, schema attributes.Schema, appID string, def *flows.Definition) []string {
+	if call.Outcome != string(apiconnector.Continue) || len(call.Attempts) == 0 {
 		return nil
 	}
 	var obj map[string]json.RawMessage
@@ -76,13 +78,13 @@ func claimAdvice(call connector.Call, schema flows.Schema, appID string, def *fl
 
 // attributeOf is the attribute a response key names: a built-in's Graph name, or
 // extension_<Name> and extension_<appId>_<Name> for a custom attribute.
-func attributeOf(schema flows.Schema, appID, key string) (flows.Attribute, bool) {
+func attributeOf(schema attributes.Schema, appID, key string) (attributes.Attribute, bool) {
 	if a, ok := schema.Lookup(key); ok {
 		return a, !a.Custom
 	}
 	rest, ok := strings.CutPrefix(key, "extension_")
 	if !ok {
-		return flows.Attribute{}, false
+		return attributes.Attribute{}, false
 	}
 	rest = strings.TrimPrefix(rest, strings.ReplaceAll(appID, "-", "")+"_")
 	a, ok := schema.Lookup(rest)
@@ -91,7 +93,7 @@ func attributeOf(schema flows.Schema, appID, key string) (flows.Attribute, bool)
 
 // isBareCustom reports a custom attribute's bare name, which the connector client's own
 // warning already names the right key for.
-func isBareCustom(schema flows.Schema, key string) bool {
+func isBareCustom(schema attributes.Schema, key string) bool {
 	a, ok := schema.Lookup(key)
 	return ok && a.Custom
 }
@@ -99,16 +101,16 @@ func isBareCustom(schema flows.Schema, key string) bool {
 // flowAdvice says what def does with a Continue claim it does not take at step: a claim of
 // PostAttributeCollection the flow does not collect reaches this sign-up's token but is not
 // stored; one of PreTokenIssuance that is not an application claim is left out of the token.
-func flowAdvice(schema flows.Schema, def *flows.Definition, step flows.Step, key string, a flows.Attribute) string {
+func flowAdvice(schema attributes.Schema, def *flows.Definition, step apiconnector.Step, key string, a attributes.Attribute) string {
 	var taken []string
 	var what string
 	switch step {
-	case flows.PostAttributeCollection:
+	case apiconnector.PostAttributeCollection:
 		for _, ua := range def.UserAttributes {
 			taken = append(taken, ua.Name)
 		}
 		what = "is not collected by the user flow %s, so B2C puts it in this sign-up's token (when it is an application claim) but does not store it"
-	case flows.PreTokenIssuance:
+	case apiconnector.PreTokenIssuance:
 		taken = def.ApplicationClaims
 		what = "is not an application claim of the user flow %s, so B2C leaves it out of the token"
 	default:

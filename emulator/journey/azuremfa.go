@@ -8,16 +8,17 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
 
 // The Azure AD MFA profile (AzureMfaProtocolProvider) has two modes, by its Operation:
 // OneWaySMS and Verify send a code to a phone number and check it (the text message outbox,
-// by the phone factor's rules: flows.MFAState), and GetAvailableDevices, BeginVerifyOTP and
+// by the phone factor's rules: codes.MFAState), and GetAvailableDevices, BeginVerifyOTP and
 // VerifyOTP enrol and check an authenticator app (RFC 6238, flows/otp). The app's secret is
-// kept on the directory user as the user flows keep it (flows.TOTPAttribute), so an app
+// kept on the directory user as the user flows keep it (codes.TOTPAttribute), so an app
 // enrolled by either signs in with both.
 
 // mfaMessages are the provider's error messages (string id, B2C's default), from "Localization
@@ -73,11 +74,11 @@ func (x *execution) mfaSendSMS(c *call) (map[string]string, *engine.Failure) {
 		return nil, x.mfaError(c.tp, "UserMessageIfInvalidFormat", fmt.Sprintf("%s: the phoneNumber input %q is not an E.164 number (+ and the country code)", c.tp.ID, number))
 	}
 	if x.st.sms == nil {
-		x.st.sms = map[string]*flows.MFAState{}
+		x.st.sms = map[string]*codes.MFAState{}
 	}
 	st := x.st.sms[number]
 	if st == nil || st.To != number {
-		st = &flows.MFAState{Method: engine.MFASMS, Enrol: true}
+		st = &codes.MFAState{Method: engine.MFASMS, Enrol: true}
 		x.st.sms[number] = st
 	}
 	if _, err := st.Press(engine.VerifyMFA{Action: "sendCode", Number: number}, x.codes()); err != nil {
@@ -94,8 +95,8 @@ func (x *execution) mfaSendSMS(c *call) (map[string]string, *engine.Failure) {
 
 // codes are the engine's clock, code source and outboxes for the run, as the phone factor
 // page sends with them.
-func (x *execution) codes() flows.Codes {
-	return flows.Codes{Now: x.Now, Value: x.code, Tenant: x.Tenant, RunID: x.r.ID, Policy: x.p.ID, Mail: x.Mail, Text: x.Text}
+func (x *execution) codes() codes.Sender {
+	return codes.Sender{Now: x.Now, Value: x.code, Tenant: x.Tenant, RunID: x.r.ID, Policy: x.p.ID, Mail: x.Mail, Text: x.Text}
 }
 
 // mfaVerifySMS checks the verificationCode input against the code sent to the phoneNumber
@@ -124,7 +125,7 @@ func (x *execution) mfaVerifySMS(c *call) (map[string]string, *engine.Failure) {
 
 // mfaUser is the directory user the profile names: its objectId input, else the bag's, else
 // the object id of a userPrincipalName of Azure AD's <objectId>@<tenant> form.
-func (x *execution) mfaUser(c *call) (*flows.User, *engine.Failure) {
+func (x *execution) mfaUser(c *call) (*engine.User, *engine.Failure) {
 	id := cmp.Or(c.inputs["objectId"], x.st.bag["objectid"])
 	upn := c.inputs["userPrincipalName"]
 	if id == "" {
@@ -135,7 +136,7 @@ func (x *execution) mfaUser(c *call) (*flows.User, *engine.Failure) {
 	}
 	u, err := x.Directory.Get(x.ctx, id)
 	switch {
-	case errors.Is(err, flows.ErrNotFound):
+	case errors.Is(err, directory.ErrNotFound):
 		return nil, x.mfaError(c.tp, "UserMessageIfServerError", fmt.Sprintf("%s: no user %q (userPrincipalName %q) in the directory", c.tp.ID, id, upn))
 	case err != nil:
 		return nil, internalError(fmt.Errorf("%s: reading the user: %w", c.tp.ID, err))
@@ -144,8 +145,8 @@ func (x *execution) mfaUser(c *call) (*flows.User, *engine.Failure) {
 }
 
 // enrolledKey is the authenticator-app secret kept on u, or nil.
-func enrolledKey(u *flows.User) []byte {
-	key, err := otp.Decode(u.Attributes.String(flows.TOTPAttribute))
+func enrolledKey(u *engine.User) []byte {
+	key, err := otp.Decode(u.Attributes.String(codes.TOTPAttribute))
 	if err != nil || len(key) == 0 {
 		return nil
 	}
@@ -190,14 +191,14 @@ func (x *execution) mfaBeginOTP(c *call) (map[string]string, *engine.Failure) {
 
 // mfaVerifyOTP checks the otpCode input against the session's secret at the emulator's
 // clock (the step before and after accepted, as authenticator apps drift); the right code of
-// an enrolment keeps the secret on the user. After flows.MFAAttempts wrong codes the session
+// an enrolment keeps the secret on the user. After codes.MFAAttempts wrong codes the session
 // refuses every code.
 func (x *execution) mfaVerifyOTP(c *call) (map[string]string, *engine.Failure) {
 	s := x.st.totp
 	if s == nil {
 		return nil, x.mfaError(c.tp, "UserMessageIfServerError", c.tp.ID+": VerifyOTP ran before BeginVerifyOTP in this sign-in")
 	}
-	if s.wrong >= flows.MFAAttempts {
+	if s.wrong >= codes.MFAAttempts {
 		return nil, x.mfaError(c.tp, "UserMessageIfMaxAllowedCodeRetryReached", "")
 	}
 	if !otp.Check(s.key, c.inputs["otpCode"], x.Now()) {
@@ -205,7 +206,7 @@ func (x *execution) mfaVerifyOTP(c *call) (map[string]string, *engine.Failure) {
 		return nil, x.mfaError(c.tp, "UserMessageIfWrongCodeEntered", "")
 	}
 	if s.enrol {
-		if _, err := x.Directory.Update(x.ctx, s.objectID, flows.Claims{flows.TOTPAttribute: otp.Encode(s.key)}, ""); err != nil {
+		if _, err := x.Directory.Update(x.ctx, s.objectID, engine.Claims{codes.TOTPAttribute: otp.Encode(s.key)}, ""); err != nil {
 			return nil, internalError(fmt.Errorf("%s: keeping the authenticator app on the user: %w", c.tp.ID, err))
 		}
 	}

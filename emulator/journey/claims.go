@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -195,9 +194,9 @@ func (x *execution) sendClaims() {
 	// A journey that never read or wrote a directory user (a link generator, a home-realm
 	// discovery page) still gets its token: the user has no objectId, so nothing is recorded
 	// against one and a single sign-on session finds no one.
-	x.r.User = &flows.User{ObjectID: oid}
+	x.r.User = &engine.User{ObjectID: oid}
 	if x.st.bag["authenticationsource"] == "localAccountAuthentication" {
-		x.r.Identity = flows.Identity{SignInType: "emailAddress", Issuer: x.Tenant + ".onmicrosoft.com", IssuerAssignedID: x.st.bag["signinnames.emailaddress"]}
+		x.r.Identity = engine.Identity{SignInType: "emailAddress", Issuer: x.Tenant + ".onmicrosoft.com", IssuerAssignedID: x.st.bag["signinnames.emailaddress"]}
 	}
 	x.r.NewUser = x.st.bag["newuser"] == "true"
 	x.r.TokenClaims = claims

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -250,7 +250,7 @@ func (x *execution) emailCode(c *call) (map[string]string, *engine.Failure) {
 	key := "sspr|" + strings.ToLower(email)
 	switch op := tp.Metadata["Operation"]; op {
 	case "SendCode":
-		x.sendCode(tp, key, email, x.code(), flows.CodeLifetime, flows.CodeAttempts)
+		x.sendCode(tp, key, email, x.code(), codes.Lifetime, codes.Attempts)
 		return map[string]string{}, nil
 	case "VerifyCode":
 		return x.verified(tp, x.checkCode(key, inputs["verificationCode"]), email, [3][2]string{
@@ -279,7 +279,7 @@ func (x *execution) oneTimePassword(c *call) (map[string]string, *engine.Failure
 		}
 		code := x.FixedCode
 		if code == "" {
-			code = otpCode(flows.CodeValue("", x.NewID())+flows.CodeValue("", x.NewID()), atoiOr(md["CodeLength"], 6), md["CharacterSet"])
+			code = otpCode(codes.Value("", x.NewID())+codes.Value("", x.NewID()), atoiOr(md["CodeLength"], 6), md["CharacterSet"])
 		}
 		x.sendCode(tp, key, id, code, life, atoiOr(md["NumRetryAllowed"], 5))
 		return map[string]string{"otpGenerated": code}, nil
@@ -296,14 +296,14 @@ func (x *execution) oneTimePassword(c *call) (map[string]string, *engine.Failure
 // sendCode keeps a code for key and puts it in the outbox.
 func (x *execution) sendCode(tp *policy.TechnicalProfile, key, to, code string, life time.Duration, attempts int) {
 	if x.st.codes == nil {
-		x.st.codes = map[string]*flows.Code{}
+		x.st.codes = map[string]*codes.Code{}
 	}
-	x.st.codes[key] = flows.NewCode(to, code, x.Now(), life, attempts)
+	x.st.codes[key] = codes.New(to, code, x.Now(), life, attempts)
 	x.mail(tp, to, x.st.codes[key])
 }
 
 // mail puts a sent code in the outbox and the log.
-func (x *execution) mail(tp *policy.TechnicalProfile, to string, c *flows.Code) {
+func (x *execution) mail(tp *policy.TechnicalProfile, to string, c *codes.Code) {
 	code := c.Value()
 	if x.Mail != nil {
 		x.Mail(Mail{Time: x.Now(), RunID: x.r.ID, Policy: x.p.ID, To: to, Code: code, TechnicalProfile: tp.ID})
@@ -316,27 +316,27 @@ func (x *execution) mail(tp *policy.TechnicalProfile, to string, c *flows.Code) 
 // verified is a code-checking profile's answer: nothing for a right code, else the message of
 // messages (string id and default) for a missing or expired code, a wrong code with attempts
 // left, and a wrong code without.
-func (x *execution) verified(tp *policy.TechnicalProfile, check flows.Check, to string, messages [3][2]string) (map[string]string, *engine.Failure) {
-	if check == flows.CodeOK {
+func (x *execution) verified(tp *policy.TechnicalProfile, check codes.Check, to string, messages [3][2]string) (map[string]string, *engine.Failure) {
+	if check == codes.OK {
 		return map[string]string{}, nil
 	}
-	m := messages[check-flows.CodeExpired]
+	m := messages[check-codes.Expired]
 	err := &engine.Failure{Message: x.text(tp, "ErrorMessage", m[0], m[1])}
-	if check == flows.CodeExpired {
+	if check == codes.Expired {
 		err.Diagnostic = tp.ID + ": no code was sent to " + to + ", or it expired"
 	}
 	return nil, err
 }
 
-// checkCode checks a code against the one kept for key (flows.Code's rules); every outcome
+// checkCode checks a code against the one kept for key (codes.Code's rules); every outcome
 // but a wrong code with attempts left uses it up.
-func (x *execution) checkCode(key, code string) flows.Check {
+func (x *execution) checkCode(key, code string) codes.Check {
 	v := x.st.codes[key]
 	if v == nil {
-		return flows.CodeExpired
+		return codes.Expired
 	}
 	res := v.Check(v.To, code, x.Now())
-	if res != flows.CodeWrong {
+	if res != codes.Wrong {
 		delete(x.st.codes, key)
 	}
 	return res

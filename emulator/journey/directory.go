@@ -9,7 +9,8 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/attributes"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -22,8 +23,8 @@ func internalError(err error) *engine.Failure {
 // name), its value and the identity it stands for; u is nil when there is none.
 type lookup struct {
 	key, value string
-	identity   flows.Identity
-	u          *flows.User
+	identity   engine.Identity
+	u          *engine.User
 }
 
 // directory runs an AzureActiveDirectoryProvider profile on b2cemu's user store: it finds
@@ -63,7 +64,7 @@ func (x *execution) directory(c *call) (map[string]string, *engine.Failure) {
 
 // writeUser is a Write of an existing user: its persisted claims become attributes, a
 // persisted federated collection (userIdentities) its federated identities.
-func (x *execution) writeUser(tp *policy.TechnicalProfile, u *flows.User, scope map[string]string) (map[string]string, *engine.Failure) {
+func (x *execution) writeUser(tp *policy.TechnicalProfile, u *engine.User, scope map[string]string) (map[string]string, *engine.Failure) {
 	attrs, password := persisted(tp, scope)
 	delete(attrs, "objectId")
 	for k := range attrs {
@@ -118,7 +119,7 @@ func (x *execution) findUser(tp *policy.TechnicalProfile, inputs map[string]stri
 	default:
 		return l, unsupported(tp, fmt.Sprintf("looking users up by %q", l.key))
 	}
-	if err != nil && !errors.Is(err, flows.ErrNotFound) {
+	if err != nil && !errors.Is(err, directory.ErrNotFound) {
 		return l, internalError(err)
 	}
 	return l, nil
@@ -132,36 +133,36 @@ func signInType(key string) string {
 	case "signInNames.emailAddress", "email":
 		return "emailAddress"
 	case "signInNames.userName":
-		return flows.UserNameSignIn
+		return directory.UserNameSignIn
 	case "signInNames.phoneNumber":
-		return flows.PhoneSignIn
+		return directory.PhoneSignIn
 	}
 	return ""
 }
 
-func (x *execution) localIdentity(signInType, value string) flows.Identity {
-	return flows.Identity{SignInType: signInType, Issuer: x.Tenant + ".onmicrosoft.com", IssuerAssignedID: value}
+func (x *execution) localIdentity(signInType, value string) engine.Identity {
+	return engine.Identity{SignInType: signInType, Issuer: x.Tenant + ".onmicrosoft.com", IssuerAssignedID: value}
 }
 
 // anySignInName is the partner claim signInNames: the user any of whose sign-in names —
 // email address, username or phone number — is value. Not found, the identity is the one a
 // Write would create: an email address when value is one, else a username.
-func (x *execution) anySignInName(value string) (flows.Identity, *flows.User, error) {
-	for _, t := range []string{"emailAddress", flows.UserNameSignIn, flows.PhoneSignIn} {
+func (x *execution) anySignInName(value string) (engine.Identity, *engine.User, error) {
+	for _, t := range []string{"emailAddress", directory.UserNameSignIn, directory.PhoneSignIn} {
 		id := x.localIdentity(t, value)
 		u, err := x.Directory.FindByIdentity(x.ctx, id)
-		if !errors.Is(err, flows.ErrNotFound) {
+		if !errors.Is(err, directory.ErrNotFound) {
 			return id, u, err
 		}
 	}
-	if flows.ValidEmail(value) {
-		return x.localIdentity("emailAddress", value), nil, flows.ErrNotFound
+	if attributes.ValidEmail(value) {
+		return x.localIdentity("emailAddress", value), nil, directory.ErrNotFound
 	}
-	return x.localIdentity(flows.UserNameSignIn, value), nil, flows.ErrNotFound
+	return x.localIdentity(directory.UserNameSignIn, value), nil, directory.ErrNotFound
 }
 
 // federatedIdentity reads the JSON CreateAlternativeSecurityId makes.
-func federatedIdentity(tp *policy.TechnicalProfile, value string) (flows.Identity, *engine.Failure) {
+func federatedIdentity(tp *policy.TechnicalProfile, value string) (engine.Identity, *engine.Failure) {
 	var alt struct {
 		Issuer       string `json:"issuer"`
 		IssuerUserID string `json:"issuerUserId"`
@@ -169,10 +170,10 @@ func federatedIdentity(tp *policy.TechnicalProfile, value string) (flows.Identit
 	jerr := json.Unmarshal([]byte(value), &alt)
 	key, derr := base64.StdEncoding.DecodeString(alt.IssuerUserID)
 	if jerr != nil || derr != nil || alt.Issuer == "" {
-		return flows.Identity{}, &engine.Failure{Message: "The service has encountered an internal error.",
+		return engine.Identity{}, &engine.Failure{Message: "The service has encountered an internal error.",
 			Diagnostic: fmt.Sprintf("%s: alternativeSecurityId %q is not the JSON CreateAlternativeSecurityId makes", tp.ID, value)}
 	}
-	return flows.Identity{SignInType: "federated", Issuer: alt.Issuer, IssuerAssignedID: string(key)}, nil
+	return engine.Identity{SignInType: "federated", Issuer: alt.Issuer, IssuerAssignedID: string(key)}, nil
 }
 
 // createUser is a Write of a user the lookup did not find: the identity and the persisted
@@ -181,7 +182,7 @@ func (x *execution) createUser(tp *policy.TechnicalProfile, l lookup, scope map[
 	if l.key == "objectId" {
 		return nil, unsupported(tp, "creating a user by objectId")
 	}
-	u := &flows.User{ObjectID: x.NewID(), Identities: []flows.Identity{l.identity}, Attributes: flows.Claims{}, Created: x.Now()}
+	u := &engine.User{ObjectID: x.NewID(), Identities: []engine.Identity{l.identity}, Attributes: engine.Claims{}, Created: x.Now()}
 	if l.identity.SignInType == "emailAddress" {
 		u.Attributes["email"] = l.value
 	}
@@ -197,7 +198,7 @@ func (x *execution) createUser(tp *policy.TechnicalProfile, l lookup, scope map[
 		u.Attributes[k] = v
 	}
 	if err := x.Directory.Create(x.ctx, u, password); err != nil {
-		if errors.Is(err, flows.ErrExists) {
+		if errors.Is(err, directory.ErrExists) {
 			return nil, &engine.Failure{Message: x.alreadyExists(tp)}
 		}
 		return nil, internalError(err)
@@ -210,8 +211,8 @@ func (x *execution) createUser(tp *policy.TechnicalProfile, l lookup, scope map[
 // persistedIdentities takes the sign-in names a Write persists (signInNames.emailAddress,
 // signInNames.userName, signInNames.phoneNumber) out of attrs: each is one of the new user's
 // identities, besides the one the lookup made (lookup).
-func (x *execution) persistedIdentities(attrs flows.Claims, lookup flows.Identity) []flows.Identity {
-	var out []flows.Identity
+func (x *execution) persistedIdentities(attrs engine.Claims, lookup engine.Identity) []engine.Identity {
+	var out []engine.Identity
 	for k := range attrs {
 		t := signInType(k)
 		if t == "" || k == "email" {
@@ -228,7 +229,7 @@ func (x *execution) persistedIdentities(attrs flows.Claims, lookup flows.Identit
 
 // updateUser changes the user's attributes (nil values remove them) and password; without a
 // user (DeleteClaims of no one) nothing changes.
-func (x *execution) updateUser(tp *policy.TechnicalProfile, u *flows.User, attrs flows.Claims, password string) (map[string]string, *engine.Failure) {
+func (x *execution) updateUser(tp *policy.TechnicalProfile, u *engine.User, attrs engine.Claims, password string) (map[string]string, *engine.Failure) {
 	up, ok := x.Directory.(updater)
 	if !ok {
 		return nil, unsupported(tp, "updating a user in this directory")
@@ -244,7 +245,7 @@ func (x *execution) updateUser(tp *policy.TechnicalProfile, u *flows.User, attrs
 }
 
 // deleteUser is DeleteClaimsPrincipal: the user, when the lookup found one, is deleted.
-func (x *execution) deleteUser(tp *policy.TechnicalProfile, u *flows.User) (map[string]string, *engine.Failure) {
+func (x *execution) deleteUser(tp *policy.TechnicalProfile, u *engine.User) (map[string]string, *engine.Failure) {
 	del, ok := x.Directory.(deleter)
 	if !ok {
 		return nil, unsupported(tp, "deleting users in this directory")
@@ -258,8 +259,8 @@ func (x *execution) deleteUser(tp *policy.TechnicalProfile, u *flows.User) (map[
 }
 
 // removed are the attributes DeleteClaims removes: the persisted claims name them.
-func removed(tp *policy.TechnicalProfile) flows.Claims {
-	attrs := flows.Claims{}
+func removed(tp *policy.TechnicalProfile) engine.Claims {
+	attrs := engine.Claims{}
 	for _, c := range tp.PersistedClaims {
 		if name := c.PartnerClaimType; name != "" {
 			attrs[name] = nil
@@ -277,13 +278,13 @@ type deleter interface {
 
 // updater is a directory that can change an existing user (b2cemu's store).
 type updater interface {
-	Update(ctx context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error)
+	Update(ctx context.Context, objectID string, attrs engine.Claims, password string) (*engine.User, error)
 }
 
 // persisted are a directory profile's PersistedClaims from scope, by directory attribute
 // name (PartnerClaimType, else the claim id), with their DefaultValues; the password apart.
-func persisted(tp *policy.TechnicalProfile, scope map[string]string) (flows.Claims, string) {
-	attrs, password := flows.Claims{}, ""
+func persisted(tp *policy.TechnicalProfile, scope map[string]string) (engine.Claims, string) {
+	attrs, password := engine.Claims{}, ""
 	for _, c := range tp.PersistedClaims {
 		name := c.PartnerClaimType
 		if name == "" {
@@ -306,7 +307,7 @@ func persisted(tp *policy.TechnicalProfile, scope map[string]string) (flows.Clai
 
 // userClaims are a directory user's attributes under the names directory profiles read. A
 // user whose profile persisted no userPrincipalName has Azure AD's <objectId>@<tenant>.
-func userClaims(tenant string, u *flows.User) map[string]string {
+func userClaims(tenant string, u *engine.User) map[string]string {
 	out := map[string]string{"objectId": u.ObjectID, "userPrincipalName": u.ObjectID + "@" + tenant + ".onmicrosoft.com", "accountEnabled": "true"}
 	for k := range u.Attributes {
 		out[k] = u.Attributes.String(k)
@@ -330,9 +331,9 @@ func (x *execution) passwordCheck(c *call) (map[string]string, *engine.Failure) 
 	tp, inputs := c.tp, c.inputs
 	u, err := x.Directory.Authenticate(x.ctx, inputs["username"], inputs["password"])
 	switch {
-	case errors.Is(err, flows.ErrNotFound):
+	case errors.Is(err, directory.ErrNotFound):
 		return nil, &engine.Failure{Message: x.text(tp, "ErrorMessage", "UserMessageIfClaimsPrincipalDoesNotExist", "We can't seem to find your account.")}
-	case errors.Is(err, flows.ErrBadPassword):
+	case errors.Is(err, directory.ErrBadPassword):
 		return nil, &engine.Failure{Message: x.text(tp, "ErrorMessage", "UserMessageIfInvalidPassword", "Your password is incorrect.")}
 	case err != nil:
 		return nil, &engine.Failure{Message: "The service has encountered an internal error.", Diagnostic: err.Error()}

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -29,26 +29,26 @@ func federatedCollection(key string) bool {
 // federatedSetter is a directory that can replace a user's federated identities (b2cemu's
 // store).
 type federatedSetter interface {
-	SetFederated(ctx context.Context, objectID string, ids []flows.Identity) (*flows.User, error)
+	SetFederated(ctx context.Context, objectID string, ids []engine.Identity) (*engine.User, error)
 }
 
 // collectionLookup is the identity a lookup by a userIdentities or alternativeSecurityIds
 // input claim finds a user by: the collection's last item, the identity the journey added
 // last (a sign-in's one new identity, or the one a link appended to the user's own).
-func collectionLookup(tp *policy.TechnicalProfile, key, value string) (flows.Identity, *engine.Failure) {
+func collectionLookup(tp *policy.TechnicalProfile, key, value string) (engine.Identity, *engine.Failure) {
 	ids, rerr := collectionIdentities(tp, key, value)
 	if rerr != nil {
-		return flows.Identity{}, rerr
+		return engine.Identity{}, rerr
 	}
 	if len(ids) == 0 {
-		return flows.Identity{}, &engine.Failure{Message: "The service has encountered an internal error.",
+		return engine.Identity{}, &engine.Failure{Message: "The service has encountered an internal error.",
 			Diagnostic: fmt.Sprintf("%s: the input claim %s is an empty collection, so it names no user to look up", tp.ID, key)}
 	}
 	return ids[len(ids)-1], nil
 }
 
 // collectionIdentities reads a federated collection claim as directory identities.
-func collectionIdentities(tp *policy.TechnicalProfile, key, value string) ([]flows.Identity, *engine.Failure) {
+func collectionIdentities(tp *policy.TechnicalProfile, key, value string) ([]engine.Identity, *engine.Failure) {
 	bad := func(err error) *engine.Failure {
 		return &engine.Failure{Message: "The service has encountered an internal error.",
 			Diagnostic: fmt.Sprintf("%s: the claim %s is not the collection CreateUserIdentity and AddItemToUserIdentityCollection make: %v", tp.ID, key, err)}
@@ -57,21 +57,21 @@ func collectionIdentities(tp *policy.TechnicalProfile, key, value string) ([]flo
 	if err != nil {
 		return nil, bad(err)
 	}
-	out := make([]flows.Identity, 0, len(list))
+	out := make([]engine.Identity, 0, len(list))
 	for _, s := range list {
 		sub, err := base64.StdEncoding.DecodeString(s.IssuerUserID)
 		if err != nil || s.Issuer == "" || len(sub) == 0 {
 			return nil, bad(fmt.Errorf("the item %s has no issuer or no base64 issuerUserId", jsonText(s)))
 		}
-		out = append(out, flows.Identity{SignInType: "federated", Issuer: s.Issuer, IssuerAssignedID: string(sub)})
+		out = append(out, engine.Identity{SignInType: "federated", Issuer: s.Issuer, IssuerAssignedID: string(sub)})
 	}
 	return out, nil
 }
 
 // takeFederated takes the persisted federated collections out of attrs: the identities they
 // hold, and whether the profile persisted any (an empty collection unlinks every provider).
-func takeFederated(tp *policy.TechnicalProfile, attrs flows.Claims) ([]flows.Identity, bool, *engine.Failure) {
-	var ids []flows.Identity
+func takeFederated(tp *policy.TechnicalProfile, attrs engine.Claims) ([]engine.Identity, bool, *engine.Failure) {
+	var ids []engine.Identity
 	found := false
 	for _, key := range []string{userIdentitiesClaim, altSecurityIDsClaim} {
 		v, ok := attrs[key]
@@ -91,13 +91,13 @@ func takeFederated(tp *policy.TechnicalProfile, attrs flows.Claims) ([]flows.Ide
 
 // setFederated is a Write persisting a federated collection of an existing user: the user's
 // federated identities become the collection's, its local ones stay.
-func (x *execution) setFederated(tp *policy.TechnicalProfile, u *flows.User, ids []flows.Identity) *engine.Failure {
+func (x *execution) setFederated(tp *policy.TechnicalProfile, u *engine.User, ids []engine.Identity) *engine.Failure {
 	set, ok := x.Directory.(federatedSetter)
 	if !ok {
 		return unsupported(tp, "changing a user's identities in this directory")
 	}
 	if _, err := set.SetFederated(x.ctx, u.ObjectID, ids); err != nil {
-		if errors.Is(err, flows.ErrExists) {
+		if errors.Is(err, directory.ErrExists) {
 			return &engine.Failure{Message: x.alreadyExists(tp), Diagnostic: fmt.Sprintf("%s: %v", tp.ID, err)}
 		}
 		return internalError(err)
@@ -107,7 +107,7 @@ func (x *execution) setFederated(tp *policy.TechnicalProfile, u *flows.User, ids
 
 // federatedClaims are a user's federated identities as the collections a Read outputs; a user
 // without one has neither claim.
-func federatedClaims(u *flows.User, out map[string]string) {
+func federatedClaims(u *engine.User, out map[string]string) {
 	list := []socialIdentity{}
 	for _, id := range u.Identities {
 		if id.SignInType == "federated" {
@@ -121,8 +121,8 @@ func federatedClaims(u *flows.User, out map[string]string) {
 }
 
 // withoutIdentity is ids without the identity a lookup already gave the new user, each once.
-func withoutIdentity(ids []flows.Identity, lookup flows.Identity) []flows.Identity {
-	var out []flows.Identity
+func withoutIdentity(ids []engine.Identity, lookup engine.Identity) []engine.Identity {
+	var out []engine.Identity
 	for _, id := range ids {
 		dup := sameIdentity(id, lookup)
 		for _, o := range out {
@@ -137,6 +137,6 @@ func withoutIdentity(ids []flows.Identity, lookup flows.Identity) []flows.Identi
 
 // sameIdentity matches federated identities as the store does: the issuer in any case, the
 // provider's user id exactly.
-func sameIdentity(a, b flows.Identity) bool {
+func sameIdentity(a, b engine.Identity) bool {
 	return a.SignInType == b.SignInType && strings.EqualFold(a.Issuer, b.Issuer) && a.IssuerAssignedID == b.IssuerAssignedID
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/emulator/store"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // TestDirectoryUserIdentities: a directory profile looks users up by the userIdentities
@@ -22,14 +22,14 @@ func TestDirectoryUserIdentities(t *testing.T) {
 		google  = `{"issuer":"google.com","issuerUserId":"Zy0y"}`       // g-2
 		twitter = `{"issuer":"twitter.com","issuerUserId":"dC0x"}`      // t-1
 	)
-	local := flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@contoso.test"}
+	local := engine.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@contoso.test"}
 	setup := func(t *testing.T) (*Engine, *store.Users) {
 		users := store.NewUsers(4)
-		for oid, ids := range map[string][]flows.Identity{
+		for oid, ids := range map[string][]engine.Identity{
 			"oid-a": {local, {SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "fb-1"}},
 			"oid-b": {{SignInType: "federated", Issuer: "google.com", IssuerAssignedID: "g-2"}},
 		} {
-			if err := users.Create(context.Background(), &flows.User{ObjectID: oid, Identities: ids, Attributes: flows.Claims{}}, ""); err != nil {
+			if err := users.Create(context.Background(), &engine.User{ObjectID: oid, Identities: ids, Attributes: engine.Claims{}}, ""); err != nil {
 				t.Fatal(err)
 			}
 		}

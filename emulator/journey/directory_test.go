@@ -11,7 +11,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/emulator/store"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -33,12 +33,12 @@ func directoryEngine(t *testing.T) (*Engine, *store.Users) {
 		t.Fatal(err)
 	}
 	users := store.NewUsers(4)
-	for oid, id := range map[string]flows.Identity{
+	for oid, id := range map[string]engine.Identity{
 		"oid-email": {SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@contoso.test"},
-		"oid-user":  {SignInType: flows.UserNameSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "bo.user"},
-		"oid-phone": {SignInType: flows.PhoneSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "+15550100"},
+		"oid-user":  {SignInType: directory.UserNameSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "bo.user"},
+		"oid-phone": {SignInType: directory.PhoneSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "+15550100"},
 	} {
-		u := &flows.User{ObjectID: oid, Identities: []flows.Identity{id}, Attributes: flows.Claims{"displayName": oid}}
+		u := &engine.User{ObjectID: oid, Identities: []engine.Identity{id}, Attributes: engine.Claims{"displayName": oid}}
 		if err := users.Create(context.Background(), u, "Passw0rd!x"); err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func directoryEngine(t *testing.T) (*Engine, *store.Users) {
 func TestDirectoryBySignInNames(t *testing.T) {
 	e, users := directoryEngine(t)
 	run := func(policy, signin string) *engine.Run {
-		return e.StartRequest(t.Context(), &flows.Definition{ID: policy}, "run-1", "app", "", map[string]string{"signin": signin, "name": "Cy"})
+		return e.StartRequest(t.Context(), policy, "run-1", "app", "", map[string]string{"signin": signin, "name": "Cy"})
 	}
 	for _, tc := range []struct{ signin, sub string }{
 		{"ana@contoso.test", "oid-email"}, {"Ana@Contoso.test", "oid-email"}, {"bo.user", "oid-user"}, {"BO.User", "oid-user"}, {"+15550100", "oid-phone"},
@@ -78,7 +78,7 @@ func TestDirectoryBySignInNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := flows.Identity{SignInType: "userName", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "cy.user"}
+	want := engine.Identity{SignInType: "userName", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "cy.user"}
 	if len(u.Identities) != 1 || u.Identities[0] != want || u.Attributes.String("displayName") != "Cy" || u.Attributes["signInNames.userName"] != nil {
 		t.Errorf("the new user: identities %v, attributes %v", u.Identities, u.Attributes)
 	}
@@ -92,7 +92,7 @@ func TestDirectoryBySignInNames(t *testing.T) {
 // "Not supported currently. Use oid claim.".
 func TestSendClaimsWithoutAUser(t *testing.T) {
 	e, _ := directoryEngine(t)
-	r := e.StartRequest(t.Context(), &flows.Definition{ID: "B2C_1A_dir_nouser"}, "run-1", "app", "", map[string]string{"signin": "someone", "name": "Cy"})
+	r := e.StartRequest(t.Context(), "B2C_1A_dir_nouser", "run-1", "app", "", map[string]string{"signin": "someone", "name": "Cy"})
 	if r.Phase != engine.PhaseDone {
 		t.Fatalf("phase %s, failure %+v", r.Phase, r.Failure)
 	}

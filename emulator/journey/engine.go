@@ -18,14 +18,15 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
+	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Engine runs the journeys of loaded policies.
 type Engine struct {
 	Policies   map[string]*policy.Policy // by lower-cased PolicyId
-	Directory  flows.Directory
+	Directory  directory.Directory
 	Tenant     string // tenant name
 	TenantID   string
 	PolicyKeys map[string]string // values of CryptographicKeys StorageReferenceIds, by lower-cased id
@@ -40,7 +41,7 @@ type Engine struct {
 	Log         *slog.Logger
 	Record      func(connector.Call) // optional: receives every RESTful call, for the call inspector
 	Mail        func(Mail)           // optional: receives every verification email
-	Text        func(flows.SMS)      // optional: receives every phone factor code (text message or call)
+	Text        func(codes.SMS)      // optional: receives every phone factor code (text message or call)
 	// FixedCode, when set, is every verification code b2cemu sends, for suites that cannot
 	// read the outbox.
 	FixedCode string
@@ -86,44 +87,45 @@ type state struct {
 	step     int               // index of the current step
 	chosen   string            // the claims exchange chosen on an earlier page
 	tp       *policy.TechnicalProfile
-	verify   map[string]*flows.EmailVerification // email verifications on the current page, by claim id
+	verify   map[string]*codes.EmailVerification // email verifications on the current page, by claim id
 	controls map[string]*controlState            // display controls on the current page, by id
-	codes    map[string]*flows.Code              // codes of the run's email-code and one-time password profiles
+	codes    map[string]*codes.Code              // codes of the run's email-code and one-time password profiles
 	sso      bool                                // resumed from a single sign-on session
 	lang     string                              // the page language: ui_locales among the policy's SupportedLanguages
 	pageCD   string                              // the current page's content definition: its localized strings
 	phone    string                              // the number the phone factor page verified, for its profile's output claims
-	mfa      *flows.MFAState                     // the phone factor page's state while it shows
-	sms      map[string]*flows.MFAState          // the Azure AD MFA profile's text message codes, by number
+	mfa      *codes.MFAState                     // the phone factor page's state while it shows
+	sms      map[string]*codes.MFAState          // the Azure AD MFA profile's text message codes, by number
 	totp     *totpSession                        // the authenticator-app verification BeginVerifyOTP began
 }
 
-// SecondFactor is the phone factor page's state, for the headless API (flows.SecondFactor).
-func (st *state) SecondFactor() *flows.MFAState { return st.mfa }
+// SecondFactor is the phone factor page's state, for the headless API (codes.SecondFactor).
+func (st *state) SecondFactor() *codes.MFAState { return st.mfa }
 
-func (e *Engine) policyOf(def *flows.Definition) *policy.Policy {
-	return e.Policies[strings.ToLower(def.ID)]
+// policyOf is the policy of a run's policy id, in any case, or nil when the engine has none.
+func (e *Engine) policyOf(policyID string) *policy.Policy {
+	return e.Policies[strings.ToLower(policyID)]
 }
 
 // Start begins the journey and runs it to its first page.
-func (e *Engine) Start(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string) *engine.Run {
-	return e.StartRequest(ctx, def, id, clientID, uiLocales, nil)
+func (e *Engine) Start(ctx context.Context, policyID, id, clientID, uiLocales string) *engine.Run {
+	return e.StartRequest(ctx, policyID, id, clientID, uiLocales, nil)
 }
 
 // StartRequest is Start with the authorize request's parameters, which the journey's first
 // steps read: a GetClaims step its id_token_hint, claim resolvers {OAUTH-KV:name} and {OIDC:…}.
-func (e *Engine) StartRequest(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string) *engine.Run {
-	return e.StartFrom(ctx, def, id, clientID, uiLocales, request, "")
+func (e *Engine) StartRequest(ctx context.Context, policyID, id, clientID, uiLocales string, request map[string]string) *engine.Run {
+	return e.StartFrom(ctx, policyID, id, clientID, uiLocales, request, "")
 }
 
 // StartFrom is StartRequest from the browser at clientIP, which the journey's first steps may
 // read too ({Context:IPAddress}, a UserJourneyContextProvider profile).
-func (e *Engine) StartFrom(ctx context.Context, def *flows.Definition, id, clientID, uiLocales string, request map[string]string, clientIP string) *engine.Run {
-	r := &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: flows.Claims{}, Request: request,
+func (e *Engine) StartFrom(ctx context.Context, policyID, id, clientID, uiLocales string, request map[string]string, clientIP string) *engine.Run {
+	r := &engine.Run{ID: id, Policy: policyID, ClientID: clientID, UILocales: uiLocales, Phase: engine.PhaseSignIn, Values: engine.Claims{}, Request: request,
 		ClientIP: clientIP}
 	st := &state{bag: map[string]string{}}
 	r.State = st
-	p := e.policyOf(def)
+	p := e.policyOf(policyID)
 	x := e.execute(ctx, p, r, st)
 	if p == nil || p.Journey == nil {
 		x.fail(false, "AADB2C90068", "The policy has no user journey.", "no journey")
@@ -140,12 +142,12 @@ func (e *Engine) StartFrom(ctx context.Context, def *flows.Definition, id, clien
 }
 
 // Advance applies one input on the current page.
-func (e *Engine) Advance(ctx context.Context, def *flows.Definition, r *engine.Run, in engine.Input) error {
+func (e *Engine) Advance(ctx context.Context, policyID string, r *engine.Run, in engine.Input) error {
 	if err := r.CheckOpen("sign-in"); err != nil {
 		return err
 	}
 	st, _ := r.State.(*state)
-	p := e.policyOf(def)
+	p := e.policyOf(policyID)
 	if st == nil || p == nil {
 		return engine.Errorf(engine.Invalid, "no journey for this run")
 	}

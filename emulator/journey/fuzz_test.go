@@ -11,7 +11,6 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/emulator/store"
-	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -55,7 +54,7 @@ func FuzzPolicy(f *testing.F) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		for _, p := range policies {
-			def := &flows.Definition{ID: p.ID}
+			def := p.ID
 			r := e.Start(ctx, def, "run", "client", "es")
 			inputs := []engine.Input{engine.DomainHint{Domain: "facebook.com"}, engine.StartSignUp{},
 				engine.VerifyEmail{Action: "send", Field: "email", Values: map[string]string{"email": "a@b.c"}},

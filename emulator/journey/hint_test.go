@@ -14,7 +14,6 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/journey/hinttest"
 	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/emulator/store"
-	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -43,8 +42,8 @@ func hintEngine(t *testing.T, is *hinttest.Issuer, now time.Time) *Engine {
 		t.Fatal(err)
 	}
 	users := store.NewUsers(4)
-	ana := &flows.User{ObjectID: "5e0c8a3b-1f2d-4c6e-9a8b-7d6c5b4a3f2e", Attributes: flows.Claims{"email": "ana@contoso.test", "displayName": "Ana"},
-		Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@contoso.test"}}}
+	ana := &engine.User{ObjectID: "5e0c8a3b-1f2d-4c6e-9a8b-7d6c5b4a3f2e", Attributes: engine.Claims{"email": "ana@contoso.test", "displayName": "Ana"},
+		Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@contoso.test"}}}
 	if err := users.Create(context.Background(), ana, "Passw0rd!x"); err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +104,7 @@ func TestGetClaimsVerifiesTheHint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := e.StartRequest(t.Context(), &flows.Definition{ID: tt.policy}, "run-1", hintClient, "", map[string]string{"id_token_hint": tt.hint})
+			r := e.StartRequest(t.Context(), tt.policy, "run-1", hintClient, "", map[string]string{"id_token_hint": tt.hint})
 			if tt.code == "" {
 				if r.Phase != engine.PhaseDone {
 					t.Fatalf("phase %s, failure %+v", r.Phase, r.Failure)
@@ -131,7 +130,7 @@ func TestGetClaimsVerifiesTheHint(t *testing.T) {
 		})
 	}
 	t.Run("no hint", func(t *testing.T) {
-		r := e.StartRequest(t.Context(), &flows.Definition{ID: "B2C_1A_link_shared_secret"}, "run-1", hintClient, "", map[string]string{})
+		r := e.StartRequest(t.Context(), "B2C_1A_link_shared_secret", "run-1", hintClient, "", map[string]string{})
 		if r.Phase != engine.PhaseAttributes || r.Page == nil || len(r.Page.Fields) != 1 || r.Page.Fields[0].ID != "errorMessage" {
 			t.Fatalf("phase %s, page %+v: want the policy's no-invitation page", r.Phase, r.Page)
 		}
@@ -140,14 +139,14 @@ func TestGetClaimsVerifiesTheHint(t *testing.T) {
 		}
 	})
 	t.Run("no hint where the journey needs its claim", func(t *testing.T) {
-		r := e.StartRequest(t.Context(), &flows.Definition{ID: "B2C_1A_link_issuer_keys"}, "run-1", hintClient, "", nil)
+		r := e.StartRequest(t.Context(), "B2C_1A_link_issuer_keys", "run-1", hintClient, "", nil)
 		if r.Phase != engine.PhaseFailed || !strings.Contains(r.Failure.Diagnostic, "the input claim email has no value") {
 			t.Fatalf("phase %s, failure %+v", r.Phase, r.Failure)
 		}
 	})
 	t.Run("issuer unreachable", func(t *testing.T) {
 		gone := hintEngine(t, &hinttest.Issuer{URL: "http://127.0.0.1:9"}, now)
-		r := gone.StartRequest(t.Context(), &flows.Definition{ID: "B2C_1A_link_issuer_keys"}, "run-1", hintClient, "", map[string]string{"id_token_hint": is.Sign(t, rsValid)})
+		r := gone.StartRequest(t.Context(), "B2C_1A_link_issuer_keys", "run-1", hintClient, "", map[string]string{"id_token_hint": is.Sign(t, rsValid)})
 		if r.Phase != engine.PhaseFailed || r.Failure.Code != "AADB2C90210" || !strings.Contains(r.Failure.Diagnostic, "the issuer's keys could not be read: the discovery document: GET http://127.0.0.1:9/.well-known/openid-configuration") {
 			t.Fatalf("phase %s, failure %+v", r.Phase, r.Failure)
 		}

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -54,7 +53,7 @@ func (x *execution) signInLocal(step *policy.Step, in engine.SignInLocal) (next,
 		return stay, engine.Errorf(engine.Invalid, "there is no sign-in form on this page")
 	}
 	if !x.submit(x.st.tp, map[string]string{"signinname": strings.TrimSpace(in.Email), "password": in.Password}) {
-		x.r.Values = flows.Claims{"email": strings.TrimSpace(in.Email)}
+		x.r.Values = engine.Claims{"email": strings.TrimSpace(in.Email)}
 		return stay, nil
 	}
 	return onward, nil

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -108,7 +107,7 @@ func (x *execution) selfAssertedPage(tp *policy.TechnicalProfile) bool {
 	x.r.Phase = engine.PhaseAttributes
 	page := &engine.Page{Title: "User details", ContentDefinition: x.st.pageCD, Intro: x.text(tp, "UxElement", "initial_intro", "Please provide the following details."),
 		ContinueLabel: x.text(tp, "UxElement", "button_continue", "Continue")}
-	x.r.Values = flows.Claims{}
+	x.r.Values = engine.Claims{}
 	x.prefill(tp)
 	for _, c := range fields {
 		ct := x.p.ClaimTypes[strings.ToLower(c.ClaimType)]

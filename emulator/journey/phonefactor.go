@@ -5,13 +5,13 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // The phone factor profile (PhoneFactorProtocolProvider) is the user flows' phone-factor page
 // (api.phonefactor) run by a custom policy: the number on record comes from its input claims,
-// the codes go to the text message outbox by the user flows' rules (flows.MFAState), and the
+// the codes go to the text message outbox by the user flows' rules (codes.MFAState), and the
 // verified number is its output claims.
 
 // phoneModes are setting.authenticationMode's values, the user flows' methods of the same
@@ -43,7 +43,7 @@ func (x *execution) phoneFactorPage(tp *policy.TechnicalProfile, order int) bool
 	x.st.tp, x.st.phone = tp, ""
 	x.st.pageCD = tp.Metadata["ContentDefinitionReferenceId"]
 	x.r.Phase = engine.PhaseMFA
-	x.st.mfa = &flows.MFAState{Method: method, Enrol: number == "", To: number, Country: "US"}
+	x.st.mfa = &codes.MFAState{Method: method, Enrol: number == "", To: number, Country: "US"}
 	x.showPhone()
 	return true
 }
@@ -56,7 +56,7 @@ func (x *execution) onRecord(tp *policy.TechnicalProfile) string {
 		if name == "" {
 			name = c.ClaimType
 		}
-		if strings.EqualFold(name, "phoneNumber") || strings.EqualFold(name, flows.PhoneAttribute) {
+		if strings.EqualFold(name, "phoneNumber") || strings.EqualFold(name, codes.PhoneAttribute) {
 			return strings.TrimSpace(x.st.bag[strings.ToLower(c.ClaimType)])
 		}
 	}
@@ -76,8 +76,8 @@ func (x *execution) pressPhone(step *policy.Step, in engine.VerifyMFA) (next, er
 	if x.st.mfa == nil || tp == nil || tp.Kind != policy.PhoneFactor {
 		return stay, engine.Errorf(engine.Invalid, "there is no phone-factor page here")
 	}
-	codes := flows.Codes{Now: x.Now, Value: x.code, Tenant: x.Tenant, RunID: x.r.ID, Policy: x.p.ID, Mail: x.Mail, Text: x.Text}
-	done, err := x.st.mfa.Press(in, codes)
+	sender := codes.Sender{Now: x.Now, Value: x.code, Tenant: x.Tenant, RunID: x.r.ID, Policy: x.p.ID, Mail: x.Mail, Text: x.Text}
+	done, err := x.st.mfa.Press(in, sender)
 	if err != nil || !done {
 		x.showPhone()
 		return stay, err

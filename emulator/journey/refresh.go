@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/b2cemu/b2cemu/flows"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -20,12 +19,12 @@ const refreshTimeFormat = time.RFC3339
 // token's claims — so a claim neither stored in the directory nor kept by that profile, such
 // as a REST API's promoCode, is not in the refreshed token. ok is false when the policy has no
 // refresh journey; the run ends PhaseDone, or PhaseFailed with the reason.
-func (e *Engine) Refresh(ctx context.Context, def *flows.Definition, objectID string, issued time.Time, carried map[string]string) (*engine.Run, bool) {
-	p := e.policyOf(def)
+func (e *Engine) Refresh(ctx context.Context, policyID string, objectID string, issued time.Time, carried map[string]string) (*engine.Run, bool) {
+	p := e.policyOf(policyID)
 	if p == nil || p.Refresh == nil {
 		return nil, false
 	}
-	r := &engine.Run{ID: e.NewID(), Policy: def.ID, Phase: engine.PhaseSignIn, Values: flows.Claims{}}
+	r := &engine.Run{ID: e.NewID(), Policy: policyID, Phase: engine.PhaseSignIn, Values: engine.Claims{}}
 	st := &state{journey: p.Refresh, carried: map[string]string{}, bag: map[string]string{
 		"objectid": objectID, "refreshtokenissuedondatetime": issued.UTC().Format(refreshTimeFormat)}}
 	for k, v := range carried {

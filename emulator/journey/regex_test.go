@@ -7,8 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/dlclark/regexp2/v2"
+
+	"github.com/b2cemu/b2cemu/emulator/policy"
 )
 
 // regexBound is what a test allows one bounded match: matchTimeout plus regexp2's clock

@@ -14,7 +14,8 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
+	"github.com/b2cemu/b2cemu/flows/attributes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -40,9 +41,9 @@ func restCall(t *testing.T, ctx context.Context, url string, timeout time.Durati
 func connectorCall(t *testing.T, url string, timeout time.Duration) connector.Call {
 	t.Helper()
 	var calls []connector.Call
-	c := &connector.Client{Schema: flows.NewSchema(nil), Observe: func(c connector.Call) { calls = append(calls, c) },
+	c := &connector.Client{Schema: attributes.New(nil), Observe: func(c connector.Call) { calls = append(calls, c) },
 		Endpoints: map[string]connector.Endpoint{"api": {Name: "api", URL: url, Username: "b2c", Password: "Pa55-s3cr3t", Timeout: timeout, Retries: 1}}}
-	c.Call(context.Background(), flows.ConnectorRequest{Connector: "api", Step: flows.PostAttributeCollection})
+	c.Call(context.Background(), apiconnector.Request{Connector: "api", Step: apiconnector.PostAttributeCollection})
 	return calls[0]
 }
 

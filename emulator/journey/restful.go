@@ -16,7 +16,7 @@ import (
 
 	"github.com/b2cemu/b2cemu/emulator/connector"
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/apiconnector"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -268,11 +268,11 @@ func (x *execution) requestFailed(tp *policy.TechnicalProfile, err error) string
 }
 
 // stepName names where a RESTful profile ran, for the call inspector.
-func stepName(step int) flows.Step {
+func stepName(step int) apiconnector.Step {
 	if step == 0 {
 		return "ValidationTechnicalProfile"
 	}
-	return flows.Step(fmt.Sprintf("OrchestrationStep %d", step))
+	return apiconnector.Step(fmt.Sprintf("OrchestrationStep %d", step))
 }
 
 func (e *Engine) callID() string {
@@ -284,7 +284,7 @@ func (e *Engine) record(call connector.Call, began time.Time, out map[string]str
 	call.ElapsedMs = float64(time.Since(began).Microseconds()) / 1000
 	switch {
 	case rerr == nil:
-		call.Outcome, call.Claims = "Continue", flows.Claims{}
+		call.Outcome, call.Claims = "Continue", engine.Claims{}
 		for k, v := range out {
 			call.Claims[k] = v
 		}

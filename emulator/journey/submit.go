@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // submit checks a submitted self-asserted page and runs its validation profiles; on success
@@ -38,7 +38,7 @@ func (x *execution) submit(tp *policy.TechnicalProfile, values map[string]string
 // that the claims to verify were verified. A refusal is on the page; it reports acceptance.
 func (x *execution) checkPage(tp *policy.TechnicalProfile, fields []policy.ClaimRef, values map[string]string, form bool) bool {
 	if form {
-		x.r.Values = flows.Claims{}
+		x.r.Values = engine.Claims{}
 	}
 	errs := x.checkFields(tp, fields, values, form)
 	if values["newpassword"] != "" && values["reenterpassword"] != "" && values["newpassword"] != values["reenterpassword"] {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
@@ -48,7 +48,7 @@ var moreDialCodes = map[string]string{"DK": "45", "NO": "47", "FI": "358", "PL":
 
 // dialCode is the calling code of an ISO 3166 country code, "" for none b2cemu knows.
 func dialCode(iso string) string {
-	for _, c := range flows.Countries {
+	for _, c := range codes.Countries {
 		if iso != "" && strings.EqualFold(c.ISO, iso) {
 			return c.Dial
 		}

@@ -4,16 +4,16 @@ import (
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/codes"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Email verification of a self-asserted page's Verified.Email claim follows flows' rules
-// (flows.EmailVerification): B2C mails a code and the page asks for it before the page can be
+// (codes.EmailVerification): B2C mails a code and the page asks for it before the page can be
 // submitted.
 
 // Mail is a verification email b2cemu would have sent.
-type Mail = flows.Mail
+type Mail = codes.Mail
 
 // mustVerify reports whether c is a claim the page verifies: Verified.Email, unless the
 // profile sets EnforceEmailVerification to false.
@@ -23,7 +23,7 @@ func mustVerify(tp *policy.TechnicalProfile, c policy.ClaimRef) bool {
 
 // verifyView is the page's view of a claim's verification, in the content definition's
 // localized ver_* strings.
-func (x *execution) verifyView(tp *policy.TechnicalProfile, v *flows.EmailVerification) *engine.Verification {
+func (x *execution) verifyView(tp *policy.TechnicalProfile, v *codes.EmailVerification) *engine.Verification {
 	return v.View(func(id, def string) string { return x.text(tp, "UxElement", id, def) })
 }
 
@@ -57,7 +57,7 @@ func (x *execution) verifyEmail(in engine.VerifyEmail) error {
 	keepValues(x.r, in.Values)
 	id := strings.ToLower(ref.ClaimType)
 	if x.st.verify == nil {
-		x.st.verify = map[string]*flows.EmailVerification{}
+		x.st.verify = map[string]*codes.EmailVerification{}
 	}
 	v := x.st.verify[id]
 	email := x.r.Values.String(ref.ClaimType)
@@ -73,8 +73,8 @@ func (x *execution) verifyEmail(in engine.VerifyEmail) error {
 			x.r.FieldIncorrect = true
 			return nil
 		}
-		v = &flows.EmailVerification{}
-		v.Send(email, flows.CodeValue(x.FixedCode, x.NewID()), x.Now())
+		v = &codes.EmailVerification{}
+		v.Send(email, codes.Value(x.FixedCode, x.NewID()), x.Now())
 		x.st.verify[id] = v
 		x.mail(tp, email, v.Code)
 	case "verify":
@@ -105,12 +105,12 @@ func unverified(tp *policy.TechnicalProfile, fields []policy.ClaimRef, st *state
 }
 
 // code is a six-digit verification code (or the configured fixed one).
-func (e *Engine) code() string { return flows.CodeValue(e.FixedCode, e.NewID()) }
+func (e *Engine) code() string { return codes.Value(e.FixedCode, e.NewID()) }
 
 // keepValues keeps what was typed on the page (but passwords) when a verification button
 // posts it, so the page comes back filled in.
 func keepValues(r *engine.Run, values map[string]string) {
-	r.Values = flows.Claims{}
+	r.Values = engine.Claims{}
 	for _, f := range r.Page.Fields {
 		if v := strings.TrimSpace(values[f.ID]); v != "" && f.InputType != "Password" {
 			r.Values[f.ID] = v

@@ -9,7 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // DB is the embedded database in dataDir (bbolt: one file, transactions, each commit synced
@@ -69,8 +69,8 @@ func (d *DB) PutKey(name string, value []byte) error {
 
 // storedUser is a user's record in the database.
 type storedUser struct {
-	User         *flows.User `json:"user"`
-	PasswordHash []byte      `json:"passwordHash,omitempty"`
+	User         *engine.User `json:"user"`
+	PasswordHash []byte       `json:"passwordHash,omitempty"`
 }
 
 func (d *DB) loadUsers() ([]Exported, error) {
@@ -90,7 +90,7 @@ func (d *DB) loadUsers() ([]Exported, error) {
 }
 
 // restoreTypes turns JSON numbers back into int attributes.
-func restoreTypes(c flows.Claims) {
+func restoreTypes(c engine.Claims) {
 	for k, v := range c {
 		if f, ok := v.(float64); ok && f == float64(int64(f)) {
 			c[k] = int64(f)

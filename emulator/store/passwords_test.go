@@ -9,7 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // cost10 is a bcrypt hash of "Passw0rd!" at cost 10, bcrypt's default and what b2cemu stored
@@ -51,15 +52,15 @@ func TestPasswordSchemes(t *testing.T) {
 
 func TestStoredHashesOfAnyCostSignIn(t *testing.T) {
 	ctx := context.Background()
-	local := flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "old@fabrikam.com"}
+	local := engine.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "old@fabrikam.com"}
 	s := NewUsers(0)
-	if err := s.Import([]Exported{{User: &flows.User{ObjectID: "old", Identities: []flows.Identity{local}}, PasswordHash: []byte(cost10)}}); err != nil {
+	if err := s.Import([]Exported{{User: &engine.User{ObjectID: "old", Identities: []engine.Identity{local}}, PasswordHash: []byte(cost10)}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Authenticate(ctx, "old@fabrikam.com", "Passw0rd!"); err != nil {
 		t.Errorf("a cost-10 hash: %v", err)
 	}
-	if _, err := s.Authenticate(ctx, "old@fabrikam.com", "nope"); !errors.Is(err, flows.ErrBadPassword) {
+	if _, err := s.Authenticate(ctx, "old@fabrikam.com", "nope"); !errors.Is(err, directory.ErrBadPassword) {
 		t.Errorf("a wrong password against a cost-10 hash: %v", err)
 	}
 	// A new password on the same user takes the configured scheme; the old one stops working.
@@ -77,7 +78,7 @@ func TestStoredHashesOfAnyCostSignIn(t *testing.T) {
 func TestImportRefusesUnknownHashes(t *testing.T) {
 	for _, bad := range []string{"plaintext", "$2a$99$wU0UrUAghT1u6HeVDK1TNeG55Ws2yXhMq.aO4ySrm/GLyaNulSY5m", "$b2cemu-sha256$c2FsdA$short", "$b2cemu-sha256$nodigest"} {
 		s := NewUsers(0)
-		err := s.Import([]Exported{{User: &flows.User{ObjectID: "u1", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "c", IssuerAssignedID: "a@b.c"}}}, PasswordHash: []byte(bad)}})
+		err := s.Import([]Exported{{User: &engine.User{ObjectID: "u1", Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "c", IssuerAssignedID: "a@b.c"}}}, PasswordHash: []byte(bad)}})
 		if !errors.Is(err, ErrUnknownHash) || !strings.Contains(err.Error(), "user u1") {
 			t.Errorf("import of %q: %v", bad, err)
 		}
@@ -150,7 +151,7 @@ func TestCancelledHashes(t *testing.T) {
 	// Through the directory: a sign-up whose request ended stores nothing.
 	s := NewUsers(0)
 	s.hasher = h
-	u := &flows.User{ObjectID: "u1", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "c", IssuerAssignedID: "a@b.c"}}}
+	u := &engine.User{ObjectID: "u1", Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "c", IssuerAssignedID: "a@b.c"}}}
 	if err := s.Create(ctx, u, "Passw0rd!"); !errors.Is(err, context.Canceled) || len(s.List()) != 0 {
 		t.Errorf("Create: %v, %d users", err, len(s.List()))
 	}

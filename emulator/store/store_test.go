@@ -7,37 +7,38 @@ import (
 	"time"
 
 	"github.com/b2cemu/b2cemu/emulator/store"
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 func TestUsers(t *testing.T) {
 	ctx := context.Background()
 	s := store.NewUsers(4)
-	local := flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "Ana@Fabrikam.com"}
-	fed := flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "AbC"}
-	if err := s.Create(ctx, &flows.User{ObjectID: "u1", Identities: []flows.Identity{local}, Attributes: flows.Claims{"email": "Ana@Fabrikam.com"}}, "Passw0rd!"); err != nil {
+	local := engine.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "Ana@Fabrikam.com"}
+	fed := engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "AbC"}
+	if err := s.Create(ctx, &engine.User{ObjectID: "u1", Identities: []engine.Identity{local}, Attributes: engine.Claims{"email": "Ana@Fabrikam.com"}}, "Passw0rd!"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Create(ctx, &flows.User{ObjectID: "u2", Identities: []flows.Identity{fed}}, ""); err != nil {
+	if err := s.Create(ctx, &engine.User{ObjectID: "u2", Identities: []engine.Identity{fed}}, ""); err != nil {
 		t.Fatal(err)
 	}
 	// Emails match case-insensitively; federated subjects exactly.
-	if u, err := s.FindByIdentity(ctx, flows.Identity{SignInType: "emailAddress", Issuer: "CONTOSO.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}); err != nil || u.ObjectID != "u1" {
+	if u, err := s.FindByIdentity(ctx, engine.Identity{SignInType: "emailAddress", Issuer: "CONTOSO.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}); err != nil || u.ObjectID != "u1" {
 		t.Errorf("local lookup: %v %v", u, err)
 	}
-	if _, err := s.FindByIdentity(ctx, flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "abc"}); !errors.Is(err, flows.ErrNotFound) {
+	if _, err := s.FindByIdentity(ctx, engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "abc"}); !errors.Is(err, directory.ErrNotFound) {
 		t.Errorf("federated subjects are case-sensitive: %v", err)
 	}
-	if err := s.Create(ctx, &flows.User{ObjectID: "u3", Identities: []flows.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "x"); !errors.Is(err, flows.ErrExists) {
+	if err := s.Create(ctx, &engine.User{ObjectID: "u3", Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}}}, "x"); !errors.Is(err, directory.ErrExists) {
 		t.Errorf("duplicate email: %v", err)
 	}
 	if _, err := s.Authenticate(ctx, "ANA@fabrikam.com", "Passw0rd!"); err != nil {
 		t.Errorf("authenticate: %v", err)
 	}
-	if _, err := s.Authenticate(ctx, "ana@fabrikam.com", "wrong"); !errors.Is(err, flows.ErrBadPassword) {
+	if _, err := s.Authenticate(ctx, "ana@fabrikam.com", "wrong"); !errors.Is(err, directory.ErrBadPassword) {
 		t.Errorf("wrong password: %v", err)
 	}
-	if _, err := s.Authenticate(ctx, "nobody@fabrikam.com", "x"); !errors.Is(err, flows.ErrNotFound) {
+	if _, err := s.Authenticate(ctx, "nobody@fabrikam.com", "x"); !errors.Is(err, directory.ErrNotFound) {
 		t.Errorf("unknown email: %v", err)
 	}
 	// Returned users are copies.
@@ -94,18 +95,18 @@ func TestRing(t *testing.T) {
 func TestCreateNeverReplacesAUser(t *testing.T) {
 	ctx := context.Background()
 	s := store.NewUsers(4)
-	ana := &flows.User{ObjectID: "u1", Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "ana"}}, Attributes: flows.Claims{"displayName": "Ana"}}
+	ana := &engine.User{ObjectID: "u1", Identities: []engine.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "ana"}}, Attributes: engine.Claims{"displayName": "Ana"}}
 	if err := s.Create(ctx, ana, ""); err != nil {
 		t.Fatal(err)
 	}
-	bo := &flows.User{ObjectID: "u1", Identities: []flows.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "bo"}}, Attributes: flows.Claims{"displayName": "Bo"}}
-	if err := s.Create(ctx, bo, ""); !errors.Is(err, flows.ErrObjectIDTaken) {
+	bo := &engine.User{ObjectID: "u1", Identities: []engine.Identity{{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "bo"}}, Attributes: engine.Claims{"displayName": "Bo"}}
+	if err := s.Create(ctx, bo, ""); !errors.Is(err, directory.ErrObjectIDTaken) {
 		t.Fatalf("taken object id: %v", err)
 	}
 	if u, err := s.Get(ctx, "u1"); err != nil || u.Attributes["displayName"] != "Ana" {
 		t.Errorf("u1 = %v %v", u, err)
 	}
-	if _, err := s.FindByIdentity(ctx, bo.Identities[0]); !errors.Is(err, flows.ErrNotFound) {
+	if _, err := s.FindByIdentity(ctx, bo.Identities[0]); !errors.Is(err, directory.ErrNotFound) {
 		t.Errorf("the refused user's identity was indexed: %v", err)
 	}
 	if _, err := s.FindByIdentity(ctx, ana.Identities[0]); err != nil {
@@ -126,18 +127,18 @@ func TestSignedInIsKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	local := flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
-	if err := s.Create(ctx, &flows.User{ObjectID: "u1", Identities: []flows.Identity{local}, Attributes: flows.Claims{}}, "Passw0rd!"); err != nil {
+	local := engine.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
+	if err := s.Create(ctx, &engine.User{ObjectID: "u1", Identities: []engine.Identity{local}, Attributes: engine.Claims{}}, "Passw0rd!"); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	if err := s.SignedIn("u1", at); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SignedIn("nobody", at); !errors.Is(err, flows.ErrNotFound) {
+	if err := s.SignedIn("nobody", at); !errors.Is(err, directory.ErrNotFound) {
 		t.Errorf("an unknown user: %v", err)
 	}
-	if _, err := s.Update(ctx, "u1", flows.Claims{"displayName": "Ana"}, ""); err != nil {
+	if _, err := s.Update(ctx, "u1", engine.Claims{"displayName": "Ana"}, ""); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -160,17 +161,17 @@ func TestSignedInIsKept(t *testing.T) {
 func TestUserNameAccounts(t *testing.T) {
 	ctx := context.Background()
 	s := store.NewUsers(4)
-	id := flows.Identity{SignInType: flows.UserNameSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "Bo.User"}
-	if err := s.Create(ctx, &flows.User{ObjectID: "u1", Identities: []flows.Identity{id}, Attributes: flows.Claims{}}, "Passw0rd!"); err != nil {
+	id := engine.Identity{SignInType: directory.UserNameSignIn, Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "Bo.User"}
+	if err := s.Create(ctx, &engine.User{ObjectID: "u1", Identities: []engine.Identity{id}, Attributes: engine.Claims{}}, "Passw0rd!"); err != nil {
 		t.Fatal(err)
 	}
-	if u, err := s.FindByIdentity(ctx, flows.Identity{SignInType: "userName", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "bo.user"}); err != nil || u.ObjectID != "u1" {
+	if u, err := s.FindByIdentity(ctx, engine.Identity{SignInType: "userName", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "bo.user"}); err != nil || u.ObjectID != "u1" {
 		t.Errorf("FindByIdentity = %v, %v", u, err)
 	}
 	if u, err := s.Authenticate(ctx, "BO.USER", "Passw0rd!"); err != nil || u.ObjectID != "u1" {
 		t.Errorf("Authenticate = %v, %v", u, err)
 	}
-	if _, err := s.Authenticate(ctx, "bo.user", "wrong"); !errors.Is(err, flows.ErrBadPassword) {
+	if _, err := s.Authenticate(ctx, "bo.user", "wrong"); !errors.Is(err, directory.ErrBadPassword) {
 		t.Errorf("a wrong password: %v", err)
 	}
 }
@@ -190,16 +191,16 @@ func TestSetFederated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	local := flows.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
-	fb := flows.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "fb-1"}
-	google := flows.Identity{SignInType: "federated", Issuer: "google.com", IssuerAssignedID: "g-1"}
-	other := flows.Identity{SignInType: "federated", Issuer: "live.com", IssuerAssignedID: "l-1"}
-	for oid, ids := range map[string][]flows.Identity{"u1": {local, fb}, "u2": {other}} {
-		if err := s.Create(ctx, &flows.User{ObjectID: oid, Identities: ids, Attributes: flows.Claims{}}, "Passw0rd!"); err != nil {
+	local := engine.Identity{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@fabrikam.com"}
+	fb := engine.Identity{SignInType: "federated", Issuer: "facebook.com", IssuerAssignedID: "fb-1"}
+	google := engine.Identity{SignInType: "federated", Issuer: "google.com", IssuerAssignedID: "g-1"}
+	other := engine.Identity{SignInType: "federated", Issuer: "live.com", IssuerAssignedID: "l-1"}
+	for oid, ids := range map[string][]engine.Identity{"u1": {local, fb}, "u2": {other}} {
+		if err := s.Create(ctx, &engine.User{ObjectID: oid, Identities: ids, Attributes: engine.Claims{}}, "Passw0rd!"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	find := func(id flows.Identity) string {
+	find := func(id engine.Identity) string {
 		u, err := s.FindByIdentity(ctx, id)
 		if err != nil {
 			return err.Error()
@@ -208,15 +209,15 @@ func TestSetFederated(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name       string
-		ids        []flows.Identity
+		ids        []engine.Identity
 		wantErr    error
 		wantIDs    int
 		fb, google string
 	}{
-		{"link google, twice in the list", []flows.Identity{fb, google, google}, nil, 3, "u1", "u1"},
-		{"unlink facebook", []flows.Identity{google}, nil, 2, flows.ErrNotFound.Error(), "u1"},
-		{"another user's identity", []flows.Identity{google, other}, flows.ErrExists, 2, flows.ErrNotFound.Error(), "u1"},
-		{"unlink all", nil, nil, 1, flows.ErrNotFound.Error(), flows.ErrNotFound.Error()},
+		{"link google, twice in the list", []engine.Identity{fb, google, google}, nil, 3, "u1", "u1"},
+		{"unlink facebook", []engine.Identity{google}, nil, 2, directory.ErrNotFound.Error(), "u1"},
+		{"another user's identity", []engine.Identity{google, other}, directory.ErrExists, 2, directory.ErrNotFound.Error(), "u1"},
+		{"unlink all", nil, nil, 1, directory.ErrNotFound.Error(), directory.ErrNotFound.Error()},
 	} {
 		u, err := s.SetFederated(ctx, "u1", tc.ids)
 		if !errors.Is(err, tc.wantErr) || (err == nil && len(u.Identities) != tc.wantIDs) {
@@ -229,10 +230,10 @@ func TestSetFederated(t *testing.T) {
 			t.Errorf("%s: google finds %s, want %s", tc.name, got, tc.google)
 		}
 	}
-	if _, err := s.SetFederated(ctx, "nobody", nil); !errors.Is(err, flows.ErrNotFound) {
+	if _, err := s.SetFederated(ctx, "nobody", nil); !errors.Is(err, directory.ErrNotFound) {
 		t.Errorf("an unknown user: %v", err)
 	}
-	if _, err := s.SetFederated(ctx, "u1", []flows.Identity{google}); err != nil {
+	if _, err := s.SetFederated(ctx, "u1", []engine.Identity{google}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

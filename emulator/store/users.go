@@ -10,7 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/b2cemu/b2cemu/flows"
+	"github.com/b2cemu/b2cemu/flows/directory"
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Users is the directory: in memory, written through to a DB when it has one (a change is
@@ -18,19 +19,19 @@ import (
 type Users struct {
 	db       *DB // nil: memory only
 	mu       sync.RWMutex
-	byID     map[string]*flows.User
+	byID     map[string]*engine.User
 	byIdent  map[string]string // identity key → object id
 	byEmail  map[string]string // a local account's lower-cased email or username → object id
 	password map[string][]byte // object id → password hash
 	hasher   *Hasher
 }
 
-var _ flows.Directory = (*Users)(nil)
+var _ directory.Directory = (*Users)(nil)
 
 // NewUsers returns an empty directory. cost is the password hashing cost: 0 for the
 // emulator's fast scheme, else bcrypt's cost (passwords.bcryptCost).
 func NewUsers(cost int) *Users {
-	return &Users{byID: map[string]*flows.User{}, byIdent: map[string]string{}, byEmail: map[string]string{}, password: map[string][]byte{},
+	return &Users{byID: map[string]*engine.User{}, byIdent: map[string]string{}, byEmail: map[string]string{}, password: map[string][]byte{},
 		hasher: NewHasher(cost, 0)}
 }
 
@@ -70,7 +71,7 @@ func (s *Users) index(users []Exported) {
 }
 
 // unindex removes u's identities from the indexes.
-func (s *Users) unindex(u *flows.User) {
+func (s *Users) unindex(u *engine.User) {
 	for _, id := range u.Identities {
 		delete(s.byIdent, identKey(id))
 		if passwordSignIn(id) {
@@ -81,13 +82,13 @@ func (s *Users) unindex(u *flows.User) {
 
 // passwordSignIn reports whether id is a local account's sign-in name that signs in with a
 // password: an email address or a username (Graph's emailAddress and userName types).
-func passwordSignIn(id flows.Identity) bool {
-	return id.SignInType == "emailAddress" || id.SignInType == flows.UserNameSignIn
+func passwordSignIn(id engine.Identity) bool {
+	return id.SignInType == "emailAddress" || id.SignInType == directory.UserNameSignIn
 }
 
 // identKey matches identities as B2C does: issuer case-insensitively, and local email
 // addresses and usernames case-insensitively.
-func identKey(id flows.Identity) string {
+func identKey(id engine.Identity) string {
 	sub := id.IssuerAssignedID
 	if passwordSignIn(id) {
 		sub = strings.ToLower(sub)
@@ -95,49 +96,49 @@ func identKey(id flows.Identity) string {
 	return id.SignInType + "\x00" + strings.ToLower(id.Issuer) + "\x00" + sub
 }
 
-func clone(u *flows.User) *flows.User {
+func clone(u *engine.User) *engine.User {
 	c := *u
-	c.Identities = append([]flows.Identity(nil), u.Identities...)
+	c.Identities = append([]engine.Identity(nil), u.Identities...)
 	c.Attributes = u.Attributes.Clone()
 	return &c
 }
 
-// FindByIdentity implements flows.Directory.
-func (s *Users) FindByIdentity(_ context.Context, id flows.Identity) (*flows.User, error) {
+// FindByIdentity implements directory.Directory.
+func (s *Users) FindByIdentity(_ context.Context, id engine.Identity) (*engine.User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	oid, ok := s.byIdent[identKey(id)]
 	if !ok {
-		return nil, flows.ErrNotFound
+		return nil, directory.ErrNotFound
 	}
 	return clone(s.byID[oid]), nil
 }
 
-// Authenticate implements flows.Directory.
-func (s *Users) Authenticate(ctx context.Context, email, password string) (*flows.User, error) {
+// Authenticate implements directory.Directory.
+func (s *Users) Authenticate(ctx context.Context, email, password string) (*engine.User, error) {
 	s.mu.RLock()
 	var hash []byte
-	var u *flows.User
+	var u *engine.User
 	if oid, ok := s.byEmail[strings.ToLower(email)]; ok {
 		u, hash = clone(s.byID[oid]), s.password[oid]
 	}
 	s.mu.RUnlock()
 	if u == nil {
-		return nil, flows.ErrNotFound
+		return nil, directory.ErrNotFound
 	}
 	ok, err := s.hasher.Verify(ctx, hash, password)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, flows.ErrBadPassword
+		return nil, directory.ErrBadPassword
 	}
 	return u, nil
 }
 
-// Create implements flows.Directory. It never replaces a user: an object id that is taken is
-// flows.ErrObjectIDTaken (Import replaces users, on purpose).
-func (s *Users) Create(ctx context.Context, u *flows.User, password string) error {
+// Create implements directory.Directory. It never replaces a user: an object id that is taken is
+// directory.ErrObjectIDTaken (Import replaces users, on purpose).
+func (s *Users) Create(ctx context.Context, u *engine.User, password string) error {
 	var hash []byte
 	if password != "" {
 		h, err := s.hasher.Hash(ctx, password)
@@ -149,11 +150,11 @@ func (s *Users) Create(ctx context.Context, u *flows.User, password string) erro
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, taken := s.byID[u.ObjectID]; taken {
-		return fmt.Errorf("user %s: %w", u.ObjectID, flows.ErrObjectIDTaken)
+		return fmt.Errorf("user %s: %w", u.ObjectID, directory.ErrObjectIDTaken)
 	}
 	for _, id := range u.Identities {
 		if _, taken := s.byIdent[identKey(id)]; taken {
-			return flows.ErrExists
+			return directory.ErrExists
 		}
 	}
 	e := Exported{User: u, PasswordHash: hash} // index stores a copy; the caller's u is only read
@@ -166,13 +167,13 @@ func (s *Users) Create(ctx context.Context, u *flows.User, password string) erro
 	return nil
 }
 
-// Get implements flows.Directory.
-func (s *Users) Get(_ context.Context, objectID string) (*flows.User, error) {
+// Get implements directory.Directory.
+func (s *Users) Get(_ context.Context, objectID string) (*engine.User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	u, ok := s.byID[objectID]
 	if !ok {
-		return nil, flows.ErrNotFound
+		return nil, directory.ErrNotFound
 	}
 	return clone(u), nil
 }
@@ -180,7 +181,7 @@ func (s *Users) Get(_ context.Context, objectID string) (*flows.User, error) {
 // Update sets attrs on an existing user (a custom policy's directory Write; a nil value
 // removes that attribute) and, when password is not empty, its password. It returns the
 // updated user, or ErrNotFound.
-func (s *Users) Update(ctx context.Context, objectID string, attrs flows.Claims, password string) (*flows.User, error) {
+func (s *Users) Update(ctx context.Context, objectID string, attrs engine.Claims, password string) (*engine.User, error) {
 	var hash []byte
 	if password != "" {
 		h, err := s.hasher.Hash(ctx, password)
@@ -189,9 +190,9 @@ func (s *Users) Update(ctx context.Context, objectID string, attrs flows.Claims,
 		}
 		hash = h
 	}
-	return s.change(objectID, hash, func(u *flows.User) error {
+	return s.change(objectID, hash, func(u *engine.User) error {
 		if u.Attributes == nil {
-			u.Attributes = flows.Claims{}
+			u.Attributes = engine.Claims{}
 		}
 		for k, v := range attrs {
 			if v == nil {
@@ -209,9 +210,9 @@ func (s *Users) Update(ctx context.Context, objectID string, attrs flows.Claims,
 // unlinks providers. It returns the updated user; ErrNotFound when there is no such user, and
 // ErrExists when another user holds one of ids (Graph: an issuer and issuerAssignedId pair is
 // unique in the tenant).
-func (s *Users) SetFederated(_ context.Context, objectID string, ids []flows.Identity) (*flows.User, error) {
-	return s.change(objectID, nil, func(u *flows.User) error {
-		var kept []flows.Identity
+func (s *Users) SetFederated(_ context.Context, objectID string, ids []engine.Identity) (*engine.User, error) {
+	return s.change(objectID, nil, func(u *engine.User) error {
+		var kept []engine.Identity
 		for _, id := range u.Identities {
 			if id.SignInType != "federated" {
 				kept = append(kept, id)
@@ -222,7 +223,7 @@ func (s *Users) SetFederated(_ context.Context, objectID string, ids []flows.Ide
 			id.SignInType = "federated"
 			k := identKey(id)
 			if owner, taken := s.byIdent[k]; taken && owner != objectID {
-				return fmt.Errorf("user %s: the identity %s/%s belongs to user %s: %w", objectID, id.Issuer, id.IssuerAssignedID, owner, flows.ErrExists)
+				return fmt.Errorf("user %s: the identity %s/%s belongs to user %s: %w", objectID, id.Issuer, id.IssuerAssignedID, owner, directory.ErrExists)
 			}
 			if !seen[k] {
 				seen[k] = true
@@ -237,12 +238,12 @@ func (s *Users) SetFederated(_ context.Context, objectID string, ids []flows.Ide
 // change applies edit to a copy of the user, under the lock, and stores the copy with hash as
 // its password hash (nil: the password it has). It returns the stored user, ErrNotFound, or
 // edit's error (nothing changes then).
-func (s *Users) change(objectID string, hash []byte, edit func(u *flows.User) error) (*flows.User, error) {
+func (s *Users) change(objectID string, hash []byte, edit func(u *engine.User) error) (*engine.User, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, ok := s.byID[objectID]
 	if !ok {
-		return nil, flows.ErrNotFound
+		return nil, directory.ErrNotFound
 	}
 	u := clone(old)
 	if err := edit(u); err != nil {
@@ -268,7 +269,7 @@ func (s *Users) SignedIn(objectID string, t time.Time) error {
 	defer s.mu.Unlock()
 	old, ok := s.byID[objectID]
 	if !ok {
-		return flows.ErrNotFound
+		return directory.ErrNotFound
 	}
 	u := clone(old)
 	u.LastSignIn = t
@@ -282,10 +283,10 @@ func (s *Users) SignedIn(objectID string, t time.Time) error {
 }
 
 // List returns every user.
-func (s *Users) List() []*flows.User {
+func (s *Users) List() []*engine.User {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]*flows.User, 0, len(s.byID))
+	out := make([]*engine.User, 0, len(s.byID))
 	for _, u := range s.byID {
 		out = append(out, clone(u))
 	}
@@ -320,13 +321,13 @@ func (s *Users) Reset() error {
 			return fmt.Errorf("removing users: %w", err)
 		}
 	}
-	s.byID, s.byIdent, s.byEmail, s.password = map[string]*flows.User{}, map[string]string{}, map[string]string{}, map[string][]byte{}
+	s.byID, s.byIdent, s.byEmail, s.password = map[string]*engine.User{}, map[string]string{}, map[string]string{}, map[string][]byte{}
 	return nil
 }
 
 // Exported is a user with its password hash, for export and import.
 type Exported struct {
-	User         *flows.User
+	User         *engine.User
 	PasswordHash []byte // bcrypt (any cost) or the fast scheme; nil for federated users
 }
 
@@ -357,7 +358,7 @@ func (s *Users) Import(users []Exported) error {
 	for _, e := range users {
 		for _, id := range e.User.Identities {
 			if owner, taken := s.byIdent[identKey(id)]; taken && owner != e.User.ObjectID {
-				return fmt.Errorf("user %s: the identity %s/%s belongs to user %s: %w", e.User.ObjectID, id.Issuer, id.IssuerAssignedID, owner, flows.ErrExists)
+				return fmt.Errorf("user %s: the identity %s/%s belongs to user %s: %w", e.User.ObjectID, id.Issuer, id.IssuerAssignedID, owner, directory.ErrExists)
 			}
 		}
 	}

@@ -7,7 +7,8 @@ import (
 )
 
 // The directory's types travel in the run (the identity that signed in, the user found or
-// created, the page's values), so they are defined here; flows names them for its Directory.
+// created, the page's values), so they are defined here, where both engines, the directory
+// and the web layer read them.
 
 // Identity is one way a user signs in, as in Graph's identities collection.
 type Identity struct {

@@ -48,7 +48,7 @@ type DevUsers struct {
 
 // DevAttr is one of the tenant's attributes in a user's form.
 type DevAttr struct {
-	Name, Label, Type, Value string // Type: the flows.DataType: string, int or boolean
+	Name, Label, Type, Value string // Type: the attributes.DataType: string, int or boolean
 }
 
 // DevIdentity is one of a user's identities.

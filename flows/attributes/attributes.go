@@ -1,11 +1,21 @@
-package flows
+// Package attributes is the tenant's user attributes and their checks, which both engines
+// and the connector client apply: the built-in and custom attributes (Schema), a value's
+// parsing and its checks as B2C words their refusals (ClaimError), and the sign-up page's
+// email and strong-password rules. The user-flow machine (flows), the custom-policy journey
+// (emulator/journey) and the connector client import it, so none of them imports an engine
+// for it.
+package attributes
 
 import (
 	"errors"
 	"fmt"
 	"math"
+	"net/mail"
 	"strconv"
 	"strings"
+	"unicode"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // DataType is the type of a user attribute. User flows offer string, int and boolean.
@@ -47,14 +57,14 @@ var maxLengths = map[string]int{
 }
 
 // Schema is the set of attributes a tenant defines: the built-ins plus its custom attributes.
-// The zero value is not usable; build one with NewSchema.
+// The zero value is not usable; build one with New.
 type Schema struct {
 	ordered []Attribute
 	byName  map[string]Attribute
 }
 
-// NewSchema returns the built-in attributes followed by custom, in the given order.
-func NewSchema(custom []Attribute) Schema {
+// New returns the built-in attributes followed by custom, in the given order.
+func New(custom []Attribute) Schema {
 	s := Schema{byName: map[string]Attribute{}}
 	for _, a := range builtins {
 		s.add(a)
@@ -204,7 +214,7 @@ func maxLength(name string) int {
 
 // CheckClaims checks every value of c whose name is an attribute of s (see Attribute.Check),
 // in the schema's order, and returns the first refusal, or nil.
-func (s Schema) CheckClaims(c Claims) *ClaimError {
+func (s Schema) CheckClaims(c engine.Claims) *ClaimError {
 	for _, a := range s.ordered {
 		if v, ok := c[a.Name]; ok && v != nil {
 			if err := a.Check(v); err != nil {
@@ -220,3 +230,31 @@ func (s Schema) CheckClaims(c Claims) *ClaimError {
 type fieldText string
 
 func (t fieldText) Error() string { return string(t) }
+
+// ValidEmail reports whether s is an email address the sign-up page accepts.
+func ValidEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && strings.Contains(s[strings.LastIndex(s, "@"):], ".")
+}
+
+// StrongPassword is B2C's default "strong" policy: 8 to 64 characters, 3 of 4 classes.
+func StrongPassword(p string) bool {
+	n := len([]rune(p))
+	if n < 8 || n > 64 {
+		return false
+	}
+	var lower, upper, digit, symbol int
+	for _, c := range p {
+		switch {
+		case unicode.IsLower(c):
+			lower = 1
+		case unicode.IsUpper(c):
+			upper = 1
+		case unicode.IsDigit(c):
+			digit = 1
+		default:
+			symbol = 1
+		}
+	}
+	return lower+upper+digit+symbol >= 3
+}
