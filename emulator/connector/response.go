@@ -117,14 +117,27 @@ func answerObject(status int, contentType string, body []byte) (map[string]any, 
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, fmt.Sprintf("The API answered HTTP %d with an empty body; B2C expects a JSON object with \"version\" and \"action\".", status)
 	}
+	obj, ok := decodeAnswer(body)
+	if !ok {
+		var problem string
+		if obj, problem = decodeAnswerSlowly(body); problem != "" {
+			return nil, fmt.Sprintf("The API's HTTP %d body %s (Content-Type %q); B2C expects a JSON object with \"version\" and \"action\".%s", status, problem, contentType, excerpt(body))
+		}
+	}
+	if v, ok := obj["version"]; !ok || v == nil {
+		return nil, "The API's response has no \"version\"; B2C expects a non-null version such as \"1.0.0\"."
+	}
+	return obj, ""
+}
+
+// decodeAnswerSlowly decodes with encoding/json a body decodeAnswer did not take, or says
+// why it is not one JSON object.
+func decodeAnswerSlowly(body []byte) (map[string]any, string) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber() // integers stay exact for Int attributes
 	var obj map[string]any
 	if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {
-		return nil, fmt.Sprintf("The API's HTTP %d body %s (Content-Type %q); B2C expects a JSON object with \"version\" and \"action\".%s", status, notAnObject(body, err), contentType, excerpt(body))
-	}
-	if v, ok := obj["version"]; !ok || v == nil {
-		return nil, "The API's response has no \"version\"; B2C expects a non-null version such as \"1.0.0\"."
+		return nil, notAnObject(body, err)
 	}
 	return obj, ""
 }
