@@ -271,7 +271,10 @@ func (s *Users) SignedIn(objectID string, t time.Time) error {
 	if !ok {
 		return directory.ErrNotFound
 	}
-	u := clone(old)
+	// Stored users are never changed in place (every change stores a new copy, and callers
+	// get copies), so this one may share the old one's identities and attributes.
+	c := *old
+	u := &c
 	u.LastSignIn = t
 	if s.db != nil {
 		if err := s.db.putUsers(Exported{User: u, PasswordHash: s.password[objectID]}); err != nil {
