@@ -73,7 +73,11 @@ func (m *Machine) signInPage(def *Definition) *engine.Page {
 	} else if p.LocalSignIn {
 		p.ForgotPassword = "AfterLabel"
 	}
-	for _, id := range def.SocialProviders() {
+	social := def.SocialProviders()
+	if len(social) > 0 {
+		p.Providers = make([]engine.PageOption, 0, len(social))
+	}
+	for _, id := range social {
 		name := m.providerName(id)
 		p.Providers = append(p.Providers, engine.PageOption{Value: ExchangeID(name), Label: name})
 	}
@@ -109,7 +113,10 @@ func resetPage(r *engine.Run) *engine.Page {
 // keeps the email attribute (the local sign-up page has its own email field). On a profile
 // editing page, a local account's email is its sign-in name and cannot be edited.
 func (m *Machine) attributeFields(def *Definition, r *engine.Run, withEmail bool) []engine.PageField {
-	var out []engine.PageField
+	var out []engine.PageField // nil when there is no field, as pages have always had it
+	if len(def.UserAttributes) > 0 {
+		out = make([]engine.PageField, 0, len(def.UserAttributes)) // one allocation, not one per growth
+	}
 	for _, ua := range def.UserAttributes {
 		if ua.Name == "email" && !withEmail {
 			continue
