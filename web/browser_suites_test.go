@@ -77,13 +77,14 @@ func idle(t *testing.T, ctx context.Context, path string) {
 	t.Helper()
 	expr := `location.pathname === ` + jsString(path) + ` && document.readyState === "complete"`
 	var err error
-	for attempt := 0; attempt < 5; attempt++ { // a navigation ends a poll: poll the new document
+	for attempt := 0; attempt < 50; attempt++ { // a navigation ends a poll: poll the new document
 		if _, err = chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second))); err == nil {
 			return
 		}
 		if ctx.Err() != nil || errors.Is(err, chromedp.ErrPollingTimeout) {
 			break
 		}
+		time.Sleep(100 * time.Millisecond) // a redirect chain replaces documents faster than a poll starts
 	}
 	t.Fatalf("waiting for %s: %v", path, err)
 }

@@ -97,7 +97,7 @@ func shownText(t *testing.T, ctx context.Context, sel string) string {
 		const e = document.querySelector(` + jsString(sel) + `);
 		return e !== null && e.getClientRects().length > 0 && e.textContent.trim(); })()`
 	var err error
-	for attempt := 0; attempt < 5; attempt++ {
+	for attempt := 0; attempt < 50; attempt++ {
 		var v string
 		v, err = chromedp.Run(ctx, chromedp.Poll[string](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second)))
 		if err == nil {
@@ -106,6 +106,7 @@ func shownText(t *testing.T, ctx context.Context, sel string) string {
 		if ctx.Err() != nil || errors.Is(err, chromedp.ErrPollingTimeout) {
 			break
 		}
+		time.Sleep(100 * time.Millisecond) // a redirect chain replaces documents faster than a poll starts
 	}
 	t.Fatalf("waiting for %s: %v", sel, err)
 	return ""
