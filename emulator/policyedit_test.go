@@ -1,14 +1,13 @@
 package emulator_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/b2cemu/b2cemu/emulator/policy/policytest"
 )
 
 // The example's policy files, as tests name them to edit them.
@@ -28,31 +27,13 @@ var examplePolicies = filepath.Join("..", "docs", "examples", "custom-policies",
 // silently testing the unedited policy; a name the example lacks fails it too.
 type policyEdits map[string]func(string) string
 
-// policyEdit replaces old with new in xml, and fails the test unless old occurs exactly once.
-func policyEdit(t testing.TB, xml, old, new string) string {
-	t.Helper()
-	return policyEditN(t, xml, old, new, 1)
-}
-
-// policyEditN replaces every one of old's occurrences in xml with new, and fails the test
-// unless there are exactly n.
-func policyEditN(t testing.TB, xml, old, new string, n int) string {
-	t.Helper()
-	if got := strings.Count(xml, old); got != n {
-		t.Fatalf("the policy edit does not apply: %q occurs %d times, want %d", old, got, n)
-	}
-	return strings.ReplaceAll(xml, old, new)
-}
-
-// policyEditRegexp replaces re's match in xml with new, and fails the test unless re matches
-// exactly once.
-func policyEditRegexp(t testing.TB, xml string, re *regexp.Regexp, new string) string {
-	t.Helper()
-	if got := len(re.FindAllStringIndex(xml, -1)); got != 1 {
-		t.Fatalf("the policy edit does not apply: %s matches %d times, want once", re, got)
-	}
-	return re.ReplaceAllLiteralString(xml, new)
-}
+// The strict edits of policytest: each fails the test when its target does not occur as
+// often as meant.
+var (
+	policyEdit       = policytest.Edit
+	policyEditN      = policytest.EditN
+	policyEditRegexp = policytest.EditRegexp
+)
 
 // replaceIn is the policyEdits of one file that replaces old, which must occur there exactly
 // once, with new.
@@ -131,62 +112,14 @@ func configEdit(t testing.TB, yaml, old, new string) string {
 	return policyEditN(t, yaml, old, new, 1)
 }
 
-// TestPolicyEdit: an edit whose target is missing or ambiguous fails the test that makes it,
-// naming the target, and so does an edit of a file the example lacks.
+// TestPolicyEdit: an edit of a file the example lacks fails the test that makes it, naming
+// the file (policytest's own test covers the text edits).
 func TestPolicyEdit(t *testing.T) {
-	const xml = `<A><B>one</B><B>two</B></A>`
-	for _, tc := range []struct {
-		name string
-		edit func(tb testing.TB) string
-		want string // the failure, or the edited text
-	}{
-		{"once", func(tb testing.TB) string { return policyEdit(tb, xml, "<B>one</B>", "<C/>") }, "<A><C/><B>two</B></A>"},
-		{"missing", func(tb testing.TB) string { return policyEdit(tb, xml, "<B>three</B>", "<C/>") }, `failed: the policy edit does not apply: "<B>three</B>" occurs 0 times, want 1`},
-		{"twice", func(tb testing.TB) string { return policyEdit(tb, xml, "<B>", "<C>") }, `failed: the policy edit does not apply: "<B>" occurs 2 times, want 1`},
-		{"each of n", func(tb testing.TB) string { return policyEditN(tb, xml, "<B>", "<C>", 2) }, "<A><C>one</B><C>two</B></A>"},
-		{"regexp twice", func(tb testing.TB) string { return policyEditRegexp(tb, xml, regexp.MustCompile(`<B>\w+</B>`), "") }, "failed: the policy edit does not apply: <B>\\w+</B> matches 2 times, want once"},
-		{"unknown file", func(tb testing.TB) string {
-			policyEdits{"TrustFrameworkExtension.xml": func(s string) string { return s }}.apply(tb, "http://127.0.0.1:1/api")
-			return "applied"
-		}, "failed: the policy edits name files the example lacks: TrustFrameworkExtension.xml"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := fatalOf(t, tc.edit); got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
-			}
-		})
+	got := policytest.FatalOf(t, func(tb testing.TB) string {
+		policyEdits{"TrustFrameworkExtension.xml": func(s string) string { return s }}.apply(tb, "http://127.0.0.1:1/api")
+		return "applied"
+	})
+	if want := "failed: the policy edits name files the example lacks: TrustFrameworkExtension.xml"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
-}
-
-// fatalOf runs f with a testing.TB whose Fatalf stops f, and returns f's result or
-// "failed: " and the failure.
-func fatalOf(t *testing.T, f func(testing.TB) string) string {
-	rec := &fatalRecorder{TB: t}
-	done := make(chan string)
-	go func() {
-		finished := false
-		defer func() {
-			if !finished {
-				done <- "failed: " + rec.msg
-			}
-		}()
-		out := f(rec)
-		finished = true
-		done <- out
-	}()
-	return <-done
-}
-
-// fatalRecorder is a testing.TB whose Fatalf records the failure and ends the goroutine, as
-// testing's does.
-type fatalRecorder struct {
-	testing.TB
-	msg string
-}
-
-func (r *fatalRecorder) Helper() {}
-
-func (r *fatalRecorder) Fatalf(format string, args ...any) {
-	r.msg = fmt.Sprintf(format, args...)
-	runtime.Goexit()
 }
