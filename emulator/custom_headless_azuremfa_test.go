@@ -1,7 +1,11 @@
 package emulator_test
 
 import (
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
@@ -59,6 +63,69 @@ func TestHeadlessAuthenticatorApp(t *testing.T) {
 			}
 			if out.Outcome != tc.outcome || tc.outcome == "token" && out.ObjectID != up.ObjectID || out.UserMessage != tc.message || fieldError != tc.fieldError {
 				t.Errorf("outcome %q object %q message %q, want %q %q %q\n%+v", out.Outcome, out.ObjectID, out.UserMessage, tc.outcome, up.ObjectID, tc.message, out)
+			}
+		})
+	}
+}
+
+// TestHeadlessAuthenticatorAppWithoutKey: when a page asks for an authenticator app's code
+// but no page of the run showed a secret and the user has no app enrolled, the headless run
+// cannot type a code for the user: it refuses with 400 and says to give the code, instead of
+// submitting a made-up one; a code given in the attributes entry is typed as given. The
+// fixture's sign-in goes to the code page without its enrolment branch.
+func TestHeadlessAuthenticatorAppWithoutKey(t *testing.T) {
+	dir := t.TempDir()
+	src, _ := filepath.Abs(filepath.Join("testdata", "azuremfa"))
+	files, err := filepath.Glob(filepath.Join(src, "*.xml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("fixture: %v %v", files, err)
+	}
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := string(text)
+		if filepath.Base(f) == "MfaBase.xml" {
+			out = policyEdit(t, out, `<OrchestrationStep Order="3" Type="InvokeSubJourney">
+          <JourneyList><Candidate SubJourneyReferenceId="App" /></JourneyList>
+        </OrchestrationStep>
+        <OrchestrationStep Order="4" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />
+      </OrchestrationSteps>
+    </UserJourney>
+    <UserJourney Id="AppControlSignIn">`, `<OrchestrationStep Order="3" Type="ClaimsExchange">
+          <ClaimsExchanges><ClaimsExchange Id="Code" TechnicalProfileReferenceId="Page-AppCode" /></ClaimsExchanges>
+        </OrchestrationStep>
+        <OrchestrationStep Order="4" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />
+      </OrchestrationSteps>
+    </UserJourney>
+    <UserJourney Id="AppControlSignIn">`)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), []byte(out), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := startPolicies(t, dir, "")
+	seed := map[string]any{"email": "noapp@contoso.com", "password": "Passw0rd!", "attributes": map[string]any{"displayName": "No App"}}
+	if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", seed, nil); status != 201 {
+		t.Fatalf("seeding: %d", status)
+	}
+	for _, tc := range []struct {
+		name       string
+		attributes []map[string]string
+		status     int
+		want       string // in the answer
+	}{
+		{"no code given", []map[string]string{{"email": "noapp@contoso.com"}}, http.StatusBadRequest, `no page of the run showed a secret and the user`},
+		{"the marker", []map[string]string{{"email": "noapp@contoso.com"}, {"appCode": web.AppCodeMarker}}, http.StatusBadRequest, `give the code in the page's attributes entry`},
+		{"a code given", []map[string]string{{"email": "noapp@contoso.com"}, {"appCode": "123456"}}, http.StatusOK, "validationError"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out map[string]any
+			req := map[string]any{"clientId": clientID, "attributes": tc.attributes}
+			status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/flows/B2C_1A_mfa_app_signin/run", req, &out)
+			if text := fmt.Sprint(out); status != tc.status || !strings.Contains(text, tc.want) {
+				t.Errorf("%d %s, want %d and %q", status, text, tc.status, tc.want)
 			}
 		})
 	}
