@@ -32,7 +32,12 @@ type Policy struct {
 	// ScriptExecution is the RelyingParty's UserJourneyBehaviors ScriptExecution: "Allow" runs
 	// custom page content's scripts; "" or "Disallow" does not.
 	ScriptExecution string
-	Localization    *Element
+	// FrameAncestors are the origins the RelyingParty's JourneyFraming (Enabled="true") lets
+	// show the policy's pages in a frame, as written in its Sources; nil: no frame may.
+	FrameAncestors []string
+	// ContentParameters are the RelyingParty's ContentDefinitionParameters, in order.
+	ContentParameters []ContentParameter
+	Localization      *Element
 	// Predicates, PredicateValidations and the legacy InputValidations, by Id, compiled when
 	// the policy loads; a ClaimType's validation reference names one (Validation).
 	Predicates           map[string]*Predicate
@@ -324,8 +329,9 @@ func (p *Policy) journeys(merged *Element, errs *Error) {
 	}
 }
 
-// relyingParty reads the RelyingParty: its default journey, script execution, refresh
-// journey and policy profile.
+// relyingParty reads the RelyingParty: its default journey, its user journey behaviors
+// (script execution, framing, content definition parameters), refresh journey and policy
+// profile.
 func (p *Policy) relyingParty(rp *Element, errs *Error) {
 	ref := rp.Child("DefaultUserJourney")
 	if ref == nil || ref.Attr["ReferenceId"] == "" {
@@ -335,7 +341,7 @@ func (p *Policy) relyingParty(rp *Element, errs *Error) {
 	} else {
 		errs.add(ref, "DefaultUserJourney", "the user journey %q is not declared in this policy or its bases", ref.Attr["ReferenceId"])
 	}
-	p.ScriptExecution = strings.TrimSpace(rp.Child("UserJourneyBehaviors").TextOf("ScriptExecution"))
+	p.behaviors(rp.Child("UserJourneyBehaviors"), errs)
 	p.refreshJourney(rp)
 	prof := rp.Child("TechnicalProfile")
 	if prof == nil {
