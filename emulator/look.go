@@ -44,7 +44,7 @@ var builtIn = []struct{ prefix, template string }{
 // drawn with Ocean Blue and the log says so. A file that is missing is a problem of the
 // policy's.
 func policyLook(p *policy.Policy, log *slog.Logger) (web.Look, []config.Problem) {
-	l := web.Look{Scripts: strings.EqualFold(p.ScriptExecution, "Allow"), Pages: map[string]web.PageContent{}}
+	l := web.Look{Scripts: strings.EqualFold(p.ScriptExecution, "Allow"), FrameAncestors: p.FrameAncestors, Pages: map[string]web.PageContent{}}
 	var problems []config.Problem
 	for id, cd := range p.ContentDefinitions {
 		// The LoadUri's own place: a content definition merged from several files takes each

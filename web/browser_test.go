@@ -28,8 +28,9 @@ func chromium(t *testing.T) context.Context {
 	return chromiumIn(t, t.TempDir())
 }
 
-// chromiumIn is chromium with the profile in dir, which may hold a Default/Preferences file.
-func chromiumIn(t *testing.T, dir string) context.Context {
+// chromiumIn is chromium with the profile in dir, which may hold a Default/Preferences file,
+// and the extra options.
+func chromiumIn(t *testing.T, dir string, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -41,6 +42,7 @@ func chromiumIn(t *testing.T, dir string) context.Context {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(dir),
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.WindowSize(1000, 900))
+	opts = append(opts, extra...)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)

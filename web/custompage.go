@@ -449,8 +449,9 @@ func redactQuery(uri string) string {
 // script but the SETTINGS one (by hash) and no <style> element. A page in custom page
 // content allows what a tenant's page needs (docs/pages.md#content-security-policy): its
 // <style> elements, its own origin's stylesheets, images and fonts, and, when its scripts
-// run, its inline scripts by hash and its origin's scripts.
-func contentPolicy(c echo.Context, m *merged) string {
+// run, its inline scripts by hash and its origin's scripts. ancestors are the origins that may
+// frame the page ('none', or a policy's JourneyFraming sources).
+func contentPolicy(c echo.Context, m *merged, ancestors string) string {
 	script, style, img, font, connect := "'self'", "'self'", "'self' data:", "", ""
 	if hash, ok := c.Get(inlineScriptKey).(string); ok { // a flow page's SETTINGS script
 		script += " '" + hash + "'"
@@ -469,5 +470,5 @@ func contentPolicy(c echo.Context, m *merged) string {
 			}
 		}
 	}
-	return "default-src 'self'; script-src " + script + "; style-src " + style + "; style-src-attr 'unsafe-inline'; img-src " + img + font + connect + "; frame-ancestors 'none'; form-action *"
+	return "default-src 'self'; script-src " + script + "; style-src " + style + "; style-src-attr 'unsafe-inline'; img-src " + img + font + connect + "; frame-ancestors " + ancestors + "; form-action *"
 }

@@ -374,6 +374,7 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	form := views.Form{Action: s.urls(sess).submit(), CSRF: sess.CSRF, Seq: r.Seq}
 	switch {
 	case r.Phase == engine.PhaseIdP:
+		c.Set(frameKey, nil) // it stands in for a provider's own page, which refuses frames
 		return s.render(c, http.StatusOK, views.IdPPage(s.idpView(c.Request().Context(), sess, def, views.IdP{Page: page, Form: form})))
 	case r.Phase == engine.PhaseFailed:
 		return s.render(c, http.StatusOK, views.ErrorPage(s.errorView(c, r.Failure.Code, r.Failure.Message)))

@@ -19,6 +19,9 @@ type Look struct {
 	// page layout", a custom policy's ScriptExecution Allow): custom page content keeps its
 	// scripts. Off, they are removed, as B2C removes them.
 	Scripts bool
+	// FrameAncestors are the origins that may show the policy's pages in a frame (a custom
+	// policy's JourneyFraming Sources, docs/custom-policies.md#embedded-sign-in); nil: none.
+	FrameAncestors []string
 }
 
 // PageContent is one content definition's look.
@@ -70,6 +73,7 @@ func (s *server) dress(c echo.Context, page *views.Page, policy, cd, uiLocales s
 	if !ok {
 		return
 	}
+	s.allowFraming(c, policy)
 	pc := look.Pages[cd]
 	page.Template = look.Template
 	if pc.Template != "" {
@@ -82,4 +86,27 @@ func (s *server) dress(c echo.Context, page *views.Page, policy, cd, uiLocales s
 		uiLocales = "" // B2C passes no OpenID Connect parameter to the exception page
 	}
 	c.Set(customPageKey, &customPage{URI: pc.URI, Scripts: look.Scripts, Lang: page.Lang, UILocales: uiLocales, Definition: cd})
+}
+
+// frameKey is where a handler leaves the origins that may frame its page ([]string).
+const frameKey = "b2cemu.frameAncestors"
+
+// allowFraming lets the origins of the policy's JourneyFraming show the response in a frame;
+// without any, the page keeps X-Frame-Options DENY and frame-ancestors 'none'.
+func (s *server) allowFraming(c echo.Context, policy string) {
+	if f := s.Looks[strings.ToLower(policy)].FrameAncestors; len(f) > 0 {
+		c.Set(frameKey, f)
+	}
+}
+
+// frameHeaders are a page's X-Frame-Options and CSP frame-ancestors: DENY and 'none', or, for
+// a policy with JourneyFraming, its sources in frame-ancestors and the first of them in
+// X-Frame-Options ALLOW-FROM, as the schema's JourneyFraming type says B2C fills them.
+// Browsers that know frame-ancestors (all current ones) ignore X-Frame-Options then.
+func frameHeaders(c echo.Context) (xfo, ancestors string) {
+	f, _ := c.Get(frameKey).([]string)
+	if len(f) == 0 {
+		return "DENY", "'none'"
+	}
+	return "ALLOW-FROM " + f[0], strings.Join(f, " ")
 }

@@ -210,7 +210,7 @@ func (s *server) authorize(c echo.Context) error {
 		}
 		return s.redirectError(c, ar, fail.err, fail.code, fail.msg)
 	}
-	sess := &Session{Auth: ar, CSRF: s.csrfCookie(c), Prefix: "/" + c.Param("tenant") + "/" + policyParam(c), Policy: policyParam(c)}
+	sess := &Session{Auth: ar, CSRF: s.csrfCookie(c, len(s.Looks[strings.ToLower(policyParam(c))].FrameAncestors) > 0), Prefix: "/" + c.Param("tenant") + "/" + policyParam(c), Policy: policyParam(c)}
 	request := map[string]string{}
 	for k := range q {
 		request[k] = q.Get(k)
@@ -333,19 +333,21 @@ func (s *server) parseAuthorize(def *flows.Definition, q url.Values, base, accep
 }
 
 // csrfCookie returns the browser's CSRF token, setting the cookie the first time. One token per
-// browser lets several runs go on side by side in the same browser.
-func (s *server) csrfCookie(c echo.Context) string {
+// browser lets several runs go on side by side in the same browser. framed is set for a policy
+// whose pages may be shown in another site's frame (JourneyFraming), where only a
+// SameSite=None cookie reaches the pages.
+func (s *server) csrfCookie(c echo.Context, framed bool) string {
 	if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) >= 16 {
 		return ck.Value
 	}
 	v := s.Random()
 	ck := &http.Cookie{Name: csrfCookie, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}
-	if c.Request().TLS != nil || strings.HasPrefix(s.BaseURL, "https:") {
+	if c.Request().TLS != nil || strings.HasPrefix(s.BaseURL, "https:") || framed {
 		s.setCookie(c, ck) // B2C's SameSite=None; Secure
 	} else {
 		// Over plain http the pages' cookie stays Lax and not Secure: scripted clients (Go's
 		// cookiejar, Python's http.cookiejar) send Secure cookies over https only, and the pages
-		// are never shown in an iframe.
+		// of a policy without JourneyFraming are never shown in an iframe.
 		c.SetCookie(ck)
 	}
 	return v
@@ -400,6 +402,7 @@ func (s *server) respond(c echo.Context, ar AuthRequest, params url.Values) erro
 	}
 	switch ar.ResponseMode {
 	case "form_post":
+		s.allowFraming(c, ar.Policy) // a framed journey ends in its frame
 		return s.render(c, http.StatusOK, views.FormPostPage(formPost(ar.RedirectURI, params)))
 	case "fragment":
 		u, _ := url.Parse(ar.RedirectURI)

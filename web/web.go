@@ -318,6 +318,7 @@ func (s *server) writeHeaders(c echo.Context, m *merged) {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	h.Set("Cache-Control", "no-store")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", contentPolicy(c, m))
+	xfo, ancestors := frameHeaders(c)
+	h.Set("X-Frame-Options", xfo)
+	h.Set("Content-Security-Policy", contentPolicy(c, m, ancestors))
 }
