@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -52,5 +53,54 @@ func TestJourneyFramingHeaders(t *testing.T) {
 		if got := tc.header.Get("X-Frame-Options"); got != tc.xfo || !strings.Contains(csp+";", tc.framing) || strings.Count(csp, "frame-ancestors") != 1 {
 			t.Errorf("%s: X-Frame-Options %q, CSP %q; want %q and %q", tc.name, got, csp, tc.xfo, tc.framing)
 		}
+	}
+}
+
+// TestContentDefinitionParametersQuery: the relying party's ContentDefinitionParameters are
+// appended, their claim resolvers resolved, to the query of the URL B2C loads a page's custom
+// page content from (Microsoft's "Customize the user interface with HTML templates", dynamic
+// custom page content): a page server that varies its HTML by campaignId sees the authorize
+// request's campaignId; a query the LoadUri has already is kept; an authorize request without
+// the parameter sends it empty. Every page of the journey gets them.
+func TestContentDefinitionParametersQuery(t *testing.T) {
+	queries := make(chan string, 8)
+	pages := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		queries <- r.URL.Path + "?" + r.URL.RawQuery
+		w.Write([]byte(`<!doctype html><html><head><title>Fabrikam</title></head><body><div id="api"></div></body></html>`))
+	}))
+	t.Cleanup(pages.Close)
+	edit := policyEdits{
+		baseXML: func(s string) string {
+			s = policyEdit(t, s, "<LoadUri>~/tenant/templates/AzureBlue/unified.cshtml", "<LoadUri>"+pages.URL+"/unified?brand=fabrikam&amp;v=2")
+			return policyEdit(t, s, `<ContentDefinition Id="api.localaccountsignup"><LoadUri>~/tenant/templates/AzureBlue/selfAsserted.cshtml`, `<ContentDefinition Id="api.localaccountsignup"><LoadUri>`+pages.URL+"/signup")
+		},
+		signUpXML: func(s string) string {
+			return policyEdit(t, s, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" /><UserJourneyBehaviors><ContentDefinitionParameters>
+				<Parameter Name="campaignId">{OAUTH-KV:campaignId}</Parameter><Parameter Name="lang">{Culture:LanguageName}</Parameter>
+				<Parameter Name="appId">{OIDC:ClientId}</Parameter><Parameter Name="policy">{Policy:PolicyId}</Parameter></ContentDefinitionParameters></UserJourneyBehaviors>`)
+		},
+	}
+	srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), edit, "")
+	next := func() string {
+		select {
+		case q := <-queries:
+			return q
+		default:
+			return "(nothing)"
+		}
+	}
+	b := srv.NewBrowser(t)
+	signIn := b.Get(customAuthorize() + "&campaignId=hawaii")
+	want := "/unified?appId=" + clientID + "&brand=fabrikam&campaignId=hawaii&lang=en&policy=B2C_1A_signup_signin&ui_locales=en-US&v=2"
+	if got := next(); got != want {
+		t.Errorf("the sign-in page's custom page content was asked for\n%s\nwant\n%s", got, want)
+	}
+	b.Follow(signIn, "#createAccount")
+	if got, want := next(), "/signup?appId="+clientID+"&campaignId=hawaii&lang=en&policy=B2C_1A_signup_signin&ui_locales=en-US"; got != want {
+		t.Errorf("the sign-up page's: %s, want %s", got, want)
+	}
+	srv.NewBrowser(t).Get(customAuthorize() + "&ui_locales=es")
+	if got, want := next(), "/unified?appId="+clientID+"&brand=fabrikam&campaignId=&lang=es&policy=B2C_1A_signup_signin&ui_locales=es&v=2"; got != want {
+		t.Errorf("without campaignId, in Spanish: %s, want %s", got, want)
 	}
 }

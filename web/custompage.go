@@ -23,6 +23,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/b2cemu/b2cemu/flows/engine"
 )
 
 // Custom page content (docs/pages.md#custom-page-content): B2C loads the page a user flow's
@@ -39,10 +41,12 @@ const (
 
 // customPage is the custom page content a page is shown in.
 type customPage struct {
-	URI        string // an absolute file path or a loopback http(s) URL, {Culture:…} unresolved
-	Scripts    bool   // the page's own scripts run
-	Lang       string // the page's language
-	UILocales  string // passed to an http(s) URL as ui_locales; "" = not passed
+	URI       string // an absolute file path or a loopback http(s) URL, {Culture:…} unresolved
+	Scripts   bool   // the page's own scripts run
+	Lang      string // the page's language
+	UILocales string // passed to an http(s) URL as ui_locales; "" = not passed
+	// Params are added to an http(s) URL's query: a custom policy's ContentDefinitionParameters.
+	Params     []engine.PageParameter
 	Definition string // the content definition, for the diagnostic
 }
 
@@ -50,14 +54,15 @@ var cultureRe = regexp.MustCompile(`\{Culture:(RFC5646|LanguageName)\}`)
 var langRe = regexp.MustCompile(`^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$`)
 
 // location is the page's URI with {Culture:RFC5646} and {Culture:LanguageName} replaced by
-// the page's language and, for a URL, ui_locales added.
+// the page's language and, for a URL, the ContentDefinitionParameters and ui_locales added to
+// the query it has.
 func (cp *customPage) location() string {
 	lang := cp.Lang
 	if !langRe.MatchString(lang) {
 		lang = "en"
 	}
 	uri := cultureRe.ReplaceAllString(cp.URI, lang)
-	if cp.UILocales == "" || !isURL(uri) {
+	if cp.UILocales == "" && len(cp.Params) == 0 || !isURL(uri) {
 		return uri
 	}
 	u, err := url.Parse(uri)
@@ -65,7 +70,12 @@ func (cp *customPage) location() string {
 		return uri
 	}
 	q := u.Query()
-	q.Set("ui_locales", cp.UILocales)
+	for _, p := range cp.Params {
+		q.Set(p.Name, p.Value)
+	}
+	if cp.UILocales != "" {
+		q.Set("ui_locales", cp.UILocales)
+	}
 	u.RawQuery = q.Encode()
 	return u.String()
 }

@@ -370,7 +370,11 @@ func (s *server) show(c echo.Context, sess *Session, def *flows.Definition) erro
 	r := withPageMessages(sess.Run)
 	page := s.page("Sign up", r.UILocales)
 	page.Settings = s.settingsScript(c, sess, def, page.Lang)
-	s.dress(c, &page, def.ID, pageDefinition(def, r), r.UILocales)
+	var params []engine.PageParameter
+	if r.Page != nil {
+		params = r.Page.ContentParameters
+	}
+	s.dress(c, &page, def.ID, pageDefinition(def, r), r.UILocales, params)
 	form := views.Form{Action: s.urls(sess).submit(), CSRF: sess.CSRF, Seq: r.Seq}
 	switch {
 	case r.Phase == engine.PhaseIdP:

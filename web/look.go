@@ -67,8 +67,9 @@ func pageDefinition(def *flows.Definition, r *engine.Run) string {
 
 // dress gives page the template of the policy's content definition cd and, when cd has
 // custom page content, leaves it for render to merge the page into. uiLocales is the run's
-// ui_locales, passed to a custom page's URL as B2C passes it ("" = not passed).
-func (s *server) dress(c echo.Context, page *views.Page, policy, cd, uiLocales string) {
+// ui_locales, passed to a custom page's URL as B2C passes it ("" = not passed), after params,
+// the policy's ContentDefinitionParameters.
+func (s *server) dress(c echo.Context, page *views.Page, policy, cd, uiLocales string, params []engine.PageParameter) {
 	look, ok := s.Looks[strings.ToLower(policy)]
 	if !ok {
 		return
@@ -83,9 +84,9 @@ func (s *server) dress(c echo.Context, page *views.Page, policy, cd, uiLocales s
 		return
 	}
 	if cd == defError {
-		uiLocales = "" // B2C passes no OpenID Connect parameter to the exception page
+		uiLocales, params = "", nil // B2C passes no OpenID Connect parameter to the exception page
 	}
-	c.Set(customPageKey, &customPage{URI: pc.URI, Scripts: look.Scripts, Lang: page.Lang, UILocales: uiLocales, Definition: cd})
+	c.Set(customPageKey, &customPage{URI: pc.URI, Scripts: look.Scripts, Lang: page.Lang, UILocales: uiLocales, Params: params, Definition: cd})
 }
 
 // frameKey is where a handler leaves the origins that may frame its page ([]string).

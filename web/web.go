@@ -290,7 +290,7 @@ func (s *server) shownError(c echo.Context, status int, code, msg string, err er
 		s.Log.Info("error page shown", attrs...)
 	}
 	page := s.page("Error", requestLocale(c))
-	s.dress(c, &page, policy, defError, "")
+	s.dress(c, &page, policy, defError, "", nil)
 	return views.Error{
 		Page:          page,
 		Code:          code,

@@ -138,6 +138,7 @@ func (e *Engine) StartFrom(ctx context.Context, policyID, id, clientID, uiLocale
 		return r
 	}
 	x.proceed()
+	x.contentParameters()
 	return r
 }
 
@@ -152,6 +153,7 @@ func (e *Engine) Advance(ctx context.Context, policyID string, r *engine.Run, in
 		return engine.Errorf(engine.Invalid, "no journey for this run")
 	}
 	x := e.execute(ctx, p, r, st)
+	defer x.contentParameters() // whichever page the input leads to
 	if _, ok := in.(engine.Cancel); ok {
 		r.Cancel()
 		return nil

@@ -284,3 +284,18 @@ func sentText(v any) string {
 	}
 	return string(b)
 }
+
+// contentParameters resolves the relying party's ContentDefinitionParameters for the page the
+// run shows, with the claims bag as it is now ({Claim:x}), for the page's custom page content
+// URL (Microsoft's "Customize the user interface with HTML templates", dynamic custom page
+// content).
+func (x *execution) contentParameters() {
+	if x.r.Page == nil || len(x.p.ContentParameters) == 0 {
+		return
+	}
+	ps := make([]engine.PageParameter, 0, len(x.p.ContentParameters))
+	for _, cp := range x.p.ContentParameters {
+		ps = append(ps, engine.PageParameter{Name: cp.Name, Value: x.resolve(x.st.bag, cp.Value)})
+	}
+	x.r.Page.ContentParameters = ps
+}

@@ -32,12 +32,19 @@ type Page struct {
 	// and claims exchange (a user flow's <Name>Exchange), Label its text.
 	Providers []PageOption
 
+	// ContentParameters are the query parameters added to the URL of the page's custom page
+	// content: a custom policy's ContentDefinitionParameters, resolved when the page is shown.
+	ContentParameters []PageParameter
+
 	Blocked       bool   // the block page: Intro is the message; no fields, no way forward
 	Intro         string // self-asserted page
 	ContinueLabel string // "Create", "Continue"
 	Fields        []PageField
 	MFA           *MFAPage // the second-factor page, instead of fields
 }
+
+// PageParameter is one query parameter of a page's custom page content URL.
+type PageParameter struct{ Name, Value string }
 
 // PageField is one input of a self-asserted page.
 type PageField struct {
