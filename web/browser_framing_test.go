@@ -1,14 +1,11 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
+	"github.com/b2cemu/b2cemu/emulator/policy/policytest"
 )
 
 const framingClient = "4f6b1a52-8c7e-4d3a-9b21-6e0f5c7d8a90"
@@ -46,22 +44,10 @@ func framingApp(t *testing.T, callbacks chan<- url.Values) *httptest.Server {
 func startFramed(t *testing.T, sources, redirect string) *emulatortest.Server {
 	t.Helper()
 	src := filepath.Join("..", "docs", "examples", "custom-policies", "policies")
-	dir := t.TempDir()
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e.Name() == "SignUpOrSignin.xml" {
-			b = bytes.Replace(b, []byte(`<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`),
-				[]byte(`<DefaultUserJourney ReferenceId="SignUpOrSignIn" /><UserJourneyBehaviors><JourneyFraming Enabled="true" Sources="`+sources+`" /></UserJourneyBehaviors>`), 1)
-		}
-		os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644)
-	}
+	dir := policytest.CopyEdited(t, src, map[string]func(string) string{"SignUpOrSignin.xml": func(s string) string {
+		return policytest.Edit(t, s, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`,
+			`<DefaultUserJourney ReferenceId="SignUpOrSignIn" /><UserJourneyBehaviors><JourneyFraming Enabled="true" Sources="`+sources+`" /></UserJourneyBehaviors>`)
+	}})
 	srv := emulatortest.Start(t, `
 tenant: {name: contoso, id: 9d5a3e0c-1f7a-4c52-9a7e-2a0e4c6b7d11}
 applications:
@@ -99,13 +85,7 @@ func TestBrowserJourneyFraming(t *testing.T) {
 		{"third-party cookies blocked", 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			os.MkdirAll(filepath.Join(dir, "Default"), 0o700)
-			prefs := fmt.Sprintf(`{"profile":{"cookie_controls_mode":%d}}`, tc.mode)
-			if err := os.WriteFile(filepath.Join(dir, "Default", "Preferences"), []byte(prefs), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			ctx := chromiumIn(t, dir, chromedp.Flag("ignore-certificate-errors", true))
+			ctx := chromiumCookies(t, tc.mode, chromedp.Flag("ignore-certificate-errors", true))
 			if _, got := framed(t, ctx, other.URL+"/embed?src="+url.QueryEscape(authorize), srv.URL); got != "chrome-error://chromewebdata/" {
 				t.Errorf("the frame of an origin JourneyFraming does not list shows %s", got)
 			}

@@ -2,13 +2,10 @@ package web_test
 
 import (
 	"context"
-	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -54,13 +51,7 @@ func TestBrowserSilentRenewInIframe(t *testing.T) {
 		{"third-party cookies blocked", 1, "interaction_required"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			os.MkdirAll(filepath.Join(dir, "Default"), 0o700)
-			prefs := fmt.Sprintf(`{"profile":{"cookie_controls_mode":%d}}`, tt.mode)
-			if err := os.WriteFile(filepath.Join(dir, "Default", "Preferences"), []byte(prefs), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if got := silentRenew(t, chromiumIn(t, dir)); got != tt.renew {
+			if got := silentRenew(t, chromiumCookies(t, tt.mode)); got != tt.renew {
 				t.Errorf("iframe renewal after the sign-in brought %q, want %q", got, tt.renew)
 			}
 		})

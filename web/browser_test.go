@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -26,6 +27,19 @@ import (
 func chromium(t *testing.T) context.Context {
 	t.Helper()
 	return chromiumIn(t, t.TempDir())
+}
+
+// chromiumCookies is chromium with a profile whose profile.cookie_controls_mode is mode: 0
+// allows third-party cookies (browsers' default), 1 blocks them; extra are more options.
+func chromiumCookies(t *testing.T, mode int, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "Default"), 0o700)
+	prefs := fmt.Sprintf(`{"profile":{"cookie_controls_mode":%d}}`, mode)
+	if err := os.WriteFile(filepath.Join(dir, "Default", "Preferences"), []byte(prefs), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return chromiumIn(t, dir, extra...)
 }
 
 // chromiumIn is chromium with the profile in dir, which may hold a Default/Preferences file,

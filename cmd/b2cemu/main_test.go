@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/b2cemu/b2cemu/emulator/policy/policytest"
 )
 
 // TestServeDemoAndShutDown starts the real program on port 0, waits for the URL it logs,
@@ -341,25 +343,11 @@ func TestPolicyCheckServiceURL(t *testing.T) {
 // is one problem, naming the base policy, the profile and the relying parties.
 func TestPolicyCheckBrokenBase(t *testing.T) {
 	src := filepath.Join("..", "..", "docs", "examples", "custom-policies", "policies")
-	dir := t.TempDir()
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e.Name() == "TrustFrameworkExtensions.xml" {
-			b = []byte(strings.Replace(string(b), `<OutputClaim ClaimTypeReferenceId="promoCode" />`, `<OutputClaim ClaimTypeReferenceId="promoCodez" />`, 1))
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := policytest.CopyEdited(t, src, map[string]func(string) string{"TrustFrameworkExtensions.xml": func(s string) string {
+		return strings.Replace(s, `<OutputClaim ClaimTypeReferenceId="promoCode" />`, `<OutputClaim ClaimTypeReferenceId="promoCodez" />`, 1)
+	}})
 	var out strings.Builder
-	err = run(context.Background(), []string{"policy", "check", dir}, func(string) string { return "" }, &out)
+	err := run(context.Background(), []string{"policy", "check", dir}, func(string) string { return "" }, &out)
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 1 {
 		t.Fatalf("err = %v\n%s", err, out.String())

@@ -1,36 +1,46 @@
 package policy_test
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
+	"github.com/b2cemu/b2cemu/emulator/policy/policytest"
 )
 
 // withBehaviors loads the example set with the relying party's UserJourneyBehaviors holding
-// behaviors (line 6 of SignUpOrSignin.xml, after the DefaultUserJourney).
+// behaviors (line 6 of SignUpOrSignin.xml, after the DefaultUserJourney) and returns the
+// sign-up or sign-in policy, or the load error.
 func withBehaviors(t *testing.T, behaviors string) (*policy.Policy, error) {
 	t.Helper()
-	dir := t.TempDir()
-	for _, name := range []string{"TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml"} {
-		b, err := os.ReadFile(filepath.Join(loyalty, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := string(b)
-		if name == "SignUpOrSignin.xml" {
-			s = policyEdit(t, s, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" /><UserJourneyBehaviors>`+behaviors+`</UserJourneyBehaviors>`)
-		}
-		os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644)
-	}
+	dir := policytest.CopyEdited(t, loyalty, map[string]func(string) string{"SignUpOrSignin.xml": func(s string) string {
+		return policyEdit(t, s, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" /><UserJourneyBehaviors>`+behaviors+`</UserJourneyBehaviors>`)
+	}})
 	policies, err := policy.Load([]string{dir})
 	if err != nil {
 		return nil, err
 	}
 	return policies["b2c_1a_signup_signin"], nil
+}
+
+// checkBehaviors loads behaviors and compares read(policy) with want, or the load error with
+// wantErr when it is set.
+func checkBehaviors[T any](t *testing.T, behaviors, wantErr string, read func(*policy.Policy) T, want T) {
+	t.Helper()
+	p, err := withBehaviors(t, behaviors)
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("error:\n%v\nlacks:\n%s", err, wantErr)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := read(p); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
 }
 
 // TestJourneyFraming: the relying party's JourneyFraming (Microsoft's "Embedded sign-up or
@@ -68,19 +78,7 @@ func TestJourneyFraming(t *testing.T) {
 			at + `Sources: "https://app.contoso.com/?a=b;script-src" has a query or fragment; write the framing application's origin, such as https://app.contoso.com`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := withBehaviors(t, tc.behaviors)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("error:\n%v\nlacks:\n%s", err, tc.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(p.FrameAncestors, tc.want) {
-				t.Errorf("FrameAncestors = %q, want %q", p.FrameAncestors, tc.want)
-			}
+			checkBehaviors(t, tc.behaviors, tc.err, func(p *policy.Policy) []string { return p.FrameAncestors }, tc.want)
 		})
 	}
 }
@@ -108,19 +106,7 @@ func TestContentDefinitionParameters(t *testing.T) {
 			at + `ContentDefinitionParameters Parameter: the Name "campaignId" is written twice; keep one`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := withBehaviors(t, tc.behaviors)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("error:\n%v\nlacks:\n%s", err, tc.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(p.ContentParameters, tc.want) {
-				t.Errorf("ContentParameters = %q, want %q", p.ContentParameters, tc.want)
-			}
+			checkBehaviors(t, tc.behaviors, tc.err, func(p *policy.Policy) []policy.ContentParameter { return p.ContentParameters }, tc.want)
 		})
 	}
 }

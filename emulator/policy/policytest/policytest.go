@@ -5,6 +5,8 @@ package policytest
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -68,4 +70,37 @@ func (r *fatalRecorder) Helper() {}
 func (r *fatalRecorder) Fatalf(format string, args ...any) {
 	r.msg = fmt.Sprintf(format, args...)
 	runtime.Goexit()
+}
+
+// CopyEdited copies the files of the folder src into a new temporary folder and returns it;
+// each file edits names is changed by its function on the way. An edit naming a file that
+// src lacks fails the test.
+func CopyEdited(t testing.TB, src string, edits map[string]func(string) string) string {
+	t.Helper()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, done := t.TempDir(), map[string]bool{}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if edit, ok := edits[e.Name()]; ok {
+			b, done[e.Name()] = []byte(edit(string(b))), true
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name := range edits {
+		if !done[name] {
+			t.Fatalf("the edit of %s does not apply: %s has no such file", name, src)
+		}
+	}
+	return dir
 }

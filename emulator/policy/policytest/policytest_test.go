@@ -1,6 +1,8 @@
 package policytest_test
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -32,5 +34,25 @@ func TestEdit(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestCopyEdited: the copy holds every file, the named one edited; an edit of a file the
+// folder lacks fails the test that makes it.
+func TestCopyEdited(t *testing.T) {
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "a.xml"), []byte("<A/>"), 0o644)
+	os.WriteFile(filepath.Join(src, "b.xml"), []byte("<B/>"), 0o644)
+	dir := policytest.CopyEdited(t, src, map[string]func(string) string{"b.xml": func(s string) string { return s + "<C/>" }})
+	a, _ := os.ReadFile(filepath.Join(dir, "a.xml"))
+	b, _ := os.ReadFile(filepath.Join(dir, "b.xml"))
+	if string(a) != "<A/>" || string(b) != "<B/><C/>" {
+		t.Errorf("copied %q and %q", a, b)
+	}
+	got := policytest.FatalOf(t, func(tb testing.TB) string {
+		return policytest.CopyEdited(tb, src, map[string]func(string) string{"c.xml": func(s string) string { return s }})
+	})
+	if want := "failed: the edit of c.xml does not apply: " + src + " has no such file"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
