@@ -8,11 +8,9 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
 )
 
-// TestCustomPolicySocialButton: an identity provider of the unified page gets its button (the
-// claims exchange id, the localized or display name); choosing it, whatever its protocol
-// (here SAML 2.0), opens the fake identity provider page.
-func TestCustomPolicySocialButton(t *testing.T) {
-	edit := replaceIn(t, extensionsXML, `  </ClaimsProviders>`, `    <ClaimsProvider>
+// facebookJourney replaces the end of the Extensions' ClaimsProviders: a Facebook provider
+// and a SignUpOrSignIn journey whose sign-in page offers it beside the local account.
+const facebookJourney = `    <ClaimsProvider>
       <Domain>facebook.com</Domain>
       <DisplayName>Facebook</DisplayName>
       <TechnicalProfiles>
@@ -36,7 +34,13 @@ func TestCustomPolicySocialButton(t *testing.T) {
         </OrchestrationStep>
       </OrchestrationSteps>
     </UserJourney>
-  </UserJourneys>`)
+  </UserJourneys>`
+
+// TestCustomPolicySocialButton: an identity provider of the unified page gets its button (the
+// claims exchange id, the localized or display name); choosing it, whatever its protocol
+// (here SAML 2.0), opens the fake identity provider page.
+func TestCustomPolicySocialButton(t *testing.T) {
+	edit := replaceIn(t, extensionsXML, `  </ClaimsProviders>`, facebookJourney)
 	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edit, "")
 	b := srv.NewBrowser(t)
 	page := b.Get(customAuthorize())

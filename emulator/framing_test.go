@@ -5,18 +5,22 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/b2cemu/b2cemu/emulator/emulatortest"
 )
 
 // TestJourneyFramingHeaders: a policy whose relying party has JourneyFraming Enabled="true"
 // serves its pages (the sign-in page, the next page, its error page) with a
 // Content-Security-Policy whose frame-ancestors are its Sources and X-Frame-Options naming the
 // first source, as the schema's JourneyFraming type describes; the other policies of the same
-// files keep X-Frame-Options DENY and frame-ancestors 'none'.
+// files, and the fake identity provider page, keep X-Frame-Options DENY and frame-ancestors
+// 'none'.
 func TestJourneyFramingHeaders(t *testing.T) {
 	framing := `<JourneyFraming Enabled="true" Sources="https://somesite.com https://anothersite.com:8443" />`
-	edit := policyEdits{signUpXML: func(s string) string {
+	edit := replaceIn(t, extensionsXML, `  </ClaimsProviders>`, facebookJourney) // a provider button too
+	edit[signUpXML] = func(s string) string {
 		return policyEdit(t, s, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" />`, `<DefaultUserJourney ReferenceId="SignUpOrSignIn" /><UserJourneyBehaviors>`+framing+`</UserJourneyBehaviors>`)
-	}}
+	}
 	srv, _ := startLoyaltyIn(t, http.NotFoundHandler(), edit, "")
 	const allowed, denied = "frame-ancestors https://somesite.com https://anothersite.com:8443;", "frame-ancestors 'none';"
 	csrf := func(h http.Header) string {
@@ -48,12 +52,25 @@ func TestJourneyFramingHeaders(t *testing.T) {
 		{"sign-up page", signUp.Header, "ALLOW-FROM https://somesite.com", allowed},
 		{"error page", b.Get(strings.Replace(customAuthorize(), "app.test", "evil.test", 1)).Header, "ALLOW-FROM https://somesite.com", allowed},
 		{"another policy", b.Get(authorizeFor("B2C_1A_ProfileEdit")).Header, "DENY", denied},
+		// The fake identity provider page stands in for Facebook's, which refuses frames.
+		{"fake identity provider", fakeIdP(t, srv).Header, "DENY", denied},
 	} {
 		csp := tc.header.Get("Content-Security-Policy")
 		if got := tc.header.Get("X-Frame-Options"); got != tc.xfo || !strings.Contains(csp+";", tc.framing) || strings.Count(csp, "frame-ancestors") != 1 {
 			t.Errorf("%s: X-Frame-Options %q, CSP %q; want %q and %q", tc.name, got, csp, tc.xfo, tc.framing)
 		}
 	}
+}
+
+// fakeIdP is the fake identity provider page the sign-in page's Facebook button leads to.
+func fakeIdP(t *testing.T, srv *emulatortest.Server) *emulatortest.Page {
+	t.Helper()
+	b := srv.NewBrowser(t)
+	page := b.Submit(b.Get(customAuthorize()), "button#FacebookExchange", nil)
+	if page.Doc.Find(`div#api[data-name=FakeIdentityProvider]`).Length() != 1 {
+		t.Fatalf("not the fake identity provider page: %d\n%s", page.Status, page.Body)
+	}
+	return page
 }
 
 // TestContentDefinitionParametersQuery: the relying party's ContentDefinitionParameters are
