@@ -12,8 +12,7 @@ import (
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
 )
 
-// kmsiTenant has a user flow with Keep me signed in (7 days) and one without, and Ana's local
-// account.
+// kmsiTenant has a user flow with Keep me signed in (7 days) and one without.
 const kmsiTenant = `
 tenant: {name: contoso, id: 11111111-2222-4333-8444-555555555555}
 applications:
@@ -30,14 +29,20 @@ userFlows:
     applicationClaims: [objectId]
 `
 
-// startKMSI serves kmsiTenant with Ana's account.
+// startKMSI serves kmsiTenant with Ana's local account.
 func startKMSI(t *testing.T) *emulatortest.Server {
 	t.Helper()
 	srv := emulatortest.Start(t, kmsiTenant)
+	seedKMSIUser(t, srv)
+	return srv
+}
+
+// seedKMSIUser creates Ana's local account, ana@contoso.com with the password Passw0rd!x.
+func seedKMSIUser(t *testing.T, srv *emulatortest.Server) {
+	t.Helper()
 	if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", map[string]any{"email": "ana@contoso.com", "password": "Passw0rd!x"}, nil); status != 201 {
 		t.Fatalf("seeding Ana: %d", status)
 	}
-	return srv
 }
 
 // kmsiAuthorize is the authorize URL of a user flow of kmsiTenant, with extra parameters.
@@ -202,9 +207,7 @@ func TestKeepMeSignedInCustomPolicy(t *testing.T) {
 		},
 	}
 	srv, _ := startLoyaltyIn(t, &loyaltyAPI{}, edits, "")
-	if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", map[string]any{"email": "ana@contoso.com", "password": "Passw0rd!x"}, nil); status != 201 {
-		t.Fatalf("seeding Ana: %d", status)
-	}
+	seedKMSIUser(t, srv)
 	for _, tt := range []struct {
 		name, box, maxAge string
 	}{{"checked", "on", "2592000"}, {"unchecked", "", ""}} {
