@@ -249,7 +249,28 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 	p.relyingParty(merged.Child("RelyingParty"), errs)
 	p.resolveRefs()
 	p.check(errs)
+	p.warnRememberMe()
 	return p
+}
+
+// warnRememberMe warns of a sign-in page of the relying party's journey that shows "Keep me
+// signed in" while the relying party keeps no such session (no KeepAliveInDays, or 0): the box
+// would change nothing.
+func (p *Policy) warnRememberMe() {
+	if p.Journey == nil || p.KeepAliveInDays > 0 {
+		return
+	}
+	for _, s := range p.Journey.Steps {
+		for _, ex := range s.Exchanges {
+			tp := p.TechnicalProfiles[ex.TechnicalProfile]
+			if s.Type != "CombinedSignInAndSignUp" || tp == nil || !strings.EqualFold(tp.Metadata["setting.enableRememberMe"], "true") {
+				continue
+			}
+			p.Warnings = append(p.Warnings, &Problem{File: tp.El.File, Line: tp.El.Line, Element: describe(tp.El),
+				Msg: fmt.Sprintf("setting.enableRememberMe shows Keep me signed in, but the relying party of %s keeps no such session; add <SingleSignOn Scope=\"Tenant\" KeepAliveInDays=\"30\" /> to its UserJourneyBehaviors (1 to 90 days)", p.ID)})
+			return
+		}
+	}
 }
 
 // claimType reads a ClaimsSchema ClaimType, its pattern compiled.

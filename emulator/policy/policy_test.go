@@ -520,7 +520,7 @@ func TestKeepAliveInDays(t *testing.T) {
 		{"thirty days", `<UserJourneyBehaviors><SingleSignOn Scope="Tenant" KeepAliveInDays="30" /><SessionExpiryType>Absolute</SessionExpiryType><SessionExpiryInSeconds>1200</SessionExpiryInSeconds></UserJourneyBehaviors>`, 30},
 		{"zero turns it off", `<UserJourneyBehaviors><SingleSignOn Scope="Tenant" KeepAliveInDays="0" /></UserJourneyBehaviors>`, 0},
 		{"ninety, spaced", `<UserJourneyBehaviors><SingleSignOn Scope="Application" KeepAliveInDays=" 90 " /></UserJourneyBehaviors>`, 90},
-	} {
+	} { // the sign-in profile shows the box in every row: without days, the policy warns
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			for _, name := range []string{"TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml"} {
@@ -538,8 +538,14 @@ func TestKeepAliveInDays(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := policies["b2c_1a_signup_signin"].KeepAliveInDays; got != tt.days {
-				t.Errorf("KeepAliveInDays = %d, want %d", got, tt.days)
+			p := policies["b2c_1a_signup_signin"]
+			if p.KeepAliveInDays != tt.days {
+				t.Errorf("KeepAliveInDays = %d, want %d", p.KeepAliveInDays, tt.days)
+			}
+			const warning = `TrustFrameworkBase.xml:228: TechnicalProfile Id="SelfAsserted-LocalAccountSignin-Email": setting.enableRememberMe shows Keep me signed in, but the relying party of B2C_1A_signup_signin keeps no such session; add <SingleSignOn Scope="Tenant" KeepAliveInDays="30" /> to its UserJourneyBehaviors (1 to 90 days)`
+			warned := len(p.Warnings) == 1 && strings.HasSuffix(p.Warnings[0].Error(), warning)
+			if want := tt.days == 0; warned != want || len(p.Warnings) > 1 {
+				t.Errorf("warnings %v, want the Keep me signed in one: %v", p.Warnings, want)
 			}
 		})
 	}
