@@ -23,6 +23,7 @@ func (x *execution) unifiedPage(step *policy.Step) {
 			md := x.st.tp.Metadata
 			page.LocalSignIn = true
 			page.SignUpLink = md["SignUpTarget"] != "" && !strings.EqualFold(md["setting.showSignupLink"], "false")
+			page.RememberMe = strings.EqualFold(md["setting.enableRememberMe"], "true")
 			switch loc := md["setting.forgotPasswordLinkLocation"]; {
 			case strings.EqualFold(loc, "None"):
 			case strings.EqualFold(loc, "AfterInput"), strings.EqualFold(loc, "AfterButtons"):

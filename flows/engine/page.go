@@ -28,6 +28,10 @@ type Page struct {
 	// ForgotPassword places the unified page's "Forgot your password?" link: "" (none),
 	// AfterLabel, AfterInput or AfterButtons.
 	ForgotPassword string
+	// RememberMe shows the local sign-in form's "Keep me signed in" checkbox (input#rememberMe,
+	// unchecked): a user flow's session.keepMeSignedIn, a custom policy's sign-in profile's
+	// setting.enableRememberMe.
+	RememberMe bool
 	// Providers are the identity provider buttons (unified page): Value is the button's id
 	// and claims exchange (a user flow's <Name>Exchange), Label its text.
 	Providers []PageOption

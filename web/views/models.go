@@ -123,6 +123,9 @@ type SignIn struct {
 	// AfterInput, AfterButtons, or "" for none.
 	ForgotURL string
 	ForgotAt  string
+	// RememberMe shows the "Keep me signed in" checkbox (div.rememberMe > input#rememberMe)
+	// between div.working and the sign-in button, unchecked, as saved B2C pages have it.
+	RememberMe bool
 	// NameID is the sign-in name input's id and form name: "email" or "logonIdentifier" on
 	// user flows (by page version), "signInName" on the custom policies' pages.
 	NameID     string
