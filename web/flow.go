@@ -425,7 +425,8 @@ func signInView(page views.Page, form views.Form, u pageURLs, r *engine.Run) vie
 func selfAssertedView(page views.Page, form views.Form, r *engine.Run) views.SelfAsserted {
 	p := r.Page
 	m := views.SelfAsserted{Page: page, Form: form, Intro: pageText(p.Intro), ContinueLabel: p.ContinueLabel, ServerError: r.PageError,
-		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch, FieldIncorrect: r.FieldIncorrect, Blocked: p.Blocked}
+		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch, FieldIncorrect: r.FieldIncorrect, Blocked: p.Blocked,
+		HideContinue: p.HideContinue, HideCancel: p.HideCancel}
 	for _, pf := range p.Fields {
 		f := views.Field{ID: pf.ID, Label: pf.Label, InputType: pf.InputType, Type: "text", Value: r.Values.String(pf.ClaimID()),
 			Required: pf.Required, Error: r.FieldErrors[pf.ClaimID()], Pattern: pf.Pattern, Invalid: pf.PatternHelp}

@@ -315,7 +315,7 @@ func displayControl(dc *Element) *DisplayControl {
 }
 
 // technicalProfiles reads every technical profile with its includes resolved, then checks
-// the RESTful ones' ServiceUrls.
+// the RESTful ones' ServiceUrls, the context profiles and the self-asserted pages' settings.
 func (p *Policy) technicalProfiles(merged *Element, errs *Error) {
 	raw := map[string]*Element{}
 	for _, tp := range merged.Child("TechnicalProfiles").All("TechnicalProfile") {
@@ -331,6 +331,7 @@ func (p *Policy) technicalProfiles(merged *Element, errs *Error) {
 	}
 	p.checkServiceURLs(included, errs)
 	p.checkContextProfiles(included, errs)
+	p.checkPageSettings(errs)
 }
 
 // journeys reads the user journeys and sub journeys.

@@ -41,6 +41,12 @@ type Page struct {
 	ContinueLabel string // "Create", "Continue"
 	Fields        []PageField
 	MFA           *MFAPage // the second-factor page, instead of fields
+
+	// HideContinue and HideCancel hide the self-asserted page's #continue and #cancel buttons:
+	// a custom policy's setting.showContinueButton and setting.showCancelButton set to false.
+	// A page without #continue has no way forward (the community's message pages hide both);
+	// the zero value shows both, as every user-flow page does.
+	HideContinue, HideCancel bool
 }
 
 // PageField is one input of a self-asserted page.

@@ -89,6 +89,9 @@ type SelfAsserted struct {
 	ServerError      string // #claimVerificationServerError
 	Blocked          bool   // the block page: the message, no fields, no way forward
 	ContinueLabel    string
+	// HideContinue and HideCancel hide #continue and #cancel (a custom policy's
+	// setting.showContinueButton and setting.showCancelButton false).
+	HideContinue, HideCancel bool
 }
 
 // VerifyPending reports whether a field's email verification is not done yet: B2C disables
