@@ -236,7 +236,7 @@ func (e *Emulator) addCustom(d *web.Deps, cfg *config.Config, custom *journey.En
 		look, problems := policyLook(p, e.log)
 		d.Looks[id] = look
 		cerr.Problems = append(cerr.Problems, problems...)
-		d.Flows = append(d.Flows, &flows.Definition{ID: p.ID, Type: flows.SignUpOrSignIn, IdentityProviders: []string{flows.LocalProvider}})
+		d.Flows = append(d.Flows, &flows.Definition{ID: p.ID, Type: flows.SignUpOrSignIn, IdentityProviders: []string{flows.LocalProvider}, KeepMeSignedInDays: p.KeepAliveInDays})
 		d.Journeys[id] = ""
 		if p.Journey != nil {
 			d.Journeys[id] = p.Journey.ID
@@ -356,6 +356,7 @@ func Definition(f config.UserFlow) *flows.Definition {
 	def.NoEmailVerification = f.EmailVerification != nil && !*f.EmailVerification
 	def.SignInInput = f.SignInInputID
 	def.LocalAccount = f.LocalAccount
+	def.KeepMeSignedInDays = f.KeepMeSignedIn()
 	def.MFA = flows.MFASettings{Method: engine.MFAMethod(f.MFA.Method), Enforcement: flows.MFAEnforcement(f.MFA.Enforcement)}
 	if def.MFA.Method == "" {
 		def.MFA.Method = engine.MFASMSOrCall // both phone channels, when the flow names no method

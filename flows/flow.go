@@ -53,6 +53,10 @@ type Definition struct {
 	LocalAccount string
 	// MFA is the flow's multifactor authentication (off by default).
 	MFA MFASettings
+	// KeepMeSignedInDays is how long a sign-in with "Keep me signed in" checked stays signed
+	// in: a user flow's "Keep me signed in session (days)", a custom policy's relying-party
+	// KeepAliveInDays. 0: the policy keeps no such session (the box, if shown, changes nothing).
+	KeepMeSignedInDays int
 	// NoEmailVerification turns off the local sign-up page's email verification (the portal's
 	// page-layout setting "Requires verification", on by default).
 	NoEmailVerification bool

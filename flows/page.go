@@ -73,6 +73,7 @@ func (m *Machine) signInPage(def *Definition) *engine.Page {
 	} else if p.LocalSignIn {
 		p.ForgotPassword = "AfterLabel"
 	}
+	p.RememberMe = p.LocalSignIn && def.KeepMeSignedInDays > 0
 	social := def.SocialProviders()
 	if len(social) > 0 {
 		p.Providers = make([]engine.PageOption, 0, len(social))

@@ -189,3 +189,30 @@ func TestPages(t *testing.T) {
 		})
 	}
 }
+
+// TestRememberMePage: the sign-in page shows "Keep me signed in" when the flow keeps such
+// sessions and the page has the local sign-in form; never on a sign-up flow's provider choice.
+func TestRememberMePage(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		def  *flows.Definition
+		want bool
+	}{
+		{"off", &flows.Definition{ID: "B2C_1_f", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email"}}, false},
+		{"sign up or sign in, 30 days", &flows.Definition{ID: "B2C_1_f", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"email", "facebook.com"}, KeepMeSignedInDays: 30}, true},
+		{"sign in, one day", &flows.Definition{ID: "B2C_1_f", Type: flows.SignIn, IdentityProviders: []string{"email"}, KeepMeSignedInDays: 1}, true},
+		{"phone accounts", &flows.Definition{ID: "B2C_1_f", Type: flows.SignIn, IdentityProviders: []string{"email"}, LocalAccount: "phone", KeepMeSignedInDays: 7}, true},
+		{"social only: no local form", &flows.Definition{ID: "B2C_1_f", Type: flows.SignUpOrSignIn, IdentityProviders: []string{"facebook.com"}, KeepMeSignedInDays: 30}, false},
+		{"a sign-up flow's provider choice", &flows.Definition{ID: "B2C_1_f", Type: flows.SignUp, IdentityProviders: []string{"email", "facebook.com"}, KeepMeSignedInDays: 30}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newMachine(&stubConnector{}, &memDirectory{})
+			m.Providers = map[string]string{"facebook.com": "Facebook"}
+			r := m.Start(ctx, tt.def, "run-1", "app", "")
+			if !r.Page.Unified || r.Page.RememberMe != tt.want {
+				t.Errorf("RememberMe = %v, want %v (page %+v)", r.Page.RememberMe, tt.want, r.Page)
+			}
+		})
+	}
+}

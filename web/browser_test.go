@@ -46,6 +46,17 @@ func chromiumCookies(t *testing.T, mode int, extra ...chromedp.ExecAllocatorOpti
 // and the extra options.
 func chromiumIn(t *testing.T, dir string, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
+	ctx, stop := launchChromium(t, dir, extra...)
+	t.Cleanup(stop)
+	return ctx
+}
+
+// launchChromium starts Chromium with the profile in dir and the extra options, and returns
+// its context and the function that closes it, as a user quitting the browser does: Chromium
+// writes its persistent cookies into the profile, so a browser started again on dir has them
+// back.
+func launchChromium(t *testing.T, dir string, extra ...chromedp.ExecAllocatorOption) (context.Context, func()) {
+	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("B2CEMU_REQUIRE_BROWSER") != "" {
@@ -58,15 +69,22 @@ func chromiumIn(t *testing.T, dir string, extra ...chromedp.ExecAllocatorOption)
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.WindowSize(1000, 900))
 	opts = append(opts, extra...)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	if err := chromedp.Do(ctx); err != nil { // starts the browser on a context without a deadline
+	bctx, cancel2 := chromedp.NewContext(actx)
+	if err := chromedp.Do(bctx); err != nil { // starts the browser on a context without a deadline
+		cancel2()
+		cancel()
 		t.Fatalf("starting chromium: %v", err)
 	}
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(cancel3)
-	return ctx
+	ctx, cancel3 := context.WithTimeout(bctx, 90*time.Second)
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			cancel3()
+			chromedp.Cancel(bctx) // closes the browser and waits for it to exit
+			cancel2()
+			cancel()
+		})
+	}
 }
 
 // shot saves a screenshot into $B2CEMU_SCREENSHOTS when it is set.

@@ -3,7 +3,6 @@ package web_test
 import (
 	"bytes"
 	"image/png"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/chromedp/chromedp"
 	qrcode "github.com/skip2/go-qrcode"
 
-	"github.com/b2cemu/b2cemu/emulator/emulatortest"
 	"github.com/b2cemu/b2cemu/flows/otp"
 )
 
@@ -21,18 +19,7 @@ import (
 // page links; the secret shown beside it gives the code that finishes the sign-up.
 func TestBrowserAuthenticatorApp(t *testing.T) {
 	ctx := chromium(t)
-	dir, _ := filepath.Abs(filepath.Join("..", "emulator", "testdata", "azuremfa"))
-	srv := emulatortest.Start(t, `
-tenant:
-  name: contoso
-  id: 11111111-2222-4333-8444-555555555555
-applications:
-  - name: Viewer
-    clientId: `+phoneClient+`
-    redirectUris: [/jwt]
-customPolicies:
-  paths: [`+dir+`]
-`)
+	srv := startFixture(t, "azuremfa")
 	authorize := srv.URL + "/contoso.onmicrosoft.com/B2C_1A_mfa_app_signup/oauth2/v2.0/authorize?client_id=" + phoneClient +
 		"&redirect_uri=" + srv.URL + "/jwt&scope=openid&response_type=id_token&nonce=n&response_mode=form_post"
 	err := chromedp.Do(ctx,

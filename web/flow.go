@@ -69,6 +69,9 @@ func (s *server) flowConfirmed(c echo.Context, sess *Session, def *flows.Definit
 	if err := checkCSRF(c, sess, c.QueryParam("csrf_token")); err != nil {
 		return err
 	}
+	if c.Param("page") == apiUnified { // "Keep me signed in", only when the page offered it
+		sess.keep = sess.boxShown && c.QueryParam("rememberMe") == "true"
+	}
 	return s.conclude(c, sess, def)
 }
 
@@ -171,6 +174,9 @@ func (s *server) dispatch(c echo.Context, sess *Session, def *flows.Definition, 
 		}
 	}
 	from := apiName(sess.Run)
+	if from == apiUnified {
+		sess.boxShown = sess.Run.Page != nil && sess.Run.Page.RememberMe
+	}
 	in, err := s.input(c.Request().Context(), sess, form)
 	var stay *idpStay
 	switch {
@@ -197,7 +203,9 @@ func (s *server) dispatch(c echo.Context, sess *Session, def *flows.Definition, 
 		return s.conclude(c, sess, def)
 	}
 	s.Sessions.Put(sess.Run.ID, sess)
-	return c.Redirect(http.StatusSeeOther, s.urls(sess).confirmed(from))
+	// A checked box posts rememberMe=on (B2C's checkbox has no value): the confirmed
+	// navigation carries it on as the page's script would.
+	return c.Redirect(http.StatusSeeOther, s.urls(sess).confirmed(from, form.Get("rememberMe") != ""))
 }
 
 // submitAnswer is B2C's answer to a page's background submit: status "200", or "400" with
@@ -410,6 +418,7 @@ func signInView(page views.Page, form views.Form, u pageURLs, r *engine.Run) vie
 	m := views.SignIn{Page: page, Form: form, Combined: !p.Selection, Local: p.LocalSignIn, Phone: p.PhoneSignIn, LocalSignUp: p.SignUpLink, NameID: signInInput(r),
 		Email: r.Values.String("email"), PageError: r.PageError, EmailError: r.FieldErrors["signInName"], PassError: r.FieldErrors["password"]}
 	m.SignUpURL, m.ForgotURL, m.ForgotAt = u.api(api, "unified", "local", "signup"), u.api(api, "forgotPassword"), p.ForgotPassword
+	m.RememberMe = p.RememberMe
 	m.Social = socialForm(u, api)
 	for _, pr := range p.Providers {
 		m.Providers = append(m.Providers, views.Provider{ID: pr.Value, ButtonID: pr.Value, DisplayName: pr.Label})
@@ -421,7 +430,8 @@ func signInView(page views.Page, form views.Form, u pageURLs, r *engine.Run) vie
 func selfAssertedView(page views.Page, form views.Form, r *engine.Run) views.SelfAsserted {
 	p := r.Page
 	m := views.SelfAsserted{Page: page, Form: form, Intro: pageText(p.Intro), ContinueLabel: p.ContinueLabel, ServerError: r.PageError,
-		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch, FieldIncorrect: r.FieldIncorrect, Blocked: p.Blocked}
+		RequiredMissing: r.RequiredMissing, PasswordMismatch: r.PasswordMismatch, FieldIncorrect: r.FieldIncorrect, Blocked: p.Blocked,
+		HideContinue: p.HideContinue, HideCancel: p.HideCancel}
 	for _, pf := range p.Fields {
 		f := views.Field{ID: pf.ID, Label: pf.Label, InputType: pf.InputType, Type: "text", Value: r.Values.String(pf.ClaimID()),
 			Required: pf.Required, Error: r.FieldErrors[pf.ClaimID()], Pattern: pf.Pattern, Invalid: pf.PatternHelp}

@@ -198,6 +198,10 @@ func checkProviders(req *RunRequest, custom bool) error {
 // runOutcome fills the answer of a run that ended without a token, or that waits on a page
 // the request has no more submissions for.
 func runOutcome(run *engine.Run, resp *RunResponse) {
+	if !run.Phase.Terminal() && deadEnd(run) { // a page without #continue ends the run as the block page
+		resp.Outcome, resp.UserMessage = "blocked", deadEndMessage(run)
+		return
+	}
 	switch run.Phase {
 	case engine.PhaseBlocked:
 		resp.Outcome, resp.UserMessage = "blocked", run.UserMessage
@@ -259,10 +263,34 @@ func (d *driver) page() (bool, error) {
 		}
 		return d.advance(in)
 	case engine.PhaseLocalSignUp, engine.PhaseAttributes:
+		if deadEnd(d.run) {
+			return false, nil // no #continue: nothing to submit, as on the block page
+		}
 		d.noteSecret()
 		return d.submit()
 	}
 	return false, nil
+}
+
+// deadEnd reports whether the run waits on a page without a way forward: a custom policy's
+// self-asserted page whose setting.showContinueButton is false.
+func deadEnd(run *engine.Run) bool {
+	return run.Page != nil && run.Page.HideContinue
+}
+
+// deadEndMessage is what a page without a way forward tells the user: its Paragraph
+// fields' values (the community's message pages show their message in one), else its intro.
+func deadEndMessage(run *engine.Run) string {
+	var lines []string
+	for _, f := range run.Page.Fields {
+		if v := run.Values.String(f.ClaimID()); f.InputType == "Paragraph" && v != "" {
+			lines = append(lines, v)
+		}
+	}
+	if len(lines) == 0 {
+		return run.Page.Intro
+	}
+	return strings.Join(lines, "\n")
 }
 
 // account is a string the request's account gives, or "".

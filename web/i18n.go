@@ -26,6 +26,7 @@ var translations = map[string]map[string]string{
 		"Don't have an account?":              "¿No tiene una cuenta?",
 		"Sign up now":                         "Registrarse ahora",
 		"Forgot your password?":               "¿Olvidó su contraseña?",
+		"Keep me signed in":                   "Mantener la sesión iniciada",
 		"Cancel":                              "Cancelar",
 		"Please enter your Email Address":     "Escriba su dirección de correo electrónico",
 		"Please enter your password":          "Escriba su contraseña",

@@ -36,7 +36,7 @@ func TestStringTablesAreComplete(t *testing.T) {
 		fields = append(fields, views.Field{ID: "b", Label: "New Password", InputType: "RadioSingleSelect", Options: []views.Option{{Value: "true", Label: "Yes"}, {Value: "false", Label: "No"}}},
 			views.Field{ID: "c", Label: "Confirm New Password", InputType: "Password", Type: "password"})
 		pages := []templ.Component{
-			views.SignInPage(views.SignIn{Page: page, Combined: true, Local: true, LocalSignUp: true, PageError: "Your password is incorrect.",
+			views.SignInPage(views.SignIn{Page: page, Combined: true, Local: true, LocalSignUp: true, RememberMe: true, PageError: "Your password is incorrect.",
 				EmailError: "Please enter your Email Address", PassError: "Please enter your password", Providers: []views.Provider{{ID: "x", ButtonID: "XExchange", DisplayName: "X"}}}),
 			views.SignInPage(views.SignIn{Page: page, LocalSignUp: true, Providers: []views.Provider{{ID: "x", ButtonID: "XExchange", DisplayName: "X"}}}),
 			views.IdPPage(views.IdP{Page: page, ProviderName: "Facebook"}),

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -77,10 +78,11 @@ func (u pageURLs) api(page, action string, extra ...string) string {
 	return u.prefix + "/api/" + page + "/" + action + "?" + q + "csrf_token=" + url.QueryEscape(u.csrf) + "&tx=" + u.tx + "&p=" + url.QueryEscape(u.policy)
 }
 
-// confirmed is where a page's script goes once the server took its submission.
-func (u pageURLs) confirmed(page string) string {
+// confirmed is where a page's script goes once the server took its submission. The unified
+// page's carries rememberMe, the "Keep me signed in" checkbox's state, as B2C's script sends it.
+func (u pageURLs) confirmed(page string, remember bool) string {
 	if page == apiUnified {
-		return u.api(page, "confirmed", "rememberMe", "false")
+		return u.api(page, "confirmed", "rememberMe", strconv.FormatBool(remember))
 	}
 	return u.api(page, "confirmed")
 }

@@ -22,6 +22,8 @@ type SSOSession struct {
 	Identity engine.Identity
 	AuthTime int64
 	MFA      bool // the sign-in passed the second factor: a flow that asks for it does not ask again
+	// Kept is set when the user checked "Keep me signed in": the cookie is persistent.
+	Kept bool
 }
 
 // ssoCookie is the name of B2C's SSO session cookie, x-ms-cpim-sso:{Id}, whose id is the
@@ -46,11 +48,16 @@ func (s *server) resumeSSO(c echo.Context, def *flows.Definition, sess *Session,
 	if err := s.Machine.Advance(c.Request().Context(), def, sess.Run, engine.ResumeSession{ObjectID: sso.ObjectID, Identity: sso.Identity, MFA: sso.MFA}); err != nil {
 		return false, nil // the user is gone: show the pages
 	}
-	sess.AuthTime = sso.AuthTime
+	sess.AuthTime, sess.keep = sso.AuthTime, sso.Kept
 	return true, s.conclude(c, sess, def)
 }
 
-// startSSO records the signed-in user for the browser.
+// startSSO records the signed-in user for the browser. A session cookie lives as long as the
+// browser, the server's session ssoLifetime. A run that kept the user signed in ("Keep me
+// signed in" checked, or a resumed session that was) under a policy that keeps such sessions
+// gets a persistent cookie, and the server's session, of the policy's days, renewed by every
+// sign-in it serves (B2C's default Rolling expiry); a policy without the setting turns the
+// cookie back into a session cookie, as Microsoft's session-behavior article warns.
 func (s *server) startSSO(c echo.Context, sess *Session, authTime int64) {
 	id := rawCookie(c.Request(), s.ssoCookie())
 	if id == "" {
@@ -60,8 +67,17 @@ func (s *server) startSSO(c echo.Context, sess *Session, authTime int64) {
 	if prev, ok := s.SSO.Get(id); ok && prev.ObjectID == sess.Run.User.ObjectID {
 		mfa = mfa || prev.MFA // a later run of the session's user keeps the factor it passed
 	}
-	s.SSO.PutFor(id, &SSOSession{ObjectID: sess.Run.User.ObjectID, Identity: sess.Run.Identity, AuthTime: authTime, MFA: mfa}, ssoLifetime)
-	s.setCookie(c, &http.Cookie{Name: s.ssoCookie(), Value: id, Path: "/", HttpOnly: true})
+	days := 0
+	if def := s.flowByID[strings.ToLower(sess.Auth.Policy)]; def != nil && sess.keep {
+		days = def.KeepMeSignedInDays
+	}
+	life, ck := ssoLifetime, &http.Cookie{Name: s.ssoCookie(), Value: id, Path: "/", HttpOnly: true}
+	if days > 0 {
+		life = time.Duration(days) * 24 * time.Hour
+		ck.MaxAge, ck.Expires = int(life/time.Second), s.Now().Add(life).UTC()
+	}
+	s.SSO.PutFor(id, &SSOSession{ObjectID: sess.Run.User.ObjectID, Identity: sess.Run.Identity, AuthTime: authTime, MFA: mfa, Kept: days > 0}, life)
+	s.setCookie(c, ck)
 }
 
 // endSSO forgets the browser's session.

@@ -128,6 +128,10 @@ type Session struct {
 	// idpStay is what the fake identity provider's page keeps from a submission it refused
 	// or that deleted a user, for the page shown next.
 	idpStay *idpStay
+	// boxShown is set when the unified page last submitted showed "Keep me signed in", and
+	// keep when its confirmed navigation said the box was checked (or the run resumed a
+	// session that was kept so): the SSO session the run ends with then persists.
+	boxShown, keep bool
 }
 
 // AuthRequest is a validated authorization request.

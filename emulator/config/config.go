@@ -160,6 +160,34 @@ type UserFlow struct {
 	LocalAccount string `mapstructure:"localAccount"`
 	// MFA is the flow's Multifactor authentication settings (docs/mfa.md).
 	MFA MFA `mapstructure:"mfa"`
+	// Session is the flow's Properties → Session behavior: Keep me signed in.
+	Session Session `mapstructure:"session"`
+}
+
+// Session is a user flow's session behavior settings that b2cemu runs: "Enable keep me signed
+// in session" and "Keep me signed in session (days)" (docs/configuration.md).
+type Session struct {
+	// KeepMeSignedIn shows the "Keep me signed in" checkbox on the flow's sign-in page; a
+	// sign-in with it checked keeps a persistent SSO session (false, the default: no checkbox).
+	KeepMeSignedIn bool `mapstructure:"keepMeSignedIn"`
+	// KeepMeSignedInDays is how long that session lasts: 1 to 90 days; 0 means 30.
+	KeepMeSignedInDays int `mapstructure:"keepMeSignedInDays"`
+}
+
+// DefaultKeepMeSignedInDays is a Keep me signed in session's length when the flow names none:
+// the 30 days of Microsoft's session-behavior examples.
+const DefaultKeepMeSignedInDays = 30
+
+// KeepMeSignedIn is the flow's Keep me signed in session length in days: 0 when the flow does
+// not offer it.
+func (f UserFlow) KeepMeSignedIn() int {
+	switch {
+	case !f.Session.KeepMeSignedIn:
+		return 0
+	case f.Session.KeepMeSignedInDays == 0:
+		return DefaultKeepMeSignedInDays
+	}
+	return f.Session.KeepMeSignedInDays
 }
 
 // MFA is a user flow's Multifactor authentication: "Type of method" and "MFA enforcement".

@@ -430,3 +430,28 @@ func TestDocumentedProblems(t *testing.T) {
 		t.Errorf("the example gives\n%s\nthe documentation shows\n%s", got, want)
 	}
 }
+
+// TestKeepMeSignedInLoads: the session settings B2C takes load, with the days a flow's Keep
+// me signed in session lasts (30 when the flow names none, 0 when the flow offers none).
+func TestKeepMeSignedInLoads(t *testing.T) {
+	for _, tt := range []struct {
+		name, flow string
+		days       int
+	}{
+		{"off by default", `{id: B2C_1_f, type: signUpOrSignIn, identityProviders: [email]}`, 0},
+		{"on, default days", `{id: B2C_1_f, type: signUpOrSignIn, identityProviders: [email], session: {keepMeSignedIn: true}}`, 30},
+		{"sign-in flow, one day", `{id: B2C_1_f, type: signIn, identityProviders: [email], session: {keepMeSignedIn: true, keepMeSignedInDays: 1}}`, 1},
+		{"profile editing, 90 days", `{id: B2C_1_f, type: profileEdit, identityProviders: [email, facebook.com], session: {keepMeSignedIn: true, keepMeSignedInDays: 90}}`, 90},
+		{"explicitly off", `{id: B2C_1_f, type: signUp, identityProviders: [email], session: {keepMeSignedIn: false}}`, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := config.Load(write(t, "identityProviders: [{id: facebook.com}]\nuserFlows:\n  - "+tt.flow+"\n"), noEnv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.UserFlows[0].KeepMeSignedIn(); got != tt.days {
+				t.Errorf("KeepMeSignedIn() = %d days, want %d", got, tt.days)
+			}
+		})
+	}
+}

@@ -109,6 +109,35 @@ userFlows:
       postAttributeCollection: nope
       preTokenIssuance: none
 `},
+		{"keep me signed in", base + `userFlows:
+  - id: B2C_1_days
+    type: signUpOrSignIn
+    identityProviders: [email]
+    session: {keepMeSignedIn: true, keepMeSignedInDays: 91}
+  - id: B2C_1_off
+    type: signIn
+    identityProviders: [email]
+    session: {keepMeSignedInDays: 7}
+  - id: B2C_1_signup
+    type: signUp
+    identityProviders: [email]
+    session: {keepMeSignedIn: true}
+  - id: B2C_1_social
+    type: signUpOrSignIn
+    identityProviders: [facebook.com]
+    session: {keepMeSignedIn: true}
+  - id: B2C_1_legacy
+    type: signIn
+    identityProviders: [email]
+    signInInputId: logonIdentifier
+    session:
+      keepMeSignedIn: true
+      keepMeSignedInDays: 0
+  - id: B2C_1_fine
+    type: profileEdit
+    identityProviders: [email]
+    session: {keepMeSignedIn: true, keepMeSignedInDays: 90}
+`},
 	}
 	var got strings.Builder
 	for _, tt := range cases {

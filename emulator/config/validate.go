@@ -419,6 +419,7 @@ func (c *Config) validateFlowKind(v *validator, key string, f UserFlow) {
 	}
 	c.validatePageLayout(v, key+".pageLayout", f.PageLayout)
 	validateMFA(v, key+".mfa", f)
+	validateSession(v, key+".session", f)
 	switch f.LocalAccount {
 	case "", "email":
 	case "phone":
@@ -565,6 +566,29 @@ func list(set map[string]bool) string {
 	}
 	sort.Strings(s)
 	return strings.Join(s, ", ")
+}
+
+// validateSession checks a user flow's Keep me signed in settings. B2C offers the checkbox to
+// local accounts on the recommended sign-up and sign-in, sign-in and profile editing flows
+// only (Microsoft's session-behavior article), and takes 1 to 90 days.
+func validateSession(v *validator, key string, f UserFlow) {
+	s := f.Session
+	if d := s.KeepMeSignedInDays; d != 0 && (d < 1 || d > 90) {
+		v.add(key+".keepMeSignedInDays", fmt.Sprintf("%d is out of range; use 1 to 90 days (the portal's Keep me signed in session (days))", d))
+	} else if d != 0 && !s.KeepMeSignedIn {
+		v.add(key+".keepMeSignedInDays", "is set while keepMeSignedIn is off; set keepMeSignedIn: true, or remove keepMeSignedInDays")
+	}
+	if !s.KeepMeSignedIn {
+		return
+	}
+	switch t := flows.Type(f.Type); {
+	case t == flows.SignUp || t == flows.PasswordReset:
+		v.add(key+".keepMeSignedIn", fmt.Sprintf("B2C offers Keep me signed in on signUpOrSignIn, signIn and profileEdit flows only; remove it from this %s flow", f.Type))
+	case !slices.Contains(f.IdentityProviders, flows.LocalProvider):
+		v.add(key+".keepMeSignedIn", "is for local accounts, and the flow offers none; add email to identityProviders, or remove keepMeSignedIn")
+	case f.SignInInputID == "logonIdentifier":
+		v.add(key+".keepMeSignedIn", "is a setting of the recommended user flows, and signInInputId logonIdentifier draws a standard (legacy) flow's page; use signInInputId email, or remove keepMeSignedIn")
+	}
 }
 
 // validateMFA checks a user flow's mfa settings: known values, and a method the flow can take.

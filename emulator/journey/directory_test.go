@@ -3,13 +3,10 @@ package journey
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/flows/directory"
 	"github.com/b2cemu/b2cemu/flows/engine"
@@ -19,19 +16,7 @@ import (
 // directory with an email, a username and a phone account.
 func directoryEngine(t *testing.T) (*Engine, *store.Users) {
 	t.Helper()
-	dir := filepath.Join("..", "testdata", "directory")
-	var srcs []policy.Source
-	for _, name := range []string{"DirectoryBase.xml", "ReadBySignInName.xml", "WriteUserName.xml", "NoUser.xml"} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs = append(srcs, policy.Source{Name: name, Data: b})
-	}
-	policies, err := policy.LoadSources(srcs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	policies := fixturePolicies(t, "directory", []string{"DirectoryBase.xml", "ReadBySignInName.xml", "WriteUserName.xml", "NoUser.xml"}, nil)
 	users := store.NewUsers(4)
 	for oid, id := range map[string]engine.Identity{
 		"oid-email": {SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@contoso.test"},

@@ -97,6 +97,7 @@ type state struct {
 	mfa      *codes.MFAState                     // the phone factor page's state while it shows
 	sms      map[string]*codes.MFAState          // the Azure AD MFA profile's text message codes, by number
 	totp     *totpSession                        // the authenticator-app verification BeginVerifyOTP began
+	refused  int                                 // the current page's submissions its validation profiles refused (setting.retryLimit)
 }
 
 // SecondFactor is the phone factor page's state, for the headless API (codes.SecondFactor).

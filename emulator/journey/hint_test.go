@@ -3,8 +3,6 @@ package journey
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +10,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/b2cemu/b2cemu/emulator/journey/hinttest"
-	"github.com/b2cemu/b2cemu/emulator/policy"
 	"github.com/b2cemu/b2cemu/emulator/store"
 	"github.com/b2cemu/b2cemu/flows/engine"
 )
@@ -28,19 +25,9 @@ const (
 // directory holding ana@contoso.test.
 func hintEngine(t *testing.T, is *hinttest.Issuer, now time.Time) *Engine {
 	t.Helper()
-	dir := filepath.Join("..", "testdata", "getclaims")
-	var srcs []policy.Source
-	for _, name := range []string{"HintBase.xml", "LinkSharedSecret.xml", "LinkIssuerKeys.xml"} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs = append(srcs, policy.Source{Name: name, Data: []byte(strings.ReplaceAll(string(b), "http://127.0.0.1:9/.well-known/openid-configuration", is.Metadata()))})
-	}
-	policies, err := policy.LoadSources(srcs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	policies := fixturePolicies(t, "getclaims", []string{"HintBase.xml", "LinkSharedSecret.xml", "LinkIssuerKeys.xml"}, func(_, text string) string {
+		return strings.ReplaceAll(text, "http://127.0.0.1:9/.well-known/openid-configuration", is.Metadata())
+	})
 	users := store.NewUsers(4)
 	ana := &engine.User{ObjectID: "5e0c8a3b-1f2d-4c6e-9a8b-7d6c5b4a3f2e", Attributes: engine.Claims{"email": "ana@contoso.test", "displayName": "Ana"},
 		Identities: []engine.Identity{{SignInType: "emailAddress", Issuer: "contoso.onmicrosoft.com", IssuerAssignedID: "ana@contoso.test"}}}

@@ -414,3 +414,35 @@ func TestInputDefaultsInProfileScope(t *testing.T) {
 		}
 	}
 }
+
+// TestRememberMeOnUnifiedPage: the unified page shows "Keep me signed in" when the sign-in
+// profile behind ValidationClaimsExchangeId sets setting.enableRememberMe to true, in any case.
+func TestRememberMeOnUnifiedPage(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		value string // "" leaves the metadata out
+		want  bool
+	}{
+		{"absent (B2C's default)", "", false},
+		{"true", "true", true},
+		{"True, as Microsoft's article writes it", "True", true},
+		{"false", "false", false},
+		{"FALSE", "FALSE", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			md := map[string]string{"SignUpTarget": "SignUpWithLogonEmailExchange"}
+			if tc.value != "" {
+				md["setting.enableRememberMe"] = tc.value
+			}
+			p := &policy.Policy{TechnicalProfiles: map[string]*policy.TechnicalProfile{"SelfAsserted-LocalAccountSignin-Email": {ID: "SelfAsserted-LocalAccountSignin-Email", Metadata: md}}}
+			step := &policy.Step{Order: 1, Type: "CombinedSignInAndSignUp", ContentDefinition: "api.signuporsignin",
+				Selections: []policy.Selection{{Validation: "LocalAccountSigninEmailExchange"}},
+				Exchanges:  []policy.Exchange{{ID: "LocalAccountSigninEmailExchange", TechnicalProfile: "SelfAsserted-LocalAccountSignin-Email"}}}
+			x := (&Engine{}).execute(context.Background(), p, &engine.Run{}, &state{bag: map[string]string{}})
+			x.unifiedPage(step)
+			if pg := x.r.Page; !pg.Unified || !pg.LocalSignIn || pg.RememberMe != tc.want {
+				t.Errorf("RememberMe = %v, want %v (page %+v)", pg.RememberMe, tc.want, pg)
+			}
+		})
+	}
+}

@@ -14,6 +14,7 @@ func (x *execution) unifiedPage(step *policy.Step) {
 	x.r.Phase = engine.PhaseSignIn
 	x.st.pageCD = step.ContentDefinition
 	page := &engine.Page{Title: "Sign up or sign in", Unified: true, SignInName: "signInName", ContentDefinition: step.ContentDefinition}
+	x.st.refused = 0
 	for _, sel := range step.Selections {
 		if sel.Validation == "" {
 			continue
@@ -23,6 +24,7 @@ func (x *execution) unifiedPage(step *policy.Step) {
 			md := x.st.tp.Metadata
 			page.LocalSignIn = true
 			page.SignUpLink = md["SignUpTarget"] != "" && !strings.EqualFold(md["setting.showSignupLink"], "false")
+			page.RememberMe = strings.EqualFold(md["setting.enableRememberMe"], "true")
 			switch loc := md["setting.forgotPasswordLinkLocation"]; {
 			case strings.EqualFold(loc, "None"):
 			case strings.EqualFold(loc, "AfterInput"), strings.EqualFold(loc, "AfterButtons"):
@@ -106,7 +108,9 @@ func (x *execution) selfAssertedPage(tp *policy.TechnicalProfile) bool {
 	x.st.pageCD = tp.Metadata["ContentDefinitionReferenceId"]
 	x.r.Phase = engine.PhaseAttributes
 	page := &engine.Page{Title: "User details", ContentDefinition: x.st.pageCD, Intro: x.text(tp, "UxElement", "initial_intro", "Please provide the following details."),
-		ContinueLabel: x.text(tp, "UxElement", "button_continue", "Continue")}
+		ContinueLabel: x.text(tp, "UxElement", "button_continue", "Continue"),
+		HideContinue:  tp.Hides(policy.ShowContinueButton), HideCancel: tp.Hides(policy.ShowCancelButton)}
+	x.st.refused = 0 // setting.retryLimit counts from the page's showing
 	x.r.Values = engine.Claims{}
 	x.prefill(tp)
 	for _, c := range fields {

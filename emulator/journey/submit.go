@@ -1,6 +1,7 @@
 package journey
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/b2cemu/b2cemu/emulator/policy"
@@ -129,9 +130,25 @@ func (x *execution) validate(tp *policy.TechnicalProfile, scope map[string]strin
 		if x.Log != nil && err.Diagnostic != "" && vtp.Kind != policy.Restful { // RESTful calls log themselves
 			x.Log.Info("custom policy validation: "+err.Diagnostic, "run", x.r.ID)
 		}
+		x.refusedOnce(tp, v.ReferenceID)
 		return false
 	}
 	return true
+}
+
+// refusedOnce counts a submission of tp that its validation profile vtp refused. Past the
+// page's setting.retryLimit (the retries after the first try) the journey ends with B2C's
+// AADB2C90157, sent to the application as B2C's other journey errors are.
+func (x *execution) refusedOnce(tp *policy.TechnicalProfile, vtp string) {
+	limit, ok := tp.RetryLimit()
+	if !ok {
+		return
+	}
+	x.st.refused++
+	if x.st.refused > limit {
+		x.fail(true, "AADB2C90157", "User has exceeded the maximum number for retries for a self-asserted step.",
+			fmt.Sprintf("the validation technical profile %s refused %d submissions of %s, whose setting.retryLimit allows %d retries after the first", vtp, x.st.refused, tp.ID, limit))
+	}
 }
 
 // inputDefaults gives the page's validation profiles the claims its input claims' defaults

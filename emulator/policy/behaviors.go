@@ -13,9 +13,10 @@ import (
 type ContentParameter struct{ Name, Value string }
 
 // behaviors reads the relying party's UserJourneyBehaviors that b2cemu acts on:
-// ScriptExecution, JourneyFraming and ContentDefinitionParameters.
+// ScriptExecution, SingleSignOn KeepAliveInDays, JourneyFraming and ContentDefinitionParameters.
 func (p *Policy) behaviors(b *Element, errs *Error) {
 	p.ScriptExecution = strings.TrimSpace(b.TextOf("ScriptExecution"))
+	p.KeepAliveInDays = keepAlive(b.Child("SingleSignOn"), errs)
 	if f := b.Child("JourneyFraming"); f != nil {
 		p.FrameAncestors = journeyFraming(f, errs)
 	}

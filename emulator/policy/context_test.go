@@ -1,8 +1,6 @@
 package policy_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,14 +11,7 @@ import (
 // fixture (testdata/conditionalaccess) load, and each operation or output claim their
 // providers do not have is a load error naming the file, line, element and fix.
 func TestContextProfileChecks(t *testing.T) {
-	dir := filepath.Join("..", "testdata", "conditionalaccess")
-	read := func(name string) string {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	read := fixtureReader(t, "conditionalaccess")
 	base, rp := read("CABase.xml"), read("CA_signin.xml")
 	const remediate = `<Metadata><Item Key="OperationType">Remediation</Item></Metadata>`
 	tests := []struct {

@@ -32,6 +32,10 @@ type Policy struct {
 	// ScriptExecution is the RelyingParty's UserJourneyBehaviors ScriptExecution: "Allow" runs
 	// custom page content's scripts; "" or "Disallow" does not.
 	ScriptExecution string
+	// KeepAliveInDays is the RelyingParty's UserJourneyBehaviors SingleSignOn KeepAliveInDays:
+	// how many days a sign-in with "Keep me signed in" checked stays signed in, 1 to 90; 0 (or
+	// none) turns Keep me signed in off.
+	KeepAliveInDays int
 	// FrameAncestors are the origins the RelyingParty's JourneyFraming (Enabled="true") lets
 	// show the policy's pages in a frame, as written in its Sources; nil: no frame may.
 	FrameAncestors []string
@@ -250,7 +254,28 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 	p.relyingParty(merged.Child("RelyingParty"), errs)
 	p.resolveRefs()
 	p.check(errs)
+	p.warnRememberMe()
 	return p
+}
+
+// warnRememberMe warns of a sign-in page of the relying party's journey that shows "Keep me
+// signed in" while the relying party keeps no such session (no KeepAliveInDays, or 0): the box
+// would change nothing.
+func (p *Policy) warnRememberMe() {
+	if p.Journey == nil || p.KeepAliveInDays > 0 {
+		return
+	}
+	for _, s := range p.Journey.Steps {
+		for _, ex := range s.Exchanges {
+			tp := p.TechnicalProfiles[ex.TechnicalProfile]
+			if s.Type != "CombinedSignInAndSignUp" || tp == nil || !strings.EqualFold(tp.Metadata["setting.enableRememberMe"], "true") {
+				continue
+			}
+			p.Warnings = append(p.Warnings, &Problem{File: tp.El.File, Line: tp.El.Line, Element: describe(tp.El),
+				Msg: fmt.Sprintf("setting.enableRememberMe shows Keep me signed in, but the relying party of %s keeps no such session; add <SingleSignOn Scope=\"Tenant\" KeepAliveInDays=\"30\" /> to its UserJourneyBehaviors (1 to 90 days)", p.ID)})
+			return
+		}
+	}
 }
 
 // claimType reads a ClaimsSchema ClaimType, its pattern compiled.
@@ -295,7 +320,7 @@ func displayControl(dc *Element) *DisplayControl {
 }
 
 // technicalProfiles reads every technical profile with its includes resolved, then checks
-// the RESTful ones' ServiceUrls.
+// the RESTful ones' ServiceUrls, the context profiles and the self-asserted pages' settings.
 func (p *Policy) technicalProfiles(merged *Element, errs *Error) {
 	raw := map[string]*Element{}
 	for _, tp := range merged.Child("TechnicalProfiles").All("TechnicalProfile") {
@@ -311,6 +336,7 @@ func (p *Policy) technicalProfiles(merged *Element, errs *Error) {
 	}
 	p.checkServiceURLs(included, errs)
 	p.checkContextProfiles(included, errs)
+	p.checkPageSettings(errs)
 }
 
 // journeys reads the user journeys and sub journeys.
@@ -355,6 +381,25 @@ func (p *Policy) relyingParty(rp *Element, errs *Error) {
 			Msg: fmt.Sprintf("the relying party speaks %s; b2cemu serves OpenID Connect only, so this policy's journeys end on the error page", pr)})
 	}
 	p.SubjectClaim = prof.Child("SubjectNamingInfo").AttrOf("ClaimType")
+}
+
+// keepAlive reads SingleSignOn's KeepAliveInDays: a whole number of days, 0 to 90, as
+// Microsoft's RelyingParty and session-behavior articles give it (0 turns KMSI off).
+func keepAlive(sso *Element, errs *Error) int {
+	v := strings.TrimSpace(sso.AttrOf("KeepAliveInDays"))
+	if v == "" {
+		return 0
+	}
+	days, err := strconv.Atoi(v)
+	switch {
+	case err != nil:
+		errs.add(sso, "SingleSignOn", "KeepAliveInDays %q is not a whole number of days; use 1 to 90, or 0 to turn Keep me signed in off", v)
+	case days < 0 || days > 90:
+		errs.add(sso, "SingleSignOn", "KeepAliveInDays %d is out of range; use 1 to 90 days, or 0 to turn Keep me signed in off", days)
+	default:
+		return days
+	}
+	return 0
 }
 
 // refreshJourney is the journey of the relying party's Endpoint Id="Token". One that is not
@@ -437,6 +482,10 @@ func (p *Policy) technicalProfile(el *Element, errs *Error) *TechnicalProfile {
 	}
 	for _, it := range el.Path("Metadata", "Item") {
 		tp.Metadata[it.Attr["Key"]] = strings.TrimSpace(it.Text)
+		// B2C's documented values, which the sign-in page reads case-insensitively.
+		if v := tp.Metadata[it.Attr["Key"]]; it.Attr["Key"] == "setting.enableRememberMe" && !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
+			errs.add(it, describe(el), "the metadata setting.enableRememberMe is %q; use true (show the Keep me signed in checkbox) or false", v)
+		}
 	}
 	tp.InputClaims = claimRefs(el.Path("InputClaims", "InputClaim"))
 	tp.OutputClaims = claimRefs(el.Path("OutputClaims", "OutputClaim"))

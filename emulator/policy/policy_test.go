@@ -109,6 +109,15 @@ func TestLoadErrors(t *testing.T) {
 		{"cycle", map[string]string{"base.xml": policyEdit(t, base, `PublicPolicyUri="http://yourtenant.onmicrosoft.com/B2C_1A_TrustFrameworkBase">`,
 			`PublicPolicyUri="x"><BasePolicy><PolicyId>B2C_1A_signup_signin</PolicyId></BasePolicy>`), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp}, `the BasePolicy chain is a cycle`},
 		{"malformed XML", map[string]string{"rp.xml": policyEdit(t, rp, "</RelyingParty>", "</RelyingPart>")}, `rp.xml:23: not well-formed XML`},
+		{"KeepAliveInDays not a number", map[string]string{"base.xml": base, "loc.xml": loc, "ext.xml": ext, "rp.xml": policyEdit(t, rp, `<Endpoints>`,
+			`<UserJourneyBehaviors><SingleSignOn Scope="Tenant" KeepAliveInDays="thirty" /></UserJourneyBehaviors><Endpoints>`)},
+			`rp.xml:7: SingleSignOn: KeepAliveInDays "thirty" is not a whole number of days; use 1 to 90, or 0 to turn Keep me signed in off`},
+		{"KeepAliveInDays out of range", map[string]string{"base.xml": base, "loc.xml": loc, "ext.xml": ext, "rp.xml": policyEdit(t, rp, `<Endpoints>`,
+			`<UserJourneyBehaviors><SingleSignOn Scope="Tenant" KeepAliveInDays="91" /></UserJourneyBehaviors><Endpoints>`)},
+			`rp.xml:7: SingleSignOn: KeepAliveInDays 91 is out of range; use 1 to 90 days, or 0 to turn Keep me signed in off`},
+		{"enableRememberMe not a boolean", map[string]string{"base.xml": policyEdit(t, base, `<Item Key="setting.operatingMode">Email</Item>`,
+			`<Item Key="setting.operatingMode">Email</Item><Item Key="setting.enableRememberMe">yes</Item>`), "loc.xml": loc, "ext.xml": ext, "rp.xml": rp},
+			`base.xml:233: TechnicalProfile Id="SelfAsserted-LocalAccountSignin-Email": the metadata setting.enableRememberMe is "yes"; use true (show the Keep me signed in checkbox) or false`},
 		{"unknown handler", map[string]string{"base.xml": base, "loc.xml": loc,
 			"ext.xml": policyEdit(t, ext, "Providers.RestfulProvider", "Providers.TelepathyProvider"), "rp.xml": rp}, `TechnicalProfile Id="REST-ValidateProfile": the protocol "Proprietary" with handler`},
 		{"bad pattern", map[string]string{"base.xml": base, "loc.xml": loc, "ext.xml": policyEdit(t, ext, `<DataType>string</DataType><UserInputType>TextBox</UserInputType></ClaimType>`,
@@ -495,5 +504,49 @@ func TestReferencesInAnyCase(t *testing.T) {
 	}
 	if !found || p.ClaimsTransformation("AssertAccountEnabledIsTrue") == nil {
 		t.Error("the transformation reference did not resolve")
+	}
+}
+
+// TestKeepAliveInDays: the relying party's SingleSignOn KeepAliveInDays is the Keep me signed
+// in session's length; none or 0 turns it off. setting.enableRememberMe takes True as B2C's
+// article writes it.
+func TestKeepAliveInDays(t *testing.T) {
+	for _, tt := range []struct {
+		name, behaviors string
+		days            int
+	}{
+		{"no UserJourneyBehaviors", ``, 0},
+		{"no KeepAliveInDays", `<UserJourneyBehaviors><SingleSignOn Scope="Tenant" /></UserJourneyBehaviors>`, 0},
+		{"thirty days", `<UserJourneyBehaviors><SingleSignOn Scope="Tenant" KeepAliveInDays="30" /><SessionExpiryType>Absolute</SessionExpiryType><SessionExpiryInSeconds>1200</SessionExpiryInSeconds></UserJourneyBehaviors>`, 30},
+		{"zero turns it off", `<UserJourneyBehaviors><SingleSignOn Scope="Tenant" KeepAliveInDays="0" /></UserJourneyBehaviors>`, 0},
+		{"ninety, spaced", `<UserJourneyBehaviors><SingleSignOn Scope="Application" KeepAliveInDays=" 90 " /></UserJourneyBehaviors>`, 90},
+	} { // the sign-in profile shows the box in every row: without days, the policy warns
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, name := range []string{"TrustFrameworkBase.xml", "TrustFrameworkLocalization.xml", "TrustFrameworkExtensions.xml", "SignUpOrSignin.xml"} {
+				b, _ := os.ReadFile(filepath.Join(loyalty, name))
+				s := string(b)
+				switch name {
+				case "SignUpOrSignin.xml":
+					s = policyEdit(t, s, `<Endpoints>`, tt.behaviors+`<Endpoints>`)
+				case "TrustFrameworkBase.xml":
+					s = policyEdit(t, s, `<Item Key="setting.operatingMode">Email</Item>`, `<Item Key="setting.operatingMode">Email</Item><Item Key="setting.enableRememberMe">True</Item>`)
+				}
+				os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644)
+			}
+			policies, err := policy.Load([]string{dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := policies["b2c_1a_signup_signin"]
+			if p.KeepAliveInDays != tt.days {
+				t.Errorf("KeepAliveInDays = %d, want %d", p.KeepAliveInDays, tt.days)
+			}
+			const warning = `TrustFrameworkBase.xml:228: TechnicalProfile Id="SelfAsserted-LocalAccountSignin-Email": setting.enableRememberMe shows Keep me signed in, but the relying party of B2C_1A_signup_signin keeps no such session; add <SingleSignOn Scope="Tenant" KeepAliveInDays="30" /> to its UserJourneyBehaviors (1 to 90 days)`
+			warned := len(p.Warnings) == 1 && strings.HasSuffix(p.Warnings[0].Error(), warning)
+			if want := tt.days == 0; warned != want || len(p.Warnings) > 1 {
+				t.Errorf("warnings %v, want the Keep me signed in one: %v", p.Warnings, want)
+			}
+		})
 	}
 }

@@ -28,6 +28,10 @@ type Page struct {
 	// ForgotPassword places the unified page's "Forgot your password?" link: "" (none),
 	// AfterLabel, AfterInput or AfterButtons.
 	ForgotPassword string
+	// RememberMe shows the local sign-in form's "Keep me signed in" checkbox (input#rememberMe,
+	// unchecked): a user flow's session.keepMeSignedIn, a custom policy's sign-in profile's
+	// setting.enableRememberMe.
+	RememberMe bool
 	// Providers are the identity provider buttons (unified page): Value is the button's id
 	// and claims exchange (a user flow's <Name>Exchange), Label its text.
 	Providers []PageOption
@@ -41,6 +45,12 @@ type Page struct {
 	ContinueLabel string // "Create", "Continue"
 	Fields        []PageField
 	MFA           *MFAPage // the second-factor page, instead of fields
+
+	// HideContinue and HideCancel hide the self-asserted page's #continue and #cancel buttons:
+	// a custom policy's setting.showContinueButton and setting.showCancelButton set to false.
+	// A page without #continue has no way forward (the community's message pages hide both);
+	// the zero value shows both, as every user-flow page does.
+	HideContinue, HideCancel bool
 }
 
 // PageParameter is one query parameter of a page's custom page content URL.

@@ -17,8 +17,11 @@
     return "csrf_token=" + encodeURIComponent(s.csrf) + "&tx=" + s.transId + "&p=" + encodeURIComponent(s.hosts.policy);
   }
 
+  // confirmedURL is where the page goes after a taken submission. The unified page's carries
+  // the "Keep me signed in" checkbox's state, false when the page has none, as B2C's does.
   function confirmedURL(s) {
-    const remember = s.api === "CombinedSigninAndSignup" ? "rememberMe=false&" : "";
+    const box = document.getElementById("rememberMe");
+    const remember = s.api === "CombinedSigninAndSignup" ? "rememberMe=" + (box !== null && box.checked) + "&" : "";
     return s.hosts.tenant + "/api/" + s.api + "/confirmed?" + remember + query(s);
   }
 

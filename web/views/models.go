@@ -89,6 +89,9 @@ type SelfAsserted struct {
 	ServerError      string // #claimVerificationServerError
 	Blocked          bool   // the block page: the message, no fields, no way forward
 	ContinueLabel    string
+	// HideContinue and HideCancel hide #continue and #cancel (a custom policy's
+	// setting.showContinueButton and setting.showCancelButton false).
+	HideContinue, HideCancel bool
 }
 
 // VerifyPending reports whether a field's email verification is not done yet: B2C disables
@@ -123,6 +126,9 @@ type SignIn struct {
 	// AfterInput, AfterButtons, or "" for none.
 	ForgotURL string
 	ForgotAt  string
+	// RememberMe shows the "Keep me signed in" checkbox (div.rememberMe > input#rememberMe)
+	// between div.working and the sign-in button, unchecked, as saved B2C pages have it.
+	RememberMe bool
 	// NameID is the sign-in name input's id and form name: "email" or "logonIdentifier" on
 	// user flows (by page version), "signInName" on the custom policies' pages.
 	NameID     string
