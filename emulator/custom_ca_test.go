@@ -118,7 +118,7 @@ func TestConditionalAccessBranches(t *testing.T) {
 				page = b.Submit(page, "button#sendCode", nil)
 				page = b.Submit(page, "button#verifyCode", map[string]string{"verificationCode": phoneCode(t, srv.URL, srv.Client, "+15555550100", "B2C_1A_ca_signin", 1)})
 			default:
-				if got, _ := page.Doc.Find("input#notice").Attr("value"); got != tt.page {
+				if got := page.Text("p.textInParagraph#notice"); got != tt.page {
 					t.Fatalf("notice %q, want %q:\n%s", got, tt.page, page.Body)
 				}
 				return

@@ -64,14 +64,15 @@ func headlessRun(t *testing.T, srv *emulatortest.Server, policy string, req map[
 	return out
 }
 
-// TestCustomPageWithoutButtons: the message page renders its message with #continue and
-// #cancel hidden (aria-hidden, display: none), #continue disabled so that no form post can
-// start from it; the headless API answers it as the block page: "blocked" with the message.
+// TestCustomPageWithoutButtons: the message page renders its message (a Paragraph claim: text,
+// no input) with #continue and #cancel hidden (aria-hidden, display: none), #continue
+// disabled so that no form post can start from it; the headless API answers it as the block
+// page: "blocked" with the message.
 func TestCustomPageWithoutButtons(t *testing.T) {
 	srv := startSelfAsserted(t)
 	page := srv.NewBrowser(t).Get(authorizeFor("B2C_1A_sa_message"))
-	if got := page.Doc.Find("input#message").AttrOr("value", ""); got != "You already have an account. Sign in with it instead." {
-		t.Errorf("message %q\n%s", got, page.Body)
+	if got := page.Text("li.Paragraph.message_li p.textInParagraph#message"); got != "You already have an account. Sign in with it instead." || page.Doc.Find("#attributeList input").Length() != 0 {
+		t.Errorf("message %q, or an input on the page\n%s", got, page.Body)
 	}
 	for _, id := range []string{"#continue", "#cancel"} {
 		b := page.Doc.Find("div.buttons > button" + id)
@@ -111,5 +112,28 @@ func TestCustomRetryLimitOnTheSignInPage(t *testing.T) {
 	}
 	if q, _ := url.ParseQuery(page.Location.Fragment); !strings.HasPrefix(q.Get("error_description"), "AADB2C90157: ") {
 		t.Errorf("redirect %v", page.Location)
+	}
+}
+
+// TestCustomParagraphFormPost: a page with a Paragraph claim, posted as a browser without
+// scripts posts it (the Paragraph is text, so the form has no field for it), and posted with a
+// forged value for it, and answered by the headless API with a value for it in attributes:
+// the token always has the value the page showed.
+func TestCustomParagraphFormPost(t *testing.T) {
+	const shown = "Your code is 12345 <b>today</b>."
+	srv := startSelfAsserted(t)
+	for _, post := range []map[string]string{{"string1": "abc"}, {"string1": "abc", "message": "forged"}} {
+		b := srv.NewBrowser(t)
+		page := b.Get(authorizeFor("B2C_1A_sa_notice"))
+		if got := page.Text("p.textInParagraph#message"); got != shown || page.Doc.Find("[name=message]").Length() != 0 {
+			t.Fatalf("the Paragraph shows %q, or the form has a field for it:\n%s", got, page.Body)
+		}
+		if claims := idTokenOf(t, srv, "B2C_1A_sa_notice", b.Submit(page, "button#continue", post)); claims["message"] != shown || claims["string1"] != "abc" {
+			t.Errorf("post %v: claims %v", post, claims)
+		}
+	}
+	answer := headlessRun(t, srv, "B2C_1A_sa_notice", map[string]any{"clientId": clientID, "attributes": []map[string]string{{"string1": "abc", "message": "forged"}}})
+	if answer.Outcome != "token" || answer.Claims["message"] != shown {
+		t.Errorf("headless: %+v", answer)
 	}
 }

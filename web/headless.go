@@ -461,7 +461,7 @@ func (d *driver) submission(values map[string]string) (engine.Input, map[string]
 		}
 		return engine.SubmitSignUp{Email: email, Password: password, ConfirmPassword: password, Values: values}, values, nil
 	}
-	merged := map[string]string{}
+	merged, text := map[string]string{}, map[string]bool{}
 	if d.run.Page != nil { // the account fills the page's email and password inputs
 		for _, f := range d.run.Page.Fields {
 			switch f.InputType {
@@ -469,11 +469,15 @@ func (d *driver) submission(values map[string]string) (engine.Input, map[string]
 				merged[f.ID] = email
 			case "Password":
 				merged[f.ID] = password
+			case "Paragraph": // text on the page, not an input: a browser posts nothing for it
+				text[f.ClaimID()] = true
 			}
 		}
 	}
 	for k := range d.run.Values {
-		merged[k] = d.run.Values.String(k) // pre-filled values are submitted as a browser would
+		if !text[k] {
+			merged[k] = d.run.Values.String(k) // pre-filled values are submitted as a browser would
+		}
 	}
 	for k, v := range values {
 		merged[k] = v

@@ -22,12 +22,17 @@ import (
 type modelEngine struct {
 	page   *engine.Page
 	phase  engine.Phase
+	values engine.Claims // the run's values; nil gives pet=Rex1
 	inputs []engine.Input
 }
 
 func (e *modelEngine) Start(_ context.Context, def *flows.Definition, id, clientID, uiLocales string) *engine.Run {
+	values := e.values
+	if values == nil {
+		values = engine.Claims{"pet": "Rex1"}
+	}
 	return &engine.Run{ID: id, Policy: def.ID, ClientID: clientID, Phase: e.phase, Page: e.page,
-		Values: engine.Claims{"pet": "Rex1"}, FieldErrors: map[string]string{"pet": "Lower case only."}, FieldIncorrect: true}
+		Values: values, FieldErrors: map[string]string{"pet": "Lower case only."}, FieldIncorrect: true}
 }
 
 func (e *modelEngine) Advance(_ context.Context, _ *flows.Definition, r *engine.Run, in engine.Input) error {
@@ -80,6 +85,25 @@ func TestPagesFromTheModel(t *testing.T) {
 		sub, ok := e.inputs[0].(engine.SubmitAttributes)
 		if len(e.inputs) != 1 || !ok || sub.Values["pet"] != "rex" || sub.Values["other"] != "x" || sub.Values["extension_pet"] != "" {
 			t.Errorf("inputs %+v", e.inputs)
+		}
+	})
+	t.Run("a Paragraph", func(t *testing.T) {
+		const msg = `Call <b>us</b> & "ask"`
+		e := &modelEngine{phase: engine.PhaseAttributes, values: engine.Claims{"note": msg, "pet": "Rex"}, page: &engine.Page{Title: "Note", ContinueLabel: "Go",
+			Fields: []engine.PageField{{ID: "note", Label: "Please note", InputType: "Paragraph", Required: true}, {ID: "pet", Label: "Pet", InputType: "TextBox"}}}}
+		doc, _ := get(t, e)
+		entry := doc.Find("li.Paragraph.note_li > div.attrEntry")
+		p := entry.Find("p.textInParagraph#note")
+		if p.Length() != 1 || p.Text() != msg || p.Find("b").Length() != 0 || p.AttrOr("aria-label", "") != msg || p.AttrOr("tabindex", "") != "0" {
+			h, _ := doc.Html()
+			t.Fatalf("the Paragraph is not text with its value:\n%s", h)
+		}
+		if label := entry.Find("label#note_label[for=note]"); label.Text() != "Please note" || label.Find(".required").Length() != 0 {
+			t.Errorf("label %q, required marks %d", label.Text(), label.Find(".required").Length())
+		}
+		if entry.Find("input, textarea, select, [name=note]").Length() != 0 || entry.Find("div.error.itemLevel#note_error").Length() != 1 {
+			h, _ := entry.Html()
+			t.Errorf("the Paragraph's entry holds an input, or no item error:\n%s", h)
 		}
 	})
 	t.Run("a sign-in page", func(t *testing.T) {

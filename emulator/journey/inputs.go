@@ -99,7 +99,7 @@ func (x *execution) submitAttributes(in engine.SubmitAttributes) (next, error) {
 		return stay, engine.Errorf(engine.Invalid, "there is no form to submit on this page")
 	}
 	values := map[string]string{}
-	for k, v := range in.Values {
+	for k, v := range shownText(x.r, in.Values) {
 		values[strings.ToLower(k)] = v
 	}
 	if !x.submit(x.st.tp, values) {
@@ -114,6 +114,7 @@ func (x *execution) verifyInput(in engine.VerifyEmail) error {
 	if x.r.Phase != engine.PhaseAttributes || x.st.tp == nil {
 		return engine.Errorf(engine.Invalid, "there is nothing to verify on this page")
 	}
+	in.Values = shownText(x.r, in.Values)
 	if d := control(x.p, x.st.tp, in.Field); d != nil {
 		if err := x.controlAction(d, in); err != nil || x.r.Phase.Terminal() {
 			return err
@@ -151,4 +152,32 @@ func (x *execution) signInFederated(in engine.SignInFederated) (next, error) {
 		return stay, nil
 	}
 	return onward, nil
+}
+
+// shownText is a post's values with each Paragraph field of the page set to the value the
+// page showed. A Paragraph is text on the page, not an input (Microsoft's ClaimsSchema: it
+// "shows text only"), so the user cannot change it: a value a post sends for it, under any
+// case of its name, changes nothing, and a page shown again keeps its text.
+func shownText(r *engine.Run, values map[string]string) map[string]string {
+	out := make(map[string]string, len(values))
+	for k, v := range values {
+		out[k] = v
+	}
+	if r.Page == nil {
+		return out
+	}
+	for _, f := range r.Page.Fields {
+		if f.InputType != "Paragraph" {
+			continue
+		}
+		for k := range out {
+			if strings.EqualFold(k, f.ID) {
+				delete(out, k)
+			}
+		}
+		if v := r.Values.String(f.ClaimID()); v != "" {
+			out[f.ID] = v
+		}
+	}
+	return out
 }

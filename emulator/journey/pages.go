@@ -116,7 +116,7 @@ func (x *execution) selfAssertedPage(tp *policy.TechnicalProfile) bool {
 	for _, c := range fields {
 		ct := x.p.ClaimTypes[strings.ToLower(c.ClaimType)]
 		f := engine.PageField{ID: c.ClaimType, Label: x.claimText(tp, c.ClaimType, "DisplayName", ct.DisplayName),
-			InputType: ct.UserInputType, Required: c.Required, HelpText: ct.UserHelpText}
+			InputType: ct.UserInputType, Required: required(c, ct), HelpText: ct.UserHelpText}
 		if strings.EqualFold(c.PartnerClaimType, "Verified.Email") || strings.EqualFold(c.ClaimType, "email") {
 			f.InputType = "EmailBox"
 		}
@@ -302,4 +302,11 @@ func (x *execution) contentParameters() {
 		ps = append(ps, engine.PageParameter{Name: cp.Name, Value: x.resolve(x.st.bag, cp.Value)})
 	}
 	x.r.Page.ContentParameters = ps
+}
+
+// required reports whether the page asks the user for c. A Paragraph never: it shows text the
+// user cannot change, and Microsoft's ClaimsSchema says its Required must be false (no
+// evidence was found that B2C refuses the policy otherwise, so the attribute is ignored).
+func required(c policy.ClaimRef, ct *policy.ClaimType) bool {
+	return c.Required && ct.UserInputType != "Paragraph"
 }

@@ -137,3 +137,79 @@ func TestSelfAssertedRetriesPerPage(t *testing.T) {
 		}
 	}
 }
+
+// TestParagraphIsNotAnInput: a Paragraph claim is text on the page, not an input: whatever a
+// post sends for it (a value, none, another case of its name), the claim keeps the value the
+// page showed, into the token and on a refused page shown again; a Required="true" on it asks
+// nothing of the user and draws no required-field error.
+func TestParagraphIsNotAnInput(t *testing.T) {
+	const message = "You already have an account. Sign in with it instead."
+	for _, tc := range []struct {
+		name, output string
+		post         map[string]string
+		want         engine.Phase
+	}{
+		{"a posted value", `<OutputClaim ClaimTypeReferenceId="message" />`, map[string]string{"message": "typed", "string1": "x"}, engine.PhaseDone},
+		{"another case", `<OutputClaim ClaimTypeReferenceId="message" />`, map[string]string{"MESSAGE": "typed", "string1": "x"}, engine.PhaseDone},
+		{"no value", `<OutputClaim ClaimTypeReferenceId="message" />`, map[string]string{"string1": "x"}, engine.PhaseDone},
+		{"required", `<OutputClaim ClaimTypeReferenceId="message" Required="true" />`, map[string]string{"message": "", "string1": "x"}, engine.PhaseDone},
+		{"a refused page", `<OutputClaim ClaimTypeReferenceId="message" />`, map[string]string{"message": "typed", "string1": ""}, engine.PhaseAttributes},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			policies := fixturePolicies(t, "selfasserted", []string{"SelfAssertedBase.xml", "sa_message.xml"}, func(name, text string) string {
+				if name == "sa_message.xml" {
+					return policytest.Edit(t, text, `<OutputClaim ClaimTypeReferenceId="string1" />`, `<OutputClaim ClaimTypeReferenceId="string1" /><OutputClaim ClaimTypeReferenceId="message" />`)
+				}
+				text = policytest.Edit(t, text, `<Item Key="setting.showContinueButton">false</Item>`, ``)
+				return policytest.Edit(t, text, `<OutputClaims><OutputClaim ClaimTypeReferenceId="message" /></OutputClaims>`,
+					`<OutputClaims>`+tc.output+`<OutputClaim ClaimTypeReferenceId="string1" Required="true" /></OutputClaims>`)
+			})
+			e := &Engine{Policies: policies, Directory: store.NewUsers(4), Tenant: "contoso", TenantID: "t", Now: time.Now, NewID: func() string { return "new-1" }}
+			r := e.Start(t.Context(), "B2C_1A_sa_message", "run-1", "app", "")
+			if r.Phase != engine.PhaseAttributes || len(r.Page.Fields) != 2 || r.Page.Fields[0].InputType != "Paragraph" || r.Page.Fields[0].Required {
+				t.Fatalf("phase %s, fields %+v, failure %+v", r.Phase, r.Page.Fields, r.Failure)
+			}
+			if err := e.Advance(t.Context(), "B2C_1A_sa_message", r, engine.SubmitAttributes{Values: tc.post}); err != nil {
+				t.Fatal(err)
+			}
+			if r.Phase != tc.want {
+				t.Fatalf("phase %s, want %s; field errors %v, failure %+v", r.Phase, tc.want, r.FieldErrors, r.Failure)
+			}
+			if got := r.TokenClaims["message"]; tc.want == engine.PhaseDone && got != message {
+				t.Errorf("the token's message %q, want the page's %q", got, message)
+			}
+			if got := r.Values.String("message"); tc.want == engine.PhaseAttributes && (got != message || r.FieldErrors["message"] != "" || r.FieldErrors["string1"] == "") {
+				t.Errorf("the page again: message %q, field errors %v", got, r.FieldErrors)
+			}
+		})
+	}
+}
+
+// TestShownText: what a post says of a Paragraph field (a submission's or a verification
+// button's) is replaced by the page's value; the other fields are as posted.
+func TestShownText(t *testing.T) {
+	page := &engine.Page{Fields: []engine.PageField{{ID: "notice", InputType: "Paragraph"}, {ID: "empty", InputType: "Paragraph"}, {ID: "email", InputType: "EmailBox"}}}
+	for _, tc := range []struct {
+		name       string
+		page       *engine.Page
+		post, want map[string]string
+	}{
+		{"a posted value", page, map[string]string{"notice": "typed", "email": "a@b.c"}, map[string]string{"notice": "Read me.", "email": "a@b.c"}},
+		{"another case", page, map[string]string{"NOTICE": "typed", "Empty": "x"}, map[string]string{"notice": "Read me."}},
+		{"nothing posted", page, map[string]string{}, map[string]string{"notice": "Read me."}},
+		{"no page", nil, map[string]string{"notice": "typed"}, map[string]string{"notice": "typed"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &engine.Run{Page: tc.page, Values: engine.Claims{"notice": "Read me.", "email": "old@b.c"}}
+			got := shownText(r, tc.post)
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+			for k, v := range tc.want {
+				if got[k] != v {
+					t.Errorf("got %v, want %v", got, tc.want)
+				}
+			}
+		})
+	}
+}

@@ -94,7 +94,7 @@ func (x *execution) checkFields(tp *policy.TechnicalProfile, fields []policy.Cla
 		}
 		values[id] = v
 		switch {
-		case v == "" && c.Required:
+		case v == "" && required(c, ct):
 			errs[c.ClaimType] = x.text(tp, "UxElement", "required_field", "This information is required.")
 			x.r.RequiredMissing = true
 		default:

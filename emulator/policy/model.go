@@ -255,7 +255,33 @@ func build(f *file, merged *Element, errs *Error) *Policy {
 	p.resolveRefs()
 	p.check(errs)
 	p.warnRememberMe()
+	p.warnParagraphRequired()
 	return p
+}
+
+// warnParagraphRequired warns of a self-asserted profile's Paragraph claim marked
+// Required="true": Microsoft's ClaimsSchema says a Paragraph's Required must be false, as the
+// user cannot change the text it shows. Whether B2C refuses such a policy is not documented;
+// b2cemu loads it and asks nothing of the user for the claim.
+func (p *Policy) warnParagraphRequired() {
+	ids := make([]string, 0, len(p.TechnicalProfiles))
+	for id, tp := range p.TechnicalProfiles {
+		if tp.Kind == SelfAsserted {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids) // one order for the warnings on every load
+	for _, id := range ids {
+		tp := p.TechnicalProfiles[id]
+		for _, c := range append(append([]ClaimRef{}, tp.DisplayClaims...), tp.OutputClaims...) {
+			ct := p.ClaimTypes[strings.ToLower(c.ClaimType)]
+			if !c.Required || ct == nil || ct.UserInputType != "Paragraph" || c.El == nil {
+				continue
+			}
+			p.Warnings = append(p.Warnings, &Problem{File: c.El.File, Line: c.El.Line, Element: describe(c.El),
+				Msg: `a Paragraph claim shows text the user cannot change, so its Required must be false (Microsoft's ClaimsSchema); b2cemu ignores it: remove Required="true"`})
+		}
+	}
 }
 
 // warnRememberMe warns of a sign-in page of the relying party's journey that shows "Keep me

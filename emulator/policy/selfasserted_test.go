@@ -55,3 +55,39 @@ func TestPageSettingErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestParagraphRequiredWarns: Required="true" on a Paragraph claim of a self-asserted
+// profile (an output or display claim) loads with a warning naming the file, the line of the
+// claim, the claim and the fix, since Microsoft's ClaimsSchema says it must be false; without
+// it, or on another input type, there is no warning.
+func TestParagraphRequiredWarns(t *testing.T) {
+	read := fixtureReader(t, "selfasserted")
+	const (
+		output = `<OutputClaims><OutputClaim ClaimTypeReferenceId="message" /></OutputClaims>`
+		fix    = `: a Paragraph claim shows text the user cannot change, so its Required must be false (Microsoft's ClaimsSchema); b2cemu ignores it: remove Required="true"`
+	)
+	for _, tc := range []struct{ name, new, want string }{
+		{"output claim", `<OutputClaims><OutputClaim ClaimTypeReferenceId="message" Required="true" /></OutputClaims>`,
+			`SelfAssertedBase.xml:42: OutputClaim ClaimTypeReferenceId="message"` + fix},
+		{"display claim", `<DisplayClaims><DisplayClaim ClaimTypeReferenceId="message" Required="true" /></DisplayClaims>` + output,
+			`SelfAssertedBase.xml:42: DisplayClaim ClaimTypeReferenceId="message"` + fix},
+		{"not required", `<OutputClaims><OutputClaim ClaimTypeReferenceId="message" Required="false" /></OutputClaims>`, ""},
+		{"a text box", `<OutputClaims><OutputClaim ClaimTypeReferenceId="message" /><OutputClaim ClaimTypeReferenceId="string1" Required="true" /></OutputClaims>`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srcs := []policy.Source{{Name: "SelfAssertedBase.xml", Data: []byte(policyEdit(t, read("SelfAssertedBase.xml"), output, tc.new))},
+				{Name: "sa_message.xml", Data: []byte(read("sa_message.xml"))}}
+			policies, err := policy.LoadSources(srcs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, w := range policies["b2c_1a_sa_message"].Warnings {
+				got = append(got, w.Error())
+			}
+			if tc.want == "" && len(got) != 0 || tc.want != "" && (len(got) != 1 || !strings.HasSuffix(got[0], tc.want)) {
+				t.Errorf("warnings %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
