@@ -3,12 +3,12 @@ package emulator_test
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/b2cemu/b2cemu/emulator/emulatortest"
+	"github.com/b2cemu/b2cemu/emulator/policy/policytest"
 	"github.com/b2cemu/b2cemu/web"
 )
 
@@ -74,20 +74,9 @@ func TestHeadlessAuthenticatorApp(t *testing.T) {
 // submitting a made-up one; a code given in the attributes entry is typed as given. The
 // fixture's sign-in goes to the code page without its enrolment branch.
 func TestHeadlessAuthenticatorAppWithoutKey(t *testing.T) {
-	dir := t.TempDir()
 	src, _ := filepath.Abs(filepath.Join("testdata", "azuremfa"))
-	files, err := filepath.Glob(filepath.Join(src, "*.xml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("fixture: %v %v", files, err)
-	}
-	for _, f := range files {
-		text, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := string(text)
-		if filepath.Base(f) == "MfaBase.xml" {
-			out = policyEdit(t, out, `<OrchestrationStep Order="3" Type="InvokeSubJourney">
+	dir := policytest.CopyEdited(t, src, map[string]func(string) string{"MfaBase.xml": func(base string) string {
+		return policyEdit(t, base, `<OrchestrationStep Order="3" Type="InvokeSubJourney">
           <JourneyList><Candidate SubJourneyReferenceId="App" /></JourneyList>
         </OrchestrationStep>
         <OrchestrationStep Order="4" Type="SendClaims" CpimIssuerTechnicalProfileReferenceId="JwtIssuer" />
@@ -100,11 +89,7 @@ func TestHeadlessAuthenticatorAppWithoutKey(t *testing.T) {
       </OrchestrationSteps>
     </UserJourney>
     <UserJourney Id="AppControlSignIn">`)
-		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), []byte(out), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	}})
 	srv := startPolicies(t, dir, "")
 	seed := map[string]any{"email": "noapp@contoso.com", "password": "Passw0rd!", "attributes": map[string]any{"displayName": "No App"}}
 	if status := post(t, srv.Client, http.MethodPost, srv.URL+"/_emulator/users", seed, nil); status != 201 {
